@@ -1,0 +1,29 @@
+/**
+ * Every stable error code, what it means, and its HTTP status. The API maps errors to statuses
+ * here and nowhere else; a test checks every code used in the source is listed.
+ */
+export const errorCodes = {
+  CONFIG_INVALID: { status: 500, doc: 'The configuration file or STRIKER_* environment is invalid.' },
+  VALIDATION_FAILED: { status: 400, doc: 'The request body, query or arguments are invalid; details.problems lists every problem.' },
+  DECODE_FAILED: { status: 400, doc: 'Bytes could not be decoded (a packet, a metadata file).' },
+  NOT_FOUND: { status: 404, doc: 'The named object does not exist.' },
+  CONFLICT: { status: 409, doc: 'The request conflicts with the current state (duplicate name, job already finished).' },
+  UNAUTHENTICATED: { status: 401, doc: 'No valid session or API token was presented.' },
+  SESSION_EXPIRED: { status: 401, doc: 'The session existed but has expired; log in again.' },
+  FORBIDDEN: { status: 403, doc: 'The caller is authenticated but its role does not allow this.' },
+  CSRF_FAILED: { status: 403, doc: 'A state-changing request with a session cookie lacked the matching x-csrf-token header.' },
+  LOGIN_FAILED: { status: 401, doc: 'Wrong user name or password, or the user is disabled.' },
+  RATE_LIMITED: { status: 429, doc: 'Too many attempts; wait and try again.' },
+  PAYLOAD_TOO_LARGE: { status: 413, doc: 'The request body is larger than allowed.' },
+  COMMAND_FAILED: { status: 502, doc: 'An external command exited non-zero, timed out or could not start.' },
+  DATA_DIR_LOCKED: { status: 500, doc: 'Another striker process holds the data directory.' },
+  DATABASE_UNAVAILABLE: { status: 503, doc: 'No configured database could be reached.' },
+  JOB_CANCELLED: { status: 409, doc: 'The job was cancelled by an operator.' },
+  INTERNAL: { status: 500, doc: 'An unexpected error; the response carries a request id to find it in the log.' },
+} as const satisfies Record<string, { status: number; doc: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export function statusForCode(code: ErrorCode): number {
+  return errorCodes[code].status;
+}

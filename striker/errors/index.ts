@@ -1,0 +1,2 @@
+export * from './striker-error.js';
+export * from './codes.js';
