@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/support/test-database.js';
+import { migrate, migrationStatus, readMigrations } from './migrate.js';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase({ migrate: false });
+});
+afterAll(async () => t.drop());
+
+describe('migrations', () => {
+  it('applies every numbered migration once, in order', async () => {
+    const all = readMigrations();
+    expect(all.map((m) => m.version)).toEqual(all.map((_, i) => i + 1));
+    const first = await migrate(t.db, quietLogger);
+    expect(first).toEqual(all.map((m) => m.version));
+    expect(await migrate(t.db, quietLogger)).toEqual([]);
+    const status = await migrationStatus(t.db);
+    expect(status.every((s) => s.appliedAt instanceof Date)).toBe(true);
+  });
+
+  it('gives every table a uuid key, modified_at and a history table', async () => {
+    const { rows } = await t.db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'",
+    );
+    expect(rows.length).toBeGreaterThan(4);
+    for (const { table_name } of rows) {
+      const cols = await t.db.query<{ column_name: string; data_type: string }>(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
+        [table_name],
+      );
+      const byName = new Map(cols.rows.map((c) => [c.column_name, c.data_type]));
+      expect(byName.get('id'), `${table_name}.id`).toBe('uuid');
+      expect(byName.get('modified_at'), `${table_name}.modified_at`).toBe('timestamp with time zone');
+      const history = await t.db.query("SELECT 1 FROM information_schema.tables WHERE table_schema = 'history' AND table_name = $1", [table_name]);
+      expect(history.rowCount, `history.${table_name}`).toBe(1);
+    }
+  });
+
+  it('records every version of a row and bumps modified_at', async () => {
+    const { rows: [u] } = await t.db.query<{ id: string; modified_at: Date }>(
+      "INSERT INTO users (username, password_hash, role) VALUES ('hist', 'x', 'viewer') RETURNING id, modified_at",
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    const { rows: [after] } = await t.db.query<{ modified_at: Date }>("UPDATE users SET role = 'operator' WHERE id = $1 RETURNING modified_at", [u!.id]);
+    expect(after!.modified_at.getTime()).toBeGreaterThan(u!.modified_at.getTime());
+    await t.db.query('DELETE FROM users WHERE id = $1', [u!.id]);
+    const { rows } = await t.db.query<{ history_op: string; role: string }>('SELECT history_op, role FROM history.users WHERE id = $1 ORDER BY history_id', [u!.id]);
+    expect(rows).toEqual([
+      { history_op: 'INSERT', role: 'viewer' },
+      { history_op: 'UPDATE', role: 'operator' },
+      { history_op: 'DELETE', role: 'operator' },
+    ]);
+  });
+
+  it('refuses a migration edited after it was applied', async () => {
+    const edited = readMigrations().map((m, i) => (i === 0 ? { ...m, checksum: 'changed' } : m));
+    await expect(migrate(t.db, quietLogger, edited)).rejects.toThrow(/was changed after it was applied/);
+  });
+});

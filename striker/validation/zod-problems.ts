@@ -1,0 +1,51 @@
+/**
+ * Turns a zod error into Striker's `Problem[]`: one problem per offending key path, saying what
+ * was expected and what was seen. Unknown keys are listed one by one.
+ */
+import type { z } from 'zod';
+import type { Problem } from '../errors/index.js';
+import { ValidationError } from '../errors/index.js';
+
+export function problemsFromZod(error: z.ZodError, input: unknown, prefix = ''): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of error.issues) {
+    const base = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ path: joinPath(prefix, [...base, key]), message: 'is not a known setting' });
+      }
+      continue;
+    }
+    const seen = valueAt(input, issue.path);
+    const got = seen.found ? ` — got ${describe(seen.value)}` : '';
+    problems.push({ path: joinPath(prefix, base), message: `${issue.message}${got}` });
+  }
+  return problems;
+}
+
+/** Parses `input` with `schema`, or throws ValidationError listing every problem. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string, prefix = ''): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(problemsFromZod(result.error, input, prefix), what);
+}
+
+function joinPath(prefix: string, parts: readonly string[]): string {
+  return [prefix, ...parts].filter((p) => p !== '').join('.');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
+  let cur: unknown = input;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object' || !(key in (cur as object))) return { found: false };
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return { found: true, value: cur };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`;
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
