@@ -1,0 +1,86 @@
+/**
+ * What a kickstart is rendered from: the host's role, its back-channel (BCN) network, locale
+ * settings from the manifest, the installation tree and repos on this Striker, the root password
+ * hash and a one-time registration token. Validated here once, so every value the renderer writes
+ * into a command line or a `%post` heredoc is known to be free of quotes, spaces and newlines.
+ * Problems never echo the value seen: the input carries secrets.
+ */
+import { z } from 'zod';
+import { ValidationError, type Problem } from '../striker/errors/index.js';
+import { sha512CryptPattern } from './password-hash.js';
+
+export const roles = ['striker', 'node', 'dr'] as const;
+export type Role = (typeof roles)[number];
+
+const macPattern = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** RFC 1123 §2.1 label: letters, digits and hyphens, not starting or ending with a hyphen. */
+const labelPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const domainPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** URLs end up unquoted on kickstart lines and inside heredocs: no whitespace, quotes, `$`, backslash or backtick. */
+const safeUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s'"`$\\<>]+$/, 'must be an http(s) URL with no spaces, quotes, $, backslashes or backticks');
+const ipv4 = z.string().regex(ipv4Pattern, 'must be a dotted IPv4 address like 10.201.4.1');
+const host = z.string().regex(domainPattern, 'must be a host name or IPv4 address');
+
+export const repoRefSchema = z.strictObject({
+  /** Repo id: used as the dnf section name and the kickstart `repo --name`. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be letters, digits, dot, dash or underscore'),
+  url: safeUrl,
+  /** Check package signatures after install (default true). */
+  gpgcheck: z.boolean().default(true),
+  gpgKeyUrl: safeUrl.optional(),
+});
+
+export const kickstartInputSchema = z.strictObject({
+  role: z.enum(roles),
+  host: z.strictObject({
+    /** Stable id of the host in Striker's database; appears in URLs. */
+    hostId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, dash or underscore'),
+    /** Short host name, e.g. an-a01n01. */
+    name: z.string().regex(labelPattern, 'must be a lower-case RFC 1123 host label like an-a01n01'),
+    domain: z.string().regex(domainPattern, 'must be a lower-case domain like example.com'),
+    bcn: z.strictObject({
+      mac: z.string().regex(macPattern, 'must be a lower-case colon-separated MAC like 52:54:00:12:34:56'),
+      ip: ipv4,
+      prefix: z.number().int().min(1).max(32),
+      gateway: ipv4.optional(),
+      dns: z.array(ipv4).max(3).default([]),
+    }),
+  }),
+  locale: z.strictObject({
+    timezone: z.string().regex(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/, 'must be a tz database name like America/Toronto'),
+    ntpServers: z.array(host).default([]),
+    keyboard: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'must be a console keymap like us or de-latin1'),
+    language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?(\.UTF-8)?$/, 'must be a locale like en_US.UTF-8'),
+  }),
+  /** Base URL of the installation tree on this Striker (`.treeinfo`, `images/`). */
+  tree: safeUrl,
+  repos: z.array(repoRefSchema).default([]),
+  /** SHA-512 crypt hash (`$6$salt$hash`), never a password: see password-hash.ts. */
+  rootPasswordHash: z.string().regex(sha512CryptPattern, 'must be a SHA-512 crypt hash ($6$…)'),
+  registration: z.strictObject({
+    url: safeUrl,
+    token: z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'must be a base64url registration token'),
+  }),
+  /** Base URL of this Striker as seen from the BCN, written into the agent's configuration. */
+  strikerUrl: safeUrl,
+  /** Where `%post` reports "install finished" (may carry a signature). */
+  timelineUrl: safeUrl,
+});
+
+export type KickstartInput = z.output<typeof kickstartInputSchema>;
+export type KickstartInputDraft = z.input<typeof kickstartInputSchema>;
+export type RepoRef = z.output<typeof repoRefSchema>;
+
+/** Parses a draft input, or throws ValidationError listing every problem (values never echoed). */
+export function parseKickstartInput(draft: unknown): KickstartInput {
+  const result = kickstartInputSchema.safeParse(draft);
+  if (result.success) return result.data;
+  const problems: Problem[] = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message,
+  }));
+  throw new ValidationError(problems, 'kickstart input');
+}
