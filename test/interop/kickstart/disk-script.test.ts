@@ -36,12 +36,12 @@ const noise: FakeBlockDevice[] = [
   { name: 'sdx', sizeMiB: 900 * GiB, removable: true }, { name: 'sdw', sizeMiB: 2 * GiB }, { name: 'sdv', sizeMiB: 'garbage\n' },
 ];
 
-const layouts = [
+const layouts: readonly { name: string; role: 'node' | 'dr' | 'striker'; devices: FakeBlockDevice[] }[] = [
   { name: 'plain', role: 'node', devices: disks(['sda']) },
   { name: 'raid1', role: 'node', devices: disks(['sda', 'sdb']) },
   { name: 'raid10', role: 'dr', devices: [...disks(['nvme0n1', 'nvme1n1', 'nvme2n1', 'nvme3n1']), ...noise] },
   { name: 'raid6', role: 'striker', devices: [...disks(['sda', 'sdb', 'sdc', 'sdd', 'sde']), { name: 'sdf', sizeMiB: 300 * GiB }] },
-] as const;
+];
 
 describe('%pre disk planner against fake /sys/block trees', () => {
   for (const layout of layouts) {
