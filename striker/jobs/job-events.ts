@@ -1,0 +1,82 @@
+/**
+ * Live job changes from PostgreSQL NOTIFY (trigger `jobs_notify`), fetched once per change and
+ * fanned out to subscribers (the SSE route, the runner's cancel check). Works across processes:
+ * a job changed by an agent or another Striker process is seen too.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import { getJob } from './job-store.js';
+import type { Job } from './job.js';
+
+export type JobListener = (job: Job) => void;
+
+export class JobEvents {
+  private client: pg.PoolClient | undefined;
+  private readonly listeners = new Set<JobListener>();
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: Database, private readonly logger: Logger) {}
+
+  async start(): Promise<void> {
+    const client = await this.db.connect();
+    client.on('notification', (msg) => void this.onNotification(msg.payload));
+    client.on('error', (error) => {
+      this.logger.warn({ err: error }, 'job event connection lost; reconnecting');
+      this.client = undefined;
+      client.release(error);
+      this.scheduleReconnect();
+    });
+    await client.query('LISTEN striker_jobs');
+    this.client = client;
+  }
+
+  subscribe(listener: JobListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.listeners.clear();
+    const c = this.client;
+    this.client = undefined;
+    if (c) {
+      await c.query('UNLISTEN *').catch(() => undefined);
+      c.release();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.start().catch(() => this.scheduleReconnect());
+    }, 1000);
+  }
+
+  private async onNotification(payload: string | undefined): Promise<void> {
+    if (payload === undefined || this.listeners.size === 0) return;
+    let id: string;
+    try {
+      id = (JSON.parse(payload) as { id: string }).id;
+    } catch {
+      return;
+    }
+    try {
+      const job = await getJob(this.db, id);
+      for (const l of this.listeners) l(job);
+    } catch (error) {
+      this.logger.debug({ err: error, jobId: id }, 'job vanished before it could be read');
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * What a kind of job is: its payload schema, its retry policy, and the code that runs it.
+ * Payloads are typed data validated on enqueue and on claim; never a shell command.
+ */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Job } from './job.js';
+
+export interface JobContext<P> {
+  job: Job;
+  payload: P;
+  /** Aborted when the job is cancelled, the process shuts down, or the job was taken from this worker. */
+  signal: AbortSignal;
+  logger: Logger;
+  /**
+   * Reports progress (clamped to what was already reported and to 99; 100 is set on success only)
+   * with a message template and its variables; written to the job and its message history.
+   */
+  progress(percent: number, message?: string, vars?: Record<string, unknown>): Promise<void>;
+  /** Adds a line to the job's message history without changing progress. */
+  note(message: string, vars?: Record<string, unknown>, level?: 'info' | 'warn' | 'error'): Promise<void>;
+  /** Throws the abort reason if the job should stop now: call between steps. */
+  checkpoint(): void;
+}
+
+export interface JobKindDefinition<S extends z.ZodType = z.ZodType> {
+  kind: string;
+  /** Plain words for the UI. */
+  title: string;
+  payload: S;
+  /** Attempts in all, including the first (1 = never retried). */
+  maxAttempts: number;
+  /** When the worker running it dies: run it again (if attempts remain) or fail it. */
+  onStale: 'retry' | 'fail';
+  /** Seconds to wait before a retry after a failure, by attempt number (1-based). */
+  retryDelaySeconds?: (attempt: number) => number;
+  run(ctx: JobContext<z.output<S>>): Promise<void>;
+}
+
+export type JobCatalog = ReadonlyMap<string, JobKindDefinition>;
+
+export function defineJobKind<S extends z.ZodType>(def: JobKindDefinition<S>): JobKindDefinition {
+  return def as unknown as JobKindDefinition;
+}
+
+export function catalogOf(defs: readonly JobKindDefinition[]): JobCatalog {
+  const map = new Map<string, JobKindDefinition>();
+  for (const d of defs) {
+    if (map.has(d.kind)) throw new Error(`job kind ${d.kind} is defined twice`);
+    map.set(d.kind, d);
+  }
+  return map;
+}
+
+/** Why a job's signal was aborted. */
+export type AbortReason = 'cancel' | 'shutdown' | 'lost';
+
+export class JobAbort extends Error {
+  constructor(readonly reason: AbortReason) {
+    super(reason === 'cancel' ? 'cancelled by an operator' : reason === 'shutdown' ? 'Striker is shutting down' : 'the job was taken from this worker');
+    this.name = 'JobAbort';
+  }
+}

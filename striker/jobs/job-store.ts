@@ -1,0 +1,191 @@
+/**
+ * All SQL about jobs, one function a statement. Workers claim with FOR UPDATE SKIP LOCKED; every
+ * write by a worker names its worker id, so a worker that lost its job (reaped as stale) can no
+ * longer change it.
+ */
+import { ConflictError, NotFoundError } from '../errors/index.js';
+import type { Queryable } from '../db/database.js';
+import { jobFromRow, type Job, type JobMessage, type JobRow, type JobStatus } from './job.js';
+
+export interface NewJob {
+  kind: string;
+  payload: unknown;
+  targetHost?: string | null;
+  maxAttempts: number;
+  retryOnStale: boolean;
+  createdBy?: string | null;
+  message?: string;
+}
+
+export async function insertJob(q: Queryable, job: NewJob): Promise<Job> {
+  const { rows } = await q.query<JobRow>(
+    `INSERT INTO jobs (kind, payload, target_host, max_attempts, retry_on_stale, created_by, message)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+    [job.kind, JSON.stringify(job.payload), job.targetHost ?? null, job.maxAttempts, job.retryOnStale, job.createdBy ?? null, job.message ?? 'Waiting to start'],
+  );
+  return jobFromRow(rows[0]!);
+}
+
+export async function claimJobs(q: Queryable, args: { workerId: string; kinds: readonly string[]; host: string; limit: number }): Promise<Job[]> {
+  if (args.limit <= 0 || args.kinds.length === 0) return [];
+  const { rows } = await q.query<JobRow>(
+    `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $1, heartbeat_at = clock_timestamp(),
+            started_at = COALESCE(started_at, clock_timestamp())
+      WHERE id IN (SELECT id FROM jobs
+                    WHERE status = 'queued' AND run_after <= clock_timestamp() AND kind = ANY($2)
+                      AND (target_host IS NULL OR target_host = $3)
+                    ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+      RETURNING *`,
+    [args.workerId, args.kinds, args.host, args.limit],
+  );
+  return rows.map(jobFromRow);
+}
+
+/** Heartbeats the worker's running jobs; returns the ones still its own, with their cancel flag. */
+export async function heartbeat(q: Queryable, workerId: string, ids: readonly string[]): Promise<Map<string, { cancelRequested: boolean }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await q.query<{ id: string; cancel_requested: boolean }>(
+    `UPDATE jobs SET heartbeat_at = clock_timestamp() WHERE id = ANY($1) AND worker_id = $2 AND status = 'running'
+     RETURNING id, cancel_requested`,
+    [ids, workerId],
+  );
+  return new Map(rows.map((r) => [r.id, { cancelRequested: r.cancel_requested }]));
+}
+
+/** Raises progress (never lowers it; capped at 99) and records the message. False if the job is no longer ours. */
+export async function reportProgress(
+  q: Queryable,
+  args: { id: string; workerId: string; progress: number; message: string; vars: Record<string, unknown> },
+): Promise<boolean> {
+  const pct = Math.max(0, Math.min(99, Math.floor(args.progress)));
+  const { rowCount } = await q.query(
+    `WITH j AS (
+       UPDATE jobs SET progress = GREATEST(progress, $3), message = $4, message_vars = $5, heartbeat_at = clock_timestamp()
+        WHERE id = $1 AND worker_id = $2 AND status = 'running' RETURNING id, progress)
+     INSERT INTO job_messages (job_id, progress, message, vars) SELECT id, progress, $4, $5 FROM j`,
+    [args.id, args.workerId, pct, args.message, JSON.stringify(args.vars)],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function addMessage(q: Queryable, id: string, message: string, vars: Record<string, unknown>, level: 'info' | 'warn' | 'error'): Promise<void> {
+  await q.query(
+    `INSERT INTO job_messages (job_id, progress, message, vars, level) SELECT id, progress, $2, $3, $4 FROM jobs WHERE id = $1`,
+    [id, message, JSON.stringify(vars), level],
+  );
+}
+
+export type JobOutcome =
+  | { kind: 'succeeded' }
+  | { kind: 'failed'; error: string; retryAfterSeconds: number | null }
+  | { kind: 'cancelled' }
+  | { kind: 'interrupted' };
+
+/** Records how a run ended. False if the job was no longer this worker's. */
+export async function finishJob(q: Queryable, id: string, workerId: string, outcome: JobOutcome): Promise<boolean> {
+  const where = `WHERE id = $1 AND worker_id = $2 AND status = 'running'`;
+  let sql: string;
+  let values: unknown[] = [id, workerId];
+  switch (outcome.kind) {
+    case 'succeeded':
+      sql = `UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = clock_timestamp(), worker_id = NULL, message = 'Finished' ${where}`;
+      break;
+    case 'cancelled':
+      sql = `UPDATE jobs SET status = 'cancelled', finished_at = clock_timestamp(), worker_id = NULL, message = 'Cancelled' ${where}`;
+      break;
+    case 'interrupted':
+      sql = `UPDATE jobs SET status = 'interrupted', worker_id = NULL, message = 'Interrupted by shutdown; resumes at next start' ${where}`;
+      break;
+    case 'failed':
+      if (outcome.retryAfterSeconds !== null) {
+        sql = `UPDATE jobs SET status = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END,
+                      finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE clock_timestamp() END,
+                      run_after = clock_timestamp() + make_interval(secs => $4), last_error = $3, worker_id = NULL,
+                      message = CASE WHEN attempts < max_attempts THEN 'Failed; will retry' ELSE 'Failed' END ${where}`;
+        values = [id, workerId, outcome.error, outcome.retryAfterSeconds];
+      } else {
+        sql = `UPDATE jobs SET status = 'failed', finished_at = clock_timestamp(), last_error = $3, worker_id = NULL, message = 'Failed' ${where}`;
+        values = [id, workerId, outcome.error];
+      }
+      break;
+  }
+  const { rowCount } = await q.query(sql, values);
+  if ((rowCount ?? 0) > 0) {
+    const level = outcome.kind === 'failed' ? 'error' : 'info';
+    const text = outcome.kind === 'failed' ? 'Run {attempt} failed: {error}' : outcome.kind === 'succeeded' ? 'Finished' : outcome.kind === 'cancelled' ? 'Cancelled' : 'Interrupted by shutdown';
+    await q.query(
+      `INSERT INTO job_messages (job_id, progress, message, vars, level) SELECT id, progress, $2, jsonb_build_object('attempt', attempts, 'error', $3::text), $4 FROM jobs WHERE id = $1`,
+      [id, text, outcome.kind === 'failed' ? outcome.error : '', level],
+    );
+  }
+  return (rowCount ?? 0) > 0;
+}
+
+/** Jobs whose worker stopped heartbeating: retried if their kind allows and attempts remain, else failed. */
+export async function reapStaleJobs(q: Queryable, staleAfterSeconds: number): Promise<{ id: string; status: JobStatus }[]> {
+  const { rows } = await q.query<{ id: string; status: JobStatus }>(
+    `WITH stale AS (
+       UPDATE jobs SET
+         status = CASE WHEN retry_on_stale AND attempts < max_attempts THEN 'queued' ELSE 'failed' END,
+         finished_at = CASE WHEN retry_on_stale AND attempts < max_attempts THEN NULL ELSE clock_timestamp() END,
+         last_error = 'worker ' || COALESCE(worker_id, '?') || ' stopped sending heartbeats (last at ' || heartbeat_at::text || ')',
+         message = CASE WHEN retry_on_stale AND attempts < max_attempts THEN 'Worker died; will retry' ELSE 'Worker died' END,
+         worker_id = NULL
+        WHERE status = 'running' AND heartbeat_at < clock_timestamp() - make_interval(secs => $1)
+        RETURNING id, status, progress, last_error)
+     INSERT INTO job_messages (job_id, progress, message, vars, level)
+       SELECT id, progress, '{error}', jsonb_build_object('error', last_error), 'error' FROM stale
+     RETURNING job_id AS id, (SELECT status FROM stale WHERE stale.id = job_messages.job_id) AS status`,
+    [staleAfterSeconds],
+  );
+  return rows;
+}
+
+/** After a restart: jobs interrupted by the last shutdown run again; that run does not count as an attempt. */
+export async function requeueInterrupted(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `UPDATE jobs SET status = 'queued', attempts = GREATEST(attempts - 1, 0), message = 'Resuming after restart'
+      WHERE status = 'interrupted' RETURNING id`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Cancels a queued or interrupted job at once; asks a running one to stop. */
+export async function requestCancel(q: Queryable, id: string): Promise<Job> {
+  const { rows } = await q.query<JobRow>(
+    `UPDATE jobs SET
+       status = CASE WHEN status IN ('queued', 'interrupted') THEN 'cancelled' ELSE status END,
+       finished_at = CASE WHEN status IN ('queued', 'interrupted') THEN clock_timestamp() ELSE finished_at END,
+       message = CASE WHEN status IN ('queued', 'interrupted') THEN 'Cancelled' ELSE 'Cancelling' END,
+       cancel_requested = true
+     WHERE id = $1 AND status IN ('queued', 'interrupted', 'running') RETURNING *`,
+    [id],
+  );
+  if (rows[0]) return jobFromRow(rows[0]);
+  const existing = await getJob(q, id);
+  throw new ConflictError(`job ${id} has already ${existing.status === 'succeeded' ? 'succeeded' : existing.status === 'failed' ? 'failed' : 'been cancelled'}; there is nothing to cancel`, {
+    id,
+    status: existing.status,
+  });
+}
+
+export async function getJob(q: Queryable, id: string): Promise<Job> {
+  const { rows } = await q.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
+  if (!rows[0]) throw new NotFoundError('job', id);
+  return jobFromRow(rows[0]);
+}
+
+export async function listJobs(q: Queryable, filter: { status?: JobStatus; kind?: string; limit: number; before?: Date }): Promise<Job[]> {
+  const { rows } = await q.query<JobRow>(
+    `SELECT * FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
+       AND ($4::timestamptz IS NULL OR created_at < $4)
+     ORDER BY created_at DESC LIMIT $3`,
+    [filter.status ?? null, filter.kind ?? null, filter.limit, filter.before ?? null],
+  );
+  return rows.map(jobFromRow);
+}
+
+export async function jobMessages(q: Queryable, id: string): Promise<JobMessage[]> {
+  const { rows } = await q.query<JobMessage>('SELECT id, at, level, progress, message, vars FROM job_messages WHERE job_id = $1 ORDER BY at, id', [id]);
+  return rows;
+}
