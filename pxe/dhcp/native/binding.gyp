@@ -1,0 +1,5 @@
+{
+  "targets": [
+    { "target_name": "bind_to_device", "sources": ["bind-to-device.c"] }
+  ]
+}

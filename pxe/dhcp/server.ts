@@ -1,0 +1,211 @@
+/**
+ * The DHCP server adapter: sockets in, `decide` in the middle, lease store and sockets out.
+ * Every packet is counted; nothing a client sends can stop the loop (undecodable input is
+ * counted by field and logged at debug). An ACK leaves only after its lease is durable.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import type { Logger } from 'pino';
+import { DecodeError } from '../../striker/errors/index.js';
+import type { BootTimeline } from '../boot/timeline.js';
+import { decodePacket, encodePacket } from './codec.js';
+import type { DhcpConfig } from './config.js';
+import { decide, type Arrival, type DecideContext, type Decision } from './decide.js';
+import { bindSocketToDevice } from './interface-binding.js';
+import { formatIpv4, normalizeMac, parseIpv4 } from './ipv4-address.js';
+import { viewLease, type LeaseChange, type LeaseView } from './lease.js';
+import type { LeaseStore } from './lease-store.js';
+import { LeaseTable } from './lease-table.js';
+import { noMachines, type MachineLookup } from './machine-lookup.js';
+import { messageTypeName } from './option-codes.js';
+import { messageTypeOf } from './packet.js';
+import { compileDhcpConfig, type StaticReservation } from './subnets.js';
+
+export interface DhcpServerOptions {
+  /** A config already checked by parseDhcpConfig. */
+  config: DhcpConfig;
+  logger: Logger;
+  timeline: BootTimeline;
+  leaseStore: LeaseStore;
+  lookup?: MachineLookup;
+  /** Called once per durable lease change (bind, release, decline), after it is on disk. */
+  onLeaseChange?: (change: LeaseChange) => void;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export interface DhcpCounters {
+  received: number;
+  answered: Record<string, number>;
+  dropped: Record<string, number>;
+  leases: number;
+}
+
+export interface DhcpServer {
+  counters(): DhcpCounters;
+  leases(): LeaseView[];
+  /** The local ports actually bound (useful with port 0 in tests). */
+  ports(): { server: number; proxy: number | undefined };
+  close(): Promise<void>;
+}
+
+interface Listener {
+  socket: Socket;
+  iface: string;
+  kind: 'server' | 'proxy';
+}
+
+export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpServer> {
+  const { config, logger, timeline, leaseStore } = options;
+  const lookup = options.lookup ?? noMachines;
+  const now = options.now ?? Date.now;
+  const plan = compileDhcpConfig(config);
+  const leases = new LeaseTable();
+  for (const lease of await leaseStore.load()) leases.apply({ kind: 'bind', lease });
+  logger.info({ leases: leases.size, mode: config.mode, interfaces: config.interfaces }, 'dhcp lease table loaded');
+
+  const isReservedAddress = lookup.isReservedAddress?.bind(lookup);
+  const ctx: DecideContext = isReservedAddress === undefined ? { plan, leases } : { plan, leases, isReserved: (ip) => isReservedAddress(formatIpv4(ip)) };
+  const counters = { received: 0, answered: {} as Record<string, number>, dropped: {} as Record<string, number> };
+  const count = (table: Record<string, number>, key: string): void => {
+    table[key] = (table[key] ?? 0) + 1;
+  };
+
+  const listeners: Listener[] = [];
+  const interfaces = config.interfaces.length > 0 ? config.interfaces : ['lo'];
+  const kinds: ('server' | 'proxy')[] = config.mode === 'proxy' ? ['server', 'proxy'] : ['server'];
+  try {
+    for (const iface of interfaces) {
+      for (const kind of kinds) {
+        const socket = createSocket({ type: 'udp4', reuseAddr: true });
+        const listener: Listener = { socket, iface, kind };
+        listeners.push(listener);
+        await new Promise<void>((resolve, reject) => {
+          socket.once('error', reject);
+          socket.bind(kind === 'server' ? config.ports.server : config.ports.proxy, '0.0.0.0', () => {
+            socket.off('error', reject);
+            resolve();
+          });
+        });
+        if (config.interfaceBinding === 'device') bindSocketToDevice(socket, iface);
+        socket.setBroadcast(true);
+        socket.on('error', (error) => logger.warn({ err: error, iface }, 'dhcp socket error'));
+        socket.on('message', (bytes, rinfo) => {
+          void handle(listener, bytes, rinfo.address, rinfo.port).catch((error: unknown) => {
+            count(counters.dropped, 'internal');
+            logger.error({ err: error, iface, peer: rinfo.address }, 'dhcp packet handling failed');
+          });
+        });
+        if (config.interfaceBinding === 'none') break;
+      }
+      if (config.interfaceBinding === 'none') break;
+    }
+  } catch (error) {
+    for (const l of listeners) l.socket.close();
+    throw error;
+  }
+
+  const sweep = setInterval(() => leases.sweep(now(), 24 * 3600 * 1000), 60_000);
+  sweep.unref();
+
+  async function handle(listener: Listener, bytes: Buffer, peer: string, peerPort: number): Promise<void> {
+    counters.received++;
+    let packet;
+    try {
+      packet = decodePacket(bytes);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      count(counters.dropped, `decode:${error.field}`);
+      logger.debug({ iface: listener.iface, peer, field: error.field, offset: error.offset, msg: error.message }, 'dhcp packet undecodable');
+      return;
+    }
+    const mac = macOf(packet.chaddr, packet.hlen);
+    let reservation: StaticReservation | undefined;
+    const found = lookup.reservationFor(mac);
+    const fromDb = found instanceof Promise ? await found : found;
+    const ip = fromDb === undefined ? undefined : parseIpv4(fromDb.ip);
+    if (fromDb !== undefined && ip !== undefined) reservation = fromDb.hostname === undefined ? { ip } : { ip, hostname: fromDb.hostname };
+    else reservation = plan.reservations.get(mac);
+    const arrival: Arrival = { packet, now: now(), port: listener.kind, source: { address: parseIpv4(peer) ?? 0, port: peerPort }, reservation };
+    const decision = decide(ctx, arrival);
+    for (const change of decision.changes) leases.apply(change);
+    record(decision, listener.iface);
+    if (decision.drop !== undefined) {
+      count(counters.dropped, decision.drop);
+      logger.debug({ iface: listener.iface, mac, xid: packet.xid, reason: decision.drop, type: messageTypeName(messageTypeOf(packet) ?? 0) }, 'dhcp message not answered');
+      return;
+    }
+    const durableChanges = decision.changes.filter((c) => c.kind !== 'offer');
+    if (durableChanges.length > 0) {
+      const committed = leaseStore.commit(durableChanges);
+      if (decision.durable) {
+        try {
+          await committed;
+        } catch {
+          count(counters.dropped, 'persist-failed');
+          return;
+        }
+      } else {
+        committed.catch(() => count(counters.dropped, 'persist-failed'));
+      }
+      notify(durableChanges);
+    }
+    if (decision.reply !== undefined) send(listener, decision);
+  }
+
+  function notify(changes: LeaseChange[]): void {
+    if (options.onLeaseChange === undefined) return;
+    for (const change of changes) {
+      try {
+        options.onLeaseChange(change);
+      } catch (error) {
+        logger.warn({ err: error }, 'onLeaseChange listener failed');
+      }
+    }
+  }
+
+  function send(listener: Listener, decision: Decision): void {
+    const reply = decision.reply!;
+    const bytes = encodePacket(reply.packet);
+    const type = messageTypeName(messageTypeOf(reply.packet) ?? 0);
+    listener.socket.send(bytes, reply.port, formatIpv4(reply.address), (error) => {
+      if (error === null || error === undefined) {
+        count(counters.answered, type);
+      } else {
+        count(counters.dropped, 'send-failed');
+        logger.warn({ err: error, iface: listener.iface, mac: decision.mac, peer: formatIpv4(reply.address) }, 'dhcp reply not sent');
+      }
+    });
+  }
+
+  function record(decision: Decision, iface: string): void {
+    const at = new Date();
+    for (const event of decision.events) {
+      const details = { ...event.details, iface };
+      timeline.record(event.ip === undefined ? { step: event.step, mac: decision.mac, at, details } : { step: event.step, mac: decision.mac, ip: formatIpv4(event.ip), at, details });
+    }
+    if (decision.reply !== undefined && decision.classification.firmware !== undefined) {
+      logger.info({ mac: decision.mac, iface, firmware: decision.classification.firmware, file: decision.reply.packet.file }, 'dhcp boot client answered');
+    }
+  }
+
+  return {
+    counters: () => ({ received: counters.received, answered: { ...counters.answered }, dropped: { ...counters.dropped }, leases: leases.size }),
+    leases: () => [...leases.all()].filter((l) => l.state === 'bound' && l.expiresAt > now()).map(viewLease),
+    ports: () => {
+      const server = listeners.find((l) => l.kind === 'server')?.socket.address().port ?? config.ports.server;
+      const proxy = listeners.find((l) => l.kind === 'proxy')?.socket.address().port;
+      return { server, proxy };
+    },
+    close: async () => {
+      clearInterval(sweep);
+      await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.socket.close(() => resolve()))));
+      await leaseStore.close();
+    },
+  };
+}
+
+function macOf(chaddr: Uint8Array, hlen: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < Math.min(hlen, 16); i++) parts.push((chaddr[i] ?? 0).toString(16).padStart(2, '0'));
+  return normalizeMac(parts.join(':')) ?? parts.join(':');
+}
