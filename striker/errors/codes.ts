@@ -14,11 +14,15 @@ export const errorCodes = {
   CSRF_FAILED: { status: 403, doc: 'A state-changing request with a session cookie lacked the matching x-csrf-token header.' },
   LOGIN_FAILED: { status: 401, doc: 'Wrong user name or password, or the user is disabled.' },
   RATE_LIMITED: { status: 429, doc: 'Too many attempts; wait and try again.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, doc: 'The request body is not in a format this route accepts (send application/json).' },
+  SETUP_DONE: { status: 409, doc: 'First-run setup was already completed; log in instead.' },
   PAYLOAD_TOO_LARGE: { status: 413, doc: 'The request body is larger than allowed.' },
   COMMAND_FAILED: { status: 502, doc: 'An external command exited non-zero, timed out or could not start.' },
   DATA_DIR_LOCKED: { status: 500, doc: 'Another striker process holds the data directory.' },
   DATABASE_UNAVAILABLE: { status: 503, doc: 'No configured database could be reached.' },
   JOB_CANCELLED: { status: 409, doc: 'The job was cancelled by an operator.' },
+  REPO_FETCH_FAILED: { status: 502, doc: 'An upstream repository or ISO could not be read (unreachable, HTTP error, not a repo, truncated).' },
+  REPO_VERIFY_FAILED: { status: 502, doc: 'A repository file failed verification (checksum, GPG signature, unsafe path); nothing was published.' },
   INTERNAL: { status: 500, doc: 'An unexpected error; the response carries a request id to find it in the log.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 

@@ -43,8 +43,8 @@ describe('job runner', () => {
     expect(bad).toBeInstanceOf(ValidationError);
     expect((bad as ValidationError).problems.map((p) => p.path).sort()).toEqual(['payload.extra', 'payload.stepMs', 'payload.steps']);
     await expect(enqueueJob(t.db, testCatalog, { kind: 'shell.exec', payload: {} })).rejects.toThrow(/must be one of/);
-    const { rows } = await t.db.query('SELECT count(*)::int AS n FROM jobs');
-    expect(rows[0].n).toBe(0);
+    const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs');
+    expect(rows[0]!.n).toBe(0);
   });
 
   it('runs a job to 100 with its message history, progress only going up', async () => {

@@ -1,0 +1,42 @@
+/**
+ * Builds the HTTP app (API, and whatever plugins other areas add) without listening, so tests
+ * drive it with `app.inject()` and `striker serve` calls `listen` on it.
+ */
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { installAccessControl } from './access.js';
+import type { AppDeps } from './app-deps.js';
+import { installErrorHandling } from './error-handler.js';
+import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { sessionRoutes } from './routes/session.js';
+import { userRoutes } from './routes/users.js';
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: deps.config.http.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: true,
+    trustProxy: false,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  installErrorHandling(app);
+  // The API speaks JSON only; a text body is refused with 415 rather than guessed at.
+  app.removeContentTypeParser('text/plain');
+  await app.register(cookie);
+  installAccessControl(app, deps.db);
+  healthRoutes(app, deps);
+  sessionRoutes(app, deps);
+  userRoutes(app, deps);
+  jobRoutes(app, deps);
+  for (const plugin of deps.plugins ?? []) await plugin(app);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,93 @@
+/**
+ * The `%packages` check against real repositories built here with rpmbuild + createrepo_c:
+ * real dnf (test transaction) and our own resolver must both pass the rendered node kickstart
+ * on a complete mirror, and both must name the missing package and the missing dependency on a
+ * broken one.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand, type CommandRunner } from '../../../striker/command/run-command.js';
+import { checkPackages, checkWithDnf, checkWithResolver, dnfAvailable, type CheckRepo } from '../../../kickstart/package-check.js';
+import { describePackageProblem, packageRequestOf, type PackageRequest } from '../../../kickstart/package-problem.js';
+import { renderKickstart } from '../../../kickstart/render.js';
+import { packagesByRole } from '../../../kickstart/role-packages.js';
+import { buildRpms, createRepo, type FakePackage } from '../../fixtures/kickstart/rpm-repo.js';
+import { sampleInput } from '../../fixtures/kickstart/sample-input.js';
+
+const work = mkdtempSync(join(tmpdir(), 'ks-pkgcheck-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const special: Record<string, FakePackage> = {
+  corosync: { name: 'corosync', files: ['/usr/sbin/corosync'] },
+  pacemaker: { name: 'pacemaker', requires: ['/usr/sbin/corosync', 'resource-agents'] },
+  pcs: { name: 'pcs', requires: ['python3-pcs-lib >= 0.11', 'pacemaker'] },
+  'drbd-utils': { name: 'drbd-utils', requires: ['drbd-kmod-common'] },
+  'kmod-drbd': { name: 'kmod-drbd', provides: ['drbd-kmod-common = 9.2'] },
+};
+const names = [...new Set([...packagesByRole.node, ...packagesByRole.dr].filter((n) => !n.startsWith('@'))), 'python3-pcs-lib', 'basesystem'];
+const fakes = names.map((n) => special[n] ?? { name: n });
+
+let full: CheckRepo;
+let broken: CheckRepo;
+let nodeRequest: PackageRequest;
+
+beforeAll(async () => {
+  const rpms = await buildRpms(work, fakes);
+  const all = [...rpms.values()];
+  const without = ['kmod-drbd', 'python3-pcs-lib'].map((n) => rpms.get(n));
+  await createRepo(join(work, 'full'), all, { core: ['basesystem'] });
+  await createRepo(join(work, 'broken'), all.filter((r) => !without.includes(r)), { core: ['basesystem'] });
+  full = { id: 'full', url: `file://${join(work, 'full')}`, dir: join(work, 'full') };
+  broken = { id: 'broken', url: `file://${join(work, 'broken')}`, dir: join(work, 'broken') };
+  nodeRequest = packageRequestOf(renderKickstart(sampleInput('node')));
+});
+
+const brokenProblems = [
+  { kind: 'missing-package', name: 'kmod-drbd' },
+  { kind: 'missing-dependency', package: 'pcs', requirement: 'python3-pcs-lib >= 0.11' },
+];
+
+describe('%packages check with real dnf', () => {
+  it('finds dnf on this machine', async () => {
+    expect(await dnfAvailable(runCommand)).toBe(true);
+  });
+
+  it('passes the rendered node kickstart on a complete mirror', async () => {
+    expect(nodeRequest.groups).toEqual(['core']);
+    expect(await checkWithDnf(runCommand, [full], nodeRequest, { scratchDir: work })).toEqual({ ok: true, engine: 'dnf', problems: [] });
+  });
+
+  it('names the missing package and the missing dependency on a broken mirror', async () => {
+    const result = await checkWithDnf(runCommand, [broken], nodeRequest, { scratchDir: work });
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual(expect.arrayContaining(brokenProblems));
+    expect(result.problems.map(describePackageProblem)).toContain('package pcs needs python3-pcs-lib >= 0.11, which nothing in the repos provides');
+  });
+
+  it('reports a group missing from comps', async () => {
+    const result = await checkWithDnf(runCommand, [full], { packages: ['chrony'], groups: ['virtualization-host'], excludes: [] }, { scratchDir: work });
+    expect(result.problems).toEqual([{ kind: 'unknown-group', group: 'virtualization-host' }]);
+  });
+});
+
+describe('%packages check with our resolver over primary.xml and comps', () => {
+  it('passes the rendered node kickstart on a complete mirror', async () => {
+    expect(await checkWithResolver(runCommand, [full], nodeRequest)).toEqual({ ok: true, engine: 'resolver', problems: [] });
+  });
+
+  it('names the same missing package and missing dependency as dnf', async () => {
+    const result = await checkWithResolver(runCommand, [broken], nodeRequest);
+    expect(result).toEqual({ ok: false, engine: 'resolver', problems: expect.arrayContaining(brokenProblems) });
+    expect(result.problems).toHaveLength(3);
+    expect(result.problems).toContainEqual({ kind: 'missing-dependency', package: 'drbd-utils', requirement: 'drbd-kmod-common' });
+  });
+
+  it('is chosen when dnf cannot be started', async () => {
+    const noDnf: CommandRunner = (argv, options) => runCommand(argv[0] === 'dnf' ? ['/nonexistent/dnf', ...argv.slice(1)] : argv, options);
+    const result = await checkPackages(noDnf, [broken], nodeRequest);
+    expect(result.engine).toBe('resolver');
+    expect(result.problems).toEqual(expect.arrayContaining(brokenProblems));
+  });
+});
