@@ -1,0 +1,107 @@
+/**
+ * Checks a kickstart's `%packages` against Striker's own mirror before any machine boots it.
+ * (a) With dnf: a test transaction (`tsflags=test`) into a throw-away install root, repos given
+ * with `--repofrompath` and the host's own configuration shut out (`reposdir=/dev/null`,
+ * `--disableplugin=local`), run through the command adapter. dnf stops at the first class of
+ * error, so a second run without the missing names finds the dependency problems too.
+ * (b) Without dnf: our resolver over the repos' primary metadata and comps, read from disk.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { CommandRunner } from '../striker/command/run-command.js';
+import { CommandError } from '../striker/command/command-error.js';
+import { parseDnfProblems } from './dnf-output.js';
+import type { PackageCheckResult, PackageProblem, PackageRequest } from './package-problem.js';
+import { resolvePackages } from './package-resolver.js';
+import { parseComps, parsePrimary, parseRepomd, type CompsGroup, type RepoPackage } from './repo-metadata.js';
+
+export interface CheckRepo {
+  id: string;
+  /** URL dnf fetches from (http://… or file://…). */
+  url: string;
+  /** Local directory of the same repo (holding repodata/), for the resolver. */
+  dir?: string;
+}
+
+export interface DnfCheckOptions {
+  releasever?: string;
+  timeoutMs?: number;
+  /** Parent of the throw-away install root and cache (default the OS temp dir). */
+  scratchDir?: string;
+}
+
+function dnfArgv(root: string, repos: readonly CheckRepo[], options: DnfCheckOptions, names: readonly string[], excludes: readonly string[]): string[] {
+  return [
+    'dnf', `--installroot=${join(root, 'root')}`, `--releasever=${options.releasever ?? '9'}`, '--disableplugin=local',
+    '--setopt=reposdir=/dev/null', `--setopt=cachedir=${join(root, 'cache')}`, '--setopt=install_weak_deps=False',
+    '--nogpgcheck', ...repos.flatMap((r) => [`--repofrompath=${r.id},${r.url}`, `--repo=${r.id}`]),
+    ...excludes.map((e) => `--exclude=${e}`), '-y', '--setopt=tsflags=test', 'install', ...names,
+  ];
+}
+
+export async function checkWithDnf(run: CommandRunner, repos: readonly CheckRepo[], request: PackageRequest, options: DnfCheckOptions = {}): Promise<PackageCheckResult> {
+  const root = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'striker-ks-dnf-'));
+  const names = [...request.packages, ...request.groups.map((g) => `@${g}`)];
+  const attempt = async (list: readonly string[]): Promise<{ ok: boolean; problems: PackageProblem[] }> => {
+    const r = await run(dnfArgv(root, repos, options, list, request.excludes), { timeoutMs: options.timeoutMs ?? 300_000, okExitCodes: [0, 1] });
+    if (r.exitCode === 0) return { ok: true, problems: [] };
+    const problems = parseDnfProblems(`${r.stdout}\n${r.stderr}`);
+    return { ok: false, problems: problems.length > 0 ? problems : [{ kind: 'other', message: r.stderr.trim().split('\n').slice(-3).join(' ') }] };
+  };
+  try {
+    const first = await attempt(names);
+    if (first.ok) return { ok: true, engine: 'dnf', problems: [] };
+    const unavailable = new Set(first.problems.flatMap((p) => (p.kind === 'missing-package' ? [p.name] : p.kind === 'unknown-group' ? [`@${p.group}`] : [])));
+    const rest = names.filter((n) => !unavailable.has(n));
+    if (unavailable.size === 0 || rest.length === 0) return { ok: false, engine: 'dnf', problems: first.problems };
+    const second = await attempt(rest);
+    return { ok: false, engine: 'dnf', problems: [...first.problems, ...second.problems] };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function readMaybeCompressed(run: CommandRunner, path: string): Promise<string> {
+  if (path.endsWith('.gz')) return gunzipSync(await readFile(path)).toString('utf8');
+  if (path.endsWith('.zst')) return (await run(['zstd', '-dc', path], { timeoutMs: 60_000 })).stdout;
+  if (path.endsWith('.xz')) return (await run(['xz', '-dc', path], { timeoutMs: 60_000 })).stdout;
+  return readFile(path, 'utf8');
+}
+
+/** Reads primary (and comps when present) of local repo directories. */
+export async function readRepoSnapshot(run: CommandRunner, dirs: readonly string[]): Promise<{ packages: RepoPackage[]; groups: CompsGroup[] | undefined }> {
+  const packages: RepoPackage[] = [];
+  let groups: CompsGroup[] | undefined;
+  for (const dir of dirs) {
+    const index = parseRepomd(await readFile(join(dir, 'repodata', 'repomd.xml'), 'utf8'));
+    packages.push(...parsePrimary(await readMaybeCompressed(run, join(dir, index.locations.primary as string))));
+    const comps = index.locations.group ?? index.locations.group_gz;
+    if (comps !== undefined) groups = [...(groups ?? []), ...parseComps(await readMaybeCompressed(run, join(dir, comps)))];
+  }
+  return { packages, groups };
+}
+
+export async function checkWithResolver(run: CommandRunner, repos: readonly CheckRepo[], request: PackageRequest): Promise<PackageCheckResult> {
+  const dirs = repos.map((r) => r.dir).filter((d): d is string => d !== undefined);
+  const problems = resolvePackages(request, await readRepoSnapshot(run, dirs));
+  return { ok: problems.length === 0, engine: 'resolver', problems };
+}
+
+/** Is dnf on this machine? (Through the adapter: a spawn failure means no.) */
+export async function dnfAvailable(run: CommandRunner): Promise<boolean> {
+  try {
+    await run(['dnf', '--version'], { timeoutMs: 30_000 });
+    return true;
+  } catch (error) {
+    if (error instanceof CommandError && error.failure === 'spawn') return false;
+    throw error;
+  }
+}
+
+/** dnf when available, otherwise the resolver over the local repo directories. */
+export async function checkPackages(run: CommandRunner, repos: readonly CheckRepo[], request: PackageRequest, options: DnfCheckOptions & { engine?: 'dnf' | 'resolver' } = {}): Promise<PackageCheckResult> {
+  const engine = options.engine ?? ((await dnfAvailable(run)) ? 'dnf' : 'resolver');
+  return engine === 'dnf' ? checkWithDnf(run, repos, request, options) : checkWithResolver(run, repos, request);
+}
