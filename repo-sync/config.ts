@@ -1,0 +1,63 @@
+/**
+ * Configuration of mirrored repos (zod 4, strict, with defaults). The lead plugs
+ * `repoSyncConfigSchema` into the main config; a repo added through the API or CLI is validated
+ * with `repoConfigSchema`.
+ */
+import { z } from 'zod';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 of a-z 0-9 . _ - starting with a letter or digit');
+
+const fiveFieldCron = /^(\S+\s+){4}\S+$/;
+
+export const repoSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('http'), url: z.url({ protocol: /^https?$/ }) }),
+  z.strictObject({ kind: z.literal('directory'), path: z.string().startsWith('/', 'must be an absolute path') }),
+]);
+
+export const retainPolicySchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('mirror') }),
+  z.strictObject({ mode: z.literal('keep'), versions: z.int().min(1).max(100) }),
+]);
+
+export const repoScheduleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('manual') }),
+  z.strictObject({ kind: z.literal('interval'), everyMinutes: z.int().min(5).max(60 * 24 * 31) }),
+  z.strictObject({ kind: z.literal('cron'), expression: z.string().regex(fiveFieldCron, "must be five cron fields like '0 3 * * *'") }),
+]);
+
+export const repoConfigSchema = z
+  .strictObject({
+    name,
+    source: repoSourceSchema,
+    /** ASCII-armored public key the upstream signs with (RFC 4880 §6.2). */
+    gpgKey: z.string().includes('-----BEGIN PGP PUBLIC KEY BLOCK-----', { message: 'must be an ASCII-armored OpenPGP public key' }).optional(),
+    /** Refuse the sync unless repomd.xml.asc verifies against gpgKey. */
+    requireRepoSignature: z.boolean().default(false),
+    /** Refuse the sync unless every package is signed by gpgKey (rpmkeys --checksig). */
+    requirePackageSignatures: z.boolean().default(false),
+    retain: retainPolicySchema.default({ mode: 'mirror' }),
+    /** Published snapshots kept on disk, current included. */
+    keepSnapshots: z.int().min(1).max(50).default(2),
+    /** Downloads in flight at once. */
+    parallelism: z.int().min(1).max(64).default(8),
+    schedule: repoScheduleSchema.default({ kind: 'manual' }),
+    enabled: z.boolean().default(true),
+  })
+  .superRefine((repo, ctx) => {
+    if ((repo.requireRepoSignature || repo.requirePackageSignatures) && repo.gpgKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['gpgKey'], message: 'is required when requireRepoSignature or requirePackageSignatures is true' });
+    }
+  });
+
+export type RepoConfig = z.output<typeof repoConfigSchema>;
+export type RepoConfigInput = z.input<typeof repoConfigSchema>;
+
+export const repoSyncConfigSchema = z.strictObject({
+  /** Where repos, the store and installation trees live; default `<dataDir>/repos` when unset. */
+  reposDir: z.string().startsWith('/').optional(),
+  /** Installation trees from imported ISOs; default `<dataDir>/trees`. */
+  treesDir: z.string().startsWith('/').optional(),
+  repos: z.array(repoConfigSchema).default([]),
+});
+
+export type RepoSyncConfig = z.output<typeof repoSyncConfigSchema>;

@@ -1,0 +1,11 @@
+/**
+ * repo-sync's entry points for `striker serve`, jobs, the API and the CLI.
+ */
+export { syncRepo, sourceFor, type SyncDeps, type SyncResult } from './sync-repo.js';
+export { importIso, readInstallationTree, type InstallationTree, type ImportIsoDeps } from './iso/import-iso.js';
+export { registerRepoRoutes, type RepoRouteOptions, type RepoRouteCounters } from './serve.js';
+export { repoConfigSchema, repoSyncConfigSchema, type RepoConfig, type RepoConfigInput, type RepoSyncConfig } from './config.js';
+export { repoPaths, type RepoPaths } from './repo-paths.js';
+export { GpgRepoSigner, type RepoSigner } from './verify/repo-signer.js';
+export { readCurrentManifest, listSnapshots, currentSnapshotId } from './snapshot-layout.js';
+export type { JobContext, SyncProgress, SyncPhase } from './job-context.js';

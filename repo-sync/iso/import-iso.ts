@@ -1,0 +1,142 @@
+/**
+ * `importIso`: turns an OS installation ISO (RHEL/Alma/Rocky style) into an installation tree
+ * served at /trees/<name>/. The ISO is read without mounting by `xorriso -osirrox on -extract`
+ * (through the command adapter): xorriso reads Rock Ridge/Joliet names and modes, reports a
+ * truncated or unreadable image as FAILURE with a non-zero exit, and needs no privileges or loop
+ * devices (bsdtar also reads ISO 9660, but exits 0 on some short reads). The tree is verified
+ * (.treeinfo checksums, kernel/initrd present, every repo's metadata and package checksums)
+ * before `<treesDir>/<name>` is switched to it with one rename(2).
+ */
+import { mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile, readlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { DecodeError, StrikerError } from '../../striker/errors/index.js';
+import type { CommandRunner } from '../../striker/command/run-command.js';
+import { CommandError } from '../../striker/command/command-error.js';
+import type { JobContext } from '../job-context.js';
+import { newSnapshotId } from '../snapshot-layout.js';
+import { parseTreeinfo, type TreeInfo } from './treeinfo.js';
+import { expectChecksum, verifyRepoDir } from './verify-repo-dir.js';
+
+export interface InstallationTree {
+  kind: 'installation-tree';
+  name: string;
+  snapshotId: string;
+  family: string;
+  version: string;
+  arch: string;
+  /** Paths relative to the tree root (served under /trees/<name>/). */
+  kernel: string;
+  initrd: string;
+  stage2?: string;
+  efiLoaders: readonly string[];
+  repos: readonly { id: string; path: string; packageCount: number }[];
+  bytes: number;
+}
+
+export interface ImportIsoDeps {
+  treesDir: string;
+  scratchDir: string;
+  runner: CommandRunner;
+  ctx: JobContext;
+  /** Tree name; default derived from .treeinfo, e.g. `almalinux-9.3-x86_64`. */
+  name?: string;
+  keepSnapshots?: number;
+}
+
+const namePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<InstallationTree> {
+  const { ctx } = deps;
+  const isoSize = await stat(isoPath).then((s) => s.size, () => {
+    throw new StrikerError('REPO_FETCH_FAILED', `ISO ${isoPath} does not exist or cannot be read`, { details: { path: isoPath } });
+  });
+  const snaps = join(deps.treesDir, '.snapshots');
+  await mkdir(snaps, { recursive: true });
+  await mkdir(deps.scratchDir, { recursive: true });
+  const id = newSnapshotId(new Date());
+  const building = join(snaps, `.building-${id}`);
+  try {
+    ctx.progress({ phase: 'extract', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: isoSize, message: `extracting ${basename(isoPath)}` });
+    try {
+      const r = await deps.runner(['xorriso', '-osirrox', 'on', '-indev', isoPath, '-extract', '/', building], { timeoutMs: 60 * 60_000, signal: ctx.signal });
+      if (/is blank|no ISO 9660|not a valid/i.test(r.stdout + r.stderr)) throw new StrikerError('REPO_FETCH_FAILED', `${isoPath} is not an ISO 9660 image`, { details: { path: isoPath } });
+    } catch (error) {
+      if (error instanceof CommandError && error.failure === 'exit') {
+        const failure = error.stderr.split('\n').find((l) => /FAILURE|SORRY/.test(l))?.replace(/^xorriso : /, '') ?? error.message;
+        throw new StrikerError('REPO_FETCH_FAILED', `cannot read ISO ${isoPath} (truncated or damaged?): ${failure}`, { cause: error, details: { path: isoPath } });
+      }
+      throw error;
+    }
+    const treeinfoText = await readFile(join(building, '.treeinfo'), 'utf8').catch(() => undefined);
+    if (treeinfoText === undefined) throw new StrikerError('REPO_FETCH_FAILED', `${isoPath} is not an installation ISO: it has no .treeinfo`, { details: { path: isoPath } });
+    let info: TreeInfo;
+    try {
+      info = parseTreeinfo(treeinfoText);
+    } catch (error) {
+      if (error instanceof DecodeError) throw new StrikerError('REPO_FETCH_FAILED', `${isoPath}: ${error.message}`, { cause: error });
+      throw error;
+    }
+    const name = deps.name ?? `${info.family}-${info.version}-${info.arch}`.toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
+    if (!namePattern.test(name)) throw new StrikerError('VALIDATION_FAILED', `tree name '${name}' must be 1–64 of a-z 0-9 . _ -`, {});
+
+    for (const [path, checksum] of info.checksums) await expectChecksum(join(building, path), checksum, `.treeinfo checksum of ${path}`, ctx.signal);
+    for (const path of [info.kernel, info.initrd, ...(info.stage2 ? [info.stage2] : [])]) {
+      if (!(await stat(join(building, path)).then((s) => s.isFile(), () => false))) {
+        throw new StrikerError('REPO_VERIFY_FAILED', `${isoPath}: .treeinfo names ${path} but the ISO does not contain it`, { details: { path } });
+      }
+    }
+    const efiLoaders = await readdir(join(building, 'EFI', 'BOOT')).then((names) => names.map((n) => `EFI/BOOT/${n}`).sort(), () => [] as string[]);
+    const repos: { id: string; path: string; packageCount: number }[] = [];
+    let bytes = 0;
+    let done = 0;
+    for (const v of info.variants) {
+      const verified = await verifyRepoDir(join(building, v.repository), {
+        runner: deps.runner, scratchDir: deps.scratchDir, signal: ctx.signal,
+        onPackage: (n) => { bytes += n; done += 1; ctx.progress({ phase: 'verify', filesDone: done, filesTotal: 0, bytesDone: bytes, bytesTotal: isoSize, message: `verifying ${v.id}` }); },
+      }, `${basename(isoPath)} ${v.id}`);
+      repos.push({ id: v.id, path: v.repository, packageCount: verified.packageCount });
+    }
+    const tree: InstallationTree = {
+      kind: 'installation-tree', name, snapshotId: id, family: info.family, version: info.version, arch: info.arch,
+      kernel: info.kernel, initrd: info.initrd, ...(info.stage2 ? { stage2: info.stage2 } : {}), efiLoaders, repos, bytes: isoSize,
+    };
+    ctx.signal.throwIfAborted();
+    const finalDir = join(snaps, `${name}-${id}`);
+    await rename(building, finalDir);
+    await writeFile(`${finalDir}.json`, JSON.stringify(tree));
+    const tmpLink = join(deps.treesDir, `.link-${id}`);
+    await symlink(join('.snapshots', `${name}-${id}`), tmpLink);
+    await rename(tmpLink, join(deps.treesDir, name));
+    await pruneTrees(deps.treesDir, name, deps.keepSnapshots ?? 1);
+    ctx.progress({ phase: 'done', filesDone: done, filesTotal: done, bytesDone: isoSize, bytesTotal: isoSize, message: `imported ${name}` });
+    ctx.logger.info({ path: isoPath, tree: name, repos: repos.map((r) => r.id) }, 'imported installation tree');
+    return tree;
+  } catch (error) {
+    await rm(building, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Reads the InstallationTree `<treesDir>/<name>` currently points at. */
+export async function readInstallationTree(treesDir: string, name: string): Promise<InstallationTree | undefined> {
+  try {
+    const target = await readlink(join(treesDir, name));
+    return JSON.parse(await readFile(join(treesDir, `${target}.json`), 'utf8')) as InstallationTree;
+  } catch {
+    return undefined;
+  }
+}
+
+async function pruneTrees(treesDir: string, name: string, keep: number): Promise<void> {
+  const snaps = join(treesDir, '.snapshots');
+  const current = (await readlink(join(treesDir, name))).split('/').pop();
+  const own = new RegExp(`^${name.replace(/[.]/g, '\\.')}-\\d{8}T\\d{6}Z-[a-z0-9]+$`);
+  const mine = (await readdir(snaps)).filter((n) => own.test(n)).sort();
+  const keepSet = new Set(mine.slice(-Math.max(1, keep)));
+  if (current) keepSet.add(current);
+  for (const n of mine) {
+    if (keepSet.has(n)) continue;
+    await rm(join(snaps, n), { recursive: true, force: true });
+    await rm(join(snaps, `${n}.json`), { force: true });
+  }
+}

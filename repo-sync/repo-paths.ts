@@ -1,0 +1,32 @@
+/**
+ * Where repo-sync keeps things under the data directory:
+ *   <dataDir>/repos/store/<algo>/<hh>/<hash>   content-addressed, verified files
+ *   <dataDir>/repos/published/<name>/…         per-repo snapshots + `current` (served at /repos/<name>/)
+ *   <dataDir>/repos/tmp/                       scratch (decompressed metadata, private keyrings)
+ *   <dataDir>/repos/gnupg/                     Striker's repo signing key
+ *   <dataDir>/trees/<name> -> .snapshots/<id>  installation trees from ISOs (served at /trees/<name>/)
+ */
+import { join } from 'node:path';
+
+export interface RepoPaths {
+  store: string;
+  published: string;
+  scratch: string;
+  gnupg: string;
+  trees: string;
+  /** Public half of the signing key, served as /repos/RPM-GPG-KEY-striker. */
+  signingKeyFile: string;
+}
+
+export function repoPaths(dataDir: string): RepoPaths {
+  const root = join(dataDir, 'repos');
+  const published = join(root, 'published');
+  return {
+    store: join(root, 'store'),
+    published,
+    scratch: join(root, 'tmp'),
+    gnupg: join(root, 'gnupg'),
+    trees: join(dataDir, 'trees'),
+    signingKeyFile: join(published, 'RPM-GPG-KEY-striker'),
+  };
+}

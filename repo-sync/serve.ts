@@ -1,0 +1,56 @@
+/**
+ * HTTP routes for mirrored repos and installation trees, with @fastify/static (`send`: Range
+ * requests per RFC 9110 §14, ETag/Last-Modified validators per §8.8, sendfile(2)):
+ *   GET|HEAD /repos/<name>/<path>      → <reposDir>/<name>/current/<path> (the published snapshot)
+ *   GET|HEAD /repos/RPM-GPG-KEY-striker → Striker's repo signing key
+ *   GET|HEAD /trees/<name>/<path>      → <treesDir>/<name>/<path> (an imported installation tree)
+ * Every path segment is checked before touching the disk: `..`, `.`, empty segments, NUL and
+ * backslashes are refused with 400 and counted; unknown names are 404.
+ */
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface RepoRouteOptions {
+  reposDir: string;
+  treesDir: string;
+}
+
+export interface RepoRouteCounters {
+  served: number;
+  refused: number;
+}
+
+const namePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+
+/** Checks a wildcard tail from the URL (already percent-decoded by fastify); undefined when unsafe. */
+export function safeTail(tail: string): string | undefined {
+  if (tail === '' || tail.length > 4096) return undefined;
+  if (/[\u0000\\]/.test(tail)) return undefined;
+  const parts = tail.split('/');
+  if (parts.some((s, i) => s === '..' || s === '.' || (s === '' && i !== parts.length - 1))) return undefined;
+  return tail;
+}
+
+export async function registerRepoRoutes(app: FastifyInstance, options: RepoRouteOptions): Promise<RepoRouteCounters> {
+  const counters: RepoRouteCounters = { served: 0, refused: 0 };
+  await app.register(async (scope) => {
+    await scope.register(fastifyStatic, { root: options.reposDir, serve: false, index: false, dotfiles: 'allow' });
+    const refuse = (req: FastifyRequest, reply: FastifyReply, why: string) => {
+      counters.refused += 1;
+      req.log.debug({ path: req.url, why }, 'repo route refused');
+      return reply.code(400).send({ code: 'VALIDATION_FAILED', message: `path refused: ${why}` });
+    };
+    const serve = (root: string, prefix: (name: string) => string) => async (req: FastifyRequest<{ Params: { name: string; '*': string } }>, reply: FastifyReply) => {
+      const { name } = req.params;
+      if (!namePattern.test(name)) return refuse(req, reply, 'bad repo or tree name');
+      const tail = safeTail(req.params['*']);
+      if (tail === undefined) return refuse(req, reply, 'unsafe path');
+      counters.served += 1;
+      return reply.sendFile(`${prefix(name)}/${tail}`, root);
+    };
+    scope.get('/repos/RPM-GPG-KEY-striker', async (_req, reply) => reply.sendFile('RPM-GPG-KEY-striker', options.reposDir));
+    scope.get('/repos/:name/*', serve(options.reposDir, (n) => `${n}/current`));
+    scope.get('/trees/:name/*', serve(options.treesDir, (n) => n));
+  });
+  return counters;
+}

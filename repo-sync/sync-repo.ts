@@ -1,0 +1,193 @@
+/**
+ * `syncRepo`: mirror one repo into a new published snapshot. Order of trust: repomd.xml (its
+ * signature when required) → metadata files by the checksums repomd lists → packages by the
+ * checksums primary lists (and their signatures when required) → createrepo_c → atomic switch.
+ * Any failure throws a StrikerError before the switch, so the last good snapshot keeps serving;
+ * verified files stay in the store, partial ones in store/partial, so the next run resumes.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { DecodeError, StrikerError } from '../striker/errors/index.js';
+import type { CommandRunner } from '../striker/command/run-command.js';
+import type { RepoConfig } from './config.js';
+import { runPool } from './fetch/download-pool.js';
+import type { JobContext, SyncProgress } from './job-context.js';
+import { openMetadata } from './metadata/decompress.js';
+import { parsePrimary } from './metadata/primary.js';
+import { parseRepomd, recordOf, type Repomd, type RepomdRecord } from './metadata/repomd.js';
+import { planSync, type PlannedPackage } from './plan.js';
+import { publishSnapshot } from './publish.js';
+import type { RepoPaths } from './repo-paths.js';
+import { currentSnapshotId, readCurrentManifest } from './snapshot-layout.js';
+import { DirectorySource } from './sources/directory-source.js';
+import { HttpSource } from './sources/http-source.js';
+import type { RepoSource } from './sources/repo-source.js';
+import { ContentStore } from './store/content-store.js';
+import type { RepoSigner } from './verify/repo-signer.js';
+import { checkRpmSignatures, verifyDetachedSignature } from './verify/signature-check.js';
+
+export interface SyncDeps {
+  paths: RepoPaths;
+  runner: CommandRunner;
+  ctx: JobContext;
+  /** Signs the republished repomd.xml (omit to publish unsigned metadata). */
+  signer?: RepoSigner;
+  /** Overrides how a source is opened (tests, ISO import). */
+  source?: RepoSource;
+  fetch?: typeof fetch;
+}
+
+export interface SyncResult {
+  repo: string;
+  snapshotId: string;
+  /** True when upstream had not changed and the current snapshot was kept as is. */
+  unchanged: boolean;
+  packageCount: number;
+  downloaded: number;
+  downloadedBytes: number;
+  alreadyPresent: number;
+  removed: number;
+  retained: number;
+  durationMs: number;
+}
+
+/** Metadata kept when republishing, besides primary (createrepo_c regenerates primary/filelists/other). */
+const groupTypes = ['group', 'group_gz', 'group_xz'];
+const extraTypes = [{ type: 'modules', fileName: 'modules.yaml' }, { type: 'updateinfo', fileName: 'updateinfo.xml' }];
+
+export function sourceFor(repo: RepoConfig, fetchImpl?: typeof fetch): RepoSource {
+  return repo.source.kind === 'http' ? new HttpSource(repo.source.url, fetchImpl ? { fetch: fetchImpl } : {}) : new DirectorySource(repo.source.path);
+}
+
+export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncResult> {
+  const started = performance.now();
+  const { ctx, paths, runner } = deps;
+  const log = ctx.logger.child({ repo: repo.name });
+  const source = deps.source ?? sourceFor(repo, deps.fetch);
+  const store = new ContentStore(paths.store);
+  const repoDir = join(paths.published, repo.name);
+  await Promise.all([mkdir(paths.scratch, { recursive: true }), store.ensurePartialDir(), mkdir(repoDir, { recursive: true })]);
+  const scratch = await mkdtemp(join(paths.scratch, `sync-${repo.name}-`));
+  const report = (p: Omit<SyncProgress, 'filesDone' | 'filesTotal' | 'bytesDone' | 'bytesTotal'> & Partial<SyncProgress>) =>
+    ctx.progress({ filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, ...p });
+  const checkDeps = { runner, scratchDir: scratch, signal: ctx.signal };
+  try {
+    report({ phase: 'metadata', message: `reading repodata/repomd.xml from ${source.description}` });
+    const repomdBytes = await source.readSmall('repodata/repomd.xml', 4 * 1024 * 1024, ctx.signal);
+    if (repomdBytes === undefined) {
+      throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a yum/dnf repository: it has no repodata/repomd.xml`, { details: { source: source.description } });
+    }
+    const repomdPath = join(scratch, 'repomd.xml');
+    await writeFile(repomdPath, repomdBytes);
+    if (repo.requireRepoSignature) {
+      const asc = await source.readSmall('repodata/repomd.xml.asc', 1024 * 1024, ctx.signal);
+      if (asc === undefined) throw new StrikerError('REPO_VERIFY_FAILED', `${source.description}: repodata/repomd.xml.asc is missing but the repo requires a signed repomd`, {});
+      await writeFile(`${repomdPath}.asc`, asc);
+      await verifyDetachedSignature({ dataPath: repomdPath, signaturePath: `${repomdPath}.asc`, keyArmored: repo.gpgKey ?? '', what: `${source.description}repodata/repomd.xml` }, checkDeps);
+    }
+    const repomdSha256 = createHash('sha256').update(repomdBytes).digest('hex');
+    let repomd: Repomd;
+    try {
+      repomd = parseRepomd(repomdBytes.toString('utf8'));
+    } catch (error) {
+      if (error instanceof DecodeError) throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a valid yum/dnf repository: ${error.message}`, { cause: error, details: { source: source.description } });
+      throw error;
+    }
+    const previous = await readCurrentManifest(repoDir);
+    if (previous !== undefined && previous.upstreamRepomdSha256 === repomdSha256 && previous.keyFingerprint === keyTag(repo)) {
+      log.info({ snapshot: previous.id }, 'upstream unchanged; keeping current snapshot');
+      report({ phase: 'done', message: 'upstream unchanged' });
+      return { repo: repo.name, snapshotId: previous.id, unchanged: true, packageCount: previous.packages.length, downloaded: 0, downloadedBytes: 0, alreadyPresent: previous.packages.length, removed: 0, retained: 0, durationMs: performance.now() - started };
+    }
+
+    const fetchRecord = async (record: RepomdRecord) => {
+      const have = store.pathFor(record.checksum);
+      if (await store.has(record.checksum)) return have;
+      return source.fetchToStore(record.href, { checksum: record.checksum, ...(record.size !== undefined ? { size: record.size } : {}) }, store, { signal: ctx.signal });
+    };
+    const primaryRecord = recordOf(repomd, 'primary')!;
+    const primaryPath = await fetchRecord(primaryRecord);
+    const upstream: PlannedPackage[] = [];
+    const opened = await openMetadata(primaryPath, checkDeps, primaryRecord.href);
+    try {
+      for await (const p of parsePrimary(opened.chunks, { withDependencies: false })) {
+        const { requires: _r, provides: _p, ...planned } = p;
+        upstream.push(planned);
+      }
+    } finally {
+      await opened.dispose();
+    }
+
+    const groupRecord = groupTypes.map((t) => recordOf(repomd, t)).find((r) => r !== undefined);
+    const groupsFile = groupRecord ? await decompressTo(await fetchRecord(groupRecord), join(scratch, 'comps.xml'), checkDeps, groupRecord.href) : undefined;
+    const extraMetadata: { type: string; path: string; fileName: string }[] = [];
+    for (const x of extraTypes) {
+      const record = recordOf(repomd, x.type);
+      if (record) extraMetadata.push({ ...x, path: await decompressTo(await fetchRecord(record), join(scratch, x.fileName), checkDeps, record.href) });
+    }
+
+    report({ phase: 'plan', message: `${upstream.length} packages upstream` });
+    const plan = planSync({ upstream, inStore: (k) => store.hasSync(k), previous: previous?.packages ?? [], retain: repo.retain });
+    log.info({ upstream: upstream.length, download: plan.download.length, present: plan.present.length, removed: plan.removed.length, retained: plan.retained.length }, 'sync plan');
+
+    let filesDone = 0;
+    let bytesDone = 0;
+    let lastReport = 0;
+    const progress = (force = false) => {
+      const now = performance.now();
+      if (!force && now - lastReport < 250) return;
+      lastReport = now;
+      report({ phase: 'download', filesDone, filesTotal: plan.download.length, bytesDone, bytesTotal: plan.bytesToDownload, message: `downloading ${filesDone}/${plan.download.length} packages` });
+    };
+    progress(true);
+    await runPool(plan.download, repo.parallelism, ctx.signal, async (p) => {
+      await source.fetchToStore(p.href, { checksum: p.checksum, size: p.size }, store, { signal: ctx.signal, onBytes: (n) => { bytesDone += n; progress(); } });
+      filesDone += 1;
+      progress();
+    });
+    progress(true);
+
+    const files = plan.publish.map((pkg) => ({ pkg, storePath: store.pathFor(pkg.checksum) }));
+    if (repo.requirePackageSignatures) {
+      report({ phase: 'verify', filesTotal: files.length, message: `checking ${files.length} package signatures` });
+      await checkRpmSignatures({ files: files.map((f) => f.storePath), labels: files.map((f) => f.pkg.href), keyArmored: repo.gpgKey ?? '' }, checkDeps);
+    }
+
+    report({ phase: 'publish', filesTotal: files.length, message: 'publishing snapshot' });
+    const published = await publishSnapshot(
+      { repoDir, files, ...(groupsFile ? { groupsFile } : {}), extraMetadata, source: source.description, keepSnapshots: repo.keepSnapshots, upstreamRepomdSha256: repomdSha256, keyFingerprint: keyTag(repo) },
+      { runner, ctx, ...(deps.signer ? { signer: deps.signer } : {}) },
+    );
+    report({ phase: 'done', filesDone: files.length, filesTotal: files.length, bytesDone, bytesTotal: plan.bytesToDownload, message: `published ${published.packageCount} packages` });
+    return {
+      repo: repo.name, snapshotId: published.snapshotId, unchanged: false, packageCount: published.packageCount,
+      downloaded: plan.download.length, downloadedBytes: bytesDone, alreadyPresent: plan.present.length,
+      removed: plan.removed.length, retained: plan.retained.length, durationMs: performance.now() - started,
+    };
+  } catch (error) {
+    const current = await currentSnapshotId(repoDir);
+    log.warn({ err: error, keeping: current ?? null }, 'repo sync failed; the last good snapshot keeps serving');
+    throw error;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A tag that changes when the verification policy changes, so a stricter policy forces a full re-check. */
+function keyTag(repo: RepoConfig): string {
+  return createHash('sha256').update(`${repo.requireRepoSignature}|${repo.requirePackageSignatures}|${repo.gpgKey ?? ''}|${JSON.stringify(repo.retain)}`).digest('hex').slice(0, 16);
+}
+
+async function decompressTo(path: string, out: string, deps: { runner: CommandRunner; scratchDir: string; signal?: AbortSignal }, label: string): Promise<string> {
+  const opened = await openMetadata(path, deps, label);
+  try {
+    await pipeline(Readable.from(opened.chunks), createWriteStream(out));
+  } finally {
+    await opened.dispose();
+  }
+  return out;
+}
