@@ -1,0 +1,22 @@
+/**
+ * Settings of the kickstart area, to be nested as `kickstart:` in the main config schema.
+ * The URL-signing key is not here: it is a secret the lead keeps under the data directory
+ * (e.g. `dataDir/keys/kickstart.key`, 32 random bytes) and passes to `kickstartRoutes`.
+ */
+import { z } from 'zod';
+
+export const kickstartConfigSchema = z
+  .strictObject({
+    /** How long a signed kickstart / events URL stays valid. */
+    urlTtlSeconds: z.number().int().min(60).max(7 * 86400).default(6 * 3600),
+    /** How long a registration token issued with a kickstart stays valid. */
+    tokenTtlSeconds: z.number().int().min(60).max(7 * 86400).default(24 * 3600),
+    /** Refuse to serve a kickstart whose last pre-boot check did not pass. */
+    requireReadyCheck: z.boolean().default(true),
+    /** dnf when present, else the built-in resolver; or force one. */
+    checkEngine: z.enum(['auto', 'dnf', 'resolver']).default('auto'),
+    checkTimeoutSeconds: z.number().int().min(10).max(3600).default(600),
+  })
+  .prefault({});
+
+export type KickstartConfig = z.output<typeof kickstartConfigSchema>;
