@@ -14,6 +14,8 @@ export interface UpstreamFaults {
   dieAfterBytes?: number;
   /** Paths (relative, e.g. `Packages/x.rpm`) answered with 404. */
   missing?: Set<string>;
+  /** After this many body bytes in total, stop sending (connections stay open, as a hung upstream). */
+  stallAfterBytes?: number;
   /** Ignore Range headers (answer 200 with the full body). */
   ignoreRange?: boolean;
 }
@@ -69,6 +71,13 @@ export async function startUpstreamServer(root: string, faults: UpstreamFaults =
         sent += room;
         stream.destroy();
         die();
+        return;
+      }
+      if (faults.stallAfterBytes !== undefined && sent + buf.length > faults.stallAfterBytes) {
+        const room = Math.max(0, faults.stallAfterBytes - sent);
+        if (room > 0) res.write(buf.subarray(0, room));
+        sent += room;
+        stream.destroy();
         return;
       }
       sent += buf.length;
