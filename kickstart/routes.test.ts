@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryTimeline } from '../pxe/boot/timeline.js';
@@ -37,7 +37,7 @@ beforeEach(async () => {
   tokens = new MemoryTokenStore();
   clock = start;
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-  app = Fastify({ loggerInstance: log });
+  app = Fastify({ loggerInstance: log as FastifyBaseLogger });
   await app.register(kickstartRoutes({
     hosts: { find: async (id) => hosts.get(id) },
     tokens, timeline, signingKey: key, log, counters,

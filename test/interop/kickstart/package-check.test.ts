@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand, type CommandRunner } from '../../../striker/command/run-command.js';
 import { checkPackages, checkWithDnf, checkWithResolver, dnfAvailable, type CheckRepo } from '../../../kickstart/package-check.js';
 import { describePackageProblem, packageRequestOf, type PackageRequest } from '../../../kickstart/package-problem.js';
+import { checkHost } from '../../../kickstart/preboot-check.js';
 import { renderKickstart } from '../../../kickstart/render.js';
 import { packagesByRole } from '../../../kickstart/role-packages.js';
 import { buildRpms, createRepo, type FakePackage } from '../../fixtures/kickstart/rpm-repo.js';
@@ -89,5 +90,22 @@ describe('%packages check with our resolver over primary.xml and comps', () => {
     const result = await checkPackages(noDnf, [broken], nodeRequest);
     expect(result.engine).toBe('resolver');
     expect(result.problems).toEqual(expect.arrayContaining(brokenProblems));
+  });
+});
+
+describe('pre-boot check of a host', () => {
+  const { registration: _r, timelineUrl: _t, ...draft } = sampleInput('dr');
+
+  it('is ready on a complete mirror (dnf)', async () => {
+    expect(await checkHost(runCommand, draft, [full], { scratchDir: work })).toEqual({ status: 'ready', engine: 'dnf', problems: [], packageProblems: [] });
+  });
+
+  it('fails with the exact problems on a broken mirror (resolver)', async () => {
+    const result = await checkHost(runCommand, draft, [broken], { engine: 'resolver' });
+    expect(result.status).toBe('failed');
+    expect(result.problems).toEqual([
+      { source: 'packages', line: 0, message: 'package kmod-drbd is not in the repos' },
+      { source: 'packages', line: 0, message: 'package drbd-utils needs drbd-kmod-common, which nothing in the repos provides' },
+    ]);
   });
 });
