@@ -64,12 +64,12 @@ export function decodePacket(bytes: Uint8Array): DhcpPacket {
     yiaddr: readU32(bytes, 16),
     siaddr: readU32(bytes, 20),
     giaddr: readU32(bytes, 24),
-    chaddr: bytes.slice(28, 44),
+    chaddr: new Uint8Array(bytes.subarray(28, 44)),
     sname: overload & 2 ? '' : cString(bytes, SNAME_AT, FILE_AT),
     file: overload & 1 ? '' : cString(bytes, FILE_AT, HEADER_LENGTH),
     options,
   };
-  if (trailer.length > 0) packet.trailer = trailer.slice();
+  if (trailer.length > 0) packet.trailer = new Uint8Array(trailer);
   return packet;
 }
 
@@ -110,7 +110,7 @@ function mergeLongOptions(raw: RawOption[]): DhcpOption[] {
   }
   for (const [code, entry] of seen) {
     const option = options[entry.index]!;
-    option.data = entry.parts.length === 1 ? entry.parts[0]!.slice() : concat(entry.parts);
+    option.data = entry.parts.length === 1 ? new Uint8Array(entry.parts[0]!) : concat(entry.parts);
     validateOption(code, option.data, entry.offset);
   }
   return options;
