@@ -1,0 +1,38 @@
+/**
+ * TFTP configuration (plugged into the main config by `striker serve`). The listener starts
+ * only when `enabled` is true; `host` should be the back-channel interface's address.
+ */
+import { z } from 'zod';
+
+export const tftpConfigSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** IPv4 address to listen on. */
+  host: z.ipv4().default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(69),
+  /** Read-only root directory served to clients. */
+  root: z.string().min(1).default('/var/lib/striker/tftp'),
+  /** `refuse` (default) or `root-relative`: serve `/x` as `<root>/x` (pxelinux with path prefix `/`). */
+  absolutePaths: z.enum(['refuse', 'root-relative']).default('refuse'),
+  /** Largest blksize answered in an OACK (RFC 2348: 8..65464). */
+  blksizeMax: z.number().int().min(8).max(65464).default(65464),
+  /** Largest windowsize answered in an OACK (RFC 7440: 1..65535). */
+  windowsizeMax: z.number().int().min(1).max(1024).default(64),
+  limits: z
+    .strictObject({
+      maxTransfers: z.number().int().min(1).default(128),
+      maxPerClient: z.number().int().min(1).default(8),
+    })
+    .default({ maxTransfers: 128, maxPerClient: 8 }),
+  timeouts: z
+    .strictObject({
+      /** First retransmission after this many ms (unless the client sent the timeout option). */
+      retransmitMs: z.number().int().min(10).max(255_000).default(1000),
+      /** The doubled interval never exceeds this. */
+      maxRetransmitMs: z.number().int().min(10).max(255_000).default(8000),
+      /** Retransmissions of one window before the transfer is abandoned. */
+      maxRetries: z.number().int().min(0).max(50).default(5),
+    })
+    .default({ retransmitMs: 1000, maxRetransmitMs: 8000, maxRetries: 5 }),
+});
+
+export type TftpConfig = z.infer<typeof tftpConfigSchema>;

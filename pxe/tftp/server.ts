@@ -1,0 +1,233 @@
+/**
+ * The TFTP server adapter (node:dgram). The listening socket takes read requests (RFC 1350 §4,
+ * RFC 2347 options); each accepted request gets its own socket and `TransferSession`. Write
+ * requests are refused: Striker's TFTP is read-only. Client input never throws out of here —
+ * undecodable packets are counted and logged at debug, refused requests are answered with an
+ * ERROR packet, counted by reason and logged.
+ */
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
+import type { Logger } from 'pino';
+import type { BootTimeline } from '../boot/timeline.js';
+import { ErrorCode, Opcode, decodePacket, encodePacket, type TftpPacket } from './codec.js';
+import { countError, countRefusal, createCounters, type RequestRefusal, type TftpCounters } from './counters.js';
+import type { FileSource, OpenFile, Peer } from './file-source.js';
+import { negotiate } from './negotiate.js';
+import { netasciiFile } from './netascii.js';
+import { TransferSession, type SessionResult } from './session.js';
+import type { RetransmitPolicy } from './transfer.js';
+
+export interface TftpServerOptions {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly source: FileSource;
+  readonly logger: Logger;
+  readonly timeline?: BootTimeline;
+  readonly limits: { readonly maxTransfers: number; readonly maxPerClient: number };
+  readonly blksizeMax: number;
+  readonly windowsizeMax?: number;
+  readonly retransmit?: Partial<RetransmitPolicy>;
+}
+
+export interface TftpServer {
+  readonly address: { readonly address: string; readonly port: number };
+  readonly counters: Readonly<TftpCounters>;
+  close(): Promise<void>;
+}
+
+/** IP literals need no resolution: answer at once instead of a DNS round trip per datagram. */
+const literalLookup = ((address: string, _options: unknown, callback: (error: null, address: string, family: number) => void) =>
+  callback(null, address, 4)) as unknown as NonNullable<SocketOptions['lookup']>;
+
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export async function startTftpServer(options: TftpServerOptions): Promise<TftpServer> {
+  const { source, logger, timeline, limits } = options;
+  const policy: RetransmitPolicy = { retransmitMs: 1000, maxRetransmitMs: 8000, maxRetries: 5, ...options.retransmit };
+  const negotiation = { blksizeMax: options.blksizeMax, windowsizeMax: options.windowsizeMax ?? 64 };
+  const counters = createCounters();
+  const perClient = new Map<string, number>();
+  const sessions = new Set<TransferSession>();
+  const listener = await bindSocket(options.host, options.port);
+  let closed = false;
+
+  listener.on('error', (error) => logger.warn({ err: error }, 'tftp listener socket error'));
+  listener.on('message', (message, rinfo) => {
+    try {
+      onDatagram(message, { address: rinfo.address, port: rinfo.port });
+    } catch (error) {
+      logger.error({ err: error, peer: `${rinfo.address}:${rinfo.port}` }, 'tftp request handling failed');
+    }
+  });
+
+  function onDatagram(message: Buffer, peer: Peer): void {
+    let packet: TftpPacket;
+    try {
+      packet = decodePacket(message);
+    } catch (error) {
+      countError(counters, 'decode');
+      logger.debug({ err: error, peer: peerText(peer) }, 'undecodable tftp packet');
+      const opcode = message.length >= 2 ? message.readUInt16BE(0) : 0;
+      if (opcode === Opcode.RRQ || opcode === Opcode.WRQ) reply(peer, ErrorCode.IllegalOperation, 'Malformed request');
+      return;
+    }
+    switch (packet.kind) {
+      case 'RRQ':
+        counters.requests++;
+        void serve(packet.filename, packet.mode, packet.options, peer);
+        return;
+      case 'WRQ':
+        counters.requests++;
+        refuse(peer, packet.filename, 'write-request', ErrorCode.AccessViolation, 'Read-only server');
+        return;
+      case 'ERROR':
+        countError(counters, 'unexpected-packet');
+        return; // never answer an error with an error
+      default:
+        countError(counters, 'unexpected-packet');
+        reply(peer, ErrorCode.UnknownTransferId, 'Unknown transfer ID');
+    }
+  }
+
+  async function serve(filename: string, mode: string, requested: ReadonlyMap<string, string>, peer: Peer): Promise<void> {
+    if (mode !== 'octet' && mode !== 'netascii') {
+      refuse(peer, filename, 'bad-mode', ErrorCode.IllegalOperation, `Mode ${mode} not supported`);
+      return;
+    }
+    if (counters.active >= limits.maxTransfers) {
+      refuse(peer, filename, 'limit-total', ErrorCode.NotDefined, 'Server busy, try again');
+      return;
+    }
+    const running = perClient.get(peer.address) ?? 0;
+    if (running >= limits.maxPerClient) {
+      refuse(peer, filename, 'limit-client', ErrorCode.NotDefined, 'Too many transfers from this client');
+      return;
+    }
+    counters.active++;
+    perClient.set(peer.address, running + 1);
+    const startedAt = new Date();
+    const release = (): void => {
+      counters.active--;
+      const left = (perClient.get(peer.address) ?? 1) - 1;
+      if (left <= 0) perClient.delete(peer.address);
+      else perClient.set(peer.address, left);
+    };
+    let file: OpenFile;
+    try {
+      const opened = await source.open(filename, peer);
+      if (opened.kind === 'missing') {
+        release();
+        refuse(peer, filename, 'not-found', ErrorCode.FileNotFound, 'File not found');
+        return;
+      }
+      if (opened.kind === 'refused') {
+        release();
+        refuse(peer, filename, opened.reason, ErrorCode.AccessViolation, 'Access violation', opened.message);
+        return;
+      }
+      file = mode === 'netascii' ? await netasciiFile(opened.file) : opened.file;
+    } catch (error) {
+      release();
+      logger.warn({ err: error, peer: peerText(peer), path: filename }, 'tftp file source failed');
+      refuse(peer, filename, 'source-error', ErrorCode.NotDefined, 'Cannot read file');
+      return;
+    }
+    let socket: Socket;
+    try {
+      socket = await bindSocket(options.host, 0);
+    } catch (error) {
+      release();
+      await file.close().catch(() => undefined);
+      logger.error({ err: error }, 'cannot bind a tftp transfer socket');
+      refuse(peer, filename, 'source-error', ErrorCode.NotDefined, 'Server error');
+      return;
+    }
+    if (closed) {
+      release();
+      socket.close();
+      await file.close().catch(() => undefined);
+      return;
+    }
+    const agreed = negotiate(requested, negotiation, file.size);
+    const log = logger.child({ peer: peerText(peer), path: filename });
+    const finished = (result: SessionResult): void => {
+      const durationMs = Date.now() - startedAt.getTime();
+      if (result.outcome === 'ok') {
+        counters.served++;
+        counters.bytesServed += result.bytes;
+      } else {
+        countError(counters, result.outcome);
+      }
+      const details = { file: filename, bytes: result.bytes, options: Object.fromEntries(agreed.accepted), mode, durationMs, outcome: result.outcome };
+      log[result.outcome === 'ok' ? 'info' : 'warn']({ ...details, reason: result.reason }, 'tftp transfer finished');
+      timeline?.record({ step: 'tftp.transfer', ip: peer.address, at: startedAt, details });
+    };
+    const session = new TransferSession(
+      socket,
+      peer,
+      file,
+      { size: file.size, blksize: agreed.blksize, windowsize: agreed.windowsize, timeoutMs: agreed.timeoutMs, oack: agreed.accepted, policy },
+      log,
+      {
+        onDiscard: (reason) => countError(counters, reason),
+        onFinish: (result) => {
+          sessions.delete(session);
+          release();
+          finished(result);
+        },
+      },
+    );
+    sessions.add(session);
+    session.start();
+  }
+
+  function refuse(peer: Peer, filename: string, reason: RequestRefusal, code: number, message: string, why = message): void {
+    countRefusal(counters, reason);
+    const level = reason === 'not-found' || reason.startsWith('limit') ? 'info' : 'warn';
+    logger[level]({ peer: peerText(peer), path: filename.slice(0, 300), reason, why }, 'tftp request refused');
+    reply(peer, code, message);
+    timeline?.record({ step: 'tftp.transfer', ip: peer.address, at: new Date(), details: { file: filename.slice(0, 300), bytes: 0, durationMs: 0, outcome: 'refused', reason } });
+  }
+
+  function reply(peer: Peer, code: number, message: string): void {
+    if (closed) return;
+    listener.send(encodePacket({ kind: 'ERROR', code, message }), peer.port, peer.address);
+  }
+
+  const bound = listener.address();
+  return {
+    address: { address: bound.address, port: bound.port },
+    counters,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const session of [...sessions]) session.abort();
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    },
+  };
+}
+
+function bindSocket(host: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type: 'udp4', lookup: literalLookup });
+    const onError = (error: Error): void => {
+      socket.close();
+      reject(error);
+    };
+    socket.once('error', onError);
+    socket.bind({ address: host, port, exclusive: true }, () => {
+      socket.off('error', onError);
+      try {
+        socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+        socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+      } catch {
+        // the kernel caps these at net.core.*mem_max; the defaults still work
+      }
+      resolve(socket);
+    });
+  });
+}
+
+function peerText(peer: Peer): string {
+  return `${peer.address}:${peer.port}`;
+}

@@ -1,0 +1,166 @@
+/**
+ * The read-transfer state machine: `step(state, event) → [state, actions]`. Pure: no sockets,
+ * timers or files — the session adapter performs the actions.
+ *
+ * - RFC 1350 §6: DATA n+1 only after ACK n; the final block is shorter than blksize (possibly
+ *   empty). Block numbers are 16 bits on the wire and roll over to 0 after 65535 (files over
+ *   32 MB at 512-byte blocks); the machine counts absolute blocks and maps ACKs back.
+ * - Sorcerer's Apprentice (RFC 1123 §4.2.3.1): a duplicate ACK never triggers a retransmission;
+ *   only our own timer does.
+ * - RFC 2347 §3: with accepted options the server sends OACK and waits for ACK 0.
+ * - RFC 7440 §4: windowsize blocks go out before waiting; an ACK for a block inside the window
+ *   means the client lost what follows, so sending restarts right after it.
+ * - RFC 1350 §4: a packet from another transfer id gets ERROR 5 and does not disturb the transfer.
+ */
+import { ErrorCode, type TftpOptions, type TftpPacket } from './codec.js';
+
+export interface RetransmitPolicy {
+  /** First retransmission interval (ms) when the client did not ask for `timeout`. */
+  readonly retransmitMs: number;
+  /** Upper bound of the doubled interval (ms). */
+  readonly maxRetransmitMs: number;
+  /** Retransmissions of the same window before giving up. */
+  readonly maxRetries: number;
+}
+
+export type TransferOutcome = 'ok' | 'timeout' | 'client-error' | 'illegal-operation';
+
+export interface TransferState {
+  readonly phase: 'idle' | 'negotiating' | 'sending' | 'done';
+  readonly size: number;
+  readonly blksize: number;
+  readonly windowsize: number;
+  /** Absolute number of the final (short) block: floor(size / blksize) + 1. */
+  readonly lastBlock: number;
+  /** Highest absolute block the client acknowledged (0 before any DATA was acknowledged). */
+  readonly acked: number;
+  /** Highest absolute block sent so far. */
+  readonly sent: number;
+  readonly retries: number;
+  readonly baseTimeoutMs: number;
+  readonly oack: TftpOptions;
+  readonly policy: RetransmitPolicy;
+}
+
+export type TransferEvent =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'packet'; readonly packet: TftpPacket }
+  | { readonly kind: 'timeout' }
+  /** A packet from an address/port that is not this transfer's peer (RFC 1350 §4). */
+  | { readonly kind: 'stray' };
+
+export type TransferAction =
+  | { readonly kind: 'send-oack'; readonly options: TftpOptions }
+  /** Send absolute blocks first..last (inclusive); wire number = block & 0xffff. */
+  | { readonly kind: 'send-data'; readonly first: number; readonly last: number }
+  | { readonly kind: 'send-error'; readonly to: 'peer' | 'stray'; readonly code: number; readonly message: string }
+  | { readonly kind: 'arm-timer'; readonly ms: number }
+  | { readonly kind: 'finish'; readonly outcome: TransferOutcome; readonly bytes: number; readonly reason: string };
+
+export interface TransferParams {
+  readonly size: number;
+  readonly blksize: number;
+  readonly windowsize: number;
+  /** Interval the client asked for with the `timeout` option, or null. */
+  readonly timeoutMs: number | null;
+  /** Options for the OACK; empty means none was accepted and no OACK is sent. */
+  readonly oack: TftpOptions;
+  readonly policy: RetransmitPolicy;
+}
+
+export function createTransfer(params: TransferParams): TransferState {
+  return {
+    phase: 'idle',
+    size: params.size,
+    blksize: params.blksize,
+    windowsize: params.windowsize,
+    lastBlock: Math.floor(params.size / params.blksize) + 1,
+    acked: 0,
+    sent: 0,
+    retries: 0,
+    baseTimeoutMs: params.timeoutMs ?? params.policy.retransmitMs,
+    oack: params.oack,
+    policy: params.policy,
+  };
+}
+
+type Result = [TransferState, TransferAction[]];
+
+export function step(state: TransferState, event: TransferEvent): Result {
+  if (state.phase === 'done') return [state, []];
+  switch (event.kind) {
+    case 'start':
+      if (state.phase !== 'idle') return [state, []];
+      if (state.oack.size > 0) {
+        return [{ ...state, phase: 'negotiating' }, [{ kind: 'send-oack', options: state.oack }, arm(state)]];
+      }
+      return sendWindow({ ...state, phase: 'sending' });
+    case 'stray':
+      return [state, [{ kind: 'send-error', to: 'stray', code: ErrorCode.UnknownTransferId, message: 'Unknown transfer ID' }]];
+    case 'timeout':
+      return onTimeout(state);
+    case 'packet':
+      return onPacket(state, event.packet);
+  }
+}
+
+function onPacket(state: TransferState, packet: TftpPacket): Result {
+  if (state.phase === 'idle') return [state, []];
+  switch (packet.kind) {
+    case 'ACK':
+      return onAck(state, packet.block);
+    case 'ERROR':
+      return finish(state, 'client-error', `client sent ERROR ${packet.code}: ${packet.message.slice(0, 100)}`, []);
+    default:
+      return finish(state, 'illegal-operation', `client sent ${packet.kind} during a read transfer`, [
+        { kind: 'send-error', to: 'peer', code: ErrorCode.IllegalOperation, message: `Unexpected ${packet.kind}` },
+      ]);
+  }
+}
+
+function onAck(state: TransferState, wireBlock: number): Result {
+  if (state.phase === 'negotiating') {
+    // RFC 2347 §3: the client accepts the OACK with ACK 0; anything else is stale.
+    if (wireBlock !== 0) return [state, []];
+    return sendWindow({ ...state, phase: 'sending', retries: 0 });
+  }
+  const ahead = (wireBlock - (state.acked & 0xffff)) & 0xffff;
+  // ahead 0: duplicate ACK — ignored (Sorcerer's Apprentice). Beyond `sent`: stale or bogus.
+  if (ahead === 0 || state.acked + ahead > state.sent) return [state, []];
+  const acked = state.acked + ahead;
+  const next = { ...state, acked, retries: 0 };
+  if (acked === state.lastBlock) return finish(next, 'ok', 'complete', []);
+  return sendWindow(next);
+}
+
+function onTimeout(state: TransferState): Result {
+  if (state.phase === 'idle') return [state, []];
+  const retries = state.retries + 1;
+  if (retries > state.policy.maxRetries) {
+    return finish(state, 'timeout', `no answer after ${state.policy.maxRetries} retransmissions`, [
+      { kind: 'send-error', to: 'peer', code: ErrorCode.NotDefined, message: 'Timeout' },
+    ]);
+  }
+  const next = { ...state, retries };
+  if (state.phase === 'negotiating') return [next, [{ kind: 'send-oack', options: state.oack }, arm(next)]];
+  // Resend everything still outstanding: acked+1 .. sent.
+  return [next, [{ kind: 'send-data', first: state.acked + 1, last: state.sent }, arm(next)]];
+}
+
+/** Send the window after the last acknowledged block (RFC 7440 §4). */
+function sendWindow(state: TransferState): Result {
+  const first = state.acked + 1;
+  const last = Math.min(state.acked + state.windowsize, state.lastBlock);
+  const next = { ...state, sent: last };
+  return [next, [{ kind: 'send-data', first, last }, arm(next)]];
+}
+
+function arm(state: TransferState): TransferAction {
+  const cap = Math.max(state.policy.maxRetransmitMs, state.baseTimeoutMs);
+  return { kind: 'arm-timer', ms: Math.min(state.baseTimeoutMs * 2 ** state.retries, cap) };
+}
+
+function finish(state: TransferState, outcome: TransferOutcome, reason: string, before: TransferAction[]): Result {
+  const bytes = outcome === 'ok' ? state.size : Math.min(state.acked * state.blksize, state.size);
+  return [{ ...state, phase: 'done' }, [...before, { kind: 'finish', outcome, bytes, reason }]];
+}

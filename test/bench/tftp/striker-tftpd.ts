@@ -1,0 +1,24 @@
+/**
+ * Run Striker's TFTP server alone (benchmarks, manual tests):
+ *   npx tsx test/bench/tftp/striker-tftpd.ts HOST PORT ROOT
+ * Prints `listening HOST:PORT`; on SIGTERM prints the counters as JSON and exits.
+ */
+import { pino } from 'pino';
+import { DirectorySource } from '../../../pxe/tftp/directory-source.js';
+import { startTftpServer } from '../../../pxe/tftp/server.js';
+
+const [host = '127.0.0.1', port = '6969', root = '/tmp'] = process.argv.slice(2);
+const server = await startTftpServer({
+  host,
+  port: Number(port),
+  source: new DirectorySource(root),
+  logger: pino({ level: process.env['LOG_LEVEL'] ?? 'warn' }),
+  limits: { maxTransfers: 512, maxPerClient: 512 },
+  blksizeMax: 65464,
+  windowsizeMax: 64,
+});
+console.log(`listening ${server.address.address}:${server.address.port}`);
+process.on('SIGTERM', () => {
+  console.log(JSON.stringify(server.counters));
+  void server.close().then(() => process.exit(0));
+});
