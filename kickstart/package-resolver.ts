@@ -29,19 +29,35 @@ export function formatDep(dep: Dep): string {
   return `${dep.name} ${op} ${formatEvr(dep)}`;
 }
 
-export function resolvePackages(request: PackageRequest, repo: RepoSnapshot, options: ResolveOptions = {}): PackageProblem[] {
+export interface RepoIndex {
+  byName: Map<string, RepoPackage[]>;
+  byProvide: Map<string, { pkg: RepoPackage; dep: Dep }[]>;
+  byFile: Map<string, RepoPackage[]>;
+  groups: readonly CompsGroup[] | undefined;
+}
+
+/** Indexes a snapshot once (names, provides, files); reuse it for every host checked against it. */
+export function indexRepo(repo: RepoSnapshot, options: ResolveOptions & { excludes?: readonly string[] } = {}): RepoIndex {
   const arches = new Set(options.arches ?? ['x86_64', 'noarch']);
-  const excluded = request.excludes.map(globToRegExp);
-  const candidates = repo.packages.filter((p) => arches.has(p.arch) && !excluded.some((re) => re.test(p.name)));
-  const byName = new Map<string, RepoPackage[]>();
-  const byProvide = new Map<string, { pkg: RepoPackage; dep: Dep }[]>();
-  const byFile = new Map<string, RepoPackage[]>();
+  const excluded = (options.excludes ?? []).map(globToRegExp);
+  const index: RepoIndex = { byName: new Map(), byProvide: new Map(), byFile: new Map(), groups: repo.groups };
   const push = <K, V>(map: Map<K, V[]>, key: K, value: V): void => { const list = map.get(key); if (list) list.push(value); else map.set(key, [value]); };
-  for (const pkg of candidates) {
-    push(byName, pkg.name, pkg);
-    for (const dep of pkg.provides) push(byProvide, dep.name, { pkg, dep });
-    for (const file of pkg.files) push(byFile, file, pkg);
+  for (const pkg of repo.packages) {
+    if (!arches.has(pkg.arch) || excluded.some((re) => re.test(pkg.name))) continue;
+    push(index.byName, pkg.name, pkg);
+    for (const dep of pkg.provides) push(index.byProvide, dep.name, { pkg, dep });
+    for (const file of pkg.files) push(index.byFile, file, pkg);
   }
+  return index;
+}
+
+export function resolvePackages(request: PackageRequest, repo: RepoSnapshot, options: ResolveOptions = {}): PackageProblem[] {
+  return resolveWithIndex(request, indexRepo(repo, { ...options, excludes: request.excludes }));
+}
+
+/** Resolves against a prebuilt index; the request's excludes must have been given to indexRepo. */
+export function resolveWithIndex(request: PackageRequest, index: RepoIndex): PackageProblem[] {
+  const { byName, byProvide, byFile } = index;
   const newest = (list: readonly RepoPackage[]): RepoPackage => list.reduce((a, b) => (compareEvr(b, a) > 0 ? b : a));
 
   const problems: PackageProblem[] = [];
@@ -67,15 +83,15 @@ export function resolvePackages(request: PackageRequest, repo: RepoSnapshot, opt
     if (!requestName(name)) problems.push({ kind: 'missing-package', name });
   }
   for (const id of request.groups) {
-    const group = repo.groups?.find((g) => g.id === id);
+    const group = index.groups?.find((g) => g.id === id);
     if (group === undefined) { problems.push({ kind: 'unknown-group', group: id }); continue; }
     for (const name of group.packages) {
       if (!requestName(name)) problems.push({ kind: 'missing-package', name: `${name} (from @${id})` });
     }
   }
 
-  while (queue.length > 0) {
-    const pkg = queue.shift() as RepoPackage;
+  for (let next = 0; next < queue.length; next++) {
+    const pkg = queue[next] as RepoPackage;
     for (const req of pkg.requires) {
       if (req.name.startsWith('rpmlib(') || req.name.startsWith('(')) continue;
       const providers = (byProvide.get(req.name) ?? [])
