@@ -20,8 +20,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(over: Partial<AppDeps> & { catalog?: JobCatalog } = {}): Promise<TestApp> {
-  const t = await createTestDatabase();
+export async function createTestApp(over: Partial<AppDeps> & { catalog?: JobCatalog } = {}, database?: TestDatabase): Promise<TestApp> {
+  const t = database ?? (await createTestDatabase());
   const deps: AppDeps = {
     db: t.db,
     config: loadConfig({ env: {} }),

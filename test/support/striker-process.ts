@@ -1,0 +1,100 @@
+/**
+ * Runs the built `striker` binary (dist/) as a real process, for end-to-end tests.
+ * `npm test` builds first; running vitest alone needs `npm run build`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const STRIKER_MAIN = fileURLToPath(new URL('../../dist/striker/main.js', import.meta.url));
+
+export function requireBuilt(): void {
+  if (!existsSync(STRIKER_MAIN)) throw new Error(`${STRIKER_MAIN} is missing: run npm run build (npm test does)`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface CommandOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `striker <args>` to completion. */
+export function runStriker(args: string[], env: Record<string, string>, input?: string, timeoutMs = 60_000): Promise<CommandOutcome> {
+  requireBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [STRIKER_MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`striker ${args.join(' ')} timed out; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  stderr(): string;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+/** Starts `striker serve` and waits until it prints its URL. */
+export function startServe(env: Record<string, string>, timeoutMs = 90_000): Promise<ServeProcess> {
+  requireBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [STRIKER_MAIN, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`striker serve did not start; stderr: ${stderr.slice(-3000)}`));
+    }, timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const m = /running at (\S+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: m[1]!.replace(/\/$/, ''),
+          stderr: () => stderr,
+          stop: async (stopTimeout = 30_000) => {
+            if (child.exitCode !== null) return child.exitCode;
+            child.kill('SIGTERM');
+            const t = setTimeout(() => child.kill('SIGKILL'), stopTimeout);
+            const code = await exited;
+            clearTimeout(t);
+            return code;
+          },
+        });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`striker serve exited with ${code} before it was ready; stderr: ${stderr.slice(-3000)}`));
+    });
+  });
+}
