@@ -25,6 +25,7 @@ export function renderPost(input: KickstartInput): string[] {
   return [
     '%post --interpreter=/bin/bash --erroronfail --log=/root/striker-ks-post.log',
     'set -eu',
+    'install -d -m 0755 /etc/yum.repos.d',
     "cat > /etc/yum.repos.d/striker.repo <<'STRIKER_REPO'",
     ...repoFile,
     'STRIKER_REPO',
