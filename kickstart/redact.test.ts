@@ -17,5 +17,6 @@ describe('redactSecrets', () => {
     expect(out).not.toContain(token);
     expect(out).toContain('?exp=1&sig=[redacted]');
     expect(redactSecrets({ message: text })).toEqual({ message: out });
+    expect(redactString('GET /ks/host-1/1790000000.QUJDREVGQUJDREVGQUJDREVGQUJDREVGQUJDREVGQUJ.ks')).toBe('GET /ks/host-1/1790000000.[redacted].ks');
   });
 });

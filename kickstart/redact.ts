@@ -1,7 +1,7 @@
 /**
  * Redaction for log objects: kickstart work handles root password hashes, registration tokens and
  * URL signatures, none of which may reach a log. `redactSecrets` walks a value and replaces
- * secret-named keys, SHA-512 crypt strings, `srt_` tokens and `sig=` query values. Use it on any
+ * secret-named keys, SHA-512 crypt strings, `srt_` tokens and URL signatures (`sig=` query values and `/ks/<host>/<exp>.<sig>.ks` paths). Use it on any
  * object built from kickstart data before logging; `kickstartLogRedactPaths` is for pino's own
  * `redact` option on the root logger.
  */
@@ -9,11 +9,12 @@ const secretKey = /pass(word|wd)?|hash|token|secret|^sig$|signature|authorizatio
 const cryptHash = /\$6\$[^\s'"]*/g;
 const plainToken = /srt_[A-Za-z0-9_-]+/g;
 const signatureParam = /([?&]sig=)[^&\s'"]*/g;
+const signaturePath = /(\/ks\/[^/\s]+\/\d+\.)[A-Za-z0-9_-]+(\.ks)/g;
 
 export const REDACTED = '[redacted]';
 
 export function redactString(text: string): string {
-  return text.replace(cryptHash, REDACTED).replace(plainToken, REDACTED).replace(signatureParam, `$1${REDACTED}`);
+  return text.replace(cryptHash, REDACTED).replace(plainToken, REDACTED).replace(signatureParam, `$1${REDACTED}`).replace(signaturePath, `$1${REDACTED}$2`);
 }
 
 export function redactSecrets(value: unknown, depth = 0): unknown {

@@ -55,6 +55,7 @@ afterEach(async () => {
   expect(all).not.toContain(testRootHash.slice(0, 20));
   expect(all).not.toMatch(/srt_[A-Za-z0-9_-]{10}/);
   expect(all).not.toMatch(/sig=[A-Za-z0-9_-]{10}/);
+  expect(all).not.toMatch(/\d\.[A-Za-z0-9_-]{43}\.ks/);
   expect(all).not.toContain('rootpw');
 });
 
@@ -78,7 +79,11 @@ describe('GET /ks/:hostId.ks', () => {
   it('serves it to the reserved MAC (from the lease table) and to a valid signature from anywhere', async () => {
     expect((await get('/ks/host-node-1.ks', '10.201.10.99')).statusCode).toBe(200);
     const path = kickstartPath(key, 'host-node-1', start, 600);
+    expect(path).toMatch(/^\/ks\/host-node-1\/\d+\.[A-Za-z0-9_-]{43}\.ks$/);
     expect((await get(path, '192.0.2.50')).statusCode).toBe(200);
+    expect((await get(signedPath('/ks/host-node-1.ks', signHost(key, 'ks', 'host-node-1', start, 600)), '192.0.2.50')).statusCode).toBe(200);
+    expect(logs.join('\n')).toMatch(/"url":"\/ks\/host-node-1\/\d+\.\[redacted\]\.ks"/);
+    expect(logs.join('\n')).toContain('"url":"/ks/host-node-1.ks?exp=');
   });
 
   it.each([
@@ -91,6 +96,10 @@ describe('GET /ks/:hostId.ks', () => {
     ['an events signature', () => signedPath('/ks/host-node-1.ks', signHost(key, 'events', 'host-node-1', start, 600)), strangerIp],
     ['an unknown host', () => '/ks/host-nope.ks', nodeIp],
     ['a path without .ks', () => '/ks/host-node-1', nodeIp],
+    ['a forged path signature', () => `/ks/host-node-1/${Math.floor(start.getTime() / 1000) + 600}.${'A'.repeat(43)}.ks`, strangerIp],
+    ['a path signature for another host', () => kickstartPath(key, 'host-node-2', start, 600).replace('host-node-2', 'host-node-1'), strangerIp],
+    ['an expired path signature', () => kickstartPath(key, 'host-node-1', new Date(start.getTime() - 7_200_000), 600), strangerIp],
+    ['a mangled path signature', () => '/ks/host-node-1/123.abc.ks', nodeIp],
     ['a hostile host id', () => '/ks/..%2f..%2fetc%2fpasswd.ks', nodeIp],
   ])('refuses %s with 403 and no content', async (_name, url, ip) => {
     const before = counters.refused;

@@ -1,6 +1,9 @@
 /**
  * HTTP routes for kickstarts, as a fastify plugin the lead registers in buildApp:
- *   GET  /ks/:hostId.ks           the host's kickstart (issues a fresh one-time registration token)
+ *   GET  /ks/:hostId.ks           the host's kickstart (issues a fresh one-time registration token);
+ *                                 a signature rides as `?exp=…&sig=…`
+ *   GET  /ks/:hostId/:exp.:sig.ks the same with the signature in the path: no `&` or `?` for boot
+ *                                 loaders that treat them specially (GRUB script metacharacters)
  *   POST /ks/:hostId/events       `{ "event": "install.finished" }` from %post → boot timeline
  *   POST /ks/:hostId/register     `{ "token": "srt_…" }` from %post → consumed once → deps.onRegistered
  * GET and events are allowed only from the host's reserved IP/MAC or with a valid signature
@@ -8,7 +11,7 @@
  * Nothing secret is logged: the request URL is logged with its signature redacted, the
  * kickstart body never.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { BootTimeline } from '../pxe/boot/timeline.js';
 import { StrikerError } from '../striker/errors/index.js';
@@ -66,10 +69,16 @@ export interface KickstartRouteDeps {
 
 const hostIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The path (and signed query) at which a host fetches its kickstart; the lead puts it in the boot config. */
+/**
+ * The signed path at which a host fetches its kickstart, `/ks/<hostId>/<exp>.<sig>.ks`: put it
+ * in the boot config as `inst.ks=<strikerUrl><path>`. Only URL-safe characters, no query string.
+ */
 export function kickstartPath(key: Uint8Array, hostId: string, now: Date, ttlSeconds: number): string {
-  return signedPath(`/ks/${hostId}.ks`, signHost(key, 'ks', hostId, now, ttlSeconds));
+  const { exp, sig } = signHost(key, 'ks', hostId, now, ttlSeconds);
+  return `/ks/${hostId}/${exp}.${sig}.ks`;
 }
+
+const pathSignature = /^(\d{1,12})\.([A-Za-z0-9_-]{43})\.ks$/;
 
 function requestFacts(req: FastifyRequest): Record<string, unknown> {
   return { method: req.method, url: redactString(req.url), peer: req.ip };
@@ -83,11 +92,11 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
   const routeOptions = { logSerializers: { req: requestFacts } };
 
   return async (app) => {
-    async function allowed(req: FastifyRequest, hostId: string, purpose: 'ks' | 'events'): Promise<KickstartHost | undefined> {
+    async function allowed(req: FastifyRequest, hostId: string, purpose: 'ks' | 'events', query: Record<string, unknown>): Promise<KickstartHost | undefined> {
       const host = hostIdPattern.test(hostId) ? await deps.hosts.find(hostId) : undefined;
       const at = now();
       const peerMac = host !== undefined && deps.peerMac !== undefined ? await deps.peerMac(req.ip) : undefined;
-      const decision = decideAccess(host, { peerIp: req.ip, ...(peerMac === undefined ? {} : { peerMac }), query: (req.query ?? {}) as Record<string, unknown> }, deps.signingKey, purpose, at);
+      const decision = decideAccess(host, { peerIp: req.ip, ...(peerMac === undefined ? {} : { peerMac }), query }, deps.signingKey, purpose, at);
       if (decision.allowed) return host;
       counters.refused++;
       log.info({ hostId: hostIdPattern.test(hostId) ? hostId : '(invalid)', peer: req.ip, purpose, reason: decision.reason }, 'kickstart request refused');
@@ -97,15 +106,14 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
       return undefined;
     }
 
-    app.get<{ Params: { file: string } }>('/ks/:file', routeOptions, async (req, reply) => {
+    async function serveKickstart(req: FastifyRequest, reply: FastifyReply, hostId: string | undefined, query: Record<string, unknown>): Promise<FastifyReply> {
       reply.header('cache-control', 'no-store');
-      const match = /^(.+)\.ks$/.exec(req.params.file);
-      if (match === null) {
+      if (hostId === undefined) {
         counters.refused++;
-        log.debug({ peer: req.ip }, 'kickstart path without .ks refused');
+        log.debug({ peer: req.ip }, 'kickstart path not understood, refused');
         return reply.code(403).send();
       }
-      const host = await allowed(req, match[1] as string, 'ks');
+      const host = await allowed(req, hostId, 'ks', query);
       if (host === undefined) return reply.code(403).send();
       const at = now();
       if (deps.config.requireReadyCheck && host.check.status !== 'ready') {
@@ -132,10 +140,18 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
       log.info({ hostId: host.hostId, peer: req.ip, bytes: text.length }, 'kickstart served');
       deps.timeline.record({ step: 'kickstart.fetched', ip: req.ip, at, details: { outcome: 'served', bytes: text.length } });
       return reply.type('text/plain; charset=utf-8').send(text);
+    }
+
+    app.get<{ Params: { file: string } }>('/ks/:file', routeOptions, async (req, reply) =>
+      serveKickstart(req, reply, /^(.+)\.ks$/.exec(req.params.file)?.[1], (req.query ?? {}) as Record<string, unknown>));
+
+    app.get<{ Params: { hostId: string; signed: string } }>('/ks/:hostId/:signed', routeOptions, async (req, reply) => {
+      const m = pathSignature.exec(req.params.signed);
+      return serveKickstart(req, reply, m === null ? undefined : req.params.hostId, m === null ? {} : { exp: m[1], sig: m[2] });
     });
 
     app.post<{ Params: { hostId: string } }>('/ks/:hostId/events', { ...routeOptions, bodyLimit: 4096 }, async (req, reply) => {
-      const host = await allowed(req, req.params.hostId, 'events');
+      const host = await allowed(req, req.params.hostId, 'events', (req.query ?? {}) as Record<string, unknown>);
       if (host === undefined) return reply.code(403).send();
       const body = req.body as { event?: unknown } | undefined;
       if (body?.event !== 'install.finished') {
