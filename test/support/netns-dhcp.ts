@@ -150,3 +150,15 @@ export function writeHook(dir: string, logPath: string): string {
   );
   return hook;
 }
+
+/** A udhcpc hook that logs and also puts the leased address on the interface (inside the client namespace). */
+export function writeAddressingHook(dir: string, logPath: string): string {
+  const hook = join(dir, 'udhcpc-address-hook.sh');
+  writeFileSync(
+    hook,
+    `#!/bin/sh\n{ echo "=== $1"; env | grep -E '^(interface|ip|mask|router|dns|serverid|lease|domain|subnet)=' | sort; } >> '${logPath}'\n` +
+      `case "$1" in bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/$mask" dev "$interface";; deconfig) ip addr flush dev "$interface";; esac\nexit 0\n`,
+    { mode: 0o755 },
+  );
+  return hook;
+}
