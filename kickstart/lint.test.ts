@@ -55,3 +55,17 @@ describe('lintKickstart', () => {
     expect(splitWords('x --opt=a#b').words).toEqual(['x', '--opt=a#b']);
   });
 });
+
+describe('lintKickstart on hostile input', () => {
+  it('never throws on random text, and every problem has a line within the file', () => {
+    let seed = 0x12345678;
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+    const alphabet = ['%packages', '%pre', '%post', '%end', '%include', 'part', 'raid', 'logvol', 'volgroup', 'network', '--', '=', '"', "'", '\\', '#', ' ', '\n', 'a', 'raid.1', 'pv.1', '\t', '\u0000', 'é'];
+    for (let i = 0; i < 2000; i++) {
+      const text = Array.from({ length: rand(60) }, () => alphabet[rand(alphabet.length)]).join('');
+      const lines = text.split('\n').length;
+      const result = lintKickstart(text);
+      for (const p of result.problems) expect(p.line).toBeLessThanOrEqual(lines);
+    }
+  });
+});

@@ -85,3 +85,17 @@ describe('dnf output and %packages parsing', () => {
       .toEqual({ packages: ['vim'], groups: ['minimal-environment', 'core'], excludes: ['iwl*'] });
   });
 });
+
+describe('metadata parsers on hostile input', () => {
+  it('only ever throw DecodeError on random bytes', () => {
+    let seed = 42;
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+    const parts = ['<', '>', '/', '<package>', '</package>', '<name>', '</name>', '<rpm:entry name="x"/>', '"', '=', 'a', '&amp;', '&#x41;', '&#x110000;', '&#99999999999;', '<![CDATA[', ']]>', '<!--', '-->', ' '];
+    for (let i = 0; i < 3000; i++) {
+      const xml = Array.from({ length: rand(40) }, () => parts[rand(parts.length)]).join('');
+      for (const parse of [parsePrimary, parseComps, parseRepomd]) {
+        try { parse(xml); } catch (error) { expect(error).toBeInstanceOf(DecodeError); }
+      }
+    }
+  });
+});

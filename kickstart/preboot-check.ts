@@ -27,11 +27,27 @@ export interface KickstartCheck {
   packageProblems: PackageProblem[];
 }
 
-/** A token of the right shape: the check never issues a real one. */
-const placeholderToken = 'srt_checkcheckcheckcheckcheckcheckcheckcheckche';
+export type HostDraft = Omit<KickstartInputDraft, 'registration' | 'timelineUrl'>;
 
-export function lintHost(draft: Omit<KickstartInputDraft, 'registration' | 'timelineUrl'>, rules?: DiskRules): CheckProblem[] {
-  const text = renderKickstart({ ...draft, registration: { url: `${draft.strikerUrl}/ks/check/register`, token: placeholderToken }, timelineUrl: `${draft.strikerUrl}/ks/check/events` });
+/** A token of the right shape: previews and checks never issue a real one. */
+export const previewToken = 'srt_PREVIEW-issued-when-the-host-fetches-it-000';
+
+/**
+ * The kickstart as it would be served, with a placeholder registration token and an unsigned
+ * events URL: for `striker kickstart render <host>` and the machine page. Still holds the root
+ * password hash, so it is for authenticated operators only.
+ */
+export function previewKickstart(draft: HostDraft): string {
+  const hostId = draft.host.hostId;
+  return renderKickstart({
+    ...draft,
+    registration: { url: `${draft.strikerUrl}/ks/${hostId}/register`, token: previewToken },
+    timelineUrl: `${draft.strikerUrl}/ks/${hostId}/events`,
+  });
+}
+
+export function lintHost(draft: HostDraft, rules?: DiskRules): CheckProblem[] {
+  const text = previewKickstart(draft);
   const problems: CheckProblem[] = lintKickstart(text).problems.map((p) => ({ source: 'lint', line: p.line, message: `${p.severity}: ${p.message}` }));
   const r = rules ?? diskRulesByRole[draft.role];
   const size = r.rootMiB * 4;
@@ -48,12 +64,12 @@ export function lintHost(draft: Omit<KickstartInputDraft, 'registration' | 'time
 
 export async function checkHost(
   run: CommandRunner,
-  draft: Omit<KickstartInputDraft, 'registration' | 'timelineUrl'>,
+  draft: HostDraft,
   repos: readonly CheckRepo[],
   options: { engine?: 'auto' | 'dnf' | 'resolver'; timeoutMs?: number; scratchDir?: string } = {},
 ): Promise<KickstartCheck> {
   const problems = lintHost(draft);
-  const text = renderKickstart({ ...draft, registration: { url: `${draft.strikerUrl}/r`, token: placeholderToken }, timelineUrl: `${draft.strikerUrl}/e` });
+  const text = previewKickstart(draft);
   const engine = options.engine === 'auto' ? undefined : options.engine;
   const result = await checkPackages(run, repos, packageRequestOf(text), {
     ...(engine === undefined ? {} : { engine }),
