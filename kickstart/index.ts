@@ -1,0 +1,24 @@
+/**
+ * The kickstart area's public surface, for `striker serve`, the CLI and the API.
+ * Rendering and planning are pure; routes, the package check and the signing key are adapters.
+ */
+export { kickstartConfigSchema, type KickstartConfig } from './config.js';
+export { kickstartInputSchema, parseKickstartInput, roles, type KickstartInput, type KickstartInputDraft, type RepoRef, type Role } from './kickstart-input.js';
+export { renderKickstart } from './render.js';
+export { diskRulesByRole, planDisks, type DiskRules, type DiskPlan } from './disk-rules.js';
+export { renderDiskScript } from './disk-script.js';
+export { renderPartInclude } from './part-include.js';
+export { lintKickstart, type LintProblem, type LintResult } from './lint.js';
+export { hashRootPassword } from './password-hash.js';
+export { checkHost, lintHost, previewKickstart, type CheckProblem, type HostDraft, type KickstartCheck } from './preboot-check.js';
+export { checkPackages, type CheckRepo } from './package-check.js';
+export { describePackageProblem, packageRequestOf, type PackageProblem } from './package-problem.js';
+export { decideAccess, type AccessDecision } from './access-decision.js';
+export { signHost, verifySignature } from './signed-url.js';
+export { consumeToken, hashToken, issueToken, MemoryTokenStore, type TokenStore } from './registration-token.js';
+export { kickstartLogRedactPaths, redactSecrets, redactString } from './redact.js';
+export { loadOrCreateSigningKey } from './signing-key.js';
+export {
+  createKickstartCounters, kickstartPath, kickstartRoutes,
+  type KickstartCounters, type KickstartHost, type KickstartHostLookup, type KickstartRouteDeps,
+} from './routes.js';
