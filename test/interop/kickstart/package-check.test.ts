@@ -7,6 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand, type CommandRunner } from '../../../striker/command/run-command.js';
 import { checkPackages, checkWithDnf, checkWithResolver, dnfAvailable, type CheckRepo } from '../../../kickstart/package-check.js';
@@ -18,7 +20,14 @@ import { buildRpms, createRepo, type FakePackage } from '../../fixtures/kickstar
 import { sampleInput } from '../../fixtures/kickstart/sample-input.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ks-pkgcheck-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+/** The complete mirror is served over HTTP on loopback, as Striker serves its repos to dnf. */
+const server = Fastify();
+const served: string[] = [];
+server.addHook('onRequest', async (req) => { served.push(req.url); });
+afterAll(async () => {
+  await server.close();
+  rmSync(work, { recursive: true, force: true });
+});
 
 const special: Record<string, FakePackage> = {
   corosync: { name: 'corosync', files: ['/usr/sbin/corosync'] },
@@ -40,7 +49,9 @@ beforeAll(async () => {
   const without = ['kmod-drbd', 'python3-pcs-lib'].map((n) => rpms.get(n));
   await createRepo(join(work, 'full'), all, { core: ['basesystem'] });
   await createRepo(join(work, 'broken'), all.filter((r) => !without.includes(r)), { core: ['basesystem'] });
-  full = { id: 'full', url: `file://${join(work, 'full')}`, dir: join(work, 'full') };
+  await server.register(fastifyStatic, { root: work, prefix: '/repo/' });
+  const base = await server.listen({ host: '127.0.0.1', port: 0 });
+  full = { id: 'full', url: `${base}/repo/full/`, dir: join(work, 'full') };
   broken = { id: 'broken', url: `file://${join(work, 'broken')}`, dir: join(work, 'broken') };
   nodeRequest = packageRequestOf(renderKickstart(sampleInput('node')));
 });
@@ -58,6 +69,8 @@ describe('%packages check with real dnf', () => {
   it('passes the rendered node kickstart on a complete mirror', async () => {
     expect(nodeRequest.groups).toEqual(['core']);
     expect(await checkWithDnf(runCommand, [full], nodeRequest, { scratchDir: work })).toEqual({ ok: true, engine: 'dnf', problems: [] });
+    expect(served).toContain('/repo/full/repodata/repomd.xml');
+    expect(served.some((u) => u.startsWith('/repo/full/Packages/pacemaker-'))).toBe(true);
   });
 
   it('names the missing package and the missing dependency on a broken mirror', async () => {
