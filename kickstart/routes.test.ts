@@ -38,6 +38,10 @@ beforeEach(async () => {
   clock = start;
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   app = Fastify({ loggerInstance: log as FastifyBaseLogger });
+  // As the API's access control does: every route must declare config.access.
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { access?: string } | undefined)?.access !== 'public') throw new Error(`${route.url} lacks config.access`);
+  });
   await app.register(kickstartRoutes({
     hosts: { find: async (id) => hosts.get(id) },
     tokens, timeline, signingKey: key, log, counters,

@@ -89,7 +89,9 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
   const counters = deps.counters ?? createKickstartCounters();
   const log = deps.log;
-  const routeOptions = { logSerializers: { req: requestFacts } };
+  // `access: 'public'` for the API's access control (striker/api/access.ts): machines have no
+  // session or API token; these routes authorize by reserved address, signature or token instead.
+  const routeOptions = { config: { access: 'public' as const }, logSerializers: { req: requestFacts } };
 
   return async (app) => {
     async function allowed(req: FastifyRequest, hostId: string, purpose: 'ks' | 'events', query: Record<string, unknown>): Promise<KickstartHost | undefined> {
