@@ -213,6 +213,12 @@ function optionWireLength(length: number): number {
 }
 
 function writeOption(out: Buffer, at: number, code: number, data: Uint8Array): number {
+  if (data.length <= 255) {
+    out[at] = code;
+    out[at + 1] = data.length;
+    out.set(data, at + 2);
+    return at + 2 + data.length;
+  }
   let offset = 0;
   do {
     const piece = Math.min(255, data.length - offset);

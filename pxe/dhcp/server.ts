@@ -76,7 +76,8 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
   try {
     for (const iface of interfaces) {
       for (const kind of kinds) {
-        const socket = createSocket({ type: 'udp4', reuseAddr: true });
+        // A large receive buffer absorbs bursts (thousands of PXE clients powered on at once).
+        const socket = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
         const listener: Listener = { socket, iface, kind };
         listeners.push(listener);
         await new Promise<void>((resolve, reject) => {
