@@ -21,7 +21,7 @@ describe('disk rules', () => {
 
   it('ignores loop, ram, optical, zram, device-mapper and md devices, removable and tiny disks', () => {
     const disks = [disk('loop0', 100), disk('ram0', 100), disk('sr0', 100), disk('zram0', 100), disk('dm-0', 100), disk('md127', 100),
-      disk('sdz', 100, true), disk('sdy', 4), disk('sda', 100), disk('nvme0n1', 100)];
+      disk('sdz', 100, true), disk('sdy', 4), disk('sda', 100), disk('nvme0n1', 100), { ...disk('nvme0c0n1', 100), hidden: true }];
     expect(eligibleDisks(disks, node).map((d) => d.name)).toEqual(['sda', 'nvme0n1']);
   });
 

@@ -61,6 +61,8 @@ export interface DetectedDisk {
   /** Size in MiB (/sys/block/X/size is in 512-byte sectors). */
   sizeMiB: number;
   removable: boolean;
+  /** /sys/block/X/hidden: per-path devices of native NVMe multipath. */
+  hidden?: boolean;
 }
 
 export type Firmware = 'bios' | 'efi';
@@ -72,7 +74,7 @@ export type DiskPlan =
 /** Disks the rules would use, in the order given (the script uses the shell's glob order). */
 export function eligibleDisks(disks: readonly DetectedDisk[], rules: DiskRules): DetectedDisk[] {
   return disks.filter(
-    (d) => !ignoredDevicePrefixes.some((p) => d.name.startsWith(p)) && !d.removable && d.sizeMiB >= rules.minDiskMiB,
+    (d) => !ignoredDevicePrefixes.some((p) => d.name.startsWith(p)) && !d.removable && d.hidden !== true && d.sizeMiB >= rules.minDiskMiB,
   );
 }
 

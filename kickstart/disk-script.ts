@@ -6,7 +6,8 @@
  * `renderPartInclude` line for line; disk-script.test.ts holds the two together.
  *
  * Detection (Linux sysfs ABI, Documentation/ABI/stable/sysfs-block): every entry of /sys/block,
- * minus loop/ram/sr/zram/dm-/md devices, minus `removable` = 1, sized by `size` (512-byte sectors).
+ * minus loop/ram/sr/zram/dm-/md devices, minus `removable` = 1, minus `hidden` = 1 (the per-path
+ * devices of native NVMe multipath, e.g. nvme0c0n1), sized by `size` (512-byte sectors).
  * Firmware: the directory /sys/firmware/efi exists only when booted by UEFI.
  */
 import { ignoredDevicePrefixes, type DiskRules } from './disk-rules.js';
@@ -36,6 +37,7 @@ for dev in "$SYSFS_ROOT"/block/*; do
   name=\${dev##*/}
   case "$name" in ${ignored}) continue ;; esac
   [ "$(cat "$dev/removable" 2>/dev/null)" = 1 ] && continue
+  [ "$(cat "$dev/hidden" 2>/dev/null)" = 1 ] && continue
   sectors=$(cat "$dev/size" 2>/dev/null)
   case "$sectors" in ''|*[!0-9]*) continue ;; esac
   mib=$((sectors / 2048))

@@ -34,6 +34,7 @@ const noise: FakeBlockDevice[] = [
   { name: 'loop0', sizeMiB: 900 * GiB }, { name: 'ram0', sizeMiB: 900 * GiB }, { name: 'sr0', sizeMiB: 900 * GiB },
   { name: 'zram0', sizeMiB: 900 * GiB }, { name: 'dm-0', sizeMiB: 900 * GiB }, { name: 'md127', sizeMiB: 900 * GiB },
   { name: 'sdx', sizeMiB: 900 * GiB, removable: true }, { name: 'sdw', sizeMiB: 2 * GiB }, { name: 'sdv', sizeMiB: 'garbage\n' },
+  { name: 'nvme9c9n1', sizeMiB: 900 * GiB, hidden: true },
 ];
 
 const layouts: readonly { name: string; role: 'node' | 'dr' | 'striker'; devices: FakeBlockDevice[] }[] = [
@@ -50,7 +51,7 @@ describe('%pre disk planner against fake /sys/block trees', () => {
         const rules = diskRulesByRole[layout.role];
         const sysfs = fakeSysfs(layout.devices, firmware, work);
         const expected = renderPartInclude(
-          planDisks(layout.devices.filter((d) => typeof d.sizeMiB === 'number').map((d) => ({ name: d.name, sizeMiB: d.sizeMiB as number, removable: d.removable === true })), firmware, rules),
+          planDisks(layout.devices.filter((d) => typeof d.sizeMiB === 'number').map((d) => ({ name: d.name, sizeMiB: d.sizeMiB as number, removable: d.removable === true, hidden: d.hidden === true })), firmware, rules),
         );
         for (const shell of shells) {
           const out = await runPlanner(rules, sysfs, shell);
@@ -63,7 +64,7 @@ describe('%pre disk planner against fake /sys/block trees', () => {
     }
   }
 
-  it('ignores loop, ram, sr, zram, dm-, md, removable, tiny and unreadable devices', async () => {
+  it('ignores loop, ram, sr, zram, dm-, md, removable, hidden, tiny and unreadable devices', async () => {
     const out = await runPlanner(diskRulesByRole.node, fakeSysfs([...noise, ...disks(['sdb'])], 'efi', work), ['sh']);
     expect(out.exitCode).toBe(0);
     expect(out.include.split('\n')[0]).toBe(`# Striker disk plan: none on 1 disk(s) (sdb), efi, ${500 * GiB} MiB usable`);
