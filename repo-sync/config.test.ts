@@ -7,7 +7,7 @@ describe('repoConfigSchema', () => {
   it('fills defaults', () => {
     expect(repoConfigSchema.parse({ name: 'alma-9-baseos', source: { kind: 'http', url: 'https://mirror.example/alma/9/BaseOS/x86_64/os/' } })).toEqual({
       name: 'alma-9-baseos', source: { kind: 'http', url: 'https://mirror.example/alma/9/BaseOS/x86_64/os/' },
-      requireRepoSignature: false, requirePackageSignatures: false, retain: { mode: 'mirror' }, keepSnapshots: 2, parallelism: 8,
+      requireRepoSignature: false, requirePackageSignatures: false, retain: { mode: 'mirror' }, keepSnapshots: 2, republish: 'auto', parallelism: 8,
       schedule: { kind: 'manual' }, enabled: true,
     });
   });

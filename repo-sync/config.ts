@@ -38,6 +38,11 @@ export const repoConfigSchema = z
     retain: retainPolicySchema.default({ mode: 'mirror' }),
     /** Published snapshots kept on disk, current included. */
     keepSnapshots: z.int().min(1).max(50).default(2),
+    /**
+     * `auto`: republish upstream's verified metadata as is when the snapshot holds exactly upstream's
+     * packages, else run createrepo_c; `createrepo`: always regenerate with createrepo_c.
+     */
+    republish: z.enum(['auto', 'createrepo']).default('auto'),
     /** Downloads in flight at once. */
     parallelism: z.int().min(1).max(64).default(8),
     schedule: repoScheduleSchema.default({ kind: 'manual' }),

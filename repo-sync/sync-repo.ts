@@ -20,7 +20,7 @@ import { openMetadata } from './metadata/decompress.js';
 import { parsePrimary } from './metadata/primary.js';
 import { parseRepomd, recordOf, type Repomd, type RepomdRecord } from './metadata/repomd.js';
 import { planSync, type PlannedPackage } from './plan.js';
-import { publishSnapshot } from './publish.js';
+import { publishSnapshot, type SnapshotMetadata } from './publish.js';
 import type { RepoPaths } from './repo-paths.js';
 import { currentSnapshotId, readCurrentManifest } from './snapshot-layout.js';
 import { DirectorySource } from './sources/directory-source.js';
@@ -38,7 +38,6 @@ export interface SyncDeps {
   signer?: RepoSigner;
   /** Overrides how a source is opened (tests, ISO import). */
   source?: RepoSource;
-  fetch?: typeof fetch;
 }
 
 export interface SyncResult {
@@ -52,6 +51,8 @@ export interface SyncResult {
   alreadyPresent: number;
   removed: number;
   retained: number;
+  /** How the snapshot's repodata was made (see SnapshotMetadata). */
+  metadata?: 'createrepo' | 'verbatim';
   durationMs: number;
 }
 
@@ -59,15 +60,15 @@ export interface SyncResult {
 const groupTypes = ['group', 'group_gz', 'group_xz'];
 const extraTypes = [{ type: 'modules', fileName: 'modules.yaml' }, { type: 'updateinfo', fileName: 'updateinfo.xml' }];
 
-export function sourceFor(repo: RepoConfig, fetchImpl?: typeof fetch): RepoSource {
-  return repo.source.kind === 'http' ? new HttpSource(repo.source.url, fetchImpl ? { fetch: fetchImpl } : {}) : new DirectorySource(repo.source.path);
+export function sourceFor(repo: RepoConfig): RepoSource {
+  return repo.source.kind === 'http' ? new HttpSource(repo.source.url, { maxSockets: repo.parallelism }) : new DirectorySource(repo.source.path);
 }
 
 export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncResult> {
   const started = performance.now();
   const { ctx, paths, runner } = deps;
   const log = ctx.logger.child({ repo: repo.name });
-  const source = deps.source ?? sourceFor(repo, deps.fetch);
+  const source = deps.source ?? sourceFor(repo);
   const store = new ContentStore(paths.store);
   const repoDir = join(paths.published, repo.name);
   await Promise.all([mkdir(paths.scratch, { recursive: true }), store.ensurePartialDir(), mkdir(repoDir, { recursive: true })]);
@@ -122,14 +123,6 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
       await opened.dispose();
     }
 
-    const groupRecord = groupTypes.map((t) => recordOf(repomd, t)).find((r) => r !== undefined);
-    const groupsFile = groupRecord ? await decompressTo(await fetchRecord(groupRecord), join(scratch, 'comps.xml'), checkDeps, groupRecord.href) : undefined;
-    const extraMetadata: { type: string; path: string; fileName: string }[] = [];
-    for (const x of extraTypes) {
-      const record = recordOf(repomd, x.type);
-      if (record) extraMetadata.push({ ...x, path: await decompressTo(await fetchRecord(record), join(scratch, x.fileName), checkDeps, record.href) });
-    }
-
     report({ phase: 'plan', message: `${upstream.length} packages upstream` });
     const plan = planSync({ upstream, inStore: (k) => store.hasSync(k), previous: previous?.packages ?? [], retain: repo.retain });
     log.info({ upstream: upstream.length, download: plan.download.length, present: plan.present.length, removed: plan.removed.length, retained: plan.retained.length }, 'sync plan');
@@ -157,29 +150,48 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
       await checkRpmSignatures({ files: files.map((f) => f.storePath), labels: files.map((f) => f.pkg.href), keyArmored: repo.gpgKey ?? '' }, checkDeps);
     }
 
-    report({ phase: 'publish', filesTotal: files.length, message: 'publishing snapshot' });
+    const verbatim = repo.republish === 'auto' && plan.retained.length === 0
+      && !repomd.records.some((r) => r.xmlBase !== undefined) && !upstream.some((p) => p.xmlBase !== undefined);
+    let metadata: SnapshotMetadata;
+    if (verbatim) {
+      report({ phase: 'metadata', message: `fetching ${repomd.records.length} metadata files to republish as is` });
+      const mdFiles = await Promise.all(repomd.records.map(async (r) => ({ href: r.href, storePath: await fetchRecord(r) })));
+      metadata = { kind: 'verbatim', repomdPath, files: mdFiles };
+    } else {
+      const groupRecord = groupTypes.map((t) => recordOf(repomd, t)).find((r) => r !== undefined);
+      const groupsFile = groupRecord ? await decompressTo(await fetchRecord(groupRecord), join(scratch, 'comps.xml'), checkDeps, groupRecord.href) : undefined;
+      const extraMetadata: { type: string; path: string; fileName: string }[] = [];
+      for (const x of extraTypes) {
+        const record = recordOf(repomd, x.type);
+        if (record) extraMetadata.push({ ...x, path: await decompressTo(await fetchRecord(record), join(scratch, x.fileName), checkDeps, record.href) });
+      }
+      metadata = { kind: 'createrepo', ...(groupsFile ? { groupsFile } : {}), extraMetadata };
+    }
+
+    report({ phase: 'publish', filesTotal: files.length, message: `publishing snapshot (${metadata.kind} metadata)` });
     const published = await publishSnapshot(
-      { repoDir, files, ...(groupsFile ? { groupsFile } : {}), extraMetadata, source: source.description, keepSnapshots: repo.keepSnapshots, upstreamRepomdSha256: repomdSha256, keyFingerprint: keyTag(repo) },
+      { repoDir, files, metadata, source: source.description, keepSnapshots: repo.keepSnapshots, upstreamRepomdSha256: repomdSha256, keyFingerprint: keyTag(repo) },
       { runner, ctx, ...(deps.signer ? { signer: deps.signer } : {}) },
     );
     report({ phase: 'done', filesDone: files.length, filesTotal: files.length, bytesDone, bytesTotal: plan.bytesToDownload, message: `published ${published.packageCount} packages` });
     return {
       repo: repo.name, snapshotId: published.snapshotId, unchanged: false, packageCount: published.packageCount,
       downloaded: plan.download.length, downloadedBytes: bytesDone, alreadyPresent: plan.present.length,
-      removed: plan.removed.length, retained: plan.retained.length, durationMs: performance.now() - started,
+      removed: plan.removed.length, retained: plan.retained.length, metadata: metadata.kind, durationMs: performance.now() - started,
     };
   } catch (error) {
     const current = await currentSnapshotId(repoDir);
     log.warn({ err: error, keeping: current ?? null }, 'repo sync failed; the last good snapshot keeps serving');
     throw error;
   } finally {
+    if (deps.source === undefined) source.close?.();
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
 /** A tag that changes when the verification policy changes, so a stricter policy forces a full re-check. */
 function keyTag(repo: RepoConfig): string {
-  return createHash('sha256').update(`${repo.requireRepoSignature}|${repo.requirePackageSignatures}|${repo.gpgKey ?? ''}|${JSON.stringify(repo.retain)}`).digest('hex').slice(0, 16);
+  return createHash('sha256').update(`${repo.requireRepoSignature}|${repo.requirePackageSignatures}|${repo.gpgKey ?? ''}|${JSON.stringify(repo.retain)}|${repo.republish}`).digest('hex').slice(0, 16);
 }
 
 async function decompressTo(path: string, out: string, deps: { runner: CommandRunner; scratchDir: string; signal?: AbortSignal }, label: string): Promise<string> {

@@ -30,6 +30,8 @@ export interface PackageEntry {
   size: number;
   requires: readonly Dependency[];
   provides: readonly Dependency[];
+  /** `<location xml:base=…>`: the file lives elsewhere; such metadata must not be republished verbatim. */
+  xmlBase?: string;
 }
 
 export interface ParsePrimaryOptions {
@@ -37,7 +39,7 @@ export interface ParsePrimaryOptions {
   withDependencies?: boolean;
 }
 
-type Draft = { name?: string; arch?: string; epoch?: string; version?: string; release?: string; checksum?: Checksum; href?: string; size?: number; requires: Dependency[]; provides: Dependency[] };
+type Draft = { xmlBase?: string; name?: string; arch?: string; epoch?: string; version?: string; release?: string; checksum?: Checksum; href?: string; size?: number; requires: Dependency[]; provides: Dependency[] };
 
 /** Parses primary.xml from a stream of text chunks, yielding one PackageEntry per `<package>`. */
 export async function* parsePrimary(chunks: AsyncIterable<string | Buffer>, options: ParsePrimaryOptions = {}): AsyncGenerator<PackageEntry> {
@@ -69,7 +71,10 @@ export async function* parsePrimary(chunks: AsyncIterable<string | Buffer>, opti
         if (draft) { draft.epoch = tag.attributes['epoch'] ?? '0'; draft.version = tag.attributes['ver']; draft.release = tag.attributes['rel']; }
         break;
       case 'location':
-        if (draft) draft.href = checkLocationHref(tag.attributes['href'] ?? '', `primary.xml package ${draft.name ?? '?'} location href`);
+        if (draft) {
+          draft.href = checkLocationHref(tag.attributes['href'] ?? '', `primary.xml package ${draft.name ?? '?'} location href`);
+          if (tag.attributes['xml:base']) draft.xmlBase = tag.attributes['xml:base'];
+        }
         break;
       case 'size':
         if (draft) draft.size = Number(tag.attributes['package']);
@@ -127,6 +132,7 @@ function finish(d: Draft, offset: number): PackageEntry {
   return Object.freeze({
     name: d.name!, arch: d.arch!, epoch: d.epoch ?? '0', version: d.version!, release: d.release!,
     checksum: d.checksum!, href: d.href!, size: d.size, requires: Object.freeze(d.requires), provides: Object.freeze(d.provides),
+    ...(d.xmlBase !== undefined ? { xmlBase: d.xmlBase } : {}),
   });
 }
 

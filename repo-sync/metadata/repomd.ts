@@ -15,6 +15,8 @@ export interface RepomdRecord {
   checksum: Checksum;
   openChecksum?: Checksum;
   size?: number;
+  /** `<location xml:base=…>`: the file lives elsewhere. */
+  xmlBase?: string;
 }
 
 export interface Repomd {
@@ -30,7 +32,7 @@ export function parseRepomd(xml: string): Repomd {
   const records: RepomdRecord[] = [];
   let revision: string | undefined;
   let sawRoot = false;
-  let current: { type: string; href?: string; checksum?: Checksum; openChecksum?: Checksum; size?: number } | undefined;
+  let current: { type: string; xmlBase?: string; href?: string; checksum?: Checksum; openChecksum?: Checksum; size?: number } | undefined;
   let text = '';
   let textAttrs: Record<string, string> = {};
   let depth = 0;
@@ -45,6 +47,7 @@ export function parseRepomd(xml: string): Repomd {
       current = { type: tag.attributes['type'] ?? '' };
     } else if (current !== undefined && tag.name === 'location') {
       current.href = checkLocationHref(tag.attributes['href'] ?? '', `repomd.xml ${current.type} location href`);
+      if (tag.attributes['xml:base']) current.xmlBase = tag.attributes['xml:base'];
     }
     textAttrs = tag.attributes;
   });
@@ -64,7 +67,8 @@ export function parseRepomd(xml: string): Repomd {
         }
         records.push(Object.freeze({ type: current.type, href: current.href, checksum: current.checksum,
           ...(current.openChecksum ? { openChecksum: current.openChecksum } : {}),
-          ...(current.size !== undefined && Number.isFinite(current.size) ? { size: current.size } : {}) }));
+          ...(current.size !== undefined && Number.isFinite(current.size) ? { size: current.size } : {}),
+          ...(current.xmlBase !== undefined ? { xmlBase: current.xmlBase } : {}) }));
         current = undefined;
       }
     }

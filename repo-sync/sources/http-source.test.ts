@@ -10,7 +10,7 @@ import { HttpSource } from './http-source.js';
 
 let dir: string;
 let store: ContentStore;
-const body = randomBytes(200_000);
+const body = randomBytes(600_000);
 const checksum: Checksum = { algorithm: 'sha256', value: createHash('sha256').update(body).digest('hex') };
 const servers: UpstreamServer[] = [];
 const signal = new AbortController().signal;

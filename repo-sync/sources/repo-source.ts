@@ -19,4 +19,6 @@ export interface RepoSource {
   readSmall(href: string, maxBytes: number, signal: AbortSignal): Promise<Buffer | undefined>;
   /** Brings `href` into the store, verified against `expected`; returns its store path. */
   fetchToStore(href: string, expected: { checksum: Checksum; size?: number }, store: ContentStore, options: FetchOptions): Promise<string>;
+  /** Releases connections (keep-alive sockets). */
+  close?(): void;
 }

@@ -71,7 +71,7 @@ export async function buildRpms(dir: string, specs: readonly RpmSpec[]): Promise
 export async function buildManyRpms(dir: string, prefix: string, count: number, version: string, payloadBytes = 2048, first = 0): Promise<string[]> {
   const top = join(dir, 'rpmbuild');
   await mkdir(top, { recursive: true });
-  const main = `${prefix}all`;
+  const main = `${prefix}all${first}`;
   const lines = [`Name: ${main}`, `Version: ${version}`, 'Release: 1', 'Summary: bench', 'License: MIT', 'BuildArch: noarch', '%description', 'bench'];
   const names = Array.from({ length: count }, (_, i) => `${prefix}${String(first + i).padStart(4, '0')}`);
   for (const n of names) lines.push(`%package -n ${n}`, `Summary: ${n}`, `%description -n ${n}`, n);

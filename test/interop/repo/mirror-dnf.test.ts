@@ -59,10 +59,14 @@ function dnfClient(name: string): DnfClient {
 }
 
 describe('mirroring a signed upstream repo for real dnf', () => {
-  it('syncs: verifies repomd.xml.asc and every package signature, publishes with groups, modules and updateinfo', async () => {
+  it('syncs: verifies repomd.xml.asc and every package signature, republishes upstream metadata as is', async () => {
     const result = await syncRepo(repo, { paths: env.paths, runner: runCommand, ctx: env.ctx(), signer: env.signer });
-    expect(result).toMatchObject({ unchanged: false, packageCount: 4, downloaded: 4, alreadyPresent: 0 });
-    const repomd = parseRepomd(await readFile(join(env.paths.published, 'test-base', 'current', 'repodata', 'repomd.xml'), 'utf8'));
+    expect(result).toMatchObject({ unchanged: false, packageCount: 4, downloaded: 4, alreadyPresent: 0, metadata: 'verbatim' });
+    const published = await readFile(join(env.paths.published, 'test-base', 'current', 'repodata', 'repomd.xml'), 'utf8');
+    expect(published).toBe(await readFile(join(upstreamDir, 'repodata', 'repomd.xml'), 'utf8'));
+    const asc = await readFile(join(env.paths.published, 'test-base', 'current', 'repodata', 'repomd.xml.asc'), 'utf8');
+    expect(asc).not.toBe(await readFile(join(upstreamDir, 'repodata', 'repomd.xml.asc'), 'utf8'));
+    const repomd = parseRepomd(published);
     expect(repomd.records.map((r) => r.type)).toEqual(expect.arrayContaining(['primary', 'filelists', 'other', 'group', 'modules', 'updateinfo']));
     const phases = new Set(env.progress.map((p) => p.phase));
     expect([...phases]).toEqual(expect.arrayContaining(['metadata', 'download', 'verify', 'publish', 'done']));
@@ -101,7 +105,9 @@ describe('mirroring a signed upstream repo for real dnf', () => {
     const before = upstream.requests.length;
     const first = (await readCurrentManifest(join(env.paths.published, 'test-base')))!.id;
     const result = await syncRepo(repo, { paths: env.paths, runner: runCommand, ctx: env.ctx(), signer: env.signer });
-    expect(result).toMatchObject({ downloaded: 1, alreadyPresent: 3, retained: 1, removed: 0, packageCount: 5 });
+    expect(result).toMatchObject({ downloaded: 1, alreadyPresent: 3, retained: 1, removed: 0, packageCount: 5, metadata: 'createrepo' });
+    const repomd = parseRepomd(await readFile(join(env.paths.published, 'test-base', 'current', 'repodata', 'repomd.xml'), 'utf8'));
+    expect(repomd.records.map((r) => r.type)).toEqual(expect.arrayContaining(['primary', 'filelists', 'other', 'group', 'modules', 'updateinfo']));
     const fetched = upstream.requests.slice(before).map((r) => r.path).filter((p) => p.endsWith('.rpm'));
     expect(fetched).toEqual(['Packages/alpha-1.1-1.noarch.rpm']);
     const snapshots = (await readdir(join(env.paths.published, 'test-base', 'snapshots'))).filter((n) => !n.endsWith('.json'));
@@ -112,5 +118,10 @@ describe('mirroring a signed upstream repo for real dnf', () => {
     expect(await dnf.installed()).toEqual(['alpha-1.1', 'beta-1.0']);
     const list = await dnf.run('list', '--showduplicates', '--available', 'alpha');
     expect(list.stdout).toMatch(/alpha\.noarch\s+1\.0-1/);
+    const group = await dnf.run('group', 'install', 'striker-tools');
+    expect(group.exitCode, group.stdout + group.stderr).toBe(0);
+    expect(await dnf.installed()).toEqual(['alpha-1.1', 'beta-1.0', 'epsilon-3.0', 'gamma-2.1']);
+    const advisories = await dnf.run('updateinfo', 'list', '--all');
+    expect(advisories.stdout).toMatch(/TEST-2026:0001/);
   });
 });

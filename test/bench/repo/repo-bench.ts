@@ -1,0 +1,194 @@
+/**
+ * Benchmark (run by hand: `node --import tsx test/bench/repo/repo-bench.ts`), printing ratio tables:
+ *
+ * 1. Sync: 2,000 generated RPMs on an nginx upstream (its own process, loopback). First sync and an
+ *    incremental sync after 50 changes (50 packages replaced by new versions):
+ *    Striker `syncRepo` vs `dnf reposync --download-metadata` (+ `--delete` when incremental) followed
+ *    by `createrepo_c` (+ `--update` when incremental), measured in the same run. Goal ≥ 2×.
+ * 2. Serving: `wrk -t1 -c16 -d8s` against Striker's /repos route (fastify + registerRepoRoutes) and
+ *    against nginx on the same directory, for a 1 KiB and a 10 MiB file. Goal ≥ 0.8× nginx.
+ *
+ * RPMs are built once and cached under /tmp/striker-bench-repo (delete it to rebuild).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import pino from 'pino';
+import { runCommand } from '../../../striker/command/run-command.js';
+import { repoConfigSchema } from '../../../repo-sync/config.js';
+import { repoPaths } from '../../../repo-sync/repo-paths.js';
+import { registerRepoRoutes } from '../../../repo-sync/serve.js';
+import { syncRepo } from '../../../repo-sync/sync-repo.js';
+import { buildManyRpms } from '../../support/rpm-build.js';
+
+const root = '/tmp/striker-bench-repo';
+const count = Number(process.env['BENCH_PACKAGES'] ?? 2000);
+const changes = 50;
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+async function cachedRpms(): Promise<{ v1: string; v2: string }> {
+  const v1 = join(root, `rpms-v1-${count}`);
+  const v2 = join(root, `rpms-v2-${changes}`);
+  if (!existsSync(join(v1, '.done'))) {
+    console.log(`building ${count} RPMs once (cached in ${v1})…`);
+    const chunk = Math.ceil(count / 4);
+    const chunks = Array.from({ length: 4 }, (_, i) => ({ first: i * chunk, n: Math.min(chunk, count - i * chunk) })).filter((c) => c.n > 0);
+    for (let i = 0; i < chunks.length; i += 2) {
+      await Promise.all(chunks.slice(i, i + 2).map((c) => buildManyRpms(join(root, `build-v1-${c.first}`), 'bench', c.n, '1.0', 2048, c.first)));
+    }
+    await mkdir(v1, { recursive: true });
+    for (const c of chunks) await cp(join(root, `build-v1-${c.first}`, 'rpmbuild', 'RPMS', 'noarch'), v1, { recursive: true });
+    await writeFile(join(v1, '.done'), '');
+  }
+  if (!existsSync(join(v2, '.done'))) {
+    await buildManyRpms(join(root, 'build-v2'), 'bench', changes, '2.0', 2048, 0);
+    await mkdir(v2, { recursive: true });
+    await cp(join(root, 'build-v2', 'rpmbuild', 'RPMS', 'noarch'), v2, { recursive: true });
+    await writeFile(join(v2, '.done'), '');
+  }
+  return { v1, v2 };
+}
+
+async function startNginx(dir: string, docroot: string, port: number): Promise<ChildProcess> {
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  const conf = join(dir, 'nginx.conf');
+  await writeFile(conf, `daemon off;
+worker_processes 1;
+error_log ${dir}/logs/error.log;
+pid ${dir}/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; keepalive_requests 100000;
+  types { application/x-rpm rpm; application/xml xml; }
+  default_type application/octet-stream;
+  client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp; fastcgi_temp_path ${dir}/tmp; uwsgi_temp_path ${dir}/tmp; scgi_temp_path ${dir}/tmp;
+  server { listen 127.0.0.1:${port}; root ${docroot}; }
+}
+`);
+  const child = spawn('nginx', ['-p', dir, '-c', conf], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return child;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function syncBench(v1: string, v2: string): Promise<string[]> {
+  const work = join(root, 'run');
+  const upstream = join(work, 'upstream');
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const url = `http://127.0.0.1:${port}/`;
+  const rows: { first: number[]; incr: number[]; dnfFirst: number[]; dnfIncr: number[] } = { first: [], incr: [], dnfFirst: [], dnfIncr: [] };
+  const logger = pino({ level: 'silent' });
+  const ctx = { signal: new AbortController().signal, logger, progress: () => {} };
+  for (let round = 0; round < rounds; round++) {
+    await rm(work, { recursive: true, force: true });
+    await mkdir(join(upstream, 'Packages'), { recursive: true });
+    await cp(v1, join(upstream, 'Packages'), { recursive: true });
+    await rm(join(upstream, 'Packages', '.done'));
+    await runCommand(['createrepo_c', '--quiet', upstream], { timeoutMs: 600_000 });
+    const nginx = await startNginx(join(work, 'nginx'), upstream, port);
+    try {
+      const repo = repoConfigSchema.parse({ name: 'bench', source: { kind: 'http', url }, parallelism: 8 });
+      const paths = repoPaths(join(work, 'data'));
+      const dnfDir = join(work, 'dnf');
+      const dnf = (...extra: string[]) => ['dnf', '-q', '-y', '--disableplugin=local', '--releasever=9', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${join(dnfDir, 'cache')}`,
+        `--repofrompath=bench,${url}`, '--repo=bench', 'reposync', '-p', join(dnfDir, 'mirror'), '--download-metadata', ...extra];
+      // Order alternates per round so neither side always runs on a warmer page cache.
+      const striker = async () => rows.first.push(await timed(() => syncRepo(repo, { paths, runner: runCommand, ctx })));
+      const baseline = async () => rows.dnfFirst.push(await timed(async () => {
+        await runCommand(dnf(), { timeoutMs: 600_000 });
+        await runCommand(['createrepo_c', '--quiet', join(dnfDir, 'mirror', 'bench')], { timeoutMs: 600_000 });
+      }));
+      if (round % 2 === 0) { await striker(); await baseline(); } else { await baseline(); await striker(); }
+
+      // 50 changes: replace 50 packages with new versions.
+      const pk = join(upstream, 'Packages');
+      const olds = (await readdir(pk)).filter((n) => /^bench00[0-4]\d-1\.0-1\.noarch\.rpm$/.test(n));
+      for (const n of olds) await rm(join(pk, n));
+      for (const n of (await readdir(v2)).filter((f) => f.endsWith('.rpm'))) await cp(join(v2, n), join(pk, n));
+      await runCommand(['createrepo_c', '--quiet', '--update', upstream], { timeoutMs: 600_000 });
+
+      const striker2 = async () => rows.incr.push(await timed(() => syncRepo(repo, { paths, runner: runCommand, ctx })));
+      const baseline2 = async () => rows.dnfIncr.push(await timed(async () => {
+        await runCommand(dnf('--delete'), { timeoutMs: 600_000 });
+        await runCommand(['createrepo_c', '--quiet', '--update', join(dnfDir, 'mirror', 'bench')], { timeoutMs: 600_000 });
+      }));
+      if (round % 2 === 0) { await striker2(); await baseline2(); } else { await baseline2(); await striker2(); }
+    } finally {
+      nginx.kill('SIGTERM');
+      await new Promise((r) => nginx.once('exit', r));
+    }
+  }
+  const f = (s: number) => `${s.toFixed(2)} s`;
+  return [
+    `| sync (${count} RPMs, median of ${rounds}) | Striker syncRepo | dnf reposync --download-metadata + createrepo_c | ratio (dnf / Striker) |`,
+    '| --- | --- | --- | --- |',
+    `| first sync | ${f(median(rows.first))} | ${f(median(rows.dnfFirst))} | ${(median(rows.dnfFirst) / median(rows.first)).toFixed(2)}× |`,
+    `| incremental, ${changes} changed | ${f(median(rows.incr))} | ${f(median(rows.dnfIncr))} | ${(median(rows.dnfIncr) / median(rows.incr)).toFixed(2)}× |`,
+    `(all runs, s: Striker first ${rows.first.map((x) => x.toFixed(2)).join(' ')}; dnf first ${rows.dnfFirst.map((x) => x.toFixed(2)).join(' ')}; Striker incr ${rows.incr.map((x) => x.toFixed(2)).join(' ')}; dnf incr ${rows.dnfIncr.map((x) => x.toFixed(2)).join(' ')})`,
+  ];
+}
+
+async function wrk(url: string): Promise<{ rps: number; mbps: number }> {
+  const r = await runCommand(['wrk', '-t1', '-c16', '-d8s', url], { timeoutMs: 60_000 });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
+  const m = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(r.stdout);
+  const unit = { B: 1e-6, KB: 1e-3, MB: 1, GB: 1e3 }[m?.[2] ?? 'MB'] ?? 1;
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout);
+  if (errors) throw new Error(`wrk saw ${errors[1]} error responses from ${url}`);
+  return { rps, mbps: Number(m?.[1] ?? 0) * unit * 1.048576 };
+}
+
+async function serveBench(): Promise<string[]> {
+  const work = join(root, 'serve');
+  await rm(work, { recursive: true, force: true });
+  const published = join(work, 'published');
+  const snap = join(published, 'bench', 'snapshots', 's1');
+  await mkdir(join(snap, 'Packages'), { recursive: true });
+  await writeFile(join(snap, 'Packages', 'small-1k.rpm'), randomBytes(1024));
+  await writeFile(join(snap, 'Packages', 'big-10m.rpm'), randomBytes(10 * 1024 * 1024));
+  await symlink('snapshots/s1', join(published, 'bench', 'current'));
+  await mkdir(join(work, 'trees'));
+  const app = Fastify({ logger: false });
+  await registerRepoRoutes(app, { reposDir: published, treesDir: join(work, 'trees') });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  const sport = typeof addr === 'object' && addr ? addr.port : 0;
+  const nport = 20000 + Math.floor(Math.random() * 2000);
+  const nginx = await startNginx(join(work, 'nginx'), join(published, 'bench', 'current'), nport);
+  const rows = ['| serving (wrk -t1 -c16 -d8s) | Striker /repos route | nginx same dir | ratio (Striker / nginx) |', '| --- | --- | --- | --- |'];
+  try {
+    for (const [label, file, metric] of [['1 KiB file', 'small-1k.rpm', 'rps'], ['10 MiB file', 'big-10m.rpm', 'mbps']] as const) {
+      const s = await wrk(`http://127.0.0.1:${sport}/repos/bench/Packages/${file}`);
+      const n = await wrk(`http://127.0.0.1:${nport}/Packages/${file}`);
+      const fmt = (x: { rps: number; mbps: number }) => (metric === 'rps' ? `${Math.round(x.rps)} req/s` : `${Math.round(x.mbps)} MB/s (${Math.round(x.rps)} req/s)`);
+      rows.push(`| ${label} | ${fmt(s)} | ${fmt(n)} | ${(s[metric] / n[metric]).toFixed(2)}× |`);
+    }
+  } finally {
+    await app.close();
+    nginx.kill('SIGTERM');
+    await new Promise((r) => nginx.once('exit', r));
+  }
+  return rows;
+}
+
+const { v1, v2 } = await cachedRpms();
+const which = process.argv[2] ?? 'all';
+const out: string[] = [];
+if (which === 'all' || which === 'sync') out.push(...(await syncBench(v1, v2)), '');
+if (which === 'all' || which === 'serve') out.push(...(await serveBench()));
+console.log(out.join('\n'));
