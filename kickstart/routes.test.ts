@@ -22,6 +22,7 @@ function hostOf(role: 'node' | 'dr', n: number, check: KickstartHost['check']): 
 const hosts = new Map<string, KickstartHost>([
   ['host-node-1', hostOf('node', 1, { status: 'ready' })],
   ['host-dr-1', hostOf('dr', 1, { status: 'failed', problems: ['package kmod-drbd is not in the repos'] })],
+  ['host-node-2', { ...hostOf('node', 2, { status: 'ready' }), input: { ...hostOf('node', 2, { status: 'ready' }).input, rootPasswordHash: 'plaintext!' } }],
 ]);
 
 let app: FastifyInstance;
@@ -121,6 +122,19 @@ describe('GET /ks/:hostId.ks', () => {
     expect(res.body).toBe('kickstart for host-dr-1 is not ready: its pre-boot check has failed\n');
     expect(tokens.entries.size).toBe(0);
     expect(timeline.events[0]?.details).toEqual({ outcome: 'blocked', check: 'failed' });
+  });
+});
+
+describe('a host whose data cannot be rendered', () => {
+  it('gets 500 with no content, keeps its token, and the log names the field but not the value', async () => {
+    tokens.entries.set('host-node-2', { hash: 'f'.repeat(64), expiresAt: new Date(start.getTime() + 60_000) });
+    const res = await get('/ks/host-node-2.ks', '10.201.10.3');
+    expect(res.statusCode).toBe(500);
+    expect(res.body).toBe('');
+    expect(tokens.entries.get('host-node-2')?.hash).toBe('f'.repeat(64));
+    const all = logs.join('\n');
+    expect(all).toContain('"path":"rootPasswordHash"');
+    expect(all).not.toContain('plaintext!');
   });
 });
 

@@ -19,7 +19,7 @@ import { decideAccess } from './access-decision.js';
 import type { KickstartConfig } from './config.js';
 import type { KickstartInputDraft } from './kickstart-input.js';
 import { redactString } from './redact.js';
-import { consumeToken, issueToken, type TokenStore } from './registration-token.js';
+import { consumeToken, generateToken, type TokenStore } from './registration-token.js';
 import { renderKickstart } from './render.js';
 import { signedPath, signHost } from './signed-url.js';
 
@@ -124,7 +124,9 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
         deps.timeline.record({ step: 'kickstart.fetched', ip: req.ip, at, details: { outcome: 'blocked', check: host.check.status } });
         return reply.code(409).type('text/plain').send(`kickstart for ${host.hostId} is not ready: its pre-boot check has ${host.check.status === 'failed' ? 'failed' : 'not run'}\n`);
       }
-      const issued = await issueToken(deps.tokens, host.hostId, at, deps.config.tokenTtlSeconds);
+      // Render first, store the token's hash only once the kickstart exists: a host whose data
+      // cannot be rendered keeps whatever token it had.
+      const issued = generateToken(at, deps.config.tokenTtlSeconds);
       const events = signedPath(`/ks/${host.hostId}/events`, signHost(deps.signingKey, 'events', host.hostId, at, deps.config.urlTtlSeconds));
       let text: string;
       try {
@@ -138,6 +140,7 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
         log.error({ hostId: host.hostId, problems }, 'kickstart could not be rendered');
         return reply.code(500).send();
       }
+      await deps.tokens.put(host.hostId, issued.hash, issued.expiresAt);
       counters.served++;
       log.info({ hostId: host.hostId, peer: req.ip, bytes: text.length }, 'kickstart served');
       deps.timeline.record({ step: 'kickstart.fetched', ip: req.ip, at, details: { outcome: 'served', bytes: text.length } });
