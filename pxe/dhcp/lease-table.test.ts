@@ -4,7 +4,7 @@ import { decide } from './decide.js';
 import { LeaseTable } from './lease-table.js';
 import { MessageType } from './option-codes.js';
 import { u32Bytes } from './option-values.js';
-import type { DhcpPacket } from './packet.js';
+import type { DhcpOption, DhcpPacket } from './packet.js';
 import { compileDhcpConfig } from './subnets.js';
 
 const plan = compileDhcpConfig(parseDhcpConfig({
@@ -15,7 +15,7 @@ const plan = compileDhcpConfig(parseDhcpConfig({
 function message(type: number, n: number, requested?: number): DhcpPacket {
   const chaddr = new Uint8Array(16);
   chaddr.set([2, 0, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
-  const options = [{ code: 53, data: Uint8Array.of(type) }];
+  const options: DhcpOption[] = [{ code: 53, data: Uint8Array.of(type) }];
   if (requested !== undefined) options.push({ code: 50, data: u32Bytes(requested) }, { code: 54, data: u32Bytes(plan.server) });
   return { op: 1, htype: 1, hlen: 6, hops: 0, xid: n, secs: 0, flags: 0, ciaddr: 0, yiaddr: 0, siaddr: 0, giaddr: 0, chaddr, sname: '', file: '', options };
 }
