@@ -1,0 +1,44 @@
+/**
+ * The DHCP server's view of the machines the operator described: reservations by MAC, answered
+ * from memory (the packet path never waits on the database) and reloaded when machines change.
+ */
+import type { Logger } from 'pino';
+import type { Database } from '../../striker/db/database.js';
+import type { MachineLookup, Reservation } from '../dhcp/machine-lookup.js';
+import { reservations } from './machine-store.js';
+
+export class ReservationCache implements MachineLookup {
+  private byMac = new Map<string, Reservation>();
+  private addresses = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: Database, private readonly logger: Logger, private readonly refreshMs = 5000) {}
+
+  async start(): Promise<void> {
+    await this.reload();
+    this.timer = setInterval(() => void this.reload(), this.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async reload(): Promise<void> {
+    try {
+      const map = await reservations(this.db);
+      this.byMac = map;
+      this.addresses = new Set([...map.values()].map((r) => r.ip));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not reload DHCP reservations; keeping the last ones');
+    }
+  }
+
+  reservationFor(mac: string): Reservation | undefined {
+    return this.byMac.get(mac);
+  }
+
+  isReservedAddress(ip: string): boolean {
+    return this.addresses.has(ip);
+  }
+}
