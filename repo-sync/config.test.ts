@@ -24,6 +24,11 @@ describe('repoConfigSchema', () => {
     expect(paths).toEqual(expect.arrayContaining(['name', 'source.url', 'parallelism', 'schedule.expression', '']));
   });
 
+  it('checks cron fields', () => {
+    const r = repoConfigSchema.safeParse({ name: 'x', source: { kind: 'directory', path: '/r' }, schedule: { kind: 'cron', expression: '0 25 * * *' } });
+    expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(["schedule.expression: cron hour field '25' is outside 0-23"]);
+  });
+
   it('requires a key when signatures are required', () => {
     const r = repoConfigSchema.safeParse({ name: 'x', source: { kind: 'directory', path: '/r' }, requireRepoSignature: true });
     expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['gpgKey: is required when requireRepoSignature or requirePackageSignatures is true']);

@@ -4,6 +4,7 @@
  * with `repoConfigSchema`.
  */
 import { z } from 'zod';
+import { parseCron } from './schedule.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 of a-z 0-9 . _ - starting with a letter or digit');
 
@@ -22,7 +23,12 @@ export const retainPolicySchema = z.discriminatedUnion('mode', [
 export const repoScheduleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('manual') }),
   z.strictObject({ kind: z.literal('interval'), everyMinutes: z.int().min(5).max(60 * 24 * 31) }),
-  z.strictObject({ kind: z.literal('cron'), expression: z.string().regex(fiveFieldCron, "must be five cron fields like '0 3 * * *'") }),
+  z.strictObject({
+    kind: z.literal('cron'),
+    expression: z.string().regex(fiveFieldCron, "must be five cron fields like '0 3 * * *'").superRefine((expression, ctx) => {
+      try { parseCron(expression); } catch (error) { ctx.addIssue({ code: 'custom', message: (error as Error).message }); }
+    }),
+  }),
 ]);
 
 export const repoConfigSchema = z

@@ -9,3 +9,5 @@ export { repoPaths, type RepoPaths } from './repo-paths.js';
 export { GpgRepoSigner, type RepoSigner } from './verify/repo-signer.js';
 export { readCurrentManifest, listSnapshots, currentSnapshotId } from './snapshot-layout.js';
 export type { JobContext, SyncProgress, SyncPhase } from './job-context.js';
+export { nextRun, parseCron, type RepoSchedule } from './schedule.js';
+export { planSync, type SyncPlan, type PlannedPackage, type RetainPolicy } from './plan.js';

@@ -34,6 +34,7 @@ beforeAll(async () => {
   ]);
   goodDir = join(env.scratch, 'good');
   await makeUpstreamRepo(goodDir, ['alpha', 'beta', 'gamma'].map((n) => pkgs.rpm[n]!), { signWith: pkgs.key });
+  await makeUpstreamRepo(join(env.scratch, 'bigrepo-src'), bigRpms);
 });
 
 afterAll(async () => {
@@ -203,6 +204,27 @@ describe('faults after a good snapshot keep the good snapshot serving', () => {
     const s = await serve(dir);
     const r = await sync(config('compress-zstd', s.url, { requireRepoSignature: false }));
     expect(r).toMatchObject({ packageCount: 3, downloaded: 0, alreadyPresent: 3 });
+  });
+});
+
+describe('other sources and cancellation', () => {
+  it('a local directory source mirrors like an HTTP one', async () => {
+    const r = await syncRepo(repoConfigSchema.parse({ name: 'local-dir', source: { kind: 'directory', path: goodDir }, gpgKey: pkgs.key.publicKeyArmored, requireRepoSignature: true, requirePackageSignatures: true }),
+      { paths: env.paths, runner: runCommand, ctx: env.ctx(), signer: env.signer });
+    expect(r).toMatchObject({ packageCount: 3, metadata: 'verbatim' });
+    const served = await env.app.inject({ url: '/repos/local-dir/Packages/gamma-2.1-1.noarch.rpm' });
+    expect(served.rawPayload.equals(await readFile(join(goodDir, 'Packages', 'gamma-2.1-1.noarch.rpm')))).toBe(true);
+  });
+
+  it('cancelling a sync (job cancel) stops it, publishes nothing, and leaves no partial snapshot', async () => {
+    const s = await serve(join(env.scratch, 'bigrepo-src'), { stallAfterBytes: 300_000 });
+    const controller = new AbortController();
+    const pending = syncRepo(config('cancelled', s.url, { requireRepoSignature: false, requirePackageSignatures: false }), { paths: env.paths, runner: runCommand, ctx: env.ctx(controller.signal) });
+    for (let i = 0; i < 100 && s.bytesSent() < 300_000; i++) await new Promise((r) => setTimeout(r, 20));
+    controller.abort(new StrikerError('JOB_CANCELLED', 'cancelled by operator'));
+    await expect(pending).rejects.toThrow(/cancelled by operator/);
+    expect(await currentSnapshotId(join(env.paths.published, 'cancelled'))).toBeUndefined();
+    expect((await readdir(join(env.paths.published, 'cancelled', 'snapshots')).catch(() => [])).length).toBe(0);
   });
 });
 
