@@ -7,7 +7,7 @@
  * Every path segment is checked before touching the disk: `..`, `.`, empty segments, NUL and
  * backslashes are refused with 400 and counted; unknown names are 404.
  */
-import fastifyStatic from '@fastify/static';
+import fastifyStatic, { type SendOptions } from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface RepoRouteOptions {
@@ -21,6 +21,15 @@ export interface RepoRouteCounters {
 }
 
 const namePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+
+/**
+ * Read size for file streams. @fastify/send reads with fs streams (Node has no sendfile(2));
+ * 64 KiB reads cap a 10 MiB transfer at a fraction of nginx, 256 KiB reads come close to memory
+ * bandwidth while bounding memory at 256 KiB per in-flight download.
+ */
+const readChunkBytes = 256 * 1024;
+// @fastify/static passes these through to @fastify/send, whose highWaterMark its types omit.
+const sendOptions = { highWaterMark: readChunkBytes } as SendOptions;
 
 /** Checks a wildcard tail from the URL (already percent-decoded by fastify); undefined when unsafe. */
 export function safeTail(tail: string): string | undefined {
@@ -46,7 +55,7 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
       const tail = safeTail(req.params['*']);
       if (tail === undefined) return refuse(req, reply, 'unsafe path');
       counters.served += 1;
-      return reply.sendFile(`${prefix(name)}/${tail}`, root);
+      return reply.sendFile(`${prefix(name)}/${tail}`, root, sendOptions);
     };
     scope.get('/repos/RPM-GPG-KEY-striker', async (_req, reply) => reply.sendFile('RPM-GPG-KEY-striker', options.reposDir));
     scope.get('/repos/:name/*', serve(options.reposDir, (n) => `${n}/current`));
