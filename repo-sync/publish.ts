@@ -65,7 +65,7 @@ export async function publishSnapshot(input: PublishInput, deps: PublishDeps): P
   const id = newSnapshotId((deps.now ?? (() => new Date()))());
   const building = join(snaps, `.building-${id}`);
   const previous = await currentSnapshotId(input.repoDir);
-  await removeStaleBuilds(snaps);
+  await removeStaleBuilds(snaps); // safe: the caller holds the repo's sync lock
   try {
     await mkdir(building);
     await linkAll(building, input.files.map((f) => ({ href: f.pkg.href, storePath: f.storePath })), ctx.signal);

@@ -57,9 +57,9 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
       counters.served += 1;
       return reply.sendFile(`${prefix(name)}/${tail}`, root, sendOptions);
     };
-    scope.get('/repos/RPM-GPG-KEY-striker', async (_req, reply) => reply.sendFile('RPM-GPG-KEY-striker', options.reposDir));
-    scope.get('/repos/:name/*', serve(options.reposDir, (n) => `${n}/current`));
-    scope.get('/trees/:name/*', serve(options.treesDir, (n) => n));
+    scope.get('/repos/RPM-GPG-KEY-striker', { config: { access: 'public' } }, async (_req, reply) => reply.sendFile('RPM-GPG-KEY-striker', options.reposDir));
+    scope.get('/repos/:name/*', { config: { access: 'public' } }, serve(options.reposDir, (n) => `${n}/current`));
+    scope.get('/trees/:name/*', { config: { access: 'public' } }, serve(options.treesDir, (n) => n));
   });
   return counters;
 }

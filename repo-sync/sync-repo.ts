@@ -16,6 +16,7 @@ import type { CommandRunner } from '../striker/command/run-command.js';
 import type { RepoConfig } from './config.js';
 import { runPool } from './fetch/download-pool.js';
 import type { JobContext, SyncProgress } from './job-context.js';
+import { checksumKey } from './metadata/checksum.js';
 import { openMetadata } from './metadata/decompress.js';
 import { parsePrimary } from './metadata/primary.js';
 import { parseRepomd, recordOf, type Repomd, type RepomdRecord } from './metadata/repomd.js';
@@ -27,6 +28,7 @@ import { DirectorySource } from './sources/directory-source.js';
 import { HttpSource } from './sources/http-source.js';
 import type { RepoSource } from './sources/repo-source.js';
 import { ContentStore } from './store/content-store.js';
+import { acquireDirLock } from './store/dir-lock.js';
 import type { RepoSigner } from './verify/repo-signer.js';
 import { checkRpmSignatures, verifyDetachedSignature } from './verify/signature-check.js';
 
@@ -72,7 +74,8 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
   const store = new ContentStore(paths.store);
   const repoDir = join(paths.published, repo.name);
   await Promise.all([mkdir(paths.scratch, { recursive: true }), store.ensurePartialDir(), mkdir(repoDir, { recursive: true })]);
-  const scratch = await mkdtemp(join(paths.scratch, `sync-${repo.name}-`));
+  const release = await acquireDirLock(join(repoDir, '.sync.lock'), `repo ${repo.name}`);
+  const scratch = await mkdtemp(join(paths.scratch, `sync-${repo.name}-`)).catch(async (error: unknown) => { await release(); throw error; });
   const report = (p: Omit<SyncProgress, 'filesDone' | 'filesTotal' | 'bytesDone' | 'bytesTotal'> & Partial<SyncProgress>) =>
     ctx.progress({ filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, ...p });
   const checkDeps = { runner, scratchDir: scratch, signal: ctx.signal };
@@ -108,7 +111,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     const fetchRecord = async (record: RepomdRecord) => {
       const have = store.pathFor(record.checksum);
       if (await store.has(record.checksum)) return have;
-      return source.fetchToStore(record.href, { checksum: record.checksum, ...(record.size !== undefined ? { size: record.size } : {}) }, store, { signal: ctx.signal });
+      return store.once(record.checksum, () => source.fetchToStore(record.href, { checksum: record.checksum, ...(record.size !== undefined ? { size: record.size } : {}) }, store, { signal: ctx.signal }));
     };
     const primaryRecord = recordOf(repomd, 'primary')!;
     const primaryPath = await fetchRecord(primaryRecord);
@@ -138,7 +141,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     };
     progress(true);
     await runPool(plan.download, repo.parallelism, ctx.signal, async (p) => {
-      await source.fetchToStore(p.href, { checksum: p.checksum, size: p.size }, store, { signal: ctx.signal, onBytes: (n) => { bytesDone += n; progress(); } });
+      await store.once(p.checksum, () => source.fetchToStore(p.href, { checksum: p.checksum, size: p.size }, store, { signal: ctx.signal, onBytes: (n) => { bytesDone += n; progress(); } }));
       filesDone += 1;
       progress();
     });
@@ -146,8 +149,11 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
 
     const files = plan.publish.map((pkg) => ({ pkg, storePath: store.pathFor(pkg.checksum) }));
     if (repo.requirePackageSignatures) {
-      report({ phase: 'verify', filesTotal: files.length, message: `checking ${files.length} package signatures` });
-      await checkRpmSignatures({ files: files.map((f) => f.storePath), labels: files.map((f) => f.pkg.href), keyArmored: repo.gpgKey ?? '' }, checkDeps);
+      // A package in the previous snapshot made under the same key and policy was checked then (same checksum, same bytes).
+      const checked = new Set(previous?.keyFingerprint === keyTag(repo) ? previous.packages.map((p) => checksumKey(p.checksum)) : []);
+      const toCheck = files.filter((f) => !checked.has(checksumKey(f.pkg.checksum)));
+      report({ phase: 'verify', filesTotal: toCheck.length, message: `checking ${toCheck.length} package signatures` });
+      await checkRpmSignatures({ files: toCheck.map((f) => f.storePath), labels: toCheck.map((f) => f.pkg.href), keyArmored: repo.gpgKey ?? '' }, checkDeps);
     }
 
     const verbatim = repo.republish === 'auto' && plan.retained.length === 0
@@ -186,6 +192,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
   } finally {
     if (deps.source === undefined) source.close?.();
     await rm(scratch, { recursive: true, force: true });
+    await release();
   }
 }
 

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +92,20 @@ describe('HttpSource.fetchToStore', () => {
     const s = await fresh();
     await expect(new HttpSource(s.url).fetchToStore('missing.rpm', { checksum }, store, { signal })).rejects.toThrow(/failed: HTTP 404/);
     await expect(new HttpSource(s.url).fetchToStore('f.rpm', { checksum }, store, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
+  });
+
+  it('follows redirects to another mirror and still verifies', async () => {
+    const s = await fresh();
+    const redirector = createServer((req, res) => res.writeHead(302, { location: `${s.url}${req.url?.slice(1) ?? ''}` }).end());
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+    const port = (redirector.address() as AddressInfo).port;
+    try {
+      const path = await new HttpSource(`http://127.0.0.1:${port}/`).fetchToStore('f.rpm', { checksum, size: body.length }, store, { signal });
+      expect((await readFile(path)).equals(body)).toBe(true);
+      expect(s.requests.map((r) => r.path)).toEqual(['f.rpm']);
+    } finally {
+      await new Promise((r) => redirector.close(r));
+    }
   });
 
   it('never resolves an href outside the base URL', async () => {

@@ -29,7 +29,7 @@ export class HttpSource implements RepoSource {
   private readonly base: URL;
   private readonly idleTimeoutMs: number;
   private readonly inMemoryBytes: number;
-  private readonly agent: HttpAgent;
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
   private readonly madeDirs = new Set<string>();
 
   constructor(baseUrl: string, options: HttpSourceOptions = {}) {
@@ -39,11 +39,12 @@ export class HttpSource implements RepoSource {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.inMemoryBytes = options.inMemoryBytes ?? 256 * 1024;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
-    this.agent = this.base.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
   }
 
   close(): void {
-    this.agent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   private urlOf(href: string): URL {
@@ -54,11 +55,29 @@ export class HttpSource implements RepoSource {
     return url;
   }
 
-  private get(url: URL, signal: AbortSignal, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+  /**
+   * GET with redirects followed (RFC 9110 §15.4; at most 5, http/https only). Mirrors redirect to
+   * each other; a redirected file is still checked against the checksum from verified metadata.
+   */
+  private async get(url: URL, signal: AbortSignal, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+    let current = url;
+    for (let hop = 0; hop <= 5; hop++) {
+      const res = await this.getOnce(current, signal, headers);
+      const location = res.headers.location;
+      if (![301, 302, 303, 307, 308].includes(res.statusCode ?? 0) || location === undefined) return res;
+      res.resume();
+      const next = new URL(location, current);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw fetchFailed(url.href, `redirected to a non-HTTP URL ${next.href}`);
+      current = next;
+    }
+    throw fetchFailed(url.href, 'more than 5 redirects');
+  }
+
+  private getOnce(url: URL, signal: AbortSignal, headers: Record<string, string>): Promise<IncomingMessage> {
     signal.throwIfAborted();
     return new Promise((resolve, reject) => {
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(url, { agent: this.agent, headers, signal });
+      const https = url.protocol === 'https:';
+      const req = (https ? httpsRequest : httpRequest)(url, { agent: https ? this.agents.https : this.agents.http, headers, signal });
       req.setTimeout(this.idleTimeoutMs, () => {
         stalled.add(req);
         req.destroy(new Error(`no data for ${this.idleTimeoutMs} ms`));
@@ -156,7 +175,7 @@ export class HttpSource implements RepoSource {
     const target = store.pathFor(expected.checksum);
     const dir = dirname(target);
     if (!this.madeDirs.has(dir)) { await mkdir(dir, { recursive: true }); this.madeDirs.add(dir); }
-    const tmp = `${target}.tmp`;
+    const tmp = `${target}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
     await writeFile(tmp, body);
     await rename(tmp, target);
     return target;

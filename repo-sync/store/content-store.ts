@@ -10,8 +10,21 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checksumKey, type Checksum } from '../metadata/checksum.js';
 
+/** Fetches in flight in this process, by store path: two syncs wanting the same file share one download. */
+const inflight = new Map<string, Promise<string>>();
+
 export class ContentStore {
   constructor(readonly root: string) {}
+
+  /** Runs `fetch` for checksum `c` unless the same file is already being fetched in this process. */
+  once(c: Checksum, fetch: () => Promise<string>): Promise<string> {
+    const key = this.pathFor(c);
+    const running = inflight.get(key);
+    if (running) return running;
+    const p = fetch().finally(() => inflight.delete(key));
+    inflight.set(key, p);
+    return p;
+  }
 
   pathFor(c: Checksum): string {
     return join(this.root, c.algorithm, c.value.slice(0, 2), c.value);

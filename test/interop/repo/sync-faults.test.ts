@@ -216,6 +216,19 @@ describe('other sources and cancellation', () => {
     expect(served.rawPayload.equals(await readFile(join(goodDir, 'Packages', 'gamma-2.1-1.noarch.rpm')))).toBe(true);
   });
 
+  it('a second sync of the same repo while one runs is a CONFLICT', async () => {
+    const s = await serve(join(env.scratch, 'bigrepo-src'), { stallAfterBytes: 200_000 });
+    const controller = new AbortController();
+    const repo = config('locked', s.url, { requireRepoSignature: false, requirePackageSignatures: false });
+    const first = syncRepo(repo, { paths: env.paths, runner: runCommand, ctx: env.ctx(controller.signal) });
+    for (let i = 0; i < 100 && s.bytesSent() < 200_000; i++) await new Promise((r) => setTimeout(r, 20));
+    const second = await syncRepo(repo, { paths: env.paths, runner: runCommand, ctx: env.ctx() }).then(() => undefined, (e: unknown) => e);
+    expect((second as StrikerError).code).toBe('CONFLICT');
+    expect((second as Error).message).toBe(`repo locked is already being synced by process ${process.pid}`);
+    controller.abort(new Error('stop'));
+    await expect(first).rejects.toThrow('stop');
+  });
+
   it('cancelling a sync (job cancel) stops it, publishes nothing, and leaves no partial snapshot', async () => {
     const s = await serve(join(env.scratch, 'bigrepo-src'), { stallAfterBytes: 300_000 });
     const controller = new AbortController();

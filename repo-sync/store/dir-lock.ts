@@ -1,0 +1,35 @@
+/**
+ * One sync (or import) per repo at a time, also across processes: an exclusive lock file holding
+ * the owner's pid. A lock left by a process that died (kill -9) is taken over; a live owner makes
+ * the second caller fail with CONFLICT instead of both writing the same snapshot directory.
+ */
+import { open, readFile, rm } from 'node:fs/promises';
+import { ConflictError } from '../../striker/errors/index.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function acquireDirLock(path: string, what: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+        throw new ConflictError(`${what} is already being synced by process ${owner}`, { lock: path, pid: owner });
+      }
+      await rm(path, { force: true });
+    }
+  }
+  throw new ConflictError(`${what}: could not take the lock ${path}`, { lock: path });
+}
