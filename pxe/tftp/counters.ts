@@ -16,12 +16,14 @@ export interface TftpCounters {
   bytesServed: number;
   /** Transfers running now. */
   active: number;
+  /** Repeated RRQs from a client whose transfer had not started yet (ignored). */
+  duplicates: number;
   refused: Partial<Record<RequestRefusal, number>>;
   errors: Partial<Record<ErrorReason, number>>;
 }
 
 export function createCounters(): TftpCounters {
-  return { requests: 0, served: 0, bytesServed: 0, active: 0, refused: {}, errors: {} };
+  return { requests: 0, served: 0, bytesServed: 0, active: 0, duplicates: 0, refused: {}, errors: {} };
 }
 
 export function countRefusal(counters: TftpCounters, reason: RequestRefusal): void {

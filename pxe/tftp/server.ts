@@ -40,6 +40,8 @@ const literalLookup = ((address: string, _options: unknown, callback: (error: nu
   callback(null, address, 4)) as unknown as NonNullable<SocketOptions['lookup']>;
 
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+/** A repeated RRQ replaces a running transfer only when its client has been silent this long. */
+const SUPERSEDE_AFTER_MS = 2000;
 
 export async function startTftpServer(options: TftpServerOptions): Promise<TftpServer> {
   const { source, logger, timeline, limits } = options;
@@ -47,7 +49,8 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   const negotiation = { blksizeMax: options.blksizeMax, windowsizeMax: options.windowsizeMax ?? 64 };
   const counters = createCounters();
   const perClient = new Map<string, number>();
-  const sessions = new Set<TransferSession>();
+  /** Running transfers by client "address:port". */
+  const sessions = new Map<string, { session: TransferSession | null; filename: string }>();
   const listener = await bindSocket(options.host, options.port);
   let closed = false;
 
@@ -90,6 +93,20 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   }
 
   async function serve(filename: string, mode: string, requested: ReadonlyMap<string, string>, peer: Peer): Promise<void> {
+    const key = peerText(peer);
+    const existing = sessions.get(key);
+    if (existing !== undefined) {
+      // A client that did not hear our first packet in time repeats its RRQ from the same port
+      // (busybox after 50 ms; under load it may arrive after the transfer started): the running
+      // transfer answers it. A different file, or a transfer the client has stopped talking to,
+      // means the client gave up on the old one.
+      if (existing.filename === filename && (existing.session === null || existing.session.quietMs < SUPERSEDE_AFTER_MS)) {
+        counters.duplicates++;
+        logger.debug({ peer: key, path: filename }, 'repeated tftp request ignored');
+        return;
+      }
+      existing.session?.abort('superseded');
+    }
     if (mode !== 'octet' && mode !== 'netascii') {
       refuse(peer, filename, 'bad-mode', ErrorCode.IllegalOperation, `Mode ${mode} not supported`);
       return;
@@ -105,8 +122,11 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     }
     counters.active++;
     perClient.set(peer.address, running + 1);
+    const entry: { session: TransferSession | null; filename: string } = { session: null, filename };
+    sessions.set(key, entry);
     const startedAt = new Date();
     const release = (): void => {
+      if (sessions.get(key) === entry) sessions.delete(key);
       counters.active--;
       const left = (perClient.get(peer.address) ?? 1) - 1;
       if (left <= 0) perClient.delete(peer.address);
@@ -171,13 +191,12 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
       {
         onDiscard: (reason) => countError(counters, reason),
         onFinish: (result) => {
-          sessions.delete(session);
           release();
           finished(result);
         },
       },
     );
-    sessions.add(session);
+    entry.session = session;
     session.start();
   }
 
@@ -201,7 +220,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     async close() {
       if (closed) return;
       closed = true;
-      for (const session of [...sessions]) session.abort();
+      for (const { session } of [...sessions.values()]) session?.abort();
       await new Promise<void>((resolve) => listener.close(() => resolve()));
     },
   };

@@ -12,7 +12,7 @@ import { ErrorCode, decodePacket, encodePacket } from './codec.js';
 import type { OpenFile, Peer } from './file-source.js';
 import { createTransfer, step, type TransferAction, type TransferEvent, type TransferOutcome, type TransferParams, type TransferState } from './transfer.js';
 
-export type SessionOutcome = TransferOutcome | 'io-error' | 'closed';
+export type SessionOutcome = TransferOutcome | 'io-error' | 'closed' | 'superseded';
 
 export interface SessionResult {
   readonly outcome: SessionOutcome;
@@ -55,11 +55,19 @@ export class TransferSession {
     this.readAhead(1);
   }
 
-  /** Abort (server shutting down): tell the client, finish as `closed`. */
-  abort(): void {
+  /** When the peer last sent this transfer a packet that decoded (ms since the epoch). */
+  private heardAt = Date.now();
+
+  /** Milliseconds since the peer last sent this transfer a packet. */
+  get quietMs(): number {
+    return Date.now() - this.heardAt;
+  }
+
+  /** Abort: `closed` tells the client the server is going away; `superseded` ends silently. */
+  abort(outcome: 'closed' | 'superseded' = 'closed'): void {
     if (this.done) return;
-    this.sendError(this.peer, ErrorCode.NotDefined, 'Server shutting down');
-    this.end({ outcome: 'closed', bytes: 0, reason: 'server closed' });
+    if (outcome === 'closed') this.sendError(this.peer, ErrorCode.NotDefined, 'Server shutting down');
+    this.end({ outcome, bytes: 0, reason: outcome === 'closed' ? 'server closed' : 'the client asked again from the same port' });
   }
 
   private onMessage(message: Buffer, address: string, port: number): void {
@@ -78,6 +86,7 @@ export class TransferSession {
       this.logger.debug({ err: error }, 'undecodable packet in transfer');
       return;
     }
+    this.heardAt = Date.now();
     this.handle(event);
   }
 
