@@ -1,0 +1,71 @@
+/**
+ * The URLs a boot plan is rendered with: the installer's kernel, initrd and stage2 from the
+ * installation tree (over HTTP, so loaders hand off to HTTP as early as possible), the signed
+ * kickstart URL (`inst.ks=`, kickstart/routes.ts `kickstartPath`), and Striker's own boot routes
+ * for retrying. Pure; every URL and argument is checked by script-tokens.ts here, once.
+ */
+import type { BootPlan } from '../boot/boot-plan.js';
+import { kernelArg, scriptMac, scriptUrl } from './script-tokens.js';
+
+/** An installation tree as published by the repo mirror (`.treeinfo` `[images-x86_64]`). */
+export interface InstallTree {
+  /** The tree's base URL, e.g. `http://10.201.0.1:8080/trees/alma-9.4-x86_64`. */
+  url: string;
+  /** Paths below `url` (from `.treeinfo`). */
+  kernel: string;
+  initrd: string;
+  /** Pass `inst.stage2=<url>` (Anaconda finds images/install.img through `.treeinfo`). */
+  stage2: boolean;
+}
+
+export interface BootUrlContext {
+  /** Striker's base URL as machines reach it, e.g. `http://10.201.0.1:8080` (no trailing slash). */
+  strikerUrl: string;
+  tree: InstallTree | undefined;
+  /** Extra kernel arguments for every installer boot (e.g. `console=ttyS0`, `ip=dhcp`). */
+  kernelArgs: readonly string[];
+  /** The signed kickstart path for a host, `/ks/<host>/<exp>.<sig>.ks` (kickstartPath). */
+  kickstartPath: (hostId: string) => string;
+}
+
+export interface InstallerBoot {
+  kernel: string;
+  initrd: string;
+  /** The initrd's file name, for `initrd=` on the kernel command line (EFI stub kernels). */
+  initrdName: string;
+  args: string[];
+}
+
+export interface BootUrls {
+  mac: string;
+  /** Only for an `install` plan. */
+  installer?: InstallerBoot;
+  /** This machine's iPXE script (discovery retries chain to it). */
+  ipxeScript: string;
+  /** This machine's GRUB config over HTTP. */
+  grubConfig: string;
+}
+
+export function bootUrls(plan: BootPlan, ctx: BootUrlContext): BootUrls {
+  const mac = scriptMac(plan.mac);
+  const base = ctx.strikerUrl.replace(/\/+$/, '');
+  const urls: BootUrls = {
+    mac,
+    ipxeScript: scriptUrl(`${base}/boot/ipxe/${mac.replaceAll(':', '-')}`, 'boot.strikerUrl'),
+    grubConfig: scriptUrl(`${base}/boot/grub/grub.cfg-01-${mac.replaceAll(':', '-')}`, 'boot.strikerUrl'),
+  };
+  if (plan.action === 'install' && ctx.tree !== undefined) {
+    const tree = ctx.tree.url.replace(/\/+$/, '');
+    const initrd = scriptUrl(`${tree}/${ctx.tree.initrd.replace(/^\/+/, '')}`, 'installTree.initrd');
+    const args = [kernelArg(`inst.ks=${scriptUrl(`${base}${ctx.kickstartPath(plan.hostId)}`, 'kickstart URL')}`)];
+    if (ctx.tree.stage2) args.push(kernelArg(`inst.stage2=${scriptUrl(tree, 'installTree.url')}`));
+    ctx.kernelArgs.forEach((a, i) => args.push(kernelArg(a, `kernelArgs.${i}`)));
+    urls.installer = {
+      kernel: scriptUrl(`${tree}/${ctx.tree.kernel.replace(/^\/+/, '')}`, 'installTree.kernel'),
+      initrd,
+      initrdName: initrd.slice(initrd.lastIndexOf('/') + 1),
+      args,
+    };
+  }
+  return urls;
+}

@@ -1,0 +1,48 @@
+/**
+ * Boot configs as virtual TFTP files (pxe/tftp/virtual-files.ts), rendered per request:
+ *   pxelinux.cfg/01-<mac with dashes>   pxelinux (ARP type 1 prefix, syslinux wiki "PXELINUX")
+ *   grub.cfg-01-<mac with dashes>       GRUB net boot, also below any prefix directory (`grub/…`)
+ *   ipxe/<mac>.ipxe                     an iPXE script by TFTP, for firmware tables that hand one out
+ * Any other name is "missing", so the directory source behind it answers. The generator never
+ * throws: a lookup failure is logged and the file is reported missing.
+ */
+import type { Logger } from 'pino';
+import type { BootTimeline } from '../boot/timeline.js';
+import type { Peer } from '../tftp/file-source.js';
+import type { VirtualFileGenerator } from '../tftp/virtual-files.js';
+import type { BootFormat, BootResolver } from './boot-resolver.js';
+import { parseRequestMac } from './script-tokens.js';
+
+const MAC = '([0-9A-Fa-f]{2}(?:[-:][0-9A-Fa-f]{2}){5})';
+const PATTERNS: [RegExp, BootFormat][] = [
+  [new RegExp(`^pxelinux\\.cfg/01-${MAC}$`), 'pxelinux'],
+  [new RegExp(`^(?:.*/)?grub\\.cfg-01-${MAC}$`), 'grub'],
+  [new RegExp(`^ipxe/${MAC}\\.ipxe$`), 'ipxe'],
+];
+
+/** Which boot file a TFTP path names, or undefined. Pure. */
+export function bootFileOf(path: string): { format: BootFormat; mac: string } | undefined {
+  for (const [pattern, format] of PATTERNS) {
+    const match = pattern.exec(path);
+    const mac = match?.[1] === undefined ? undefined : parseRequestMac(match[1]);
+    if (mac !== undefined) return { format, mac };
+  }
+  return undefined;
+}
+
+export function tftpBootFiles(deps: { resolver: BootResolver; timeline: BootTimeline; logger: Logger }): VirtualFileGenerator {
+  return async (path: string, peer: Peer) => {
+    const file = bootFileOf(path);
+    if (file === undefined) return null;
+    try {
+      const resolved = await deps.resolver.resolve(file.mac, file.format);
+      deps.logger.info({ mac: file.mac, peer: peer.address, path, ...resolved.facts }, 'boot file rendered for tftp');
+      // The TFTP server records the transfer itself; this step records the plan behind it.
+      deps.timeline.record({ step: 'tftp.transfer', mac: file.mac, ip: peer.address, at: new Date(), details: { file: path, outcome: 'rendered', plan: resolved.facts } });
+      return new TextEncoder().encode(resolved.text);
+    } catch (error) {
+      deps.logger.warn({ err: error, mac: file.mac, peer: peer.address, path }, 'boot file could not be rendered for tftp');
+      return null;
+    }
+  };
+}
