@@ -84,12 +84,13 @@ function addBootInfo(plan: DhcpPlan, request: DhcpPacket, facts: ReplyFacts, rep
   const target = bootTargetFor(plan.boot, c.firmware, server, formatMac(request.chaddr, Math.min(request.hlen, 16)));
   const requested = findOption(request, Opt.ParameterRequestList) ?? new Uint8Array();
   reply.file = target.file.length <= 127 ? target.file : '';
+  // next-server even for URLs: iPXE accepts a ProxyDHCP answer only with siaddr and option 67 (dhcp_has_pxeopts).
+  reply.siaddr = plan.server;
   if (target.kind === 'tftp') {
-    reply.siaddr = plan.server;
     reply.sname = server;
     if (requested.includes(Opt.TftpServerName)) reply.options.push({ code: Opt.TftpServerName, data: textBytes(server) });
   }
-  if (requested.includes(Opt.BootfileName) || reply.file === '') reply.options.push({ code: Opt.BootfileName, data: textBytes(target.file) });
+  if (requested.includes(Opt.BootfileName) || reply.file === '' || facts.proxy) reply.options.push({ code: Opt.BootfileName, data: textBytes(target.file) });
   if (c.httpClient || target.kind === 'http' && !c.ipxe) {
     // UEFI 2.x §24.7.3: an HTTP boot offer must carry option 60 "HTTPClient".
     reply.options.push({ code: Opt.VendorClassIdentifier, data: HTTP_CLIENT });
