@@ -93,7 +93,20 @@ async function syncBench(v1: string, v2: string): Promise<string[]> {
   const url = `http://127.0.0.1:${port}/`;
   const rows: { first: number[]; incr: number[]; dnfFirst: number[]; dnfIncr: number[] } = { first: [], incr: [], dnfFirst: [], dnfIncr: [] };
   const logger = pino({ level: 'silent' });
-  const ctx = { signal: new AbortController().signal, logger, progress: () => {} };
+  const phases: string[] = [];
+  let phaseAt = 0;
+  let lastPhase = '';
+  const ctx = {
+    signal: new AbortController().signal, logger,
+    progress: (p: { phase: string }) => {
+      if (p.phase === lastPhase) return;
+      const now = performance.now();
+      if (lastPhase !== '') phases.push(`${lastPhase} ${((now - phaseAt) / 1000).toFixed(2)}`);
+      if (p.phase === 'done') phases.push('|');
+      lastPhase = p.phase === 'done' ? '' : p.phase;
+      phaseAt = now;
+    },
+  };
   for (let round = 0; round < rounds; round++) {
     await rm(work, { recursive: true, force: true });
     await mkdir(join(upstream, 'Packages'), { recursive: true });
@@ -139,6 +152,7 @@ async function syncBench(v1: string, v2: string): Promise<string[]> {
     '| --- | --- | --- | --- |',
     `| first sync | ${f(median(rows.first))} | ${f(median(rows.dnfFirst))} | ${(median(rows.dnfFirst) / median(rows.first)).toFixed(2)}× |`,
     `| incremental, ${changes} changed | ${f(median(rows.incr))} | ${f(median(rows.dnfIncr))} | ${(median(rows.dnfIncr) / median(rows.incr)).toFixed(2)}× |`,
+    `(Striker phases, s: ${phases.join(' ')})`,
     `(all runs, s: Striker first ${rows.first.map((x) => x.toFixed(2)).join(' ')}; dnf first ${rows.dnfFirst.map((x) => x.toFixed(2)).join(' ')}; Striker incr ${rows.incr.map((x) => x.toFixed(2)).join(' ')}; dnf incr ${rows.dnfIncr.map((x) => x.toFixed(2)).join(' ')})`,
   ];
 }
