@@ -19,6 +19,8 @@ export interface GetOptions {
   readonly timeoutMs?: number;
   /** atftp only: print every packet. */
   readonly trace?: boolean;
+  /** curl only: send no options at all (`--tftp-no-options`). */
+  readonly noOptions?: boolean;
 }
 
 export function run(argv: readonly string[], timeoutMs = 60_000): Promise<ClientRun> {
@@ -65,6 +67,7 @@ export function atftpGet(port: number, remote: string, local: string, options: G
 export function curlGet(port: number, remote: string, local: string, options: GetOptions = {}): Promise<ClientRun> {
   const argv = ['curl', '-sS', '--max-time', '50'];
   if (options.blksize !== undefined) argv.push('--tftp-blksize', String(options.blksize));
+  if (options.noOptions === true) argv.push('--tftp-no-options');
   argv.push('-o', local, `tftp://127.0.0.1:${port}/${remote}`);
   return run(argv, options.timeoutMs);
 }
