@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -179,6 +179,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
       { repoDir, files, metadata, source: source.description, keepSnapshots: repo.keepSnapshots, upstreamRepomdSha256: repomdSha256, keyFingerprint: keyTag(repo) },
       { runner, ctx, ...(deps.signer ? { signer: deps.signer } : {}) },
     );
+    if (deps.signer) await writeIfChanged(paths.signingKeyFile, await deps.signer.publicKeyArmored());
     report({ phase: 'done', filesDone: files.length, filesTotal: files.length, bytesDone, bytesTotal: plan.bytesToDownload, message: `published ${published.packageCount} packages` });
     return {
       repo: repo.name, snapshotId: published.snapshotId, unchanged: false, packageCount: published.packageCount,
@@ -194,6 +195,14 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     await rm(scratch, { recursive: true, force: true });
     await release();
   }
+}
+
+/** Publishes Striker's public repo key beside the repos (served as /repos/RPM-GPG-KEY-striker). */
+async function writeIfChanged(path: string, text: string): Promise<void> {
+  const old = await readFile(path, 'utf8').catch(() => '');
+  if (old === text) return;
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
 }
 
 /** A tag that changes when the verification policy changes, so a stricter policy forces a full re-check. */

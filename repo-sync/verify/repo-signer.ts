@@ -17,6 +17,8 @@ export interface RepoSigner {
 export const signerUid = 'Striker repository signing key <repos@striker.invalid>';
 
 export class GpgRepoSigner implements RepoSigner {
+  private ready: Promise<void> | undefined;
+
   constructor(private readonly home: string, private readonly runner: CommandRunner) {}
 
   private base(): string[] {
@@ -37,6 +39,8 @@ export class GpgRepoSigner implements RepoSigner {
   }
 
   async sign(repomdPath: string, signal?: AbortSignal): Promise<void> {
+    this.ready ??= this.ensureKey().catch((error: unknown) => { this.ready = undefined; throw error; });
+    await this.ready;
     try {
       await this.runner([...this.base(), '--yes', '--local-user', signerUid, '--detach-sign', '--armor', '--output', `${repomdPath}.asc`, repomdPath], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
     } finally {
@@ -45,6 +49,8 @@ export class GpgRepoSigner implements RepoSigner {
   }
 
   async publicKeyArmored(): Promise<string> {
+    this.ready ??= this.ensureKey().catch((error: unknown) => { this.ready = undefined; throw error; });
+    await this.ready;
     const r = await this.runner(['gpg', '--homedir', this.home, '--batch', '--armor', '--export', signerUid], { timeoutMs: 30_000 });
     return r.stdout;
   }

@@ -29,9 +29,8 @@ export async function startRepoTestEnv(prefix: string): Promise<RepoTestEnv> {
   const paths = repoPaths(join(scratch, 'data'));
   await mkdir(paths.published, { recursive: true });
   await mkdir(paths.trees, { recursive: true });
+  // As `striker serve` does: the signer creates its key on first use; syncRepo publishes the public half.
   const signer = new GpgRepoSigner(paths.gnupg, runCommand);
-  await signer.ensureKey();
-  await signer.exportPublicKey(paths.signingKeyFile);
   const app = Fastify({ logger: false });
   await registerRepoRoutes(app, { reposDir: paths.published, treesDir: paths.trees });
   await app.listen({ host: '127.0.0.1', port: 0 });
