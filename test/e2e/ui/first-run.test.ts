@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertJob } from '../../../striker/jobs/job-store.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { freePort, startServe, type ServeProcess } from '../../support/striker-process.js';
-import { apiFromPage, launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import { apiFromPage, launchUi, NARROW, open, screenshots, WIDE, type UiBrowser } from '../../support/ui-browser.js';
 
 const ADMIN_PASSWORD = 'correct horse battery';
 let t: TestDatabase;
@@ -256,6 +256,27 @@ describe('web UI, first run to jobs', () => {
     await page.getByTestId('login-again').click();
     await page.waitForURL(/\/login/);
     await screenshots(page, '12-login');
+  });
+
+  it('is usable 390 wide: logging in, the menu, and no page wider than the screen', async () => {
+    const { page } = ui;
+    await page.setViewportSize(NARROW);
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL(`${base}/jobs`);
+    const wide = () => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
+    expect(await wide()).toBeLessThanOrEqual(NARROW.width);
+    expect(await page.getByRole('link', { name: 'Settings' }).isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.waitForURL(`${base}/users`);
+    await page.locator('tr[data-user="watcher"]').waitFor();
+    expect(await wide()).toBeLessThanOrEqual(NARROW.width);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL(`${base}/settings`);
+    await page.getByTestId('plan').waitFor();
+    expect(await wide()).toBeLessThanOrEqual(NARROW.width);
+    await page.setViewportSize(WIDE);
   });
 
   it('fetched nothing from outside the Striker, and no page threw', () => {

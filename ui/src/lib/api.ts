@@ -65,3 +65,19 @@ export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message.split('\n')[0] ?? error.message;
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * After a live stream drops: if the session ended, go where the user can act on it (the
+ * expired-session page, through `api`, or the login page); if the server is just away, do nothing.
+ */
+export async function checkSession(): Promise<void> {
+  try {
+    const s = await api<{ authenticated: boolean }>('GET', '/api/session');
+    if (!s.authenticated) {
+      session.info = null;
+      await goto('/login');
+    }
+  } catch {
+    // unreachable for now: EventSource retries by itself
+  }
+}
