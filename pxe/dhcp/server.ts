@@ -11,7 +11,7 @@ import { decodePacket, encodePacket } from './codec.js';
 import type { DhcpConfig } from './config.js';
 import { decide, type Arrival, type DecideContext, type Decision } from './decide.js';
 import { bindSocketToDevice } from './interface-binding.js';
-import { formatIpv4, normalizeMac, parseIpv4 } from './ipv4-address.js';
+import { formatIpv4, formatMac, parseIpv4 } from './ipv4-address.js';
 import { viewLease, type LeaseChange, type LeaseView } from './lease.js';
 import type { LeaseStore } from './lease-store.js';
 import { LeaseTable } from './lease-table.js';
@@ -119,14 +119,14 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
       logger.debug({ iface: listener.iface, peer, field: error.field, offset: error.offset, msg: error.message }, 'dhcp packet undecodable');
       return;
     }
-    const mac = macOf(packet.chaddr, packet.hlen);
+    const mac = formatMac(packet.chaddr, Math.min(packet.hlen, 16));
     let reservation: StaticReservation | undefined;
     const found = lookup.reservationFor(mac);
     const fromDb = found instanceof Promise ? await found : found;
     const ip = fromDb === undefined ? undefined : parseIpv4(fromDb.ip);
     if (fromDb !== undefined && ip !== undefined) reservation = fromDb.hostname === undefined ? { ip } : { ip, hostname: fromDb.hostname };
     else reservation = plan.reservations.get(mac);
-    const arrival: Arrival = { packet, now: now(), port: listener.kind, source: { address: parseIpv4(peer) ?? 0, port: peerPort }, reservation };
+    const arrival: Arrival = { packet, now: now(), port: listener.kind, source: { address: listener.kind === 'proxy' ? (parseIpv4(peer) ?? 0) : 0, port: peerPort }, reservation };
     const decision = decide(ctx, arrival);
     for (const change of decision.changes) leases.apply(change);
     record(decision, listener.iface);
@@ -203,10 +203,4 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
       await leaseStore.close();
     },
   };
-}
-
-function macOf(chaddr: Uint8Array, hlen: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < Math.min(hlen, 16); i++) parts.push((chaddr[i] ?? 0).toString(16).padStart(2, '0'));
-  return normalizeMac(parts.join(':')) ?? parts.join(':');
 }

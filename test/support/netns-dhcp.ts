@@ -120,7 +120,8 @@ export class NetnsLab {
     ensureNativeAddon();
     const configPath = join(this.dir, `config-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
     writeFileSync(configPath, JSON.stringify(config));
-    const proc = this.spawn(ns, [process.execPath, '--no-deprecation', '--import', 'tsx', join(root, 'test/support/netns-dhcp-server.ts'), configPath, dataDir], env);
+    const extraFlags = (env['DHCP_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+    const proc = this.spawn(ns, [process.execPath, ...extraFlags, '--no-deprecation', '--import', 'tsx', join(root, 'test/support/netns-dhcp-server.ts'), configPath, dataDir], env);
     const server = new StrikerDhcpProcess(proc);
     const ready = await server.nextLine(30_000);
     if (!ready.startsWith('ready')) throw new Error(`DHCP server did not start: ${ready} ${server.stderr.join('')}`);

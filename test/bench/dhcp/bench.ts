@@ -1,6 +1,6 @@
 /**
  * DHCP benchmark (run by hand, as root; ~5 minutes):
- *   node --import tsx test/bench/dhcp/bench.ts [--period 5] [--rates 1000,2000,...]
+ *   node --import tsx test/bench/dhcp/bench.ts [--period 5] [--tries 2] [--rates 1000,2000,...]
  *
  * perfdhcp (relay mode, the only v4 mode it has) drives DORA exchanges at a ladder of rates
  * against Striker, Kea (kea-dhcp4, memfile with persist: true) and dnsmasq (--no-ping, lease
@@ -18,6 +18,7 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 const period = Number(arg('period', '5'));
+const tries = Number(arg('tries', '2'));
 const rates = arg('rates', '1000,2000,2500,3000,3500,4000,5000,6000,8000').split(',').map(Number);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,6 +28,8 @@ interface Step {
   acks: number;
   perSecond: number;
   lossPercent: number;
+  /** perfdhcp's own drop ratios and average delays per exchange half. */
+  detail: string;
 }
 
 for (const p of ['perfdhcp', 'kea-dhcp4', 'dnsmasq']) requireProgram(p);
@@ -91,16 +94,19 @@ async function startDnsmasq(): Promise<Stop> {
   };
 }
 
-function perfdhcp(rate: number): Step {
-  const r = spawnSync('ip', ['netns', 'exec', c, 'perfdhcp', '-4', '-r', String(rate), '-R', '60000', '-p', String(period), '-l', '10.77.0.2', '10.77.0.1'], {
+function perfdhcp(rate: number, seconds = period): Step {
+  const r = spawnSync('ip', ['netns', 'exec', c, 'perfdhcp', '-4', '-r', String(rate), '-R', '60000', '-p', String(seconds), '-W', '500000', '-l', '10.77.0.2', '10.77.0.1'], {
     encoding: 'utf8',
-    timeout: (period + 30) * 1000,
+    timeout: (seconds + 30) * 1000,
   });
   const out = r.stdout ?? '';
   const field = (section: string, key: string) => Number(new RegExp(`${section}[\\s\\S]*?${key}: (\\d+)`).exec(out)?.[1] ?? 0);
   const discovers = field('DISCOVER-OFFER', 'sent packets');
   const acks = field('REQUEST-ACK', 'received packets');
-  return { rate, discovers, acks, perSecond: acks / period, lossPercent: discovers === 0 ? 100 : (100 * (discovers - acks)) / discovers };
+  const ratio = (section: string) => new RegExp(`${section}[\\s\\S]*?drops ratio: ([\\d.]+)`).exec(out)?.[1] ?? '?';
+  const delay = (section: string) => new RegExp(`${section}[\\s\\S]*?avg delay: ([\\d.]+)`).exec(out)?.[1] ?? '?';
+  const detail = `DO drop ${ratio('DISCOVER-OFFER')}% avg ${delay('DISCOVER-OFFER')} ms, RA drop ${ratio('REQUEST-ACK')}% avg ${delay('REQUEST-ACK')} ms`;
+  return { rate, discovers, acks, perSecond: acks / seconds, lossPercent: discovers === 0 ? 100 : (100 * (discovers - acks)) / discovers, detail };
 }
 
 const servers: [string, () => Promise<Stop>][] = [
@@ -114,12 +120,20 @@ try {
   for (const rate of rates) {
     for (const [name, start] of servers) {
       if (gaveUp.has(name)) continue;
-      const stop = await start();
-      const step = perfdhcp(rate);
-      await stop();
+      // Each server starts fresh, gets one second of light load (JIT warm-up, ARP), then is
+      // measured; the better of two tries counts (other work on a shared machine adds noise).
+      let step: Step | undefined;
+      for (let attempt = 0; attempt < tries && (step === undefined || step.lossPercent >= 1); attempt++) {
+        const stop = await start();
+        perfdhcp(500, 1);
+        const run = perfdhcp(rate);
+        await stop();
+        if (step === undefined || run.lossPercent < step.lossPercent) step = run;
+      }
+      if (step === undefined) continue;
       results.get(name)!.push(step);
-      console.log(`${name.padEnd(8)} rate ${String(rate).padStart(5)}: ${step.perSecond.toFixed(0).padStart(5)} DORA/s, ${step.lossPercent.toFixed(2)}% lost`);
-      if (step.lossPercent > 10) gaveUp.add(name);
+      console.log(`${name.padEnd(8)} rate ${String(rate).padStart(5)}: ${step.perSecond.toFixed(0).padStart(5)} DORA/s, ${step.lossPercent.toFixed(2)}% lost (${step.detail})`);
+      if (step.lossPercent > 30) gaveUp.add(name);
     }
   }
 } finally {
@@ -130,6 +144,7 @@ const best = new Map<string, number>();
 for (const [name, steps] of results) best.set(name, Math.max(0, ...steps.filter((st) => st.lossPercent < 1).map((st) => st.perSecond)));
 const kea = best.get('kea') ?? 0;
 console.log(`\nDORA exchanges/s with < 1% lost (perfdhcp -p ${period}, leases persisted):`);
-console.log('| server  | DORA/s | vs Kea |');
-console.log('| ------- | -----: | -----: |');
-for (const [name, value] of best) console.log(`| ${name.padEnd(7)} | ${value.toFixed(0).padStart(6)} | ${kea > 0 ? (value / kea).toFixed(2) : 'n/a'}× |`);
+console.log('| server  | DORA/s <1% lost | vs Kea | peak DORA/s (any loss) |');
+console.log('| ------- | --------------: | -----: | ---------------------: |');
+const peak = new Map([...results].map(([name, steps]) => [name, Math.max(0, ...steps.map((st) => st.perSecond))]));
+for (const [name, value] of best) console.log(`| ${name.padEnd(7)} | ${value.toFixed(0).padStart(15)} | ${kea > 0 ? (value / kea).toFixed(2) : 'n/a'}× | ${(peak.get(name) ?? 0).toFixed(0).padStart(22)} |`);
