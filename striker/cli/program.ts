@@ -21,6 +21,8 @@ import { audit } from '../auth/audit.js';
 import { openDatabase } from '../serve/open-database.js';
 import { parseOrThrow } from '../validation/zod-problems.js';
 import { printResult, printTable, type Printer } from './output.js';
+import { addRepoCommands } from './repo-commands.js';
+import { addMachineCommands } from './machine-commands.js';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -30,6 +32,15 @@ export interface CliIo {
   makeLogger(config: Readonly<StrikerConfig>): Logger;
   /** Runs `striker serve` until a stop signal; resolves with the exit code. */
   runServe(config: Readonly<StrikerConfig>, logger: Logger): Promise<number>;
+}
+
+/** What command groups in other files need from the program. */
+export interface CliContext {
+  io: CliIo;
+  config(): Readonly<StrikerConfig>;
+  printer(): Printer;
+  cliActor(): Actor;
+  withDb<T>(fn: (db: Database, logger: Logger, opened: { startedHere: boolean }) => Promise<T>): Promise<T>;
 }
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -47,17 +58,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   };
   const printer = (): Printer => ({ json: Boolean(program.opts<{ json?: boolean }>().json), out: (t) => io.stdout(`${t}\n`) });
   const cliActor = (): Actor => ({ userId: null, name: `cli:${userInfo().username}`, role: 'admin', via: 'system' });
-  const withDb = async <T>(fn: (db: Database, logger: Logger) => Promise<T>): Promise<T> => {
+  const withDb = async <T>(fn: (db: Database, logger: Logger, opened: { startedHere: boolean }) => Promise<T>): Promise<T> => {
     const cfg = config();
     const logger = io.makeLogger({ ...cfg, log: { ...cfg.log, level: cfg.log.level === 'info' ? 'warn' : cfg.log.level } });
     const opened = await openDatabase(cfg, logger, 'cli');
     try {
       await migrate(opened.db, logger);
-      return await fn(opened.db, logger);
+      return await fn(opened.db, logger, { startedHere: opened.lock !== undefined });
     } finally {
       await opened.close();
     }
   };
+
+  const context: CliContext = { io, config, printer, cliActor, withDb };
+  addRepoCommands(program, context);
+  addMachineCommands(program, context);
 
   program
     .command('serve')

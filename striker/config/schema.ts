@@ -4,6 +4,7 @@
  * Areas with their own settings (pxe, repos…) contribute a sub-schema here.
  */
 import { z } from 'zod';
+import { repoSyncConfigSchema } from '../../repo-sync/config.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -53,6 +54,8 @@ export const configSchema = z.strictObject({
       shutdownGraceSeconds: z.number().min(0).max(600).default(10),
     })
     .prefault({}),
+  /** Mirrored RPM repos and installation trees (repo-sync/). */
+  repos: repoSyncConfigSchema.prefault({}),
   host: z
     .strictObject({
       /** Let Striker change this machine's own network and host name. Off unless you mean it. */

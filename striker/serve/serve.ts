@@ -61,11 +61,12 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       events,
       version,
       throttle: new LoginThrottle(config.auth.loginAttempts, config.auth.loginWindowSeconds * 1000),
-      plugins: areas.plugins,
+      plugins: areas.plugins.map((plugin) => (app: FastifyInstance) => plugin(app, catalog)),
     });
     cleanups.push(() => app.close());
     await runner.start();
     cleanups.push(() => runner.stop(config.jobs.shutdownGraceSeconds * 1000));
+    await areas.start(catalog);
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
