@@ -73,6 +73,8 @@ export async function publishSnapshot(input: PublishInput, deps: PublishDeps): P
     const md = input.metadata;
     if (md.kind === 'verbatim') {
       await linkAll(building, md.files, ctx.signal);
+      // never write through a path that could be a hard link into the store
+      await rm(join(building, 'repodata', 'repomd.xml'), { force: true });
       await copyFile(md.repomdPath, join(building, 'repodata', 'repomd.xml'));
     } else {
       ctx.progress({ phase: 'publish', filesDone: 0, filesTotal: input.files.length, bytesDone: 0, bytesTotal: 0, message: 'running createrepo_c' });
@@ -90,7 +92,10 @@ export async function publishSnapshot(input: PublishInput, deps: PublishDeps): P
         await rm(scratch, { recursive: true, force: true });
       }
     }
-    if (deps.signer) await deps.signer.sign(join(building, 'repodata', 'repomd.xml'), ctx.signal);
+    if (deps.signer) {
+      await rm(join(building, 'repodata', 'repomd.xml.asc'), { force: true });
+      await deps.signer.sign(join(building, 'repodata', 'repomd.xml'), ctx.signal);
+    }
     const manifest: SnapshotManifest = { id, createdAt: new Date().toISOString(), source: input.source,
       ...(input.upstreamRepomdSha256 ? { upstreamRepomdSha256: input.upstreamRepomdSha256 } : {}),
       ...(input.keyFingerprint ? { keyFingerprint: input.keyFingerprint } : {}),

@@ -160,6 +160,8 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
       && !repomd.records.some((r) => r.xmlBase !== undefined) && !upstream.some((p) => p.xmlBase !== undefined);
     let metadata: SnapshotMetadata;
     if (verbatim) {
+      const clash = repomd.records.find((r) => /^repodata\/repomd\.xml(\.asc)?$/i.test(r.href));
+      if (clash) throw new StrikerError('REPO_VERIFY_FAILED', `repomd.xml ${clash.type} record names ${clash.href}, which would overwrite the index itself`, { details: { href: clash.href } });
       report({ phase: 'metadata', message: `fetching ${repomd.records.length} metadata files to republish as is` });
       const mdFiles = await Promise.all(repomd.records.map(async (r) => ({ href: r.href, storePath: await fetchRecord(r) })));
       metadata = { kind: 'verbatim', repomdPath, files: mdFiles };

@@ -14,6 +14,7 @@ import type { CommandRunner } from '../../striker/command/run-command.js';
 import { CommandError } from '../../striker/command/command-error.js';
 import type { JobContext } from '../job-context.js';
 import { newSnapshotId } from '../snapshot-layout.js';
+import { refuseEscapingSymlinks } from './tree-symlinks.js';
 import { parseTreeinfo, type TreeInfo } from './treeinfo.js';
 import { expectChecksum, verifyRepoDir } from './verify-repo-dir.js';
 
@@ -67,6 +68,7 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
       }
       throw error;
     }
+    await refuseEscapingSymlinks(building, isoPath);
     const treeinfoText = await readFile(join(building, '.treeinfo'), 'utf8').catch(() => undefined);
     if (treeinfoText === undefined) throw new StrikerError('REPO_FETCH_FAILED', `${isoPath} is not an installation ISO: it has no .treeinfo`, { details: { path: isoPath } });
     let info: TreeInfo;

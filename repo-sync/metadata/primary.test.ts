@@ -56,6 +56,7 @@ describe('parsePrimary', () => {
     ['a traversal href', two.toString().replace('Packages/alpha-1.0-1.noarch.rpm', 'Packages/../../../etc/shadow'), /refused: it contains a '\.\.' segment/],
     ['an absolute href', two.toString().replace('Packages/alpha-1.0-1.noarch.rpm', '/etc/shadow'), /refused: it is an absolute path/],
     ['a URL href', two.toString().replace('Packages/alpha-1.0-1.noarch.rpm', 'https://elsewhere.example/x.rpm'), /refused: it is a URL with a scheme/],
+    ['a package href under repodata/', two.toString().replace('Packages/alpha-1.0-1.noarch.rpm', 'repodata/repomd.xml'), /'repodata\/repomd\.xml' refused: packages may not live under repodata\//],
     ['a truncated document', two.toString().slice(0, 900), /primary\.xml at offset \d+: not well-formed XML/],
     ['a package count mismatch', two.toString().replace('packages="2"', 'packages="5"'), /packages="5"> but 2 <package> elements/],
     ['a package without checksum', two.toString().replace(/<checksum type="sha" *>[^<]+<\/checksum>/, '').replace(/<checksum type="sha">[^<]+<\/checksum>/, ''), /<package beta> lacks checksum/],

@@ -128,6 +128,9 @@ function dependencyOf(a: Record<string, string>): Dependency {
 function finish(d: Draft, offset: number): PackageEntry {
   const missing = (['name', 'arch', 'version', 'release', 'checksum', 'href'] as const).filter((k) => d[k] === undefined || d[k] === '');
   if (missing.length > 0) throw new DecodeError(`<package ${d.name ?? ''}> lacks ${missing.join(', ')}`, 'primary.xml', offset);
+  if (/^repodata\//i.test(d.href!)) {
+    throw new StrikerError('REPO_VERIFY_FAILED', `primary.xml package ${d.name} location href '${d.href}' refused: packages may not live under repodata/`, { details: { href: d.href } });
+  }
   if (d.size === undefined || !Number.isSafeInteger(d.size) || d.size < 0) throw new DecodeError(`<package ${d.name}> has no valid <size package=…>`, 'primary.xml', offset);
   return Object.freeze({
     name: d.name!, arch: d.arch!, epoch: d.epoch ?? '0', version: d.version!, release: d.release!,

@@ -5,7 +5,7 @@
  * non-ISO file and an ISO without .treeinfo are clear errors that leave the last tree in place.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, readlink, stat, truncate, writeFile, copyFile } from 'node:fs/promises';
+import { copyFile, readFile, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importIso, readInstallationTree, type InstallationTree } from '../../../repo-sync/iso/import-iso.js';
@@ -108,6 +108,19 @@ describe('importing an OS ISO as an installation tree', () => {
     const plain = join(env.scratch, 'plain.iso');
     await masterIso(join(env.scratch, 'tree', 'EFI'), plain, 'PLAIN');
     await expectImportRefused(plain, /plain\.iso is not an installation ISO: it has no \.treeinfo/);
+  });
+
+  it('an ISO with a symlink leaving the tree is refused (it would serve host files)', async () => {
+    const evilTree = join(env.scratch, 'evil-tree');
+    await runCommand(['cp', '-a', join(env.scratch, 'tree'), evilTree], { timeoutMs: 30_000 });
+    await symlink('/etc/passwd', join(evilTree, 'BaseOS', 'Packages', 'passwd.rpm'));
+    const evil = join(env.scratch, 'evil.iso');
+    await masterIso(evilTree, evil);
+    const before = await readlink(join(env.paths.trees, tree.name));
+    const error = await importIso(evil, { ...deps(), name: tree.name }).then(() => undefined, (e: unknown) => e);
+    expect((error as StrikerError).code).toBe('REPO_VERIFY_FAILED');
+    expect((error as Error).message).toMatch(/symlink BaseOS\/Packages\/passwd\.rpm -> \/etc\/passwd points outside the tree/);
+    expect(await readlink(join(env.paths.trees, tree.name))).toBe(before);
   });
 
   it('a missing ISO path is a clear error', async () => {

@@ -187,6 +187,16 @@ describe('faults after a good snapshot keep the good snapshot serving', () => {
     await expectRefused(config('faulty', s.url, { requireRepoSignature: false }), 'REPO_VERIFY_FAILED', /refused: it is a URL with a scheme/);
   });
 
+  it('a repomd record that would overwrite repomd.xml itself', async () => {
+    const dir = await variant('clash', async (d) => {
+      const p = join(d, 'repodata', 'repomd.xml');
+      const evil = `<data type="evil"><checksum type="sha256">${'0'.repeat(64)}</checksum><location href="repodata/repomd.xml"/></data>`;
+      await writeFile(p, (await readFile(p, 'utf8')).replace('</repomd>', `${evil}</repomd>`));
+    });
+    const s = await serve(dir);
+    await expectRefused(config('faulty', s.url, { requireRepoSignature: false }), 'REPO_VERIFY_FAILED', /evil record names repodata\/repomd\.xml, which would overwrite the index itself/);
+  });
+
   it('metadata compressed with xz, bzip2 and zstd syncs and publishes', async () => {
     for (const type of ['xz', 'bz2']) {
       const dir = await variant(`compress-${type}`, (d) => regenerateUpstream(d, { signWith: pkgs.key, createrepoArgs: [`--general-compress-type=${type}`] }));
