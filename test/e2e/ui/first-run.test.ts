@@ -80,6 +80,10 @@ describe('web UI, first run to jobs', () => {
     await fill(page, { username: 'admin', displayName: 'Site Admin', password: ADMIN_PASSWORD, confirm: ADMIN_PASSWORD });
     await page.getByTestId('next').click();
     await page.locator('form[data-step="host"]').waitFor();
+    // With the admin made but no identity yet, the other pages point back to the wizard.
+    await open(page, `${base}/jobs`);
+    await page.getByTestId('identity-missing').getByRole('link').click();
+    await page.locator('form[data-step="host"]').waitFor();
   });
 
   it('shows every problem of a step at once, and going back keeps what was typed', async () => {

@@ -12,7 +12,7 @@ export interface SessionInfo {
   expiresAt?: string | null;
 }
 
-export const session = $state<{ info: SessionInfo | null }>({ info: null });
+export const session = $state<{ info: SessionInfo | null; identityConfigured?: boolean }>({ info: null });
 
 const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 

@@ -22,5 +22,10 @@ export const load: LayoutLoad = async ({ fetch, url, depends }) => {
   if (!info.setupRequired && !info.authenticated && !OPEN_PAGES.includes(path)) {
     redirect(307, `/login${path === '/' ? '' : `?next=${encodeURIComponent(path)}`}`);
   }
+  // Admins are reminded to finish the wizard while the Striker has no identity (asked once per login).
+  if (info.user?.role === 'admin' && session.identityConfigured !== true) {
+    const r = await fetch('/api/setup/identity', { headers: { accept: 'application/json' } });
+    session.identityConfigured = r.ok ? ((await r.json()) as { configured: boolean }).configured : undefined;
+  }
   return { session: info };
 };
