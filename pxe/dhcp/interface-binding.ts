@@ -47,9 +47,7 @@ export function nativeAddonAvailable(): boolean {
 
 /** Restricts a bound dgram socket to `ifname` (SO_BINDTODEVICE, socket(7)). */
 export function bindSocketToDevice(socket: Socket, ifname: string): void {
-  // `_handle.fd` is the UDP handle's file descriptor on Unix (libuv uv_fileno).
-  const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
-  const fd = handle?.fd;
+  const fd = socketFd(socket);
   if (typeof fd !== 'number' || fd < 0) throw new StrikerError('INTERNAL', `no file descriptor on the DHCP socket for ${ifname}`);
   try {
     loadBinding().bindToDevice(fd, ifname);
@@ -57,4 +55,18 @@ export function bindSocketToDevice(socket: Socket, ifname: string): void {
     if (error instanceof StrikerError) throw error;
     throw new StrikerError('CONFIG_INVALID', `cannot bind the DHCP socket to interface ${ifname}: ${(error as Error).message}`, { cause: error, details: { iface: ifname } });
   }
+}
+
+/**
+ * The UDP handle's file descriptor (libuv uv_fileno). dgram keeps the handle in its internal
+ * state object (symbol "state symbol"); reading it there avoids the DEP0112 warning that the
+ * public-looking `_handle` getter prints.
+ */
+function socketFd(socket: Socket): number | undefined {
+  for (const symbol of Object.getOwnPropertySymbols(socket)) {
+    if (symbol.description !== 'state symbol') continue;
+    const state = (socket as unknown as Record<symbol, { handle?: { fd?: number } } | undefined>)[symbol];
+    if (typeof state?.handle?.fd === 'number') return state.handle.fd;
+  }
+  return (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
 }

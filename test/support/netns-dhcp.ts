@@ -16,7 +16,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export function ensureNativeAddon(): void {
   if (existsSync(join(root, 'pxe/dhcp/native/build/Release/bind_to_device.node'))) return;
   const nodeDir = dirname(dirname(process.execPath));
-  const gyp = spawnSync('npx', ['--yes', 'node-gyp', 'rebuild', `--nodedir=${nodeDir}`, '-C', join(root, 'pxe/dhcp/native')], { encoding: 'utf8' });
+  // npm ships node-gyp; use that copy rather than fetching one.
+  const bundled = join(nodeDir, 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js');
+  const argv = existsSync(bundled) ? [process.execPath, bundled] : ['npx', '--yes', 'node-gyp'];
+  const gyp = spawnSync(argv[0]!, [...argv.slice(1), 'rebuild', `--nodedir=${nodeDir}`, '-C', join(root, 'pxe/dhcp/native')], { encoding: 'utf8' });
   if (gyp.status !== 0) throw new Error(`node-gyp failed: ${gyp.stderr}`);
 }
 
