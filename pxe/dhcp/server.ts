@@ -115,7 +115,8 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
       packet = decodePacket(bytes);
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
-      count(counters.dropped, `decode:${error.field}`);
+      // Options of unknown codes share one counter so hostile input cannot grow the counter table.
+      count(counters.dropped, `decode:${error.field.replace(/^option \d+$/, 'option (unknown code)')}`);
       logger.debug({ iface: listener.iface, peer, field: error.field, offset: error.offset, msg: error.message }, 'dhcp packet undecodable');
       return;
     }
