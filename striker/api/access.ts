@@ -26,6 +26,7 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'striker_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const ANONYMOUS_PREFIXES = ['/_app/', '/repos/', '/trees/', '/ks/', '/boot/'];
 
 export function installAccessControl(app: FastifyInstance, db: Database): void {
   app.decorateRequest('actor', null);
@@ -41,6 +42,9 @@ export function installAccessControl(app: FastifyInstance, db: Database): void {
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
     if (access === undefined) return; // 404s and non-API handlers
+    // Machines fetching boot files, repos and kickstarts, and the UI's static assets, never need a
+    // session: skip the lookup (and its write) on those hot paths.
+    if (access === 'public' && ANONYMOUS_PREFIXES.some((p) => request.url.startsWith(p))) return;
     await identify(request, db);
     if (access === 'public') {
       if (!SAFE_METHODS.has(request.method)) checkOrigin(request);
