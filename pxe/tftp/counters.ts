@@ -18,12 +18,14 @@ export interface TftpCounters {
   active: number;
   /** Repeated RRQs from a client whose transfer had not started yet (ignored). */
   duplicates: number;
+  /** Retransmission timer expiries (each resends the outstanding window or OACK). */
+  retransmits: number;
   refused: Partial<Record<RequestRefusal, number>>;
   errors: Partial<Record<ErrorReason, number>>;
 }
 
 export function createCounters(): TftpCounters {
-  return { requests: 0, served: 0, bytesServed: 0, active: 0, duplicates: 0, refused: {}, errors: {} };
+  return { requests: 0, served: 0, bytesServed: 0, active: 0, duplicates: 0, retransmits: 0, refused: {}, errors: {} };
 }
 
 export function countRefusal(counters: TftpCounters, reason: RequestRefusal): void {

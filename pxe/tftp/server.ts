@@ -190,6 +190,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
       log,
       {
         onDiscard: (reason) => countError(counters, reason),
+        onRetransmit: () => counters.retransmits++,
         onFinish: (result) => {
           release();
           finished(result);

@@ -23,6 +23,7 @@ export interface SessionResult {
 export interface SessionHooks {
   /** A datagram that did not decode, or came from another transfer id. */
   readonly onDiscard: (reason: 'decode' | 'stray-packet') => void;
+  readonly onRetransmit: () => void;
   readonly onFinish: (result: SessionResult) => void;
 }
 
@@ -177,7 +178,10 @@ export class TransferSession {
     }
     if (this.timer !== null) clearTimeout(this.timer);
     this.timerMs = ms;
-    this.timer = setTimeout(() => this.handle({ kind: 'timeout' }), ms);
+    this.timer = setTimeout(() => {
+      this.hooks.onRetransmit();
+      this.handle({ kind: 'timeout' });
+    }, ms);
   }
 
   private end(result: SessionResult): void {

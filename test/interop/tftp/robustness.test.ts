@@ -182,8 +182,9 @@ describe('fuzz at the live server', () => {
     await new Promise<void>((resolve) => fuzzer.bind(0, '127.0.0.1', resolve));
     fuzzer.on('message', () => undefined);
     const client = await rawPeer();
-    // A transfer that stays open, to aim part of the fuzz at a transfer socket too.
-    client.send(rrq('payload.bin', [['blksize', '1024']]), fx.port);
+    // A transfer that stays open (timeout 30 s: no retransmission during the fuzz), to aim
+    // part of the fuzz at a transfer socket too.
+    client.send(rrq('payload.bin', [['blksize', '1024'], ['timeout', '30']]), fx.port);
     const oack = await client.next();
     expect(oack.packet.kind).toBe('OACK');
     const seeds = [

@@ -1,0 +1,135 @@
+#!/bin/bash
+# TFTP throughput: Striker vs tftpd-hpa, atftpd and dnsmasq (TFTP only), same 50 MiB file,
+# same clients and options, in one run. Run by hand as root (not part of `npm test`):
+#   bash test/bench/tftp/run.sh            # full matrix
+#   QUICK=1 bash test/bench/tftp/run.sh    # blksize 1468 only
+#   REPS=5 ...                             # runs per cell (median reported, default 3)
+# Topology: two network namespaces joined by a veth pair (as in LAB.md): stk-tftp-bs holds all
+# four servers at once, each on its own address, port 69 (striker .1, tftpd-hpa .2, atftpd .3,
+# dnsmasq .4); stk-tftp-bc (10.79.0.100) runs the clients. Runs are interleaved across servers
+# (row by row, repetition by repetition), so load from elsewhere on the machine hits all alike.
+# Prints the median MB/s per server and the ratio Striker / best peer for each row.
+set -u
+cd "$(dirname "$0")/../../.." || exit 1
+REPO=$(cd "$(dirname "$0")/../../.." && pwd)
+W=/tmp/stk-tftp-bench
+NS_S=stk-tftp-bs
+NS_C=stk-tftp-bc
+REPS=${REPS:-3}
+declare -A IP=([striker]=10.79.0.1 [tftpd-hpa]=10.79.0.2 [atftpd]=10.79.0.3 [dnsmasq]=10.79.0.4)
+FILE=big50.bin
+SIZE_MB=52.428800
+RUN_TIMEOUT=${RUN_TIMEOUT:-40}
+SERVERS=(striker tftpd-hpa atftpd dnsmasq)
+
+mkdir -p "$W/root" "$W/debs" "$W/logs"
+chmod 755 "$W" "$W/root"
+if [ ! -f "$W/root/$FILE" ]; then head -c 52428800 /dev/urandom > "$W/root/$FILE"; fi
+chmod 644 "$W/root/$FILE"
+echo small > "$W/root/probe.txt"; chmod 644 "$W/root/probe.txt"
+SUM=$(md5sum < "$W/root/$FILE" | cut -d' ' -f1)
+
+HPA=$W/debs/usr/sbin/in.tftpd
+if [ ! -x "$HPA" ]; then
+  (cd "$W/debs" && apt-get download tftpd-hpa >/dev/null && dpkg -x tftpd-hpa_*.deb .) || { echo "cannot get tftpd-hpa" >&2; exit 1; }
+fi
+for tool in atftpd dnsmasq tftp atftp curl busybox; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  ip netns del $NS_S 2>/dev/null
+  ip netns del $NS_C 2>/dev/null
+}
+trap cleanup EXIT
+cleanup
+ip netns add $NS_S && ip netns add $NS_C
+ip link add vs0 netns $NS_S type veth peer name vc0 netns $NS_C
+ip -n $NS_S link set lo up; ip -n $NS_C link set lo up
+for s in "${SERVERS[@]}"; do ip -n $NS_S addr add ${IP[$s]}/24 dev vs0; done
+ip -n $NS_C addr add 10.79.0.100/24 dev vc0
+ip -n $NS_S link set vs0 up; ip -n $NS_C link set vc0 up
+
+start_server() {
+  local ip=${IP[$1]}
+  case $1 in
+    striker)   ip netns exec $NS_S node --import tsx "$REPO/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" > "$W/logs/striker.log" 2>&1 & ;;
+    tftpd-hpa) ip netns exec $NS_S "$HPA" -L -s "$W/root" -a $ip:69 -u nobody > "$W/logs/tftpd-hpa.log" 2>&1 & ;;
+    atftpd)    ip netns exec $NS_S atftpd --daemon --no-fork --logfile /dev/null --user nobody --group nogroup --port 69 --bind-address $ip "$W/root" > "$W/logs/atftpd.log" 2>&1 & ;;
+    dnsmasq)   ip netns exec $NS_S dnsmasq --conf-file=/dev/null --port=0 --keep-in-foreground --bind-interfaces --listen-address=$ip \
+                 --enable-tftp --tftp-root="$W/root" --user=root --pid-file="$W/logs/dnsmasq.pid" > "$W/logs/dnsmasq.log" 2>&1 & ;;
+  esac
+  PIDS+=($!)
+  for _ in $(seq 1 100); do
+    ip netns exec $NS_C timeout 1 tftp -m binary $ip 69 -c get probe.txt /dev/null >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "$1 did not start" >&2; return 1
+}
+
+# row label | client | blksize | windowsize
+ROWS=()
+if [ "${QUICK:-0}" = 1 ]; then BLKSIZES=(1468); else BLKSIZES=(512 1468 8192 65464); fi
+[ "${QUICK:-0}" = 1 ] || ROWS+=("tftp-hpa 512|hpa||")
+for bs in "${BLKSIZES[@]}"; do ROWS+=("curl $bs|curl|$bs|"); done
+for bs in "${BLKSIZES[@]}"; do ROWS+=("busybox $bs|busybox|$bs|"); done
+for bs in "${BLKSIZES[@]}"; do
+  for ws in 1 4 16 64; do
+    # A window larger than the client's socket receive buffer (~208 KiB) overflows it with
+    # every server; such rows only measure loss recovery.
+    [ $((bs * ws)) -gt 131072 ] && continue
+    ROWS+=("atftp $bs w$ws|atftp|$bs|$ws")
+  done
+done
+
+fetch() { # server-ip client blksize windowsize → prints MB/s or a failure word
+  local SRV_IP=$1 client=$2 bs=$3 ws=$4 out=/dev/shm/stk-tftp-bench.out
+  rm -f $out
+  local s e rc
+  s=$(date +%s.%N)
+  case $client in
+    hpa)     ip netns exec $NS_C timeout $RUN_TIMEOUT tftp -m binary $SRV_IP 69 -c get $FILE $out >/dev/null 2>&1 ;;
+    curl)    ip netns exec $NS_C timeout $RUN_TIMEOUT curl -sS --tftp-blksize $bs -o $out tftp://$SRV_IP/$FILE >/dev/null 2>&1 ;;
+    busybox) ip netns exec $NS_C timeout $RUN_TIMEOUT busybox tftp -b $bs -g -r $FILE -l $out $SRV_IP >/dev/null 2>&1 ;;
+    atftp)   ip netns exec $NS_C timeout $RUN_TIMEOUT atftp --option "blksize $bs" --option "windowsize $ws" -g -r $FILE -l $out $SRV_IP 69 >/dev/null 2>&1 ;;
+  esac
+  rc=$?
+  e=$(echo "$(date +%s.%N) - $s" | bc)
+  if [ $rc -ne 0 ]; then echo "fail"; return; fi
+  if [ "$(md5sum < $out | cut -d' ' -f1)" != "$SUM" ]; then echo "BADSUM"; return; fi
+  echo "$SIZE_MB / $e" | bc -l | xargs printf '%.1f'
+  rm -f $out
+}
+
+median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -n | awk '{v[NR]=$1} END {if (NR==0) print "fail"; else print v[int((NR+1)/2)]}'; }
+
+for server in "${SERVERS[@]}"; do start_server $server || exit 1; done
+declare -A RESULT
+for row in "${ROWS[@]}"; do
+  IFS='|' read -r label client bs ws <<< "$row"
+  declare -A RUNS=()
+  for rep in $(seq 1 $REPS); do
+    for server in "${SERVERS[@]}"; do
+      RUNS[$server]+="$(fetch "${IP[$server]}" "$client" "$bs" "$ws") "
+    done
+  done
+  for server in "${SERVERS[@]}"; do
+    RESULT["$server|$label"]=$(echo ${RUNS[$server]} | median)
+    printf '%-10s %-16s runs: %-24s median %s\n' "$server" "$label" "${RUNS[$server]}" "${RESULT["$server|$label"]}" >&2
+  done
+  unset RUNS
+done
+
+printf '\n%-18s %9s %9s %9s %9s  %s\n' "client/options" striker tftpd-hpa atftpd dnsmasq "striker/best"
+for row in "${ROWS[@]}"; do
+  IFS='|' read -r label _ <<< "$row"
+  best=0
+  for peer in tftpd-hpa atftpd dnsmasq; do
+    v=${RESULT["$peer|$label"]}
+    [[ $v =~ ^[0-9.]+$ ]] && [ "$(echo "$v > $best" | bc)" = 1 ] && best=$v
+  done
+  ours=${RESULT["striker|$label"]}
+  ratio=-
+  [[ $ours =~ ^[0-9.]+$ ]] && [ "$best" != 0 ] && ratio=$(echo "$ours / $best" | bc -l | xargs printf '%.2fx')
+  printf '%-18s %9s %9s %9s %9s  %s\n' "$label" "$ours" "${RESULT["tftpd-hpa|$label"]}" "${RESULT["atftpd|$label"]}" "${RESULT["dnsmasq|$label"]}" "$ratio"
+done
