@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../striker/net/free-port.js';
 
 export const STRIKER_MAIN = fileURLToPath(new URL('../../dist/striker/main.js', import.meta.url));
 
@@ -13,16 +13,7 @@ export function requireBuilt(): void {
   if (!existsSync(STRIKER_MAIN)) throw new Error(`${STRIKER_MAIN} is missing: run npm run build (npm test does)`);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 export interface CommandOutcome {
   code: number | null;
