@@ -13,6 +13,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export interface RepoRouteOptions {
   reposDir: string;
   treesDir: string;
+  /** Read size for file streams (default 256 KiB; memory per in-flight download). */
+  readChunkBytes?: number;
 }
 
 export interface RepoRouteCounters {
@@ -27,9 +29,7 @@ const namePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
  * 64 KiB reads cap a 10 MiB transfer at a fraction of nginx, 256 KiB reads come close to memory
  * bandwidth while bounding memory at 256 KiB per in-flight download.
  */
-const readChunkBytes = 256 * 1024;
-// @fastify/static passes these through to @fastify/send, whose highWaterMark its types omit.
-const sendOptions = { highWaterMark: readChunkBytes } as SendOptions;
+const defaultReadChunkBytes = 256 * 1024;
 
 /** Checks a wildcard tail from the URL (already percent-decoded by fastify); undefined when unsafe. */
 export function safeTail(tail: string): string | undefined {
@@ -42,6 +42,8 @@ export function safeTail(tail: string): string | undefined {
 
 export async function registerRepoRoutes(app: FastifyInstance, options: RepoRouteOptions): Promise<RepoRouteCounters> {
   const counters: RepoRouteCounters = { served: 0, refused: 0 };
+  // @fastify/static passes these through to @fastify/send, whose highWaterMark its types omit.
+  const sendOptions = { highWaterMark: options.readChunkBytes ?? defaultReadChunkBytes } as SendOptions;
   await app.register(async (scope) => {
     await scope.register(fastifyStatic, { root: options.reposDir, serve: false, index: false, dotfiles: 'allow' });
     const refuse = (req: FastifyRequest, reply: FastifyReply, why: string) => {

@@ -178,7 +178,7 @@ async function serveBench(): Promise<string[]> {
   await symlink('snapshots/s1', join(published, 'bench', 'current'));
   await mkdir(join(work, 'trees'));
   const app = Fastify({ logger: false });
-  await registerRepoRoutes(app, { reposDir: published, treesDir: join(work, 'trees') });
+  await registerRepoRoutes(app, { reposDir: published, treesDir: join(work, 'trees'), ...(process.env['BENCH_READ_CHUNK'] ? { readChunkBytes: Number(process.env['BENCH_READ_CHUNK']) } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   const sport = typeof addr === 'object' && addr ? addr.port : 0;
