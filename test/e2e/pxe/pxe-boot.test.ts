@@ -1,0 +1,136 @@
+/**
+ * Bare iron to installer under QEMU (TCG): diskless guests in a network namespace boot from
+ * Striker's PXE services alone (DHCP + TFTP on a bridge, boot routes and the installation tree
+ * over HTTP) into Debian's kernel with a busybox initrd that plays the installer: it fetches its
+ * kickstart, every package the kickstart lists, and posts install.finished. The assertions are
+ * on the boot timeline Striker recorded for each MAC, and on the guest's serial console.
+ */
+import { mkdirSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureNativeAddon } from '../../support/netns-dhcp.js';
+import { PXE_ADDRESS, PxeLab, type PxeServerProcess, type PxeServerSpec, type TimelineEventJson } from '../../support/netns-pxe.js';
+import { bootGuest, buildInitrd, debianKernel, requirePrograms, type GuestResult } from '../../support/qemu-pxe.js';
+
+const HTTP_PORT = 8080;
+const httpUrl = `http://${PXE_ADDRESS}:${HTTP_PORT}`;
+const PACKAGES = ['striker-agent-1.0-1.noarch.rpm', 'pcs-0.11-1.x86_64.rpm', 'kmod-drbd-9.2-1.x86_64.rpm'];
+const GUEST_TIMEOUT_MS = 120_000;
+
+let lab: PxeLab;
+let treeDir: string;
+let kernelBytes: number;
+let initrdBytes: number;
+
+function spec(over: Partial<PxeServerSpec> & { pxe?: Record<string, unknown> } = {}): PxeServerSpec {
+  return {
+    httpPort: HTTP_PORT,
+    treeDir,
+    packages: PACKAGES,
+    machines: [],
+    ...over,
+    pxe: {
+      installTree: { url: `${httpUrl}/trees/test`, kernel: 'vmlinuz', initrd: 'initrd.img', stage2: false },
+      kernelArgs: ['console=ttyS0', 'panic=-1', 'quiet'],
+      discoveryRetrySeconds: 2,
+      ...over.pxe,
+      dhcp: {
+        subnets: [{ cidr: '10.77.50.0/24', pools: [{ start: '10.77.50.100', end: '10.77.50.199' }], leaseTime: 600 }],
+        ...(over.pxe?.['dhcp'] as object | undefined),
+      },
+    },
+  };
+}
+
+function stepsOf(events: TimelineEventJson[], mac: string): TimelineEventJson[] {
+  return events.filter((e) => e.mac === mac);
+}
+
+/** Asserts that `steps` appear in this order (each after the previous) on the machine's timeline. */
+function expectInOrder(timeline: TimelineEventJson[], steps: ((e: TimelineEventJson) => boolean)[], names: string[]): void {
+  let at = -1;
+  steps.forEach((match, i) => {
+    const found = timeline.findIndex((e, j) => j > at && match(e));
+    expect(found, `timeline step ${names[i]} after step ${names[i - 1] ?? '(start)'}; timeline: ${timeline.map((e) => `${e.step}:${String(e.details['file'] ?? e.details['outcome'] ?? '')}`).join(', ')}`).toBeGreaterThan(at);
+    at = found;
+  });
+}
+
+const file = (name: string) => (e: TimelineEventJson) => String(e.details['file'] ?? '').includes(name) && e.details['outcome'] !== 'rendered';
+const step = (name: string) => (e: TimelineEventJson) => e.step === name;
+
+function expectInstalled(result: GuestResult, timeline: TimelineEventJson[], loaderSteps: [string, (e: TimelineEventJson) => boolean][]): void {
+  expect(result.timedOut, `guest timed out; serial tail: ${result.serial.slice(-1500)}`).toBe(false);
+  expect(result.markers['boot'], result.serial.slice(-1500)).toBeDefined();
+  expect(result.serial).toMatch(/STK-PXE-KS bytes=\d+/);
+  expect(result.serial).toContain(`STK-PXE-PACKAGES ok=${PACKAGES.length} failed=0`);
+  expect(result.markers['installed']).toBeDefined();
+  const names = ['dhcp.discover', 'dhcp.offer', 'dhcp.request', 'dhcp.ack', ...loaderSteps.map(([n]) => n), 'http vmlinuz', 'http initrd', 'kickstart.fetched', ...PACKAGES.map((p) => `http ${p}`), 'install.finished'];
+  expectInOrder(
+    timeline,
+    [step('dhcp.discover'), step('dhcp.offer'), step('dhcp.request'), step('dhcp.ack'), ...loaderSteps.map(([, m]) => m),
+      (e) => e.step === 'http.file' && e.details['file'] === 'trees/test/vmlinuz' && e.details['bytes'] === kernelBytes,
+      (e) => e.step === 'http.file' && e.details['file'] === 'trees/test/initrd.img' && e.details['bytes'] === initrdBytes,
+      (e) => e.step === 'kickstart.fetched' && e.details['outcome'] === 'served',
+      ...PACKAGES.map((p) => (e: TimelineEventJson) => e.step === 'http.file' && e.details['file'] === `trees/test/packages/${p}`),
+      step('install.finished')],
+    names,
+  );
+}
+
+beforeAll(async () => {
+  requirePrograms('qemu-system-x86_64', 'ip', 'cpio', 'apt-get', 'dpkg');
+  ensureNativeAddon();
+  lab = new PxeLab(String(process.pid));
+  treeDir = join(lab.dir, 'tree');
+  mkdirSync(join(treeDir, 'packages'), { recursive: true });
+  const kernel = debianKernel();
+  copyFileSync(kernel.vmlinuz, join(treeDir, 'vmlinuz'));
+  buildInitrd(join(treeDir, 'initrd.img'), kernel.modules);
+  for (const p of PACKAGES) writeFileSync(join(treeDir, 'packages', p), Buffer.alloc(20_000 + p.length, 1));
+  kernelBytes = statSync(join(treeDir, 'vmlinuz')).size;
+  initrdBytes = statSync(join(treeDir, 'initrd.img')).size;
+}, 300_000);
+
+afterAll(async () => {
+  await lab?.destroy();
+});
+
+describe('BIOS with QEMU\'s iPXE ROM', () => {
+  let server: PxeServerProcess;
+  afterAll(async () => server?.stop());
+
+  it('two machines at once: a known one installs; an unknown one is discovered, given a role, and installs', async () => {
+    const known = '52:54:00:77:50:10';
+    const unknown = '52:54:00:77:50:20';
+    // The iPXE ROM gets its script by TFTP (a virtual file rendered per MAC), then kernel and initrd by HTTP.
+    server = await lab.startStriker(spec({
+      machines: [{ mac: known, role: 'node', state: 'assigned', hostname: 'n1', check: { status: 'ready' } }],
+      pxe: { dhcp: { boot: { 'ipxe-bios': 'ipxe/{mac-}.ipxe' } } },
+    }));
+    const [tapA, tapB] = [lab.tap(), lab.tap()];
+    let assigned = false;
+    const poll = setInterval(() => {
+      void server.status().then(async (s) => {
+        if (assigned) return;
+        if (s.events.some((e) => e.mac === unknown && (e.details['plan'] as { action?: string } | undefined)?.action === 'discovery')) {
+          assigned = true;
+          await server.setMachine({ mac: unknown, role: 'node', state: 'assigned', hostname: 'n2', check: { status: 'ready' } });
+        }
+      });
+    }, 500);
+    const [a, b] = await Promise.all([
+      bootGuest({ ns: lab.ns, tap: tapA, mac: known, firmware: 'bios', timeoutMs: GUEST_TIMEOUT_MS, workDir: lab.dir }),
+      bootGuest({ ns: lab.ns, tap: tapB, mac: unknown, firmware: 'bios', timeoutMs: GUEST_TIMEOUT_MS, workDir: lab.dir }),
+    ]).finally(() => clearInterval(poll));
+    const { events } = await server.status();
+    console.log(`BIOS iPXE ROM: known machine marker at ${a.markers['boot']} ms, installed at ${a.markers['installed']} ms; discovered machine installed at ${b.markers['installed']} ms`);
+    expectInstalled(a, stepsOf(events, known), [['tftp ipxe script', (e) => e.step === 'tftp.transfer' && e.details['file'] === 'ipxe/52-54-00-77-50-10.ipxe' && e.details['outcome'] === 'ok']]);
+    expect(assigned).toBe(true);
+    const discovered = stepsOf(events, unknown);
+    expectInstalled(b, discovered, [
+      ['discovery script', (e) => (e.details['plan'] as { action?: string } | undefined)?.action === 'discovery'],
+      ['installer script after the role', (e) => e.step === 'http.file' && e.details['file'] === 'boot/ipxe' && (e.details['plan'] as { action?: string } | undefined)?.action === 'install'],
+    ]);
+  }, 300_000);
+});
