@@ -9,15 +9,15 @@ import { DecodeError } from '../../striker/errors/index.js';
 import type { BootTimeline } from '../boot/timeline.js';
 import { decodePacket, encodePacket } from './codec.js';
 import type { DhcpConfig } from './config.js';
-import { decide, type Arrival, type DecideContext, type Decision } from './decide.js';
+import { decide, type DecideContext, type Decision } from './decide.js';
 import { bindSocketToDevice } from './interface-binding.js';
 import { formatIpv4, formatMac, parseIpv4 } from './ipv4-address.js';
 import { viewLease, type LeaseChange, type LeaseView } from './lease.js';
 import type { LeaseStore } from './lease-store.js';
 import { LeaseTable } from './lease-table.js';
-import { noMachines, type MachineLookup } from './machine-lookup.js';
+import { noMachines, type MachineLookup, type Reservation } from './machine-lookup.js';
 import { messageTypeName } from './option-codes.js';
-import { messageTypeOf } from './packet.js';
+import { messageTypeOf, type DhcpPacket } from './packet.js';
 import { compileDhcpConfig, type StaticReservation } from './subnets.js';
 
 export interface DhcpServerOptions {
@@ -91,10 +91,12 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
         socket.setBroadcast(true);
         socket.on('error', (error) => logger.warn({ err: error, iface }, 'dhcp socket error'));
         socket.on('message', (bytes, rinfo) => {
-          void handle(listener, bytes, rinfo.address, rinfo.port).catch((error: unknown) => {
+          try {
+            handle(listener, bytes, rinfo.address, rinfo.port);
+          } catch (error) {
             count(counters.dropped, 'internal');
             logger.error({ err: error, iface, peer: rinfo.address }, 'dhcp packet handling failed');
-          });
+          }
         });
         if (config.interfaceBinding === 'none') break;
       }
@@ -108,9 +110,10 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
   const sweep = setInterval(() => leases.sweep(now(), 24 * 3600 * 1000), 60_000);
   sweep.unref();
 
-  async function handle(listener: Listener, bytes: Buffer, peer: string, peerPort: number): Promise<void> {
+  /** Synchronous unless the machine lookup answers with a promise: no per-packet promise on the hot path. */
+  function handle(listener: Listener, bytes: Buffer, peer: string, peerPort: number): void {
     counters.received++;
-    let packet;
+    let packet: DhcpPacket;
     try {
       packet = decodePacket(bytes);
     } catch (error) {
@@ -121,14 +124,27 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
       return;
     }
     const mac = formatMac(packet.chaddr, Math.min(packet.hlen, 16));
-    let reservation: StaticReservation | undefined;
     const found = lookup.reservationFor(mac);
-    const fromDb = found instanceof Promise ? await found : found;
-    const ip = fromDb === undefined ? undefined : parseIpv4(fromDb.ip);
-    if (fromDb !== undefined && ip !== undefined) reservation = fromDb.hostname === undefined ? { ip } : { ip, hostname: fromDb.hostname };
+    if (found instanceof Promise) {
+      found.then(
+        (r) => answer(listener, packet, mac, r, peer, peerPort),
+        (error: unknown) => {
+          count(counters.dropped, 'lookup-failed');
+          logger.warn({ err: error, mac, iface: listener.iface }, 'machine lookup failed; message not answered');
+        },
+      );
+    } else {
+      answer(listener, packet, mac, found, peer, peerPort);
+    }
+  }
+
+  function answer(listener: Listener, packet: DhcpPacket, mac: string, found: Reservation | undefined, peer: string, peerPort: number): void {
+    const ip = found === undefined ? undefined : parseIpv4(found.ip);
+    let reservation: StaticReservation | undefined;
+    if (found !== undefined && ip !== undefined) reservation = found.hostname === undefined ? { ip } : { ip, hostname: found.hostname };
     else reservation = plan.reservations.get(mac);
-    const arrival: Arrival = { packet, now: now(), port: listener.kind, source: { address: listener.kind === 'proxy' ? (parseIpv4(peer) ?? 0) : 0, port: peerPort }, reservation };
-    const decision = decide(ctx, arrival);
+    const source = { address: listener.kind === 'proxy' ? (parseIpv4(peer) ?? 0) : 0, port: peerPort };
+    const decision = decide(ctx, { packet, now: now(), port: listener.kind, source, reservation });
     for (const change of decision.changes) leases.apply(change);
     record(decision, listener.iface);
     if (decision.drop !== undefined) {
@@ -137,21 +153,27 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
       return;
     }
     const durableChanges = decision.changes.filter((c) => c.kind !== 'offer');
-    if (durableChanges.length > 0) {
-      const committed = leaseStore.commit(durableChanges);
-      if (decision.durable) {
-        try {
-          await committed;
-        } catch {
-          count(counters.dropped, 'persist-failed');
-          return;
-        }
-      } else {
-        committed.catch(() => count(counters.dropped, 'persist-failed'));
-      }
-      notify(durableChanges);
+    if (durableChanges.length === 0) {
+      if (decision.reply !== undefined) send(listener, decision);
+      return;
     }
-    if (decision.reply !== undefined) send(listener, decision);
+    const committed = leaseStore.commit(durableChanges);
+    if (!decision.durable) {
+      committed.then(
+        () => notify(durableChanges),
+        () => count(counters.dropped, 'persist-failed'),
+      );
+      if (decision.reply !== undefined) send(listener, decision);
+      return;
+    }
+    // An ACK leaves only once its lease is on disk.
+    committed.then(
+      () => {
+        notify(durableChanges);
+        if (decision.reply !== undefined) send(listener, decision);
+      },
+      () => count(counters.dropped, 'persist-failed'),
+    );
   }
 
   function notify(changes: LeaseChange[]): void {
@@ -182,7 +204,8 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
   function record(decision: Decision, iface: string): void {
     const at = new Date();
     for (const event of decision.events) {
-      const details = { ...event.details, iface };
+      const details = event.details;
+      details['iface'] = iface;
       timeline.record(event.ip === undefined ? { step: event.step, mac: decision.mac, at, details } : { step: event.step, mac: decision.mac, ip: formatIpv4(event.ip), at, details });
     }
     if (decision.reply !== undefined && decision.classification.firmware !== undefined) {
