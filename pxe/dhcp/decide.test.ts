@@ -203,6 +203,15 @@ describe('DECLINE, RELEASE, INFORM', () => {
     expect(yiaddr(h.send(msg(MessageType.DHCPDISCOVER, 2)))).toBe('10.0.0.10');
   });
 
+  it('DECLINE: the declining client is moved to another address, the quarantine stays', () => {
+    const h = new Harness({ ...baseConfig, subnets: [{ cidr: '10.0.0.0/24', pools: [{ start: '10.0.0.10', end: '10.0.0.11' }] }], reservations: [] });
+    dora(h, 1);
+    h.send(msg(MessageType.DHCPDECLINE, 1, [requested('10.0.0.10'), serverId('10.0.0.1')]));
+    expect(yiaddr(dora(h, 1))).toBe('10.0.0.11');
+    expect(h.leases.byAddress(ip('10.0.0.10'))?.state).toBe('declined');
+    expect(h.send(msg(MessageType.DHCPDISCOVER, 2)).drop).toBe('pool-exhausted');
+  });
+
   it('RELEASE frees the address for another client; a stranger cannot release it', () => {
     const h = new Harness({ ...baseConfig, subnets: [{ cidr: '10.0.0.0/24', pools: [{ start: '10.0.0.10', end: '10.0.0.10' }] }], reservations: [] });
     dora(h, 1);

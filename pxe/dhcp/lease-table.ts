@@ -35,7 +35,9 @@ export class LeaseTable {
   /** True when `clientKey` may be given `ip` at `now`: nobody else holds it. */
   isFreeFor(ip: number, clientKey: string, now: number): boolean {
     const lease = this.byIp.get(ip);
-    return lease === undefined || lease.clientKey === clientKey || !holdsAddress(lease, now);
+    if (lease === undefined || !holdsAddress(lease, now)) return true;
+    // A declined address stays quarantined even for the client that declined it (RFC 2131 §3.1 step 5).
+    return lease.clientKey === clientKey && lease.state !== 'declined';
   }
 
   /**
@@ -62,8 +64,13 @@ export class LeaseTable {
   apply(change: LeaseChange): void {
     const lease = change.lease;
     const previousForClient = this.byClient.get(lease.clientKey);
-    if (previousForClient !== undefined && previousForClient.ip !== lease.ip && this.byIp.get(previousForClient.ip) === previousForClient) {
-      // The client moved to another address: its old one goes back to the pool.
+    if (
+      previousForClient !== undefined &&
+      previousForClient.ip !== lease.ip &&
+      previousForClient.state !== 'declined' &&
+      this.byIp.get(previousForClient.ip) === previousForClient
+    ) {
+      // The client moved to another address: its old one goes back to the pool (a quarantine stays).
       this.byIp.delete(previousForClient.ip);
     }
     const previousAtIp = this.byIp.get(lease.ip);
