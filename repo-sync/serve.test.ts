@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -41,6 +41,26 @@ describe('registerRepoRoutes', () => {
     expect(r.headers.etag).toBeTruthy();
     const again = await app.inject({ url: '/repos/base/repodata/repomd.xml', headers: { 'if-none-match': String(r.headers.etag) } });
     expect(again.statusCode).toBe(304);
+  });
+
+  it('answers small files from memory with the same validators, and sees a switched snapshot at once', async () => {
+    const before = counters.fromMemory;
+    const a = await app.inject({ url: '/repos/base/repodata/repomd.xml' });
+    const b = await app.inject({ url: '/repos/base/repodata/repomd.xml' });
+    expect(counters.fromMemory).toBe(before + 2);
+    expect(b.body).toBe('<repomd/>');
+    expect(b.headers.etag).toBe(a.headers.etag);
+    expect(b.headers['content-type']).toBe('application/xml');
+    const s2 = join(dir, 'published', 'base', 'snapshots', 's2', 'repodata');
+    await mkdir(s2, { recursive: true });
+    await writeFile(join(s2, 'repomd.xml'), '<repomd>two</repomd>');
+    await symlink('snapshots/s2', join(dir, 'published', 'base', 'current.new'));
+    await rename(join(dir, 'published', 'base', 'current.new'), join(dir, 'published', 'base', 'current'));
+    const c = await app.inject({ url: '/repos/base/repodata/repomd.xml' });
+    expect(c.body).toBe('<repomd>two</repomd>');
+    await rename(join(dir, 'published', 'base', 'current'), join(dir, 'published', 'base', 'current.two'));
+    await symlink('snapshots/s1', join(dir, 'published', 'base', 'current'));
+    expect((await app.inject({ url: '/repos/base/repodata/repomd.xml' })).body).toBe('<repomd/>');
   });
 
   it('serves ranges of tree files and HEAD', async () => {

@@ -8,7 +8,10 @@
  * backslashes are refused with 400 and counted; unknown names are 404.
  */
 import fastifyStatic, { type SendOptions } from '@fastify/static';
+import { readlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SmallFileCache } from './small-file-cache.js';
 
 export interface RepoRouteOptions {
   reposDir: string;
@@ -20,6 +23,8 @@ export interface RepoRouteOptions {
 export interface RepoRouteCounters {
   served: number;
   refused: number;
+  /** Responses answered from the in-memory small-file cache. */
+  fromMemory: number;
 }
 
 const namePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -40,8 +45,18 @@ export function safeTail(tail: string): string | undefined {
   return tail;
 }
 
+/** The immutable directory a snapshot link points at (read on every request, so a switch shows at once). */
+function snapshotOf(linkPath: string): string | undefined {
+  try {
+    return resolve(dirname(linkPath), readlinkSync(linkPath));
+  } catch {
+    return undefined;
+  }
+}
+
 export async function registerRepoRoutes(app: FastifyInstance, options: RepoRouteOptions): Promise<RepoRouteCounters> {
-  const counters: RepoRouteCounters = { served: 0, refused: 0 };
+  const counters: RepoRouteCounters = { served: 0, refused: 0, fromMemory: 0 };
+  const cache = new SmallFileCache();
   // @fastify/static passes these through to @fastify/send, whose highWaterMark its types omit.
   const sendOptions = { highWaterMark: options.readChunkBytes ?? defaultReadChunkBytes } as SendOptions;
   await app.register(async (scope) => {
@@ -51,14 +66,27 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
       req.log.debug({ path: req.url, why }, 'repo route refused');
       return reply.code(400).send({ code: 'VALIDATION_FAILED', message: `path refused: ${why}` });
     };
-    const serve = (root: string, prefix: (name: string) => string) => async (req: FastifyRequest<{ Params: { name: string; '*': string } }>, reply: FastifyReply) => {
+    /** `link` is the symlink naming the published snapshot (`<name>/current`, or the tree `<name>`). */
+    const serve = (root: string, link: (name: string) => string) => async (req: FastifyRequest<{ Params: { name: string; '*': string } }>, reply: FastifyReply) => {
       const { name } = req.params;
       if (!namePattern.test(name)) return refuse(req, reply, 'bad repo or tree name');
       const tail = safeTail(req.params['*']);
       if (tail === undefined) return refuse(req, reply, 'unsafe path');
       counters.served += 1;
-      return reply.sendFile(`${prefix(name)}/${tail}`, root, sendOptions);
+      const h = req.headers;
+      if (h.range === undefined && h['if-none-match'] === undefined && h['if-modified-since'] === undefined && !tail.endsWith('/')) {
+        const snapshot = snapshotOf(join(root, link(name)));
+        const hit = snapshot === undefined ? undefined : await cache.get(join(snapshot, tail));
+        if (hit) {
+          counters.fromMemory += 1;
+          return reply
+            .header('content-type', hit.contentType).header('etag', hit.etag).header('last-modified', hit.lastModified)
+            .header('accept-ranges', 'bytes').header('cache-control', 'public, max-age=0').send(hit.body);
+        }
+      }
+      return reply.sendFile(`${link(name)}/${tail}`, root, sendOptions);
     };
+    // `access: 'public'`: installers fetch repos and trees without credentials (read by the API's auth hook).
     scope.get('/repos/RPM-GPG-KEY-striker', { config: { access: 'public' } }, async (_req, reply) => reply.sendFile('RPM-GPG-KEY-striker', options.reposDir));
     scope.get('/repos/:name/*', { config: { access: 'public' } }, serve(options.reposDir, (n) => `${n}/current`));
     scope.get('/trees/:name/*', { config: { access: 'public' } }, serve(options.treesDir, (n) => n));
