@@ -11,3 +11,4 @@ export { readCurrentManifest, listSnapshots, currentSnapshotId } from './snapsho
 export type { JobContext, SyncProgress, SyncPhase } from './job-context.js';
 export { nextRun, parseCron, type RepoSchedule } from './schedule.js';
 export { planSync, type SyncPlan, type PlannedPackage, type RetainPolicy } from './plan.js';
+export { collectStoreGarbage, type StoreGcResult } from './store/store-gc.js';
