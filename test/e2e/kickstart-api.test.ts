@@ -176,6 +176,7 @@ describe('the pre-boot check and serving', () => {
     const job = await runCheck();
     expect(job.status).toBe('succeeded');
     expect(job.messages.join('\n')).toContain(`Kickstart for ${mac} is ready (dnf)`);
+    expect(job.messages).toEqual(expect.arrayContaining(['Building the kickstart', 'Linting and resolving %packages against the mirror']));
     expect(await status()).toMatchObject({ status: 'ready', problems: [] });
     const row = await t.t.db.query(`SELECT status, engine FROM kickstart_checks`);
     expect(row.rows).toEqual([{ status: 'ready', engine: 'dnf' }]);
@@ -192,6 +193,11 @@ describe('the pre-boot check and serving', () => {
     expect(boot).toMatch(/^http:\/\/10\.201\.4\.1:8080\/ks\/52-54-00-0a-01-01\/\d+\.[A-Za-z0-9_-]{43}\.ks$/);
     const path = boot!.replace('http://10.201.4.1:8080', '');
     expect((await fetchKs(path, stranger)).statusCode).toBe(200);
+    // The machine on another address that the DHCP lease table ties to its MAC is served too.
+    await t.t.db.query(`INSERT INTO dhcp_leases (ip, mac, client_key, state, expires_at) VALUES ('10.201.200.7', $1, $1, 'bound', now() + interval '1 hour')`, [mac]);
+    expect((await fetchKs(`/ks/${hostId}.ks`, '10.201.200.7')).statusCode).toBe(200);
+    await t.t.db.query(`UPDATE dhcp_leases SET expires_at = now() - interval '1 second'`);
+    expect((await fetchKs(`/ks/${hostId}.ks`, '10.201.200.7')).statusCode).toBe(403);
     for (const url of [`/ks/${hostId}.ks`, path.replace(/\.[A-Za-z0-9_-]{43}\.ks$/, `.${'A'.repeat(43)}.ks`), `/ks/${hostId}.ks?exp=9999999999&sig=${'B'.repeat(43)}`, '/ks/52-54-00-0a-01-02.ks']) {
       const res = await fetchKs(url, stranger);
       expect(res.statusCode, url).toBe(403);
