@@ -245,6 +245,20 @@ describe('relays and authority', () => {
     expect(decodeSubOptions(options[options.length - 1]!.data, '82', 0)[0]?.data).toEqual(textBytes('port7'));
   });
 
+  it('serves a client on a second interface from that interface\'s subnet, identified by its address', () => {
+    const h = new Harness();
+    h.plan.ownAddresses.add(ip('10.9.0.1'));
+    const mac = '52:54:00:00:00:05';
+    const arrive = (p: DhcpPacket) => decide({ plan: h.plan, leases: h.leases }, { packet: p, now: h.now, port: 'server', source: { address: 0, port: 68 }, reservation: undefined, local: ip('10.9.0.1') });
+    const offer = arrive(msg(MessageType.DHCPDISCOVER, 5));
+    expect(yiaddr(offer)).toBe('10.9.0.50');
+    expect(readU32(findOption(offer.reply!.packet, 54)!)).toBe(ip('10.9.0.1'));
+    for (const c of offer.changes) h.leases.apply(c);
+    const ack = arrive(msg(MessageType.DHCPREQUEST, 5, [requested('10.9.0.50'), serverId('10.9.0.1')]));
+    expect(typeOf(ack)).toBe(MessageType.DHCPACK);
+    expect(ack.mac).toBe(mac);
+  });
+
   it('is silent for relayed networks it does not serve', () => {
     const d = new Harness().send(msg(MessageType.DHCPDISCOVER, 1, [], { giaddr: ip('172.16.0.1') }));
     expect(d.drop).toBe('no-subnet');

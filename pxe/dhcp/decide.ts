@@ -38,6 +38,11 @@ export interface Arrival {
   source: { address: number; port: number };
   /** The machine's reservation (database first, then config), already looked up by MAC. */
   reservation: StaticReservation | undefined;
+  /**
+   * This server's address on the receiving interface: the local subnet for unrelayed clients,
+   * the server identifier and next-server in replies (RFC 2131 §4.3.1). Defaults to `serverAddress`.
+   */
+  local?: number;
 }
 
 export interface DecisionEvent {
@@ -81,7 +86,7 @@ export function decide(ctx: DecideContext, arrival: Arrival): Decision {
   const step = stepFor(type);
   if (step !== undefined) d.events.push({ step, details: { ...base, type: messageTypeName(type) } });
   if (ctx.plan.mode === 'proxy' || arrival.port === 'proxy') return decideProxy(ctx, arrival, d, type);
-  const subnet = selectSubnet(ctx.plan, packet);
+  const subnet = selectSubnet(ctx.plan, packet, arrival.local ?? ctx.plan.server);
   if (subnet === undefined) return drop(d, 'no-subnet');
   const engine = new LeaseEngine(ctx, arrival, d, subnet, clientKeyOf(packet, mac));
   switch (type) {
@@ -126,10 +131,10 @@ function drop(d: Decision, reason: DropReason): Decision {
  * RFC 2131 §4.3.1: a relayed message belongs to the subnet of giaddr; a client with an address
  * (renewing, INFORM) to the subnet of ciaddr; otherwise the subnet of the receiving interface.
  */
-function selectSubnet(plan: DhcpPlan, packet: DhcpPacket): Subnet | undefined {
+function selectSubnet(plan: DhcpPlan, packet: DhcpPacket, local: number): Subnet | undefined {
   if (packet.giaddr !== 0) return subnetContaining(plan, packet.giaddr);
   if (packet.ciaddr !== 0) return subnetContaining(plan, packet.ciaddr);
-  return subnetContaining(plan, plan.server);
+  return subnetContaining(plan, local);
 }
 
 class LeaseEngine {
@@ -189,7 +194,7 @@ class LeaseEngine {
     const requested = ipOption(packet, Opt.RequestedIpAddress);
     if (serverId !== undefined) {
       // SELECTING (§4.3.2): the client chose a server; if not us, forget our offer.
-      if (serverId !== this.ctx.plan.server) return drop(this.d, 'other-server');
+      if (!this.ctx.plan.ownAddresses.has(serverId)) return drop(this.d, 'other-server');
       if (requested === undefined) return drop(this.d, 'no-requested-address');
       return this.allowed(requested) ? this.ack(requested, 0) : this.nak('requested address is not available');
     }
@@ -210,7 +215,7 @@ class LeaseEngine {
   decline(): Decision {
     const packet = this.arrival.packet;
     const serverId = ipOption(packet, Opt.ServerIdentifier);
-    if (serverId !== undefined && serverId !== this.ctx.plan.server) return drop(this.d, 'other-server');
+    if (serverId !== undefined && !this.ctx.plan.ownAddresses.has(serverId)) return drop(this.d, 'other-server');
     const ip = ipOption(packet, Opt.RequestedIpAddress);
     if (ip === undefined) return drop(this.d, 'no-requested-address');
     const lease = this.ctx.leases.byAddress(ip);
@@ -224,7 +229,7 @@ class LeaseEngine {
   release(): Decision {
     const packet = this.arrival.packet;
     const serverId = ipOption(packet, Opt.ServerIdentifier);
-    if (serverId !== undefined && serverId !== this.ctx.plan.server) return drop(this.d, 'other-server');
+    if (serverId !== undefined && !this.ctx.plan.ownAddresses.has(serverId)) return drop(this.d, 'other-server');
     const lease = this.ctx.leases.byAddress(packet.ciaddr);
     if (lease === undefined || lease.clientKey !== this.clientKey || lease.state !== 'bound') return drop(this.d, 'no-lease');
     this.d.changes.push({ kind: 'release', lease: { ...lease, state: 'released', expiresAt: this.now } });
@@ -264,6 +269,7 @@ class LeaseEngine {
       hostname: this.arrival.reservation?.hostname,
       classification: this.d.classification,
       proxy: false,
+      server: this.arrival.local ?? this.ctx.plan.server,
     };
     if (message !== undefined) facts.message = message;
     const packet = buildReply(this.ctx.plan, this.arrival.packet, facts);
@@ -313,6 +319,7 @@ function decideProxy(ctx: DecideContext, arrival: Arrival, d: Decision, type: nu
     hostname: undefined,
     classification: c,
     proxy: true,
+    server: arrival.local ?? ctx.plan.server,
   });
   d.reply = { packet: reply, ...to };
   d.events.push({ step: 'dhcp.proxy', details: { xid: packet.xid, firmware: c.firmware, file: reply.file, type: messageTypeName(replyType) } });

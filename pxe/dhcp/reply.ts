@@ -24,6 +24,8 @@ export interface ReplyFacts {
   classification: Classification;
   /** Address-free boot info answer (proxyDHCP). */
   proxy: boolean;
+  /** This server's address on the client's link: option 54, siaddr, `{server}` in boot URLs. */
+  server: number;
   message?: string;
 }
 
@@ -37,7 +39,7 @@ const DEFAULT_MAX_MESSAGE = 576 - 28;
 export function buildReply(plan: DhcpPlan, request: DhcpPacket, facts: ReplyFacts): DhcpPacket {
   const options: DhcpOption[] = [
     { code: Opt.MessageType, data: Uint8Array.of(facts.type) },
-    { code: Opt.ServerIdentifier, data: u32Bytes(plan.server) },
+    { code: Opt.ServerIdentifier, data: u32Bytes(facts.server) },
   ];
   const reply: DhcpPacket = {
     op: BOOTREPLY,
@@ -80,12 +82,12 @@ export function buildReply(plan: DhcpPlan, request: DhcpPacket, facts: ReplyFact
 function addBootInfo(plan: DhcpPlan, request: DhcpPacket, facts: ReplyFacts, reply: DhcpPacket): void {
   const c = facts.classification;
   if (c.firmware === undefined) return;
-  const server = formatIpv4(plan.server);
+  const server = formatIpv4(facts.server);
   const target = bootTargetFor(plan.boot, c.firmware, server, formatMac(request.chaddr, Math.min(request.hlen, 16)));
   const requested = findOption(request, Opt.ParameterRequestList) ?? new Uint8Array();
   reply.file = target.file.length <= 127 ? target.file : '';
   // next-server even for URLs: iPXE accepts a ProxyDHCP answer only with siaddr and option 67 (dhcp_has_pxeopts).
-  reply.siaddr = plan.server;
+  reply.siaddr = facts.server;
   if (target.kind === 'tftp') {
     reply.sname = server;
     if (requested.includes(Opt.TftpServerName)) reply.options.push({ code: Opt.TftpServerName, data: textBytes(server) });

@@ -4,6 +4,7 @@
  * counted by field and logged at debug). An ACK leaves only after its lease is durable.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import { DecodeError } from '../../striker/errors/index.js';
 import type { BootTimeline } from '../boot/timeline.js';
@@ -52,6 +53,14 @@ interface Listener {
   socket: Socket;
   iface: string;
   kind: 'server' | 'proxy';
+  /** The interface's own IPv4 address (u32), or serverAddress when it has none. */
+  local: number;
+}
+
+/** The first IPv4 address of `iface`, read once at start. */
+function interfaceAddress(iface: string): number | undefined {
+  const entry = networkInterfaces()[iface]?.find((a) => a.family === 'IPv4');
+  return entry === undefined ? undefined : parseIpv4(entry.address);
 }
 
 export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpServer> {
@@ -77,8 +86,10 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
     for (const iface of interfaces) {
       for (const kind of kinds) {
         // A large receive buffer absorbs bursts (thousands of PXE clients powered on at once).
-        const socket = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
-        const listener: Listener = { socket, iface, kind };
+        const socket = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024, lookup: literalAddress });
+        const local = interfaceAddress(iface) ?? plan.server;
+        plan.ownAddresses.add(local);
+        const listener: Listener = { socket, iface, kind, local };
         listeners.push(listener);
         await new Promise<void>((resolve, reject) => {
           socket.once('error', reject);
@@ -144,7 +155,7 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
     if (found !== undefined && ip !== undefined) reservation = found.hostname === undefined ? { ip } : { ip, hostname: found.hostname };
     else reservation = plan.reservations.get(mac);
     const source = { address: listener.kind === 'proxy' ? (parseIpv4(peer) ?? 0) : 0, port: peerPort };
-    const decision = decide(ctx, { packet, now: now(), port: listener.kind, source, reservation });
+    const decision = decide(ctx, { packet, now: now(), port: listener.kind, source, reservation, local: listener.local });
     for (const change of decision.changes) leases.apply(change);
     record(decision, listener.iface);
     if (decision.drop !== undefined) {
@@ -227,4 +238,12 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
       await leaseStore.close();
     },
   };
+}
+
+/**
+ * dgram resolves every destination through dns.lookup, which costs a tick per reply even for
+ * an IP literal. Striker only ever sends to dotted-quad literals, so answer at once.
+ */
+function literalAddress(address: string, _options: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  callback(null, address, 4);
 }

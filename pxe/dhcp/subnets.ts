@@ -30,6 +30,8 @@ export interface StaticReservation {
 export interface DhcpPlan {
   mode: 'full' | 'proxy';
   server: number;
+  /** Every address that identifies this server (option 54): serverAddress and the interfaces' own addresses. */
+  ownAddresses: Set<number>;
   subnets: Subnet[];
   reservations: Map<string, StaticReservation>;
   reservedIps: Set<number>;
@@ -80,6 +82,7 @@ export function compileDhcpConfig(config: DhcpConfig): DhcpPlan {
   return {
     mode: config.mode,
     server: ip(config.serverAddress),
+    ownAddresses: new Set([ip(config.serverAddress)]),
     subnets,
     reservations,
     reservedIps: new Set([...reservations.values()].map((r) => r.ip)),

@@ -130,7 +130,7 @@ describe('relays and interfaces', () => {
     await sleep(1000);
     const run = lab.exec(c2, ['udhcpc', '-f', '-q', '-n', '-t', '5', '-T', '1', '-s', hook, '-i', 'c20'], 30_000);
     relay.kill('SIGTERM');
-    expect(run.stdout + run.stderr).toMatch(/lease of 10\.90\.0\.(5\d|[6-9]\d) obtained from 10\.88\.0\.1/);
+    expect(run.stdout + run.stderr).toMatch(/lease of 10\.90\.0\.(5\d|[6-9]\d) obtained from 10\.89\.0\.1/);
     const status = await server.status();
     expect(status.leases).toContainEqual(expect.objectContaining({ mac: mac(c2, 'c20'), state: 'bound' }));
   });
