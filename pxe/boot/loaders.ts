@@ -17,7 +17,7 @@
  * and names every loader that is missing, with the package or tree that provides it, so a
  * missing loader is an error on the Machines page rather than a machine timing out at TFTP.
  */
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { FileSource, OpenResult, Peer } from '../tftp/file-source.js';
@@ -79,7 +79,11 @@ export function planLoaders(config: LoadersConfig): LoaderSpec[] {
   return specs;
 }
 
-/** Looks at the disk: which loaders exist, and a message for each that does not. */
+/**
+ * Looks at the disk: which loaders exist, and a message for each that does not. Available paths
+ * are resolved (Debian's /usr/lib/ipxe/ipxe.efi is a symlink to /boot/ipxe.efi): the operator
+ * chose these files, and TFTP then serves the real file from its own directory.
+ */
 export async function checkLoaders(specs: readonly LoaderSpec[]): Promise<LoaderCheck> {
   const available = new Map<LoaderName, string>();
   const problems: LoaderProblem[] = [];
@@ -92,7 +96,7 @@ export async function checkLoaders(specs: readonly LoaderSpec[]): Promise<Loader
     } catch (error) {
       why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
     }
-    if (why === undefined) available.set(spec.name, spec.path);
+    if (why === undefined) available.set(spec.name, await realpath(spec.path));
     else problems.push({ loader: spec.name, path: spec.path, required: spec.required, message: `boot loader ${spec.name} is missing: ${spec.path} ${why}; it comes from ${spec.providedBy}` });
   }
   return { available, problems };

@@ -83,7 +83,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
   }
   const iface = config.interface!;
   const address = config.address!;
-  checkPxeInterface(iface, address, deps.interfaceFacts);
+  await checkPxeInterface(iface, address, deps.interfaceFacts);
   const httpUrl = (config.httpUrl ?? deps.httpUrl).replace(/\/+$/, '');
   const log = logger.child({ iface });
 

@@ -129,6 +129,8 @@ export interface GuestOptions {
   workDir: string;
   /** Called for every serial line as it arrives. */
   onLine?: (line: string) => void;
+  /** Stops the guest early (e.g. once the timeline shows what the test waited for). */
+  signal?: AbortSignal;
 }
 
 export interface GuestResult {
@@ -178,6 +180,7 @@ export function bootGuest(o: GuestOptions): Promise<GuestResult> {
       timedOut = true;
       proc.kill('SIGKILL');
     }, o.timeoutMs);
+    o.signal?.addEventListener('abort', () => proc.kill('SIGKILL'), { once: true });
     proc.once('exit', (code) => {
       clearTimeout(timer);
       resolve({ exit: code, timedOut, serial, markers, elapsedMs: Date.now() - started });

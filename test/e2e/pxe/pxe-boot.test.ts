@@ -59,16 +59,19 @@ function expectInOrder(timeline: TimelineEventJson[], steps: ((e: TimelineEventJ
 const file = (name: string) => (e: TimelineEventJson) => String(e.details['file'] ?? '').includes(name) && e.details['outcome'] !== 'rendered';
 const step = (name: string) => (e: TimelineEventJson) => e.step === name;
 
+const biosAck: [string, (e: TimelineEventJson) => boolean] = ['dhcp.ack ipxe-bios', (e) => e.step === 'dhcp.ack' && e.details['firmware'] === 'ipxe-bios'];
+
+/** `loaderSteps` start with the machine's dhcp.ack (which firmware class and boot file it got). */
 function expectInstalled(result: GuestResult, timeline: TimelineEventJson[], loaderSteps: [string, (e: TimelineEventJson) => boolean][]): void {
   expect(result.timedOut, `guest timed out; serial tail: ${result.serial.slice(-1500)}`).toBe(false);
   expect(result.markers['boot'], result.serial.slice(-1500)).toBeDefined();
   expect(result.serial).toMatch(/STK-PXE-KS bytes=\d+/);
   expect(result.serial).toContain(`STK-PXE-PACKAGES ok=${PACKAGES.length} failed=0`);
   expect(result.markers['installed']).toBeDefined();
-  const names = ['dhcp.discover', 'dhcp.offer', 'dhcp.request', 'dhcp.ack', ...loaderSteps.map(([n]) => n), 'http vmlinuz', 'http initrd', 'kickstart.fetched', ...PACKAGES.map((p) => `http ${p}`), 'install.finished'];
+  const names = ['dhcp.discover', 'dhcp.offer', 'dhcp.request', ...loaderSteps.map(([n]) => n), 'http vmlinuz', 'http initrd', 'kickstart.fetched', ...PACKAGES.map((p) => `http ${p}`), 'install.finished'];
   expectInOrder(
     timeline,
-    [step('dhcp.discover'), step('dhcp.offer'), step('dhcp.request'), step('dhcp.ack'), ...loaderSteps.map(([, m]) => m),
+    [step('dhcp.discover'), step('dhcp.offer'), step('dhcp.request'), ...loaderSteps.map(([, m]) => m),
       (e) => e.step === 'http.file' && e.details['file'] === 'trees/test/vmlinuz' && e.details['bytes'] === kernelBytes,
       (e) => e.step === 'http.file' && e.details['file'] === 'trees/test/initrd.img' && e.details['bytes'] === initrdBytes,
       (e) => e.step === 'kickstart.fetched' && e.details['outcome'] === 'served',
@@ -125,12 +128,93 @@ describe('BIOS with QEMU\'s iPXE ROM', () => {
     ]).finally(() => clearInterval(poll));
     const { events } = await server.status();
     console.log(`BIOS iPXE ROM: known machine marker at ${a.markers['boot']} ms, installed at ${a.markers['installed']} ms; discovered machine installed at ${b.markers['installed']} ms`);
-    expectInstalled(a, stepsOf(events, known), [['tftp ipxe script', (e) => e.step === 'tftp.transfer' && e.details['file'] === 'ipxe/52-54-00-77-50-10.ipxe' && e.details['outcome'] === 'ok']]);
+    expectInstalled(a, stepsOf(events, known), [biosAck, ['tftp ipxe script', (e) => e.step === 'tftp.transfer' && e.details['file'] === 'ipxe/52-54-00-77-50-10.ipxe' && e.details['outcome'] === 'ok']]);
     expect(assigned).toBe(true);
     const discovered = stepsOf(events, unknown);
     expectInstalled(b, discovered, [
+      biosAck,
       ['discovery script', (e) => (e.details['plan'] as { action?: string } | undefined)?.action === 'discovery'],
       ['installer script after the role', (e) => e.step === 'http.file' && e.details['file'] === 'boot/ipxe' && (e.details['plan'] as { action?: string } | undefined)?.action === 'install'],
     ]);
+  }, 300_000);
+});
+
+describe('UEFI (OVMF)', () => {
+  let server: PxeServerProcess;
+  afterAll(async () => server?.stop());
+
+  it('native PXE (no NIC option ROM) → ipxe.efi by TFTP, and UEFI HTTP boot → ipxe.efi by HTTP, both install', async () => {
+    const pxeMac = '52:54:00:77:50:30';
+    const httpMac = '52:54:00:77:50:40';
+    server = await lab.startStriker(spec({
+      machines: [
+        { mac: pxeMac, role: 'node', state: 'assigned', hostname: 'u1', check: { status: 'ready' } },
+        { mac: httpMac, role: 'dr', state: 'assigned', hostname: 'u2', check: { status: 'ready' } },
+      ],
+    }));
+    const [tapA, tapB] = [lab.tap(), lab.tap()];
+    const noPxe = ['-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n'];
+    const [a, b] = await Promise.all([
+      bootGuest({ ns: lab.ns, tap: tapA, mac: pxeMac, firmware: 'uefi', romfile: '', timeoutMs: GUEST_TIMEOUT_MS, workDir: lab.dir }),
+      bootGuest({ ns: lab.ns, tap: tapB, mac: httpMac, firmware: 'uefi', romfile: '', extra: noPxe, timeoutMs: GUEST_TIMEOUT_MS, workDir: lab.dir }),
+    ]);
+    const { events } = await server.status();
+    console.log(`OVMF native PXE: installed at ${a.markers['installed']} ms; OVMF HTTP boot: installed at ${b.markers['installed']} ms`);
+    const firmwareOf = (e: TimelineEventJson) => e.details['firmware'];
+    expectInstalled(a, stepsOf(events, pxeMac), [
+      ['dhcp.ack uefi-x64', (e) => e.step === 'dhcp.ack' && firmwareOf(e) === 'uefi-x64' && e.details['file'] === 'ipxe.efi'],
+      ['tftp ipxe.efi', (e) => e.step === 'tftp.transfer' && e.details['file'] === 'ipxe.efi' && e.details['outcome'] === 'ok'],
+      ['dhcp.ack ipxe-uefi-x64', (e) => e.step === 'dhcp.ack' && firmwareOf(e) === 'ipxe-uefi-x64'],
+      ['http ipxe script', (e) => e.step === 'http.file' && e.details['file'] === 'boot/ipxe'],
+    ]);
+    expectInstalled(b, stepsOf(events, httpMac), [
+      ['dhcp.ack uefi-x64-http', (e) => e.step === 'dhcp.ack' && firmwareOf(e) === 'uefi-x64-http' && e.details['file'] === `${httpUrl}/boot/loaders/ipxe.efi`],
+      ['http ipxe.efi', (e) => e.step === 'http.file' && e.details['file'] === 'boot/loaders/ipxe.efi' && Number(e.details['bytes']) > 100_000],
+      ['http ipxe script', (e) => e.step === 'http.file' && e.details['file'] === 'boot/ipxe'],
+    ]);
+    expect(stepsOf(events, httpMac).some((e) => e.step === 'tftp.transfer')).toBe(false);
+  }, 300_000);
+});
+
+describe('BIOS with pxelinux', () => {
+  let server: PxeServerProcess;
+  afterAll(async () => server?.stop());
+
+  it('lpxelinux.0 and its per-MAC config by TFTP install one machine; a failed kickstart check is never handed out', async () => {
+    const good = '52:54:00:77:50:50';
+    const bad = '52:54:00:77:50:60';
+    server = await lab.startStriker(spec({
+      machines: [
+        { mac: good, role: 'node', state: 'assigned', hostname: 'p1', check: { status: 'ready' } },
+        { mac: bad, role: 'node', state: 'assigned', hostname: 'p2', check: { status: 'failed', problems: ['package kmod-drbd is in no repository'] } },
+      ],
+      pxe: { dhcp: { boot: { 'ipxe-bios': 'lpxelinux.0' } } },
+    }));
+    const [tapA, tapB] = [lab.tap(), lab.tap()];
+    const stopBad = new AbortController();
+    let refusedAt: TimelineEventJson | undefined;
+    const poll = setInterval(() => {
+      void server.status().then((s) => {
+        refusedAt ??= s.events.find((e) => e.mac === bad && (e.details['plan'] as { reason?: string } | undefined)?.reason === 'kickstart-check-failed');
+        // Booting the (absent) local disk would only end in SeaBIOS's 60 s reboot: stop there.
+        if (refusedAt !== undefined) setTimeout(() => stopBad.abort(), 3000);
+      });
+    }, 500);
+    const [a, b] = await Promise.all([
+      bootGuest({ ns: lab.ns, tap: tapA, mac: good, firmware: 'bios', timeoutMs: GUEST_TIMEOUT_MS, workDir: lab.dir }),
+      bootGuest({ ns: lab.ns, tap: tapB, mac: bad, firmware: 'bios', timeoutMs: GUEST_TIMEOUT_MS, workDir: lab.dir, signal: stopBad.signal }),
+    ]).finally(() => clearInterval(poll));
+    const { events } = await server.status();
+    console.log(`BIOS pxelinux: installed at ${a.markers['installed']} ms`);
+    expectInstalled(a, stepsOf(events, good), [
+      ['dhcp.ack lpxelinux.0', (e) => e.step === 'dhcp.ack' && e.details['file'] === 'lpxelinux.0'],
+      ['tftp lpxelinux.0', (e) => e.step === 'tftp.transfer' && e.details['file'] === 'lpxelinux.0' && e.details['outcome'] === 'ok'],
+      ['tftp ldlinux.c32', (e) => e.step === 'tftp.transfer' && String(e.details['file']).endsWith('ldlinux.c32') && e.details['outcome'] === 'ok'],
+      ['tftp pxelinux.cfg', (e) => e.step === 'tftp.transfer' && e.details['file'] === 'pxelinux.cfg/01-52-54-00-77-50-50' && e.details['outcome'] === 'ok'],
+    ]);
+    expect(refusedAt?.details).toMatchObject({ file: 'pxelinux.cfg/01-52-54-00-77-50-60', plan: { action: 'local', reason: 'kickstart-check-failed', problems: ['package kmod-drbd is in no repository'] } });
+    const badSteps = stepsOf(events, bad);
+    expect(badSteps.some((e) => e.step === 'kickstart.fetched' || (e.step === 'http.file' && String(e.details['file']).startsWith('trees/')))).toBe(false);
+    expect(b.markers['boot']).toBeUndefined();
   }, 300_000);
 });
