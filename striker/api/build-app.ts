@@ -3,7 +3,7 @@
  * drive it with `app.inject()` and `striker serve` calls `listen` on it.
  */
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { installAccessControl } from './access.js';
 import type { AppDeps } from './app-deps.js';
@@ -18,8 +18,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: true,
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     trustProxy: false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },

@@ -23,6 +23,7 @@ import { parseOrThrow } from '../validation/zod-problems.js';
 import { printResult, printTable, type Printer } from './output.js';
 import { addRepoCommands } from './repo-commands.js';
 import { addMachineCommands } from './machine-commands.js';
+import { addKickstartCommands } from './kickstart-commands.js';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -73,6 +74,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const context: CliContext = { io, config, printer, cliActor, withDb };
   addRepoCommands(program, context);
   addMachineCommands(program, context);
+  addKickstartCommands(program, context);
 
   program
     .command('serve')

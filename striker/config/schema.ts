@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { repoSyncConfigSchema } from '../../repo-sync/config.js';
+import { kickstartConfigSchema } from '../../kickstart/config.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -56,6 +57,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Mirrored RPM repos and installation trees (repo-sync/). */
   repos: repoSyncConfigSchema.prefault({}),
+  /** Kickstarts: signed URL lifetime, registration tokens (kickstart/). */
+  kickstart: kickstartConfigSchema.prefault({}),
   host: z
     .strictObject({
       /** Let Striker change this machine's own network and host name. Off unless you mean it. */

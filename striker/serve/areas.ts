@@ -19,6 +19,7 @@ import { repoJobKinds } from '../repos/repo-job-kinds.js';
 import { repoRoutes } from '../repos/repo-routes.js';
 import { RepoScheduler } from '../repos/repo-scheduler.js';
 import { syncConfiguredRepos } from '../repos/repo-store.js';
+import { kickstartArea } from '../hosts/kickstart-area.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
 
 export interface Areas {
@@ -55,6 +56,12 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     scheduler.start();
     stops.push(() => scheduler.stop());
   });
+
+  // Kickstarts: per-host rendering, checks, served only to their machine.
+  const kickstart = await kickstartArea({ config, db, logger });
+  jobKinds.push(...kickstart.jobKinds);
+  plugins.push(...kickstart.plugins);
+  stops.push(() => kickstart.stop());
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });
