@@ -115,7 +115,7 @@ async function syncBench(v1: string, v2: string): Promise<string[]> {
     await runCommand(['createrepo_c', '--quiet', upstream], { timeoutMs: 600_000 });
     const nginx = await startNginx(join(work, 'nginx'), upstream, port);
     try {
-      const repo = repoConfigSchema.parse({ name: 'bench', source: { kind: 'http', url }, parallelism: 8 });
+      const repo = repoConfigSchema.parse({ name: 'bench', source: { kind: 'http', url }, parallelism: Number(process.env['BENCH_PARALLEL'] ?? 8) });
       const paths = repoPaths(join(work, 'data'));
       const dnfDir = join(work, 'dnf');
       const dnf = (...extra: string[]) => ['dnf', '-q', '-y', '--disableplugin=local', '--releasever=9', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${join(dnfDir, 'cache')}`,
