@@ -3,13 +3,16 @@
  * bytes each). Blocks are read forward with one preadv(2) per refill straight into the packets'
  * payload areas, so the send path allocates nothing per packet; the window being sent and the
  * next one sit in memory, which is what RFC 7440 retransmission needs. Memory per transfer is
- * slots × (blksize + 4).
+ * slots × (blksize + 4): about 1 MiB plus two windows, less for small files.
  */
 import { writeDataHeader } from './codec.js';
 import type { OpenFile } from './file-source.js';
 
-/** Read-ahead target in bytes beyond the window. */
-const LOOKAHEAD_BYTES = 256 * 1024;
+/**
+ * Read-ahead target in bytes beyond the window: big enough that a refill (one preadv on the
+ * libuv thread pool) finishes long before the sender catches up, even on a busy machine.
+ */
+const LOOKAHEAD_BYTES = 1024 * 1024;
 /** Most blocks one readv may fill (stays under IOV_MAX = 1024). */
 const MAX_LOOKAHEAD_BLOCKS = 512;
 
@@ -53,6 +56,14 @@ export class BlockRing {
     return block < this.lastBlock ? this.blksize + 4 : this.file.size - (block - 1) * this.blksize + 4;
   }
 
+  /** Whether `fill(floor, need)` would start a read (cheap check for the per-ACK path). */
+  wantsFill(floor: number, need = floor): boolean {
+    if (this.loading !== null || this.failure !== null) return false;
+    const limit = Math.min(floor + this.slots - 1, this.lastBlock);
+    if (this.loaded >= limit) return false;
+    return this.loaded - floor + 1 < this.slots / 2 || !this.has(need);
+  }
+
   /**
    * Read ahead from `floor` (the lowest block still needed). Starts a refill when less than half
    * the ring is loaded ahead, or when `need` is not loaded. Resolves when the running refill ends.
@@ -60,9 +71,8 @@ export class BlockRing {
   fill(floor: number, need = floor): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.loading !== null) return this.loading;
+    if (!this.wantsFill(floor, need)) return Promise.resolve();
     const limit = Math.min(floor + this.slots - 1, this.lastBlock);
-    const ahead = this.loaded - floor + 1;
-    if (this.loaded >= limit || (ahead >= this.slots / 2 && this.has(need))) return Promise.resolve();
     const first = this.loaded + 1;
     const targets: Buffer[] = [];
     for (let block = first; block <= limit; block++) targets.push(this.payloads[(block - 1) % this.slots]!);

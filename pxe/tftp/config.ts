@@ -25,14 +25,16 @@ export const tftpConfigSchema = z.strictObject({
     .default({ maxTransfers: 128, maxPerClient: 8 }),
   timeouts: z
     .strictObject({
-      /** First retransmission after this many ms (unless the client sent the timeout option). */
+      /** Retransmission interval before a round trip was measured (unless the client sent the timeout option). */
       retransmitMs: z.number().int().min(10).max(255_000).default(1000),
+      /** Floor of the interval adapted to measured round trips (RFC 6298 style). */
+      minRetransmitMs: z.number().int().min(1).max(255_000).default(50),
       /** The doubled interval never exceeds this. */
       maxRetransmitMs: z.number().int().min(10).max(255_000).default(8000),
       /** Retransmissions of one window before the transfer is abandoned. */
       maxRetries: z.number().int().min(0).max(50).default(5),
     })
-    .default({ retransmitMs: 1000, maxRetransmitMs: 8000, maxRetries: 5 }),
+    .default({ retransmitMs: 1000, minRetransmitMs: 50, maxRetransmitMs: 8000, maxRetries: 5 }),
 });
 
 export type TftpConfig = z.infer<typeof tftpConfigSchema>;

@@ -45,7 +45,7 @@ const SUPERSEDE_AFTER_MS = 2000;
 
 export async function startTftpServer(options: TftpServerOptions): Promise<TftpServer> {
   const { source, logger, timeline, limits } = options;
-  const policy: RetransmitPolicy = { retransmitMs: 1000, maxRetransmitMs: 8000, maxRetries: 5, ...options.retransmit };
+  const policy: RetransmitPolicy = { retransmitMs: 1000, minRetransmitMs: 50, maxRetransmitMs: 8000, maxRetries: 5, ...options.retransmit };
   const negotiation = { blksizeMax: options.blksizeMax, windowsizeMax: options.windowsizeMax ?? 64 };
   const counters = createCounters();
   const perClient = new Map<string, number>();
@@ -64,6 +64,10 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   });
 
   function onDatagram(message: Buffer, peer: Peer): void {
+    if (peer.port === 0) {
+      countError(counters, 'decode'); // source port 0 cannot be answered
+      return;
+    }
     let packet: TftpPacket;
     try {
       packet = decodePacket(message);
@@ -77,7 +81,9 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     switch (packet.kind) {
       case 'RRQ':
         counters.requests++;
-        void serve(packet.filename, packet.mode, packet.options, peer);
+        serve(packet.filename, packet.mode, packet.options, peer).catch((error: unknown) => {
+          logger.error({ err: error, peer: peerText(peer) }, 'tftp request handling failed');
+        });
         return;
       case 'WRQ':
         counters.requests++;

@@ -6,7 +6,6 @@
  */
 import type { Socket } from 'node:dgram';
 import type { Logger } from 'pino';
-import { DecodeError } from '../../striker/errors/index.js';
 import { BlockRing } from './block-ring.js';
 import { ErrorCode, decodePacket, encodePacket } from './codec.js';
 import type { OpenFile, Peer } from './file-source.js';
@@ -36,6 +35,8 @@ export class TransferSession {
   private pending: { first: number; last: number } | null = null;
   private waiting = false;
   private done = false;
+  /** When the peer last sent this transfer a packet that decoded (ms since the epoch). */
+  private heardAt = Date.now();
 
   constructor(
     private readonly socket: Socket,
@@ -52,12 +53,9 @@ export class TransferSession {
   }
 
   start(): void {
-    this.handle({ kind: 'start' });
+    this.handle({ kind: 'start', at: performance.now() });
     this.readAhead(1);
   }
-
-  /** When the peer last sent this transfer a packet that decoded (ms since the epoch). */
-  private heardAt = Date.now();
 
   /** Milliseconds since the peer last sent this transfer a packet. */
   get quietMs(): number {
@@ -72,7 +70,7 @@ export class TransferSession {
   }
 
   private onMessage(message: Buffer, address: string, port: number): void {
-    if (this.done) return;
+    if (this.done || port === 0) return; // port 0 cannot be answered
     if (address !== this.peer.address || port !== this.peer.port) {
       this.hooks.onDiscard('stray-packet');
       this.perform(step(this.state, { kind: 'stray' })[1], { address, port });
@@ -80,9 +78,8 @@ export class TransferSession {
     }
     let event: TransferEvent;
     try {
-      event = { kind: 'packet', packet: decodePacket(message) };
+      event = { kind: 'packet', packet: decodePacket(message), at: performance.now() };
     } catch (error) {
-      if (!(error instanceof DecodeError)) throw error;
       this.hooks.onDiscard('decode');
       this.logger.debug({ err: error }, 'undecodable packet in transfer');
       return;
@@ -156,7 +153,7 @@ export class TransferSession {
   }
 
   private readAhead(floor: number): void {
-    if (this.done) return;
+    if (this.done || !this.ring.wantsFill(floor)) return;
     this.ring.fill(floor).catch((error: unknown) => this.ioFailed(error));
   }
 

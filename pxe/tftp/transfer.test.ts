@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TftpPacket } from './codec.js';
 import { createTransfer, step, type TransferAction, type TransferEvent, type TransferParams, type TransferState } from './transfer.js';
 
-const policy = { retransmitMs: 1000, maxRetransmitMs: 4000, maxRetries: 3 };
+const policy = { retransmitMs: 1000, minRetransmitMs: 50, maxRetransmitMs: 4000, maxRetries: 3 };
 const params = (over: Partial<TransferParams> = {}): TransferParams => ({
   size: 1300,
   blksize: 512,
@@ -208,6 +208,44 @@ describe('transfer state machine', () => {
     const [after, out] = step(state, ack(block & 0xffff));
     expect(after.acked).toBe(65_536);
     expect(out[0]).toEqual(data(65_537, 65_552));
+  });
+
+  describe('adaptive retransmission interval (RFC 6298 §2, Karn)', () => {
+    const at = (block: number, ms: number): TransferEvent => ({ kind: 'packet', packet: { kind: 'ACK', block }, at: ms });
+    const arms = (p: TransferParams, events: TransferEvent[]): number[] => {
+      let state = createTransfer(p);
+      const out: number[] = [];
+      for (const event of events) {
+        const [next, actions] = step(state, event);
+        state = next;
+        for (const a of actions) if (a.kind === 'arm-timer') out.push(a.ms);
+      }
+      return out;
+    };
+    const big = params({ size: 100 * 512 });
+
+    it('a LAN round trip brings the interval down to the floor', () => {
+      expect(arms(big, [{ kind: 'start', at: 0 }, at(1, 2), at(2, 4), at(3, 5)])).toEqual([1000, 50, 50, 50]);
+    });
+
+    it('RTO = SRTT + 4·RTTVAR, capped by retransmitMs', () => {
+      expect(arms(big, [{ kind: 'start', at: 0 }, at(1, 100)])).toEqual([1000, 300]);
+      expect(arms(big, [{ kind: 'start', at: 0 }, at(1, 400)])).toEqual([1000, 1000]);
+    });
+
+    it('timeouts double the adapted interval', () => {
+      expect(arms(big, [{ kind: 'start', at: 0 }, at(1, 2), timeout, timeout])).toEqual([1000, 50, 100, 200]);
+    });
+
+    it('no sample from a retransmitted window (Karn), none without a clock', () => {
+      expect(arms(big, [{ kind: 'start', at: 0 }, timeout, at(1, 5000), at(2, 5002)])).toEqual([1000, 2000, 1000, 50]);
+      expect(arms(big, [{ kind: 'start' }, ack(1), ack(2)])).toEqual([1000, 1000, 1000]);
+    });
+
+    it('a client timeout option fixes the interval (RFC 2349 §2)', () => {
+      const fixed = params({ size: 100 * 512, timeoutMs: 2000, oack: new Map([['timeout', '2']]) });
+      expect(arms(fixed, [{ kind: 'start', at: 0 }, at(0, 1), at(1, 2)])).toEqual([2000, 2000, 2000]);
+    });
   });
 
   it('ignores every event once done', () => {
