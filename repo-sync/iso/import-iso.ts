@@ -7,7 +7,7 @@
  * (.treeinfo checksums, kernel/initrd present, every repo's metadata and package checksums)
  * before `<treesDir>/<name>` is switched to it with one rename(2).
  */
-import { mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile, readlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, rename, rm, stat, statfs, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DecodeError, StrikerError } from '../../striker/errors/index.js';
 import type { CommandRunner } from '../../striker/command/run-command.js';
@@ -58,6 +58,8 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
   const building = join(snaps, `.building-${id}`);
   try {
     ctx.progress({ phase: 'extract', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: isoSize, message: `extracting ${basename(isoPath)}` });
+    const meter = await extractionMeter(snaps, isoSize, (bytes) =>
+      ctx.progress({ phase: 'extract', filesDone: 0, filesTotal: 0, bytesDone: bytes, bytesTotal: isoSize, message: `extracting ${basename(isoPath)}` }));
     try {
       const r = await deps.runner(['xorriso', '-osirrox', 'on', '-indev', isoPath, '-extract', '/', building], { timeoutMs: 60 * 60_000, signal: ctx.signal });
       if (/is blank|no ISO 9660|not a valid/i.test(r.stdout + r.stderr)) throw new StrikerError('REPO_FETCH_FAILED', `${isoPath} is not an ISO 9660 image`, { details: { path: isoPath } });
@@ -67,6 +69,8 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
         throw new StrikerError('REPO_FETCH_FAILED', `cannot read ISO ${isoPath} (truncated or damaged?): ${failure}`, { cause: error, details: { path: isoPath } });
       }
       throw error;
+    } finally {
+      meter.stop();
     }
     await refuseEscapingSymlinks(building, isoPath);
     const treeinfoText = await readFile(join(building, '.treeinfo'), 'utf8').catch(() => undefined);
@@ -117,6 +121,22 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
     await rm(building, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * xorriso reports nothing while it extracts (the adapter buffers output), so progress is the
+ * growth of used space on the target filesystem (statfs), sampled every second, capped at the
+ * ISO size: an estimate (other writers count too), good enough for a progress bar and ETA.
+ */
+async function extractionMeter(dir: string, total: number, report: (bytes: number) => void): Promise<{ stop: () => void }> {
+  const used = async () => { const s = await statfs(dir); return (s.blocks - s.bfree) * s.bsize; };
+  const start = await used().catch(() => undefined);
+  if (start === undefined) return { stop: () => {} };
+  const timer = setInterval(() => {
+    used().then((now) => report(Math.max(0, Math.min(total, now - start))), () => {});
+  }, 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** Reads the InstallationTree `<treesDir>/<name>` currently points at. */

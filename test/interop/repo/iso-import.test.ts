@@ -51,6 +51,9 @@ describe('importing an OS ISO as an installation tree', () => {
       repos: [{ id: 'AppStream', path: 'AppStream', packageCount: 2 }, { id: 'BaseOS', path: 'BaseOS', packageCount: 2 }],
     });
     expect(await readInstallationTree(env.paths.trees, tree.name)).toEqual(tree);
+    expect([...new Set(env.progress.map((p) => p.phase))]).toEqual(['extract', 'verify', 'done']);
+    const verified = env.progress.filter((p) => p.phase === 'verify').at(-1)!;
+    expect(verified.filesDone).toBe(4);
   });
 
   it('serves the kernel with Range and ETag', async () => {
