@@ -102,7 +102,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
       throw error;
     }
     const previous = await readCurrentManifest(repoDir);
-    if (previous !== undefined && previous.upstreamRepomdSha256 === repomdSha256 && previous.keyFingerprint === keyTag(repo)) {
+    if (previous !== undefined && previous.upstreamRepomdSha256 === repomdSha256 && previous.keyFingerprint === keyTag(repo, deps.signer !== undefined)) {
       log.info({ snapshot: previous.id }, 'upstream unchanged; keeping current snapshot');
       report({ phase: 'done', message: 'upstream unchanged' });
       return { repo: repo.name, snapshotId: previous.id, unchanged: true, packageCount: previous.packages.length, downloaded: 0, downloadedBytes: 0, alreadyPresent: previous.packages.length, removed: 0, retained: 0, durationMs: performance.now() - started };
@@ -150,7 +150,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     const files = plan.publish.map((pkg) => ({ pkg, storePath: store.pathFor(pkg.checksum) }));
     if (repo.requirePackageSignatures) {
       // A package in the previous snapshot made under the same key and policy was checked then (same checksum, same bytes).
-      const checked = new Set(previous?.keyFingerprint === keyTag(repo) ? previous.packages.map((p) => checksumKey(p.checksum)) : []);
+      const checked = new Set(previous?.keyFingerprint === keyTag(repo, deps.signer !== undefined) ? previous.packages.map((p) => checksumKey(p.checksum)) : []);
       const toCheck = files.filter((f) => !checked.has(checksumKey(f.pkg.checksum)));
       report({ phase: 'verify', filesTotal: toCheck.length, message: `checking ${toCheck.length} package signatures` });
       await checkRpmSignatures({ files: toCheck.map((f) => f.storePath), labels: toCheck.map((f) => f.pkg.href), keyArmored: repo.gpgKey ?? '' }, checkDeps);
@@ -178,7 +178,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
 
     report({ phase: 'publish', filesTotal: files.length, message: `publishing snapshot (${metadata.kind} metadata)` });
     const published = await publishSnapshot(
-      { repoDir, files, metadata, source: source.description, keepSnapshots: repo.keepSnapshots, upstreamRepomdSha256: repomdSha256, keyFingerprint: keyTag(repo) },
+      { repoDir, files, metadata, source: source.description, keepSnapshots: repo.keepSnapshots, upstreamRepomdSha256: repomdSha256, keyFingerprint: keyTag(repo, deps.signer !== undefined) },
       { runner, ctx, ...(deps.signer ? { signer: deps.signer } : {}) },
     );
     if (deps.signer) await writeIfChanged(paths.signingKeyFile, await deps.signer.publicKeyArmored());
@@ -208,8 +208,8 @@ async function writeIfChanged(path: string, text: string): Promise<void> {
 }
 
 /** A tag that changes when the verification policy changes, so a stricter policy forces a full re-check. */
-function keyTag(repo: RepoConfig): string {
-  return createHash('sha256').update(`${repo.requireRepoSignature}|${repo.requirePackageSignatures}|${repo.gpgKey ?? ''}|${JSON.stringify(repo.retain)}|${repo.republish}`).digest('hex').slice(0, 16);
+function keyTag(repo: RepoConfig, signed: boolean): string {
+  return createHash('sha256').update(`${repo.requireRepoSignature}|${repo.requirePackageSignatures}|${repo.gpgKey ?? ''}|${JSON.stringify(repo.retain)}|${repo.republish}|${signed}`).digest('hex').slice(0, 16);
 }
 
 async function decompressTo(path: string, out: string, deps: { runner: CommandRunner; scratchDir: string; signal?: AbortSignal }, label: string): Promise<string> {
