@@ -1,12 +1,13 @@
 /**
  * Durable leases as an append-only journal file with group commit: every change waiting when a
- * write starts shares one write and one fdatasync(2), so thousands of ACKs per second cost a
- * few fsyncs. On start the journal is replayed (a torn last line from a crash is ignored);
+ * write starts shares one O_DSYNC write (open(2): data on disk when write returns), so
+ * thousands of ACKs per second cost a few synchronous writes. On start the journal is replayed (a torn last line from a crash is ignored);
  * when it has grown well past the live lease count it is compacted to a fresh file written
  * beside it, fsynced and renamed over it (rename(2) is atomic), then the directory is fsynced.
  *
  * Line format (tab-separated): kind, address, expiresAt (epoch ms), client key, MAC, host name.
  */
+import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -52,7 +53,7 @@ export class LeaseJournal implements LeaseStore {
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing = false;
   private scheduled = false;
-  /** Number of fdatasync calls made (one per group commit). */
+  /** Number of synchronous writes made (one per group commit). */
   syncs = 0;
   damagedLines = 0;
 
@@ -121,8 +122,8 @@ export class LeaseJournal implements LeaseStore {
     this.waiters = [];
     try {
       const handle = this.handle ?? (await this.openAppend());
+      // O_DSYNC: the write returns once the data is on disk, one thread-pool hop instead of two.
       await handle.write(batch.join(''));
-      await handle.datasync();
       this.syncs++;
       this.lines += batch.length;
       for (const w of waiters) w.resolve();
@@ -137,7 +138,7 @@ export class LeaseJournal implements LeaseStore {
   }
 
   private async openAppend(): Promise<FileHandle> {
-    this.handle = await open(this.path, 'a');
+    this.handle = await open(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC, 0o600);
     return this.handle;
   }
 

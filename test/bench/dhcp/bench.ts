@@ -49,7 +49,12 @@ async function startStriker(): Promise<Stop> {
     dir,
     { DHCP_KEEP_EVENTS: '0' },
   );
-  return () => server.stop();
+  return async () => {
+    const { counters } = await server.status();
+    const drops = Object.entries(counters.dropped).map(([k, v]) => `${k} ${v}`).join(', ');
+    if (drops !== '') console.log(`         striker counted drops: ${drops}`);
+    await server.stop();
+  };
 }
 
 async function startKea(): Promise<Stop> {
