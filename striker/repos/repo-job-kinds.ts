@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { CommandRunner } from '../command/run-command.js';
 import type { Database } from '../db/database.js';
 import { defineJobKind, type JobContext as StrikerJobContext } from '../jobs/job-kind.js';
-import { GpgRepoSigner, importIso, repoPaths, syncRepo, type JobContext as RepoJobContext, type RepoPaths } from '../../repo-sync/index.js';
+import { collectStoreGarbage, GpgRepoSigner, importIso, repoPaths, syncRepo, type JobContext as RepoJobContext, type RepoPaths } from '../../repo-sync/index.js';
 import { getRepo, recordSync, recordTree } from './repo-store.js';
 import { TransferMeter } from './repo-progress.js';
 
@@ -70,6 +70,18 @@ export function repoJobKinds(deps: RepoJobDeps) {
           if (!ctx.signal.aborted) await recordSync(deps.db, repo.name, ctx.job.id, { error: (error as Error).message });
           throw error;
         }
+      },
+    }),
+    defineJobKind({
+      kind: 'repo.collect-garbage',
+      title: 'Remove unreferenced files from the repo store',
+      payload: z.strictObject({}),
+      maxAttempts: 2,
+      onStale: 'retry',
+      async run(ctx) {
+        await ctx.progress(10, 'Looking for files no snapshot uses');
+        const result = await collectStoreGarbage(paths.store);
+        await ctx.note('Removed {files} files ({mb} MB) that no snapshot uses', { files: result.removedFiles, mb: (result.removedBytes / 1e6).toFixed(1) });
       },
     }),
     defineJobKind({
