@@ -17,6 +17,8 @@ export const tftpConfigSchema = z.strictObject({
   blksizeMax: z.number().int().min(8).max(65464).default(65464),
   /** Largest windowsize answered in an OACK (RFC 7440: 1..65535). */
   windowsizeMax: z.number().int().min(1).max(1024).default(64),
+  /** Largest window in payload bytes (windowsize × blksize); keeps windows inside client socket buffers. */
+  windowBytesMax: z.number().int().min(512).max(64 * 1024 * 1024).default(96 * 1024),
   limits: z
     .strictObject({
       maxTransfers: z.number().int().min(1).default(128),

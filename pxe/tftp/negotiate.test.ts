@@ -34,4 +34,15 @@ describe('option negotiation (RFC 2347/2348/2349/7440)', () => {
     expect(result).toEqual({ blksize, windowsize, timeoutMs, accepted });
     expect([...result.accepted.keys()]).toEqual([...accepted.keys()]);
   });
+
+  it.each([
+    { blksize: '1468', windowsize: '64', agreed: ['1468', '64'] },
+    { blksize: '8192', windowsize: '16', agreed: ['8192', '12'] },
+    { blksize: '65464', windowsize: '4', agreed: ['65464', '1'] },
+    { blksize: '512', windowsize: '200', agreed: ['512', '64'] },
+  ])('caps the window at 96 KiB of payload: blksize $blksize windowsize $windowsize', ({ blksize, windowsize, agreed }) => {
+    const result = negotiate(req(['windowsize', windowsize], ['blksize', blksize]), { blksizeMax: 65464, windowsizeMax: 64, windowBytesMax: 96 * 1024 }, 1);
+    expect([...result.accepted]).toEqual([['windowsize', agreed[1]], ['blksize', agreed[0]]]);
+    expect(result.windowsize).toBe(Number(agreed[1]));
+  });
 });

@@ -6,7 +6,10 @@
  * - timeout (RFC 2349 §2): 1..255 seconds, echoed unchanged when accepted.
  * - tsize (RFC 2349 §3): in a RRQ the client sends 0 and the server answers with the size; it is
  *   only acknowledged when the size is known before sending (not for netascii sizes we did not count).
- * - windowsize (RFC 7440 §3): 1..65535; answered with min(requested, our cap).
+ * - windowsize (RFC 7440 §3): 1..65535; answered with min(requested, our cap, windowBytesMax /
+ *   blksize). The byte cap keeps a window inside a client's default socket receive buffer
+ *   (Linux: 208 KiB, and a fragmented 8 KiB datagram costs ~14 KiB of it): a window that
+ *   overflows it loses its tail on every round.
  * Unknown options are ignored (RFC 2347 §3). No accepted option → no OACK, data starts at block 1.
  */
 import type { TftpOptions } from './codec.js';
@@ -16,6 +19,8 @@ export interface NegotiationLimits {
   readonly blksizeMax: number;
   /** Largest windowsize we answer (≥ 1). */
   readonly windowsizeMax: number;
+  /** Largest window in payload bytes (windowsize × blksize); a window of 1 is always allowed. */
+  readonly windowBytesMax?: number;
 }
 
 export interface Negotiated {
@@ -34,6 +39,7 @@ export const DEFAULT_BLKSIZE = 512;
 export function negotiate(requested: TftpOptions, limits: NegotiationLimits, size: number | null): Negotiated {
   let blksize = DEFAULT_BLKSIZE;
   let windowsize = 1;
+  let windowRequested: number | null = null;
   let timeoutMs: number | null = null;
   const accepted = new Map<string, string>();
   for (const [name, raw] of requested) {
@@ -56,12 +62,17 @@ export function negotiate(requested: TftpOptions, limits: NegotiationLimits, siz
         break;
       case 'windowsize':
         if (value < 1 || value > 65535) break;
-        windowsize = Math.min(value, limits.windowsizeMax);
-        accepted.set(name, String(windowsize));
+        windowRequested = value;
+        accepted.set(name, ''); // filled in below, once blksize is known
         break;
       default:
         break;
     }
+  }
+  if (windowRequested !== null) {
+    const byBytes = Math.max(1, Math.floor((limits.windowBytesMax ?? Number.MAX_SAFE_INTEGER) / blksize));
+    windowsize = Math.min(windowRequested, limits.windowsizeMax, byBytes);
+    accepted.set('windowsize', String(windowsize));
   }
   return { blksize, windowsize, timeoutMs, accepted };
 }

@@ -26,6 +26,8 @@ export interface TftpServerOptions {
   readonly limits: { readonly maxTransfers: number; readonly maxPerClient: number };
   readonly blksizeMax: number;
   readonly windowsizeMax?: number;
+  /** Largest window in payload bytes (default 96 KiB), see `negotiate.ts`. */
+  readonly windowBytesMax?: number;
   readonly retransmit?: Partial<RetransmitPolicy>;
 }
 
@@ -46,7 +48,7 @@ const SUPERSEDE_AFTER_MS = 2000;
 export async function startTftpServer(options: TftpServerOptions): Promise<TftpServer> {
   const { source, logger, timeline, limits } = options;
   const policy: RetransmitPolicy = { retransmitMs: 1000, minRetransmitMs: 50, maxRetransmitMs: 8000, maxRetries: 5, ...options.retransmit };
-  const negotiation = { blksizeMax: options.blksizeMax, windowsizeMax: options.windowsizeMax ?? 64 };
+  const negotiation = { blksizeMax: options.blksizeMax, windowsizeMax: options.windowsizeMax ?? 64, windowBytesMax: options.windowBytesMax ?? 96 * 1024 };
   const counters = createCounters();
   const perClient = new Map<string, number>();
   /** Running transfers by client "address:port". */
