@@ -118,6 +118,7 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
     throw error;
   }
 
+  let closed = false;
   const sweep = setInterval(() => leases.sweep(now(), 24 * 3600 * 1000), 60_000);
   sweep.unref();
 
@@ -202,14 +203,24 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
     const reply = decision.reply!;
     const bytes = encodePacket(reply.packet);
     const type = messageTypeName(messageTypeOf(reply.packet) ?? 0);
-    listener.socket.send(bytes, reply.port, formatIpv4(reply.address), (error) => {
-      if (error === null || error === undefined) {
-        count(counters.answered, type);
-      } else {
-        count(counters.dropped, 'send-failed');
-        logger.warn({ err: error, iface: listener.iface, mac: decision.mac, peer: formatIpv4(reply.address) }, 'dhcp reply not sent');
-      }
-    });
+    if (closed) {
+      // An ACK whose commit finished after close(): the lease is on disk, the client will retry.
+      count(counters.dropped, 'closing');
+      return;
+    }
+    try {
+      listener.socket.send(bytes, reply.port, formatIpv4(reply.address), (error) => {
+        if (error === null || error === undefined) {
+          count(counters.answered, type);
+        } else {
+          count(counters.dropped, 'send-failed');
+          logger.warn({ err: error, iface: listener.iface, mac: decision.mac, peer: formatIpv4(reply.address) }, 'dhcp reply not sent');
+        }
+      });
+    } catch (error) {
+      count(counters.dropped, 'send-failed');
+      logger.warn({ err: error, iface: listener.iface, mac: decision.mac }, 'dhcp reply not sent');
+    }
   }
 
   function record(decision: Decision, iface: string): void {
@@ -233,6 +244,7 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
       return { server, proxy };
     },
     close: async () => {
+      closed = true;
       clearInterval(sweep);
       await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.socket.close(() => resolve()))));
       await leaseStore.close();
