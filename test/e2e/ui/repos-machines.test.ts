@@ -142,6 +142,26 @@ describe('web UI, repos', () => {
     await screenshots(page, '22-repos-synced');
   });
 
+  it('says in plain words why a sync failed', async () => {
+    const { page } = ui;
+    await fill(page, { 'repo-name': 'ui-dead' });
+    await field(page, 'repo-kind').selectOption('http');
+    await fill(page, { 'repo-url': `http://127.0.0.1:${await freePort()}/repo/` });
+    await page.getByTestId('add-repo').click();
+    const row = page.locator('tr[data-repo="ui-dead"]');
+    await row.getByTestId('sync').click();
+    const error = row.getByTestId('repo-error');
+    await error.waitFor({ timeout: 30_000 });
+    const text = (await error.textContent()) ?? '';
+    console.log(`failed sync shown as: ${text}`);
+    expect(text).toContain('Last sync failed: The upstream could not be reached.');
+    await screenshots(page, '22b-repos-sync-failed');
+    page.once('dialog', (d) => void d.accept());
+    await row.getByTestId('remove').click();
+    await page.getByText('Removed ui-dead.').waitFor();
+    expect(await page.locator('tr[data-repo]').count()).toBe(1);
+  });
+
   it('validates the OS media path and shows a failed import in plain words', async () => {
     const { page } = ui;
     await fill(page, { 'iso-path': 'relative.iso' });
