@@ -194,6 +194,8 @@ describe('web UI, machines', () => {
     expect(await discovered.textContent()).toContain('uefi');
     expect(await page.locator(`tr[data-mac="${DESCRIBED}"]`).textContent()).toMatch(/an-a01n02.*node.*assigned/);
     expect(await page.getByTestId('discovered-note').textContent()).toContain('1 discovered machine');
+    // This Striker runs without PXE: the page says so instead of leaving machines waiting.
+    expect(await page.getByTestId('pxe-status').textContent()).toContain('PXE boot services are off on this Striker');
     await screenshots(page, '23-machines');
   });
 

@@ -35,6 +35,15 @@ export interface KickstartStatusView {
   stale: boolean;
 }
 
+/** GET /api/pxe/status: `{enabled:false}`, or the running services with the loaders found at start. */
+export interface PxeStatusView {
+  enabled?: boolean;
+  interface?: string;
+  address?: string;
+  httpUrl?: string;
+  loaders?: { available: string[]; problems: { loader: string; path: string; required: boolean; message: string }[] };
+}
+
 export const roles: readonly MachineRole[] = ['striker', 'node', 'dr'];
 
 /** A timeline entry's details as `key=value` words (files, bytes, reasons), short enough for a row. */
