@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildManyRpms, makeUpstreamRepo } from '../../support/rpm-build.js';
+import { makeInstallTree, masterIso } from '../../support/rpm-iso-tree.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { freePort, runStriker, startServe, type ServeProcess } from '../../support/striker-process.js';
 import { apiFromPage, launchUi, NARROW, open, screenshots, WIDE, type UiBrowser } from '../../support/ui-browser.js';
@@ -26,6 +27,7 @@ let t: TestDatabase;
 let dataDir: string;
 let scratch: string;
 let upstream: string;
+let iso: string;
 let env: Record<string, string>;
 let striker: ServeProcess;
 let ui: UiBrowser;
@@ -61,7 +63,12 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'striker-ui-rm-rpms-'));
   upstream = join(scratch, 'upstream');
   env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  const rpms = buildManyRpms(scratch, 'uipkg', PACKAGES, '1.0', 40_000).then((files) => makeUpstreamRepo(upstream, files));
+  iso = join(scratch, 'TestLinux-9.9-x86_64-dvd.iso');
+  const rpms = buildManyRpms(scratch, 'uipkg', PACKAGES, '1.0', 40_000).then(async (files) => {
+    await makeUpstreamRepo(upstream, files);
+    await makeInstallTree(join(scratch, 'tree'), { baseOs: files.slice(0, 3), appStream: files.slice(3, 5) });
+    await masterIso(join(scratch, 'tree'), iso);
+  });
   striker = await startServe({ ...env, STRIKER_HTTP__HOST: '127.0.0.1', STRIKER_HTTP__PORT: String(await freePort()) });
   base = striker.url;
   await addUser('admin', 'admin');
@@ -174,6 +181,16 @@ describe('web UI, repos', () => {
     await job.getByRole('link', { name: 'failed' }).waitFor({ timeout: 30_000 });
     expect(await job.textContent()).toContain('missing.iso');
     expect(await page.getByTestId('trees').textContent()).toContain('No installation tree yet');
+    await fill(page, { 'iso-path': iso, 'iso-name': 'testlinux-9' });
+    await page.getByTestId('import').click();
+    await job.getByRole('link', { name: 'succeeded' }).waitFor({ timeout: 60_000 });
+    const tree = page.locator('tr[data-tree="testlinux-9"]');
+    await tree.waitFor();
+    const treeText = (await tree.textContent()) ?? '';
+    expect(treeText).toContain('TestLinux 9.9 x86_64');
+    expect(treeText).toContain('BaseOS (3)');
+    expect(treeText).toContain('AppStream (2)');
+    await screenshots(page, '22c-repos-tree-imported');
   });
 });
 
@@ -215,14 +232,14 @@ describe('web UI, machines', () => {
     await page.getByTestId('assign').click();
     await page.getByTestId('machine-state').filter({ hasText: 'assigned' }).waitFor();
     expect(await page.getByTestId('machine-facts').textContent()).toMatch(/Rolenode.*Host namean-a01n01.*Reserved IP10\.201\.10\.1/);
-    // Fresh Striker: no identity, root password or installation tree yet — each named.
+    // Fresh Striker: no identity or root password yet — each named (the tree was imported above).
     const problems = page.getByTestId('kickstart-problems');
     await problems.waitFor();
     expect(await page.getByTestId('kickstart-status').getAttribute('data-status')).toBe('incomplete');
     const text = (await problems.textContent()) ?? '';
     expect(text).toContain('Striker has no identity yet');
     expect(text).toContain('Root password');
-    expect(text).toContain('no installation tree has been imported yet');
+    expect(text).not.toContain('installation tree');
     expect(text).not.toContain('Role');
     expect(text).not.toContain('Host name');
     await page.getByTestId('check-now').click();
