@@ -161,3 +161,16 @@ console.log('| server  | DORA/s <1% lost | vs Kea | peak DORA/s (any loss) |');
 console.log('| ------- | --------------: | -----: | ---------------------: |');
 const peak = new Map([...results].map(([name, steps]) => [name, Math.max(0, ...steps.map((st) => st.perSecond))]));
 for (const [name, value] of best) console.log(`| ${name.padEnd(7)} | ${value.toFixed(0).padStart(15)} | ${kea > 0 ? (value / kea).toFixed(2) : 'n/a'}× | ${(peak.get(name) ?? 0).toFixed(0).padStart(22)} |`);
+
+// Paired by offered rate: on a shared machine a single lucky or unlucky step moves the headline;
+// the same-rate comparison shows the trend.
+console.log(`\nSame offered rate, completed DORA/s (lost %):`);
+console.log(`| rate | ${[...results.keys()].join(' | ')} | striker/kea |`);
+console.log(`| ---: | ${[...results.keys()].map(() => '---:').join(' | ')} | ---: |`);
+for (const rate of rates) {
+  const cells = [...results.values()].map((steps) => steps.find((st) => st.rate === rate));
+  const k = results.get('kea')?.find((st) => st.rate === rate);
+  const st = results.get('striker')?.find((x) => x.rate === rate);
+  const ratio = k !== undefined && st !== undefined && k.perSecond > 0 ? (st.perSecond / k.perSecond).toFixed(2) : 'n/a';
+  console.log(`| ${rate} | ${cells.map((c) => (c === undefined ? '-' : `${c.perSecond.toFixed(0)} (${c.lossPercent.toFixed(1)}%)`)).join(' | ')} | ${ratio} |`);
+}
