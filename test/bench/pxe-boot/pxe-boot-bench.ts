@@ -29,6 +29,7 @@ requirePrograms('qemu-system-x86_64', 'dnsmasq', 'nginx', 'cpio');
 ensureNativeAddon();
 const lab = new PxeLab('bench');
 const children: ChildProcess[] = [];
+let lastStrikerSteps = '';
 const interrupted = new AbortController();
 process.on('exit', () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -88,6 +89,7 @@ try {
       console.log(`round ${r + 1} ${who.padEnd(7)} boot ${(res.markers['boot']! / 1000).toFixed(2)} s  installed ${(res.markers['installed'] / 1000).toFixed(2)} s`);
     }
   }
+  console.log(`\nStriker's timeline for its last round:\n${lastStrikerSteps}`);
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`\nPXE boot, BIOS iPXE ROM under TCG, median of ${rounds} rounds (lower is better)`);
   console.log('| marker    | Striker (s) | dnsmasq+nginx (s) | ratio Striker/peer |');
@@ -112,7 +114,16 @@ try {
 
 async function startStriker(): Promise<() => Promise<void>> {
   const server = await lab.startStriker(spec);
-  return () => server.stop();
+  return async () => {
+    // Where the time went, from Striker's own boot timeline (ms after the first DHCPDISCOVER).
+    const { events } = await server.status();
+    const t0 = Date.parse(events.find((e) => e.step === 'dhcp.discover')?.at ?? '');
+    lastStrikerSteps = events
+      .filter((e) => e.mac === mac)
+      .map((e) => `${String(Date.parse(e.at) - t0).padStart(6)} ms  ${e.step} ${String(e.details['file'] ?? e.details['firmware'] ?? '')}`)
+      .join('\n');
+    await server.stop();
+  };
 }
 
 async function startPeer(round: number): Promise<() => Promise<void>> {
