@@ -229,6 +229,15 @@ describe('web UI, machines', () => {
     expect(await errorsFor(page, 'machine-reservedIp').textContent()).toContain('must be an IPv4 address');
     expect(await page.getByTestId('machine-state').textContent()).toBe('discovered');
     await fill(page, { 'machine-hostname': 'an-a01n01', 'machine-reservedIp': '10.201.10.1' });
+    // Away and back before saving: the typed values survive.
+    await page.getByRole('link', { name: 'Machines', exact: true }).first().click();
+    await page.waitForURL(`${base}/machines`);
+    await page.goBack();
+    await page.waitForURL(`${base}/machines/${DISCOVERED}`);
+    await field(page, 'machine-hostname').waitFor();
+    expect(await field(page, 'machine-hostname').inputValue()).toBe('an-a01n01');
+    expect(await field(page, 'machine-reservedIp').inputValue()).toBe('10.201.10.1');
+    expect(await field(page, 'machine-role').inputValue()).toBe('node');
     await page.getByTestId('assign').click();
     await page.getByTestId('machine-state').filter({ hasText: 'assigned' }).waitFor();
     expect(await page.getByTestId('machine-facts').textContent()).toMatch(/Rolenode.*Host namean-a01n01.*Reserved IP10\.201\.10\.1/);
