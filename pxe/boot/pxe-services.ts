@@ -52,6 +52,8 @@ export interface PxeServicesDeps {
   lookup?: MachineLookup;
   /** Where DHCP leases live; default a LeaseJournal in `<dataDir>/dhcp`. */
   leaseStore?: LeaseStore;
+  /** Told of every durable lease change (the database mirror, `striker leases`). */
+  onLeaseChange?: (change: LeaseChange) => void;
   /** Interface facts, for tests; default read from /sys/class/net and os.networkInterfaces(). */
   interfaceFacts?: InterfaceFacts;
 }
@@ -96,6 +98,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     const ip = formatIpv4(change.lease.ip);
     if (change.kind === 'bind') macByIp.set(ip, change.lease.mac);
     else if (macByIp.get(ip) === change.lease.mac) macByIp.delete(ip);
+    deps.onLeaseChange?.(change);
   };
   const macOfIp = (ip: string): string | undefined => macByIp.get(ip);
   const timeline: BootTimeline = {
@@ -142,6 +145,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
       limits: config.tftp.limits,
       blksizeMax: config.tftp.blksizeMax,
       windowsizeMax: config.tftp.windowsizeMax,
+      windowBytesMax: config.tftp.windowBytesMax,
       retransmit: config.tftp.timeouts,
     });
     const bootCounters = createBootRouteCounters();

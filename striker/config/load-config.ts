@@ -9,6 +9,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, type Problem } from '../errors/index.js';
 import { problemsFromZod } from '../validation/zod-problems.js';
 import { configSchema, type StrikerConfig } from './schema.js';
+import { crossCheckConfig } from './cross-checks.js';
 
 /** Environment variables that are not settings. */
 const NOT_SETTINGS = new Set(['STRIKER_CONFIG']);
@@ -32,6 +33,7 @@ export function loadConfig(sources: ConfigSources): Readonly<StrikerConfig> {
   }
   const result = configSchema.safeParse(merged);
   if (!result.success) problems.push(...problemsFromZod(result.error, merged));
+  else problems.push(...crossCheckConfig(result.data));
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(problems, sources.file === undefined ? 'configuration' : `configuration (${sources.file} and STRIKER_* environment)`);
   }

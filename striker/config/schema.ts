@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { repoSyncConfigSchema } from '../../repo-sync/config.js';
 import { kickstartConfigSchema } from '../../kickstart/config.js';
+import { pxeConfigSchema } from '../../pxe/boot/pxe-config.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -57,6 +58,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Mirrored RPM repos and installation trees (repo-sync/). */
   repos: repoSyncConfigSchema.prefault({}),
+  /** PXE on the back-channel interface: DHCP, TFTP and HTTP boot routes (pxe/). Off by default. */
+  pxe: pxeConfigSchema.prefault({}),
   /** Kickstarts: signed URL lifetime, registration tokens (kickstart/). */
   kickstart: kickstartConfigSchema.prefault({}),
   host: z

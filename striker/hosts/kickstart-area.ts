@@ -22,6 +22,8 @@ import { buildHostDraft, loadHostFacts, type DraftPlace } from './host-drafts.js
 import { kickstartApiRoutes } from './kickstart-api-routes.js';
 import { RequestHostTimeline } from './request-timeline.js';
 import { PgTokenStore } from './token-store.js';
+import { loadCheck, statusOf } from './check-store.js';
+import type { BootKickstart } from '../../pxe/boot/boot-plan.js';
 import type { CheckDeps } from './run-check.js';
 
 /** The key under which the lead nests `kickstartConfigSchema` in the main config schema. */
@@ -55,6 +57,10 @@ export interface KickstartArea {
    * undefined when its kickstart cannot be built yet.
    */
   bootUrl(mac: string): Promise<string | undefined>;
+  /** What PXE needs to plan a machine's boot: its host id and check status; undefined when its kickstart cannot be built yet. */
+  bootKickstart(mac: string): Promise<BootKickstart | undefined>;
+  /** The signed kickstart path for a host id (valid for the configured lifetime from now). */
+  kickstartPath(hostId: string): string;
   stop(): Promise<void>;
 }
 
@@ -125,6 +131,14 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
       if (!draft.ok) return undefined;
       return `${draft.draft.strikerUrl}${kickstartPath(signingKey, hostIdOf(mac), now(), check.config.urlTtlSeconds)}`;
     },
+    bootKickstart: async (mac) => {
+      const status = statusOf(buildHostDraft(await loadHostFacts(deps.db, mac), check.place), await loadCheck(deps.db, mac));
+      if (status.status === 'incomplete') return undefined;
+      if (status.status === 'ready') return { hostId: status.hostId, check: { status: 'ready' } };
+      if (status.status === 'failed') return { hostId: status.hostId, check: { status: 'failed', problems: status.problems.map((p) => p.message) } };
+      return { hostId: status.hostId, check: { status: 'unchecked' } };
+    },
+    kickstartPath: (hostId) => kickstartPath(signingKey, hostId, now(), check.config.urlTtlSeconds),
     stop: () => timeline.close(),
   };
 }

@@ -20,6 +20,13 @@ import { repoRoutes } from '../repos/repo-routes.js';
 import { RepoScheduler } from '../repos/repo-scheduler.js';
 import { syncConfiguredRepos } from '../repos/repo-store.js';
 import { kickstartArea } from '../hosts/kickstart-area.js';
+import { pxeHttpUrl } from '../config/cross-checks.js';
+import { DbTimeline } from '../../pxe/boot/db-timeline.js';
+import { LeaseMirror } from '../../pxe/boot/lease-mirror.js';
+import { machineRoutes } from '../../pxe/boot/machine-routes.js';
+import { loadOuiTable } from '../../pxe/boot/oui.js';
+import { dbBootFacts, recordVendors, startPxeServices } from '../../pxe/boot/pxe-services.js';
+import { ReservationCache } from '../../pxe/boot/reservation-cache.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
 
 export interface Areas {
@@ -62,6 +69,34 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   jobKinds.push(...kickstart.jobKinds);
   plugins.push(...kickstart.plugins);
   stops.push(() => kickstart.stop());
+
+  // PXE (DHCP, TFTP, HTTP boot routes) on the configured interface only, and the machines it sees.
+  const pxeLog = logger.child({ component: 'pxe' });
+  const oui = await loadOuiTable(config.pxe.ouiFile);
+  const bootTimeline = new DbTimeline({ db, logger: pxeLog, onDiscovered: recordVendors(db, (mac) => oui.vendorOf(mac), pxeLog) });
+  stops.push(() => bootTimeline.close());
+  const reservationCache = new ReservationCache(db, pxeLog);
+  await reservationCache.start();
+  stops.push(() => reservationCache.stop());
+  const leaseMirror = new LeaseMirror(db, pxeLog);
+  stops.push(() => leaseMirror.close());
+  const pxe = await startPxeServices({
+    config: config.pxe,
+    dataDir: resolve(config.dataDir),
+    logger: pxeLog,
+    timeline: bootTimeline,
+    httpUrl: pxeHttpUrl(config),
+    facts: dbBootFacts(db, (machine) => kickstart.bootKickstart(machine.mac)),
+    kickstartPath: (hostId) => kickstart.kickstartPath(hostId),
+    lookup: reservationCache,
+    onLeaseChange: leaseMirror.onLeaseChange,
+  });
+  // Listeners stop first, then what they write to.
+  stops.push(() => pxe.close());
+  for (const plugin of pxe.plugins) plugins.push(async (app) => {
+    await app.register(plugin);
+  });
+  plugins.push((app) => machineRoutes(app, { db, pxe, onMachineChanged: () => void reservationCache.reload() }));
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });
