@@ -23,6 +23,7 @@ export class JobEvents {
     const client = await this.db.connect();
     client.on('notification', (msg) => void this.onNotification(msg.payload));
     client.on('error', (error) => {
+      if (this.client !== client) return; // already closed or replaced
       this.logger.warn({ err: error }, 'job event connection lost; reconnecting');
       this.client = undefined;
       client.release(error);
@@ -52,8 +53,8 @@ export class JobEvents {
     const c = this.client;
     this.client = undefined;
     if (c) {
-      await c.query('UNLISTEN *').catch(() => undefined);
-      c.release();
+      // Destroy rather than pool a connection that was listening; its error handler now ignores it.
+      c.release(true);
     }
   }
 
