@@ -64,10 +64,11 @@ const biosAck: [string, (e: TimelineEventJson) => boolean] = ['dhcp.ack ipxe-bio
 /** `loaderSteps` start with the machine's dhcp.ack (which firmware class and boot file it got). */
 function expectInstalled(result: GuestResult, timeline: TimelineEventJson[], loaderSteps: [string, (e: TimelineEventJson) => boolean][]): void {
   expect(result.timedOut, `guest timed out; serial tail: ${result.serial.slice(-1500)}`).toBe(false);
-  expect(result.markers['boot'], result.serial.slice(-1500)).toBeDefined();
-  expect(result.serial).toMatch(/STK-PXE-KS bytes=\d+/);
-  expect(result.serial).toContain(`STK-PXE-PACKAGES ok=${PACKAGES.length} failed=0`);
-  expect(result.markers['installed']).toBeDefined();
+  const tail = `serial tail: ${result.serial.slice(-1500)}`;
+  expect(result.markers['boot'], tail).toBeDefined();
+  expect(result.serial, tail).toMatch(/STK-PXE-KS bytes=\d+/);
+  expect(result.serial, tail).toContain(`STK-PXE-PACKAGES ok=${PACKAGES.length} failed=0`);
+  expect(result.markers['installed'], tail).toBeDefined();
   const names = ['dhcp.discover', 'dhcp.offer', 'dhcp.request', ...loaderSteps.map(([n]) => n), 'http vmlinuz', 'http initrd', 'kickstart.fetched', ...PACKAGES.map((p) => `http ${p}`), 'install.finished'];
   expectInOrder(
     timeline,
