@@ -46,6 +46,17 @@ async function contents(result: OpenResult): Promise<string> {
 }
 
 describe('DirectorySource', () => {
+  it('answers "not found" while its root is missing, and serves it once it appears', async () => {
+    const later = join(root, '..', 'appears-later');
+    const source = new DirectorySource(later);
+    const before = await source.open('x.txt', peer);
+    expect(before.kind).toBe('missing');
+    await mkdir(later, { recursive: true });
+    await writeFile(join(later, 'x.txt'), 'now here');
+    const after = await source.open('x.txt', peer);
+    expect(after.kind).toBe('file');
+  });
+
   it('opens regular files and symlinks that stay inside the root', async () => {
     const source = new DirectorySource(root);
     expect(await contents(await source.open('hello.txt', peer))).toBe('hello world');

@@ -30,10 +30,15 @@ export class DirectorySource implements FileSource {
   async open(path: string, _peer: Peer): Promise<OpenResult> {
     const checked = checkRequestPath(path, this.rules);
     if (checked.kind === 'refused') return checked;
-    this.rootReal ??= realpath(this.root);
-    const root = await this.rootReal;
+    let root: string;
     let real: string;
     try {
+      // A root that is missing now may appear later: forget a failed lookup instead of caching it.
+      this.rootReal ??= realpath(this.root).catch((error: unknown) => {
+        this.rootReal = null;
+        throw error;
+      });
+      root = await this.rootReal;
       real = await realpath(join(root, checked.relative));
     } catch (error) {
       return fromFsError(error);
