@@ -98,3 +98,9 @@ export async function reservations(q: Queryable): Promise<Map<string, { ip: stri
   );
   return new Map(rows.map((r) => [r.mac, r.hostname ? { ip: r.ip, hostname: r.hostname } : { ip: r.ip }]));
 }
+
+/** MACs of the machines an operator described (given a role). */
+export async function describedMacs(q: Queryable): Promise<Set<string>> {
+  const { rows } = await q.query<{ mac: string }>('SELECT mac FROM machines WHERE role IS NOT NULL');
+  return new Set(rows.map((r) => r.mac));
+}

@@ -72,4 +72,16 @@ describe('boot timeline in PostgreSQL', () => {
     expect((await listMachines(t.db)).length).toBe(4);
     cache.stop();
   });
+
+  it('ignores machines nobody described when told to, and only then', async () => {
+    const ignoring = new ReservationCache(t.db, quietLogger, 60_000, true);
+    await ignoring.start();
+    expect(ignoring.ignores('52:54:00:aa:bb:01')).toBe(false); // described above: role node
+    expect(ignoring.ignores('52:54:00:99:99:99')).toBe(true);
+    ignoring.stop();
+    const answering = new ReservationCache(t.db, quietLogger, 60_000);
+    await answering.start();
+    expect(answering.ignores('52:54:00:99:99:99')).toBe(false);
+    answering.stop();
+  });
 });

@@ -5,14 +5,16 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../striker/db/database.js';
 import type { MachineLookup, Reservation } from '../dhcp/machine-lookup.js';
-import { reservations } from './machine-store.js';
+import { describedMacs, reservations } from './machine-store.js';
 
 export class ReservationCache implements MachineLookup {
   private byMac = new Map<string, Reservation>();
   private addresses = new Set<string>();
+  private described = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Database, private readonly logger: Logger, private readonly refreshMs = 5000) {}
+  /** `ignoreUnknown`: machines nobody gave a role get no DHCP answer at all (`pxe.unknownMachines: ignore`). */
+  constructor(private readonly db: Database, private readonly logger: Logger, private readonly refreshMs = 5000, private readonly ignoreUnknown = false) {}
 
   async start(): Promise<void> {
     await this.reload();
@@ -27,6 +29,7 @@ export class ReservationCache implements MachineLookup {
   async reload(): Promise<void> {
     try {
       const map = await reservations(this.db);
+      this.described = this.ignoreUnknown ? await describedMacs(this.db) : new Set();
       this.byMac = map;
       this.addresses = new Set([...map.values()].map((r) => r.ip));
     } catch (error) {
@@ -40,5 +43,9 @@ export class ReservationCache implements MachineLookup {
 
   isReservedAddress(ip: string): boolean {
     return this.addresses.has(ip);
+  }
+
+  ignores(mac: string): boolean {
+    return this.ignoreUnknown && !this.described.has(mac);
   }
 }

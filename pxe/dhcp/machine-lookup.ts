@@ -13,6 +13,8 @@ export interface MachineLookup {
   reservationFor(mac: string): Reservation | undefined | Promise<Reservation | undefined>;
   /** True when `ip` is reserved for some machine, so the pool must not hand it to anyone else. */
   isReservedAddress?(ip: string): boolean;
+  /** True when this MAC must get no answer at all (`pxe.unknownMachines: ignore` for a machine nobody described). */
+  ignores?(mac: string): boolean;
 }
 
 export const noMachines: MachineLookup = { reservationFor: () => undefined };

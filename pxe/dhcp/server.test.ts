@@ -93,3 +93,35 @@ it('RELEASE frees the lease', async () => {
   expect(server.leases()).toEqual([]);
   expect(timeline.events.at(-1)).toMatchObject({ step: 'dhcp.release', ip: '127.0.1.7' });
 });
+
+it('answers nothing to a machine the lookup says to ignore, and counts it', async () => {
+  let ignore = true;
+  const port = serverPort + 10;
+  const quiet = await startDhcpServer({
+    config: parseDhcpConfig({
+      interfaces: ['lo'],
+      serverAddress: '127.0.0.1',
+      ports: { server: port, client: clientPort, proxy: 4011 },
+      subnets: [{ cidr: '127.0.0.0/8', pools: [{ start: '127.0.1.1', end: '127.0.1.50' }] }],
+    }),
+    logger: pino({ level: 'silent' }),
+    timeline: new MemoryTimeline(),
+    leaseStore: new MemoryLeaseStore(),
+    lookup: { reservationFor: () => undefined, ignores: (mac) => ignore && mac === '52:54:00:00:00:07' },
+  });
+  try {
+    const before = inbox.length;
+    const sendTo = (bytes: Uint8Array) => new Promise<void>((resolve) => client.send(bytes, port, '127.0.0.1', () => resolve()));
+    await sendTo(request(MessageType.DHCPREQUEST));
+    await until(() => (quiet.counters().dropped['ignored-machine'] ?? 0) === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(inbox.length).toBe(before);
+    expect(quiet.leases()).toEqual([]);
+    ignore = false;
+    await sendTo(request(MessageType.DHCPREQUEST));
+    await until(() => inbox.length === before + 1);
+    expect(messageTypeOf(inbox.at(-1)!)).toBe(MessageType.DHCPACK);
+  } finally {
+    await quiet.close();
+  }
+});

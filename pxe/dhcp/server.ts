@@ -140,6 +140,11 @@ export async function startDhcpServer(options: DhcpServerOptions): Promise<DhcpS
       return;
     }
     const mac = formatMac(packet.chaddr, Math.min(packet.hlen, 16));
+    if (lookup.ignores?.(mac) === true) {
+      count(counters.dropped, 'ignored-machine');
+      logger.debug({ iface: listener.iface, mac, xid: packet.xid }, 'dhcp message from a machine configured to be ignored');
+      return;
+    }
     const found = lookup.reservationFor(mac);
     if (found instanceof Promise) {
       found.then(

@@ -75,7 +75,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   const oui = await loadOuiTable(config.pxe.ouiFile);
   const bootTimeline = new DbTimeline({ db, logger: pxeLog, onDiscovered: recordVendors(db, (mac) => oui.vendorOf(mac), pxeLog) });
   stops.push(() => bootTimeline.close());
-  const reservationCache = new ReservationCache(db, pxeLog);
+  const reservationCache = new ReservationCache(db, pxeLog, 5000, config.pxe.unknownMachines === 'ignore');
   await reservationCache.start();
   stops.push(() => reservationCache.stop());
   const leaseMirror = new LeaseMirror(db, pxeLog);
