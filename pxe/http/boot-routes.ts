@@ -103,9 +103,12 @@ export function bootRoutes(deps: BootRouteDeps): FastifyPluginAsync {
       }
       const started = Date.now();
       const mac = deps.macOfIp?.(req.ip);
-      reply.raw.once('finish', () => {
+      // 'close' always comes; 'finish' never does when a client that has read every byte hangs up
+      // before the server's end() (busybox wget, iPXE under load).
+      reply.raw.once('close', () => {
+        const outcome = reply.raw.writableFinished ? 'ok' : 'closed-by-client';
         counters.loaderBytes += size;
-        const event = { step: 'http.file' as const, ip: req.ip, at: now(), details: { file: `boot/loaders/${req.params.name}`, bytes: size, durationMs: Date.now() - started, outcome: 'ok' } };
+        const event = { step: 'http.file' as const, ip: req.ip, at: now(), details: { file: `boot/loaders/${req.params.name}`, bytes: size, durationMs: Date.now() - started, outcome } };
         deps.timeline.record(mac === undefined ? event : { ...event, mac });
       });
       count('loader');

@@ -65,7 +65,10 @@ app.get<{ Params: { '*': string } }>('/trees/test/*', async (req, reply) => {
     return reply.code(404).send();
   }
   const started = Date.now();
-  reply.raw.once('finish', () => record('http.file', req.ip, { file: `trees/test/${rel}`, bytes: size, durationMs: Date.now() - started, outcome: 'ok' }));
+  // As in pxe/http/boot-routes.ts: 'close' always comes, 'finish' not when the client hangs up first.
+  reply.raw.once('close', () =>
+    record('http.file', req.ip, { file: `trees/test/${rel}`, bytes: size, durationMs: Date.now() - started, outcome: reply.raw.writableFinished ? 'ok' : 'closed-by-client' }),
+  );
   return reply.header('content-length', size).type('application/octet-stream').send(createReadStream(path));
 });
 app.get<{ Params: { host: string; sig: string } }>('/ks/:host/:sig', async (req, reply) => {
