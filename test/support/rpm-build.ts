@@ -49,6 +49,8 @@ export function specText(s: RpmSpec): string {
 export async function buildRpms(dir: string, specs: readonly RpmSpec[]): Promise<string[]> {
   const top = join(dir, 'rpmbuild');
   await mkdir(join(dir, 'specs'), { recursive: true });
+  // Two rpmbuilds share the tree: make its directories first, or they race to create them ("File exists").
+  for (const sub of ['BUILD', 'BUILDROOT', 'RPMS', 'SOURCES', 'SPECS', 'SRPMS']) await mkdir(join(top, sub), { recursive: true });
   const out: string[] = [];
   let next = 0;
   const lane = async () => {
