@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { LineProtocolChild } from './line-protocol-child.js';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,42 +41,21 @@ export interface DhcpStatus {
   events: { step: string; mac?: string; ip?: string; details: Record<string, unknown> }[];
 }
 
-export class StrikerDhcpProcess {
-  private waiting: ((line: string) => void)[] = [];
-  readonly stderr: string[] = [];
-  constructor(readonly proc: ChildProcess) {
-    createInterface({ input: proc.stdout! }).on('line', (line) => this.waiting.shift()?.(line));
-    proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
-  }
-
-  nextLine(timeoutMs = 15_000): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no output from the DHCP server; stderr: ${this.stderr.join('')}`)), timeoutMs);
-      this.waiting.push((line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-    });
+export class StrikerDhcpProcess extends LineProtocolChild {
+  constructor(proc: ChildProcess) {
+    super(proc, 'DHCP server', 15_000);
   }
 
   async status(): Promise<DhcpStatus> {
-    const line = this.nextLine();
-    this.proc.stdin!.write('status\n');
-    return JSON.parse(await line) as DhcpStatus;
+    return JSON.parse(await this.command('status')) as DhcpStatus;
   }
 
-  async stop(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const done = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill('SIGTERM');
-    await done;
+  stop(): Promise<void> {
+    return this.end('SIGTERM');
   }
 
-  async kill9(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const done = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill('SIGKILL');
-    await done;
+  kill9(): Promise<void> {
+    return this.end('SIGKILL');
   }
 }
 

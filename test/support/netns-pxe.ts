@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { LineProtocolChild } from './line-protocol-child.js';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,28 +35,9 @@ export interface PxeServerStatus {
 }
 
 /** The child process running Striker's PXE services + boot routes (netns-pxe-server.ts). */
-export class PxeServerProcess {
-  private waiting: ((line: string) => void)[] = [];
-  readonly stderr: string[] = [];
-  constructor(readonly proc: ChildProcess) {
-    createInterface({ input: proc.stdout! }).on('line', (line) => this.waiting.shift()?.(line));
-    proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
-  }
-
-  nextLine(timeoutMs = 20_000): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no output from the PXE server; stderr: ${this.stderr.join('').slice(-3000)}`)), timeoutMs);
-      this.waiting.push((line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-    });
-  }
-
-  private async command(line: string): Promise<string> {
-    const answer = this.nextLine();
-    this.proc.stdin!.write(`${line}\n`);
-    return answer;
+export class PxeServerProcess extends LineProtocolChild {
+  constructor(proc: ChildProcess) {
+    super(proc, 'PXE server', 20_000);
   }
 
   async status(): Promise<PxeServerStatus> {
@@ -69,12 +50,8 @@ export class PxeServerProcess {
     if (answer !== 'ok') throw new Error(`setMachine: ${answer}`);
   }
 
-  async stop(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const done = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill('SIGTERM');
-    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+  stop(): Promise<void> {
+    return this.end('SIGTERM', 5000);
   }
 }
 
