@@ -18,17 +18,11 @@ import { refuseEscapingSymlinks } from './tree-symlinks.js';
 import { parseTreeinfo, type TreeInfo } from './treeinfo.js';
 import { expectChecksum, verifyRepoDir } from './verify-repo-dir.js';
 
-export interface InstallationTree {
+/** `kernel`, `initrd` and `stage2` are paths relative to the tree root (served under /trees/<name>/). */
+export interface InstallationTree extends Pick<TreeInfo, 'family' | 'version' | 'arch' | 'kernel' | 'initrd' | 'stage2'> {
   kind: 'installation-tree';
   name: string;
   snapshotId: string;
-  family: string;
-  version: string;
-  arch: string;
-  /** Paths relative to the tree root (served under /trees/<name>/). */
-  kernel: string;
-  initrd: string;
-  stage2?: string;
   efiLoaders: readonly string[];
   repos: readonly { id: string; path: string; packageCount: number }[];
   bytes: number;
