@@ -1,14 +1,23 @@
 #!/bin/bash
 # TFTP throughput: Striker vs tftpd-hpa, atftpd and dnsmasq (TFTP only), same 50 MiB file,
-# same clients and options, in one run. Run by hand as root (not part of `npm test`):
-#   bash test/bench/tftp/run.sh            # full matrix
-#   QUICK=1 bash test/bench/tftp/run.sh    # blksize 1468 only
-#   REPS=5 ...                             # runs per cell (median reported, default 3)
+# same clients and options, in one run. Run by hand as root (not part of `npm test`), under the
+# shared benchmark lock:
+#   flock /tmp/stk-bench.lock bash test/bench/tftp/run.sh          # full matrix
+#   QUICK=1 ...                    # blksize 1468 only
+#   ONLY='curl 1468|atftp 1468 w4' # only rows whose label matches this extended regex
+#   REPS=3 REPS_SW=5 ...           # runs per cell for windowed / stop-and-wait rows (median)
+#   SAME_CPU=1 ...                 # diagnostic: clients on the servers' CPU (see below)
 # Topology: two network namespaces joined by a veth pair (as in LAB.md): stk-tftp-bs holds all
 # four servers at once, each on its own address, port 69 (striker .1, tftpd-hpa .2, atftpd .3,
 # dnsmasq .4); stk-tftp-bc (10.79.0.100) runs the clients. Runs are interleaved across servers
 # (row by row, repetition by repetition), so load from elsewhere on the machine hits all alike.
-# Prints the median MB/s per server and the ratio Striker / best peer for each row.
+# CPU pinning: every server runs on CPU $SERVER_CPU (default 1), every client on CPU $CLIENT_CPU
+# (default 0), with taskset — the realistic case of a client on another machine. Unpinned, a
+# stop-and-wait transfer is bimodal (about 20 MB/s when client and server sit on different CPUs,
+# 60–80 when the scheduler puts them on the same one), so medians of a few runs were dice rolls.
+# SAME_CPU=1 puts the clients on the servers' CPU: then no cross-CPU wake-up hides the time
+# each server spends per packet, so stop-and-wait rows compare per-packet CPU cost.
+# Prints every run, the median MB/s per server and the ratio Striker / best peer for each row.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -16,6 +25,12 @@ W=/tmp/stk-tftp-bench
 NS_S=stk-tftp-bs
 NS_C=stk-tftp-bc
 REPS=${REPS:-3}
+REPS_SW=${REPS_SW:-5}
+SERVER_CPU=${SERVER_CPU:-1}
+CLIENT_CPU=${CLIENT_CPU:-0}
+[ "${SAME_CPU:-0}" = 1 ] && CLIENT_CPU=$SERVER_CPU
+S_PIN=(taskset -c "$SERVER_CPU")
+C_PIN=(taskset -c "$CLIENT_CPU")
 declare -A IP=([striker]=10.79.0.1 [tftpd-hpa]=10.79.0.2 [atftpd]=10.79.0.3 [dnsmasq]=10.79.0.4)
 FILE=big50.bin
 SIZE_MB=52.428800
@@ -33,7 +48,7 @@ HPA=$W/debs/usr/sbin/in.tftpd
 if [ ! -x "$HPA" ]; then
   (cd "$W/debs" && apt-get download tftpd-hpa >/dev/null && dpkg -x tftpd-hpa_*.deb .) || { echo "cannot get tftpd-hpa" >&2; exit 1; }
 fi
-for tool in atftpd dnsmasq tftp atftp curl busybox; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
+for tool in atftpd dnsmasq tftp atftp curl busybox taskset bc; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
 
 PIDS=()
 cleanup() {
@@ -53,10 +68,10 @@ ip -n $NS_S link set vs0 up; ip -n $NS_C link set vc0 up
 start_server() {
   local ip=${IP[$1]}
   case $1 in
-    striker)   ip netns exec $NS_S node --import tsx "$REPO/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" > "$W/logs/striker.log" 2>&1 & ;;
-    tftpd-hpa) ip netns exec $NS_S "$HPA" -L -s "$W/root" -a $ip:69 -u nobody > "$W/logs/tftpd-hpa.log" 2>&1 & ;;
-    atftpd)    ip netns exec $NS_S atftpd --daemon --no-fork --logfile /dev/null --user nobody --group nogroup --port 69 --bind-address $ip "$W/root" > "$W/logs/atftpd.log" 2>&1 & ;;
-    dnsmasq)   ip netns exec $NS_S dnsmasq --conf-file=/dev/null --port=0 --keep-in-foreground --bind-interfaces --listen-address=$ip \
+    striker)   ip netns exec $NS_S "${S_PIN[@]}" node --import tsx "$REPO/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" > "$W/logs/striker.log" 2>&1 & ;;
+    tftpd-hpa) ip netns exec $NS_S "${S_PIN[@]}" "$HPA" -L -s "$W/root" -a $ip:69 -u nobody > "$W/logs/tftpd-hpa.log" 2>&1 & ;;
+    atftpd)    ip netns exec $NS_S "${S_PIN[@]}" atftpd --daemon --no-fork --logfile /dev/null --user nobody --group nogroup --port 69 --bind-address $ip "$W/root" > "$W/logs/atftpd.log" 2>&1 & ;;
+    dnsmasq)   ip netns exec $NS_S "${S_PIN[@]}" dnsmasq --conf-file=/dev/null --port=0 --keep-in-foreground --bind-interfaces --listen-address=$ip \
                  --enable-tftp --tftp-root="$W/root" --user=root --pid-file="$W/logs/dnsmasq.pid" > "$W/logs/dnsmasq.log" 2>&1 & ;;
   esac
   PIDS+=($!)
@@ -83,16 +98,24 @@ for bs in "${BLKSIZES[@]}"; do
   done
 done
 
+if [ -n "${ONLY:-}" ]; then
+  KEEP=()
+  for row in "${ROWS[@]}"; do [[ ${row%%|*} =~ ^($ONLY)$ ]] && KEEP+=("$row"); done
+  ROWS=("${KEEP[@]}")
+fi
+# Stop-and-wait rows (no window) are wake-up-latency bound and noisier: more runs.
+reps_for() { [ -z "$1" ] || [ "$1" = 1 ] && echo "$REPS_SW" || echo "$REPS"; }
+
 fetch() { # server-ip client blksize windowsize → prints MB/s or a failure word
   local SRV_IP=$1 client=$2 bs=$3 ws=$4 out=/dev/shm/stk-tftp-bench.out
   rm -f $out
   local s e rc
   s=$(date +%s.%N)
   case $client in
-    hpa)     ip netns exec $NS_C timeout $RUN_TIMEOUT tftp -m binary $SRV_IP 69 -c get $FILE $out >/dev/null 2>&1 ;;
-    curl)    ip netns exec $NS_C timeout $RUN_TIMEOUT curl -sS --tftp-blksize $bs -o $out tftp://$SRV_IP/$FILE >/dev/null 2>&1 ;;
-    busybox) ip netns exec $NS_C timeout $RUN_TIMEOUT busybox tftp -b $bs -g -r $FILE -l $out $SRV_IP >/dev/null 2>&1 ;;
-    atftp)   ip netns exec $NS_C timeout $RUN_TIMEOUT atftp --option "blksize $bs" --option "windowsize $ws" -g -r $FILE -l $out $SRV_IP 69 >/dev/null 2>&1 ;;
+    hpa)     ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT tftp -m binary $SRV_IP 69 -c get $FILE $out >/dev/null 2>&1 ;;
+    curl)    ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT curl -sS --tftp-blksize $bs -o $out tftp://$SRV_IP/$FILE >/dev/null 2>&1 ;;
+    busybox) ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT busybox tftp -b $bs -g -r $FILE -l $out $SRV_IP >/dev/null 2>&1 ;;
+    atftp)   ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT atftp --option "blksize $bs" --option "windowsize $ws" -g -r $FILE -l $out $SRV_IP 69 >/dev/null 2>&1 ;;
   esac
   rc=$?
   e=$(echo "$(date +%s.%N) - $s" | bc)
@@ -104,12 +127,13 @@ fetch() { # server-ip client blksize windowsize → prints MB/s or a failure wor
 
 median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -n | awk '{v[NR]=$1} END {if (NR==0) print "fail"; else print v[int((NR+1)/2)]}'; }
 
+echo "servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU (taskset); runs per cell: $REPS_SW stop-and-wait, $REPS windowed; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for server in "${SERVERS[@]}"; do start_server $server || exit 1; done
 declare -A RESULT
 for row in "${ROWS[@]}"; do
   IFS='|' read -r label client bs ws <<< "$row"
   declare -A RUNS=()
-  for rep in $(seq 1 $REPS); do
+  for rep in $(seq 1 "$(reps_for "$ws")"); do
     for server in "${SERVERS[@]}"; do
       RUNS[$server]+="$(fetch "${IP[$server]}" "$client" "$bs" "$ws") "
     done
@@ -121,7 +145,8 @@ for row in "${ROWS[@]}"; do
   unset RUNS
 done
 
-printf '\n%-18s %9s %9s %9s %9s  %s\n' "client/options" striker tftpd-hpa atftpd dnsmasq "striker/best"
+printf '\nservers on CPU %s, clients on CPU %s; median of %s (stop-and-wait) / %s (windowed) runs, MB/s\n' "$SERVER_CPU" "$CLIENT_CPU" "$REPS_SW" "$REPS"
+printf '%-18s %9s %9s %9s %9s  %s\n' "client/options" striker tftpd-hpa atftpd dnsmasq "striker/best"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r label _ <<< "$row"
   best=0
