@@ -15,6 +15,10 @@
  *   otherwise adaptive, estimated from ACK round trips as TCP does (RFC 6298 §2, Karn's rule:
  *   no sample from a retransmitted window), between `minRetransmitMs` and `retransmitMs`,
  *   doubled per consecutive timeout. A lost tail of a window then costs milliseconds on a LAN.
+ *
+ * Hot path: `step` runs once per ACK. Every state is built by `transferState` — one object
+ * literal with all fields in one order, numbers never null (NaN for "none") — so V8 keeps a
+ * single hidden class and the per-ACK path allocates one state, one action list and two actions.
  */
 import { ErrorCode, type TftpOptions, type TftpPacket } from './codec.js';
 
@@ -31,8 +35,10 @@ export interface RetransmitPolicy {
 
 export type TransferOutcome = 'ok' | 'timeout' | 'client-error' | 'illegal-operation';
 
+export type TransferPhase = 'idle' | 'negotiating' | 'sending' | 'done';
+
 export interface TransferState {
-  readonly phase: 'idle' | 'negotiating' | 'sending' | 'done';
+  readonly phase: TransferPhase;
   readonly size: number;
   readonly blksize: number;
   readonly windowsize: number;
@@ -46,10 +52,10 @@ export interface TransferState {
   readonly baseTimeoutMs: number;
   /** True when the client fixed the interval with the timeout option. */
   readonly fixedTimeout: boolean;
-  /** When the outstanding window was sent (ms, caller's clock); null after a retransmission. */
-  readonly sentAt: number | null;
-  /** Smoothed round trip and its variation (RFC 6298), null before the first sample. */
-  readonly srtt: number | null;
+  /** When the outstanding window was sent (ms, caller's clock); NaN when untimed or retransmitted. */
+  readonly sentAt: number;
+  /** Smoothed round trip (RFC 6298), NaN before the first sample. */
+  readonly srtt: number;
   readonly rttvar: number;
   readonly oack: TftpOptions;
   readonly policy: RetransmitPolicy;
@@ -83,7 +89,7 @@ export interface TransferParams {
 }
 
 export function createTransfer(params: TransferParams): TransferState {
-  return {
+  const base: TransferState = {
     phase: 'idle',
     size: params.size,
     blksize: params.blksize,
@@ -94,11 +100,43 @@ export function createTransfer(params: TransferParams): TransferState {
     retries: 0,
     baseTimeoutMs: params.timeoutMs ?? params.policy.retransmitMs,
     fixedTimeout: params.timeoutMs !== null,
-    sentAt: null,
-    srtt: null,
+    sentAt: NaN,
+    srtt: NaN,
     rttvar: 0,
     oack: params.oack,
     policy: params.policy,
+  };
+  // Rebuilt through the one constructor every later state uses, so all share a hidden class.
+  return transferState(base, 'idle', 0, 0, 0, NaN, NaN, 0);
+}
+
+/** The only place a state object is made (see the hot-path note above). */
+function transferState(
+  s: TransferState,
+  phase: TransferPhase,
+  acked: number,
+  sent: number,
+  retries: number,
+  sentAt: number,
+  srtt: number,
+  rttvar: number,
+): TransferState {
+  return {
+    phase,
+    size: s.size,
+    blksize: s.blksize,
+    windowsize: s.windowsize,
+    lastBlock: s.lastBlock,
+    acked,
+    sent,
+    retries,
+    baseTimeoutMs: s.baseTimeoutMs,
+    fixedTimeout: s.fixedTimeout,
+    sentAt,
+    srtt,
+    rttvar,
+    oack: s.oack,
+    policy: s.policy,
   };
 }
 
@@ -110,10 +148,10 @@ export function step(state: TransferState, event: TransferEvent): Result {
     case 'start':
       if (state.phase !== 'idle') return [state, []];
       if (state.oack.size > 0) {
-        const next = { ...state, phase: 'negotiating' as const, sentAt: event.at ?? null };
+        const next = transferState(state, 'negotiating', 0, 0, 0, event.at ?? NaN, state.srtt, state.rttvar);
         return [next, [{ kind: 'send-oack', options: state.oack }, arm(next)]];
       }
-      return sendWindow({ ...state, phase: 'sending' }, event.at);
+      return sendWindow(state, 0, event.at);
     case 'stray':
       return [state, [{ kind: 'send-error', to: 'stray', code: ErrorCode.UnknownTransferId, message: 'Unknown transfer ID' }]];
     case 'timeout':
@@ -141,24 +179,16 @@ function onAck(state: TransferState, wireBlock: number, at: number | undefined):
   if (state.phase === 'negotiating') {
     // RFC 2347 §3: the client accepts the OACK with ACK 0; anything else is stale.
     if (wireBlock !== 0) return [state, []];
-    return sendWindow({ ...measure(state, at), phase: 'sending', retries: 0 }, at);
+    return sendWindow(state, 0, at);
   }
   const ahead = (wireBlock - (state.acked & 0xffff)) & 0xffff;
   // ahead 0: duplicate ACK — ignored (Sorcerer's Apprentice). Beyond `sent`: stale or bogus.
   if (ahead === 0 || state.acked + ahead > state.sent) return [state, []];
   const acked = state.acked + ahead;
-  const next = { ...measure(state, at), acked, retries: 0 };
-  if (acked === state.lastBlock) return finish(next, 'ok', 'complete', []);
-  return sendWindow(next, at);
-}
-
-/** RFC 6298 §2.2–2.3 round-trip estimate from a window that was sent once (Karn's rule). */
-function measure(state: TransferState, at: number | undefined): TransferState {
-  if (at === undefined || state.sentAt === null || state.retries > 0) return state;
-  const sample = Math.max(0, at - state.sentAt);
-  if (state.srtt === null) return { ...state, srtt: sample, rttvar: sample / 2 };
-  const rttvar = 0.75 * state.rttvar + 0.25 * Math.abs(state.srtt - sample);
-  return { ...state, srtt: 0.875 * state.srtt + 0.125 * sample, rttvar };
+  if (acked === state.lastBlock) {
+    return [transferState(state, 'done', acked, state.sent, 0, NaN, state.srtt, state.rttvar), [{ kind: 'finish', outcome: 'ok', bytes: state.size, reason: 'complete' }]];
+  }
+  return sendWindow(state, acked, at);
 }
 
 function onTimeout(state: TransferState): Result {
@@ -169,18 +199,32 @@ function onTimeout(state: TransferState): Result {
       { kind: 'send-error', to: 'peer', code: ErrorCode.NotDefined, message: 'Timeout' },
     ]);
   }
-  const next = { ...state, retries, sentAt: null };
+  const next = transferState(state, state.phase, state.acked, state.sent, retries, NaN, state.srtt, state.rttvar);
   if (state.phase === 'negotiating') return [next, [{ kind: 'send-oack', options: state.oack }, arm(next)]];
   // Resend everything still outstanding: acked+1 .. sent.
   return [next, [{ kind: 'send-data', first: state.acked + 1, last: state.sent }, arm(next)]];
 }
 
-/** Send the window after the last acknowledged block (RFC 7440 §4). */
-function sendWindow(state: TransferState, at: number | undefined): Result {
-  const first = state.acked + 1;
-  const last = Math.min(state.acked + state.windowsize, state.lastBlock);
-  const next = { ...state, sent: last, sentAt: at ?? null };
-  return [next, [{ kind: 'send-data', first, last }, arm(next)]];
+/**
+ * `acked` is now acknowledged (0: the OACK, or nothing yet): take a round-trip sample (RFC 6298
+ * §2.2–2.3, only from a window sent once — Karn's rule) and send the window after it (RFC 7440 §4).
+ */
+function sendWindow(state: TransferState, acked: number, at: number | undefined): Result {
+  let srtt = state.srtt;
+  let rttvar = state.rttvar;
+  if (at !== undefined && state.retries === 0 && !Number.isNaN(state.sentAt)) {
+    const sample = Math.max(0, at - state.sentAt);
+    if (Number.isNaN(srtt)) {
+      srtt = sample;
+      rttvar = sample / 2;
+    } else {
+      rttvar = 0.75 * rttvar + 0.25 * Math.abs(srtt - sample);
+      srtt = 0.875 * srtt + 0.125 * sample;
+    }
+  }
+  const last = Math.min(acked + state.windowsize, state.lastBlock);
+  const next = transferState(state, 'sending', acked, last, 0, at ?? NaN, srtt, rttvar);
+  return [next, [{ kind: 'send-data', first: acked + 1, last }, arm(next)]];
 }
 
 function arm(state: TransferState): TransferAction {
@@ -190,12 +234,13 @@ function arm(state: TransferState): TransferAction {
 
 /** RFC 6298 §2.3: RTO = SRTT + max(G, 4·RTTVAR), here between the policy's floor and ceiling. */
 function interval(state: TransferState): number {
-  if (state.fixedTimeout || state.srtt === null) return state.baseTimeoutMs;
+  if (state.fixedTimeout || Number.isNaN(state.srtt)) return state.baseTimeoutMs;
   const rto = state.srtt + Math.max(1, 4 * state.rttvar);
   return Math.min(state.baseTimeoutMs, Math.max(state.policy.minRetransmitMs, rto));
 }
 
 function finish(state: TransferState, outcome: TransferOutcome, reason: string, before: TransferAction[]): Result {
   const bytes = outcome === 'ok' ? state.size : Math.min(state.acked * state.blksize, state.size);
-  return [{ ...state, phase: 'done' }, [...before, { kind: 'finish', outcome, bytes, reason }]];
+  const done = transferState(state, 'done', state.acked, state.sent, state.retries, NaN, state.srtt, state.rttvar);
+  return [done, [...before, { kind: 'finish', outcome, bytes, reason }]];
 }
