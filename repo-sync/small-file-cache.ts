@@ -15,6 +15,8 @@ export interface CachedFile {
   etag: string;
   lastModified: string;
   contentType: string;
+  /** The full response header set, made once: every answer from memory sends the same. */
+  headers: Readonly<Record<string, string | number>>;
 }
 
 const contentTypes: Record<string, string> = {
@@ -37,16 +39,21 @@ export class SmallFileCache {
 
   constructor(private readonly maxBytes = 32 * 1024 * 1024, private readonly maxFileBytes = 64 * 1024) {}
 
+  /** The cached file if it is in memory now (no disk access, for synchronous callers). */
+  peek(path: string): CachedFile | undefined {
+    const entry = this.entries.get(path);
+    if (entry === undefined || entry === 'large') return undefined;
+    this.entries.delete(path);
+    this.entries.set(path, entry);
+    this.hits += 1;
+    return entry;
+  }
+
   /** The cached file, loading it on a miss; undefined when missing, not a regular file, or large. */
   async get(path: string): Promise<CachedFile | undefined> {
     const entry = this.entries.get(path);
     if (entry === 'large') return undefined;
-    if (entry !== undefined) {
-      this.entries.delete(path);
-      this.entries.set(path, entry);
-      this.hits += 1;
-      return entry;
-    }
+    if (entry !== undefined) return this.peek(path);
     const st = await stat(path).catch(() => undefined);
     if (!st?.isFile()) return undefined;
     if (st.size > this.maxFileBytes) {
@@ -55,12 +62,14 @@ export class SmallFileCache {
     }
     const body = await readFile(path).catch(() => undefined);
     if (body === undefined || body.length !== st.size) return undefined;
-    const file: CachedFile = {
-      body,
-      etag: `W/"${st.size.toString(16)}-${st.mtime.getTime().toString(16)}"`,
-      lastModified: st.mtime.toUTCString(),
-      contentType: contentTypes[extname(path).toLowerCase()] ?? 'application/octet-stream',
+    const etag = `W/"${st.size.toString(16)}-${st.mtime.getTime().toString(16)}"`;
+    const lastModified = st.mtime.toUTCString();
+    const contentType = contentTypes[extname(path).toLowerCase()] ?? 'application/octet-stream';
+    const headers = {
+      'content-type': contentType, etag, 'last-modified': lastModified,
+      'accept-ranges': 'bytes', 'cache-control': 'public, max-age=0', 'content-length': body.length,
     };
+    const file: CachedFile = { body, etag, lastModified, contentType, headers };
     this.remember(path, file, body.length);
     return file;
   }

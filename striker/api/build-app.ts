@@ -8,14 +8,25 @@ import { randomUUID } from 'node:crypto';
 import { installAccessControl } from './access.js';
 import type { AppDeps } from './app-deps.js';
 import { installErrorHandling } from './error-handler.js';
+import { FrontDoor } from './front-door.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Handlers that answer hot requests before fastify routes them (see front-door.ts). */
+    readonly frontDoor: FrontDoor;
+  }
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const httpLog = deps.logger.child({ component: 'http' });
+  const frontDoor = new FrontDoor((error) => httpLog.error({ err: error }, 'front-door handler failed'));
   const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    serverFactory: frontDoor.serverFactory,
+    loggerInstance: httpLog as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
@@ -23,6 +34,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   });
+  app.decorate('frontDoor', frontDoor);
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: some URLs carry signatures (kickstarts) or tokens.
     request.log.debug({ method: request.method, route: request.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');

@@ -55,7 +55,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   await syncConfiguredRepos(db, config.repos.repos);
   jobKinds.push(...repoJobKinds({ db, dataDir: resolve(config.dataDir), runner: runCommand }));
   plugins.push(async (app, catalog) => {
-    await registerRepoRoutes(app, { reposDir, treesDir });
+    await registerRepoRoutes(app, { reposDir, treesDir, frontDoor: app.frontDoor });
     repoRoutes(app, { db, catalog });
   });
   starts.push(async (catalog) => {

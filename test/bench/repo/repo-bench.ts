@@ -5,7 +5,8 @@
  *    incremental sync after 50 changes (50 packages replaced by new versions):
  *    Striker `syncRepo` vs `dnf reposync --download-metadata` (+ `--delete` when incremental) followed
  *    by `createrepo_c` (+ `--update` when incremental), measured in the same run. Goal ≥ 2×.
- * 2. Serving: `wrk -t1 -c16 -d8s` against Striker's /repos route (fastify + registerRepoRoutes) and
+ * 2. Serving: `wrk -t1 -c16 -d8s` against Striker's /repos route (fastify + registerRepoRoutes with
+ *    its front door, as `striker serve` builds it) and
  *    against nginx on the same directory, for a 1 KiB and a 10 MiB file. Goal ≥ 0.8× nginx.
  *
  * RPMs are built once and cached under /tmp/striker-bench-repo (delete it to rebuild).
@@ -17,6 +18,7 @@ import { cp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import pino from 'pino';
+import { FrontDoor } from '../../../striker/api/front-door.js';
 import { runCommand } from '../../../striker/command/run-command.js';
 import { repoConfigSchema } from '../../../repo-sync/config.js';
 import { repoPaths } from '../../../repo-sync/repo-paths.js';
@@ -177,8 +179,10 @@ async function serveBench(): Promise<string[]> {
   await writeFile(join(snap, 'Packages', 'big-10m.rpm'), randomBytes(10 * 1024 * 1024));
   await symlink('snapshots/s1', join(published, 'bench', 'current'));
   await mkdir(join(work, 'trees'));
-  const app = Fastify({ logger: false });
-  await registerRepoRoutes(app, { reposDir: published, treesDir: join(work, 'trees'), ...(process.env['BENCH_READ_CHUNK'] ? { readChunkBytes: Number(process.env['BENCH_READ_CHUNK']) } : {}) });
+  // As in `striker serve` (build-app.ts): the repo routes plus their front door for cached small files.
+  const frontDoor = new FrontDoor();
+  const app = Fastify({ logger: false, serverFactory: frontDoor.serverFactory });
+  await registerRepoRoutes(app, { reposDir: published, treesDir: join(work, 'trees'), frontDoor, ...(process.env['BENCH_READ_CHUNK'] ? { readChunkBytes: Number(process.env['BENCH_READ_CHUNK']) } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   const sport = typeof addr === 'object' && addr ? addr.port : 0;
