@@ -29,6 +29,8 @@ describe('BlockRing', () => {
     expect(packet(ring, 1).subarray(0, 4)).toEqual(Buffer.from([0, 3, 0, 1]));
     expect(packet(ring, 1).subarray(4)).toEqual(bytes.subarray(0, 300));
     expect(packet(ring, 4)).toEqual(Buffer.concat([Buffer.from([0, 3, 0, 4]), bytes.subarray(900)]));
+    for (const block of [1, 2, 3, 4]) expect(ring.packet(block)).toEqual(packet(ring, block));
+    expect(ring.packet(4)).toBe(ring.packet(4));
   });
 
   it('ends with an empty block when the size is a multiple of blksize', async () => {

@@ -20,6 +20,10 @@ export class BlockRing {
   readonly buffer: Buffer;
   readonly slots: number;
   private readonly payloads: Buffer[];
+  /** Full-size DATA packet view per slot (header + payload), made once: sending slices nothing. */
+  private readonly packets: Buffer[];
+  /** The final, short packet's view (made once it is loaded). */
+  private lastPacket: Buffer | null = null;
   /** Highest absolute block loaded; blocks floor..loaded are all in the ring. */
   private loaded = 0;
   private loading: Promise<void> | null = null;
@@ -36,8 +40,10 @@ export class BlockRing {
     const stride = blksize + 4;
     this.buffer = Buffer.allocUnsafe(this.slots * stride);
     this.payloads = [];
+    this.packets = [];
     for (let slot = 0; slot < this.slots; slot++) {
       this.payloads.push(this.buffer.subarray(slot * stride + 4, (slot + 1) * stride));
+      this.packets.push(this.buffer.subarray(slot * stride, (slot + 1) * stride));
     }
   }
 
@@ -54,6 +60,16 @@ export class BlockRing {
   /** Packet length of block `block` (header included); the last block is short. */
   lengthOf(block: number): number {
     return block < this.lastBlock ? this.blksize + 4 : this.file.size - (block - 1) * this.blksize + 4;
+  }
+
+  /** The DATA packet of loaded block `block`, a view into `buffer` (valid until its slot is refilled). */
+  packet(block: number): Buffer {
+    if (block < this.lastBlock) return this.packets[(block - 1) % this.slots]!;
+    if (this.lastPacket === null) {
+      const offset = this.offsetOf(block);
+      this.lastPacket = this.buffer.subarray(offset, offset + this.lengthOf(block));
+    }
+    return this.lastPacket;
   }
 
   /** Whether `fill(floor, need)` would start a read (cheap check for the per-ACK path). */

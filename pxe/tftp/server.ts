@@ -5,7 +5,6 @@
  * undecodable packets are counted and logged at debug, refused requests are answered with an
  * ERROR packet, counted by reason and logged.
  */
-import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import type { Logger } from 'pino';
 import type { BootTimeline } from '../boot/timeline.js';
 import { ErrorCode, Opcode, decodePacket, encodePacket, type TftpPacket } from './codec.js';
@@ -15,6 +14,7 @@ import { negotiate } from './negotiate.js';
 import { netasciiFile } from './netascii.js';
 import { TransferSession, type SessionResult } from './session.js';
 import type { RetransmitPolicy } from './transfer.js';
+import { bindUdp, openTransferSockets, type TransferSockets } from './udp-sockets.js';
 
 export interface TftpServerOptions {
   readonly host: string;
@@ -37,11 +37,6 @@ export interface TftpServer {
   close(): Promise<void>;
 }
 
-/** IP literals need no resolution: answer at once instead of a DNS round trip per datagram. */
-const literalLookup = ((address: string, _options: unknown, callback: (error: null, address: string, family: number) => void) =>
-  callback(null, address, 4)) as unknown as NonNullable<SocketOptions['lookup']>;
-
-const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 /** A repeated RRQ replaces a running transfer only when its client has been silent this long. */
 const SUPERSEDE_AFTER_MS = 2000;
 
@@ -53,7 +48,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   const perClient = new Map<string, number>();
   /** Running transfers by client "address:port". */
   const sessions = new Map<string, { session: TransferSession | null; filename: string }>();
-  const listener = await bindSocket(options.host, options.port);
+  const listener = await bindUdp(options.host, options.port);
   let closed = false;
 
   listener.on('error', (error) => logger.warn({ err: error }, 'tftp listener socket error'));
@@ -160,9 +155,9 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
       refuse(peer, filename, 'source-error', ErrorCode.NotDefined, 'Cannot read file');
       return;
     }
-    let socket: Socket;
+    let sockets: TransferSockets;
     try {
-      socket = await bindSocket(options.host, 0);
+      sockets = await openTransferSockets(options.host, peer);
     } catch (error) {
       release();
       await file.close().catch(() => undefined);
@@ -172,7 +167,8 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     }
     if (closed) {
       release();
-      socket.close();
+      sockets.peer.close();
+      sockets.strays.close();
       await file.close().catch(() => undefined);
       return;
     }
@@ -191,7 +187,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
       timeline?.record({ step: 'tftp.transfer', ip: peer.address, at: startedAt, details });
     };
     const session = new TransferSession(
-      socket,
+      sockets,
       peer,
       file,
       { size: file.size, blksize: agreed.blksize, windowsize: agreed.windowsize, timeoutMs: agreed.timeoutMs, oack: agreed.accepted, policy },
@@ -233,27 +229,6 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
       await new Promise<void>((resolve) => listener.close(() => resolve()));
     },
   };
-}
-
-function bindSocket(host: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: 'udp4', lookup: literalLookup });
-    const onError = (error: Error): void => {
-      socket.close();
-      reject(error);
-    };
-    socket.once('error', onError);
-    socket.bind({ address: host, port, exclusive: true }, () => {
-      socket.off('error', onError);
-      try {
-        socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
-        socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
-      } catch {
-        // the kernel caps these at net.core.*mem_max; the defaults still work
-      }
-      resolve(socket);
-    });
-  });
 }
 
 function peerText(peer: Peer): string {

@@ -1,14 +1,20 @@
 /**
- * One read transfer on its own UDP socket (RFC 1350 §4: a new transfer id per transfer). The
+ * One read transfer on its own UDP port (RFC 1350 §4: a new transfer id per transfer), with a
+ * socket connected to the peer and one that answers strays (see `udp-sockets.ts`). The
  * adapter around the pure `step`: it turns datagrams and timer expiries into events, and
  * performs the actions (send OACK/DATA/ERROR, arm the timer, finish). DATA packets come from
  * the transfer's `BlockRing`, so sending a window allocates nothing per packet.
+ *
+ * Per ACK the adapter reads the clock once (`performance.now()`: the round-trip sample, the
+ * timer deadline and "last heard" all use it) and arms the retransmission timer lazily: arming
+ * only moves `deadline`; the one Node timer, when it fires early, sleeps again until the
+ * deadline. So the per-ACK path creates and refreshes no timers.
  */
-import type { Socket } from 'node:dgram';
 import type { Logger } from 'pino';
 import { BlockRing } from './block-ring.js';
-import { ErrorCode, decodePacket, encodePacket } from './codec.js';
+import { ErrorCode, decodePacket, encodePacket, type TftpPacket } from './codec.js';
 import type { OpenFile, Peer } from './file-source.js';
+import type { TransferSockets } from './udp-sockets.js';
 import { createTransfer, step, type TransferAction, type TransferEvent, type TransferOutcome, type TransferParams, type TransferState } from './transfer.js';
 
 export type SessionOutcome = TransferOutcome | 'io-error' | 'closed' | 'superseded';
@@ -30,16 +36,19 @@ export class TransferSession {
   private state: TransferState;
   private readonly ring: BlockRing;
   private timer: NodeJS.Timeout | null = null;
-  private timerMs = 0;
+  /** When the retransmission timer expires (performance.now() ms); Infinity when disarmed. */
+  private deadline = Infinity;
+  /** The clock reading of the event being handled. */
+  private now = performance.now();
   /** Blocks to send once the ring has them loaded. */
   private pending: { first: number; last: number } | null = null;
   private waiting = false;
   private done = false;
-  /** When the peer last sent this transfer a packet that decoded (ms since the epoch). */
-  private heardAt = Date.now();
+  /** When the peer last sent this transfer a packet that decoded (performance.now() ms). */
+  private heardAt = this.now;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly sockets: TransferSockets,
     private readonly peer: Peer,
     private readonly file: OpenFile,
     params: TransferParams,
@@ -48,18 +57,21 @@ export class TransferSession {
   ) {
     this.state = createTransfer(params);
     this.ring = new BlockRing(file, params.blksize, params.windowsize, this.state.lastBlock);
-    socket.on('message', (message, rinfo) => this.onMessage(message, rinfo.address, rinfo.port));
-    socket.on('error', (error) => this.logger.debug({ err: error }, 'tftp transfer socket error'));
+    for (const socket of [sockets.peer, sockets.strays]) {
+      socket.on('message', (message, rinfo) => this.onMessage(message, rinfo.address, rinfo.port));
+      socket.on('error', (error) => this.logger.debug({ err: error }, 'tftp transfer socket error'));
+    }
   }
 
   start(): void {
-    this.handle({ kind: 'start', at: performance.now() });
+    this.now = performance.now();
+    this.handle({ kind: 'start', at: this.now });
     this.readAhead(1);
   }
 
   /** Milliseconds since the peer last sent this transfer a packet. */
   get quietMs(): number {
-    return Date.now() - this.heardAt;
+    return performance.now() - this.heardAt;
   }
 
   /** Abort: `closed` tells the client the server is going away; `superseded` ends silently. */
@@ -76,16 +88,18 @@ export class TransferSession {
       this.perform(step(this.state, { kind: 'stray' })[1], { address, port });
       return;
     }
-    let event: TransferEvent;
+    let packet: TftpPacket;
     try {
-      event = { kind: 'packet', packet: decodePacket(message), at: performance.now() };
+      packet = decodePacket(message);
     } catch (error) {
       this.hooks.onDiscard('decode');
       this.logger.debug({ err: error }, 'undecodable packet in transfer');
       return;
     }
-    this.heardAt = Date.now();
-    this.handle(event);
+    const now = performance.now();
+    this.now = now;
+    this.heardAt = now;
+    this.handle({ kind: 'packet', packet, at: now });
   }
 
   private handle(event: TransferEvent): void {
@@ -98,7 +112,7 @@ export class TransferSession {
     for (const action of actions) {
       switch (action.kind) {
         case 'send-oack':
-          this.socket.send(encodePacket({ kind: 'OACK', options: action.options }), this.peer.port, this.peer.address);
+          this.sockets.peer.send(encodePacket({ kind: 'OACK', options: action.options }));
           break;
         case 'send-data':
           this.sendData(action.first, action.last);
@@ -145,11 +159,9 @@ export class TransferSession {
   }
 
   private transmit(first: number, last: number): void {
-    const { buffer } = this.ring;
-    const { port, address } = this.peer;
-    for (let block = first; block <= last; block++) {
-      this.socket.send(buffer, this.ring.offsetOf(block), this.ring.lengthOf(block), port, address);
-    }
+    const { ring } = this;
+    const socket = this.sockets.peer;
+    for (let block = first; block <= last; block++) socket.send(ring.packet(block));
   }
 
   private readAhead(floor: number): void {
@@ -165,21 +177,38 @@ export class TransferSession {
   }
 
   private sendError(to: Peer, code: number, message: string): void {
-    this.socket.send(encodePacket({ kind: 'ERROR', code, message }), to.port, to.address);
+    const packet = encodePacket({ kind: 'ERROR', code, message });
+    if (to === this.peer) this.sockets.peer.send(packet);
+    else this.sockets.strays.send(packet, to.port, to.address);
   }
 
   private arm(ms: number): void {
-    if (this.timer !== null && this.timerMs === ms) {
-      this.timer.refresh();
+    const deadline = this.now + ms;
+    // A later deadline leaves the running timer alone (it sleeps again when it fires early);
+    // an earlier one, e.g. the adaptive interval shrinking from 1 s to 50 ms, restarts it.
+    if (this.timer !== null && deadline >= this.deadline) {
+      this.deadline = deadline;
       return;
     }
+    this.deadline = deadline;
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timerMs = ms;
-    this.timer = setTimeout(() => {
-      this.hooks.onRetransmit();
-      this.handle({ kind: 'timeout' });
-    }, ms);
+    this.timer = setTimeout(this.expire, ms);
   }
+
+  private readonly expire = (): void => {
+    this.timer = null;
+    if (this.done) return;
+    const now = performance.now();
+    // Node timers have millisecond granularity: fire within half a millisecond of the deadline.
+    if (now < this.deadline - 0.5) {
+      this.timer = setTimeout(this.expire, Math.ceil(this.deadline - now));
+      return;
+    }
+    this.deadline = Infinity;
+    this.now = now;
+    this.hooks.onRetransmit();
+    this.handle({ kind: 'timeout' });
+  };
 
   private end(result: SessionResult): void {
     if (this.done) return;
@@ -187,10 +216,12 @@ export class TransferSession {
     if (this.timer !== null) clearTimeout(this.timer);
     // Let queued datagrams (the final ERROR, if any) leave before closing the socket.
     setImmediate(() => {
-      try {
-        this.socket.close();
-      } catch {
-        // already closed
+      for (const socket of [this.sockets.peer, this.sockets.strays]) {
+        try {
+          socket.close();
+        } catch {
+          // already closed
+        }
       }
     });
     this.file.close().catch((error: unknown) => this.logger.debug({ err: error }, 'closing tftp file failed'));

@@ -17,7 +17,9 @@
 # 60–80 when the scheduler puts them on the same one), so medians of a few runs were dice rolls.
 # SAME_CPU=1 puts the clients on the servers' CPU: then no cross-CPU wake-up hides the time
 # each server spends per packet, so stop-and-wait rows compare per-packet CPU cost.
-# Prints every run, the median MB/s per server and the ratio Striker / best peer for each row.
+# Prints every run, the median MB/s per server and the ratio Striker / best peer for each row;
+# then each server's CPU time per DATA block (median, from a cgroup-v1 cpuacct group per server,
+# threads and forked children included): the per-packet cost that wake-up latency hides in MB/s.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -51,10 +53,13 @@ fi
 for tool in atftpd dnsmasq tftp atftp curl busybox taskset bc; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
 
 PIDS=()
+CG=/sys/fs/cgroup/cpuacct
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   ip netns del $NS_S 2>/dev/null
   ip netns del $NS_C 2>/dev/null
+  sleep 0.3
+  for s in "${SERVERS[@]}"; do [ -d "$CG/stk-tftp-$s" ] && rmdir "$CG/stk-tftp-$s" 2>/dev/null; done
 }
 trap cleanup EXIT
 cleanup
@@ -75,6 +80,8 @@ start_server() {
                  --enable-tftp --tftp-root="$W/root" --user=root --pid-file="$W/logs/dnsmasq.pid" > "$W/logs/dnsmasq.log" 2>&1 & ;;
   esac
   PIDS+=($!)
+  # CPU accounting per server (optional: without cgroup-v1 cpuacct the CPU table shows '-').
+  if [ -f "$CG/cpuacct.usage" ] && mkdir -p "$CG/stk-tftp-$1" 2>/dev/null; then echo $! > "$CG/stk-tftp-$1/cgroup.procs" 2>/dev/null; fi
   for _ in $(seq 1 100); do
     ip netns exec $NS_C timeout 1 tftp -m binary $ip 69 -c get probe.txt /dev/null >/dev/null 2>&1 && return 0
     sleep 0.1
@@ -106,10 +113,14 @@ fi
 # Stop-and-wait rows (no window) are wake-up-latency bound and noisier: more runs.
 reps_for() { [ -z "$1" ] || [ "$1" = 1 ] && echo "$REPS_SW" || echo "$REPS"; }
 
-fetch() { # server-ip client blksize windowsize → prints MB/s or a failure word
-  local SRV_IP=$1 client=$2 bs=$3 ws=$4 out=/dev/shm/stk-tftp-bench.out
+cpu_ns() { cat "$CG/stk-tftp-$1/cpuacct.usage" 2>/dev/null || echo -; }
+
+fetch() { # server client blksize windowsize → prints "MB/s CPU-µs-per-block" or a failure word
+  local server=$1 client=$2 bs=$3 ws=$4 out=/dev/shm/stk-tftp-bench.out
+  local SRV_IP=${IP[$server]}
   rm -f $out
-  local s e rc
+  local s e rc c0 c1 cpu=-
+  c0=$(cpu_ns "$server")
   s=$(date +%s.%N)
   case $client in
     hpa)     ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT tftp -m binary $SRV_IP 69 -c get $FILE $out >/dev/null 2>&1 ;;
@@ -119,30 +130,36 @@ fetch() { # server-ip client blksize windowsize → prints MB/s or a failure wor
   esac
   rc=$?
   e=$(echo "$(date +%s.%N) - $s" | bc)
+  c1=$(cpu_ns "$server")
   if [ $rc -ne 0 ]; then echo "fail"; return; fi
   if [ "$(md5sum < $out | cut -d' ' -f1)" != "$SUM" ]; then echo "BADSUM"; return; fi
-  echo "$SIZE_MB / $e" | bc -l | xargs printf '%.1f'
+  # DATA blocks in the file: floor(size / blksize) + 1 (tftp-hpa's client uses 512).
+  [[ $c0$c1 =~ ^[0-9]+$ ]] && cpu=$(echo "($c1 - $c0) / 1000 / (52428800 / ${bs:-512} + 1)" | bc -l | xargs printf '%.2f')
+  printf '%s %s' "$(echo "$SIZE_MB / $e" | bc -l | xargs printf '%.1f')" "$cpu"
   rm -f $out
 }
 
-median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -n | awk '{v[NR]=$1} END {if (NR==0) print "fail"; else print v[int((NR+1)/2)]}'; }
+median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -n | awk '{v[NR]=$1} END {if (NR==0) print "-"; else print v[int((NR+1)/2)]}'; }
 
 echo "servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU (taskset); runs per cell: $REPS_SW stop-and-wait, $REPS windowed; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for server in "${SERVERS[@]}"; do start_server $server || exit 1; done
-declare -A RESULT
+declare -A RESULT CPU
 for row in "${ROWS[@]}"; do
   IFS='|' read -r label client bs ws <<< "$row"
-  declare -A RUNS=()
+  declare -A RUNS=() CPUS=()
   for rep in $(seq 1 "$(reps_for "$ws")"); do
     for server in "${SERVERS[@]}"; do
-      RUNS[$server]+="$(fetch "${IP[$server]}" "$client" "$bs" "$ws") "
+      read -r rate cpu <<< "$(fetch "$server" "$client" "$bs" "$ws")"
+      RUNS[$server]+="$rate "
+      CPUS[$server]+="${cpu:--} "
     done
   done
   for server in "${SERVERS[@]}"; do
     RESULT["$server|$label"]=$(echo ${RUNS[$server]} | median)
-    printf '%-10s %-16s runs: %-24s median %s\n' "$server" "$label" "${RUNS[$server]}" "${RESULT["$server|$label"]}" >&2
+    CPU["$server|$label"]=$(echo ${CPUS[$server]} | median)
+    printf '%-10s %-16s runs: %-34s median %6s MB/s  %6s µs CPU/block\n' "$server" "$label" "${RUNS[$server]}" "${RESULT["$server|$label"]}" "${CPU["$server|$label"]}" >&2
   done
-  unset RUNS
+  unset RUNS CPUS
 done
 
 printf '\nservers on CPU %s, clients on CPU %s; median of %s (stop-and-wait) / %s (windowed) runs, MB/s\n' "$SERVER_CPU" "$CLIENT_CPU" "$REPS_SW" "$REPS"
@@ -158,4 +175,19 @@ for row in "${ROWS[@]}"; do
   ratio=-
   [[ $ours =~ ^[0-9.]+$ ]] && [ "$best" != 0 ] && ratio=$(echo "$ours / $best" | bc -l | xargs printf '%.2fx')
   printf '%-18s %9s %9s %9s %9s  %s\n' "$label" "$ours" "${RESULT["tftpd-hpa|$label"]}" "${RESULT["atftpd|$label"]}" "${RESULT["dnsmasq|$label"]}" "$ratio"
+done
+
+printf '\nserver CPU time per DATA block, µs (median; lower is better)\n'
+printf '%-18s %9s %9s %9s %9s  %s\n' "client/options" striker tftpd-hpa atftpd dnsmasq "striker/best"
+for row in "${ROWS[@]}"; do
+  IFS='|' read -r label _ <<< "$row"
+  best=0
+  for peer in tftpd-hpa atftpd dnsmasq; do
+    v=${CPU["$peer|$label"]}
+    [[ $v =~ ^[0-9.]+$ ]] && { [ "$best" = 0 ] || [ "$(echo "$v < $best" | bc)" = 1 ]; } && best=$v
+  done
+  ours=${CPU["striker|$label"]}
+  ratio=-
+  [[ $ours =~ ^[0-9.]+$ ]] && [ "$best" != 0 ] && ratio=$(echo "$ours / $best" | bc -l | xargs printf '%.2fx')
+  printf '%-18s %9s %9s %9s %9s  %s\n' "$label" "$ours" "${CPU["tftpd-hpa|$label"]}" "${CPU["atftpd|$label"]}" "${CPU["dnsmasq|$label"]}" "$ratio"
 done
