@@ -6,13 +6,19 @@
  *   GET|HEAD /trees/<name>/<path>      → <treesDir>/<name>/<path> (an imported installation tree)
  * Every path segment is checked before touching the disk: `..`, `.`, empty segments, NUL and
  * backslashes are refused with 400 and counted; unknown names are 404.
+ * With a front door (striker/api/front-door.ts), the common case skips fastify: small files from
+ * memory (looked up by raw URL, hot-url-index.ts) and large files streamed through reused buffers
+ * (file-streamer.ts); measured in test/bench/repo.
  */
 import fastifyStatic, { type SendOptions } from '@fastify/static';
+import { closeSync, fstatSync, openSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FrontDoor } from '../striker/api/front-door.js';
 import { SmallFileCache, type CachedFile } from './small-file-cache.js';
+import { fileHeaders } from './file-headers.js';
+import { FileStreamer } from './file-streamer.js';
 import { HotUrlIndex } from './hot-url-index.js';
 import { readLinkTarget, SnapshotLinks } from './snapshot-links.js';
 
@@ -22,9 +28,10 @@ export interface RepoRouteOptions {
   /** Read size for file streams (default 256 KiB; memory per in-flight download). */
   readChunkBytes?: number;
   /**
-   * When given, plain GET/HEAD requests for files already in the small-file cache are answered
-   * here before fastify routes them (same bytes and headers as the route); all else goes on to
-   * the routes below.
+   * When given, plain GET/HEAD requests (no Range, no If-*) for small files already in memory and
+   * for large files are answered before fastify routes them, with the same bytes and headers as
+   * the routes; everything else (misses, errors, hostile paths, partial and conditional requests)
+   * goes on to the routes below.
    */
   frontDoor?: FrontDoor;
 }
@@ -32,7 +39,7 @@ export interface RepoRouteOptions {
 export interface RepoRouteCounters {
   served: number;
   refused: number;
-  /** Responses answered from the in-memory small-file cache. */
+  /** Responses answered from the in-memory small-file cache (front door or route). */
   fromMemory: number;
 }
 
@@ -71,11 +78,20 @@ function asksForPartOrCondition(rawHeaders: readonly string[]): boolean {
   return false;
 }
 
+function fstatSafe(fd: number): Stats | undefined {
+  try {
+    return fstatSync(fd);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function registerRepoRoutes(app: FastifyInstance, options: RepoRouteOptions): Promise<RepoRouteCounters> {
   const counters: RepoRouteCounters = { served: 0, refused: 0, fromMemory: 0 };
   const cache = new SmallFileCache();
   const links = new SnapshotLinks();
   const hot = new HotUrlIndex();
+  const streamer = new FileStreamer(options.readChunkBytes ?? defaultReadChunkBytes);
   app.addHook('onClose', async () => links.close());
   // @fastify/static passes these through to @fastify/send, whose highWaterMark its types omit.
   const sendOptions = { highWaterMark: options.readChunkBytes ?? defaultReadChunkBytes } as SendOptions;
@@ -105,24 +121,51 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
       }
       return reply.sendFile(`${link(name)}/${tail}`, root, sendOptions);
     };
-    /** The small file a plain URL names, if it is in memory now (no disk access but the link). */
-    const inMemory = (url: string): CachedFile | undefined => {
+    /** The file a plain URL names (links resolved, no disk access otherwise), or undefined for anything unusual. */
+    const pathOf = (url: string): string | undefined => {
       const m = plainUrl.exec(url);
       if (m === null || safeTail(m[3]!) === undefined || m[3]!.endsWith('/')) return undefined;
       const [root, linkPath] = m[1] === 'repos' ? [options.reposDir, `${m[2]!}/current`] : [options.treesDir, m[2]!];
       const snapshot = links.resolve(join(root, linkPath));
-      return snapshot === undefined ? undefined : cache.peek(join(snapshot, m[3]!));
+      return snapshot === undefined ? undefined : join(snapshot, m[3]!);
     };
-    /** The front-door twin of `serve`, for cache hits only; anything unusual returns false. */
-    const answerFromMemory = (req: IncomingMessage, res: ServerResponse): boolean => {
+    /** Large files stream from disk through reused buffers; false (nothing sent) for anything else. */
+    const answerFromDisk = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch {
+        return false; // missing, or not readable: the route answers (404 and the like)
+      }
+      const st = fstatSafe(fd);
+      if (st === undefined || !st.isFile() || st.size <= cache.maxFileBytes) {
+        closeSync(fd); // small files go through the route, which puts them in memory
+        return false;
+      }
+      counters.served += 1;
+      res.writeHead(200, fileHeaders(path, st).headers);
+      if (req.method === 'HEAD') {
+        closeSync(fd);
+        res.end();
+        return true;
+      }
+      streamer.send(res, fd, st.size)
+        .catch((error: unknown) => app.log.warn({ err: error, path }, 'repo file stream failed'))
+        .finally(() => closeSync(fd));
+      return true;
+    };
+    /** The front-door twin of `serve`: files in memory, and large files; anything unusual returns false. */
+    const answerPlainGet = (req: IncomingMessage, res: ServerResponse): boolean => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
       if (asksForPartOrCondition(req.rawHeaders)) return false;
       const url = req.url ?? '';
       const generation = links.generation;
       let hit = hot.get(url, generation);
       if (hit === undefined) {
-        hit = inMemory(url);
-        if (hit === undefined) return false;
+        const path = pathOf(url);
+        if (path === undefined) return false;
+        hit = cache.peek(path);
+        if (hit === undefined) return answerFromDisk(req, res, path);
         hot.set(url, hit, generation);
       }
       counters.served += 1;
@@ -131,7 +174,7 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
       res.end(req.method === 'HEAD' ? undefined : hit.body);
       return true;
     };
-    options.frontDoor?.add(answerFromMemory);
+    options.frontDoor?.add(answerPlainGet);
     // `access: 'public'`: installers fetch repos and trees without credentials (read by the API's auth hook).
     scope.get('/repos/RPM-GPG-KEY-striker', { config: { access: 'public' } }, async (_req, reply) => reply.sendFile('RPM-GPG-KEY-striker', options.reposDir));
     scope.get('/repos/:name/*', { config: { access: 'public' } }, serve(options.reposDir, (n) => `${n}/current`));

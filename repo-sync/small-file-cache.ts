@@ -2,42 +2,25 @@
  * Serves small files (repodata, tiny RPMs, .treeinfo) from memory. Published snapshot and tree
  * directories are immutable (a new sync makes a new snapshot id), so a file's bytes under
  * `snapshots/<id>/…` never change and can be cached without revalidation; the `current` link is
- * read on every request, so a switch is seen at once. Bounded (LRU by bytes); files larger than
+ * resolved per request (see snapshot-links.ts), so a switch is seen. Bounded (LRU by bytes); files larger than
  * `maxFileBytes` are remembered as "large" and left to the streaming path.
  * The ETag and Last-Modified match @fastify/send's (W/"size-mtime"), so conditional and Range
  * requests, which go to @fastify/send, agree with cached responses.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { fileHeaders, type FileHeaders } from './file-headers.js';
 
-export interface CachedFile {
-  body: Buffer;
-  etag: string;
-  lastModified: string;
-  contentType: string;
-  /** The full response header set, made once: every answer from memory sends the same. */
-  headers: Readonly<Record<string, string | number>>;
+/** A file in memory with its response headers (made once: every answer from memory sends the same). */
+export interface CachedFile extends FileHeaders {
+  readonly body: Buffer;
 }
-
-const contentTypes: Record<string, string> = {
-  '.rpm': 'application/x-redhat-package-manager',
-  '.xml': 'application/xml',
-  '.gz': 'application/gzip',
-  '.xz': 'application/x-xz',
-  '.bz2': 'application/x-bzip2',
-  '.zst': 'application/zstd',
-  '.asc': 'application/pgp-signature',
-  '.json': 'application/json',
-  '.cfg': 'text/plain; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export class SmallFileCache {
   private readonly entries = new Map<string, CachedFile | 'large'>();
   private bytes = 0;
   hits = 0;
 
-  constructor(private readonly maxBytes = 32 * 1024 * 1024, private readonly maxFileBytes = 64 * 1024) {}
+  constructor(private readonly maxBytes = 32 * 1024 * 1024, readonly maxFileBytes = 64 * 1024) {}
 
   /** The cached file if it is in memory now (no disk access, for synchronous callers). */
   peek(path: string): CachedFile | undefined {
@@ -62,14 +45,7 @@ export class SmallFileCache {
     }
     const body = await readFile(path).catch(() => undefined);
     if (body === undefined || body.length !== st.size) return undefined;
-    const etag = `W/"${st.size.toString(16)}-${st.mtime.getTime().toString(16)}"`;
-    const lastModified = st.mtime.toUTCString();
-    const contentType = contentTypes[extname(path).toLowerCase()] ?? 'application/octet-stream';
-    const headers = {
-      'content-type': contentType, etag, 'last-modified': lastModified,
-      'accept-ranges': 'bytes', 'cache-control': 'public, max-age=0', 'content-length': body.length,
-    };
-    const file: CachedFile = { body, etag, lastModified, contentType, headers };
+    const file: CachedFile = { body, ...fileHeaders(path, st) };
     this.remember(path, file, body.length);
     return file;
   }
