@@ -10,6 +10,11 @@
  *    against nginx on the same directory, for a 1 KiB and a 10 MiB file. Goal ≥ 0.8× nginx.
  *
  * RPMs are built once and cached under /tmp/striker-bench-repo (delete it to rebuild).
+ *
+ * Where the syncs write: BENCH_WORK (default /tmp/striker-bench-repo/run, on disk). Both tools create
+ * the same 2,000 files, and on ext4 the cost of creating a file swings tenfold with the filesystem's
+ * state (inode allocation scans past recently freed inodes, `recently_deleted()`), from one run to the
+ * next. `BENCH_WORK=/dev/shm/striker-bench-run` measures the tools without that noise; report both.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -89,7 +94,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function syncBench(v1: string, v2: string): Promise<string[]> {
-  const work = join(root, 'run');
+  const work = process.env['BENCH_WORK'] ?? join(root, 'run');
   const upstream = join(work, 'upstream');
   const port = 18000 + Math.floor(Math.random() * 2000);
   const url = `http://127.0.0.1:${port}/`;
@@ -149,7 +154,9 @@ async function syncBench(v1: string, v2: string): Promise<string[]> {
     }
   }
   const f = (s: number) => `${s.toFixed(2)} s`;
+  const fsType = (await runCommand(['stat', '-f', '-c', '%T', work], { timeoutMs: 10_000 }).catch(() => ({ stdout: '?' }))).stdout.trim();
   return [
+    `(work directory ${work}: ${fsType})`,
     `| sync (${count} RPMs, median of ${rounds}) | Striker syncRepo | dnf reposync --download-metadata + createrepo_c | ratio (dnf / Striker) |`,
     '| --- | --- | --- | --- |',
     `| first sync | ${f(median(rows.first))} | ${f(median(rows.dnfFirst))} | ${(median(rows.dnfFirst) / median(rows.first)).toFixed(2)}× |`,
