@@ -3,7 +3,8 @@
  * socket connected to the peer and one that answers strays (see `udp-sockets.ts`). The
  * adapter around the pure `step`: it turns datagrams and timer expiries into events, and
  * performs the actions (send OACK/DATA/ERROR, arm the timer, finish). DATA packets come from
- * the transfer's `BlockRing`, so sending a window allocates nothing per packet.
+ * the transfer's `BlockRing`, so sending a window allocates nothing per packet; a window goes
+ * out through `WindowSender` (one sendmmsg(2) when the native addon is built).
  *
  * Per ACK the adapter reads the clock once (`performance.now()`: the round-trip sample, the
  * timer deadline and "last heard" all use it) and arms the retransmission timer lazily: arming
@@ -15,6 +16,7 @@ import { BlockRing } from './block-ring.js';
 import { ErrorCode, decodePacket, encodePacket, type TftpPacket } from './codec.js';
 import type { OpenFile, Peer } from './file-source.js';
 import type { TransferSockets } from './udp-sockets.js';
+import { WindowSender } from './window-send.js';
 import { createTransfer, step, type TransferAction, type TransferEvent, type TransferOutcome, type TransferParams, type TransferState } from './transfer.js';
 
 export type SessionOutcome = TransferOutcome | 'io-error' | 'closed' | 'superseded';
@@ -35,6 +37,7 @@ export interface SessionHooks {
 export class TransferSession {
   private state: TransferState;
   private readonly ring: BlockRing;
+  private readonly sender: WindowSender;
   private timer: NodeJS.Timeout | null = null;
   /** When the retransmission timer expires (performance.now() ms); Infinity when disarmed. */
   private deadline = Infinity;
@@ -57,6 +60,7 @@ export class TransferSession {
   ) {
     this.state = createTransfer(params);
     this.ring = new BlockRing(file, params.blksize, params.windowsize, this.state.lastBlock);
+    this.sender = new WindowSender(sockets.peer, this.ring, params.windowsize);
     for (const socket of [sockets.peer, sockets.strays]) {
       socket.on('message', (message, rinfo) => this.onMessage(message, rinfo.address, rinfo.port));
       socket.on('error', (error) => this.logger.debug({ err: error }, 'tftp transfer socket error'));
@@ -159,9 +163,7 @@ export class TransferSession {
   }
 
   private transmit(first: number, last: number): void {
-    const { ring } = this;
-    const socket = this.sockets.peer;
-    for (let block = first; block <= last; block++) socket.send(ring.packet(block));
+    this.sender.send(first, last);
   }
 
   private readAhead(floor: number): void {

@@ -58,6 +58,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   ip netns del $NS_S 2>/dev/null
   ip netns del $NS_C 2>/dev/null
+  rm -f /dev/shm/stk-tftp-probe.out /dev/shm/stk-tftp-bench.out
   sleep 0.3
   for s in "${SERVERS[@]}"; do [ -d "$CG/stk-tftp-$s" ] && rmdir "$CG/stk-tftp-$s" 2>/dev/null; done
 }
@@ -83,7 +84,7 @@ start_server() {
   # CPU accounting per server (optional: without cgroup-v1 cpuacct the CPU table shows '-').
   if [ -f "$CG/cpuacct.usage" ] && mkdir -p "$CG/stk-tftp-$1" 2>/dev/null; then echo $! > "$CG/stk-tftp-$1/cgroup.procs" 2>/dev/null; fi
   for _ in $(seq 1 100); do
-    ip netns exec $NS_C timeout 1 tftp -m binary $ip 69 -c get probe.txt /dev/null >/dev/null 2>&1 && return 0
+    ip netns exec $NS_C timeout 1 tftp -m binary $ip 69 -c get probe.txt /dev/shm/stk-tftp-probe.out >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   echo "$1 did not start" >&2; return 1
@@ -115,6 +116,8 @@ reps_for() { [ -z "$1" ] || [ "$1" = 1 ] && echo "$REPS_SW" || echo "$REPS"; }
 
 cpu_ns() { cat "$CG/stk-tftp-$1/cpuacct.usage" 2>/dev/null || echo -; }
 
+# Clients write to files under /dev/shm, never to /dev/null: busybox tftp unlinks its local
+# file when a transfer fails, and a later `> /dev/null` then makes it a regular file.
 fetch() { # server client blksize windowsize → prints "MB/s CPU-µs-per-block" or a failure word
   local server=$1 client=$2 bs=$3 ws=$4 out=/dev/shm/stk-tftp-bench.out
   local SRV_IP=${IP[$server]}

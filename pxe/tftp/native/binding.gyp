@@ -1,0 +1,5 @@
+{
+  "targets": [
+    { "target_name": "send_packets", "sources": ["send-packets.c"] }
+  ]
+}
