@@ -50,6 +50,12 @@ HPA=$W/debs/usr/sbin/in.tftpd
 if [ ! -x "$HPA" ]; then
   (cd "$W/debs" && apt-get download tftpd-hpa >/dev/null && dpkg -x tftpd-hpa_*.deb .) || { echo "cannot get tftpd-hpa" >&2; exit 1; }
 fi
+# Striker sends windows with sendmmsg(2) through pxe/tftp/native when built (as npm test does).
+ADDON=$REPO/pxe/tftp/native/build/Release/send_packets.node
+if [ ! -f "$ADDON" ]; then
+  NODEDIR=$(dirname "$(dirname "$(command -v node)")")
+  node "$NODEDIR/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js" rebuild --nodedir="$NODEDIR" -C "$REPO/pxe/tftp/native" >/dev/null || { echo "cannot build pxe/tftp/native" >&2; exit 1; }
+fi
 for tool in atftpd dnsmasq tftp atftp curl busybox taskset bc; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
 
 PIDS=()
@@ -146,6 +152,7 @@ median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -n | awk '{v[NR]=$1} END {if
 
 echo "servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU (taskset); runs per cell: $REPS_SW stop-and-wait, $REPS windowed; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for server in "${SERVERS[@]}"; do start_server $server || exit 1; done
+echo "striker $(grep -m1 'sendmmsg addon' "$W/logs/striker.log")" >&2
 declare -A RESULT CPU
 for row in "${ROWS[@]}"; do
   IFS='|' read -r label client bs ws <<< "$row"
