@@ -11,7 +11,15 @@ const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 of 
 const fiveFieldCron = /^(\S+\s+){4}\S+$/;
 
 export const repoSourceSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('http'), url: z.url({ protocol: /^https?$/ }) }),
+  z.strictObject({
+    kind: z.literal('http'),
+    url: z.url({ protocol: /^https?$/ }),
+    /**
+     * PEM certificate(s) of the CA that signed an https upstream's certificate, for internal mirrors
+     * with a private CA (offline sites); trusted in addition to the system's CAs for this repo only.
+     */
+    caCertificate: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)' }).optional(),
+  }).refine((source) => source.caCertificate === undefined || source.url.startsWith('https:'), { path: ['caCertificate'], message: 'is only used with an https:// url' }),
   z.strictObject({ kind: z.literal('directory'), path: z.string().startsWith('/', 'must be an absolute path') }),
 ]);
 

@@ -63,7 +63,9 @@ const groupTypes = ['group', 'group_gz', 'group_xz'];
 const extraTypes = [{ type: 'modules', fileName: 'modules.yaml' }, { type: 'updateinfo', fileName: 'updateinfo.xml' }];
 
 export function sourceFor(repo: RepoConfig): RepoSource {
-  return repo.source.kind === 'http' ? new HttpSource(repo.source.url, { maxSockets: repo.parallelism }) : new DirectorySource(repo.source.path);
+  if (repo.source.kind === 'directory') return new DirectorySource(repo.source.path);
+  const { url, caCertificate } = repo.source;
+  return new HttpSource(url, { maxSockets: repo.parallelism, ...(caCertificate !== undefined ? { ca: caCertificate } : {}) });
 }
 
 export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncResult> {

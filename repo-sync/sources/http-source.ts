@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StrikerError } from '../../striker/errors/index.js';
@@ -22,6 +23,8 @@ export interface HttpSourceOptions {
   /** Files up to this size (by primary.xml) are fetched into memory, verified, written once (default 256 KiB); larger ones resume. */
   inMemoryBytes?: number;
   maxSockets?: number;
+  /** PEM CA certificate(s) trusted for an https upstream, besides the system's (a private CA). */
+  ca?: string;
 }
 
 export class HttpSource implements RepoSource {
@@ -39,7 +42,8 @@ export class HttpSource implements RepoSource {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.inMemoryBytes = options.inMemoryBytes ?? 256 * 1024;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
-    this.agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
+    const ca = options.ca === undefined ? undefined : [...rootCertificates, options.ca];
+    this.agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent({ ...agentOptions, ...(ca ? { ca } : {}) }) };
   }
 
   close(): void {
@@ -83,7 +87,7 @@ export class HttpSource implements RepoSource {
         req.destroy(new Error(`no data for ${this.idleTimeoutMs} ms`));
       });
       req.on('response', (res) => { requestOf.set(res, req); resolve(res); });
-      req.on('error', (error) => reject(signal.aborted ? signal.reason : fetchFailed(url.href, causeText(error))));
+      req.on('error', (error) => reject(signal.aborted ? signal.reason : fetchFailed(url.href, causeText(error) + certificateHint(error))));
       req.end();
     });
   }
@@ -191,6 +195,14 @@ function sizeMismatch(url: string, expected: number, got: number): StrikerError 
 
 function fetchFailed(url: string, reason: string): StrikerError {
   return new StrikerError('REPO_FETCH_FAILED', `GET ${url} failed: ${reason}`, { details: { url, reason } });
+}
+
+/** OpenSSL's X509 verification results as Node reports them (UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID…). */
+function certificateHint(error: unknown): string {
+  const code = String((error as { code?: unknown }).code ?? '');
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)
+    ? ' (the upstream\'s TLS certificate is not trusted: give the repo the CA certificate that signed it, caCertificate / --ca-cert)'
+    : '';
 }
 
 function causeText(error: unknown): string {

@@ -25,16 +25,19 @@ export function addRepoCommands(program: Command, c: CliContext): void {
     .description('add a repo to mirror from an HTTP(S) baseurl or a local directory')
     .option('--url <baseurl>', 'upstream baseurl (http or https)')
     .option('--dir <path>', 'a local directory holding a repo')
+    .option('--ca-cert <file>', 'PEM certificate of the private CA that signed an https upstream')
     .option('--gpg-key <file>', 'ASCII-armored public key the upstream signs with')
     .option('--require-signatures', 'refuse unsigned metadata and packages (needs --gpg-key)')
     .option('--every <minutes>', 'sync on a schedule, every N minutes')
     .option('--cron <expression>', "sync on a cron schedule, e.g. '0 3 * * *'")
     .option('--keep <versions>', 'keep N versions of each package instead of mirroring deletions')
-    .action(async (name: string, o: { url?: string; dir?: string; gpgKey?: string; requireSignatures?: boolean; every?: string; cron?: string; keep?: string }) => {
+    .action(async (name: string, o: { url?: string; dir?: string; caCert?: string; gpgKey?: string; requireSignatures?: boolean; every?: string; cron?: string; keep?: string }) => {
       if ((o.url === undefined) === (o.dir === undefined)) throw new ValidationError([{ path: 'source', message: 'give exactly one of --url or --dir' }], 'repo');
       const input: Record<string, unknown> = {
         name,
-        source: o.url !== undefined ? { kind: 'http', url: o.url } : { kind: 'directory', path: resolve(o.dir!) },
+        source: o.url !== undefined
+          ? { kind: 'http', url: o.url, ...(o.caCert !== undefined ? { caCertificate: readFileSync(o.caCert, 'utf8') } : {}) }
+          : { kind: 'directory', path: resolve(o.dir!) },
       };
       if (o.gpgKey !== undefined) input.gpgKey = readFileSync(o.gpgKey, 'utf8');
       if (o.requireSignatures) Object.assign(input, { requireRepoSignature: true, requirePackageSignatures: true });
