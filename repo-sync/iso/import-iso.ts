@@ -16,6 +16,7 @@ import type { JobContext } from '../job-context.js';
 import { newSnapshotId } from '../snapshot-layout.js';
 import { refuseEscapingSymlinks } from './tree-symlinks.js';
 import { parseTreeinfo, type TreeInfo } from './treeinfo.js';
+import { acquireDirLock } from '../store/dir-lock.js';
 import { expectChecksum, verifyRepoDir } from './verify-repo-dir.js';
 
 /** `kernel`, `initrd` and `stage2` are paths relative to the tree root (served under /trees/<name>/). */
@@ -50,7 +51,10 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
   await mkdir(deps.scratchDir, { recursive: true });
   const id = newSnapshotId(new Date());
   const building = join(snaps, `.building-${id}`);
+  let release: (() => Promise<void>) | undefined;
   try {
+    // A name given up front is locked before the long extraction; a derived one once .treeinfo is read.
+    if (deps.name !== undefined && namePattern.test(deps.name)) release = await lockTree(deps.treesDir, deps.name);
     ctx.progress({ phase: 'extract', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: isoSize, message: `extracting ${basename(isoPath)}` });
     const meter = await extractionMeter(snaps, isoSize, (bytes) =>
       ctx.progress({ phase: 'extract', filesDone: 0, filesTotal: 0, bytesDone: bytes, bytesTotal: isoSize, message: `extracting ${basename(isoPath)}` }));
@@ -78,6 +82,7 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
     }
     const name = deps.name ?? `${info.family}-${info.version}-${info.arch}`.toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
     if (!namePattern.test(name)) throw new StrikerError('VALIDATION_FAILED', `tree name '${name}' must be 1–64 of a-z 0-9 . _ -`, {});
+    release ??= await lockTree(deps.treesDir, name);
 
     for (const [path, checksum] of info.checksums) await expectChecksum(join(building, path), checksum, `.treeinfo checksum of ${path}`, ctx.signal);
     for (const path of [info.kernel, info.initrd, ...(info.stage2 ? [info.stage2] : [])]) {
@@ -114,7 +119,14 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
   } catch (error) {
     await rm(building, { recursive: true, force: true });
     throw error;
+  } finally {
+    await release?.();
   }
+}
+
+/** One import per tree name at a time, also across processes: two would switch the link and prune each other's snapshots. */
+function lockTree(treesDir: string, name: string): Promise<() => Promise<void>> {
+  return acquireDirLock(join(treesDir, `.${name}.import.lock`), `installation tree ${name}`, 'imported');
 }
 
 /**

@@ -15,7 +15,8 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function acquireDirLock(path: string, what: string): Promise<() => Promise<void>> {
+/** `what` names the thing ("repo base"), `activity` what the owner does to it ("synced", "imported"). */
+export async function acquireDirLock(path: string, what: string, activity = 'synced'): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fh = await open(path, 'wx');
@@ -26,7 +27,7 @@ export async function acquireDirLock(path: string, what: string): Promise<() => 
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
-        throw new ConflictError(`${what} is already being synced by process ${owner}`, { lock: path, pid: owner });
+        throw new ConflictError(`${what} is already being ${activity} by process ${owner}`, { lock: path, pid: owner });
       }
       await rm(path, { force: true });
     }

@@ -5,7 +5,7 @@
  * non-ISO file and an ISO without .treeinfo are clear errors that leave the last tree in place.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, readFile, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, readdir, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importIso, readInstallationTree, type InstallationTree } from '../../../repo-sync/iso/import-iso.js';
@@ -124,6 +124,22 @@ describe('importing an OS ISO as an installation tree', () => {
     expect((error as StrikerError).code).toBe('REPO_VERIFY_FAILED');
     expect((error as Error).message).toMatch(/symlink BaseOS\/Packages\/passwd\.rpm -> \/etc\/passwd points outside the tree/);
     expect(await readlink(join(env.paths.trees, tree.name))).toBe(before);
+  });
+
+  it('two imports of one tree at once: one publishes, the other is refused with CONFLICT, the tree stays whole', async () => {
+    const results = await Promise.allSettled([importIso(iso, { ...deps(), name: 'twice' }), importIso(iso, { ...deps(), name: 'twice' })]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect((lost[0]!.reason as StrikerError).code).toBe('CONFLICT');
+    expect((lost[0]!.reason as Error).message).toMatch(/installation tree twice is already being imported by process \d+/);
+    const twice = await readInstallationTree(env.paths.trees, 'twice');
+    expect(twice?.repos.map((r) => r.packageCount)).toEqual([2, 2]);
+    expect(await stat(join(env.paths.trees, 'twice', twice!.kernel)).then((s) => s.isFile())).toBe(true);
+    // Nothing half-built is left behind, and the lock is gone: a third import goes through.
+    expect((await readdir(join(env.paths.trees, '.snapshots'))).filter((n) => n.startsWith('.building-'))).toEqual([]);
+    expect((await importIso(iso, { ...deps(), name: 'twice' })).name).toBe('twice');
   });
 
   it('a missing ISO path is a clear error', async () => {
