@@ -9,12 +9,12 @@ import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { StrikerError } from '../../striker/errors/index.js';
 import { VerifyingWriter } from '../fetch/verifying-writer.js';
 import type { Checksum } from '../metadata/checksum.js';
 import type { ContentStore } from '../store/content-store.js';
+import { storeWriter } from '../store/store-writer.js';
 import type { FetchOptions, RepoSource } from './repo-source.js';
 
 export interface HttpSourceOptions {
@@ -33,7 +33,6 @@ export class HttpSource implements RepoSource {
   private readonly idleTimeoutMs: number;
   private readonly inMemoryBytes: number;
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
-  private readonly madeDirs = new Set<string>();
 
   constructor(baseUrl: string, options: HttpSourceOptions = {}) {
     this.base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
@@ -155,7 +154,7 @@ export class HttpSource implements RepoSource {
     return writer.finish(expected, store, url.href);
   }
 
-  /** Small files: verify in memory, then one write to a temp name and one rename into the store. */
+  /** Small files: verify in memory, then the store writer's worker writes a temp name and renames it into the store. */
   private async fetchSmall(url: URL, expected: { checksum: Checksum; size: number }, store: ContentStore, options: FetchOptions): Promise<string> {
     const res = await this.get(url, options.signal);
     if (res.statusCode !== 200) { res.resume(); throw fetchFailed(url.href, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()); }
@@ -177,11 +176,8 @@ export class HttpSource implements RepoSource {
       });
     }
     const target = store.pathFor(expected.checksum);
-    const dir = dirname(target);
-    if (!this.madeDirs.has(dir)) { await mkdir(dir, { recursive: true }); this.madeDirs.add(dir); }
     const tmp = `${target}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
-    await writeFile(tmp, body);
-    await rename(tmp, target);
+    await storeWriter.write(tmp, target, body);
     return target;
   }
 }
