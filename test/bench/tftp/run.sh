@@ -5,7 +5,7 @@
 #   flock /tmp/stk-bench.lock bash test/bench/tftp/run.sh          # full matrix
 #   QUICK=1 ...                    # blksize 1468 only
 #   ONLY='curl 1468|atftp 1468 w4' # only rows whose label matches this extended regex
-#   REPS=3 REPS_SW=5 ...           # runs per cell for windowed / stop-and-wait rows (median)
+#   REPS=3 REPS_SW=5 ...           # runs per cell: windows of 16+ / stop-and-wait and w4 (median)
 #   SAME_CPU=1 ...                 # diagnostic: clients on the servers' CPU (see below)
 # Topology: two network namespaces joined by a veth pair (as in LAB.md): stk-tftp-bs holds all
 # four servers at once, each on its own address, port 69 (striker .1, tftpd-hpa .2, atftpd .3,
@@ -117,8 +117,9 @@ if [ -n "${ONLY:-}" ]; then
   for row in "${ROWS[@]}"; do [[ ${row%%|*} =~ ^($ONLY)$ ]] && KEEP+=("$row"); done
   ROWS=("${KEEP[@]}")
 fi
-# Stop-and-wait rows (no window) are wake-up-latency bound and noisier: more runs.
-reps_for() { [ -z "$1" ] || [ "$1" = 1 ] && echo "$REPS_SW" || echo "$REPS"; }
+# Stop-and-wait rows (no window, or windowsize 1) and windowsize 4 are bound by wake-up latency
+# (one round trip per 1–4 blocks) and vary most from run to run: they get REPS_SW runs.
+reps_for() { case "$1" in ''|1|4) echo "$REPS_SW" ;; *) echo "$REPS" ;; esac; }
 
 cpu_ns() { cat "$CG/stk-tftp-$1/cpuacct.usage" 2>/dev/null || echo -; }
 
@@ -150,7 +151,7 @@ fetch() { # server client blksize windowsize → prints "MB/s CPU-µs-per-block"
 
 median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -n | awk '{v[NR]=$1} END {if (NR==0) print "-"; else print v[int((NR+1)/2)]}'; }
 
-echo "servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU (taskset); runs per cell: $REPS_SW stop-and-wait, $REPS windowed; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU (taskset); runs per cell: $REPS_SW stop-and-wait and w4, $REPS w16+; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for server in "${SERVERS[@]}"; do start_server $server || exit 1; done
 echo "striker $(grep -m1 'sendmmsg addon' "$W/logs/striker.log")" >&2
 declare -A RESULT CPU
@@ -172,7 +173,7 @@ for row in "${ROWS[@]}"; do
   unset RUNS CPUS
 done
 
-printf '\nservers on CPU %s, clients on CPU %s; median of %s (stop-and-wait) / %s (windowed) runs, MB/s\n' "$SERVER_CPU" "$CLIENT_CPU" "$REPS_SW" "$REPS"
+printf '\nservers on CPU %s, clients on CPU %s; median of %s (stop-and-wait, w4) / %s (w16+) runs, MB/s\n' "$SERVER_CPU" "$CLIENT_CPU" "$REPS_SW" "$REPS"
 printf '%-18s %9s %9s %9s %9s  %s\n' "client/options" striker tftpd-hpa atftpd dnsmasq "striker/best"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r label _ <<< "$row"
