@@ -25,7 +25,6 @@ export class FileStreamer {
   async send(res: ServerResponse, fd: number, size: number): Promise<void> {
     const pair = this.spare.pop() ?? [Buffer.allocUnsafeSlow(this.chunkBytes), Buffer.allocUnsafeSlow(this.chunkBytes)];
     const written: [Promise<void>, Promise<void>] = [Promise.resolve(), Promise.resolve()];
-    let reusable = true;
     try {
       let position = 0;
       let slot = 0;
@@ -43,12 +42,12 @@ export class FileStreamer {
       await Promise.all(written);
       res.end();
     } catch (error) {
-      // A read may still be in flight into a buffer when we give up; never hand that pair out again.
-      reusable = false;
       res.destroy();
       throw error;
     } finally {
-      if (reusable && !res.destroyed && this.spare.length < this.maxSparePairs) this.spare.push(pair);
+      // Only a response that completed gives its pair back: after a failure or a hang-up a write
+      // may still hold a buffer.
+      if (!res.destroyed && this.spare.length < this.maxSparePairs) this.spare.push(pair);
     }
   }
 }

@@ -65,8 +65,8 @@ export function safeTail(tail: string): string | undefined {
 const plainUrl = /^\/(repos|trees)\/([a-z0-9][a-z0-9._-]{0,63})\/([A-Za-z0-9._~+@=:,/-]{1,4096})$/i;
 
 /**
- * True when the request has a Range or any If-* header (RFC 9110 §13, §14.2): those go to
- * @fastify/send, which implements them. Scans rawHeaders, because `req.headers` is built per
+ * True when the request has a Range or any If-* header (RFC 9110 §13, §14.2): those are never
+ * answered from memory but by @fastify/send, which implements them. Scans rawHeaders, because `req.headers` is built per
  * request on first use, which costs more than this whole check.
  */
 function asksForPartOrCondition(rawHeaders: readonly string[]): boolean {
@@ -76,6 +76,12 @@ function asksForPartOrCondition(rawHeaders: readonly string[]): boolean {
     if (name.length > 3 && name.charCodeAt(2) === 0x2d /* - */ && name.slice(0, 2).toLowerCase() === 'if') return true;
   }
   return false;
+}
+
+/** Where a URL prefix serves from: `link(name)` is the symlink naming the published snapshot, relative to `root`. */
+interface Place {
+  readonly root: string;
+  readonly link: (name: string) => string;
 }
 
 function fstatSafe(fd: number): Stats | undefined {
@@ -88,6 +94,10 @@ function fstatSafe(fd: number): Stats | undefined {
 
 export async function registerRepoRoutes(app: FastifyInstance, options: RepoRouteOptions): Promise<RepoRouteCounters> {
   const counters: RepoRouteCounters = { served: 0, refused: 0, fromMemory: 0 };
+  const places: Record<'repos' | 'trees', Place> = {
+    repos: { root: options.reposDir, link: (name) => `${name}/current` },
+    trees: { root: options.treesDir, link: (name) => name },
+  };
   const cache = new SmallFileCache();
   const links = new SnapshotLinks();
   const hot = new HotUrlIndex();
@@ -102,15 +112,13 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
       req.log.debug({ path: req.url, why }, 'repo route refused');
       return reply.code(400).send({ code: 'VALIDATION_FAILED', message: `path refused: ${why}` });
     };
-    /** `link` is the symlink naming the published snapshot (`<name>/current`, or the tree `<name>`). */
-    const serve = (root: string, link: (name: string) => string) => async (req: FastifyRequest<{ Params: { name: string; '*': string } }>, reply: FastifyReply) => {
+    const serve = ({ root, link }: Place) => async (req: FastifyRequest<{ Params: { name: string; '*': string } }>, reply: FastifyReply) => {
       const { name } = req.params;
       if (!namePattern.test(name)) return refuse(req, reply, 'bad repo or tree name');
       const tail = safeTail(req.params['*']);
       if (tail === undefined) return refuse(req, reply, 'unsafe path');
       counters.served += 1;
-      const h = req.headers;
-      if (h.range === undefined && h['if-none-match'] === undefined && h['if-modified-since'] === undefined && !tail.endsWith('/')) {
+      if (!asksForPartOrCondition(req.raw.rawHeaders) && !tail.endsWith('/')) {
         // Read on every routed request, so a switch shows at once (the front door may lag by one event-loop turn).
         const snapshot = readLinkTarget(join(root, link(name)));
         const hit = snapshot === undefined ? undefined : await cache.get(join(snapshot, tail));
@@ -125,8 +133,8 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
     const pathOf = (url: string): string | undefined => {
       const m = plainUrl.exec(url);
       if (m === null || safeTail(m[3]!) === undefined || m[3]!.endsWith('/')) return undefined;
-      const [root, linkPath] = m[1] === 'repos' ? [options.reposDir, `${m[2]!}/current`] : [options.treesDir, m[2]!];
-      const snapshot = links.resolve(join(root, linkPath));
+      const { root, link } = m[1] === 'repos' ? places.repos : places.trees;
+      const snapshot = links.resolve(join(root, link(m[2]!)));
       return snapshot === undefined ? undefined : join(snapshot, m[3]!);
     };
     /** Large files stream from disk through reused buffers; false (nothing sent) for anything else. */
@@ -177,8 +185,8 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
     options.frontDoor?.add(answerPlainGet);
     // `access: 'public'`: installers fetch repos and trees without credentials (read by the API's auth hook).
     scope.get('/repos/RPM-GPG-KEY-striker', { config: { access: 'public' } }, async (_req, reply) => reply.sendFile('RPM-GPG-KEY-striker', options.reposDir));
-    scope.get('/repos/:name/*', { config: { access: 'public' } }, serve(options.reposDir, (n) => `${n}/current`));
-    scope.get('/trees/:name/*', { config: { access: 'public' } }, serve(options.treesDir, (n) => n));
+    scope.get('/repos/:name/*', { config: { access: 'public' } }, serve(places.repos));
+    scope.get('/trees/:name/*', { config: { access: 'public' } }, serve(places.trees));
   });
   return counters;
 }
