@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { killChildren } from './kill-children.js';
 import { LineProtocolChild } from './line-protocol-child.js';
 import { fileURLToPath } from 'node:url';
 
@@ -111,13 +112,7 @@ export class NetnsLab {
   }
 
   async destroy(): Promise<void> {
-    for (const p of this.processes) {
-      if (p.exitCode === null && p.signalCode === null && p.pid !== undefined) {
-        const done = new Promise((r) => p.once('exit', r));
-        p.kill('SIGKILL');
-        await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
-      }
-    }
+    await killChildren(this.processes);
     for (const ns of this.namespaces) spawnSync('ip', ['netns', 'del', ns]);
     rmSync(this.dir, { recursive: true, force: true });
   }
