@@ -14,6 +14,7 @@ import { negotiate } from './negotiate.js';
 import { netasciiFile } from './netascii.js';
 import { TransferSession, type SessionResult } from './session.js';
 import type { RetransmitPolicy } from './transfer.js';
+import { nativeChannelsAvailable } from './native-channel.js';
 import { bindUdp, openTransferSockets, type TransferSockets } from './udp-sockets.js';
 
 export interface TftpServerOptions {
@@ -29,11 +30,18 @@ export interface TftpServerOptions {
   /** Largest window in payload bytes (default 96 KiB), see `negotiate.ts`. */
   readonly windowBytesMax?: number;
   readonly retransmit?: Partial<RetransmitPolicy>;
+  /**
+   * Transfer sockets through the native addon (pxe/tftp/native) when it is built (default
+   * true); false forces node:dgram (the fallback, and what tests of it use).
+   */
+  readonly nativeSockets?: boolean;
 }
 
 export interface TftpServer {
   readonly address: { readonly address: string; readonly port: number };
   readonly counters: Readonly<TftpCounters>;
+  /** What carries transfers: the native addon's sockets, or node:dgram (see `peer-channel.ts`). */
+  readonly sockets: 'native' | 'dgram';
   close(): Promise<void>;
 }
 
@@ -44,6 +52,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   const { source, logger, timeline, limits } = options;
   const policy: RetransmitPolicy = { retransmitMs: 1000, minRetransmitMs: 50, maxRetransmitMs: 8000, maxRetries: 5, ...options.retransmit };
   const negotiation = { blksizeMax: options.blksizeMax, windowsizeMax: options.windowsizeMax ?? 64, windowBytesMax: options.windowBytesMax ?? 96 * 1024 };
+  const native = options.nativeSockets !== false && nativeChannelsAvailable();
   const counters = createCounters();
   const perClient = new Map<string, number>();
   /** Running transfers by client "address:port". */
@@ -157,7 +166,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     }
     let sockets: TransferSockets;
     try {
-      sockets = await openTransferSockets(options.host, peer);
+      sockets = await openTransferSockets(options.host, peer, native);
     } catch (error) {
       release();
       await file.close().catch(() => undefined);
@@ -222,6 +231,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   return {
     address: { address: bound.address, port: bound.port },
     counters,
+    sockets: native ? 'native' : 'dgram',
     async close() {
       if (closed) return;
       closed = true;

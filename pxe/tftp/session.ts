@@ -3,8 +3,9 @@
  * socket connected to the peer and one that answers strays (see `udp-sockets.ts`). The
  * adapter around the pure `step`: it turns datagrams and timer expiries into events, and
  * performs the actions (send OACK/DATA/ERROR, arm the timer, finish). DATA packets come from
- * the transfer's `BlockRing`, so sending a window allocates nothing per packet; a window goes
- * out through `WindowSender` (one sendmmsg(2) when the native addon is built).
+ * the transfer's `BlockRing`, so sending a window allocates nothing per packet; they go out
+ * through the transfer's `PeerChannel` (with the native addon: one send(2) per block, one
+ * sendmmsg(2) per window, and an ACK costs a recv(2) and one call into JS).
  *
  * Per ACK the adapter reads the clock once (`performance.now()`: the round-trip sample, the
  * timer deadline and "last heard" all use it) and arms the retransmission timer lazily: arming
@@ -16,7 +17,6 @@ import { BlockRing } from './block-ring.js';
 import { ErrorCode, decodePacket, encodePacket, type TftpPacket } from './codec.js';
 import type { OpenFile, Peer } from './file-source.js';
 import type { TransferSockets } from './udp-sockets.js';
-import { WindowSender } from './window-send.js';
 import { createTransfer, step, type TransferAction, type TransferEvent, type TransferOutcome, type TransferParams, type TransferState } from './transfer.js';
 
 export type SessionOutcome = TransferOutcome | 'io-error' | 'closed' | 'superseded';
@@ -37,7 +37,6 @@ export interface SessionHooks {
 export class TransferSession {
   private state: TransferState;
   private readonly ring: BlockRing;
-  private readonly sender: WindowSender;
   private timer: NodeJS.Timeout | null = null;
   /** When the retransmission timer expires (performance.now() ms); Infinity when disarmed. */
   private deadline = Infinity;
@@ -60,11 +59,12 @@ export class TransferSession {
   ) {
     this.state = createTransfer(params);
     this.ring = new BlockRing(file, params.blksize, params.windowsize, this.state.lastBlock);
-    this.sender = new WindowSender(sockets.peer, this.ring, params.windowsize);
-    for (const socket of [sockets.peer, sockets.strays]) {
-      socket.on('message', (message, rinfo) => this.onMessage(message, rinfo.address, rinfo.port));
-      socket.on('error', (error) => this.logger.debug({ err: error }, 'tftp transfer socket error'));
-    }
+    const onError = (error: Error): void => this.logger.debug({ err: error }, 'tftp transfer socket error');
+    // The connected channel hears only the peer; the strays socket hears everyone else (and,
+    // before connect(2), possibly the peer's first packet).
+    sockets.peer.listen((datagram) => this.onPeerDatagram(datagram), onError);
+    sockets.strays.on('message', (message, rinfo) => this.onMessage(message, rinfo.address, rinfo.port));
+    sockets.strays.on('error', onError);
   }
 
   start(): void {
@@ -92,6 +92,11 @@ export class TransferSession {
       this.perform(step(this.state, { kind: 'stray' })[1], { address, port });
       return;
     }
+    this.onPeerDatagram(message);
+  }
+
+  private onPeerDatagram(message: Buffer): void {
+    if (this.done) return;
     let packet: TftpPacket;
     try {
       packet = decodePacket(message);
@@ -163,7 +168,7 @@ export class TransferSession {
   }
 
   private transmit(first: number, last: number): void {
-    this.sender.send(first, last);
+    this.sockets.peer.sendBlocks(this.ring, first, last);
   }
 
   private readAhead(floor: number): void {
@@ -218,12 +223,11 @@ export class TransferSession {
     if (this.timer !== null) clearTimeout(this.timer);
     // Let queued datagrams (the final ERROR, if any) leave before closing the socket.
     setImmediate(() => {
-      for (const socket of [this.sockets.peer, this.sockets.strays]) {
-        try {
-          socket.close();
-        } catch {
-          // already closed
-        }
+      this.sockets.peer.close();
+      try {
+        this.sockets.strays.close();
+      } catch {
+        // already closed
       }
     });
     this.file.close().catch((error: unknown) => this.logger.debug({ err: error }, 'closing tftp file failed'));

@@ -5,9 +5,10 @@
  * reaches that port from anyone but the transfer's peer is answered with ERROR 5 without
  * disturbing the transfer. A transfer therefore gets two sockets on one fresh port:
  *
- * - `peer`: connect(2)ed to the client. Sending needs no destination address, so neither Node
- *   (address validation and lookup) nor the kernel (a route lookup per datagram) repeats that
- *   work for every DATA packet; the kernel delivers the peer's datagrams to it.
+ * - `peer`: connect(2)ed to the client, a `PeerChannel` (the native addon's socket, or dgram).
+ *   Sending needs no destination address, so neither Node (address validation and lookup) nor
+ *   the kernel (a route lookup per datagram) repeats that work for every DATA packet; the
+ *   kernel delivers the peer's datagrams to it.
  * - `strays`: unconnected, bound to the same address and port (SO_REUSEADDR on both). The
  *   kernel prefers the connected socket for the peer's packets and hands every other source to
  *   this one, which answers ERROR 5. (Before connect(2) completes, the peer's first packet can
@@ -19,6 +20,8 @@
  */
 import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import type { Peer } from './file-source.js';
+import { NativeChannel } from './native-channel.js';
+import { DgramChannel, type PeerChannel } from './peer-channel.js';
 
 /** IP literals need no resolution: answer at once instead of a DNS round trip per datagram. */
 const literalLookup = ((address: string, _options: unknown, callback: (error: null, address: string, family: number) => void) =>
@@ -30,7 +33,7 @@ const PORT_ATTEMPTS = 5;
 
 export interface TransferSockets {
   /** Connected to the transfer's peer: send without an address. */
-  readonly peer: Socket;
+  readonly peer: PeerChannel;
   /** Same port, unconnected: receives other sources' packets and answers them. */
   readonly strays: Socket;
 }
@@ -56,24 +59,25 @@ export function bindUdp(host: string, port: number, reuseAddr = false): Promise<
   });
 }
 
-export async function openTransferSockets(host: string, peer: Peer): Promise<TransferSockets> {
+/** `native`: the peer channel is the addon's socket (the caller checked it is built). */
+export async function openTransferSockets(host: string, peer: Peer, native: boolean): Promise<TransferSockets> {
   for (let attempt = 1; ; attempt++) {
     const probe = await bindUdp(host, 0);
     const { port } = probe.address();
     probe.close();
-    let peerSocket: Socket | null = null;
+    let channel: PeerChannel | null = null;
     try {
-      peerSocket = await bindUdp(host, port, true);
-      const strays = await bindUdp(host, port, true);
-      try {
-        await connect(peerSocket, peer);
-      } catch (error) {
-        strays.close();
-        throw error;
+      if (native) {
+        channel = NativeChannel.open(host, port, peer);
+      } else {
+        const socket = await bindUdp(host, port, true);
+        channel = new DgramChannel(socket);
+        await connect(socket, peer);
       }
-      return { peer: peerSocket, strays };
+      const strays = await bindUdp(host, port, true);
+      return { peer: channel, strays };
     } catch (error) {
-      peerSocket?.close();
+      channel?.close();
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= PORT_ATTEMPTS) throw error;
     }
   }

@@ -1,5 +1,5 @@
 {
   "targets": [
-    { "target_name": "send_packets", "sources": ["send-packets.c"] }
+    { "target_name": "transfer_socket", "sources": ["transfer-socket.c"], "cflags": ["-Wall", "-Wextra"] }
   ]
 }

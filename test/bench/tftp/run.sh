@@ -7,6 +7,7 @@
 #   ONLY='curl 1468|atftp 1468 w4' # only rows whose label matches this extended regex
 #   REPS=3 REPS_SW=5 ...           # runs per cell: windows of 16+ / stop-and-wait and w4 (median)
 #   SAME_CPU=1 ...                 # diagnostic: clients on the servers' CPU (see below)
+#   STK_TFTP_DGRAM=1 ...           # Striker on node:dgram sockets (the fallback without the addon)
 # Topology: two network namespaces joined by a veth pair (as in LAB.md): stk-tftp-bs holds all
 # four servers at once, each on its own address, port 69 (striker .1, tftpd-hpa .2, atftpd .3,
 # dnsmasq .4); stk-tftp-bc (10.79.0.100) runs the clients. Runs are interleaved across servers
@@ -50,8 +51,9 @@ HPA=$W/debs/usr/sbin/in.tftpd
 if [ ! -x "$HPA" ]; then
   (cd "$W/debs" && apt-get download tftpd-hpa >/dev/null && dpkg -x tftpd-hpa_*.deb .) || { echo "cannot get tftpd-hpa" >&2; exit 1; }
 fi
-# Striker sends windows with sendmmsg(2) through pxe/tftp/native when built (as npm test does).
-ADDON=$REPO/pxe/tftp/native/build/Release/send_packets.node
+# Striker's transfer sockets go through pxe/tftp/native when built (as npm test does);
+# STK_TFTP_DGRAM=1 makes it use node:dgram instead.
+ADDON=$REPO/pxe/tftp/native/build/Release/transfer_socket.node
 if [ ! -f "$ADDON" ]; then
   NODEDIR=$(dirname "$(dirname "$(command -v node)")")
   node "$NODEDIR/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js" rebuild --nodedir="$NODEDIR" -C "$REPO/pxe/tftp/native" >/dev/null || { echo "cannot build pxe/tftp/native" >&2; exit 1; }
@@ -80,7 +82,7 @@ ip -n $NS_S link set vs0 up; ip -n $NS_C link set vc0 up
 start_server() {
   local ip=${IP[$1]}
   case $1 in
-    striker)   ip netns exec $NS_S "${S_PIN[@]}" node --import tsx "$REPO/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" > "$W/logs/striker.log" 2>&1 & ;;
+    striker)   ip netns exec $NS_S "${S_PIN[@]}" env STK_TFTP_DGRAM="${STK_TFTP_DGRAM:-0}" node --import tsx "$REPO/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" > "$W/logs/striker.log" 2>&1 & ;;
     tftpd-hpa) ip netns exec $NS_S "${S_PIN[@]}" "$HPA" -L -s "$W/root" -a $ip:69 -u nobody > "$W/logs/tftpd-hpa.log" 2>&1 & ;;
     atftpd)    ip netns exec $NS_S "${S_PIN[@]}" atftpd --daemon --no-fork --logfile /dev/null --user nobody --group nogroup --port 69 --bind-address $ip "$W/root" > "$W/logs/atftpd.log" 2>&1 & ;;
     dnsmasq)   ip netns exec $NS_S "${S_PIN[@]}" dnsmasq --conf-file=/dev/null --port=0 --keep-in-foreground --bind-interfaces --listen-address=$ip \
@@ -153,7 +155,7 @@ median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -n | awk '{v[NR]=$1} END {if
 
 echo "servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU (taskset); runs per cell: $REPS_SW stop-and-wait and w4, $REPS w16+; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for server in "${SERVERS[@]}"; do start_server $server || exit 1; done
-echo "striker $(grep -m1 'sendmmsg addon' "$W/logs/striker.log")" >&2
+echo "striker $(grep -m1 'socket addon' "$W/logs/striker.log")" >&2
 declare -A RESULT CPU
 for row in "${ROWS[@]}"; do
   IFS='|' read -r label client bs ws <<< "$row"

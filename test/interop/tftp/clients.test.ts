@@ -38,6 +38,10 @@ async function fetchAndHash(client: Get, remote: string, options: GetOptions = {
 }
 
 describe('real clients fetch byte-identical files', () => {
+  it("transfers go through the native socket addon (dgram-fallback.test.ts covers node:dgram)", () => {
+    expect(fx.server.sockets).toBe('native');
+  });
+
   const cases: { client: string; get: Get; options: GetOptions }[] = [
     { client: 'tftp-hpa', get: hpaGet, options: {} },
     ...[512, 1468, 8192, 65464].map((blksize) => ({ client: 'atftp', get: atftpGet, options: { blksize, windowsize: 1, tsize: true } })),

@@ -3,12 +3,13 @@
  * traversal attempts, write requests, limits, packets from a wrong transfer id, and a fuzz of
  * random datagrams at the live server — which must then still serve a real client.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePacket, encodePacket, type TftpPacket } from '../../../pxe/tftp/codec.js';
+import { encodePacket, type TftpPacket } from '../../../pxe/tftp/codec.js';
 import { startLossyProxy } from './lossy-udp-proxy.js';
+import { rawPeer } from './raw-peer.js';
 import { atftpGet, busyboxGet, curlGet, hpaGet, hpaPut, type ClientRun } from './tftp-clients.js';
 import { randomBytes, sha256, startFixture, type Fixture } from './tftp-fixture.js';
 
@@ -24,40 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.cleanup();
 });
-
-/** A raw UDP peer to speak TFTP byte by byte. */
-async function rawPeer(): Promise<{ socket: Socket; send(p: TftpPacket | Buffer, port: number): void; next(ms?: number): Promise<{ packet: TftpPacket; port: number }>; close(): void }> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const queue: { packet: TftpPacket; port: number }[] = [];
-  const waiters: ((v: { packet: TftpPacket; port: number }) => void)[] = [];
-  socket.on('message', (message, rinfo) => {
-    const item = { packet: decodePacket(message), port: rinfo.port };
-    const waiter = waiters.shift();
-    if (waiter) waiter(item);
-    else queue.push(item);
-  });
-  return {
-    socket,
-    send(p, port) {
-      socket.send(Buffer.isBuffer(p) ? p : encodePacket(p), port, '127.0.0.1');
-    },
-    next(ms = 2000) {
-      const queued = queue.shift();
-      if (queued) return Promise.resolve(queued);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no packet within timeout')), ms);
-        waiters.push((v) => {
-          clearTimeout(timer);
-          resolve(v);
-        });
-      });
-    },
-    close() {
-      socket.close();
-    },
-  };
-}
 
 const rrq = (filename: string, options: [string, string][] = []): TftpPacket => ({ kind: 'RRQ', filename, mode: 'octet', options: new Map(options) });
 
