@@ -18,9 +18,10 @@ import type { PeerChannel } from './peer-channel.js';
 type Handle = object;
 
 interface TransferSocketAddon {
-  open(localAddress: string, localPort: number, peerAddress: string, peerPort: number, receiveBuffer: Uint8Array, onDatagram: (length: number) => void): Handle | number;
+  open(localAddress: string, localPort: number, peerAddress: string, peerPort: number, receiveBuffer: Uint8Array, onDatagram: (length: number, replied: number) => void): Handle | number;
   send(handle: Handle, bytes: Uint8Array, offset: number, length: number): number;
   sendPackets(handle: Handle, bytes: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
+  prepareReply(handle: Handle, bytes: Uint8Array, ack: number, offsets: Uint32Array, lengths: Uint32Array, count: number): void;
   close(handle: Handle): void;
 }
 
@@ -56,7 +57,8 @@ export class NativeChannel implements PeerChannel {
   readonly kind = 'native';
   private readonly offsets = new Uint32Array(WINDOW_SLOTS);
   private readonly lengths = new Uint32Array(WINDOW_SLOTS);
-  private handler: (datagram: Buffer) => void = () => undefined;
+  private handler: (datagram: Buffer, replied: boolean) => void = () => undefined;
+  private prepared = false;
   private onError: (error: Error) => void = () => undefined;
   private closed = false;
 
@@ -73,7 +75,7 @@ export class NativeChannel implements PeerChannel {
     const native = loadAddon();
     if (native === null) throw new Error('the TFTP transfer socket addon (pxe/tftp/native) is not built');
     let channel: NativeChannel | null = null;
-    const opened = native.open(host, port, peer.address, peer.port, receiveBuffer, (length) => channel?.receive(length));
+    const opened = native.open(host, port, peer.address, peer.port, receiveBuffer, (length, replied) => channel?.receive(length, replied));
     if (typeof opened === 'number') {
       const code = getSystemErrorName(opened);
       throw Object.assign(new Error(`${code}: cannot open a TFTP transfer socket on ${host}:${port} for ${peer.address}:${peer.port}`), { code, errno: opened });
@@ -82,11 +84,12 @@ export class NativeChannel implements PeerChannel {
     return channel;
   }
 
-  private receive(length: number): void {
-    if (!this.closed) this.handler(receiveBuffer.subarray(0, length));
+  private receive(length: number, replied: number): void {
+    if (replied !== 0) this.prepared = false;
+    if (!this.closed) this.handler(receiveBuffer.subarray(0, length), replied !== 0);
   }
 
-  listen(handler: (datagram: Buffer) => void, onError: (error: Error) => void): void {
+  listen(handler: (datagram: Buffer, replied: boolean) => void, onError: (error: Error) => void): void {
     this.handler = handler;
     this.onError = onError;
   }
@@ -116,6 +119,24 @@ export class NativeChannel implements PeerChannel {
       if (sent < 0) this.failed(sent);
       if (sent < count) return;
     }
+  }
+
+  prepareReply(ring: BlockRing, ack: number, first: number, last: number): boolean {
+    const count = last - first + 1;
+    if (this.closed || count < 1 || count > WINDOW_SLOTS) return false;
+    for (let i = 0; i < count; i++) {
+      this.offsets[i] = ring.offsetOf(first + i);
+      this.lengths[i] = ring.lengthOf(first + i);
+    }
+    this.addon.prepareReply(this.handle, ring.buffer, ack, this.offsets, this.lengths, count);
+    this.prepared = true;
+    return true;
+  }
+
+  cancelReply(): void {
+    if (!this.prepared || this.closed) return;
+    this.prepared = false;
+    this.addon.prepareReply(this.handle, receiveBuffer, 0, this.offsets, this.lengths, 0);
   }
 
   private failed(errno: number): void {

@@ -15,13 +15,22 @@ export interface PeerChannel {
   readonly kind: 'native' | 'dgram';
   /**
    * `handler` gets each datagram from the peer; the view is valid only during the call (the
-   * native adapter reuses one buffer). `onError` gets socket errors (never fatal to the server).
+   * native adapter reuses one buffer). `replied`: the datagram was the ACK a `prepareReply`
+   * waited for, and its reply is already sent. `onError` gets socket errors (never fatal).
    */
-  listen(handler: (datagram: Buffer) => void, onError: (error: Error) => void): void;
+  listen(handler: (datagram: Buffer, replied: boolean) => void, onError: (error: Error) => void): void;
   /** Send one datagram (OACK, ERROR). */
   send(packet: Uint8Array): void;
   /** Send DATA blocks first..last (loaded in `ring`), in order. */
   sendBlocks(ring: BlockRing, first: number, last: number): void;
+  /**
+   * When the next datagram is exactly ACK `ack` (wire number), send DATA blocks first..last
+   * (loaded in `ring`, at most 64) at once, before the handler runs. The caller passes what
+   * `step()` answers to that ACK; a later call replaces it, `cancelReply` drops it. False when
+   * the channel cannot (dgram): then nothing is prepared.
+   */
+  prepareReply(ring: BlockRing, ack: number, first: number, last: number): boolean;
+  cancelReply(): void;
   close(): void;
 }
 
@@ -30,8 +39,8 @@ export class DgramChannel implements PeerChannel {
 
   constructor(private readonly socket: Socket) {}
 
-  listen(handler: (datagram: Buffer) => void, onError: (error: Error) => void): void {
-    this.socket.on('message', (message) => handler(message));
+  listen(handler: (datagram: Buffer, replied: boolean) => void, onError: (error: Error) => void): void {
+    this.socket.on('message', (message) => handler(message, false));
     this.socket.on('error', onError);
   }
 
@@ -42,6 +51,12 @@ export class DgramChannel implements PeerChannel {
   sendBlocks(ring: BlockRing, first: number, last: number): void {
     for (let block = first; block <= last; block++) this.socket.send(ring.packet(block));
   }
+
+  prepareReply(): boolean {
+    return false;
+  }
+
+  cancelReply(): void {}
 
   close(): void {
     try {

@@ -45,6 +45,12 @@ export class TransferSession {
   /** Blocks to send once the ring has them loaded. */
   private pending: { first: number; last: number } | null = null;
   private waiting = false;
+  /** The reply the channel holds for the ACK of `state.sent` (see `prepareReply`). */
+  private prepared: { first: number; last: number } | null = null;
+  /** Blocks the channel already sent for the event being handled. */
+  private alreadySent: { first: number; last: number } | null = null;
+  /** Whether the channel prepares replies (native). */
+  private readonly prepares: boolean;
   private done = false;
   /** When the peer last sent this transfer a packet that decoded (performance.now() ms). */
   private heardAt = this.now;
@@ -58,11 +64,12 @@ export class TransferSession {
     private readonly hooks: SessionHooks,
   ) {
     this.state = createTransfer(params);
+    this.prepares = sockets.peer.kind === 'native';
     this.ring = new BlockRing(file, params.blksize, params.windowsize, this.state.lastBlock);
     const onError = (error: Error): void => this.logger.debug({ err: error }, 'tftp transfer socket error');
     // The connected channel hears only the peer; the strays socket hears everyone else (and,
     // before connect(2), possibly the peer's first packet).
-    sockets.peer.listen((datagram) => this.onPeerDatagram(datagram), onError);
+    sockets.peer.listen((datagram, replied) => this.onPeerDatagram(datagram, replied), onError);
     sockets.strays.on('message', (message, rinfo) => this.onMessage(message, rinfo.address, rinfo.port));
     sockets.strays.on('error', onError);
   }
@@ -95,8 +102,11 @@ export class TransferSession {
     this.onPeerDatagram(message);
   }
 
-  private onPeerDatagram(message: Buffer): void {
+  private onPeerDatagram(message: Buffer, replied = false): void {
     if (this.done) return;
+    // The channel already sent the prepared reply to this ACK: `step` will ask for exactly it.
+    const sent = replied ? this.prepared : null;
+    if (replied) this.prepared = null;
     let packet: TftpPacket;
     try {
       packet = decodePacket(message);
@@ -108,13 +118,50 @@ export class TransferSession {
     const now = performance.now();
     this.now = now;
     this.heardAt = now;
+    this.alreadySent = sent;
     this.handle({ kind: 'packet', packet, at: now });
+    this.alreadySent = null;
   }
 
   private handle(event: TransferEvent): void {
     const [next, actions] = step(this.state, event);
     this.state = next;
     this.perform(actions, this.peer);
+    this.prepareReply();
+  }
+
+  /**
+   * Ask `step` now what it will answer to the ACK of everything sent so far (the next packet a
+   * healthy peer sends), and let the channel send that answer the moment that ACK arrives,
+   * before this adapter runs (see native/transfer-socket.c). `step` stays the only place that
+   * decides: this asks it in advance, and the real event then gets the same answer. Anything
+   * else — a finish, an error, blocks not loaded yet — is left to the ordinary path.
+   */
+  private prepareReply(): void {
+    if (this.done || !this.prepares) return;
+    const state = this.state;
+    let first = 0;
+    let last = 0;
+    if (state.phase === 'sending' || state.phase === 'negotiating') {
+      const ack = { kind: 'packet', packet: { kind: 'ACK', block: state.sent & 0xffff } } as const;
+      for (const action of step(state, ack)[1]) {
+        if (action.kind === 'send-data') {
+          first = action.first;
+          last = action.last;
+        } else if (action.kind !== 'arm-timer') {
+          first = 0;
+          break;
+        }
+      }
+    }
+    if (first > 0 && this.ring.has(last) && this.sockets.peer.prepareReply(this.ring, state.sent & 0xffff, first, last)) {
+      this.prepared = { first, last };
+      return;
+    }
+    if (this.prepared !== null) {
+      this.prepared = null;
+      this.sockets.peer.cancelReply();
+    }
   }
 
   private perform(actions: readonly TransferAction[], stray: Peer): void {
@@ -124,7 +171,12 @@ export class TransferSession {
           this.sockets.peer.send(encodePacket({ kind: 'OACK', options: action.options }));
           break;
         case 'send-data':
-          this.sendData(action.first, action.last);
+          if (this.alreadySent !== null && this.alreadySent.first === action.first && this.alreadySent.last === action.last) {
+            this.alreadySent = null;
+            this.readAhead(action.first);
+          } else {
+            this.sendData(action.first, action.last);
+          }
           break;
         case 'send-error':
           this.sendError(action.to === 'peer' ? this.peer : stray, action.code, action.message);
@@ -221,6 +273,8 @@ export class TransferSession {
     if (this.done) return;
     this.done = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.prepared !== null) this.sockets.peer.cancelReply();
+    this.prepared = null;
     // Let queued datagrams (the final ERROR, if any) leave before closing the socket.
     setImmediate(() => {
       this.sockets.peer.close();

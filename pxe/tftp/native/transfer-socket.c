@@ -17,6 +17,13 @@
  *       the datagram is receiveBuffer[0, length) and valid only during the call.
  *   send(handle, bytes, offset, length)                  → bytes sent, or -errno
  *   sendPackets(handle, bytes, offsets, lengths, count)  → packets sent (0..count), or -errno
+ *   prepareReply(handle, bytes, ack, offsets, lengths, count)
+ *       When the next datagram is exactly ACK `ack` (4 bytes: 0 4 hi lo), send these packets of
+ *       `bytes` at once, before calling JS, and tell onDatagram(length, 1). count 0 cancels.
+ *       The reply is what step() answered to that very ACK, asked in advance (see session.ts):
+ *       this file only compares 4 bytes, it decides nothing. It takes the JS call off the path
+ *       between an ACK and the next DATA, which in stop-and-wait is the whole round trip.
+ *       `bytes` must stay the same buffer while a reply is prepared (it is held until close).
  *   close(handle)                                        → stops polling; the fd closes after
  *
  * Client input never reaches anything but recv(2) into a bounded buffer; lengths passed to JS
@@ -56,7 +63,59 @@ typedef struct {
   napi_async_context context;
   uint8_t *data;
   size_t capacity;
+  /* The prepared reply: packets of reply_bytes, sent when ACK `expect` arrives. */
+  uint32_t reply_count;
+  uint8_t expect[4];
+  napi_ref reply_buffer;
+  uint8_t *reply_bytes;
+  uint32_t reply_offsets[BATCH];
+  uint32_t reply_lengths[BATCH];
 } TransferSocket;
+
+/* sendmmsg(2) of packets (bounds checked by the caller): packets sent, or -errno if none. */
+static int64_t send_packets(int fd, const uint8_t *bytes, const uint32_t *offsets, const uint32_t *lengths, uint32_t count) {
+  struct mmsghdr messages[BATCH];
+  struct iovec vectors[BATCH];
+  int64_t sent = 0;
+  while ((uint32_t)sent < count) {
+    unsigned int n = count - (uint32_t)sent < BATCH ? count - (uint32_t)sent : BATCH;
+    memset(messages, 0, sizeof(messages[0]) * n);
+    for (unsigned int i = 0; i < n; i++) {
+      vectors[i].iov_base = (char *)bytes + offsets[sent + i];
+      vectors[i].iov_len = lengths[sent + i];
+      messages[i].msg_hdr.msg_iov = &vectors[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    int r = sendmmsg(fd, messages, n, MSG_DONTWAIT);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (sent == 0) sent = -errno;
+      break;
+    }
+    sent += r;
+    if ((unsigned int)r < n) break;
+  }
+  return sent;
+}
+
+/* The prepared reply, if `length` bytes of the receive buffer are the ACK it waits for. */
+static int reply_if_expected(TransferSocket *s, size_t length) {
+  if (s->reply_count == 0 || length != 4 || memcmp(s->data, s->expect, 4) != 0) return 0;
+  uint32_t count = s->reply_count;
+  s->reply_count = 0;
+  int64_t sent;
+  if (count == 1) {
+    ssize_t n;
+    do n = send(s->fd, s->reply_bytes + s->reply_offsets[0], s->reply_lengths[0], MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    sent = n < 0 ? -errno : 1;
+  } else {
+    sent = send_packets(s->fd, s->reply_bytes, s->reply_offsets, s->reply_lengths, count);
+  }
+  /* Sent, or lost as the network could lose it: either way step() already answered this ACK. */
+  (void)sent;
+  return 1;
+}
 
 static void release_if_done(TransferSocket *s) {
   if (s->poll_closed && s->finalized) free(s);
@@ -88,7 +147,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_env env = s->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value callback, global, argv[1], result;
+  napi_value callback, global, argv[2], result;
   if (napi_get_reference_value(env, s->callback, &callback) == napi_ok && napi_get_global(env, &global) == napi_ok) {
     for (int i = 0; i < MAX_PER_WAKEUP && !s->closed; i++) {
       ssize_t n = recv(s->fd, s->data, s->capacity, MSG_DONTWAIT | MSG_TRUNC);
@@ -98,7 +157,8 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       }
       size_t length = (size_t)n < s->capacity ? (size_t)n : s->capacity;
       napi_create_uint32(env, (uint32_t)length, &argv[0]);
-      if (napi_make_callback(env, s->context, global, callback, 1, argv, &result) == napi_pending_exception) {
+      napi_create_uint32(env, (uint32_t)reply_if_expected(s, length), &argv[1]);
+      if (napi_make_callback(env, s->context, global, callback, 2, argv, &result) == napi_pending_exception) {
         napi_value error;
         napi_get_and_clear_last_exception(env, &error);
         napi_fatal_exception(env, error); /* as an exception in a dgram 'message' listener would */
@@ -250,28 +310,48 @@ static napi_value SendPackets(napi_env env, napi_callback_info info) {
     }
   }
   if (s->closed) return number(env, -EBADF);
-  struct mmsghdr messages[BATCH];
-  struct iovec vectors[BATCH];
-  int64_t sent = 0;
-  while ((uint32_t)sent < count) {
-    unsigned int n = count - (uint32_t)sent < BATCH ? count - (uint32_t)sent : BATCH;
-    memset(messages, 0, sizeof(messages[0]) * n);
-    for (unsigned int i = 0; i < n; i++) {
-      vectors[i].iov_base = (char *)bytes + offsets[sent + i];
-      vectors[i].iov_len = lengths[sent + i];
-      messages[i].msg_hdr.msg_iov = &vectors[i];
-      messages[i].msg_hdr.msg_iovlen = 1;
-    }
-    int r = sendmmsg(s->fd, messages, n, MSG_DONTWAIT);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      if (sent == 0) sent = -errno;
-      break;
-    }
-    sent += r;
-    if ((unsigned int)r < n) break;
-  }
+  int64_t sent = send_packets(s->fd, bytes, offsets, lengths, count);
   return number(env, sent);
+}
+
+static napi_value PrepareReply(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  void *bytes;
+  size_t size, offsets_length, lengths_length;
+  uint32_t *offsets, *lengths, ack, count;
+  TransferSocket *s;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 || (s = unwrap(env, argv[0])) == NULL ||
+      napi_get_typedarray_info(env, argv[1], NULL, &size, &bytes, NULL, NULL) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &ack) != napi_ok || ack > 0xffff ||
+      !typed_u32(env, argv[3], &offsets, &offsets_length) || !typed_u32(env, argv[4], &lengths, &lengths_length) ||
+      napi_get_value_uint32(env, argv[5], &count) != napi_ok || count > BATCH || count > offsets_length || count > lengths_length) {
+    napi_throw_type_error(env, NULL, "prepareReply(handle, bytes, ack, offsets, lengths, count): bad arguments");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    if (offsets[i] > size || lengths[i] > size - offsets[i]) {
+      napi_throw_range_error(env, NULL, "prepareReply: packet outside the buffer");
+      return NULL;
+    }
+  }
+  s->reply_count = 0;
+  if (s->closed || count == 0) return NULL;
+  if (s->reply_bytes != bytes) {
+    /* Hold the buffer while its memory may be sent from (a transfer uses one: its ring). */
+    if (s->reply_buffer != NULL) napi_delete_reference(env, s->reply_buffer);
+    s->reply_buffer = NULL;
+    if (napi_create_reference(env, argv[1], 1, &s->reply_buffer) != napi_ok) return NULL;
+    s->reply_bytes = bytes;
+  }
+  memcpy(s->reply_offsets, offsets, count * sizeof(uint32_t));
+  memcpy(s->reply_lengths, lengths, count * sizeof(uint32_t));
+  s->expect[0] = 0;
+  s->expect[1] = 4; /* ACK, RFC 1350 §5 */
+  s->expect[2] = (uint8_t)(ack >> 8);
+  s->expect[3] = (uint8_t)ack;
+  s->reply_count = count;
+  return NULL;
 }
 
 static napi_value Close(napi_env env, napi_callback_info info) {
@@ -289,6 +369,9 @@ static napi_value Close(napi_env env, napi_callback_info info) {
     napi_async_destroy(env, s->context);
     napi_delete_reference(env, s->callback);
     napi_delete_reference(env, s->buffer);
+    s->reply_count = 0;
+    if (s->reply_buffer != NULL) napi_delete_reference(env, s->reply_buffer);
+    s->reply_buffer = NULL;
     napi_delete_reference(env, s->self); /* the handle may be collected now; on_finalize frees s */
   }
   return NULL;
@@ -296,7 +379,7 @@ static napi_value Close(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   const struct { const char *name; napi_callback fn; } functions[] = {
-      {"open", Open}, {"send", Send}, {"sendPackets", SendPackets}, {"close", Close}};
+      {"open", Open}, {"send", Send}, {"sendPackets", SendPackets}, {"prepareReply", PrepareReply}, {"close", Close}};
   for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
     napi_value fn;
     napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn);
