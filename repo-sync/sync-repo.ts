@@ -142,7 +142,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
       report({ phase: 'download', filesDone, filesTotal: plan.download.length, bytesDone, bytesTotal: plan.bytesToDownload, message: `downloading ${filesDone}/${plan.download.length} packages` });
     };
     progress(true);
-    await runPool(plan.download, repo.parallelism, ctx.signal, async (p) => {
+    await runPool(plan.download, source.inFlight ?? repo.parallelism, ctx.signal, async (p) => {
       await store.once(p.checksum, () => source.fetchToStore(p.href, { checksum: p.checksum, size: p.size }, store, { signal: ctx.signal, onBytes: (n) => { bytesDone += n; progress(); } }));
       filesDone += 1;
       progress();

@@ -8,9 +8,11 @@
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect, rootCertificates } from 'node:tls';
 import { stat } from 'node:fs/promises';
 import { StrikerError } from '../../striker/errors/index.js';
+import { BodyTooLargeError, PipelinedHttp } from '../fetch/pipelined-http.js';
 import { VerifyingWriter } from '../fetch/verifying-writer.js';
 import type { Checksum } from '../metadata/checksum.js';
 import type { ContentStore } from '../store/content-store.js';
@@ -23,6 +25,8 @@ export interface HttpSourceOptions {
   /** Files up to this size (by primary.xml) are fetched into memory, verified, written once (default 256 KiB); larger ones resume. */
   inMemoryBytes?: number;
   maxSockets?: number;
+  /** Small-file requests in flight per connection, pipelined (default 16; 1 = no pipelining). */
+  pipelineDepth?: number;
   /** PEM CA certificate(s) trusted for an https upstream, besides the system's (a private CA). */
   ca?: string;
 }
@@ -33,6 +37,9 @@ export class HttpSource implements RepoSource {
   private readonly idleTimeoutMs: number;
   private readonly inMemoryBytes: number;
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
+  /** Small files (most of a repo) go through pipelined connections; everything else through the agents. */
+  private readonly pipeline: PipelinedHttp;
+  readonly inFlight: number;
 
   constructor(baseUrl: string, options: HttpSourceOptions = {}) {
     this.base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
@@ -43,11 +50,23 @@ export class HttpSource implements RepoSource {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
     const ca = options.ca === undefined ? undefined : [...rootCertificates, options.ca];
     this.agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent({ ...agentOptions, ...(ca ? { ca } : {}) }) };
+    const depth = options.pipelineDepth ?? 16;
+    const https = this.base.protocol === 'https:';
+    const host = this.base.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(this.base.port || (https ? 443 : 80));
+    this.pipeline = new PipelinedHttp({
+      host: this.base.host, connections: agentOptions.maxSockets, depth, idleTimeoutMs: this.idleTimeoutMs,
+      connect: () => (https
+        ? tlsConnect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(ca ? { ca } : {}) })
+        : netConnect({ host, port, noDelay: true })),
+    });
+    this.inFlight = agentOptions.maxSockets * Math.max(1, depth);
   }
 
   close(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();
+    this.pipeline.close();
   }
 
   private urlOf(href: string): URL {
@@ -154,19 +173,23 @@ export class HttpSource implements RepoSource {
     return writer.finish(expected, store, url.href);
   }
 
-  /** Small files: verify in memory, then the store writer's worker writes a temp name and renames it into the store. */
+  /**
+   * Small files: one pipelined GET (a redirect falls back to the agent path, which follows it),
+   * verified in memory, then the store writer's worker writes a temp name and renames it into the store.
+   */
   private async fetchSmall(url: URL, expected: { checksum: Checksum; size: number }, store: ContentStore, options: FetchOptions): Promise<string> {
-    const res = await this.get(url, options.signal);
-    if (res.statusCode !== 200) { res.resume(); throw fetchFailed(url.href, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()); }
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > expected.size) {
-      res.destroy();
-      throw sizeMismatch(url.href, expected.size, declared);
+    let body: Buffer;
+    try {
+      const res = await this.pipeline.get(url.pathname + url.search, expected.size, options.signal);
+      if ([301, 302, 303, 307, 308].includes(res.status) && res.headers.has('location')) body = await this.fetchSmallFollowing(url, expected, options);
+      else if (res.status !== 200) throw fetchFailed(url.href, `HTTP ${res.status} ${res.reason}`.trim());
+      else body = res.body;
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) throw sizeMismatch(url.href, expected.size, error.received);
+      if (error instanceof StrikerError) throw error;
+      options.signal.throwIfAborted();
+      throw fetchFailed(url.href, causeText(error) + certificateHint(error));
     }
-    const body = await this.readBody(res, url, expected.size, options.signal).catch((error: unknown) => {
-      if (error instanceof StrikerError && error.code === 'REPO_VERIFY_FAILED') throw sizeMismatch(url.href, expected.size, expected.size + 1);
-      throw error;
-    });
     options.onBytes?.(body.length);
     if (body.length !== expected.size) throw sizeMismatch(url.href, expected.size, body.length);
     const actual = createHash(expected.checksum.algorithm).update(body).digest('hex');
@@ -179,6 +202,21 @@ export class HttpSource implements RepoSource {
     const tmp = `${target}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
     await storeWriter.write(tmp, target, body);
     return target;
+  }
+
+  /** A small file whose URL redirects: the agent path follows the redirect; the body is read in memory. */
+  private async fetchSmallFollowing(url: URL, expected: { checksum: Checksum; size: number }, options: FetchOptions): Promise<Buffer> {
+    const res = await this.get(url, options.signal);
+    if (res.statusCode !== 200) { res.resume(); throw fetchFailed(url.href, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()); }
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > expected.size) {
+      res.destroy();
+      throw sizeMismatch(url.href, expected.size, declared);
+    }
+    return this.readBody(res, url, expected.size, options.signal).catch((error: unknown) => {
+      if (error instanceof StrikerError && error.code === 'REPO_VERIFY_FAILED') throw sizeMismatch(url.href, expected.size, expected.size + 1);
+      throw error;
+    });
   }
 }
 

@@ -19,6 +19,8 @@ export interface RepoSource {
   readSmall(href: string, maxBytes: number, signal: AbortSignal): Promise<Buffer | undefined>;
   /** Brings `href` into the store, verified against `expected`; returns its store path. */
   fetchToStore(href: string, expected: { checksum: Checksum; size?: number }, store: ContentStore, options: FetchOptions): Promise<string>;
+  /** How many fetchToStore calls are worth having in flight at once (pipelined requests); default: the repo's parallelism. */
+  readonly inFlight?: number;
   /** Releases connections (keep-alive sockets). */
   close?(): void;
 }

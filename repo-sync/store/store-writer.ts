@@ -90,7 +90,8 @@ export class StoreWriter {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerSource, { eval: true });
+    // execArgv: [] — the worker runs plain CommonJS; it must not load the parent's loaders (tsx under tests) on start.
+    const worker = new Worker(workerSource, { eval: true, execArgv: [] });
     worker.unref();
     worker.on('message', (outcomes: Outcome[]) => {
       const batch = this.writing ?? [];

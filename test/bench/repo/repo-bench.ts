@@ -94,8 +94,8 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function syncBench(v1: string, v2: string): Promise<string[]> {
-  const work = process.env['BENCH_WORK'] ?? join(root, 'run');
-  const upstream = join(work, 'upstream');
+  const workRoot = process.env['BENCH_WORK'] ?? join(root, 'run');
+  await rm(workRoot, { recursive: true, force: true });
   const port = 18000 + Math.floor(Math.random() * 2000);
   const url = `http://127.0.0.1:${port}/`;
   const rows: { first: number[]; incr: number[]; dnfFirst: number[]; dnfIncr: number[] } = { first: [], incr: [], dnfFirst: [], dnfIncr: [] };
@@ -115,7 +115,10 @@ async function syncBench(v1: string, v2: string): Promise<string[]> {
     },
   };
   for (let round = 0; round < rounds; round++) {
-    await rm(work, { recursive: true, force: true });
+    // Each round in a fresh directory, all removed at the end: deleting the last round's ~10,000 files
+    // right before timing would make ext4 skip past thousands of recently freed inodes for both tools.
+    const work = join(workRoot, `round-${round}`);
+    const upstream = join(work, 'upstream');
     await mkdir(join(upstream, 'Packages'), { recursive: true });
     await cp(v1, join(upstream, 'Packages'), { recursive: true });
     await rm(join(upstream, 'Packages', '.done'));
@@ -153,10 +156,11 @@ async function syncBench(v1: string, v2: string): Promise<string[]> {
       await new Promise((r) => nginx.once('exit', r));
     }
   }
+  const fsType = (await runCommand(['stat', '-f', '-c', '%T', workRoot], { timeoutMs: 10_000 }).catch(() => ({ stdout: '?' }))).stdout.trim();
+  await rm(workRoot, { recursive: true, force: true });
   const f = (s: number) => `${s.toFixed(2)} s`;
-  const fsType = (await runCommand(['stat', '-f', '-c', '%T', work], { timeoutMs: 10_000 }).catch(() => ({ stdout: '?' }))).stdout.trim();
   return [
-    `(work directory ${work}: ${fsType})`,
+    `(work directory ${workRoot}: ${fsType})`,
     `| sync (${count} RPMs, median of ${rounds}) | Striker syncRepo | dnf reposync --download-metadata + createrepo_c | ratio (dnf / Striker) |`,
     '| --- | --- | --- | --- |',
     `| first sync | ${f(median(rows.first))} | ${f(median(rows.dnfFirst))} | ${(median(rows.dnfFirst) / median(rows.first)).toFixed(2)}× |`,
