@@ -45,6 +45,15 @@ export const MAX_DATA_PACKET = 65468;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Decode the datagram in `bytes[0, length)` (a reused receive buffer). The 4-byte ACK, one per
+ * DATA block on a transfer's hot path, is read in place; anything else goes to `decodePacket`.
+ */
+export function decodeDatagram(bytes: Uint8Array, length: number): TftpPacket {
+  if (length === 4 && bytes[0] === 0 && bytes[1] === Opcode.ACK) return { kind: 'ACK', block: (bytes[2]! << 8) | bytes[3]! };
+  return decodePacket(length === bytes.length ? bytes : bytes.subarray(0, length));
+}
+
 /** Decode one datagram. Throws DecodeError on anything malformed. */
 export function decodePacket(bytes: Uint8Array): TftpPacket {
   if (bytes.length < 2) throw new DecodeError(`packet is ${bytes.length} byte(s), need at least 2`, 'opcode', 0);

@@ -57,7 +57,7 @@ export class NativeChannel implements PeerChannel {
   readonly kind = 'native';
   private readonly offsets = new Uint32Array(WINDOW_SLOTS);
   private readonly lengths = new Uint32Array(WINDOW_SLOTS);
-  private handler: (datagram: Buffer, replied: boolean) => void = () => undefined;
+  private handler: (bytes: Buffer, length: number, replied: boolean) => void = () => undefined;
   private prepared = false;
   private onError: (error: Error) => void = () => undefined;
   private closed = false;
@@ -86,10 +86,10 @@ export class NativeChannel implements PeerChannel {
 
   private receive(length: number, replied: number): void {
     if (replied !== 0) this.prepared = false;
-    if (!this.closed) this.handler(receiveBuffer.subarray(0, length), replied !== 0);
+    if (!this.closed) this.handler(receiveBuffer, length, replied !== 0);
   }
 
-  listen(handler: (datagram: Buffer, replied: boolean) => void, onError: (error: Error) => void): void {
+  listen(handler: (bytes: Buffer, length: number, replied: boolean) => void, onError: (error: Error) => void): void {
     this.handler = handler;
     this.onError = onError;
   }

@@ -50,7 +50,7 @@ describe.each([{ native: true }, { native: false }])('PeerChannel (native: $nati
     received.splice(0);
     sockets = await openTransferSockets('127.0.0.1', { address: '127.0.0.1', port: client.address().port }, native);
     // Copies: the native channel lends its receive buffer only for the call.
-    sockets.peer.listen((datagram) => heard.push(Buffer.from(datagram)), () => undefined);
+    sockets.peer.listen((bytes, length) => heard.push(Buffer.from(bytes.subarray(0, length))), () => undefined);
   });
 
   afterAll(() => {
@@ -84,6 +84,19 @@ describe.each([{ native: true }, { native: false }])('PeerChannel (native: $nati
     for (const datagram of [Buffer.from([0, 4, 0, 1]), Buffer.from([0, 4, 0xff, 0xff]), big]) client.send(datagram, port, '127.0.0.1');
     const got = await until(() => heard, 3);
     expect(got).toEqual([Buffer.from([0, 4, 0, 1]), Buffer.from([0, 4, 0xff, 0xff]), big]);
+  });
+
+  it('still hears the peer after an ICMP port unreachable (a pending socket error)', async () => {
+    const port = client.address().port;
+    // Nobody listens on the peer's port for a moment: our send draws ECONNREFUSED.
+    await new Promise<void>((resolve) => client.close(() => resolve()));
+    sockets.peer.send(Buffer.from([0, 5, 0, 0, 0]));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client = createSocket('udp4');
+    client.on('message', (message) => received.push(message));
+    await new Promise<void>((resolve) => client.bind(port, '127.0.0.1', resolve));
+    client.send(Buffer.from([0, 4, 0, 7]), sockets.strays.address().port, '127.0.0.1');
+    expect(await until(() => heard, 1)).toEqual([Buffer.from([0, 4, 0, 7])]);
   });
 
   it('another source reaches the strays socket, not the connected channel', async () => {

@@ -14,11 +14,12 @@ export interface PeerChannel {
   /** 'native' or 'dgram': which adapter carries the transfer. */
   readonly kind: 'native' | 'dgram';
   /**
-   * `handler` gets each datagram from the peer; the view is valid only during the call (the
-   * native adapter reuses one buffer). `replied`: the datagram was the ACK a `prepareReply`
-   * waited for, and its reply is already sent. `onError` gets socket errors (never fatal).
+   * `handler` gets each datagram from the peer: `bytes[0, length)`, valid only during the call
+   * (the native adapter reuses one buffer). `replied`: the datagram was the ACK a
+   * `prepareReply` waited for, and its reply is already sent. `onError` gets socket errors
+   * (never fatal).
    */
-  listen(handler: (datagram: Buffer, replied: boolean) => void, onError: (error: Error) => void): void;
+  listen(handler: (bytes: Buffer, length: number, replied: boolean) => void, onError: (error: Error) => void): void;
   /** Send one datagram (OACK, ERROR). */
   send(packet: Uint8Array): void;
   /** Send DATA blocks first..last (loaded in `ring`), in order. */
@@ -39,8 +40,8 @@ export class DgramChannel implements PeerChannel {
 
   constructor(private readonly socket: Socket) {}
 
-  listen(handler: (datagram: Buffer, replied: boolean) => void, onError: (error: Error) => void): void {
-    this.socket.on('message', (message) => handler(message, false));
+  listen(handler: (bytes: Buffer, length: number, replied: boolean) => void, onError: (error: Error) => void): void {
+    this.socket.on('message', (message) => handler(message, message.length, false));
     this.socket.on('error', onError);
   }
 

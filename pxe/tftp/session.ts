@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { BlockRing } from './block-ring.js';
-import { ErrorCode, decodePacket, encodePacket, type TftpPacket } from './codec.js';
+import { ErrorCode, decodeDatagram, encodePacket, type TftpPacket } from './codec.js';
 import type { OpenFile, Peer } from './file-source.js';
 import type { TransferSockets } from './udp-sockets.js';
 import { createTransfer, step, type TransferAction, type TransferEvent, type TransferOutcome, type TransferParams, type TransferState } from './transfer.js';
@@ -69,7 +69,7 @@ export class TransferSession {
     const onError = (error: Error): void => this.logger.debug({ err: error }, 'tftp transfer socket error');
     // The connected channel hears only the peer; the strays socket hears everyone else (and,
     // before connect(2), possibly the peer's first packet).
-    sockets.peer.listen((datagram, replied) => this.onPeerDatagram(datagram, replied), onError);
+    sockets.peer.listen((bytes, length, replied) => this.onPeerDatagram(bytes, length, replied), onError);
     sockets.strays.on('message', (message, rinfo) => this.onMessage(message, rinfo.address, rinfo.port));
     sockets.strays.on('error', onError);
   }
@@ -99,17 +99,17 @@ export class TransferSession {
       this.perform(step(this.state, { kind: 'stray' })[1], { address, port });
       return;
     }
-    this.onPeerDatagram(message);
+    this.onPeerDatagram(message, message.length, false);
   }
 
-  private onPeerDatagram(message: Buffer, replied = false): void {
+  private onPeerDatagram(bytes: Buffer, length: number, replied: boolean): void {
     if (this.done) return;
     // The channel already sent the prepared reply to this ACK: `step` will ask for exactly it.
     const sent = replied ? this.prepared : null;
     if (replied) this.prepared = null;
     let packet: TftpPacket;
     try {
-      packet = decodePacket(message);
+      packet = decodeDatagram(bytes, length);
     } catch (error) {
       this.hooks.onDiscard('decode');
       this.logger.debug({ err: error }, 'undecodable packet in transfer');
@@ -143,7 +143,7 @@ export class TransferSession {
     let first = 0;
     let last = 0;
     if (state.phase === 'sending' || state.phase === 'negotiating') {
-      const ack = { kind: 'packet', packet: { kind: 'ACK', block: state.sent & 0xffff } } as const;
+      const ack = { kind: 'packet', packet: { kind: 'ACK', block: state.sent & 0xffff }, at: undefined } as const;
       for (const action of step(state, ack)[1]) {
         if (action.kind === 'send-data') {
           first = action.first;

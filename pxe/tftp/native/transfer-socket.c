@@ -46,8 +46,12 @@
 #include <unistd.h>
 
 #define BATCH 64
-/* Datagrams handled per readable event before the loop gets its turn again. */
-#define MAX_PER_WAKEUP 64
+/*
+ * Datagrams handled per readable event. One: a transfer's peer sends one ACK per window, so a
+ * second recv(2) would almost always be a wasted EAGAIN system call; if more are queued, the
+ * level-triggered poll reports the socket again at once.
+ */
+#define MAX_PER_WAKEUP 1
 #define SOCKET_BUFFER_BYTES (4 * 1024 * 1024)
 
 typedef struct {
@@ -141,7 +145,12 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   TransferSocket *s = poll->data;
   if (s->closed) return;
   if (status < 0) {
-    uv_poll_stop(poll); /* a broken fd would report this forever; the transfer times out */
+    /* libuv reports a pending socket error (POLLERR, e.g. ECONNREFUSED from an ICMP port
+     * unreachable) as UV_EBADF and stops the poll. Reading SO_ERROR clears it: poll again.
+     * If even that fails the fd is broken: stay stopped, and the transfer's timer ends it. */
+    int error;
+    socklen_t size = sizeof(error);
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0) uv_poll_start(poll, UV_READABLE, on_readable);
     return;
   }
   napi_env env = s->env;
