@@ -115,7 +115,7 @@ export class ResponseParser {
       }
       case 'trailers': return this.trailers(buf, out);
       case 'closed':
-        throw new DecodeError('bytes after a response that was to end the connection', 'HTTP response', this.offset);
+        return buf.length; // after a response that ends the connection nothing more is read (RFC 9112 §9.6)
     }
   }
 

@@ -8,8 +8,8 @@
  * Pipelining's known hazard is a server closing a connection with requests still unanswered
  * (nginx does after `keepalive_requests`, HTTP/1.0 servers after every response). GET is safe and
  * idempotent (RFC 9110 §9.2), so an unanswered request simply goes out again on another connection:
- * for free when the server had announced the close (`Connection: close`), otherwise counted against
- * `maxAttempts`. A server that answers one response per connection gets one request per connection
+ * for free when the server had announced the close (`Connection: close`); otherwise the request the
+ * connection died in front of is charged one of its `maxAttempts`. A server that answers one response per connection gets one request per connection
  * from then on. A response cut short, a malformed response or a stall fails the request it belongs
  * to; it never takes the process down.
  */
@@ -229,6 +229,8 @@ export class PipelinedHttp {
       } else {
         c.inflight.shift();
         c.answered += 1;
+        // A client reads nothing after a response carrying `close` (RFC 9112 §9.6): the requests behind it go again.
+        if (c.closing && c.announced) c.socket.destroy();
         const head = r.head!;
         const body = r.parts.length === 1 ? r.parts[0]! : Buffer.concat(r.parts, r.received);
         r.parts = [];
@@ -264,7 +266,8 @@ export class PipelinedHttp {
         settle(r, c.failure ?? new Error('connection closed inside the response'));
         continue;
       }
-      if (!c.announced) r.attempts += 1;
+      // Only the request the connection died in front of is charged; the ones behind it never had their turn.
+      if (!c.announced && i === 0) r.attempts += 1;
       if (r.attempts >= this.maxAttempts) {
         settle(r, new Error(`connection closed before the response${c.failure ? ` (${c.failure.message})` : ''}`));
         continue;

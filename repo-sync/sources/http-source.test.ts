@@ -108,6 +108,33 @@ describe('HttpSource.fetchToStore', () => {
     }
   });
 
+  it('small files (pipelined): verified in memory; a redirect is followed; a wrong body never enters the store', async () => {
+    const s = await fresh();
+    const small = randomBytes(5000);
+    const smallSum: Checksum = { algorithm: 'sha256', value: createHash('sha256').update(small).digest('hex') };
+    await writeFile(join(dir, 'up', 'small.rpm'), small);
+    const redirector = createServer((req, res) => res.writeHead(301, { location: `${s.url}${req.url?.slice(1) ?? ''}` }).end());
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+    const port = (redirector.address() as AddressInfo).port;
+    try {
+      const direct = new HttpSource(s.url);
+      const path = await direct.fetchToStore('small.rpm', { checksum: smallSum, size: small.length }, store, { signal });
+      expect((await readFile(path)).equals(small)).toBe(true);
+      await rm(path);
+      const viaRedirect = new HttpSource(`http://127.0.0.1:${port}/`);
+      expect((await readFile(await viaRedirect.fetchToStore('small.rpm', { checksum: smallSum, size: small.length }, store, { signal }))).equals(small)).toBe(true);
+      const wrong: Checksum = { algorithm: 'sha256', value: 'ab'.repeat(32) };
+      await expect(direct.fetchToStore('small.rpm', { checksum: wrong, size: small.length }, store, { signal })).rejects.toThrow(/small\.rpm: sha256 checksum mismatch/);
+      expect(await store.has(wrong)).toBe(false);
+      await expect(direct.fetchToStore('small.rpm', { checksum: smallSum, size: 100 }, store, { signal })).rejects.toThrow(/expected 100 bytes — got \d+/);
+      await expect(direct.fetchToStore('gone.rpm', { checksum: smallSum, size: 100 }, store, { signal })).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:\d+\/gone\.rpm failed: HTTP 404/);
+      direct.close();
+      viaRedirect.close();
+    } finally {
+      await new Promise((r) => redirector.close(r));
+    }
+  });
+
   it('never resolves an href outside the base URL', async () => {
     const s = await fresh();
     await expect(new HttpSource(`${s.url}repo/`).readSmall('../f.rpm', 1000, signal)).rejects.toThrow(/resolves outside/);
