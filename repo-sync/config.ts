@@ -57,7 +57,11 @@ export const repoConfigSchema = z
      * packages, else run createrepo_c; `createrepo`: always regenerate with createrepo_c.
      */
     republish: z.enum(['auto', 'createrepo']).default('auto'),
-    /** Downloads in flight at once. */
+    /**
+     * Connections to an HTTP upstream, and downloads in flight for a directory or ISO source. Over
+     * HTTP, files small enough to verify in memory are pipelined, up to 16 requests per connection,
+     * and larger files (resumable, streamed to disk) use up to this many connections of their own.
+     */
     parallelism: z.int().min(1).max(64).default(8),
     schedule: repoScheduleSchema.default({ kind: 'manual' }),
     enabled: z.boolean().default(true),
