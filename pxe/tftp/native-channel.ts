@@ -12,18 +12,31 @@ import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
 import type { BlockRing } from './block-ring.js';
 import type { Peer } from './file-source.js';
-import type { PeerChannel } from './peer-channel.js';
+import type { PeerChannel, ReplyChain } from './peer-channel.js';
 
 /** An opaque handle from `open`. */
 type Handle = object;
 
 interface TransferSocketAddon {
-  open(localAddress: string, localPort: number, peerAddress: string, peerPort: number, receiveBuffer: Uint8Array, onDatagram: (length: number, replied: number) => void): Handle | number;
+  /** Bumped whenever the functions below change: a stale build is not used. */
+  readonly version: number;
+  open(
+    localAddress: string,
+    localPort: number,
+    peerAddress: string,
+    peerPort: number,
+    receiveBuffer: Uint8Array,
+    answeredAt: Float64Array,
+    onDatagram: (length: number, answered: number, current: number) => void,
+  ): Handle | number;
   send(handle: Handle, bytes: Uint8Array, offset: number, length: number): number;
   sendPackets(handle: Handle, bytes: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
-  prepareReply(handle: Handle, bytes: Uint8Array, ack: number, offsets: Uint32Array, lengths: Uint32Array, count: number): void;
+  prepareReplies(handle: Handle, bytes: Uint8Array, acks: Uint32Array, starts: Uint32Array, offsets: Uint32Array, lengths: Uint32Array, entries: number): void;
+  takeAnswered(handle: Handle): number;
   close(handle: Handle): void;
 }
+
+const ADDON_VERSION = 2;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Next to the source, or (when running from dist/) next to the source tree. */
@@ -34,7 +47,9 @@ let addon: TransferSocketAddon | null | undefined;
 function loadAddon(): TransferSocketAddon | null {
   if (addon !== undefined) return addon;
   const path = candidates.find((p) => existsSync(p));
-  addon = path === undefined ? null : (createRequire(import.meta.url)(path) as TransferSocketAddon);
+  const loaded = path === undefined ? null : (createRequire(import.meta.url)(path) as TransferSocketAddon);
+  // A build of an older native/transfer-socket.c (build-native skips built addons) is not used.
+  addon = loaded !== null && loaded.version === ADDON_VERSION ? loaded : null;
   return addon;
 }
 
@@ -52,20 +67,31 @@ const receiveBuffer = Buffer.alloc(65536);
 
 /** Most DATA packets one sendmmsg(2) takes from JS (RFC 7440 windows are at most 64 here). */
 const WINDOW_SLOTS = 64;
+/** Replies one chain holds, and packets in them, at most (CHAIN, CHAIN_PACKETS in the addon). */
+const CHAIN = 32;
+const CHAIN_PACKETS = 256;
+/** performance.now() minus uv_hrtime() in ms: both monotonic, so the difference is fixed. */
+const HRTIME_TO_PERFORMANCE = performance.now() - Number(process.hrtime.bigint()) / 1e6;
 
-export class NativeChannel implements PeerChannel {
+export class NativeChannel implements PeerChannel, ReplyChain {
   readonly kind = 'native';
+  readonly replies: ReplyChain = this;
+  readonly capacity = CHAIN;
   private readonly offsets = new Uint32Array(WINDOW_SLOTS);
   private readonly lengths = new Uint32Array(WINDOW_SLOTS);
-  private handler: (bytes: Buffer, length: number, replied: boolean) => void = () => undefined;
-  private prepared = false;
+  private readonly chainAcks = new Uint32Array(CHAIN);
+  private readonly chainStarts = new Uint32Array(CHAIN + 1);
+  private readonly chainOffsets = new Uint32Array(CHAIN_PACKETS);
+  private readonly chainLengths = new Uint32Array(CHAIN_PACKETS);
+  private readonly answeredTimes = new Float64Array(CHAIN);
+  private handler: (bytes: Buffer, length: number, answered: number, current: boolean) => void = () => undefined;
   private onError: (error: Error) => void = () => undefined;
   private closed = false;
 
-  private constructor(
-    private readonly addon: TransferSocketAddon,
-    private readonly handle: Handle,
-  ) {}
+  /** The addon's handle, set by `open`. */
+  private handle: Handle = {};
+
+  private constructor(private readonly addon: TransferSocketAddon) {}
 
   /**
    * A socket on `host:port` (SO_REUSEADDR: the strays socket shares the port) connected to
@@ -74,22 +100,21 @@ export class NativeChannel implements PeerChannel {
   static open(host: string, port: number, peer: Peer): NativeChannel {
     const native = loadAddon();
     if (native === null) throw new Error('the TFTP transfer socket addon (pxe/tftp/native) is not built');
-    let channel: NativeChannel | null = null;
-    const opened = native.open(host, port, peer.address, peer.port, receiveBuffer, (length, replied) => channel?.receive(length, replied));
+    const channel = new NativeChannel(native);
+    const opened = native.open(host, port, peer.address, peer.port, receiveBuffer, channel.answeredTimes, (length, answered, current) => channel.receive(length, answered, current));
     if (typeof opened === 'number') {
       const code = getSystemErrorName(opened);
       throw Object.assign(new Error(`${code}: cannot open a TFTP transfer socket on ${host}:${port} for ${peer.address}:${peer.port}`), { code, errno: opened });
     }
-    channel = new NativeChannel(native, opened);
+    channel.handle = opened;
     return channel;
   }
 
-  private receive(length: number, replied: number): void {
-    if (replied !== 0) this.prepared = false;
-    if (!this.closed) this.handler(receiveBuffer, length, replied !== 0);
+  private receive(length: number, answered: number, current: number): void {
+    if (!this.closed) this.handler(receiveBuffer, length, answered, current !== 0);
   }
 
-  listen(handler: (bytes: Buffer, length: number, replied: boolean) => void, onError: (error: Error) => void): void {
+  listen(handler: (bytes: Buffer, length: number, answered: number, current: boolean) => void, onError: (error: Error) => void): void {
     this.handler = handler;
     this.onError = onError;
   }
@@ -121,22 +146,31 @@ export class NativeChannel implements PeerChannel {
     }
   }
 
-  prepareReply(ring: BlockRing, ack: number, first: number, last: number): boolean {
+  set(i: number, ring: BlockRing, ack: number, first: number, last: number): boolean {
+    if (i >= CHAIN) return false;
+    const start = this.chainStarts[i]!;
     const count = last - first + 1;
-    if (this.closed || count < 1 || count > WINDOW_SLOTS) return false;
-    for (let i = 0; i < count; i++) {
-      this.offsets[i] = ring.offsetOf(first + i);
-      this.lengths[i] = ring.lengthOf(first + i);
+    if (count < 1 || count > WINDOW_SLOTS || start + count > CHAIN_PACKETS) return false;
+    for (let k = 0; k < count; k++) {
+      this.chainOffsets[start + k] = ring.offsetOf(first + k);
+      this.chainLengths[start + k] = ring.lengthOf(first + k);
     }
-    this.addon.prepareReply(this.handle, ring.buffer, ack, this.offsets, this.lengths, count);
-    this.prepared = true;
+    this.chainAcks[i] = ack;
+    this.chainStarts[i + 1] = start + count;
     return true;
   }
 
-  cancelReply(): void {
-    if (!this.prepared || this.closed) return;
-    this.prepared = false;
-    this.addon.prepareReply(this.handle, receiveBuffer, 0, this.offsets, this.lengths, 0);
+  commit(ring: BlockRing, entries: number): void {
+    if (this.closed) return;
+    this.addon.prepareReplies(this.handle, ring.buffer, this.chainAcks, this.chainStarts, this.chainOffsets, this.chainLengths, entries);
+  }
+
+  takeAnswered(): number {
+    return this.closed ? 0 : this.addon.takeAnswered(this.handle);
+  }
+
+  answeredAt(i: number): number {
+    return this.answeredTimes[i]! + HRTIME_TO_PERFORMANCE;
   }
 
   private failed(errno: number): void {

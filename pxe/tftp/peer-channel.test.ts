@@ -110,3 +110,76 @@ describe.each([{ native: true }, { native: false }])('PeerChannel (native: $nati
     other.close();
   });
 });
+
+describe('ReplyChain (native)', () => {
+  const bytes = Buffer.from(Array.from({ length: 6 * 512 + 10 }, (_, i) => (i * 13) & 0xff));
+  let sockets: TransferSockets;
+  const calls: { ack: number; answered: number; current: boolean }[] = [];
+
+  beforeAll(async () => {
+    received.splice(0);
+    sockets = await openTransferSockets('127.0.0.1', { address: '127.0.0.1', port: client.address().port }, true);
+    sockets.peer.listen((data, length, answered, current) => calls.push({ ack: length === 4 ? data.readUInt16BE(2) : -1, answered, current }), () => undefined);
+  });
+
+  afterAll(() => {
+    sockets.peer.close();
+    sockets.strays.close();
+  });
+
+  const ack = (block: number): void => client.send(Buffer.from([0, 4, block >> 8, block & 0xff]), sockets.strays.address().port, '127.0.0.1');
+
+  it('answers the expected ACKs at once and tells the handler once, when the chain is used up', async () => {
+    const ring = new BlockRing(bufferFile(bytes), 512, 2, 7);
+    await ring.fill(1);
+    const replies = sockets.peer.replies!;
+    expect(replies.set(0, ring, 1, 2, 2)).toBe(true);
+    expect(replies.set(1, ring, 2, 3, 4)).toBe(true); // a window of two
+    expect(replies.set(2, ring, 4, 5, 5)).toBe(true);
+    const before = performance.now();
+    replies.commit(ring, 3);
+    ack(1);
+    expect((await until(() => received, 1)).map((p) => p.readUInt16BE(2))).toEqual([2]);
+    ack(2);
+    expect((await until(() => received, 2)).map((p) => p.readUInt16BE(2))).toEqual([3, 4]);
+    expect(calls).toEqual([]);
+    ack(4);
+    const last = await until(() => received, 1);
+    expect(last).toEqual([Buffer.from(ring.packet(5))]);
+    expect(await until(() => calls, 1)).toEqual([{ ack: 4, answered: 3, current: true }]);
+    for (let i = 0; i < 3; i++) expect(replies.answeredAt(i)).toBeGreaterThanOrEqual(before - 1);
+    expect(replies.answeredAt(2)).toBeLessThanOrEqual(performance.now() + 1);
+  });
+
+  it('a datagram that is not the expected ACK goes to the handler after those answered, and ends the chain', async () => {
+    const ring = new BlockRing(bufferFile(bytes), 512, 1, 7);
+    await ring.fill(1);
+    const replies = sockets.peer.replies!;
+    replies.set(0, ring, 1, 2, 2);
+    replies.set(1, ring, 2, 3, 3);
+    replies.commit(ring, 2);
+    ack(1);
+    expect((await until(() => received, 1)).map((p) => p.readUInt16BE(2))).toEqual([2]);
+    ack(1); // a duplicate: not ACK 2
+    expect(await until(() => calls, 1)).toEqual([{ ack: 1, answered: 1, current: false }]);
+    ack(2); // the chain ended: no answer, the handler sees it
+    expect(await until(() => calls, 1)).toEqual([{ ack: 2, answered: 0, current: false }]);
+    expect(received).toEqual([]);
+  });
+
+  it('takeAnswered reports answers the handler has not heard of, and drops the chain', async () => {
+    const ring = new BlockRing(bufferFile(bytes), 512, 1, 7);
+    await ring.fill(1);
+    const replies = sockets.peer.replies!;
+    replies.set(0, ring, 1, 2, 2);
+    replies.set(1, ring, 2, 3, 3);
+    replies.commit(ring, 2);
+    ack(1);
+    expect((await until(() => received, 1)).map((p) => p.readUInt16BE(2))).toEqual([2]);
+    expect(replies.takeAnswered()).toBe(1);
+    expect(replies.takeAnswered()).toBe(0);
+    ack(2);
+    expect(await until(() => calls, 1)).toEqual([{ ack: 2, answered: 0, current: false }]);
+    expect(received).toEqual([]);
+  });
+});

@@ -13,35 +13,49 @@ import type { BlockRing } from './block-ring.js';
 export interface PeerChannel {
   /** 'native' or 'dgram': which adapter carries the transfer. */
   readonly kind: 'native' | 'dgram';
+  /** Replies sent the moment the expected ACKs arrive (native only), see `ReplyChain`. */
+  readonly replies: ReplyChain | null;
   /**
-   * `handler` gets each datagram from the peer: `bytes[0, length)`, valid only during the call
-   * (the native adapter reuses one buffer). `replied`: the datagram was the ACK a
-   * `prepareReply` waited for, and its reply is already sent. `onError` gets socket errors
-   * (never fatal).
+   * `handler` gets the datagrams from the peer it must see: `bytes[0, length)`, valid only
+   * during the call (the native adapter reuses one buffer). `answered`: replies of the chain
+   * sent since the handler last heard (they come before this datagram); `current`: this
+   * datagram was the last of them. `onError` gets socket errors (never fatal).
    */
-  listen(handler: (bytes: Buffer, length: number, replied: boolean) => void, onError: (error: Error) => void): void;
+  listen(handler: (bytes: Buffer, length: number, answered: number, current: boolean) => void, onError: (error: Error) => void): void;
   /** Send one datagram (OACK, ERROR). */
   send(packet: Uint8Array): void;
   /** Send DATA blocks first..last (loaded in `ring`), in order. */
   sendBlocks(ring: BlockRing, first: number, last: number): void;
-  /**
-   * When the next datagram is exactly ACK `ack` (wire number), send DATA blocks first..last
-   * (loaded in `ring`, at most 64) at once, before the handler runs. The caller passes what
-   * `step()` answers to that ACK; a later call replaces it, `cancelReply` drops it. False when
-   * the channel cannot (dgram): then nothing is prepared.
-   */
-  prepareReply(ring: BlockRing, ack: number, first: number, last: number): boolean;
-  cancelReply(): void;
   close(): void;
+}
+
+/**
+ * A chain of replies prepared in advance (native/transfer-socket.c): while the peer's
+ * datagrams are exactly the expected ACKs, entry i's DATA blocks go out the moment ACK i
+ * arrives, and the handler hears of them afterwards, once per chain. The session fills the
+ * chain with what `step()` answers to those ACKs, and feeds `step()` the ACKs afterwards.
+ */
+export interface ReplyChain {
+  /** Entries one chain holds at most. */
+  readonly capacity: number;
+  /** Entry i: answer ACK `ack` (wire number) with blocks first..last of `ring`. False: no room. */
+  set(i: number, ring: BlockRing, ack: number, first: number, last: number): boolean;
+  /** Start answering with entries 0..entries-1 (all from `ring`). */
+  commit(ring: BlockRing, entries: number): void;
+  /** Entries answered that the handler has not heard of yet; drops the rest of the chain. */
+  takeAnswered(): number;
+  /** When entry i was answered (performance.now() ms). */
+  answeredAt(i: number): number;
 }
 
 export class DgramChannel implements PeerChannel {
   readonly kind = 'dgram';
+  readonly replies = null;
 
   constructor(private readonly socket: Socket) {}
 
-  listen(handler: (bytes: Buffer, length: number, replied: boolean) => void, onError: (error: Error) => void): void {
-    this.socket.on('message', (message) => handler(message, message.length, false));
+  listen(handler: (bytes: Buffer, length: number, answered: number, current: boolean) => void, onError: (error: Error) => void): void {
+    this.socket.on('message', (message) => handler(message, message.length, 0, false));
     this.socket.on('error', onError);
   }
 
@@ -52,12 +66,6 @@ export class DgramChannel implements PeerChannel {
   sendBlocks(ring: BlockRing, first: number, last: number): void {
     for (let block = first; block <= last; block++) this.socket.send(ring.packet(block));
   }
-
-  prepareReply(): boolean {
-    return false;
-  }
-
-  cancelReply(): void {}
 
   close(): void {
     try {

@@ -5,7 +5,9 @@
  * performs the actions (send OACK/DATA/ERROR, arm the timer, finish). DATA packets come from
  * the transfer's `BlockRing`, so sending a window allocates nothing per packet; they go out
  * through the transfer's `PeerChannel` (with the native addon: one send(2) per block, one
- * sendmmsg(2) per window, and an ACK costs a recv(2) and one call into JS).
+ * sendmmsg(2) per window). With the native addon the session also prepares a chain of replies
+ * (`prepareReplies`): what `step` will answer to the next ACKs, sent by the addon the moment
+ * each arrives; the session hears of them once per chain and replays them through `step`.
  *
  * Per ACK the adapter reads the clock once (`performance.now()`: the round-trip sample, the
  * timer deadline and "last heard" all use it) and arms the retransmission timer lazily: arming
@@ -16,6 +18,7 @@ import type { Logger } from 'pino';
 import { BlockRing } from './block-ring.js';
 import { ErrorCode, decodeDatagram, encodePacket, type TftpPacket } from './codec.js';
 import type { OpenFile, Peer } from './file-source.js';
+import type { ReplyChain } from './peer-channel.js';
 import type { TransferSockets } from './udp-sockets.js';
 import { createTransfer, step, type TransferAction, type TransferEvent, type TransferOutcome, type TransferParams, type TransferState } from './transfer.js';
 
@@ -45,12 +48,15 @@ export class TransferSession {
   /** Blocks to send once the ring has them loaded. */
   private pending: { first: number; last: number } | null = null;
   private waiting = false;
-  /** The reply the channel holds for the ACK of `state.sent` (see `prepareReply`). */
-  private prepared: { first: number; last: number } | null = null;
-  /** Blocks the channel already sent for the event being handled. */
-  private alreadySent: { first: number; last: number } | null = null;
-  /** Whether the channel prepares replies (native). */
-  private readonly prepares: boolean;
+  /** The channel's reply chain (native), see `prepareReplies`. */
+  private readonly replies: ReplyChain | null;
+  /** The chain handed to the channel: entry i answers ACK chainAcks[i] with chainFirst[i]..chainLast[i]. */
+  private readonly chainAcks: Uint32Array;
+  private readonly chainFirst: Float64Array;
+  private readonly chainLast: Float64Array;
+  /** Blocks the channel already sent for the event being handled (0 when none). */
+  private sentFirst = 0;
+  private sentLast = 0;
   private done = false;
   /** When the peer last sent this transfer a packet that decoded (performance.now() ms). */
   private heardAt = this.now;
@@ -64,12 +70,16 @@ export class TransferSession {
     private readonly hooks: SessionHooks,
   ) {
     this.state = createTransfer(params);
-    this.prepares = sockets.peer.kind === 'native';
+    this.replies = sockets.peer.replies;
+    const entries = this.replies?.capacity ?? 0;
+    this.chainAcks = new Uint32Array(entries);
+    this.chainFirst = new Float64Array(entries);
+    this.chainLast = new Float64Array(entries);
     this.ring = new BlockRing(file, params.blksize, params.windowsize, this.state.lastBlock);
     const onError = (error: Error): void => this.logger.debug({ err: error }, 'tftp transfer socket error');
     // The connected channel hears only the peer; the strays socket hears everyone else (and,
     // before connect(2), possibly the peer's first packet).
-    sockets.peer.listen((bytes, length, replied) => this.onPeerDatagram(bytes, length, replied), onError);
+    sockets.peer.listen((bytes, length, answered, current) => this.onPeerDatagram(bytes, length, answered, current), onError);
     sockets.strays.on('message', (message, rinfo) => this.onMessage(message, rinfo.address, rinfo.port));
     sockets.strays.on('error', onError);
   }
@@ -99,14 +109,21 @@ export class TransferSession {
       this.perform(step(this.state, { kind: 'stray' })[1], { address, port });
       return;
     }
-    this.onPeerDatagram(message, message.length, false);
+    this.onPeerDatagram(message, message.length, 0, false);
   }
 
-  private onPeerDatagram(bytes: Buffer, length: number, replied: boolean): void {
+  /**
+   * A datagram from the peer, after `answered` ACKs the reply chain answered on its own (they
+   * came first; `current`: this datagram was the last of them).
+   */
+  private onPeerDatagram(bytes: Buffer, length: number, answered: number, current: boolean): void {
     if (this.done) return;
-    // The channel already sent the prepared reply to this ACK: `step` will ask for exactly it.
-    const sent = replied ? this.prepared : null;
-    if (replied) this.prepared = null;
+    if (answered > 0) this.replay(answered);
+    if (!current && !this.done) this.onPacket(bytes, length);
+    this.prepareReplies();
+  }
+
+  private onPacket(bytes: Buffer, length: number): void {
     let packet: TftpPacket;
     try {
       packet = decodeDatagram(bytes, length);
@@ -118,33 +135,54 @@ export class TransferSession {
     const now = performance.now();
     this.now = now;
     this.heardAt = now;
-    this.alreadySent = sent;
     this.handle({ kind: 'packet', packet, at: now });
-    this.alreadySent = null;
+  }
+
+  /**
+   * Feed `step` the first `answered` ACKs of the chain, at the times they arrived. Their DATA is
+   * already sent: `perform` skips sending exactly those blocks (and only those).
+   */
+  private replay(answered: number): void {
+    for (let i = 0; i < answered && !this.done; i++) {
+      const at = this.replies!.answeredAt(i);
+      this.now = at;
+      this.heardAt = at;
+      this.sentFirst = this.chainFirst[i]!;
+      this.sentLast = this.chainLast[i]!;
+      this.handle({ kind: 'packet', packet: { kind: 'ACK', block: this.chainAcks[i]! }, at });
+      this.sentFirst = 0;
+    }
   }
 
   private handle(event: TransferEvent): void {
     const [next, actions] = step(this.state, event);
     this.state = next;
     this.perform(actions, this.peer);
-    this.prepareReply();
   }
 
   /**
-   * Ask `step` now what it will answer to the ACK of everything sent so far (the next packet a
-   * healthy peer sends), and let the channel send that answer the moment that ACK arrives,
-   * before this adapter runs (see native/transfer-socket.c). `step` stays the only place that
-   * decides: this asks it in advance, and the real event then gets the same answer. Anything
-   * else — a finish, an error, blocks not loaded yet — is left to the ordinary path.
+   * Ask `step` now what it will answer to the next ACKs a healthy peer sends (each the ACK of
+   * everything sent before it), and let the channel send those answers the moment the ACKs
+   * arrive (see native/transfer-socket.c). `step` stays the only place that decides: this asks
+   * it in advance on a copy of the state, and `replay` later gives it the real ACKs, which get
+   * the same answers. The chain ends before anything else — a finish, an error, blocks not
+   * loaded yet — which is left to the ordinary path.
    */
-  private prepareReply(): void {
-    if (this.done || !this.prepares) return;
-    const state = this.state;
-    let first = 0;
-    let last = 0;
-    if (state.phase === 'sending' || state.phase === 'negotiating') {
-      const ack = { kind: 'packet', packet: { kind: 'ACK', block: state.sent & 0xffff }, at: undefined } as const;
-      for (const action of step(state, ack)[1]) {
+  private prepareReplies(): void {
+    const replies = this.replies;
+    if (replies === null || this.done) return;
+    // Answers the channel sent since the handler last ran (only a timer expiry can be here
+    // with some): step must hear of them before the chain is replaced.
+    const missed = replies.takeAnswered();
+    if (missed > 0) this.replay(missed);
+    let state = this.state;
+    let entries = 0;
+    while (entries < replies.capacity && !this.done && (state.phase === 'sending' || state.phase === 'negotiating')) {
+      const ack = state.sent & 0xffff;
+      const [next, actions] = step(state, { kind: 'packet', packet: { kind: 'ACK', block: ack }, at: undefined });
+      let first = 0;
+      let last = 0;
+      for (const action of actions) {
         if (action.kind === 'send-data') {
           first = action.first;
           last = action.last;
@@ -153,15 +191,14 @@ export class TransferSession {
           break;
         }
       }
+      if (first === 0 || !this.ring.has(last) || !replies.set(entries, this.ring, ack, first, last)) break;
+      this.chainAcks[entries] = ack;
+      this.chainFirst[entries] = first;
+      this.chainLast[entries] = last;
+      entries++;
+      state = next;
     }
-    if (first > 0 && this.ring.has(last) && this.sockets.peer.prepareReply(this.ring, state.sent & 0xffff, first, last)) {
-      this.prepared = { first, last };
-      return;
-    }
-    if (this.prepared !== null) {
-      this.prepared = null;
-      this.sockets.peer.cancelReply();
-    }
+    if (entries > 0) replies.commit(this.ring, entries);
   }
 
   private perform(actions: readonly TransferAction[], stray: Peer): void {
@@ -171,8 +208,8 @@ export class TransferSession {
           this.sockets.peer.send(encodePacket({ kind: 'OACK', options: action.options }));
           break;
         case 'send-data':
-          if (this.alreadySent !== null && this.alreadySent.first === action.first && this.alreadySent.last === action.last) {
-            this.alreadySent = null;
+          if (this.sentFirst === action.first && this.sentLast === action.last) {
+            this.sentFirst = 0;
             this.readAhead(action.first);
           } else {
             this.sendData(action.first, action.last);
@@ -257,6 +294,13 @@ export class TransferSession {
   private readonly expire = (): void => {
     this.timer = null;
     if (this.done) return;
+    // ACKs the reply chain answered since the handler last ran come first (they move the deadline).
+    const answered = this.replies?.takeAnswered() ?? 0;
+    if (answered > 0) {
+      this.replay(answered);
+      this.prepareReplies();
+      if (this.done || this.timer !== null) return;
+    }
     const now = performance.now();
     // Node timers have millisecond granularity: fire within half a millisecond of the deadline.
     if (now < this.deadline - 0.5) {
@@ -267,14 +311,14 @@ export class TransferSession {
     this.now = now;
     this.hooks.onRetransmit();
     this.handle({ kind: 'timeout' });
+    this.prepareReplies();
   };
 
   private end(result: SessionResult): void {
     if (this.done) return;
     this.done = true;
     if (this.timer !== null) clearTimeout(this.timer);
-    if (this.prepared !== null) this.sockets.peer.cancelReply();
-    this.prepared = null;
+    this.replies?.takeAnswered(); // drops the chain
     // Let queued datagrams (the final ERROR, if any) leave before closing the socket.
     setImmediate(() => {
       this.sockets.peer.close();

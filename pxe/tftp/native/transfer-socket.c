@@ -10,20 +10,27 @@
  * sendmmsg(2) for a window (RFC 7440), straight from the caller's buffers. No protocol logic
  * lives here: the pure `step()` in transfer.ts decides everything.
  *
- *   open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, onDatagram)
+ *   open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, answeredAt, onDatagram)
  *       → handle, or -errno. Socket with SO_REUSEADDR (the strays socket shares the port, see
  *       udp-sockets.ts), 4 MiB buffers, bound, connect(2)ed (the kernel then delivers only the
- *       peer's datagrams to it), polled for reading. onDatagram(length) runs once per datagram;
- *       the datagram is receiveBuffer[0, length) and valid only during the call.
+ *       peer's datagrams to it), polled for reading. onDatagram(length, answered, current) runs
+ *       for datagrams JS must see (see prepareReplies); the datagram is receiveBuffer[0, length)
+ *       and valid only during the call. answeredAt: a Float64Array of at least 32 entries.
  *   send(handle, bytes, offset, length)                  → bytes sent, or -errno
  *   sendPackets(handle, bytes, offsets, lengths, count)  → packets sent (0..count), or -errno
- *   prepareReply(handle, bytes, ack, offsets, lengths, count)
- *       When the next datagram is exactly ACK `ack` (4 bytes: 0 4 hi lo), send these packets of
- *       `bytes` at once, before calling JS, and tell onDatagram(length, 1). count 0 cancels.
- *       The reply is what step() answered to that very ACK, asked in advance (see session.ts):
- *       this file only compares 4 bytes, it decides nothing. It takes the JS call off the path
- *       between an ACK and the next DATA, which in stop-and-wait is the whole round trip.
- *       `bytes` must stay the same buffer while a reply is prepared (it is held until close).
+ *   prepareReplies(handle, bytes, acks, starts, offsets, lengths, entries)
+ *       A chain of replies: while the peer's datagrams are exactly the ACKs acks[0], acks[1], …
+ *       (4 bytes: 0 4 hi lo), answer ACK i at once with packets starts[i]..starts[i+1]-1 of
+ *       `bytes`, without calling JS. JS hears of them when the chain is used up or a datagram
+ *       does not match: onDatagram(length, answered, current) — `answered` replies were sent
+ *       (their times in ms of uv_hrtime are in answeredAt[0..answered)), and `current` is 1 when
+ *       this datagram was the last of them. entries 0 cancels. The replies are what step()
+ *       answers to those ACKs, asked in advance (see session.ts): this file only compares 4
+ *       bytes, it decides nothing. In stop-and-wait it takes JS off the path between an ACK and
+ *       the next DATA, and calls JS once per chain instead of once per block. `bytes` is held
+ *       until close.
+ *   takeAnswered(handle) → replies sent that JS has not heard of yet (their times in
+ *       answeredAt); drops the rest of the chain.
  *   close(handle)                                        → stops polling; the fd closes after
  *
  * Client input never reaches anything but recv(2) into a bounded buffer; lengths passed to JS
@@ -53,6 +60,9 @@
  */
 #define MAX_PER_WAKEUP 1
 #define SOCKET_BUFFER_BYTES (4 * 1024 * 1024)
+/* Replies one chain holds at most, and packets in them at most. */
+#define CHAIN 32
+#define CHAIN_PACKETS 256
 
 typedef struct {
   napi_env env;
@@ -64,16 +74,20 @@ typedef struct {
   napi_ref self;   /* keeps the JS handle alive while open */
   napi_ref callback;
   napi_ref buffer;
+  napi_ref times;
   napi_async_context context;
   uint8_t *data;
   size_t capacity;
-  /* The prepared reply: packets of reply_bytes, sent when ACK `expect` arrives. */
-  uint32_t reply_count;
-  uint8_t expect[4];
+  /* The reply chain: entry i answers ACK chain_ack[i] with packets chain_start[i]..[i+1]-1. */
+  uint32_t chain_length;
+  uint32_t chain_next; /* entries answered so far */
+  uint8_t chain_ack[CHAIN][4];
+  uint32_t chain_start[CHAIN + 1];
+  uint32_t reply_offsets[CHAIN_PACKETS];
+  uint32_t reply_lengths[CHAIN_PACKETS];
   napi_ref reply_buffer;
   uint8_t *reply_bytes;
-  uint32_t reply_offsets[BATCH];
-  uint32_t reply_lengths[BATCH];
+  double *answered_at; /* CHAIN entries, lent by JS at open */
 } TransferSocket;
 
 /* sendmmsg(2) of packets (bounds checked by the caller): packets sent, or -errno if none. */
@@ -102,22 +116,22 @@ static int64_t send_packets(int fd, const uint8_t *bytes, const uint32_t *offset
   return sent;
 }
 
-/* The prepared reply, if `length` bytes of the receive buffer are the ACK it waits for. */
-static int reply_if_expected(TransferSocket *s, size_t length) {
-  if (s->reply_count == 0 || length != 4 || memcmp(s->data, s->expect, 4) != 0) return 0;
-  uint32_t count = s->reply_count;
-  s->reply_count = 0;
-  int64_t sent;
+/* Answer the next ACK of the chain if the `length` received bytes are exactly it. */
+static int answer_if_expected(TransferSocket *s, size_t length) {
+  uint32_t i = s->chain_next;
+  if (i >= s->chain_length || length != 4 || memcmp(s->data, s->chain_ack[i], 4) != 0) return 0;
+  uint32_t first = s->chain_start[i], count = s->chain_start[i + 1] - first;
   if (count == 1) {
     ssize_t n;
-    do n = send(s->fd, s->reply_bytes + s->reply_offsets[0], s->reply_lengths[0], MSG_DONTWAIT);
+    do n = send(s->fd, s->reply_bytes + s->reply_offsets[first], s->reply_lengths[first], MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
-    sent = n < 0 ? -errno : 1;
   } else {
-    sent = send_packets(s->fd, s->reply_bytes, s->reply_offsets, s->reply_lengths, count);
+    send_packets(s->fd, s->reply_bytes, s->reply_offsets + first, s->reply_lengths + first, count);
   }
-  /* Sent, or lost as the network could lose it: either way step() already answered this ACK. */
-  (void)sent;
+  /* Sent, or dropped as the network could drop it: either way step() already answered this
+   * ACK, and its retransmission covers a loss. */
+  s->answered_at[i] = (double)uv_hrtime() / 1e6;
+  s->chain_next = i + 1;
   return 1;
 }
 
@@ -140,6 +154,24 @@ static void on_finalize(napi_env env, void *data, void *hint) {
   release_if_done(s);
 }
 
+static void call_js(TransferSocket *s, uint32_t length, uint32_t answered, uint32_t current) {
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value callback, global, argv[3], result;
+  if (napi_get_reference_value(env, s->callback, &callback) == napi_ok && napi_get_global(env, &global) == napi_ok) {
+    napi_create_uint32(env, length, &argv[0]);
+    napi_create_uint32(env, answered, &argv[1]);
+    napi_create_uint32(env, current, &argv[2]);
+    if (napi_make_callback(env, s->context, global, callback, 3, argv, &result) == napi_pending_exception) {
+      napi_value error;
+      napi_get_and_clear_last_exception(env, &error);
+      napi_fatal_exception(env, error); /* as an exception in a dgram 'message' listener would */
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
 static void on_readable(uv_poll_t *poll, int status, int events) {
   (void)events;
   TransferSocket *s = poll->data;
@@ -153,29 +185,19 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0) uv_poll_start(poll, UV_READABLE, on_readable);
     return;
   }
-  napi_env env = s->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value callback, global, argv[2], result;
-  if (napi_get_reference_value(env, s->callback, &callback) == napi_ok && napi_get_global(env, &global) == napi_ok) {
-    for (int i = 0; i < MAX_PER_WAKEUP && !s->closed; i++) {
-      ssize_t n = recv(s->fd, s->data, s->capacity, MSG_DONTWAIT | MSG_TRUNC);
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        continue; /* EINTR, or a pending error (ECONNREFUSED), which reading clears */
-      }
-      size_t length = (size_t)n < s->capacity ? (size_t)n : s->capacity;
-      napi_create_uint32(env, (uint32_t)length, &argv[0]);
-      napi_create_uint32(env, (uint32_t)reply_if_expected(s, length), &argv[1]);
-      if (napi_make_callback(env, s->context, global, callback, 2, argv, &result) == napi_pending_exception) {
-        napi_value error;
-        napi_get_and_clear_last_exception(env, &error);
-        napi_fatal_exception(env, error); /* as an exception in a dgram 'message' listener would */
-        break;
-      }
+  for (int i = 0; i < MAX_PER_WAKEUP && !s->closed; i++) {
+    ssize_t n = recv(s->fd, s->data, s->capacity, MSG_DONTWAIT | MSG_TRUNC);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      continue; /* EINTR, or a pending error (ECONNREFUSED), which reading clears */
     }
+    size_t length = (size_t)n < s->capacity ? (size_t)n : s->capacity;
+    int current = answer_if_expected(s, length);
+    if (current && s->chain_next < s->chain_length) continue; /* JS hears of it later */
+    uint32_t answered = s->chain_next;
+    s->chain_length = s->chain_next = 0;
+    call_js(s, (uint32_t)length, answered, (uint32_t)current);
   }
-  napi_close_handle_scope(env, scope);
 }
 
 static int ipv4(napi_env env, napi_value value, uint32_t port, struct sockaddr_in *out) {
@@ -196,19 +218,22 @@ static napi_value number(napi_env env, int64_t value) {
 }
 
 static napi_value Open(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   uint32_t local_port, peer_port;
   struct sockaddr_in local, peer;
-  void *data;
-  size_t capacity;
+  void *data, *times;
+  size_t capacity, times_length;
+  napi_typedarray_type times_type;
   napi_valuetype callback_type;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 ||
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7 ||
       napi_get_value_uint32(env, argv[1], &local_port) != napi_ok || napi_get_value_uint32(env, argv[3], &peer_port) != napi_ok ||
       !ipv4(env, argv[0], local_port, &local) || !ipv4(env, argv[2], peer_port, &peer) ||
       napi_get_typedarray_info(env, argv[4], NULL, &capacity, &data, NULL, NULL) != napi_ok || capacity == 0 ||
-      napi_typeof(env, argv[5], &callback_type) != napi_ok || callback_type != napi_function) {
-    napi_throw_type_error(env, NULL, "open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, onDatagram): bad arguments");
+      napi_get_typedarray_info(env, argv[5], &times_type, &times_length, &times, NULL, NULL) != napi_ok ||
+      times_type != napi_float64_array || times_length < CHAIN ||
+      napi_typeof(env, argv[6], &callback_type) != napi_ok || callback_type != napi_function) {
+    napi_throw_type_error(env, NULL, "open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, answeredAt, onDatagram): bad arguments");
     return NULL;
   }
   uv_loop_t *loop;
@@ -236,6 +261,7 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   s->fd = fd;
   s->data = data;
   s->capacity = capacity;
+  s->answered_at = times;
   s->poll.data = s;
   napi_value handle, name;
   int r = uv_poll_init(loop, &s->poll, fd);
@@ -252,8 +278,9 @@ static napi_value Open(napi_env env, napi_callback_info info) {
     return NULL;
   }
   napi_create_reference(env, handle, 1, &s->self);
-  napi_create_reference(env, argv[5], 1, &s->callback);
+  napi_create_reference(env, argv[6], 1, &s->callback);
   napi_create_reference(env, argv[4], 1, &s->buffer);
+  napi_create_reference(env, argv[5], 1, &s->times);
   napi_create_string_utf8(env, "TftpTransferSocket", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, handle, name, &s->context);
   uv_poll_start(&s->poll, UV_READABLE, on_readable);
@@ -323,44 +350,66 @@ static napi_value SendPackets(napi_env env, napi_callback_info info) {
   return number(env, sent);
 }
 
-static napi_value PrepareReply(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+static napi_value PrepareReplies(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
   void *bytes;
-  size_t size, offsets_length, lengths_length;
-  uint32_t *offsets, *lengths, ack, count;
+  size_t size, acks_length, starts_length, offsets_length, lengths_length;
+  uint32_t *acks, *starts, *offsets, *lengths, entries;
   TransferSocket *s;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 || (s = unwrap(env, argv[0])) == NULL ||
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7 || (s = unwrap(env, argv[0])) == NULL ||
       napi_get_typedarray_info(env, argv[1], NULL, &size, &bytes, NULL, NULL) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &ack) != napi_ok || ack > 0xffff ||
-      !typed_u32(env, argv[3], &offsets, &offsets_length) || !typed_u32(env, argv[4], &lengths, &lengths_length) ||
-      napi_get_value_uint32(env, argv[5], &count) != napi_ok || count > BATCH || count > offsets_length || count > lengths_length) {
-    napi_throw_type_error(env, NULL, "prepareReply(handle, bytes, ack, offsets, lengths, count): bad arguments");
+      !typed_u32(env, argv[2], &acks, &acks_length) || !typed_u32(env, argv[3], &starts, &starts_length) ||
+      !typed_u32(env, argv[4], &offsets, &offsets_length) || !typed_u32(env, argv[5], &lengths, &lengths_length) ||
+      napi_get_value_uint32(env, argv[6], &entries) != napi_ok || entries > CHAIN || entries > acks_length || entries >= starts_length) {
+    napi_throw_type_error(env, NULL, "prepareReplies(handle, bytes, acks, starts, offsets, lengths, entries): bad arguments");
     return NULL;
   }
-  for (uint32_t i = 0; i < count; i++) {
-    if (offsets[i] > size || lengths[i] > size - offsets[i]) {
-      napi_throw_range_error(env, NULL, "prepareReply: packet outside the buffer");
-      return NULL;
-    }
+  uint32_t packets = starts[entries];
+  int valid = starts[0] == 0 && packets <= CHAIN_PACKETS && packets <= offsets_length && packets <= lengths_length;
+  for (uint32_t e = 0; valid && e < entries; e++) {
+    valid = acks[e] <= 0xffff && starts[e + 1] > starts[e] && starts[e + 1] - starts[e] <= BATCH;
   }
-  s->reply_count = 0;
-  if (s->closed || count == 0) return NULL;
+  for (uint32_t i = 0; valid && i < packets; i++) valid = offsets[i] <= size && lengths[i] <= size - offsets[i];
+  if (!valid) {
+    napi_throw_range_error(env, NULL, "prepareReplies: a reply outside the buffer or the chain's limits");
+    return NULL;
+  }
+  s->chain_length = s->chain_next = 0;
+  if (s->closed || entries == 0) return NULL;
   if (s->reply_bytes != bytes) {
-    /* Hold the buffer while its memory may be sent from (a transfer uses one: its ring). */
+    /* Hold the buffer while replies may be sent from it (a transfer uses one: its ring). */
     if (s->reply_buffer != NULL) napi_delete_reference(env, s->reply_buffer);
     s->reply_buffer = NULL;
+    s->reply_bytes = NULL;
     if (napi_create_reference(env, argv[1], 1, &s->reply_buffer) != napi_ok) return NULL;
     s->reply_bytes = bytes;
   }
-  memcpy(s->reply_offsets, offsets, count * sizeof(uint32_t));
-  memcpy(s->reply_lengths, lengths, count * sizeof(uint32_t));
-  s->expect[0] = 0;
-  s->expect[1] = 4; /* ACK, RFC 1350 §5 */
-  s->expect[2] = (uint8_t)(ack >> 8);
-  s->expect[3] = (uint8_t)ack;
-  s->reply_count = count;
+  memcpy(s->reply_offsets, offsets, packets * sizeof(uint32_t));
+  memcpy(s->reply_lengths, lengths, packets * sizeof(uint32_t));
+  for (uint32_t e = 0; e < entries; e++) {
+    s->chain_ack[e][0] = 0;
+    s->chain_ack[e][1] = 4; /* ACK, RFC 1350 §5 */
+    s->chain_ack[e][2] = (uint8_t)(acks[e] >> 8);
+    s->chain_ack[e][3] = (uint8_t)acks[e];
+    s->chain_start[e] = starts[e];
+  }
+  s->chain_start[entries] = packets;
+  s->chain_length = entries;
   return NULL;
+}
+
+static napi_value TakeAnswered(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  TransferSocket *s;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || (s = unwrap(env, argv[0])) == NULL) {
+    napi_throw_type_error(env, NULL, "takeAnswered(handle): bad arguments");
+    return NULL;
+  }
+  uint32_t answered = s->chain_next;
+  s->chain_length = s->chain_next = 0;
+  return number(env, answered);
 }
 
 static napi_value Close(napi_env env, napi_callback_info info) {
@@ -378,7 +427,8 @@ static napi_value Close(napi_env env, napi_callback_info info) {
     napi_async_destroy(env, s->context);
     napi_delete_reference(env, s->callback);
     napi_delete_reference(env, s->buffer);
-    s->reply_count = 0;
+    napi_delete_reference(env, s->times);
+    s->chain_length = s->chain_next = 0;
     if (s->reply_buffer != NULL) napi_delete_reference(env, s->reply_buffer);
     s->reply_buffer = NULL;
     napi_delete_reference(env, s->self); /* the handle may be collected now; on_finalize frees s */
@@ -388,11 +438,14 @@ static napi_value Close(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   const struct { const char *name; napi_callback fn; } functions[] = {
-      {"open", Open}, {"send", Send}, {"sendPackets", SendPackets}, {"prepareReply", PrepareReply}, {"close", Close}};
+      {"open", Open}, {"send", Send}, {"sendPackets", SendPackets}, {"prepareReplies", PrepareReplies}, {"takeAnswered", TakeAnswered}, {"close", Close}};
   for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
     napi_value fn;
     napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn);
     napi_set_named_property(env, exports, functions[i].name, fn);
   }
+  napi_value version; /* ADDON_VERSION in native-channel.ts: bumped when these functions change */
+  napi_create_uint32(env, 2, &version);
+  napi_set_named_property(env, exports, "version", version);
   return exports;
 }
