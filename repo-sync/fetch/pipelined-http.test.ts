@@ -123,7 +123,7 @@ describe('PipelinedHttp against real servers', () => {
     expect(stats.connections).toBeGreaterThanOrEqual(Math.ceil(some.length / 3));
   });
 
-  it('a body longer than allowed fails that request; the responses after it on the connection still arrive', async () => {
+  it('a body longer than allowed fails that request; the requests behind it are answered (on a new connection)', async () => {
     const { port } = await nodeServer();
     const c = client(port, { connections: 1 });
     const big = files.find((f) => f.body.length > 5000)!;

@@ -222,8 +222,11 @@ export class PipelinedHttp {
         if (r.head?.status !== 200 || r.done) continue;
         r.received += e.data.length;
         if (r.received > r.maxBytes) {
-          settle(r, new BodyTooLargeError(r.maxBytes, r.received));
-          continue; // keep reading (and dropping) the body: the responses after it are still good
+          // Not worth reading the rest of a body that may be huge: the requests behind it go again elsewhere.
+          const error = new BodyTooLargeError(r.maxBytes, r.received);
+          settle(r, error);
+          this.drop(c, error);
+          return;
         }
         r.parts.push(e.data);
       } else {
@@ -269,7 +272,9 @@ export class PipelinedHttp {
       // Only the request the connection died in front of is charged; the ones behind it never had their turn.
       if (!c.announced && i === 0) r.attempts += 1;
       if (r.attempts >= this.maxAttempts) {
-        settle(r, new Error(`connection closed before the response${c.failure ? ` (${c.failure.message})` : ''}`));
+        // keep the socket error's code (ECONNREFUSED, a TLS verification code) for the caller's hints
+        settle(r, Object.assign(new Error(`connection closed before the response${c.failure ? ` (${c.failure.message})` : ''}`, { cause: c.failure }),
+          { code: (c.failure as NodeJS.ErrnoException | undefined)?.code }));
         continue;
       }
       r.head = undefined;

@@ -23,6 +23,9 @@ let caPem: string;
 let otherCaPem: string;
 const body = randomBytes(300_000);
 const checksum = { algorithm: 'sha256' as const, value: createHash('sha256').update(body).digest('hex') };
+/** Small enough to go over the pipelined connections (TLS sockets of their own), not the agent. */
+const small = randomBytes(3000);
+const smallChecksum = { algorithm: 'sha256' as const, value: createHash('sha256').update(small).digest('hex') };
 const signal = new AbortController().signal;
 
 async function makeCa(name: string): Promise<void> {
@@ -43,6 +46,7 @@ beforeAll(async () => {
   otherCaPem = await readFile(join(dir, 'other-ca.pem'), 'utf8');
   server = createServer({ key: await readFile(join(dir, 'mirror.key')), cert: await readFile(join(dir, 'mirror.pem')) }, (req, res) => {
     if (req.url === '/repo/Packages/p.rpm') return res.end(body);
+    if (req.url === '/repo/Packages/s.rpm') return res.end(small);
     if (req.url === '/repo/repodata/repomd.xml') return res.end('<repomd/>');
     res.statusCode = 404;
     res.end();
@@ -69,6 +73,8 @@ describe('https upstream with a private CA', () => {
       expect((await source.readSmall('repodata/repomd.xml', 1024, signal))?.toString()).toBe('<repomd/>');
       const path = await source.fetchToStore('Packages/p.rpm', { checksum, size: body.length }, await freshStore(), { signal });
       expect((await readFile(path)).equals(body)).toBe(true);
+      const smallPath = await source.fetchToStore('Packages/s.rpm', { checksum: smallChecksum, size: small.length }, await freshStore(), { signal });
+      expect((await readFile(smallPath)).equals(small)).toBe(true);
     } finally {
       source.close();
     }
@@ -87,6 +93,10 @@ describe('https upstream with a private CA', () => {
       expect((error as StrikerError).message).toMatch(/certificate/i);
       expect((error as StrikerError).message).toMatch(/caCertificate/);
       expect(await store.has(checksum)).toBe(false);
+      const smallError = await source.fetchToStore('Packages/s.rpm', { checksum: smallChecksum, size: small.length }, store, { signal }).catch((e: unknown) => e);
+      expect((smallError as StrikerError).code).toBe('REPO_FETCH_FAILED');
+      expect((smallError as StrikerError).message).toMatch(/certificate.*caCertificate/is);
+      expect(await store.has(smallChecksum)).toBe(false);
     } finally {
       source.close();
     }
