@@ -1,62 +1,15 @@
 /**
  * The native `PeerChannel` (see `peer-channel.ts`): a transfer socket owned by the addon in
- * native/transfer-socket.c (built with node-gyp by scripts/build-native.mjs). Receiving costs
- * one recv(2) into a shared buffer and one call into JS with the length; a stop-and-wait DATA
- * block is one send(2), a window (RFC 7440) one sendmmsg(2). When the addon is not built,
- * `nativeChannelsAvailable()` is false and the server uses dgram.
+ * native/transfer-socket.c. Receiving costs one recv(2) into a shared buffer; a stop-and-wait
+ * DATA block is one send(2), a window (RFC 7440) one sendmmsg(2); the expected ACKs are
+ * answered from a `ReplyChain` without calling JS for each. When the addon is not built,
+ * `nativeChannelsAvailable()` (native-addon.ts) is false and the server uses dgram.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
 import type { BlockRing } from './block-ring.js';
 import type { Peer } from './file-source.js';
+import { loadTransferAddon, type Handle, type TransferSocketAddon } from './native-addon.js';
 import type { PeerChannel, ReplyChain } from './peer-channel.js';
-
-/** An opaque handle from `open`. */
-type Handle = object;
-
-interface TransferSocketAddon {
-  /** Bumped whenever the functions below change: a stale build is not used. */
-  readonly version: number;
-  open(
-    localAddress: string,
-    localPort: number,
-    peerAddress: string,
-    peerPort: number,
-    receiveBuffer: Uint8Array,
-    answeredAt: Float64Array,
-    onDatagram: (length: number, answered: number, current: number) => void,
-  ): Handle | number;
-  send(handle: Handle, bytes: Uint8Array, offset: number, length: number): number;
-  sendPackets(handle: Handle, bytes: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
-  prepareReplies(handle: Handle, bytes: Uint8Array, acks: Uint32Array, starts: Uint32Array, offsets: Uint32Array, lengths: Uint32Array, entries: number): void;
-  takeAnswered(handle: Handle): number;
-  close(handle: Handle): void;
-}
-
-const ADDON_VERSION = 2;
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** Next to the source, or (when running from dist/) next to the source tree. */
-const candidates = [join(here, 'native/build/Release/transfer_socket.node'), join(here, '../../../pxe/tftp/native/build/Release/transfer_socket.node')];
-
-let addon: TransferSocketAddon | null | undefined;
-
-function loadAddon(): TransferSocketAddon | null {
-  if (addon !== undefined) return addon;
-  const path = candidates.find((p) => existsSync(p));
-  const loaded = path === undefined ? null : (createRequire(import.meta.url)(path) as TransferSocketAddon);
-  // A build of an older native/transfer-socket.c (build-native skips built addons) is not used.
-  addon = loaded !== null && loaded.version === ADDON_VERSION ? loaded : null;
-  return addon;
-}
-
-/** Whether transfers can use native channels (the addon is built). */
-export function nativeChannelsAvailable(): boolean {
-  return loadAddon() !== null;
-}
 
 /**
  * Every native channel receives into this one buffer: the addon calls JS once per datagram, on
@@ -98,7 +51,7 @@ export class NativeChannel implements PeerChannel, ReplyChain {
    * `peer`. Throws a system error (`code` EADDRINUSE and the like) when it cannot be bound.
    */
   static open(host: string, port: number, peer: Peer): NativeChannel {
-    const native = loadAddon();
+    const native = loadTransferAddon();
     if (native === null) throw new Error('the TFTP transfer socket addon (pxe/tftp/native) is not built');
     const channel = new NativeChannel(native);
     const opened = native.open(host, port, peer.address, peer.port, receiveBuffer, channel.answeredTimes, (length, answered, current) => channel.receive(length, answered, current));

@@ -1,30 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockRing } from './block-ring.js';
 import { bufferFile } from './file-source.js';
-import { nativeChannelsAvailable } from './native-channel.js';
+import { nativeChannelsAvailable } from './native-addon.js';
 import { openTransferSockets, type TransferSockets } from './udp-sockets.js';
-
-const nativeDir = join(dirname(fileURLToPath(import.meta.url)), 'native');
-
-/** Builds native/ (the transfer socket addon) with npm's node-gyp when it is not built yet. */
-function ensureAddon(): void {
-  if (existsSync(join(nativeDir, 'build/Release/transfer_socket.node'))) return;
-  const nodeDir = dirname(dirname(process.execPath));
-  const gyp = join(nodeDir, 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js');
-  const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodeDir}`, '-C', nativeDir], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`node-gyp failed: ${r.stderr}`);
-}
+import { ensureTransferAddon } from '../../test/interop/tftp/build-addon.js';
 
 let client: Socket;
 const received: Buffer[] = [];
 
 beforeAll(async () => {
-  ensureAddon();
+  ensureTransferAddon();
   client = createSocket('udp4');
   client.on('message', (message) => received.push(message));
   await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));

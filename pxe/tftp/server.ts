@@ -14,7 +14,7 @@ import { negotiate } from './negotiate.js';
 import { netasciiFile } from './netascii.js';
 import { TransferSession, type SessionResult } from './session.js';
 import type { RetransmitPolicy } from './transfer.js';
-import { nativeChannelsAvailable } from './native-channel.js';
+import { nativeChannelsAvailable } from './native-addon.js';
 import { bindUdp, openTransferSockets, type TransferSockets } from './udp-sockets.js';
 
 export interface TftpServerOptions {

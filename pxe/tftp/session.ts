@@ -229,7 +229,7 @@ export class TransferSession {
   }
 
   private sendData(first: number, last: number): void {
-    if (this.ring.has(last)) {
+    if (this.ring.has(last) || this.ring.fillCached(first, last)) {
       this.pending = null;
       this.transmit(first, last);
       this.readAhead(first);
@@ -244,7 +244,7 @@ export class TransferSession {
         this.waiting = false;
         return;
       }
-      if (this.ring.has(pending.last)) {
+      if (this.ring.has(pending.last) || this.ring.fillCached(pending.first, pending.last)) {
         this.waiting = false;
         this.pending = null;
         this.transmit(pending.first, pending.last);
@@ -262,6 +262,8 @@ export class TransferSession {
 
   private readAhead(floor: number): void {
     if (this.done || !this.ring.wantsFill(floor)) return;
+    this.ring.fillCached(floor); // what the page cache holds, at once
+    if (!this.ring.wantsFill(floor)) return;
     this.ring.fill(floor).catch((error: unknown) => this.ioFailed(error));
   }
 

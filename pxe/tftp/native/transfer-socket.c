@@ -436,16 +436,20 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* read-cached.c: page-cache reads for the transfer's read-ahead. */
+napi_value ReadCached(napi_env env, napi_callback_info info);
+
 NAPI_MODULE_INIT() {
   const struct { const char *name; napi_callback fn; } functions[] = {
-      {"open", Open}, {"send", Send}, {"sendPackets", SendPackets}, {"prepareReplies", PrepareReplies}, {"takeAnswered", TakeAnswered}, {"close", Close}};
+      {"open", Open}, {"send", Send}, {"sendPackets", SendPackets}, {"prepareReplies", PrepareReplies},
+      {"takeAnswered", TakeAnswered}, {"close", Close}, {"readCached", ReadCached}};
   for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
     napi_value fn;
     napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn);
     napi_set_named_property(env, exports, functions[i].name, fn);
   }
   napi_value version; /* ADDON_VERSION in native-channel.ts: bumped when these functions change */
-  napi_create_uint32(env, 2, &version);
+  napi_create_uint32(env, 3, &version);
   napi_set_named_property(env, exports, "version", version);
   return exports;
 }

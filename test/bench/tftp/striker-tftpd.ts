@@ -8,7 +8,7 @@
 import { pino } from 'pino';
 import { DirectorySource } from '../../../pxe/tftp/directory-source.js';
 import { startTftpServer } from '../../../pxe/tftp/server.js';
-import { nativeChannelsAvailable } from '../../../pxe/tftp/native-channel.js';
+import { nativeChannelsAvailable } from '../../../pxe/tftp/native-addon.js';
 
 const [host = '127.0.0.1', port = '6969', root = '/tmp'] = process.argv.slice(2);
 const server = await startTftpServer({
