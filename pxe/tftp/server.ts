@@ -1,6 +1,7 @@
 /**
- * The TFTP server adapter (node:dgram). The listening socket takes read requests (RFC 1350 §4,
- * RFC 2347 options); each accepted request gets its own socket and `TransferSession`. Write
+ * The TFTP server adapter. The listening socket (node:dgram) takes read requests (RFC 1350 §4,
+ * RFC 2347 options); each accepted request gets its own sockets (`udp-sockets.ts`: the native
+ * addon's connected socket when built, else dgram) and `TransferSession`. Write
  * requests are refused: Striker's TFTP is read-only. Client input never throws out of here —
  * undecodable packets are counted and logged at debug, refused requests are answered with an
  * ERROR packet, counted by reason and logged.
