@@ -1,9 +1,10 @@
 // Builds the native addons with the node-gyp that npm ships, against this Node's own headers
-// (nothing is downloaded). Each is skipped when already built.
+// (nothing is downloaded). Each is skipped when already built and newer than its sources
+// (a checkout that changes an addon's C code rebuilds it).
 //   pxe/dhcp/native  bind_to_device  SO_BINDTODEVICE for the DHCP server's socket
 //   pxe/tftp/native  transfer_socket a TFTP transfer's socket: recv(2) per ACK, send(2)/sendmmsg(2)
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const addons = [
@@ -13,8 +14,18 @@ const addons = [
 const nodeDir = dirname(dirname(process.execPath));
 const bundled = join(nodeDir, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
 
+/** Built, and no source file (binding.gyp, *.c, *.h) changed since. */
+function upToDate(dir, target) {
+  const built = join(dir, 'build', 'Release', `${target}.node`);
+  if (!existsSync(built)) return false;
+  const builtAt = statSync(built).mtimeMs;
+  return readdirSync(dir)
+    .filter((name) => name === 'binding.gyp' || /\.[ch]$/.test(name))
+    .every((name) => statSync(join(dir, name)).mtimeMs <= builtAt);
+}
+
 for (const { dir, target } of addons) {
-  if (existsSync(join(dir, 'build', 'Release', `${target}.node`))) continue;
+  if (upToDate(dir, target)) continue;
   if (!existsSync(bundled)) {
     console.error(`build-native: npm's node-gyp is not at ${bundled}`);
     process.exit(1);
