@@ -137,7 +137,8 @@ describe('ReplyChain (native)', () => {
     expect(replies.answeredAt(2)).toBeLessThanOrEqual(performance.now() + 1);
   });
 
-  it('a datagram that is not the expected ACK goes to the handler after those answered, and ends the chain', async () => {
+  /** A chain answering ACK 1 with DATA 2 and ACK 2 with DATA 3; ACK 1 sent and answered. */
+  async function chainOfTwoAfterAck1() {
     const ring = new BlockRing(bufferFile(bytes), 512, 1, 7);
     await ring.fill(1);
     const replies = sockets.peer.replies!;
@@ -146,6 +147,11 @@ describe('ReplyChain (native)', () => {
     replies.commit(ring, 2);
     ack(1);
     expect((await until(() => received, 1)).map((p) => p.readUInt16BE(2))).toEqual([2]);
+    return replies;
+  }
+
+  it('a datagram that is not the expected ACK goes to the handler after those answered, and ends the chain', async () => {
+    const replies = await chainOfTwoAfterAck1();
     ack(1); // a duplicate: not ACK 2
     expect(await until(() => calls, 1)).toEqual([{ ack: 1, answered: 1, current: false }]);
     ack(2); // the chain ended: no answer, the handler sees it
@@ -154,14 +160,7 @@ describe('ReplyChain (native)', () => {
   });
 
   it('takeAnswered reports answers the handler has not heard of, and drops the chain', async () => {
-    const ring = new BlockRing(bufferFile(bytes), 512, 1, 7);
-    await ring.fill(1);
-    const replies = sockets.peer.replies!;
-    replies.set(0, ring, 1, 2, 2);
-    replies.set(1, ring, 2, 3, 3);
-    replies.commit(ring, 2);
-    ack(1);
-    expect((await until(() => received, 1)).map((p) => p.readUInt16BE(2))).toEqual([2]);
+    const replies = await chainOfTwoAfterAck1();
     expect(replies.takeAnswered()).toBe(1);
     expect(replies.takeAnswered()).toBe(0);
     ack(2);

@@ -7,7 +7,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLossyProxy } from './lossy-udp-proxy.js';
-import { rawPeer } from './raw-peer.js';
+import { intrudeOnTransfer } from './raw-peer.js';
 import { atftpGet, busyboxGet, curlGet, hpaGet, type ClientRun } from './tftp-clients.js';
 import { randomBytes, sha256, startFixture, type Fixture } from './tftp-fixture.js';
 
@@ -53,22 +53,10 @@ describe('node:dgram transfer sockets', () => {
   }, 60_000);
 
   it('a packet from another port gets ERROR 5 and the transfer goes on (RFC 1350 §4)', async () => {
-    const client = await rawPeer();
-    const intruder = await rawPeer();
-    try {
-      client.send({ kind: 'RRQ', filename: 'payload.bin', mode: 'octet', options: new Map() }, fx.port);
-      const first = await client.next();
-      expect(first.packet).toMatchObject({ kind: 'DATA', block: 1 });
-      intruder.send({ kind: 'ACK', block: 1 }, first.port);
-      expect((await intruder.next()).packet).toEqual({ kind: 'ERROR', code: 5, message: 'Unknown transfer ID' });
-      client.send({ kind: 'ACK', block: 1 }, first.port);
-      const second = await client.next();
-      expect(second.packet).toMatchObject({ kind: 'DATA', block: 2 });
-      expect(second.port).toBe(first.port);
-      client.send({ kind: 'ERROR', code: 0, message: 'done' }, first.port);
-    } finally {
-      client.close();
-      intruder.close();
-    }
+    const seen = await intrudeOnTransfer(fx.port, 'payload.bin');
+    expect(seen.first.packet).toMatchObject({ kind: 'DATA', block: 1 });
+    expect(seen.toIntruder.packet).toEqual({ kind: 'ERROR', code: 5, message: 'Unknown transfer ID' });
+    expect(seen.second.packet).toMatchObject({ kind: 'DATA', block: 2 });
+    expect(seen.second.port).toBe(seen.first.port);
   });
 });

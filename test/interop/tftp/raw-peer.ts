@@ -46,3 +46,26 @@ export async function rawPeer(): Promise<RawPeer> {
     },
   };
 }
+
+/**
+ * RFC 1350 §4: a peer on another port sends into a running transfer. Returns the transfer's first
+ * two DATA packets (with the port they came from) and what the intruder got, for the caller to check
+ * (ERROR 5 to the intruder, and the transfer going on from the same port).
+ */
+export async function intrudeOnTransfer(serverPort: number, filename: string) {
+  const client = await rawPeer();
+  const intruder = await rawPeer();
+  try {
+    client.send({ kind: 'RRQ', filename, mode: 'octet', options: new Map() }, serverPort);
+    const first = await client.next();
+    intruder.send({ kind: 'ACK', block: 1 }, first.port);
+    const toIntruder = await intruder.next();
+    client.send({ kind: 'ACK', block: 1 }, first.port);
+    const second = await client.next();
+    client.send({ kind: 'ERROR', code: 0, message: 'done' }, first.port);
+    return { first, toIntruder, second };
+  } finally {
+    client.close();
+    intruder.close();
+  }
+}
