@@ -116,11 +116,42 @@ static int64_t send_packets(int fd, const uint8_t *bytes, const uint32_t *offset
   return sent;
 }
 
+static void on_readable(uv_poll_t *poll, int status, int events);
+
+/*
+ * A datagram larger than the link MTU leaves as IP fragments, and every fragment's skb, freed
+ * during send(2) on its way through the stack (veth frees them at once), runs the socket's
+ * write-space callback, which wakes every waiter on the socket. An fd in epoll (Node's loop
+ * polls this one) always has a waiter: one ep_poll_callback per fragment, 45 for a 64 KiB
+ * block, 4% of the server's CPU in perf at blksize 65464 (sock_wfree → wake-up). A C server
+ * blocked in recv(2) only waits after its send. So around sends this large the fd leaves epoll
+ * (uv_poll_stop deletes it at once) and comes back after (added again before the loop next
+ * waits; a datagram that arrived meanwhile leaves the fd readable, so nothing is missed).
+ */
+#define QUIET_SEND_BYTES 16384
+
+static int leave_poll_for(TransferSocket *s, size_t bytes) {
+  if (bytes < QUIET_SEND_BYTES || s->closed) return 0;
+  uv_poll_stop(&s->poll);
+  return 1;
+}
+
+static void rejoin_poll(TransferSocket *s, int left) {
+  if (left && !s->closed) uv_poll_start(&s->poll, UV_READABLE, on_readable);
+}
+
+static size_t total_length(const uint32_t *lengths, uint32_t count) {
+  size_t total = 0;
+  for (uint32_t i = 0; i < count; i++) total += lengths[i];
+  return total;
+}
+
 /* Answer the next ACK of the chain if the `length` received bytes are exactly it. */
 static int answer_if_expected(TransferSocket *s, size_t length) {
   uint32_t i = s->chain_next;
   if (i >= s->chain_length || length != 4 || memcmp(s->data, s->chain_ack[i], 4) != 0) return 0;
   uint32_t first = s->chain_start[i], count = s->chain_start[i + 1] - first;
+  int left = leave_poll_for(s, total_length(s->reply_lengths + first, count));
   if (count == 1) {
     ssize_t n;
     do n = send(s->fd, s->reply_bytes + s->reply_offsets[first], s->reply_lengths[first], MSG_DONTWAIT);
@@ -128,6 +159,7 @@ static int answer_if_expected(TransferSocket *s, size_t length) {
   } else {
     send_packets(s->fd, s->reply_bytes, s->reply_offsets + first, s->reply_lengths + first, count);
   }
+  rejoin_poll(s, left);
   /* Sent, or dropped as the network could drop it: either way step() already answered this
    * ACK, and its retransmission covers a loss. */
   s->answered_at[i] = (double)uv_hrtime() / 1e6;
@@ -311,10 +343,13 @@ static napi_value Send(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (s->closed) return number(env, -EBADF);
+  int left = leave_poll_for(s, length);
   ssize_t n;
   do n = send(s->fd, (char *)bytes + offset, length, MSG_DONTWAIT);
   while (n < 0 && errno == EINTR);
-  return number(env, n < 0 ? -errno : n);
+  int error = errno;
+  rejoin_poll(s, left);
+  return number(env, n < 0 ? -error : n);
 }
 
 static int typed_u32(napi_env env, napi_value value, uint32_t **data, size_t *length) {
@@ -346,7 +381,9 @@ static napi_value SendPackets(napi_env env, napi_callback_info info) {
     }
   }
   if (s->closed) return number(env, -EBADF);
+  int left = leave_poll_for(s, total_length(lengths, count));
   int64_t sent = send_packets(s->fd, bytes, offsets, lengths, count);
+  rejoin_poll(s, left);
   return number(env, sent);
 }
 
