@@ -48,14 +48,24 @@ export class VerifyingWriter {
     const actual = this.hash.digest('hex');
     if (expected.size !== undefined && this.written !== expected.size) {
       await rm(this.path, { force: true });
-      throw new StrikerError('REPO_VERIFY_FAILED', `${what}: expected ${expected.size} bytes — got ${this.written}`, { details: { what, expectedSize: expected.size, size: this.written } });
+      throw sizeMismatch(what, expected.size, this.written);
     }
     if (actual !== expected.checksum.value) {
       await rm(this.path, { force: true });
-      throw new StrikerError('REPO_VERIFY_FAILED', `${what}: ${expected.checksum.algorithm} checksum mismatch — expected ${expected.checksum.value}, got ${actual}`, {
-        details: { what, algorithm: expected.checksum.algorithm, expected: expected.checksum.value, actual },
-      });
+      throw checksumMismatch(what, expected.checksum, actual);
     }
     return store.commit(this.path, expected.checksum);
   }
+}
+
+/** A file (`what`: its URL or path) that is not the size its verified metadata says. */
+export function sizeMismatch(what: string, expectedSize: number, size: number): StrikerError {
+  return new StrikerError('REPO_VERIFY_FAILED', `${what}: expected ${expectedSize} bytes — got ${size}`, { details: { what, expectedSize, size } });
+}
+
+/** A file whose checksum is not the one its verified metadata says. */
+export function checksumMismatch(what: string, expected: Checksum, actual: string): StrikerError {
+  return new StrikerError('REPO_VERIFY_FAILED', `${what}: ${expected.algorithm} checksum mismatch — expected ${expected.value}, got ${actual}`, {
+    details: { what, algorithm: expected.algorithm, expected: expected.value, actual },
+  });
 }

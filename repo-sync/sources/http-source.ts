@@ -13,7 +13,7 @@ import { connect as tlsConnect, rootCertificates } from 'node:tls';
 import { stat } from 'node:fs/promises';
 import { StrikerError } from '../../striker/errors/index.js';
 import { BodyTooLargeError, PipelinedHttp } from '../fetch/pipelined-http.js';
-import { VerifyingWriter } from '../fetch/verifying-writer.js';
+import { checksumMismatch, sizeMismatch, VerifyingWriter } from '../fetch/verifying-writer.js';
 import type { Checksum } from '../metadata/checksum.js';
 import type { ContentStore } from '../store/content-store.js';
 import { storeWriter } from '../store/store-writer.js';
@@ -86,7 +86,7 @@ export class HttpSource implements RepoSource {
     for (let hop = 0; hop <= 5; hop++) {
       const res = await this.getOnce(current, signal, headers);
       const location = res.headers.location;
-      if (![301, 302, 303, 307, 308].includes(res.statusCode ?? 0) || location === undefined) return res;
+      if (!redirects.has(res.statusCode ?? 0) || location === undefined) return res;
       res.resume();
       const next = new URL(location, current);
       if (next.protocol !== 'http:' && next.protocol !== 'https:') throw fetchFailed(url.href, `redirected to a non-HTTP URL ${next.href}`);
@@ -181,7 +181,7 @@ export class HttpSource implements RepoSource {
     let body: Buffer;
     try {
       const res = await this.pipeline.get(url.pathname + url.search, expected.size, options.signal);
-      if ([301, 302, 303, 307, 308].includes(res.status) && res.headers.has('location')) body = await this.fetchSmallFollowing(url, expected, options);
+      if (redirects.has(res.status) && res.headers.has('location')) body = await this.fetchSmallFollowing(url, expected, options);
       else if (res.status !== 200) throw fetchFailed(url.href, `HTTP ${res.status} ${res.reason}`.trim());
       else body = res.body;
     } catch (error) {
@@ -193,11 +193,7 @@ export class HttpSource implements RepoSource {
     options.onBytes?.(body.length);
     if (body.length !== expected.size) throw sizeMismatch(url.href, expected.size, body.length);
     const actual = createHash(expected.checksum.algorithm).update(body).digest('hex');
-    if (actual !== expected.checksum.value) {
-      throw new StrikerError('REPO_VERIFY_FAILED', `${url.href}: ${expected.checksum.algorithm} checksum mismatch — expected ${expected.checksum.value}, got ${actual}`, {
-        details: { what: url.href, algorithm: expected.checksum.algorithm, expected: expected.checksum.value, actual },
-      });
-    }
+    if (actual !== expected.checksum.value) throw checksumMismatch(url.href, expected.checksum, actual);
     const target = store.pathFor(expected.checksum);
     const tmp = `${target}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
     await storeWriter.write(tmp, target, body);
@@ -220,12 +216,10 @@ export class HttpSource implements RepoSource {
   }
 }
 
+/** Redirect statuses followed (RFC 9110 §15.4). */
+const redirects = new Set([301, 302, 303, 307, 308]);
 const stalled = new WeakSet<object>();
 const requestOf = new WeakMap<IncomingMessage, object>();
-
-function sizeMismatch(url: string, expected: number, got: number): StrikerError {
-  return new StrikerError('REPO_VERIFY_FAILED', `${url}: expected ${expected} bytes — got ${got}`, { details: { what: url, expectedSize: expected, size: got } });
-}
 
 function fetchFailed(url: string, reason: string): StrikerError {
   return new StrikerError('REPO_FETCH_FAILED', `GET ${url} failed: ${reason}`, { details: { url, reason } });

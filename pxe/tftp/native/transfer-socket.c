@@ -438,27 +438,29 @@ static napi_value PrepareReplies(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value TakeAnswered(napi_env env, napi_callback_info info) {
+/* The socket of a call whose only argument is the handle; NULL (a TypeError thrown) otherwise. */
+static TransferSocket *handle_argument(napi_env env, napi_callback_info info, const char *usage) {
   size_t argc = 1;
   napi_value argv[1];
   TransferSocket *s;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || (s = unwrap(env, argv[0])) == NULL) {
-    napi_throw_type_error(env, NULL, "takeAnswered(handle): bad arguments");
+    napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
+  return s;
+}
+
+static napi_value TakeAnswered(napi_env env, napi_callback_info info) {
+  TransferSocket *s = handle_argument(env, info, "takeAnswered(handle): bad arguments");
+  if (s == NULL) return NULL;
   uint32_t answered = s->chain_next;
   s->chain_length = s->chain_next = 0;
   return number(env, answered);
 }
 
 static napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  TransferSocket *s;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || (s = unwrap(env, argv[0])) == NULL) {
-    napi_throw_type_error(env, NULL, "close(handle): bad arguments");
-    return NULL;
-  }
+  TransferSocket *s = handle_argument(env, info, "close(handle): bad arguments");
+  if (s == NULL) return NULL;
   if (!s->closed) {
     s->closed = 1;
     uv_poll_stop(&s->poll);

@@ -176,31 +176,29 @@ for row in "${ROWS[@]}"; do
 done
 
 printf '\nservers on CPU %s, clients on CPU %s; median of %s (stop-and-wait, w4) / %s (w16+) runs, MB/s\n' "$SERVER_CPU" "$CLIENT_CPU" "$REPS_SW" "$REPS"
-printf '%-18s %9s %9s %9s %9s  %s\n' "client/options" striker tftpd-hpa atftpd dnsmasq "striker/best"
-for row in "${ROWS[@]}"; do
-  IFS='|' read -r label _ <<< "$row"
-  best=0
-  for peer in tftpd-hpa atftpd dnsmasq; do
-    v=${RESULT["$peer|$label"]}
-    [[ $v =~ ^[0-9.]+$ ]] && [ "$(echo "$v > $best" | bc)" = 1 ] && best=$v
+# One table of medians, Striker against the best peer: print_table ARRAY higher|lower
+# (which way is better: MB/s higher, CPU µs lower).
+print_table() {
+  local -n table=$1
+  local better=$2 row label best v ours ratio
+  printf '%-18s %9s %9s %9s %9s  %s\n' "client/options" striker tftpd-hpa atftpd dnsmasq "striker/best"
+  for row in "${ROWS[@]}"; do
+    IFS='|' read -r label _ <<< "$row"
+    best=0
+    for peer in tftpd-hpa atftpd dnsmasq; do
+      v=${table["$peer|$label"]}
+      [[ $v =~ ^[0-9.]+$ ]] || continue
+      if [ "$best" = 0 ]; then best=$v
+      elif [ "$better" = higher ] && [ "$(echo "$v > $best" | bc)" = 1 ]; then best=$v
+      elif [ "$better" = lower ] && [ "$(echo "$v < $best" | bc)" = 1 ]; then best=$v
+      fi
+    done
+    ours=${table["striker|$label"]}
+    ratio=-
+    [[ $ours =~ ^[0-9.]+$ ]] && [ "$best" != 0 ] && ratio=$(echo "$ours / $best" | bc -l | xargs printf '%.2fx')
+    printf '%-18s %9s %9s %9s %9s  %s\n' "$label" "$ours" "${table["tftpd-hpa|$label"]}" "${table["atftpd|$label"]}" "${table["dnsmasq|$label"]}" "$ratio"
   done
-  ours=${RESULT["striker|$label"]}
-  ratio=-
-  [[ $ours =~ ^[0-9.]+$ ]] && [ "$best" != 0 ] && ratio=$(echo "$ours / $best" | bc -l | xargs printf '%.2fx')
-  printf '%-18s %9s %9s %9s %9s  %s\n' "$label" "$ours" "${RESULT["tftpd-hpa|$label"]}" "${RESULT["atftpd|$label"]}" "${RESULT["dnsmasq|$label"]}" "$ratio"
-done
-
+}
+print_table RESULT higher
 printf '\nserver CPU time per DATA block, µs (median; lower is better)\n'
-printf '%-18s %9s %9s %9s %9s  %s\n' "client/options" striker tftpd-hpa atftpd dnsmasq "striker/best"
-for row in "${ROWS[@]}"; do
-  IFS='|' read -r label _ <<< "$row"
-  best=0
-  for peer in tftpd-hpa atftpd dnsmasq; do
-    v=${CPU["$peer|$label"]}
-    [[ $v =~ ^[0-9.]+$ ]] && { [ "$best" = 0 ] || [ "$(echo "$v < $best" | bc)" = 1 ]; } && best=$v
-  done
-  ours=${CPU["striker|$label"]}
-  ratio=-
-  [[ $ours =~ ^[0-9.]+$ ]] && [ "$best" != 0 ] && ratio=$(echo "$ours / $best" | bc -l | xargs printf '%.2fx')
-  printf '%-18s %9s %9s %9s %9s  %s\n' "$label" "$ours" "${CPU["tftpd-hpa|$label"]}" "${CPU["atftpd|$label"]}" "${CPU["dnsmasq|$label"]}" "$ratio"
-done
+print_table CPU lower

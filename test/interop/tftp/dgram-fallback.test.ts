@@ -6,7 +6,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLossyProxy } from './lossy-udp-proxy.js';
+import { fetchThroughLoss } from './lossy-udp-proxy.js';
 import { intrudeOnTransfer } from './raw-peer.js';
 import { atftpGet, busyboxGet, curlGet, hpaGet, type ClientRun } from './tftp-clients.js';
 import { randomBytes, sha256, startFixture, type Fixture } from './tftp-fixture.js';
@@ -40,16 +40,11 @@ describe('node:dgram transfer sockets', () => {
   });
 
   it('atftp windowsize 4 gets an identical file through 5% packet loss', async () => {
-    const proxy = await startLossyProxy(fx.port, 0.05, 4242);
-    try {
-      const local = join(fx.out, 'lossy');
-      const run = await atftpGet(proxy.port, 'payload.bin', local, { blksize: 1468, windowsize: 4 });
-      expect(run.code, run.output).toBe(0);
-      expect(sha256(await readFile(local))).toBe(sha256(payload));
-      expect(proxy.dropped.toClient + proxy.dropped.toServer).toBeGreaterThan(0);
-    } finally {
-      proxy.close();
-    }
+    const local = join(fx.out, 'lossy');
+    const { run, dropped } = await fetchThroughLoss(fx.port, 0.05, 4242, local, (port, to) => atftpGet(port, 'payload.bin', to, { blksize: 1468, windowsize: 4 }));
+    expect(run.code, run.output).toBe(0);
+    expect(sha256(await readFile(local))).toBe(sha256(payload));
+    expect(dropped).toBeGreaterThan(0);
   }, 60_000);
 
   it('a packet from another port gets ERROR 5 and the transfer goes on (RFC 1350 §4)', async () => {

@@ -7,6 +7,7 @@
  * Drops use a seeded generator: a failing run can be replayed.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import type { ClientRun } from './tftp-clients.js';
 
 export interface LossyProxy {
   readonly port: number;
@@ -88,4 +89,21 @@ export async function startLossyProxy(serverPort: number, lossRate: number, seed
       for (const socket of sockets) socket.close();
     },
   };
+}
+
+/**
+ * One client fetch through a proxy dropping `lossRate` of the datagrams (closed afterwards):
+ * the client's run and how many datagrams were dropped (the file is at `local`).
+ */
+export async function fetchThroughLoss(
+  serverPort: number, lossRate: number, seed: number, local: string,
+  fetch: (port: number, local: string) => Promise<ClientRun>,
+): Promise<{ run: ClientRun; dropped: number }> {
+  const proxy = await startLossyProxy(serverPort, lossRate, seed);
+  try {
+    const run = await fetch(proxy.port, local);
+    return { run, dropped: proxy.dropped.toClient + proxy.dropped.toServer };
+  } finally {
+    proxy.close();
+  }
 }

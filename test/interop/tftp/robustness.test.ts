@@ -8,9 +8,9 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePacket, type TftpPacket } from '../../../pxe/tftp/codec.js';
-import { startLossyProxy } from './lossy-udp-proxy.js';
+import { fetchThroughLoss } from './lossy-udp-proxy.js';
 import { intrudeOnTransfer, rawPeer } from './raw-peer.js';
-import { atftpGet, busyboxGet, curlGet, hpaGet, hpaPut, type ClientRun } from './tftp-clients.js';
+import { atftpGet, busyboxGet, curlGet, hpaGet, hpaPut } from './tftp-clients.js';
 import { randomBytes, sha256, startFixture, type Fixture } from './tftp-fixture.js';
 
 const payload = randomBytes(160 * 1024 + 3);
@@ -37,16 +37,11 @@ describe('5% packet loss in both directions', () => {
     { client: 'curl --tftp-no-options', fetch: (port: number, local: string) => curlGet(port, 'payload.bin', local, { noOptions: true }) },
     { client: 'busybox blksize 1468', fetch: (port: number, local: string) => busyboxGet(port, 'payload.bin', local, { blksize: 1468 }) },
   ])('$client still gets an identical file', async ({ client, fetch }) => {
-    const proxy = await startLossyProxy(fx.port, 0.05, client.length * 7919);
-    try {
-      const local = join(fx.out, `lossy-${client.split(' ')[0]}`);
-      const run: ClientRun = await fetch(proxy.port, local);
-      expect(run.code, run.output).toBe(0);
-      expect(sha256(await readFile(local))).toBe(sha256(payload));
-      expect(proxy.dropped.toClient + proxy.dropped.toServer).toBeGreaterThan(0);
-    } finally {
-      proxy.close();
-    }
+    const local = join(fx.out, `lossy-${client.split(' ')[0]}`);
+    const { run, dropped } = await fetchThroughLoss(fx.port, 0.05, client.length * 7919, local, fetch);
+    expect(run.code, run.output).toBe(0);
+    expect(sha256(await readFile(local))).toBe(sha256(payload));
+    expect(dropped).toBeGreaterThan(0);
   }, 60_000);
 });
 
