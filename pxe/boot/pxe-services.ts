@@ -147,6 +147,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
       windowsizeMax: config.tftp.windowsizeMax,
       windowBytesMax: config.tftp.windowBytesMax,
       retransmit: config.tftp.timeouts,
+      spinMicros: config.tftp.spinMicros,
     });
     const bootCounters = createBootRouteCounters();
     const plugin = bootRoutes({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp, counters: bootCounters });

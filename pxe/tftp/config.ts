@@ -19,6 +19,13 @@ export const tftpConfigSchema = z.strictObject({
   windowsizeMax: z.number().int().min(1).max(1024).default(64),
   /** Largest window in payload bytes (windowsize × blksize); keeps windows inside client socket buffers. */
   windowBytesMax: z.number().int().min(512).max(64 * 1024 * 1024).default(96 * 1024),
+  /**
+   * After sending a block, wait this many microseconds at most for the client's ACK with the
+   * event loop awake instead of asleep, so the ACK needs no wake-up (stop-and-wait transfers
+   * are bound by that latency); clients slower than this on average are not waited for.
+   * 0 turns it off. Costs CPU while a transfer runs; needs the native socket addon.
+   */
+  spinMicros: z.number().int().min(0).max(10_000).default(100),
   limits: z
     .strictObject({
       maxTransfers: z.number().int().min(1).default(128),

@@ -22,17 +22,26 @@ export interface TransferSocketAddon {
     receiveBuffer: Uint8Array,
     answeredAt: Float64Array,
     onDatagram: (length: number, answered: number, current: number) => void,
+    /** How long the loop stays awake for the peer's reply after a send (0: never; ≤ 10000). */
+    spinMicros: number,
   ): Handle | number;
   send(handle: Handle, bytes: Uint8Array, offset: number, length: number): number;
   sendPackets(handle: Handle, bytes: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
   prepareReplies(handle: Handle, bytes: Uint8Array, acks: Uint32Array, starts: Uint32Array, offsets: Uint32Array, lengths: Uint32Array, entries: number): void;
   takeAnswered(handle: Handle): number;
+  /** Whether the event loop is kept awake for a reply now, and this socket's average reply wait. */
+  spinState(handle: Handle): SpinState;
   close(handle: Handle): void;
   /** read-cached.c: preadv(2) with RWF_NOWAIT; bytes read, or -errno (-EAGAIN: nothing cached). */
   readCached(fd: number, targets: readonly Uint8Array[], position: number): number;
 }
 
-const ADDON_VERSION = 3;
+export interface SpinState {
+  readonly loopAwake: boolean;
+  readonly replyWaitMicros: number;
+}
+
+const ADDON_VERSION = 4;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Next to the source, or (when running from dist/) next to the source tree. */

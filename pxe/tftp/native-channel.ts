@@ -8,7 +8,7 @@
 import { getSystemErrorName } from 'node:util';
 import type { BlockRing } from './block-ring.js';
 import type { Peer } from './file-source.js';
-import { loadTransferAddon, type Handle, type TransferSocketAddon } from './native-addon.js';
+import { loadTransferAddon, type Handle, type SpinState, type TransferSocketAddon } from './native-addon.js';
 import type { PeerChannel, ReplyChain } from './peer-channel.js';
 
 /**
@@ -48,13 +48,14 @@ export class NativeChannel implements PeerChannel, ReplyChain {
 
   /**
    * A socket on `host:port` (SO_REUSEADDR: the strays socket shares the port) connected to
-   * `peer`. Throws a system error (`code` EADDRINUSE and the like) when it cannot be bound.
+   * `peer`. `spinMicros`: how long the loop may stay awake waiting for the peer's reply after a
+   * send (see "Spinning" in native/transfer-socket.c; 0: never). Throws a system error (`code` EADDRINUSE and the like) when it cannot be bound.
    */
-  static open(host: string, port: number, peer: Peer): NativeChannel {
+  static open(host: string, port: number, peer: Peer, spinMicros: number): NativeChannel {
     const native = loadTransferAddon();
     if (native === null) throw new Error('the TFTP transfer socket addon (pxe/tftp/native) is not built');
     const channel = new NativeChannel(native);
-    const opened = native.open(host, port, peer.address, peer.port, receiveBuffer, channel.answeredTimes, (length, answered, current) => channel.receive(length, answered, current));
+    const opened = native.open(host, port, peer.address, peer.port, receiveBuffer, channel.answeredTimes, (length, answered, current) => channel.receive(length, answered, current), spinMicros);
     if (typeof opened === 'number') {
       const code = getSystemErrorName(opened);
       throw Object.assign(new Error(`${code}: cannot open a TFTP transfer socket on ${host}:${port} for ${peer.address}:${peer.port}`), { code, errno: opened });
@@ -124,6 +125,11 @@ export class NativeChannel implements PeerChannel, ReplyChain {
 
   answeredAt(i: number): number {
     return this.answeredTimes[i]! + HRTIME_TO_PERFORMANCE;
+  }
+
+  /** Whether the loop is kept awake for a reply now (any transfer's), and this peer's average reply wait. */
+  spinState(): SpinState {
+    return this.addon.spinState(this.handle);
   }
 
   private failed(errno: number): void {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockRing } from './block-ring.js';
 import { bufferFile } from './file-source.js';
 import { nativeChannelsAvailable } from './native-addon.js';
+import type { NativeChannel } from './native-channel.js';
 import { openTransferSockets, type TransferSockets } from './udp-sockets.js';
 import { ensureTransferAddon } from '../../test/interop/tftp/build-addon.js';
 
@@ -166,5 +167,107 @@ describe('ReplyChain (native)', () => {
     ack(2);
     expect(await until(() => calls, 1)).toEqual([{ ack: 2, answered: 0, current: false }]);
     expect(received).toEqual([]);
+  });
+});
+
+describe('Spinning: the loop stays awake for a reply (native)', () => {
+  /** A channel to a fresh peer socket that answers every datagram after `delayMs` (null: never). */
+  async function channelTo(spinMicros: number, delayMs: number | null) {
+    const peer = createSocket('udp4');
+    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+    const sockets = await openTransferSockets('127.0.0.1', { address: '127.0.0.1', port: peer.address().port }, true, spinMicros);
+    const port = sockets.strays.address().port;
+    peer.on('message', () => {
+      if (delayMs === null) return;
+      const reply = (): void => peer.send(Buffer.from([0, 4, 0, 1]), port, '127.0.0.1');
+      if (delayMs === 0) reply();
+      else setTimeout(reply, delayMs);
+    });
+    const heard: number[] = [];
+    sockets.peer.listen(() => heard.push(performance.now()), () => undefined);
+    const channel = sockets.peer as NativeChannel;
+    const close = (): void => {
+      sockets.peer.close();
+      sockets.strays.close();
+      peer.close();
+    };
+    return { channel, heard, close };
+  }
+  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const data = Buffer.from([0, 3, 0, 1, 0xaa]);
+
+  it('after a send the loop stays awake for at most spinMicros, then sleeps again', async () => {
+    const { channel, close } = await channelTo(5000, null);
+    await settle(20);
+    expect(channel.spinState().loopAwake).toBe(false);
+    channel.send(data);
+    expect(channel.spinState().loopAwake).toBe(true);
+    await settle(30); // a timer fires while awake, and the 5 ms pass
+    expect(channel.spinState().loopAwake).toBe(false);
+    close();
+  });
+
+  it('spinMicros 0 never keeps the loop awake', async () => {
+    const { channel, heard, close } = await channelTo(0, 0);
+    await settle(20);
+    channel.send(data);
+    expect(channel.spinState().loopAwake).toBe(false);
+    await until(() => heard, 1);
+    close();
+  });
+
+  it('a peer that answers at once is spun for; one slower than spinMicros on average is not', async () => {
+    const fast = await channelTo(5000, 0);
+    for (let i = 1; i <= 5; i++) {
+      fast.channel.send(data);
+      await until(() => fast.heard.slice(), i);
+    }
+    expect(fast.channel.spinState().replyWaitMicros).toBeLessThan(5000);
+    fast.channel.send(data);
+    expect(fast.channel.spinState().loopAwake).toBe(true);
+    fast.close();
+
+    const slow = await channelTo(2000, 15);
+    for (let i = 1; i <= 5; i++) {
+      slow.channel.send(data);
+      while (slow.heard.length < i) await settle(2);
+    }
+    await settle(10); // the last send's spin is over
+    expect(slow.channel.spinState().replyWaitMicros).toBeGreaterThan(10_000);
+    slow.channel.send(data);
+    expect(slow.channel.spinState().loopAwake).toBe(false);
+    slow.close();
+  });
+
+  it('timers and other sockets are served while a ping-pong keeps the loop awake', async () => {
+    const { channel, close } = await channelTo(10_000, 0);
+    let exchanges = 0;
+    let stop = false;
+    // Each reply is answered at once, so the loop never sleeps while this runs.
+    channel.listen(() => {
+      exchanges++;
+      if (!stop) channel.send(data);
+    }, () => undefined);
+    const other = createSocket('udp4');
+    const otherHeard: Buffer[] = [];
+    other.on('message', (message) => otherHeard.push(message));
+    await new Promise<void>((resolve) => other.bind(0, '127.0.0.1', resolve));
+    const fired = new Promise<{ exchanges: number; awake: boolean }>((resolve) =>
+      setTimeout(() => {
+        other.send(Buffer.from('ping'), other.address().port, '127.0.0.1');
+        resolve({ exchanges, awake: channel.spinState().loopAwake });
+      }, 20),
+    );
+    channel.send(data);
+    const atTimer = await fired;
+    const ping = await until(() => otherHeard, 1);
+    const atPing = exchanges;
+    stop = true;
+    expect(atTimer.exchanges).toBeGreaterThan(10);
+    expect(atTimer.awake).toBe(true);
+    expect(ping).toEqual([Buffer.from('ping')]);
+    expect(atPing).toBeGreaterThan(atTimer.exchanges); // the ping-pong went on meanwhile
+    other.close();
+    close();
   });
 });

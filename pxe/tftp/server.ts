@@ -36,7 +36,17 @@ export interface TftpServerOptions {
    * true); false forces node:dgram (the fallback, and what tests of it use).
    */
   readonly nativeSockets?: boolean;
+  /**
+   * With native sockets: after sending a block, keep the event loop awake (polling, not
+   * sleeping) for up to this many microseconds for the client's ACK, so its arrival needs no
+   * wake-up; a client whose ACKs take longer on average is not waited for (default
+   * DEFAULT_SPIN_MICROS, 0 turns it off). See "Spinning" in native/transfer-socket.c.
+   */
+  readonly spinMicros?: number;
 }
+
+/** See `TftpServerOptions.spinMicros` and `tftp.spinMicros` in config.ts. */
+export const DEFAULT_SPIN_MICROS = 100;
 
 export interface TftpServer {
   readonly address: { readonly address: string; readonly port: number };
@@ -167,7 +177,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     }
     let sockets: TransferSockets;
     try {
-      sockets = await openTransferSockets(options.host, peer, native);
+      sockets = await openTransferSockets(options.host, peer, native, options.spinMicros ?? DEFAULT_SPIN_MICROS);
     } catch (error) {
       release();
       await file.close().catch(() => undefined);

@@ -10,12 +10,15 @@
  * sendmmsg(2) for a window (RFC 7440), straight from the caller's buffers. No protocol logic
  * lives here: the pure `step()` in transfer.ts decides everything.
  *
- *   open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, answeredAt, onDatagram)
+ *   open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, answeredAt, onDatagram,
+ *        spinMicros)
  *       → handle, or -errno. Socket with SO_REUSEADDR (the strays socket shares the port, see
  *       udp-sockets.ts), 4 MiB buffers, bound, connect(2)ed (the kernel then delivers only the
  *       peer's datagrams to it), polled for reading. onDatagram(length, answered, current) runs
  *       for datagrams JS must see (see prepareReplies); the datagram is receiveBuffer[0, length)
  *       and valid only during the call. answeredAt: a Float64Array of at least 32 entries.
+ *       spinMicros: how long the loop may stay awake waiting for the peer's reply after a send
+ *       (see "Spinning" below; 0: never, at most 10000).
  *   send(handle, bytes, offset, length)                  → bytes sent, or -errno
  *   sendPackets(handle, bytes, offsets, lengths, count)  → packets sent (0..count), or -errno
  *   prepareReplies(handle, bytes, acks, starts, offsets, lengths, entries)
@@ -31,6 +34,8 @@
  *       until close.
  *   takeAnswered(handle) → replies sent that JS has not heard of yet (their times in
  *       answeredAt); drops the rest of the chain.
+ *   spinState(handle) → { loopAwake, replyWaitMicros }: whether the loop is kept awake now, and
+ *       the average wait for the peer's reply that decides it (see "Spinning").
  *   close(handle)                                        → stops polling; the fd closes after
  *
  * Client input never reaches anything but recv(2) into a bounded buffer; lengths passed to JS
@@ -63,6 +68,8 @@
 /* Replies one chain holds at most, and packets in them at most. */
 #define CHAIN 32
 #define CHAIN_PACKETS 256
+/* Longest spin open() accepts, in microseconds (see "Spinning"). */
+#define MAX_SPIN_US 10000
 
 typedef struct {
   napi_env env;
@@ -88,7 +95,85 @@ typedef struct {
   napi_ref reply_buffer;
   uint8_t *reply_bytes;
   double *answered_at; /* CHAIN entries, lent by JS at open */
+  /* Waiting for the peer's reply without sleeping (see "Spinning" below). */
+  struct Spinner *spinner;
+  uint64_t spin_ns;     /* longest wait spun for; 0: never spin */
+  uint64_t sent_ns;     /* uv_hrtime of the last send still waiting for a datagram; 0: none */
+  uint64_t wait_avg_ns; /* moving average of send → next datagram (1/8 weight per sample) */
 } TransferSocket;
+
+/*
+ * Spinning. In stop-and-wait the peer answers every DATA block with an ACK, and when the
+ * server's thread has gone to sleep in epoll_wait(2) in between, the ACK's arrival must wake
+ * it: a scheduler wake-up, and on an idle CPU an inter-processor interrupt and the CPU's return
+ * from its idle state — on virtual machines tens of microseconds, as long as the round trip
+ * itself. A C server blocked in recv(2) pays the same. So after a send that expects a reply
+ * soon, the loop does not sleep for up to spin_ns: an active uv_idle_t makes libuv poll with a
+ * zero timeout, so every other handle (DHCP, HTTP, timers, other transfers) is served as usual
+ * while the loop turns, and the ACK is seen on the next turn without any wake-up. Like the
+ * kernel's SO_BUSY_POLL and KVM's halt polling, this trades CPU for latency, and only where it
+ * pays: a peer whose replies take longer on average than spin_ns (a slow client, a real
+ * network with a long round trip) is not spun for, and spin_ns 0 turns it off.
+ */
+typedef struct Spinner {
+  uv_idle_t idle;
+  uint64_t until_ns; /* the loop may sleep again from this uv_hrtime */
+  int running;
+} Spinner;
+
+static void on_idle(uv_idle_t *idle) {
+  Spinner *spinner = idle->data;
+  if (uv_hrtime() >= spinner->until_ns) {
+    uv_idle_stop(idle);
+    spinner->running = 0;
+  }
+}
+
+/* A send that expects a reply: remember when, and keep the loop awake for it if it pays. */
+static void expect_reply(TransferSocket *s, uint64_t now) {
+  s->sent_ns = now;
+  if (s->spin_ns == 0 || s->wait_avg_ns > s->spin_ns) return;
+  Spinner *spinner = s->spinner;
+  if (now + s->spin_ns > spinner->until_ns) spinner->until_ns = now + s->spin_ns;
+  if (!spinner->running) {
+    spinner->running = 1;
+    uv_idle_start(&spinner->idle, on_idle);
+  }
+}
+
+/* A datagram arrived: how long after the send it answers (the average decides spinning). */
+static void heard_reply(TransferSocket *s, uint64_t now) {
+  if (s->sent_ns == 0) return;
+  uint64_t wait = now - s->sent_ns;
+  s->wait_avg_ns = s->wait_avg_ns == 0 ? wait : s->wait_avg_ns - s->wait_avg_ns / 8 + wait / 8;
+  s->sent_ns = 0;
+}
+
+static void free_spinner(uv_handle_t *handle) { free(handle->data); }
+
+static void on_env_teardown(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  Spinner *spinner = data;
+  uv_idle_stop(&spinner->idle);
+  uv_close((uv_handle_t *)&spinner->idle, free_spinner);
+}
+
+/* The event loop's spinner (one per Node environment), made on first use; NULL if out of memory. */
+static Spinner *loop_spinner(napi_env env, uv_loop_t *loop) {
+  Spinner *spinner = NULL;
+  if (napi_get_instance_data(env, (void **)&spinner) == napi_ok && spinner != NULL) return spinner;
+  spinner = calloc(1, sizeof(*spinner));
+  if (spinner == NULL) return NULL;
+  uv_idle_init(loop, &spinner->idle);
+  spinner->idle.data = spinner;
+  uv_unref((uv_handle_t *)&spinner->idle); /* spinning never keeps the process alive */
+  if (napi_set_instance_data(env, spinner, on_env_teardown, NULL) != napi_ok) {
+    uv_close((uv_handle_t *)&spinner->idle, free_spinner);
+    return NULL;
+  }
+  return spinner;
+}
 
 /* sendmmsg(2) of packets (bounds checked by the caller): packets sent, or -errno if none. */
 static int64_t send_packets(int fd, const uint8_t *bytes, const uint32_t *offsets, const uint32_t *lengths, uint32_t count) {
@@ -164,8 +249,10 @@ static int answer_if_expected(TransferSocket *s, size_t length) {
   rejoin_poll(s, left);
   /* Sent, or dropped as the network could drop it: either way step() already answered this
    * ACK, and its retransmission covers a loss. */
-  s->answered_at[i] = (double)uv_hrtime() / 1e6;
+  uint64_t now = uv_hrtime();
+  s->answered_at[i] = (double)now / 1e6;
   s->chain_next = i + 1;
+  expect_reply(s, now);
   return 1;
 }
 
@@ -226,6 +313,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       continue; /* EINTR, or a pending error (ECONNREFUSED), which reading clears */
     }
     size_t length = (size_t)n < s->capacity ? (size_t)n : s->capacity;
+    heard_reply(s, uv_hrtime());
     int current = answer_if_expected(s, length);
     if (current && s->chain_next < s->chain_length) continue; /* JS hears of it later */
     uint32_t answered = s->chain_next;
@@ -252,9 +340,9 @@ static napi_value number(napi_env env, int64_t value) {
 }
 
 static napi_value Open(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  uint32_t local_port, peer_port;
+  size_t argc = 8;
+  napi_value argv[8];
+  uint32_t local_port, peer_port, spin_us;
   struct sockaddr_in local, peer;
   void *data, *times;
   size_t capacity, times_length;
@@ -266,12 +354,14 @@ static napi_value Open(napi_env env, napi_callback_info info) {
       napi_get_typedarray_info(env, argv[4], NULL, &capacity, &data, NULL, NULL) != napi_ok || capacity == 0 ||
       napi_get_typedarray_info(env, argv[5], &times_type, &times_length, &times, NULL, NULL) != napi_ok ||
       times_type != napi_float64_array || times_length < CHAIN ||
-      napi_typeof(env, argv[6], &callback_type) != napi_ok || callback_type != napi_function) {
-    napi_throw_type_error(env, NULL, "open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, answeredAt, onDatagram): bad arguments");
+      napi_typeof(env, argv[6], &callback_type) != napi_ok || callback_type != napi_function || argc < 8 ||
+      napi_get_value_uint32(env, argv[7], &spin_us) != napi_ok || spin_us > MAX_SPIN_US) {
+    napi_throw_type_error(env, NULL, "open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, answeredAt, onDatagram, spinMicros): bad arguments");
     return NULL;
   }
   uv_loop_t *loop;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
+  Spinner *spinner;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || (spinner = loop_spinner(env, loop)) == NULL) {
     napi_throw_error(env, NULL, "open: no event loop");
     return NULL;
   }
@@ -296,6 +386,8 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   s->data = data;
   s->capacity = capacity;
   s->answered_at = times;
+  s->spinner = spinner;
+  s->spin_ns = (uint64_t)spin_us * 1000;
   s->poll.data = s;
   napi_value handle, name;
   int r = uv_poll_init(loop, &s->poll, fd);
@@ -351,6 +443,7 @@ static napi_value Send(napi_env env, napi_callback_info info) {
   while (n < 0 && errno == EINTR);
   int error = errno;
   rejoin_poll(s, left);
+  if (n >= 0) expect_reply(s, uv_hrtime());
   return number(env, n < 0 ? -error : n);
 }
 
@@ -386,6 +479,7 @@ static napi_value SendPackets(napi_env env, napi_callback_info info) {
   int left = leave_poll_for(s, total_length(lengths, count));
   int64_t sent = send_packets(s->fd, bytes, offsets, lengths, count);
   rejoin_poll(s, left);
+  if (sent > 0) expect_reply(s, uv_hrtime());
   return number(env, sent);
 }
 
@@ -458,6 +552,17 @@ static napi_value TakeAnswered(napi_env env, napi_callback_info info) {
   return number(env, answered);
 }
 
+static napi_value SpinState(napi_env env, napi_callback_info info) {
+  TransferSocket *s = handle_argument(env, info, "spinState(handle): bad arguments");
+  if (s == NULL) return NULL;
+  napi_value result, awake;
+  napi_create_object(env, &result);
+  napi_get_boolean(env, s->spinner->running != 0, &awake);
+  napi_set_named_property(env, result, "loopAwake", awake);
+  napi_set_named_property(env, result, "replyWaitMicros", number(env, (int64_t)(s->wait_avg_ns / 1000)));
+  return result;
+}
+
 static napi_value Close(napi_env env, napi_callback_info info) {
   TransferSocket *s = handle_argument(env, info, "close(handle): bad arguments");
   if (s == NULL) return NULL;
@@ -483,14 +588,14 @@ napi_value ReadCached(napi_env env, napi_callback_info info);
 NAPI_MODULE_INIT() {
   const struct { const char *name; napi_callback fn; } functions[] = {
       {"open", Open}, {"send", Send}, {"sendPackets", SendPackets}, {"prepareReplies", PrepareReplies},
-      {"takeAnswered", TakeAnswered}, {"close", Close}, {"readCached", ReadCached}};
+      {"takeAnswered", TakeAnswered}, {"spinState", SpinState}, {"close", Close}, {"readCached", ReadCached}};
   for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
     napi_value fn;
     napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn);
     napi_set_named_property(env, exports, functions[i].name, fn);
   }
   napi_value version; /* ADDON_VERSION in native-channel.ts: bumped when these functions change */
-  napi_create_uint32(env, 3, &version);
+  napi_create_uint32(env, 4, &version);
   napi_set_named_property(env, exports, "version", version);
   return exports;
 }

@@ -20,6 +20,7 @@ const server = await startTftpServer({
   blksizeMax: 65464,
   windowsizeMax: 64,
   nativeSockets: process.env['STK_TFTP_DGRAM'] !== '1',
+  ...(process.env['STK_TFTP_SPIN_US'] === undefined ? {} : { spinMicros: Number(process.env['STK_TFTP_SPIN_US']) }),
 });
 console.log(`listening ${server.address.address}:${server.address.port}`);
 console.log(`transfer socket addon: ${nativeChannelsAvailable() && process.env['STK_TFTP_DGRAM'] !== '1' ? 'in use' : 'not in use (dgram)'}`);
