@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 
+/** Default for `spinMicros` below (and `TftpServerOptions.spinMicros`). */
+export const DEFAULT_SPIN_MICROS = 100;
+
 export const tftpConfigSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** IPv4 address to listen on. */
@@ -25,7 +28,7 @@ export const tftpConfigSchema = z.strictObject({
    * are bound by that latency); clients slower than this on average are not waited for.
    * 0 turns it off. Costs CPU while a transfer runs; needs the native socket addon.
    */
-  spinMicros: z.number().int().min(0).max(10_000).default(100),
+  spinMicros: z.number().int().min(0).max(10_000).default(DEFAULT_SPIN_MICROS),
   limits: z
     .strictObject({
       maxTransfers: z.number().int().min(1).default(128),

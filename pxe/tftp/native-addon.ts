@@ -29,7 +29,7 @@ export interface TransferSocketAddon {
   sendPackets(handle: Handle, bytes: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
   prepareReplies(handle: Handle, bytes: Uint8Array, acks: Uint32Array, starts: Uint32Array, offsets: Uint32Array, lengths: Uint32Array, entries: number): void;
   takeAnswered(handle: Handle): number;
-  /** Whether the event loop is kept awake for a reply now, and this socket's average reply wait. */
+  /** Whether this socket spins for its peer's reply now (loop awake, fd read each turn), and its average reply wait. */
   spinState(handle: Handle): SpinState;
   close(handle: Handle): void;
   /** read-cached.c: preadv(2) with RWF_NOWAIT; bytes read, or -errno (-EAGAIN: nothing cached). */
@@ -37,11 +37,11 @@ export interface TransferSocketAddon {
 }
 
 export interface SpinState {
-  readonly loopAwake: boolean;
+  readonly spinning: boolean;
   readonly replyWaitMicros: number;
 }
 
-const ADDON_VERSION = 4;
+const ADDON_VERSION = 5;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Next to the source, or (when running from dist/) next to the source tree. */

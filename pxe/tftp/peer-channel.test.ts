@@ -199,11 +199,11 @@ describe('Spinning: the loop stays awake for a reply (native)', () => {
   it('after a send the loop stays awake for at most spinMicros, then sleeps again', async () => {
     const { channel, close } = await channelTo(5000, null);
     await settle(20);
-    expect(channel.spinState().loopAwake).toBe(false);
+    expect(channel.spinState().spinning).toBe(false);
     channel.send(data);
-    expect(channel.spinState().loopAwake).toBe(true);
+    expect(channel.spinState().spinning).toBe(true);
     await settle(30); // a timer fires while awake, and the 5 ms pass
-    expect(channel.spinState().loopAwake).toBe(false);
+    expect(channel.spinState().spinning).toBe(false);
     close();
   });
 
@@ -211,7 +211,7 @@ describe('Spinning: the loop stays awake for a reply (native)', () => {
     const { channel, heard, close } = await channelTo(0, 0);
     await settle(20);
     channel.send(data);
-    expect(channel.spinState().loopAwake).toBe(false);
+    expect(channel.spinState().spinning).toBe(false);
     await until(() => heard, 1);
     close();
   });
@@ -224,7 +224,7 @@ describe('Spinning: the loop stays awake for a reply (native)', () => {
     }
     expect(fast.channel.spinState().replyWaitMicros).toBeLessThan(5000);
     fast.channel.send(data);
-    expect(fast.channel.spinState().loopAwake).toBe(true);
+    expect(fast.channel.spinState().spinning).toBe(true);
     fast.close();
 
     const slow = await channelTo(2000, 15);
@@ -235,8 +235,17 @@ describe('Spinning: the loop stays awake for a reply (native)', () => {
     await settle(10); // the last send's spin is over
     expect(slow.channel.spinState().replyWaitMicros).toBeGreaterThan(10_000);
     slow.channel.send(data);
-    expect(slow.channel.spinState().loopAwake).toBe(false);
+    expect(slow.channel.spinState().spinning).toBe(false);
     slow.close();
+  });
+
+  it('at most 16 sockets spin at once; the others poll and still hear their peers', async () => {
+    const channels = await Promise.all(Array.from({ length: 20 }, () => channelTo(5000, 10)));
+    for (const { channel } of channels) channel.send(data);
+    const spinning = channels.filter(({ channel }) => channel.spinState().spinning).length;
+    for (const { heard } of channels) await until(() => heard, 1);
+    for (const { close } of channels) close();
+    expect(spinning).toBe(16);
   });
 
   it('timers and other sockets are served while a ping-pong keeps the loop awake', async () => {
@@ -255,7 +264,7 @@ describe('Spinning: the loop stays awake for a reply (native)', () => {
     const fired = new Promise<{ exchanges: number; awake: boolean }>((resolve) =>
       setTimeout(() => {
         other.send(Buffer.from('ping'), other.address().port, '127.0.0.1');
-        resolve({ exchanges, awake: channel.spinState().loopAwake });
+        resolve({ exchanges, awake: channel.spinState().spinning });
       }, 20),
     );
     channel.send(data);

@@ -11,6 +11,7 @@ import type { BootTimeline } from '../boot/timeline.js';
 import { ErrorCode, Opcode, decodePacket, encodePacket, type TftpPacket } from './codec.js';
 import { countError, countRefusal, createCounters, type RequestRefusal, type TftpCounters } from './counters.js';
 import type { FileSource, OpenFile, Peer } from './file-source.js';
+import { DEFAULT_SPIN_MICROS } from './config.js';
 import { negotiate } from './negotiate.js';
 import { netasciiFile } from './netascii.js';
 import { TransferSession, type SessionResult } from './session.js';
@@ -44,9 +45,6 @@ export interface TftpServerOptions {
    */
   readonly spinMicros?: number;
 }
-
-/** See `TftpServerOptions.spinMicros` and `tftp.spinMicros` in config.ts. */
-export const DEFAULT_SPIN_MICROS = 100;
 
 export interface TftpServer {
   readonly address: { readonly address: string; readonly port: number };

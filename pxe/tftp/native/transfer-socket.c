@@ -34,8 +34,9 @@
  *       until close.
  *   takeAnswered(handle) → replies sent that JS has not heard of yet (their times in
  *       answeredAt); drops the rest of the chain.
- *   spinState(handle) → { loopAwake, replyWaitMicros }: whether the loop is kept awake now, and
- *       the average wait for the peer's reply that decides it (see "Spinning").
+ *   spinState(handle) → { spinning, replyWaitMicros }: whether the socket spins for its peer's
+ *       reply now (the loop kept awake, the fd read each turn), and the average wait for the
+ *       reply that decides it (see "Spinning").
  *   close(handle)                                        → stops polling; the fd closes after
  *
  * Client input never reaches anything but recv(2) into a bounded buffer; lengths passed to JS
@@ -49,6 +50,7 @@
 #include <uv.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,12 +60,6 @@
 #include <unistd.h>
 
 #define BATCH 64
-/*
- * Datagrams handled per readable event. One: a transfer's peer sends one ACK per window, so a
- * second recv(2) would almost always be a wasted EAGAIN system call; if more are queued, the
- * level-triggered poll reports the socket again at once.
- */
-#define MAX_PER_WAKEUP 1
 #define SOCKET_BUFFER_BYTES (4 * 1024 * 1024)
 /* Replies one chain holds at most, and packets in them at most. */
 #define CHAIN 32
@@ -73,10 +69,13 @@
 
 typedef struct {
   napi_env env;
-  uv_poll_t poll;
+  uv_poll_t poll;  /* the fd in Node's epoll, while `polling` */
+  uv_idle_t spin;  /* runs every loop turn while `spinning` (see "Spinning") */
   int fd;
-  int closed;      /* close() was called: no receiving or sending */
-  int poll_closed; /* libuv released the poll handle (and the fd is closed) */
+  int polling;
+  int spinning;
+  int closed;       /* close() was called: no receiving or sending */
+  int handles_open; /* libuv handles (poll, spin) not yet released; the fd closes with the last */
   int finalized;   /* the JS handle was collected */
   napi_ref self;   /* keeps the JS handle alive while open */
   napi_ref callback;
@@ -96,8 +95,8 @@ typedef struct {
   uint8_t *reply_bytes;
   double *answered_at; /* CHAIN entries, lent by JS at open */
   /* Waiting for the peer's reply without sleeping (see "Spinning" below). */
-  struct Spinner *spinner;
   uint64_t spin_ns;     /* longest wait spun for; 0: never spin */
+  uint64_t spin_until;  /* uv_hrtime at which the current spin gives up */
   uint64_t sent_ns;     /* uv_hrtime of the last send still waiting for a datagram; 0: none */
   uint64_t wait_avg_ns; /* moving average of send → next datagram (1/8 weight per sample) */
 } TransferSocket;
@@ -108,37 +107,65 @@ typedef struct {
  * it: a scheduler wake-up, and on an idle CPU an inter-processor interrupt and the CPU's return
  * from its idle state — on virtual machines tens of microseconds, as long as the round trip
  * itself. A C server blocked in recv(2) pays the same. So after a send that expects a reply
- * soon, the loop does not sleep for up to spin_ns: an active uv_idle_t makes libuv poll with a
- * zero timeout, so every other handle (DHCP, HTTP, timers, other transfers) is served as usual
- * while the loop turns, and the ACK is seen on the next turn without any wake-up. Like the
- * kernel's SO_BUSY_POLL and KVM's halt polling, this trades CPU for latency, and only where it
- * pays: a peer whose replies take longer on average than spin_ns (a slow client, a real
- * network with a long round trip) is not spun for, and spin_ns 0 turns it off.
+ * soon, the socket spins for up to spin_ns: its active uv_idle_t makes libuv poll with a zero
+ * timeout, so every other handle (DHCP, HTTP, timers, other transfers) is served as usual
+ * while the loop turns, and once a turn the idle callback tries recv(2) on the socket itself.
+ * The ACK is seen within a turn, without any wake-up. Meanwhile the fd is out of epoll: a fast
+ * peer's whole transfer then runs without epoll_ctl(2) calls (see leave_poll_for) and without
+ * an epoll event per ACK; when a spin gives up, the fd goes back into epoll (level-triggered:
+ * a datagram that came in between is reported at once).
+ * Like the kernel's SO_BUSY_POLL and KVM's halt polling, this trades CPU for latency, and only
+ * where it pays: a peer whose replies take longer on average than spin_ns (a slow client, a
+ * real network with a long round trip) is not spun for, spin_ns 0 turns it off, and at most
+ * MAX_SPINNING sockets spin at once (every spinning socket costs a recv(2) per loop turn).
  */
-typedef struct Spinner {
-  uv_idle_t idle;
-  uint64_t until_ns; /* the loop may sleep again from this uv_hrtime */
-  int running;
-} Spinner;
+#define MAX_SPINNING 16
+static atomic_int spinning_sockets;
 
-static void on_idle(uv_idle_t *idle) {
-  Spinner *spinner = idle->data;
-  if (uv_hrtime() >= spinner->until_ns) {
-    uv_idle_stop(idle);
-    spinner->running = 0;
-  }
+static void on_readable(uv_poll_t *poll, int status, int events);
+static void on_spin(uv_idle_t *idle);
+
+static void poll_on(TransferSocket *s) {
+  if (s->polling || s->closed) return;
+  uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  s->polling = 1;
 }
 
-/* A send that expects a reply: remember when, and keep the loop awake for it if it pays. */
-static void expect_reply(TransferSocket *s, uint64_t now) {
-  s->sent_ns = now;
-  if (s->spin_ns == 0 || s->wait_avg_ns > s->spin_ns) return;
-  Spinner *spinner = s->spinner;
-  if (now + s->spin_ns > spinner->until_ns) spinner->until_ns = now + s->spin_ns;
-  if (!spinner->running) {
-    spinner->running = 1;
-    uv_idle_start(&spinner->idle, on_idle);
+static void poll_off(TransferSocket *s) {
+  if (!s->polling) return;
+  uv_poll_stop(&s->poll); /* deletes the fd from epoll at once */
+  s->polling = 0;
+}
+
+/* Spin until spin_ns from `now` for this socket's reply, if it pays; 1 if spinning. */
+static int start_spin(TransferSocket *s, uint64_t now) {
+  if (s->spin_ns == 0 || s->wait_avg_ns > s->spin_ns || s->closed) return 0;
+  if (!s->spinning) {
+    if (atomic_fetch_add(&spinning_sockets, 1) >= MAX_SPINNING) {
+      atomic_fetch_sub(&spinning_sockets, 1);
+      return 0;
+    }
+    uv_idle_start(&s->spin, on_spin);
+    s->spinning = 1;
   }
+  s->spin_until = now + s->spin_ns;
+  return 1;
+}
+
+static void stop_spin(TransferSocket *s) {
+  if (!s->spinning) return;
+  uv_idle_stop(&s->spin);
+  s->spinning = 0;
+  atomic_fetch_sub(&spinning_sockets, 1);
+}
+
+/* After a send (`ok`: it went out and expects a reply): spin for the reply, or poll. While
+ * open, a socket is always spinning or polling, never neither. */
+static void after_send(TransferSocket *s, int ok) {
+  uint64_t now = uv_hrtime();
+  if (ok) s->sent_ns = now;
+  if (ok && start_spin(s, now)) poll_off(s);
+  else if (!s->spinning) poll_on(s);
 }
 
 /* A datagram arrived: how long after the send it answers (the average decides spinning). */
@@ -147,32 +174,6 @@ static void heard_reply(TransferSocket *s, uint64_t now) {
   uint64_t wait = now - s->sent_ns;
   s->wait_avg_ns = s->wait_avg_ns == 0 ? wait : s->wait_avg_ns - s->wait_avg_ns / 8 + wait / 8;
   s->sent_ns = 0;
-}
-
-static void free_spinner(uv_handle_t *handle) { free(handle->data); }
-
-static void on_env_teardown(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  Spinner *spinner = data;
-  uv_idle_stop(&spinner->idle);
-  uv_close((uv_handle_t *)&spinner->idle, free_spinner);
-}
-
-/* The event loop's spinner (one per Node environment), made on first use; NULL if out of memory. */
-static Spinner *loop_spinner(napi_env env, uv_loop_t *loop) {
-  Spinner *spinner = NULL;
-  if (napi_get_instance_data(env, (void **)&spinner) == napi_ok && spinner != NULL) return spinner;
-  spinner = calloc(1, sizeof(*spinner));
-  if (spinner == NULL) return NULL;
-  uv_idle_init(loop, &spinner->idle);
-  spinner->idle.data = spinner;
-  uv_unref((uv_handle_t *)&spinner->idle); /* spinning never keeps the process alive */
-  if (napi_set_instance_data(env, spinner, on_env_teardown, NULL) != napi_ok) {
-    uv_close((uv_handle_t *)&spinner->idle, free_spinner);
-    return NULL;
-  }
-  return spinner;
 }
 
 /* sendmmsg(2) of packets (bounds checked by the caller): packets sent, or -errno if none. */
@@ -201,30 +202,22 @@ static int64_t send_packets(int fd, const uint8_t *bytes, const uint32_t *offset
   return sent;
 }
 
-static void on_readable(uv_poll_t *poll, int status, int events);
-
 /*
  * A datagram larger than the link MTU leaves as IP fragments, and every fragment's skb, freed
  * during send(2) on its way through the stack (veth frees them at once), runs the socket's
  * write-space callback, which wakes every waiter on the socket. An fd in epoll (Node's loop
  * polls this one) always has a waiter: one ep_poll_callback per fragment, 45 for a 64 KiB
  * block, 4% of the server's CPU in perf at blksize 65464 (sock_wfree → wake-up). A C server
- * blocked in recv(2) only waits after its send. So around sends this large the fd leaves epoll
- * (uv_poll_stop deletes it at once) and comes back after (added again before the loop next
- * waits; a datagram that arrived meanwhile leaves the fd readable, so nothing is missed).
- * From 4 KiB, which fragments at the common 1500-byte MTU: below that a send wakes epoll once,
- * cheaper than the two epoll_ctl(2) calls.
+ * blocked in recv(2) only waits after its send. So for sends this large the fd leaves epoll
+ * (uv_poll_stop deletes it at once); after_send puts it back (added again before the loop next
+ * waits; a datagram that arrived meanwhile leaves the fd readable, so nothing is missed) unless
+ * the socket spins for the reply, which keeps it out. From 4 KiB, which fragments at the
+ * common 1500-byte MTU: below that a send wakes epoll once, cheaper than epoll_ctl(2) calls.
  */
 #define QUIET_SEND_BYTES 4096
 
-static int leave_poll_for(TransferSocket *s, size_t bytes) {
-  if (bytes < QUIET_SEND_BYTES || s->closed) return 0;
-  uv_poll_stop(&s->poll);
-  return 1;
-}
-
-static void rejoin_poll(TransferSocket *s, int left) {
-  if (left && !s->closed) uv_poll_start(&s->poll, UV_READABLE, on_readable);
+static void leave_poll_for(TransferSocket *s, size_t bytes) {
+  if (bytes >= QUIET_SEND_BYTES) poll_off(s);
 }
 
 static size_t total_length(const uint32_t *lengths, uint32_t count) {
@@ -238,7 +231,7 @@ static int answer_if_expected(TransferSocket *s, size_t length) {
   uint32_t i = s->chain_next;
   if (i >= s->chain_length || length != 4 || memcmp(s->data, s->chain_ack[i], 4) != 0) return 0;
   uint32_t first = s->chain_start[i], count = s->chain_start[i + 1] - first;
-  int left = leave_poll_for(s, total_length(s->reply_lengths + first, count));
+  leave_poll_for(s, total_length(s->reply_lengths + first, count));
   if (count == 1) {
     ssize_t n;
     do n = send(s->fd, s->reply_bytes + s->reply_offsets[first], s->reply_lengths[first], MSG_DONTWAIT);
@@ -246,24 +239,21 @@ static int answer_if_expected(TransferSocket *s, size_t length) {
   } else {
     send_packets(s->fd, s->reply_bytes, s->reply_offsets + first, s->reply_lengths + first, count);
   }
-  rejoin_poll(s, left);
   /* Sent, or dropped as the network could drop it: either way step() already answered this
    * ACK, and its retransmission covers a loss. */
-  uint64_t now = uv_hrtime();
-  s->answered_at[i] = (double)now / 1e6;
+  after_send(s, 1);
+  s->answered_at[i] = (double)s->sent_ns / 1e6;
   s->chain_next = i + 1;
-  expect_reply(s, now);
   return 1;
 }
 
 static void release_if_done(TransferSocket *s) {
-  if (s->poll_closed && s->finalized) free(s);
+  if (s->handles_open == 0 && s->finalized) free(s);
 }
 
-static void on_poll_closed(uv_handle_t *handle) {
+static void on_handle_closed(uv_handle_t *handle) {
   TransferSocket *s = handle->data;
-  close(s->fd);
-  s->poll_closed = 1;
+  if (--s->handles_open == 0) close(s->fd);
   release_if_done(s);
 }
 
@@ -293,6 +283,33 @@ static void call_js(TransferSocket *s, uint32_t length, uint32_t answered, uint3
   napi_close_handle_scope(env, scope);
 }
 
+/*
+ * recv(2) one datagram and handle it: answer it from the chain, or hand it to JS. 1 if the
+ * socket had something (a datagram, or a pending error that reading cleared), 0 if not.
+ * One per call: a transfer's peer sends one ACK per window, so a second recv(2) would almost
+ * always be a wasted EAGAIN; if more are queued, epoll or the next spin turn finds them.
+ */
+static int receive_one(TransferSocket *s) {
+  ssize_t n;
+  do n = recv(s->fd, s->data, s->capacity, MSG_DONTWAIT | MSG_TRUNC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK; /* ECONNREFUSED: cleared by reading */
+  size_t length = (size_t)n < s->capacity ? (size_t)n : s->capacity;
+  heard_reply(s, uv_hrtime());
+  int current = answer_if_expected(s, length);
+  if (!current || s->chain_next >= s->chain_length) {
+    uint32_t answered = s->chain_next;
+    s->chain_length = s->chain_next = 0;
+    call_js(s, (uint32_t)length, answered, (uint32_t)current); /* may send, or close */
+  }
+  /* The reply came; unless something was sent since, there is nothing to spin for. */
+  if (s->spinning && (s->sent_ns == 0 || s->closed)) {
+    stop_spin(s);
+    poll_on(s);
+  }
+  return 1;
+}
+
 static void on_readable(uv_poll_t *poll, int status, int events) {
   (void)events;
   TransferSocket *s = poll->data;
@@ -303,22 +320,23 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
      * If even that fails the fd is broken: stay stopped, and the transfer's timer ends it. */
     int error;
     socklen_t size = sizeof(error);
-    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0) uv_poll_start(poll, UV_READABLE, on_readable);
+    s->polling = 0;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0) poll_on(s);
     return;
   }
-  for (int i = 0; i < MAX_PER_WAKEUP && !s->closed; i++) {
-    ssize_t n = recv(s->fd, s->data, s->capacity, MSG_DONTWAIT | MSG_TRUNC);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      continue; /* EINTR, or a pending error (ECONNREFUSED), which reading clears */
-    }
-    size_t length = (size_t)n < s->capacity ? (size_t)n : s->capacity;
-    heard_reply(s, uv_hrtime());
-    int current = answer_if_expected(s, length);
-    if (current && s->chain_next < s->chain_length) continue; /* JS hears of it later */
-    uint32_t answered = s->chain_next;
-    s->chain_length = s->chain_next = 0;
-    call_js(s, (uint32_t)length, answered, (uint32_t)current);
+  receive_one(s);
+}
+
+/* Once a loop turn while spinning: the reply, if it is there; back to epoll when the spin is up. */
+static void on_spin(uv_idle_t *idle) {
+  TransferSocket *s = idle->data;
+  if (s->closed) {
+    stop_spin(s);
+    return;
+  }
+  if (!receive_one(s) && uv_hrtime() >= s->spin_until) {
+    stop_spin(s);
+    poll_on(s);
   }
 }
 
@@ -360,8 +378,7 @@ static napi_value Open(napi_env env, napi_callback_info info) {
     return NULL;
   }
   uv_loop_t *loop;
-  Spinner *spinner;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || (spinner = loop_spinner(env, loop)) == NULL) {
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
     napi_throw_error(env, NULL, "open: no event loop");
     return NULL;
   }
@@ -386,9 +403,9 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   s->data = data;
   s->capacity = capacity;
   s->answered_at = times;
-  s->spinner = spinner;
   s->spin_ns = (uint64_t)spin_us * 1000;
   s->poll.data = s;
+  s->spin.data = s;
   napi_value handle, name;
   int r = uv_poll_init(loop, &s->poll, fd);
   if (r < 0) {
@@ -396,10 +413,14 @@ static napi_value Open(napi_env env, napi_callback_info info) {
     free(s);
     return number(env, r);
   }
+  uv_idle_init(loop, &s->spin);
+  uv_unref((uv_handle_t *)&s->spin); /* spinning never keeps the process alive */
+  s->handles_open = 2;
   if (napi_create_object(env, &handle) != napi_ok || napi_wrap(env, handle, s, on_finalize, NULL, NULL) != napi_ok) {
-    s->finalized = 1; /* nothing will finalize it: the close callback frees it */
+    s->finalized = 1; /* nothing will finalize it: the close callbacks free it */
     s->closed = 1;
-    uv_close((uv_handle_t *)&s->poll, on_poll_closed);
+    uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+    uv_close((uv_handle_t *)&s->spin, on_handle_closed);
     napi_throw_error(env, NULL, "open: cannot make a handle");
     return NULL;
   }
@@ -409,7 +430,7 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[5], 1, &s->times);
   napi_create_string_utf8(env, "TftpTransferSocket", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, handle, name, &s->context);
-  uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  poll_on(s);
   return handle;
 }
 
@@ -437,13 +458,12 @@ static napi_value Send(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (s->closed) return number(env, -EBADF);
-  int left = leave_poll_for(s, length);
+  leave_poll_for(s, length);
   ssize_t n;
   do n = send(s->fd, (char *)bytes + offset, length, MSG_DONTWAIT);
   while (n < 0 && errno == EINTR);
   int error = errno;
-  rejoin_poll(s, left);
-  if (n >= 0) expect_reply(s, uv_hrtime());
+  after_send(s, n >= 0);
   return number(env, n < 0 ? -error : n);
 }
 
@@ -476,10 +496,9 @@ static napi_value SendPackets(napi_env env, napi_callback_info info) {
     }
   }
   if (s->closed) return number(env, -EBADF);
-  int left = leave_poll_for(s, total_length(lengths, count));
+  leave_poll_for(s, total_length(lengths, count));
   int64_t sent = send_packets(s->fd, bytes, offsets, lengths, count);
-  rejoin_poll(s, left);
-  if (sent > 0) expect_reply(s, uv_hrtime());
+  after_send(s, sent > 0);
   return number(env, sent);
 }
 
@@ -555,10 +574,10 @@ static napi_value TakeAnswered(napi_env env, napi_callback_info info) {
 static napi_value SpinState(napi_env env, napi_callback_info info) {
   TransferSocket *s = handle_argument(env, info, "spinState(handle): bad arguments");
   if (s == NULL) return NULL;
-  napi_value result, awake;
+  napi_value result, spinning;
   napi_create_object(env, &result);
-  napi_get_boolean(env, s->spinner->running != 0, &awake);
-  napi_set_named_property(env, result, "loopAwake", awake);
+  napi_get_boolean(env, s->spinning != 0, &spinning);
+  napi_set_named_property(env, result, "spinning", spinning);
   napi_set_named_property(env, result, "replyWaitMicros", number(env, (int64_t)(s->wait_avg_ns / 1000)));
   return result;
 }
@@ -567,9 +586,11 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   TransferSocket *s = handle_argument(env, info, "close(handle): bad arguments");
   if (s == NULL) return NULL;
   if (!s->closed) {
+    stop_spin(s);
+    poll_off(s);
     s->closed = 1;
-    uv_poll_stop(&s->poll);
-    uv_close((uv_handle_t *)&s->poll, on_poll_closed);
+    uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+    uv_close((uv_handle_t *)&s->spin, on_handle_closed);
     napi_async_destroy(env, s->context);
     napi_delete_reference(env, s->callback);
     napi_delete_reference(env, s->buffer);
@@ -595,7 +616,7 @@ NAPI_MODULE_INIT() {
     napi_set_named_property(env, exports, functions[i].name, fn);
   }
   napi_value version; /* ADDON_VERSION in native-channel.ts: bumped when these functions change */
-  napi_create_uint32(env, 4, &version);
+  napi_create_uint32(env, 5, &version);
   napi_set_named_property(env, exports, "version", version);
   return exports;
 }

@@ -8,6 +8,7 @@
 #   REPS=3 REPS_SW=5 ...           # runs per cell: windows of 16+ / stop-and-wait and w4 (median)
 #   SAME_CPU=1 ...                 # diagnostic: clients on the servers' CPU (see below)
 #   STK_TFTP_DGRAM=1 ...           # Striker on node:dgram sockets (the fallback without the addon)
+#   STK_TFTP_SPIN_US=0 ...         # Striker's tftp.spinMicros (default 100; 0: never spin)
 # Topology: two network namespaces joined by a veth pair (as in LAB.md): stk-tftp-bs holds all
 # four servers at once, each on its own address, port 69 (striker .1, tftpd-hpa .2, atftpd .3,
 # dnsmasq .4); stk-tftp-bc (10.79.0.100) runs the clients. Runs are interleaved across servers
@@ -21,6 +22,9 @@
 # Prints every run, the median MB/s per server and the ratio Striker / best peer for each row;
 # then each server's CPU time per DATA block (median, from a cgroup-v1 cpuacct group per server,
 # threads and forked children included): the per-packet cost that wake-up latency hides in MB/s.
+# Striker's CPU includes the time it stays awake after a send waiting for the ACK
+# (tftp.spinMicros, pxe/tftp/native/transfer-socket.c): in stop-and-wait rows that is most of
+# the difference to the C servers, which sleep in recvfrom(2) and pay a wake-up per ACK instead.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -47,10 +51,18 @@ chmod 644 "$W/root/$FILE"
 echo small > "$W/root/probe.txt"; chmod 644 "$W/root/probe.txt"
 SUM=$(md5sum < "$W/root/$FILE" | cut -d' ' -f1)
 
-HPA=$W/debs/usr/sbin/in.tftpd
-if [ ! -x "$HPA" ]; then
-  (cd "$W/debs" && apt-get download tftpd-hpa >/dev/null && dpkg -x tftpd-hpa_*.deb .) || { echo "cannot get tftpd-hpa" >&2; exit 1; }
-fi
+# The two C servers are unpacked from their Debian packages, not installed: installing them
+# would set up a TFTP service on the machine's own interfaces.
+# Each goes to its own directory (both packages ship a /usr/sbin/in.tftpd).
+HPA=$W/debs/tftpd-hpa/usr/sbin/in.tftpd
+ATFTPD=$W/debs/atftpd/usr/sbin/atftpd
+for pkg in tftpd-hpa atftpd; do
+  bin=$HPA; [ $pkg = atftpd ] && bin=$ATFTPD
+  if [ ! -x "$bin" ]; then
+    rm -rf "$W/debs/$pkg"; mkdir -p "$W/debs/$pkg"
+    (cd "$W/debs/$pkg" && apt-get download $pkg 2>/dev/null >/dev/null && dpkg -x ${pkg}_*.deb .) || { echo "cannot get $pkg" >&2; exit 1; }
+  fi
+done
 # Striker's transfer sockets go through pxe/tftp/native when built (as npm test does);
 # STK_TFTP_DGRAM=1 makes it use node:dgram instead.
 ADDON=$REPO/pxe/tftp/native/build/Release/transfer_socket.node
@@ -58,7 +70,7 @@ if [ ! -f "$ADDON" ]; then
   NODEDIR=$(dirname "$(dirname "$(command -v node)")")
   node "$NODEDIR/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js" rebuild --nodedir="$NODEDIR" -C "$REPO/pxe/tftp/native" >/dev/null || { echo "cannot build pxe/tftp/native" >&2; exit 1; }
 fi
-for tool in atftpd dnsmasq tftp atftp curl busybox taskset bc; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
+for tool in dnsmasq tftp atftp curl busybox taskset bc; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
 
 PIDS=()
 CG=/sys/fs/cgroup/cpuacct
@@ -84,7 +96,7 @@ start_server() {
   case $1 in
     striker)   ip netns exec $NS_S "${S_PIN[@]}" env STK_TFTP_DGRAM="${STK_TFTP_DGRAM:-0}" node --import tsx "$REPO/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" > "$W/logs/striker.log" 2>&1 & ;;
     tftpd-hpa) ip netns exec $NS_S "${S_PIN[@]}" "$HPA" -L -s "$W/root" -a $ip:69 -u nobody > "$W/logs/tftpd-hpa.log" 2>&1 & ;;
-    atftpd)    ip netns exec $NS_S "${S_PIN[@]}" atftpd --daemon --no-fork --logfile /dev/null --user nobody --group nogroup --port 69 --bind-address $ip "$W/root" > "$W/logs/atftpd.log" 2>&1 & ;;
+    atftpd)    ip netns exec $NS_S "${S_PIN[@]}" "$ATFTPD" --daemon --no-fork --logfile /dev/null --user nobody --group nogroup --port 69 --bind-address $ip "$W/root" > "$W/logs/atftpd.log" 2>&1 & ;;
     dnsmasq)   ip netns exec $NS_S "${S_PIN[@]}" dnsmasq --conf-file=/dev/null --port=0 --keep-in-foreground --bind-interfaces --listen-address=$ip \
                  --enable-tftp --tftp-root="$W/root" --user=root --pid-file="$W/logs/dnsmasq.pid" > "$W/logs/dnsmasq.log" 2>&1 & ;;
   esac
