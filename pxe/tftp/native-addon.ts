@@ -41,7 +41,7 @@ export interface SpinState {
   readonly replyWaitMicros: number;
 }
 
-const ADDON_VERSION = 5;
+const ADDON_VERSION = 6;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Next to the source, or (when running from dist/) next to the source tree. */

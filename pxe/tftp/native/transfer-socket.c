@@ -57,6 +57,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sched.h>
 #include <unistd.h>
 
 #define BATCH 64
@@ -114,6 +115,11 @@ typedef struct {
  * peer's whole transfer then runs without epoll_ctl(2) calls (see leave_poll_for) and without
  * an epoll event per ACK; when a spin gives up, the fd goes back into epoll (level-triggered:
  * a datagram that came in between is reported at once).
+ * A spinning loop yields the CPU once a turn (sched_yield(2), from one of its spinning sockets):
+ * any other runnable thread on this CPU — the peer itself when it is local, a database, another
+ * server — runs first, so a spin only uses time no one else wants. Without that, a client on
+ * the server's CPU got its turn only when the spin ran out: 14 MB/s at blksize 512 instead of
+ * 18 without spinning; with it, 20.
  * Like the kernel's SO_BUSY_POLL and KVM's halt polling, this trades CPU for latency, and only
  * where it pays: a peer whose replies take longer on average than spin_ns (a slow client, a
  * real network with a long round trip) is not spun for, spin_ns 0 turns it off, and at most
@@ -121,6 +127,8 @@ typedef struct {
  */
 #define MAX_SPINNING 16
 static atomic_int spinning_sockets;
+/* The spinning socket of this thread's loop that yields the CPU once a turn; NULL: none spins. */
+static _Thread_local TransferSocket *yielder;
 
 static void on_readable(uv_poll_t *poll, int status, int events);
 static void on_spin(uv_idle_t *idle);
@@ -154,6 +162,7 @@ static int start_spin(TransferSocket *s, uint64_t now) {
 
 static void stop_spin(TransferSocket *s) {
   if (!s->spinning) return;
+  if (yielder == s) yielder = NULL;
   uv_idle_stop(&s->spin);
   s->spinning = 0;
   atomic_fetch_sub(&spinning_sockets, 1);
@@ -334,10 +343,14 @@ static void on_spin(uv_idle_t *idle) {
     stop_spin(s);
     return;
   }
-  if (!receive_one(s) && uv_hrtime() >= s->spin_until) {
+  if (receive_one(s)) return;
+  if (uv_hrtime() >= s->spin_until) {
     stop_spin(s);
     poll_on(s);
+    return;
   }
+  if (yielder == NULL) yielder = s;
+  if (yielder == s) sched_yield(); /* once a turn: anything else runnable here runs first */
 }
 
 static int ipv4(napi_env env, napi_value value, uint32_t port, struct sockaddr_in *out) {
@@ -616,7 +629,7 @@ NAPI_MODULE_INIT() {
     napi_set_named_property(env, exports, functions[i].name, fn);
   }
   napi_value version; /* ADDON_VERSION in native-channel.ts: bumped when these functions change */
-  napi_create_uint32(env, 5, &version);
+  napi_create_uint32(env, 6, &version);
   napi_set_named_property(env, exports, "version", version);
   return exports;
 }
