@@ -2,6 +2,12 @@
  * Live job changes from PostgreSQL NOTIFY (trigger `jobs_notify`), fetched once per change and
  * fanned out to subscribers (the SSE route, the runner's cancel check). Works across processes:
  * a job changed by an agent or another Striker process is seen too.
+ *
+ * Order: a job has at most one fetch in flight. Fetches on different pool connections can finish
+ * out of order, and an older snapshot delivered last would move a live page backwards (progress
+ * 25 then 0). A change announced while a fetch is in flight marks the job to be fetched once more
+ * when it ends, so every burst of changes ends with a read of the latest row, and changes in
+ * between are coalesced.
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -14,6 +20,8 @@ export type JobListener = (job: Job) => void;
 export class JobEvents {
   private client: pg.PoolClient | undefined;
   private readonly listeners = new Set<JobListener>();
+  /** Jobs being fetched → whether another change arrived since that fetch began. */
+  private readonly fetching = new Map<string, boolean>();
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -67,12 +75,28 @@ export class JobEvents {
 
   private async onNotification(payload: string | undefined): Promise<void> {
     if (payload === undefined || this.listeners.size === 0) return;
-    let id: string;
+    let id: unknown;
     try {
-      id = (JSON.parse(payload) as { id: string }).id;
+      id = (JSON.parse(payload) as { id?: unknown }).id;
     } catch {
       return;
     }
+    if (typeof id !== 'string') return;
+    if (this.fetching.has(id)) {
+      this.fetching.set(id, true);
+      return;
+    }
+    try {
+      do {
+        this.fetching.set(id, false);
+        await this.deliver(id);
+      } while (this.fetching.get(id) === true && !this.closed);
+    } finally {
+      this.fetching.delete(id);
+    }
+  }
+
+  private async deliver(id: string): Promise<void> {
     try {
       const job = await getJob(this.db, id);
       for (const l of this.listeners) l(job);
