@@ -21,4 +21,4 @@ export { loadOrCreateSigningKey } from './signing-key.js';
 export {
   createKickstartCounters, kickstartPath, kickstartRoutes,
   type KickstartCounters, type KickstartHost, type KickstartHostLookup, type KickstartRouteDeps,
-} from './routes.js';
+} from './ks-routes.js';

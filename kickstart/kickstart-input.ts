@@ -6,7 +6,7 @@
  * Problems never echo the value seen: the input carries secrets.
  */
 import { z } from 'zod';
-import { ValidationError, type Problem } from '../striker/errors/index.js';
+import { ValidationError, type Problem } from '../striker/core/errors/index.js';
 import { sha512CryptPattern } from './password-hash.js';
 
 export const roles = ['striker', 'node', 'dr'] as const;

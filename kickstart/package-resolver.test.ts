@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../striker/errors/index.js';
+import { DecodeError } from '../striker/core/errors/index.js';
 import { parseDnfProblems, nameOfNevra } from './dnf-output.js';
 import { packageRequestOf } from './package-problem.js';
 import { resolvePackages } from './package-resolver.js';

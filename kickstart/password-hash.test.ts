@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runCommand, type CommandRunner } from '../striker/command/run-command.js';
-import { ValidationError } from '../striker/errors/index.js';
+import { runCommand, type CommandRunner } from '../striker/core/command/run-command.js';
+import { ValidationError } from '../striker/core/errors/index.js';
 import { hashRootPassword, sha512CryptPattern } from './password-hash.js';
 
 describe('hashRootPassword (real openssl passwd -6)', () => {

@@ -5,8 +5,8 @@
  * library because openssl is on every Striker and in the base image, and no npm package for
  * crypt(3) SHA-512 is both small and well kept.
  */
-import type { CommandRunner } from '../striker/command/run-command.js';
-import { ValidationError } from '../striker/errors/index.js';
+import type { CommandRunner } from '../striker/core/command/run-command.js';
+import { ValidationError } from '../striker/core/errors/index.js';
 
 export const sha512CryptPattern = /^\$6\$(rounds=\d{4,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}$/;
 

@@ -4,7 +4,7 @@
  * `%packages` against this Striker's mirror. A host whose check failed is not served a kickstart
  * (routes.ts). The CLI `striker kickstart check <host> --json` and the API print the result as is.
  */
-import type { CommandRunner } from '../striker/command/run-command.js';
+import type { CommandRunner } from '../striker/core/command/run-command.js';
 import { diskRulesByRole, planDisks, type DiskRules, type Firmware } from './disk-rules.js';
 import type { KickstartInputDraft } from './kickstart-input.js';
 import { lintKickstart } from './lint.js';

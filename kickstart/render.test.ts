@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../striker/errors/index.js';
+import { ValidationError } from '../striker/core/errors/index.js';
 import { sampleInput, testRootHash, testToken } from '../test/fixtures/kickstart/sample-input.js';
 import { golden } from '../test/fixtures/kickstart/golden-file.js';
 import { diskRulesByRole } from './disk-rules.js';

@@ -4,7 +4,7 @@
  * primary) and comps.xml (groups with their mandatory and default packages). Pure parsers over
  * strings. A small duplicate of what repo-sync/ parses, kept here so kickstart checks work alone.
  */
-import { DecodeError } from '../striker/errors/index.js';
+import { DecodeError } from '../striker/core/errors/index.js';
 import type { DepFlags, Evr } from './rpm-version.js';
 import { scanXml } from './xml-scan.js';
 

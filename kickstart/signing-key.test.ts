@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../striker/errors/index.js';
+import { ConfigError } from '../striker/core/errors/index.js';
 import { loadOrCreateSigningKey } from './signing-key.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ks-key-'));

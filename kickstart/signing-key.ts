@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError } from '../striker/errors/index.js';
+import { ConfigError } from '../striker/core/errors/index.js';
 
 export const signingKeyBytes = 32;
 

@@ -5,7 +5,7 @@
  * It checks nesting, so truncated metadata is a DecodeError with the offset, not a silent
  * half-read. Kept inside kickstart/ so the package check does not wait for repo-sync.
  */
-import { DecodeError } from '../striker/errors/index.js';
+import { DecodeError } from '../striker/core/errors/index.js';
 
 export type XmlEvent =
   | { kind: 'open'; name: string; attrs: Record<string, string>; selfClosing: boolean }

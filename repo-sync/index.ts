@@ -3,7 +3,7 @@
  */
 export { syncRepo, sourceFor, type SyncDeps, type SyncResult } from './sync-repo.js';
 export { importIso, readInstallationTree, type InstallationTree, type ImportIsoDeps } from './iso/import-iso.js';
-export { registerRepoRoutes, type RepoRouteOptions, type RepoRouteCounters } from './serve.js';
+export { registerRepoRoutes, type RepoRouteOptions, type RepoRouteCounters } from './content-routes.js';
 export { repoConfigSchema, repoSyncConfigSchema, type RepoConfig, type RepoConfigInput, type RepoSyncConfig } from './config.js';
 export { repoPaths, type RepoPaths } from './repo-paths.js';
 export { GpgRepoSigner, type RepoSigner } from './verify/repo-signer.js';

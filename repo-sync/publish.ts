@@ -7,7 +7,7 @@
  */
 import { copyFile, link, mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { CommandRunner } from '../striker/command/run-command.js';
+import type { CommandRunner } from '../striker/core/command/run-command.js';
 import { runPool } from './fetch/download-pool.js';
 import type { JobContext } from './job-context.js';
 import type { PlannedPackage } from './plan.js';

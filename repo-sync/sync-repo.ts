@@ -11,8 +11,8 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { DecodeError, StrikerError } from '../striker/errors/index.js';
-import type { CommandRunner } from '../striker/command/run-command.js';
+import { DecodeError, StrikerError } from '../striker/core/errors/index.js';
+import type { CommandRunner } from '../striker/core/command/run-command.js';
 import type { RepoConfig } from './config.js';
 import { runPool } from './fetch/download-pool.js';
 import type { JobContext, SyncProgress } from './job-context.js';

@@ -1,7 +1,7 @@
 // Prints README.md's error-code table from striker/errors/codes.ts, or rewrites it in place
 // with --write. striker/errors/codes.test.ts fails when the two differ.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { errorCodes } from '../striker/errors/codes.js';
+import { errorCodes } from '../striker/core/errors/codes.js';
 
 const table = ['| code | status | meaning |', '| --- | --- | --- |', ...Object.entries(errorCodes).map(([code, { status, doc }]) => `| \`${code}\` | ${status} | ${doc} |`)].join('\n');
 if (process.argv.includes('--write')) {

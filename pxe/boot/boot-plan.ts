@@ -11,7 +11,7 @@
  * - A machine that should install but cannot (kickstart check failed or not run, no kickstart,
  *   no installation tree) → its local disk, with the reason, so the timeline says why.
  */
-import type { MachineRole, MachineState } from './machine-store.js';
+import type { MachineRole, MachineState } from '../../striker/machines/machine-store.js';
 
 export const unknownMachineActions = ['ignore', 'local', 'discovery'] as const;
 export type UnknownMachineAction = (typeof unknownMachineActions)[number];

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import { decodePacket, encodePacket } from './codec.js';
 import { dumpPacket } from './dump.js';
 import { encodeClasslessRoutes, encodeDomainSearch, encodeSubOptions, textBytes, u32Bytes } from './option-values.js';

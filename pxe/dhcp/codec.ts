@@ -3,7 +3,7 @@
  * RFC 2132 §9.3 option overload). Pure: bytes in, data out. `decodePacket` throws only
  * DecodeError, naming the field and the byte offset.
  */
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import { checkOptionLength, Opt, optionSpecs } from './option-codes.js';
 import { decodeClasslessRoutes, decodeDomainSearch, decodeSubOptions } from './option-values.js';
 import type { DhcpOption, DhcpPacket, OptionRegion } from './packet.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../striker/errors/index.js';
+import { ConfigError } from '../../striker/core/errors/index.js';
 import { parseDhcpConfig } from './config.js';
 
 describe('parseDhcpConfig', () => {

@@ -3,7 +3,7 @@
  * (CIDRs, pools inside subnets, overlapping subnets). `parseDhcpConfig` lists every problem.
  */
 import { z } from 'zod';
-import { ConfigError, type Problem } from '../../striker/errors/index.js';
+import { ConfigError, type Problem } from '../../striker/core/errors/index.js';
 import { firmwareTableSchema } from '../boot/firmware-table.js';
 import { cidrContains, normalizeMac, parseCidr, parseIpv4 } from './ipv4-address.js';
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import { decodePacket, encodePacket } from './codec.js';
 import { parseDhcpConfig } from './config.js';
 import { decide } from './decide.js';

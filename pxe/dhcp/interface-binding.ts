@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StrikerError } from '../../striker/errors/index.js';
+import { StrikerError } from '../../striker/core/errors/index.js';
 
 interface NativeBinding {
   bindToDevice(fd: number, ifname: string): void;

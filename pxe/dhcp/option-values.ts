@@ -2,7 +2,7 @@
  * Typed decoding and encoding of structured option values. Every decoder throws only
  * DecodeError, naming the option and the absolute offset of the bad byte.
  */
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import { formatIpv4 } from './ipv4-address.js';
 import { readU32 } from './packet.js';
 

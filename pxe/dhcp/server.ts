@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import type { BootTimeline } from '../boot/timeline.js';
 import { decodePacket, encodePacket } from './codec.js';
 import type { DhcpConfig } from './config.js';

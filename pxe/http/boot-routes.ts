@@ -4,7 +4,7 @@
  *   GET /boot/grub/grub.cfg                                    loads grub.cfg-01-$net_default_mac
  *   GET /boot/grub/grub.cfg-01-:mac                            the machine's GRUB config
  *   GET /boot/loaders/:name                                    a boot loader (UEFI HTTP boot: ipxe.efi)
- * Machines have no session or token, so every route is `access: 'public'` (striker/api/access.ts)
+ * Machines have no session or token, so every route is `access: 'public'` (striker/http/access.ts)
  * and reveals only what the machine's own MAC selects. A malformed MAC is a 404 (counted, logged
  * at debug), never a broken script. Every file served is an `http.file` boot timeline step.
  */

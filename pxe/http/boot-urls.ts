@@ -1,7 +1,7 @@
 /**
  * The URLs a boot plan is rendered with: the installer's kernel, initrd and stage2 from the
  * installation tree (over HTTP, so loaders hand off to HTTP as early as possible), the signed
- * kickstart URL (`inst.ks=`, kickstart/routes.ts `kickstartPath`), and Striker's own boot routes
+ * kickstart URL (`inst.ks=`, kickstart/ks-routes.ts `kickstartPath`), and Striker's own boot routes
  * for retrying. Pure; every URL and argument is checked by script-tokens.ts here, once.
  */
 import type { BootPlan } from '../boot/boot-plan.js';

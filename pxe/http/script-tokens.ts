@@ -5,7 +5,7 @@
  * reaches a script is checked against a conservative character set, and refused (a typed error,
  * never a broken script) when it falls outside it. Pure.
  */
-import { ValidationError } from '../../striker/errors/index.js';
+import { ValidationError } from '../../striker/core/errors/index.js';
 
 /** http(s), a host name or IPv4 address, an optional port, and a path of URL-safe characters (RFC 3986 §2.3 unreserved plus a few sub-delims); no query, no fragment. */
 const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]{1,253}(:\d{1,5})?(\/[A-Za-z0-9._~/%+=,:@-]*)?$/;

@@ -9,7 +9,7 @@
  *
  * Every malformed input throws a `DecodeError` naming the field and byte offset.
  */
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 
 export const Opcode = { RRQ: 1, WRQ: 2, DATA: 3, ACK: 4, ERROR: 5, OACK: 6 } as const;
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, open, rm, symlink, truncate, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../striker/command/run-command.js';
+import { runCommand } from '../../striker/core/command/run-command.js';
 import { DirectorySource } from './directory-source.js';
 import { composeSources, type OpenResult } from './file-source.js';
 import { VirtualFiles } from './virtual-files.js';

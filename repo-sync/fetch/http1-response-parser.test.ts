@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import { ResponseParser, type ResponseEvent } from './http1-response-parser.js';
 
 /** What a parse produced, with body bytes joined per response (so any chunking compares equal). */

@@ -14,7 +14,7 @@
  * limited in size and field count; every malformed input is a DecodeError, never anything else.
  * Body bytes are handed out as views of the input chunks (no copies).
  */
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 
 export type ResponseEvent =
   | { kind: 'head'; status: number; reason: string; headers: ReadonlyMap<string, string>; closeAfter: boolean }

@@ -6,7 +6,7 @@ import { connect, createServer as createNetServer, type AddressInfo, type Server
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import { BodyTooLargeError, PipelinedHttp } from './pipelined-http.js';
 
 const files = Array.from({ length: 120 }, (_, i) => ({ name: `f${String(i).padStart(3, '0')}.rpm`, body: randomBytes(100 + ((i * 997) % 9000)) }));

@@ -14,7 +14,7 @@
  * to; it never takes the process down.
  */
 import type { Socket } from 'node:net';
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import { ResponseParser, type ResponseEvent } from './http1-response-parser.js';
 
 export interface PipelinedResponse {

@@ -5,7 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, stat, type FileHandle } from 'node:fs/promises';
-import { StrikerError } from '../../striker/errors/index.js';
+import { StrikerError } from '../../striker/core/errors/index.js';
 import type { Checksum } from '../metadata/checksum.js';
 import type { ContentStore } from '../store/content-store.js';
 

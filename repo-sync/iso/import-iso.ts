@@ -9,9 +9,9 @@
  */
 import { mkdir, readFile, readdir, readlink, rename, rm, stat, statfs, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { DecodeError, StrikerError } from '../../striker/errors/index.js';
-import type { CommandRunner } from '../../striker/command/run-command.js';
-import { CommandError } from '../../striker/command/command-error.js';
+import { DecodeError, StrikerError } from '../../striker/core/errors/index.js';
+import type { CommandRunner } from '../../striker/core/command/run-command.js';
+import { CommandError } from '../../striker/core/command/command-error.js';
 import type { JobContext } from '../job-context.js';
 import { newSnapshotId } from '../snapshot-layout.js';
 import { refuseEscapingSymlinks } from './tree-symlinks.js';

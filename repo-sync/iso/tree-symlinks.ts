@@ -5,7 +5,7 @@
  */
 import { readdir, readlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { StrikerError } from '../../striker/errors/index.js';
+import { StrikerError } from '../../striker/core/errors/index.js';
 
 export async function refuseEscapingSymlinks(root: string, label: string): Promise<void> {
   const top = resolve(root);

@@ -4,7 +4,7 @@
  * (`[stage2] mainimage`), the variants with their repos (`[variant-BaseOS] repository = BaseOS`)
  * and checksums of the images (`[checksums] path = sha256:hex`). Pure.
  */
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import { parseChecksum, type Checksum } from '../metadata/checksum.js';
 import { checkLocationHref } from '../metadata/location-href.js';
 

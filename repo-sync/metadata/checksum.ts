@@ -2,7 +2,7 @@
  * Checksums as repo metadata names them (`<checksum type="sha256">…</checksum>`, createrepo_c's
  * `sha`, `sha1`, `sha224`, `sha256`, `sha384`, `sha512`). `sha` is the historical name of SHA-1.
  */
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 
 export type ChecksumAlgorithm = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../striker/command/run-command.js';
+import { runCommand } from '../../striker/core/command/run-command.js';
 import { detectCompression, openMetadata } from './decompress.js';
 
 let dir: string;

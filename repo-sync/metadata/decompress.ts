@@ -10,9 +10,9 @@ import { createReadStream } from 'node:fs';
 import { link, mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { DecodeError } from '../../striker/errors/index.js';
-import type { CommandRunner } from '../../striker/command/run-command.js';
-import { CommandError } from '../../striker/command/command-error.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
+import type { CommandRunner } from '../../striker/core/command/run-command.js';
+import { CommandError } from '../../striker/core/command/command-error.js';
 
 export type Compression = 'none' | 'gz' | 'xz' | 'bz2' | 'zst';
 

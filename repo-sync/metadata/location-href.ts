@@ -4,7 +4,7 @@
  * segments, absolute paths, backslashes, NUL/control bytes and any URL scheme (createrepo_c's
  * `xml:base` / scheme hrefs point elsewhere — a mirror must not follow them).
  */
-import { StrikerError } from '../../striker/errors/index.js';
+import { StrikerError } from '../../striker/core/errors/index.js';
 
 export function checkLocationHref(href: string, field = 'location href'): string {
   const reason = unsafeReason(href);

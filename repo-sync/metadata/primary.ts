@@ -6,7 +6,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { DecodeError, StrikerError } from '../../striker/errors/index.js';
+import { DecodeError, StrikerError } from '../../striker/core/errors/index.js';
 import { parseChecksum, type Checksum } from './checksum.js';
 import { checkLocationHref } from './location-href.js';
 

@@ -5,7 +5,7 @@
  * Pure: takes the text (repomd is small; refused above 4 MiB), returns frozen data.
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { DecodeError } from '../../striker/errors/index.js';
+import { DecodeError } from '../../striker/core/errors/index.js';
 import { parseChecksum, type Checksum } from './checksum.js';
 import { checkLocationHref } from './location-href.js';
 

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { StrikerError } from '../../striker/errors/index.js';
+import { StrikerError } from '../../striker/core/errors/index.js';
 import { VerifyingWriter } from '../fetch/verifying-writer.js';
 import type { Checksum } from '../metadata/checksum.js';
 import type { ContentStore } from '../store/content-store.js';

@@ -11,7 +11,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
 import { stat } from 'node:fs/promises';
-import { StrikerError } from '../../striker/errors/index.js';
+import { StrikerError } from '../../striker/core/errors/index.js';
 import { BodyTooLargeError, PipelinedHttp } from '../fetch/pipelined-http.js';
 import { checksumMismatch, sizeMismatch, VerifyingWriter } from '../fetch/verifying-writer.js';
 import type { Checksum } from '../metadata/checksum.js';

@@ -4,7 +4,7 @@
  * the second caller fail with CONFLICT instead of both writing the same snapshot directory.
  */
 import { open, readFile, rm } from 'node:fs/promises';
-import { ConflictError } from '../../striker/errors/index.js';
+import { ConflictError } from '../../striker/core/errors/index.js';
 
 function alive(pid: number): boolean {
   try {

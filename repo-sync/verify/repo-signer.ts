@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommandRunner } from '../../striker/command/run-command.js';
+import type { CommandRunner } from '../../striker/core/command/run-command.js';
 
 export interface RepoSigner {
   /** Writes `<repomdPath>.asc`, an armored detached signature. */

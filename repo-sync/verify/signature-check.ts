@@ -8,9 +8,9 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StrikerError } from '../../striker/errors/index.js';
-import type { CommandRunner } from '../../striker/command/run-command.js';
-import { CommandError } from '../../striker/command/command-error.js';
+import { StrikerError } from '../../striker/core/errors/index.js';
+import type { CommandRunner } from '../../striker/core/command/run-command.js';
+import { CommandError } from '../../striker/core/command/command-error.js';
 
 export interface SignatureCheckDeps {
   runner: CommandRunner;

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
-import { StrikerError } from '../errors/index.js';
-import { audit } from './audit.js';
+import { StrikerError } from '../core/errors/index.js';
+import { audit } from '../audit/audit-store.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { UNUSABLE_HASH, verifyPassword } from './password.js';
 import type { Role } from './roles.js';

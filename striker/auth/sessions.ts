@@ -3,8 +3,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.js';
-import { NotFoundError, StrikerError } from '../errors/index.js';
-import { audit, type Actor } from './audit.js';
+import { NotFoundError, StrikerError } from '../core/errors/index.js';
+import { audit, type Actor } from '../audit/audit-store.js';
 import type { Role } from './roles.js';
 import { hashSecret, newSecret } from './secret-token.js';
 

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { Database, Queryable } from '../db/database.js';
-import { ConflictError, NotFoundError } from '../errors/index.js';
-import { audit, type Actor } from './audit.js';
+import { ConflictError, NotFoundError } from '../core/errors/index.js';
+import { audit, type Actor } from '../audit/audit-store.js';
 import { hashPassword } from './password.js';
 import { roles, type Role } from './roles.js';
 

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StrikerError } from '../errors/index.js';
+import { StrikerError } from '../core/errors/index.js';
 
 export interface DataDirLock {
   readonly path: string;

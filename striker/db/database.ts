@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { StrikerError } from '../errors/index.js';
+import { StrikerError } from '../core/errors/index.js';
 
 // timestamptz → Date (pg default), bigint (int8) → number: our counters fit in 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));

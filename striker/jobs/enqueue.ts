@@ -2,9 +2,9 @@
  * Creating a job: the kind must be in the catalog and the payload must match its schema;
  * every problem is reported with its path under `payload`.
  */
-import { ValidationError } from '../errors/index.js';
+import { ValidationError } from '../core/errors/index.js';
 import type { Queryable } from '../db/database.js';
-import { problemsFromZod } from '../validation/zod-problems.js';
+import { problemsFromZod } from '../core/validation/zod-problems.js';
 import type { Job } from './job.js';
 import type { JobCatalog } from './job-kind.js';
 import { insertJob } from './job-store.js';

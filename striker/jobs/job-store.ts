@@ -3,7 +3,7 @@
  * write by a worker names its worker id, so a worker that lost its job (reaped as stale) can no
  * longer change it.
  */
-import { ConflictError, NotFoundError } from '../errors/index.js';
+import { ConflictError, NotFoundError } from '../core/errors/index.js';
 import type { Queryable } from '../db/database.js';
 import { jobFromRow, type Job, type JobMessage, type JobRow, type JobStatus } from './job.js';
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
-import { ConflictError } from '../errors/index.js';
+import { ConflictError } from '../core/errors/index.js';
 import { defineJobKind } from '../jobs/job-kind.js';
 import type { HostApplier } from './host-applier.js';
 import { loadIdentity, savePlan } from './identity-store.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../command/run-command.js';
+import { runCommand } from '../core/command/run-command.js';
 import { systemHostApplier } from './host-applier.js';
 import { planNetwork } from './network-plan.js';
 import { sampleIdentity } from './sample-identity.js';

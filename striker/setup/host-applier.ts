@@ -4,7 +4,7 @@
  */
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { CommandRunner } from '../command/run-command.js';
+import type { CommandRunner } from '../core/command/run-command.js';
 
 export interface HostApplier {
   writeFile(path: string, content: string, mode: number): Promise<void>;

@@ -5,9 +5,9 @@
  * its subnet, networks that must not overlap) are checked here too, for every field that parsed.
  */
 import { z } from 'zod';
-import type { Problem } from '../errors/index.js';
-import { problemsFromZod } from '../validation/zod-problems.js';
-import { isHostAddress, parseIpv4, parseIpv4Prefix, prefixesOverlap, type Ipv4Prefix } from './ipv4.js';
+import type { Problem } from '../core/errors/index.js';
+import { problemsFromZod } from '../core/validation/zod-problems.js';
+import { isHostAddress, parseIpv4, parseIpv4Prefix, prefixesOverlap, type Ipv4Prefix } from '../core/net/ipv4.js';
 
 /** The four Anvil! networks: back-channel, storage, internet-facing, migration. */
 export const networkNames = ['bcn', 'sn', 'ifn', 'mn'] as const;

@@ -8,7 +8,7 @@
  * those names is the hardware-mapping step's job.
  */
 import { networkNames, networkTitles, type Identity, type NetworkName } from './identity-schema.js';
-import { parseIpv4Prefix } from './ipv4.js';
+import { parseIpv4Prefix } from '../core/net/ipv4.js';
 
 export interface PlannedFile {
   path: string;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../striker/command/run-command.js';
+import { runCommand } from '../../striker/core/command/run-command.js';
 import { buildRpms } from '../support/rpm-build.js';
 import { DnfClient } from '../support/rpm-dnf.js';
 import { freePort, runStriker, startServe, type ServeProcess } from '../support/striker-process.js';

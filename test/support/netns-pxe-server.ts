@@ -12,8 +12,8 @@ import { createInterface } from 'node:readline';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import type { BootKickstart, BootMachine } from '../../pxe/boot/boot-plan.js';
-import { parsePxeConfig } from '../../pxe/boot/pxe-config.js';
-import { startPxeServices } from '../../pxe/boot/pxe-services.js';
+import { parsePxeConfig } from '../../pxe/pxe-config.js';
+import { startPxeServices } from '../../pxe/pxe-services.js';
 import type { BootEvent } from '../../pxe/boot/timeline.js';
 import { PXE_ADDRESS, type PxeServerSpec, type TestMachine } from './netns-pxe.js';
 

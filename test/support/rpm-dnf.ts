@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand, type CommandResult } from '../../striker/command/run-command.js';
+import { runCommand, type CommandResult } from '../../striker/core/command/run-command.js';
 
 export interface DnfRepo {
   id: string;

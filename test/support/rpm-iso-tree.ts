@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from '../../striker/command/run-command.js';
+import { runCommand } from '../../striker/core/command/run-command.js';
 import { makeUpstreamRepo, type CompsGroup } from './rpm-build.js';
 
 export interface IsoTreeInput {

@@ -3,7 +3,7 @@
  * syncRepo so a test can `kill -9` Striker mid-sync. Prints one JSON line per progress report.
  */
 import pino from 'pino';
-import { runCommand } from '../../striker/command/run-command.js';
+import { runCommand } from '../../striker/core/command/run-command.js';
 import { repoConfigSchema } from '../../repo-sync/config.js';
 import { repoPaths } from '../../repo-sync/repo-paths.js';
 import { syncRepo } from '../../repo-sync/sync-repo.js';

@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../striker/net/free-port.js';
+import { freePort } from '../../striker/core/net/free-port.js';
 
-export const STRIKER_MAIN = fileURLToPath(new URL('../../dist/striker/main.js', import.meta.url));
+export const STRIKER_MAIN = fileURLToPath(new URL('../../dist/striker/app/main.js', import.meta.url));
 
 export function requireBuilt(): void {
   if (!existsSync(STRIKER_MAIN)) throw new Error(`${STRIKER_MAIN} is missing: run npm run build (npm test does)`);

@@ -2,13 +2,13 @@
  * Builds the real HTTP app on a fresh test database, plus helpers to log in through it.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../striker/api/build-app.js';
-import type { AppDeps } from '../../striker/api/app-deps.js';
-import { systemActor } from '../../striker/auth/audit.js';
+import { buildApp } from '../../striker/http/build-app.js';
+import type { AppDeps } from '../../striker/http/app-deps.js';
+import { systemActor } from '../../striker/audit/audit-store.js';
 import { LoginThrottle } from '../../striker/auth/login-throttle.js';
 import { createUser } from '../../striker/auth/users.js';
 import type { Role } from '../../striker/auth/roles.js';
-import { loadConfig } from '../../striker/config/load-config.js';
+import { loadConfig } from '../../striker/app/config/load-config.js';
 import type { JobCatalog } from '../../striker/jobs/job-kind.js';
 import { createTestDatabase, quietLogger, type TestDatabase } from './test-database.js';
 import { testCatalog } from './test-job-kinds.js';

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../../striker/command/run-command.js';
+import { runCommand } from '../../../striker/core/command/run-command.js';
 import { lintKickstart } from '../../../kickstart/lint.js';
 import { checkWithDnf, checkWithResolver } from '../../../kickstart/package-check.js';
 import { packageRequestOf } from '../../../kickstart/package-problem.js';

@@ -23,11 +23,11 @@ import { cp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import pino from 'pino';
-import { FrontDoor } from '../../../striker/api/front-door.js';
-import { runCommand } from '../../../striker/command/run-command.js';
+import { FrontDoor } from '../../../striker/http/front-door.js';
+import { runCommand } from '../../../striker/core/command/run-command.js';
 import { repoConfigSchema } from '../../../repo-sync/config.js';
 import { repoPaths } from '../../../repo-sync/repo-paths.js';
-import { registerRepoRoutes } from '../../../repo-sync/serve.js';
+import { registerRepoRoutes } from '../../../repo-sync/content-routes.js';
 import { syncRepo } from '../../../repo-sync/sync-repo.js';
 import { buildManyRpms } from '../../support/rpm-build.js';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../../striker/command/run-command.js';
+import { runCommand } from '../../../striker/core/command/run-command.js';
 import { diskRulesByRole, planDisks, type DiskRules } from '../../../kickstart/disk-rules.js';
 import { renderDiskScript } from '../../../kickstart/disk-script.js';
 import { lintKickstart } from '../../../kickstart/lint.js';

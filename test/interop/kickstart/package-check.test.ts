@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand, type CommandRunner } from '../../../striker/command/run-command.js';
+import { runCommand, type CommandRunner } from '../../../striker/core/command/run-command.js';
 import { checkPackages, checkWithDnf, checkWithResolver, dnfAvailable, type CheckRepo } from '../../../kickstart/package-check.js';
 import { describePackageProblem, packageRequestOf, type PackageRequest } from '../../../kickstart/package-problem.js';
 import { checkHost } from '../../../kickstart/preboot-check.js';

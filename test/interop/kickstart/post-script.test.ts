@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../../striker/command/run-command.js';
+import { runCommand } from '../../../striker/core/command/run-command.js';
 import { MemoryTimeline } from '../../../pxe/boot/timeline.js';
 import { kickstartConfigSchema } from '../../../kickstart/config.js';
 import { MemoryTokenStore } from '../../../kickstart/registration-token.js';
-import { kickstartRoutes, type KickstartHost } from '../../../kickstart/routes.js';
+import { kickstartRoutes, type KickstartHost } from '../../../kickstart/ks-routes.js';
 import { sampleInput, testRootHash } from '../../fixtures/kickstart/sample-input.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ks-post-'));

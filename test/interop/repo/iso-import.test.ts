@@ -9,8 +9,8 @@ import { copyFile, readFile, readdir, readlink, stat, symlink, truncate, writeFi
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importIso, readInstallationTree, type InstallationTree } from '../../../repo-sync/iso/import-iso.js';
-import { runCommand } from '../../../striker/command/run-command.js';
-import { StrikerError } from '../../../striker/errors/index.js';
+import { runCommand } from '../../../striker/core/command/run-command.js';
+import { StrikerError } from '../../../striker/core/errors/index.js';
 import { stopGpgAgents } from '../../support/rpm-build.js';
 import { DnfClient } from '../../support/rpm-dnf.js';
 import { buildFixturePackages, fixtureGroups, type FixturePackages } from '../../support/rpm-fixture-repos.js';

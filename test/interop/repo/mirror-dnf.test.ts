@@ -11,7 +11,7 @@ import { repoConfigSchema, type RepoConfig } from '../../../repo-sync/config.js'
 import { parseRepomd } from '../../../repo-sync/metadata/repomd.js';
 import { readCurrentManifest } from '../../../repo-sync/snapshot-layout.js';
 import { syncRepo } from '../../../repo-sync/sync-repo.js';
-import { runCommand } from '../../../striker/command/run-command.js';
+import { runCommand } from '../../../striker/core/command/run-command.js';
 import { makeUpstreamRepo, regenerateUpstream, stopGpgAgents } from '../../support/rpm-build.js';
 import { DnfClient } from '../../support/rpm-dnf.js';
 import { buildFixturePackages, fixtureGroups, modulesYaml, updateinfoXml, type FixturePackages } from '../../support/rpm-fixture-repos.js';

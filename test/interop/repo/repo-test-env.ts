@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { runCommand } from '../../../striker/command/run-command.js';
+import { runCommand } from '../../../striker/core/command/run-command.js';
 import type { JobContext, SyncProgress } from '../../../repo-sync/job-context.js';
 import { repoPaths, type RepoPaths } from '../../../repo-sync/repo-paths.js';
-import { registerRepoRoutes } from '../../../repo-sync/serve.js';
+import { registerRepoRoutes } from '../../../repo-sync/content-routes.js';
 import { GpgRepoSigner } from '../../../repo-sync/verify/repo-signer.js';
 
 export interface RepoTestEnv {

@@ -12,7 +12,7 @@ import { DirectorySource } from '../../../pxe/tftp/directory-source.js';
 import { composeSources } from '../../../pxe/tftp/file-source.js';
 import { startTftpServer, type TftpServer, type TftpServerOptions } from '../../../pxe/tftp/server.js';
 import { VirtualFiles } from '../../../pxe/tftp/virtual-files.js';
-import { runCommand } from '../../../striker/command/run-command.js';
+import { runCommand } from '../../../striker/core/command/run-command.js';
 
 export interface Fixture {
   readonly base: string;

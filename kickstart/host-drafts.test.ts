@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { renderKickstart } from './index.js';
+import type { InstallationTree } from '../repo-sync/index.js';
+import { sampleIdentity } from '../striker/setup/sample-identity.js';
+import { statusOf, type StoredCheck } from './check-store.js';
+import { buildHostDraft, type DraftPlace, type HostFacts } from './host-drafts.js';
+import { hostIdOf, macOfHostId } from './host-id.js';
+
+const hash = '$6$8SaltSalt$t1M4z4IlaHqxCCyUzaolCnuehdJB0iuDEjwnlcUZL2/UhxRy7kq4vANo9CIJLTjEHMXTUOVD1CGXew.iyacZn1';
+const place: DraftPlace = { httpPort: 8080, reposDir: '/var/repos', treesDir: '/var/trees' };
+const tree = (name: string, path = 'BaseOS'): HostFacts['trees'][number] => ({
+  name,
+  importedAt: new Date(0),
+  tree: { kind: 'installation-tree', name, snapshotId: 's1', family: 'AlmaLinux', version: '9', arch: 'x86_64', kernel: 'k', initrd: 'i', efiLoaders: [], repos: [{ id: 'BaseOS', path, packageCount: 1 }], bytes: 1 } satisfies InstallationTree,
+});
+
+function facts(over: Partial<HostFacts> = {}): HostFacts {
+  return {
+    machine: { id: 'm1', mac: '52:54:00:0a:01:01', hostname: 'an-a01n01', role: 'node', state: 'assigned', reservedIp: '10.201.10.1', vendor: null, firmware: null, firstSeenAt: null, lastSeenAt: null },
+    identity: sampleIdentity(),
+    settings: { rootPasswordHash: hash, timezone: 'Etc/UTC', keyboard: 'us', language: 'en_US.UTF-8', treeName: null, repoNames: null, modifiedAt: new Date(0) },
+    trees: [tree('alma9')],
+    repos: [{ name: 'striker', lastSyncedAt: new Date(1000) }, { name: 'epel', lastSyncedAt: null }],
+    ...over,
+  };
+}
+
+describe('buildHostDraft', () => {
+  it('builds a renderable draft with URLs on the Striker BCN address, synced repos and the repo key', () => {
+    const r = buildHostDraft(facts(), place);
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.hostId).toBe('52-54-00-0a-01-01');
+    expect(r.draft.tree).toBe('http://10.201.4.1:8080/trees/alma9/');
+    expect(r.draft.repos).toEqual([
+      { name: 'baseos', url: 'http://10.201.4.1:8080/trees/alma9/BaseOS/', gpgcheck: false },
+      { name: 'striker', url: 'http://10.201.4.1:8080/repos/striker/', gpgcheck: false, gpgKeyUrl: 'http://10.201.4.1:8080/repos/RPM-GPG-KEY-striker' },
+    ]);
+    expect(r.draft.host.bcn).toEqual({ mac: '52:54:00:0a:01:01', ip: '10.201.10.1', prefix: 16, dns: ['192.168.122.1', '8.8.8.8'] });
+    expect(r.draft.locale.ntpServers).toEqual(['pool.ntp.example']);
+    expect(r.checkRepos).toEqual([
+      { id: 'baseos', url: 'file:///var/trees/alma9/BaseOS', dir: '/var/trees/alma9/BaseOS' },
+      { id: 'striker', url: 'file:///var/repos/striker/current', dir: '/var/repos/striker/current' },
+    ]);
+    expect(renderKickstart({ ...r.draft, registration: { url: `${r.draft.strikerUrl}/ks/x/register`, token: `srt_${'a'.repeat(43)}` }, timelineUrl: `${r.draft.strikerUrl}/ks/x/events` })).toContain('rootpw --iscrypted $6$');
+  });
+
+  it('uses http.publicUrl when set, drops :80, and serves a tree whose repo is its root', () => {
+    const a = buildHostDraft(facts(), { ...place, publicUrl: 'http://striker.example:8081/' });
+    const b = buildHostDraft(facts({ trees: [tree('alma9', '.')] }), { ...place, httpPort: 80 });
+    if (!a.ok || !b.ok) throw new Error('expected drafts');
+    expect(a.draft.strikerUrl).toBe('http://striker.example:8081');
+    expect(b.draft.strikerUrl).toBe('http://10.201.4.1');
+    expect(b.draft.repos?.[0]).toEqual({ name: 'baseos', url: 'http://10.201.4.1/trees/alma9/', gpgcheck: false });
+  });
+
+  it.each<[string, Partial<HostFacts> | ((f: HostFacts) => HostFacts), string[]]>([
+    ['an address outside the BCN', (f) => ({ ...f, machine: { ...f.machine, reservedIp: '192.168.1.5' } }), ['machine.reservedIp: must be a host address inside the BCN 10.201.0.0/16 — got \'192.168.1.5\'']],
+    ["the Striker's own address", (f) => ({ ...f, machine: { ...f.machine, reservedIp: '10.201.4.1' } }), ["machine.reservedIp: is the Striker's own BCN address 10.201.4.1"]],
+    ['no tree', { trees: [] }, ['settings.tree: no installation tree has been imported yet: import the OS media first (striker repo import <iso>)']],
+    ['a chosen tree that is gone', (f) => ({ ...f, settings: { ...f.settings, treeName: 'rocky9' } }), ['settings.tree: installation tree rocky9 has not been imported (striker repo import <iso>)']],
+    ['chosen repos missing or never synced', (f) => ({ ...f, settings: { ...f.settings, repoNames: ['epel', 'nope'] } }), ['settings.repos: repo epel has not been synced yet (striker repo sync epel)', 'settings.repos: repo nope does not exist']],
+    ['a domain the kickstart cannot carry', (f) => ({ ...f, identity: { ...f.identity!, domain: 'Bad_Domain' } }), ['kickstart.host.domain: must be a lower-case domain like example.com']],
+  ])('lists the problem for %s', (_name, change, expected) => {
+    const f = typeof change === 'function' ? change(facts()) : facts(change);
+    const r = buildHostDraft(f, place);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems.map((p) => `${p.path}: ${p.message}`)).toEqual(expected);
+  });
+
+  it('changes its fingerprint when an input or a repo snapshot changes, and status follows', () => {
+    const a = buildHostDraft(facts(), place);
+    const b = buildHostDraft(facts({ repos: [{ name: 'striker', lastSyncedAt: new Date(2000) }] }), place);
+    const c = buildHostDraft(facts(), place);
+    if (!a.ok || !b.ok || !c.ok) throw new Error('expected drafts');
+    expect(a.fingerprint).toBe(c.fingerprint);
+    expect(b.fingerprint).not.toBe(a.fingerprint);
+    const stored: StoredCheck = { status: 'ready', engine: 'dnf', problems: [], fingerprint: a.fingerprint, jobId: null, checkedAt: new Date(0) };
+    expect(statusOf(a, stored).status).toBe('ready');
+    expect(statusOf(b, stored)).toMatchObject({ status: 'unchecked', stale: true });
+    expect(statusOf(a, undefined)).toMatchObject({ status: 'unchecked', stale: false });
+  });
+});
+
+describe('host ids', () => {
+  it('round-trips a MAC and refuses anything else', () => {
+    expect(macOfHostId(hostIdOf('52:54:00:0a:01:01'))).toBe('52:54:00:0a:01:01');
+    for (const bad of ['52-54-00-0A-01-01', '..', 'host-node-1', '52-54-00-0a-01']) expect(macOfHostId(bad)).toBeUndefined();
+  });
+});

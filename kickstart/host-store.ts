@@ -1,0 +1,57 @@
+/**
+ * The database behind kickstart's routes: which host a `/ks/<hostId>` request is for (its draft
+ * and the state of its last check), the MAC the DHCP lease table gives a peer address, and what
+ * registering a host changes.
+ */
+import type { Logger } from 'pino';
+import type { Database } from '../striker/db/database.js';
+import { NotFoundError } from '../striker/core/errors/index.js';
+import type { KickstartHost, KickstartHostLookup } from './index.js';
+import { loadCheck, statusOf } from './check-store.js';
+import { macOfHostId } from './host-id.js';
+import { loadHostDraft, type DraftPlace } from './host-drafts.js';
+
+export class DbHostLookup implements KickstartHostLookup {
+  constructor(private readonly db: Database, private readonly place: DraftPlace, private readonly log: Logger) {}
+
+  async find(hostId: string): Promise<KickstartHost | undefined> {
+    const mac = macOfHostId(hostId);
+    if (mac === undefined) return undefined;
+    let draft;
+    try {
+      draft = await loadHostDraft(this.db, mac, this.place);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+    if (!draft.ok) {
+      // Known machine, but nothing to serve yet: treated as unknown (403), the reasons logged.
+      this.log.warn({ mac, hostId, problems: draft.problems.map((p) => p.path) }, 'kickstart requested for a machine whose kickstart cannot be built yet');
+      return undefined;
+    }
+    const status = statusOf(draft, await loadCheck(this.db, mac));
+    const check: KickstartHost['check'] =
+      status.status === 'ready' ? { status: 'ready' }
+        : status.status === 'failed' ? { status: 'failed', problems: status.problems.map((p) => p.message) }
+          : { status: 'unchecked' };
+    return { hostId, reservedIp: draft.draft.host.bcn.ip, reservedMac: mac, input: draft.draft, check };
+  }
+}
+
+/** The MAC holding a current DHCP lease for a peer address (`::ffff:` IPv4-mapped peers too). */
+export async function leaseMacOf(db: Database, peerIp: string): Promise<string | undefined> {
+  const ip = peerIp.startsWith('::ffff:') && peerIp.includes('.') ? peerIp.slice(7) : peerIp;
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return undefined;
+  const { rows } = await db.query<{ mac: string }>(
+    `SELECT mac FROM dhcp_leases WHERE ip = $1::inet AND state IN ('offered', 'bound') AND expires_at > clock_timestamp()`,
+    [ip],
+  );
+  return rows[0]?.mac;
+}
+
+/** A registered host has finished installing (%post runs last): its machine becomes `installed`. */
+export async function markRegistered(db: Database, hostId: string): Promise<Record<string, unknown>> {
+  const mac = macOfHostId(hostId);
+  await db.query(`UPDATE machines SET state = 'installed' WHERE mac = $1`, [mac]);
+  return { hostId, mac };
+}

@@ -1,0 +1,144 @@
+/**
+ * Kickstarts in `striker serve`: kickstart's own routes (`/ks/…`: the kickstart, install events,
+ * registration) backed by the database, the `kickstart.check` job kind, and the API routes.
+ * The URL-signing key lives at `<dataDir>/keys/kickstart.key` (created on first start).
+ */
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { runCommand, type CommandRunner } from '../striker/core/command/run-command.js';
+import type { Database } from '../striker/db/database.js';
+import type { JobCatalog, JobKindDefinition } from '../striker/jobs/job-kind.js';
+import { DbTimeline } from '../striker/machines/timeline-store.js';
+import {
+  createKickstartCounters, kickstartConfigSchema, kickstartPath, kickstartRoutes, loadOrCreateSigningKey,
+  type KickstartCounters,
+} from './index.js';
+import { repoPaths } from '../repo-sync/index.js';
+import { kickstartCheckJobKind } from './check-jobs.js';
+import { hostIdOf } from './host-id.js';
+import { DbHostLookup, leaseMacOf, markRegistered } from './host-store.js';
+import { buildHostDraft, loadHostFacts, type DraftPlace } from './host-drafts.js';
+import { kickstartApiRoutes } from './kickstart-api-routes.js';
+import { RequestHostTimeline } from './request-timeline.js';
+import { PgTokenStore } from './token-store.js';
+import { loadCheck, statusOf } from './check-store.js';
+import type { BootKickstart } from '../pxe/boot/boot-plan.js';
+import type { CheckDeps } from './run-check.js';
+
+/** The key under which the lead nests `kickstartConfigSchema` in the main config schema. */
+export const kickstartConfigKey = 'kickstart';
+
+/** The parts of Striker's configuration this area reads (StrikerConfig fits). */
+export interface KickstartAreaConfig {
+  dataDir: string;
+  http: { port: number; publicUrl?: string | undefined };
+  repos?: { reposDir?: string | undefined; treesDir?: string | undefined };
+  kickstart?: unknown;
+}
+
+export interface KickstartAreaDeps {
+  config: Readonly<KickstartAreaConfig>;
+  db: Database;
+  logger: Logger;
+  /** Defaults to config.dataDir. */
+  dataDir?: string;
+  run?: CommandRunner;
+  now?: () => Date;
+}
+
+export interface KickstartArea {
+  plugins: ((app: FastifyInstance, catalog: JobCatalog) => Promise<void>)[];
+  jobKinds: JobKindDefinition[];
+  counters: KickstartCounters;
+  timeline: DbTimeline;
+  /**
+   * For PXE boot configs: `inst.ks=` URL for a machine (signed, expiring, no query string), or
+   * undefined when its kickstart cannot be built yet.
+   */
+  bootUrl(mac: string): Promise<string | undefined>;
+  /** What PXE needs to plan a machine's boot: its host id and check status; undefined when its kickstart cannot be built yet. */
+  bootKickstart(mac: string): Promise<BootKickstart | undefined>;
+  /** The signed kickstart path for a host id (valid for the configured lifetime from now). */
+  kickstartPath(hostId: string): string;
+  stop(): Promise<void>;
+}
+
+/** Where hosts reach this Striker and where its repos and trees are on disk. */
+export function draftPlaceOf(config: Readonly<KickstartAreaConfig>, dataDir: string): DraftPlace {
+  const paths = repoPaths(resolve(dataDir));
+  return {
+    publicUrl: config.http.publicUrl,
+    httpPort: config.http.port,
+    reposDir: config.repos?.reposDir ?? paths.published,
+    treesDir: config.repos?.treesDir ?? paths.trees,
+  };
+}
+
+/** Check dependencies shared by the job kind and the CLI. */
+export function checkDepsOf(deps: Omit<KickstartAreaDeps, 'logger'>): CheckDeps {
+  const dataDir = resolve(deps.dataDir ?? deps.config.dataDir);
+  return {
+    db: deps.db,
+    run: deps.run ?? runCommand,
+    place: draftPlaceOf(deps.config, dataDir),
+    config: kickstartConfigSchema.parse(deps.config.kickstart ?? {}),
+    scratchDir: join(dataDir, 'tmp', 'kickstart-check'),
+    ...(deps.now === undefined ? {} : { now: deps.now }),
+  };
+}
+
+export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartArea> {
+  const dataDir = resolve(deps.dataDir ?? deps.config.dataDir);
+  const check = checkDepsOf({ ...deps, dataDir });
+  const log = deps.logger.child({ component: 'kickstart' });
+  const signingKey = await loadOrCreateSigningKey(join(dataDir, 'keys', 'kickstart.key'));
+  const counters = createKickstartCounters();
+  const timeline = new DbTimeline({ db: deps.db, logger: log });
+  const hostTimeline = new RequestHostTimeline(timeline);
+  const now = deps.now ?? (() => new Date());
+
+  const plugins: KickstartArea['plugins'] = [
+    async (app) => {
+      await app.register(async (scope) => {
+        hostTimeline.install(scope);
+        await scope.register(kickstartRoutes({
+          hosts: new DbHostLookup(deps.db, check.place, log),
+          tokens: new PgTokenStore(deps.db),
+          timeline: hostTimeline,
+          signingKey,
+          config: check.config,
+          log,
+          counters,
+          peerMac: (ip) => leaseMacOf(deps.db, ip),
+          onRegistered: (hostId) => markRegistered(deps.db, hostId),
+          now,
+        }));
+      });
+    },
+    async (app, catalog) => {
+      kickstartApiRoutes(app, { db: deps.db, catalog, place: check.place, run: check.run });
+    },
+  ];
+
+  return {
+    plugins,
+    jobKinds: [kickstartCheckJobKind(check)],
+    counters,
+    timeline,
+    bootUrl: async (mac) => {
+      const draft = buildHostDraft(await loadHostFacts(deps.db, mac), check.place);
+      if (!draft.ok) return undefined;
+      return `${draft.draft.strikerUrl}${kickstartPath(signingKey, hostIdOf(mac), now(), check.config.urlTtlSeconds)}`;
+    },
+    bootKickstart: async (mac) => {
+      const status = statusOf(buildHostDraft(await loadHostFacts(deps.db, mac), check.place), await loadCheck(deps.db, mac));
+      if (status.status === 'incomplete') return undefined;
+      if (status.status === 'ready') return { hostId: status.hostId, check: { status: 'ready' } };
+      if (status.status === 'failed') return { hostId: status.hostId, check: { status: 'failed', problems: status.problems.map((p) => p.message) } };
+      return { hostId: status.hostId, check: { status: 'unchecked' } };
+    },
+    kickstartPath: (hostId) => kickstartPath(signingKey, hostId, now(), check.config.urlTtlSeconds),
+    stop: () => timeline.close(),
+  };
+}

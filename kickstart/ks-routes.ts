@@ -1,0 +1,188 @@
+/**
+ * HTTP routes for kickstarts, as a fastify plugin the lead registers in buildApp:
+ *   GET  /ks/:hostId.ks           the host's kickstart (issues a fresh one-time registration token);
+ *                                 a signature rides as `?exp=…&sig=…`
+ *   GET  /ks/:hostId/:exp.:sig.ks the same with the signature in the path: no `&` or `?` for boot
+ *                                 loaders that treat them specially (GRUB script metacharacters)
+ *   POST /ks/:hostId/events       `{ "event": "install.finished" }` from %post → boot timeline
+ *   POST /ks/:hostId/register     `{ "token": "srt_…" }` from %post → consumed once → deps.onRegistered
+ * GET and events are allowed only from the host's reserved IP/MAC or with a valid signature
+ * (access-decision.ts); every refusal is 403 with an empty body, the reason goes to the log.
+ * Nothing secret is logged: the request URL is logged with its signature redacted, the
+ * kickstart body never.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { BootTimeline } from '../pxe/boot/timeline.js';
+import { StrikerError } from '../striker/core/errors/index.js';
+import { decideAccess } from './access-decision.js';
+import type { KickstartConfig } from './config.js';
+import type { KickstartInputDraft } from './kickstart-input.js';
+import { redactString } from './redact.js';
+import { consumeToken, generateToken, type TokenStore } from './registration-token.js';
+import { renderKickstart } from './render.js';
+import { signedPath, signHost } from './signed-url.js';
+
+/** What the lead's host lookup returns for a host that may be installed from Striker. */
+export interface KickstartHost {
+  hostId: string;
+  reservedIp?: string;
+  reservedMac?: string;
+  /** Render input without the per-request parts (token, timeline URL). */
+  input: Omit<KickstartInputDraft, 'registration' | 'timelineUrl'>;
+  /** Outcome of the last pre-boot check (lint + %packages), stored with the host. */
+  check: { status: 'ready' } | { status: 'failed'; problems: readonly string[] } | { status: 'unchecked' };
+}
+
+export interface KickstartHostLookup {
+  find(hostId: string): Promise<KickstartHost | undefined>;
+}
+
+export interface KickstartCounters {
+  served: number;
+  refused: number;
+  blocked: number;
+  events: number;
+  registered: number;
+  registrationRefused: number;
+}
+
+export function createKickstartCounters(): KickstartCounters {
+  return { served: 0, refused: 0, blocked: 0, events: 0, registered: 0, registrationRefused: 0 };
+}
+
+export interface KickstartRouteDeps {
+  hosts: KickstartHostLookup;
+  tokens: TokenStore;
+  timeline: BootTimeline;
+  /** HMAC key for signed URLs, at least 32 bytes. */
+  signingKey: Uint8Array;
+  config: KickstartConfig;
+  log: Logger;
+  counters?: KickstartCounters;
+  /** MAC the server associates with a peer IP (DHCP lease table); never from request headers. */
+  peerMac?: (ip: string) => Promise<string | undefined>;
+  /** Called once a registration token is consumed; its result is the JSON response (agent credentials). */
+  onRegistered?: (hostId: string, peerIp: string) => Promise<Record<string, unknown>>;
+  now?: () => Date;
+}
+
+const hostIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The signed path at which a host fetches its kickstart, `/ks/<hostId>/<exp>.<sig>.ks`: put it
+ * in the boot config as `inst.ks=<strikerUrl><path>`. Only URL-safe characters, no query string.
+ */
+export function kickstartPath(key: Uint8Array, hostId: string, now: Date, ttlSeconds: number): string {
+  const { exp, sig } = signHost(key, 'ks', hostId, now, ttlSeconds);
+  return `/ks/${hostId}/${exp}.${sig}.ks`;
+}
+
+const pathSignature = /^(\d{1,12})\.([A-Za-z0-9_-]{43})\.ks$/;
+
+function requestFacts(req: FastifyRequest): Record<string, unknown> {
+  return { method: req.method, url: redactString(req.url), peer: req.ip };
+}
+
+export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
+  if (deps.signingKey.length < 32) throw new TypeError('kickstart signing key must be at least 32 bytes');
+  const now = deps.now ?? (() => new Date());
+  const counters = deps.counters ?? createKickstartCounters();
+  const log = deps.log;
+  // `access: 'public'` for the API's access control (striker/http/access.ts): machines have no
+  // session or API token; these routes authorize by reserved address, signature or token instead.
+  const routeOptions = { config: { access: 'public' as const }, logSerializers: { req: requestFacts } };
+
+  return async (app) => {
+    async function allowed(req: FastifyRequest, hostId: string, purpose: 'ks' | 'events', query: Record<string, unknown>): Promise<KickstartHost | undefined> {
+      const host = hostIdPattern.test(hostId) ? await deps.hosts.find(hostId) : undefined;
+      const at = now();
+      const peerMac = host !== undefined && deps.peerMac !== undefined ? await deps.peerMac(req.ip) : undefined;
+      const decision = decideAccess(host, { peerIp: req.ip, ...(peerMac === undefined ? {} : { peerMac }), query }, deps.signingKey, purpose, at);
+      if (decision.allowed) return host;
+      counters.refused++;
+      log.info({ hostId: hostIdPattern.test(hostId) ? hostId : '(invalid)', peer: req.ip, purpose, reason: decision.reason }, 'kickstart request refused');
+      if (host !== undefined && purpose === 'ks') {
+        deps.timeline.record({ step: 'kickstart.fetched', ip: req.ip, at, details: { outcome: 'refused', reason: decision.reason } });
+      }
+      return undefined;
+    }
+
+    async function serveKickstart(req: FastifyRequest, reply: FastifyReply, hostId: string | undefined, query: Record<string, unknown>): Promise<FastifyReply> {
+      reply.header('cache-control', 'no-store');
+      if (hostId === undefined) {
+        counters.refused++;
+        log.debug({ peer: req.ip }, 'kickstart path not understood, refused');
+        return reply.code(403).send();
+      }
+      const host = await allowed(req, hostId, 'ks', query);
+      if (host === undefined) return reply.code(403).send();
+      const at = now();
+      if (deps.config.requireReadyCheck && host.check.status !== 'ready') {
+        counters.blocked++;
+        log.warn({ hostId: host.hostId, peer: req.ip, check: host.check.status }, 'kickstart withheld: pre-boot check has not passed');
+        deps.timeline.record({ step: 'kickstart.fetched', ip: req.ip, at, details: { outcome: 'blocked', check: host.check.status } });
+        return reply.code(409).type('text/plain').send(`kickstart for ${host.hostId} is not ready: its pre-boot check has ${host.check.status === 'failed' ? 'failed' : 'not run'}\n`);
+      }
+      // Render first, store the token's hash only once the kickstart exists: a host whose data
+      // cannot be rendered keeps whatever token it had.
+      const issued = generateToken(at, deps.config.tokenTtlSeconds);
+      const events = signedPath(`/ks/${host.hostId}/events`, signHost(deps.signingKey, 'events', host.hostId, at, deps.config.urlTtlSeconds));
+      let text: string;
+      try {
+        text = renderKickstart({
+          ...host.input,
+          registration: { url: `${host.input.strikerUrl}/ks/${host.hostId}/register`, token: issued.token },
+          timelineUrl: `${host.input.strikerUrl}${events}`,
+        });
+      } catch (error) {
+        const problems = error instanceof StrikerError ? error.details.problems : undefined;
+        log.error({ hostId: host.hostId, problems }, 'kickstart could not be rendered');
+        return reply.code(500).send();
+      }
+      await deps.tokens.put(host.hostId, issued.hash, issued.expiresAt);
+      counters.served++;
+      log.info({ hostId: host.hostId, peer: req.ip, bytes: text.length }, 'kickstart served');
+      deps.timeline.record({ step: 'kickstart.fetched', ip: req.ip, at, details: { outcome: 'served', bytes: text.length } });
+      return reply.type('text/plain; charset=utf-8').send(text);
+    }
+
+    app.get<{ Params: { file: string } }>('/ks/:file', routeOptions, async (req, reply) =>
+      serveKickstart(req, reply, /^(.+)\.ks$/.exec(req.params.file)?.[1], (req.query ?? {}) as Record<string, unknown>));
+
+    app.get<{ Params: { hostId: string; signed: string } }>('/ks/:hostId/:signed', routeOptions, async (req, reply) => {
+      const m = pathSignature.exec(req.params.signed);
+      return serveKickstart(req, reply, m === null ? undefined : req.params.hostId, m === null ? {} : { exp: m[1], sig: m[2] });
+    });
+
+    app.post<{ Params: { hostId: string } }>('/ks/:hostId/events', { ...routeOptions, bodyLimit: 4096 }, async (req, reply) => {
+      const host = await allowed(req, req.params.hostId, 'events', (req.query ?? {}) as Record<string, unknown>);
+      if (host === undefined) return reply.code(403).send();
+      const body = req.body as { event?: unknown } | undefined;
+      if (body?.event !== 'install.finished') {
+        log.debug({ hostId: host.hostId, peer: req.ip }, 'kickstart event not understood');
+        return reply.code(400).send({ code: 'VALIDATION_FAILED', message: 'body must be {"event":"install.finished"}' });
+      }
+      counters.events++;
+      log.info({ hostId: host.hostId, peer: req.ip }, 'install finished');
+      deps.timeline.record({ step: 'install.finished', ip: req.ip, at: now(), details: { hostId: host.hostId } });
+      return reply.code(204).send();
+    });
+
+    app.post<{ Params: { hostId: string } }>('/ks/:hostId/register', { ...routeOptions, bodyLimit: 4096 }, async (req, reply) => {
+      const hostId = req.params.hostId;
+      const at = now();
+      const token = (req.body as { token?: unknown } | undefined)?.token;
+      const result = hostIdPattern.test(hostId) ? await consumeToken(deps.tokens, hostId, token, at) : ({ ok: false, reason: 'malformed' } as const);
+      if (!result.ok) {
+        counters.registrationRefused++;
+        log.info({ hostId: hostIdPattern.test(hostId) ? hostId : '(invalid)', peer: req.ip, reason: result.reason }, 'registration refused');
+        return reply.code(403).send();
+      }
+      counters.registered++;
+      log.info({ hostId, peer: req.ip }, 'host registered');
+      deps.timeline.record({ step: 'host.registered', ip: req.ip, at, details: { hostId } });
+      return reply.send(deps.onRegistered === undefined ? { hostId } : await deps.onRegistered(hostId, req.ip));
+    });
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * Starts the whole PXE path for `striker serve` from one config (pxe-config.ts): checks the
+ * interface and its address, starts DHCP (lease journal under `<dataDir>/dhcp`, reservations
+ * from the `MachineLookup`), TFTP (per-MAC boot configs as virtual files, then the loaders,
+ * then the TFTP root directory), and returns the HTTP boot routes to register, the counters
+ * and leases for the API (`PxeStatusSource`), and `close()`.
+ *
+ * Every step goes to the one `BootTimeline`; TFTP and loader downloads, which only know the
+ * peer's address, get the MAC of the DHCP lease that holds it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { Database } from '../striker/db/database.js';
+import { NotFoundError } from '../striker/core/errors/index.js';
+import { formatIpv4 } from './dhcp/ipv4-address.js';
+import { LeaseJournal } from './dhcp/lease-journal.js';
+import type { LeaseChange } from './dhcp/lease.js';
+import type { LeaseStore } from './dhcp/lease-store.js';
+import { noMachines, type MachineLookup } from './dhcp/machine-lookup.js';
+import { parseDhcpConfig } from './dhcp/config.js';
+import { startDhcpServer, type DhcpServer } from './dhcp/server.js';
+import { BootResolver, type BootFacts } from './http/boot-resolver.js';
+import { bootRoutes, createBootRouteCounters } from './http/boot-routes.js';
+import { tftpBootFiles } from './http/tftp-boot-files.js';
+import { DirectorySource } from './tftp/directory-source.js';
+import { composeSources, type FileSource } from './tftp/file-source.js';
+import { startTftpServer, type TftpServer } from './tftp/server.js';
+import { VirtualFiles } from './tftp/virtual-files.js';
+import type { BootKickstart, BootMachine } from './boot/boot-plan.js';
+import { checkLoaders, LoaderFiles, planLoaders, type LoaderProblem } from './boot/loaders.js';
+import type { PxeStatusSource } from '../striker/machines/machine-routes.js';
+import { getMachine } from '../striker/machines/machine-store.js';
+import { effectiveDhcpConfig, type PxeConfig } from './pxe-config.js';
+import { checkPxeInterface, type InterfaceFacts } from './pxe-interface.js';
+import type { BootEvent, BootTimeline } from './boot/timeline.js';
+
+export interface PxeServicesDeps {
+  /** Parsed with parsePxeConfig. */
+  config: PxeConfig;
+  dataDir: string;
+  logger: Logger;
+  timeline: BootTimeline;
+  /** Striker's HTTP base URL as machines reach it, used when `config.httpUrl` is not set. */
+  httpUrl: string;
+  /** Machine and kickstart facts for boot plans (`dbBootFacts` in `striker serve`). */
+  facts: BootFacts;
+  /** The signed kickstart path for a host: `(h) => kickstartPath(signingKey, h, new Date(), config.kickstartUrlTtlSeconds)`. */
+  kickstartPath: (hostId: string) => string;
+  /** DHCP reservations (a started `ReservationCache`); none when omitted. */
+  lookup?: MachineLookup;
+  /** Where DHCP leases live; default a LeaseJournal in `<dataDir>/dhcp`. */
+  leaseStore?: LeaseStore;
+  /** Told of every durable lease change (the database mirror, `striker leases`). */
+  onLeaseChange?: (change: LeaseChange) => void;
+  /** Interface facts, for tests; default read from /sys/class/net and os.networkInterfaces(). */
+  interfaceFacts?: InterfaceFacts;
+}
+
+export interface PxeServices extends PxeStatusSource {
+  /** Fastify plugins to register on `striker serve`'s app (boot routes). Empty when PXE is disabled. */
+  plugins: FastifyPluginAsync[];
+  /** Loader problems found at start (also in `status().loaders`), for the Machines page. */
+  loaderProblems: LoaderProblem[];
+  /** The MAC holding a DHCP lease on `ip`, if any. */
+  macOfIp(ip: string): string | undefined;
+  /** The bound TFTP and DHCP ports (tests use port 0). */
+  ports(): { dhcp: number | undefined; tftp: number | undefined };
+  close(): Promise<void>;
+}
+
+export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServices> {
+  const { config, logger } = deps;
+  if (!config.enabled) {
+    return {
+      plugins: [],
+      loaderProblems: [],
+      status: () => ({ enabled: false }),
+      leases: () => [],
+      macOfIp: () => undefined,
+      ports: () => ({ dhcp: undefined, tftp: undefined }),
+      close: async () => undefined,
+    };
+  }
+  const iface = config.interface!;
+  const address = config.address!;
+  await checkPxeInterface(iface, address, deps.interfaceFacts);
+  const httpUrl = (config.httpUrl ?? deps.httpUrl).replace(/\/+$/, '');
+  const log = logger.child({ iface });
+
+  const loaderCheck = await checkLoaders(planLoaders(config.loaders));
+  for (const p of loaderCheck.problems) (p.required ? log.error.bind(log) : log.debug.bind(log))({ path: p.path, loader: p.loader }, p.message);
+
+  // MAC by leased address, kept from lease changes, for TFTP/HTTP steps that only see the peer.
+  const macByIp = new Map<string, string>();
+  const onLeaseChange = (change: LeaseChange): void => {
+    const ip = formatIpv4(change.lease.ip);
+    if (change.kind === 'bind') macByIp.set(ip, change.lease.mac);
+    else if (macByIp.get(ip) === change.lease.mac) macByIp.delete(ip);
+    deps.onLeaseChange?.(change);
+  };
+  const macOfIp = (ip: string): string | undefined => macByIp.get(ip);
+  const timeline: BootTimeline = {
+    record(event: BootEvent) {
+      const mac = event.mac ?? (event.ip === undefined ? undefined : macByIp.get(event.ip));
+      deps.timeline.record(mac === undefined ? event : { ...event, mac });
+    },
+  };
+
+  const dhcpConfig = parseDhcpConfig(effectiveDhcpConfig(config, httpUrl), 'pxe.dhcp');
+  let dhcp: DhcpServer | undefined;
+  let tftp: TftpServer | undefined;
+  try {
+    dhcp = await startDhcpServer({
+      config: dhcpConfig,
+      logger: log.child({ service: 'dhcp' }),
+      timeline,
+      leaseStore: deps.leaseStore ?? new LeaseJournal({ directory: join(deps.dataDir, 'dhcp'), logger: log.child({ service: 'dhcp' }) }),
+      lookup: deps.lookup ?? noMachines,
+      onLeaseChange,
+    });
+    for (const lease of dhcp.leases()) macByIp.set(lease.ip, lease.mac);
+
+    const resolver = new BootResolver({
+      facts: deps.facts,
+      unknown: config.unknownMachines,
+      discoveryRetrySeconds: config.discoveryRetrySeconds,
+      urls: { strikerUrl: httpUrl, tree: config.installTree, kernelArgs: config.kernelArgs, kickstartPath: deps.kickstartPath },
+    });
+    const rules = { absolutePaths: config.tftp.absolutePaths };
+    const sources: FileSource[] = [
+      new VirtualFiles(tftpBootFiles({ resolver, timeline, logger: log.child({ service: 'boot' }) }), rules),
+      new LoaderFiles(loaderCheck.available),
+    ];
+    // DirectorySource needs its root to exist; a missing root only means no extra files.
+    if (existsSync(config.tftp.root)) sources.push(new DirectorySource(config.tftp.root, rules));
+    else log.info({ path: config.tftp.root }, 'tftp root does not exist; serving boot configs and loaders only');
+    tftp = await startTftpServer({
+      host: config.tftp.host === '0.0.0.0' ? address : config.tftp.host,
+      port: config.tftp.port,
+      source: composeSources(...sources),
+      logger: log.child({ service: 'tftp' }),
+      timeline,
+      limits: config.tftp.limits,
+      blksizeMax: config.tftp.blksizeMax,
+      windowsizeMax: config.tftp.windowsizeMax,
+      windowBytesMax: config.tftp.windowBytesMax,
+      retransmit: config.tftp.timeouts,
+      spinMicros: config.tftp.spinMicros,
+    });
+    const bootCounters = createBootRouteCounters();
+    const plugin = bootRoutes({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp, counters: bootCounters });
+    log.info({ address, httpUrl, tftpPort: tftp.address.port, dhcpPorts: dhcp.ports(), loaders: [...loaderCheck.available.keys()] }, 'pxe services started');
+
+    const runningDhcp = dhcp;
+    const runningTftp = tftp;
+    return {
+      plugins: [plugin],
+      loaderProblems: loaderCheck.problems,
+      status: () => ({
+        enabled: true,
+        interface: iface,
+        address,
+        httpUrl,
+        dhcp: runningDhcp.counters(),
+        tftp: structuredClone(runningTftp.counters),
+        boot: structuredClone(bootCounters),
+        loaders: { available: [...loaderCheck.available.keys()], problems: loaderCheck.problems },
+      }),
+      leases: () => runningDhcp.leases(),
+      macOfIp,
+      ports: () => ({ dhcp: runningDhcp.ports().server, tftp: runningTftp.address.port }),
+      close: async () => {
+        await Promise.allSettled([runningTftp.close(), runningDhcp.close()]);
+      },
+    };
+  } catch (error) {
+    await tftp?.close().catch(() => undefined);
+    await dhcp?.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Boot facts from the machines table; `kickstartFor` finds a machine's kickstart host and its
+ * last pre-boot check (the lead's KickstartHostLookup, e.g. by host name).
+ */
+export function dbBootFacts(db: Database, kickstartFor: (machine: BootMachine) => Promise<BootKickstart | undefined>): BootFacts {
+  return {
+    async machine(mac) {
+      try {
+        const m = await getMachine(db, mac);
+        return { mac: m.mac, role: m.role, state: m.state, hostname: m.hostname };
+      } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      }
+    },
+    kickstart: kickstartFor,
+  };
+}
+
+/**
+ * For DbTimeline's `onDiscovered`: stores the IEEE vendor of newly seen machines
+ * (`vendorOf` from an OuiTable, pxe/boot/oui.ts). Never throws; a failed write is logged.
+ */
+export function recordVendors(db: Database, vendorOf: (mac: string) => string | undefined, logger: Logger): (macs: string[]) => void {
+  return (macs) => {
+    const known = macs.map((mac) => [mac, vendorOf(mac)] as const).filter((e): e is readonly [string, string] => e[1] !== undefined);
+    if (known.length === 0) return;
+    void db
+      .query('UPDATE machines m SET vendor = v.vendor FROM unnest($1::text[], $2::text[]) AS v(mac, vendor) WHERE m.mac = v.mac AND m.vendor IS NULL', [known.map((e) => e[0]), known.map((e) => e[1])])
+      .catch((error: unknown) => logger.warn({ err: error, machines: known.length }, 'could not store machine vendors'));
+  };
+}

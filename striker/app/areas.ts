@@ -1,0 +1,119 @@
+/**
+ * The areas `striker serve` carries besides the core: each contributes HTTP routes, job kinds and
+ * background services, started here from the one configuration. Added as each area is wired in.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { setupIdentityRoutes } from '../setup/setup-routes.js';
+import { runCommand } from '../core/command/run-command.js';
+import type { StrikerConfig } from './config/schema.js';
+import type { Database } from '../db/database.js';
+import type { JobKindDefinition } from '../jobs/job-kind.js';
+import { configureJobKind } from '../setup/configure-job.js';
+import { systemHostApplier } from '../setup/host-applier.js';
+import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
+import { registerRepoRoutes, repoPaths } from '../../repo-sync/index.js';
+import { repoJobKinds } from '../../repo-sync/repo-jobs.js';
+import { repoRoutes } from '../../repo-sync/repo-routes.js';
+import { RepoScheduler } from '../../repo-sync/repo-scheduler.js';
+import { syncConfiguredRepos } from '../../repo-sync/repo-store.js';
+import { kickstartArea } from '../../kickstart/kickstart-area.js';
+import { pxeHttpUrl } from './config/cross-checks.js';
+import { DbTimeline } from '../machines/timeline-store.js';
+import { LeaseMirror } from '../machines/lease-mirror.js';
+import { machineRoutes } from '../machines/machine-routes.js';
+import { loadOuiTable } from '../machines/oui.js';
+import { dbBootFacts, recordVendors, startPxeServices } from '../../pxe/pxe-services.js';
+import { ReservationCache } from '../machines/reservation-cache.js';
+import type { JobCatalog } from '../jobs/job-kind.js';
+
+export interface Areas {
+  /** Routes each area adds; they receive the finished job catalog. */
+  plugins: ((app: FastifyInstance, catalog: JobCatalog) => Promise<void> | void)[];
+  jobKinds: JobKindDefinition[];
+  /** Starts background services once the job catalog exists. */
+  start(catalog: JobCatalog): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: Database; logger: Logger }): Promise<Areas> {
+  const { config, db, logger } = deps;
+  const plugins: Areas['plugins'] = [];
+  const jobKinds: JobKindDefinition[] = [];
+
+  const starts: ((catalog: JobCatalog) => Promise<void>)[] = [];
+  const stops: (() => Promise<void> | void)[] = [];
+
+  // Mirrored repos and installation trees: jobs, API, the served content, schedules.
+  const paths = repoPaths(resolve(config.dataDir));
+  const reposDir = config.repos.reposDir ?? paths.published;
+  const treesDir = config.repos.treesDir ?? paths.trees;
+  mkdirSync(reposDir, { recursive: true });
+  mkdirSync(treesDir, { recursive: true });
+  await syncConfiguredRepos(db, config.repos.repos);
+  jobKinds.push(...repoJobKinds({ db, dataDir: resolve(config.dataDir), runner: runCommand }));
+  plugins.push(async (app, catalog) => {
+    await registerRepoRoutes(app, { reposDir, treesDir, frontDoor: app.frontDoor });
+    repoRoutes(app, { db, catalog });
+  });
+  starts.push(async (catalog) => {
+    const scheduler = new RepoScheduler(db, catalog, logger.child({ component: 'repo-schedule' }));
+    scheduler.start();
+    stops.push(() => scheduler.stop());
+  });
+
+  // Kickstarts: per-host rendering, checks, served only to their machine.
+  const kickstart = await kickstartArea({ config, db, logger });
+  jobKinds.push(...kickstart.jobKinds);
+  plugins.push(...kickstart.plugins);
+  stops.push(() => kickstart.stop());
+
+  // PXE (DHCP, TFTP, HTTP boot routes) on the configured interface only, and the machines it sees.
+  const pxeLog = logger.child({ component: 'pxe' });
+  const oui = await loadOuiTable(config.pxe.ouiFile);
+  const bootTimeline = new DbTimeline({ db, logger: pxeLog, onDiscovered: recordVendors(db, (mac) => oui.vendorOf(mac), pxeLog) });
+  stops.push(() => bootTimeline.close());
+  const reservationCache = new ReservationCache(db, pxeLog, 5000, config.pxe.unknownMachines === 'ignore');
+  await reservationCache.start();
+  stops.push(() => reservationCache.stop());
+  const leaseMirror = new LeaseMirror(db, pxeLog);
+  stops.push(() => leaseMirror.close());
+  const pxe = await startPxeServices({
+    config: config.pxe,
+    dataDir: resolve(config.dataDir),
+    logger: pxeLog,
+    timeline: bootTimeline,
+    httpUrl: pxeHttpUrl(config),
+    facts: dbBootFacts(db, (machine) => kickstart.bootKickstart(machine.mac)),
+    kickstartPath: (hostId) => kickstart.kickstartPath(hostId),
+    lookup: reservationCache,
+    onLeaseChange: leaseMirror.onLeaseChange,
+  });
+  // Listeners stop first, then what they write to.
+  stops.push(() => pxe.close());
+  for (const plugin of pxe.plugins) plugins.push(async (app) => {
+    await app.register(plugin);
+  });
+  plugins.push((app) => machineRoutes(app, { db, pxe, onMachineChanged: () => void reservationCache.reload() }));
+
+  // Striker identity (first-run wizard) and the web UI.
+  const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });
+  jobKinds.push(configureKind);
+  plugins.push((app) => setupIdentityRoutes(app, { db, configureKind, manage: config.host.manage }));
+  const uiDir = uiBuildDir(projectRoot());
+  if (uiBuilt(uiDir)) plugins.push((app) => uiPlugin(app, uiDir));
+  else logger.warn({ path: uiDir }, 'the web UI is not built (npm run build): serving the API only');
+
+  return {
+    plugins,
+    jobKinds,
+    start: async (catalog) => {
+      for (const start of starts) await start(catalog);
+    },
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}

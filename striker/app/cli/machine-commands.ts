@@ -1,0 +1,69 @@
+/**
+ * `striker machines list|show|set` and `striker leases`.
+ */
+import type { Command } from 'commander';
+import { NotFoundError } from '../../core/errors/index.js';
+import { parseOrThrow } from '../../core/validation/zod-problems.js';
+import { describeMachine, getMachine, listMachines, machineChangeSchema, machineTimeline, macSchema } from '../../machines/machine-store.js';
+import { storedLeases } from '../../machines/lease-mirror.js';
+import { printResult, printTable } from './output.js';
+import type { CliContext } from './program.js';
+
+export function addMachineCommands(program: Command, c: CliContext): void {
+  const machines = program.command('machines').description('machines Striker has seen or been told about');
+  const mac = (raw: string): string => {
+    const r = macSchema.safeParse(raw);
+    if (!r.success) throw new NotFoundError('machine', raw);
+    return r.data;
+  };
+
+  machines
+    .command('list')
+    .description('discovered and known machines')
+    .action(async () => {
+      const list = await c.withDb((db) => listMachines(db));
+      const p = c.printer();
+      printResult(p, list, () => printTable(p, list as unknown as Record<string, unknown>[], ['mac', 'hostname', 'role', 'state', 'reservedIp', 'vendor', 'firmware', 'lastSeenAt']));
+    });
+
+  machines
+    .command('show <mac>')
+    .description('a machine and its boot timeline')
+    .action(async (raw: string) => {
+      const m = mac(raw);
+      const result = await c.withDb(async (db) => ({ machine: await getMachine(db, m), timeline: await machineTimeline(db, m) }));
+      const p = c.printer();
+      printResult(p, result, () => {
+        const x = result.machine;
+        p.out(`${x.mac}  ${x.hostname ?? '-'}  ${x.role ?? 'no role'}  ${x.state}  ${x.reservedIp ?? ''}`);
+        for (const e of result.timeline) p.out(`${e.at.toISOString()}  ${e.step.padEnd(18)} ${e.ip ?? ''}  ${JSON.stringify(e.details)}`);
+      });
+    });
+
+  machines
+    .command('set <mac>')
+    .description('describe a machine: role, host name, reserved address')
+    .option('--role <role>', 'striker, node or dr ("none" to clear)')
+    .option('--hostname <name>', 'host name')
+    .option('--ip <address>', 'reserved IPv4 address on the back-channel network')
+    .action(async (raw: string, o: { role?: string; hostname?: string; ip?: string }) => {
+      const m = mac(raw);
+      const input: Record<string, unknown> = {};
+      if (o.role !== undefined) input.role = o.role === 'none' ? null : o.role;
+      if (o.hostname !== undefined) input.hostname = o.hostname;
+      if (o.ip !== undefined) input.reservedIp = o.ip;
+      const change = parseOrThrow(machineChangeSchema, input, 'machine');
+      const machine = await c.withDb((db) => describeMachine(db, c.cliActor(), m, change));
+      const p = c.printer();
+      printResult(p, machine, () => p.out(`${machine.mac} ${machine.role ?? 'no role'} ${machine.state}`));
+    });
+
+  program
+    .command('leases')
+    .description('DHCP leases (as last mirrored to the database)')
+    .action(async () => {
+      const leases = await c.withDb((db) => storedLeases(db));
+      const p = c.printer();
+      printResult(p, leases, () => printTable(p, leases as unknown as Record<string, unknown>[], ['ip', 'mac', 'state', 'expiresAt', 'hostname']));
+    });
+}

@@ -1,0 +1,90 @@
+/**
+ * The entry point, and the only place that reads argv, the environment and signals.
+ */
+import { readFileSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli/program.js';
+import { EXIT, exitCodeFor } from './cli/exit-codes.js';
+import type { StrikerConfig } from './config/schema.js';
+import { StrikerError } from '../core/errors/index.js';
+import { serve } from './serve.js';
+
+const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function makeLogger(config: Readonly<StrikerConfig>): Logger {
+  return pino({
+    level: config.log.level,
+    base: { pid: process.pid },
+    ...(config.log.pretty ? { transport: { target: 'pino-pretty', options: { destination: 2 } } } : {}),
+  }, config.log.pretty ? undefined : pino.destination(2));
+}
+
+async function runServe(config: Readonly<StrikerConfig>, logger: Logger): Promise<number> {
+  const striker = await serve(config, logger, version);
+  process.stdout.write(`Striker ${version} is running at ${striker.url}\n`);
+  return new Promise((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        logger.warn({ signal }, 'second stop signal: exiting now');
+        process.exit(EXIT.failure);
+      }
+      logger.info({ signal }, 'stop signal received');
+      striker.stop().then(
+        () => resolve(EXIT.ok),
+        (error: unknown) => {
+          logger.error({ err: error }, 'stop failed');
+          resolve(EXIT.failure);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+async function main(): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(
+    {
+      env: process.env,
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      readStdin: async () => {
+        if (process.stdin.isTTY) process.stderr.write('password: ');
+        const chunks: Buffer[] = [];
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks).toString('utf8');
+      },
+      makeLogger,
+      runServe,
+    },
+    (code) => (exitCode = code),
+  );
+  try {
+    await program.parseAsync(process.argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof StrikerError) {
+      process.stderr.write(`striker: ${error.message}\n`);
+      return exitCodeFor(error.code);
+    }
+    process.stderr.write(`striker: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.failure;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Let pino flush; then leave even if a stray handle is open.
+    setTimeout(() => process.exit(code), 200).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`striker: ${String(error)}\n`);
+    process.exit(EXIT.failure);
+  },
+);

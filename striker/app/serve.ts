@@ -1,0 +1,99 @@
+/**
+ * `striker serve`: one process with the database, the job runner and the HTTP app. `stop()` is
+ * the graceful path SIGTERM takes: stop listening, let jobs reach a checkpoint (or mark them
+ * interrupted), close the database, stop the embedded PostgreSQL, release the data directory.
+ */
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from '../http/build-app.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
+import type { StrikerConfig } from './config/schema.js';
+import { migrate } from '../db/migrate.js';
+import { JobEvents } from '../events/job-events.js';
+import { JobRunner } from '../jobs/job-runner.js';
+import { buildJobCatalog } from './job-catalog.js';
+import { openDatabase } from './open-database.js';
+import { areaPlugins } from './areas.js';
+
+export interface RunningStriker {
+  url: string;
+  app: FastifyInstance;
+  runner: JobRunner;
+  stop(): Promise<void>;
+}
+
+export async function serve(config: Readonly<StrikerConfig>, logger: Logger, version: string): Promise<RunningStriker> {
+  const opened = await openDatabase(config, logger, 'serve');
+  const cleanups: (() => Promise<void>)[] = [() => opened.close()];
+  const undo = async () => {
+    for (const c of cleanups.reverse()) await c().catch((error: unknown) => logger.error({ err: error }, 'cleanup failed'));
+  };
+  try {
+    const { db } = opened;
+    await migrate(db, logger.child({ component: 'migrate' }));
+    const areas = await areaPlugins({ config, db, logger });
+    cleanups.push(() => areas.stop());
+    const catalog = buildJobCatalog(db, areas.jobKinds);
+    const events = new JobEvents(db, logger.child({ component: 'job-events' }));
+    await events.start();
+    cleanups.push(() => events.close());
+    const runner = new JobRunner({
+      db,
+      catalog,
+      logger: logger.child({ component: 'jobs' }),
+      host: hostname(),
+      workers: config.jobs.workers,
+      pollSeconds: config.jobs.pollSeconds,
+      heartbeatSeconds: config.jobs.heartbeatSeconds,
+      staleAfterSeconds: config.jobs.staleAfterSeconds,
+    });
+    events.subscribe((job) => {
+      if (job.status === 'queued') void runner.poke();
+      else if (job.status === 'running' && job.cancelRequested) void runner.checkCancellations();
+    });
+    const app = await buildApp({
+      db,
+      config,
+      logger,
+      catalog,
+      runner,
+      events,
+      version,
+      throttle: new LoginThrottle(config.auth.loginAttempts, config.auth.loginWindowSeconds * 1000),
+      plugins: areas.plugins.map((plugin) => (app: FastifyInstance) => plugin(app, catalog)),
+    });
+    cleanups.push(() => app.close());
+    await runner.start();
+    cleanups.push(() => runner.stop(config.jobs.shutdownGraceSeconds * 1000));
+    await areas.start(catalog);
+    await app.listen({ host: config.http.host, port: config.http.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+    const url = config.http.publicUrl ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/`;
+    logger.info({ url, host: config.http.host, port }, 'Striker is listening');
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      app,
+      runner,
+      stop: () => {
+        stopping ??= (async () => {
+          logger.info('stopping');
+          // Listeners first (app.close, in the order they were added, reversed), then jobs, events, database.
+          await app.close();
+          await runner.stop(config.jobs.shutdownGraceSeconds * 1000);
+          await events.close();
+          await areas.stop();
+          await opened.close();
+          logger.info('stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}

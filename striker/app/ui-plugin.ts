@@ -1,0 +1,65 @@
+/**
+ * Serves the built SvelteKit app (ui/build, adapter-node) from the same fastify instance and port
+ * as the API: every request that no API route claims is handed to SvelteKit's handler. Paths under
+ * /api/ never reach the UI: an unknown one stays a JSON 404. A page request carrying an expired
+ * session cookie is sent to the UI's expired-session page with the cookie cleared.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SESSION_COOKIE } from '../http/access.js';
+import { StrikerError } from '../core/errors/index.js';
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+export function uiBuildDir(projectRoot: string): string {
+  return resolve(projectRoot, 'ui', 'build');
+}
+
+/** The project root (the folder holding package.json and ui/), from this file in the source tree or in dist/. */
+export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'ui'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no project root (package.json beside ui/) above ${from}`);
+    dir = up;
+  }
+}
+
+export function uiBuilt(buildDir: string): boolean {
+  return existsSync(join(buildDir, 'handler.js'));
+}
+
+export async function uiPlugin(app: FastifyInstance, buildDir: string): Promise<void> {
+  const handlerFile = join(buildDir, 'handler.js');
+  if (!existsSync(handlerFile)) throw new Error(`the web UI is not built: ${handlerFile} is missing (run npm run build)`);
+  const { handler } = (await import(pathToFileURL(handlerFile).href)) as { handler: NodeHandler };
+  await app.register(async (ui) => {
+    ui.setErrorHandler((error, request, reply) => {
+      const expired = error instanceof StrikerError && error.code === 'SESSION_EXPIRED';
+      if (expired && (request.method === 'GET' || request.method === 'HEAD')) {
+        return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/session-expired', 303);
+      }
+      throw error; // the app's one error map answers
+    });
+    ui.route({
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      url: '/*',
+      // The UI's pages do their own access checks through the API session; this route only forwards.
+      config: { access: 'public' },
+      handler: (request, reply) => {
+        if (request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?')) {
+          return reply.callNotFound();
+        }
+        reply.hijack();
+        handler(request.raw, reply.raw, () => {
+          reply.raw.statusCode = 404;
+          reply.raw.end('not found');
+        });
+      },
+    });
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Sessions: who am I, log in, log out, and first-run setup of the admin user.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { systemActor } from '../audit/audit-store.js';
+import { login, loginSchema } from './login.js';
+import { deleteSession } from './sessions.js';
+import { createUser, newUserSchema } from './users.js';
+import { StrikerError } from '../core/errors/index.js';
+import { SESSION_COOKIE } from '../http/access.js';
+import type { AppDeps } from '../http/app-deps.js';
+import { parseBody } from '../http/body.js';
+
+const SETUP_LOCK = 0x53455455; // 'SETU'
+
+export async function setupRequired(deps: AppDeps): Promise<boolean> {
+  const { rows } = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  return rows[0]!.n === 0;
+}
+
+export function sessionRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const setCookie = (reply: FastifyReply, token: string, expires: Date) =>
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.http.secureCookies, expires });
+
+  app.get('/api/session', { config: { access: 'public' } }, async (request) => {
+    const setup = await setupRequired(deps);
+    if (!request.actor) return { authenticated: false, setupRequired: setup };
+    return {
+      authenticated: true,
+      setupRequired: setup,
+      user: { id: request.actor.userId, username: request.actor.name, role: request.actor.role },
+      csrfToken: request.session?.csrfToken ?? null,
+      expiresAt: request.session?.expiresAt ?? null,
+    };
+  });
+
+  app.post('/api/session', { config: { access: 'public' } }, async (request, reply) => {
+    const input = parseBody(loginSchema, request.body);
+    const result = await login(deps.db, deps.throttle, input, {
+      ip: request.ip,
+      userAgent: String(request.headers['user-agent'] ?? ''),
+      requestId: request.id,
+      sessionHours: deps.config.auth.sessionHours,
+    });
+    setCookie(reply, result.session.token, result.session.expiresAt);
+    return { user: result.user, csrfToken: result.session.csrfToken, expiresAt: result.session.expiresAt };
+  });
+
+  app.delete('/api/session', { config: { access: 'viewer' } }, async (request, reply) => {
+    if (request.session) await deleteSession(deps.db, request.session.sessionId);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  /** First run only: creates the first admin and logs them in. Refused once any user exists. */
+  app.post('/api/setup/admin', { config: { access: 'public' } }, async (request, reply) => {
+    const input = parseBody(newUserSchema.omit({ role: true }), request.body);
+    const client = await deps.db.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [SETUP_LOCK]);
+      if (!(await setupRequired(deps))) throw new StrikerError('SETUP_DONE', 'Striker already has users; log in instead');
+      await createUser(deps.db, systemActor, { ...input, role: 'admin' }, request.id);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [SETUP_LOCK]).catch(() => undefined);
+      client.release();
+    }
+    const result = await login(deps.db, deps.throttle, { username: input.username, password: input.password }, {
+      ip: request.ip,
+      userAgent: String(request.headers['user-agent'] ?? ''),
+      requestId: request.id,
+      sessionHours: deps.config.auth.sessionHours,
+    });
+    setCookie(reply, result.session.token, result.session.expiresAt);
+    return reply.status(201).send({ user: result.user, csrfToken: result.session.csrfToken });
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * Jobs: list, detail with message history, cancel (operators), and live changes as server-sent
+ * events (`GET /api/jobs/events`, each change an `event: job` with the job as JSON).
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { audit } from '../audit/audit-store.js';
+import { NotFoundError } from '../core/errors/index.js';
+import { jobStatuses, renderMessage, type Job } from './job.js';
+import { getJob, jobMessages, listJobs, requestCancel } from './job-store.js';
+import type { AppDeps } from '../http/app-deps.js';
+import { isUuid, parseQuery } from '../http/body.js';
+
+const listQuery = z.strictObject({
+  status: z.enum(jobStatuses).optional(),
+  kind: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.date().optional(),
+});
+
+/** A job as the API shows it: the rendered message beside its template. */
+export function jobView(job: Job, catalogTitle?: string): Record<string, unknown> {
+  return { ...job, title: catalogTitle ?? job.kind, text: renderMessage(job.message, job.messageVars) };
+}
+
+export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const title = (kind: string) => deps.catalog.get(kind)?.title;
+
+  app.get('/api/job-kinds', { config: { access: 'viewer' } }, async () => ({
+    kinds: [...deps.catalog.values()].map((k) => ({ kind: k.kind, title: k.title, maxAttempts: k.maxAttempts, onStale: k.onStale })),
+  }));
+
+  app.get('/api/jobs', { config: { access: 'viewer' } }, async (request) => {
+    const q = parseQuery(listQuery, request.query);
+    const jobs = await listJobs(deps.db, q);
+    return { jobs: jobs.map((j) => jobView(j, title(j.kind))) };
+  });
+
+  app.get('/api/jobs/events', { config: { access: 'viewer' } }, async (request, reply) => {
+    const events = deps.events;
+    if (!events) throw new NotFoundError('event stream', 'jobs');
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    const unsubscribe = events.subscribe((job) => {
+      res.write(`event: job\ndata: ${JSON.stringify(jobView(job, title(job.kind)))}\n\n`);
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  });
+
+  app.get<{ Params: { id: string } }>('/api/jobs/:id', { config: { access: 'viewer' } }, async (request) => {
+    if (!isUuid(request.params.id)) throw new NotFoundError('job', request.params.id);
+    const job = await getJob(deps.db, request.params.id);
+    const messages = await jobMessages(deps.db, job.id);
+    return { job: jobView(job, title(job.kind)), messages: messages.map((m) => ({ ...m, text: renderMessage(m.message, m.vars) })) };
+  });
+
+  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', { config: { access: 'operator' } }, async (request) => {
+    if (!isUuid(request.params.id)) throw new NotFoundError('job', request.params.id);
+    const job = await deps.db.tx(async (q) => {
+      const j = await requestCancel(q, request.params.id);
+      await audit(q, request.actor!, { action: 'job.cancel', targetKind: 'job', targetId: j.id, details: { kind: j.kind }, requestId: request.id });
+      return j;
+    });
+    void deps.runner?.checkCancellations();
+    return { job: jobView(job, title(job.kind)) };
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Machines, their boot timelines, DHCP leases and PXE counters over the API.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseBody } from '../http/body.js';
+import type { Database } from '../db/database.js';
+import { NotFoundError } from '../core/errors/index.js';
+import { describeMachine, getMachine, listMachines, machineChangeSchema, machineTimeline, macSchema } from './machine-store.js';
+
+export interface PxeStatusSource {
+  /** Counters of each running PXE service, by name (dhcp, tftp, timeline). */
+  status(): Record<string, unknown>;
+  /** Current DHCP leases, or [] when DHCP is not running. */
+  leases(): unknown[];
+}
+
+export function machineRoutes(app: FastifyInstance, deps: { db: Database; pxe: PxeStatusSource; onMachineChanged?: () => void }): void {
+  const parseMac = (raw: string): string => {
+    const r = macSchema.safeParse(raw);
+    if (!r.success) throw new NotFoundError('machine', raw);
+    return r.data;
+  };
+
+  app.get('/api/machines', { config: { access: 'viewer' } }, async () => ({ machines: await listMachines(deps.db) }));
+
+  app.get<{ Params: { mac: string } }>('/api/machines/:mac', { config: { access: 'viewer' } }, async (request) => {
+    const mac = parseMac(request.params.mac);
+    return { machine: await getMachine(deps.db, mac), timeline: await machineTimeline(deps.db, mac) };
+  });
+
+  app.patch<{ Params: { mac: string } }>('/api/machines/:mac', { config: { access: 'operator' } }, async (request) => {
+    const mac = parseMac(request.params.mac);
+    const change = parseBody(machineChangeSchema, request.body);
+    const machine = await describeMachine(deps.db, request.actor!, mac, change, request.id);
+    deps.onMachineChanged?.();
+    return { machine };
+  });
+
+  app.get('/api/leases', { config: { access: 'viewer' } }, async () => ({ leases: deps.pxe.leases() }));
+  app.get('/api/pxe/status', { config: { access: 'viewer' } }, async () => deps.pxe.status());
+}

@@ -1,0 +1,100 @@
+/**
+ * The boot timeline in PostgreSQL. `record` never blocks the packet path: events are queued and
+ * written in batches (one statement per batch); if the database falls behind, the queue is bounded
+ * and the oldest events are dropped and counted rather than slowing DHCP or TFTP down.
+ * Every event with a MAC also creates or refreshes that machine's row (discovery).
+ */
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import type { BootEvent, BootTimeline } from '../../pxe/boot/timeline.js';
+
+const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+
+function isIpv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+export interface DbTimelineOptions {
+  db: Database;
+  logger: Logger;
+  flushMs?: number;
+  maxQueue?: number;
+  /** Called after a batch naming machines seen for the first time (for OUI vendor lookup, UI). */
+  onDiscovered?: (macs: string[]) => void;
+}
+
+export class DbTimeline implements BootTimeline {
+  private queue: BootEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  readonly stats = { recorded: 0, written: 0, dropped: 0, failedBatches: 0 };
+
+  constructor(private readonly o: DbTimelineOptions) {}
+
+  record(event: BootEvent): void {
+    if (this.closed) return;
+    this.stats.recorded++;
+    const max = this.o.maxQueue ?? 50_000;
+    if (this.queue.length >= max) {
+      this.queue.shift();
+      this.stats.dropped++;
+    }
+    this.queue.push(event);
+    this.timer ??= setTimeout(() => void this.flush(), this.o.flushMs ?? 200);
+  }
+
+  /** Writes everything queued so far. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.flushing) await this.flushing;
+    if (this.queue.length === 0) return;
+    const batch = this.queue.splice(0, 5000);
+    this.flushing = this.write(batch).finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+    if (this.queue.length > 0) await this.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  private async write(batch: BootEvent[]): Promise<void> {
+    // Reporters pass what they saw on the wire; anything malformed is stored as unknown, never fatal
+    // (PostgreSQL's jsonb refuses NUL characters, so they become U+FFFD).
+    const macs = batch.map((e) => (e.mac !== undefined && MAC.test(e.mac) ? e.mac : null));
+    const ips = batch.map((e) => (e.ip !== undefined && isIpv4(e.ip) ? e.ip : null));
+    try {
+      const { rows } = await this.o.db.query<{ mac: string }>(
+        `WITH ev AS (
+           SELECT * FROM unnest($1::text[], $2::inet[], $3::text[], $4::timestamptz[], $5::jsonb[]) AS e(mac, ip, step, at, details)
+         ), seen AS (
+           INSERT INTO machines (mac, firmware, first_seen_at, last_seen_at)
+           SELECT mac, (array_agg(details->>'firmware' ORDER BY at DESC) FILTER (WHERE details ? 'firmware'))[1], min(at), max(at)
+             FROM ev WHERE mac IS NOT NULL GROUP BY mac
+           ON CONFLICT (mac) DO UPDATE SET
+             last_seen_at = GREATEST(machines.last_seen_at, EXCLUDED.last_seen_at),
+             first_seen_at = COALESCE(machines.first_seen_at, EXCLUDED.first_seen_at),
+             firmware = COALESCE(EXCLUDED.firmware, machines.firmware)
+           RETURNING id, mac, (xmax = 0) AS inserted
+         ), written AS (
+           INSERT INTO boot_events (machine_id, mac, ip, step, at, details)
+           SELECT seen.id, ev.mac, ev.ip, ev.step, ev.at, ev.details FROM ev LEFT JOIN seen ON seen.mac = ev.mac
+         )
+         SELECT mac FROM seen WHERE inserted`,
+        [macs, ips, batch.map((e) => e.step), batch.map((e) => e.at), batch.map((e) => JSON.stringify(e.details).replace(/\\u0000/g, '\\ufffd'))],
+      );
+      this.stats.written += batch.length;
+      if (rows.length > 0) this.o.onDiscovered?.(rows.map((r) => r.mac));
+    } catch (error) {
+      this.stats.failedBatches++;
+      this.stats.dropped += batch.length;
+      this.o.logger.warn({ err: error, events: batch.length }, 'boot timeline batch could not be written');
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The Striker identity wizard's API: defaults and the stored identity, server-side validation of
+ * each step (every problem at once, paths under `body.`), storing the identity (which creates a
+ * `striker.configure` job), and applying it again.
+ */
+import type { FastifyInstance } from 'fastify';
+import { audit } from '../audit/audit-store.js';
+import type { Database } from '../db/database.js';
+import { NotFoundError, ValidationError, type Problem } from '../core/errors/index.js';
+import { enqueueJob } from '../jobs/enqueue.js';
+import { catalogOf, type JobKindDefinition } from '../jobs/job-kind.js';
+import { CONFIGURE_KIND } from './configure-job.js';
+import { identityDefaults } from './identity-defaults.js';
+import { checkIdentity, checkStep, identityStepNames, type IdentityStep } from './identity-schema.js';
+import { latestPlan, loadIdentity, saveIdentity } from './identity-store.js';
+import { jobView } from '../jobs/job-routes.js';
+
+export interface SetupIdentityDeps {
+  db: Database;
+  /** The `striker.configure` kind (jobs are validated against it when created). */
+  configureKind: JobKindDefinition;
+  /** `host.manage`, shown so the UI can say whether applying changes this machine. */
+  manage: boolean;
+}
+
+function underBody(problems: readonly Problem[]): Problem[] {
+  return problems.map((p) => ({ path: p.path === '' ? 'body' : `body.${p.path}`, message: p.message }));
+}
+
+export function setupIdentityRoutes(app: FastifyInstance, deps: SetupIdentityDeps): void {
+  const catalog = catalogOf([deps.configureKind]);
+  const title = deps.configureKind.title;
+
+  app.get('/api/setup/identity', { config: { access: 'viewer' } }, async () => {
+    const stored = await loadIdentity(deps.db);
+    const plan = await latestPlan(deps.db);
+    return {
+      configured: stored !== undefined,
+      identity: stored?.identity ?? null,
+      defaults: identityDefaults(),
+      manage: deps.manage,
+      plan: plan ?? null,
+      steps: identityStepNames,
+    };
+  });
+
+  app.post<{ Params: { step: string } }>('/api/setup/identity/steps/:step', { config: { access: 'admin' } }, async (request) => {
+    const step = request.params.step;
+    if (!identityStepNames.includes(step as IdentityStep)) throw new NotFoundError('wizard step', step);
+    const checked = checkStep(step as IdentityStep, request.body ?? {});
+    if (!checked.ok) throw new ValidationError(underBody(checked.problems), `the ${step} step`);
+    return { ok: true, value: checked.value };
+  });
+
+  app.put('/api/setup/identity', { config: { access: 'admin' } }, async (request, reply) => {
+    const checked = checkIdentity(request.body ?? {});
+    if (!checked.ok) throw new ValidationError(underBody(checked.problems), 'the Striker identity');
+    const identity = checked.value;
+    const actor = request.actor!;
+    const job = await deps.db.tx(async (q) => {
+      const identityId = await saveIdentity(q, identity, actor.userId);
+      const created = await enqueueJob(q, catalog, { kind: CONFIGURE_KIND, payload: { identityId }, createdBy: actor.userId });
+      await audit(q, actor, { action: 'striker.identity.save', targetKind: 'striker_identity', targetId: identityId, details: { hostName: identity.hostName, jobId: created.id }, requestId: request.id });
+      return created;
+    });
+    return reply.status(201).send({ identity, job: jobView(job, title) });
+  });
+
+  app.post('/api/setup/identity/apply', { config: { access: 'admin' } }, async (request, reply) => {
+    const actor = request.actor!;
+    const job = await deps.db.tx(async (q) => {
+      const stored = await loadIdentity(q);
+      if (!stored) throw new NotFoundError('Striker identity', 'current');
+      const created = await enqueueJob(q, catalog, { kind: CONFIGURE_KIND, payload: { identityId: stored.id }, createdBy: actor.userId });
+      await audit(q, actor, { action: 'striker.identity.apply', targetKind: 'striker_identity', targetId: stored.id, details: { jobId: created.id }, requestId: request.id });
+      return created;
+    });
+    return reply.status(202).send({ job: jobView(job, title) });
+  });
+}
