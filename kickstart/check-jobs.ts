@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineJobKind, type JobKindDefinition } from '../striker/jobs/job-kind.js';
-import { macSchema } from '../striker/machines/machine-store.js';
+import { macSchema } from '../striker/machines/index.js';
 import { runKickstartCheck, type CheckDeps } from './run-check.js';
 
 export const checkJobPayload = z.strictObject({

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../striker/db/database.js';
 import { NotFoundError } from '../striker/core/errors/index.js';
-import type { KickstartHost, KickstartHostLookup } from './index.js';
+import type { KickstartHost, KickstartHostLookup } from './ks-routes.js';
 import { loadCheck, statusOf } from './check-store.js';
 import { macOfHostId } from './host-id.js';
 import { loadHostDraft, type DraftPlace } from './host-drafts.js';

@@ -22,3 +22,10 @@ export {
   createKickstartCounters, kickstartPath, kickstartRoutes,
   type KickstartCounters, type KickstartHost, type KickstartHostLookup, type KickstartRouteDeps,
 } from './ks-routes.js';
+export {
+  checkDepsOf, draftPlaceOf, kickstartArea, type KickstartArea, type KickstartAreaConfig, type KickstartAreaDeps,
+} from './kickstart-area.js';
+export { loadCheck, statusOf, type KickstartStatus, type StoredCheck } from './check-store.js';
+export { loadHostDraft, type DraftPlace, type HostDraftResult } from './host-drafts.js';
+export { redactedPreview } from './kickstart-api-routes.js';
+export { runKickstartCheck, type CheckDeps, type CheckOutcome } from './run-check.js';

@@ -9,11 +9,10 @@ import type { Logger } from 'pino';
 import { runCommand, type CommandRunner } from '../striker/core/command/run-command.js';
 import type { Database } from '../striker/db/database.js';
 import type { JobCatalog, JobKindDefinition } from '../striker/jobs/job-kind.js';
-import { DbTimeline } from '../striker/machines/timeline-store.js';
-import {
-  createKickstartCounters, kickstartConfigSchema, kickstartPath, kickstartRoutes, loadOrCreateSigningKey,
-  type KickstartCounters,
-} from './index.js';
+import { DbTimeline } from '../striker/machines/index.js';
+import { createKickstartCounters, kickstartPath, kickstartRoutes, type KickstartCounters } from './ks-routes.js';
+import { kickstartConfigSchema } from './config.js';
+import { loadOrCreateSigningKey } from './signing-key.js';
 import { repoPaths } from '../repo-sync/index.js';
 import { kickstartCheckJobKind } from './check-jobs.js';
 import { hostIdOf } from './host-id.js';
@@ -23,7 +22,7 @@ import { kickstartApiRoutes } from './kickstart-api-routes.js';
 import { RequestHostTimeline } from './request-timeline.js';
 import { PgTokenStore } from './token-store.js';
 import { loadCheck, statusOf } from './check-store.js';
-import type { BootKickstart } from '../pxe/boot/boot-plan.js';
+import type { BootKickstart } from '../pxe/index.js';
 import type { CheckDeps } from './run-check.js';
 
 /** The key under which the lead nests `kickstartConfigSchema` in the main config schema. */

@@ -13,7 +13,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { BootTimeline } from '../pxe/boot/timeline.js';
+import type { BootTimeline } from '../pxe/index.js';
 import { StrikerError } from '../striker/core/errors/index.js';
 import { decideAccess } from './access-decision.js';
 import type { KickstartConfig } from './config.js';

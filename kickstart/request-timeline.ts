@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyInstance } from 'fastify';
-import type { BootEvent, BootTimeline } from '../pxe/boot/timeline.js';
+import type { BootEvent, BootTimeline } from '../pxe/index.js';
 import { macOfHostId } from './host-id.js';
 
 const hostInPath = /^\/ks\/([0-9a-f]{2}(?:-[0-9a-f]{2}){5})(?:\.ks|\/|\?|$)/;

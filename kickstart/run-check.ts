@@ -7,7 +7,8 @@
 import { mkdir } from 'node:fs/promises';
 import type { CommandRunner } from '../striker/core/command/run-command.js';
 import type { Database } from '../striker/db/database.js';
-import { checkHost, type KickstartConfig } from './index.js';
+import { checkHost } from './preboot-check.js';
+import { type KickstartConfig } from './config.js';
 import { loadCheck, saveCheck, statusOf, type KickstartStatus, type StoredCheck } from './check-store.js';
 import { loadHostDraft, type DraftPlace } from './host-drafts.js';
 

@@ -10,7 +10,7 @@ import type { CommandRunner } from '../striker/core/command/run-command.js';
 import type { Database, Queryable } from '../striker/db/database.js';
 import { ValidationError, type Problem } from '../striker/core/errors/index.js';
 import { problemsFromZod } from '../striker/core/validation/zod-problems.js';
-import { hashRootPassword } from './index.js';
+import { hashRootPassword } from './password-hash.js';
 
 export interface KickstartSettings {
   rootPasswordHash: string | null;

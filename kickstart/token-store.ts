@@ -5,7 +5,7 @@
  * with the same token cannot both win, and a used token stays recorded (used_at) but refused.
  */
 import type { Queryable } from '../striker/db/database.js';
-import type { TokenStore } from './index.js';
+import type { TokenStore } from './registration-token.js';
 import { macOfHostId } from './host-id.js';
 
 export class PgTokenStore implements TokenStore {

@@ -12,8 +12,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import type { Database } from '../striker/db/database.js';
-import { NotFoundError } from '../striker/core/errors/index.js';
 import { formatIpv4 } from './dhcp/ipv4-address.js';
 import { LeaseJournal } from './dhcp/lease-journal.js';
 import type { LeaseChange } from './dhcp/lease.js';
@@ -28,13 +26,17 @@ import { DirectorySource } from './tftp/directory-source.js';
 import { composeSources, type FileSource } from './tftp/file-source.js';
 import { startTftpServer, type TftpServer } from './tftp/server.js';
 import { VirtualFiles } from './tftp/virtual-files.js';
-import type { BootKickstart, BootMachine } from './boot/boot-plan.js';
 import { checkLoaders, LoaderFiles, planLoaders, type LoaderProblem } from './boot/loaders.js';
-import type { PxeStatusSource } from '../striker/machines/machine-routes.js';
-import { getMachine } from '../striker/machines/machine-store.js';
 import { effectiveDhcpConfig, type PxeConfig } from './pxe-config.js';
 import { checkPxeInterface, type InterfaceFacts } from './pxe-interface.js';
 import type { BootEvent, BootTimeline } from './boot/timeline.js';
+
+export interface PxeStatusSource {
+  /** Counters of each running PXE service, by name (dhcp, tftp, timeline). */
+  status(): Record<string, unknown>;
+  /** Current DHCP leases, or [] when DHCP is not running. */
+  leases(): unknown[];
+}
 
 export interface PxeServicesDeps {
   /** Parsed with parsePxeConfig. */
@@ -180,37 +182,4 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     await dhcp?.close().catch(() => undefined);
     throw error;
   }
-}
-
-/**
- * Boot facts from the machines table; `kickstartFor` finds a machine's kickstart host and its
- * last pre-boot check (the lead's KickstartHostLookup, e.g. by host name).
- */
-export function dbBootFacts(db: Database, kickstartFor: (machine: BootMachine) => Promise<BootKickstart | undefined>): BootFacts {
-  return {
-    async machine(mac) {
-      try {
-        const m = await getMachine(db, mac);
-        return { mac: m.mac, role: m.role, state: m.state, hostname: m.hostname };
-      } catch (error) {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      }
-    },
-    kickstart: kickstartFor,
-  };
-}
-
-/**
- * For DbTimeline's `onDiscovered`: stores the IEEE vendor of newly seen machines
- * (`vendorOf` from an OuiTable, pxe/boot/oui.ts). Never throws; a failed write is logged.
- */
-export function recordVendors(db: Database, vendorOf: (mac: string) => string | undefined, logger: Logger): (macs: string[]) => void {
-  return (macs) => {
-    const known = macs.map((mac) => [mac, vendorOf(mac)] as const).filter((e): e is readonly [string, string] => e[1] !== undefined);
-    if (known.length === 0) return;
-    void db
-      .query('UPDATE machines m SET vendor = v.vendor FROM unnest($1::text[], $2::text[]) AS v(mac, vendor) WHERE m.mac = v.mac AND m.vendor IS NULL', [known.map((e) => e[0]), known.map((e) => e[1])])
-      .catch((error: unknown) => logger.warn({ err: error, machines: known.length }, 'could not store machine vendors'));
-  };
 }

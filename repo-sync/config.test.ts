@@ -26,7 +26,7 @@ describe('repoConfigSchema', () => {
 
   it('checks cron fields', () => {
     const r = repoConfigSchema.safeParse({ name: 'x', source: { kind: 'directory', path: '/r' }, schedule: { kind: 'cron', expression: '0 25 * * *' } });
-    expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(["schedule.expression: cron hour field '25' is outside 0-23"]);
+    expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(["schedule.expression: cron expression '0 25 * * *' is not valid: CronPattern: Invalid value for hour: 25"]);
   });
 
   it('requires a key when signatures are required', () => {

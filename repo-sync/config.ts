@@ -4,7 +4,7 @@
  * with `repoConfigSchema`.
  */
 import { z } from 'zod';
-import { parseCron } from './schedule.js';
+import { checkCron, isTimeZone } from './schedule.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 of a-z 0-9 . _ - starting with a letter or digit');
 
@@ -33,9 +33,12 @@ export const repoScheduleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('interval'), everyMinutes: z.int().min(5).max(60 * 24 * 31) }),
   z.strictObject({
     kind: z.literal('cron'),
-    expression: z.string().regex(fiveFieldCron, "must be five cron fields like '0 3 * * *'").superRefine((expression, ctx) => {
-      try { parseCron(expression); } catch (error) { ctx.addIssue({ code: 'custom', message: (error as Error).message }); }
-    }),
+    expression: z.string().regex(fiveFieldCron, "must be five cron fields like '0 3 * * *'"),
+    /** IANA time zone the expression is read in (`Europe/Stockholm`); UTC when omitted. */
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone like Europe/Stockholm or UTC').optional(),
+  }).superRefine((schedule, ctx) => {
+    if (schedule.timeZone !== undefined && !isTimeZone(schedule.timeZone)) return;
+    try { checkCron(schedule.expression, schedule.timeZone); } catch (error) { ctx.addIssue({ code: 'custom', path: ['expression'], message: (error as Error).message }); }
   }),
 ]);
 

@@ -9,6 +9,12 @@ export { repoPaths, type RepoPaths } from './repo-paths.js';
 export { GpgRepoSigner, type RepoSigner } from './verify/repo-signer.js';
 export { readCurrentManifest, listSnapshots, currentSnapshotId } from './snapshot-layout.js';
 export type { JobContext, SyncProgress, SyncPhase } from './job-context.js';
-export { nextRun, parseCron, type RepoSchedule } from './schedule.js';
+export { checkCron, nextRun, type RepoSchedule } from './schedule.js';
 export { planSync, type SyncPlan, type PlannedPackage, type RetainPolicy } from './plan.js';
 export { collectStoreGarbage, type StoreGcResult } from './store/store-gc.js';
+export { repoJobKinds, type RepoJobDeps } from './repo-jobs.js';
+export { repoRoutes } from './repo-routes.js';
+export { RepoScheduler } from './repo-scheduler.js';
+export {
+  addRepo, getRepo, listRepos, listTrees, parseRepoConfig, removeRepo, syncConfiguredRepos, type RepoRecord,
+} from './repo-store.js';

@@ -8,7 +8,12 @@ import { z } from 'zod';
 import type { CommandRunner } from '../striker/core/command/run-command.js';
 import type { Database } from '../striker/db/database.js';
 import { defineJobKind, type JobContext as StrikerJobContext } from '../striker/jobs/job-kind.js';
-import { collectStoreGarbage, GpgRepoSigner, importIso, repoPaths, syncRepo, type JobContext as RepoJobContext, type RepoPaths } from './index.js';
+import { collectStoreGarbage } from './store/store-gc.js';
+import { GpgRepoSigner } from './verify/repo-signer.js';
+import { importIso } from './iso/import-iso.js';
+import { repoPaths, type RepoPaths } from './repo-paths.js';
+import { syncRepo } from './sync-repo.js';
+import { type JobContext as RepoJobContext } from './job-context.js';
 import { getRepo, recordSync, recordTree } from './repo-store.js';
 import { TransferMeter } from './repo-progress.js';
 

@@ -2,7 +2,7 @@
  * Turns repo-sync's progress (phase, files, bytes) into a job's percent and message, with the
  * transfer rate and time left. Pure: the clock is passed in.
  */
-import type { SyncPhase, SyncProgress } from './index.js';
+import type { SyncPhase, SyncProgress } from './job-context.js';
 
 /** Where each phase sits on the 0–99 bar. */
 const BANDS: Record<SyncPhase, [number, number]> = {

@@ -7,7 +7,7 @@ import { systemActor } from '../striker/audit/audit-store.js';
 import type { Database } from '../striker/db/database.js';
 import { enqueueJob } from '../striker/jobs/enqueue.js';
 import type { JobCatalog } from '../striker/jobs/job-kind.js';
-import { nextRun } from './index.js';
+import { nextRun } from './schedule.js';
 import { listRepos } from './repo-store.js';
 
 export class RepoScheduler {

@@ -6,7 +6,9 @@
 import type { Database, Queryable } from '../striker/db/database.js';
 import { audit, type Actor } from '../striker/audit/audit-store.js';
 import { ConflictError, NotFoundError } from '../striker/core/errors/index.js';
-import { repoConfigSchema, type RepoConfig, type InstallationTree, type SyncResult } from './index.js';
+import { repoConfigSchema, type RepoConfig } from './config.js';
+import { type InstallationTree } from './iso/import-iso.js';
+import { type SyncResult } from './sync-repo.js';
 import { parseOrThrow } from '../striker/core/validation/zod-problems.js';
 
 export interface RepoRecord {

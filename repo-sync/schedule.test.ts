@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextRun, parseCron } from './schedule.js';
+import { repoConfigSchema } from './config.js';
+import { checkCron, nextRun } from './schedule.js';
 
 const at = (s: string) => new Date(s);
 
@@ -27,15 +28,41 @@ describe('nextRun', () => {
   });
 });
 
-describe('parseCron', () => {
+describe('cron in a time zone', () => {
   it.each([
-    ['* * * *', /must have 5 fields — got 4/],
-    ['61 * * * *', /minute field '61' is outside 0-59/],
-    ['* 24 * * *', /hour field '24' is outside 0-23/],
-    ['* * 0 * *', /day-of-month field '0' is outside 1-31/],
-    ['x * * * *', /minute field 'x' is not a number/],
-    ['*/0 * * * *', /outside/],
+    // 03:00 in Stockholm is 02:00 UTC in winter (CET) and 01:00 UTC in summer (CEST).
+    ['0 3 * * *', 'Europe/Stockholm', '2026-01-10T12:00:00Z', '2026-01-11T02:00:00Z'],
+    ['0 3 * * *', 'Europe/Stockholm', '2026-07-10T12:00:00Z', '2026-07-11T01:00:00Z'],
+    ['30 9 * * 1', 'America/New_York', '2026-01-01T00:00:00Z', '2026-01-05T14:30:00Z'],
+    ['0 3 * * *', 'UTC', '2026-01-10T12:00:00Z', '2026-01-11T03:00:00Z'],
+  ])('%s in %s after %s is %s', (expression, timeZone, after, want) => {
+    expect(nextRun({ kind: 'cron', expression, timeZone }, at(after))).toEqual(at(want));
+  });
+});
+
+describe('checkCron', () => {
+  it.each([
+    ['0 0 31 2 *', /never fires/],
+    ['0 0 30 2 *', /never fires/],
+    ['61 * * * *', /is not valid/],
+    ['* 24 * * *', /is not valid/],
+    ['x * * * *', /is not valid/],
   ])('refuses %s', (expression, message) => {
-    expect(() => parseCron(expression)).toThrow(message);
+    expect(() => checkCron(expression, 'UTC', at('2026-01-01T00:00:00Z'))).toThrow(message);
+  });
+
+  it('accepts a leap day, which fires within the horizon', () => {
+    expect(() => checkCron('0 0 29 2 *', 'UTC', at('2026-03-01T00:00:00Z'))).not.toThrow();
+  });
+
+  it('the repo schema refuses a cron that never fires and an unknown time zone, naming the field', () => {
+    const base = { name: 'baseos', source: { kind: 'directory', path: '/srv/baseos' } };
+    const never = repoConfigSchema.safeParse({ ...base, schedule: { kind: 'cron', expression: '0 0 31 2 *' } });
+    expect(never.success).toBe(false);
+    expect(never.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['schedule.expression', expect.stringMatching(/never fires/)]]);
+    const zone = repoConfigSchema.safeParse({ ...base, schedule: { kind: 'cron', expression: '0 3 * * *', timeZone: 'Mars/Olympus' } });
+    expect(zone.success).toBe(false);
+    expect(zone.error?.issues.map((i) => i.path.join('.'))).toEqual(['schedule.timeZone']);
+    expect(repoConfigSchema.parse({ ...base, schedule: { kind: 'cron', expression: '0 3 * * *', timeZone: 'Europe/Stockholm' } }).schedule).toEqual({ kind: 'cron', expression: '0 3 * * *', timeZone: 'Europe/Stockholm' });
   });
 });

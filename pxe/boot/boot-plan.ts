@@ -1,6 +1,6 @@
 /**
  * The boot plan: what one machine gets when it network-boots, decided per request from what the
- * operator described (pxe/boot/machine-store.ts) and the outcome of its kickstart's pre-boot check
+ * operator described (striker/machines) and the outcome of its kickstart's pre-boot check
  * (kickstart/preboot-check.ts). Pure: the caller looks the facts up and renders the plan
  * (pxe/http/*-render.ts) as an iPXE script, a GRUB config or a pxelinux config.
  *
@@ -11,7 +11,11 @@
  * - A machine that should install but cannot (kickstart check failed or not run, no kickstart,
  *   no installation tree) → its local disk, with the reason, so the timeline says why.
  */
-import type { MachineRole, MachineState } from '../../striker/machines/machine-store.js';
+/** What a machine is for; the operator assigns it (striker/machines). */
+export const machineRoles = ['striker', 'node', 'dr'] as const;
+export type MachineRole = (typeof machineRoles)[number];
+/** Where a machine is on its way from bare iron to installed. */
+export type MachineState = 'discovered' | 'assigned' | 'installing' | 'installed';
 
 export const unknownMachineActions = ['ignore', 'local', 'discovery'] as const;
 export type UnknownMachineAction = (typeof unknownMachineActions)[number];

@@ -1,16 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoginThrottle } from '../auth/login-throttle.js';
-import type { StrikerConfig } from '../app/config/schema.js';
 import type { Database } from '../db/database.js';
 import type { JobEvents } from '../events/job-events.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 
+/** The settings the HTTP app reads (Striker's configuration fits). */
+export interface HttpAppConfig {
+  http: { bodyLimitBytes: number; secureCookies: boolean };
+  auth: { sessionHours: number };
+}
+
 /** Everything the HTTP app needs, passed in (no globals), so tests build it with real parts. */
 export interface AppDeps {
   db: Database;
-  config: Readonly<StrikerConfig>;
+  config: Readonly<HttpAppConfig>;
   logger: Logger;
   catalog: JobCatalog;
   throttle: LoginThrottle;

@@ -4,7 +4,7 @@ import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/s
 import { DbTimeline } from './timeline-store.js';
 import { describeMachine, getMachine } from './machine-store.js';
 import { OuiTable } from './oui.js';
-import { dbBootFacts, recordVendors } from '../../pxe/pxe-services.js';
+import { dbBootFacts, recordVendors } from './boot-facts.js';
 
 let t: TestDatabase;
 beforeAll(async () => {

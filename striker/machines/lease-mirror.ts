@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { Database, Queryable } from '../db/database.js';
-import { formatIpv4 } from '../../pxe/dhcp/ipv4-address.js';
-import type { LeaseChange, LeaseView } from '../../pxe/dhcp/lease.js';
+import { formatIpv4 } from '../core/net/ipv4.js';
+import type { LeaseChange, LeaseView } from '../../pxe/index.js';
 
 export class LeaseMirror {
   private pending = new Map<number, LeaseChange>();

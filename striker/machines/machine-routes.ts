@@ -2,17 +2,12 @@
  * Machines, their boot timelines, DHCP leases and PXE counters over the API.
  */
 import type { FastifyInstance } from 'fastify';
+import type { PxeStatusSource } from '../../pxe/index.js';
 import { parseBody } from '../http/body.js';
 import type { Database } from '../db/database.js';
 import { NotFoundError } from '../core/errors/index.js';
 import { describeMachine, getMachine, listMachines, machineChangeSchema, machineTimeline, macSchema } from './machine-store.js';
 
-export interface PxeStatusSource {
-  /** Counters of each running PXE service, by name (dhcp, tftp, timeline). */
-  status(): Record<string, unknown>;
-  /** Current DHCP leases, or [] when DHCP is not running. */
-  leases(): unknown[];
-}
 
 export function machineRoutes(app: FastifyInstance, deps: { db: Database; pxe: PxeStatusSource; onMachineChanged?: () => void }): void {
   const parseMac = (raw: string): string => {

@@ -7,9 +7,10 @@ import type { Database, Queryable } from '../db/database.js';
 import { audit, type Actor } from '../audit/audit-store.js';
 import { ConflictError, NotFoundError } from '../core/errors/index.js';
 
-export const machineRoles = ['striker', 'node', 'dr'] as const;
-export type MachineRole = (typeof machineRoles)[number];
-export type MachineState = 'discovered' | 'assigned' | 'installing' | 'installed';
+import { machineRoles, type MachineRole, type MachineState } from '../../pxe/index.js';
+import { macSchema } from '../core/net/mac.js';
+
+export { macSchema };
 
 export interface Machine {
   id: string;
@@ -34,10 +35,6 @@ export interface TimelineEntry {
 const COLUMNS = `id, mac, hostname, role, state, host(reserved_ip) AS "reservedIp", vendor, firmware,
   first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
 
-export const macSchema = z
-  .string()
-  .transform((s) => s.trim().toLowerCase().replace(/-/g, ':'))
-  .pipe(z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'must be a MAC address like 52:54:00:12:34:56'));
 
 export const machineChangeSchema = z
   .strictObject({

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
-import type { MachineLookup, Reservation } from '../../pxe/dhcp/machine-lookup.js';
+import type { MachineLookup, Reservation } from '../../pxe/index.js';
 import { describedMacs, reservations } from './machine-store.js';
 
 export class ReservationCache implements MachineLookup {

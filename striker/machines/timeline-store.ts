@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
-import type { BootEvent, BootTimeline } from '../../pxe/boot/timeline.js';
+import type { BootEvent, BootTimeline } from '../../pxe/index.js';
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 

@@ -8,14 +8,12 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { runCommand } from '../../core/command/run-command.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors/index.js';
-import { macSchema } from '../../machines/machine-store.js';
-import { loadCheck, statusOf, type KickstartStatus } from '../../../kickstart/check-store.js';
-import { loadHostDraft } from '../../../kickstart/host-drafts.js';
-import { redactedPreview } from '../../../kickstart/kickstart-api-routes.js';
-import { checkDepsOf, draftPlaceOf } from '../../../kickstart/kickstart-area.js';
-import { runKickstartCheck } from '../../../kickstart/run-check.js';
+import { macSchema } from '../../core/net/mac.js';
+import {
+  checkDepsOf, draftPlaceOf, loadCheck, loadHostDraft, redactedPreview, runKickstartCheck, statusOf, type KickstartStatus,
+} from '../../../kickstart/index.js';
 import { printResult } from './output.js';
-import type { CliContext } from './program.js';
+import type { CliContext } from './cli-context.js';
 
 function macArg(raw: string): string {
   const r = macSchema.safeParse(raw);

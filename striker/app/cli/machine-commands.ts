@@ -4,10 +4,9 @@
 import type { Command } from 'commander';
 import { NotFoundError } from '../../core/errors/index.js';
 import { parseOrThrow } from '../../core/validation/zod-problems.js';
-import { describeMachine, getMachine, listMachines, machineChangeSchema, machineTimeline, macSchema } from '../../machines/machine-store.js';
-import { storedLeases } from '../../machines/lease-mirror.js';
+import { describeMachine, getMachine, listMachines, machineChangeSchema, machineTimeline, macSchema, storedLeases } from '../../machines/index.js';
 import { printResult, printTable } from './output.js';
-import type { CliContext } from './program.js';
+import type { CliContext } from './cli-context.js';
 
 export function addMachineCommands(program: Command, c: CliContext): void {
   const machines = program.command('machines').description('machines Striker has seen or been told about');

@@ -20,29 +20,16 @@ import { getJob, jobMessages, listJobs, requestCancel } from '../../jobs/job-sto
 import { audit } from '../../audit/audit-store.js';
 import { openDatabase } from '../open-database.js';
 import { parseOrThrow } from '../../core/validation/zod-problems.js';
+import type { CliContext, CliIo } from './cli-context.js';
 import { printResult, printTable, type Printer } from './output.js';
 import { addRepoCommands } from './repo-commands.js';
 import { addMachineCommands } from './machine-commands.js';
 import { addKickstartCommands } from './kickstart-commands.js';
 
-export interface CliIo {
-  env: Record<string, string | undefined>;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readStdin(): Promise<string>;
-  makeLogger(config: Readonly<StrikerConfig>): Logger;
-  /** Runs `striker serve` until a stop signal; resolves with the exit code. */
-  runServe(config: Readonly<StrikerConfig>, logger: Logger): Promise<number>;
-}
 
 /** What command groups in other files need from the program. */
-export interface CliContext {
-  io: CliIo;
-  config(): Readonly<StrikerConfig>;
-  printer(): Printer;
-  cliActor(): Actor;
-  withDb<T>(fn: (db: Database, logger: Logger, opened: { startedHere: boolean }) => Promise<T>): Promise<T>;
-}
+
+export type { CliContext, CliIo } from './cli-context.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('striker')

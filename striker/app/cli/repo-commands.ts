@@ -11,10 +11,9 @@ import { StrikerError, ValidationError } from '../../core/errors/index.js';
 import { enqueueJob } from '../../jobs/enqueue.js';
 import { JobRunner } from '../../jobs/job-runner.js';
 import { buildJobCatalog } from '../job-catalog.js';
-import { repoJobKinds } from '../../../repo-sync/repo-jobs.js';
-import { addRepo, listRepos, parseRepoConfig, removeRepo } from '../../../repo-sync/repo-store.js';
+import { addRepo, listRepos, parseRepoConfig, removeRepo, repoJobKinds } from '../../../repo-sync/index.js';
 import { printResult, printTable } from './output.js';
-import type { CliContext } from './program.js';
+import type { CliContext } from './cli-context.js';
 import { followJob } from './wait-for-job.js';
 
 export function addRepoCommands(program: Command, c: CliContext): void {

@@ -1,0 +1,9 @@
+/**
+ * The setup area's public surface: the Striker's identity (first-run wizard), its validation and
+ * storage, the plan applying it makes, and the `striker.configure` job.
+ */
+export { identitySchema, type Identity } from './identity-schema.js';
+export { loadIdentity } from './identity-store.js';
+export { configureJobKind } from './configure-job.js';
+export { systemHostApplier, type HostApplier } from './host-applier.js';
+export { setupIdentityRoutes } from './setup-routes.js';
