@@ -1,7 +1,7 @@
 /**
  * Settings of the kickstart area, to be nested as `kickstart:` in the main config schema.
- * The URL-signing key is not here: it is a secret the lead keeps under the data directory
- * (e.g. `dataDir/keys/kickstart.key`, 32 random bytes) and passes to `kickstartRoutes`.
+ * The URL-signing key is not here: it is a secret kept under the data directory
+ * (`dataDir/keys/kickstart.key`, 32 random bytes; kickstart-area.ts) and passed to `kickstartRoutes`.
  */
 import { z } from 'zod';
 

@@ -2,7 +2,7 @@
  * Sends a whole file as a response body through two reused buffers: read chunk n+1 while chunk n
  * is being written, and reuse a buffer only after its write has completed. Node has no sendfile(2);
  * fs.createReadStream allocates a fresh buffer per chunk, and that allocation and its page faults,
- * not the copying, is what held a 10 MiB download at ~0.7× nginx. Buffer pairs are kept for the
+ * not the copying, dominate a large download. Buffer pairs are kept for the
  * next response (a few, so memory stays bounded: 2 × chunk per download in flight).
  */
 import { read } from 'node:fs';

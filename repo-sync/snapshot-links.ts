@@ -1,9 +1,9 @@
 /**
  * Where a published link (`<repo>/current`, `<treesDir>/<tree>`) points, remembered between
- * requests. Reading the link costs a readlink(2) per request, about 15% of a small-file response;
- * so the answer is kept until inotify (fs.watch on the link's directory) reports any change in
+ * requests. Reading the link costs a readlink(2) per request, a noticeable share of a small-file
+ * response; so the answer is kept until inotify (fs.watch on the link's directory) reports any change in
  * that directory, which a publish's rename(2) of the link always causes. Without a watcher (limit
- * reached, or the platform refuses) every call reads the link again, as before.
+ * reached, or the platform refuses) every call reads the link.
  *
  * The watcher is started before the link is read, so a switch between the two is never missed.
  * A request handled between the rename and the inotify event (same event-loop turn) still gets the

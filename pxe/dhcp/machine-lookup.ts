@@ -1,6 +1,6 @@
 /**
- * The seam to the machines the operator described: a reservation by MAC. The lead backs it with
- * the database; tests use a Map. May answer synchronously (a cache) or with a promise.
+ * The seam to the machines the operator described: a reservation by MAC. striker/app backs it
+ * with the machines table (striker/machines/reservation-cache.ts); tests use a Map. May answer synchronously (a cache) or with a promise.
  */
 export interface Reservation {
   /** Dotted IPv4 address. */

@@ -1,6 +1,8 @@
 /**
  * The areas `striker serve` carries besides the core: each contributes HTTP routes, job kinds and
- * background services, started here from the one configuration. Added as each area is wired in.
+ * background services, started here from the one configuration. This is where areas meet: what a
+ * later stage needs from an earlier one (PXE's kickstart URL, the machines table behind DHCP
+ * reservations) is handed over here as a function.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -1,6 +1,6 @@
 /**
- * Every job kind `striker serve` runs, gathered from the areas that define them.
- * A kind is added here when its area is wired into serve.
+ * Every job kind `striker serve` runs: the platform's own (maintenance) and those the areas define,
+ * gathered by areas.ts.
  */
 import type { Database } from '../db/database.js';
 import { catalogOf, type JobCatalog, type JobKindDefinition } from '../jobs/job-kind.js';

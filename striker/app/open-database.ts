@@ -1,6 +1,6 @@
 /**
  * Opens the database a striker command should use:
- * - `database.urls` configured: the first one (the N-database writer is not built yet);
+ * - `database.urls` configured: the first one;
  * - else the embedded PostgreSQL of a `striker serve` already running on this data directory;
  * - else start the embedded PostgreSQL here (taking the data-directory lock) and stop it on close.
  */

@@ -1,8 +1,8 @@
 /**
- * The front door: handlers that may answer a request before fastify routes it. Fastify costs
- * about 10 µs per request (request/reply objects, hooks, routing); for the hottest requests, an
- * installer's repodata and small RPMs already held in memory, that is most of the work and keeps a
- * single Node thread at ~0.6× of nginx. A front-door handler looks at the raw request, and either
+ * The front door: handlers that may answer a request before fastify routes it. Fastify's per-request
+ * work (request/reply objects, hooks, routing) is most of the cost of the hottest requests, an
+ * installer's repodata and small RPMs already held in memory (the repo bench's `serve` part
+ * measures it against nginx). A front-door handler looks at the raw request, and either
  * answers it completely (returns true) or leaves it untouched (returns false) for fastify, which
  * stays the only place that handles everything else: errors, validation, Range, conditionals.
  *

@@ -118,8 +118,8 @@ typedef struct {
  * A spinning loop yields the CPU once a turn (sched_yield(2), from one of its spinning sockets):
  * any other runnable thread on this CPU — the peer itself when it is local, a database, another
  * server — runs first, so a spin only uses time no one else wants. Without that, a client on
- * the server's CPU got its turn only when the spin ran out: 14 MB/s at blksize 512 instead of
- * 18 without spinning; with it, 20.
+ * the server's CPU would get its turn only when the spin ran out, and spinning would make that
+ * client slower than no spin at all.
  * Like the kernel's SO_BUSY_POLL and KVM's halt polling, this trades CPU for latency, and only
  * where it pays: a peer whose replies take longer on average than spin_ns (a slow client, a
  * real network with a long round trip) is not spun for, spin_ns 0 turns it off, and at most
