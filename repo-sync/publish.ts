@@ -13,6 +13,7 @@ import type { JobContext } from './job-context.js';
 import type { PlannedPackage } from './plan.js';
 import { currentLink, currentSnapshotId, listSnapshots, newSnapshotId, snapshotsDir, type SnapshotManifest } from './snapshot-layout.js';
 import type { RepoSigner } from './verify/repo-signer.js';
+import type { Clock } from '../striker/core/clock.js';
 
 export interface PublishFile {
   storePath: string;
@@ -48,7 +49,7 @@ export interface PublishDeps {
   runner: CommandRunner;
   signer?: RepoSigner;
   ctx: JobContext;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface PublishResult {

@@ -16,6 +16,7 @@ import type { BootTimeline } from '../boot/timeline.js';
 import type { BootFormat, BootResolver } from './boot-resolver.js';
 import { renderGrubDispatch } from './grub-config.js';
 import { parseRequestMac } from './script-tokens.js';
+import type { Clock } from '../../striker/core/clock.js';
 
 export interface BootRouteCounters {
   served: Record<string, number>;
@@ -39,7 +40,7 @@ export interface BootRouteDeps {
   /** The MAC that holds `ip` (the DHCP lease table), to put loader downloads on the machine's timeline. */
   macOfIp?: (ip: string) => string | undefined;
   counters?: BootRouteCounters;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export function bootRoutes(deps: BootRouteDeps): FastifyPluginAsync {

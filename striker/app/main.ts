@@ -2,22 +2,20 @@
  * The entry point, and the only place that reads argv, the environment and signals.
  */
 import { readFileSync } from 'node:fs';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli/program.js';
 import { EXIT, exitCodeFor } from './cli/exit-codes.js';
 import type { StrikerConfig } from './config/schema.js';
 import { StrikerError } from '../core/errors/index.js';
+import { createLogger } from '../core/log.js';
+import { kickstartLogRedactPaths } from '../../kickstart/index.js';
 import { serve } from './serve.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function makeLogger(config: Readonly<StrikerConfig>): Logger {
-  return pino({
-    level: config.log.level,
-    base: { pid: process.pid },
-    ...(config.log.pretty ? { transport: { target: 'pino-pretty', options: { destination: 2 } } } : {}),
-  }, config.log.pretty ? undefined : pino.destination(2));
+  return createLogger({ level: config.log.level, pretty: config.log.pretty, redactPaths: kickstartLogRedactPaths });
 }
 
 async function runServe(config: Readonly<StrikerConfig>, logger: Logger): Promise<number> {

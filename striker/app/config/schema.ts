@@ -4,11 +4,12 @@
  * Areas with their own settings (pxe, repos…) contribute a sub-schema here.
  */
 import { z } from 'zod';
+import { logLevels } from '../../core/log.js';
 import { repoSyncConfigSchema } from '../../../repo-sync/config.js';
 import { kickstartConfigSchema } from '../../../kickstart/config.js';
 import { pxeConfigSchema } from '../../../pxe/pxe-config.js';
 
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const logLevel = z.enum(logLevels);
 
 const postgresUrl = z
   .string()
