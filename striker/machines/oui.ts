@@ -13,7 +13,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ValidationError } from '../core/errors/index.js';
 
 /** Next to the source, or (when running from dist/) in the source tree. */
-const SHIPPED_CANDIDATES = [new URL('./data/oui.tsv.gz', import.meta.url), new URL('../../../../striker/machines/data/oui.tsv.gz', import.meta.url)];
+const SHIPPED_CANDIDATES = [new URL('./data/oui.tsv.gz', import.meta.url), new URL('../../../striker/machines/data/oui.tsv.gz', import.meta.url)];
 export const SHIPPED_OUI_FILE = SHIPPED_CANDIDATES.find((u) => existsSync(u)) ?? SHIPPED_CANDIDATES[0]!;
 
 export interface OuiEntry {
