@@ -23,7 +23,8 @@ import { kickstartArea, type KickstartArea } from '../../kickstart/kickstart-are
 import { recordTree } from '../../repo-sync/repo-store.js';
 import { sampleIdentity } from '../../striker/setup/sample-identity.js';
 import { saveIdentity } from '../../striker/setup/identity-store.js';
-import { describeMachine, machineTimeline } from '../../striker/machines/machine-store.js';
+import { describeMachine } from '../../striker/machines/actions.js';
+import { machineTimeline } from '../../striker/machines/machine-store.js';
 import { lintKickstart } from '../../kickstart/index.js';
 import { packagesByRole } from '../../kickstart/role-packages.js';
 import type { InstallationTree } from '../../repo-sync/index.js';
