@@ -4,7 +4,7 @@
  * or its inputs changed since: the stored fingerprint differs), `ready` or `failed` (with the
  * exact problems the check found).
  */
-import type { Queryable } from '../striker/db/database.js';
+import type { DbReader, DbWriter } from '../striker/db/database.js';
 import type { Problem } from '../striker/core/errors/index.js';
 import type { HostDraftResult } from './host-drafts.js';
 
@@ -29,8 +29,8 @@ export interface KickstartStatus {
   engine: StoredCheck['engine'] | null;
 }
 
-export async function saveCheck(q: Queryable, mac: string, check: Pick<StoredCheck, 'status' | 'engine' | 'problems'>, fingerprint: string, jobId: string | null, at: Date): Promise<StoredCheck> {
-  const { rows } = await q.query<StoredCheck>(
+export async function saveCheck(q: DbWriter, mac: string, check: Pick<StoredCheck, 'status' | 'engine' | 'problems'>, fingerprint: string, jobId: string | null, at: Date): Promise<StoredCheck> {
+  const { rows } = await q.write<StoredCheck>(
     `INSERT INTO kickstart_checks (machine_id, status, engine, problems, fingerprint, job_id, checked_at)
      SELECT id, $2, $3, $4, $5, $6, $7 FROM machines WHERE mac = $1
      ON CONFLICT (machine_id) DO UPDATE SET status = EXCLUDED.status, engine = EXCLUDED.engine, problems = EXCLUDED.problems,
@@ -41,7 +41,7 @@ export async function saveCheck(q: Queryable, mac: string, check: Pick<StoredChe
   return rows[0]!;
 }
 
-export async function loadCheck(q: Queryable, mac: string): Promise<StoredCheck | undefined> {
+export async function loadCheck(q: DbReader, mac: string): Promise<StoredCheck | undefined> {
   const { rows } = await q.query<StoredCheck>(
     `SELECT c.status, c.engine, c.problems, c.fingerprint, c.job_id AS "jobId", c.checked_at AS "checkedAt"
        FROM kickstart_checks c JOIN machines m ON m.id = c.machine_id WHERE m.mac = $1`,

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Queryable } from '../striker/db/database.js';
+import type { DbReader, DbWriter } from '../striker/db/database.js';
 import type { Problem } from '../striker/core/errors/index.js';
 import { loadIdentity, type Identity } from '../striker/setup/index.js';
 import { isHostAddress, parseIpv4, parseIpv4Prefix } from '../striker/core/net/ipv4.js';
@@ -15,7 +15,7 @@ import { getMachine, type Machine } from '../striker/machines/index.js';
 import { kickstartInputSchema, type RepoRef } from './kickstart-input.js';
 import { type CheckRepo } from './package-check.js';
 import { type HostDraft } from './preboot-check.js';
-import { listTrees, type InstallationTree } from '../repo-sync/index.js';
+import { listRepos, listTrees, type InstallationTree } from '../repo-sync/index.js';
 import { hostIdOf } from './host-id.js';
 import { loadKickstartSettings, type KickstartSettings } from './settings-store.js';
 
@@ -124,17 +124,17 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
 }
 
 /** Reads the facts for one machine (NotFoundError when Striker does not know the MAC). */
-export async function loadHostFacts(q: Queryable, mac: string): Promise<HostFacts> {
+export async function loadHostFacts(q: DbReader & DbWriter, mac: string): Promise<HostFacts> {
   const machine = await getMachine(q, mac);
   const [identity, settings, trees, repos] = await Promise.all([
     loadIdentity(q),
     loadKickstartSettings(q),
     listTrees(q),
-    q.query<{ name: string; lastSyncedAt: Date | null }>('SELECT name, last_synced_at AS "lastSyncedAt" FROM repos ORDER BY name').then((r) => r.rows),
+    listRepos(q).then((rows) => rows.map((r) => ({ name: r.name, lastSyncedAt: r.lastSyncedAt }))),
   ]);
   return { machine, identity: identity?.identity, settings, trees, repos };
 }
 
-export async function loadHostDraft(q: Queryable, mac: string, place: DraftPlace): Promise<HostDraftResult> {
+export async function loadHostDraft(q: DbReader & DbWriter, mac: string, place: DraftPlace): Promise<HostDraftResult> {
   return buildHostDraft(await loadHostFacts(q, mac), place);
 }

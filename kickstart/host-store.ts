@@ -4,7 +4,7 @@
  * registering a host changes.
  */
 import type { Logger } from 'pino';
-import type { Database } from '../striker/db/database.js';
+import type { DbReader, DbWriter } from '../striker/db/database.js';
 import { NotFoundError } from '../striker/core/errors/index.js';
 import type { KickstartHost, KickstartHostLookup } from './ks-routes.js';
 import { loadCheck, statusOf } from './check-store.js';
@@ -12,7 +12,7 @@ import { macOfHostId } from './host-id.js';
 import { loadHostDraft, type DraftPlace } from './host-drafts.js';
 
 export class DbHostLookup implements KickstartHostLookup {
-  constructor(private readonly db: Database, private readonly place: DraftPlace, private readonly log: Logger) {}
+  constructor(private readonly db: DbReader & DbWriter, private readonly place: DraftPlace, private readonly log: Logger) {}
 
   async find(hostId: string): Promise<KickstartHost | undefined> {
     const mac = macOfHostId(hostId);
@@ -39,7 +39,7 @@ export class DbHostLookup implements KickstartHostLookup {
 }
 
 /** The MAC holding a current DHCP lease for a peer address (`::ffff:` IPv4-mapped peers too). */
-export async function leaseMacOf(db: Database, peerIp: string): Promise<string | undefined> {
+export async function leaseMacOf(db: DbReader, peerIp: string): Promise<string | undefined> {
   const ip = peerIp.startsWith('::ffff:') && peerIp.includes('.') ? peerIp.slice(7) : peerIp;
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return undefined;
   const { rows } = await db.query<{ mac: string }>(
@@ -50,8 +50,8 @@ export async function leaseMacOf(db: Database, peerIp: string): Promise<string |
 }
 
 /** A registered host has finished installing (%post runs last): its machine becomes `installed`. */
-export async function markRegistered(db: Database, hostId: string): Promise<Record<string, unknown>> {
+export async function markRegistered(db: DbWriter, hostId: string): Promise<Record<string, unknown>> {
   const mac = macOfHostId(hostId);
-  await db.query(`UPDATE machines SET state = 'installed' WHERE mac = $1`, [mac]);
+  await db.write(`UPDATE machines SET state = 'installed' WHERE mac = $1`, [mac]);
   return { hostId, mac };
 }

@@ -29,3 +29,5 @@ export { loadCheck, statusOf, type KickstartStatus, type StoredCheck } from './c
 export { loadHostDraft, type DraftPlace, type HostDraftResult } from './host-drafts.js';
 export { redactedPreview } from './kickstart-api-routes.js';
 export { runKickstartCheck, type CheckDeps, type CheckOutcome } from './run-check.js';
+export { changeKickstartSettings, checkRequestSchema, parseSettingsChange, requestKickstartCheck, settingsChangeSchema } from './actions.js';
+export { kickstartCheckJobKind } from './check-jobs.js';

@@ -4,37 +4,27 @@
  *   POST /api/machines/:mac/kickstart/check   operator  runs the pre-boot check as a `kickstart.check` job
  *   GET  /api/machines/:mac/kickstart/status  viewer    ready, failed, unchecked or incomplete, with the exact problems
  *   GET  /api/settings/kickstart              viewer    shared settings (whether a root password is set, never its hash)
- *   PUT  /api/settings/kickstart              admin     change them (root password hashed here), audited
+ *   PUT  /api/settings/kickstart              admin     change them (root password hashed), audited
+ * The changes are kickstart's actions (actions.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { parseBody } from '../striker/http/body.js';
-import { audit } from '../striker/audit/audit-store.js';
 import type { CommandRunner } from '../striker/core/command/run-command.js';
 import type { Database } from '../striker/db/database.js';
-import { ConflictError, NotFoundError } from '../striker/core/errors/index.js';
-import { enqueueJob } from '../striker/jobs/enqueue.js';
+import { ConflictError } from '../striker/core/errors/index.js';
 import type { JobCatalog } from '../striker/jobs/job-kind.js';
-import { getMachine, macSchema } from '../striker/machines/index.js';
+import { machineMacOf } from '../striker/machines/index.js';
+import { changeKickstartSettings, requestKickstartCheck } from './actions.js';
 import { previewKickstart } from './preboot-check.js';
 import { redactString } from './redact.js';
 import { loadCheck, statusOf } from './check-store.js';
 import { loadHostDraft, type DraftPlace } from './host-drafts.js';
-import { changeKickstartSettings, loadKickstartSettings, parseSettingsChange, publicSettings } from './settings-store.js';
+import { loadKickstartSettings, publicSettings } from './settings-store.js';
 
 export interface KickstartApiDeps {
   db: Database;
   catalog: JobCatalog;
   place: DraftPlace;
   run: CommandRunner;
-}
-
-const checkBody = z.strictObject({ engine: z.enum(['auto', 'dnf', 'resolver']).optional() });
-
-function macParam(raw: string): string {
-  const r = macSchema.safeParse(raw);
-  if (!r.success) throw new NotFoundError('machine', raw.slice(0, 80));
-  return r.data;
 }
 
 /** The preview: previewKickstart's text with the root password hash and token placeholder redacted. */
@@ -46,35 +36,27 @@ export function kickstartApiRoutes(app: FastifyInstance, deps: KickstartApiDeps)
   const { db } = deps;
 
   app.get<{ Params: { mac: string } }>('/api/machines/:mac/kickstart', { config: { access: 'operator' } }, async (request) => {
-    const mac = macParam(request.params.mac);
+    const mac = machineMacOf(request.params.mac);
     const draft = await loadHostDraft(db, mac, deps.place);
     if (!draft.ok) throw new ConflictError(`the kickstart for ${mac} cannot be built yet: ${draft.problems.length} problem(s)`, { problems: draft.problems });
     return { mac, hostId: draft.hostId, kickstart: redactedPreview(draft.draft), status: statusOf(draft, await loadCheck(db, mac)) };
   });
 
   app.get<{ Params: { mac: string } }>('/api/machines/:mac/kickstart/status', { config: { access: 'viewer' } }, async (request) => {
-    const mac = macParam(request.params.mac);
+    const mac = machineMacOf(request.params.mac);
     const draft = await loadHostDraft(db, mac, deps.place);
     return { status: statusOf(draft, await loadCheck(db, mac)) };
   });
 
   app.post<{ Params: { mac: string } }>('/api/machines/:mac/kickstart/check', { config: { access: 'operator' } }, async (request, reply) => {
-    const mac = macParam(request.params.mac);
-    const body = request.body === undefined || request.body === null ? {} : parseBody(checkBody, request.body);
-    await getMachine(db, mac);
-    const job = await db.tx(async (q) => {
-      const j = await enqueueJob(q, deps.catalog, { kind: 'kickstart.check', payload: { mac, ...body }, createdBy: request.actor!.userId });
-      await audit(q, request.actor!, { action: 'kickstart.check', targetKind: 'machine', targetId: mac, details: { jobId: j.id, ...body }, requestId: request.id });
-      return j;
-    });
+    const job = await requestKickstartCheck(db, deps.catalog, request.actor!, request.params.mac, request.body, { requestId: request.id, inputPath: 'body' });
     return reply.status(202).send({ job });
   });
 
   app.get('/api/settings/kickstart', { config: { access: 'viewer' } }, async () => ({ settings: publicSettings(await loadKickstartSettings(db)) }));
 
   app.put('/api/settings/kickstart', { config: { access: 'admin' } }, async (request) => {
-    const change = parseSettingsChange(request.body);
-    const saved = await changeKickstartSettings(db, deps.run, request.actor!, change, request.id);
+    const saved = await changeKickstartSettings(db, deps.run, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
     return { settings: publicSettings(saved) };
   });
 }

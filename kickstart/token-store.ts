@@ -4,17 +4,17 @@
  * atomic UPDATE (`… AND used_at IS NULL AND expires_at > now RETURNING`), so two requests racing
  * with the same token cannot both win, and a used token stays recorded (used_at) but refused.
  */
-import type { Queryable } from '../striker/db/database.js';
+import type { DbWriter } from '../striker/db/database.js';
 import type { TokenStore } from './registration-token.js';
 import { macOfHostId } from './host-id.js';
 
 export class PgTokenStore implements TokenStore {
-  constructor(private readonly q: Queryable) {}
+  constructor(private readonly q: DbWriter) {}
 
   async put(hostId: string, hash: string, expiresAt: Date): Promise<void> {
     const mac = macOfHostId(hostId);
     if (mac === undefined) throw new TypeError(`not a machine host id: ${hostId.slice(0, 80)}`);
-    const { rowCount } = await this.q.query(
+    const { rowCount } = await this.q.write(
       `INSERT INTO kickstart_tokens (machine_id, token_hash, expires_at)
        SELECT id, $2, $3 FROM machines WHERE mac = $1
        ON CONFLICT (machine_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at,
@@ -27,7 +27,7 @@ export class PgTokenStore implements TokenStore {
   async consume(hostId: string, hash: string, now: Date): Promise<boolean> {
     const mac = macOfHostId(hostId);
     if (mac === undefined || !/^[0-9a-f]{64}$/.test(hash)) return false;
-    const { rowCount } = await this.q.query(
+    const { rowCount } = await this.q.write(
       `UPDATE kickstart_tokens t SET used_at = $3
          FROM machines m
         WHERE m.mac = $1 AND t.machine_id = m.id AND t.token_hash = $2 AND t.used_at IS NULL AND t.expires_at > $3`,

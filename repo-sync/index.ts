@@ -15,6 +15,5 @@ export { collectStoreGarbage, type StoreGcResult } from './store/store-gc.js';
 export { repoJobKinds, type RepoJobDeps } from './repo-jobs.js';
 export { repoRoutes } from './repo-routes.js';
 export { RepoScheduler } from './repo-scheduler.js';
-export {
-  addRepo, getRepo, listRepos, listTrees, parseRepoConfig, removeRepo, syncConfiguredRepos, type RepoRecord,
-} from './repo-store.js';
+export { getRepo, listRepos, listTrees, syncConfiguredRepos, type RepoRecord } from './repo-store.js';
+export { addRepo, importIsoSchema, parseRepoConfig, removeRepo, repoNameOf, startIsoImport, startRepoSync } from './actions.js';

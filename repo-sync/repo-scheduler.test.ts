@@ -4,7 +4,7 @@ import { systemActor } from '../striker/audit/audit-store.js';
 import { catalogOf } from '../striker/jobs/job-kind.js';
 import { repoJobKinds } from './repo-jobs.js';
 import { RepoScheduler } from './repo-scheduler.js';
-import { addRepo, parseRepoConfig } from './repo-store.js';
+import { addRepo } from './actions.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -15,8 +15,8 @@ afterAll(async () => t.drop());
 describe('RepoScheduler', () => {
   it('enqueues due syncs once, leaves manual repos alone, and collects garbage daily', async () => {
     const catalog = catalogOf(repoJobKinds({ db: t.db, dataDir: '/nonexistent', runner: async () => { throw new Error('not run'); } }));
-    await addRepo(t.db, systemActor, parseRepoConfig({ name: 'hourly', source: { kind: 'directory', path: '/srv/a' }, schedule: { kind: 'interval', everyMinutes: 60 } }));
-    await addRepo(t.db, systemActor, parseRepoConfig({ name: 'manual', source: { kind: 'directory', path: '/srv/b' } }));
+    await addRepo(t.db, systemActor, { name: 'hourly', source: { kind: 'directory', path: '/srv/a' }, schedule: { kind: 'interval', everyMinutes: 60 } });
+    await addRepo(t.db, systemActor, { name: 'manual', source: { kind: 'directory', path: '/srv/b' } });
     const scheduler = new RepoScheduler(t.db, catalog, quietLogger);
     const now = new Date();
     expect(await scheduler.tick(now)).toEqual(['hourly', '(store garbage collection)']);

@@ -8,7 +8,7 @@ import type { Database } from '../striker/db/database.js';
 import { enqueueJob } from '../striker/jobs/enqueue.js';
 import type { JobCatalog } from '../striker/jobs/job-kind.js';
 import { nextRun } from './schedule.js';
-import { listRepos } from './repo-store.js';
+import { garbageCollectionActivity, listRepos, syncActivity } from './repo-store.js';
 
 export class RepoScheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -21,10 +21,7 @@ export class RepoScheduler {
 
   /** Once a day, when no collection is waiting or running. */
   private async garbageCollectionDue(now: Date): Promise<boolean> {
-    const { rows } = await this.db.query<{ last: Date | null; busy: boolean | null }>(
-      `SELECT max(created_at) AS last, bool_or(status IN ('queued', 'running')) AS busy FROM jobs WHERE kind = 'repo.collect-garbage'`,
-    );
-    const r = rows[0]!;
+    const r = await garbageCollectionActivity(this.db);
     return !r.busy && (r.last === null || now.getTime() - r.last.getTime() >= 24 * 3600_000);
   }
 
@@ -37,11 +34,7 @@ export class RepoScheduler {
     const enqueued: string[] = [];
     try {
       const repos = await listRepos(this.db);
-      const { rows } = await this.db.query<{ name: string; last: Date; busy: boolean }>(
-        `SELECT payload->>'name' AS name, max(created_at) AS last, bool_or(status IN ('queued', 'running')) AS busy
-           FROM jobs WHERE kind = 'repo.sync' GROUP BY payload->>'name'`,
-      );
-      const byName = new Map(rows.map((r) => [r.name, r]));
+      const byName = new Map((await syncActivity(this.db)).map((r) => [r.name, r]));
       for (const repo of repos) {
         if (!repo.config.enabled || repo.config.schedule.kind === 'manual') continue;
         const prior = byName.get(repo.name);

@@ -4,7 +4,7 @@ import { cpSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['striker', 'pxe', 'kickstart', 'repo-sync', 'cluster'];
-const assets = /\.(sql|json|txt|csv|tmpl|sh)$/;
+const assets = /\.(sql|json|txt|csv|tmpl|sh|gz)$/;
 
 function walk(dir) {
   for (const name of readdirSync(dir)) {

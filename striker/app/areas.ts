@@ -44,7 +44,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   const treesDir = config.repos.treesDir ?? paths.trees;
   mkdirSync(reposDir, { recursive: true });
   mkdirSync(treesDir, { recursive: true });
-  await syncConfiguredRepos(db, config.repos.repos);
+  await db.tx((t) => syncConfiguredRepos(t, config.repos.repos));
   jobKinds.push(...repoJobKinds({ db, dataDir: resolve(config.dataDir), runner: runCommand }));
   plugins.push(async (app, catalog) => {
     await registerRepoRoutes(app, { reposDir, treesDir, frontDoor: app.frontDoor });

@@ -9,7 +9,8 @@ import { audit } from '../audit/audit-store.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { UNUSABLE_HASH, verifyPassword } from './password.js';
 import type { Role } from './roles.js';
-import { createSession, type Session } from './sessions.js';
+import { createSession, type Session } from './session-store.js';
+import { loginRecord } from './user-store.js';
 
 export const loginSchema = z.strictObject({
   username: z.string().min(1, 'is required').max(63),
@@ -33,12 +34,8 @@ export async function login(
   if (wait > 0) {
     throw new StrikerError('RATE_LIMITED', `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`, { details: { retryAfterSeconds: Math.ceil(wait / 1000) } });
   }
-  const { rows } = await db.query<{ id: string; username: string; role: Role; display_name: string; password_hash: string; disabled: boolean }>(
-    'SELECT id, username, role, display_name, password_hash, disabled FROM users WHERE username = $1',
-    [input.username.toLowerCase()],
-  );
-  const user = rows[0];
-  const ok = await verifyPassword(input.password, user?.password_hash ?? UNUSABLE_HASH);
+  const user = await loginRecord(db, input.username.toLowerCase());
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? UNUSABLE_HASH);
   if (!user || !ok || user.disabled) {
     throttle.recordFailure(keys, now);
     await audit(db, { userId: null, name: input.username.slice(0, 63), role: 'viewer', via: 'session' }, {
@@ -59,6 +56,6 @@ export async function login(
       details: { ip: client.ip },
       requestId: client.requestId,
     });
-    return { session, user: { id: user.id, username: user.username, role: user.role, displayName: user.display_name } };
+    return { session, user: { id: user.id, username: user.username, role: user.role, displayName: user.displayName } };
   });
 }

@@ -2,20 +2,16 @@
  * Sessions: who am I, log in, log out, and first-run setup of the admin user.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { systemActor } from '../audit/audit-store.js';
+import { createFirstAdmin } from './actions.js';
 import { login, loginSchema } from './login.js';
-import { deleteSession } from './sessions.js';
-import { createUser, newUserSchema } from './users.js';
-import { StrikerError } from '../core/errors/index.js';
+import { deleteSession } from './session-store.js';
+import { countUsers } from './user-store.js';
 import { SESSION_COOKIE } from '../http/access.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { parseBody } from '../http/body.js';
 
-const SETUP_LOCK = 0x53455455; // 'SETU'
-
 export async function setupRequired(deps: AppDeps): Promise<boolean> {
-  const { rows } = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
-  return rows[0]!.n === 0;
+  return (await countUsers(deps.db)) === 0;
 }
 
 export function sessionRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -54,17 +50,10 @@ export function sessionRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   /** First run only: creates the first admin and logs them in. Refused once any user exists. */
   app.post('/api/setup/admin', { config: { access: 'public' } }, async (request, reply) => {
-    const input = parseBody(newUserSchema.omit({ role: true }), request.body);
-    const client = await deps.db.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [SETUP_LOCK]);
-      if (!(await setupRequired(deps))) throw new StrikerError('SETUP_DONE', 'Striker already has users; log in instead');
-      await createUser(deps.db, systemActor, { ...input, role: 'admin' }, request.id);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [SETUP_LOCK]).catch(() => undefined);
-      client.release();
-    }
-    const result = await login(deps.db, deps.throttle, { username: input.username, password: input.password }, {
+    const admin = await createFirstAdmin(deps.db, request.body, { requestId: request.id, inputPath: 'body' });
+    // The action validated the body: its password is the admin's.
+    const password = (request.body as { password: string }).password;
+    const result = await login(deps.db, deps.throttle, { username: admin.username, password }, {
       ip: request.ip,
       userAgent: String(request.headers['user-agent'] ?? ''),
       requestId: request.id,

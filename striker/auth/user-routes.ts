@@ -1,26 +1,23 @@
 /**
- * Users (admin only) and API tokens (each user their own; admins all).
+ * Users (admin only) and API tokens (each user their own; admins all). The changes are the auth
+ * actions (actions.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listAudit } from '../audit/audit-store.js';
-import { createApiToken, listApiTokens, revokeApiToken } from './sessions.js';
-import { changeUser, createUser, getUser, listUsers, newUserSchema, userChangeSchema } from './users.js';
+import { changeUser, createApiToken, createUser, revokeApiToken } from './actions.js';
+import { listApiTokens } from './api-token-store.js';
+import { getUser, listUsers } from './user-store.js';
 import { NotFoundError } from '../core/errors/index.js';
 import type { AppDeps } from '../http/app-deps.js';
-import { isUuid, parseBody, parseQuery } from '../http/body.js';
-
-const tokenSchema = z.strictObject({
-  name: z.string().min(1, 'is required').max(100),
-  days: z.number().int().min(1).max(3650).nullable().default(365),
-});
+import { isUuid, parseQuery } from '../http/body.js';
 
 export function userRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/api/users', { config: { access: 'admin' } }, async () => ({ users: await listUsers(deps.db) }));
 
   app.post('/api/users', { config: { access: 'admin' } }, async (request, reply) => {
-    const input = parseBody(newUserSchema, request.body);
-    return reply.status(201).send({ user: await createUser(deps.db, request.actor!, input, request.id) });
+    const user = await createUser(deps.db, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
+    return reply.status(201).send({ user });
   });
 
   app.get<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request) => {
@@ -28,11 +25,9 @@ export function userRoutes(app: FastifyInstance, deps: AppDeps): void {
     return { user: await getUser(deps.db, request.params.id) };
   });
 
-  app.patch<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request) => {
-    if (!isUuid(request.params.id)) throw new NotFoundError('user', request.params.id);
-    const change = parseBody(userChangeSchema, request.body);
-    return { user: await changeUser(deps.db, request.actor!, request.params.id, change, request.id) };
-  });
+  app.patch<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request) => ({
+    user: await changeUser(deps.db, request.actor!, request.params.id, request.body, { requestId: request.id, inputPath: 'body' }),
+  }));
 
   app.get('/api/tokens', { config: { access: 'viewer' } }, async (request) => {
     const actor = request.actor!;
@@ -40,15 +35,13 @@ export function userRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.post('/api/tokens', { config: { access: 'viewer' } }, async (request, reply) => {
-    const input = parseBody(tokenSchema, request.body);
     const actor = request.actor!;
-    const { token, info } = await createApiToken(deps.db, actor, actor.userId!, input.name, input.days, request.id);
+    const { token, info } = await createApiToken(deps.db, actor, actor.userId!, request.body, { requestId: request.id, inputPath: 'body' });
     return reply.status(201).send({ token, info });
   });
 
   app.delete<{ Params: { id: string } }>('/api/tokens/:id', { config: { access: 'viewer' } }, async (request, reply) => {
-    if (!isUuid(request.params.id)) throw new NotFoundError('API token', request.params.id);
-    await revokeApiToken(deps.db, request.actor!, request.params.id, request.id);
+    await revokeApiToken(deps.db, request.actor!, request.params.id, { requestId: request.id });
     return reply.status(204).send();
   });
 

@@ -1,10 +1,23 @@
 /**
- * The database seam: a `pg` pool with typed query helpers and transactions. Every module that
- * reads or writes takes a `Database` (or a `Queryable` inside a transaction).
+ * The database seam: a `pg` pool behind three roles, so a store function says what it needs and an
+ * N-database writer can route each call:
+ *
+ * - `DbReader.query` — statements that change nothing (SELECT).
+ * - `DbWriter.write` — statements that change rows (INSERT, UPDATE, DELETE, with RETURNING when the
+ *   caller needs rows back).
+ * - `Database.tx(fn)` — a transaction: `fn` gets a `DbTx`, a reader and writer on one connection,
+ *   committed together or not at all.
+ *
+ * A read takes a `DbReader`; a single-statement write takes a `DbWriter`; work that must see its own
+ * writes or change several rows at once takes a `DbTx`. Actions (`actions.ts` in each area) open the
+ * transaction and write their audit row in it.
+ *
+ * SQL lives only in `*-store.ts` modules. The exception is `migrate.ts`, the migration engine: it runs
+ * the numbered migrations as they are, on one dedicated connection under an advisory lock.
  *
  * With several `database.urls` configured, the first is used for reads and writes; replicating
- * writes to every Striker's database and resyncing after an outage is the N-database writer's job
- * (not built yet, see README).
+ * writes to every Striker's database and resyncing after an outage is the N-database writer's job,
+ * which implements these roles (see README).
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -13,18 +26,50 @@ import { StrikerError } from '../core/errors/index.js';
 // timestamptz → Date (pg default), bigint (int8) → number: our counters fit in 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>>;
+export type DbRow = pg.QueryResultRow;
+export type DbResult<R extends DbRow = DbRow> = pg.QueryResult<R>;
+
+/** Statements that change nothing. */
+export interface DbReader {
+  query<R extends DbRow = DbRow>(text: string, values?: readonly unknown[]): Promise<DbResult<R>>;
 }
 
-export interface Database extends Queryable {
+/** Statements that change rows. */
+export interface DbWriter {
+  write<R extends DbRow = DbRow>(text: string, values?: readonly unknown[]): Promise<DbResult<R>>;
+}
+
+/** Inside a transaction: reads and writes on one connection, committed together. */
+export interface DbTx extends DbReader, DbWriter {
+  readonly inTransaction: true;
+}
+
+/** A LISTEN on a dedicated connection; `close` ends it and discards the connection. */
+export interface DbListener {
+  close(): void;
+}
+
+export interface Database extends DbReader, DbWriter {
   readonly url: string;
   /** Runs `fn` in a transaction; rolls back if it throws. */
-  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
-  /** A dedicated connection (LISTEN). Release it when done. */
+  tx<T>(fn: (t: DbTx) => Promise<T>): Promise<T>;
+  /**
+   * LISTENs on `channel` on a connection of its own. `onLost` is called once if that connection
+   * fails (the listener is then closed; listen again to resume).
+   */
+  listen(channel: string, onNotify: (payload: string | undefined) => void, onLost: (error: Error) => void): Promise<DbListener>;
+  /** A dedicated connection (the migration engine's advisory lock). Release it when done. */
   connect(): Promise<pg.PoolClient>;
   ping(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   close(): Promise<void>;
+}
+
+function txHandle(client: pg.PoolClient): DbTx {
+  return {
+    inTransaction: true,
+    query: (text, values) => client.query(text, values as unknown[]),
+    write: (text, values) => client.query(text, values as unknown[]),
+  };
 }
 
 export function openPool(url: string, options: { poolSize: number; logger: Logger; applicationName?: string }): Database {
@@ -41,11 +86,12 @@ export function openPool(url: string, options: { poolSize: number; logger: Logge
   const db: Database = {
     url,
     query: (text, values) => pool.query(text, values as unknown[]),
+    write: (text, values) => pool.query(text, values as unknown[]),
     async tx(fn) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await fn(client);
+        const result = await fn(txHandle(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -54,6 +100,31 @@ export function openPool(url: string, options: { poolSize: number; logger: Logge
       } finally {
         client.release();
       }
+    },
+    async listen(channel, onNotify, onLost) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new TypeError(`not a channel name: ${channel.slice(0, 80)}`);
+      const client = await pool.connect();
+      let open = true;
+      const end = (error?: Error) => {
+        if (!open) return false;
+        open = false;
+        // Destroy rather than pool a connection that was listening.
+        client.release(error ?? true);
+        return true;
+      };
+      client.on('notification', (msg) => {
+        if (open && msg.channel === channel) onNotify(msg.payload);
+      });
+      client.on('error', (error) => {
+        if (end(error)) onLost(error);
+      });
+      try {
+        await client.query(`LISTEN ${channel}`);
+      } catch (error) {
+        end(error as Error);
+        throw error;
+      }
+      return { close: () => void end() };
     },
     connect: () => pool.connect(),
     async ping() {

@@ -37,7 +37,7 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 }
 
 async function ensureTable(db: Database): Promise<void> {
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  await db.write(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
 }

@@ -46,14 +46,19 @@ function gatedDatabase(db: Database) {
       if (text.startsWith('SELECT * FROM jobs WHERE id')) await gate(reads++).opened;
       return result;
     },
-    async connect() {
-      const client = await db.connect();
-      client.on('notification', () => {
-        notifications++;
-        // JobEvents' own handler runs after this one; let it take its synchronous steps first.
-        setImmediate(() => notified.splice(0).forEach((f) => f()));
-      });
-      return client;
+    write: (text, values) => db.write(text, values),
+    connect: () => db.connect(),
+    listen(channel, onNotify, onLost) {
+      return db.listen(
+        channel,
+        (payload) => {
+          notifications++;
+          onNotify(payload);
+          // JobEvents' handler has taken its synchronous steps; let it go on before counting this one handled.
+          setImmediate(() => notified.splice(0).forEach((f) => f()));
+        },
+        onLost,
+      );
     },
   };
   return {

@@ -9,16 +9,15 @@
  * when it ends, so every burst of changes ends with a read of the latest row, and changes in
  * between are coalesced.
  */
-import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
+import type { Database, DbListener } from '../db/database.js';
 import { getJob } from '../jobs/job-store.js';
 import type { Job } from '../jobs/job.js';
 
 export type JobListener = (job: Job) => void;
 
 export class JobEvents {
-  private client: pg.PoolClient | undefined;
+  private listener: DbListener | undefined;
   private readonly listeners = new Set<JobListener>();
   /** Jobs being fetched → whether another change arrived since that fetch began. */
   private readonly fetching = new Map<string, boolean>();
@@ -28,17 +27,19 @@ export class JobEvents {
   constructor(private readonly db: Database, private readonly logger: Logger) {}
 
   async start(): Promise<void> {
-    const client = await this.db.connect();
-    client.on('notification', (msg) => void this.onNotification(msg.payload));
-    client.on('error', (error) => {
-      if (this.client !== client) return; // already closed or replaced
-      this.logger.warn({ err: error }, 'job event connection lost; reconnecting');
-      this.client = undefined;
-      client.release(error);
-      this.scheduleReconnect();
-    });
-    await client.query('LISTEN striker_jobs');
-    this.client = client;
+    let listener: DbListener | undefined;
+    listener = await this.db.listen(
+      'striker_jobs',
+      (payload) => void this.onNotification(payload),
+      (error) => {
+        if (listener === undefined || this.listener !== listener) return; // not started, closed or replaced
+        this.logger.warn({ err: error }, 'job event connection lost; reconnecting');
+        this.listener = undefined;
+        this.scheduleReconnect();
+      },
+    );
+    if (this.closed) listener.close();
+    else this.listener = listener;
   }
 
   subscribe(listener: JobListener): () => void {
@@ -51,19 +52,16 @@ export class JobEvents {
   }
 
   get connected(): boolean {
-    return this.client !== undefined;
+    return this.listener !== undefined;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     this.listeners.clear();
-    const c = this.client;
-    this.client = undefined;
-    if (c) {
-      // Destroy rather than pool a connection that was listening; its error handler now ignores it.
-      c.release(true);
-    }
+    const l = this.listener;
+    this.listener = undefined;
+    l?.close();
   }
 
   private scheduleReconnect(): void {

@@ -10,7 +10,8 @@ import type { Database } from '../db/database.js';
 import { StrikerError } from '../core/errors/index.js';
 import type { Actor } from '../audit/audit-store.js';
 import { hasRole, type Role } from '../auth/roles.js';
-import { resolveApiToken, resolveSession, type ResolvedSession } from '../auth/sessions.js';
+import { resolveApiToken } from '../auth/api-token-store.js';
+import { resolveSession, type ResolvedSession } from '../auth/session-store.js';
 
 export type Access = 'public' | Role;
 

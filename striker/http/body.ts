@@ -13,7 +13,4 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   return parseOrThrow(schema, query ?? {}, 'query string', 'query');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+export { isUuid } from '../core/validation/uuid.js';

@@ -3,14 +3,14 @@
  * every problem is reported with its path under `payload`.
  */
 import { ValidationError } from '../core/errors/index.js';
-import type { Queryable } from '../db/database.js';
+import type { DbWriter } from '../db/database.js';
 import { problemsFromZod } from '../core/validation/zod-problems.js';
 import type { Job } from './job.js';
 import type { JobCatalog } from './job-kind.js';
 import { insertJob } from './job-store.js';
 
 export async function enqueueJob(
-  q: Queryable,
+  q: DbWriter,
   catalog: JobCatalog,
   request: { kind: string; payload: unknown; targetHost?: string | null; createdBy?: string | null },
 ): Promise<Job> {

@@ -4,10 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { audit } from '../audit/audit-store.js';
 import { NotFoundError } from '../core/errors/index.js';
 import { jobStatuses, renderMessage, type Job } from './job.js';
-import { getJob, jobMessages, listJobs, requestCancel } from './job-store.js';
+import { cancelJob } from './actions.js';
+import { getJob, jobMessages, listJobs } from './job-store.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { isUuid, parseQuery } from '../http/body.js';
 
@@ -66,12 +66,7 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', { config: { access: 'operator' } }, async (request) => {
-    if (!isUuid(request.params.id)) throw new NotFoundError('job', request.params.id);
-    const job = await deps.db.tx(async (q) => {
-      const j = await requestCancel(q, request.params.id);
-      await audit(q, request.actor!, { action: 'job.cancel', targetKind: 'job', targetId: j.id, details: { kind: j.kind }, requestId: request.id });
-      return j;
-    });
+    const job = await cancelJob(deps.db, request.actor!, request.params.id, { requestId: request.id });
     void deps.runner?.checkCancellations();
     return { job: jobView(job, title(job.kind)) };
   });

@@ -4,7 +4,7 @@
  * longer change it.
  */
 import { ConflictError, NotFoundError } from '../core/errors/index.js';
-import type { Queryable } from '../db/database.js';
+import type { DbReader, DbWriter } from '../db/database.js';
 import { jobFromRow, type Job, type JobMessage, type JobRow, type JobStatus } from './job.js';
 
 export interface NewJob {
@@ -17,8 +17,8 @@ export interface NewJob {
   message?: string;
 }
 
-export async function insertJob(q: Queryable, job: NewJob): Promise<Job> {
-  const { rows } = await q.query<JobRow>(
+export async function insertJob(q: DbWriter, job: NewJob): Promise<Job> {
+  const { rows } = await q.write<JobRow>(
     `INSERT INTO jobs (kind, payload, target_host, max_attempts, retry_on_stale, created_by, message)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
     [job.kind, JSON.stringify(job.payload), job.targetHost ?? null, job.maxAttempts, job.retryOnStale, job.createdBy ?? null, job.message ?? 'Waiting to start'],
@@ -26,9 +26,9 @@ export async function insertJob(q: Queryable, job: NewJob): Promise<Job> {
   return jobFromRow(rows[0]!);
 }
 
-export async function claimJobs(q: Queryable, args: { workerId: string; kinds: readonly string[]; host: string; limit: number }): Promise<Job[]> {
+export async function claimJobs(q: DbWriter, args: { workerId: string; kinds: readonly string[]; host: string; limit: number }): Promise<Job[]> {
   if (args.limit <= 0 || args.kinds.length === 0) return [];
-  const { rows } = await q.query<JobRow>(
+  const { rows } = await q.write<JobRow>(
     `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $1, heartbeat_at = clock_timestamp(),
             started_at = COALESCE(started_at, clock_timestamp())
       WHERE id IN (SELECT id FROM jobs
@@ -42,9 +42,9 @@ export async function claimJobs(q: Queryable, args: { workerId: string; kinds: r
 }
 
 /** Heartbeats the worker's running jobs; returns the ones still its own, with their cancel flag. */
-export async function heartbeat(q: Queryable, workerId: string, ids: readonly string[]): Promise<Map<string, { cancelRequested: boolean }>> {
+export async function heartbeat(q: DbWriter, workerId: string, ids: readonly string[]): Promise<Map<string, { cancelRequested: boolean }>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await q.query<{ id: string; cancel_requested: boolean }>(
+  const { rows } = await q.write<{ id: string; cancel_requested: boolean }>(
     `UPDATE jobs SET heartbeat_at = clock_timestamp() WHERE id = ANY($1) AND worker_id = $2 AND status = 'running'
      RETURNING id, cancel_requested`,
     [ids, workerId],
@@ -54,11 +54,11 @@ export async function heartbeat(q: Queryable, workerId: string, ids: readonly st
 
 /** Raises progress (never lowers it; capped at 99) and records the message. False if the job is no longer ours. */
 export async function reportProgress(
-  q: Queryable,
+  q: DbWriter,
   args: { id: string; workerId: string; progress: number; message: string; vars: Record<string, unknown> },
 ): Promise<boolean> {
   const pct = Math.max(0, Math.min(99, Math.floor(args.progress)));
-  const { rowCount } = await q.query(
+  const { rowCount } = await q.write(
     `WITH j AS (
        UPDATE jobs SET progress = GREATEST(progress, $3), message = $4, message_vars = $5, heartbeat_at = clock_timestamp()
         WHERE id = $1 AND worker_id = $2 AND status = 'running' RETURNING id, progress)
@@ -68,8 +68,8 @@ export async function reportProgress(
   return (rowCount ?? 0) > 0;
 }
 
-export async function addMessage(q: Queryable, id: string, message: string, vars: Record<string, unknown>, level: 'info' | 'warn' | 'error'): Promise<void> {
-  await q.query(
+export async function addMessage(q: DbWriter, id: string, message: string, vars: Record<string, unknown>, level: 'info' | 'warn' | 'error'): Promise<void> {
+  await q.write(
     `INSERT INTO job_messages (job_id, progress, message, vars, level) SELECT id, progress, $2, $3, $4 FROM jobs WHERE id = $1`,
     [id, message, JSON.stringify(vars), level],
   );
@@ -82,7 +82,7 @@ export type JobOutcome =
   | { kind: 'interrupted' };
 
 /** Records how a run ended. False if the job was no longer this worker's. */
-export async function finishJob(q: Queryable, id: string, workerId: string, outcome: JobOutcome): Promise<boolean> {
+export async function finishJob(q: DbWriter, id: string, workerId: string, outcome: JobOutcome): Promise<boolean> {
   const where = `WHERE id = $1 AND worker_id = $2 AND status = 'running'`;
   let sql: string;
   let values: unknown[] = [id, workerId];
@@ -109,11 +109,11 @@ export async function finishJob(q: Queryable, id: string, workerId: string, outc
       }
       break;
   }
-  const { rowCount } = await q.query(sql, values);
+  const { rowCount } = await q.write(sql, values);
   if ((rowCount ?? 0) > 0) {
     const level = outcome.kind === 'failed' ? 'error' : 'info';
     const text = outcome.kind === 'failed' ? 'Run {attempt} failed: {error}' : outcome.kind === 'succeeded' ? 'Finished' : outcome.kind === 'cancelled' ? 'Cancelled' : 'Interrupted by shutdown';
-    await q.query(
+    await q.write(
       `INSERT INTO job_messages (job_id, progress, message, vars, level) SELECT id, progress, $2, jsonb_build_object('attempt', attempts, 'error', $3::text), $4 FROM jobs WHERE id = $1`,
       [id, text, outcome.kind === 'failed' ? outcome.error : '', level],
     );
@@ -122,8 +122,8 @@ export async function finishJob(q: Queryable, id: string, workerId: string, outc
 }
 
 /** Jobs whose worker stopped heartbeating: retried if their kind allows and attempts remain, else failed. */
-export async function reapStaleJobs(q: Queryable, staleAfterSeconds: number): Promise<{ id: string; status: JobStatus }[]> {
-  const { rows } = await q.query<{ id: string; status: JobStatus }>(
+export async function reapStaleJobs(q: DbWriter, staleAfterSeconds: number): Promise<{ id: string; status: JobStatus }[]> {
+  const { rows } = await q.write<{ id: string; status: JobStatus }>(
     `WITH stale AS (
        UPDATE jobs SET
          status = CASE WHEN retry_on_stale AND attempts < max_attempts THEN 'queued' ELSE 'failed' END,
@@ -142,8 +142,8 @@ export async function reapStaleJobs(q: Queryable, staleAfterSeconds: number): Pr
 }
 
 /** After a restart: jobs interrupted by the last shutdown run again; that run does not count as an attempt. */
-export async function requeueInterrupted(q: Queryable): Promise<string[]> {
-  const { rows } = await q.query<{ id: string }>(
+export async function requeueInterrupted(q: DbWriter): Promise<string[]> {
+  const { rows } = await q.write<{ id: string }>(
     `UPDATE jobs SET status = 'queued', attempts = GREATEST(attempts - 1, 0), message = 'Resuming after restart'
       WHERE status = 'interrupted' RETURNING id`,
   );
@@ -151,8 +151,8 @@ export async function requeueInterrupted(q: Queryable): Promise<string[]> {
 }
 
 /** Cancels a queued or interrupted job at once; asks a running one to stop. */
-export async function requestCancel(q: Queryable, id: string): Promise<Job> {
-  const { rows } = await q.query<JobRow>(
+export async function requestCancel(q: DbReader & DbWriter, id: string): Promise<Job> {
+  const { rows } = await q.write<JobRow>(
     `UPDATE jobs SET
        status = CASE WHEN status IN ('queued', 'interrupted') THEN 'cancelled' ELSE status END,
        finished_at = CASE WHEN status IN ('queued', 'interrupted') THEN clock_timestamp() ELSE finished_at END,
@@ -169,13 +169,13 @@ export async function requestCancel(q: Queryable, id: string): Promise<Job> {
   });
 }
 
-export async function getJob(q: Queryable, id: string): Promise<Job> {
+export async function getJob(q: DbReader, id: string): Promise<Job> {
   const { rows } = await q.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
   if (!rows[0]) throw new NotFoundError('job', id);
   return jobFromRow(rows[0]);
 }
 
-export async function listJobs(q: Queryable, filter: { status?: JobStatus; kind?: string; limit: number; before?: Date }): Promise<Job[]> {
+export async function listJobs(q: DbReader, filter: { status?: JobStatus; kind?: string; limit: number; before?: Date }): Promise<Job[]> {
   const { rows } = await q.query<JobRow>(
     `SELECT * FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
        AND ($4::timestamptz IS NULL OR created_at < $4)
@@ -185,7 +185,16 @@ export async function listJobs(q: Queryable, filter: { status?: JobStatus; kind?
   return rows.map(jobFromRow);
 }
 
-export async function jobMessages(q: Queryable, id: string): Promise<JobMessage[]> {
+export async function jobMessages(q: DbReader, id: string): Promise<JobMessage[]> {
   const { rows } = await q.query<JobMessage>('SELECT id, at, level, progress, message, vars FROM job_messages WHERE job_id = $1 ORDER BY at, id', [id]);
   return rows;
+}
+
+/** Removes finished jobs older than `keepDays` (never `exceptId`, the purge's own job); returns how many. */
+export async function purgeFinishedJobs(q: DbWriter, keepDays: number, exceptId: string): Promise<number> {
+  const { rowCount } = await q.write(
+    `DELETE FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < clock_timestamp() - make_interval(days => $1) AND id <> $2`,
+    [keepDays, exceptId],
+  );
+  return rowCount ?? 0;
 }

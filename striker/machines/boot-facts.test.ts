@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../audit/audit-store.js';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/support/test-database.js';
 import { DbTimeline } from './timeline-store.js';
-import { describeMachine, getMachine } from './machine-store.js';
+import { describeMachine } from './actions.js';
+import { getMachine } from './machine-store.js';
 import { OuiTable } from './oui.js';
 import { dbBootFacts, recordVendors } from './boot-facts.js';
 

@@ -4,15 +4,15 @@
  */
 import type { Logger } from 'pino';
 import type { BootFacts, BootKickstart, BootMachine } from '../../pxe/index.js';
-import type { Database } from '../db/database.js';
+import type { DbReader, DbWriter } from '../db/database.js';
 import { NotFoundError } from '../core/errors/index.js';
-import { getMachine } from './machine-store.js';
+import { getMachine, setVendors } from './machine-store.js';
 
 /**
  * Boot facts from the machines table; `kickstartFor` finds a machine's kickstart host and its
  * last pre-boot check (the kickstart area's `bootKickstart`, injected by striker/app).
  */
-export function dbBootFacts(db: Database, kickstartFor: (machine: BootMachine) => Promise<BootKickstart | undefined>): BootFacts {
+export function dbBootFacts(db: DbReader, kickstartFor: (machine: BootMachine) => Promise<BootKickstart | undefined>): BootFacts {
   return {
     async machine(mac) {
       try {
@@ -31,12 +31,10 @@ export function dbBootFacts(db: Database, kickstartFor: (machine: BootMachine) =
  * For DbTimeline's `onDiscovered`: stores the IEEE vendor of newly seen machines
  * (`vendorOf` from an OuiTable, oui.ts). Never throws; a failed write is logged.
  */
-export function recordVendors(db: Database, vendorOf: (mac: string) => string | undefined, logger: Logger): (macs: string[]) => void {
+export function recordVendors(db: DbWriter, vendorOf: (mac: string) => string | undefined, logger: Logger): (macs: string[]) => void {
   return (macs) => {
     const known = macs.map((mac) => [mac, vendorOf(mac)] as const).filter((e): e is readonly [string, string] => e[1] !== undefined);
     if (known.length === 0) return;
-    void db
-      .query('UPDATE machines m SET vendor = v.vendor FROM unnest($1::text[], $2::text[]) AS v(mac, vendor) WHERE m.mac = v.mac AND m.vendor IS NULL', [known.map((e) => e[0]), known.map((e) => e[1])])
-      .catch((error: unknown) => logger.warn({ err: error, machines: known.length }, 'could not store machine vendors'));
+    void setVendors(db, known).catch((error: unknown) => logger.warn({ err: error, machines: known.length }, 'could not store machine vendors'));
   };
 }

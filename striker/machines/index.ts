@@ -2,13 +2,12 @@
  * The machines area's public surface: machines as PXE discovers them and operators describe them,
  * their boot timelines, DHCP leases mirrored to the database, and IEEE vendors.
  */
-export {
-  describeMachine, getMachine, listMachines, machineChangeSchema, machineTimeline, macSchema,
-  type Machine, type TimelineEntry,
-} from './machine-store.js';
+export { getMachine, listMachines, machineTimeline, macSchema, type Machine, type MachineChange, type TimelineEntry } from './machine-store.js';
+export { describeMachine, machineChangeSchema, machineMacOf } from './actions.js';
 export { machineRoutes } from './machine-routes.js';
 export { DbTimeline } from './timeline-store.js';
-export { LeaseMirror, storedLeases } from './lease-mirror.js';
+export { LeaseMirror } from './lease-mirror.js';
+export { storedLeases } from './lease-store.js';
 export { ReservationCache } from './reservation-cache.js';
 export { dbBootFacts, recordVendors } from './boot-facts.js';
 export { loadOuiTable, type OuiTable } from './oui.js';

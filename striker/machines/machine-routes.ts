@@ -1,32 +1,23 @@
 /**
- * Machines, their boot timelines, DHCP leases and PXE counters over the API.
+ * Machines, their boot timelines, DHCP leases and PXE counters over the API. Describing a machine
+ * is the machines action (actions.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { PxeStatusSource } from '../../pxe/index.js';
-import { parseBody } from '../http/body.js';
 import type { Database } from '../db/database.js';
-import { NotFoundError } from '../core/errors/index.js';
-import { describeMachine, getMachine, listMachines, machineChangeSchema, machineTimeline, macSchema } from './machine-store.js';
-
+import { describeMachine, machineMacOf } from './actions.js';
+import { getMachine, listMachines, machineTimeline } from './machine-store.js';
 
 export function machineRoutes(app: FastifyInstance, deps: { db: Database; pxe: PxeStatusSource; onMachineChanged?: () => void }): void {
-  const parseMac = (raw: string): string => {
-    const r = macSchema.safeParse(raw);
-    if (!r.success) throw new NotFoundError('machine', raw);
-    return r.data;
-  };
-
   app.get('/api/machines', { config: { access: 'viewer' } }, async () => ({ machines: await listMachines(deps.db) }));
 
   app.get<{ Params: { mac: string } }>('/api/machines/:mac', { config: { access: 'viewer' } }, async (request) => {
-    const mac = parseMac(request.params.mac);
+    const mac = machineMacOf(request.params.mac);
     return { machine: await getMachine(deps.db, mac), timeline: await machineTimeline(deps.db, mac) };
   });
 
   app.patch<{ Params: { mac: string } }>('/api/machines/:mac', { config: { access: 'operator' } }, async (request) => {
-    const mac = parseMac(request.params.mac);
-    const change = parseBody(machineChangeSchema, request.body);
-    const machine = await describeMachine(deps.db, request.actor!, mac, change, request.id);
+    const machine = await describeMachine(deps.db, request.actor!, request.params.mac, request.body, { requestId: request.id, inputPath: 'body' });
     deps.onMachineChanged?.();
     return { machine };
   });

@@ -1,10 +1,9 @@
 /**
- * Machines and their boot timelines in PostgreSQL: listing, one machine, its timeline, and the
- * operator's description of it (role, host name, reserved address).
+ * Machines and their boot timelines in PostgreSQL: listing, one machine, its timeline, the
+ * operator's description of it (role, host name, reserved address), IEEE vendors, and what the
+ * DHCP server's reservation cache reads.
  */
-import { z } from 'zod';
-import type { Database, Queryable } from '../db/database.js';
-import { audit, type Actor } from '../audit/audit-store.js';
+import type { DbReader, DbTx, DbWriter } from '../db/database.js';
 import { ConflictError, NotFoundError } from '../core/errors/index.js';
 
 import { machineRoles, type MachineRole, type MachineState } from '../../pxe/index.js';
@@ -36,26 +35,25 @@ const COLUMNS = `id, mac, hostname, role, state, host(reserved_ip) AS "reservedI
   first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
 
 
-export const machineChangeSchema = z
-  .strictObject({
-    role: z.enum(machineRoles).nullable().optional(),
-    hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a host name label (a-z, 0-9, dash; at most 63)').nullable().optional(),
-    reservedIp: z.ipv4('must be an IPv4 address like 10.201.10.1').nullable().optional(),
-  })
-  .refine((c) => Object.keys(c).length > 0, 'must change at least one of role, hostname, reservedIp');
+/** A description of a machine: each field present is set (null clears it). */
+export interface MachineChange {
+  role?: MachineRole | null | undefined;
+  hostname?: string | null | undefined;
+  reservedIp?: string | null | undefined;
+}
 
-export async function listMachines(q: Queryable): Promise<Machine[]> {
+export async function listMachines(q: DbReader): Promise<Machine[]> {
   const { rows } = await q.query<Machine>(`SELECT ${COLUMNS} FROM machines ORDER BY last_seen_at DESC NULLS LAST, mac`);
   return rows;
 }
 
-export async function getMachine(q: Queryable, mac: string): Promise<Machine> {
+export async function getMachine(q: DbReader, mac: string): Promise<Machine> {
   const { rows } = await q.query<Machine>(`SELECT ${COLUMNS} FROM machines WHERE mac = $1`, [mac]);
   if (!rows[0]) throw new NotFoundError('machine', mac);
   return rows[0];
 }
 
-export async function machineTimeline(q: Queryable, mac: string, limit = 1000): Promise<TimelineEntry[]> {
+export async function machineTimeline(q: DbReader, mac: string, limit = 1000): Promise<TimelineEntry[]> {
   const { rows } = await q.query<TimelineEntry>(
     `SELECT at, step, host(ip) AS ip, details FROM boot_events WHERE mac = $1 ORDER BY at DESC, id LIMIT $2`,
     [mac, limit],
@@ -63,33 +61,37 @@ export async function machineTimeline(q: Queryable, mac: string, limit = 1000): 
   return rows.reverse();
 }
 
-/** Describes a machine (creating it if Striker has not seen it yet). */
-export async function describeMachine(db: Database, actor: Actor, mac: string, change: z.output<typeof machineChangeSchema>, requestId?: string): Promise<Machine> {
-  return db.tx(async (q) => {
-    await q.query('INSERT INTO machines (mac) VALUES ($1) ON CONFLICT (mac) DO NOTHING', [mac]);
-    try {
-      await q.query(
-        `UPDATE machines SET
-           role = CASE WHEN $2::boolean THEN $3 ELSE role END,
-           hostname = CASE WHEN $4::boolean THEN $5 ELSE hostname END,
-           reserved_ip = CASE WHEN $6::boolean THEN $7::inet ELSE reserved_ip END,
-           state = CASE WHEN $2::boolean AND $3 IS NULL THEN 'discovered'
-                        WHEN $2::boolean AND state = 'discovered' THEN 'assigned' ELSE state END
-         WHERE mac = $1`,
-        [mac, 'role' in change, change.role ?? null, 'hostname' in change, change.hostname ?? null, 'reservedIp' in change, change.reservedIp ?? null],
-      );
-    } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new ConflictError(`address ${change.reservedIp} is already reserved for another machine`, { reservedIp: change.reservedIp });
-      throw error;
-    }
-    await audit(q, actor, { action: 'machine.describe', targetKind: 'machine', targetId: mac, details: { ...change }, requestId });
-    const { rows } = await q.query<Machine>(`SELECT ${COLUMNS} FROM machines WHERE mac = $1`, [mac]);
-    return rows[0]!;
-  });
+/** Describes a machine, creating it if Striker has not seen it yet; a reserved address taken by another machine is a conflict. */
+export async function applyMachineChange(t: DbTx, mac: string, change: MachineChange): Promise<Machine> {
+  await t.write('INSERT INTO machines (mac) VALUES ($1) ON CONFLICT (mac) DO NOTHING', [mac]);
+  try {
+    await t.write(
+      `UPDATE machines SET
+         role = CASE WHEN $2::boolean THEN $3 ELSE role END,
+         hostname = CASE WHEN $4::boolean THEN $5 ELSE hostname END,
+         reserved_ip = CASE WHEN $6::boolean THEN $7::inet ELSE reserved_ip END,
+         state = CASE WHEN $2::boolean AND $3 IS NULL THEN 'discovered'
+                      WHEN $2::boolean AND state = 'discovered' THEN 'assigned' ELSE state END
+       WHERE mac = $1`,
+      [mac, 'role' in change, change.role ?? null, 'hostname' in change, change.hostname ?? null, 'reservedIp' in change, change.reservedIp ?? null],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') throw new ConflictError(`address ${change.reservedIp} is already reserved for another machine`, { reservedIp: change.reservedIp });
+    throw error;
+  }
+  return getMachine(t, mac);
+}
+
+/** Stores the IEEE vendor of machines that have none yet. */
+export async function setVendors(q: DbWriter, vendors: readonly (readonly [mac: string, vendor: string])[]): Promise<void> {
+  await q.write(
+    'UPDATE machines m SET vendor = v.vendor FROM unnest($1::text[], $2::text[]) AS v(mac, vendor) WHERE m.mac = v.mac AND m.vendor IS NULL',
+    [vendors.map((e) => e[0]), vendors.map((e) => e[1])],
+  );
 }
 
 /** Reserved addresses by MAC, for the DHCP server's cache. */
-export async function reservations(q: Queryable): Promise<Map<string, { ip: string; hostname?: string }>> {
+export async function reservations(q: DbReader): Promise<Map<string, { ip: string; hostname?: string }>> {
   const { rows } = await q.query<{ mac: string; ip: string; hostname: string | null }>(
     'SELECT mac, host(reserved_ip) AS ip, hostname FROM machines WHERE reserved_ip IS NOT NULL',
   );
@@ -97,7 +99,7 @@ export async function reservations(q: Queryable): Promise<Map<string, { ip: stri
 }
 
 /** MACs of the machines an operator described (given a role). */
-export async function describedMacs(q: Queryable): Promise<Set<string>> {
+export async function describedMacs(q: DbReader): Promise<Set<string>> {
   const { rows } = await q.query<{ mac: string }>('SELECT mac FROM machines WHERE role IS NOT NULL');
   return new Set(rows.map((r) => r.mac));
 }

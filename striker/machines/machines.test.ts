@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/support/test-database.js';
 import { systemActor } from '../audit/audit-store.js';
 import { DbTimeline } from './timeline-store.js';
-import { describeMachine, getMachine, listMachines, machineTimeline } from './machine-store.js';
+import { describeMachine } from './actions.js';
+import { getMachine, listMachines, machineTimeline } from './machine-store.js';
 import { ReservationCache } from './reservation-cache.js';
 
 let t: TestDatabase;

@@ -3,7 +3,7 @@
  * from memory (the packet path never waits on the database) and reloaded when machines change.
  */
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
+import type { DbReader } from '../db/database.js';
 import type { MachineLookup, Reservation } from '../../pxe/index.js';
 import { describedMacs, reservations } from './machine-store.js';
 
@@ -14,7 +14,7 @@ export class ReservationCache implements MachineLookup {
   private timer: NodeJS.Timeout | undefined;
 
   /** `ignoreUnknown`: machines nobody gave a role get no DHCP answer at all (`pxe.unknownMachines: ignore`). */
-  constructor(private readonly db: Database, private readonly logger: Logger, private readonly refreshMs = 5000, private readonly ignoreUnknown = false) {}
+  constructor(private readonly db: DbReader, private readonly logger: Logger, private readonly refreshMs = 5000, private readonly ignoreUnknown = false) {}
 
   async start(): Promise<void> {
     await this.reload();

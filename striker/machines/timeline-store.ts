@@ -5,7 +5,7 @@
  * Every event with a MAC also creates or refreshes that machine's row (discovery).
  */
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
+import type { DbWriter } from '../db/database.js';
 import type { BootEvent, BootTimeline } from '../../pxe/index.js';
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
@@ -16,7 +16,7 @@ function isIpv4(text: string): boolean {
 }
 
 export interface DbTimelineOptions {
-  db: Database;
+  db: DbWriter;
   logger: Logger;
   flushMs?: number;
   maxQueue?: number;
@@ -70,7 +70,7 @@ export class DbTimeline implements BootTimeline {
     const macs = batch.map((e) => (e.mac !== undefined && MAC.test(e.mac) ? e.mac : null));
     const ips = batch.map((e) => (e.ip !== undefined && isIpv4(e.ip) ? e.ip : null));
     try {
-      const { rows } = await this.o.db.query<{ mac: string }>(
+      const { rows } = await this.o.db.write<{ mac: string }>(
         `WITH ev AS (
            SELECT * FROM unnest($1::text[], $2::inet[], $3::text[], $4::timestamptz[], $5::jsonb[]) AS e(mac, ip, step, at, details)
          ), seen AS (

@@ -35,7 +35,7 @@ function recordingApplier(): HostApplier & { calls: string[] } {
 async function runConfigure(manage: boolean, applier: HostApplier, identityId?: string) {
   const kind = configureJobKind({ db: t.db, manage, applier });
   const catalog = catalogOf([kind]);
-  const id = identityId ?? (await saveIdentity(t.db, sampleIdentity(), null));
+  const id = identityId ?? (await t.db.tx((tx) => saveIdentity(tx, sampleIdentity(), null)));
   const job = await enqueueJob(t.db, catalog, { kind: kind.kind, payload: { identityId: id } });
   const runner = new JobRunner({ db: t.db, catalog, logger: quietLogger, host: 'test', workers: 1, pollSeconds: 0.05, heartbeatSeconds: 1, staleAfterSeconds: 30 });
   await runner.start();

@@ -1,7 +1,7 @@
 /**
  * Storing the Striker's identity (one row plus one per network) and the plans made from it.
  */
-import type { Queryable } from '../db/database.js';
+import type { DbReader, DbTx, DbWriter } from '../db/database.js';
 import { networkNames, type Identity, type NetworkName } from './identity-schema.js';
 import type { NetworkPlan } from './network-plan.js';
 
@@ -19,9 +19,9 @@ export interface StoredPlan {
   createdAt: Date;
 }
 
-/** Replaces the identity (there is one); returns its id. Call inside a transaction. */
-export async function saveIdentity(q: Queryable, identity: Identity, userId: string | null): Promise<string> {
-  const { rows } = await q.query<{ id: string }>(
+/** Replaces the identity (there is one) and its networks; returns its id. */
+export async function saveIdentity(q: DbTx, identity: Identity, userId: string | null): Promise<string> {
+  const { rows } = await q.write<{ id: string }>(
     `INSERT INTO striker_identity (host_name, prefix, sequence, domain, dns, ntp, mtu, configured_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (singleton) DO UPDATE SET host_name = EXCLUDED.host_name, prefix = EXCLUDED.prefix, sequence = EXCLUDED.sequence,
@@ -32,7 +32,7 @@ export async function saveIdentity(q: Queryable, identity: Identity, userId: str
   const id = rows[0]!.id;
   for (const name of networkNames) {
     const net = identity.networks[name];
-    await q.query(
+    await q.write(
       `INSERT INTO striker_networks (identity_id, name, subnet, address, gateway) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (identity_id, name) DO UPDATE SET subnet = EXCLUDED.subnet, address = EXCLUDED.address, gateway = EXCLUDED.gateway`,
       [id, name, net.subnet, net.address, 'gateway' in net ? net.gateway : null],
@@ -41,7 +41,7 @@ export async function saveIdentity(q: Queryable, identity: Identity, userId: str
   return id;
 }
 
-export async function loadIdentity(q: Queryable): Promise<StoredIdentity | undefined> {
+export async function loadIdentity(q: DbReader): Promise<StoredIdentity | undefined> {
   const { rows } = await q.query<{ id: string; host_name: string; prefix: string; sequence: number; domain: string; dns: string[]; ntp: string[]; mtu: number; modified_at: Date }>(
     'SELECT id, host_name, prefix, sequence, domain, dns, ntp, mtu, modified_at FROM striker_identity',
   );
@@ -73,15 +73,15 @@ export async function loadIdentity(q: Queryable): Promise<StoredIdentity | undef
   };
 }
 
-export async function savePlan(q: Queryable, identityId: string, jobId: string | null, plan: NetworkPlan, applied: boolean): Promise<string> {
-  const { rows } = await q.query<{ id: string }>(
+export async function savePlan(q: DbWriter, identityId: string, jobId: string | null, plan: NetworkPlan, applied: boolean): Promise<string> {
+  const { rows } = await q.write<{ id: string }>(
     'INSERT INTO striker_apply_plans (identity_id, job_id, applied, plan) VALUES ($1, $2, $3, $4) RETURNING id',
     [identityId, jobId, applied, JSON.stringify(plan)],
   );
   return rows[0]!.id;
 }
 
-export async function latestPlan(q: Queryable): Promise<StoredPlan | undefined> {
+export async function latestPlan(q: DbReader): Promise<StoredPlan | undefined> {
   const { rows } = await q.query<StoredPlan>(
     `SELECT id, job_id AS "jobId", applied, plan, created_at AS "createdAt" FROM striker_apply_plans ORDER BY created_at DESC LIMIT 1`,
   );

@@ -7,3 +7,4 @@ export { loadIdentity } from './identity-store.js';
 export { configureJobKind } from './configure-job.js';
 export { systemHostApplier, type HostApplier } from './host-applier.js';
 export { setupIdentityRoutes } from './setup-routes.js';
+export { applyIdentity, storeIdentity } from './actions.js';

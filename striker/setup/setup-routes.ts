@@ -1,18 +1,16 @@
 /**
  * The Striker identity wizard's API: defaults and the stored identity, server-side validation of
  * each step (every problem at once, paths under `body.`), storing the identity (which creates a
- * `striker.configure` job), and applying it again.
+ * `striker.configure` job), and applying it again; those two are the setup actions (actions.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { audit } from '../audit/audit-store.js';
 import type { Database } from '../db/database.js';
 import { NotFoundError, ValidationError, type Problem } from '../core/errors/index.js';
-import { enqueueJob } from '../jobs/enqueue.js';
 import { catalogOf, type JobKindDefinition } from '../jobs/job-kind.js';
-import { CONFIGURE_KIND } from './configure-job.js';
+import { applyIdentity, storeIdentity } from './actions.js';
 import { identityDefaults } from './identity-defaults.js';
-import { checkIdentity, checkStep, identityStepNames, type IdentityStep } from './identity-schema.js';
-import { latestPlan, loadIdentity, saveIdentity } from './identity-store.js';
+import { checkStep, identityStepNames, type IdentityStep } from './identity-schema.js';
+import { latestPlan, loadIdentity } from './identity-store.js';
 import { jobView } from '../jobs/job-routes.js';
 
 export interface SetupIdentityDeps {
@@ -53,28 +51,12 @@ export function setupIdentityRoutes(app: FastifyInstance, deps: SetupIdentityDep
   });
 
   app.put('/api/setup/identity', { config: { access: 'admin' } }, async (request, reply) => {
-    const checked = checkIdentity(request.body ?? {});
-    if (!checked.ok) throw new ValidationError(underBody(checked.problems), 'the Striker identity');
-    const identity = checked.value;
-    const actor = request.actor!;
-    const job = await deps.db.tx(async (q) => {
-      const identityId = await saveIdentity(q, identity, actor.userId);
-      const created = await enqueueJob(q, catalog, { kind: CONFIGURE_KIND, payload: { identityId }, createdBy: actor.userId });
-      await audit(q, actor, { action: 'striker.identity.save', targetKind: 'striker_identity', targetId: identityId, details: { hostName: identity.hostName, jobId: created.id }, requestId: request.id });
-      return created;
-    });
+    const { identity, job } = await storeIdentity(deps.db, catalog, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
     return reply.status(201).send({ identity, job: jobView(job, title) });
   });
 
   app.post('/api/setup/identity/apply', { config: { access: 'admin' } }, async (request, reply) => {
-    const actor = request.actor!;
-    const job = await deps.db.tx(async (q) => {
-      const stored = await loadIdentity(q);
-      if (!stored) throw new NotFoundError('Striker identity', 'current');
-      const created = await enqueueJob(q, catalog, { kind: CONFIGURE_KIND, payload: { identityId: stored.id }, createdBy: actor.userId });
-      await audit(q, actor, { action: 'striker.identity.apply', targetKind: 'striker_identity', targetId: stored.id, details: { jobId: created.id }, requestId: request.id });
-      return created;
-    });
+    const job = await applyIdentity(deps.db, catalog, request.actor!, { requestId: request.id });
     return reply.status(202).send({ job: jobView(job, title) });
   });
 }

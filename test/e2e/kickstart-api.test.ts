@@ -4,7 +4,8 @@
  * settings and an installation tree built here with rpmbuild + createrepo_c; the pre-boot check runs
  * as a `kickstart.check` job through real dnf and is stored; only a machine whose check passed is
  * served, only to its own address or a valid signature, and its registration token works once.
- * The CLI commands run in process against the same database.
+ * The CLI commands run in process against the same database; the CLI's check is the same action
+ * as the API's (a `kickstart.check` job, here run by the test's runner as `striker serve` would).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,8 @@ import { kickstartArea, type KickstartArea } from '../../kickstart/kickstart-are
 import { recordTree } from '../../repo-sync/repo-store.js';
 import { sampleIdentity } from '../../striker/setup/sample-identity.js';
 import { saveIdentity } from '../../striker/setup/identity-store.js';
-import { describeMachine, machineTimeline } from '../../striker/machines/machine-store.js';
+import { describeMachine } from '../../striker/machines/actions.js';
+import { machineTimeline } from '../../striker/machines/machine-store.js';
 import { lintKickstart } from '../../kickstart/index.js';
 import { packagesByRole } from '../../kickstart/role-packages.js';
 import type { InstallationTree } from '../../repo-sync/index.js';
@@ -271,11 +273,15 @@ describe('striker kickstart render|check (in process)', () => {
     expect(result.status.status).toBe('failed');
   });
 
-  it('checks with the resolver in the CLI process, stores the result, and fails unless ready', async () => {
+  it('checks with the resolver as a job from the CLI, audited like the API, stores the result, and fails unless ready', async () => {
     out.length = 0;
     await expect(cli().parseAsync(['node', 'striker', 'kickstart', 'check', mac, '--engine', 'resolver', '--json'])).rejects.toThrow(/is failed/);
-    const result = JSON.parse(out.join('')) as { status: { status: string; engine: string; problems: { message: string }[] } };
+    const result = JSON.parse(out.join('')) as { job: { id: string; status: string }; status: { status: string; engine: string; problems: { message: string }[] } };
+    expect(result.job.status).toBe('succeeded');
     expect(result.status).toMatchObject({ status: 'failed', engine: 'resolver' });
+    const audited = await t.t.db.query<{ actor_name: string; target_id: string; details: Record<string, unknown> }>(
+      `SELECT actor_name, target_id, details FROM audit_log WHERE action = 'kickstart.check' AND details->>'jobId' = $1`, [result.job.id]);
+    expect(audited.rows).toEqual([{ actor_name: systemActor.name, target_id: mac, details: { jobId: result.job.id, engine: 'resolver' } }]);
     expect(result.status.problems.map((p) => p.message)).toContain('package pcs needs python3-pcs-lib, which nothing in the repos provides');
     expect((await api('PUT', '/api/settings/kickstart', admin, { tree: 'full' })).statusCode).toBe(200);
     out.length = 0;

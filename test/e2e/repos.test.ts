@@ -50,7 +50,8 @@ describe('repos in the running appliance', () => {
     expect(ok.code, ok.stderr).toBe(0);
     const bad = await runStriker(['repo', 'add', 'Bad Name', '--url', 'ftp://example.invalid/x', '--every', '1'], env);
     expect(bad.code).toBe(65);
-    for (const path of ['body.name', 'body.source.url', 'body.schedule.everyMinutes']) expect(bad.stderr).toContain(path);
+    // The CLI's options are the action's input: problems are named by option path, not under `body.`.
+    for (const path of ['name', 'source.url', 'schedule.everyMinutes']) expect(bad.stderr).toContain(`  - ${path}: `);
   });
 
   it('syncs through the API as a job and serves the snapshot to real dnf', async () => {

@@ -6,7 +6,7 @@ import { buildApp } from '../../striker/http/build-app.js';
 import type { AppDeps } from '../../striker/http/app-deps.js';
 import { systemActor } from '../../striker/audit/audit-store.js';
 import { LoginThrottle } from '../../striker/auth/login-throttle.js';
-import { createUser } from '../../striker/auth/users.js';
+import { createUser } from '../../striker/auth/actions.js';
 import type { Role } from '../../striker/auth/roles.js';
 import { loadConfig } from '../../striker/app/config/load-config.js';
 import type { JobCatalog } from '../../striker/jobs/job-kind.js';

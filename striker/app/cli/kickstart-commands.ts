@@ -1,25 +1,21 @@
 /**
  * `striker kickstart render|check <mac>`. Render prints the kickstart a machine would be served,
- * with the root password hash and registration token redacted. Check runs the pre-boot check in
- * this process (lint, disk layouts, `%packages` through dnf or the resolver, via the command
- * adapter), stores the result with the machine, and exits non-zero unless the kickstart is ready.
+ * with the root password hash and registration token redacted. Check is kickstart's check action:
+ * a `kickstart.check` job (lint, disk layouts, `%packages` through dnf or the resolver), run by
+ * `striker serve` or, when this process started the database, here (run-job.ts); the result is
+ * stored with the machine, and the command exits non-zero unless the kickstart is ready.
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { runCommand } from '../../core/command/run-command.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors/index.js';
-import { macSchema } from '../../core/net/mac.js';
+import { ConflictError } from '../../core/errors/index.js';
+import { machineMacOf } from '../../machines/index.js';
 import {
-  checkDepsOf, draftPlaceOf, loadCheck, loadHostDraft, redactedPreview, runKickstartCheck, statusOf, type KickstartStatus,
+  checkDepsOf, draftPlaceOf, kickstartCheckJobKind, loadCheck, loadHostDraft, redactedPreview, requestKickstartCheck, statusOf, type KickstartStatus,
 } from '../../../kickstart/index.js';
 import { printResult } from './output.js';
 import type { CliContext } from './cli-context.js';
-
-function macArg(raw: string): string {
-  const r = macSchema.safeParse(raw);
-  if (!r.success) throw new NotFoundError('machine', raw.slice(0, 80));
-  return r.data;
-}
+import { startJobHere } from './run-job.js';
 
 function describeStatus(s: KickstartStatus): string[] {
   const lines = [`${s.mac}  ${s.status}${s.checkedAt ? `  checked ${s.checkedAt.toISOString()} (${s.engine ?? '-'})` : ''}`];
@@ -33,7 +29,7 @@ export function addKickstartCommands(program: Command, c: CliContext): void {
   ks.command('render <mac>')
     .description('print the kickstart a machine would be served (secrets redacted)')
     .action(async (raw: string) => {
-      const mac = macArg(raw);
+      const mac = machineMacOf(raw);
       const config = c.config();
       const result = await c.withDb(async (db) => {
         const draft = await loadHostDraft(db, mac, draftPlaceOf(config, resolve(config.dataDir)));
@@ -48,15 +44,25 @@ export function addKickstartCommands(program: Command, c: CliContext): void {
     .description('check a kickstart against the mirror now and store the result (exit 1 unless ready)')
     .option('--engine <engine>', 'auto, dnf or resolver', 'auto')
     .action(async (raw: string, o: { engine: string }) => {
-      const mac = macArg(raw);
-      if (!['auto', 'dnf', 'resolver'].includes(o.engine)) throw new ValidationError([{ path: 'engine', message: `must be auto, dnf or resolver — got '${o.engine.slice(0, 40)}'` }], 'kickstart check');
       const config = c.config();
-      const outcome = await c.withDb((db) =>
-        runKickstartCheck(checkDepsOf({ config, db, run: runCommand }), mac, { engine: o.engine as 'auto' | 'dnf' | 'resolver' }));
+      const place = draftPlaceOf(config, resolve(config.dataDir));
+      const result = await c.withDb(async (db, logger, opened) => {
+        const job = await startJobHere(
+          c,
+          { db, logger, startedHere: opened.startedHere },
+          [kickstartCheckJobKind(checkDepsOf({ config, db, run: runCommand }))],
+          (d, catalog) => requestKickstartCheck(d, catalog, c.cliActor(), raw, { engine: o.engine }),
+          { wait: true },
+        );
+        const mac = (job.payload as { mac: string }).mac;
+        return { job, status: statusOf(await loadHostDraft(db, mac, place), await loadCheck(db, mac)) };
+      });
+      const { status } = result;
+      const mac = status.mac;
       const p = c.printer();
-      printResult(p, outcome, () => { for (const line of describeStatus(outcome.status)) p.out(line); });
-      if (outcome.status.status !== 'ready') {
-        throw new ConflictError(`the kickstart for ${mac} is ${outcome.status.status} (${outcome.status.problems.length} problem(s))`, { status: outcome.status.status });
+      printResult(p, result, () => { for (const line of describeStatus(status)) p.out(line); });
+      if (status.status !== 'ready') {
+        throw new ConflictError(`the kickstart for ${mac} is ${status.status} (${status.problems.length} problem(s))`, { status: status.status });
       }
     });
 }

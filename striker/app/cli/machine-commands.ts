@@ -1,20 +1,13 @@
 /**
- * `striker machines list|show|set` and `striker leases`.
+ * `striker machines list|show|set` and `striker leases`; `set` is the machines area's describe action.
  */
 import type { Command } from 'commander';
-import { NotFoundError } from '../../core/errors/index.js';
-import { parseOrThrow } from '../../core/validation/zod-problems.js';
-import { describeMachine, getMachine, listMachines, machineChangeSchema, machineTimeline, macSchema, storedLeases } from '../../machines/index.js';
+import { describeMachine, getMachine, listMachines, machineMacOf, machineTimeline, storedLeases } from '../../machines/index.js';
 import { printResult, printTable } from './output.js';
 import type { CliContext } from './cli-context.js';
 
 export function addMachineCommands(program: Command, c: CliContext): void {
   const machines = program.command('machines').description('machines Striker has seen or been told about');
-  const mac = (raw: string): string => {
-    const r = macSchema.safeParse(raw);
-    if (!r.success) throw new NotFoundError('machine', raw);
-    return r.data;
-  };
 
   machines
     .command('list')
@@ -29,7 +22,7 @@ export function addMachineCommands(program: Command, c: CliContext): void {
     .command('show <mac>')
     .description('a machine and its boot timeline')
     .action(async (raw: string) => {
-      const m = mac(raw);
+      const m = machineMacOf(raw);
       const result = await c.withDb(async (db) => ({ machine: await getMachine(db, m), timeline: await machineTimeline(db, m) }));
       const p = c.printer();
       printResult(p, result, () => {
@@ -46,13 +39,11 @@ export function addMachineCommands(program: Command, c: CliContext): void {
     .option('--hostname <name>', 'host name')
     .option('--ip <address>', 'reserved IPv4 address on the back-channel network')
     .action(async (raw: string, o: { role?: string; hostname?: string; ip?: string }) => {
-      const m = mac(raw);
       const input: Record<string, unknown> = {};
       if (o.role !== undefined) input.role = o.role === 'none' ? null : o.role;
       if (o.hostname !== undefined) input.hostname = o.hostname;
       if (o.ip !== undefined) input.reservedIp = o.ip;
-      const change = parseOrThrow(machineChangeSchema, input, 'machine');
-      const machine = await c.withDb((db) => describeMachine(db, c.cliActor(), m, change));
+      const machine = await c.withDb((db) => describeMachine(db, c.cliActor(), raw, input));
       const p = c.printer();
       printResult(p, machine, () => p.out(`${machine.mac} ${machine.role ?? 'no role'} ${machine.state}`));
     });

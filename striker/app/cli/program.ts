@@ -8,18 +8,18 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Logger } from 'pino';
 import type { Actor } from '../../audit/audit-store.js';
 import { roles } from '../../auth/roles.js';
-import { createApiToken } from '../../auth/sessions.js';
-import { createUser, listUsers, newUserSchema } from '../../auth/users.js';
+import { createApiToken, createUser } from '../../auth/actions.js';
+import { findUserByName, listUsers } from '../../auth/user-store.js';
 import { loadConfig } from '../config/load-config.js';
 import type { StrikerConfig } from '../config/schema.js';
 import type { Database } from '../../db/database.js';
 import { migrate, migrationStatus } from '../../db/migrate.js';
 import { NotFoundError, StrikerError, ValidationError } from '../../core/errors/index.js';
+import { isUuid } from '../../core/validation/uuid.js';
+import { cancelJob } from '../../jobs/actions.js';
 import { jobStatuses, renderMessage } from '../../jobs/job.js';
-import { getJob, jobMessages, listJobs, requestCancel } from '../../jobs/job-store.js';
-import { audit } from '../../audit/audit-store.js';
+import { getJob, jobMessages, listJobs } from '../../jobs/job-store.js';
 import { openDatabase } from '../open-database.js';
-import { parseOrThrow } from '../../core/validation/zod-problems.js';
 import type { CliContext, CliIo } from './cli-context.js';
 import { printResult, printTable, type Printer } from './output.js';
 import { addRepoCommands } from './repo-commands.js';
@@ -79,8 +79,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('-n, --name <display name>', 'display name', '')
     .action(async (username: string, opts: { role: string; name: string }) => {
       const password = (await io.readStdin()).replace(/\r?\n$/, '');
-      const input = parseOrThrow(newUserSchema, { username, displayName: opts.name, password, role: opts.role }, 'user');
-      const created = await withDb((db) => createUser(db, cliActor(), input));
+      const created = await withDb((db) => createUser(db, cliActor(), { username, displayName: opts.name, password, role: opts.role }));
       const p = printer();
       printResult(p, created, () => p.out(`added ${created.username} (${created.role}) ${created.id}`));
     });
@@ -101,12 +100,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .requiredOption('--name <name>', 'what the token is for')
     .option('--days <n>', 'days until it expires', '365')
     .action(async (username: string, opts: { name: string; days: string }) => {
-      const days = Number(opts.days);
-      if (!Number.isInteger(days) || days < 1 || days > 3650) throw new ValidationError([{ path: 'days', message: `must be a whole number of days from 1 to 3650 — got '${opts.days}'` }]);
       const result = await withDb(async (db) => {
-        const u = (await listUsers(db)).find((x) => x.username === username);
+        const u = await findUserByName(db, username);
         if (!u) throw new NotFoundError('user', username);
-        return createApiToken(db, cliActor(), u.id, opts.name, days);
+        return createApiToken(db, cliActor(), u.id, { name: opts.name, days: Number(opts.days) });
       });
       const p = printer();
       printResult(p, result, () => p.out(result.token));
@@ -147,14 +144,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('cancel <id>')
     .description('cancel a queued job, or ask a running one to stop')
     .action(async (id: string) => {
-      const job = await withDb(async (db) => {
-        requireUuid(id, 'job');
-        return db.tx(async (q) => {
-          const j = await requestCancel(q, id);
-          await audit(q, cliActor(), { action: 'job.cancel', targetKind: 'job', targetId: id });
-          return j;
-        });
-      });
+      const job = await withDb((db) => cancelJob(db, cliActor(), id));
       const p = printer();
       printResult(p, job, () => p.out(`${job.id} ${job.status === 'cancelled' ? 'cancelled' : 'cancelling'}`));
     });
@@ -185,7 +175,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 }
 
 function requireUuid(id: string, what: string): void {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new NotFoundError(what, id);
+  if (!isUuid(id)) throw new NotFoundError(what, id);
 }
 
 function defaultConfigFile(): string | undefined {

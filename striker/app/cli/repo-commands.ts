@@ -1,20 +1,18 @@
 /**
- * `striker repo add|list|sync|import|remove`. Sync and import are jobs: with a running
- * `striker serve` the CLI enqueues and follows them; without one it runs them itself.
+ * `striker repo add|list|sync|import|remove`: thin callers of repo-sync's actions. Sync and import
+ * are jobs: with a running `striker serve` the CLI enqueues and follows them; without one it runs
+ * them itself (run-job.ts).
  */
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runCommand } from '../../core/command/run-command.js';
-import { StrikerError, ValidationError } from '../../core/errors/index.js';
-import { enqueueJob } from '../../jobs/enqueue.js';
-import { JobRunner } from '../../jobs/job-runner.js';
-import { buildJobCatalog } from '../job-catalog.js';
-import { addRepo, listRepos, parseRepoConfig, removeRepo, repoJobKinds } from '../../../repo-sync/index.js';
+import { ValidationError } from '../../core/errors/index.js';
+import type { Database } from '../../db/database.js';
+import { addRepo, listRepos, removeRepo, repoJobKinds, startIsoImport, startRepoSync } from '../../../repo-sync/index.js';
 import { printResult, printTable } from './output.js';
 import type { CliContext } from './cli-context.js';
-import { followJob } from './wait-for-job.js';
+import { runJobFromCli } from './run-job.js';
 
 export function addRepoCommands(program: Command, c: CliContext): void {
   const repo = program.command('repo').description('mirrored RPM repos and OS media');
@@ -43,8 +41,7 @@ export function addRepoCommands(program: Command, c: CliContext): void {
       if (o.every !== undefined) input.schedule = { kind: 'interval', everyMinutes: Number(o.every) };
       if (o.cron !== undefined) input.schedule = { kind: 'cron', expression: o.cron };
       if (o.keep !== undefined) input.retain = { mode: 'keep', versions: Number(o.keep) };
-      const config = parseRepoConfig(input);
-      const added = await c.withDb((db) => addRepo(db, c.cliActor(), config));
+      const added = await c.withDb((db) => addRepo(db, c.cliActor(), input));
       const p = c.printer();
       printResult(p, added, () => p.out(`added repo ${added.name}`));
     });
@@ -79,34 +76,14 @@ export function addRepoCommands(program: Command, c: CliContext): void {
       printResult(p, { removed: name }, () => p.out(`removed repo ${name}`));
     });
 
-  const runJob = async (kind: 'repo.sync' | 'repo.import-iso', payload: Record<string, unknown>, wait: boolean) => {
-    const dataDir = resolve(c.config().dataDir);
-    return c.withDb(async (db, logger, opened) => {
-      const catalog = buildJobCatalog(db, repoJobKinds({ db, dataDir, runner: runCommand }));
-      const job = await enqueueJob(db, catalog, { kind, payload });
-      if (!wait && !opened.startedHere) return job;
-      let runner: JobRunner | undefined;
-      if (opened.startedHere) {
-        runner = new JobRunner({ db, catalog, logger, host: hostname(), workers: 1, pollSeconds: 0.5, heartbeatSeconds: 5, staleAfterSeconds: 30 });
-        await runner.start();
-      }
-      const p = c.printer();
-      try {
-        const done = await followJob(db, job.id, (line) => (p.json ? undefined : p.out(line)));
-        if (done.status !== 'succeeded') throw new StrikerError('CONFLICT', `job ${done.id} ${done.status}: ${done.lastError ?? ''}`.trim(), { details: { job: done } });
-        return done;
-      } finally {
-        await runner?.stop(5000);
-      }
-    });
-  };
+  const kinds = (db: Database) => repoJobKinds({ db, dataDir: resolve(c.config().dataDir), runner: runCommand });
 
   repo
     .command('sync <name>')
     .description('mirror a repo now (a job), following its progress')
     .option('--no-wait', 'only enqueue the job (when striker serve runs)')
     .action(async (name: string, o: { wait: boolean }) => {
-      const job = await runJob('repo.sync', { name }, o.wait);
+      const job = await runJobFromCli(c, kinds, (db, catalog) => startRepoSync(db, catalog, c.cliActor(), name), { wait: o.wait });
       const p = c.printer();
       printResult(p, job, () => p.out(`${job.id} ${job.status}`));
     });
@@ -117,7 +94,8 @@ export function addRepoCommands(program: Command, c: CliContext): void {
     .option('--name <name>', 'tree name (default from .treeinfo)')
     .option('--no-wait', 'only enqueue the job (when striker serve runs)')
     .action(async (iso: string, o: { name?: string; wait: boolean }) => {
-      const job = await runJob('repo.import-iso', { path: resolve(iso), ...(o.name ? { name: o.name } : {}) }, o.wait);
+      const input = { path: resolve(iso), ...(o.name ? { name: o.name } : {}) };
+      const job = await runJobFromCli(c, kinds, (db, catalog) => startIsoImport(db, catalog, c.cliActor(), input), { wait: o.wait });
       const p = c.printer();
       printResult(p, job, () => p.out(`${job.id} ${job.status}`));
     });

@@ -30,6 +30,15 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, wha
   throw new ValidationError(problemsFromZod(result.error, input, prefix), what);
 }
 
+/**
+ * An action's input: like parseOrThrow, with problems under `path` ('body' for an API request,
+ * '' for CLI options); a missing input is one problem.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string, path = ''): z.output<S> {
+  if (input === undefined || input === null) throw new ValidationError([{ path: path === '' ? what : path, message: 'is required (a JSON object)' }], what);
+  return parseOrThrow(schema, input, what, path);
+}
+
 function joinPath(prefix: string, parts: readonly string[]): string {
   return [prefix, ...parts].filter((p) => p !== '').join('.');
 }

@@ -1,0 +1,152 @@
+/**
+ * The CLI and the API call the same actions: `striker` subcommands run in process through
+ * buildProgram against a test database (configured as `database.urls`, as a CLI beside a running
+ * Striker would be), the routes through the real HTTP app on the same database, and both must
+ * leave the same change and exactly one audit row of the same shape.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogOf } from '../../jobs/job-kind.js';
+import { getJob } from '../../jobs/job-store.js';
+import { machineRoutes } from '../../machines/index.js';
+import { repoJobKinds, repoRoutes } from '../../../repo-sync/index.js';
+import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../../../test/support/test-app.js';
+import { createTestDatabase, quietLogger } from '../../../test/support/test-database.js';
+import { buildProgram } from './program.js';
+
+interface AuditRow {
+  actorName: string;
+  action: string;
+  targetKind: string;
+  targetId: string;
+  details: Record<string, unknown>;
+  requestId: string;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'striker-cli-actions-'));
+const cliActorName = `cli:${userInfo().username}`;
+let t: TestApp;
+let operator: Login;
+let admin: Login;
+
+/** Runs `striker <args>` in this process; resolves with what it printed, rejects with its error. */
+async function striker(...args: string[]): Promise<string> {
+  const out: string[] = [];
+  const program = buildProgram(
+    {
+      env: { STRIKER_DATABASE__URLS: JSON.stringify([t.t.url]), STRIKER_DATA_DIR: join(dir, 'var') },
+      stdout: (s) => void out.push(s),
+      stderr: (s) => void out.push(s),
+      readStdin: async () => '',
+      makeLogger: () => quietLogger,
+      runServe: async () => 0,
+    },
+    () => undefined,
+  );
+  await program.parseAsync(['node', 'striker', '--json', ...args]);
+  return out.join('');
+}
+
+/** The audit rows of one action, oldest first. */
+async function auditRows(action: string): Promise<AuditRow[]> {
+  const { rows } = await t.t.db.query<AuditRow>(
+    `SELECT actor_name AS "actorName", action, target_kind AS "targetKind", target_id AS "targetId", details, request_id AS "requestId"
+       FROM audit_log WHERE action = $1 ORDER BY at, id`,
+    [action],
+  );
+  return rows;
+}
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  const { db } = database;
+  const catalog = catalogOf(repoJobKinds({ db, dataDir: join(dir, 'var'), runner: async () => { throw new Error('no command runs here'); } }));
+  t = await createTestApp({
+    catalog,
+    plugins: [
+      (app) => repoRoutes(app, { db, catalog }),
+      (app) => machineRoutes(app, { db, pxe: { status: () => ({}), leases: () => [] } }),
+    ],
+  }, database);
+  await addUser(t, 'ada', 'admin');
+  await addUser(t, 'oli', 'operator');
+  [admin, operator] = [await loginAs(t, 'ada'), await loginAs(t, 'oli')];
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('one action, two callers', () => {
+  it('repo sync: the CLI and the route each enqueue one job and write the same audit row', async () => {
+    const added = await t.app.inject({ method: 'POST', url: '/api/repos', headers: admin.headers, payload: { name: 'base', source: { kind: 'directory', path: '/srv/base' } } });
+    expect(added.statusCode, added.body).toBe(201);
+
+    const viaRoute = await t.app.inject({ method: 'POST', url: '/api/repos/base/sync', headers: operator.headers, payload: {} });
+    expect(viaRoute.statusCode, viaRoute.body).toBe(202);
+    const routeJob = (viaRoute.json() as { job: { id: string } }).job;
+    const viaCli = JSON.parse(await striker('repo', 'sync', 'base', '--no-wait')) as { id: string; kind: string; status: string };
+    expect(viaCli).toMatchObject({ kind: 'repo.sync', status: 'queued' });
+
+    const rows = await auditRows('repo.sync');
+    expect(rows).toHaveLength(2);
+    const [route, cli] = rows as [AuditRow, AuditRow];
+    expect(route).toMatchObject({ actorName: 'oli', details: { jobId: routeJob.id } });
+    expect(route.requestId).not.toBe('');
+    expect(cli).toEqual({ actorName: cliActorName, action: 'repo.sync', targetKind: 'repo', targetId: 'base', details: { jobId: viaCli.id }, requestId: '' });
+    expect({ ...route, actorName: cliActorName, details: { jobId: viaCli.id }, requestId: '' }).toEqual(cli);
+    expect((await getJob(t.t.db, viaCli.id)).payload).toEqual((await getJob(t.t.db, routeJob.id)).payload);
+  });
+
+  it('repo sync: both callers refuse an unknown repo the same way and write no audit row', async () => {
+    const viaRoute = await t.app.inject({ method: 'POST', url: '/api/repos/nope/sync', headers: operator.headers, payload: {} });
+    expect(viaRoute.statusCode).toBe(404);
+    await expect(striker('repo', 'sync', 'nope', '--no-wait')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await auditRows('repo.sync')).toHaveLength(2);
+  });
+
+  it('machine describe: the CLI and the route make the same change and write the same audit row', async () => {
+    const viaRoute = await t.app.inject({ method: 'PATCH', url: '/api/machines/52:54:00:0c:00:01', headers: operator.headers, payload: { role: 'node', hostname: 'an-a01n01', reservedIp: '10.201.10.1' } });
+    expect(viaRoute.statusCode, viaRoute.body).toBe(200);
+    const viaCli = JSON.parse(await striker('machines', 'set', '52-54-00-0C-00-02', '--role', 'node', '--hostname', 'an-a01n02', '--ip', '10.201.10.2')) as Record<string, unknown>;
+    expect(viaCli).toMatchObject({ mac: '52:54:00:0c:00:02', role: 'node', state: 'assigned', hostname: 'an-a01n02', reservedIp: '10.201.10.2' });
+    expect((viaRoute.json() as { machine: Record<string, unknown> }).machine).toMatchObject({ role: 'node', state: 'assigned', hostname: 'an-a01n01', reservedIp: '10.201.10.1' });
+
+    const rows = await auditRows('machine.describe');
+    expect(rows).toHaveLength(2);
+    const [route, cli] = rows as [AuditRow, AuditRow];
+    expect(route).toMatchObject({ actorName: 'oli', targetKind: 'machine', targetId: '52:54:00:0c:00:01', details: { role: 'node', hostname: 'an-a01n01', reservedIp: '10.201.10.1' } });
+    expect(cli).toEqual({
+      actorName: cliActorName, action: 'machine.describe', targetKind: 'machine', targetId: '52:54:00:0c:00:02',
+      details: { role: 'node', hostname: 'an-a01n02', reservedIp: '10.201.10.2' }, requestId: '',
+    });
+  });
+
+  it('machine describe: the same validation and conflict from both, with no audit row', async () => {
+    const badRoute = await t.app.inject({ method: 'PATCH', url: '/api/machines/52:54:00:0c:00:03', headers: operator.headers, payload: { hostname: 'Not A Label', reservedIp: '10.201.10' } });
+    expect(badRoute.statusCode).toBe(400);
+    expect((badRoute.json() as { error: { details: { problems: { path: string }[] } } }).error.details.problems.map((p) => p.path).sort()).toEqual(['body.hostname', 'body.reservedIp']);
+    const badCli = await striker('machines', 'set', '52:54:00:0c:00:03', '--hostname', 'Not A Label', '--ip', '10.201.10').catch((e: unknown) => e);
+    expect(badCli).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((badCli as { problems: { path: string }[] }).problems.map((p) => p.path).sort()).toEqual(['hostname', 'reservedIp']);
+
+    const taken = await t.app.inject({ method: 'PATCH', url: '/api/machines/52:54:00:0c:00:04', headers: operator.headers, payload: { reservedIp: '10.201.10.2' } });
+    expect(taken.statusCode).toBe(409);
+    await expect(striker('machines', 'set', '52:54:00:0c:00:04', '--ip', '10.201.10.1')).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(striker('machines', 'set', 'not-a-mac', '--role', 'dr')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await auditRows('machine.describe')).toHaveLength(2);
+  });
+
+  it('job cancel: the CLI writes the route\'s audit row, details and all', async () => {
+    const viaCli = JSON.parse(await striker('repo', 'sync', 'base', '--no-wait')) as { id: string };
+    const cancelled = JSON.parse(await striker('jobs', 'cancel', viaCli.id)) as { status: string };
+    expect(cancelled.status).toBe('cancelled');
+    const [row] = await auditRows('job.cancel');
+    expect(row).toEqual({ actorName: cliActorName, action: 'job.cancel', targetKind: 'job', targetId: viaCli.id, details: { kind: 'repo.sync' }, requestId: '' });
+    await expect(striker('jobs', 'cancel', viaCli.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await auditRows('job.cancel')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * API tokens in PostgreSQL (the CLI elsewhere, agents), and resolving a bearer token to an
+ * `Actor`. Only the token's SHA-256 is stored.
+ */
+import type { DbReader, DbWriter } from '../db/database.js';
+import type { Actor } from '../audit/audit-store.js';
+import type { Role } from './roles.js';
+import { hashSecret } from './secret-token.js';
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+const COLUMNS = `id, name, user_id AS "userId", created_at AS "createdAt", expires_at AS "expiresAt", last_used_at AS "lastUsedAt"`;
+
+/** Stores a token's hash; `days` null: it never expires. */
+export async function insertApiToken(q: DbWriter, userId: string, name: string, tokenHash: string, days: number | null): Promise<ApiToken> {
+  const { rows } = await q.write<ApiToken>(
+    `INSERT INTO api_tokens (user_id, name, token_hash, expires_at)
+     VALUES ($1, $2, $3, CASE WHEN $4::float8 IS NULL THEN NULL ELSE clock_timestamp() + make_interval(days => $4::int) END)
+     RETURNING ${COLUMNS}`,
+    [userId, name, tokenHash, days],
+  );
+  return rows[0]!;
+}
+
+/** Live tokens of one user, or of everyone when `userId` is null. */
+export async function listApiTokens(q: DbReader, userId: string | null): Promise<ApiToken[]> {
+  const { rows } = await q.query<ApiToken>(
+    `SELECT ${COLUMNS} FROM api_tokens WHERE revoked_at IS NULL AND ($1::uuid IS NULL OR user_id = $1) ORDER BY created_at`,
+    [userId],
+  );
+  return rows;
+}
+
+/** Revokes a live token of `ownerId` (any owner when null); false when there is none. */
+export async function revokeApiToken(q: DbWriter, id: string, ownerId: string | null): Promise<boolean> {
+  const { rowCount } = await q.write(
+    `UPDATE api_tokens SET revoked_at = clock_timestamp() WHERE id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR user_id = $2)`,
+    [id, ownerId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** The actor for a bearer token (its last use recorded), or undefined. */
+export async function resolveApiToken(q: DbWriter, token: string): Promise<Actor | undefined> {
+  const { rows } = await q.write<{ user_id: string; username: string; role: Role }>(
+    `UPDATE api_tokens t SET last_used_at = clock_timestamp() FROM users u
+      WHERE t.token_hash = $1 AND u.id = t.user_id AND t.revoked_at IS NULL AND NOT u.disabled
+        AND (t.expires_at IS NULL OR t.expires_at > clock_timestamp())
+      RETURNING u.id AS user_id, u.username, u.role`,
+    [hashSecret(token)],
+  );
+  const r = rows[0];
+  return r ? { userId: r.user_id, name: r.username, role: r.role, via: 'token' } : undefined;
+}

@@ -1,0 +1,38 @@
+/**
+ * The machines actions, each once for the API and the CLI: validation, the change and its audit
+ * row in one transaction. Describing a machine: its role, host name and reserved address.
+ */
+import { z } from 'zod';
+import { audit, type ActionOptions, type Actor } from '../audit/audit-store.js';
+import { NotFoundError } from '../core/errors/index.js';
+import { macSchema } from '../core/net/mac.js';
+import { parseInput } from '../core/validation/zod-problems.js';
+import type { Database } from '../db/database.js';
+import { machineRoles } from '../../pxe/index.js';
+import { applyMachineChange, type Machine, type MachineChange } from './machine-store.js';
+
+export const machineChangeSchema = z
+  .strictObject({
+    role: z.enum(machineRoles).nullable().optional(),
+    hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a host name label (a-z, 0-9, dash; at most 63)').nullable().optional(),
+    reservedIp: z.ipv4('must be an IPv4 address like 10.201.10.1').nullable().optional(),
+  })
+  .refine((c) => Object.keys(c).length > 0, 'must change at least one of role, hostname, reservedIp') satisfies z.ZodType<MachineChange>;
+
+/** A MAC from a URL or an argument, in canonical form; one that is not a MAC names no machine. */
+export function machineMacOf(raw: string): string {
+  const r = macSchema.safeParse(raw);
+  if (!r.success) throw new NotFoundError('machine', raw.slice(0, 80));
+  return r.data;
+}
+
+/** Describes a machine (creating it if Striker has not seen it yet). */
+export async function describeMachine(db: Database, actor: Actor, rawMac: string, input: unknown, options: ActionOptions = {}): Promise<Machine> {
+  const mac = machineMacOf(rawMac);
+  const change = parseInput(machineChangeSchema, input, 'machine', options.inputPath);
+  return db.tx(async (t) => {
+    const machine = await applyMachineChange(t, mac, change);
+    await audit(t, actor, { action: 'machine.describe', targetKind: 'machine', targetId: mac, details: { ...change }, requestId: options.requestId });
+    return machine;
+  });
+}
