@@ -18,7 +18,7 @@ import type { JobCatalog } from '../striker/jobs/job-kind.js';
 import { getMachine, macSchema } from '../striker/machines/index.js';
 import { previewKickstart } from './preboot-check.js';
 import { redactString } from './redact.js';
-import { loadCheck, statusOf } from './check-store.js';
+import { loadCheck, statusOf, type KickstartStatus } from './check-store.js';
 import { loadHostDraft, type DraftPlace } from './host-drafts.js';
 import { changeKickstartSettings, loadKickstartSettings, parseSettingsChange, publicSettings } from './settings-store.js';
 
@@ -27,6 +27,11 @@ export interface KickstartApiDeps {
   catalog: JobCatalog;
   place: DraftPlace;
   run: CommandRunner;
+}
+
+/** GET /api/machines/:mac/kickstart/status */
+export interface KickstartStatusResponse {
+  status: KickstartStatus;
 }
 
 const checkBody = z.strictObject({ engine: z.enum(['auto', 'dnf', 'resolver']).optional() });
@@ -52,7 +57,7 @@ export function kickstartApiRoutes(app: FastifyInstance, deps: KickstartApiDeps)
     return { mac, hostId: draft.hostId, kickstart: redactedPreview(draft.draft), status: statusOf(draft, await loadCheck(db, mac)) };
   });
 
-  app.get<{ Params: { mac: string } }>('/api/machines/:mac/kickstart/status', { config: { access: 'viewer' } }, async (request) => {
+  app.get<{ Params: { mac: string } }>('/api/machines/:mac/kickstart/status', { config: { access: 'viewer' } }, async (request): Promise<KickstartStatusResponse> => {
     const mac = macParam(request.params.mac);
     const draft = await loadHostDraft(db, mac, deps.place);
     return { status: statusOf(draft, await loadCheck(db, mac)) };

@@ -13,7 +13,9 @@ export { checkCron, nextRun, type RepoSchedule } from './schedule.js';
 export { planSync, type SyncPlan, type PlannedPackage, type RetainPolicy } from './plan.js';
 export { collectStoreGarbage, type StoreGcResult } from './store/store-gc.js';
 export { repoJobKinds, type RepoJobDeps } from './repo-jobs.js';
-export { repoRoutes } from './repo-routes.js';
+export {
+  repoRoutes, type LatestRepoJob, type RepoJobResponse, type RepoListResponse, type RepoResponse, type RepoView, type TreeListResponse, type TreeView,
+} from './repo-routes.js';
 export { RepoScheduler } from './repo-scheduler.js';
 export {
   addRepo, getRepo, listRepos, listTrees, parseRepoConfig, removeRepo, syncConfiguredRepos, type RepoRecord,

@@ -9,8 +9,45 @@ import { parseBody } from '../striker/http/body.js';
 import type { Database } from '../striker/db/database.js';
 import { enqueueJob } from '../striker/jobs/enqueue.js';
 import type { JobCatalog } from '../striker/jobs/job-kind.js';
+import type { Job, JobStatus } from '../striker/jobs/job.js';
 import { NotFoundError } from '../striker/core/errors/index.js';
-import { addRepo, getRepo, listRepos, listTrees, parseRepoConfig, removeRepo } from './repo-store.js';
+import { addRepo, getRepo, listRepos, listTrees, parseRepoConfig, removeRepo, type RepoRecord } from './repo-store.js';
+
+/** The newest `repo.sync` job of a repo, as the repo list shows it. */
+export interface LatestRepoJob {
+  name: string;
+  id: string;
+  status: JobStatus;
+  progress: number;
+}
+
+/** A repo with its newest sync job. */
+export interface RepoView extends RepoRecord {
+  latestJob: LatestRepoJob | null;
+}
+
+/** GET /api/repos */
+export interface RepoListResponse {
+  repos: RepoView[];
+}
+
+/** POST /api/repos, GET /api/repos/:name */
+export interface RepoResponse {
+  repo: RepoRecord;
+}
+
+/** POST /api/repos/:name/sync, POST /api/repos/import: the job as stored (no title or rendered text). */
+export interface RepoJobResponse {
+  job: Job;
+}
+
+/** An imported installation tree. */
+export type TreeView = Awaited<ReturnType<typeof listTrees>>[number];
+
+/** GET /api/trees */
+export interface TreeListResponse {
+  trees: TreeView[];
+}
 
 const importSchema = z.strictObject({
   path: z.string().startsWith('/', 'must be an absolute path to an ISO on the Striker').max(4096),
@@ -23,9 +60,9 @@ export function repoRoutes(app: FastifyInstance, deps: { db: Database; catalog: 
     return raw;
   };
 
-  app.get('/api/repos', { config: { access: 'viewer' } }, async () => {
+  app.get('/api/repos', { config: { access: 'viewer' } }, async (): Promise<RepoListResponse> => {
     const repos = await listRepos(deps.db);
-    const { rows } = await deps.db.query<{ name: string; id: string; status: string; progress: number }>(
+    const { rows } = await deps.db.query<LatestRepoJob>(
       `SELECT DISTINCT ON (payload->>'name') payload->>'name' AS name, id, status, progress
          FROM jobs WHERE kind = 'repo.sync' ORDER BY payload->>'name', created_at DESC`,
     );
@@ -35,10 +72,11 @@ export function repoRoutes(app: FastifyInstance, deps: { db: Database; catalog: 
 
   app.post('/api/repos', { config: { access: 'admin' } }, async (request, reply) => {
     const config = parseRepoConfig(request.body ?? null);
-    return reply.status(201).send({ repo: await addRepo(deps.db, request.actor!, config, request.id) });
+    const body: RepoResponse = { repo: await addRepo(deps.db, request.actor!, config, request.id) };
+    return reply.status(201).send(body);
   });
 
-  app.get<{ Params: { name: string } }>('/api/repos/:name', { config: { access: 'viewer' } }, async (request) => ({
+  app.get<{ Params: { name: string } }>('/api/repos/:name', { config: { access: 'viewer' } }, async (request): Promise<RepoResponse> => ({
     repo: await getRepo(deps.db, repoName(request.params.name)),
   }));
 
@@ -55,7 +93,8 @@ export function repoRoutes(app: FastifyInstance, deps: { db: Database; catalog: 
       await audit(q, request.actor!, { action: 'repo.sync', targetKind: 'repo', targetId: name, details: { jobId: j.id }, requestId: request.id });
       return j;
     });
-    return reply.status(202).send({ job });
+    const body: RepoJobResponse = { job };
+    return reply.status(202).send(body);
   });
 
   app.post('/api/repos/import', { config: { access: 'operator' } }, async (request, reply) => {
@@ -65,8 +104,9 @@ export function repoRoutes(app: FastifyInstance, deps: { db: Database; catalog: 
       await audit(q, request.actor!, { action: 'repo.import-iso', targetKind: 'iso', targetId: input.path, details: { jobId: j.id }, requestId: request.id });
       return j;
     });
-    return reply.status(202).send({ job });
+    const body: RepoJobResponse = { job };
+    return reply.status(202).send(body);
   });
 
-  app.get('/api/trees', { config: { access: 'viewer' } }, async () => ({ trees: await listTrees(deps.db) }));
+  app.get('/api/trees', { config: { access: 'viewer' } }, async (): Promise<TreeListResponse> => ({ trees: await listTrees(deps.db) }));
 }

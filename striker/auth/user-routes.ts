@@ -5,10 +5,20 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listAudit } from '../audit/audit-store.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './sessions.js';
-import { changeUser, createUser, getUser, listUsers, newUserSchema, userChangeSchema } from './users.js';
+import { changeUser, createUser, getUser, listUsers, newUserSchema, userChangeSchema, type User } from './users.js';
 import { NotFoundError } from '../core/errors/index.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { isUuid, parseBody, parseQuery } from '../http/body.js';
+
+/** GET /api/users */
+export interface UserListResponse {
+  users: User[];
+}
+
+/** POST /api/users, GET and PATCH /api/users/:id */
+export interface UserResponse {
+  user: User;
+}
 
 const tokenSchema = z.strictObject({
   name: z.string().min(1, 'is required').max(100),
@@ -16,19 +26,19 @@ const tokenSchema = z.strictObject({
 });
 
 export function userRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/api/users', { config: { access: 'admin' } }, async () => ({ users: await listUsers(deps.db) }));
+  app.get('/api/users', { config: { access: 'admin' } }, async (): Promise<UserListResponse> => ({ users: await listUsers(deps.db) }));
 
   app.post('/api/users', { config: { access: 'admin' } }, async (request, reply) => {
     const input = parseBody(newUserSchema, request.body);
     return reply.status(201).send({ user: await createUser(deps.db, request.actor!, input, request.id) });
   });
 
-  app.get<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request): Promise<UserResponse> => {
     if (!isUuid(request.params.id)) throw new NotFoundError('user', request.params.id);
     return { user: await getUser(deps.db, request.params.id) };
   });
 
-  app.patch<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request) => {
+  app.patch<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request): Promise<UserResponse> => {
     if (!isUuid(request.params.id)) throw new NotFoundError('user', request.params.id);
     const change = parseBody(userChangeSchema, request.body);
     return { user: await changeUser(deps.db, request.actor!, request.params.id, change, request.id) };

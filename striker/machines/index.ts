@@ -6,7 +6,7 @@ export {
   describeMachine, getMachine, listMachines, machineChangeSchema, machineTimeline, macSchema,
   type Machine, type TimelineEntry,
 } from './machine-store.js';
-export { machineRoutes } from './machine-routes.js';
+export { machineRoutes, type MachineDetailResponse, type MachineListResponse, type MachineResponse } from './machine-routes.js';
 export { DbTimeline } from './timeline-store.js';
 export { LeaseMirror, storedLeases } from './lease-mirror.js';
 export { ReservationCache } from './reservation-cache.js';

@@ -11,9 +11,20 @@ import { enqueueJob } from '../jobs/enqueue.js';
 import { catalogOf, type JobKindDefinition } from '../jobs/job-kind.js';
 import { CONFIGURE_KIND } from './configure-job.js';
 import { identityDefaults } from './identity-defaults.js';
-import { checkIdentity, checkStep, identityStepNames, type IdentityStep } from './identity-schema.js';
-import { latestPlan, loadIdentity, saveIdentity } from './identity-store.js';
+import { checkIdentity, checkStep, identityStepNames, type Identity, type IdentityInput, type IdentityStep } from './identity-schema.js';
+import { latestPlan, loadIdentity, saveIdentity, type StoredPlan } from './identity-store.js';
 import { jobView } from '../jobs/job-routes.js';
+
+/** GET /api/setup/identity: the stored identity (or null), the wizard's defaults, and the latest plan. */
+export interface IdentityResponse {
+  configured: boolean;
+  identity: Identity | null;
+  defaults: IdentityInput;
+  /** `host.manage`: whether applying changes this machine. */
+  manage: boolean;
+  plan: StoredPlan | null;
+  steps: readonly IdentityStep[];
+}
 
 export interface SetupIdentityDeps {
   db: Database;
@@ -31,7 +42,7 @@ export function setupIdentityRoutes(app: FastifyInstance, deps: SetupIdentityDep
   const catalog = catalogOf([deps.configureKind]);
   const title = deps.configureKind.title;
 
-  app.get('/api/setup/identity', { config: { access: 'viewer' } }, async () => {
+  app.get('/api/setup/identity', { config: { access: 'viewer' } }, async (): Promise<IdentityResponse> => {
     const stored = await loadIdentity(deps.db);
     const plan = await latestPlan(deps.db);
     return {
