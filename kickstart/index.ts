@@ -27,5 +27,5 @@ export {
 } from './kickstart-area.js';
 export { loadCheck, statusOf, type KickstartStatus, type StoredCheck } from './check-store.js';
 export { loadHostDraft, type DraftPlace, type HostDraftResult } from './host-drafts.js';
-export { redactedPreview, type KickstartStatusResponse } from './kickstart-api-routes.js';
+export { redactedPreview, type KickstartCheckResponse, type KickstartStatusResponse } from './kickstart-api-routes.js';
 export { runKickstartCheck, type CheckDeps, type CheckOutcome } from './run-check.js';

@@ -15,6 +15,7 @@ import type { Database } from '../striker/db/database.js';
 import { ConflictError, NotFoundError } from '../striker/core/errors/index.js';
 import { enqueueJob } from '../striker/jobs/enqueue.js';
 import type { JobCatalog } from '../striker/jobs/job-kind.js';
+import type { Job } from '../striker/jobs/job.js';
 import { getMachine, macSchema } from '../striker/machines/index.js';
 import { previewKickstart } from './preboot-check.js';
 import { redactString } from './redact.js';
@@ -32,6 +33,11 @@ export interface KickstartApiDeps {
 /** GET /api/machines/:mac/kickstart/status */
 export interface KickstartStatusResponse {
   status: KickstartStatus;
+}
+
+/** POST /api/machines/:mac/kickstart/check: the `kickstart.check` job as stored. */
+export interface KickstartCheckResponse {
+  job: Job;
 }
 
 const checkBody = z.strictObject({ engine: z.enum(['auto', 'dnf', 'resolver']).optional() });
@@ -72,7 +78,8 @@ export function kickstartApiRoutes(app: FastifyInstance, deps: KickstartApiDeps)
       await audit(q, request.actor!, { action: 'kickstart.check', targetKind: 'machine', targetId: mac, details: { jobId: j.id, ...body }, requestId: request.id });
       return j;
     });
-    return reply.status(202).send({ job });
+    const answer: KickstartCheckResponse = { job };
+    return reply.status(202).send(answer);
   });
 
   app.get('/api/settings/kickstart', { config: { access: 'viewer' } }, async () => ({ settings: publicSettings(await loadKickstartSettings(db)) }));
