@@ -1,7 +1,7 @@
 /**
  * The live jobs of every page: ONE EventSource on /api/jobs/events (`event: job`, a JobView as
- * JSON, on every change), opened when the first page follows it and closed when the last one
- * stops. Every view of a job — the feed, a page's list, an action's answer — goes through
+ * JSON, on every change), opened when the first page follows it and closed a few seconds after
+ * the last one stops (so going from page to page keeps the same stream). Every view of a job — the feed, a page's list, an action's answer — goes through
  * `put`, which applies the one merge rule (job-merge.ts), so a page never shows progress going
  * backwards or a finished job running again.
  *
@@ -26,6 +26,8 @@ export interface Follower {
 const EVENTS_URL = '/api/jobs/events';
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
+/** How long the stream stays open after the last follower left, so moving between pages keeps it. */
+const LINGER_MS = 5_000;
 
 class LiveJobs {
   state = $state<FeedState>('idle');
@@ -36,6 +38,7 @@ class LiveJobs {
   #source: EventSource | null = null;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #retryMs = FIRST_RETRY_MS;
+  #linger: ReturnType<typeof setTimeout> | undefined;
 
   get(id: string): LiveJob | undefined {
     return this.jobs[id];
@@ -61,13 +64,15 @@ class LiveJobs {
   /** Follows the feed until the returned function is called; the first follower opens it. */
   follow(follower: Follower = {}): () => void {
     this.#followers.add(follower);
-    if (this.#followers.size === 1) this.#open();
+    clearTimeout(this.#linger);
+    this.#linger = undefined;
+    if (this.state === 'idle') this.#open();
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#followers.delete(follower);
-      if (this.#followers.size === 0) this.#close();
+      if (this.#followers.size === 0) this.#linger = setTimeout(() => this.#close(), LINGER_MS);
     };
   }
 
@@ -111,6 +116,7 @@ class LiveJobs {
   }
 
   #close(): void {
+    this.#linger = undefined;
     clearTimeout(this.#retry);
     this.#retry = undefined;
     this.#source?.close();
