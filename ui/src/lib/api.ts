@@ -7,12 +7,11 @@
  * expired-session page; page loaders use `loadApi` (load.ts), which turns a failure into data.
  */
 import { goto } from '$app/navigation';
+import type { Problem } from '../../../striker/core/errors/index.js';
+import type { ErrorBody } from '../../../striker/http/error-handler.js';
 import { session } from './session.svelte';
 
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem };
 
 export class ApiError extends Error {
   constructor(
@@ -29,9 +28,8 @@ export class ApiError extends Error {
 
 export type Fetch = typeof fetch;
 
-interface ErrorAnswer {
-  error?: { code: string; message: string; requestId?: string; details?: { problems?: Problem[] } };
-}
+/** The API's error body (error-handler.ts); `details.problems` comes with VALIDATION_FAILED. */
+type ErrorAnswer = Partial<ErrorBody> & { error?: { details?: { problems?: Problem[] } } };
 
 export async function request<T>(method: string, path: string, body?: unknown, fetcher: Fetch = fetch): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -47,7 +45,8 @@ export async function request<T>(method: string, path: string, body?: unknown, f
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as ErrorAnswer;
   if (!res.ok) {
-    const e = data.error ?? { code: res.status >= 500 ? 'INTERNAL' : 'HTTP_ERROR', message: `${method} ${path} answered HTTP ${res.status} without an error body` };
+    const e = data.error;
+    if (!e) throw new ApiError(res.status, res.status >= 500 ? 'INTERNAL' : 'HTTP_ERROR', `${method} ${path} answered HTTP ${res.status} without an error body`, []);
     throw new ApiError(res.status, e.code, e.message, e.details?.problems ?? [], e.requestId ?? null);
   }
   return data as T;
