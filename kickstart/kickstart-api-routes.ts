@@ -16,9 +16,20 @@ import { machineMacOf } from '../striker/machines/index.js';
 import { changeKickstartSettings, requestKickstartCheck } from './actions.js';
 import { previewKickstart } from './preboot-check.js';
 import { redactString } from './redact.js';
-import { loadCheck, statusOf } from './check-store.js';
+import { loadCheck, statusOf, type KickstartStatus } from './check-store.js';
 import { loadHostDraft, type DraftPlace } from './host-drafts.js';
 import { loadKickstartSettings, publicSettings } from './settings-store.js';
+import type { Job } from '../striker/jobs/job.js';
+
+/** GET /api/machines/:mac/kickstart/status */
+export interface KickstartStatusResponse {
+  status: KickstartStatus;
+}
+
+/** POST /api/machines/:mac/kickstart/check: the `kickstart.check` job as stored. */
+export interface KickstartCheckResponse {
+  job: Job;
+}
 
 export interface KickstartApiDeps {
   db: Database;
@@ -42,7 +53,7 @@ export function kickstartApiRoutes(app: FastifyInstance, deps: KickstartApiDeps)
     return { mac, hostId: draft.hostId, kickstart: redactedPreview(draft.draft), status: statusOf(draft, await loadCheck(db, mac)) };
   });
 
-  app.get<{ Params: { mac: string } }>('/api/machines/:mac/kickstart/status', { config: { access: 'viewer' } }, async (request) => {
+  app.get<{ Params: { mac: string } }>('/api/machines/:mac/kickstart/status', { config: { access: 'viewer' } }, async (request): Promise<KickstartStatusResponse> => {
     const mac = machineMacOf(request.params.mac);
     const draft = await loadHostDraft(db, mac, deps.place);
     return { status: statusOf(draft, await loadCheck(db, mac)) };
@@ -50,7 +61,8 @@ export function kickstartApiRoutes(app: FastifyInstance, deps: KickstartApiDeps)
 
   app.post<{ Params: { mac: string } }>('/api/machines/:mac/kickstart/check', { config: { access: 'operator' } }, async (request, reply) => {
     const job = await requestKickstartCheck(db, deps.catalog, request.actor!, request.params.mac, request.body, { requestId: request.id, inputPath: 'body' });
-    return reply.status(202).send({ job });
+    const answer: KickstartCheckResponse = { job };
+    return reply.status(202).send(answer);
   });
 
   app.get('/api/settings/kickstart', { config: { access: 'viewer' } }, async () => ({ settings: publicSettings(await loadKickstartSettings(db)) }));

@@ -13,7 +13,9 @@ export { checkCron, nextRun, type RepoSchedule } from './schedule.js';
 export { planSync, type SyncPlan, type PlannedPackage, type RetainPolicy } from './plan.js';
 export { collectStoreGarbage, type StoreGcResult } from './store/store-gc.js';
 export { repoJobKinds, type RepoJobDeps } from './repo-jobs.js';
-export { repoRoutes } from './repo-routes.js';
+export {
+  repoRoutes, type LatestRepoJob, type RepoJobResponse, type RepoListResponse, type RepoResponse, type RepoView, type TreeListResponse, type TreeView,
+} from './repo-routes.js';
 export { RepoScheduler } from './repo-scheduler.js';
 export { getRepo, listRepos, listTrees, syncConfiguredRepos, type RepoRecord } from './repo-store.js';
 export { addRepo, importIsoSchema, parseRepoConfig, removeRepo, repoNameOf, startIsoImport, startRepoSync } from './actions.js';

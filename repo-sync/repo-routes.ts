@@ -7,10 +7,41 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../striker/db/database.js';
 import type { JobCatalog } from '../striker/jobs/job-kind.js';
 import { addRepo, removeRepo, repoNameOf, startIsoImport, startRepoSync } from './actions.js';
-import { getRepo, latestSyncJobs, listRepos, listTrees } from './repo-store.js';
+import type { Job } from '../striker/jobs/job.js';
+import { getRepo, latestSyncJobs, listRepos, listTrees, type LatestRepoJob, type RepoRecord } from './repo-store.js';
+
+export type { LatestRepoJob };
+
+/** A repo with its newest sync job. */
+export interface RepoView extends RepoRecord {
+  latestJob: LatestRepoJob | null;
+}
+
+/** GET /api/repos */
+export interface RepoListResponse {
+  repos: RepoView[];
+}
+
+/** POST /api/repos, GET /api/repos/:name */
+export interface RepoResponse {
+  repo: RepoRecord;
+}
+
+/** POST /api/repos/:name/sync, POST /api/repos/import: the job as stored (no title or rendered text). */
+export interface RepoJobResponse {
+  job: Job;
+}
+
+/** An imported installation tree. */
+export type TreeView = Awaited<ReturnType<typeof listTrees>>[number];
+
+/** GET /api/trees */
+export interface TreeListResponse {
+  trees: TreeView[];
+}
 
 export function repoRoutes(app: FastifyInstance, deps: { db: Database; catalog: JobCatalog }): void {
-  app.get('/api/repos', { config: { access: 'viewer' } }, async () => {
+  app.get('/api/repos', { config: { access: 'viewer' } }, async (): Promise<RepoListResponse> => {
     const repos = await listRepos(deps.db);
     const latest = new Map((await latestSyncJobs(deps.db)).map((r) => [r.name, r]));
     return { repos: repos.map((r) => ({ ...r, latestJob: latest.get(r.name) ?? null })) };
@@ -18,10 +49,11 @@ export function repoRoutes(app: FastifyInstance, deps: { db: Database; catalog: 
 
   app.post('/api/repos', { config: { access: 'admin' } }, async (request, reply) => {
     const repo = await addRepo(deps.db, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
-    return reply.status(201).send({ repo });
+    const body: RepoResponse = { repo };
+    return reply.status(201).send(body);
   });
 
-  app.get<{ Params: { name: string } }>('/api/repos/:name', { config: { access: 'viewer' } }, async (request) => ({
+  app.get<{ Params: { name: string } }>('/api/repos/:name', { config: { access: 'viewer' } }, async (request): Promise<RepoResponse> => ({
     repo: await getRepo(deps.db, repoNameOf(request.params.name)),
   }));
 
@@ -32,13 +64,15 @@ export function repoRoutes(app: FastifyInstance, deps: { db: Database; catalog: 
 
   app.post<{ Params: { name: string } }>('/api/repos/:name/sync', { config: { access: 'operator' } }, async (request, reply) => {
     const job = await startRepoSync(deps.db, deps.catalog, request.actor!, request.params.name, { requestId: request.id });
-    return reply.status(202).send({ job });
+    const body: RepoJobResponse = { job };
+    return reply.status(202).send(body);
   });
 
   app.post('/api/repos/import', { config: { access: 'operator' } }, async (request, reply) => {
     const job = await startIsoImport(deps.db, deps.catalog, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
-    return reply.status(202).send({ job });
+    const body: RepoJobResponse = { job };
+    return reply.status(202).send(body);
   });
 
-  app.get('/api/trees', { config: { access: 'viewer' } }, async () => ({ trees: await listTrees(deps.db) }));
+  app.get('/api/trees', { config: { access: 'viewer' } }, async (): Promise<TreeListResponse> => ({ trees: await listTrees(deps.db) }));
 }

@@ -8,6 +8,7 @@ import { NotFoundError } from '../striker/core/errors/index.js';
 import { type RepoConfig } from './config.js';
 import { type InstallationTree } from './iso/import-iso.js';
 import { type SyncResult } from './sync-repo.js';
+import type { JobStatus } from '../striker/jobs/job.js';
 
 export interface RepoRecord {
   name: string;
@@ -87,8 +88,16 @@ export async function listTrees(q: DbReader): Promise<{ name: string; tree: Inst
 }
 
 /** The latest `repo.sync` job of each repo that has one. */
-export async function latestSyncJobs(q: DbReader): Promise<{ name: string; id: string; status: string; progress: number }[]> {
-  const { rows } = await q.query<{ name: string; id: string; status: string; progress: number }>(
+/** The newest `repo.sync` job of a repo, as the repo list shows it. */
+export interface LatestRepoJob {
+  name: string;
+  id: string;
+  status: JobStatus;
+  progress: number;
+}
+
+export async function latestSyncJobs(q: DbReader): Promise<LatestRepoJob[]> {
+  const { rows } = await q.query<LatestRepoJob>(
     `SELECT DISTINCT ON (payload->>'name') payload->>'name' AS name, id, status, progress
        FROM jobs WHERE kind = 'repo.sync' ORDER BY payload->>'name', created_at DESC`,
   );

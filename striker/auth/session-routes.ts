@@ -9,6 +9,20 @@ import { countUsers } from './user-store.js';
 import { SESSION_COOKIE } from '../http/access.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { parseBody } from '../http/body.js';
+import type { Role } from './roles.js';
+
+/** GET /api/session: who is logged in, and whether the first admin still has to be created. */
+export type SessionResponse =
+  | { authenticated: false; setupRequired: boolean }
+  | {
+      authenticated: true;
+      setupRequired: boolean;
+      /** `id` is null only for the built-in system actor. */
+      user: { id: string | null; username: string; role: Role };
+      /** Goes with every state-changing request as `x-csrf-token`; null for an API token. */
+      csrfToken: string | null;
+      expiresAt: Date | null;
+    };
 
 export async function setupRequired(deps: AppDeps): Promise<boolean> {
   return (await countUsers(deps.db)) === 0;
@@ -18,7 +32,7 @@ export function sessionRoutes(app: FastifyInstance, deps: AppDeps): void {
   const setCookie = (reply: FastifyReply, token: string, expires: Date) =>
     reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.http.secureCookies, expires });
 
-  app.get('/api/session', { config: { access: 'public' } }, async (request) => {
+  app.get('/api/session', { config: { access: 'public' } }, async (request): Promise<SessionResponse> => {
     const setup = await setupRequired(deps);
     if (!request.actor) return { authenticated: false, setupRequired: setup };
     return {

@@ -7,25 +7,35 @@ import { z } from 'zod';
 import { listAudit } from '../audit/audit-store.js';
 import { changeUser, createApiToken, createUser, revokeApiToken } from './actions.js';
 import { listApiTokens } from './api-token-store.js';
-import { getUser, listUsers } from './user-store.js';
+import { getUser, listUsers, type User } from './user-store.js';
+
+/** GET /api/users */
+export interface UserListResponse {
+  users: User[];
+}
+
+/** POST /api/users, GET and PATCH /api/users/:id */
+export interface UserResponse {
+  user: User;
+}
 import { NotFoundError } from '../core/errors/index.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { isUuid, parseQuery } from '../http/body.js';
 
 export function userRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/api/users', { config: { access: 'admin' } }, async () => ({ users: await listUsers(deps.db) }));
+  app.get('/api/users', { config: { access: 'admin' } }, async (): Promise<UserListResponse> => ({ users: await listUsers(deps.db) }));
 
   app.post('/api/users', { config: { access: 'admin' } }, async (request, reply) => {
     const user = await createUser(deps.db, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
     return reply.status(201).send({ user });
   });
 
-  app.get<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request): Promise<UserResponse> => {
     if (!isUuid(request.params.id)) throw new NotFoundError('user', request.params.id);
     return { user: await getUser(deps.db, request.params.id) };
   });
 
-  app.patch<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request) => ({
+  app.patch<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request): Promise<UserResponse> => ({
     user: await changeUser(deps.db, request.actor!, request.params.id, request.body, { requestId: request.id, inputPath: 'body' }),
   }));
 

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors/index.js';
-import { jobStatuses, renderMessage, type Job } from './job.js';
+import { jobStatuses, renderMessage, type Job, type JobMessage } from './job.js';
 import { cancelJob } from './actions.js';
 import { getJob, jobMessages, listJobs } from './job-store.js';
 import type { AppDeps } from '../http/app-deps.js';
@@ -18,8 +18,37 @@ const listQuery = z.strictObject({
   before: z.coerce.date().optional(),
 });
 
-/** A job as the API shows it: the rendered message beside its template. */
-export function jobView(job: Job, catalogTitle?: string): Record<string, unknown> {
+/** A job as the API shows it: its kind's title, and the rendered message beside its template. */
+export interface JobView extends Job {
+  title: string;
+  text: string;
+}
+
+/** One message of a job's history, rendered. */
+export interface JobMessageView extends JobMessage {
+  text: string;
+}
+
+/** GET /api/jobs */
+export interface JobListResponse {
+  jobs: JobView[];
+}
+
+/** GET /api/jobs/:id */
+export interface JobDetailResponse {
+  job: JobView;
+  messages: JobMessageView[];
+}
+
+/** POST /api/jobs/:id/cancel, and the routes that start a job and answer with its view. */
+export interface JobResponse {
+  job: JobView;
+}
+
+/** GET /api/jobs/events: one `event: job` per change, its data a `JobView` as JSON. */
+export type JobEvent = JobView;
+
+export function jobView(job: Job, catalogTitle?: string): JobView {
   return { ...job, title: catalogTitle ?? job.kind, text: renderMessage(job.message, job.messageVars) };
 }
 
@@ -30,7 +59,7 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
     kinds: [...deps.catalog.values()].map((k) => ({ kind: k.kind, title: k.title, maxAttempts: k.maxAttempts, onStale: k.onStale })),
   }));
 
-  app.get('/api/jobs', { config: { access: 'viewer' } }, async (request) => {
+  app.get('/api/jobs', { config: { access: 'viewer' } }, async (request): Promise<JobListResponse> => {
     const q = parseQuery(listQuery, request.query);
     const jobs = await listJobs(deps.db, q);
     return { jobs: jobs.map((j) => jobView(j, title(j.kind))) };
@@ -49,7 +78,8 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
     });
     res.write('retry: 2000\n\n');
     const unsubscribe = events.subscribe((job) => {
-      res.write(`event: job\ndata: ${JSON.stringify(jobView(job, title(job.kind)))}\n\n`);
+      const event: JobEvent = jobView(job, title(job.kind));
+      res.write(`event: job\ndata: ${JSON.stringify(event)}\n\n`);
     });
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     request.raw.on('close', () => {
@@ -58,14 +88,14 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
     });
   });
 
-  app.get<{ Params: { id: string } }>('/api/jobs/:id', { config: { access: 'viewer' } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/jobs/:id', { config: { access: 'viewer' } }, async (request): Promise<JobDetailResponse> => {
     if (!isUuid(request.params.id)) throw new NotFoundError('job', request.params.id);
     const job = await getJob(deps.db, request.params.id);
     const messages = await jobMessages(deps.db, job.id);
     return { job: jobView(job, title(job.kind)), messages: messages.map((m) => ({ ...m, text: renderMessage(m.message, m.vars) })) };
   });
 
-  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', { config: { access: 'operator' } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/jobs/:id/cancel', { config: { access: 'operator' } }, async (request): Promise<JobResponse> => {
     const job = await cancelJob(deps.db, request.actor!, request.params.id, { requestId: request.id });
     void deps.runner?.checkCancellations();
     return { job: jobView(job, title(job.kind)) };

@@ -9,9 +9,20 @@ import { NotFoundError, ValidationError, type Problem } from '../core/errors/ind
 import { catalogOf, type JobKindDefinition } from '../jobs/job-kind.js';
 import { applyIdentity, storeIdentity } from './actions.js';
 import { identityDefaults } from './identity-defaults.js';
-import { checkStep, identityStepNames, type IdentityStep } from './identity-schema.js';
-import { latestPlan, loadIdentity } from './identity-store.js';
+import { checkStep, identityStepNames, type Identity, type IdentityInput, type IdentityStep } from './identity-schema.js';
+import { latestPlan, loadIdentity, type StoredPlan } from './identity-store.js';
 import { jobView } from '../jobs/job-routes.js';
+
+/** GET /api/setup/identity: the stored identity (or null), the wizard's defaults, and the latest plan. */
+export interface IdentityResponse {
+  configured: boolean;
+  identity: Identity | null;
+  defaults: IdentityInput;
+  /** `host.manage`: whether applying changes this machine. */
+  manage: boolean;
+  plan: StoredPlan | null;
+  steps: readonly IdentityStep[];
+}
 
 export interface SetupIdentityDeps {
   db: Database;
@@ -29,7 +40,7 @@ export function setupIdentityRoutes(app: FastifyInstance, deps: SetupIdentityDep
   const catalog = catalogOf([deps.configureKind]);
   const title = deps.configureKind.title;
 
-  app.get('/api/setup/identity', { config: { access: 'viewer' } }, async () => {
+  app.get('/api/setup/identity', { config: { access: 'viewer' } }, async (): Promise<IdentityResponse> => {
     const stored = await loadIdentity(deps.db);
     const plan = await latestPlan(deps.db);
     return {

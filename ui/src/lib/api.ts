@@ -1,46 +1,68 @@
 /**
  * The browser's one way to the Striker API: same origin, the HttpOnly session cookie, and the
  * session's CSRF token on every state-changing request. Errors come back as `ApiError` with the
- * API's stable code and every problem (path and message).
+ * API's stable code, every problem (path and message) and the request id the server logged.
+ *
+ * `request` only asks and answers; `api` (for actions) also leads an expired session to the
+ * expired-session page; page loaders use `loadApi` (load.ts), which turns a failure into data.
  */
 import { goto } from '$app/navigation';
+import type { Problem } from '../../../striker/core/errors/index.js';
+import type { ErrorBody } from '../../../striker/http/error-handler.js';
 import { session } from './session.svelte';
 
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem };
 
 export class ApiError extends Error {
   constructor(
+    /** The HTTP status; 0 when no answer came (network down, server gone). */
     readonly status: number,
     readonly code: string,
     message: string,
     readonly problems: Problem[],
+    readonly requestId: string | null = null,
   ) {
     super(message);
   }
 }
 
-type Fetch = typeof fetch;
+export type Fetch = typeof fetch;
 
-export async function api<T>(method: string, path: string, body?: unknown, fetcher: Fetch = fetch): Promise<T> {
+/** The API's error body (error-handler.ts); `details.problems` comes with VALIDATION_FAILED. */
+type ErrorAnswer = Partial<ErrorBody> & { error?: { details?: { problems?: Problem[] } } };
+
+export async function request<T>(method: string, path: string, body?: unknown, fetcher: Fetch = fetch): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const csrf = session.info?.csrfToken;
+  const csrf = session.info?.authenticated ? session.info.csrfToken : null;
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
-  const res = await fetcher(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  let res: Response;
+  try {
+    res = await fetcher(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch (error) {
+    throw new ApiError(0, 'UNREACHABLE', `the Striker did not answer ${method} ${path} (${error instanceof Error ? error.message : String(error)})`, []);
+  }
   if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: { problems?: Problem[] } } };
+  const data = (await res.json().catch(() => ({}))) as ErrorAnswer;
   if (!res.ok) {
-    const e = data.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` };
-    if (e.code === 'SESSION_EXPIRED') {
+    const e = data.error;
+    if (!e) throw new ApiError(res.status, res.status >= 500 ? 'INTERNAL' : 'HTTP_ERROR', `${method} ${path} answered HTTP ${res.status} without an error body`, []);
+    throw new ApiError(res.status, e.code, e.message, e.details?.problems ?? [], e.requestId ?? null);
+  }
+  return data as T;
+}
+
+/** `request`, and a session that expired meanwhile leads to the expired-session page. */
+export async function api<T>(method: string, path: string, body?: unknown, fetcher: Fetch = fetch): Promise<T> {
+  try {
+    return await request<T>(method, path, body, fetcher);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'SESSION_EXPIRED') {
       session.info = null;
       await goto('/session-expired');
     }
-    throw new ApiError(res.status, e.code, e.message, e.details?.problems ?? []);
+    throw error;
   }
-  return data as T;
 }
 
 /** Problems by field path, without the `body.` the API puts in front. */
@@ -68,7 +90,8 @@ export function messageOf(error: unknown): string {
 
 /**
  * After a live stream drops: if the session ended, go where the user can act on it (the
- * expired-session page, through `api`, or the login page); if the server is just away, do nothing.
+ * expired-session page, through `api`, or the login page); if the server is just away, do nothing
+ * (the live feed tries again by itself).
  */
 export async function checkSession(): Promise<void> {
   try {
@@ -78,6 +101,6 @@ export async function checkSession(): Promise<void> {
       await goto('/login');
     }
   } catch {
-    // unreachable for now: EventSource retries by itself
+    // The server or its database is away: the feed's next attempt asks again.
   }
 }

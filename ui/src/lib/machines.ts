@@ -1,41 +1,16 @@
 /**
- * Machines, their boot timelines and kickstart status as the API shows them
- * (GET /api/machines, /api/machines/:mac, /api/machines/:mac/kickstart/status).
+ * Machines, their boot timelines and kickstart status as the API shows them (the server's types,
+ * api-types.ts), the PXE status, and the words an operator reads.
  */
-import type { Problem } from './api';
+import type { KickstartStatusView, MachineRole } from './api-types';
 
-export type MachineRole = 'striker' | 'node' | 'dr';
+export type { KickstartStatusView, MachineRole, MachineView, TimelineEntryView } from './api-types';
 
-export interface MachineView {
-  id: string;
-  mac: string;
-  hostname: string | null;
-  role: MachineRole | null;
-  state: 'discovered' | 'assigned' | 'installing' | 'installed';
-  reservedIp: string | null;
-  vendor: string | null;
-  firmware: string | null;
-  firstSeenAt: string | null;
-  lastSeenAt: string | null;
-}
-
-export interface TimelineEntryView {
-  at: string;
-  step: string;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
-
-export interface KickstartStatusView {
-  mac: string;
-  status: 'ready' | 'failed' | 'unchecked' | 'incomplete';
-  problems: Problem[];
-  checkedAt: string | null;
-  engine: string | null;
-  stale: boolean;
-}
-
-/** GET /api/pxe/status: `{enabled:false}`, or the running services with the loaders found at start. */
+/**
+ * GET /api/pxe/status: `{enabled:false}`, or the running services with the loaders found at start.
+ * The PXE area declares this answer only as `Record<string, unknown>` (`PxeStatusSource.status`),
+ * so its shape is written out here, every field optional.
+ */
 export interface PxeStatusView {
   enabled?: boolean;
   interface?: string;
@@ -51,6 +26,13 @@ export function detailText(details: Record<string, unknown>): string {
   return Object.entries(details)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
+}
+
+type KickstartProblem = KickstartStatusView['problems'][number];
+
+/** Where a kickstart problem points: a field path, or a line of a checked file. */
+export function problemPlace(problem: KickstartProblem): string {
+  return 'path' in problem ? problem.path : `${problem.source}:${problem.line}`;
 }
 
 /** Where a problem path points, in words: `machine.reservedIp` → `Reserved IP`. */

@@ -1,37 +1,14 @@
 /**
- * Repos and installation trees as the API shows them (GET /api/repos, GET /api/trees), and the
- * words an operator reads: where a repo comes from, how big, and what went wrong.
+ * Repos and installation trees as the API shows them (GET /api/repos, GET /api/trees: the
+ * server's types, api-types.ts), and the words an operator reads: where a repo comes from, how
+ * big, and what went wrong.
  */
-export type RepoSourceView = { kind: 'http'; url: string } | { kind: 'directory'; path: string };
+import type { Repo } from './api-types';
 
-export type RepoScheduleView = { kind: 'manual' } | { kind: 'interval'; everyMinutes: number } | { kind: 'cron'; expression: string };
+export type { Repo, Tree } from './api-types';
 
-export interface RepoView {
-  name: string;
-  config: { name: string; source: RepoSourceView; schedule: RepoScheduleView; enabled: boolean };
-  fromConfig: boolean;
-  lastJobId: string | null;
-  lastSyncedAt: string | null;
-  lastResult: { packageCount: number; downloaded: number; downloadedBytes: number; unchanged: boolean; durationMs: number } | null;
-  lastError: string | null;
-  latestJob: LiveJob | null;
-}
-
-/** A sync or import job as far as the page follows it: the list gives the first three, the live feed the rest. */
-export interface LiveJob {
-  id: string;
-  status: string;
-  progress: number;
-  text?: string;
-  lastError?: string | null;
-}
-
-export interface TreeView {
-  name: string;
-  sourcePath: string;
-  importedAt: string;
-  tree: { family: string; version: string; arch: string; bytes: number; repos: readonly { id: string; packageCount: number }[] };
-}
+export type RepoSourceView = Repo['config']['source'];
+export type RepoScheduleView = Repo['config']['schedule'];
 
 export function sourceText(source: RepoSourceView): string {
   return source.kind === 'http' ? source.url : source.path;

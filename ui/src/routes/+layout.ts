@@ -1,31 +1,39 @@
 /**
  * The UI renders in the browser and talks to the JSON API; the server only hands out the app.
  * Every page first asks who is logged in: a Striker with no admin yet leads to the setup wizard,
- * and a visitor who is not logged in to the login page.
+ * and a visitor who is not logged in to the login page. When that question itself fails (the
+ * server or its database away), a session already known is kept so the page can show its own
+ * error; with none known, the layout shows the failure with a retry.
  */
 import { redirect } from '@sveltejs/kit';
 import type { LayoutLoad } from './$types';
-import { session, type SessionInfo } from '$lib/session.svelte';
+import type { Identity, SessionInfo } from '$lib/api-types';
+import { loadApi, type LoadError } from '$lib/load';
+import { session } from '$lib/session.svelte';
 
 export const ssr = false;
 export const prerender = false;
 
 const OPEN_PAGES = ['/login', '/session-expired'];
 
-export const load: LayoutLoad = async ({ fetch, url, depends }) => {
-  depends('app:session');
-  const res = await fetch('/api/session', { headers: { accept: 'application/json' } });
-  const info = (await res.json()) as SessionInfo;
+export const load: LayoutLoad = async (event) => {
+  event.depends('app:session');
+  const path = event.url.pathname;
+  const open = OPEN_PAGES.includes(path);
+  const asked = await loadApi<SessionInfo>(event, '/api/session', 'who is logged in', { redirect: !open });
+  // On the login and expired-session pages an expired cookie just means: not logged in.
+  const expiredHere = !asked.ok && asked.error.status === 401;
+  if (!asked.ok && !expiredHere) return { session: session.info, sessionError: asked.error as LoadError | null };
+  const info: SessionInfo = asked.ok ? asked.data : { authenticated: false, setupRequired: false };
   session.info = info;
-  const path = url.pathname;
   if (info.setupRequired && path !== '/setup') redirect(307, '/setup');
-  if (!info.setupRequired && !info.authenticated && !OPEN_PAGES.includes(path)) {
+  if (!info.setupRequired && !info.authenticated && !open) {
     redirect(307, `/login${path === '/' ? '' : `?next=${encodeURIComponent(path)}`}`);
   }
   // Admins are reminded to finish the wizard while the Striker has no identity (asked once per login).
-  if (info.user?.role === 'admin' && session.identityConfigured !== true) {
-    const r = await fetch('/api/setup/identity', { headers: { accept: 'application/json' } });
-    session.identityConfigured = r.ok ? ((await r.json()) as { configured: boolean }).configured : undefined;
+  if (info.authenticated && info.user.role === 'admin' && session.identityConfigured !== true) {
+    const identity = await loadApi<Identity>(event, '/api/setup/identity', 'this Striker’s identity');
+    session.identityConfigured = identity.ok ? identity.data.configured : undefined;
   }
-  return { session: info };
+  return { session: info as SessionInfo | null, sessionError: null as LoadError | null };
 };

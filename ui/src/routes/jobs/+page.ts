@@ -1,8 +1,8 @@
 import type { PageLoad } from './$types';
-import type { JobView } from '$lib/jobs';
+import type { Jobs } from '$lib/api-types';
+import { loadApi } from '$lib/load';
 
-export const load: PageLoad = async ({ fetch }) => {
-  const res = await fetch('/api/jobs?limit=100', { headers: { accept: 'application/json' } });
-  const body = (await res.json()) as { jobs?: JobView[] };
-  return { jobs: body.jobs ?? [] };
+export const load: PageLoad = async (event) => {
+  event.depends('app:jobs');
+  return { jobs: await loadApi<Jobs>(event, '/api/jobs?limit=100', 'the jobs') };
 };

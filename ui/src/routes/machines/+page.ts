@@ -1,12 +1,13 @@
 import type { PageLoad } from './$types';
-import type { MachineView, PxeStatusView } from '$lib/machines';
+import type { Machines } from '$lib/api-types';
+import { loadApi } from '$lib/load';
+import type { PxeStatusView } from '$lib/machines';
 
-export const load: PageLoad = async ({ fetch, depends }) => {
-  depends('app:machines');
-  const headers = { accept: 'application/json' };
-  const [res, pxe] = await Promise.all([fetch('/api/machines', { headers }), fetch('/api/pxe/status', { headers })]);
-  return {
-    machines: ((await res.json()) as { machines?: MachineView[] }).machines ?? [],
-    pxe: pxe.ok ? ((await pxe.json()) as PxeStatusView) : null,
-  };
+export const load: PageLoad = async (event) => {
+  event.depends('app:machines');
+  const [machines, pxe] = await Promise.all([
+    loadApi<Machines>(event, '/api/machines', 'the machines'),
+    loadApi<PxeStatusView>(event, '/api/pxe/status', 'the PXE services’ state'),
+  ]);
+  return { machines, pxe };
 };

@@ -1,9 +1,12 @@
 import type { PageLoad } from './$types';
-import type { RepoView, TreeView } from '$lib/repos';
+import type { Repos, Trees } from '$lib/api-types';
+import { loadApi } from '$lib/load';
 
-export const load: PageLoad = async ({ fetch, depends }) => {
-  depends('app:repos');
-  const get = async <T,>(path: string): Promise<T> => (await fetch(path, { headers: { accept: 'application/json' } })).json() as Promise<T>;
-  const [r, t] = await Promise.all([get<{ repos?: RepoView[] }>('/api/repos'), get<{ trees?: TreeView[] }>('/api/trees')]);
-  return { repos: r.repos ?? [], trees: t.trees ?? [] };
+export const load: PageLoad = async (event) => {
+  event.depends('app:repos');
+  const [repos, trees] = await Promise.all([
+    loadApi<Repos>(event, '/api/repos', 'the repos'),
+    loadApi<Trees>(event, '/api/trees', 'the installation trees'),
+  ]);
+  return { repos, trees };
 };

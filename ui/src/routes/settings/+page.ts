@@ -1,18 +1,8 @@
 import type { PageLoad } from './$types';
+import type { Identity } from '$lib/api-types';
+import { loadApi } from '$lib/load';
 
-export interface PlanFile { path: string; mode: number; content: string; why: string }
-export interface SettingsData {
-  configured: boolean;
-  manage: boolean;
-  identity: null | {
-    hostName: string; prefix: string; sequence: number; domain: string;
-    networks: Record<'bcn' | 'sn' | 'ifn' | 'mn', { subnet: string; address: string; gateway?: string }>;
-    dns: string[]; ntp: string[]; mtu: number;
-  };
-  plan: null | { jobId: string | null; applied: boolean; createdAt: string; plan: { hostName: string; files: PlanFile[]; commands: { argv: string[]; why: string }[] } };
-}
-
-export const load: PageLoad = async ({ fetch }) => {
-  const res = await fetch('/api/setup/identity', { headers: { accept: 'application/json' } });
-  return { settings: (await res.json()) as SettingsData };
+export const load: PageLoad = async (event) => {
+  event.depends('app:settings');
+  return { settings: await loadApi<Identity>(event, '/api/setup/identity', 'this Striker’s identity') };
 };

@@ -1,18 +1,8 @@
-import { error } from '@sveltejs/kit';
 import type { PageLoad } from './$types';
+import type { Users } from '$lib/api-types';
+import { loadApi } from '$lib/load';
 
-export interface UserView {
-  id: string;
-  username: string;
-  displayName: string;
-  role: 'viewer' | 'operator' | 'admin';
-  disabled: boolean;
-  createdAt: string;
-}
-
-export const load: PageLoad = async ({ fetch, depends }) => {
-  depends('app:users');
-  const res = await fetch('/api/users', { headers: { accept: 'application/json' } });
-  if (res.status === 403) error(403, 'Only administrators manage users.');
-  return { users: ((await res.json()) as { users: UserView[] }).users };
+export const load: PageLoad = async (event) => {
+  event.depends('app:users');
+  return { users: await loadApi<Users>(event, '/api/users', 'the users') };
 };

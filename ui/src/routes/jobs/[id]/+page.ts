@@ -1,10 +1,9 @@
-import { error } from '@sveltejs/kit';
 import type { PageLoad } from './$types';
-import type { JobMessageView, JobView } from '$lib/jobs';
+import type { JobDetail } from '$lib/api-types';
+import { loadApi } from '$lib/load';
 
-export const load: PageLoad = async ({ fetch, params, depends }) => {
-  depends(`app:job:${params.id}`);
-  const res = await fetch(`/api/jobs/${params.id}`, { headers: { accept: 'application/json' } });
-  if (!res.ok) error(res.status, res.status === 404 ? 'No such job' : 'Could not read the job');
-  return (await res.json()) as { job: JobView; messages: JobMessageView[] };
+export const load: PageLoad = async (event) => {
+  const { id } = event.params;
+  event.depends(`app:job:${id}`);
+  return { id, detail: await loadApi<JobDetail>(event, `/api/jobs/${encodeURIComponent(id)}`, `job ${id}`) };
 };

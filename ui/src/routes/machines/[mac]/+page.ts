@@ -1,17 +1,17 @@
-import { error } from '@sveltejs/kit';
 import type { PageLoad } from './$types';
-import type { KickstartStatusView, MachineView, TimelineEntryView } from '$lib/machines';
+import type { KickstartStatusAnswer, MachineDetail } from '$lib/api-types';
+import { loadApi } from '$lib/load';
 
-export const load: PageLoad = async ({ fetch, params, depends }) => {
-  depends(`app:machine:${params.mac}`);
-  const headers = { accept: 'application/json' };
-  const [res, ks] = await Promise.all([
-    fetch(`/api/machines/${encodeURIComponent(params.mac)}`, { headers }),
-    fetch(`/api/machines/${encodeURIComponent(params.mac)}/kickstart/status`, { headers }),
+export const load: PageLoad = async (event) => {
+  const { mac } = event.params;
+  event.depends(`app:machine:${mac}`);
+  const at = `/api/machines/${encodeURIComponent(mac)}`;
+  const [machine, kickstart] = await Promise.all([
+    loadApi<MachineDetail>(event, at, `machine ${mac}`),
+    loadApi<KickstartStatusAnswer>(event, `${at}/kickstart/status`, `the kickstart status of ${mac}`),
   ]);
-  if (!res.ok) error(res.status, res.status === 404 ? 'No such machine' : 'Could not read the machine');
-  const body = (await res.json()) as { machine: MachineView; timeline: TimelineEntryView[] };
-  // The kickstart area may be off on this Striker: the page still shows the machine.
-  const kickstart = ks.ok ? ((await ks.json()) as { status: KickstartStatusView }).status : null;
-  return { ...body, kickstart };
+  // With the kickstart area off this Striker has no such route (404): the page says so and still
+  // shows the machine. Any other failure is shown as one.
+  const kickstartOff = !kickstart.ok && kickstart.error.status === 404 && machine.ok;
+  return { mac, machine, kickstart, kickstartOff };
 };

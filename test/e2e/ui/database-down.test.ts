@@ -1,0 +1,119 @@
+/**
+ * The web UI in real Chromium when the database goes away under a running `striker serve` (its
+ * embedded PostgreSQL, killed by the pid in `<dataDir>/postgres/postmaster.pid`): the Jobs page
+ * says what failed — message, code, request id — with a retry, and never shows "No jobs yet" or
+ * an empty list.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startServe, type ServeProcess } from '../../support/striker-process.js';
+import { apiFromPage, launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+
+const ADMIN_PASSWORD = 'correct horse battery';
+let dataDir: string;
+let striker: ServeProcess;
+let ui: UiBrowser;
+let base: string;
+let jobId: string;
+
+/** The embedded PostgreSQL's postmaster, from the first line of its pid file. */
+function postmasterPid(): number {
+  const pid = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`no postmaster pid under ${dataDir}/postgres`);
+  return pid;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const loadError = (page: Page) => page.getByTestId('load-error');
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-dbdown-'));
+  // No database URL: serve starts its embedded PostgreSQL under the data dir.
+  striker = await startServe({
+    STRIKER_DATA_DIR: dataDir,
+    STRIKER_HTTP__HOST: '127.0.0.1',
+    STRIKER_HTTP__PORT: String(await freePort()),
+    STRIKER_LOG__LEVEL: 'warn',
+  });
+  base = striker.url;
+  ui = await launchUi();
+});
+
+afterAll(async () => {
+  await ui?.close();
+  await striker?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('web UI with the database down', () => {
+  it('lists a job while the database is up', async () => {
+    const { page } = ui;
+    await open(page, `${base}/setup`);
+    await page.locator('[id="username"]').fill('admin');
+    await page.locator('[id="password"]').fill(ADMIN_PASSWORD);
+    await page.locator('[id="confirm"]').fill(ADMIN_PASSWORD);
+    await page.getByTestId('next').click();
+    await page.locator('form[data-step="host"]').waitFor();
+    // An import of a missing ISO: a real job that fails quickly.
+    const started = await apiFromPage(page, 'POST', '/api/repos/import', { path: '/nonexistent/striker-test.iso' });
+    expect(started.status).toBe(202);
+    jobId = (started.json as { job: { id: string } }).job.id;
+    await open(page, `${base}/jobs`);
+    await page.locator(`tr[data-job-id="${jobId}"]`).waitFor();
+    await page.getByTestId('live').filter({ hasText: 'Live' }).waitFor();
+    expect(await loadError(page).count()).toBe(0);
+  });
+
+  it('shows what failed, with a retry, when the jobs cannot be read', async () => {
+    const { page } = ui;
+    const pid = postmasterPid();
+    process.kill(pid, 'SIGKILL');
+    await expect.poll(() => alive(pid), { timeout: 15_000 }).toBe(false);
+
+    // Away and back inside the app: the Jobs loader runs again and its read fails.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Repos' }).click();
+    await page.waitForURL(`${base}/repos`);
+    await loadError(page).first().waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
+    await page.waitForURL(`${base}/jobs`);
+    const failed = loadError(page);
+    await failed.waitFor();
+    const text = (await failed.textContent()) ?? '';
+    expect(text).toContain('Could not load the jobs.');
+    expect(text).toMatch(/INTERNAL|DATABASE_UNAVAILABLE/);
+    const requestId = await failed.getByTestId('request-id').textContent();
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await page.getByText('No jobs yet').count()).toBe(0);
+    expect(await page.locator('tr[data-job-id]').count()).toBe(0);
+    await screenshots(page, 'db-down-jobs');
+
+    // Retry reads again (a new request id) and, the database still being down, says so again.
+    await failed.getByTestId('retry').click();
+    await expect.poll(() => failed.getByTestId('request-id').textContent()).not.toBe(requestId);
+    expect(await page.getByText('No jobs yet').count()).toBe(0);
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('a fresh load of the page is answered with the error, not an empty list', async () => {
+    const { page } = ui;
+    // The server resolves the session cookie before it hands out the app, so with the database
+    // gone the document itself is the API's error answer: code and request id, no page at all.
+    const answer = await page.reload();
+    expect(answer?.status()).toBeGreaterThanOrEqual(500);
+    const body = JSON.parse((await answer?.text()) ?? '{}') as { error?: { code: string; requestId: string } };
+    expect(body.error?.code).toMatch(/INTERNAL|DATABASE_UNAVAILABLE/);
+    expect(body.error?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await page.getByText('No jobs yet').count()).toBe(0);
+  });
+});
