@@ -1,5 +1,5 @@
 /**
- * Lease table benchmark (run by hand: `npx tsx test/bench/dhcp/lease-table-bench.ts`).
+ * Lease table benchmark (run by hand: `node --import tsx test/bench/dhcp/lease-table-bench.ts`).
  * Times 10,000 DISCOVER+REQUEST exchanges through the pure `decide()` against a lease table
  * holding 6,000 leases (16,000 at the end) and one holding 100,000, and prints both and their ratio
  * (lookups are hash-map lookups and allocation walks each pool with a cursor, so the time per
