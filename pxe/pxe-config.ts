@@ -36,12 +36,10 @@ export const pxeConfigSchema = z.strictObject({
   installTree: installTreeSchema.optional(),
   /** Extra kernel arguments for the installer, e.g. `console=ttyS0,115200`. */
   kernelArgs: z.array(z.string().regex(/^[A-Za-z0-9._~/%+=,:@-]{1,1024}$/, 'must be one word of URL-safe characters')).default([]),
-  /** Lifetime of the signed kickstart URL handed to a booting installer. */
-  kickstartUrlTtlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(6 * 3600),
   loaders: loadersConfigSchema.prefault({}),
   /** `interfaces` and `serverAddress` default to `interface` and `address`. */
   dhcp: dhcpConfigSchema.prefault({}),
-  /** `host` defaults to `address`; TFTP runs whenever PXE is enabled (`tftp.enabled` is ignored). */
+  /** `host` defaults to `address`; TFTP runs whenever PXE is enabled. */
   tftp: tftpConfigSchema.prefault({}),
   /** A refreshed IEEE OUI table (pxe/boot/oui.ts); the shipped one is used when it does not exist. */
   ouiFile: z.string().min(1).optional(),

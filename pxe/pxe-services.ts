@@ -48,7 +48,7 @@ export interface PxeServicesDeps {
   httpUrl: string;
   /** Machine and kickstart facts for boot plans (`dbBootFacts` in `striker serve`). */
   facts: BootFacts;
-  /** The signed kickstart path for a host: `(h) => kickstartPath(signingKey, h, new Date(), config.kickstartUrlTtlSeconds)`. */
+  /** The signed kickstart path for a host (the kickstart area signs it, with `kickstart.urlTtlSeconds`). */
   kickstartPath: (hostId: string) => string;
   /** DHCP reservations (a started `ReservationCache`); none when omitted. */
   lookup?: MachineLookup;

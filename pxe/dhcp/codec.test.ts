@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../striker/core/errors/index.js';
+import { readGolden } from '../../test/support/golden-file.js';
 import { decodePacket, encodePacket } from './codec.js';
 import { dumpPacket } from './dump.js';
 import { encodeClasslessRoutes, encodeDomainSearch, encodeSubOptions, textBytes, u32Bytes } from './option-values.js';
@@ -23,9 +24,7 @@ describe('codec on packets captured from real clients', () => {
       const bytes = new Uint8Array(readFileSync(join(fixtures, file)));
       const packet = decodePacket(bytes);
       const dump = dumpPacket(packet);
-      const golden = join(fixtures, file.replace(/\.bin$/, '.golden.txt'));
-      if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(golden)) writeFileSync(golden, dump);
-      expect(dump).toBe(readFileSync(golden, 'utf8'));
+      expect(dump).toBe(readGolden(join(fixtures, file.replace(/\.bin$/, '.golden.txt')), dump));
       expect(Buffer.from(encodePacket(packet)).equals(Buffer.from(bytes))).toBe(true);
     });
   }

@@ -65,10 +65,6 @@ export const dhcpConfigSchema = z.strictObject({
   offerHoldSeconds: z.number().int().min(1).max(3600).default(30),
   /** How long a DECLINEd address stays out of the pool (RFC 2131 §4.3.3). */
   declineQuarantineSeconds: z.number().int().min(1).default(3600),
-  /** Group commit: at most this many lease writes share one fsync, waiting at most maxDelayMs. */
-  commit: z
-    .strictObject({ maxBatch: z.number().int().min(1).default(512), maxDelayMs: z.number().min(0).max(1000).default(2) })
-    .default({ maxBatch: 512, maxDelayMs: 2 }),
   subnets: z.array(subnetSchema).default([]),
   reservations: z.array(reservationSchema).default([]),
   boot: firmwareTableSchema,

@@ -1,6 +1,6 @@
 /**
- * TFTP configuration (plugged into the main config by `striker serve`). The listener starts
- * only when `enabled` is true; `host` should be the back-channel interface's address.
+ * TFTP configuration (the `tftp` section of the PXE config, pxe/pxe-config.ts). The listener
+ * runs whenever PXE is enabled; `host` should be the back-channel interface's address.
  */
 import { z } from 'zod';
 
@@ -8,7 +8,6 @@ import { z } from 'zod';
 export const DEFAULT_SPIN_MICROS = 100;
 
 export const tftpConfigSchema = z.strictObject({
-  enabled: z.boolean().default(false),
   /** IPv4 address to listen on. */
   host: z.ipv4().default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(69),

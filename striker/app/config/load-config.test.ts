@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.path === 'whatever')!.message).toContain('not a known setting');
   });
 
+  it('refuses PXE settings nothing reads (kickstart.urlTtlSeconds signs the kickstart URL)', () => {
+    const file = yamlFile('pxe:\n  kickstartUrlTtlSeconds: 600\n  dhcp:\n    commit: {maxBatch: 64}\n  tftp:\n    enabled: true\n');
+    const problems = problemsOf(() => loadConfig({ file, env: {} }));
+    expect(problems.map((p) => p.path).sort()).toEqual(['pxe.dhcp.commit', 'pxe.kickstartUrlTtlSeconds', 'pxe.tftp.enabled']);
+    for (const p of problems) expect(p.message).toContain('not a known setting');
+  });
+
   it('reports unreadable and invalid YAML files', () => {
     expect(problemsOf(() => loadConfig({ file: '/nonexistent/striker.yaml', env: {} }))[0]!.message).toContain('ENOENT');
     const bad = yamlFile('http: [unclosed\n');

@@ -11,7 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetnsLab, requireProgram, type StrikerDhcpProcess } from '../../support/netns-dhcp.js';
+import { NetnsLab, type StrikerDhcpProcess } from '../../support/netns-dhcp.js';
+import { requirePeers } from '../require-peers.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,7 +38,7 @@ interface Step {
   detail: string;
 }
 
-for (const p of ['perfdhcp', 'kea-dhcp4', 'dnsmasq']) requireProgram(p);
+requirePeers('perfdhcp', 'kea-dhcp4', 'dnsmasq', 'ip', 'renice');
 const lab = new NetnsLab('bench');
 const s = lab.ns('s');
 const c = lab.ns('c');

@@ -19,7 +19,9 @@ import { packagesByRole } from '../../../kickstart/role-packages.js';
 import { roles } from '../../../kickstart/kickstart-input.js';
 import { buildRpms, createRepo } from '../../fixtures/kickstart/rpm-repo.js';
 import { sampleInput } from '../../fixtures/kickstart/sample-input.js';
+import { requirePeers } from '../require-peers.js';
 
+requirePeers('rpmbuild', 'createrepo_c', 'dnf');
 const hosts = Number(process.argv[2] ?? 1000);
 const inputs = Array.from({ length: hosts }, (_, i) => sampleInput(roles[i % 3] ?? 'node', i + 1));
 

@@ -16,7 +16,8 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureNativeAddon } from '../../support/netns-dhcp.js';
 import { PXE_ADDRESS, PxeLab, type PxeServerSpec } from '../../support/netns-pxe.js';
-import { bootGuest, buildInitrd, debianKernel, requirePrograms } from '../../support/qemu-pxe.js';
+import { bootGuest, buildInitrd, debianKernel } from '../../support/qemu-pxe.js';
+import { requirePeers } from '../require-peers.js';
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const HTTP_PORT = 8080;
@@ -25,7 +26,7 @@ const mac = '52:54:00:77:5b:01';
 const macDashes = mac.replaceAll(':', '-');
 const PACKAGES = ['striker-agent-1.0-1.noarch.rpm', 'pcs-0.11-1.x86_64.rpm', 'kmod-drbd-9.2-1.x86_64.rpm'];
 
-requirePrograms('qemu-system-x86_64', 'dnsmasq', 'nginx', 'cpio');
+requirePeers('qemu-system-x86_64', 'dnsmasq', 'nginx', 'cpio', 'busybox', 'ip', 'curl', 'apt-get', 'dpkg');
 ensureNativeAddon();
 const lab = new PxeLab('bench');
 const children: ChildProcess[] = [];

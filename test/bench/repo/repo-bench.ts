@@ -30,6 +30,7 @@ import { repoPaths } from '../../../repo-sync/repo-paths.js';
 import { registerRepoRoutes } from '../../../repo-sync/content-routes.js';
 import { syncRepo } from '../../../repo-sync/sync-repo.js';
 import { buildManyRpms } from '../../support/rpm-build.js';
+import { requirePeers } from '../require-peers.js';
 
 const root = '/tmp/striker-bench-repo';
 const count = Number(process.env['BENCH_PACKAGES'] ?? 2000);
@@ -215,6 +216,7 @@ async function serveBench(): Promise<string[]> {
   return rows;
 }
 
+requirePeers('rpmbuild', 'createrepo_c', 'nginx', 'dnf', 'wrk');
 const { v1, v2 } = await cachedRpms();
 const which = process.argv[2] ?? 'all';
 const out: string[] = [];

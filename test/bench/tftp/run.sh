@@ -28,6 +28,16 @@
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
+
+# Exits 2 naming every missing peer program and its Debian package, as every benchmark does
+# first: the program → package table is test/bench/require-peers.ts, run here as a script.
+require_peers() {
+  command -v node >/dev/null || { echo "missing benchmark peers: node (Node.js 20.19 or newer, see README.md)" >&2; exit 2; }
+  node --import tsx "$REPO/test/bench/require-peers.ts" "$@" || exit $?
+}
+# Clients, dnsmasq as a peer server, pinning and arithmetic; apt-get and dpkg unpack tftpd-hpa
+# and atftpd below.
+require_peers ip dnsmasq tftp atftp curl busybox taskset bc apt-get dpkg
 W=/tmp/stk-tftp-bench
 NS_S=stk-tftp-bs
 NS_C=stk-tftp-bc
@@ -70,7 +80,6 @@ if [ ! -f "$ADDON" ]; then
   NODEDIR=$(dirname "$(dirname "$(command -v node)")")
   node "$NODEDIR/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js" rebuild --nodedir="$NODEDIR" -C "$REPO/pxe/tftp/native" >/dev/null || { echo "cannot build pxe/tftp/native" >&2; exit 1; }
 fi
-for tool in dnsmasq tftp atftp curl busybox taskset bc; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
 
 PIDS=()
 CG=/sys/fs/cgroup/cpuacct
