@@ -1,7 +1,8 @@
 /**
  * The UI forwarding route on the real app: pages go to SvelteKit's handler (here a stand-in
  * handler.js written to a temporary build dir), unknown /api/ paths stay JSON 404s, and a page
- * request with an expired session cookie is redirected to the expired-session page.
+ * request with an expired session cookie is redirected to the expired-session page; when the
+ * session cannot be looked up at all, a page still gets the app while the API says what failed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,26 @@ describe('UI plugin', () => {
     expect(res.cookies.find((c) => c.name === 'striker_session')?.value).toBe('');
     const api = await t.app.inject({ method: 'GET', url: '/api/jobs', headers: { cookie: login.cookie } });
     expect(api.statusCode).toBe(401);
+  });
+
+  it('serves the app for a page when the session lookup fails on our side, and keeps client errors', async () => {
+    const login = await loginAs(t, 'root');
+    // The sessions table gone stands in for a database that cannot answer the lookup.
+    await t.t.db.query('ALTER TABLE sessions RENAME TO sessions_away');
+    try {
+      const page = await t.app.inject({ method: 'GET', url: '/jobs', headers: { cookie: login.cookie } });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toBe('<p>ui GET /jobs</p>');
+      const api = await t.app.inject({ method: 'GET', url: '/api/jobs', headers: { cookie: login.cookie } });
+      expect(api.statusCode).toBe(500);
+      expect(api.json()).toMatchObject({ error: { code: 'INTERNAL', requestId: expect.any(String) } });
+      const post = await t.app.inject({ method: 'POST', url: '/jobs', headers: { cookie: login.cookie }, payload: {} });
+      expect(post.statusCode).toBe(500);
+    } finally {
+      await t.t.db.query('ALTER TABLE sessions_away RENAME TO sessions');
+    }
+    const badToken = await t.app.inject({ method: 'GET', url: '/jobs', headers: { authorization: 'Bearer srt_not-a-real-token-at-all' } });
+    expect(badToken.statusCode).toBe(401);
   });
 
   it('finds the project root and whether the UI is built', () => {

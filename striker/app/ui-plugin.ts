@@ -2,15 +2,18 @@
  * Serves the built SvelteKit app (ui/build, adapter-node) from the same fastify instance and port
  * as the API: every request that no API route claims is handed to SvelteKit's handler. Paths under
  * /api/ never reach the UI: an unknown one stays a JSON 404. A page request carrying an expired
- * session cookie is sent to the UI's expired-session page with the cookie cleared.
+ * session cookie is sent to the UI's expired-session page with the cookie cleared. The app is a
+ * static shell (no server-side rendering) that asks the API who is logged in, so when the session
+ * cannot be looked up at all (the database is away) a page request still gets the app, which then
+ * shows what failed; it is never answered with the API's JSON error.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SESSION_COOKIE } from '../http/access.js';
-import { StrikerError } from '../core/errors/index.js';
+import { StrikerError, statusForCode } from '../core/errors/index.js';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
@@ -37,11 +40,25 @@ export async function uiPlugin(app: FastifyInstance, buildDir: string): Promise<
   const handlerFile = join(buildDir, 'handler.js');
   if (!existsSync(handlerFile)) throw new Error(`the web UI is not built: ${handlerFile} is missing (run npm run build)`);
   const { handler } = (await import(pathToFileURL(handlerFile).href)) as { handler: NodeHandler };
+  const forward = (request: FastifyRequest, reply: FastifyReply): void => {
+    reply.hijack();
+    handler(request.raw, reply.raw, () => {
+      reply.raw.statusCode = 404;
+      reply.raw.end('not found');
+    });
+  };
   await app.register(async (ui) => {
     ui.setErrorHandler((error, request, reply) => {
+      const page = request.method === 'GET' || request.method === 'HEAD';
       const expired = error instanceof StrikerError && error.code === 'SESSION_EXPIRED';
-      if (expired && (request.method === 'GET' || request.method === 'HEAD')) {
+      if (expired && page) {
         return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/session-expired', 303);
+      }
+      // A client error (a bad token, a refused origin) keeps its answer; a failure on our side while
+      // looking up the session does not stop the shell from loading.
+      if (page && !(error instanceof StrikerError && statusForCode(error.code) < 500)) {
+        request.log.warn({ err: error, path: request.url }, 'could not look up the session for a page; serving the app, which shows the failure');
+        return forward(request, reply);
       }
       throw error; // the app's one error map answers
     });
@@ -54,11 +71,7 @@ export async function uiPlugin(app: FastifyInstance, buildDir: string): Promise<
         if (request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?')) {
           return reply.callNotFound();
         }
-        reply.hijack();
-        handler(request.raw, reply.raw, () => {
-          reply.raw.statusCode = 404;
-          reply.raw.end('not found');
-        });
+        forward(request, reply);
       },
     });
   });
