@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cidrProblem,
   cidrSchema,
+  endsInNumericLabel,
   formatCidr,
   formatIpv4,
   ipv4Schema,
@@ -119,7 +120,9 @@ describe('IPv4 prefixes in CIDR notation (RFC 4632 §3.1)', () => {
     expect(parseCidr('10.201.0.0/16')).toEqual({ network: 0x0ac90000, length: 16, mask: 0xffff0000, broadcast: 0x0ac9ffff });
     expect(parseCidr('0.0.0.0/0')).toEqual({ network: 0, length: 0, mask: 0, broadcast: 0xffffffff });
     expect(parseCidr('10.0.0.7/32')).toEqual({ network: 0x0a000007, length: 32, mask: 0xffffffff, broadcast: 0x0a000007 });
-    expect(prefixToMask(24)).toBe(0xffffff00);
+    expect([0, 1, 8, 16, 23, 24, 30, 32].map((length) => formatIpv4(prefixToMask(length)))).toEqual([
+      '0.0.0.0', '128.0.0.0', '255.0.0.0', '255.255.0.0', '255.255.254.0', '255.255.255.0', '255.255.255.252', '255.255.255.255',
+    ]);
     expect(prefixOf(parseIpv4('10.201.4.1')!, 16)).toEqual(parseCidr('10.201.0.0/16'));
   });
 
@@ -147,5 +150,22 @@ describe('IPv4 prefixes in CIDR notation (RFC 4632 §3.1)', () => {
     expect(prefixesOverlap(parseCidr('10.0.0.0/8')!, parseCidr('10.201.0.0/16')!)).toBe(true);
     expect(prefixesOverlap(parseCidr('10.201.0.0/16')!, parseCidr('10.0.0.0/8')!)).toBe(true);
     expect(prefixesOverlap(parseCidr('10.201.0.0/16')!, parseCidr('10.101.0.0/16')!)).toBe(false);
+  });
+});
+
+describe('names that read as addresses (RFC 1123 §2.1)', () => {
+  it.each([
+    ['010.0.0.1', true],
+    ['10.1', true],
+    ['256.1.1.1', true],
+    ['host.42', true],
+    ['42', true],
+    ['ntp.example.com', false],
+    ['0.pool.ntp.org', false],
+    ['10.example', false],
+    ['example.', false],
+    ['', false],
+  ] as const)('%j → %s', (name, numeric) => {
+    expect(endsInNumericLabel(name)).toBe(numeric);
   });
 });
