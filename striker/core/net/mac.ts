@@ -27,7 +27,8 @@ export function normalizeMac(text: string): string | undefined {
   const verdict = scan(text, separator);
   if (verdict === undefined) return undefined;
   if (verdict === 'canonical' && separator === COLON) return text;
-  return (separator === DASH ? text.replaceAll('-', ':') : text).toLowerCase();
+  const t = verdict === 'upper' ? text.toLowerCase() : text;
+  return `${t.slice(0, 2)}:${t.slice(3, 5)}:${t.slice(6, 8)}:${t.slice(9, 11)}:${t.slice(12, 14)}:${t.slice(15, 17)}`;
 }
 
 /** Checks hex pairs and separators; 'canonical' when no upper-case digit was seen. */
