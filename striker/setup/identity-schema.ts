@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Problem } from '../core/errors/index.js';
 import { problemsFromZod } from '../core/validation/zod-problems.js';
-import { endsInNumericLabel, isHostAddress, isIpv4, parseCidr, parseIpv4, prefixesOverlap, type Ipv4Prefix } from '../core/net/ipv4.js';
+import { endsInNumericLabel, formatCidr, isHostAddress, isIpv4, parseCidr, parseInterfaceAddress, parseIpv4, prefixesOverlap, type Ipv4Prefix } from '../core/net/ipv4.js';
 
 /** The four Anvil! networks: back-channel, storage, internet-facing, migration. */
 export const networkNames = ['bcn', 'sn', 'ifn', 'mn'] as const;
@@ -29,7 +29,12 @@ const dnsName = (what: string) => z.string().trim().toLowerCase().regex(DNS_NAME
  * address rule of core/net/ipv4.ts. A subnet also needs room for hosts: lengths 1–30.
  */
 const ipv4 = z.string().trim().refine(isIpv4, 'must be an IPv4 address like 10.201.4.1');
-const cidr = z.string().trim().refine((s) => usableSubnet(s) !== undefined, 'must be a subnet like 10.201.0.0/16 (host bits zero, length 1–30)');
+const cidr = z.string().trim().superRefine((s, ctx) => {
+  if (usableSubnet(s) !== undefined) return;
+  const typed = parseInterfaceAddress(s);
+  const hint = typed !== undefined && typed.address !== typed.prefix.network ? `; the network is ${formatCidr(typed.prefix)}` : '';
+  ctx.addIssue({ code: 'custom', message: `must be a subnet like 10.201.0.0/16 (host bits zero, length 1–30${hint})` });
+});
 
 function usableSubnet(text: string): Ipv4Prefix | undefined {
   const prefix = parseCidr(text);

@@ -8,6 +8,7 @@ import {
   ipv4Schema,
   isHostAddress,
   parseCidr,
+  parseInterfaceAddress,
   parseIpv4,
   prefixContains,
   prefixesOverlap,
@@ -124,6 +125,9 @@ describe('IPv4 prefixes in CIDR notation (RFC 4632 §3.1)', () => {
       '0.0.0.0', '128.0.0.0', '255.0.0.0', '255.255.0.0', '255.255.254.0', '255.255.255.0', '255.255.255.252', '255.255.255.255',
     ]);
     expect(prefixOf(parseIpv4('10.201.4.1')!, 16)).toEqual(parseCidr('10.201.0.0/16'));
+    expect(parseInterfaceAddress('10.201.4.1/16')).toEqual({ address: 0x0ac90401, prefix: parseCidr('10.201.0.0/16') });
+    expect(parseInterfaceAddress('10.201.4.1/33')).toBeUndefined();
+    expect(parseInterfaceAddress('010.201.4.1/16')).toBeUndefined();
   });
 
   it('names the network when host bits are set', () => {

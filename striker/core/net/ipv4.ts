@@ -106,10 +106,17 @@ export function prefixOf(address: number, length: number): Ipv4Prefix {
 
 /** `10.201.0.0/16` → the prefix, or undefined when malformed or host bits are set (see the rule above). */
 export function parseCidr(text: string): Ipv4Prefix | undefined {
+  const parsed = parseInterfaceAddress(text);
+  return parsed !== undefined && parsed.address === parsed.prefix.network ? parsed.prefix : undefined;
+}
+
+/**
+ * An interface address with its prefix length, as `ip addr` and nmcli write it (`10.201.4.1/16`):
+ * the same text rule as a CIDR prefix, host bits allowed, since they are the point here.
+ */
+export function parseInterfaceAddress(text: string): { address: number; prefix: Ipv4Prefix } | undefined {
   const parts = splitCidr(text);
-  if (parts === undefined) return undefined;
-  const prefix = prefixOf(parts.address, parts.length);
-  return prefix.network === parts.address ? prefix : undefined;
+  return parts === undefined ? undefined : { address: parts.address, prefix: prefixOf(parts.address, parts.length) };
 }
 
 /** Whether `text` is a CIDR prefix by the rule above. */
@@ -122,10 +129,9 @@ export function isCidr(text: string): boolean {
  * undefined when it is one. Host bits set get the network they would make.
  */
 export function cidrProblem(text: string): string | undefined {
-  const parts = splitCidr(text);
-  if (parts === undefined) return 'must be a CIDR like 10.201.0.0/16 (dotted quad without leading zeros, / and a length 0–32)';
-  const prefix = prefixOf(parts.address, parts.length);
-  if (prefix.network !== parts.address) return `must be a CIDR like 10.201.0.0/16 with no host bits (the network is ${formatCidr(prefix)})`;
+  const parsed = parseInterfaceAddress(text);
+  if (parsed === undefined) return 'must be a CIDR like 10.201.0.0/16 (dotted quad without leading zeros, / and a length 0–32)';
+  if (parsed.address !== parsed.prefix.network) return `must be a CIDR like 10.201.0.0/16 with no host bits (the network is ${formatCidr(parsed.prefix)})`;
   return undefined;
 }
 
