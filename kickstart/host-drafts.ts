@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { DbReader, DbWriter } from '../striker/db/database.js';
 import type { Problem } from '../striker/core/errors/index.js';
 import { loadIdentity, type Identity } from '../striker/setup/index.js';
-import { isHostAddress, parseIpv4, parseIpv4Prefix } from '../striker/core/net/ipv4.js';
+import { isHostAddress, parseCidr, parseIpv4 } from '../striker/core/net/ipv4.js';
 import { getMachine, type Machine } from '../striker/machines/index.js';
 import { kickstartInputSchema, type RepoRef } from './kickstart-input.js';
 import { type CheckRepo } from './package-check.js';
@@ -78,7 +78,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
   if (machine.reservedIp === null) problems.push({ path: 'machine.reservedIp', message: `is not set: reserve a BCN address (striker machines set ${machine.mac} --ip 10.201.10.1)` });
   if (identity === undefined) problems.push({ path: 'identity', message: 'Striker has no identity yet: finish the first-run wizard (domain, networks, DNS, NTP)' });
   if (settings.rootPasswordHash === null) problems.push({ path: 'settings.rootPassword', message: 'is not set: an admin sets it with PUT /api/settings/kickstart {"rootPassword": …}' });
-  const bcn = identity === undefined ? undefined : parseIpv4Prefix(identity.networks.bcn.subnet);
+  const bcn = identity === undefined ? undefined : parseCidr(identity.networks.bcn.subnet);
   if (bcn !== undefined && machine.reservedIp !== null) {
     const ip = parseIpv4(machine.reservedIp);
     if (ip === undefined || !isHostAddress(bcn, ip)) problems.push({ path: 'machine.reservedIp', message: `must be a host address inside the BCN ${identity!.networks.bcn.subnet} — got '${machine.reservedIp}'` });

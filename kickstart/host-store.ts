@@ -6,7 +6,9 @@
 import type { Logger } from 'pino';
 import type { DbReader, DbWriter } from '../striker/db/database.js';
 import { NotFoundError } from '../striker/core/errors/index.js';
+import { isIpv4 } from '../striker/core/net/ipv4.js';
 import type { KickstartHost, KickstartHostLookup } from './ks-routes.js';
+import { normalizeIp } from './access-decision.js';
 import { loadCheck, statusOf } from './check-store.js';
 import { macOfHostId } from './host-id.js';
 import { loadHostDraft, type DraftPlace } from './host-drafts.js';
@@ -40,8 +42,8 @@ export class DbHostLookup implements KickstartHostLookup {
 
 /** The MAC holding a current DHCP lease for a peer address (`::ffff:` IPv4-mapped peers too). */
 export async function leaseMacOf(db: DbReader, peerIp: string): Promise<string | undefined> {
-  const ip = peerIp.startsWith('::ffff:') && peerIp.includes('.') ? peerIp.slice(7) : peerIp;
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return undefined;
+  const ip = normalizeIp(peerIp);
+  if (!isIpv4(ip)) return undefined;
   const { rows } = await db.query<{ mac: string }>(
     `SELECT mac FROM dhcp_leases WHERE ip = $1::inet AND state IN ('offered', 'bound') AND expires_at > clock_timestamp()`,
     [ip],

@@ -7,13 +7,13 @@
  */
 import { z } from 'zod';
 import { ValidationError, type Problem } from '../striker/core/errors/index.js';
+import { endsInNumericLabel, ipv4Schema, isIpv4 } from '../striker/core/net/ipv4.js';
+import { isMac } from '../striker/core/net/mac.js';
 import { sha512CryptPattern } from './password-hash.js';
 
 export const roles = ['striker', 'node', 'dr'] as const;
 export type Role = (typeof roles)[number];
 
-const macPattern = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** RFC 1123 §2.1 label: letters, digits and hyphens, not starting or ending with a hyphen. */
 const labelPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const domainPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -21,8 +21,7 @@ const domainPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{
 const safeUrl = z
   .string()
   .regex(/^https?:\/\/[^\s'"`$\\<>]+$/, 'must be an http(s) URL with no spaces, quotes, $, backslashes or backticks');
-const ipv4 = z.string().regex(ipv4Pattern, 'must be a dotted IPv4 address like 10.201.4.1');
-const host = z.string().regex(domainPattern, 'must be a host name or IPv4 address');
+const host = z.string().refine((s) => isIpv4(s) || (domainPattern.test(s) && !endsInNumericLabel(s)), 'must be a host name or IPv4 address');
 
 export const repoRefSchema = z.strictObject({
   /** Repo id: used as the dnf section name and the kickstart `repo --name`. */
@@ -42,11 +41,11 @@ export const kickstartInputSchema = z.strictObject({
     name: z.string().regex(labelPattern, 'must be a lower-case RFC 1123 host label like an-a01n01'),
     domain: z.string().regex(domainPattern, 'must be a lower-case domain like example.com'),
     bcn: z.strictObject({
-      mac: z.string().regex(macPattern, 'must be a lower-case colon-separated MAC like 52:54:00:12:34:56'),
-      ip: ipv4,
+      mac: z.string().refine(isMac, 'must be a lower-case colon-separated MAC like 52:54:00:12:34:56'),
+      ip: ipv4Schema,
       prefix: z.number().int().min(1).max(32),
-      gateway: ipv4.optional(),
-      dns: z.array(ipv4).max(3).default([]),
+      gateway: ipv4Schema.optional(),
+      dns: z.array(ipv4Schema).max(3).default([]),
     }),
   }),
   locale: z.strictObject({

@@ -3,6 +3,7 @@
  * locale, time, the back-channel network, root password, SELinux, firewall and services.
  * Every value has been validated by kickstart-input.ts, so no quoting is needed on these lines.
  */
+import { formatIpv4, prefixToMask } from '../striker/core/net/ipv4.js';
 import type { KickstartInput, Role } from './kickstart-input.js';
 
 const firewallServices: Readonly<Record<Role, readonly string[]>> = {
@@ -17,12 +18,6 @@ const enabledServices: Readonly<Record<Role, readonly string[]>> = {
   dr: ['chronyd', 'sshd', 'libvirtd'],
 };
 
-/** Dotted netmask for a prefix length (RFC 4632 §3.1), e.g. 16 → 255.255.0.0. */
-export function netmaskOf(prefix: number): string {
-  const bits = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return [24, 16, 8, 0].map((shift) => (bits >>> shift) & 0xff).join('.');
-}
-
 export function renderCommands(input: KickstartInput): string[] {
   const { host, locale, role } = input;
   const fqdn = `${host.name}.${host.domain}`;
@@ -30,7 +25,7 @@ export function renderCommands(input: KickstartInput): string[] {
     'network --bootproto=static',
     `--device=${host.bcn.mac}`,
     `--ip=${host.bcn.ip}`,
-    `--netmask=${netmaskOf(host.bcn.prefix)}`,
+    `--netmask=${formatIpv4(prefixToMask(host.bcn.prefix))}`,
     ...(host.bcn.gateway === undefined ? [] : [`--gateway=${host.bcn.gateway}`]),
     ...(host.bcn.dns.length === 0 ? ['--nodns'] : [`--nameserver=${host.bcn.dns.join(',')}`]),
     `--hostname=${fqdn}`,

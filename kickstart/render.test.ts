@@ -4,7 +4,6 @@ import { sampleInput, testRootHash, testToken } from '../test/fixtures/kickstart
 import { golden } from '../test/fixtures/kickstart/golden-file.js';
 import { diskRulesByRole } from './disk-rules.js';
 import { renderDiskScript } from './disk-script.js';
-import { netmaskOf } from './render-commands.js';
 import { lintKickstart } from './lint.js';
 import { renderKickstart } from './render.js';
 import { packagesByRole } from './role-packages.js';
@@ -38,12 +37,6 @@ describe('renderKickstart', () => {
     expect(line).toBe('network --bootproto=static --device=52:54:00:aa:bb:cc --ip=10.101.0.5 --netmask=255.255.252.0 --nodns --hostname=an-a01n01.alteeve.example --activate --onboot=yes');
   });
 
-  it('computes netmasks', () => {
-    expect([0, 1, 8, 16, 23, 24, 30, 32].map(netmaskOf)).toEqual([
-      '0.0.0.0', '128.0.0.0', '255.0.0.0', '255.255.0.0', '255.255.254.0', '255.255.255.0', '255.255.255.252', '255.255.255.255',
-    ]);
-  });
-
   it('refuses unsafe input with every problem listed, never echoing secrets', () => {
     const input = sampleInput('node');
     const bad = {
@@ -51,12 +44,13 @@ describe('renderKickstart', () => {
       rootPasswordHash: 'hunter2-plaintext',
       registration: { url: "http://s/reg'; rm -rf /", token: 'short' },
       tree: 'http://s/os/\nrootpw --plaintext x',
-      host: { ...input.host, name: 'Bad_Name' },
+      host: { ...input.host, name: 'Bad_Name', bcn: { ...input.host.bcn, ip: '010.101.0.5' } },
+      locale: { ...input.locale, ntpServers: ['010.0.0.1', '0.pool.ntp.org'] },
     };
     const error = (() => { try { renderKickstart(bad); return undefined; } catch (e) { return e; } })();
     expect(error).toBeInstanceOf(ValidationError);
     const problems = (error as ValidationError).problems.map((p) => p.path).sort();
-    expect(problems).toEqual(['host.name', 'registration.token', 'registration.url', 'rootPasswordHash', 'tree']);
+    expect(problems).toEqual(['host.bcn.ip', 'host.name', 'locale.ntpServers.0', 'registration.token', 'registration.url', 'rootPasswordHash', 'tree']);
     const shown = `${(error as Error).message} ${JSON.stringify((error as ValidationError).details)}`;
     expect(shown).not.toContain('hunter2');
     expect(shown).not.toContain('short');

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BootEvent, BootTimeline } from '../pxe/index.js';
 import { macOfHostId } from './host-id.js';
 
-const hostInPath = /^\/ks\/([0-9a-f]{2}(?:-[0-9a-f]{2}){5})(?:\.ks|\/|\?|$)/;
+const hostInPath = /^\/ks\/([^/.?]+)(?:\.ks|\/|\?|$)/;
 
 export class RequestHostTimeline implements BootTimeline {
   private readonly current = new AsyncLocalStorage<string>();

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, type Problem } from '../striker/core/errors/index.js';
+import { ipv4Schema } from '../striker/core/net/ipv4.js';
 import { checkDhcpConfig, dhcpConfigSchema, type DhcpConfig } from './dhcp/config.js';
 import { tftpConfigSchema } from './tftp/config.js';
 import { unknownMachineActions } from './boot/boot-plan.js';
@@ -26,7 +27,7 @@ export const pxeConfigSchema = z.strictObject({
   /** The interface PXE services answer on (the back-channel network), e.g. `bcn1`. */
   interface: z.string().min(1).max(15).optional(),
   /** This server's IPv4 address on that interface. */
-  address: z.ipv4('must be an IPv4 address like 10.201.4.1').optional(),
+  address: ipv4Schema.optional(),
   /** Striker's HTTP base URL as machines reach it; default `http://<address>:<port of striker serve>`. */
   httpUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be like http://10.201.4.1:8080 (no path)').optional(),
   /** What a machine with no role gets: `discovery` (waits for a role), `local` (boots its disk) or `ignore`. */

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import { formatIpv4 } from './dhcp/ipv4-address.js';
+import { formatIpv4 } from '../striker/core/net/ipv4.js';
 import { LeaseJournal } from './dhcp/lease-journal.js';
 import type { LeaseChange } from './dhcp/lease.js';
 import type { LeaseStore } from './dhcp/lease-store.js';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FrontDoor } from '../striker/http/front-door.js';
-import { SmallFileCache, type CachedFile } from './small-file-cache.js';
+import { SmallFileCache } from './small-file-cache.js';
 import { fileHeaders } from './file-headers.js';
 import { FileStreamer } from './file-streamer.js';
 import { HotUrlIndex } from './hot-url-index.js';

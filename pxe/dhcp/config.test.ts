@@ -20,6 +20,7 @@ describe('parseDhcpConfig', () => {
           { cidr: '10.201.0.0', pools: [] },
           { cidr: '10.201.0.0/16', pools: [{ start: '10.201.9.9', end: '10.201.1.1' }, { start: '10.200.0.1', end: '10.201.0.255' }], router: '10.1.1.1', leaseTime: 600, renewTime: 700 },
           { cidr: '10.201.4.0/24' },
+          { cidr: '10.202.4.1/16' },
         ],
         reservations: [{ mac: '52:54:00:00:00:01', ip: '192.168.0.1' }, { mac: '52-54-00-00-00-01', ip: '10.201.0.7' }],
       });
@@ -29,7 +30,8 @@ describe('parseDhcpConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
     expect(problems).toEqual([
-      "subnets.0.cidr: must be a CIDR like 10.201.0.0/16 with no host bits — got '10.201.0.0'",
+      "subnets.0.cidr: must be a CIDR like 10.201.0.0/16 (dotted quad without leading zeros, / and a length 0–32) — got '10.201.0.0'",
+      "subnets.3.cidr: must be a CIDR like 10.201.0.0/16 with no host bits (the network is 10.202.0.0/16) — got '10.202.4.1/16'",
       'subnets.1.pools.0: start 10.201.9.9 is after end 10.201.1.1',
       'subnets.1.pools.1.start: 10.200.0.1 is outside 10.201.0.0/16',
       'subnets.1.router: 10.1.1.1 is outside 10.201.0.0/16',

@@ -5,9 +5,8 @@
 import { z } from 'zod';
 import { ConfigError, type Problem } from '../../striker/core/errors/index.js';
 import { firmwareTableSchema } from '../boot/firmware-table.js';
-import { cidrContains, normalizeMac, parseCidr, parseIpv4 } from './ipv4-address.js';
-
-const ipv4 = z.string().refine((s) => parseIpv4(s) !== undefined, { message: 'must be an IPv4 address like 10.201.0.1' });
+import { cidrProblem, ipv4Schema as ipv4, isHostAddress, parseCidr, parseIpv4, prefixContains, prefixesOverlap } from '../../striker/core/net/ipv4.js';
+import { macSchema } from '../../striker/core/net/mac.js';
 
 const customOptionSchema = z
   .strictObject({
@@ -39,7 +38,8 @@ const subnetSchema = z.strictObject({
 });
 
 const reservationSchema = z.strictObject({
-  mac: z.string().refine((s) => normalizeMac(s) !== undefined, { message: 'must be a MAC address like 52:54:00:12:34:56' }),
+  /** Any spelling the MAC rule accepts; kept in canonical form (`52:54:00:12:34:56`). */
+  mac: macSchema,
   ip: ipv4,
   hostname: z.string().optional(),
 });
@@ -92,9 +92,9 @@ export function parseDhcpConfig(input: unknown, source = 'dhcp config'): DhcpCon
 export function checkDhcpConfig(config: DhcpConfig): Problem[] {
   const problems: Problem[] = [];
   const cidrs = config.subnets.map((subnet, i) => {
-    const cidr = parseCidr(subnet.cidr);
-    if (cidr === undefined) problems.push({ path: `subnets.${i}.cidr`, message: `must be a CIDR like 10.201.0.0/16 with no host bits — got '${subnet.cidr}'` });
-    return cidr;
+    const problem = cidrProblem(subnet.cidr);
+    if (problem !== undefined) problems.push({ path: `subnets.${i}.cidr`, message: `${problem} — got '${subnet.cidr}'` });
+    return parseCidr(subnet.cidr);
   });
   config.subnets.forEach((subnet, i) => {
     const cidr = cidrs[i];
@@ -104,13 +104,13 @@ export function checkDhcpConfig(config: DhcpConfig): Problem[] {
       const end = parseIpv4(pool.end) ?? 0;
       if (start > end) problems.push({ path: `subnets.${i}.pools.${j}`, message: `start ${pool.start} is after end ${pool.end}` });
       for (const [key, value, text] of [['start', start, pool.start], ['end', end, pool.end]] as const) {
-        if (!cidrContains(cidr, value)) problems.push({ path: `subnets.${i}.pools.${j}.${key}`, message: `${text} is outside ${subnet.cidr}` });
-        else if (value === cidr.network || value === cidr.broadcast) {
+        if (!prefixContains(cidr, value)) problems.push({ path: `subnets.${i}.pools.${j}.${key}`, message: `${text} is outside ${subnet.cidr}` });
+        else if (!isHostAddress(cidr, value)) {
           problems.push({ path: `subnets.${i}.pools.${j}.${key}`, message: `${text} is the network or broadcast address of ${subnet.cidr}` });
         }
       }
     });
-    if (subnet.router !== undefined && !cidrContains(cidr, parseIpv4(subnet.router) ?? 0)) {
+    if (subnet.router !== undefined && !prefixContains(cidr, parseIpv4(subnet.router) ?? 0)) {
       problems.push({ path: `subnets.${i}.router`, message: `${subnet.router} is outside ${subnet.cidr}` });
     }
     const leaseTime = subnet.leaseTime;
@@ -119,27 +119,25 @@ export function checkDhcpConfig(config: DhcpConfig): Problem[] {
     if (!(t1 < t2 && t2 < leaseTime)) problems.push({ path: `subnets.${i}`, message: `need renewTime < rebindTime < leaseTime — got ${t1}, ${t2}, ${leaseTime}` });
     for (let k = 0; k < i; k++) {
       const other = cidrs[k];
-      if (other !== undefined && (cidrContains(other, cidr.network) || cidrContains(cidr, other.network))) {
+      if (other !== undefined && prefixesOverlap(other, cidr)) {
         problems.push({ path: `subnets.${i}.cidr`, message: `${subnet.cidr} overlaps subnets.${k} (${config.subnets[k]?.cidr})` });
       }
     }
   });
   const seenMacs = new Map<string, number>();
   config.reservations.forEach((r, i) => {
-    const mac = normalizeMac(r.mac);
-    if (mac === undefined) return;
-    const prior = seenMacs.get(mac);
-    if (prior !== undefined) problems.push({ path: `reservations.${i}.mac`, message: `${mac} is already reserved in reservations.${prior}` });
-    seenMacs.set(mac, i);
+    const prior = seenMacs.get(r.mac);
+    if (prior !== undefined) problems.push({ path: `reservations.${i}.mac`, message: `${r.mac} is already reserved in reservations.${prior}` });
+    seenMacs.set(r.mac, i);
     const ip = parseIpv4(r.ip) ?? 0;
-    if (!cidrs.some((c) => c !== undefined && cidrContains(c, ip))) problems.push({ path: `reservations.${i}.ip`, message: `${r.ip} is in no configured subnet` });
+    if (!cidrs.some((c) => c !== undefined && prefixContains(c, ip))) problems.push({ path: `reservations.${i}.ip`, message: `${r.ip} is in no configured subnet` });
   });
   if (config.interfaces.length > 0 && config.serverAddress === '0.0.0.0') {
     problems.push({ path: 'serverAddress', message: 'must be set to this server\'s address on the DHCP interface when interfaces are configured' });
   }
   if (config.mode === 'full' && config.interfaces.length > 0) {
     const server = parseIpv4(config.serverAddress) ?? 0;
-    if (!cidrs.some((c) => c !== undefined && cidrContains(c, server))) {
+    if (!cidrs.some((c) => c !== undefined && prefixContains(c, server))) {
       problems.push({ path: 'serverAddress', message: `${config.serverAddress} is in no configured subnet; the local network needs a subnet entry` });
     }
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDhcpConfig, type DhcpConfigInput } from './config.js';
 import { decide, LIMITED_BROADCAST, type Decision } from './decide.js';
-import { formatIpv4, parseIpv4 } from './ipv4-address.js';
+import { formatIpv4, parseIpv4 } from '../../striker/core/net/ipv4.js';
 import { LeaseTable } from './lease-table.js';
 import { MessageType } from './option-codes.js';
 import { decodeSubOptions, encodeSubOptions, textBytes, u32Bytes } from './option-values.js';

@@ -6,7 +6,7 @@
  */
 import type { BootStep } from '../boot/timeline.js';
 import { classifyClient, type Classification } from './classify.js';
-import { formatMac } from './ipv4-address.js';
+import { formatMac } from '../../striker/core/net/mac.js';
 import type { Lease, LeaseChange } from './lease.js';
 import type { LeaseTable } from './lease-table.js';
 import { MessageType, messageTypeName, Opt } from './option-codes.js';

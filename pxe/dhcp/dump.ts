@@ -3,7 +3,8 @@
  * option, values shown in their typed form. Golden fixture tests compare it; operators read it
  * in debug logs.
  */
-import { formatIpv4, formatMac } from './ipv4-address.js';
+import { formatIpv4 } from '../../striker/core/net/ipv4.js';
+import { formatMac } from '../../striker/core/net/mac.js';
 import { messageTypeName, optionSpecs } from './option-codes.js';
 import { decodeClasslessRoutes, decodeDomainSearch, decodeSubOptions, decodeUserClasses, formatClasslessRoute } from './option-values.js';
 import type { DhcpPacket } from './packet.js';

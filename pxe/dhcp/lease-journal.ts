@@ -11,7 +11,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { formatIpv4, parseIpv4 } from './ipv4-address.js';
+import { formatIpv4, parseIpv4 } from '../../striker/core/net/ipv4.js';
 import type { Lease, LeaseChange, LeaseChangeKind } from './lease.js';
 import type { LeaseStore } from './lease-store.js';
 

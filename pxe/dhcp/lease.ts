@@ -2,7 +2,7 @@
  * Leases and the changes the lease engine makes to them. Changes are what the lease store
  * persists (before an ACK leaves) and what `onLeaseChange` listeners mirror into the database.
  */
-import { formatIpv4 } from './ipv4-address.js';
+import { formatIpv4 } from '../../striker/core/net/ipv4.js';
 
 export type LeaseState = 'offered' | 'bound' | 'released' | 'declined';
 

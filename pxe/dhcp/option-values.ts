@@ -3,7 +3,7 @@
  * DecodeError, naming the option and the absolute offset of the bad byte.
  */
 import { DecodeError } from '../../striker/core/errors/index.js';
-import { formatIpv4 } from './ipv4-address.js';
+import { formatIpv4 } from '../../striker/core/net/ipv4.js';
 import { readU32 } from './packet.js';
 
 export interface SubOption {

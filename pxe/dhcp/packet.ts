@@ -1,6 +1,6 @@
 /**
  * The in-memory form of one DHCP message (RFC 2131 §2, figure 1). Addresses are u32 numbers
- * (see ipv4-address.ts); options keep their wire order and raw bytes so anything Striker does
+ * (see striker/core/net/ipv4.ts); options keep their wire order and raw bytes so anything Striker does
  * not understand is re-encoded unchanged.
  */
 import { Opt } from './option-codes.js';

@@ -5,7 +5,8 @@
  */
 import { bootTargetFor } from '../boot/firmware-table.js';
 import type { Classification } from './classify.js';
-import { formatIpv4, formatMac } from './ipv4-address.js';
+import { formatIpv4 } from '../../striker/core/net/ipv4.js';
+import { formatMac } from '../../striker/core/net/mac.js';
 import { MessageType, Opt } from './option-codes.js';
 import { encodeSubOptions, textBytes, u32Bytes } from './option-values.js';
 import type { DhcpOption, DhcpPacket } from './packet.js';

@@ -10,7 +10,7 @@ import { MemoryTimeline } from '../boot/timeline.js';
 import { ensureNativeAddon } from '../../test/support/netns-dhcp.js';
 import { decodePacket, encodePacket } from './codec.js';
 import { parseDhcpConfig } from './config.js';
-import { parseIpv4 } from './ipv4-address.js';
+import { parseIpv4 } from '../../striker/core/net/ipv4.js';
 import type { LeaseChange } from './lease.js';
 import { MemoryLeaseStore } from './lease-store.js';
 import { MessageType } from './option-codes.js';

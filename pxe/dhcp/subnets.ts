@@ -4,15 +4,14 @@
  */
 import type { FirmwareTable } from '../boot/firmware-table.js';
 import type { DhcpConfig } from './config.js';
-import type { Ipv4Cidr } from './ipv4-address.js';
-import { cidrContains, normalizeMac, parseCidr, parseIpv4 } from './ipv4-address.js';
+import { parseCidr, parseIpv4, prefixContains, type Ipv4Prefix } from '../../striker/core/net/ipv4.js';
 import type { PoolRange } from './lease-table.js';
 import { Opt } from './option-codes.js';
 import { encodeDomainSearch, ipListBytes, textBytes, u32Bytes } from './option-values.js';
 import type { DhcpOption } from './packet.js';
 
 export interface Subnet {
-  cidr: Ipv4Cidr;
+  cidr: Ipv4Prefix;
   text: string;
   pools: PoolRange[];
   leaseTime: number;
@@ -77,7 +76,7 @@ export function compileDhcpConfig(config: DhcpConfig): DhcpPlan {
   for (const r of config.reservations) {
     const entry: StaticReservation = { ip: ip(r.ip) };
     if (r.hostname !== undefined) entry.hostname = r.hostname;
-    reservations.set(normalizeMac(r.mac) ?? r.mac, entry);
+    reservations.set(r.mac, entry);
   }
   return {
     mode: config.mode,
@@ -94,7 +93,7 @@ export function compileDhcpConfig(config: DhcpConfig): DhcpPlan {
 }
 
 export function subnetContaining(plan: DhcpPlan, address: number): Subnet | undefined {
-  for (const subnet of plan.subnets) if (cidrContains(subnet.cidr, address)) return subnet;
+  for (const subnet of plan.subnets) if (prefixContains(subnet.cidr, address)) return subnet;
   return undefined;
 }
 

@@ -4,7 +4,7 @@ import { bootUrls, type BootUrlContext } from './boot-urls.js';
 import { grubPath, renderGrubConfig, renderGrubDispatch } from './grub-config.js';
 import { renderIpxeScript } from './ipxe-script.js';
 import { renderPxelinuxConfig } from './pxelinux-config.js';
-import { kernelArg, parseRequestMac, scriptHostname, scriptMac, scriptText, scriptUrl } from './script-tokens.js';
+import { kernelArg, scriptHostname, scriptMac, scriptText, scriptUrl } from './script-tokens.js';
 
 const mac = '52:54:00:12:34:56';
 const ctx: BootUrlContext = {
@@ -56,9 +56,6 @@ describe('bootUrls', () => {
 
 describe('script tokens', () => {
   it('accepts and refuses values', () => {
-    expect(parseRequestMac('52-54-00-12-34-AB')).toBe('52:54:00:12:34:ab');
-    expect(parseRequestMac('52:54:00:12:34')).toBeUndefined();
-    expect(parseRequestMac('${net0/mac}')).toBeUndefined();
     expect(() => scriptMac('52:54:00:12:34:5G')).toThrow(/MAC/);
     expect(scriptHostname('an-a01n01')).toBe('an-a01n01');
     expect(scriptHostname('x; reboot')).toBe('(unnamed)');

@@ -114,7 +114,7 @@ describe('boot configs as virtual TFTP files', () => {
     expect(bootFileOf('grub.cfg-01-52-54-00-00-00-01')).toEqual({ format: 'grub', mac: known });
     expect(bootFileOf('EFI/BOOT/grub.cfg-01-52-54-00-00-00-01')).toEqual({ format: 'grub', mac: known });
     expect(bootFileOf('ipxe/52:54:00:00:00:01.ipxe')).toEqual({ format: 'ipxe', mac: known });
-    for (const other of ['pxelinux.cfg/default', 'pxelinux.cfg/0A090064', 'pxelinux.cfg/01-52-54-00-00-00', 'undionly.kpxe', 'grub.cfg']) expect(bootFileOf(other)).toBeUndefined();
+    for (const other of ['pxelinux.cfg/default', 'pxelinux.cfg/0A090064', 'pxelinux.cfg/01-52-54-00-00-00', 'pxelinux.cfg/01-52-54-00:00:00-01', 'undionly.kpxe', 'grub.cfg']) expect(bootFileOf(other)).toBeUndefined();
   });
 
   it('renders pxelinux configs per request through VirtualFiles; others are missing', async () => {

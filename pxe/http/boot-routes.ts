@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { BootTimeline } from '../boot/timeline.js';
 import type { BootFormat, BootResolver } from './boot-resolver.js';
 import { renderGrubDispatch } from './grub-config.js';
-import { parseRequestMac } from './script-tokens.js';
+import { normalizeMac } from '../../striker/core/net/mac.js';
 import type { Clock } from '../../striker/core/clock.js';
 
 export interface BootRouteCounters {
@@ -59,7 +59,7 @@ export function bootRoutes(deps: BootRouteDeps): FastifyPluginAsync {
   }
 
   async function serveBoot(req: FastifyRequest, reply: FastifyReply, rawMac: string | undefined, format: BootFormat): Promise<FastifyReply> {
-    const mac = rawMac === undefined ? undefined : parseRequestMac(rawMac);
+    const mac = rawMac === undefined ? undefined : normalizeMac(rawMac);
     if (mac === undefined) return notFound(req, reply, 'not a MAC address');
     const started = Date.now();
     let resolved;

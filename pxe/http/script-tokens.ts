@@ -6,12 +6,12 @@
  * never a broken script) when it falls outside it. Pure.
  */
 import { ValidationError } from '../../striker/core/errors/index.js';
+import { isMac } from '../../striker/core/net/mac.js';
 
 /** http(s), a host name or IPv4 address, an optional port, and a path of URL-safe characters (RFC 3986 §2.3 unreserved plus a few sub-delims); no query, no fragment. */
 const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]{1,253}(:\d{1,5})?(\/[A-Za-z0-9._~/%+=,:@-]*)?$/;
 /** One kernel command-line word: `name` or `name=value` with the same safe characters. */
 const ARG_PATTERN = /^[A-Za-z0-9._~/%+=,:@-]{1,1024}$/;
-const MAC_PATTERN = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 /** RFC 1123 §2.1 host name label, lower case. */
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -26,7 +26,7 @@ export function kernelArg(arg: string, what = 'kernel argument'): string {
 }
 
 export function scriptMac(mac: string): string {
-  if (!MAC_PATTERN.test(mac)) throw new ValidationError([{ path: 'mac', message: `must be a lower-case MAC address like 52:54:00:12:34:56 — got '${printable(mac)}'` }], 'boot script');
+  if (!isMac(mac)) throw new ValidationError([{ path: 'mac', message: `must be a lower-case MAC address like 52:54:00:12:34:56 — got '${printable(mac)}'` }], 'boot script');
   return mac;
 }
 
@@ -38,12 +38,6 @@ export function scriptHostname(hostname: string | null): string {
 /** Free text for a comment or message line: only letters, digits, space and `. , : ( ) / -`. */
 export function scriptText(text: string): string {
   return text.replace(/[^A-Za-z0-9 .,:()/-]/g, '_').slice(0, 200);
-}
-
-/** Parses a request's MAC (`52:54:00:12:34:56`, `52-54-00-…`, upper case) or returns undefined. */
-export function parseRequestMac(raw: string): string | undefined {
-  const mac = raw.trim().toLowerCase().replace(/-/g, ':');
-  return MAC_PATTERN.test(mac) ? mac : undefined;
 }
 
 function printable(text: string): string {

@@ -11,9 +11,10 @@ import type { BootTimeline } from '../boot/timeline.js';
 import type { Peer } from '../tftp/file-source.js';
 import type { VirtualFileGenerator } from '../tftp/virtual-files.js';
 import type { BootFormat, BootResolver } from './boot-resolver.js';
-import { parseRequestMac } from './script-tokens.js';
+import { normalizeMac } from '../../striker/core/net/mac.js';
 
-const MAC = '([0-9A-Fa-f]{2}(?:[-:][0-9A-Fa-f]{2}){5})';
+/** The 17 characters where a file name holds a MAC; striker/core/net/mac.ts decides whether they are one. */
+const MAC = '([^/]{17})';
 const PATTERNS: [RegExp, BootFormat][] = [
   [new RegExp(`^pxelinux\\.cfg/01-${MAC}$`), 'pxelinux'],
   [new RegExp(`^(?:.*/)?grub\\.cfg-01-${MAC}$`), 'grub'],
@@ -24,7 +25,7 @@ const PATTERNS: [RegExp, BootFormat][] = [
 export function bootFileOf(path: string): { format: BootFormat; mac: string } | undefined {
   for (const [pattern, format] of PATTERNS) {
     const match = pattern.exec(path);
-    const mac = match?.[1] === undefined ? undefined : parseRequestMac(match[1]);
+    const mac = match?.[1] === undefined ? undefined : normalizeMac(match[1]);
     if (mac !== undefined) return { format, mac };
   }
   return undefined;

@@ -3,13 +3,14 @@
  * runs whenever PXE is enabled; `host` should be the back-channel interface's address.
  */
 import { z } from 'zod';
+import { ipv4Schema } from '../../striker/core/net/ipv4.js';
 
 /** Default for `spinMicros` below (and `TftpServerOptions.spinMicros`). */
 export const DEFAULT_SPIN_MICROS = 100;
 
 export const tftpConfigSchema = z.strictObject({
   /** IPv4 address to listen on. */
-  host: z.ipv4().default('0.0.0.0'),
+  host: ipv4Schema.default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(69),
   /** Read-only root directory served to clients. */
   root: z.string().min(1).default('/var/lib/striker/tftp'),

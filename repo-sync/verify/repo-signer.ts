@@ -5,7 +5,6 @@
  * Clients trust that key for `repo_gpgcheck` and the upstream key for package `gpgcheck`.
  */
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 
 export interface RepoSigner {

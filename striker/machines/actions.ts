@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { audit, type ActionOptions, type Actor } from '../audit/audit-store.js';
 import { NotFoundError } from '../core/errors/index.js';
+import { ipv4Schema } from '../core/net/ipv4.js';
 import { macSchema } from '../core/net/mac.js';
 import { parseInput } from '../core/validation/zod-problems.js';
 import type { Database } from '../db/database.js';
@@ -15,7 +16,7 @@ export const machineChangeSchema = z
   .strictObject({
     role: z.enum(machineRoles).nullable().optional(),
     hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a host name label (a-z, 0-9, dash; at most 63)').nullable().optional(),
-    reservedIp: z.ipv4('must be an IPv4 address like 10.201.10.1').nullable().optional(),
+    reservedIp: ipv4Schema.nullable().optional(),
   })
   .refine((c) => Object.keys(c).length > 0, 'must change at least one of role, hostname, reservedIp') satisfies z.ZodType<MachineChange>;
 

@@ -6,7 +6,7 @@
 import type { DbReader, DbTx, DbWriter } from '../db/database.js';
 import { ConflictError, NotFoundError } from '../core/errors/index.js';
 
-import { machineRoles, type MachineRole, type MachineState } from '../../pxe/index.js';
+import type { MachineRole, MachineState } from '../../pxe/index.js';
 import { macSchema } from '../core/net/mac.js';
 
 export { macSchema };

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ValidationError } from '../core/errors/index.js';
+import { normalizeMac } from '../core/net/mac.js';
 
 /** Next to the source, or (when running from dist/) in the source tree. */
 const SHIPPED_CANDIDATES = [new URL('./data/oui.tsv.gz', import.meta.url), new URL('../../../striker/machines/data/oui.tsv.gz', import.meta.url)];
@@ -98,12 +99,13 @@ export class OuiTable {
   }
 
   /**
-   * The vendor of `mac` (any of `52:54:00:…`, `52-54-00-…`, `525400…`), longest block first.
+   * The vendor of `mac` (any spelling core/net/mac.ts accepts), longest block first.
    * Locally administered addresses (bit 1 of the first octet, IEEE 802 §8.2.2) have no vendor.
    */
   vendorOf(mac: string): string | undefined {
-    const hex = mac.replace(/[:.-]/g, '').toUpperCase();
-    if (!/^[0-9A-F]{12}$/.test(hex)) return undefined;
+    const canonical = normalizeMac(mac);
+    if (canonical === undefined) return undefined;
+    const hex = canonical.replaceAll(':', '').toUpperCase();
     if ((parseInt(hex.slice(0, 2), 16) & 0x02) !== 0) return undefined;
     return this.byPrefix.get(hex.slice(0, 9)) ?? this.byPrefix.get(hex.slice(0, 7)) ?? this.byPrefix.get(hex.slice(0, 6));
   }

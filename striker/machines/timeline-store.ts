@@ -7,13 +7,8 @@
 import type { Logger } from 'pino';
 import type { DbWriter } from '../db/database.js';
 import type { BootEvent, BootTimeline } from '../../pxe/index.js';
-
-const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
-
-function isIpv4(text: string): boolean {
-  const parts = text.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
-}
+import { isIpv4 } from '../core/net/ipv4.js';
+import { isMac } from '../core/net/mac.js';
 
 export interface DbTimelineOptions {
   db: DbWriter;
@@ -67,7 +62,7 @@ export class DbTimeline implements BootTimeline {
   private async write(batch: BootEvent[]): Promise<void> {
     // Reporters pass what they saw on the wire; anything malformed is stored as unknown, never fatal
     // (PostgreSQL's jsonb refuses NUL characters, so they become U+FFFD).
-    const macs = batch.map((e) => (e.mac !== undefined && MAC.test(e.mac) ? e.mac : null));
+    const macs = batch.map((e) => (e.mac !== undefined && isMac(e.mac) ? e.mac : null));
     const ips = batch.map((e) => (e.ip !== undefined && isIpv4(e.ip) ? e.ip : null));
     try {
       const { rows } = await this.o.db.write<{ mac: string }>(

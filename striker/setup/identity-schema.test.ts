@@ -69,6 +69,16 @@ describe('Striker identity validation', () => {
     expect(a.ok || a.problems).toEqual([{ path: 'networks.ifn.gateway', message: "must not be the Striker's own IFN address" }]);
     const b = checkStep('services', { dns: [], ntp: ['bad host!'], mtu: 'lots' });
     expect(b.ok || b.problems.map((p) => p.path)).toEqual(['dns', 'ntp.0', 'mtu']);
+    const d = checkStep('networks', { networks: { ...sampleIdentity().networks, bcn: { subnet: '10.201.4.1/16', address: '10.201.4.1' } } });
+    expect(d.ok || d.problems).toEqual([
+      { path: 'networks.bcn.subnet', message: "must be a subnet like 10.201.0.0/16 (host bits zero, length 1–30; the network is 10.201.0.0/16) — got '10.201.4.1/16'" },
+    ]);
+    const c = checkStep('services', { dns: ['010.0.0.1'], ntp: ['010.0.0.1', '0.pool.ntp.org', '10.0.0.1', '10.1'], mtu: 1500 });
+    expect(c.ok || c.problems).toEqual([
+      { path: 'dns.0', message: "must be an IPv4 address like 10.201.4.1 — got '010.0.0.1'" },
+      { path: 'ntp.0', message: "must be a host name or IPv4 address — got '010.0.0.1'" },
+      { path: 'ntp.3', message: "must be a host name or IPv4 address — got '10.1'" },
+    ]);
   });
 
   it('offers Anvil!-style defaults that fail only on what the site must give', () => {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Problem } from '../core/errors/index.js';
 import { problemsFromZod } from '../core/validation/zod-problems.js';
-import { isHostAddress, parseIpv4, parseIpv4Prefix, prefixesOverlap, type Ipv4Prefix } from '../core/net/ipv4.js';
+import { endsInNumericLabel, formatCidr, isHostAddress, isIpv4, parseCidr, parseInterfaceAddress, parseIpv4, prefixesOverlap, type Ipv4Prefix } from '../core/net/ipv4.js';
 
 /** The four Anvil! networks: back-channel, storage, internet-facing, migration. */
 export const networkNames = ['bcn', 'sn', 'ifn', 'mn'] as const;
@@ -24,8 +24,22 @@ export const networkTitles: Record<NetworkName, string> = {
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 const dnsName = (what: string) => z.string().trim().toLowerCase().regex(DNS_NAME, `must be a ${what} like example.com (letters, digits, dashes, dots)`);
-const ipv4 = z.string().trim().refine((s) => parseIpv4(s) !== undefined, 'must be an IPv4 address like 10.201.4.1');
-const cidr = z.string().trim().refine((s) => parseIpv4Prefix(s) !== undefined, 'must be a subnet like 10.201.0.0/16 (host bits zero, length 1–30)');
+/**
+ * Wizard fields are trimmed like every other field of the form; what remains must pass the one
+ * address rule of core/net/ipv4.ts. A subnet also needs room for hosts: lengths 1–30.
+ */
+const ipv4 = z.string().trim().refine(isIpv4, 'must be an IPv4 address like 10.201.4.1');
+const cidr = z.string().trim().superRefine((s, ctx) => {
+  if (usableSubnet(s) !== undefined) return;
+  const typed = parseInterfaceAddress(s);
+  const hint = typed !== undefined && typed.address !== typed.prefix.network ? `; the network is ${formatCidr(typed.prefix)}` : '';
+  ctx.addIssue({ code: 'custom', message: `must be a subnet like 10.201.0.0/16 (host bits zero, length 1–30${hint})` });
+});
+
+function usableSubnet(text: string): Ipv4Prefix | undefined {
+  const prefix = parseCidr(text);
+  return prefix !== undefined && prefix.length >= 1 && prefix.length <= 30 ? prefix : undefined;
+}
 
 export const hostStepSchema = z.strictObject({
   prefix: z.string().trim().toLowerCase().regex(/^[a-z]{1,5}$/, 'must be 1 to 5 letters, like an'),
@@ -46,7 +60,7 @@ export const networksStepSchema = z.strictObject({
 
 export const servicesStepSchema = z.strictObject({
   dns: z.array(ipv4).min(1, 'needs at least one DNS server').max(3, 'takes at most three DNS servers (resolv.conf reads three)'),
-  ntp: z.array(z.string().trim().refine((s) => parseIpv4(s) !== undefined || DNS_NAME.test(s), 'must be a host name or IPv4 address')).max(5, 'takes at most five NTP servers'),
+  ntp: z.array(z.string().trim().refine((s) => isIpv4(s) || (DNS_NAME.test(s) && !endsInNumericLabel(s)), 'must be a host name or IPv4 address')).max(5, 'takes at most five NTP servers'),
   mtu: z.coerce.number({ error: 'must be a whole number from 1280 to 9000' }).int('must be a whole number from 1280 to 9000').min(1280, 'must be at least 1280').max(9000, 'must be at most 9000'),
 });
 
@@ -98,7 +112,7 @@ function networkRelations(input: unknown): Problem[] {
   for (const name of networkNames) {
     const net = (networks as Record<string, unknown>)[name] as Record<string, unknown> | undefined;
     if (typeof net !== 'object' || net === null) continue;
-    const prefix = typeof net.subnet === 'string' ? parseIpv4Prefix(net.subnet.trim()) : undefined;
+    const prefix = typeof net.subnet === 'string' ? usableSubnet(net.subnet.trim()) : undefined;
     const address = typeof net.address === 'string' ? parseIpv4(net.address.trim()) : undefined;
     if (prefix === undefined) continue;
     const clash = prefixes.find((p) => prefixesOverlap(p.prefix, prefix));

@@ -8,7 +8,7 @@
  * those names is the hardware-mapping step's job.
  */
 import { networkNames, networkTitles, type Identity, type NetworkName } from './identity-schema.js';
-import { parseIpv4Prefix } from '../core/net/ipv4.js';
+import { parseCidr } from '../core/net/ipv4.js';
 
 export interface PlannedFile {
   path: string;
@@ -58,7 +58,7 @@ export function topConnection(name: NetworkName): string {
 
 function networkKeyfiles(identity: Identity, name: NetworkName): PlannedFile[] {
   const net = identity.networks[name];
-  const prefix = parseIpv4Prefix(net.subnet)!;
+  const prefix = parseCidr(net.subnet)!;
   const bond = `${name}1_bond1`;
   const bridge = `${name}1_bridge1`;
   const bridged = BRIDGED.includes(name);

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { formatIpv4, parseIpv4 } from '../../../pxe/dhcp/ipv4-address.js';
+import { formatIpv4, parseIpv4 } from '../../../striker/core/net/ipv4.js';
 import { encodeJournalLine } from '../../../pxe/dhcp/lease-journal.js';
 import { NetnsLab, requireProgram } from '../../support/netns-dhcp.js';
 
