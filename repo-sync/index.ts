@@ -18,3 +18,8 @@ export { RepoScheduler } from './repo-scheduler.js';
 export {
   addRepo, getRepo, listRepos, listTrees, parseRepoConfig, removeRepo, syncConfiguredRepos, type RepoRecord,
 } from './repo-store.js';
+export { parseRepomd, recordOf, type Repomd, type RepomdRecord } from './metadata/repomd.js';
+export { nevra, parsePrimary, type Dependency, type PackageEntry, type ParsePrimaryOptions } from './metadata/primary.js';
+export { parseComps, type CompsGroup } from './metadata/comps.js';
+export { detectCompression, openMetadata, type Compression, type OpenedMetadata } from './metadata/decompress.js';
+export { compareEvr, formatEvr, rpmvercmp, satisfies, type DepFlags, type Evr } from './metadata/rpm-version.js';
