@@ -10,7 +10,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdtemp, open, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { DecodeError } from '../../striker/core/errors/index.js';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
@@ -60,11 +60,23 @@ export async function openMetadata(path: string, deps: { runner: CommandRunner; 
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     if (error instanceof CommandError && error.failure === 'exit') {
-      throw new DecodeError(`corrupt ${compression} data: ${error.stderr.trim().split('\n').pop() ?? ''}`, label, 0);
+      throw new DecodeError(`corrupt ${compression} data: ${toolMessage(error.stderr, input)}`, label, 0);
     }
     throw error;
   }
   return { chunks: createReadStream(output), compression, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The reason from a decompressor's stderr: its first line without the tool's and the scratch
+ * file's names ("xz: …/m.xz: Unexpected end of input", "bzip2: Compressed file ends
+ * unexpectedly;", "…/m.zst : Read error (39) : premature end").
+ */
+function toolMessage(stderr: string, input: string): string {
+  const first = stderr.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? 'the tool failed without a message';
+  // zstd may shorten a long path from the left, so drop everything up to the scratch file's name.
+  const name = basename(input).replace(/\./g, '\\.');
+  return first.replace(/^(xz|bzip2|zstd): /, '').replace(new RegExp(`^\\S*${name}\\s*:\\s*`), '').replace(/;$/, '');
 }
 
 /** The scratch directory may sit on another file system than the metadata (EXDEV): copy then. */
