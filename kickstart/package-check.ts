@@ -85,7 +85,7 @@ export async function readRepoSnapshot(run: CommandRunner, dirs: readonly string
       const primary = recordOf(index, 'primary');
       if (primary === undefined) throw new DecodeError('no <data type="primary"> record', join(dir, 'repodata', 'repomd.xml'), 0);
       await withMetadata(run, scratchDir, join(dir, primary.href), async (chunks) => {
-        for await (const pkg of parsePrimary(chunks)) packages.push(pkg);
+        for await (const pkg of parsePrimary(chunks, { file: join(dir, primary.href) })) packages.push(pkg);
       });
       const comps = recordOf(index, 'group') ?? recordOf(index, 'group_gz');
       if (comps !== undefined) {
@@ -99,9 +99,9 @@ export async function readRepoSnapshot(run: CommandRunner, dirs: readonly string
   return { packages, groups };
 }
 
-export async function checkWithResolver(run: CommandRunner, repos: readonly CheckRepo[], request: PackageRequest): Promise<PackageCheckResult> {
+export async function checkWithResolver(run: CommandRunner, repos: readonly CheckRepo[], request: PackageRequest, options: { scratchDir?: string } = {}): Promise<PackageCheckResult> {
   const dirs = repos.map((r) => r.dir).filter((d): d is string => d !== undefined);
-  const problems = resolvePackages(request, await readRepoSnapshot(run, dirs));
+  const problems = resolvePackages(request, await readRepoSnapshot(run, dirs, options));
   return { ok: problems.length === 0, engine: 'resolver', problems };
 }
 
@@ -119,5 +119,5 @@ export async function dnfAvailable(run: CommandRunner): Promise<boolean> {
 /** dnf when available, otherwise the resolver over the local repo directories. */
 export async function checkPackages(run: CommandRunner, repos: readonly CheckRepo[], request: PackageRequest, options: DnfCheckOptions & { engine?: 'dnf' | 'resolver' } = {}): Promise<PackageCheckResult> {
   const engine = options.engine ?? ((await dnfAvailable(run)) ? 'dnf' : 'resolver');
-  return engine === 'dnf' ? checkWithDnf(run, repos, request, options) : checkWithResolver(run, repos, request);
+  return engine === 'dnf' ? checkWithDnf(run, repos, request, options) : checkWithResolver(run, repos, request, options);
 }

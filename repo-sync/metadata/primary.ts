@@ -34,6 +34,8 @@ export interface PackageEntry {
 }
 
 export interface ParsePrimaryOptions {
+  /** Names the document in errors (default `primary.xml`), e.g. the path it was read from. */
+  file?: string;
   /** Keep requires, provides and files (default true). A sync plan needs none; dropping them halves memory. */
   withDependencies?: boolean;
 }
@@ -46,6 +48,7 @@ const textFields = new Set(['name', 'arch', 'checksum', 'file']);
 /** Parses primary.xml from a stream of text chunks, yielding one PackageEntry per `<package>`. */
 export async function* parsePrimary(chunks: AsyncIterable<string | Buffer>, options: ParsePrimaryOptions = {}): AsyncGenerator<PackageEntry> {
   const withDeps = options.withDependencies ?? true;
+  const file = options.file ?? 'primary.xml';
   const ready: PackageEntry[] = [];
   let draft: Draft | undefined;
   let depList: Dependency[] | undefined;
@@ -54,10 +57,10 @@ export async function* parsePrimary(chunks: AsyncIterable<string | Buffer>, opti
   let declared: number | undefined;
   let count = 0;
 
-  const reader = new XmlReader('primary.xml', {
+  const reader = new XmlReader(file, {
     open(name, attributes, depth) {
       if (depth === 1) {
-        if (name !== 'metadata') throw new DecodeError(`root element must be <metadata> — got <${name}>`, 'primary.xml', reader.offset);
+        if (name !== 'metadata') throw new DecodeError(`root element must be <metadata> — got <${name}>`, file, reader.offset);
         const n = Number(attributes['packages']);
         if (Number.isInteger(n)) declared = n;
         return;
@@ -68,16 +71,16 @@ export async function* parsePrimary(chunks: AsyncIterable<string | Buffer>, opti
       switch (name) {
         case 'version':
           draft.epoch = attributes['epoch'] ?? '0'; draft.version = attributes['ver']; draft.release = attributes['rel'];
-          if (!/^\d+$/.test(draft.epoch)) throw new DecodeError(`<package ${draft.name ?? '?'}> <version epoch=…> must be digits — got '${draft.epoch.slice(0, 40)}'`, 'primary.xml', reader.offset);
+          if (!/^\d+$/.test(draft.epoch)) throw new DecodeError(`<package ${draft.name ?? '?'}> <version epoch=…> must be digits — got '${draft.epoch.slice(0, 40)}'`, file, reader.offset);
           break;
         case 'location':
-          draft.href = checkLocationHref(attributes['href'] ?? '', `primary.xml package ${draft.name ?? '?'} location href`);
+          draft.href = checkLocationHref(attributes['href'] ?? '', `${file} package ${draft.name ?? '?'} location href`);
           if (attributes['xml:base']) draft.xmlBase = attributes['xml:base'];
           break;
         case 'size': draft.size = Number(attributes['package']); break;
         case 'rpm:requires': if (withDeps) depList = draft.requires; break;
         case 'rpm:provides': if (withDeps) depList = draft.provides; break;
-        case 'rpm:entry': if (depList) depList.push(dependencyOf(attributes, draft.name, reader.offset)); break;
+        case 'rpm:entry': if (depList) depList.push(dependencyOf(attributes, draft.name, file, reader.offset)); break;
       }
     },
     text(t) { if (text !== undefined) text += t; },
@@ -86,10 +89,10 @@ export async function* parsePrimary(chunks: AsyncIterable<string | Buffer>, opti
       switch (name) {
         case 'name': draft.name = text?.trim(); break;
         case 'arch': draft.arch = text?.trim(); break;
-        case 'checksum': draft.checksum = parseChecksum(checksumType, text ?? '', `primary.xml package ${draft.name ?? '?'} checksum`); break;
+        case 'checksum': draft.checksum = parseChecksum(checksumType, text ?? '', `${file} package ${draft.name ?? '?'} checksum`); break;
         case 'file': if (withDeps) draft.files.push((text ?? '').trim()); break;
         case 'rpm:requires': case 'rpm:provides': depList = undefined; break;
-        case 'package': ready.push(finish(draft, reader.offset)); draft = undefined; count += 1; break;
+        case 'package': ready.push(finish(draft, file, reader.offset)); draft = undefined; count += 1; break;
       }
       text = undefined;
     },
@@ -102,16 +105,16 @@ export async function* parsePrimary(chunks: AsyncIterable<string | Buffer>, opti
   reader.end();
   while (ready.length > 0) yield ready.shift()!;
   if (declared !== undefined && declared !== count) {
-    throw new DecodeError(`<metadata packages="${declared}"> but ${count} <package> elements were found (truncated?)`, 'primary.xml', reader.offset);
+    throw new DecodeError(`<metadata packages="${declared}"> but ${count} <package> elements were found (truncated?)`, file, reader.offset);
   }
 }
 
-function dependencyOf(a: Readonly<Record<string, string>>, pkg: string | undefined, offset: number): Dependency {
+function dependencyOf(a: Readonly<Record<string, string>>, pkg: string | undefined, file: string, offset: number): Dependency {
   const name = a['name'];
-  if (name === undefined || name === '') throw new DecodeError(`<package ${pkg ?? '?'}> has an <rpm:entry> without a name`, 'primary.xml', offset);
+  if (name === undefined || name === '') throw new DecodeError(`<package ${pkg ?? '?'}> has an <rpm:entry> without a name`, file, offset);
   const flags = a['flags'];
   if (flags !== undefined && !(depFlags as readonly string[]).includes(flags)) {
-    throw new DecodeError(`<package ${pkg ?? '?'}> <rpm:entry name="${name.slice(0, 200)}"> flags must be one of ${depFlags.join(', ')} — got '${flags.slice(0, 40)}'`, 'primary.xml', offset);
+    throw new DecodeError(`<package ${pkg ?? '?'}> <rpm:entry name="${name.slice(0, 200)}"> flags must be one of ${depFlags.join(', ')} — got '${flags.slice(0, 40)}'`, file, offset);
   }
   const d: Dependency = { name };
   if (flags !== undefined) d.flags = flags as DepFlags;
@@ -121,13 +124,13 @@ function dependencyOf(a: Readonly<Record<string, string>>, pkg: string | undefin
   return d;
 }
 
-function finish(d: Draft, offset: number): PackageEntry {
+function finish(d: Draft, file: string, offset: number): PackageEntry {
   const missing = (['name', 'arch', 'version', 'release', 'checksum', 'href'] as const).filter((k) => d[k] === undefined || d[k] === '');
-  if (missing.length > 0) throw new DecodeError(`<package ${d.name ?? ''}> lacks ${missing.join(', ')}`, 'primary.xml', offset);
+  if (missing.length > 0) throw new DecodeError(`<package ${d.name ?? ''}> lacks ${missing.join(', ')}`, file, offset);
   if (/^repodata\//i.test(d.href!)) {
-    throw new StrikerError('REPO_VERIFY_FAILED', `primary.xml package ${d.name} location href '${d.href}' refused: packages may not live under repodata/`, { details: { href: d.href } });
+    throw new StrikerError('REPO_VERIFY_FAILED', `${file} package ${d.name} location href '${d.href}' refused: packages may not live under repodata/`, { details: { href: d.href } });
   }
-  if (d.size === undefined || !Number.isSafeInteger(d.size) || d.size < 0) throw new DecodeError(`<package ${d.name}> has no valid <size package=…>`, 'primary.xml', offset);
+  if (d.size === undefined || !Number.isSafeInteger(d.size) || d.size < 0) throw new DecodeError(`<package ${d.name}> has no valid <size package=…>`, file, offset);
   return Object.freeze({
     name: d.name!, arch: d.arch!, epoch: d.epoch ?? '0', version: d.version!, release: d.release!,
     checksum: d.checksum!, href: d.href!, size: d.size, requires: Object.freeze(d.requires), provides: Object.freeze(d.provides), files: Object.freeze(d.files),
