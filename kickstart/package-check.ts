@@ -4,18 +4,19 @@
  * with `--repofrompath` and the host's own configuration shut out (`reposdir=/dev/null`,
  * `--disableplugin=local`), run through the command adapter. dnf stops at the first class of
  * error, so a second run without the missing names finds the dependency problems too.
- * (b) Without dnf: our resolver over the repos' primary metadata and comps, read from disk.
+ * (b) Without dnf: our resolver over the repos' primary metadata and comps, read from disk with
+ * repo-sync's metadata readers (repomd, primary, comps; gzip, xz, bzip2 or zstd).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { CommandRunner } from '../striker/core/command/run-command.js';
 import { CommandError } from '../striker/core/command/command-error.js';
+import { DecodeError } from '../striker/core/errors/index.js';
+import { openMetadata, parseComps, parsePrimary, parseRepomd, recordOf, type CompsGroup, type PackageEntry } from '../repo-sync/index.js';
 import { parseDnfProblems } from './dnf-output.js';
 import type { PackageCheckResult, PackageProblem, PackageRequest } from './package-problem.js';
-import { resolvePackages } from './package-resolver.js';
-import { parseComps, parsePrimary, parseRepomd, type CompsGroup, type RepoPackage } from './repo-metadata.js';
+import { resolvePackages, type RepoSnapshot } from './package-resolver.js';
 
 export interface CheckRepo {
   id: string;
@@ -63,29 +64,44 @@ export async function checkWithDnf(run: CommandRunner, repos: readonly CheckRepo
   }
 }
 
-async function readMaybeCompressed(run: CommandRunner, path: string): Promise<string> {
-  if (path.endsWith('.gz')) return gunzipSync(await readFile(path)).toString('utf8');
-  if (path.endsWith('.zst')) return (await run(['zstd', '-dc', path], { timeoutMs: 60_000 })).stdout;
-  if (path.endsWith('.xz')) return (await run(['xz', '-dc', path], { timeoutMs: 60_000 })).stdout;
-  return readFile(path, 'utf8');
+/** Reads a metadata file of a local repo (compression found from its magic bytes) as chunks. */
+async function withMetadata<T>(run: CommandRunner, scratchDir: string, path: string, read: (chunks: AsyncIterable<Buffer>) => Promise<T>): Promise<T> {
+  const opened = await openMetadata(path, { runner: run, scratchDir }, path);
+  try {
+    return await read(opened.chunks);
+  } finally {
+    await opened.dispose();
+  }
 }
 
 /** Reads primary (and comps when present) of local repo directories. */
-export async function readRepoSnapshot(run: CommandRunner, dirs: readonly string[]): Promise<{ packages: RepoPackage[]; groups: CompsGroup[] | undefined }> {
-  const packages: RepoPackage[] = [];
+export async function readRepoSnapshot(run: CommandRunner, dirs: readonly string[], options: { scratchDir?: string } = {}): Promise<RepoSnapshot> {
+  const packages: PackageEntry[] = [];
   let groups: CompsGroup[] | undefined;
-  for (const dir of dirs) {
-    const index = parseRepomd(await readFile(join(dir, 'repodata', 'repomd.xml'), 'utf8'));
-    packages.push(...parsePrimary(await readMaybeCompressed(run, join(dir, index.locations.primary as string))));
-    const comps = index.locations.group ?? index.locations.group_gz;
-    if (comps !== undefined) groups = [...(groups ?? []), ...parseComps(await readMaybeCompressed(run, join(dir, comps)))];
+  const scratchDir = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'striker-ks-md-'));
+  try {
+    for (const dir of dirs) {
+      const index = parseRepomd(await readFile(join(dir, 'repodata', 'repomd.xml'), 'utf8'));
+      const primary = recordOf(index, 'primary');
+      if (primary === undefined) throw new DecodeError('no <data type="primary"> record', join(dir, 'repodata', 'repomd.xml'), 0);
+      await withMetadata(run, scratchDir, join(dir, primary.href), async (chunks) => {
+        for await (const pkg of parsePrimary(chunks, { file: join(dir, primary.href) })) packages.push(pkg);
+      });
+      const comps = recordOf(index, 'group') ?? recordOf(index, 'group_gz');
+      if (comps !== undefined) {
+        const found = await withMetadata(run, scratchDir, join(dir, comps.href), (chunks) => parseComps(chunks, join(dir, comps.href)));
+        groups = [...(groups ?? []), ...found];
+      }
+    }
+  } finally {
+    await rm(scratchDir, { recursive: true, force: true });
   }
   return { packages, groups };
 }
 
-export async function checkWithResolver(run: CommandRunner, repos: readonly CheckRepo[], request: PackageRequest): Promise<PackageCheckResult> {
+export async function checkWithResolver(run: CommandRunner, repos: readonly CheckRepo[], request: PackageRequest, options: { scratchDir?: string } = {}): Promise<PackageCheckResult> {
   const dirs = repos.map((r) => r.dir).filter((d): d is string => d !== undefined);
-  const problems = resolvePackages(request, await readRepoSnapshot(run, dirs));
+  const problems = resolvePackages(request, await readRepoSnapshot(run, dirs, options));
   return { ok: problems.length === 0, engine: 'resolver', problems };
 }
 
@@ -103,5 +119,5 @@ export async function dnfAvailable(run: CommandRunner): Promise<boolean> {
 /** dnf when available, otherwise the resolver over the local repo directories. */
 export async function checkPackages(run: CommandRunner, repos: readonly CheckRepo[], request: PackageRequest, options: DnfCheckOptions & { engine?: 'dnf' | 'resolver' } = {}): Promise<PackageCheckResult> {
   const engine = options.engine ?? ((await dnfAvailable(run)) ? 'dnf' : 'resolver');
-  return engine === 'dnf' ? checkWithDnf(run, repos, request, options) : checkWithResolver(run, repos, request);
+  return engine === 'dnf' ? checkWithDnf(run, repos, request, options) : checkWithResolver(run, repos, request, options);
 }

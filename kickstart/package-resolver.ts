@@ -5,9 +5,11 @@
  * primary) at a satisfying version. It does not model conflicts, obsoletes, modules or rich
  * (boolean) dependencies — those it accepts — so dnf remains the stricter check. Pure.
  */
-import type { CompsGroup, Dep, RepoPackage } from './repo-metadata.js';
+import { compareEvr, formatEvr, satisfies, type CompsGroup, type Dependency, type PackageEntry } from '../repo-sync/index.js';
 import type { PackageProblem, PackageRequest } from './package-problem.js';
-import { compareEvr, formatEvr, satisfies } from './rpm-version.js';
+
+/** What the resolver reads of a package in primary.xml. */
+export type RepoPackage = Pick<PackageEntry, 'name' | 'arch' | 'epoch' | 'version' | 'release' | 'provides' | 'requires' | 'files'>;
 
 export interface RepoSnapshot {
   packages: readonly RepoPackage[];
@@ -23,7 +25,7 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
-export function formatDep(dep: Dep): string {
+export function formatDep(dep: Dependency): string {
   if (dep.flags === undefined) return dep.name;
   const op = { EQ: '=', LT: '<', LE: '<=', GT: '>', GE: '>=' }[dep.flags];
   return `${dep.name} ${op} ${formatEvr(dep)}`;
@@ -31,7 +33,7 @@ export function formatDep(dep: Dep): string {
 
 export interface RepoIndex {
   byName: Map<string, RepoPackage[]>;
-  byProvide: Map<string, { pkg: RepoPackage; dep: Dep }[]>;
+  byProvide: Map<string, { pkg: RepoPackage; dep: Dependency }[]>;
   byFile: Map<string, RepoPackage[]>;
   groups: readonly CompsGroup[] | undefined;
 }
@@ -95,7 +97,7 @@ export function resolveWithIndex(request: PackageRequest, index: RepoIndex): Pac
     for (const req of pkg.requires) {
       if (req.name.startsWith('rpmlib(') || req.name.startsWith('(')) continue;
       const providers = (byProvide.get(req.name) ?? [])
-        .filter((p) => satisfies(p.dep.ver === undefined ? undefined : p.dep, req.flags, req))
+        .filter((p) => satisfies(p.dep.version === undefined ? undefined : p.dep, req.flags, req))
         .map((p) => p.pkg);
       if (req.name.startsWith('/')) providers.push(...(byFile.get(req.name) ?? []));
       if (providers.length === 0) {

@@ -19,3 +19,8 @@ export {
 export { RepoScheduler } from './repo-scheduler.js';
 export { getRepo, listRepos, listTrees, syncConfiguredRepos, type RepoRecord } from './repo-store.js';
 export { addRepo, importIsoSchema, parseRepoConfig, removeRepo, repoNameOf, startIsoImport, startRepoSync } from './actions.js';
+export { parseRepomd, recordOf, type Repomd, type RepomdRecord } from './metadata/repomd.js';
+export { nevra, parsePrimary, type Dependency, type PackageEntry, type ParsePrimaryOptions } from './metadata/primary.js';
+export { parseComps, type CompsGroup } from './metadata/comps.js';
+export { detectCompression, openMetadata, type Compression, type OpenedMetadata } from './metadata/decompress.js';
+export { compareEvr, formatEvr, rpmvercmp, satisfies, type DepFlags, type Evr } from './metadata/rpm-version.js';

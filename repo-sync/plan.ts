@@ -7,8 +7,8 @@ import { checksumKey } from './metadata/checksum.js';
 import type { PackageEntry } from './metadata/primary.js';
 import { compareEvr } from './metadata/rpm-version.js';
 
-/** A package as the plan and the snapshot manifest need it (no dependency lists). */
-export type PlannedPackage = Omit<PackageEntry, 'requires' | 'provides'>;
+/** A package as the plan and the snapshot manifest need it (no dependency or file lists). */
+export type PlannedPackage = Omit<PackageEntry, 'requires' | 'provides' | 'files'>;
 
 export type RetainPolicy = { mode: 'mirror' } | { mode: 'keep'; versions: number };
 

@@ -121,7 +121,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     const opened = await openMetadata(primaryPath, checkDeps, primaryRecord.href);
     try {
       for await (const p of parsePrimary(opened.chunks, { withDependencies: false })) {
-        const { requires: _r, provides: _p, ...planned } = p;
+        const { requires: _r, provides: _p, files: _f, ...planned } = p;
         upstream.push(planned);
       }
     } finally {

@@ -5,10 +5,12 @@
  * Node 20 has no zstd/xz/bz2 in zlib, and the pure-JS decoders on npm are either unmaintained
  * (lzma, seek-bzip) or buffer whole files; the reference tools are what createrepo_c itself uses.
  * The format is detected from magic bytes, not the file name (a store path has no extension).
+ * What is opened here is XML: an uncompressed file must start like XML (a UTF-8 byte-order mark,
+ * whitespace or `<`), so a file in an unknown format is named as such, not as broken XML.
  */
 import { createReadStream } from 'node:fs';
-import { link, mkdtemp, open, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, link, mkdtemp, open, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { DecodeError } from '../../striker/core/errors/index.js';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
@@ -35,15 +37,21 @@ export interface OpenedMetadata {
 
 export async function openMetadata(path: string, deps: { runner: CommandRunner; scratchDir: string; signal?: AbortSignal }, label: string): Promise<OpenedMetadata> {
   const fh = await open(path, 'r');
-  const head = Buffer.alloc(8);
-  try { await fh.read(head, 0, 8, 0); } finally { await fh.close(); }
+  const buffer = Buffer.alloc(8);
+  let head: Buffer;
+  try { head = buffer.subarray(0, (await fh.read(buffer, 0, 8, 0)).bytesRead); } finally { await fh.close(); }
   const compression = detectCompression(head);
-  if (compression === 'none') return { chunks: createReadStream(path), compression, dispose: async () => {} };
+  if (compression === 'none') {
+    if (!looksLikeXml(head)) {
+      throw new DecodeError(`neither gzip, xz, bzip2, zstd nor XML: the file starts with bytes ${[...head].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`, label, 0);
+    }
+    return { chunks: createReadStream(path), compression, dispose: async () => {} };
+  }
   if (compression === 'gz') return { chunks: gunzipChunks(path, label), compression, dispose: async () => {} };
   const dir = await mkdtemp(join(deps.scratchDir, 'md-'));
   const input = join(dir, `m.${compression}`);
   const output = join(dir, 'm');
-  await link(path, input);
+  await linkOrCopy(path, input);
   const argv = compression === 'xz' ? ['xz', '-d', '-k', '-f', '-T1', input]
     : compression === 'bz2' ? ['bzip2', '-d', '-k', '-f', input]
     : ['zstd', '-d', '-q', '-f', input, '-o', output];
@@ -52,11 +60,39 @@ export async function openMetadata(path: string, deps: { runner: CommandRunner; 
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     if (error instanceof CommandError && error.failure === 'exit') {
-      throw new DecodeError(`corrupt ${compression} data: ${error.stderr.trim().split('\n').pop() ?? ''}`, label, 0);
+      throw new DecodeError(`corrupt ${compression} data: ${toolMessage(error.stderr, input)}`, label, 0);
     }
     throw error;
   }
   return { chunks: createReadStream(output), compression, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The reason from a decompressor's stderr: its first line without the tool's and the scratch
+ * file's names ("xz: …/m.xz: Unexpected end of input", "bzip2: Compressed file ends
+ * unexpectedly;", "…/m.zst : Read error (39) : premature end").
+ */
+function toolMessage(stderr: string, input: string): string {
+  const first = stderr.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? 'the tool failed without a message';
+  // zstd may shorten a long path from the left, so drop everything up to the scratch file's name.
+  const name = basename(input).replace(/\./g, '\\.');
+  return first.replace(/^(xz|bzip2|zstd): /, '').replace(new RegExp(`^\\S*${name}\\s*:\\s*`), '').replace(/;$/, '');
+}
+
+/** The scratch directory may sit on another file system than the metadata (EXDEV): copy then. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV' && (error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    await copyFile(from, to);
+  }
+}
+
+/** An empty file passes (the XML parser names it); otherwise a BOM, whitespace or `<` first. */
+function looksLikeXml(head: Uint8Array): boolean {
+  const first = head[0];
+  return first === undefined || first === 0xef || first === 0x3c || first === 0x20 || first === 0x09 || first === 0x0a || first === 0x0d;
 }
 
 /** zlib errors ("incorrect header check", "unexpected end of file") become DecodeErrors naming the file. */

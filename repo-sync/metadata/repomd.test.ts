@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DecodeError } from '../../striker/core/errors/index.js';
+import { hostileDocuments } from '../../test/fixtures/repo/hostile-xml.js';
 import { parseRepomd, recordOf } from './repomd.js';
 
 const alma = readFileSync(new URL('../../test/fixtures/repo/repomd-alma.xml', import.meta.url), 'utf8');
@@ -25,6 +27,23 @@ describe('parseRepomd', () => {
     ['short checksum', '<repomd><data type="primary"><checksum type="sha256">abc</checksum><location href="a"/></data></repomd>', /sha256 checksum must be 64 hex digits — got 'abc'/],
   ])('refuses %s', (_name, xml, message) => {
     expect(() => parseRepomd(xml)).toThrow(message);
+  });
+
+  it('reads the location of every record type (primary, group…)', () => {
+    const sum = `<checksum type="sha256">${'a'.repeat(64)}</checksum>`;
+    const r = parseRepomd(`<repomd><data type="primary">${sum}<location href="repodata/p.xml.gz"/></data><data type="group">${sum}<location href="repodata/c.xml"/></data></repomd>`);
+    expect(r.records.map((x) => [x.type, x.href])).toEqual([['primary', 'repodata/p.xml.gz'], ['group', 'repodata/c.xml']]);
+  });
+
+  it('refuses mis-nested XML with the offset, and an index without primary', () => {
+    expect(() => parseRepomd('<repomd><data></repomd>')).toThrow(/repomd\.xml at offset 23: not well-formed XML: <\/repomd> does not close <data>/);
+    expect(() => parseRepomd('<repomd/>')).toThrow(/no <data type="primary">/);
+  });
+
+  it('only ever throws DecodeError on random fragments', () => {
+    for (const xml of hostileDocuments()) {
+      try { parseRepomd(xml); } catch (error) { expect(error).toBeInstanceOf(DecodeError); }
+    }
   });
 
   it('refuses a traversal href in a record', () => {

@@ -13,7 +13,7 @@ import { lintKickstart } from '../../../kickstart/lint.js';
 import { checkWithDnf, checkWithResolver } from '../../../kickstart/package-check.js';
 import { packageRequestOf } from '../../../kickstart/package-problem.js';
 import { indexRepo, resolveWithIndex } from '../../../kickstart/package-resolver.js';
-import type { RepoPackage } from '../../../kickstart/repo-metadata.js';
+import type { RepoPackage } from '../../../kickstart/package-resolver.js';
 import { renderKickstart } from '../../../kickstart/render.js';
 import { packagesByRole } from '../../../kickstart/role-packages.js';
 import { roles } from '../../../kickstart/kickstart-input.js';
@@ -40,13 +40,13 @@ const lintErrors = lint.result.filter((r) => !r.ok).length;
 
 // Synthetic repo: every role package plus 5,000 filler packages with chained requires.
 const filler: RepoPackage[] = Array.from({ length: 5000 }, (_, i) => ({
-  name: `lib${i}`, arch: 'x86_64', epoch: '0', ver: '1.0', rel: '1',
-  provides: [{ name: `lib${i}`, flags: 'EQ', epoch: '0', ver: '1.0', rel: '1' }, { name: `lib${i}.so.1()(64bit)` }],
-  requires: i === 0 ? [] : [{ name: `lib${i - 1}.so.1()(64bit)` }, { name: `lib${Math.floor(i / 2)}`, flags: 'GE', epoch: '0', ver: '1.0' }],
+  name: `lib${i}`, arch: 'x86_64', epoch: '0', version: '1.0', release: '1',
+  provides: [{ name: `lib${i}`, flags: 'EQ', epoch: '0', version: '1.0', release: '1' }, { name: `lib${i}.so.1()(64bit)` }],
+  requires: i === 0 ? [] : [{ name: `lib${i - 1}.so.1()(64bit)` }, { name: `lib${Math.floor(i / 2)}`, flags: 'GE', epoch: '0', version: '1.0' }],
   files: [`/usr/lib64/lib${i}.so.1`],
 }));
 const named = [...new Set(Object.values(packagesByRole).flat().filter((n) => !n.startsWith('@')))].map((name, i): RepoPackage => ({
-  name, arch: 'noarch', epoch: '0', ver: '1.0', rel: '1', provides: [{ name, flags: 'EQ', epoch: '0', ver: '1.0', rel: '1' }],
+  name, arch: 'noarch', epoch: '0', version: '1.0', release: '1', provides: [{ name, flags: 'EQ', epoch: '0', version: '1.0', release: '1' }],
   requires: [{ name: `lib${4999 - i * 7}.so.1()(64bit)` }], files: [],
 }));
 const snapshot = { packages: [...filler, ...named], groups: [{ id: 'core', packages: ['lib10', 'lib20'] }] };
