@@ -94,7 +94,7 @@ export class HttpSource implements RepoSource {
 
   async readSmall(href: string, maxBytes: number, signal: AbortSignal): Promise<Buffer | undefined> {
     const url = this.urlOf(href);
-    const res = await this.retrying(url, signal, () => this.getBuffered(url, maxBytes, signal)).catch((error: unknown) => {
+    const res = await this.retrying(url, signal, (attempt) => this.getBuffered(url, maxBytes, signal, attempt)).catch((error: unknown) => {
       if (!(error instanceof BodyTooLargeError)) throw error;
       throw new StrikerError('REPO_VERIFY_FAILED', `${url.href}: expected at most ${maxBytes} bytes — got more`, { details: { url: url.href } });
     });
@@ -111,7 +111,7 @@ export class HttpSource implements RepoSource {
 
   /** Small files: one pipelined GET, verified in memory, then the store writer's worker writes a temp name and renames it into the store. */
   private async fetchSmall(url: URL, expected: { checksum: Checksum; size: number }, store: ContentStore, options: FetchOptions): Promise<string> {
-    const res = await this.retrying(url, options.signal, () => this.getBuffered(url, expected.size, options.signal)).catch((error: unknown) => {
+    const res = await this.retrying(url, options.signal, (attempt) => this.getBuffered(url, expected.size, options.signal, attempt)).catch((error: unknown) => {
       throw error instanceof BodyTooLargeError ? sizeMismatch(url.href, expected.size, error.received) : error;
     });
     if (res.status !== 200) throw fetchFailed(url.href, `HTTP ${res.status} ${res.statusText}`.trim());
@@ -171,10 +171,10 @@ export class HttpSource implements RepoSource {
    * Runs one try of a GET-based operation, again while the connection is lost and tries remain.
    * Whatever is not a StrikerError already becomes REPO_FETCH_FAILED naming the URL and the reason.
    */
-  private async retrying<T>(url: URL, signal: AbortSignal, once: () => Promise<T>): Promise<T> {
+  private async retrying<T>(url: URL, signal: AbortSignal, once: (attempt: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await once();
+        return await once(attempt);
       } catch (error) {
         signal.throwIfAborted();
         if (error instanceof StrikerError || error instanceof BodyTooLargeError) throw error;
@@ -192,13 +192,16 @@ export class HttpSource implements RepoSource {
   /**
    * GET with redirects followed (RFC 9110 §15.4; at most 5, http/https only), the 200 body gathered
    * in memory up to `maxBytes`. Mirrors redirect to each other; a redirected file is still checked
-   * against the checksum from verified metadata.
+   * against the checksum from verified metadata. A second try goes without pipelining: the request
+   * the connection died in front of was first in line, and waits behind no other this time.
    */
-  private async getBuffered(url: URL, maxBytes: number, signal: AbortSignal): Promise<Buffered> {
+  private async getBuffered(url: URL, maxBytes: number, signal: AbortSignal, attempt: number): Promise<Buffered> {
+    const dispatcher = attempt === 1 ? this.pipelined : this.streaming;
     let current = url;
     for (let hop = 0; hop <= 5; hop++) {
       const res = await new Promise<Buffered>((resolve, reject) => {
-        this.pipelined.dispatch(request(current), new BufferingHandler(maxBytes, signal, resolve, reject));
+        // blocking: false, or undici holds back the requests behind a GET until its response headers arrive
+        dispatcher.dispatch({ ...request(current), blocking: false }, new BufferingHandler(maxBytes, signal, resolve, reject));
       });
       if (!redirects.has(res.status) || res.location === undefined) return res;
       current = redirectTarget(url, current, res.location);
@@ -308,7 +311,6 @@ class BodyTooLargeError extends Error {
 
 /** The connection closed inside a response body. */
 class CutShortError extends Error {
-  readonly code = 'CUT_SHORT';
   constructor(received: number, declared: number | undefined, cause: unknown) {
     super(declared === undefined
       ? `connection closed inside the response after ${received} body bytes`
@@ -320,10 +322,10 @@ class CutShortError extends Error {
 const redirects = new Set([301, 302, 303, 307, 308]);
 
 /** What a lost connection looks like: worth another try of an idempotent GET. */
-const lostCodes = new Set(['UND_ERR_SOCKET', 'CUT_SHORT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT']);
+const lostCodes = new Set(['UND_ERR_SOCKET', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function isConnectionLost(error: unknown): boolean {
-  return lostCodes.has(String((error as { code?: unknown }).code));
+  return error instanceof CutShortError || lostCodes.has(String((error as { code?: unknown }).code));
 }
 
 function isSocketError(error: unknown): boolean {
