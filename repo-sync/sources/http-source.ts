@@ -18,6 +18,7 @@ import { stat } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
 import { StrikerError } from '../../striker/core/errors/index.js';
+import { coalescingConnector } from '../fetch/coalescing-connector.js';
 import { checksumMismatch, sizeMismatch, VerifyingWriter } from '../fetch/verifying-writer.js';
 import type { Checksum } from '../metadata/checksum.js';
 import type { ContentStore } from '../store/content-store.js';
@@ -68,14 +69,10 @@ export class HttpSource implements RepoSource {
     this.attempts = Math.max(1, options.attempts ?? 3);
     const connections = options.maxSockets ?? 16;
     const depth = Math.max(1, options.pipelineDepth ?? 16);
-    const common: Agent.Options = {
-      connections,
-      headersTimeout: this.idleTimeoutMs,
-      bodyTimeout: this.idleTimeoutMs,
-      ...(options.ca === undefined ? {} : { connect: { ca: [...rootCertificates, options.ca] } }),
-    };
-    this.pipelined = new Agent({ ...common, pipelining: depth });
-    this.streaming = new Agent({ ...common, pipelining: 1 });
+    const tls = options.ca === undefined ? {} : { ca: [...rootCertificates, options.ca] };
+    const common: Agent.Options = { connections, headersTimeout: this.idleTimeoutMs, bodyTimeout: this.idleTimeoutMs };
+    this.pipelined = new Agent({ ...common, pipelining: depth, connect: coalescingConnector(tls) });
+    this.streaming = new Agent({ ...common, pipelining: 1, connect: tls });
     this.inFlight = connections * depth;
   }
 
@@ -224,11 +221,13 @@ export class HttpSource implements RepoSource {
 }
 
 /**
- * Gathers one response in memory. undici may start the request more than once: a pipelined request
- * queued behind a response whose connection closed is sent again on another connection.
+ * Gathers one response in memory. It uses undici's raw handler callbacks (the header list as sent,
+ * no parsed object per response: only Content-Length and Location are read). undici may start the
+ * request more than once: a pipelined request queued behind a response whose connection closed is
+ * sent again on another connection.
  */
 class BufferingHandler implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined;
+  private abort: ((error: Error) => void) | undefined;
   private status = 0;
   private statusText = '';
   private location: string | undefined;
@@ -238,7 +237,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   private settled = false;
   private readonly onAbort = () => {
     const reason = this.signal.reason as Error;
-    if (this.controller !== undefined) this.controller.abort(reason);
+    if (this.abort !== undefined) this.abort(reason);
     else this.fail(reason);
   };
 
@@ -252,35 +251,41 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     else signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
     this.status = 0;
     this.parts = [];
     this.received = 0;
-    if (this.settled) controller.abort(this.signal.reason as Error);
+    if (this.settled) abort(this.signal.reason as Error);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>, statusText?: string): void {
-    if (status < 200) return;
+  onHeaders(status: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    if (status < 200) return true;
     this.status = status;
-    this.statusText = statusText ?? '';
-    const location = headers['location'];
-    this.location = typeof location === 'string' ? location : undefined;
-    this.declared = contentLength(headers);
-    if (status === 200 && this.declared !== undefined && this.declared > this.maxBytes) controller.abort(new BodyTooLargeError(this.maxBytes, this.declared));
+    this.statusText = statusText;
+    this.location = undefined;
+    this.declared = undefined;
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!;
+      if (name.length === 14 && name.toString('latin1').toLowerCase() === 'content-length') this.declared = decimal(rawHeaders[i + 1]!.toString('latin1'));
+      else if (name.length === 8 && name.toString('latin1').toLowerCase() === 'location') this.location = rawHeaders[i + 1]!.toString('latin1');
+    }
+    if (status === 200 && this.declared !== undefined && this.declared > this.maxBytes) this.abort?.(new BodyTooLargeError(this.maxBytes, this.declared));
+    return true;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.status !== 200) return;
+  onData(chunk: Buffer): boolean {
+    if (this.status !== 200) return true;
     this.received += chunk.length;
     if (this.received > this.maxBytes) {
-      controller.abort(new BodyTooLargeError(this.maxBytes, this.received));
-      return;
+      this.abort?.(new BodyTooLargeError(this.maxBytes, this.received));
+      return true;
     }
     this.parts.push(chunk);
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (this.settled) return;
     this.settled = true;
     this.signal.removeEventListener('abort', this.onAbort);
@@ -289,7 +294,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     this.resolve({ status: this.status, statusText: this.statusText, body, location: this.location });
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onError(error: Error): void {
     this.fail(this.status !== 0 && isSocketError(error) ? new CutShortError(this.received, this.declared, error) : error);
   }
 
@@ -347,7 +352,11 @@ function redirectTarget(first: URL, current: URL, location: string): URL {
 
 function contentLength(headers: Record<string, string | string[] | undefined>): number | undefined {
   const value = headers['content-length'];
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  return typeof value === 'string' ? decimal(value) : undefined;
+}
+
+function decimal(value: string): number | undefined {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
