@@ -32,7 +32,7 @@ export interface HttpSourceOptions {
   inMemoryBytes?: number;
   /** Connections per origin, for small files and again for large ones (default 16). */
   maxSockets?: number;
-  /** Small-file requests in flight per connection, pipelined (default 16; 1 = no pipelining). */
+  /** Small-file requests in flight per connection, pipelined (default 32; 1 = no pipelining). */
   pipelineDepth?: number;
   /** PEM CA certificate(s) trusted for an https upstream, besides the system's (a private CA). */
   ca?: string;
@@ -68,7 +68,7 @@ export class HttpSource implements RepoSource {
     this.inMemoryBytes = options.inMemoryBytes ?? 256 * 1024;
     this.attempts = Math.max(1, options.attempts ?? 3);
     const connections = options.maxSockets ?? 16;
-    const depth = Math.max(1, options.pipelineDepth ?? 16);
+    const depth = Math.max(1, options.pipelineDepth ?? 32);
     const tls = options.ca === undefined ? {} : { ca: [...rootCertificates, options.ca] };
     const common: Agent.Options = { connections, headersTimeout: this.idleTimeoutMs, bodyTimeout: this.idleTimeoutMs };
     this.pipelined = new Agent({ ...common, pipelining: depth, connect: coalescingConnector(tls) });
@@ -235,11 +235,6 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   private parts: Buffer[] = [];
   private received = 0;
   private settled = false;
-  private readonly onAbort = () => {
-    const reason = this.signal.reason as Error;
-    if (this.abort !== undefined) this.abort(reason);
-    else this.fail(reason);
-  };
 
   constructor(
     private readonly maxBytes: number,
@@ -248,7 +243,13 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (e: unknown) => void,
   ) {
     if (signal.aborted) this.fail(signal.reason);
-    else signal.addEventListener('abort', this.onAbort, { once: true });
+    else watch(signal, this);
+  }
+
+  /** The caller's signal fired. */
+  cancel(reason: Error): void {
+    if (this.abort !== undefined) this.abort(reason);
+    else this.fail(reason);
   }
 
   onConnect(abort: (error?: Error) => void): void {
@@ -288,8 +289,8 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   onComplete(): void {
     if (this.settled) return;
     this.settled = true;
-    this.signal.removeEventListener('abort', this.onAbort);
-    const body = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.received);
+    unwatch(this.signal, this);
+    const body = compact(this.parts, this.received);
     this.parts = [];
     this.resolve({ status: this.status, statusText: this.statusText, body, location: this.location });
   }
@@ -301,10 +302,38 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   private fail(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    this.signal.removeEventListener('abort', this.onAbort);
+    unwatch(this.signal, this);
     this.parts = [];
     this.reject(error);
   }
+}
+
+/** Requests in flight per signal: one abort listener per signal (a sync's), not one per request. */
+const watched = new WeakMap<AbortSignal, Set<BufferingHandler>>();
+
+function watch(signal: AbortSignal, handler: BufferingHandler): void {
+  let handlers = watched.get(signal);
+  if (handlers === undefined) {
+    const all = new Set<BufferingHandler>();
+    watched.set(signal, (handlers = all));
+    signal.addEventListener('abort', () => { for (const h of [...all]) h.cancel(signal.reason as Error); }, { once: true });
+  }
+  handlers.add(handler);
+}
+
+function unwatch(signal: AbortSignal, handler: BufferingHandler): void {
+  watched.get(signal)?.delete(handler);
+}
+
+/**
+ * The body in a buffer of its own. undici hands out views into the socket's read buffer (64 KiB);
+ * a view posted to the store writer's thread would copy that whole buffer, not just the file.
+ */
+function compact(parts: readonly Buffer[], length: number): Buffer {
+  const body = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const part of parts) at += part.copy(body, at);
+  return body;
 }
 
 /** The 200 body is longer than the caller allowed. */
