@@ -62,7 +62,7 @@ export const repoConfigSchema = z
     republish: z.enum(['auto', 'createrepo']).default('auto'),
     /**
      * Connections to an HTTP upstream, and downloads in flight for a directory or ISO source. Over
-     * HTTP, files small enough to verify in memory are pipelined, up to 16 requests per connection,
+     * HTTP, files small enough to verify in memory are pipelined, up to 32 requests per connection,
      * and larger files (resumable, streamed to disk) use up to this many connections of their own.
      */
     parallelism: z.int().min(1).max(64).default(8),

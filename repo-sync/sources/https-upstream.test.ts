@@ -23,7 +23,7 @@ let caPem: string;
 let otherCaPem: string;
 const body = randomBytes(300_000);
 const checksum = { algorithm: 'sha256' as const, value: createHash('sha256').update(body).digest('hex') };
-/** Small enough to go over the pipelined connections (TLS sockets of their own), not the agent. */
+/** Small enough to go over the pipelined connections (TLS connections of their own), not the streaming ones. */
 const small = randomBytes(3000);
 const smallChecksum = { algorithm: 'sha256' as const, value: createHash('sha256').update(small).digest('hex') };
 const signal = new AbortController().signal;
