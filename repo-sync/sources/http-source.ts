@@ -4,10 +4,12 @@
  * `pipelineDepth` requests in flight per connection) through a lean dispatch handler that gathers the
  * body in memory; larger files stream to disk over connections of their own, so a big body never
  * holds up the small requests queued behind it. Each dispatcher keeps at most `maxSockets`
- * connections per origin.
+ * connections per origin; the pipelined ones send a turn's request heads in one write
+ * (`coalescingConnector`).
  *
  * GET is idempotent (RFC 9110 §9.2): when a connection is lost (refused, reset, closed before or
- * inside a response) a file is tried again, up to `attempts` times; a large file resumes from its
+ * inside a response) a file is tried again, up to `attempts` times, a small one without pipelining
+ * (it was first in line when the connection died); a large file resumes from its
  * partial file with a Range request (RFC 9110 §14.2: a 206 appends, a 200 restarts). undici itself
  * re-sends the pipelined requests that were queued behind a response when a server closes the
  * connection (announced with `Connection: close`, or an HTTP/1.0 server). A stalled upstream, an HTTP
