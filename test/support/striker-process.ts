@@ -50,6 +50,11 @@ export interface ServeProcess {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
+/** `striker serve` on 127.0.0.1 at a free port, logging warnings only, with `env` on top. */
+export async function startServeOnLoopback(env: Record<string, string>): Promise<ServeProcess> {
+  return startServe({ STRIKER_HTTP__HOST: '127.0.0.1', STRIKER_HTTP__PORT: String(await freePort()), STRIKER_LOG__LEVEL: 'warn', ...env });
+}
+
 /** Starts `striker serve` and waits until it prints its URL. */
 export function startServe(env: Record<string, string>, timeoutMs = 90_000): Promise<ServeProcess> {
   requireBuilt();

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit, type AuditRow as StoredAuditRow } from '../../audit/audit-store.js';
 import { catalogOf } from '../../jobs/job-kind.js';
 import { getJob } from '../../jobs/job-store.js';
 import { machineRoutes } from '../../machines/index.js';
@@ -16,14 +17,8 @@ import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../..
 import { createTestDatabase, quietLogger } from '../../../test/support/test-database.js';
 import { buildProgram } from './program.js';
 
-interface AuditRow {
-  actorName: string;
-  action: string;
-  targetKind: string;
-  targetId: string;
-  details: Record<string, unknown>;
-  requestId: string;
-}
+/** An audit row without its own id and time, as both callers' rows are compared. */
+type AuditRow = Omit<StoredAuditRow, 'id' | 'at'>;
 
 const dir = mkdtempSync(join(tmpdir(), 'striker-cli-actions-'));
 const cliActorName = `cli:${userInfo().username}`;
@@ -51,12 +46,8 @@ async function striker(...args: string[]): Promise<string> {
 
 /** The audit rows of one action, oldest first. */
 async function auditRows(action: string): Promise<AuditRow[]> {
-  const { rows } = await t.t.db.query<AuditRow>(
-    `SELECT actor_name AS "actorName", action, target_kind AS "targetKind", target_id AS "targetId", details, request_id AS "requestId"
-       FROM audit_log WHERE action = $1 ORDER BY at, id`,
-    [action],
-  );
-  return rows;
+  const rows = await listAudit(t.t.db, 1000);
+  return rows.filter((r) => r.action === action).reverse().map(({ id: _id, at: _at, ...row }) => row);
 }
 
 beforeAll(async () => {

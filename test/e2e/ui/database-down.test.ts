@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startServe, type ServeProcess } from '../../support/striker-process.js';
+import { startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
 import { apiFromPage, launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
 
 const ADMIN_PASSWORD = 'correct horse battery';
@@ -40,12 +40,7 @@ const loadError = (page: Page) => page.getByTestId('load-error');
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-dbdown-'));
   // No database URL: serve starts its embedded PostgreSQL under the data dir.
-  striker = await startServe({
-    STRIKER_DATA_DIR: dataDir,
-    STRIKER_HTTP__HOST: '127.0.0.1',
-    STRIKER_HTTP__PORT: String(await freePort()),
-    STRIKER_LOG__LEVEL: 'warn',
-  });
+  striker = await startServeOnLoopback({ STRIKER_DATA_DIR: dataDir });
   base = striker.url;
   ui = await launchUi();
 });

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertJob } from '../../../striker/jobs/job-store.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { freePort, startServe, type ServeProcess } from '../../support/striker-process.js';
+import { startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
 import { apiFromPage, launchUi, NARROW, open, screenshots, WIDE, type UiBrowser } from '../../support/ui-browser.js';
 
 const ADMIN_PASSWORD = 'correct horse battery';
@@ -43,13 +43,7 @@ async function logout(page: Page): Promise<void> {
 beforeAll(async () => {
   t = await createTestDatabase();
   dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-'));
-  striker = await startServe({
-    STRIKER_DATA_DIR: dataDir,
-    STRIKER_DATABASE__URLS: JSON.stringify([t.url]),
-    STRIKER_HTTP__HOST: '127.0.0.1',
-    STRIKER_HTTP__PORT: String(await freePort()),
-    STRIKER_LOG__LEVEL: 'warn',
-  });
+  striker = await startServeOnLoopback({ STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]) });
   base = striker.url;
   ui = await launchUi();
 });

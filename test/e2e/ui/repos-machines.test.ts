@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildManyRpms, makeUpstreamRepo } from '../../support/rpm-build.js';
 import { makeInstallTree, masterIso } from '../../support/rpm-iso-tree.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { freePort, runStriker, startServe, type ServeProcess } from '../../support/striker-process.js';
+import { freePort, runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
 import { apiFromPage, launchUi, NARROW, open, screenshots, WIDE, type UiBrowser } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
@@ -69,7 +69,7 @@ beforeAll(async () => {
     await makeInstallTree(join(scratch, 'tree'), { baseOs: files.slice(0, 3), appStream: files.slice(3, 5) });
     await masterIso(join(scratch, 'tree'), iso);
   });
-  striker = await startServe({ ...env, STRIKER_HTTP__HOST: '127.0.0.1', STRIKER_HTTP__PORT: String(await freePort()) });
+  striker = await startServeOnLoopback(env);
   base = striker.url;
   await addUser('admin', 'admin');
   await addUser('ops', 'operator');
