@@ -24,6 +24,7 @@ import { PgTokenStore } from './token-store.js';
 import { loadCheck, statusOf } from './check-store.js';
 import type { BootKickstart } from '../pxe/index.js';
 import type { CheckDeps } from './run-check.js';
+import { systemClock, type Clock } from '../striker/core/clock.js';
 
 /** The key under which the lead nests `kickstartConfigSchema` in the main config schema. */
 export const kickstartConfigKey = 'kickstart';
@@ -43,7 +44,7 @@ export interface KickstartAreaDeps {
   /** Defaults to config.dataDir. */
   dataDir?: string;
   run?: CommandRunner;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface KickstartArea {
@@ -95,7 +96,7 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
   const counters = createKickstartCounters();
   const timeline = new DbTimeline({ db: deps.db, logger: log });
   const hostTimeline = new RequestHostTimeline(timeline);
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
 
   const plugins: KickstartArea['plugins'] = [
     async (app) => {

@@ -22,6 +22,7 @@ import { redactString } from './redact.js';
 import { consumeToken, generateToken, type TokenStore } from './registration-token.js';
 import { renderKickstart } from './render.js';
 import { signedPath, signHost } from './signed-url.js';
+import { systemClock, type Clock } from '../striker/core/clock.js';
 
 /** What the lead's host lookup returns for a host that may be installed from Striker. */
 export interface KickstartHost {
@@ -64,7 +65,7 @@ export interface KickstartRouteDeps {
   peerMac?: (ip: string) => Promise<string | undefined>;
   /** Called once a registration token is consumed; its result is the JSON response (agent credentials). */
   onRegistered?: (hostId: string, peerIp: string) => Promise<Record<string, unknown>>;
-  now?: () => Date;
+  now?: Clock;
 }
 
 const hostIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -86,7 +87,7 @@ function requestFacts(req: FastifyRequest): Record<string, unknown> {
 
 export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
   if (deps.signingKey.length < 32) throw new TypeError('kickstart signing key must be at least 32 bytes');
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const counters = deps.counters ?? createKickstartCounters();
   const log = deps.log;
   // `access: 'public'` for the API's access control (striker/http/access.ts): machines have no

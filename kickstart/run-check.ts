@@ -11,6 +11,7 @@ import { checkHost } from './preboot-check.js';
 import { type KickstartConfig } from './config.js';
 import { loadCheck, saveCheck, statusOf, type KickstartStatus, type StoredCheck } from './check-store.js';
 import { loadHostDraft, type DraftPlace } from './host-drafts.js';
+import { systemClock, type Clock } from '../striker/core/clock.js';
 
 export interface CheckDeps {
   db: Database;
@@ -19,7 +20,7 @@ export interface CheckDeps {
   config: KickstartConfig;
   /** Parent of dnf's throw-away install roots. */
   scratchDir: string;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface CheckOutcome {
@@ -32,7 +33,7 @@ export async function runKickstartCheck(
   mac: string,
   options: { jobId?: string | null; engine?: 'auto' | 'dnf' | 'resolver'; progress?: (percent: number, message: string) => Promise<void> } = {},
 ): Promise<CheckOutcome> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const progress = options.progress ?? (async () => {});
   await progress(5, 'Building the kickstart');
   const draft = await loadHostDraft(deps.db, mac, deps.place);

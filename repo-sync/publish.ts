@@ -13,7 +13,7 @@ import type { JobContext } from './job-context.js';
 import type { PlannedPackage } from './plan.js';
 import { currentLink, currentSnapshotId, listSnapshots, newSnapshotId, snapshotsDir, type SnapshotManifest } from './snapshot-layout.js';
 import type { RepoSigner } from './verify/repo-signer.js';
-import type { Clock } from '../striker/core/clock.js';
+import { systemClock, type Clock } from '../striker/core/clock.js';
 
 export interface PublishFile {
   storePath: string;
@@ -63,7 +63,7 @@ export async function publishSnapshot(input: PublishInput, deps: PublishDeps): P
   const { ctx } = deps;
   const snaps = snapshotsDir(input.repoDir);
   await mkdir(snaps, { recursive: true });
-  const id = newSnapshotId((deps.now ?? (() => new Date()))());
+  const id = newSnapshotId((deps.now ?? systemClock)());
   const building = join(snaps, `.building-${id}`);
   const previous = await currentSnapshotId(input.repoDir);
   await removeStaleBuilds(snaps); // safe: the caller holds the repo's sync lock

@@ -16,7 +16,7 @@ import type { BootTimeline } from '../boot/timeline.js';
 import type { BootFormat, BootResolver } from './boot-resolver.js';
 import { renderGrubDispatch } from './grub-config.js';
 import { normalizeMac } from '../../striker/core/net/mac.js';
-import type { Clock } from '../../striker/core/clock.js';
+import { systemClock, type Clock } from '../../striker/core/clock.js';
 
 export interface BootRouteCounters {
   served: Record<string, number>;
@@ -45,7 +45,7 @@ export interface BootRouteDeps {
 
 export function bootRoutes(deps: BootRouteDeps): FastifyPluginAsync {
   const counters = deps.counters ?? createBootRouteCounters();
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const log = deps.logger;
   const opts = { config: { access: 'public' as const } };
   const count = (what: string): void => {

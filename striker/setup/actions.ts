@@ -4,7 +4,8 @@
  * transaction.
  */
 import { audit, type ActionOptions, type Actor } from '../audit/audit-store.js';
-import { NotFoundError, ValidationError, type Problem } from '../core/errors/index.js';
+import { NotFoundError, ValidationError } from '../core/errors/index.js';
+import { problemsUnder } from '../core/validation/zod-problems.js';
 import type { Database } from '../db/database.js';
 import { enqueueJob } from '../jobs/enqueue.js';
 import type { Job } from '../jobs/job.js';
@@ -13,15 +14,10 @@ import { CONFIGURE_KIND } from './configure-job.js';
 import { checkIdentity, type Identity } from './identity-schema.js';
 import { loadIdentity, saveIdentity } from './identity-store.js';
 
-function under(path: string, problems: readonly Problem[]): Problem[] {
-  if (path === '') return [...problems];
-  return problems.map((p) => ({ path: p.path === '' ? path : `${path}.${p.path}`, message: p.message }));
-}
-
 /** Stores the identity (every problem at once) and enqueues the job that applies it. */
 export async function storeIdentity(db: Database, catalog: JobCatalog, actor: Actor, input: unknown, options: ActionOptions = {}): Promise<{ identity: Identity; job: Job }> {
   const checked = checkIdentity(input ?? {});
-  if (!checked.ok) throw new ValidationError(under(options.inputPath ?? '', checked.problems), 'the Striker identity');
+  if (!checked.ok) throw new ValidationError(problemsUnder(options.inputPath ?? '', checked.problems), 'the Striker identity');
   const identity = checked.value;
   return db.tx(async (t) => {
     const identityId = await saveIdentity(t, identity, actor.userId);

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
-import { NotFoundError, ValidationError, type Problem } from '../core/errors/index.js';
+import { NotFoundError, ValidationError } from '../core/errors/index.js';
+import { problemsUnder } from '../core/validation/zod-problems.js';
 import { catalogOf, type JobKindDefinition } from '../jobs/job-kind.js';
 import { applyIdentity, storeIdentity } from './actions.js';
 import { identityDefaults } from './identity-defaults.js';
@@ -32,10 +33,6 @@ export interface SetupIdentityDeps {
   manage: boolean;
 }
 
-function underBody(problems: readonly Problem[]): Problem[] {
-  return problems.map((p) => ({ path: p.path === '' ? 'body' : `body.${p.path}`, message: p.message }));
-}
-
 export function setupIdentityRoutes(app: FastifyInstance, deps: SetupIdentityDeps): void {
   const catalog = catalogOf([deps.configureKind]);
   const title = deps.configureKind.title;
@@ -57,7 +54,7 @@ export function setupIdentityRoutes(app: FastifyInstance, deps: SetupIdentityDep
     const step = request.params.step;
     if (!identityStepNames.includes(step as IdentityStep)) throw new NotFoundError('wizard step', step);
     const checked = checkStep(step as IdentityStep, request.body ?? {});
-    if (!checked.ok) throw new ValidationError(underBody(checked.problems), `the ${step} step`);
+    if (!checked.ok) throw new ValidationError(problemsUnder('body', checked.problems), `the ${step} step`);
     return { ok: true, value: checked.value };
   });
 

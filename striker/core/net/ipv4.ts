@@ -118,11 +118,6 @@ export function parseInterfaceAddress(text: string): { address: number; prefix: 
   return parts === undefined ? undefined : { address: parts.address, prefix: prefixOf(parts.address, parts.length) };
 }
 
-/** Whether `text` is a CIDR prefix by the rule above. */
-export function isCidr(text: string): boolean {
-  return parseCidr(text) !== undefined;
-}
-
 /**
  * Why `text` is not a CIDR prefix, as the tail of a problem message ("must be … — got …"), or
  * undefined when it is one. Host bits set get the network they would make.

@@ -39,6 +39,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   return parseOrThrow(schema, input, what, path);
 }
 
+/** Problems found in a part of an input, re-rooted under `path` ('body', or '' for none). */
+export function problemsUnder(path: string, problems: readonly Problem[]): Problem[] {
+  return problems.map((p) => ({ path: joinPath(path, p.path === '' ? [] : [p.path]), message: p.message }));
+}
+
 function joinPath(prefix: string, parts: readonly string[]): string {
   return [prefix, ...parts].filter((p) => p !== '').join('.');
 }
