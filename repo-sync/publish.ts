@@ -4,6 +4,10 @@
  * updateinfo) through the command adapter, sign repomd.xml, then switch `current` with one
  * rename(2) of a fresh symlink over the old one. A client sees the old snapshot or the new one,
  * never a mix; if anything fails before the rename, the old snapshot keeps serving.
+ *
+ * Before the switch the snapshot is held to the rule for every served tree
+ * (`store/tree-sanitizer.ts`): nothing in it is a link leaving it or anything but a regular file
+ * or directory. What had to be removed is logged and returned (`dropped`).
  */
 import { copyFile, link, mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,6 +18,7 @@ import type { PlannedPackage } from './plan.js';
 import { currentLink, currentSnapshotId, listSnapshots, newSnapshotId, snapshotsDir, type SnapshotManifest } from './snapshot-layout.js';
 import type { RepoSigner } from './verify/repo-signer.js';
 import { systemClock, type Clock } from '../striker/core/clock.js';
+import { sanitizeTree, type DroppedEntry } from './store/tree-sanitizer.js';
 
 export interface PublishFile {
   storePath: string;
@@ -57,6 +62,8 @@ export interface PublishResult {
   path: string;
   packageCount: number;
   pruned: string[];
+  /** Entries removed from the snapshot before it was published (see sanitizeTree). */
+  dropped: DroppedEntry[];
 }
 
 export async function publishSnapshot(input: PublishInput, deps: PublishDeps): Promise<PublishResult> {
@@ -67,6 +74,7 @@ export async function publishSnapshot(input: PublishInput, deps: PublishDeps): P
   const building = join(snaps, `.building-${id}`);
   const previous = await currentSnapshotId(input.repoDir);
   await removeStaleBuilds(snaps); // safe: the caller holds the repo's sync lock
+  let dropped: DroppedEntry[];
   try {
     await mkdir(building);
     await linkAll(building, input.files.map((f) => ({ href: f.pkg.href, storePath: f.storePath })), ctx.signal);
@@ -97,6 +105,8 @@ export async function publishSnapshot(input: PublishInput, deps: PublishDeps): P
       await rm(join(building, 'repodata', 'repomd.xml.asc'), { force: true });
       await deps.signer.sign(join(building, 'repodata', 'repomd.xml'), ctx.signal);
     }
+    ({ dropped } = await sanitizeTree(building, { label: `snapshot ${id} of ${input.repoDir}`, signal: ctx.signal }));
+    if (dropped.length > 0) ctx.logger.warn({ path: building, dropped }, `dropped ${dropped.length} unsafe entries from the snapshot`);
     const manifest: SnapshotManifest = { id, createdAt: new Date().toISOString(), source: input.source,
       ...(input.upstreamRepomdSha256 ? { upstreamRepomdSha256: input.upstreamRepomdSha256 } : {}),
       ...(input.keyFingerprint ? { keyFingerprint: input.keyFingerprint } : {}),
@@ -111,8 +121,8 @@ export async function publishSnapshot(input: PublishInput, deps: PublishDeps): P
   }
   await switchCurrent(input.repoDir, id);
   const pruned = await pruneSnapshots(input.repoDir, input.keepSnapshots);
-  ctx.logger.info({ path: join(snaps, id), packages: input.files.length, metadata: input.metadata.kind, pruned }, 'published repo snapshot');
-  return { snapshotId: id, path: join(snaps, id), packageCount: input.files.length, pruned };
+  ctx.logger.info({ path: join(snaps, id), packages: input.files.length, metadata: input.metadata.kind, pruned, dropped: dropped.length }, 'published repo snapshot');
+  return { snapshotId: id, path: join(snaps, id), packageCount: input.files.length, pruned, dropped };
 }
 
 /** Hard-links store files into the snapshot at their hrefs (copies across filesystems), 8 at a time. */

@@ -1,9 +1,9 @@
 /**
  * The repo jobs: `repo.sync` mirrors one repo, `repo.import-iso` turns OS media into an
- * installation tree. Both report files, bytes, rate and time left, and stop when cancelled.
+ * installation tree. Both report files, bytes, rate and time left, and stop when cancelled, and
+ * both say (a warning in the job's messages) which entries they dropped from what they serve.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { CommandRunner } from '../striker/core/command/run-command.js';
 import type { Database } from '../striker/db/database.js';
@@ -16,6 +16,7 @@ import { syncRepo } from './sync-repo.js';
 import { type JobContext as RepoJobContext } from './job-context.js';
 import { getRepo, recordSync, recordTree } from './repo-store.js';
 import { TransferMeter } from './repo-progress.js';
+import type { DroppedEntry } from './store/tree-sanitizer.js';
 
 export interface RepoJobDeps {
   db: Database;
@@ -41,6 +42,13 @@ function repoContext(ctx: StrikerJobContext<unknown>): RepoJobContext {
       pending = pending.then(() => ctx.progress(r.percent, r.message, r.vars)).catch(() => undefined);
     },
   };
+}
+
+/** One line naming each dropped entry and why, for the job's messages (the full list is in the result). */
+export function describeDropped(dropped: readonly DroppedEntry[], limit = 20): string {
+  const shown = dropped.slice(0, limit).map((d) => `${d.path} (${d.kind}: ${d.reason})`);
+  if (dropped.length > limit) shown.push(`and ${dropped.length - limit} more`);
+  return shown.join('; ');
 }
 
 /** Striker's repo signing key, made on first use; its public half is served beside the repos. */
@@ -71,6 +79,9 @@ export function repoJobKinds(deps: RepoJobDeps) {
             result.unchanged ? 'Upstream unchanged; snapshot {snapshot} kept' : 'Published snapshot {snapshot}: {packages} packages, {downloaded} downloaded ({mb} MB), {present} already here, {removed} removed',
             { snapshot: result.snapshotId, packages: result.packageCount, downloaded: result.downloaded, mb: (result.downloadedBytes / 1e6).toFixed(1), present: result.alreadyPresent, removed: result.removed },
           );
+          if (result.dropped.length > 0) {
+            await ctx.note('Dropped {count} unsafe entries from snapshot {snapshot}: {entries}', { count: result.dropped.length, snapshot: result.snapshotId, entries: describeDropped(result.dropped) }, 'warn');
+          }
         } catch (error) {
           if (!ctx.signal.aborted) await recordSync(deps.db, repo.name, ctx.job.id, { error: (error as Error).message });
           throw error;
@@ -101,7 +112,7 @@ export function repoJobKinds(deps: RepoJobDeps) {
       async run(ctx) {
         const tree = await importIso(ctx.payload.path, {
           treesDir: paths.trees,
-          scratchDir: join(paths.scratch, `iso-${ctx.job.id}`),
+          scratchDir: paths.scratch,
           runner: deps.runner,
           ctx: repoContext(ctx),
           ...(ctx.payload.name ? { name: ctx.payload.name } : {}),
@@ -114,6 +125,10 @@ export function repoJobKinds(deps: RepoJobDeps) {
           arch: tree.arch,
           repos: tree.repos.length,
         });
+        const dropped = tree.dropped ?? [];
+        if (dropped.length > 0) {
+          await ctx.note('Dropped {count} unsafe entries from the ISO (never served): {entries}', { count: dropped.length, entries: describeDropped(dropped) }, 'warn');
+        }
       },
     }),
   ];

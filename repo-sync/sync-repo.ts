@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -29,6 +29,8 @@ import { HttpSource } from './sources/http-source.js';
 import type { RepoSource } from './sources/repo-source.js';
 import { ContentStore } from './store/content-store.js';
 import { acquireDirLock } from './store/dir-lock.js';
+import { makeRunDir, sweepDeadRuns } from './store/scratch-dirs.js';
+import type { DroppedEntry } from './store/tree-sanitizer.js';
 import type { RepoSigner } from './verify/repo-signer.js';
 import { checkRpmSignatures, verifyDetachedSignature } from './verify/signature-check.js';
 
@@ -55,6 +57,8 @@ export interface SyncResult {
   retained: number;
   /** How the snapshot's repodata was made (see SnapshotMetadata). */
   metadata?: 'createrepo' | 'verbatim';
+  /** Entries removed from the new snapshot before publishing (links leaving it, FIFOs, devices, sockets). */
+  dropped: DroppedEntry[];
   durationMs: number;
 }
 
@@ -77,7 +81,9 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
   const repoDir = join(paths.published, repo.name);
   await Promise.all([mkdir(paths.scratch, { recursive: true }), store.ensurePartialDir(), mkdir(repoDir, { recursive: true })]);
   const release = await acquireDirLock(join(repoDir, '.sync.lock'), `repo ${repo.name}`);
-  const scratch = await mkdtemp(join(paths.scratch, `sync-${repo.name}-`)).catch(async (error: unknown) => { await release(); throw error; });
+  // Scratch of syncs that were killed (their pid is gone) goes first; this sync's goes in `finally`.
+  const scratch = await sweepDeadRuns(paths.scratch, 'sync-').then(() => makeRunDir(paths.scratch, `sync-${repo.name}`))
+    .catch(async (error: unknown) => { await release(); throw error; });
   const report = (p: Omit<SyncProgress, 'filesDone' | 'filesTotal' | 'bytesDone' | 'bytesTotal'> & Partial<SyncProgress>) =>
     ctx.progress({ filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, ...p });
   const checkDeps = { runner, scratchDir: scratch, signal: ctx.signal };
@@ -107,7 +113,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     if (previous !== undefined && previous.upstreamRepomdSha256 === repomdSha256 && previous.keyFingerprint === keyTag(repo, deps.signer !== undefined)) {
       log.info({ snapshot: previous.id }, 'upstream unchanged; keeping current snapshot');
       report({ phase: 'done', message: 'upstream unchanged' });
-      return { repo: repo.name, snapshotId: previous.id, unchanged: true, packageCount: previous.packages.length, downloaded: 0, downloadedBytes: 0, alreadyPresent: previous.packages.length, removed: 0, retained: 0, durationMs: performance.now() - started };
+      return { repo: repo.name, snapshotId: previous.id, unchanged: true, packageCount: previous.packages.length, downloaded: 0, downloadedBytes: 0, alreadyPresent: previous.packages.length, removed: 0, retained: 0, dropped: [], durationMs: performance.now() - started };
     }
 
     const fetchRecord = async (record: RepomdRecord) => {
@@ -188,7 +194,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     return {
       repo: repo.name, snapshotId: published.snapshotId, unchanged: false, packageCount: published.packageCount,
       downloaded: plan.download.length, downloadedBytes: bytesDone, alreadyPresent: plan.present.length,
-      removed: plan.removed.length, retained: plan.retained.length, metadata: metadata.kind, durationMs: performance.now() - started,
+      removed: plan.removed.length, retained: plan.retained.length, metadata: metadata.kind, dropped: published.dropped, durationMs: performance.now() - started,
     };
   } catch (error) {
     const current = await currentSnapshotId(repoDir);

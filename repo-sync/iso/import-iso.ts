@@ -6,6 +6,12 @@
  * devices (bsdtar also reads ISO 9660, but exits 0 on some short reads). The tree is verified
  * (.treeinfo checksums, kernel/initrd present, every repo's metadata and package checksums)
  * before `<treesDir>/<name>` is switched to it with one rename(2).
+ *
+ * Before anything reads it, the extracted tree is sanitized (`store/tree-sanitizer.ts`): links
+ * whose real location leaves the tree or names no regular file or directory, FIFOs, devices and
+ * sockets are removed, and the tree records what was dropped (`dropped`), which the job reports.
+ * The import works in its own scratch directory and half-built tree, both named with its pid;
+ * it removes them when it ends, and sweeps those of dead imports when it starts.
  */
 import { mkdir, readFile, readdir, readlink, rename, rm, stat, statfs, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -14,7 +20,8 @@ import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import { CommandError } from '../../striker/core/command/command-error.js';
 import type { JobContext } from '../job-context.js';
 import { newSnapshotId } from '../snapshot-layout.js';
-import { refuseEscapingSymlinks } from './tree-symlinks.js';
+import { sanitizeTree, type DroppedEntry } from '../store/tree-sanitizer.js';
+import { makeRunDir, sweepDeadRuns } from '../store/scratch-dirs.js';
 import { parseTreeinfo, type TreeInfo } from './treeinfo.js';
 import { acquireDirLock } from '../store/dir-lock.js';
 import { expectChecksum, verifyRepoDir } from './verify-repo-dir.js';
@@ -27,16 +34,21 @@ export interface InstallationTree extends Pick<TreeInfo, 'family' | 'version' | 
   efiLoaders: readonly string[];
   repos: readonly { id: string; path: string; packageCount: number }[];
   bytes: number;
+  /** Entries of the ISO that were removed before serving (unsafe links, FIFOs, devices, sockets); `importIso` always sets it. */
+  dropped?: readonly DroppedEntry[];
 }
 
 export interface ImportIsoDeps {
   treesDir: string;
+  /** Parent of the import's own scratch directory (made and removed by the import). */
   scratchDir: string;
   runner: CommandRunner;
   ctx: JobContext;
   /** Tree name; default derived from .treeinfo, e.g. `almalinux-9.3-x86_64`. */
   name?: string;
   keepSnapshots?: number;
+  /** Most entries the extracted tree may hold (see sanitizeTree). */
+  maxEntries?: number;
 }
 
 const namePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -49,8 +61,11 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
   const snaps = join(deps.treesDir, '.snapshots');
   await mkdir(snaps, { recursive: true });
   await mkdir(deps.scratchDir, { recursive: true });
+  await sweepDeadRuns(snaps, '.building-');
+  await sweepDeadRuns(deps.scratchDir, 'iso-');
   const id = newSnapshotId(new Date());
-  const building = join(snaps, `.building-${id}`);
+  const building = join(snaps, `.building-pid${process.pid}-${id}`);
+  const scratch = await makeRunDir(deps.scratchDir, 'iso');
   let release: (() => Promise<void>) | undefined;
   try {
     // A name given up front is locked before the long extraction; a derived one once .treeinfo is read.
@@ -70,7 +85,9 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
     } finally {
       meter.stop();
     }
-    await refuseEscapingSymlinks(building, isoPath);
+    ctx.signal.throwIfAborted();
+    const { dropped } = await sanitizeTree(building, { label: `ISO ${isoPath}`, signal: ctx.signal, ...(deps.maxEntries !== undefined ? { maxEntries: deps.maxEntries } : {}) });
+    if (dropped.length > 0) ctx.logger.warn({ path: isoPath, dropped }, `dropped ${dropped.length} unsafe entries from the ISO`);
     const treeinfoText = await readFile(join(building, '.treeinfo'), 'utf8').catch(() => undefined);
     if (treeinfoText === undefined) throw new StrikerError('REPO_FETCH_FAILED', `${isoPath} is not an installation ISO: it has no .treeinfo`, { details: { path: isoPath } });
     let info: TreeInfo;
@@ -96,14 +113,14 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
     let done = 0;
     for (const v of info.variants) {
       const verified = await verifyRepoDir(join(building, v.repository), {
-        runner: deps.runner, scratchDir: deps.scratchDir, signal: ctx.signal,
+        runner: deps.runner, scratchDir: scratch, signal: ctx.signal, within: building,
         onPackage: (n) => { bytes += n; done += 1; ctx.progress({ phase: 'verify', filesDone: done, filesTotal: 0, bytesDone: bytes, bytesTotal: isoSize, message: `verifying ${v.id}` }); },
       }, `${basename(isoPath)} ${v.id}`);
       repos.push({ id: v.id, path: v.repository, packageCount: verified.packageCount });
     }
     const tree: InstallationTree = {
       kind: 'installation-tree', name, snapshotId: id, family: info.family, version: info.version, arch: info.arch,
-      kernel: info.kernel, initrd: info.initrd, ...(info.stage2 ? { stage2: info.stage2 } : {}), efiLoaders, repos, bytes: isoSize,
+      kernel: info.kernel, initrd: info.initrd, ...(info.stage2 ? { stage2: info.stage2 } : {}), efiLoaders, repos, bytes: isoSize, dropped,
     };
     ctx.signal.throwIfAborted();
     const finalDir = join(snaps, `${name}-${id}`);
@@ -114,12 +131,13 @@ export async function importIso(isoPath: string, deps: ImportIsoDeps): Promise<I
     await rename(tmpLink, join(deps.treesDir, name));
     await pruneTrees(deps.treesDir, name, deps.keepSnapshots ?? 1);
     ctx.progress({ phase: 'done', filesDone: done, filesTotal: done, bytesDone: isoSize, bytesTotal: isoSize, message: `imported ${name}` });
-    ctx.logger.info({ path: isoPath, tree: name, repos: repos.map((r) => r.id) }, 'imported installation tree');
+    ctx.logger.info({ path: isoPath, tree: name, repos: repos.map((r) => r.id), dropped: dropped.length }, 'imported installation tree');
     return tree;
   } catch (error) {
     await rm(building, { recursive: true, force: true });
     throw error;
   } finally {
+    await rm(scratch, { recursive: true, force: true });
     await release?.();
   }
 }

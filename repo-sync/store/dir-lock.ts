@@ -6,7 +6,8 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { ConflictError } from '../../striker/core/errors/index.js';
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it exists but belongs to another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

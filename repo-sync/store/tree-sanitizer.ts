@@ -1,0 +1,172 @@
+/**
+ * The rule for every tree Striker serves (an extracted ISO, a published repo snapshot): each
+ * entry is a regular file, a directory, or a symlink whose real location on disk stays inside
+ * the tree and names a regular file or a directory. Anything else — a link leaving the tree (also
+ * through a chain of relative links such as `b/c -> ..`, `e -> b/c/b/c/../../..`), a dangling or
+ * looping link, a link to a FIFO, a FIFO, a character or block device, a socket — is removed, and
+ * the caller is told what was removed and why.
+ *
+ * Links are judged on disk (`realpath`), never on paper, and the walk never follows them (entry
+ * types come from readdir's d_type, i.e. lstat), so a link loop cannot make it loop. The walk is
+ * bounded by an entry count. `sanitizeTree` owns the tree it cleans; for a directory Striker
+ * does not own (an operator's repo directory), `regularFileInside` applies the same rule to one
+ * file at a time, and `openRegularInside` opens such a file without blocking on a FIFO.
+ */
+import { constants, type Dirent, type Stats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { StrikerError } from '../../striker/core/errors/index.js';
+
+export type DroppedKind = 'symlink' | 'fifo' | 'char-device' | 'block-device' | 'socket' | 'unknown';
+
+/** One entry removed from a tree; `path` is relative to the tree root. */
+export interface DroppedEntry {
+  path: string;
+  kind: DroppedKind;
+  reason: string;
+  /** A symlink's target as written in the link. */
+  target?: string;
+}
+
+export interface SanitizeOptions {
+  /** Names the tree in errors, e.g. the ISO path. */
+  label: string;
+  /** Most entries (files, directories, links) walked before giving up; default 500,000. */
+  maxEntries?: number;
+  signal?: AbortSignal;
+}
+
+export interface SanitizeResult {
+  /** Entries walked (everything under the root, the root itself not counted). */
+  entries: number;
+  dropped: DroppedEntry[];
+}
+
+export const defaultMaxEntries = 500_000;
+
+/** What an lstat-like type says about an entry: kept as is, walked into, judged as a link, or dropped. */
+export function kindOf(entry: Dirent | Stats): 'file' | 'directory' | 'symlink' | DroppedKind {
+  if (entry.isFile()) return 'file';
+  if (entry.isDirectory()) return 'directory';
+  if (entry.isSymbolicLink()) return 'symlink';
+  if (entry.isFIFO()) return 'fifo';
+  if (entry.isCharacterDevice()) return 'char-device';
+  if (entry.isBlockDevice()) return 'block-device';
+  if (entry.isSocket()) return 'socket';
+  return 'unknown';
+}
+
+const kindWords: Record<DroppedKind, string> = {
+  symlink: 'a symlink', fifo: 'a FIFO', 'char-device': 'a character device', 'block-device': 'a block device', socket: 'a socket', unknown: 'not a regular file',
+};
+
+const isInside = (root: string, path: string) => path === root || path.startsWith(root + sep);
+
+/**
+ * Why the symlink at `path` may not stay (undefined when it may): its real location must exist,
+ * stay under `realRoot` and be a regular file or a directory.
+ */
+async function judgeLink(realRoot: string, path: string): Promise<string | undefined> {
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'its target does not exist';
+    if (code === 'ELOOP') return 'it is part of a symlink loop';
+    return `its target cannot be resolved (${code ?? (error as Error).message})`;
+  }
+  if (!isInside(realRoot, real)) return `it resolves to ${real}, outside the tree`;
+  const kind = kindOf(await lstat(real));
+  if (kind !== 'file' && kind !== 'directory') return `it names ${kindWords[kind as DroppedKind]}`;
+  return undefined;
+}
+
+/** Walks `root` without following links and removes every entry the rule refuses; returns what went. */
+export async function sanitizeTree(root: string, options: SanitizeOptions): Promise<SanitizeResult> {
+  const max = options.maxEntries ?? defaultMaxEntries;
+  const realRoot = await realpath(root);
+  const stack = [realRoot];
+  const links: string[] = [];
+  const specials: { path: string; kind: DroppedKind }[] = [];
+  let entries = 0;
+  while (stack.length > 0) {
+    options.signal?.throwIfAborted();
+    const dir = stack.pop()!;
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      entries += 1;
+      if (entries > max) {
+        throw new StrikerError('REPO_VERIFY_FAILED', `${options.label} holds more than ${max} files, directories and links; refusing to walk further`, { details: { maxEntries: max } });
+      }
+      const path = join(dir, entry.name);
+      const kind = kindOf(entry);
+      if (kind === 'directory') stack.push(path);
+      else if (kind === 'symlink') links.push(path);
+      else if (kind !== 'file') specials.push({ path, kind });
+    }
+  }
+  const rel = (path: string) => relative(realRoot, path);
+  const dropped: DroppedEntry[] = specials.map((s) => ({ path: rel(s.path), kind: s.kind, reason: `${kindWords[s.kind]} is never served` }));
+  // Judged before anything is removed, so a link to a FIFO is reported as such; judged again
+  // after each round of removals, since a kept link may have led through a removed one.
+  let pending = links;
+  let doomed = specials.map((s) => s.path);
+  for (;;) {
+    const kept: string[] = [];
+    const refused: string[] = [];
+    for (const path of pending) {
+      options.signal?.throwIfAborted();
+      const reason = await judgeLink(realRoot, path);
+      if (reason === undefined) { kept.push(path); continue; }
+      refused.push(path);
+      dropped.push({ path: rel(path), kind: 'symlink', reason, target: await readlink(path) });
+    }
+    for (const path of [...doomed, ...refused]) await unlink(path);
+    if (refused.length === 0) break;
+    pending = kept;
+    doomed = [];
+  }
+  dropped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { entries, dropped };
+}
+
+/**
+ * The real path of `rel` under `root` if it is a regular file whose real location stays inside
+ * `within` (default `root`); a clear REPO_VERIFY_FAILED otherwise, and undefined when it does not exist.
+ */
+export async function regularFileInside(root: string, rel: string, within: string = root): Promise<string | undefined> {
+  const realWithin = await realpath(within);
+  let real: string;
+  try {
+    real = await realpath(join(root, rel));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} cannot be resolved: ${(error as Error).message}`, { cause: error, details: { path: rel } });
+  }
+  if (!isInside(realWithin, real)) {
+    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} resolves to ${real}, outside ${realWithin}; refusing to read it`, { details: { path: rel } });
+  }
+  const kind = kindOf(await lstat(real));
+  if (kind !== 'file') {
+    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} is ${kind === 'directory' ? 'a directory' : kindWords[kind as DroppedKind]}, not a regular file; refusing to read it`, { details: { path: rel, kind } });
+  }
+  return real;
+}
+
+/**
+ * Opens `rel` under `root` for reading when `regularFileInside` allows it: with O_NOFOLLOW and
+ * O_NONBLOCK (a FIFO swapped in after the check cannot block the open), then checked again on
+ * the open descriptor. Undefined when the file does not exist.
+ */
+export async function openRegularInside(root: string, rel: string): Promise<FileHandle | undefined> {
+  const real = await regularFileInside(root, rel);
+  if (real === undefined) return undefined;
+  const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const kind = kindOf(await fh.stat());
+  if (kind !== 'file') {
+    await fh.close();
+    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} changed into ${kindWords[kind as DroppedKind] ?? 'a directory'} while being opened; refusing to read it`, { details: { path: rel, kind } });
+  }
+  return fh;
+}
