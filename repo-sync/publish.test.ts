@@ -1,10 +1,12 @@
-import { mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandRunner } from '../striker/core/command/run-command.js';
 import { CommandError } from '../striker/core/command/command-error.js';
+import { runCommand } from '../striker/core/command/run-command.js';
+import { unsafeEntries } from '../test/support/hostile-media.js';
 import type { PlannedPackage } from './plan.js';
 import { publishSnapshot, type PublishInput } from './publish.js';
 import { readCurrentManifest } from './snapshot-layout.js';
@@ -81,5 +83,25 @@ describe('publishSnapshot', () => {
     await expect(publishSnapshot(input(repoDir, { metadata: { kind: 'createrepo' } }), { runner: failing, ctx, now })).rejects.toThrow(/createrepo_c exited with code 1: boom/);
     expect(await readlink(join(repoDir, 'current'))).toBe(`snapshots/${good.snapshotId}`);
     expect((await readdir(join(repoDir, 'snapshots'))).sort()).toEqual([good.snapshotId, `${good.snapshotId}.json`].sort());
+  });
+});
+
+describe('publishSnapshot holds the snapshot to the serving rule', () => {
+  it('a store entry that is a FIFO or a link leaving the store never reaches the snapshot, and the result says so', async () => {
+    const repoDir = join(dir, 'tampered');
+    const store = join(dir, 'tampered-store');
+    await mkdir(store, { recursive: true });
+    await writeFile(join(dir, 'secret.txt'), 'secret');
+    await symlink(join(dir, 'secret.txt'), join(store, 'link-out'));
+    await runCommand(['mkfifo', join(store, 'fifo')], { timeoutMs: 10_000 });
+    const evil = (name: string, storePath: string) => ({ pkg: { ...pkg, name, href: `Packages/${name}.rpm` }, storePath });
+    const r = await publishSnapshot(input(repoDir, { files: [{ pkg, storePath: join(dir, 'store-file') }, evil('out', join(store, 'link-out')), evil('pipe', join(store, 'fifo'))] }), { runner: fakeRunner, ctx, now });
+    expect(r.dropped).toEqual([
+      { path: 'Packages/out.rpm', kind: 'symlink', reason: `it resolves to ${join(dir, 'secret.txt')}, outside the tree`, target: join(dir, 'secret.txt') },
+      { path: 'Packages/pipe.rpm', kind: 'fifo', reason: 'a FIFO is never served' },
+    ]);
+    expect(await unsafeEntries(join(repoDir, 'current'))).toEqual([]);
+    expect(await readdir(join(repoDir, 'current', 'Packages'))).toEqual(['a']);
+    expect(await readFile(join(repoDir, 'current', 'Packages/a/alpha-1-1.noarch.rpm'), 'utf8')).toBe('rpm');
   });
 });
