@@ -2,10 +2,11 @@
  * An ISO mastered with the real `xorriso -as mkisofs` from a test installation tree is imported
  * without mounting, becomes an InstallationTree served at /trees/<name>/ (Range, ETag), and the
  * real dnf installs from its BaseOS and AppStream repos with gpgcheck=1. A truncated ISO, a
- * non-ISO file and an ISO without .treeinfo are clear errors that leave the last tree in place.
+ * non-ISO file and an ISO without .treeinfo are clear errors that leave the last tree in place;
+ * a symlink leaving the tree is dropped and reported.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, readFile, readdir, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, readFile, readdir, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importIso, readInstallationTree, type InstallationTree } from '../../../repo-sync/iso/import-iso.js';
@@ -48,7 +49,7 @@ describe('importing an OS ISO as an installation tree', () => {
       kind: 'installation-tree', name: 'testlinux-9.9-x86_64', family: 'TestLinux', version: '9.9', arch: 'x86_64',
       kernel: 'images/pxeboot/vmlinuz', initrd: 'images/pxeboot/initrd.img', stage2: 'images/install.img',
       efiLoaders: ['EFI/BOOT/BOOTX64.EFI', 'EFI/BOOT/grub.cfg', 'EFI/BOOT/grubx64.efi'],
-      repos: [{ id: 'AppStream', path: 'AppStream', packageCount: 2 }, { id: 'BaseOS', path: 'BaseOS', packageCount: 2 }],
+      repos: [{ id: 'AppStream', path: 'AppStream', packageCount: 2 }, { id: 'BaseOS', path: 'BaseOS', packageCount: 2 }], dropped: [],
     });
     expect(await readInstallationTree(env.paths.trees, tree.name)).toEqual(tree);
     expect([...new Set(env.progress.map((p) => p.phase))]).toEqual(['extract', 'verify', 'done']);
@@ -113,17 +114,16 @@ describe('importing an OS ISO as an installation tree', () => {
     await expectImportRefused(plain, /plain\.iso is not an installation ISO: it has no \.treeinfo/);
   });
 
-  it('an ISO with a symlink leaving the tree is refused (it would serve host files)', async () => {
+  it('an ISO with a symlink leaving the tree is imported without it, and the tree says it was dropped', async () => {
     const evilTree = join(env.scratch, 'evil-tree');
     await runCommand(['cp', '-a', join(env.scratch, 'tree'), evilTree], { timeoutMs: 30_000 });
     await symlink('/etc/passwd', join(evilTree, 'BaseOS', 'Packages', 'passwd.rpm'));
     const evil = join(env.scratch, 'evil.iso');
     await masterIso(evilTree, evil);
-    const before = await readlink(join(env.paths.trees, tree.name));
-    const error = await importIso(evil, { ...deps(), name: tree.name }).then(() => undefined, (e: unknown) => e);
-    expect((error as StrikerError).code).toBe('REPO_VERIFY_FAILED');
-    expect((error as Error).message).toMatch(/symlink BaseOS\/Packages\/passwd\.rpm -> \/etc\/passwd points outside the tree/);
-    expect(await readlink(join(env.paths.trees, tree.name))).toBe(before);
+    const imported = await importIso(evil, { ...deps(), name: 'evil' });
+    expect(imported.dropped).toEqual([{ path: 'BaseOS/Packages/passwd.rpm', kind: 'symlink', reason: 'it resolves to /etc/passwd, outside the tree', target: '/etc/passwd' }]);
+    await expect(lstat(join(env.paths.trees, 'evil', 'BaseOS', 'Packages', 'passwd.rpm'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await fetch(`${env.mirrorUrl}/trees/evil/BaseOS/Packages/passwd.rpm`)).status).toBe(404);
   });
 
   it('two imports of one tree at once: one publishes, the other is refused with CONFLICT, the tree stays whole', async () => {
