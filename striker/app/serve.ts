@@ -8,6 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from '../http/build-app.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
+import { PasswordHasher } from '../auth/password-hasher.js';
+import { HostAllowList } from '../http/host-allow-list.js';
+import { publicHostNames } from './config/public-host-names.js';
 import type { StrikerConfig } from './config/schema.js';
 import { migrate } from '../db/migrate.js';
 import { JobEvents } from '../events/job-events.js';
@@ -60,7 +63,14 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       runner,
       events,
       version,
-      throttle: new LoginThrottle(config.auth.loginAttempts, config.auth.loginWindowSeconds * 1000),
+      throttle: new LoginThrottle({
+        attempts: config.auth.loginAttempts,
+        windowMs: config.auth.loginWindowSeconds * 1000,
+        slowdownAfter: config.auth.loginSlowdownAfter,
+        slowdownMaxMs: config.auth.loginSlowdownMaxSeconds * 1000,
+      }),
+      hasher: new PasswordHasher({ concurrency: config.auth.hashConcurrency, queue: config.auth.hashQueue }),
+      hosts: new HostAllowList(publicHostNames(config)),
       plugins: areas.plugins.map((plugin) => (app: FastifyInstance) => plugin(app, catalog)),
     });
     cleanups.push(() => app.close());

@@ -18,13 +18,16 @@ export interface ApiToken {
 
 const COLUMNS = `id, name, user_id AS "userId", created_at AS "createdAt", expires_at AS "expiresAt", last_used_at AS "lastUsedAt"`;
 
-/** Stores a token's hash; `days` null: it never expires. */
-export async function insertApiToken(q: DbWriter, userId: string, name: string, tokenHash: string, days: number | null): Promise<ApiToken> {
+/**
+ * Stores a token's hash; `days` null: it never expires. `notAfter`: it expires no later than this
+ * (null: no cap). LEAST skips NULLs, so a never-expiring request under a cap gets the cap.
+ */
+export async function insertApiToken(q: DbWriter, userId: string, name: string, tokenHash: string, days: number | null, notAfter: Date | null = null): Promise<ApiToken> {
   const { rows } = await q.write<ApiToken>(
     `INSERT INTO api_tokens (user_id, name, token_hash, expires_at)
-     VALUES ($1, $2, $3, CASE WHEN $4::float8 IS NULL THEN NULL ELSE clock_timestamp() + make_interval(days => $4::int) END)
+     VALUES ($1, $2, $3, LEAST(CASE WHEN $4::float8 IS NULL THEN NULL ELSE clock_timestamp() + make_interval(days => $4::int) END, $5::timestamptz))
      RETURNING ${COLUMNS}`,
-    [userId, name, tokenHash, days],
+    [userId, name, tokenHash, days, notAfter],
   );
   return rows[0]!;
 }
@@ -47,15 +50,29 @@ export async function revokeApiToken(q: DbWriter, id: string, ownerId: string | 
   return (rowCount ?? 0) > 0;
 }
 
+/** Revokes every live token of a user (a new password, or disabled); how many. */
+export async function revokeUserApiTokens(q: DbWriter, userId: string): Promise<number> {
+  const { rowCount } = await q.write(`UPDATE api_tokens SET revoked_at = clock_timestamp() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+  return rowCount ?? 0;
+}
+
+/** A bearer token resolved: who it acts as, and the token itself. */
+export interface ResolvedApiToken {
+  actor: Actor;
+  tokenId: string;
+  /** null: it never expires. */
+  expiresAt: Date | null;
+}
+
 /** The actor for a bearer token (its last use recorded), or undefined. */
-export async function resolveApiToken(q: DbWriter, token: string): Promise<Actor | undefined> {
-  const { rows } = await q.write<{ user_id: string; username: string; role: Role }>(
+export async function resolveApiToken(q: DbWriter, token: string): Promise<ResolvedApiToken | undefined> {
+  const { rows } = await q.write<{ id: string; expires_at: Date | null; user_id: string; username: string; role: Role }>(
     `UPDATE api_tokens t SET last_used_at = clock_timestamp() FROM users u
       WHERE t.token_hash = $1 AND u.id = t.user_id AND t.revoked_at IS NULL AND NOT u.disabled
         AND (t.expires_at IS NULL OR t.expires_at > clock_timestamp())
-      RETURNING u.id AS user_id, u.username, u.role`,
+      RETURNING t.id, t.expires_at, u.id AS user_id, u.username, u.role`,
     [hashSecret(token)],
   );
   const r = rows[0];
-  return r ? { userId: r.user_id, name: r.username, role: r.role, via: 'token' } : undefined;
+  return r ? { actor: { userId: r.user_id, name: r.username, role: r.role, via: 'token' }, tokenId: r.id, expiresAt: r.expires_at } : undefined;
 }

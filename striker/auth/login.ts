@@ -1,13 +1,17 @@
 /**
- * Logging in: rate-limited by user name and by client address, constant work whether or not the
- * user exists, audited either way.
+ * Logging in: the attempt is recorded with the throttle before the password is checked (so
+ * concurrent attempts count against each other), waits out the user's slow-down, checks the password
+ * through the bounded hasher, spends the same work whether or not the user exists, and is audited
+ * either way. The password is never logged or audited.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { StrikerError } from '../core/errors/index.js';
 import { audit } from '../audit/audit-store.js';
 import type { LoginThrottle } from './login-throttle.js';
-import { UNUSABLE_HASH, verifyPassword } from './password.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { UNUSABLE_HASH } from './password.js';
 import type { Role } from './roles.js';
 import { createSession, type Session } from './session-store.js';
 import { loginRecord } from './user-store.js';
@@ -22,31 +26,61 @@ export interface LoginResult {
   user: { id: string; username: string; role: Role; displayName: string };
 }
 
+/** What logging in is guarded by. */
+export interface LoginGuard {
+  throttle: LoginThrottle;
+  hasher: PasswordHasher;
+  /** Waits out a slow-down; a timer when not given. */
+  delay?: ((ms: number) => Promise<void>) | undefined;
+}
+
 export async function login(
   db: Database,
-  throttle: LoginThrottle,
+  guard: LoginGuard,
   input: z.output<typeof loginSchema>,
   client: { ip: string; userAgent: string; requestId: string; sessionHours: number; now?: number },
 ): Promise<LoginResult> {
-  const now = client.now ?? Date.now();
-  const keys = [`user:${input.username.toLowerCase()}`, `ip:${client.ip}`];
-  const wait = throttle.retryAfterMs(keys, now);
-  if (wait > 0) {
-    throw new StrikerError('RATE_LIMITED', `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`, { details: { retryAfterSeconds: Math.ceil(wait / 1000) } });
+  const username = input.username.toLowerCase();
+  const decision = guard.throttle.begin(username, client.ip, client.now ?? Date.now());
+  if (!decision.allowed) {
+    const seconds = Math.ceil(decision.retryAfterMs / 1000);
+    throw new StrikerError('RATE_LIMITED', `too many failed logins from your address; try again in ${seconds} s`, { details: { retryAfterSeconds: seconds } });
   }
-  const user = await loginRecord(db, input.username.toLowerCase());
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? UNUSABLE_HASH);
+  const { attempt } = decision;
+  let user: Awaited<ReturnType<typeof loginRecord>>;
+  let ok: boolean;
+  try {
+    if (decision.delayMs > 0) await (guard.delay ?? sleep)(decision.delayMs);
+    user = await loginRecord(db, username);
+    ok = await guard.hasher.verify(input.password, user?.passwordHash ?? UNUSABLE_HASH);
+  } catch (error) {
+    // Never checked (Striker busy, database down): the attempt does not count.
+    guard.throttle.cancel(attempt);
+    throw error;
+  }
   if (!user || !ok || user.disabled) {
-    throttle.recordFailure(keys, now);
-    await audit(db, { userId: null, name: input.username.slice(0, 63), role: 'viewer', via: 'session' }, {
-      action: 'session.login-failed',
-      targetKind: 'session',
-      details: { ip: client.ip },
-      requestId: client.requestId,
-    });
+    await auditFailure(db, input.username, client);
     throw new StrikerError('LOGIN_FAILED', 'wrong user name or password');
   }
-  throttle.recordSuccess(keys);
+  guard.throttle.succeed(attempt);
+  return startSession(db, user, client);
+}
+
+async function auditFailure(db: Database, username: string, client: { ip: string; requestId: string }): Promise<void> {
+  await audit(db, { userId: null, name: username.slice(0, 63), role: 'viewer', via: 'session' }, {
+    action: 'session.login-failed',
+    targetKind: 'session',
+    details: { ip: client.ip },
+    requestId: client.requestId,
+  });
+}
+
+/** A new session for a user whose credentials were just checked (or who was just created), audited. */
+export async function startSession(
+  db: Database,
+  user: { id: string; username: string; role: Role; displayName: string },
+  client: { ip: string; userAgent: string; requestId: string; sessionHours: number },
+): Promise<LoginResult> {
   return db.tx(async (q) => {
     const session = await createSession(q, user.id, client.sessionHours, client);
     await audit(q, { userId: user.id, name: user.username, role: user.role, via: 'session' }, {

@@ -2,13 +2,15 @@
  * Sessions: who am I, log in, log out, and first-run setup of the admin user.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { StrikerError } from '../core/errors/index.js';
 import { createFirstAdmin } from './actions.js';
-import { login, loginSchema } from './login.js';
+import { login, loginSchema, startSession } from './login.js';
+import { parseWithPassword } from './password-input.js';
 import { deleteSession } from './session-store.js';
+import { maySetUp } from './setup-access.js';
 import { countUsers } from './user-store.js';
 import { SESSION_COOKIE } from '../http/access.js';
 import type { AppDeps } from '../http/app-deps.js';
-import { parseBody } from '../http/body.js';
 import type { Role } from './roles.js';
 
 /** GET /api/session: who is logged in, and whether the first admin still has to be created. */
@@ -44,9 +46,11 @@ export function sessionRoutes(app: FastifyInstance, deps: AppDeps): void {
     };
   });
 
+  const guard = { throttle: deps.throttle, hasher: deps.hasher, delay: deps.loginDelay };
+
   app.post('/api/session', { config: { access: 'public' } }, async (request, reply) => {
-    const input = parseBody(loginSchema, request.body);
-    const result = await login(deps.db, deps.throttle, input, {
+    const input = parseWithPassword(loginSchema, request.body, 'request body', 'body');
+    const result = await login(deps.db, guard, input, {
       ip: request.ip,
       userAgent: String(request.headers['user-agent'] ?? ''),
       requestId: request.id,
@@ -62,12 +66,20 @@ export function sessionRoutes(app: FastifyInstance, deps: AppDeps): void {
     return reply.status(204).send();
   });
 
-  /** First run only: creates the first admin and logs them in. Refused once any user exists. */
+  /**
+   * First run only: creates the first admin and logs them in. Answered only from loopback or
+   * `auth.setupAddresses` (setup-access.ts) until an admin exists; refused once any user exists.
+   */
   app.post('/api/setup/admin', { config: { access: 'public' } }, async (request, reply) => {
-    const admin = await createFirstAdmin(deps.db, request.body, { requestId: request.id, inputPath: 'body' });
-    // The action validated the body: its password is the admin's.
-    const password = (request.body as { password: string }).password;
-    const result = await login(deps.db, deps.throttle, { username: admin.username, password }, {
+    if (!maySetUp(request.ip, deps.config.auth.setupAddresses) && (await setupRequired(deps))) {
+      throw new StrikerError(
+        'FORBIDDEN',
+        `the first admin can only be created from this Striker itself (loopback, e.g. through an SSH tunnel) or from an address in auth.setupAddresses — this request came from ${request.ip}; or run \`striker user add NAME --role admin\` on the Striker`,
+        { details: { ip: request.ip } },
+      );
+    }
+    const admin = await createFirstAdmin(deps.db, request.body, { requestId: request.id, inputPath: 'body', hasher: deps.hasher });
+    const result = await startSession(deps.db, admin, {
       ip: request.ip,
       userAgent: String(request.headers['user-agent'] ?? ''),
       requestId: request.id,

@@ -26,7 +26,7 @@ export function userRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/api/users', { config: { access: 'admin' } }, async (): Promise<UserListResponse> => ({ users: await listUsers(deps.db) }));
 
   app.post('/api/users', { config: { access: 'admin' } }, async (request, reply) => {
-    const user = await createUser(deps.db, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
+    const user = await createUser(deps.db, request.actor!, request.body, { requestId: request.id, inputPath: 'body', hasher: deps.hasher });
     return reply.status(201).send({ user });
   });
 
@@ -36,7 +36,7 @@ export function userRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.patch<{ Params: { id: string } }>('/api/users/:id', { config: { access: 'admin' } }, async (request): Promise<UserResponse> => ({
-    user: await changeUser(deps.db, request.actor!, request.params.id, request.body, { requestId: request.id, inputPath: 'body' }),
+    user: await changeUser(deps.db, request.actor!, request.params.id, request.body, { requestId: request.id, inputPath: 'body', hasher: deps.hasher }),
   }));
 
   app.get('/api/tokens', { config: { access: 'viewer' } }, async (request) => {
@@ -46,7 +46,11 @@ export function userRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.post('/api/tokens', { config: { access: 'viewer' } }, async (request, reply) => {
     const actor = request.actor!;
-    const { token, info } = await createApiToken(deps.db, actor, actor.userId!, request.body, { requestId: request.id, inputPath: 'body' });
+    const { token, info } = await createApiToken(deps.db, actor, actor.userId!, request.body, {
+      requestId: request.id,
+      inputPath: 'body',
+      ...(request.apiToken ? { creatorExpiresAt: request.apiToken.expiresAt } : {}),
+    });
     return reply.status(201).send({ token, info });
   });
 

@@ -27,6 +27,7 @@ export interface LoginRecord {
 
 const COLUMNS = `id, username, display_name AS "displayName", role, disabled, created_at AS "createdAt"`;
 const SETUP_LOCK = 0x53455455; // 'SETU'
+const ADMIN_LOCK = 0x41444d4e; // 'ADMN'
 
 /** Inserts a user; undefined when the user name is taken. */
 export async function insertUser(q: DbWriter, user: { username: string; displayName: string; passwordHash: string; role: Role }): Promise<User | undefined> {
@@ -75,6 +76,14 @@ export async function countAdmins(q: DbReader): Promise<number> {
 /** Serialises first-run setup: held until the transaction ends. */
 export async function lockFirstRun(t: DbTx): Promise<void> {
   await t.write('SELECT pg_advisory_xact_lock($1)', [SETUP_LOCK]);
+}
+
+/**
+ * Serialises changes that could remove the last enabled admin: held until the transaction ends,
+ * so the admin count read after a change sees every earlier committed change.
+ */
+export async function lockAdminChanges(t: DbTx): Promise<void> {
+  await t.write('SELECT pg_advisory_xact_lock($1)', [ADMIN_LOCK]);
 }
 
 /** Changes a user (null keeps a field); undefined when there is no such user. */

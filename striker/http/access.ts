@@ -2,7 +2,13 @@
  * Who may call what. Every route declares `config.access` ('public' or the least role it needs);
  * a route without one refuses to register. Credentials are a session cookie (browser) or a
  * Bearer API token (CLI, agents). A state-changing request made with a session cookie must carry
- * the session's CSRF token in `x-csrf-token`.
+ * the session's CSRF token in `x-csrf-token`. A public state-changing request (logging in,
+ * first-run setup) must name Striker in its Host header and, from a browser, come from Striker's
+ * own origin, both checked against the host allow-list (host-allow-list.ts) so a DNS-rebinding
+ * page cannot log in through a victim's browser. Public GETs are not held to the list: they
+ * answer only what any client on the network may fetch without credentials, a rebinding page
+ * never gets the session cookie (it belongs to Striker's own host name), and machines fetch boot
+ * files, repos and kickstarts under whatever name or address they were given.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -12,6 +18,7 @@ import type { Actor } from '../audit/audit-store.js';
 import { hasRole, type Role } from '../auth/roles.js';
 import { resolveApiToken } from '../auth/api-token-store.js';
 import { resolveSession, type ResolvedSession } from '../auth/session-store.js';
+import { HostAllowList } from './host-allow-list.js';
 
 export type Access = 'public' | Role;
 
@@ -22,6 +29,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     session: ResolvedSession | null;
+    /** The API token the request came with, when it came with one. */
+    apiToken: { id: string; expiresAt: Date | null } | null;
   }
 }
 
@@ -29,9 +38,12 @@ export const SESSION_COOKIE = 'striker_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ANONYMOUS_PREFIXES = ['/_app/', '/repos/', '/trees/', '/ks/', '/boot/'];
 
-export function installAccessControl(app: FastifyInstance, db: Database): void {
+export function installAccessControl(app: FastifyInstance, deps: { db: Database; hosts?: HostAllowList | undefined }): void {
+  const { db } = deps;
+  const hosts = deps.hosts ?? new HostAllowList();
   app.decorateRequest('actor', null);
   app.decorateRequest('session', null);
+  app.decorateRequest('apiToken', null);
 
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: Access } | undefined)?.access;
@@ -48,7 +60,7 @@ export function installAccessControl(app: FastifyInstance, db: Database): void {
     if (access === 'public' && ANONYMOUS_PREFIXES.some((p) => request.url.startsWith(p))) return;
     await identify(request, db);
     if (access === 'public') {
-      if (!SAFE_METHODS.has(request.method)) checkOrigin(request);
+      if (!SAFE_METHODS.has(request.method)) checkPublicWrite(request, hosts);
       return;
     }
     if (!request.actor) throw new StrikerError('UNAUTHENTICATED', 'log in or present an API token');
@@ -63,9 +75,10 @@ async function identify(request: FastifyRequest, db: Database): Promise<void> {
   const auth = request.headers.authorization;
   if (auth !== undefined) {
     const match = /^Bearer\s+(\S{10,200})$/i.exec(auth);
-    const actor = match ? await resolveApiToken(db, match[1]!) : undefined;
-    if (!actor) throw new StrikerError('UNAUTHENTICATED', 'the API token is unknown, revoked or expired');
-    request.actor = actor;
+    const resolved = match ? await resolveApiToken(db, match[1]!) : undefined;
+    if (!resolved) throw new StrikerError('UNAUTHENTICATED', 'the API token is unknown, revoked or expired');
+    request.actor = resolved.actor;
+    request.apiToken = { id: resolved.tokenId, expiresAt: resolved.expiresAt };
     return;
   }
   const cookie = request.cookies[SESSION_COOKIE];
@@ -87,15 +100,22 @@ function checkCsrf(request: FastifyRequest, session: ResolvedSession): void {
   }
 }
 
-/** Public state-changing requests (login, first-run setup) from a browser must come from our own origin. */
-function checkOrigin(request: FastifyRequest): void {
+/**
+ * Public state-changing requests (login, first-run setup): the Host header must name Striker, and
+ * a browser's Origin must be on the allow-list and the same host as the request.
+ */
+function checkPublicWrite(request: FastifyRequest, hosts: HostAllowList): void {
+  const host = request.headers.host;
+  if (host === undefined || !hosts.allowsHost(host)) {
+    throw new StrikerError('FORBIDDEN', `Striker does not accept logins or setup under the host name ${JSON.stringify((host ?? '').slice(0, 100))}; use its address, localhost, or a name listed in http.allowedHosts`);
+  }
   const origin = request.headers.origin;
   if (origin === undefined) return; // not a browser, or a same-origin GET-initiated form in old browsers
-  let host: string;
+  let originHost: string;
   try {
-    host = new URL(origin).host;
+    originHost = new URL(origin).host;
   } catch {
     throw new StrikerError('CSRF_FAILED', 'the Origin header is malformed');
   }
-  if (host !== request.headers.host) throw new StrikerError('CSRF_FAILED', `requests from ${origin} are not accepted`);
+  if (!hosts.allowsOrigin(origin) || originHost !== new URL(`http://${host}`).host) throw new StrikerError('CSRF_FAILED', `requests from ${origin.slice(0, 100)} are not accepted`);
 }

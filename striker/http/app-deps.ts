@@ -1,15 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoginThrottle } from '../auth/login-throttle.js';
+import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { Database } from '../db/database.js';
 import type { JobEvents } from '../events/job-events.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobRunner } from '../jobs/job-runner.js';
+import type { HostAllowList } from './host-allow-list.js';
 
 /** The settings the HTTP app reads (Striker's configuration fits). */
 export interface HttpAppConfig {
   http: { bodyLimitBytes: number; secureCookies: boolean };
-  auth: { sessionHours: number };
+  auth: {
+    sessionHours: number;
+    /** IPv4 addresses or subnets (besides loopback) that may create the first admin. */
+    setupAddresses: readonly string[];
+  };
 }
 
 /** Everything the HTTP app needs, passed in (no globals), so tests build it with real parts. */
@@ -19,6 +25,12 @@ export interface AppDeps {
   logger: Logger;
   catalog: JobCatalog;
   throttle: LoginThrottle;
+  /** Hashes and checks passwords, a bounded number at once. */
+  hasher: PasswordHasher;
+  /** Host names public state-changing requests may name; loopback only when not given. */
+  hosts?: HostAllowList;
+  /** Waits out a login slow-down before the password is checked (a timer when not given); tests record the delays instead. */
+  loginDelay?: (ms: number) => Promise<void>;
   version: string;
   runner?: JobRunner;
   events?: JobEvents;

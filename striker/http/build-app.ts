@@ -43,7 +43,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The API speaks JSON only; a text body is refused with 415 rather than guessed at.
   app.removeContentTypeParser('text/plain');
   await app.register(cookie);
-  installAccessControl(app, deps.db);
+  installAccessControl(app, deps);
   healthRoutes(app, deps);
   sessionRoutes(app, deps);
   userRoutes(app, deps);

@@ -6,6 +6,7 @@ import { buildApp } from '../../striker/http/build-app.js';
 import type { AppDeps } from '../../striker/http/app-deps.js';
 import { systemActor } from '../../striker/audit/audit-store.js';
 import { LoginThrottle } from '../../striker/auth/login-throttle.js';
+import { PasswordHasher } from '../../striker/auth/password-hasher.js';
 import { createUser } from '../../striker/auth/actions.js';
 import type { Role } from '../../striker/auth/roles.js';
 import { loadConfig } from '../../striker/app/config/load-config.js';
@@ -27,7 +28,10 @@ export async function createTestApp(over: Partial<AppDeps> & { catalog?: JobCata
     config: loadConfig({ env: {} }),
     logger: quietLogger,
     catalog: testCatalog,
-    throttle: new LoginThrottle(5, 300_000),
+    throttle: new LoginThrottle({ attempts: 5, windowMs: 300_000, slowdownAfter: 3, slowdownMaxMs: 10_000 }),
+    hasher: new PasswordHasher({ concurrency: 2, queue: 32 }),
+    // Slow-downs are asserted through the throttle's decisions, not waited out.
+    loginDelay: async () => {},
     version: 'test',
     ...over,
   };

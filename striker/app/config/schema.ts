@@ -5,11 +5,20 @@
  */
 import { z } from 'zod';
 import { logLevels } from '../../core/log.js';
+import { isIpv4, parseCidr } from '../../core/net/ipv4.js';
 import { repoSyncConfigSchema } from '../../../repo-sync/config.js';
 import { kickstartConfigSchema } from '../../../kickstart/config.js';
 import { pxeConfigSchema } from '../../../pxe/pxe-config.js';
 
 const logLevel = z.enum(logLevels);
+
+const hostName = z
+  .string()
+  .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a host name like striker1.example.com (no port)');
+
+const addressOrSubnet = z
+  .string()
+  .refine((text) => isIpv4(text) || parseCidr(text) !== undefined, 'must be an IPv4 address like 10.201.4.5 or a subnet like 10.201.0.0/16');
 
 const postgresUrl = z
   .string()
@@ -27,6 +36,11 @@ export const configSchema = z.strictObject({
       bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
       /** Mark cookies Secure (set when Striker is reached over HTTPS through a proxy). */
       secureCookies: z.boolean().default(false),
+      /**
+       * Host names (besides loopback, publicUrl's host and the listen address) under which browsers
+       * may log in; any other name in a login's Host or Origin header is refused (DNS rebinding).
+       */
+      allowedHosts: z.array(hostName).default([]),
     })
     .prefault({}),
   database: z
@@ -42,8 +56,19 @@ export const configSchema = z.strictObject({
   auth: z
     .strictObject({
       sessionHours: z.number().positive().max(24 * 30).default(12),
+      /** Login attempts allowed per client address in the window (failures; a success frees its own). */
       loginAttempts: z.number().int().min(1).max(1000).default(5),
       loginWindowSeconds: z.number().int().min(1).max(86400).default(300),
+      /** Failed logins for one user in the window before each further attempt is delayed. */
+      loginSlowdownAfter: z.number().int().min(0).max(1000).default(3),
+      /** The longest delay (it doubles with each failure past loginSlowdownAfter, up to this). */
+      loginSlowdownMaxSeconds: z.number().min(0).max(60).default(10),
+      /** Password hashes computed at once (scrypt uses libuv's thread pool, which file reads share). */
+      hashConcurrency: z.number().int().min(1).max(4).default(2),
+      /** Password hashes that may wait; beyond this a login is answered 429 (busy). */
+      hashQueue: z.number().int().min(0).max(1000).default(32),
+      /** IPv4 addresses or subnets (besides loopback) that may create the first admin. */
+      setupAddresses: z.array(addressOrSubnet).default([]),
     })
     .prefault({}),
   jobs: z
