@@ -137,7 +137,15 @@ describe('hostile files in a running appliance', () => {
     const documents = Object.keys(activeDocuments(MARKER));
     for (const prefix of prefixes) {
       for (const name of documents) {
-        const response = await page.goto(`${striker.url}${prefix}/${name}`, { waitUntil: 'load' });
+        const url = `${striker.url}${prefix}/${name}`;
+        if ((await fetch(url, { method: 'HEAD' })).headers.get('content-type') === 'application/octet-stream') {
+          // Unknown types are downloaded, never rendered.
+          const [download] = await Promise.all([page.waitForEvent('download'), page.goto(url).catch(() => null)]);
+          expect(download.suggestedFilename()).toBe(name);
+          await download.cancel();
+          continue;
+        }
+        const response = await page.goto(url, { waitUntil: 'load' });
         expect(response?.status(), name).toBe(200);
         expect(response?.headers()['content-security-policy']).toBe("default-src 'none'; sandbox");
         // Scripts in a parsed document run during parsing or at load, before goto resolves.
