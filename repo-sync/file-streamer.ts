@@ -18,9 +18,10 @@ export class FileStreamer {
   constructor(readonly chunkBytes = 256 * 1024, private readonly maxSparePairs = 8) {}
 
   /**
-   * Writes `size` bytes of the open file `fd` (the caller closes it), from byte `start` on, to `res` and ends it. Resolves when done or when the client went
-   * away (the socket is destroyed then); rejects when reading fails or the file shrank, after
-   * destroying the response (its Content-Length can no longer be kept).
+   * Writes `size` bytes of the open file `fd` (the caller closes it), from byte `start` on, to
+   * `res` and ends it. Resolves when done or when the client went away (the socket is destroyed
+   * then); rejects when reading fails or the file shrank, after destroying the response (its
+   * Content-Length can no longer be kept).
    */
   async send(res: ServerResponse, fd: number, size: number, start = 0): Promise<void> {
     const pair = this.spare.pop() ?? [Buffer.allocUnsafeSlow(this.chunkBytes), Buffer.allocUnsafeSlow(this.chunkBytes)];
