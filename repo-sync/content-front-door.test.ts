@@ -17,6 +17,8 @@ let app: FastifyInstance;
 let counters: RepoRouteCounters;
 let base: string;
 let big: Buffer;
+/** Requests the front door answered (before fastify). */
+let frontDoorAnswers = 0;
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
 async function publish(repo: string, id: string, files: Record<string, string | Buffer>): Promise<void> {
@@ -50,6 +52,12 @@ beforeAll(async () => {
   await publish('base', 's1', { 'repodata/repomd.xml': '<repomd>one</repomd>', 'Packages/a-1.0-1.noarch.rpm': 'A'.repeat(3000), 'Packages/big-1.0-1.noarch.rpm': big });
   await publish('big', 'b1', { 'Packages/shrinks.rpm': randomBytes(64 * 1024 * 1024) });
   const frontDoor = new FrontDoor();
+  const add = frontDoor.add.bind(frontDoor);
+  frontDoor.add = (handler) => add((req, res) => {
+    const answered = handler(req, res);
+    if (answered) frontDoorAnswers += 1;
+    return answered;
+  });
   app = Fastify({ logger: false, serverFactory: frontDoor.serverFactory });
   counters = await registerRepoRoutes(app, { reposDir: join(dir, 'published'), treesDir: join(dir, 'trees'), frontDoor });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -66,10 +74,12 @@ describe('repo front door', () => {
     const first = await fetch(url); // routed: loads the small-file cache
     const firstBody = await first.text();
     const before = counters.fromMemory;
+    const answeredBefore = frontDoorAnswers;
     const second = await fetch(url); // the front door
     expect(await second.text()).toBe(firstBody);
     expect(firstBody).toBe('A'.repeat(3000));
     expect(counters.fromMemory).toBe(before + 1);
+    expect(frontDoorAnswers).toBe(answeredBefore + 1);
     for (const name of ['content-type', 'etag', 'last-modified', 'accept-ranges', 'cache-control', 'content-length']) {
       expect(second.headers.get(name), name).toBe(first.headers.get(name));
     }
@@ -133,6 +143,7 @@ describe('repo front door', () => {
     const full = await fetch(url);
     const etag = full.headers.get('etag')!;
     await full.arrayBuffer();
+    const answeredBefore = frontDoorAnswers;
     const part = await fetch(url, { headers: { range: 'bytes=0-9' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 0-9/3000');
@@ -141,6 +152,7 @@ describe('repo front door', () => {
     expect(await rawGet('/repos/base/Packages/a-1.0-1.noarch.rpm', `If-None-Match: ${etag}\r\n`)).toMatch(/^HTTP\/1\.1 304 /);
     const raw = await rawGet('/repos/base/Packages/a-1.0-1.noarch.rpm', 'If-Modified-Since: Tue, 01 Jan 2999 00:00:00 GMT\r\n');
     expect(raw).toMatch(/^HTTP\/1\.1 304 /);
+    expect(frontDoorAnswers).toBe(answeredBefore);
   });
 
   it.each([
