@@ -50,7 +50,7 @@ describe('registerRepoRoutes', () => {
     expect(counters.fromMemory).toBe(before + 2);
     expect(b.body).toBe('<repomd/>');
     expect(b.headers.etag).toBe(a.headers.etag);
-    expect(b.headers['content-type']).toBe('application/xml');
+    expect(b.headers['content-type']).toBe('text/plain; charset=utf-8');
     const s2 = join(dir, 'published', 'base', 'snapshots', 's2', 'repodata');
     await mkdir(s2, { recursive: true });
     await writeFile(join(s2, 'repomd.xml'), '<repomd>two</repomd>');

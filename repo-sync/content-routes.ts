@@ -1,26 +1,40 @@
 /**
- * HTTP routes for mirrored repos and installation trees, with @fastify/static (`send`: Range
- * requests per RFC 9110 §14, ETag/Last-Modified validators per §8.8, sendfile(2)):
- *   GET|HEAD /repos/<name>/<path>      → <reposDir>/<name>/current/<path> (the published snapshot)
+ * HTTP routes for mirrored repos and installation trees:
+ *   GET|HEAD /repos/<name>/<path>       → <reposDir>/<name>/current/<path> (the published snapshot)
  *   GET|HEAD /repos/RPM-GPG-KEY-striker → Striker's repo signing key
- *   GET|HEAD /trees/<name>/<path>      → <treesDir>/<name>/<path> (an imported installation tree)
- * Every path segment is checked before touching the disk: `..`, `.`, empty segments, NUL and
- * backslashes are refused with 400 and counted; unknown names are 404.
- * With a front door (striker/http/front-door.ts), the common case skips fastify: small files from
- * memory (looked up by raw URL, hot-url-index.ts) and large files streamed through reused buffers
- * (file-streamer.ts); measured in test/bench/repo.
+ *   GET|HEAD /trees/<name>/<path>       → <treesDir>/<name>/<path> (an imported installation tree)
+ *
+ * What is served is someone else's bytes, so:
+ * - Every path segment is checked before touching the disk: `..`, `.`, empty segments, NUL and
+ *   backslashes are refused with 400 and counted; unknown names are 404.
+ * - Every file is opened through safe-open.ts: its real location must be inside the root (the
+ *   real published snapshot, the real tree directory), and only a regular file is ever opened, so a
+ *   symlink leaving the tree, a FIFO, a socket or a device answers 404, is counted in `refused`
+ *   and logged at warn (once per path). Nothing is opened or stat'ed synchronously.
+ * - Every answer, errors included, carries the inert headers of file-headers.ts (CSP sandbox,
+ *   nosniff, a type that never executes).
+ * - Range (RFC 9110 §14) and conditional requests (§13) are answered here (content-conditions.ts):
+ *   206 with Content-Range, 416 with an unsatisfied-range Content-Range naming the size, 304, 412.
+ *
+ * Small files are answered from memory (small-file-cache.ts), large ones streamed from the opened
+ * descriptor through reused buffers (file-streamer.ts). With a front door (striker/http/front-door.ts),
+ * a plain GET/HEAD of a URL this route has already answered from memory is answered again from
+ * memory before fastify routes it (hot-url-index.ts): a Map lookup, no disk access, so the
+ * synchronous front door can never block. Everything else reaches these routes.
  */
-import fastifyStatic, { type SendOptions } from '@fastify/static';
-import { closeSync, fstatSync, openSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundError, ValidationError } from '../striker/core/errors/index.js';
+import { toErrorBody } from '../striker/http/error-handler.js';
 import type { FrontDoor } from '../striker/http/front-door.js';
-import { SmallFileCache } from './small-file-cache.js';
-import { fileHeaders } from './file-headers.js';
+import { answerFor } from './content-conditions.js';
+import { inertHeaders, fileHeaders, type FileHeaders } from './file-headers.js';
 import { FileStreamer } from './file-streamer.js';
 import { HotUrlIndex } from './hot-url-index.js';
-import { readLinkTarget, SnapshotLinks } from './snapshot-links.js';
+import { openUnderRoot, resolveRoot, type OpenedFile } from './safe-open.js';
+import { SmallFileCache } from './small-file-cache.js';
+import { SnapshotLinks } from './snapshot-links.js';
 
 export interface RepoRouteOptions {
   reposDir: string;
@@ -28,16 +42,16 @@ export interface RepoRouteOptions {
   /** Read size for file streams (default 256 KiB; memory per in-flight download). */
   readChunkBytes?: number;
   /**
-   * When given, plain GET/HEAD requests (no Range, no If-*) for small files already in memory and
-   * for large files are answered before fastify routes them, with the same bytes and headers as
-   * the routes; everything else (misses, errors, hostile paths, partial and conditional requests)
-   * goes on to the routes below.
+   * When given, plain GET/HEAD requests (no Range, no If-*) for small files these routes have
+   * already answered from memory are answered before fastify routes them, with the same bytes and
+   * headers; everything else goes on to the routes below.
    */
   frontDoor?: FrontDoor;
 }
 
 export interface RepoRouteCounters {
   served: number;
+  /** Requests refused: unsafe request paths (400), and files outside the tree or not regular files (404). */
   refused: number;
   /** Responses answered from the in-memory small-file cache (front door or route). */
   fromMemory: number;
@@ -46,11 +60,13 @@ export interface RepoRouteCounters {
 const namePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
 /**
- * Read size for file streams. @fastify/send reads with fs streams (Node has no sendfile(2));
- * 64 KiB reads cap a 10 MiB transfer at a fraction of nginx, 256 KiB reads come close to memory
- * bandwidth while bounding memory at 256 KiB per in-flight download.
+ * Read size for file streams. Node has no sendfile(2); 256 KiB reads come close to memory
+ * bandwidth while bounding memory at 2 × 256 KiB per in-flight download (file-streamer.ts).
  */
 const defaultReadChunkBytes = 256 * 1024;
+
+/** Distinct refused paths logged at warn; a client repeating one is counted but not logged again. */
+const maxWarnedPaths = 1024;
 
 /** Checks a wildcard tail from the URL (already percent-decoded by fastify); undefined when unsafe. */
 export function safeTail(tail: string): string | undefined {
@@ -64,10 +80,15 @@ export function safeTail(tail: string): string | undefined {
 /** A raw request URL the front door may answer: `/repos|trees/<name>/<tail>` of plain characters only. */
 const plainUrl = /^\/(repos|trees)\/([a-z0-9][a-z0-9._-]{0,63})\/([A-Za-z0-9._~+@=:,/-]{1,4096})$/i;
 
+/** True for a raw URL only this module answers (so its 404s from fastify carry the inert headers too). */
+function isContentUrl(url: string): boolean {
+  return url.startsWith('/repos/') || url.startsWith('/trees/') || url === '/repos' || url === '/trees' || url.startsWith('/repos?') || url.startsWith('/trees?');
+}
+
 /**
  * True when the request has a Range or any If-* header (RFC 9110 §13, §14.2): those are never
- * answered from memory but by @fastify/send, which implements them. Scans rawHeaders, because `req.headers` is built per
- * request on first use, which costs more than this whole check.
+ * answered by the front door. Scans rawHeaders, because `req.headers` is built per request on
+ * first use, which costs more than this whole check.
  */
 function asksForPartOrCondition(rawHeaders: readonly string[]): boolean {
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -78,113 +99,144 @@ function asksForPartOrCondition(rawHeaders: readonly string[]): boolean {
   return false;
 }
 
-/** Where a URL prefix serves from: `link(name)` is the symlink naming the published snapshot, relative to `root`. */
-interface Place {
-  readonly root: string;
-  readonly link: (name: string) => string;
-}
+type ContentRequest = FastifyRequest<{ Params: { name: string; '*': string } }>;
 
-function fstatSafe(fd: number): Stats | undefined {
-  try {
-    return fstatSync(fd);
-  } catch {
-    return undefined;
-  }
-}
+/** What a file is served from: bytes in memory, or a descriptor the safe opener opened. */
+type Body = { readonly kind: 'memory'; readonly bytes: Buffer } | { readonly kind: 'file'; readonly file: OpenedFile };
 
 export async function registerRepoRoutes(app: FastifyInstance, options: RepoRouteOptions): Promise<RepoRouteCounters> {
   const counters: RepoRouteCounters = { served: 0, refused: 0, fromMemory: 0 };
-  const places: Record<'repos' | 'trees', Place> = {
-    repos: { root: options.reposDir, link: (name) => `${name}/current` },
-    trees: { root: options.treesDir, link: (name) => name },
+  /** The published link each prefix serves a name from: its real location is the root. */
+  const places = {
+    repos: { link: (name: string) => join(options.reposDir, name, 'current') },
+    trees: { link: (name: string) => join(options.treesDir, name) },
   };
   const cache = new SmallFileCache();
   const links = new SnapshotLinks();
   const hot = new HotUrlIndex();
   const streamer = new FileStreamer(options.readChunkBytes ?? defaultReadChunkBytes);
+  const warned = new Set<string>();
   app.addHook('onClose', async () => links.close());
-  // @fastify/static passes these through to @fastify/send, whose highWaterMark its types omit.
-  const sendOptions = { highWaterMark: options.readChunkBytes ?? defaultReadChunkBytes } as SendOptions;
-  await app.register(async (scope) => {
-    await scope.register(fastifyStatic, { root: options.reposDir, serve: false, index: false, dotfiles: 'allow' });
-    const refuse = (req: FastifyRequest, reply: FastifyReply, why: string) => {
-      counters.refused += 1;
-      req.log.debug({ path: req.url, why }, 'repo route refused');
-      return reply.code(400).send({ code: 'VALIDATION_FAILED', message: `path refused: ${why}` });
-    };
-    const serve = ({ root, link }: Place) => async (req: FastifyRequest<{ Params: { name: string; '*': string } }>, reply: FastifyReply) => {
-      const { name } = req.params;
-      if (!namePattern.test(name)) return refuse(req, reply, 'bad repo or tree name');
-      const tail = safeTail(req.params['*']);
-      if (tail === undefined) return refuse(req, reply, 'unsafe path');
-      counters.served += 1;
-      if (!asksForPartOrCondition(req.raw.rawHeaders) && !tail.endsWith('/')) {
-        // Read on every routed request, so a switch shows at once (the front door may lag by one event-loop turn).
-        const snapshot = readLinkTarget(join(root, link(name)));
-        const hit = snapshot === undefined ? undefined : await cache.get(join(snapshot, tail));
-        if (hit) {
-          counters.fromMemory += 1;
-          return reply.headers(hit.headers).send(hit.body);
-        }
+  // Answers fastify gives without reaching the routes below (no route for the URL or method) are inert too.
+  app.addHook('onRequest', async (req, reply) => {
+    if (isContentUrl(req.url)) void reply.headers(inertHeaders);
+  });
+
+  const urlPath = (req: FastifyRequest) => req.url.split('?')[0]!.slice(0, 1024);
+
+  const notFound = (req: FastifyRequest, reply: FastifyReply) =>
+    reply.code(404).headers(inertHeaders).send(toErrorBody(new NotFoundError('file', urlPath(req).slice(0, 200)), req.id));
+
+  /** An unsafe request path: 400, before anything touches the disk. */
+  const badPath = (req: FastifyRequest, reply: FastifyReply, message: string) => {
+    counters.refused += 1;
+    req.log.debug({ path: urlPath(req), why: message }, 'repo route refused');
+    return reply.code(400).headers(inertHeaders).send(toErrorBody(new ValidationError([{ path: 'url', message }], 'request path'), req.id));
+  };
+
+  /** Something on disk that must never be served: 404 like a missing file, counted, logged once per path. */
+  const refuse = (req: FastifyRequest, reply: FastifyReply, why: string) => {
+    counters.refused += 1;
+    const path = urlPath(req);
+    if (!warned.has(path)) {
+      if (warned.size >= maxWarnedPaths) warned.clear();
+      warned.add(path);
+      req.log.warn({ path, why }, 'served path refused');
+    }
+    return notFound(req, reply);
+  };
+
+  /** Answers a file per RFC 9110 (validators, conditionals, one byte range); closes an opened file. */
+  const respond = async (req: FastifyRequest, reply: FastifyReply, h: FileHeaders, body: Body): Promise<FastifyReply | undefined> => {
+    const closeFile = () => (body.kind === 'file' ? body.file.handle.close().catch(() => undefined) : undefined);
+    const answer = answerFor(req.method, req.headers, h);
+    if (answer.status === 304 || answer.status === 412 || answer.status === 416) {
+      await closeFile();
+      if (answer.status === 304) {
+        counters.served += 1;
+        return reply.code(304).headers({ etag: h.etag, 'last-modified': h.lastModified, 'cache-control': h.headers['cache-control'] as string, ...inertHeaders }).send();
       }
-      return reply.sendFile(`${link(name)}/${tail}`, root, sendOptions);
-    };
-    /** The file a plain URL names (links resolved, no disk access otherwise), or undefined for anything unusual. */
-    const pathOf = (url: string): string | undefined => {
-      const m = plainUrl.exec(url);
-      if (m === null || safeTail(m[3]!) === undefined || m[3]!.endsWith('/')) return undefined;
-      const { root, link } = m[1] === 'repos' ? places.repos : places.trees;
-      const snapshot = links.resolve(join(root, link(m[2]!)));
-      return snapshot === undefined ? undefined : join(snapshot, m[3]!);
-    };
-    /** Large files stream from disk through reused buffers; false (nothing sent) for anything else. */
-    const answerFromDisk = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
-      let fd: number;
-      try {
-        fd = openSync(path, 'r');
-      } catch {
-        return false; // missing, or not readable: the route answers (404 and the like)
-      }
-      const st = fstatSafe(fd);
-      if (st === undefined || !st.isFile() || st.size <= cache.maxFileBytes) {
-        closeSync(fd); // small files go through the route, which puts them in memory
-        return false;
-      }
-      counters.served += 1;
-      res.writeHead(200, fileHeaders(path, st).headers);
-      if (req.method === 'HEAD') {
-        closeSync(fd);
-        res.end();
-        return true;
-      }
-      streamer.send(res, fd, st.size)
-        .catch((error: unknown) => app.log.warn({ err: error, path }, 'repo file stream failed'))
-        .finally(() => closeSync(fd));
-      return true;
-    };
-    /** The front-door twin of `serve`: files in memory, and large files; anything unusual returns false. */
-    const answerPlainGet = (req: IncomingMessage, res: ServerResponse): boolean => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-      if (asksForPartOrCondition(req.rawHeaders)) return false;
-      const url = req.url ?? '';
-      const generation = links.generation;
-      let hit = hot.get(url, generation);
-      if (hit === undefined) {
-        const path = pathOf(url);
-        if (path === undefined) return false;
-        hit = cache.peek(path);
-        if (hit === undefined) return answerFromDisk(req, res, path);
-        hot.set(url, hit, generation);
-      }
-      counters.served += 1;
+      const range = answer.status === 416 ? { 'content-range': `bytes */${h.size}` } : {};
+      return reply.code(answer.status).headers({ ...inertHeaders, ...range }).send();
+    }
+    counters.served += 1;
+    const start = answer.status === 206 ? answer.start : 0;
+    const length = answer.status === 206 ? answer.end - answer.start + 1 : h.size;
+    const headers = answer.status === 206
+      ? { ...h.headers, 'content-range': `bytes ${answer.start}-${answer.end}/${h.size}`, 'content-length': length }
+      : h.headers;
+    if (body.kind === 'memory') {
       counters.fromMemory += 1;
-      res.writeHead(200, hit.headers);
-      res.end(req.method === 'HEAD' ? undefined : hit.body);
-      return true;
-    };
-    options.frontDoor?.add(answerPlainGet);
+      return reply.code(answer.status).headers(headers).send(length === h.size ? body.bytes : body.bytes.subarray(start, start + length));
+    }
+    // Large files stream from the opened descriptor straight to the socket, past fastify's reply.
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(answer.status, headers);
+    if (req.method === 'HEAD') res.end();
+    else await streamer.send(res, body.file.handle.fd, length, start).catch((error: unknown) => req.log.warn({ err: error, path: urlPath(req) }, 'repo file stream failed'));
+    await closeFile();
+    return undefined;
+  };
+
+  /**
+   * Serves `tail` under the real location of `rootPath`. `link` is the published link whose
+   * changes `links` watches: a plain GET of a plain URL answered from memory is then kept for the
+   * front door until that link may have changed.
+   */
+  const serveUnder = async (req: FastifyRequest, reply: FastifyReply, rootPath: string, tail: string, link?: string) => {
+    const generation = links.generation;
+    const watched = link !== undefined && links.watch(link);
+    const root = await resolveRoot(rootPath);
+    if (root === undefined) return notFound(req, reply);
+    const key = join(root, tail);
+    let cached = cache.peek(key);
+    if (cached === undefined) {
+      const opened = await openUnderRoot(root, tail);
+      if (opened.kind === 'missing') return notFound(req, reply);
+      if (opened.kind === 'refused') return refuse(req, reply, opened.why);
+      const { file } = opened;
+      try {
+        cached = await cache.load(key, file);
+      } catch (error) {
+        await file.handle.close().catch(() => undefined);
+        throw error;
+      }
+      if (cached === undefined) return respond(req, reply, fileHeaders(key, file.stats), { kind: 'file', file });
+      await file.handle.close().catch(() => undefined);
+    }
+    const url = req.raw.url ?? '';
+    if (watched && (req.method === 'GET' || req.method === 'HEAD') && !asksForPartOrCondition(req.raw.rawHeaders) && plainUrl.test(url)) {
+      hot.set(url, cached, generation);
+    }
+    return respond(req, reply, cached, { kind: 'memory', bytes: cached.body });
+  };
+
+  const serve = (place: { link: (name: string) => string }) => async (req: ContentRequest, reply: FastifyReply) => {
+    const { name } = req.params;
+    if (!namePattern.test(name)) return badPath(req, reply, `'${name.slice(0, 64)}' is not a repo or tree name (letters, digits, . _ -; 64 at most)`);
+    const tail = safeTail(req.params['*']);
+    if (tail === undefined) return badPath(req, reply, 'must not hold empty, . or .. segments, backslashes or NUL, and at most 4096 characters');
+    const link = place.link(name);
+    return serveUnder(req, reply, link, tail, link);
+  };
+
+  /** The front-door twin of the routes: a URL they answered from memory, answered again from memory. */
+  const answerFromMemory = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const hit = hot.get(req.url ?? '', links.generation);
+    if (hit === undefined || asksForPartOrCondition(req.rawHeaders)) return false;
+    counters.served += 1;
+    counters.fromMemory += 1;
+    res.writeHead(200, hit.headers);
+    res.end(req.method === 'HEAD' ? undefined : hit.body);
+    return true;
+  };
+  options.frontDoor?.add(answerFromMemory);
+
+  await app.register(async (scope) => {
     // `access: 'public'`: installers fetch repos and trees without credentials (read by the API's auth hook).
-    scope.get('/repos/RPM-GPG-KEY-striker', { config: { access: 'public' } }, async (_req, reply) => reply.sendFile('RPM-GPG-KEY-striker', options.reposDir));
+    scope.get('/repos/RPM-GPG-KEY-striker', { config: { access: 'public' } }, async (req, reply) => serveUnder(req, reply, options.reposDir, 'RPM-GPG-KEY-striker'));
     scope.get('/repos/:name/*', { config: { access: 'public' } }, serve(places.repos));
     scope.get('/trees/:name/*', { config: { access: 'public' } }, serve(places.trees));
   });

@@ -18,11 +18,12 @@ export class FileStreamer {
   constructor(readonly chunkBytes = 256 * 1024, private readonly maxSparePairs = 8) {}
 
   /**
-   * Writes `size` bytes of the open file `fd` (the caller closes it) to `res` and ends it. Resolves when done or when the client went
-   * away (the socket is destroyed then); rejects when reading fails or the file shrank, after
-   * destroying the response (its Content-Length can no longer be kept).
+   * Writes `size` bytes of the open file `fd` (the caller closes it), from byte `start` on, to
+   * `res` and ends it. Resolves when done or when the client went away (the socket is destroyed
+   * then); rejects when reading fails or the file shrank, after destroying the response (its
+   * Content-Length can no longer be kept).
    */
-  async send(res: ServerResponse, fd: number, size: number): Promise<void> {
+  async send(res: ServerResponse, fd: number, size: number, start = 0): Promise<void> {
     const pair = this.spare.pop() ?? [Buffer.allocUnsafeSlow(this.chunkBytes), Buffer.allocUnsafeSlow(this.chunkBytes)];
     const written: [Promise<void>, Promise<void>] = [Promise.resolve(), Promise.resolve()];
     try {
@@ -32,7 +33,7 @@ export class FileStreamer {
         await written[slot];
         if (res.destroyed) return;
         const buffer = pair[slot]!;
-        const bytesRead = await readAt(fd, buffer, Math.min(this.chunkBytes, size - position), position);
+        const bytesRead = await readAt(fd, buffer, Math.min(this.chunkBytes, size - position), start + position);
         if (bytesRead === 0) throw new Error(`file shrank while being sent: ${position} of ${size} bytes`);
         position += bytesRead;
         const chunk = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HotUrlIndex } from './hot-url-index.js';
 import type { CachedFile } from './small-file-cache.js';
 
-const file = (bytes: number): CachedFile => ({ body: Buffer.alloc(bytes), etag: 'e', lastModified: 'm', contentType: 't', headers: {} });
+const file = (bytes: number): CachedFile => ({ body: Buffer.alloc(bytes), size: bytes, mtimeMs: 0, etag: 'e', lastModified: 'm', contentType: 't', headers: {} });
 
 describe('HotUrlIndex', () => {
   it('trusts an entry only in the generation it was made in', () => {

@@ -1,10 +1,10 @@
 /**
- * Raw request URL → small file already in memory, for the front door (see serve.ts). A hit costs
- * one Map lookup instead of parsing the URL, joining paths and resolving the snapshot link again,
- * which together were a third of a small-file response. An entry is trusted only while the
- * snapshot links have not changed since it was made (`generation`), so a switched snapshot is
- * looked up afresh. Bounded by entries and bytes; when full it starts over (cheap, and the hot
- * set refills within one pass of an installer).
+ * Raw request URL → small file already in memory, for the front door (striker/http/front-door.ts).
+ * The repo routes add a URL after answering it from memory through the safe opener's checks; the
+ * front door then answers it with one Map lookup and no disk access, so it never blocks. An entry
+ * is trusted only while the snapshot links have not changed since it was made (`generation`, see
+ * snapshot-links.ts), so a switched snapshot goes through the routes again. Bounded by entries and
+ * bytes; when full it starts over (cheap, and the hot set refills within one pass of an installer).
  */
 import type { CachedFile } from './small-file-cache.js';
 

@@ -1,55 +1,28 @@
 /**
- * Where a published link (`<repo>/current`, `<treesDir>/<tree>`) points, remembered between
- * requests. Reading the link costs a readlink(2) per request, a noticeable share of a small-file
- * response; so the answer is kept until inotify (fs.watch on the link's directory) reports any change in
- * that directory, which a publish's rename(2) of the link always causes. Without a watcher (limit
- * reached, or the platform refuses) every call reads the link.
+ * Tells when a published link (`<repo>/current`, `<treesDir>/<tree>`) may have changed, so answers
+ * kept by request URL (hot-url-index.ts) are trusted only while the link they were served through
+ * is unchanged. inotify (fs.watch on the link's directory) reports any change in that directory,
+ * which a publish's rename(2) of the link always causes; each report raises `generation`.
  *
- * The watcher is started before the link is read, so a switch between the two is never missed.
- * A request handled between the rename and the inotify event (same event-loop turn) still gets the
+ * A caller reads `generation`, makes sure the link's directory is watched (`watch`), then resolves
+ * the link and serves: an answer kept under that generation is dropped by any later change. A
+ * request handled between the rename and the inotify event (same event-loop turn) still gets the
  * previous snapshot, which is complete and immutable: to a client that is the same as having asked
- * a moment earlier. Callers that need in-process ordering (a test that renames and then asks) use
- * `readLinkTarget` directly.
+ * a moment earlier. Without a watcher (limit reached, or the platform refuses) nothing may be kept.
  */
-import { readlinkSync, watch, type FSWatcher } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-
-/** The directory a link points at (relative targets resolved against the link's directory). */
-export function readLinkTarget(linkPath: string): string | undefined {
-  try {
-    return resolve(dirname(linkPath), readlinkSync(linkPath));
-  } catch {
-    return undefined;
-  }
-}
+import { watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
 
 export class SnapshotLinks {
-  private readonly targets = new Map<string, string>();
   private readonly watchers = new Map<string, FSWatcher>();
-  /** Goes up whenever a remembered link may have changed: answers derived from older ones are stale. */
+  /** Goes up whenever a watched link may have changed: answers kept under older values are stale. */
   generation = 0;
 
   constructor(private readonly maxWatchers = 256) {}
 
-  resolve(linkPath: string): string | undefined {
-    const known = this.targets.get(linkPath);
-    if (known !== undefined) return known;
-    const watched = this.watch(dirname(linkPath));
-    const target = readLinkTarget(linkPath);
-    // Only links that exist are remembered, so unknown names cannot grow the map or the watchers.
-    if (target !== undefined && watched) this.targets.set(linkPath, target);
-    return target;
-  }
-
-  close(): void {
-    this.generation += 1;
-    for (const watcher of this.watchers.values()) watcher.close();
-    this.watchers.clear();
-    this.targets.clear();
-  }
-
-  /** True when `dir` is (now) watched. */
-  private watch(dir: string): boolean {
+  /** True when the directory holding `linkPath` is (now) watched. */
+  watch(linkPath: string): boolean {
+    const dir = dirname(linkPath);
     if (this.watchers.has(dir)) return true;
     if (this.watchers.size >= this.maxWatchers) return false;
     let watcher: FSWatcher;
@@ -65,12 +38,15 @@ export class SnapshotLinks {
     return true;
   }
 
+  close(): void {
+    this.generation += 1;
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+  }
+
   private drop(dir: string): void {
     this.generation += 1;
     this.watchers.get(dir)?.close();
     this.watchers.delete(dir);
-    for (const link of this.targets.keys()) {
-      if (dirname(link) === dir) this.targets.delete(link);
-    }
   }
 }
