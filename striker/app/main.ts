@@ -1,5 +1,10 @@
 /**
  * The entry point, and the only place that reads argv, the environment and signals.
+ *
+ * Every way out has an exit code: `process.exitCode` is a failure until `main()` settles, so a run
+ * whose event loop empties while something is still awaited (a promise nothing will ever settle)
+ * exits non-zero with a line on stderr instead of 0 with nothing. A `striker serve` that cannot
+ * start logs the cause at error level and prints it as one line on stderr.
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -19,7 +24,14 @@ function makeLogger(config: Readonly<StrikerConfig>): Logger {
 }
 
 async function runServe(config: Readonly<StrikerConfig>, logger: Logger): Promise<number> {
-  const striker = await serve(config, logger, version);
+  let striker: Awaited<ReturnType<typeof serve>>;
+  try {
+    striker = await serve(config, logger, version);
+  } catch (error) {
+    logger.error({ err: error }, 'striker serve could not start');
+    if (error instanceof StrikerError) throw error;
+    throw new StrikerError('INTERNAL', `striker serve could not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   process.stdout.write(`Striker ${version} is running at ${striker.url}\n`);
   return new Promise((resolve) => {
     let signals = 0;
@@ -75,13 +87,24 @@ async function main(): Promise<number> {
   }
 }
 
+let settled = false;
+process.exitCode = EXIT.failure;
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write('striker: stopped before it finished: the work it was waiting for can no longer complete (see the log)\n');
+  process.exit(EXIT.failure);
+});
+
 main().then(
   (code) => {
+    settled = true;
     process.exitCode = code;
     // Let pino flush; then leave even if a stray handle is open.
     setTimeout(() => process.exit(code), 200).unref();
   },
   (error: unknown) => {
+    settled = true;
     process.stderr.write(`striker: ${String(error)}\n`);
     process.exit(EXIT.failure);
   },
