@@ -7,6 +7,7 @@
  * stopped by that pid. CRASH_SEED=<n> replays a run's kill points; CRASH_ROUNDS=<n> runs fewer or more rounds.
  */
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +178,24 @@ describe(`striker serve after kill -9 (seed ${seed})`, () => {
     expect(await outcomeOf(again)).toMatchObject({ result: 'up' });
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
+  });
+
+  it('exits non-zero when PostgreSQL cannot start, with the cause in the log at error level and on stderr, and frees the lock', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const port = String((taken.address() as { port: number }).port);
+      const r = await runStriker(['serve'], { ...env, STRIKER_DATABASE__EMBEDDED_PORT: port }, undefined, OUTCOME_MS);
+      expect(r.code, r.stderr).toBe(69);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('striker: '));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^striker: embedded PostgreSQL under \S+ did not start: the postgres process exited: .*FATAL: +could not create any TCP\/IP sockets/);
+      const logged = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message: string } });
+      expect(logged.find((l) => l.msg === 'striker serve could not start')).toMatchObject({ level: 50, err: { message: expect.stringContaining('could not create any TCP/IP sockets') } });
+      expect(lockOwner(dataDir)).toBeUndefined();
+    } finally {
+      taken.close();
+    }
   });
 
   it('leaves no process of this test running', async () => {
