@@ -23,7 +23,25 @@ function makeLogger(config: Readonly<StrikerConfig>): Logger {
   return createLogger({ level: config.log.level, pretty: config.log.pretty, redactPaths: kickstartLogRedactPaths });
 }
 
+/**
+ * Runs `striker serve` until SIGTERM or SIGINT. Signals are handled from the start: one that arrives
+ * during start-up stops Striker as soon as it has started (PostgreSQL stopped, lock released); a
+ * second signal exits at once.
+ */
 async function runServe(config: Readonly<StrikerConfig>, logger: Logger): Promise<number> {
+  let signals = 0;
+  let stop: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second stop signal: exiting now');
+      process.exit(EXIT.failure);
+    }
+    logger.info({ signal }, stop ? 'stop signal received' : 'stop signal received during start-up: stopping once started');
+    stop?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   let striker: Awaited<ReturnType<typeof serve>>;
   try {
     striker = await serve(config, logger, version);
@@ -32,16 +50,9 @@ async function runServe(config: Readonly<StrikerConfig>, logger: Logger): Promis
     if (error instanceof StrikerError) throw error;
     throw new StrikerError('INTERNAL', `striker serve could not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  process.stdout.write(`Striker ${version} is running at ${striker.url}\n`);
+  if (signals === 0) process.stdout.write(`Striker ${version} is running at ${striker.url}\n`);
   return new Promise((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        logger.warn({ signal }, 'second stop signal: exiting now');
-        process.exit(EXIT.failure);
-      }
-      logger.info({ signal }, 'stop signal received');
+    stop = () => {
       striker.stop().then(
         () => resolve(EXIT.ok),
         (error: unknown) => {
@@ -50,8 +61,7 @@ async function runServe(config: Readonly<StrikerConfig>, logger: Logger): Promis
         },
       );
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    if (signals > 0) stop();
   });
 }
 

@@ -6,7 +6,7 @@
  * test is left: every postgres whose pid was read from postmaster.pid is checked, and any left is
  * stopped by that pid. CRASH_SEED=<n> replays a run's kill points; CRASH_ROUNDS=<n> runs fewer or more rounds.
  */
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,6 +196,18 @@ describe(`striker serve after kill -9 (seed ${seed})`, () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('stops cleanly, exit 0, on a SIGTERM during start-up (once its PostgreSQL is starting)', async () => {
+    const s = serve();
+    const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+    await expect.poll(() => existsSync(pidFile) || s.child.exitCode !== null, { timeout: OUTCOME_MS, interval: 20 }).toBe(true);
+    notePostmaster();
+    s.child.kill('SIGTERM');
+    const exit = await s.exited;
+    expect(exit.code, s.stderr()).toBe(0);
+    expect(lockOwner(dataDir)).toBeUndefined();
+    expect(existsSync(pidFile)).toBe(false);
   });
 
   it('leaves no process of this test running', async () => {
