@@ -1,5 +1,10 @@
 /**
  * The entry point, and the only place that reads argv, the environment and signals.
+ *
+ * Every way out has an exit code: `process.exitCode` is a failure until `main()` settles, so a run
+ * whose event loop empties while something is still awaited (a promise nothing will ever settle)
+ * exits non-zero with a line on stderr instead of 0 with nothing. A `striker serve` that cannot
+ * start logs the cause at error level and prints it as one line on stderr.
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -18,18 +23,36 @@ function makeLogger(config: Readonly<StrikerConfig>): Logger {
   return createLogger({ level: config.log.level, pretty: config.log.pretty, redactPaths: kickstartLogRedactPaths });
 }
 
+/**
+ * Runs `striker serve` until SIGTERM or SIGINT. Signals are handled from the start: one that arrives
+ * during start-up stops Striker as soon as it has started (PostgreSQL stopped, lock released); a
+ * second signal exits at once.
+ */
 async function runServe(config: Readonly<StrikerConfig>, logger: Logger): Promise<number> {
-  const striker = await serve(config, logger, version);
-  process.stdout.write(`Striker ${version} is running at ${striker.url}\n`);
+  let signals = 0;
+  let stop: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second stop signal: exiting now');
+      process.exit(EXIT.failure);
+    }
+    logger.info({ signal }, stop ? 'stop signal received' : 'stop signal received during start-up: stopping once started');
+    stop?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  let striker: Awaited<ReturnType<typeof serve>>;
+  try {
+    striker = await serve(config, logger, version);
+  } catch (error) {
+    logger.error({ err: error }, 'striker serve could not start');
+    if (error instanceof StrikerError) throw error;
+    throw new StrikerError('INTERNAL', `striker serve could not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (signals === 0) process.stdout.write(`Striker ${version} is running at ${striker.url}\n`);
   return new Promise((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        logger.warn({ signal }, 'second stop signal: exiting now');
-        process.exit(EXIT.failure);
-      }
-      logger.info({ signal }, 'stop signal received');
+    stop = () => {
       striker.stop().then(
         () => resolve(EXIT.ok),
         (error: unknown) => {
@@ -38,8 +61,7 @@ async function runServe(config: Readonly<StrikerConfig>, logger: Logger): Promis
         },
       );
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    if (signals > 0) stop();
   });
 }
 
@@ -75,13 +97,24 @@ async function main(): Promise<number> {
   }
 }
 
+let settled = false;
+process.exitCode = EXIT.failure;
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write('striker: stopped before it finished: the work it was waiting for can no longer complete (see the log)\n');
+  process.exit(EXIT.failure);
+});
+
 main().then(
   (code) => {
+    settled = true;
     process.exitCode = code;
     // Let pino flush; then leave even if a stray handle is open.
     setTimeout(() => process.exit(code), 200).unref();
   },
   (error: unknown) => {
+    settled = true;
     process.stderr.write(`striker: ${String(error)}\n`);
     process.exit(EXIT.failure);
   },

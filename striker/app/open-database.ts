@@ -3,6 +3,10 @@
  * - `database.urls` configured: the first one;
  * - else the embedded PostgreSQL of a `striker serve` already running on this data directory;
  * - else start the embedded PostgreSQL here (taking the data-directory lock) and stop it on close.
+ *   When the lock was taken over from a striker that died, a PostgreSQL it left running on the data
+ *   directory is stopped first. Once this process runs PostgreSQL, a hard exit leaves the lock in
+ *   place (the next start takes it over as stale and knows that PostgreSQL was Striker's); every
+ *   other way out releases it.
  */
 import type { Logger } from 'pino';
 import type { StrikerConfig } from './config/schema.js';
@@ -47,20 +51,30 @@ export async function openDatabase(config: Readonly<StrikerConfig>, logger: Logg
   const lock = lockDataDir(config.dataDir, purpose === 'serve' ? 'striker serve' : 'striker cli');
   let embedded: EmbeddedDatabase;
   try {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, logger });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.database.embeddedPort,
+      logger,
+      ...(lock.tookOverFrom ? { staleLock: lock.tookOverFrom } : {}),
+    });
   } catch (error) {
     lock.release();
     throw error;
   }
+  lock.keepOnExit();
   const db = openPool(embedded.url, { poolSize: config.database.poolSize, logger });
   return {
     db,
     embedded,
     lock,
     async close() {
-      await db.close();
-      await embedded.stop();
-      lock.release();
+      try {
+        await db.close();
+      } finally {
+        // A PostgreSQL that would not stop keeps the lock: the next start takes it over and stops it.
+        await embedded.stop();
+        lock.release();
+      }
     },
   };
 }

@@ -94,3 +94,30 @@ export function startServe(env: Record<string, string>, timeoutMs = 90_000): Pro
     });
   });
 }
+
+export interface SpawnedServe {
+  child: ChildProcess;
+  stderr(): string;
+  /** Resolves with the URL once it prints it; never rejects (watch `exited` too). */
+  ready: Promise<string>;
+  /** Resolves with the exit code (null when killed by a signal) and the signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `striker serve` and returns at once, for tests that act during its start-up. */
+export function spawnServe(env: Record<string, string>): SpawnedServe {
+  requireBuilt();
+  const child = spawn(process.execPath, [STRIKER_MAIN, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const ready = new Promise<string>((resolve) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const m = /running at (\S+)/.exec(stdout);
+      if (m) resolve(m[1]!.replace(/\/$/, ''));
+    });
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  return { child, stderr: () => stderr, ready, exited };
+}
