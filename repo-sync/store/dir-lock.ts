@@ -5,16 +5,7 @@
  */
 import { open, readFile, rm } from 'node:fs/promises';
 import { ConflictError } from '../../striker/core/errors/index.js';
-
-/** Whether process `pid` exists (EPERM: it exists but belongs to another user). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isAlive } from '../../striker/core/process-probe.js';
 
 /** `what` names the thing ("repo base"), `activity` what the owner does to it ("synced", "imported"). */
 export async function acquireDirLock(path: string, what: string, activity = 'synced'): Promise<() => Promise<void>> {
@@ -27,7 +18,7 @@ export async function acquireDirLock(path: string, what: string, activity = 'syn
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
         throw new ConflictError(`${what} is already being ${activity} by process ${owner}`, { lock: path, pid: owner });
       }
       await rm(path, { force: true });

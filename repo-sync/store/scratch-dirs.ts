@@ -7,7 +7,7 @@
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { alive } from './dir-lock.js';
+import { isAlive } from '../../striker/core/process-probe.js';
 
 const pidMark = /-pid(\d+)-/;
 
@@ -36,7 +36,7 @@ export async function sweepDeadRuns(parent: string, prefix = ''): Promise<string
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = ownerPid(name);
-    if (pid !== undefined && (pid === process.pid || alive(pid))) continue;
+    if (pid !== undefined && (pid === process.pid || isAlive(pid))) continue;
     await rm(join(parent, name), { recursive: true, force: true });
     removed.push(name);
   }

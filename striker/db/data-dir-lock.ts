@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StrikerError } from '../core/errors/index.js';
-import { isAlive } from './process-probe.js';
+import { isAlive } from '../core/process-probe.js';
 
 export { isAlive };
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StrikerError } from '../core/errors/index.js';
 import { quietLogger } from '../../test/support/test-database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
-import { isAlive } from './process-probe.js';
+import { isAlive } from '../core/process-probe.js';
 import { parsePostmasterPid } from './stale-postmaster.js';
 
 let dataDir: string;

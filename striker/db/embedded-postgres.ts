@@ -26,7 +26,7 @@ import type { Logger } from 'pino';
 import { StrikerError } from '../core/errors/index.js';
 import { freePort } from '../core/net/free-port.js';
 import type { LockHolder } from './data-dir-lock.js';
-import { isAlive, processFacts } from './process-probe.js';
+import { isAlive, processFacts } from '../core/process-probe.js';
 import { classifyPostmaster, clearStalePostmaster, parsePostmasterPid, postmasterPidFile, stopPostmaster } from './stale-postmaster.js';
 
 for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit']) exitHook.unhookEvent(event);

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { StrikerError } from '../core/errors/index.js';
-import { isAlive } from './process-probe.js';
+import { isAlive } from '../core/process-probe.js';
 import { classifyPostmaster, parsePostmasterPid, planPostmaster, stopPostmaster, type PostmasterFinding } from './stale-postmaster.js';
 
 const pgDir = '/srv/striker/postgres';

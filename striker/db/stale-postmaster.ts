@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { StrikerError } from '../core/errors/index.js';
 import type { LockHolder } from './data-dir-lock.js';
-import { isAlive, processFacts, type ProcessFacts } from './process-probe.js';
+import { isAlive, processFacts, type ProcessFacts } from '../core/process-probe.js';
 
 export interface PostmasterRecord {
   pid: number;

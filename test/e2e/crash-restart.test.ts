@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockOwner } from '../../striker/db/data-dir-lock.js';
-import { isAlive } from '../../striker/db/process-probe.js';
+import { isAlive } from '../../striker/core/process-probe.js';
 import { parsePostmasterPid, stopPostmaster } from '../../striker/db/stale-postmaster.js';
 import { freePort, runStriker, spawnServe, type SpawnedServe } from '../support/striker-process.js';
 

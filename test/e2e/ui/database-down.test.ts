@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
 import { apiFromPage, launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import { isAlive } from '../../../striker/core/process-probe.js';
 
 const ADMIN_PASSWORD = 'correct horse battery';
 let dataDir: string;
@@ -24,15 +25,6 @@ function postmasterPid(): number {
   const pid = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 1) throw new Error(`no postmaster pid under ${dataDir}/postgres`);
   return pid;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const loadError = (page: Page) => page.getByTestId('load-error');
@@ -74,7 +66,7 @@ describe('web UI with the database down', () => {
     const { page } = ui;
     const pid = postmasterPid();
     process.kill(pid, 'SIGKILL');
-    await expect.poll(() => alive(pid), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => isAlive(pid), { timeout: 15_000 }).toBe(false);
 
     // Away and back inside the app: the Jobs loader runs again and its read fails.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Repos' }).click();
