@@ -55,44 +55,39 @@ export async function startServeOnLoopback(env: Record<string, string>): Promise
   return startServe({ STRIKER_HTTP__HOST: '127.0.0.1', STRIKER_HTTP__PORT: String(await freePort()), STRIKER_LOG__LEVEL: 'warn', ...env });
 }
 
-/** Starts `striker serve` and waits until it prints its URL. */
-export function startServe(env: Record<string, string>, timeoutMs = 90_000): Promise<ServeProcess> {
-  requireBuilt();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STRIKER_MAIN, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
+/** Starts `striker serve` and waits until it prints its URL; rejects if it exits first or takes longer than `timeoutMs`. */
+export async function startServe(env: Record<string, string>, timeoutMs = 90_000): Promise<ServeProcess> {
+  const spawned = spawnServe(env);
+  const { child, exited } = spawned;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`striker serve did not start; stderr: ${stderr.slice(-3000)}`));
+      reject(new Error(`striker serve did not start; stderr: ${spawned.stderr().slice(-3000)}`));
     }, timeoutMs);
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = /running at (\S+)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          url: m[1]!.replace(/\/$/, ''),
-          stderr: () => stderr,
-          stop: async (stopTimeout = 30_000) => {
-            if (child.exitCode !== null) return child.exitCode;
-            child.kill('SIGTERM');
-            const t = setTimeout(() => child.kill('SIGKILL'), stopTimeout);
-            const code = await exited;
-            clearTimeout(t);
-            return code;
-          },
-        });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`striker serve exited with ${code} before it was ready; stderr: ${stderr.slice(-3000)}`));
-    });
   });
+  const exitedEarly = exited.then(({ code }) => {
+    throw new Error(`striker serve exited with ${code} before it was ready; stderr: ${spawned.stderr().slice(-3000)}`);
+  });
+  try {
+    const url = await Promise.race([spawned.ready, exitedEarly, timedOut]);
+    return {
+      child,
+      url,
+      stderr: spawned.stderr,
+      stop: async (stopTimeout = 30_000) => {
+        if (child.exitCode !== null) return child.exitCode;
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), stopTimeout);
+        const { code } = await exited;
+        clearTimeout(t);
+        return code;
+      },
+    };
+  } finally {
+    clearTimeout(timer);
+    exitedEarly.catch(() => undefined); // a later exit after a successful start is not an error here
+  }
 }
 
 export interface SpawnedServe {
