@@ -59,15 +59,19 @@ export async function login(
     throw error;
   }
   if (!user || !ok || user.disabled) {
-    await auditFailure(db, input.username, client);
+    await auditFailure(db, user?.username, client);
     throw new StrikerError('LOGIN_FAILED', 'wrong user name or password');
   }
   guard.throttle.succeed(attempt);
   return startSession(db, user, client);
 }
 
-async function auditFailure(db: Database, username: string, client: { ip: string; requestId: string }): Promise<void> {
-  await audit(db, { userId: null, name: username.slice(0, 63), role: 'viewer', via: 'session' }, {
+/**
+ * A failed login is audited under the user's name only when that user exists: a name no user has
+ * is often a password typed into the wrong field, so it is never stored.
+ */
+async function auditFailure(db: Database, knownUsername: string | undefined, client: { ip: string; requestId: string }): Promise<void> {
+  await audit(db, { userId: null, name: knownUsername ?? '(unknown user)', role: 'viewer', via: 'session' }, {
     action: 'session.login-failed',
     targetKind: 'session',
     details: { ip: client.ip },

@@ -87,6 +87,18 @@ describe('login attempts', () => {
     expect((await post(t, '/api/session', { username: 'linus', password: 'a third wrong guess' }, ip)).statusCode).toBe(429);
   });
 
+  it('audits a failed login under the user name only when that user exists (an unknown name may be a password typed in the wrong field)', async () => {
+    const typedPassword = 'Correct-Horse-Battery-4412';
+    expect((await post(t, '/api/session', { username: typedPassword, password: 'x' }, '10.4.0.1')).statusCode).toBe(401);
+    expect((await post(t, '/api/session', { username: 'otto', password: 'a wrong guess' }, '10.4.0.2')).statusCode).toBe(401);
+    const { rows } = await t.t.db.query<{ actor_name: string; ip: string }>(
+      `SELECT actor_name, details->>'ip' AS ip FROM audit_log WHERE action = 'session.login-failed' AND details->>'ip' IN ('10.4.0.1', '10.4.0.2') ORDER BY ip`,
+    );
+    expect(rows).toEqual([{ actor_name: '(unknown user)', ip: '10.4.0.1' }, { actor_name: 'otto', ip: '10.4.0.2' }]);
+    const all = await t.t.db.query<{ text: string }>(`SELECT actor_name || ' ' || details::text AS text FROM audit_log`);
+    expect(all.rows.map((r) => r.text).join('\n').toLowerCase()).not.toContain(typedPassword.toLowerCase());
+  });
+
   it('runs at most 2 hashes at once during a burst of logins, and a file read completes during the burst', async () => {
     const burst = 24;
     const before = { done: kdf.done };
