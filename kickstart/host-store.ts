@@ -36,7 +36,7 @@ export class DbHostLookup implements KickstartHostLookup {
       status.status === 'ready' ? { status: 'ready' }
         : status.status === 'failed' ? { status: 'failed', problems: status.problems.map((p) => p.message) }
           : { status: 'unchecked' };
-    return { hostId, reservedIp: draft.draft.host.bcn.ip, reservedMac: mac, input: draft.draft, check };
+    return { hostId, reservedIp: draft.draft.host.bcn.ip, reservedIpConfirmed: draft.machine.reservedIpConfirmed, reservedMac: mac, input: draft.draft, check };
   }
 }
 

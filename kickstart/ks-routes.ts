@@ -28,6 +28,8 @@ import { systemClock, type Clock } from '../striker/core/clock.js';
 export interface KickstartHost {
   hostId: string;
   reservedIp?: string;
+  /** false when no admin set or confirmed the reservation: the reserved address alone then gets nothing (access-decision.ts). */
+  reservedIpConfirmed?: boolean;
   reservedMac?: string;
   /** Render input without the per-request parts (token, timeline URL). */
   input: Omit<KickstartInputDraft, 'registration' | 'timelineUrl'>;

@@ -47,6 +47,17 @@ describe('access decision', () => {
     expect(decideAccess(host, request, key, 'ks', now)).toEqual(decision);
   });
 
+  // A reservation no admin set or confirmed: the address alone gets nothing; the MAC (lease table)
+  // and a signature still do, so an installing machine is served as before.
+  it.each([
+    ['the reserved IP', { peerIp: '10.201.10.2', query: {} }, { allowed: false, reason: 'unconfirmed-reservation' }],
+    ['the reserved IP with a forged signature', { peerIp: '10.201.10.2', query: { exp: String(sig.exp), sig: 'A'.repeat(43) } }, { allowed: false, reason: 'forged' }],
+    ['the reserved MAC from the lease table', { peerIp: '10.201.10.2', peerMac: '52:54:00:00:0a:01', query: {} }, { allowed: true, via: 'mac' }],
+    ['a valid signature', { peerIp: '10.201.10.2', query: q(sig) }, { allowed: true, via: 'signature' }],
+  ] as const)('unconfirmed reservation: %s', (_name, request, decision) => {
+    expect(decideAccess({ ...host, reservedIpConfirmed: false }, request, key, 'ks', now)).toEqual(decision);
+  });
+
   it('refuses an expired signature and an unknown host', () => {
     expect(decideAccess(host, { peerIp: '192.0.2.1', query: q(sig) }, key, 'ks', later(601))).toEqual({ allowed: false, reason: 'expired' });
     expect(decideAccess(undefined, { peerIp: '10.201.10.2', query: q(sig) }, key, 'ks', now)).toEqual({ allowed: false, reason: 'unknown-host' });

@@ -9,6 +9,21 @@ export default {
   kit: {
     adapter: adapter({ out: 'build', precompress: false }),
     // Everything is served from this machine: no inline data from elsewhere, no outside origins.
-    csp: { mode: 'hash', directives: { 'default-src': ['self'], 'img-src': ['self', 'data:'], 'style-src': ['self', 'unsafe-inline'], 'connect-src': ['self'] } },
+    // SvelteKit hashes the inline script that starts the app into script-src and sends the policy
+    // as a header on every page; the UI is never framed (frame-ancestors, with X-Frame-Options
+    // from striker/app/ui-plugin.ts for older browsers).
+    csp: {
+      mode: 'hash',
+      directives: {
+        'default-src': ['self'],
+        'img-src': ['self', 'data:'],
+        'style-src': ['self', 'unsafe-inline'],
+        'connect-src': ['self'],
+        'object-src': ['none'],
+        'base-uri': ['self'],
+        'form-action': ['self'],
+        'frame-ancestors': ['none'],
+      },
+    },
   },
 };

@@ -34,6 +34,9 @@ describe('UI plugin', () => {
     const page = await t.app.inject({ method: 'GET', url: '/jobs?x=1' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toBe('<p>ui GET /jobs?x=1</p>');
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     const health = await t.app.inject({ method: 'GET', url: '/api/health' });
     expect(health.headers['content-type']).toContain('application/json');
     const missing = await t.app.inject({ method: 'GET', url: '/missing' });

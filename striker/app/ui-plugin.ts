@@ -6,6 +6,11 @@
  * static shell (no server-side rendering) that asks the API who is logged in, so when the session
  * cannot be looked up at all (the database is away) a page request still gets the app, which then
  * shows what failed; it is never answered with the API's JSON error.
+ *
+ * Every UI response is `nosniff` and may not be framed (`X-Frame-Options: DENY`, and
+ * `frame-ancestors 'none'`): pages carry SvelteKit's own Content-Security-Policy (ui/svelte.config.js:
+ * hashes of the app's inline script, nothing from other origins) as a header, or for prerendered
+ * pages in a <meta> tag beside the header `UI_FALLBACK_CSP`.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +18,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SESSION_COOKIE } from '../http/access.js';
+import { rawSecurityHeaders } from '../http/security-headers.js';
 import { StrikerError, statusForCode } from '../core/errors/index.js';
+
+/**
+ * The policy on UI responses SvelteKit sends without a CSP header: assets, and prerendered pages,
+ * which carry their script policy in a <meta> tag (where frame-ancestors is ignored). It restricts
+ * no script or style, so it never conflicts with that tag.
+ */
+export const UI_FALLBACK_CSP = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
@@ -42,6 +55,10 @@ export async function uiPlugin(app: FastifyInstance, buildDir: string): Promise<
   const { handler } = (await import(pathToFileURL(handlerFile).href)) as { handler: NodeHandler };
   const forward = (request: FastifyRequest, reply: FastifyReply): void => {
     reply.hijack();
+    // Headers set here are defaults: SvelteKit's writeHead overrides one it sets itself (its CSP on pages).
+    rawSecurityHeaders(reply.raw, false);
+    reply.raw.setHeader('x-frame-options', 'DENY');
+    reply.raw.setHeader('content-security-policy', UI_FALLBACK_CSP);
     handler(request.raw, reply.raw, () => {
       reply.raw.statusCode = 404;
       reply.raw.end('not found');

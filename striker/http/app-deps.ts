@@ -34,6 +34,8 @@ export interface AppDeps {
   version: string;
   runner?: JobRunner;
   events?: JobEvents;
+  /** How often an idle live stream re-checks the credential that opened it (default 5000 ms). */
+  liveStreamRecheckMs?: number;
   /** More routes from other areas (PXE, repos, UI), registered after the core ones. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }

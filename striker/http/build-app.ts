@@ -10,6 +10,8 @@ import type { AppDeps } from './app-deps.js';
 import { installErrorHandling } from './error-handler.js';
 import { FrontDoor } from './front-door.js';
 import { healthRoutes } from './health-routes.js';
+import { installInputGuards } from './input-guards.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { jobRoutes } from '../jobs/job-routes.js';
 import { sessionRoutes } from '../auth/session-routes.js';
 import { userRoutes } from '../auth/user-routes.js';
@@ -42,6 +44,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app);
   // The API speaks JSON only; a text body is refused with 415 rather than guessed at.
   app.removeContentTypeParser('text/plain');
+  installInputGuards(app);
+  installSecurityHeaders(app);
   await app.register(cookie);
   installAccessControl(app, deps);
   healthRoutes(app, deps);

@@ -1,5 +1,6 @@
 /**
- * Live job progress over server-sent events, through a real socket.
+ * Live job progress over server-sent events, through a real socket; a stream ends with the
+ * session that opened it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createTestApp, loginAs, type TestApp } from '../../test/support/test-app.js';
@@ -19,7 +20,7 @@ beforeAll(async () => {
   events = new JobEvents(db.db, quietLogger);
   await events.start();
   runner = new JobRunner({ db: db.db, catalog: testCatalog, logger: quietLogger, host: 'sse', workers: 1, pollSeconds: 0.05, heartbeatSeconds: 0.1, staleAfterSeconds: 10 });
-  t = await createTestApp({ db: db.db, events, runner }, db);
+  t = await createTestApp({ db: db.db, events, runner, liveStreamRecheckMs: 200 }, db);
   await addUser(t, 'vera', 'viewer');
   await t.app.listen({ host: '127.0.0.1', port: 0 });
 });
@@ -42,6 +43,8 @@ describe('GET /api/jobs/events', () => {
     const controller = new AbortController();
     const res = await fetch(`http://127.0.0.1:${address.port}/api/jobs/events`, { headers: { cookie }, signal: controller.signal });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toContain('no-store');
     const job = await enqueueJob(t.t.db, testCatalog, { kind: 'test.steps', payload: { steps: 4, stepMs: 20 } });
     await runner.start();
     const reader = res.body!.getReader();
@@ -72,4 +75,55 @@ describe('GET /api/jobs/events', () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(seen.some((s) => s.text === 'Step 2 of 4')).toBe(true);
   });
+
+  it('ends a stream, delivering nothing more, once its session is logged out', async () => {
+    const login = await loginAs(t, 'vera');
+    const address = t.app.server.address() as { port: number };
+    const res = await fetch(`http://127.0.0.1:${address.port}/api/jobs/events`, { headers: { cookie: login.cookie } });
+    const frames = frameReader(res);
+    const first = await enqueueJob(t.t.db, testCatalog, { kind: 'test.steps', payload: { steps: 1, stepMs: 1 } });
+    expect(await frames.until((f) => f.includes(first.id))).toBe(true);
+    const logout = await t.app.inject({ method: 'DELETE', url: '/api/session', headers: login.headers });
+    expect(logout.statusCode).toBe(204);
+    const after = await enqueueJob(t.t.db, testCatalog, { kind: 'test.steps', payload: { steps: 1, stepMs: 1 } });
+    expect(await frames.until((f) => f.includes(after.id))).toBe(false); // the stream ended first
+    expect(frames.all().some((f) => f.includes(after.id))).toBe(false);
+  });
+
+  it('ends an idle stream once its session is gone (deleted or expired)', async () => {
+    for (const end of ['DELETE FROM sessions WHERE id = $1', "UPDATE sessions SET expires_at = clock_timestamp() - interval '1 second' WHERE id = $1"]) {
+      const login = await loginAs(t, 'vera');
+      const { rows } = await t.t.db.query<{ id: string }>('SELECT id FROM sessions ORDER BY created_at DESC LIMIT 1');
+      const address = t.app.server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${address.port}/api/jobs/events`, { headers: { cookie: login.cookie } });
+      const frames = frameReader(res);
+      await t.t.db.query(end, [rows[0]!.id]);
+      expect(await frames.until(() => false), end).toBe(false);
+    }
+  });
 });
+
+/** Reads SSE frames; `until` resolves true when a frame matches, false when the stream ends. */
+function frameReader(res: Response) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const seen: string[] = [];
+  let buffer = '';
+  return {
+    all: () => seen,
+    async until(match: (frame: string) => boolean): Promise<boolean> {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return false;
+        buffer += decoder.decode(value, { stream: true });
+        let idx: number;
+        while ((idx = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, idx);
+          buffer = buffer.slice(idx + 2);
+          seen.push(frame);
+          if (match(frame)) return true;
+        }
+      }
+    },
+  };
+}

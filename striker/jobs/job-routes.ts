@@ -1,6 +1,7 @@
 /**
  * Jobs: list, detail with message history, cancel (operators), and live changes as server-sent
- * events (`GET /api/jobs/events`, each change an `event: job` with the job as JSON).
+ * events (`GET /api/jobs/events`, each change an `event: job` with the job as JSON). A stream ends
+ * when the session or token that opened it does (logout, expiry, revocation): see live-job-stream.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -9,13 +10,16 @@ import { jobStatuses, renderMessage, type Job, type JobMessage } from './job.js'
 import { cancelJob } from './actions.js';
 import { getJob, jobMessages, listJobs } from './job-store.js';
 import type { AppDeps } from '../http/app-deps.js';
-import { isUuid, parseQuery } from '../http/body.js';
+import { isUuid, parseQuery, queryInstant } from '../http/body.js';
+import { credentialCheck } from '../http/credential-check.js';
+import { rawSecurityHeaders } from '../http/security-headers.js';
+import { LiveJobStream } from './live-job-stream.js';
 
 const listQuery = z.strictObject({
   status: z.enum(jobStatuses).optional(),
   kind: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.date().optional(),
+  before: queryInstant.optional(),
 });
 
 /** A job as the API shows it: its kind's title, and the rendered message beside its template. */
@@ -70,22 +74,27 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
     if (!events) throw new NotFoundError('event stream', 'jobs');
     reply.hijack();
     const res = reply.raw;
+    rawSecurityHeaders(res, true);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
+      'cache-control': 'no-store, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    const unsubscribe = events.subscribe((job) => {
+    let unsubscribe = () => {};
+    const stream = new LiveJobStream({
+      res,
+      check: credentialCheck(request, deps.db),
+      recheckMs: deps.liveStreamRecheckMs ?? 5000,
+      keepAliveMs: 15_000,
+      onEnd: () => unsubscribe(),
+    });
+    unsubscribe = events.subscribe((job) => {
       const event: JobEvent = jobView(job, title(job.kind));
-      res.write(`event: job\ndata: ${JSON.stringify(event)}\n\n`);
+      stream.push(job.id, `event: job\ndata: ${JSON.stringify(event)}\n\n`);
     });
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-    });
+    res.on('close', () => stream.end());
   });
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id', { config: { access: 'viewer' } }, async (request): Promise<JobDetailResponse> => {

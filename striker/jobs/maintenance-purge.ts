@@ -1,6 +1,7 @@
 /**
- * `maintenance.purge`: removes expired sessions and finished jobs older than the retention, and
- * trims history rows older than the retention. Run by an operator or a schedule.
+ * `maintenance.purge`: removes expired sessions and finished jobs older than the retention, trims
+ * history rows older than the retention, and runs the purges areas hand in (boot events, for one).
+ * Run by an operator or a schedule.
  */
 import { z } from 'zod';
 import { purgeExpiredSessions } from '../auth/session-store.js';
@@ -9,7 +10,15 @@ import { purgeHistory } from '../db/history-store.js';
 import { defineJobKind } from './job-kind.js';
 import { purgeFinishedJobs } from './job-store.js';
 
-export function purgeJobKind(db: Database) {
+/** A purge an area adds: what it removes (for the job's messages) and how. */
+export interface PurgeStep {
+  /** Plural noun for the message, e.g. "boot events". */
+  what: string;
+  /** Removes what is older than `keepDays` (and whatever else the area bounds); returns how many rows. */
+  run(keepDays: number): Promise<number>;
+}
+
+export function purgeJobKind(db: Database, steps: readonly PurgeStep[] = []) {
   return defineJobKind({
     kind: 'maintenance.purge',
     title: 'Purge expired sessions and old records',
@@ -19,11 +28,16 @@ export function purgeJobKind(db: Database) {
     async run(ctx) {
       const { keepDays } = ctx.payload;
       const sessions = await purgeExpiredSessions(db);
-      await ctx.progress(30, 'Removed {n} expired sessions', { n: sessions });
+      await ctx.progress(20, 'Removed {n} expired sessions', { n: sessions });
       ctx.checkpoint();
       const jobs = await purgeFinishedJobs(db, keepDays, ctx.job.id);
-      await ctx.progress(60, 'Removed {n} finished jobs older than {days} days', { n: jobs, days: keepDays });
+      await ctx.progress(40, 'Removed {n} finished jobs older than {days} days', { n: jobs, days: keepDays });
       ctx.checkpoint();
+      for (const [i, step] of steps.entries()) {
+        const n = await step.run(keepDays);
+        await ctx.progress(40 + Math.round((40 * (i + 1)) / steps.length), 'Removed {n} {what}', { n, what: step.what });
+        ctx.checkpoint();
+      }
       const rows = await purgeHistory(db, keepDays);
       await ctx.progress(99, 'Removed {n} history rows older than {days} days', { n: rows, days: keepDays });
     },

@@ -10,7 +10,7 @@ import { macSchema } from '../core/net/mac.js';
 import { parseInput } from '../core/validation/zod-problems.js';
 import type { Database } from '../db/database.js';
 import { machineRoles } from '../../pxe/index.js';
-import { applyMachineChange, type Machine, type MachineChange } from './machine-store.js';
+import { applyMachineChange, confirmReservation, getMachine, type Machine, type MachineChange } from './machine-store.js';
 
 export const machineChangeSchema = z
   .strictObject({
@@ -27,12 +27,20 @@ export function machineMacOf(raw: string): string {
   return r.data;
 }
 
-/** Describes a machine (creating it if Striker has not seen it yet). */
+/**
+ * Describes a machine (creating it if Striker has not seen it yet). A reserved address set by an
+ * admin is confirmed at once; one set by an operator is not, until an admin sets it again (only a
+ * confirmed address is trusted with the machine's kickstart, see kickstart/README.md).
+ */
 export async function describeMachine(db: Database, actor: Actor, rawMac: string, input: unknown, options: ActionOptions = {}): Promise<Machine> {
   const mac = machineMacOf(rawMac);
   const change = parseInput(machineChangeSchema, input, 'machine', options.inputPath);
   return db.tx(async (t) => {
-    const machine = await applyMachineChange(t, mac, change);
+    let machine = await applyMachineChange(t, mac, change);
+    if (typeof change.reservedIp === 'string' && actor.role === 'admin') {
+      await confirmReservation(t, mac, actor.name);
+      machine = await getMachine(t, mac);
+    }
     await audit(t, actor, { action: 'machine.describe', targetKind: 'machine', targetId: mac, details: { ...change }, requestId: options.requestId });
     return machine;
   });

@@ -5,7 +5,7 @@
 export { getMachine, listMachines, machineTimeline, macSchema, type Machine, type MachineChange, type TimelineEntry } from './machine-store.js';
 export { describeMachine, machineChangeSchema, machineMacOf } from './actions.js';
 export { machineRoutes, type MachineDetailResponse, type MachineListResponse, type MachineResponse } from './machine-routes.js';
-export { DbTimeline } from './timeline-store.js';
+export { DbTimeline, DEFAULT_MAX_EVENTS_PER_MACHINE, purgeBootEvents } from './timeline-store.js';
 export { LeaseMirror } from './lease-mirror.js';
 export { storedLeases } from './lease-store.js';
 export { ReservationCache } from './reservation-cache.js';

@@ -18,6 +18,8 @@ export interface Machine {
   role: MachineRole | null;
   state: MachineState;
   reservedIp: string | null;
+  /** Whether the reserved address is one an admin set or confirmed (see confirmReservation). */
+  reservedIpConfirmed: boolean;
   vendor: string | null;
   firmware: string | null;
   firstSeenAt: Date | null;
@@ -31,8 +33,10 @@ export interface TimelineEntry {
   details: Record<string, unknown>;
 }
 
-const COLUMNS = `id, mac, hostname, role, state, host(reserved_ip) AS "reservedIp", vendor, firmware,
-  first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
+const COLUMNS = `m.id, m.mac, m.hostname, m.role, m.state, host(m.reserved_ip) AS "reservedIp",
+  (m.reserved_ip IS NOT NULL AND c.ip IS NOT NULL AND c.ip = m.reserved_ip) AS "reservedIpConfirmed",
+  m.vendor, m.firmware, m.first_seen_at AS "firstSeenAt", m.last_seen_at AS "lastSeenAt"`;
+const FROM = 'machines m LEFT JOIN reservation_confirmations c ON c.mac = m.mac';
 
 
 /** A description of a machine: each field present is set (null clears it). */
@@ -43,12 +47,12 @@ export interface MachineChange {
 }
 
 export async function listMachines(q: DbReader): Promise<Machine[]> {
-  const { rows } = await q.query<Machine>(`SELECT ${COLUMNS} FROM machines ORDER BY last_seen_at DESC NULLS LAST, mac`);
+  const { rows } = await q.query<Machine>(`SELECT ${COLUMNS} FROM ${FROM} ORDER BY m.last_seen_at DESC NULLS LAST, m.mac`);
   return rows;
 }
 
 export async function getMachine(q: DbReader, mac: string): Promise<Machine> {
-  const { rows } = await q.query<Machine>(`SELECT ${COLUMNS} FROM machines WHERE mac = $1`, [mac]);
+  const { rows } = await q.query<Machine>(`SELECT ${COLUMNS} FROM ${FROM} WHERE m.mac = $1`, [mac]);
   if (!rows[0]) throw new NotFoundError('machine', mac);
   return rows[0];
 }
@@ -80,6 +84,20 @@ export async function applyMachineChange(t: DbTx, mac: string, change: MachineCh
     throw error;
   }
   return getMachine(t, mac);
+}
+
+/**
+ * Records that an admin set or confirmed the machine's current reserved address (nothing when it
+ * has none). A later change of the reservation by anyone else leaves the confirmation naming the
+ * old address, so the new one is unconfirmed.
+ */
+export async function confirmReservation(t: DbWriter, mac: string, confirmedBy: string): Promise<void> {
+  await t.write(
+    `INSERT INTO reservation_confirmations (mac, ip, confirmed_by)
+       SELECT mac, reserved_ip, $2 FROM machines WHERE mac = $1 AND reserved_ip IS NOT NULL
+     ON CONFLICT (mac) DO UPDATE SET ip = EXCLUDED.ip, confirmed_by = EXCLUDED.confirmed_by, confirmed_at = clock_timestamp()`,
+    [mac, confirmedBy],
+  );
 }
 
 /** Stores the IEEE vendor of machines that have none yet. */

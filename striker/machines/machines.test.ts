@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/support/test-database.js';
 import { systemActor } from '../audit/audit-store.js';
-import { DbTimeline } from './timeline-store.js';
+import { DbTimeline, purgeBootEvents } from './timeline-store.js';
 import { describeMachine } from './actions.js';
 import { getMachine, listMachines, machineTimeline } from './machine-store.js';
 import { ReservationCache } from './reservation-cache.js';
@@ -84,5 +84,50 @@ describe('boot timeline in PostgreSQL', () => {
     await answering.start();
     expect(answering.ignores('52:54:00:99:99:99')).toBe(false);
     answering.stop();
+  });
+});
+
+// After the tests above, which count the machines they made.
+describe('bounded boot timelines and confirmed reservations', () => {
+  it('caps a machine\'s events when writing them, keeping the newest, however many batches arrive', async () => {
+    const mac = '52:54:00:aa:cc:01';
+    const timeline = new DbTimeline({ db: t.db, logger: quietLogger, flushMs: 10_000, maxEventsPerMachine: 10 });
+    const base = Date.UTC(2026, 0, 1);
+    for (let batch = 0; batch < 4; batch++) {
+      for (let i = 0; i < 7; i++) timeline.record({ step: 'kickstart.fetched', mac, ip: '10.201.99.9', at: new Date(base + batch * 100 + i), details: { n: batch * 7 + i, outcome: 'refused' } });
+      await timeline.flush();
+    }
+    timeline.record({ step: 'dhcp.discover', mac: '52:54:00:aa:cc:02', at: new Date(base), details: {} });
+    for (let i = 0; i < 25; i++) timeline.record({ step: 'kickstart.fetched', mac, at: new Date(base + 1000 + i), details: { n: 100 + i } });
+    await timeline.close();
+    const kept = await machineTimeline(t.db, mac);
+    expect(kept.map((e) => e.details.n)).toEqual([115, 116, 117, 118, 119, 120, 121, 122, 123, 124]);
+    expect((await machineTimeline(t.db, '52:54:00:aa:cc:02')).length).toBe(1);
+  });
+
+  it('purges boot events by age and beyond each machine\'s cap', async () => {
+    const mac = '52:54:00:aa:dd:01';
+    const timeline = new DbTimeline({ db: t.db, logger: quietLogger, flushMs: 10_000 });
+    const day = 86_400_000;
+    for (let i = 0; i < 8; i++) timeline.record({ step: 'kickstart.fetched', mac, at: new Date(Date.now() - (10 - i) * day), details: { n: i } });
+    timeline.record({ step: 'tftp.transfer', ip: '10.201.0.77', at: new Date(Date.now() - 30 * day), details: {} });
+    await timeline.close();
+    const removed = await purgeBootEvents(t.db, 8, 3);
+    expect((await machineTimeline(t.db, mac)).map((e) => e.details.n)).toEqual([5, 6, 7]);
+    const { rows } = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM boot_events WHERE host(ip) = '10.201.0.77'");
+    expect(rows[0]!.n).toBe(0);
+    expect(removed).toBeGreaterThanOrEqual(6);
+  });
+
+  it('confirms a reservation an admin sets, and not one set by an operator, until an admin sets it again', async () => {
+    const mac = '52:54:00:aa:ee:01';
+    const operator = { userId: null, name: 'otto', role: 'operator' as const, via: 'session' as const };
+    const admin = { ...operator, name: 'ada', role: 'admin' as const };
+    expect(await describeMachine(t.db, operator, mac, { role: 'node', reservedIp: '10.201.10.50' })).toMatchObject({ reservedIp: '10.201.10.50', reservedIpConfirmed: false });
+    expect(await describeMachine(t.db, admin, mac, { reservedIp: '10.201.10.50' })).toMatchObject({ reservedIpConfirmed: true });
+    expect(await describeMachine(t.db, operator, mac, { hostname: 'an-a01n09' })).toMatchObject({ reservedIpConfirmed: true });
+    expect(await describeMachine(t.db, operator, mac, { reservedIp: '10.201.10.51' })).toMatchObject({ reservedIp: '10.201.10.51', reservedIpConfirmed: false });
+    expect(await describeMachine(t.db, operator, mac, { reservedIp: null })).toMatchObject({ reservedIp: null, reservedIpConfirmed: false });
+    expect(await describeMachine(t.db, admin, mac, { reservedIp: '10.201.10.51' })).toMatchObject({ reservedIpConfirmed: true });
   });
 });

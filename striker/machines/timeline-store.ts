@@ -3,9 +3,17 @@
  * written in batches (one statement per batch); if the database falls behind, the queue is bounded
  * and the oldest events are dropped and counted rather than slowing DHCP or TFTP down.
  * Every event with a MAC also creates or refreshes that machine's row (discovery).
+ *
+ * A machine's timeline is capped (`maxEventsPerMachine`): the statement that writes a batch also
+ * deletes that machine's oldest events beyond the cap, so requests that are refused and recorded
+ * (a kickstart fetched from the wrong address, again and again) cannot grow it between purges.
+ * `purgeBootEvents` (run by `maintenance.purge`) removes events older than the retention.
  */
 import type { Logger } from 'pino';
 import type { DbWriter } from '../db/database.js';
+
+/** Events kept per machine unless configured otherwise: many installs' worth, and what the timeline view shows. */
+export const DEFAULT_MAX_EVENTS_PER_MACHINE = 1000;
 import type { BootEvent, BootTimeline } from '../../pxe/index.js';
 import { isIpv4 } from '../core/net/ipv4.js';
 import { isMac } from '../core/net/mac.js';
@@ -15,6 +23,8 @@ export interface DbTimelineOptions {
   logger: Logger;
   flushMs?: number;
   maxQueue?: number;
+  /** Newest events kept per machine (default DEFAULT_MAX_EVENTS_PER_MACHINE). */
+  maxEventsPerMachine?: number;
   /** Called after a batch naming machines seen for the first time (for OUI vendor lookup, UI). */
   onDiscovered?: (macs: string[]) => void;
 }
@@ -77,12 +87,24 @@ export class DbTimeline implements BootTimeline {
              first_seen_at = COALESCE(machines.first_seen_at, EXCLUDED.first_seen_at),
              firmware = COALESCE(EXCLUDED.firmware, machines.firmware)
            RETURNING id, mac, (xmax = 0) AS inserted
+         ), newest AS (
+           SELECT ev.*, seen.id AS machine_id,
+                  row_number() OVER (PARTITION BY ev.mac ORDER BY ev.at DESC) AS rn,
+                  count(*) OVER (PARTITION BY ev.mac) AS added
+             FROM ev LEFT JOIN seen ON seen.mac = ev.mac
          ), written AS (
            INSERT INTO boot_events (machine_id, mac, ip, step, at, details)
-           SELECT seen.id, ev.mac, ev.ip, ev.step, ev.at, ev.details FROM ev LEFT JOIN seen ON seen.mac = ev.mac
+           SELECT machine_id, mac, ip, step, at, details FROM newest WHERE machine_id IS NULL OR rn <= $6
+         ), trimmed AS (
+           DELETE FROM boot_events b USING (
+             SELECT id FROM (
+               SELECT be.id, row_number() OVER (PARTITION BY be.machine_id ORDER BY be.at DESC, be.id DESC) AS rn, a.added
+                 FROM boot_events be JOIN (SELECT DISTINCT machine_id, added FROM newest WHERE machine_id IS NOT NULL) a ON a.machine_id = be.machine_id
+             ) ranked WHERE rn > $6 - LEAST(added, $6)
+           ) old WHERE b.id = old.id
          )
          SELECT mac FROM seen WHERE inserted`,
-        [macs, ips, batch.map((e) => e.step), batch.map((e) => e.at), batch.map((e) => JSON.stringify(e.details).replace(/\\u0000/g, '\\ufffd'))],
+        [macs, ips, batch.map((e) => e.step), batch.map((e) => e.at), batch.map((e) => JSON.stringify(e.details).replace(/\\u0000/g, '\\ufffd')), this.o.maxEventsPerMachine ?? DEFAULT_MAX_EVENTS_PER_MACHINE],
       );
       this.stats.written += batch.length;
       if (rows.length > 0) this.o.onDiscovered?.(rows.map((r) => r.mac));
@@ -92,4 +114,22 @@ export class DbTimeline implements BootTimeline {
       this.o.logger.warn({ err: error, events: batch.length }, 'boot timeline batch could not be written');
     }
   }
+}
+
+/**
+ * Removes boot events older than `keepDays`, and each machine's beyond its newest
+ * `maxPerMachine`; returns how many.
+ */
+export async function purgeBootEvents(q: DbWriter, keepDays: number, maxPerMachine = DEFAULT_MAX_EVENTS_PER_MACHINE): Promise<number> {
+  const { rowCount } = await q.write(
+    `DELETE FROM boot_events b USING (
+       SELECT id FROM boot_events WHERE at < clock_timestamp() - make_interval(days => $1)
+       UNION
+       SELECT id FROM (
+         SELECT id, row_number() OVER (PARTITION BY machine_id ORDER BY at DESC, id DESC) AS rn FROM boot_events WHERE machine_id IS NOT NULL
+       ) ranked WHERE rn > $2
+     ) old WHERE b.id = old.id`,
+    [keepDays, maxPerMachine],
+  );
+  return rowCount ?? 0;
 }

@@ -207,6 +207,24 @@ describe('the pre-boot check and serving', () => {
     }
   });
 
+  it('does not trust a reservation an operator pointed at their own address until an admin confirms it', async () => {
+    const otto = { userId: null, name: 'op', role: 'operator' as const, via: 'session' as const };
+    await describeMachine(t.t.db, otto, mac, { reservedIp: stranger });
+    expect(await runCheck()).toMatchObject({ status: 'succeeded' });
+    const refused = await fetchKs(`/ks/${hostId}.ks`, stranger);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toBe('');
+    expect(logs.join('\n')).toContain('unconfirmed-reservation');
+    // The installing machine's signed boot URL keeps working.
+    const boot = (await area.bootUrl(mac))!.replace('http://10.201.4.1:8080', '');
+    expect((await fetchKs(boot, stranger)).statusCode).toBe(200);
+    await describeMachine(t.t.db, { ...otto, name: 'admin', role: 'admin' }, mac, { reservedIp: stranger });
+    expect((await fetchKs(`/ks/${hostId}.ks`, stranger)).statusCode).toBe(200);
+    await describeMachine(t.t.db, systemActor, mac, { reservedIp: nodeIp });
+    expect(await runCheck()).toMatchObject({ status: 'succeeded' });
+    expect((await fetchKs(`/ks/${hostId}.ks`, nodeIp)).statusCode).toBe(200);
+  });
+
   it('accepts the registration token once; a replayed or superseded token is refused', async () => {
     const tokenIn = (body: string) => /"token":"(srt_[A-Za-z0-9_-]{43})"/.exec(body)?.[1] ?? '';
     const older = tokenIn((await fetchKs(`/ks/${hostId}.ks`, nodeIp)).body);

@@ -20,6 +20,8 @@ export interface UiBrowser {
   requests: string[];
   /** Uncaught page errors (a hydration or runtime failure shows here). */
   pageErrors: string[];
+  /** Console messages reporting something the Content-Security-Policy refused. */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -35,8 +37,12 @@ export async function launchUi(): Promise<UiBrowser> {
   context.on('request', (r) => requests.push(r.url()));
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content[ -]Security[ -]Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   page.setDefaultTimeout(15_000);
-  return { browser, context, page, requests, pageErrors, close: () => browser.close() };
+  return { browser, context, page, requests, pageErrors, cspViolations, close: () => browser.close() };
 }
 
 /** Opens a path and waits until the app has hydrated (the root layout marks <body> on mount). */

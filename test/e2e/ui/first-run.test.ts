@@ -283,4 +283,17 @@ describe('web UI, first run to jobs', () => {
     expect(ui.requests.filter((u) => new URL(u).origin !== origin)).toEqual([]);
     expect(ui.pageErrors).toEqual([]);
   });
+
+  it('ran every page under its Content-Security-Policy, which forbids framing, with nothing refused', async () => {
+    const res = await fetch(`${base}/jobs`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toContain('unsafe-eval');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const asset = (await res.text()).match(/\.\/(_app\/immutable\/entry\/start\.[^"]+\.js)/)?.[1];
+    expect((await fetch(`${base}/${asset}`)).headers.get('x-content-type-options')).toBe('nosniff');
+    expect(ui.cspViolations).toEqual([]);
+  });
 });
