@@ -20,7 +20,7 @@ describe('migrations', () => {
   });
 
   // Tables without a history of their own, and why.
-  const withoutHistory: Record<string, string> = { boot_events: 'an append-only log, capped per machine (migration 0009)' };
+  const withoutHistory: Record<string, string> = { boot_events: 'an append-only log, capped per machine (migration 0008)' };
 
   it('gives every table a uuid key, modified_at and a history table (but the append-only logs)', async () => {
     const { rows } = await t.db.query<{ table_name: string }>(
