@@ -7,8 +7,9 @@ import { systemActor } from '../striker/audit/audit-store.js';
 import type { Database } from '../striker/db/database.js';
 import { enqueueJob } from '../striker/jobs/enqueue.js';
 import type { JobCatalog } from '../striker/jobs/job-kind.js';
+import { kindActivity } from '../striker/jobs/job-store.js';
 import { nextRun } from './schedule.js';
-import { garbageCollectionActivity, listRepos, syncActivity } from './repo-store.js';
+import { listRepos, syncActivity } from './repo-store.js';
 
 export class RepoScheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -21,7 +22,7 @@ export class RepoScheduler {
 
   /** Once a day, when no collection is waiting or running. */
   private async garbageCollectionDue(now: Date): Promise<boolean> {
-    const r = await garbageCollectionActivity(this.db);
+    const r = await kindActivity(this.db, 'repo.collect-garbage');
     return !r.busy && (r.last === null || now.getTime() - r.last.getTime() >= 24 * 3600_000);
   }
 

@@ -113,10 +113,3 @@ export async function syncActivity(q: DbReader): Promise<{ name: string; last: D
   return rows;
 }
 
-/** When the store's last garbage collection was created, and whether one is queued or running. */
-export async function garbageCollectionActivity(q: DbReader): Promise<{ last: Date | null; busy: boolean }> {
-  const { rows } = await q.query<{ last: Date | null; busy: boolean | null }>(
-    `SELECT max(created_at) AS last, bool_or(status IN ('queued', 'running')) AS busy FROM jobs WHERE kind = 'repo.collect-garbage'`,
-  );
-  return { last: rows[0]!.last, busy: rows[0]!.busy === true };
-}

@@ -15,6 +15,7 @@ import type { StrikerConfig } from './config/schema.js';
 import { migrate } from '../db/migrate.js';
 import { JobEvents } from '../events/job-events.js';
 import { JobRunner } from '../jobs/job-runner.js';
+import { MaintenanceSchedule } from '../jobs/maintenance-schedule.js';
 import { buildJobCatalog } from './job-catalog.js';
 import { openDatabase } from './open-database.js';
 import { areaPlugins } from './areas.js';
@@ -77,6 +78,11 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
     await runner.start();
     cleanups.push(() => runner.stop(config.jobs.shutdownGraceSeconds * 1000));
     await areas.start(catalog);
+    const maintenance = config.jobs.purgeEveryHours > 0
+      ? new MaintenanceSchedule(db, catalog, logger.child({ component: 'maintenance' }), { everyHours: config.jobs.purgeEveryHours, keepDays: config.jobs.keepDays })
+      : undefined;
+    maintenance?.start();
+    cleanups.push(async () => maintenance?.stop());
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -92,6 +98,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
         stopping ??= (async () => {
           logger.info('stopping');
           // Listeners first (app.close, in the order they were added, reversed), then jobs, events, database.
+          maintenance?.stop();
           await app.close();
           await runner.stop(config.jobs.shutdownGraceSeconds * 1000);
           await events.close();

@@ -198,3 +198,12 @@ export async function purgeFinishedJobs(q: DbWriter, keepDays: number, exceptId:
   );
   return rowCount ?? 0;
 }
+
+/** When a job of `kind` was last created, and whether one is queued or running now. */
+export async function kindActivity(q: DbReader, kind: string): Promise<{ last: Date | null; busy: boolean }> {
+  const { rows } = await q.query<{ last: Date | null; busy: boolean | null }>(
+    `SELECT max(created_at) AS last, bool_or(status IN ('queued', 'running')) AS busy FROM jobs WHERE kind = $1`,
+    [kind],
+  );
+  return { last: rows[0]!.last, busy: rows[0]!.busy === true };
+}

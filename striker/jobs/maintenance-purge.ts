@@ -1,7 +1,7 @@
 /**
  * `maintenance.purge`: removes expired sessions and finished jobs older than the retention, trims
  * history rows older than the retention, and runs the purges areas hand in (boot events, for one).
- * Run by an operator or a schedule.
+ * Run by an operator, and by `maintenance-schedule.ts` every `jobs.purgeEveryHours`.
  */
 import { z } from 'zod';
 import { purgeExpiredSessions } from '../auth/session-store.js';

@@ -80,6 +80,10 @@ export const configSchema = z.strictObject({
       staleAfterSeconds: z.number().positive().max(3600).default(30),
       pollSeconds: z.number().positive().max(60).default(1),
       shutdownGraceSeconds: z.number().min(0).max(600).default(10),
+      /** Hours between automatic `maintenance.purge` runs (0: never; an operator runs it). */
+      purgeEveryHours: z.number().min(0).max(24 * 30).default(24),
+      /** What the automatic purge keeps: finished jobs, history rows and boot events newer than this. */
+      keepDays: z.number().int().min(1).max(3650).default(90),
     })
     .prefault({}),
   /** Mirrored RPM repos and installation trees (repo-sync/). */
