@@ -128,6 +128,8 @@ describe('hostile files in a running appliance', () => {
     await page.waitForURL(`${striker.url}/jobs`);
     const usersBefore = ((await (await fetch(`${striker.url}/api/users`, { headers })).json()) as { users: { username: string }[] }).users;
 
+    // Leave the UI first, so its own API calls (the jobs list, the live stream) are over.
+    await page.goto('about:blank');
     const apiRequests: string[] = [];
     context.on('request', (r) => {
       if (new URL(r.url()).pathname.startsWith('/api/')) apiRequests.push(`${r.method()} ${r.url()}`);
