@@ -47,7 +47,7 @@ export interface HostileRepoDir extends HostileEntries {
 export type HostileMediaOptions = Pick<HostileOptions, 'hugeBytes' | 'marker'>;
 
 /** Lays the hostile set into `<root>/hostile/`; `outside` is a directory beside the tree for the secret. */
-export async function addHostileEntries(root: string, outside: string, options: HostileOptions = {}): Promise<HostileEntries> {
+export async function addHostileEntries(root: string, outside: string, options: Omit<HostileOptions, 'under'> = {}): Promise<HostileEntries> {
   await mkdir(outside, { recursive: true });
   const secretFile = join(outside, 'secret.txt');
   const secretText = `secret ${Math.random().toString(36).slice(2)}\n`;
