@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plantHostileFiles, type HostileFiles } from '../test/support/hostile-files.js';
+import { layHostileEntries, type HostileSet } from '../test/support/hostile-files.js';
 import { isUnder, openRealPath, openUnderRoot, resolveRoot, type OpenOutcome } from './safe-open.js';
 
 let dir: string;
 let root: string;
-let planted: HostileFiles;
+let planted: HostileSet;
 
 async function closed(outcome: OpenOutcome): Promise<OpenOutcome> {
   if (outcome.kind === 'file') await outcome.file.handle.close();
@@ -19,12 +19,11 @@ beforeAll(async () => {
   await writeFile(join(dir, 'secret'), 'secret');
   await mkdir(join(dir, 'tree', 'images'), { recursive: true });
   await writeFile(join(dir, 'tree', 'images', 'k'), 'kernel');
-  planted = await plantHostileFiles(join(dir, 'tree'), join(dir, 'secret'));
+  planted = await layHostileEntries(join(dir, 'tree'), join(dir, 'secret'));
   root = (await resolveRoot(join(dir, 'tree')))!;
 });
 
 afterAll(async () => {
-  await planted.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -53,8 +52,8 @@ describe('openUnderRoot', () => {
     ['etc-dir/passwd', 'leaves the tree'],
     ['fifo', 'not a regular file: FIFO'],
     ['self/fifo', 'not a regular file: FIFO'],
-    ['socket', 'not a regular file: socket'],
-    ['zero', 'not a regular file: character device'],
+    ['sock', 'not a regular file: socket'],
+    ['null', 'not a regular file: character device'],
     ['loop-dev', 'not a regular file: block device'],
     ['loop-a', 'cannot resolve: ELOOP'],
   ])('refuses %s (%s)', async (tail, why) => {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../striker/core/command/run-command.js';
-import { activeDocuments, plantHostileFiles, type HostileFiles } from '../support/hostile-files.js';
+import { activeDocuments, insideText, layHostileEntries, type HostileSet } from '../support/hostile-files.js';
 import { buildRpms } from '../support/rpm-build.js';
 import { runStriker, startServeOnLoopback, type ServeProcess } from '../support/striker-process.js';
 import { launchUi, open, type UiBrowser } from '../support/ui-browser.js';
@@ -31,7 +31,7 @@ let env: Record<string, string>;
 let striker: ServeProcess;
 let headers: Record<string, string>;
 let ui: UiBrowser | undefined;
-const planted: HostileFiles[] = [];
+const planted: HostileSet[] = [];
 /** Bytes that must never appear in any answer: the secret, the database password, /etc/shadow's lines. */
 let forbidden: string[] = [];
 const prefixes = ['/repos/local', '/trees/hostile'];
@@ -83,15 +83,13 @@ beforeAll(async () => {
   forbidden = [SECRET, ...Object.values(pg).filter((v): v is string => typeof v === 'string' && v.length >= 8), ...shadow];
   expect(forbidden.length).toBeGreaterThan(2);
   for (const d of [snapshot, tree]) {
-    for (const [name, text] of Object.entries(activeDocuments(MARKER))) await writeFile(join(d, name), text);
-    planted.push(await plantHostileFiles(d, join(dir, 'outside', 'secret.txt'), { 'postgres.json': postgresJson, shadow: '/etc/shadow' }));
+    planted.push(await layHostileEntries(d, join(dir, 'outside', 'secret.txt'), { marker: MARKER, alsoLinkTo: { 'postgres.json': postgresJson, shadow: '/etc/shadow' } }));
   }
 }, 240_000);
 
 afterAll(async () => {
   await ui?.close();
   await striker?.stop();
-  for (const p of planted) await p.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -109,7 +107,7 @@ describe('hostile files in a running appliance', () => {
         for (const { tail, what } of planted[0]!.inside) {
           const r = await fetchWithHealth(`${prefix}/${tail}`, withSession);
           expect(r.status, what).toBe(200);
-          expect(r.body).toBe('inside the tree');
+          expect(r.body).toBe(insideText);
         }
       }
     }
@@ -130,6 +128,8 @@ describe('hostile files in a running appliance', () => {
     await page.waitForURL(`${striker.url}/jobs`);
     const usersBefore = ((await (await fetch(`${striker.url}/api/users`, { headers })).json()) as { users: { username: string }[] }).users;
 
+    // Leave the UI first, so its own API calls (the jobs list, the live stream) are over.
+    await page.goto('about:blank');
     const apiRequests: string[] = [];
     context.on('request', (r) => {
       if (new URL(r.url()).pathname.startsWith('/api/')) apiRequests.push(`${r.method()} ${r.url()}`);

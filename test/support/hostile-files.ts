@@ -1,85 +1,73 @@
 /**
- * Hostile files planted directly in a served directory (a published snapshot, an imported tree),
- * as if import or sync had let them through: symlink chains and absolute links leaving the tree,
- * FIFOs, a socket, devices, and documents carrying script. Real files on disk (the tests run as
- * root: `mkfifo`, `mknod`).
+ * The hostile entry set, defined once: what an attacker puts in OS media or a mirror to make
+ * Striker serve a file outside its tree, hang on a read, touch a device, or run script in its
+ * origin. Real files on disk (the tests run as root: `mkfifo`, `mknod`). Two uses build on it:
+ * laying it straight into a served directory (as if import or sync had let it through) and into
+ * an ISO tree or repo directory before mastering (`test/support/hostile-media.ts`).
+ *
+ *   b/c -> ..                            stays inside, and makes the next one work
+ *   e -> b/c/b/c/../../..(…)             a relative chain that stays inside on paper and reaches / on disk
+ *   abs-secret -> /…/secret              an absolute link to a file outside the tree
+ *   rel-secret, sub/rel-secret.rpm       relative links to it (from the top and from a subdirectory)
+ *   etc-dir -> /etc                      a link to a directory outside
+ *   loop-a <-> loop-b, dangling          a symlink loop, a link to nothing
+ *   fifo, fifo.xml, to-fifo -> fifo      named pipes (one named like metadata) and a link to one
+ *   null, loop-dev                       a character device (1,3) and a block device (7,0)
+ *   sock                                 a Unix socket
+ *   sub/inside.txt, inside-link.txt, self -> .    a file and links that stay inside (served)
+ *   RELEASE-NOTES.xml, notes.xhtml, logo.svg, index.html, readme.htm, noext    documents carrying
+ *                                        the attack script (`activeDocuments`)
+ *   huge.bin                             a large sparse file
+ *   truncated/.treeinfo, truncated/repodata/repomd.xml, good-dirlink -> truncated   metadata cut in half
  */
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
-import { join, relative, sep } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runCommand } from '../../striker/core/command/run-command.js';
 
-/** A planted file: the path under the served directory to ask for, and what it is. */
-export interface HostileEntry {
+/** A path to ask the server for, relative to the served root, and what it is. */
+export interface HostileProbe {
   readonly tail: string;
   readonly what: string;
 }
 
-export interface HostileFiles {
-  /** Everything that must never be served (404). */
-  readonly refused: readonly HostileEntry[];
-  /** Symlinks that stay inside the tree: served. */
-  readonly inside: readonly HostileEntry[];
-  /** Closes the socket's listener. */
-  close(): Promise<void>;
+/** What `layHostileEntries` made; every path is relative to the root it was given. */
+export interface HostileSet {
+  /** Entries that intake must drop (links leaving the tree, dangling or looping links, FIFOs, devices, sockets), sorted. */
+  readonly dropped: readonly string[];
+  /** Entries that are safe to keep (inside links, regular files), sorted. */
+  readonly kept: readonly string[];
+  /** Regular files carrying the attack script. */
+  readonly scripted: readonly string[];
+  /** The large sparse file and its size. */
+  readonly huge: { readonly path: string; readonly bytes: number };
+  /** Paths that must never be served (404): the dropped entries and paths through links leaving the tree. */
+  readonly refused: readonly HostileProbe[];
+  /** Paths through links that stay inside the tree: served, with the body `insideText`. */
+  readonly inside: readonly HostileProbe[];
+  /** Each dropped entry's type letter as `ls -l` shows it (l, p, c, b, s). */
+  readonly types: ReadonlyMap<string, string>;
 }
 
-/**
- * Plants the hostile set in `dir`. `secret` is a file outside `dir` whose bytes must never be
- * served; `alsoLinkTo` adds absolute links to other files that must stay private (a data dir's
- * postgres.json, /etc/shadow).
- */
-export async function plantHostileFiles(dir: string, secret: string, alsoLinkTo: Record<string, string> = {}): Promise<HostileFiles> {
-  await mkdir(join(dir, 'b'), { recursive: true });
-  await mkdir(join(dir, 'sub'), { recursive: true });
-  // `b/c -> ..` is the directory itself, so `b/c/b/c/…` never leaves it on paper; the `..` steps
-  // that follow then climb out to / on disk.
-  const depth = dir.split(sep).filter((s) => s !== '').length;
-  await symlink('..', join(dir, 'b', 'c'));
-  await symlink(`b/c/b/c/${'../'.repeat(depth + 1)}`.replace(/\/$/, ''), join(dir, 'e'));
-  const secretFromRoot = secret.replace(/^\/+/, '');
-  await symlink(secret, join(dir, 'abs-secret'));
-  await symlink(relative(dir, secret), join(dir, 'rel-secret'));
-  await symlink(relative(join(dir, 'sub'), secret), join(dir, 'sub', 'rel-secret.rpm'));
-  await symlink('/etc', join(dir, 'etc-dir'));
-  await symlink('loop-b', join(dir, 'loop-a'));
-  await symlink('loop-a', join(dir, 'loop-b'));
-  for (const [name, target] of Object.entries(alsoLinkTo)) await symlink(target, join(dir, name));
-  await runCommand(['mkfifo', join(dir, 'fifo'), join(dir, 'fifo.xml')], { timeoutMs: 10_000 });
-  await runCommand(['mknod', join(dir, 'zero'), 'c', '1', '5'], { timeoutMs: 10_000 });
-  await runCommand(['mknod', join(dir, 'loop-dev'), 'b', '7', '0'], { timeoutMs: 10_000 });
-  const server: Server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(join(dir, 'socket'), () => resolve()));
-  // Inside the tree: served like any file.
-  await writeFile(join(dir, 'sub', 'inside.txt'), 'inside the tree');
-  await symlink('sub/inside.txt', join(dir, 'inside-link.txt'));
-  await symlink('.', join(dir, 'self'));
-
-  const refused: HostileEntry[] = [
-    { tail: `e/${secretFromRoot}`, what: 'relative symlink chain climbing to /' },
-    { tail: 'e/etc/shadow', what: '/etc/shadow through the chain' },
-    { tail: 'abs-secret', what: 'absolute link to a file outside' },
-    { tail: 'rel-secret', what: 'relative link to a file outside' },
-    { tail: 'sub/rel-secret.rpm', what: 'relative link from a subdirectory' },
-    { tail: 'etc-dir/passwd', what: 'link to a directory outside' },
-    { tail: 'loop-a', what: 'symlink loop' },
-    ...Object.keys(alsoLinkTo).map((name) => ({ tail: name, what: `absolute link ${name}` })),
-    { tail: 'fifo', what: 'FIFO' },
-    { tail: 'fifo.xml', what: 'FIFO named like metadata' },
-    { tail: 'self/fifo', what: 'FIFO through an inside link' },
-    { tail: 'zero', what: 'character device' },
-    { tail: 'loop-dev', what: 'block device' },
-    { tail: 'socket', what: 'socket' },
-  ];
-  const inside: HostileEntry[] = [
-    { tail: 'inside-link.txt', what: 'link to a file inside' },
-    { tail: 'self/sub/inside.txt', what: 'link to the tree itself' },
-    { tail: 'b/c/sub/inside.txt', what: 'the chain that stays inside' },
-  ];
-  return { refused, inside, close: () => new Promise((resolve) => server.close(() => resolve())) };
+export interface HostileOptions {
+  /** Lay the set under this subdirectory of the root (paths in the result include it). */
+  under?: string;
+  /** Extra absolute links to other files that must stay private (name -> target), e.g. a data dir's postgres.json. */
+  alsoLinkTo?: Record<string, string>;
+  /** Marks the page and names the user the attack script would create (default `PWNED`). */
+  marker?: string;
+  /** Size of the sparse file (default 200 MiB). */
+  hugeBytes?: number;
+  /** Full text of the metadata files cut in half under `truncated/` (default: a small .treeinfo and repomd.xml). */
+  truncated?: { treeinfo?: Buffer; repomd?: Buffer };
 }
 
-/** The script every active document below carries: it would create an admin and mark the page. */
+export const insideText = 'inside the tree';
+
+/** Enough `../` to climb from any test directory to /. */
+const up = '../'.repeat(40);
+
+/** The script every active document carries: it would create an admin through the API and mark the page. */
 export function attackScript(marker: string): string {
   return `document.title = '${marker}'; console.log('${marker}');
 fetch('/api/session').then((r) => r.json()).then((s) => fetch('/api/users', { method: 'POST',
@@ -98,5 +86,99 @@ export function activeDocuments(marker: string): Record<string, string> {
     'index.html': `<!doctype html><title>t</title><script>${script}</script>\n`,
     'readme.htm': `<html><body onload="${script.replace(/"/g, '&quot;')}">x</body></html>\n`,
     'noext': `<!doctype html><script>${script}</script>\n`,
+  };
+}
+
+/** An XHTML script element in its own namespace: an XML file (repomd.xml) carrying it still parses as before. */
+export function xhtmlScriptElement(marker: string): string {
+  return `<h:script xmlns:h="http://www.w3.org/1999/xhtml"><![CDATA[${attackScript(marker)}]]></h:script>`;
+}
+
+const sampleTreeinfo = Buffer.from('[header]\ntype = productmd.treeinfo\nversion = 1.2\n\n[general]\nfamily = Hostile\nversion = 1\narch = x86_64\n');
+const sampleRepomd = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo"><revision>1</revision></repomd>\n');
+
+/** Makes a Unix socket file at `path`: a process that exits without closing its listener leaves it behind. */
+function makeSocketFile(path: string): void {
+  const r = spawnSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.exit(0))`]);
+  if (r.status !== 0) throw new Error(`could not make a Unix socket at ${path}: ${r.stderr.toString()}`);
+}
+
+/**
+ * Lays the hostile set into `root` (or `root/<under>`). `secret` is an existing file outside the
+ * root whose bytes must never be served.
+ */
+export async function layHostileEntries(root: string, secret: string, options: HostileOptions = {}): Promise<HostileSet> {
+  const base = options.under === undefined ? root : join(root, options.under);
+  const at = (p: string) => join(base, p);
+  const rel = (p: string) => (options.under === undefined ? p : `${options.under}/${p}`);
+  const marker = options.marker ?? 'PWNED';
+  const hugeBytes = options.hugeBytes ?? 200 * 1024 * 1024;
+  const alsoLinkTo = options.alsoLinkTo ?? {};
+  for (const d of ['b', 'sub', 'truncated/repodata']) await mkdir(at(d), { recursive: true });
+
+  const links: [string, string][] = [
+    ['b/c', '..'],
+    ['e', `b/c/b/c/${up}`.replace(/\/$/, '')],
+    ['abs-secret', secret],
+    ['rel-secret', `${up}${secret.replace(/^\/+/, '')}`],
+    ['sub/rel-secret.rpm', `${up}${secret.replace(/^\/+/, '')}`],
+    ['etc-dir', '/etc'],
+    ['loop-a', 'loop-b'],
+    ['loop-b', 'loop-a'],
+    ['dangling', 'does-not-exist'],
+    ['to-fifo', 'fifo'],
+    ['inside-link.txt', 'sub/inside.txt'],
+    ['self', '.'],
+    ['good-dirlink', 'truncated'],
+    ...Object.entries(alsoLinkTo),
+  ];
+  for (const [path, target] of links) await symlink(target, at(path));
+  await runCommand(['mkfifo', at('fifo'), at('fifo.xml')], { timeoutMs: 10_000 });
+  await runCommand(['mknod', at('null'), 'c', '1', '3'], { timeoutMs: 10_000 });
+  await runCommand(['mknod', at('loop-dev'), 'b', '7', '0'], { timeoutMs: 10_000 });
+  makeSocketFile(at('sock'));
+
+  await writeFile(at('sub/inside.txt'), insideText);
+  const documents = activeDocuments(marker);
+  for (const [name, text] of Object.entries(documents)) await writeFile(at(name), text);
+  await writeFile(at('huge.bin'), '');
+  await truncate(at('huge.bin'), hugeBytes);
+  const half = (b: Buffer) => b.subarray(0, Math.floor(b.length / 2));
+  await writeFile(at('truncated/.treeinfo'), half(options.truncated?.treeinfo ?? sampleTreeinfo));
+  await writeFile(at('truncated/repodata/repomd.xml'), half(options.truncated?.repomd ?? sampleRepomd));
+
+  const types = new Map<string, string>([
+    ...['e', 'abs-secret', 'rel-secret', 'sub/rel-secret.rpm', 'etc-dir', 'loop-a', 'loop-b', 'dangling', 'to-fifo', ...Object.keys(alsoLinkTo)].map((p): [string, string] => [rel(p), 'l']),
+    [rel('fifo'), 'p'], [rel('fifo.xml'), 'p'], [rel('null'), 'c'], [rel('loop-dev'), 'b'], [rel('sock'), 's'],
+  ]);
+  const kept = ['b/c', 'good-dirlink', 'huge.bin', 'inside-link.txt', 'self', 'sub/inside.txt', 'truncated/.treeinfo', 'truncated/repodata/repomd.xml', ...Object.keys(documents)];
+  return {
+    dropped: [...types.keys()].sort(),
+    kept: kept.map(rel).sort(),
+    scripted: Object.keys(documents).map(rel),
+    huge: { path: rel('huge.bin'), bytes: hugeBytes },
+    refused: [
+      { tail: `e/${secret.replace(/^\/+/, '')}`, what: 'relative symlink chain climbing to /' },
+      { tail: 'e/etc/shadow', what: '/etc/shadow through the chain' },
+      { tail: 'abs-secret', what: 'absolute link to a file outside' },
+      { tail: 'rel-secret', what: 'relative link to a file outside' },
+      { tail: 'sub/rel-secret.rpm', what: 'relative link from a subdirectory' },
+      { tail: 'etc-dir/passwd', what: 'link to a directory outside' },
+      { tail: 'loop-a', what: 'symlink loop' },
+      ...Object.keys(alsoLinkTo).map((name) => ({ tail: name, what: `absolute link ${name}` })),
+      { tail: 'fifo', what: 'FIFO' },
+      { tail: 'fifo.xml', what: 'FIFO named like metadata' },
+      { tail: 'to-fifo', what: 'link to a FIFO' },
+      { tail: 'self/fifo', what: 'FIFO through an inside link' },
+      { tail: 'null', what: 'character device' },
+      { tail: 'loop-dev', what: 'block device' },
+      { tail: 'sock', what: 'socket' },
+    ].map((p) => ({ ...p, tail: rel(p.tail) })),
+    inside: [
+      { tail: 'inside-link.txt', what: 'link to a file inside' },
+      { tail: 'self/sub/inside.txt', what: 'link to the tree itself' },
+      { tail: 'b/c/sub/inside.txt', what: 'the chain that stays inside' },
+    ].map((p) => ({ ...p, tail: rel(p.tail) })),
+    types,
   };
 }

@@ -39,8 +39,9 @@ const leftovers = async () => ({
 
 describe('importing the hostile ISO', () => {
   it('the ISO holds every hostile entry (read back with xorriso)', () => {
-    expect(Object.fromEntries([...iso.listing].filter(([p]) => iso.refused.includes(p)))).toEqual({
-      'hostile/abs-secret': 'l', 'hostile/dangling': 'l', 'hostile/e': 'l', 'hostile/fifo': 'p', 'hostile/null': 'c', 'hostile/rel-secret': 'l', 'hostile/sock': 's', 'hostile/to-fifo': 'l',
+    expect(Object.fromEntries([...iso.listing].filter(([p]) => iso.dropped.includes(p)))).toEqual({
+      'hostile/abs-secret': 'l', 'hostile/dangling': 'l', 'hostile/e': 'l', 'hostile/etc-dir': 'l', 'hostile/fifo': 'p', 'hostile/fifo.xml': 'p', 'hostile/loop-a': 'l', 'hostile/loop-b': 'l',
+      'hostile/loop-dev': 'b', 'hostile/null': 'c', 'hostile/rel-secret': 'l', 'hostile/sock': 's', 'hostile/sub/rel-secret.rpm': 'l', 'hostile/to-fifo': 'l',
     });
   });
 
@@ -48,7 +49,7 @@ describe('importing the hostile ISO', () => {
     await mkdir(join(env.paths.scratch, `iso-pid${deadPid}-abc123`, 'gpg'), { recursive: true });
     await mkdir(join(env.paths.trees, '.snapshots', `.building-pid${deadPid}-20260101T000000Z-abcdef`, 'BaseOS'), { recursive: true });
     const tree = await importIso(iso.iso, { ...deps(), name: 'hostile' });
-    const extracted = iso.refused.filter((p) => !iso.notExtracted.includes(p));
+    const extracted = iso.dropped.filter((p) => !iso.notExtracted.includes(p));
     expect(tree.dropped?.map((d) => d.path)).toEqual(extracted);
     const by = new Map(tree.dropped!.map((d) => [d.path, d]));
     expect(by.get('hostile/e')).toMatchObject({ kind: 'symlink', reason: 'it resolves to /, outside the tree' });
@@ -62,7 +63,7 @@ describe('importing the hostile ISO', () => {
     for (const p of [...iso.kept, tree.kernel, tree.initrd, 'BaseOS/Packages/alpha-1.0-1.noarch.rpm', 'AppStream/Packages/beta-1.0-1.noarch.rpm']) {
       await expect(lstat(join(root, p)), p).resolves.toBeTruthy();
     }
-    for (const p of iso.refused) await expect(lstat(join(root, p)), p).rejects.toMatchObject({ code: 'ENOENT' });
+    for (const p of iso.dropped) await expect(lstat(join(root, p)), p).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await lstat(join(root, 'hostile', 'huge.bin'))).size).toBe(200 * 1024 * 1024);
     expect(tree.repos.map((r) => r.packageCount)).toEqual([1, 1]);
     expect(await leftovers()).toEqual({ scratch: [], building: [] });
