@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installErrorHandling } from '../striker/http/error-handler.js';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryTimeline } from '../pxe/boot/timeline.js';
@@ -39,6 +40,7 @@ beforeEach(async () => {
   clock = start;
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   app = Fastify({ loggerInstance: log as FastifyBaseLogger });
+  installErrorHandling(app);
   // As the API's access control does: every route must declare config.access.
   app.addHook('onRoute', (route) => {
     if ((route.config as { access?: string } | undefined)?.access !== 'public') throw new Error(`${route.url} lacks config.access`);
@@ -172,7 +174,9 @@ describe('registration and install events', () => {
     expect((await post(signed, '192.0.2.9', { event: 'install.finished' })).statusCode).toBe(204);
     expect((await post('/ks/host-node-1/events', strangerIp, { event: 'install.finished' })).statusCode).toBe(403);
     expect((await post(signed.replace('host-node-1', 'host-dr-1'), strangerIp, { event: 'install.finished' })).statusCode).toBe(403);
-    expect((await post('/ks/host-node-1/events', nodeIp, { event: 'rm -rf' })).statusCode).toBe(400);
+    const bad = await post('/ks/host-node-1/events', nodeIp, { event: 'rm -rf' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { problems: [{ path: 'body.event' }] } });
     expect(timeline.events.filter((e) => e.step === 'install.finished')).toHaveLength(2);
   });
 });

@@ -14,7 +14,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { BootTimeline } from '../pxe/index.js';
-import { StrikerError } from '../striker/core/errors/index.js';
+import { StrikerError, ValidationError } from '../striker/core/errors/index.js';
 import { decideAccess } from './access-decision.js';
 import type { KickstartConfig } from './config.js';
 import type { KickstartInputDraft } from './kickstart-input.js';
@@ -164,7 +164,7 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
       const body = req.body as { event?: unknown } | undefined;
       if (body?.event !== 'install.finished') {
         log.debug({ hostId: host.hostId, peer: req.ip }, 'kickstart event not understood');
-        return reply.code(400).send({ code: 'VALIDATION_FAILED', message: 'body must be {"event":"install.finished"}' });
+        throw new ValidationError([{ path: 'body.event', message: 'must be "install.finished"' }], 'kickstart event');
       }
       counters.events++;
       log.info({ hostId: host.hostId, peer: req.ip }, 'install finished');
