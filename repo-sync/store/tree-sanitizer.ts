@@ -96,7 +96,7 @@ export async function sanitizeTree(root: string, options: SanitizeOptions): Prom
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       entries += 1;
       if (entries > max) {
-        throw new StrikerError('REPO_VERIFY_FAILED', `${options.label} holds more than ${max} files, directories and links; refusing to walk further`, { details: { maxEntries: max } });
+        throw new StrikerError('REPO_VERIFY_FAILED', `${options.label} holds more than ${max} files, directories and links; refusing to walk further`, { details: { maxEntries: max }, retryable: false });
       }
       const path = join(dir, entry.name);
       const kind = kindOf(entry);
@@ -145,11 +145,11 @@ export async function regularFileInside(root: string, rel: string, within: strin
     throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} cannot be resolved: ${(error as Error).message}`, { cause: error, details: { path: rel } });
   }
   if (!isInside(realWithin, real)) {
-    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} resolves to ${real}, outside ${realWithin}; refusing to read it`, { details: { path: rel } });
+    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} resolves to ${real}, outside ${realWithin}; refusing to read it`, { details: { path: rel }, retryable: false });
   }
   const kind = kindOf(await lstat(real));
   if (kind !== 'file') {
-    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} is ${kind === 'directory' ? 'a directory' : kindWords[kind as DroppedKind]}, not a regular file; refusing to read it`, { details: { path: rel, kind } });
+    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} is ${kind === 'directory' ? 'a directory' : kindWords[kind as DroppedKind]}, not a regular file; refusing to read it`, { details: { path: rel, kind }, retryable: false });
   }
   return real;
 }
@@ -166,7 +166,7 @@ export async function openRegularInside(root: string, rel: string): Promise<File
   const kind = kindOf(await fh.stat());
   if (kind !== 'file') {
     await fh.close();
-    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} changed into ${kindWords[kind as DroppedKind] ?? 'a directory'} while being opened; refusing to read it`, { details: { path: rel, kind } });
+    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} changed into ${kindWords[kind as DroppedKind] ?? 'a directory'} while being opened; refusing to read it`, { details: { path: rel, kind }, retryable: false });
   }
   return fh;
 }

@@ -106,6 +106,11 @@ describe('job runner', () => {
     expect(failed.attempts).toBe(3);
     expect(failed.progress).toBe(40);
     expect(failed.lastError).toBe('attempt 3 broke');
+    // An error that says retrying cannot help ends the job at its first attempt; one that may be retried is.
+    const refused = await enqueueJob(t.db, testCatalog, { kind: 'test.flaky', payload: { failUntilAttempt: 9, retryable: false } });
+    expect(await waitFor(refused.id, (j) => j.status === 'failed')).toMatchObject({ attempts: 1, lastError: 'attempt 1 broke' });
+    const retried = await enqueueJob(t.db, testCatalog, { kind: 'test.flaky', payload: { failUntilAttempt: 1, retryable: true } });
+    expect(await waitFor(retried.id, (j) => j.status === 'succeeded')).toMatchObject({ attempts: 2 });
   });
 
   it('cancels a queued job at once and a running job at its next checkpoint', async () => {

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { problemsFromZod } from '../core/validation/zod-problems.js';
-import { formatProblems } from '../core/errors/index.js';
+import { formatProblems, StrikerError } from '../core/errors/index.js';
 import type { Job } from './job.js';
 import { JobAbort, type AbortReason, type JobCatalog, type JobContext } from './job-kind.js';
 import { addMessage, claimJobs, finishJob, heartbeat, reapStaleJobs, reportProgress, requeueInterrupted, type JobOutcome } from './job-store.js';
@@ -171,7 +171,8 @@ export class JobRunner {
         outcome = abortOutcome(controller.signal.reason);
       } else {
         const delay = def.retryDelaySeconds?.(job.attempts) ?? Math.min(300, 5 * 2 ** (job.attempts - 1));
-        outcome = { kind: 'failed', error: errorText(error), retryAfterSeconds: def.maxAttempts > 1 ? delay : null };
+        const retry = def.maxAttempts > 1 && !(error instanceof StrikerError && error.retryable === false);
+        outcome = { kind: 'failed', error: errorText(error), retryAfterSeconds: retry ? delay : null };
         log.warn({ err: error }, 'job run failed');
       }
     }

@@ -3,6 +3,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { StrikerError } from '../../striker/core/errors/index.js';
 import { catalogOf, defineJobKind } from '../../striker/jobs/job-kind.js';
 
 export const testCatalog = catalogOf([
@@ -23,13 +24,16 @@ export const testCatalog = catalogOf([
   defineJobKind({
     kind: 'test.flaky',
     title: 'Fails on early attempts',
-    payload: z.strictObject({ failUntilAttempt: z.number().int().min(0) }),
+    payload: z.strictObject({ failUntilAttempt: z.number().int().min(0), retryable: z.boolean().optional() }),
     maxAttempts: 3,
     onStale: 'retry',
     retryDelaySeconds: () => 0,
     async run(ctx) {
       await ctx.progress(40, 'Half way');
-      if (ctx.job.attempts <= ctx.payload.failUntilAttempt) throw new Error(`attempt ${ctx.job.attempts} broke`);
+      if (ctx.job.attempts <= ctx.payload.failUntilAttempt) {
+        const message = `attempt ${ctx.job.attempts} broke`;
+        throw ctx.payload.retryable === undefined ? new Error(message) : new StrikerError('REPO_VERIFY_FAILED', message, { retryable: ctx.payload.retryable });
+      }
       await ctx.progress(90, 'Nearly');
     },
   }),

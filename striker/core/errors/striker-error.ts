@@ -14,12 +14,18 @@ export interface Problem {
 export class StrikerError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
+  /**
+   * False when trying the same thing again cannot succeed (input refused on purpose, such as a
+   * file that leads out of its tree): a job failing with it is not retried. Undefined: unknown.
+   */
+  readonly retryable: boolean | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown; retryable?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.details = options.details ?? {};
+    this.retryable = options.retryable;
   }
 }
 
