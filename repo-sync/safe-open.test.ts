@@ -57,7 +57,9 @@ describe('openUnderRoot', () => {
     ['loop-dev', 'not a regular file: block device'],
     ['loop-a', 'cannot resolve: ELOOP'],
   ])('refuses %s (%s)', async (tail, why) => {
-    expect(await closed(await openUnderRoot(root, tail))).toEqual({ kind: 'refused', why });
+    const outcome = await closed(await openUnderRoot(root, tail));
+    expect(outcome).toMatchObject({ kind: 'refused' });
+    expect((outcome as { why: string }).why.startsWith(why)).toBe(true);
   });
 
   it('serves links that stay inside', async () => {

@@ -65,17 +65,18 @@ export function isUnder(root: string, real: string): boolean {
 
 /**
  * Opens `tail` (a relative path already checked by the caller for `..`, NUL and the like) under
- * `realRoot` (a real path, see resolveRoot), or says why not.
+ * `realRoot` (a real path, see resolveRoot), or says why not. `base` is where `tail` starts when
+ * that is a directory below the root (a repo inside an extracted tree).
  */
-export async function openUnderRoot(realRoot: string, tail: string): Promise<OpenOutcome> {
+export async function openUnderRoot(realRoot: string, tail: string, base: string = realRoot): Promise<OpenOutcome> {
   let real: string;
   try {
-    real = await realpath(join(realRoot, tail));
+    real = await realpath(join(base, tail));
   } catch (error) {
     const code = codeOf(error);
     return missingCodes.has(code) ? { kind: 'missing' } : { kind: 'refused', why: `cannot resolve: ${code}` };
   }
-  if (!isUnder(realRoot, real)) return { kind: 'refused', why: 'leaves the tree' };
+  if (!isUnder(realRoot, real)) return { kind: 'refused', why: `leaves the tree (resolves to ${real})` };
   return openRealPath(real);
 }
 

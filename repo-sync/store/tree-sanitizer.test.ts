@@ -88,16 +88,17 @@ describe('reading one file of a directory Striker does not own', () => {
     expect((await fh!.readFile()).toString()).toBe('ok');
     await fh!.close();
     expect(await openRegularInside(repo, 'missing.rpm')).toBeUndefined();
+    // A directory where a file is expected is no file: nothing to read, like a missing one.
+    expect(await openRegularInside(repo, 'hostile/b')).toBeUndefined();
   });
 
   it.each([
-    ['secret.rpm', /secret\.rpm under .* resolves to .*secret\.txt, outside .*operator-repo; refusing to read it/],
-    ['hostile/e/etc/passwd', /hostile\/e\/etc\/passwd under .* resolves to \/etc\/passwd, outside/],
-    ['hostile/fifo', /hostile\/fifo under .* is a FIFO, not a regular file; refusing to read it/],
-    ['hostile/to-fifo', /is a FIFO, not a regular file/],
-    ['hostile/null', /is a character device, not a regular file/],
-    ['hostile/sock', /is a socket, not a regular file/],
-    ['hostile/b', /is a directory, not a regular file/],
+    ['secret.rpm', /secret\.rpm under .*operator-repo: leaves the tree \(resolves to .*secret\.txt\); refusing to read it/],
+    ['hostile/e/etc/passwd', /hostile\/e\/etc\/passwd under .*: leaves the tree \(resolves to \/etc\/passwd\)/],
+    ['hostile/fifo', /hostile\/fifo under .*: not a regular file: FIFO; refusing to read it/],
+    ['hostile/to-fifo', /not a regular file: FIFO/],
+    ['hostile/null', /not a regular file: character device/],
+    ['hostile/sock', /not a regular file: socket/],
   ])('%s is refused before it is opened', async (rel, message) => {
     const error = await openRegularInside(repo, rel).then(() => undefined, (e: unknown) => e);
     expect((error as StrikerError).code).toBe('REPO_VERIFY_FAILED');

@@ -9,13 +9,14 @@
  * Links are judged on disk (`realpath`), never on paper, and the walk never follows them (entry
  * types come from readdir's d_type, i.e. lstat), so a link loop cannot make it loop. The walk is
  * bounded by an entry count. `sanitizeTree` owns the tree it cleans; for a directory Striker
- * does not own (an operator's repo directory), `regularFileInside` applies the same rule to one
- * file at a time, and `openRegularInside` opens such a file without blocking on a FIFO.
+ * does not own (an operator's repo directory), `regularFileInside` and `openRegularInside` apply
+ * the same rule to one file at a time through the one safe opener (safe-open.ts).
  */
-import { constants, type Dirent, type Stats } from 'node:fs';
-import { lstat, open, readdir, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import type { Dirent, Stats } from 'node:fs';
+import { lstat, readdir, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { StrikerError } from '../../striker/core/errors/index.js';
+import { isUnder, openUnderRoot, type OpenedFile } from '../safe-open.js';
 
 export type DroppedKind = 'symlink' | 'fifo' | 'char-device' | 'block-device' | 'socket' | 'unknown';
 
@@ -60,8 +61,6 @@ const kindWords: Record<DroppedKind, string> = {
   symlink: 'a symlink', fifo: 'a FIFO', 'char-device': 'a character device', 'block-device': 'a block device', socket: 'a socket', unknown: 'not a regular file',
 };
 
-const isInside = (root: string, path: string) => path === root || path.startsWith(root + sep);
-
 /**
  * Why the symlink at `path` may not stay (undefined when it may): its real location must exist,
  * stay under `realRoot` and be a regular file or a directory.
@@ -76,7 +75,7 @@ async function judgeLink(realRoot: string, path: string): Promise<string | undef
     if (code === 'ELOOP') return 'it is part of a symlink loop';
     return `its target cannot be resolved (${code ?? (error as Error).message})`;
   }
-  if (!isInside(realRoot, real)) return `it resolves to ${real}, outside the tree`;
+  if (!isUnder(realRoot, real)) return `it resolves to ${real}, outside the tree`;
   const kind = kindOf(await lstat(real));
   if (kind !== 'file' && kind !== 'directory') return `it names ${kindWords[kind as DroppedKind]}`;
   return undefined;
@@ -131,42 +130,29 @@ export async function sanitizeTree(root: string, options: SanitizeOptions): Prom
 }
 
 /**
- * The real path of `rel` under `root` if it is a regular file whose real location stays inside
- * `within` (default `root`); a clear REPO_VERIFY_FAILED otherwise, and undefined when it does not exist.
+ * Opens `rel` under `root` through the one safe opener (safe-open.ts) when it is a regular file
+ * whose real location stays inside `within` (default `root`). Undefined when nothing (or a
+ * directory) is there; anything else that is not such a file is a REPO_VERIFY_FAILED that retrying
+ * cannot fix.
  */
-export async function regularFileInside(root: string, rel: string, within: string = root): Promise<string | undefined> {
+async function openInside(root: string, rel: string, within: string): Promise<OpenedFile | undefined> {
   const realWithin = await realpath(within);
-  let real: string;
-  try {
-    real = await realpath(join(root, rel));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} cannot be resolved: ${(error as Error).message}`, { cause: error, details: { path: rel } });
+  const outcome = await openUnderRoot(realWithin, rel, root);
+  if (outcome.kind === 'missing') return undefined;
+  if (outcome.kind === 'refused') {
+    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root}: ${outcome.why}; refusing to read it`, { details: { path: rel }, retryable: false });
   }
-  if (!isInside(realWithin, real)) {
-    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} resolves to ${real}, outside ${realWithin}; refusing to read it`, { details: { path: rel }, retryable: false });
-  }
-  const kind = kindOf(await lstat(real));
-  if (kind !== 'file') {
-    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} is ${kind === 'directory' ? 'a directory' : kindWords[kind as DroppedKind]}, not a regular file; refusing to read it`, { details: { path: rel, kind }, retryable: false });
-  }
-  return real;
+  return outcome.file;
 }
 
-/**
- * Opens `rel` under `root` for reading when `regularFileInside` allows it: with O_NOFOLLOW and
- * O_NONBLOCK (a FIFO swapped in after the check cannot block the open), then checked again on
- * the open descriptor. Undefined when the file does not exist.
- */
+/** The real path of `rel` under `root` if it is a regular file inside `within` (see openInside). */
+export async function regularFileInside(root: string, rel: string, within: string = root): Promise<string | undefined> {
+  const file = await openInside(root, rel, within);
+  await file?.handle.close();
+  return file?.realPath;
+}
+
+/** `rel` under `root` open for reading (see openInside); the caller closes it. */
 export async function openRegularInside(root: string, rel: string): Promise<FileHandle | undefined> {
-  const real = await regularFileInside(root, rel);
-  if (real === undefined) return undefined;
-  const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  const kind = kindOf(await fh.stat());
-  if (kind !== 'file') {
-    await fh.close();
-    throw new StrikerError('REPO_VERIFY_FAILED', `${rel} under ${root} changed into ${kindWords[kind as DroppedKind] ?? 'a directory'} while being opened; refusing to read it`, { details: { path: rel, kind }, retryable: false });
-  }
-  return fh;
+  return (await openInside(root, rel, root))?.handle;
 }
