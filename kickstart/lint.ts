@@ -113,7 +113,8 @@ function parseWords(words: readonly string[], options: Readonly<Record<string, O
       continue;
     }
     const expected = checkValue(spec.value, value);
-    if (expected !== undefined) { report('error', `option ${name} expects ${expected}, got '${value}'`); continue; }
+    if (expected !== undefined) report('error', `option ${name} expects ${expected}, got '${value}'`);
+    // Kept even when malformed, so that the rules below do not also report it as missing.
     present.set(name, value);
   }
   return { present, args };
