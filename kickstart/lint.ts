@@ -293,7 +293,7 @@ export function lintKickstart(text: string, options: LintOptions = {}): LintResu
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const split = splitWords(trimmed);
     const [name, ...rest] = split.words;
-    if (split.error !== undefined) { reporter(line, name ?? '')('error', split.error); return; }
+    if (split.error !== undefined) { reporter(line, name ?? trimmed.slice(0, 20))('error', split.error); return; }
     if (name === undefined) return;
     if (name === '%end') { reporter(line, name)('error', 'without an open section'); return; }
     const sectionSpec = sectionSpecs[name];
