@@ -1,15 +1,21 @@
 /**
- * A linter for kickstart files against kickstart-grammar.ts: unknown commands and options,
- * missing option values, positional argument counts, repeated single-use commands, section
- * structure (%packages/%pre/%post … %end) and the storage references between part, raid,
- * volgroup and logvol. Every problem carries its 1-based line number. Pure: text in, problems out.
- * Lines are split like pykickstart does (shlex: quotes, backslashes, `#` comments).
+ * A linter for kickstart files against the RHEL 9 grammar in kickstart-grammar.ts: unknown,
+ * removed and deprecated commands and options, option values by type, positional arguments, the
+ * rules between options, repeated commands, section structure (%packages/%pre/%post … %end), the
+ * storage references between part, raid, volgroup and logvol, and duplicate mount points.
+ * Options are read like pykickstart's argparse parser does (`--opt=value` or `--opt value`, a
+ * unique prefix of a long option stands for it). Lines are split like pykickstart does (shlex:
+ * quotes, backslashes, `#` comments). Every finding carries its severity, 1-based line number and
+ * command. Pure: text in, findings out.
  */
-import { commandSpecs, sectionSpecs, type CommandSpec, type OptionKind } from './kickstart-grammar.js';
+import { checkValue } from './grammar/value-types.js';
+import { commandSpecs, sectionSpecs, type CommandRule, type CommandSpec, type OptionSpec, type SectionSpec } from './kickstart-grammar.js';
 
 export interface LintProblem {
   line: number;
   severity: 'error' | 'warning';
+  /** The command or section the finding is about (e.g. `raid`, `%packages`). */
+  command: string;
   message: string;
 }
 
@@ -19,6 +25,7 @@ export interface LintOptions {
 }
 
 export interface LintResult {
+  /** True when there is no error (warnings allowed). */
   ok: boolean;
   problems: LintProblem[];
 }
@@ -54,85 +61,221 @@ export function splitWords(text: string): { words: string[]; error?: string } {
   return { words };
 }
 
-interface ParsedOptions {
+type Report = (severity: LintProblem['severity'], message: string) => void;
+
+interface ParsedLine {
   present: Map<string, string | true>;
   args: string[];
 }
 
-function parseOptions(words: readonly string[], spec: Readonly<Record<string, OptionKind>>, where: string, line: number, problems: LintProblem[]): ParsedOptions {
+/** argparse treats a word as an option when it starts with '-' and is not a negative number. */
+function looksLikeOption(word: string): boolean {
+  return word.length > 1 && word.startsWith('-') && !/^-\d+(\.\d+)?$/.test(word);
+}
+
+/** The option `name` names: itself, or the one live option it is a unique prefix of (argparse allow_abbrev). */
+function resolveOption(name: string, options: Readonly<Record<string, OptionSpec>>): { name: string; spec: OptionSpec } | 'ambiguous' | undefined {
+  const exact = options[name];
+  if (exact !== undefined) return { name, spec: exact };
+  if (!name.startsWith('--') || name.length < 3) return undefined;
+  const matches = Object.keys(options).filter((o) => o.startsWith(name) && options[o]?.removed === undefined);
+  if (matches.length > 1) return 'ambiguous';
+  const only = matches[0];
+  return only === undefined ? undefined : { name: only, spec: options[only] as OptionSpec };
+}
+
+function parseWords(words: readonly string[], options: Readonly<Record<string, OptionSpec>>, freeForm: boolean, report: Report): ParsedLine {
   const present = new Map<string, string | true>();
   const args: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as string;
-    if (!word.startsWith('--')) { args.push(word); continue; }
+    if (freeForm || !looksLikeOption(word)) { args.push(word); continue; }
     const eq = word.indexOf('=');
-    const name = eq === -1 ? word : word.slice(0, eq);
-    const kind = spec[name];
-    if (kind === undefined) { problems.push({ line, severity: 'error', message: `${where}: unknown option ${name}` }); continue; }
-    if (kind === 'flag') {
-      if (eq !== -1) problems.push({ line, severity: 'error', message: `${where}: option ${name} takes no value` });
+    const written = eq === -1 ? word : word.slice(0, eq);
+    const resolved = resolveOption(written, options);
+    if (resolved === 'ambiguous') { report('error', `option ${written} is ambiguous`); continue; }
+    if (resolved === undefined) { report('error', `unknown option ${written}`); continue; }
+    const { name, spec } = resolved;
+    if (spec.removed !== undefined) { report('error', spec.removed); continue; }
+    if (spec.deprecated !== undefined) report('warning', spec.deprecated);
+    if (spec.value === undefined) {
+      if (eq !== -1) report('error', `option ${name} takes no value, got '${word.slice(eq + 1)}'`);
       present.set(name, true);
       continue;
     }
     let value: string | undefined = eq === -1 ? undefined : word.slice(eq + 1);
     if (value === undefined) {
       const next = words[i + 1];
-      if (next !== undefined && !next.startsWith('--')) { value = next; i++; }
+      if (next !== undefined && !looksLikeOption(next)) { value = next; i++; }
     }
-    if (value === undefined || value === '') { problems.push({ line, severity: 'error', message: `${where}: option ${name} needs a value` }); continue; }
+    if (value === undefined || value === '') {
+      report('error', `option ${name} needs a value${spec.value.kind === 'string' ? '' : ` (${checkValue(spec.value, '') ?? 'a value'})`}`);
+      continue;
+    }
+    const expected = checkValue(spec.value, value);
+    if (expected !== undefined) report('error', `option ${name} expects ${expected}, got '${value}'`);
+    // Kept even when malformed, so that the rules below do not also report it as missing.
     present.set(name, value);
   }
   return { present, args };
 }
 
-function checkCommand(name: string, spec: CommandSpec, parsed: ParsedOptions, line: number, problems: LintProblem[]): void {
-  const [min, max] = spec.args;
-  const n = parsed.args.length;
-  if (n < min || (max !== undefined && n > max)) {
-    const want = max === undefined ? `at least ${min}` : min === max ? `${min}` : `${min}–${max}`;
-    problems.push({ line, severity: 'error', message: `${name}: expects ${want} argument(s), got ${n}` });
-  }
-  for (const req of spec.required ?? []) {
-    if (!parsed.present.has(req)) problems.push({ line, severity: 'error', message: `${name}: option ${req} is required` });
-  }
-  if (spec.oneOf !== undefined && !spec.oneOf.some((o) => parsed.present.has(o))) {
-    problems.push({ line, severity: 'error', message: `${name}: needs one of ${spec.oneOf.join(', ')}` });
-  }
-  for (const [opt, advice] of Object.entries(spec.deprecated ?? {})) {
-    if (parsed.present.has(opt)) problems.push({ line, severity: 'warning', message: `${name}: option ${opt} is deprecated, ${advice}` });
+const has = (parsed: ParsedLine, options: readonly string[] | undefined): boolean => (options ?? []).some((o) => parsed.present.has(o));
+
+function checkRule(rule: CommandRule, parsed: ParsedLine, report: Report): void {
+  switch (rule.kind) {
+    case 'atLeastOne':
+      if (!has(parsed, rule.options) && !has(parsed, rule.unless)) report('error', rule.message);
+      return;
+    case 'atMostOne':
+      if (rule.options.filter((o) => parsed.present.has(o)).length > 1) report('error', rule.message);
+      return;
+    case 'needs':
+      if (parsed.present.has(rule.option) && !rule.needs.every((o) => parsed.present.has(o))) report('error', rule.message);
+      return;
+    case 'argsAtLeast':
+      if (parsed.args.length < rule.min && !has(parsed, rule.unless)) report('error', rule.message);
+      return;
+    case 'argsAtMost':
+      if (parsed.args.length > rule.max && has(parsed, rule.when)) report('error', rule.message);
+      return;
+    case 'notEmpty':
+      if (parsed.args.length === 0 && parsed.present.size === 0) report('error', rule.message);
+      return;
+    case 'forbidValue': {
+      const value = parsed.present.get(rule.option);
+      if (typeof value === 'string' && rule.values.includes(value.toLowerCase())) report('error', `option ${rule.option}=${value}: ${rule.message}`);
+    }
   }
 }
 
-/** Storage names defined and used, to check references once the whole file is read. */
-interface StorageRefs {
-  defined: Map<string, number>;
+function checkArgs(spec: CommandSpec | SectionSpec, parsed: ParsedLine, report: Report): void {
+  const [min, max] = spec.args;
+  const n = parsed.args.length;
+  if (n >= min && (max === undefined || n <= max)) return;
+  const what = 'argsName' in spec && spec.argsName !== undefined ? ` (${spec.argsName})` : '';
+  if (max === 0) { report('error', `takes no arguments, got ${parsed.args.map((a) => `'${a}'`).join(' ')}`); return; }
+  const want = max === undefined ? `at least ${min}` : min === max ? `${min}` : `${min} to ${max}`;
+  report('error', `expects ${want} argument(s)${what}, got ${n}`);
+}
+
+/** Python's os.path.normpath for absolute mount points, as pykickstart's `mountpoint` type applies it. */
+function normalizeMountPoint(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+}
+
+/** What the storage commands define and use, checked once the whole file is read. */
+interface StorageState {
+  members: Map<string, number>;
   vgs: Map<string, number>;
-  uses: { name: string; line: number; by: string }[];
+  mountPoints: Map<string, { line: number; command: string }>;
+  partNames: Map<string, number>;
+  raidDevices: Map<string, number>;
+  logvols: Map<string, number>;
+  repos: Map<string, number>;
+  uses: { name: string; line: number; command: string; what: string }[];
   vgUses: { name: string; line: number }[];
 }
 
-function collectStorage(cmd: string, parsed: ParsedOptions, line: number, refs: StorageRefs): void {
+function collectStorage(command: string, parsed: ParsedLine, line: number, state: StorageState, report: Report): void {
   const [first, ...rest] = parsed.args;
-  if ((cmd === 'part' || cmd === 'partition' || cmd === 'raid') && first !== undefined && /^(raid|pv)\./.test(first)) refs.defined.set(first, line);
-  if (cmd === 'raid') for (const m of rest) refs.uses.push({ name: m, line, by: 'raid' });
-  if (cmd === 'volgroup' && first !== undefined) {
-    refs.vgs.set(first, line);
-    if (!parsed.present.has('--useexisting')) for (const pv of rest) refs.uses.push({ name: pv, line, by: 'volgroup' });
+  const preexisting = parsed.present.has('--useexisting') || parsed.present.has('--noformat');
+  const isPart = command === 'part' || command === 'partition';
+  if ((isPart || command === 'raid') && first !== undefined && /^(raid|pv)\./.test(first)) state.members.set(first, line);
+  if ((isPart || command === 'raid' || command === 'logvol') && first?.startsWith('/') === true) {
+    const mountPoint = normalizeMountPoint(first);
+    const before = state.mountPoints.get(mountPoint);
+    if (before !== undefined) report('error', `mount point ${mountPoint} is already used by ${before.command} at line ${before.line}: two file systems cannot be mounted at one place`);
+    else state.mountPoints.set(mountPoint, { line, command });
+  } else if (isPart && first !== undefined && first !== 'swap') {
+    // partition.py: PartData compares by mount point; only swap may repeat without a warning.
+    if (state.partNames.has(first)) report('warning', `A partition with the mountpoint ${first} has already been defined.`);
+    else state.partNames.set(first, line);
+  }
+  if (command === 'raid') {
+    const device = parsed.present.get('--device');
+    if (typeof device === 'string') {
+      const name = device.startsWith('md') ? device.slice(2) : device;
+      if (state.raidDevices.has(name)) report('warning', `A RAID device with the name ${name} has already been defined.`);
+      else state.raidDevices.set(name, line);
+    }
+    if (!preexisting) for (const member of rest) state.uses.push({ name: member, line, command, what: 'a part' });
+  }
+  if (command === 'volgroup' && first !== undefined) {
+    if (state.vgs.has(first)) report('warning', `A volgroup with the name ${first} has already been defined.`);
+    else state.vgs.set(first, line);
+    if (!preexisting) for (const pv of rest) state.uses.push({ name: pv, line, command, what: 'a part or raid' });
   }
   const vg = parsed.present.get('--vgname');
-  if (cmd === 'logvol' && typeof vg === 'string') refs.vgUses.push({ name: vg, line });
+  const lv = parsed.present.get('--name');
+  if (command === 'logvol' && typeof vg === 'string') {
+    state.vgUses.push({ name: vg, line });
+    if (typeof lv === 'string') {
+      const key = `${vg}/${lv}`;
+      if (state.logvols.has(key)) report('warning', `A logical volume with the name ${lv} has already been defined in volume group ${vg}.`);
+      else state.logvols.set(key, line);
+    }
+  }
+  const repoName = parsed.present.get('--name');
+  if (command === 'repo' && typeof repoName === 'string') {
+    if (state.repos.has(repoName)) report('warning', `A repo with the name ${repoName} has already been defined.`);
+    else state.repos.set(repoName, line);
+  }
 }
 
-const packageLine = /^-?(@\^?)?[A-Za-z0-9_.+*?:-]+$/;
+/** A %packages line: a package or glob, @group (with --nodefaults/--optional), @^environment, @module:stream/profile, or an exclusion. */
+const packageWord = /^-?(@\^?)?[A-Za-z0-9_.+*?:/[\]-]+$/;
+const groupOptions = new Set(['--nodefaults', '--optional']);
+
+function checkPackageLine(text: string, report: Report): void {
+  const { words, error } = splitWords(text);
+  if (error !== undefined) { report('error', error); return; }
+  const [pkg, ...rest] = words;
+  if (pkg === undefined) return;
+  const isGroup = pkg.startsWith('@') && !pkg.startsWith('@^');
+  if (!packageWord.test(pkg) || (rest.length > 0 && !(isGroup && rest.every((w) => groupOptions.has(w))))) {
+    report('error', `not a package, group or exclusion: ${text}`);
+  }
+}
+
+interface OpenSection {
+  name: string;
+  spec: SectionSpec;
+  line: number;
+}
 
 export function lintKickstart(text: string, options: LintOptions = {}): LintResult {
   const problems: LintProblem[] = [];
   const seen = new Map<string, number>();
-  const refs: StorageRefs = { defined: new Map(), vgs: new Map(), uses: [], vgUses: [] };
-  let section: { name: string; kind: 'packages' | 'script'; line: number } | undefined;
-  let sawPackages = false;
+  const seenSections = new Map<string, number>();
+  const state: StorageState = {
+    members: new Map(), vgs: new Map(), mountPoints: new Map(), partNames: new Map(), raidDevices: new Map(),
+    logvols: new Map(), repos: new Map(), uses: [], vgUses: [],
+  };
+  const reporter = (line: number, command: string): Report => (severity, message) => {
+    problems.push({ line, severity, command, message: `${command}: ${message}` });
+  };
+  let section: OpenSection | undefined;
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
+
+  const openSection = (name: string, spec: SectionSpec, words: readonly string[], line: number): void => {
+    const report = reporter(line, name);
+    const parsed = parseWords(words, spec.options, spec.kind === 'addon', report);
+    checkArgs(spec, parsed, report);
+    if (spec.deprecated !== undefined) report('warning', spec.deprecated);
+    const before = seenSections.get(name);
+    if (spec.once === true && before !== undefined) report('error', `section given more than once (first at line ${before})`);
+    if (before === undefined) seenSections.set(name, line);
+    section = { name, spec, line };
+  };
+
   lines.forEach((raw, index) => {
     const line = index + 1;
     const trimmed = raw.trim();
@@ -140,61 +283,55 @@ export function lintKickstart(text: string, options: LintOptions = {}): LintResu
     if (section !== undefined) {
       if (head === '%end') { section = undefined; return; }
       if (head in sectionSpecs) {
-        problems.push({ line, severity: 'error', message: `${head} starts before ${section.name} (line ${section.line}) is closed with %end` });
+        reporter(section.line, section.name)('error', `Section ${section.name} does not end with %end (${head} starts at line ${line})`);
         section = undefined;
       } else {
-        if (section.kind === 'packages' && trimmed !== '' && !trimmed.startsWith('#')) {
-          const word = splitWords(trimmed).words;
-          const pkg = word[0] ?? '';
-          if (!packageLine.test(pkg) || (word.length > 1 && !pkg.startsWith('@'))) {
-            problems.push({ line, severity: 'error', message: `%packages: not a package, group or exclusion: ${trimmed}` });
-          }
-        }
+        if (section.spec.kind === 'packages' && trimmed !== '' && !trimmed.startsWith('#')) checkPackageLine(trimmed, reporter(line, '%packages'));
         return;
       }
     }
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const split = splitWords(trimmed);
-    if (split.error !== undefined) { problems.push({ line, severity: 'error', message: split.error }); return; }
     const [name, ...rest] = split.words;
+    if (split.error !== undefined) { reporter(line, name ?? trimmed.slice(0, 20))('error', split.error); return; }
     if (name === undefined) return;
-    if (name === '%end') { problems.push({ line, severity: 'error', message: '%end without an open section' }); return; }
+    if (name === '%end') { reporter(line, name)('error', 'without an open section'); return; }
     const sectionSpec = sectionSpecs[name];
-    if (sectionSpec !== undefined) {
-      parseOptions(rest, sectionSpec.options, name, line, problems);
-      section = { name, kind: sectionSpec.kind, line };
-      if (sectionSpec.kind === 'packages') {
-        if (sawPackages) problems.push({ line, severity: 'error', message: '%packages given more than once' });
-        sawPackages = true;
-      }
-      return;
-    }
-    if (name.startsWith('%') && !(name in commandSpecs)) { problems.push({ line, severity: 'error', message: `unknown section ${name}` }); return; }
+    if (sectionSpec !== undefined) { openSection(name, sectionSpec, rest, line); return; }
+    const report = reporter(line, name);
     const spec = commandSpecs[name];
-    if (spec === undefined) { problems.push({ line, severity: 'error', message: `unknown command ${name}` }); return; }
-    const parsed = parseOptions(rest, spec.options, name, line, problems);
-    checkCommand(name, spec, parsed, line, problems);
-    if (!spec.repeatable) {
-      const before = seen.get(name);
-      if (before !== undefined) problems.push({ line, severity: 'error', message: `${name} given more than once (first at line ${before})` });
-    }
-    if (!seen.has(name)) seen.set(name, line);
-    collectStorage(name, parsed, line, refs);
+    if (spec === undefined) { report('error', name.startsWith('%') ? 'unknown section' : 'unknown command'); return; }
+    if (spec.removed !== undefined) { report('error', spec.removed); return; }
+    if (spec.deprecated !== undefined) report('warning', spec.deprecated);
+    const parsed = parseWords(rest, spec.options, spec.freeForm === true, report);
+    checkArgs(spec, parsed, report);
+    for (const req of spec.required ?? []) if (!parsed.present.has(req)) report('error', `option ${req} is required`);
+    for (const rule of spec.rules ?? []) checkRule(rule, parsed, report);
+    const before = seen.get(name);
+    if (spec.repeatable !== true && before !== undefined) report('warning', `given more than once (first at line ${before}): only the last one counts`);
+    if (before === undefined) seen.set(name, line);
+    collectStorage(name, parsed, line, state, report);
   });
-  if (section !== undefined) {
-    problems.push({ line: section.line, severity: 'error', message: `${section.name} is not closed with %end` });
+
+  const openAtEnd = section as OpenSection | undefined;
+  if (openAtEnd !== undefined) reporter(openAtEnd.line, openAtEnd.name)('error', `Section ${openAtEnd.name} does not end with %end`);
+  for (const [name, line] of seen) {
+    for (const other of commandSpecs[name]?.conflicts ?? []) {
+      const otherLine = seen.get(other);
+      if (otherLine !== undefined && otherLine < line) reporter(line, name)('error', `The ${name} and ${other} commands can't be used at the same time (${other} at line ${otherLine})`);
+    }
   }
-  for (const use of refs.uses) {
-    if (!refs.defined.has(use.name)) problems.push({ line: use.line, severity: 'error', message: `${use.by}: ${use.name} is not defined by a part or raid command` });
+  for (const use of state.uses) {
+    if (!state.members.has(use.name)) reporter(use.line, use.command)('error', `${use.name} is not defined by ${use.what} command`);
   }
-  for (const use of refs.vgUses) {
-    if (!refs.vgs.has(use.name)) problems.push({ line: use.line, severity: 'error', message: `logvol: volume group ${use.name} is not defined by volgroup` });
+  for (const use of state.vgUses) {
+    if (!state.vgs.has(use.name)) reporter(use.line, 'logvol')('error', `volume group ${use.name} is not defined by volgroup`);
   }
   if (options.fragment !== true) {
     for (const required of ['url', 'lang', 'rootpw']) {
-      if (!seen.has(required)) problems.push({ line: 0, severity: 'error', message: `missing required command ${required}` });
+      if (!seen.has(required)) problems.push({ line: 0, severity: 'error', command: required, message: `missing required command ${required}` });
     }
-    if (!sawPackages) problems.push({ line: 0, severity: 'error', message: 'missing %packages section' });
+    if (!seenSections.has('%packages')) problems.push({ line: 0, severity: 'error', command: '%packages', message: 'missing %packages section' });
   }
   problems.sort((a, b) => a.line - b.line);
   return { ok: !problems.some((p) => p.severity === 'error'), problems };

@@ -3,6 +3,11 @@
  * the partitioning its `%pre` can write for every layout the rules allow, then resolve its
  * `%packages` against this Striker's mirror. A host whose check failed is not served a kickstart
  * (routes.ts). The CLI `striker kickstart check <host> --json` and the API print the result as is.
+ *
+ * "ready" follows the linter's verdicts: any lint error, in the kickstart or in the partitioning of
+ * any layout, fails the check. A lint warning (a deprecated command or option, a duplicate name
+ * pykickstart only warns about) is listed but does not fail it: Anaconda logs warnings and goes
+ * on, and Striker's boot entries do not pass `inst.ksstrict`, the one switch that makes them fatal.
  */
 import type { CommandRunner } from '../striker/core/command/run-command.js';
 import { diskRulesByRole, planDisks, type DiskRules, type Firmware } from './disk-rules.js';
@@ -15,10 +20,16 @@ import { renderKickstart } from './render.js';
 
 export interface CheckProblem {
   source: 'lint' | 'disk' | 'packages';
-  /** Line in the kickstart (lint), 0 when not tied to a line. */
+  /** An error fails the check; a warning is reported only. */
+  severity: 'error' | 'warning';
+  /** Line in the kickstart (lint) or in the partition include (disk), 0 when not tied to a line. */
   line: number;
   message: string;
 }
+
+/** The layouts the pre-boot check lints the partitioning of: disk counts × firmware. */
+const checkedDiskCounts = [1, 2, 4, 6, 8] as const;
+const checkedFirmware: readonly Firmware[] = ['bios', 'efi'];
 
 export interface KickstartCheck {
   status: 'ready' | 'failed';
@@ -46,16 +57,21 @@ export function previewKickstart(draft: HostDraft): string {
   });
 }
 
+/** The verdict of a check: failed on any error, whatever its source; warnings alone leave it ready. */
+export function statusOf(problems: readonly CheckProblem[]): KickstartCheck['status'] {
+  return problems.some((p) => p.severity === 'error') ? 'failed' : 'ready';
+}
+
 export function lintHost(draft: HostDraft, rules?: DiskRules): CheckProblem[] {
   const text = previewKickstart(draft);
-  const problems: CheckProblem[] = lintKickstart(text).problems.map((p) => ({ source: 'lint', line: p.line, message: `${p.severity}: ${p.message}` }));
+  const problems: CheckProblem[] = lintKickstart(text).problems.map((p) => ({ source: 'lint', severity: p.severity, line: p.line, message: `${p.severity}: ${p.message}` }));
   const r = rules ?? diskRulesByRole[draft.role];
   const size = r.rootMiB * 4;
-  for (const count of [1, 2, 4, 6]) {
-    for (const firmware of ['bios', 'efi'] as Firmware[]) {
+  for (const count of checkedDiskCounts) {
+    for (const firmware of checkedFirmware) {
       const disks = Array.from({ length: count }, (_, i) => ({ name: `sd${String.fromCharCode(97 + i)}`, sizeMiB: size, removable: false }));
       for (const p of lintKickstart(renderPartInclude(planDisks(disks, firmware, r)), { fragment: true }).problems) {
-        problems.push({ source: 'disk', line: p.line, message: `${count} disk(s), ${firmware}: ${p.message}` });
+        problems.push({ source: 'disk', severity: p.severity, line: p.line, message: `${count} disk(s), ${firmware}: ${p.severity}: ${p.message}` });
       }
     }
   }
@@ -76,7 +92,6 @@ export async function checkHost(
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.scratchDir === undefined ? {} : { scratchDir: options.scratchDir }),
   });
-  for (const p of result.problems) problems.push({ source: 'packages', line: 0, message: describePackageProblem(p) });
-  const failed = problems.some((p) => p.source !== 'lint' || p.message.startsWith('error:'));
-  return { status: failed ? 'failed' : 'ready', engine: result.engine, problems, packageProblems: result.problems };
+  for (const p of result.problems) problems.push({ source: 'packages', severity: 'error', line: 0, message: describePackageProblem(p) });
+  return { status: statusOf(problems), engine: result.engine, problems, packageProblems: result.problems };
 }
