@@ -11,8 +11,8 @@
  * minus `hidden` = 1 (per-path devices of native NVMe multipath), minus disks whose resolved
  * device path goes through a USB host (`usbN`), an iSCSI session (`sessionN`), a Fibre Channel
  * remote port (`rport-…`) or `nvme-fabrics`, minus NVMe namespaces whose controller `transport`
- * is not `pcie` (`device/transport`, or `transport` of each controller `device/nvmeN` links under an NVMe subsystem), minus
- * paths of a multipath device (a `holders/*` entry whose `dm/uuid` starts with `mpath-`), sized
+ * is not `pcie` (`device/transport`, or under an NVMe subsystem the `transport` of each
+ * controller `device/nvmeN` links to), minus paths of a multipath device (a `holders/*` entry whose `dm/uuid` starts with `mpath-`), sized
  * by `size` (512-byte sectors). Each skipped disk and its reason goes to stderr, which Anaconda
  * keeps in the `%pre` log. Firmware: /sys/firmware/efi exists only when booted by UEFI.
  */
