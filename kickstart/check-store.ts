@@ -7,11 +7,12 @@
 import type { DbReader, DbWriter } from '../striker/db/database.js';
 import type { Problem } from '../striker/core/errors/index.js';
 import type { HostDraftResult } from './host-drafts.js';
+import type { CheckProblem } from './preboot-check.js';
 
 export interface StoredCheck {
   status: 'ready' | 'failed';
   engine: 'dnf' | 'resolver' | 'none';
-  problems: { source: string; line: number; message: string }[];
+  problems: CheckProblem[];
   fingerprint: string;
   jobId: string | null;
   checkedAt: Date;

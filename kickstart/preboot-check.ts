@@ -19,7 +19,8 @@ import { renderPartInclude } from './part-include.js';
 import { renderKickstart } from './render.js';
 
 export interface CheckProblem {
-  source: 'lint' | 'disk' | 'packages';
+  /** `draft`: the machine's facts are incomplete, so no kickstart could be rendered. */
+  source: 'draft' | 'lint' | 'disk' | 'packages';
   /** An error fails the check; a warning is reported only. */
   severity: 'error' | 'warning';
   /** Line in the kickstart (lint) or in the partition include (disk), 0 when not tied to a line. */

@@ -38,7 +38,7 @@ export async function runKickstartCheck(
   await progress(5, 'Building the kickstart');
   const draft = await loadHostDraft(deps.db, mac, deps.place);
   if (!draft.ok) {
-    const problems = draft.problems.map((p) => ({ source: 'draft', line: 0, message: `${p.path}: ${p.message}` }));
+    const problems = draft.problems.map((p) => ({ source: 'draft' as const, severity: 'error' as const, line: 0, message: `${p.path}: ${p.message}` }));
     await saveCheck(deps.db, mac, { status: 'failed', engine: 'none', problems }, 'incomplete', options.jobId ?? null, now());
     return { status: statusOf(draft, await loadCheck(deps.db, mac)), packageProblems: [] };
   }
@@ -51,7 +51,7 @@ export async function runKickstartCheck(
   } catch (error) {
     // A repo directory that is gone or unreadable metadata: the check failed, and says why.
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-    check = { status: 'failed' as const, engine: 'none' as const, problems: [{ source: 'packages', line: 0, message: `the repos could not be read: ${message}` }], packageProblems: [] };
+    check = { status: 'failed' as const, engine: 'none' as const, problems: [{ source: 'packages', severity: 'error', line: 0, message: `the repos could not be read: ${message}` }], packageProblems: [] };
   }
   await progress(90, 'Storing the result');
   await saveCheck(deps.db, mac, check, draft.fingerprint, options.jobId ?? null, now());

@@ -117,8 +117,8 @@ describe('pre-boot check of a host', () => {
     const result = await checkHost(runCommand, draft, [broken], { engine: 'resolver' });
     expect(result.status).toBe('failed');
     expect(result.problems).toEqual([
-      { source: 'packages', line: 0, message: 'package kmod-drbd is not in the repos' },
-      { source: 'packages', line: 0, message: 'package drbd-utils needs drbd-kmod-common, which nothing in the repos provides' },
+      { source: 'packages', line: 0, severity: 'error', message: 'package kmod-drbd is not in the repos' },
+      { source: 'packages', line: 0, severity: 'error', message: 'package drbd-utils needs drbd-kmod-common, which nothing in the repos provides' },
     ]);
   });
 });
