@@ -56,6 +56,26 @@ describe('migrations', () => {
     ]);
   });
 
+  it('keeps history right after a later migration adds a column to a tracked table and its history', async () => {
+    const other = await createTestDatabase();
+    try {
+      await other.db.query('ALTER TABLE kickstart_settings ADD COLUMN motd text');
+      await other.db.query('ALTER TABLE history.kickstart_settings ADD COLUMN motd text');
+      await other.db.query("UPDATE kickstart_settings SET motd = 'welcome', timezone = 'Europe/Oslo'");
+      await other.db.query("UPDATE kickstart_settings SET motd = NULL");
+      const { rows } = await other.db.query<{ history_op: string; timezone: string; motd: string | null }>(
+        'SELECT history_op, timezone, motd FROM history.kickstart_settings ORDER BY history_id',
+      );
+      expect(rows).toEqual([
+        { history_op: 'INSERT', timezone: 'Etc/UTC', motd: null },
+        { history_op: 'UPDATE', timezone: 'Europe/Oslo', motd: 'welcome' },
+        { history_op: 'UPDATE', timezone: 'Europe/Oslo', motd: null },
+      ]);
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('refuses a migration edited after it was applied', async () => {
     const edited = readMigrations().map((m, i) => (i === 0 ? { ...m, checksum: 'changed' } : m));
     await expect(migrate(t.db, quietLogger, edited)).rejects.toThrow(/was changed after it was applied/);
