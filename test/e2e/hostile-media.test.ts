@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insideText } from '../support/hostile-files.js';
+import { insideText, privateTexts } from '../support/hostile-files.js';
 import { makeHostileIso, makeHostileRepoDir, type HostileIso, type HostileRepoDir } from '../support/hostile-media.js';
 import { buildRpms, makeUpstreamRepo } from '../support/rpm-build.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../support/striker-process.js';
+import { startServeAsAdmin, type ServeProcess } from '../support/striker-process.js';
 import { launchUi, open, type UiBrowser } from '../support/ui-browser.js';
 
 const PASSWORD = 'a long admin password';
@@ -84,14 +84,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'striker-hostile-media-e2e-'));
   [iso, repo] = await Promise.all([makeHostileIso(join(dir, 'iso'), { marker: MARKER }), makeHostileRepoDir(join(dir, 'repo'), { marker: MARKER })]);
   const env = { STRIKER_DATA_DIR: join(dir, 'var'), STRIKER_JOBS__POLL_SECONDS: '0.2' };
-  striker = await startServeOnLoopback(env);
-  const add = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(add.code, add.stderr).toBe(0);
-  const login = await fetch(`${striker.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
-  headers = { cookie: login.headers.getSetCookie()[0]!.split(';')[0]!, 'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken, 'content-type': 'application/json' };
-  const pg = JSON.parse(await readFile(join(dir, 'var', 'postgres.json'), 'utf8')) as Record<string, unknown>;
-  const shadow = (await readFile('/etc/shadow', 'utf8')).split('\n').filter((l) => l.length > 8);
-  forbidden = [iso.secretText.trim(), repo.secretText.trim(), ...Object.values(pg).filter((v): v is string => typeof v === 'string' && v.length >= 8), ...shadow];
+  ({ striker, headers } = await startServeAsAdmin(env, PASSWORD));
+  forbidden = await privateTexts(join(dir, 'var'), [iso.secretText.trim(), repo.secretText.trim()]);
 }, 300_000);
 
 afterAll(async () => {

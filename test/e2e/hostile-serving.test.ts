@@ -11,15 +11,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../striker/core/command/run-command.js';
-import { activeDocuments, insideText, layHostileEntries, type HostileSet } from '../support/hostile-files.js';
+import { activeDocuments, insideText, layHostileEntries, privateTexts, type HostileSet } from '../support/hostile-files.js';
 import { buildRpms } from '../support/rpm-build.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../support/striker-process.js';
+import { runStriker, startServeAsAdmin, type ServeProcess } from '../support/striker-process.js';
 import { launchUi, open, type UiBrowser } from '../support/ui-browser.js';
 
 const PASSWORD = 'a long admin password';
@@ -54,11 +54,7 @@ beforeAll(async () => {
   for (const f of await buildRpms(join(dir, 'build'), [{ name: 'alpha', version: '1.0' }])) await runCommand(['cp', f, upstream], { timeoutMs: 10_000 });
   await runCommand(['createrepo_c', '--quiet', upstream], { timeoutMs: 60_000 });
   env = { STRIKER_DATA_DIR: dataDir, STRIKER_JOBS__POLL_SECONDS: '0.2' };
-  striker = await startServeOnLoopback(env);
-  const add = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(add.code, add.stderr).toBe(0);
-  const login = await fetch(`${striker.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
-  headers = { cookie: login.headers.getSetCookie()[0]!.split(';')[0]!, 'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken, 'content-type': 'application/json' };
+  ({ striker, headers } = await startServeAsAdmin(env, PASSWORD));
 
   // A repo published by a real sync…
   expect((await runStriker(['repo', 'add', 'local', '--dir', upstream], env)).code).toBe(0);
@@ -78,9 +74,7 @@ beforeAll(async () => {
   await symlink('.snapshots/hostile-1', join(dataDir, 'trees', 'hostile'));
 
   const postgresJson = join(dataDir, 'postgres.json');
-  const pg = JSON.parse(await readFile(postgresJson, 'utf8')) as Record<string, unknown>;
-  const shadow = (await readFile('/etc/shadow', 'utf8')).split('\n').filter((l) => l.length > 8);
-  forbidden = [SECRET, ...Object.values(pg).filter((v): v is string => typeof v === 'string' && v.length >= 8), ...shadow];
+  forbidden = await privateTexts(dataDir, [SECRET]);
   expect(forbidden.length).toBeGreaterThan(2);
   for (const d of [snapshot, tree]) {
     planted.push(await layHostileEntries(d, join(dir, 'outside', 'secret.txt'), { marker: MARKER, alsoLinkTo: { 'postgres.json': postgresJson, shadow: '/etc/shadow' } }));

@@ -21,7 +21,7 @@
  *   truncated/.treeinfo, truncated/repodata/repomd.xml, good-dirlink -> truncated   metadata cut in half
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '../../striker/core/command/run-command.js';
 
@@ -181,4 +181,14 @@ export async function layHostileEntries(root: string, secret: string, options: H
     ].map((p) => ({ ...p, tail: rel(p.tail) })),
     types,
   };
+}
+
+/**
+ * Texts that must never appear in anything an appliance serves: the embedded database's
+ * credentials under `dataDir` and the lines of /etc/shadow, plus `extra` (the planted secrets).
+ */
+export async function privateTexts(dataDir: string, extra: readonly string[] = []): Promise<string[]> {
+  const pg = JSON.parse(await readFile(join(dataDir, 'postgres.json'), 'utf8')) as Record<string, unknown>;
+  const shadow = (await readFile('/etc/shadow', 'utf8')).split('\n').filter((l) => l.length > 8);
+  return [...extra, ...Object.values(pg).filter((v): v is string => typeof v === 'string' && v.length >= 8), ...shadow];
 }

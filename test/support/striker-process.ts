@@ -116,3 +116,25 @@ export function spawnServe(env: Record<string, string>): SpawnedServe {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
   return { child, stderr: () => stderr, ready, exited };
 }
+
+export interface AdminServe {
+  striker: ServeProcess;
+  /** The admin's session cookie, CSRF token and JSON content type, for API calls with fetch. */
+  headers: Record<string, string>;
+}
+
+/** `striker serve` on loopback (see startServeOnLoopback) with an admin added through the CLI and logged in over HTTP. */
+export async function startServeAsAdmin(env: Record<string, string>, password: string): Promise<AdminServe> {
+  const striker = await startServeOnLoopback(env);
+  try {
+    const add = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${password}\n`);
+    if (add.code !== 0) throw new Error(`striker user add failed (${add.code}): ${add.stderr}`);
+    const login = await fetch(`${striker.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    if (login.status !== 200) throw new Error(`logging in as the new admin answered ${login.status}: ${await login.text()}`);
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    return { striker, headers: { cookie: login.headers.getSetCookie()[0]!.split(';')[0]!, 'x-csrf-token': csrfToken, 'content-type': 'application/json' } };
+  } catch (error) {
+    await striker.stop();
+    throw error;
+  }
+}
