@@ -16,6 +16,11 @@ export const kickstartConfigSchema = z
     /** dnf when present, else the built-in resolver; or force one. */
     checkEngine: z.enum(['auto', 'dnf', 'resolver']).default('auto'),
     checkTimeoutSeconds: z.number().int().min(10).max(3600).default(600),
+    /**
+     * Whether sshd on installed hosts accepts root's password. Off by default: root logs in with
+     * the Striker's SSH key (and its password on the console).
+     */
+    rootPasswordLogin: z.boolean().default(false),
   })
   .prefault({});
 

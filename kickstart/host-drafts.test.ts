@@ -5,6 +5,7 @@ import { sampleIdentity } from '../striker/setup/sample-identity.js';
 import { statusOf, type StoredCheck } from './check-store.js';
 import { buildHostDraft, type DraftPlace, type HostFacts } from './host-drafts.js';
 import { hostIdOf, macOfHostId } from './host-id.js';
+import { testSshKey } from '../test/fixtures/kickstart/sample-input.js';
 
 const hash = '$6$8SaltSalt$t1M4z4IlaHqxCCyUzaolCnuehdJB0iuDEjwnlcUZL2/UhxRy7kq4vANo9CIJLTjEHMXTUOVD1CGXew.iyacZn1';
 const place: DraftPlace = { httpPort: 8080, reposDir: '/var/repos', treesDir: '/var/trees' };
@@ -12,6 +13,7 @@ const tree = (name: string, path = 'BaseOS'): HostFacts['trees'][number] => ({
   name,
   importedAt: new Date(0),
   tree: { kind: 'installation-tree', name, snapshotId: 's1', family: 'AlmaLinux', version: '9', arch: 'x86_64', kernel: 'k', initrd: 'i', efiLoaders: [], repos: [{ id: 'BaseOS', path, packageCount: 1 }], bytes: 1 } satisfies InstallationTree,
+  gpgKeyFiles: ['EULA', 'RPM-GPG-KEY-AlmaLinux-9', '.treeinfo'],
 });
 
 function facts(over: Partial<HostFacts> = {}): HostFacts {
@@ -21,24 +23,28 @@ function facts(over: Partial<HostFacts> = {}): HostFacts {
     settings: { rootPasswordHash: hash, timezone: 'Etc/UTC', keyboard: 'us', language: 'en_US.UTF-8', treeName: null, repoNames: null, modifiedAt: new Date(0) },
     trees: [tree('alma9')],
     repos: [{ name: 'striker', lastSyncedAt: new Date(1000) }, { name: 'epel', lastSyncedAt: null }],
+    sshPublicKey: testSshKey,
     ...over,
   };
 }
 
 describe('buildHostDraft', () => {
-  it('builds a renderable draft with URLs on the Striker BCN address, synced repos and the repo key', () => {
+  it("builds a renderable draft with URLs on the Striker BCN address, synced repos under striker… ids with their keys, and the Striker's SSH key", () => {
     const r = buildHostDraft(facts(), place);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     expect(r.hostId).toBe('52-54-00-0a-01-01');
     expect(r.draft.tree).toBe('http://10.201.4.1:8080/trees/alma9/');
     expect(r.draft.repos).toEqual([
-      { name: 'baseos', url: 'http://10.201.4.1:8080/trees/alma9/BaseOS/', gpgcheck: false },
-      { name: 'striker', url: 'http://10.201.4.1:8080/repos/striker/', gpgcheck: false, gpgKeyUrl: 'http://10.201.4.1:8080/repos/RPM-GPG-KEY-striker' },
+      { name: 'striker-baseos', url: 'http://10.201.4.1:8080/trees/alma9/BaseOS/', gpgKeyUrls: ['http://10.201.4.1:8080/trees/alma9/RPM-GPG-KEY-AlmaLinux-9'] },
+      { name: 'striker', url: 'http://10.201.4.1:8080/repos/striker/', gpgKeyUrls: ['http://10.201.4.1:8080/repos/RPM-GPG-KEY-striker'] },
     ]);
+    expect(r.draft.rootSshKey).toBe(testSshKey);
+    expect(r.draft.rootPasswordLogin).toBe(false);
+    expect(buildHostDraft(facts(), { ...place, rootPasswordLogin: true })).toMatchObject({ ok: true, draft: { rootPasswordLogin: true } });
     expect(r.draft.host.bcn).toEqual({ mac: '52:54:00:0a:01:01', ip: '10.201.10.1', prefix: 16, dns: ['192.168.122.1', '8.8.8.8'] });
     expect(r.draft.locale.ntpServers).toEqual(['pool.ntp.example']);
     expect(r.checkRepos).toEqual([
-      { id: 'baseos', url: 'file:///var/trees/alma9/BaseOS', dir: '/var/trees/alma9/BaseOS' },
+      { id: 'striker-baseos', url: 'file:///var/trees/alma9/BaseOS', dir: '/var/trees/alma9/BaseOS' },
       { id: 'striker', url: 'file:///var/repos/striker/current', dir: '/var/repos/striker/current' },
     ]);
     expect(renderKickstart({ ...r.draft, registration: { url: `${r.draft.strikerUrl}/ks/x/register`, token: `srt_${'a'.repeat(43)}` }, timelineUrl: `${r.draft.strikerUrl}/ks/x/events` })).toContain('rootpw --iscrypted $6$');
@@ -50,7 +56,19 @@ describe('buildHostDraft', () => {
     if (!a.ok || !b.ok) throw new Error('expected drafts');
     expect(a.draft.strikerUrl).toBe('http://striker.example:8081');
     expect(b.draft.strikerUrl).toBe('http://10.201.4.1');
-    expect(b.draft.repos?.[0]).toEqual({ name: 'baseos', url: 'http://10.201.4.1/trees/alma9/', gpgcheck: false });
+    expect(b.draft.repos?.[0]).toEqual({ name: 'striker-baseos', url: 'http://10.201.4.1/trees/alma9/', gpgKeyUrls: ['http://10.201.4.1/trees/alma9/RPM-GPG-KEY-AlmaLinux-9'] });
+  });
+
+  it('prefixes a mirrored repo id with striker- unless it is striker or starts with striker-', () => {
+    const r = buildHostDraft(facts({ repos: ['striker', 'striker-tools', 'epel'].map((name) => ({ name, lastSyncedAt: new Date(1) })) }), place);
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.draft.repos?.map((x) => `${x.name} ${x.url}`)).toEqual([
+      'striker-baseos http://10.201.4.1:8080/trees/alma9/BaseOS/',
+      'striker http://10.201.4.1:8080/repos/striker/',
+      'striker-tools http://10.201.4.1:8080/repos/striker-tools/',
+      'striker-epel http://10.201.4.1:8080/repos/epel/',
+    ]);
+    expect(r.checkRepos.map((c) => c.id)).toEqual(['striker-baseos', 'striker', 'striker-tools', 'striker-epel']);
   });
 
   it.each<[string, Partial<HostFacts> | ((f: HostFacts) => HostFacts), string[]]>([
@@ -59,6 +77,9 @@ describe('buildHostDraft', () => {
     ['no tree', { trees: [] }, ['settings.tree: no installation tree has been imported yet: import the OS media first (striker repo import <iso>)']],
     ['a chosen tree that is gone', (f) => ({ ...f, settings: { ...f.settings, treeName: 'rocky9' } }), ['settings.tree: installation tree rocky9 has not been imported (striker repo import <iso>)']],
     ['chosen repos missing or never synced', (f) => ({ ...f, settings: { ...f.settings, repoNames: ['epel', 'nope'] } }), ['settings.repos: repo epel has not been synced yet (striker repo sync epel)', 'settings.repos: repo nope does not exist']],
+    ['a tree with no key at its root', (f) => ({ ...f, trees: [{ ...tree('alma9'), gpgKeyFiles: ['.treeinfo', 'RPM-GPG-KEY-'] }] }), ["settings.tree: installation tree alma9 carries no RPM-GPG-KEY-* file at its root: its packages cannot be verified (import the distribution's own media)"]],
+    ['no SSH key yet', { sshPublicKey: undefined }, ["sshKey: the Striker's SSH key has not been created yet: striker serve creates it when it starts"]],
+    ['a mirrored repo that would share the tree repo id', (f) => ({ ...f, repos: [{ name: 'baseos', lastSyncedAt: new Date(1) }] }), ['settings.repos: two repos would both be striker-baseos on the host: rename the mirrored repo']],
     ['a domain the kickstart cannot carry', (f) => ({ ...f, identity: { ...f.identity!, domain: 'Bad_Domain' } }), ['kickstart.host.domain: must be a lower-case domain like example.com']],
   ])('lists the problem for %s', (_name, change, expected) => {
     const f = typeof change === 'function' ? change(facts()) : facts(change);

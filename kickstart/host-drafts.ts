@@ -1,11 +1,18 @@
 /**
  * Builds the kickstart input (`HostDraft`) for one machine from what Striker knows: the machine
  * (role, host name, reserved BCN address), the Striker identity (domain, BCN subnet, DNS, NTP, its
- * own BCN address for URLs), the kickstart settings (root password hash, locale, tree and repos)
- * and the imported trees and synced repos. `buildHostDraft` is pure and lists every missing piece
- * as a problem; `loadHostDraft` gathers the facts from the database.
+ * own BCN address for URLs), the kickstart settings (root password hash, locale, tree and repos),
+ * the imported trees (and the `RPM-GPG-KEY-*` files at their roots), the synced repos and the
+ * Striker's SSH public key. `buildHostDraft` is pure and lists every missing piece as a problem;
+ * `loadHostDraft` gathers the facts from the database and the data directory.
+ *
+ * Repo ids on the host: a tree's repos are `striker-<id>` (`striker-baseos`, `striker-appstream`),
+ * a mirrored repo keeps a name that is `striker` or starts with `striker-` and is otherwise
+ * `striker-<name>`; none can collide with the distribution's own ids. Tree repos are signed with
+ * the tree's keys, mirrored repos with this Striker's (`/repos/RPM-GPG-KEY-striker`).
  */
 import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DbReader, DbWriter } from '../striker/db/database.js';
 import type { Problem } from '../striker/core/errors/index.js';
@@ -23,8 +30,10 @@ export interface HostFacts {
   machine: Machine;
   identity: Identity | undefined;
   settings: KickstartSettings;
-  trees: readonly { name: string; tree: InstallationTree; importedAt: Date }[];
+  trees: readonly { name: string; tree: InstallationTree; importedAt: Date; gpgKeyFiles?: readonly string[] }[];
   repos: readonly { name: string; lastSyncedAt: Date | null }[];
+  /** The Striker's SSH public key (one line), undefined until `striker serve` created it. */
+  sshPublicKey?: string | undefined;
 }
 
 /** Where this Striker is reached and keeps its content. */
@@ -34,6 +43,18 @@ export interface DraftPlace {
   httpPort: number;
   reposDir: string;
   treesDir: string;
+  /** The Striker's SSH public key file (ssh-key.ts), installed for root on every host. */
+  sshPublicKeyFile?: string | undefined;
+  /** sshd on installed hosts accepts root's password (default false: key only). */
+  rootPasswordLogin?: boolean | undefined;
+}
+
+/** Key files an imported tree carries at its root (`RPM-GPG-KEY-AlmaLinux-9`, `RPM-GPG-KEY-redhat-release`). */
+const treeKeyPattern = /^RPM-GPG-KEY-[A-Za-z0-9._-]+$/;
+
+/** The host-side repo id of a mirrored repo (see the header). */
+export function mirroredRepoId(name: string): string {
+  return name === 'striker' || name.startsWith('striker-') ? name : `striker-${name}`;
 }
 
 export type HostDraftResult =
@@ -84,20 +105,29 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
     if (ip === undefined || !isHostAddress(bcn, ip)) problems.push({ path: 'machine.reservedIp', message: `must be a host address inside the BCN ${identity!.networks.bcn.subnet} — got '${machine.reservedIp}'` });
     else if (machine.reservedIp === identity!.networks.bcn.address) problems.push({ path: 'machine.reservedIp', message: `is the Striker's own BCN address ${machine.reservedIp}` });
   }
+  if (facts.sshPublicKey === undefined) problems.push({ path: 'sshKey', message: "the Striker's SSH key has not been created yet: striker serve creates it when it starts" });
   const tree = chooseTree(facts, problems);
+  if (tree !== undefined && !(tree.gpgKeyFiles ?? []).some((f) => treeKeyPattern.test(f))) {
+    problems.push({ path: 'settings.tree', message: `installation tree ${tree.name} carries no RPM-GPG-KEY-* file at its root: its packages cannot be verified (import the distribution's own media)` });
+  }
   const repoNames = chooseRepos(facts, problems);
   if (problems.length > 0 || identity === undefined || bcn === undefined || tree === undefined) return { ok: false, hostId, machine, problems };
 
   const strikerUrl = strikerUrlOf(place, identity.networks.bcn.address);
+  const treeUrl = `${strikerUrl}/trees/${tree.name}/`;
+  const treeKeys = (tree.gpgKeyFiles ?? []).filter((f) => treeKeyPattern.test(f)).sort().map((f) => `${treeUrl}${f}`);
   const treeRepos = tree.tree.repos.map((r) => {
     const path = r.path.replace(/^\.?\/*|\/+$/g, '');
-    return { name: r.id.toLowerCase(), url: `${strikerUrl}/trees/${tree.name}/${path === '' ? '' : `${path}/`}`, dir: join(place.treesDir, tree.name, path) };
+    return { name: `striker-${r.id.toLowerCase()}`, url: `${treeUrl}${path === '' ? '' : `${path}/`}`, dir: join(place.treesDir, tree.name, path), keys: treeKeys };
   });
-  const mirrored = repoNames.map((name) => ({ name, url: `${strikerUrl}/repos/${name}/`, dir: join(place.reposDir, name, 'current') }));
-  const repos: RepoRef[] = [
-    ...treeRepos.map((r) => ({ name: r.name, url: r.url, gpgcheck: false })),
-    ...mirrored.map((r) => ({ name: r.name, url: r.url, gpgcheck: false, gpgKeyUrl: `${strikerUrl}/repos/RPM-GPG-KEY-striker` })),
-  ];
+  const strikerKey = [`${strikerUrl}/repos/RPM-GPG-KEY-striker`];
+  const mirrored = repoNames.map((name) => ({ name: mirroredRepoId(name), url: `${strikerUrl}/repos/${name}/`, dir: join(place.reposDir, name, 'current'), keys: strikerKey }));
+  const all = [...treeRepos, ...mirrored];
+  for (const id of new Set(all.map((r) => r.name))) {
+    if (all.filter((r) => r.name === id).length > 1) problems.push({ path: 'settings.repos', message: `two repos would both be ${id} on the host: rename the mirrored repo` });
+  }
+  if (problems.length > 0 || facts.sshPublicKey === undefined) return { ok: false, hostId, machine, problems };
+  const repos: RepoRef[] = all.map((r) => ({ name: r.name, url: r.url, gpgKeyUrls: r.keys }));
   const draft: HostDraft = {
     role: machine.role!,
     host: {
@@ -107,9 +137,11 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
       bcn: { mac: machine.mac, ip: machine.reservedIp!, prefix: bcn.length, dns: identity.dns.slice(0, 3) },
     },
     locale: { timezone: settings.timezone, ntpServers: [...identity.ntp], keyboard: settings.keyboard, language: settings.language },
-    tree: `${strikerUrl}/trees/${tree.name}/`,
+    tree: treeUrl,
     repos,
     rootPasswordHash: settings.rootPasswordHash!,
+    rootSshKey: facts.sshPublicKey,
+    rootPasswordLogin: place.rootPasswordLogin ?? false,
     strikerUrl,
   };
   // Whatever the sources hold, the draft must be a valid kickstart input: say which field is not.
@@ -117,24 +149,38 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
   if (!parsed.success) {
     return { ok: false, hostId, machine, problems: parsed.error.issues.map((i) => ({ path: `kickstart.${i.path.map(String).join('.')}`, message: i.message })) };
   }
-  const checkRepos: CheckRepo[] = [...treeRepos, ...mirrored].map((r) => ({ id: r.name, url: `file://${r.dir}`, dir: r.dir }));
+  const checkRepos: CheckRepo[] = all.map((r) => ({ id: r.name, url: `file://${r.dir}`, dir: r.dir }));
   const versions = { tree: [tree.name, tree.tree.snapshotId], repos: facts.repos.filter((r) => repoNames.includes(r.name)).map((r) => [r.name, r.lastSyncedAt?.toISOString() ?? null]) };
   const fingerprint = createHash('sha256').update(JSON.stringify({ draft, versions })).digest('hex');
   return { ok: true, hostId, machine, draft, checkRepos, fingerprint };
 }
 
+/** Names in a tree's root directory; none when it cannot be read (the tree then has no keys: a problem). */
+async function treeRootFiles(treesDir: string, name: string): Promise<string[]> {
+  return readdir(join(treesDir, name)).catch(() => []);
+}
+
+/** The first line of the public key file; undefined when it does not exist yet. */
+async function readPublicKey(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const line = text?.split('\n')[0]?.trim();
+  return line === undefined || line === '' ? undefined : line;
+}
+
 /** Reads the facts for one machine (NotFoundError when Striker does not know the MAC). */
-export async function loadHostFacts(q: DbReader & DbWriter, mac: string): Promise<HostFacts> {
+export async function loadHostFacts(q: DbReader & DbWriter, mac: string, place: DraftPlace): Promise<HostFacts> {
   const machine = await getMachine(q, mac);
-  const [identity, settings, trees, repos] = await Promise.all([
+  const [identity, settings, trees, repos, sshPublicKey] = await Promise.all([
     loadIdentity(q),
     loadKickstartSettings(q),
-    listTrees(q),
+    listTrees(q).then((rows) => Promise.all(rows.map(async (t) => ({ ...t, gpgKeyFiles: await treeRootFiles(place.treesDir, t.name) })))),
     listRepos(q).then((rows) => rows.map((r) => ({ name: r.name, lastSyncedAt: r.lastSyncedAt }))),
+    readPublicKey(place.sshPublicKeyFile),
   ]);
-  return { machine, identity: identity?.identity, settings, trees, repos };
+  return { machine, identity: identity?.identity, settings, trees, repos, sshPublicKey };
 }
 
 export async function loadHostDraft(q: DbReader & DbWriter, mac: string, place: DraftPlace): Promise<HostDraftResult> {
-  return buildHostDraft(await loadHostFacts(q, mac), place);
+  return buildHostDraft(await loadHostFacts(q, mac, place), place);
 }

@@ -1,7 +1,8 @@
 /**
  * Kickstarts in `striker serve`: kickstart's own routes (`/ks/…`: the kickstart, install events,
  * registration) backed by the database, the `kickstart.check` job kind, and the API routes.
- * The URL-signing key lives at `<dataDir>/keys/kickstart.key` (created on first start).
+ * The URL-signing key lives at `<dataDir>/keys/kickstart.key` and the SSH key pair hosts trust for
+ * root at `<dataDir>/keys/ssh/id_ed25519` (both created on first start).
  */
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +14,7 @@ import { DbTimeline } from '../striker/machines/index.js';
 import { createKickstartCounters, kickstartPath, kickstartRoutes, type KickstartCounters } from './ks-routes.js';
 import { kickstartConfigSchema } from './config.js';
 import { loadOrCreateSigningKey } from './signing-key.js';
+import { loadOrCreateSshKey, sshKeyFilesIn } from './ssh-key.js';
 import { repoPaths } from '../repo-sync/index.js';
 import { kickstartCheckJobKind } from './check-jobs.js';
 import { hostIdOf } from './host-id.js';
@@ -72,7 +74,14 @@ export function draftPlaceOf(config: Readonly<KickstartAreaConfig>, dataDir: str
     httpPort: config.http.port,
     reposDir: config.repos?.reposDir ?? paths.published,
     treesDir: config.repos?.treesDir ?? paths.trees,
+    sshPublicKeyFile: sshKeyFilesIn(sshKeyDirOf(dataDir)).publicKeyFile,
+    rootPasswordLogin: kickstartConfigSchema.parse(config.kickstart ?? {}).rootPasswordLogin,
   };
+}
+
+/** Where the Striker's SSH key pair lives. */
+export function sshKeyDirOf(dataDir: string): string {
+  return join(resolve(dataDir), 'keys', 'ssh');
 }
 
 /** Check dependencies shared by the job kind and the CLI. */
@@ -93,6 +102,7 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
   const check = checkDepsOf({ ...deps, dataDir });
   const log = deps.logger.child({ component: 'kickstart' });
   const signingKey = await loadOrCreateSigningKey(join(dataDir, 'keys', 'kickstart.key'));
+  await loadOrCreateSshKey(check.run, sshKeyDirOf(dataDir));
   const counters = createKickstartCounters();
   const timeline = new DbTimeline({ db: deps.db, logger: log });
   const hostTimeline = new RequestHostTimeline(timeline);
@@ -127,12 +137,12 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
     counters,
     timeline,
     bootUrl: async (mac) => {
-      const draft = buildHostDraft(await loadHostFacts(deps.db, mac), check.place);
+      const draft = buildHostDraft(await loadHostFacts(deps.db, mac, check.place), check.place);
       if (!draft.ok) return undefined;
       return `${draft.draft.strikerUrl}${kickstartPath(signingKey, hostIdOf(mac), now(), check.config.urlTtlSeconds)}`;
     },
     bootKickstart: async (mac) => {
-      const status = statusOf(buildHostDraft(await loadHostFacts(deps.db, mac), check.place), await loadCheck(deps.db, mac));
+      const status = statusOf(buildHostDraft(await loadHostFacts(deps.db, mac, check.place), check.place), await loadCheck(deps.db, mac));
       if (status.status === 'incomplete') return undefined;
       if (status.status === 'ready') return { hostId: status.hostId, check: { status: 'ready' } };
       if (status.status === 'failed') return { hostId: status.hostId, check: { status: 'failed', problems: status.problems.map((p) => p.message) } };

@@ -1,8 +1,9 @@
 /**
  * What a kickstart is rendered from: the host's role, its back-channel (BCN) network, locale
  * settings from the manifest, the installation tree and repos on this Striker, the root password
- * hash and a one-time registration token. Validated here once, so every value the renderer writes
- * into a command line or a `%post` heredoc is known to be free of quotes, spaces and newlines.
+ * hash, root's SSH key and a one-time registration token. Validated here once, so every value the
+ * renderer writes into a command line or a `%post` heredoc is known to be free of quotes, `$`,
+ * backslashes and newlines (spaces only inside the quoted SSH key comment).
  * Problems never echo the value seen: the input carries secrets.
  */
 import { z } from 'zod';
@@ -23,14 +24,23 @@ const safeUrl = z
   .regex(/^https?:\/\/[^\s'"`$\\<>]+$/, 'must be an http(s) URL with no spaces, quotes, $, backslashes or backticks');
 const host = z.string().refine((s) => isIpv4(s) || (domainPattern.test(s) && !endsInNumericLabel(s)), 'must be a host name or IPv4 address');
 
+/**
+ * Repo ids all start with `striker`: on the installed host they sit in /etc/yum.repos.d beside the
+ * distribution's own files (`baseos`, `appstream`, …), and dnf keeps the first definition of an id
+ * it reads, so an id shared with the distribution would send dnf to public mirrors.
+ */
+export const strikerRepoIdPattern = /^striker([._-][A-Za-z0-9._-]{1,64})?$/;
+
 export const repoRefSchema = z.strictObject({
   /** Repo id: used as the dnf section name and the kickstart `repo --name`. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be letters, digits, dot, dash or underscore'),
+  name: z.string().regex(strikerRepoIdPattern, 'must be striker or start with striker- (letters, digits, dot, dash or underscore), so it cannot collide with a distribution repo id'),
   url: safeUrl,
-  /** Check package signatures after install (default true). */
-  gpgcheck: z.boolean().default(true),
-  gpgKeyUrl: safeUrl.optional(),
+  /** Keys the repo's packages are signed with (`gpgkey=`); every repo is written with gpgcheck=1. */
+  gpgKeyUrls: z.array(safeUrl).min(1, 'must name at least one key: packages are installed with gpgcheck=1').max(8),
 });
+
+/** An OpenSSH public key (`type base64 [comment]`); the comment is kept to characters safe inside double quotes. */
+export const sshPublicKeyPattern = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( [A-Za-z0-9@._+:-]{1,100})?$/;
 
 export const kickstartInputSchema = z.strictObject({
   role: z.enum(roles),
@@ -56,16 +66,20 @@ export const kickstartInputSchema = z.strictObject({
   }),
   /** Base URL of the installation tree on this Striker (`.treeinfo`, `images/`). */
   tree: safeUrl,
-  repos: z.array(repoRefSchema).default([]),
+  repos: z.array(repoRefSchema).default([]).refine((rs) => new Set(rs.map((r) => r.name)).size === rs.length, 'must not name a repo id twice'),
   /** SHA-512 crypt hash (`$6$salt$hash`), never a password: see password-hash.ts. */
   rootPasswordHash: z.string().regex(sha512CryptPattern, 'must be a SHA-512 crypt hash ($6$…)'),
+  /** The Striker's SSH public key, installed for root (`sshkey`). */
+  rootSshKey: z.string().max(1024).regex(sshPublicKeyPattern, 'must be an OpenSSH public key like ssh-ed25519 AAAA… striker@host'),
+  /** Whether sshd accepts root's password; false: root logs in over SSH with a key only. */
+  rootPasswordLogin: z.boolean().default(false),
   registration: z.strictObject({
     url: safeUrl,
     token: z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'must be a base64url registration token'),
   }),
   /** Base URL of this Striker as seen from the BCN, written into the agent's configuration. */
   strikerUrl: safeUrl,
-  /** Where `%post` reports "install finished" (may carry a signature). */
+  /** Where `%post` reports "install finished" and `%onerror` "install failed" (may carry a signature). */
   timelineUrl: safeUrl,
 });
 

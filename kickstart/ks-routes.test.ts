@@ -180,3 +180,64 @@ describe('registration and install events', () => {
     expect(timeline.events.filter((e) => e.step === 'install.finished')).toHaveLength(2);
   });
 });
+
+describe('POST /ks/:hostId/events install.failed', () => {
+  const signedEvents = async () => {
+    const body = (await get('/ks/host-node-1.ks', nodeIp)).body;
+    return /'http:\/\/10\.201\.4\.1(\/ks\/host-node-1\/events\?[^']+)'/.exec(body)?.[1] as string;
+  };
+
+  it('puts the log tails on the timeline with secrets redacted', async () => {
+    const signed = await signedEvents();
+    const tail = [
+      'anaconda 34.25: running %post',
+      `rootpw --iscrypted ${testRootHash}`,
+      'curl --data {"token":"srt_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg"}',
+      'GET /ks/host-node-1/events?exp=1&sig=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg',
+      'Error in POSTIN scriptlet: exit status 1',
+    ].join('\n');
+    const res = await post(signed, '192.0.2.9', { event: 'install.failed', hostId: 'host-node-1', logs: [{ file: '/mnt/sysimage/root/striker-ks-post.log', tail }, { file: '/tmp/anaconda.log', tail: 'x' }] });
+    expect(res.statusCode).toBe(204);
+    const failed = timeline.events.filter((e) => e.step === 'install.failed');
+    expect(failed).toEqual([{
+      step: 'install.failed', ip: '192.0.2.9', at: start,
+      details: {
+        hostId: 'host-node-1',
+        logs: [
+          {
+            file: '/mnt/sysimage/root/striker-ks-post.log',
+            tail: [
+              'anaconda 34.25: running %post',
+              'rootpw --iscrypted [redacted]',
+              'curl --data {"token":"[redacted]"}',
+              'GET /ks/host-node-1/events?exp=1&sig=[redacted]',
+              'Error in POSTIN scriptlet: exit status 1',
+            ].join('\n'),
+          },
+          { file: '/tmp/anaconda.log', tail: 'x' },
+        ],
+      },
+    }]);
+    expect(counters.failed).toBeGreaterThan(0);
+    expect(logs.join('\n')).toContain('"msg":"install failed"');
+  });
+
+  it('refuses a stranger, and bodies that are not understood or too large with the field named', async () => {
+    expect((await post('/ks/host-node-1/events', strangerIp, { event: 'install.failed', logs: [] })).statusCode).toBe(403);
+    const cases: [unknown, string][] = [
+      [{ event: 'install.failed', logs: [{ file: 'relative/path', tail: '' }] }, 'body.logs.0.file'],
+      [{ event: 'install.failed', logs: [{ file: '/tmp/a.log', tail: 'y'.repeat(8193) }] }, 'body.logs.0.tail'],
+      [{ event: 'install.failed', logs: Array.from({ length: 7 }, () => ({ file: '/tmp/a.log', tail: '' })) }, 'body.logs'],
+      [{ event: 'install.failed', logs: [{ file: '/tmp/a.log', tail: '', extra: 1 }] }, 'body.logs.0.extra'],
+      [{ event: 'install.exploded' }, 'body.event'],
+    ];
+    for (const [body, path] of cases) {
+      const res = await post('/ks/host-node-1/events', nodeIp, body);
+      expect(res.statusCode, path).toBe(400);
+      expect(res.json().error.details.problems.map((p: { path: string }) => p.path)).toEqual([path]);
+    }
+    const huge = await post('/ks/host-node-1/events', nodeIp, { event: 'install.failed', logs: [{ file: '/tmp/a.log', tail: 'z'.repeat(70_000) }] });
+    expect(huge.statusCode).toBe(413);
+    expect(timeline.events.filter((e) => e.step === 'install.failed')).toEqual([]);
+  });
+});

@@ -4,7 +4,9 @@
  *                                 a signature rides as `?exp=…&sig=…`
  *   GET  /ks/:hostId/:exp.:sig.ks the same with the signature in the path: no `&` or `?` for boot
  *                                 loaders that treat them specially (GRUB script metacharacters)
- *   POST /ks/:hostId/events       `{ "event": "install.finished" }` from %post → boot timeline
+ *   POST /ks/:hostId/events       `{ "event": "install.finished" }` from %post, or
+ *                                 `{ "event": "install.failed", "logs": [{ "file", "tail" }] }` from
+ *                                 %onerror (the log tails redacted) → boot timeline
  *   POST /ks/:hostId/register     `{ "token": "srt_…" }` from %post → consumed once → deps.onRegistered
  * GET and events are allowed only from the host's reserved IP/MAC or with a valid signature
  * (access-decision.ts); every refusal is 403 with an empty body, the reason goes to the log.
@@ -13,12 +15,14 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { BootTimeline } from '../pxe/index.js';
-import { StrikerError, ValidationError } from '../striker/core/errors/index.js';
+import { StrikerError } from '../striker/core/errors/index.js';
+import { parseInput } from '../striker/core/validation/zod-problems.js';
 import { decideAccess } from './access-decision.js';
 import type { KickstartConfig } from './config.js';
 import type { KickstartInputDraft } from './kickstart-input.js';
-import { redactString } from './redact.js';
+import { redactSecrets, redactString } from './redact.js';
 import { consumeToken, generateToken, type TokenStore } from './registration-token.js';
 import { renderKickstart } from './render.js';
 import { signedPath, signHost } from './signed-url.js';
@@ -46,12 +50,13 @@ export interface KickstartCounters {
   refused: number;
   blocked: number;
   events: number;
+  failed: number;
   registered: number;
   registrationRefused: number;
 }
 
 export function createKickstartCounters(): KickstartCounters {
-  return { served: 0, refused: 0, blocked: 0, events: 0, registered: 0, registrationRefused: 0 };
+  return { served: 0, refused: 0, blocked: 0, events: 0, failed: 0, registered: 0, registrationRefused: 0 };
 }
 
 export interface KickstartRouteDeps {
@@ -71,6 +76,23 @@ export interface KickstartRouteDeps {
 }
 
 const hostIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** What %onerror may send (render-onerror.ts sends at most 4 tails of 6,000 characters). */
+export const logTailLimits = { logs: 6, fileChars: 255, tailChars: 8192 } as const;
+/** Room for the largest valid install.failed body, JSON escapes included. */
+const eventsBodyLimit = 64 * 1024;
+
+const eventBodySchema = z.discriminatedUnion('event', [
+  z.object({ event: z.literal('install.finished'), hostId: z.string().max(64).optional() }),
+  z.object({
+    event: z.literal('install.failed'),
+    hostId: z.string().max(64).optional(),
+    logs: z.array(z.strictObject({
+      file: z.string().max(logTailLimits.fileChars).regex(/^\/[A-Za-z0-9._\/-]*$/, 'must be an absolute path of letters, digits, dot, dash, underscore and slash'),
+      tail: z.string().max(logTailLimits.tailChars),
+    })).max(logTailLimits.logs).default([]),
+  }),
+], { error: 'must be "install.finished" or "install.failed"' });
 
 /**
  * The signed path at which a host fetches its kickstart, `/ks/<hostId>/<exp>.<sig>.ks`: put it
@@ -158,15 +180,18 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
       return serveKickstart(req, reply, m === null ? undefined : req.params.hostId, m === null ? {} : { exp: m[1], sig: m[2] });
     });
 
-    app.post<{ Params: { hostId: string } }>('/ks/:hostId/events', { ...routeOptions, bodyLimit: 4096 }, async (req, reply) => {
+    app.post<{ Params: { hostId: string } }>('/ks/:hostId/events', { ...routeOptions, bodyLimit: eventsBodyLimit }, async (req, reply) => {
       const host = await allowed(req, req.params.hostId, 'events', (req.query ?? {}) as Record<string, unknown>);
       if (host === undefined) return reply.code(403).send();
-      const body = req.body as { event?: unknown } | undefined;
-      if (body?.event !== 'install.finished') {
-        log.debug({ hostId: host.hostId, peer: req.ip }, 'kickstart event not understood');
-        throw new ValidationError([{ path: 'body.event', message: 'must be "install.finished"' }], 'kickstart event');
-      }
+      const body = parseInput(eventBodySchema, req.body, 'kickstart event', 'body');
       counters.events++;
+      if (body.event === 'install.failed') {
+        counters.failed++;
+        log.warn({ hostId: host.hostId, peer: req.ip, logs: body.logs.map((l) => l.file) }, 'install failed');
+        const logs = body.logs.map((l) => ({ file: l.file, tail: redactString(l.tail) }));
+        deps.timeline.record({ step: 'install.failed', ip: req.ip, at: now(), details: redactSecrets({ hostId: host.hostId, logs }) as Record<string, unknown> });
+        return reply.code(204).send();
+      }
       log.info({ hostId: host.hostId, peer: req.ip }, 'install finished');
       deps.timeline.record({ step: 'install.finished', ip: req.ip, at: now(), details: { hostId: host.hostId } });
       return reply.code(204).send();

@@ -1,7 +1,11 @@
 /**
  * The command section of a kickstart (pykickstart RHEL9 handler): installation source, repos,
- * locale, time, the back-channel network, root password, SELinux, firewall and services.
- * Every value has been validated by kickstart-input.ts, so no quoting is needed on these lines.
+ * locale, time, the back-channel network, root password and SSH key, SELinux, firewall and services.
+ * Every value has been validated by kickstart-input.ts, so no quoting is needed on these lines
+ * (the SSH key is double-quoted: its comment may hold a space, never a quote or backslash).
+ * `repo` has no gpgkey option in the RHEL 9 grammar (pykickstart commands/repo.py) and Anaconda
+ * installs with gpgcheck off whatever the repo says (pyanaconda dnf_manager.py, "installer
+ * defaults"): signatures are checked by `%post` (render-post.ts).
  */
 import { formatIpv4, prefixToMask } from '../striker/core/net/ipv4.js';
 import type { KickstartInput, Role } from './kickstart-input.js';
@@ -45,6 +49,7 @@ export function renderCommands(input: KickstartInput): string[] {
     ...locale.ntpServers.map((s) => `timesource --ntp-server=${s}`),
     network,
     `rootpw --iscrypted ${input.rootPasswordHash}`,
+    `sshkey --username=root "${input.rootSshKey}"`,
     'selinux --enforcing',
     `firewall --enabled --service=${firewallServices[role].join(',')}`,
     `services --enabled=${enabledServices[role].join(',')}`,

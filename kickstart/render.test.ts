@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../striker/core/errors/index.js';
-import { sampleInput, testRootHash, testToken } from '../test/fixtures/kickstart/sample-input.js';
+import { sampleInput, testRootHash, testSshKey, testStrikerKeyUrl, testToken, testTreeKeyUrl } from '../test/fixtures/kickstart/sample-input.js';
 import { golden } from '../test/fixtures/kickstart/golden-file.js';
 import { diskRulesByRole } from './disk-rules.js';
 import { renderDiskScript } from './disk-script.js';
@@ -28,6 +28,57 @@ describe('renderKickstart', () => {
     expect(packagesByRole.dr).not.toContain('pacemaker');
     expect(packagesByRole.dr).not.toContain('pcs');
     expect(packagesByRole.striker).toEqual(expect.arrayContaining(['postgresql-server', 'striker']));
+    expect(packagesByRole.node).toContain('striker-agent');
+    expect(packagesByRole.dr).toContain('striker-agent');
+  });
+
+  it('names every repo striker… on the repo lines and in striker.repo, with gpgcheck=1 and its keys', () => {
+    const text = renderKickstart(sampleInput('node'));
+    expect(text.split('\n').filter((l) => l.startsWith('repo '))).toEqual([
+      'repo --name=striker-baseos --baseurl=http://10.201.4.1/trees/almalinux-9/BaseOS/',
+      'repo --name=striker-appstream --baseurl=http://10.201.4.1/trees/almalinux-9/AppStream/',
+      'repo --name=striker-highavailability --baseurl=http://10.201.4.1/repos/highavailability/',
+      'repo --name=striker --baseurl=http://10.201.4.1/repos/striker/',
+    ]);
+    const repoFile = /<<'STRIKER_REPO'\n([\s\S]*?)STRIKER_REPO\n/.exec(text)?.[1] ?? '';
+    expect(repoFile.match(/^\[.*\]$/gm)).toEqual(['[striker-baseos]', '[striker-appstream]', '[striker-highavailability]', '[striker]']);
+    expect(repoFile.match(/^gpgcheck=.*$/gm)).toEqual(['gpgcheck=1', 'gpgcheck=1', 'gpgcheck=1', 'gpgcheck=1']);
+    expect(repoFile).toContain(`[striker]\nname=striker (Striker mirror)\nbaseurl=http://10.201.4.1/repos/striker/\nenabled=1\ngpgcheck=1\ngpgkey=${testStrikerKeyUrl}\n`);
+    expect(repoFile).toContain(`gpgkey=${testTreeKeyUrl}\n`);
+    // Each key fetched and imported once, then the installed packages audited against them.
+    expect(text.match(/^rpm --import .*$/gm)).toHaveLength(2);
+    expect(text).toContain(`-o "$keys/1.asc" '${testTreeKeyUrl}'\n`);
+    expect(text).toContain(`-o "$keys/2.asc" '${testStrikerKeyUrl}'\n`);
+    expect(text).not.toContain('dnf ');
+  });
+
+  it('refuses a repo id that could collide with the distribution, a repo without a key and an id used twice', () => {
+    const input = sampleInput('node');
+    const problems = (repos: unknown) => { try { renderKickstart({ ...input, repos } as typeof input); return []; } catch (e) { return (e as ValidationError).problems.map((p) => `${p.path}: ${p.message}`); } };
+    expect(problems([{ name: 'baseos', url: 'http://s/r/', gpgKeyUrls: ['http://s/k'] }])).toEqual([
+      'repos.0.name: must be striker or start with striker- (letters, digits, dot, dash or underscore), so it cannot collide with a distribution repo id',
+    ]);
+    expect(problems([{ name: 'striker', url: 'http://s/r/', gpgKeyUrls: [] }])).toEqual(['repos.0.gpgKeyUrls: must name at least one key: packages are installed with gpgcheck=1']);
+    expect(problems([{ name: 'striker', url: 'http://s/r/', gpgKeyUrls: ['http://s/k'] }, { name: 'striker', url: 'http://s/q/', gpgKeyUrls: ['http://s/k'] }])).toEqual(['repos: must not name a repo id twice']);
+  });
+
+  it("installs the Striker's SSH key for root and lets sshd take root's password only when asked", () => {
+    const keyOnly = renderKickstart(sampleInput('dr'));
+    expect(keyOnly).toContain(`\nrootpw --iscrypted ${testRootHash}\nsshkey --username=root "${testSshKey}"\n`);
+    expect(keyOnly).toContain("<<'STRIKER_SSHD'\nPermitRootLogin prohibit-password\nSTRIKER_SSHD\n");
+    const withPassword = renderKickstart({ ...sampleInput('dr'), rootPasswordLogin: true });
+    expect(withPassword).toContain("<<'STRIKER_SSHD'\nPermitRootLogin yes\nSTRIKER_SSHD\n");
+    expect(() => renderKickstart({ ...sampleInput('dr'), rootSshKey: 'ssh-ed25519 AAAA" --username=evil' })).toThrow(ValidationError);
+  });
+
+  it('reports a failed install from %onerror to the signed events URL', () => {
+    const input = sampleInput('node');
+    input.timelineUrl = 'http://10.201.4.1/ks/host-node-1/events?exp=1&sig=abc';
+    const text = renderKickstart(input);
+    const onerror = /\n%onerror ([^\n]*)\n([\s\S]*?)\n%end\n/.exec(text);
+    expect(onerror?.[1]).toBe('--interpreter=/usr/bin/python3 --log=/tmp/striker-ks-onerror.log');
+    expect(onerror?.[2]).toContain("urllib.request.Request('http://10.201.4.1/ks/host-node-1/events?exp=1&sig=abc'");
+    expect(onerror?.[2]).toContain("'event': 'install.failed'");
   });
 
   it('writes the network without a gateway or DNS when there is none', () => {

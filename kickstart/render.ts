@@ -1,6 +1,6 @@
 /**
  * Renders a RHEL 9-family kickstart for one host: commands, `%include` of the partitioning the
- * `%pre` disk planner writes, `%packages` per role, `%pre` and `%post`. Pure: takes validated
+ * `%pre` disk planner writes, `%packages` per role, `%pre`, `%post` and `%onerror`. Pure: takes validated
  * data (or a draft it validates) and returns text. The output holds secrets (root password hash,
  * registration token): serve it only through routes.ts and never log it.
  */
@@ -8,6 +8,7 @@ import { diskRulesByRole, type DiskRules } from './disk-rules.js';
 import { renderDiskScript } from './disk-script.js';
 import { parseKickstartInput, type KickstartInput, type KickstartInputDraft } from './kickstart-input.js';
 import { renderCommands } from './render-commands.js';
+import { renderOnerror } from './render-onerror.js';
 import { renderPost } from './render-post.js';
 import { packagesByRole } from './role-packages.js';
 
@@ -31,6 +32,8 @@ export function renderKickstart(draft: KickstartInputDraft | KickstartInput, opt
     '%end',
     '',
     ...renderPost(input),
+    '',
+    ...renderOnerror(input),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,9 @@
 /**
  * `%packages` per role. Names are RHEL 9 / AlmaLinux 9 package names (BaseOS, AppStream,
- * HighAvailability) plus LINBIT's DRBD 9 packages and Striker's own. The DR host replicates
- * with DRBD and runs servers, but is not a cluster member: the node set without the
- * corosync/pacemaker stack.
+ * HighAvailability) plus LINBIT's DRBD 9 packages and Striker's own (`striker`, `striker-agent`
+ * from the repo the kickstart names `striker`). Everything a host needs is here, so the pre-boot
+ * package check resolves all of it; `%post` installs nothing. The DR host replicates with DRBD
+ * and runs servers, but is not a cluster member: the node set without the corosync/pacemaker stack.
  */
 import type { Role } from './kickstart-input.js';
 
@@ -21,17 +22,11 @@ const nodeOnly = [
   'libvirt-daemon-kvm',
   'qemu-kvm',
   'virt-install',
+  'striker-agent',
 ] as const;
 
 export const packagesByRole: Readonly<Record<Role, readonly string[]>> = {
   striker: [...base, 'postgresql-server', 'createrepo_c', 'ipmitool', 'striker'],
   node: [...base, ...nodeOnly],
   dr: [...base, ...nodeOnly.filter((p) => !(clusterStack as readonly string[]).includes(p))],
-};
-
-/** Packages `%post` installs from Striker's own repo once the repo file is written. */
-export const agentPackagesByRole: Readonly<Record<Role, readonly string[]>> = {
-  striker: [],
-  node: ['striker-agent'],
-  dr: ['striker-agent'],
 };

@@ -1,6 +1,6 @@
 /**
  * The boot timeline: every step a machine takes while it boots from Striker (DHCP, TFTP, HTTP,
- * kickstart, install finished, registered). Servers in `pxe/` report steps through the
+ * kickstart, install finished or failed, registered). Servers in `pxe/` report steps through the
  * `BootTimeline` seam; the database-backed store lives with the machines code, tests use
  * `MemoryTimeline`.
  */
@@ -18,6 +18,7 @@ export type BootStep =
   | 'http.file'
   | 'kickstart.fetched'
   | 'install.finished'
+  | 'install.failed'
   | 'host.registered';
 
 export interface BootEvent {

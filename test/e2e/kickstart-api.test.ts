@@ -7,7 +7,7 @@
  * The CLI commands run in process against the same database; the CLI's check is the same action
  * as the API's (a `kickstart.check` job, here run by the test's runner as `striker serve` would).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,6 +66,8 @@ beforeAll(async () => {
   const missing = ['kmod-drbd', 'python3-pcs-lib'].map((n) => rpms.get(n));
   await createRepo(join(repoDirs.treesDir, 'full', 'BaseOS'), all, { core: ['basesystem'] });
   await createRepo(join(repoDirs.treesDir, 'broken', 'BaseOS'), all.filter((r) => !missing.includes(r)), { core: ['basesystem'] });
+  // Imported media carry their signing key at the tree root; kickstarts reference it.
+  for (const tree of ['full', 'broken']) writeFileSync(join(repoDirs.treesDir, tree, 'RPM-GPG-KEY-AlmaLinux-9'), '-----BEGIN PGP PUBLIC KEY BLOCK-----\n');
 
   const database = await createTestDatabase();
   area = await kickstartArea({ config: strikerConfig, db: database.db, logger });
@@ -157,7 +159,9 @@ describe('building a machine’s kickstart from the database', () => {
     expect(res.statusCode, res.body).toBe(200);
     const text = (res.json() as { kickstart: string }).kickstart;
     expect(text).toContain('url --url=http://10.201.4.1:8080/trees/full/\n');
-    expect(text).toContain('repo --name=baseos --baseurl=http://10.201.4.1:8080/trees/full/BaseOS/\n');
+    expect(text).toContain('repo --name=striker-baseos --baseurl=http://10.201.4.1:8080/trees/full/BaseOS/\n');
+    expect(text).toContain('gpgkey=http://10.201.4.1:8080/trees/full/RPM-GPG-KEY-AlmaLinux-9\n');
+    expect(text).toMatch(/\nsshkey --username=root "ssh-ed25519 AAAA\S+ striker"\n/);
     expect(text).toContain(`network --bootproto=static --device=${mac} --ip=${nodeIp} --netmask=255.255.0.0 --nameserver=192.168.122.1,8.8.8.8 --hostname=an-a01n01.alteeve.example`);
     expect(text).toContain('timezone America/Toronto --utc');
     expect(text).toContain('rootpw --iscrypted [redacted]\n');

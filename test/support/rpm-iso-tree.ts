@@ -1,6 +1,6 @@
 /**
  * Test helper: lays out a RHEL/Alma-style installation tree (.treeinfo, images/pxeboot kernel and
- * initrd, images/install.img stage2, EFI/BOOT loaders, BaseOS and AppStream repos) and masters it
+ * initrd, images/install.img stage2, EFI/BOOT loaders, an RPM-GPG-KEY file, BaseOS and AppStream repos) and masters it
  * into an ISO with the real `xorriso -as mkisofs` (Rock Ridge + Joliet).
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -25,6 +25,8 @@ export async function makeInstallTree(dir: string, input: IsoTreeInput): Promise
     'EFI/BOOT/BOOTX64.EFI': randomBytes(20_000),
     'EFI/BOOT/grubx64.efi': randomBytes(20_000),
     'EFI/BOOT/grub.cfg': Buffer.from('set timeout=5\n'),
+    // Distribution media carry the key their packages are signed with at the root.
+    'RPM-GPG-KEY-TestLinux-9': Buffer.from('-----BEGIN PGP PUBLIC KEY BLOCK-----\n'),
   };
   for (const [path, bytes] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });

@@ -2,7 +2,8 @@
  * The `%packages` check against real repositories built here with rpmbuild + createrepo_c:
  * real dnf (test transaction) and our own resolver must both pass the rendered node kickstart
  * on a complete mirror, and both must name the missing package and the missing dependency on a
- * broken one.
+ * broken one; the pre-boot check names `striker-agent` (in `%packages` of nodes and DR hosts) when
+ * Striker's repo lacks it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,7 @@ const fakes = names.map((n) => special[n] ?? { name: n });
 
 let full: CheckRepo;
 let broken: CheckRepo;
+let noAgent: CheckRepo;
 let nodeRequest: PackageRequest;
 
 beforeAll(async () => {
@@ -49,10 +51,12 @@ beforeAll(async () => {
   const without = ['kmod-drbd', 'python3-pcs-lib'].map((n) => rpms.get(n));
   await createRepo(join(work, 'full'), all, { core: ['basesystem'] });
   await createRepo(join(work, 'broken'), all.filter((r) => !without.includes(r)), { core: ['basesystem'] });
+  await createRepo(join(work, 'no-agent'), all.filter((r) => r !== rpms.get('striker-agent')), { core: ['basesystem'] });
   await server.register(fastifyStatic, { root: work, prefix: '/repo/' });
   const base = await server.listen({ host: '127.0.0.1', port: 0 });
   full = { id: 'full', url: `${base}/repo/full/`, dir: join(work, 'full') };
   broken = { id: 'broken', url: `file://${join(work, 'broken')}`, dir: join(work, 'broken') };
+  noAgent = { id: 'striker', url: `file://${join(work, 'no-agent')}`, dir: join(work, 'no-agent') };
   nodeRequest = packageRequestOf(renderKickstart(sampleInput('node')));
 });
 
@@ -111,6 +115,15 @@ describe('pre-boot check of a host', () => {
 
   it('is ready on a complete mirror (dnf)', async () => {
     expect(await checkHost(runCommand, draft, [full], { scratchDir: work })).toEqual({ status: 'ready', engine: 'dnf', problems: [], packageProblems: [] });
+  });
+
+  it.each(['dnf', 'resolver'] as const)('names striker-agent when the mirror lacks it (%s)', async (engine) => {
+    for (const role of ['node', 'dr'] as const) {
+      const { registration: _r2, timelineUrl: _t2, ...host } = sampleInput(role);
+      const result = await checkHost(runCommand, host, [noAgent], { engine, scratchDir: work });
+      expect(result.status).toBe('failed');
+      expect(result.problems.filter((p) => p.source === 'packages')).toEqual([{ source: 'packages', line: 0, message: 'package striker-agent is not in the repos' }]);
+    }
   });
 
   it('fails with the exact problems on a broken mirror (resolver)', async () => {
