@@ -122,7 +122,7 @@ describe('pre-boot check of a host', () => {
       const { registration: _r2, timelineUrl: _t2, ...host } = sampleInput(role);
       const result = await checkHost(runCommand, host, [noAgent], { engine, scratchDir: work });
       expect(result.status).toBe('failed');
-      expect(result.problems.filter((p) => p.source === 'packages')).toEqual([{ source: 'packages', line: 0, message: 'package striker-agent is not in the repos' }]);
+      expect(result.problems.filter((p) => p.source === 'packages')).toEqual([{ source: 'packages', line: 0, severity: 'error', message: 'package striker-agent is not in the repos' }]);
     }
   });
 
