@@ -59,6 +59,16 @@ describe('buildHostDraft', () => {
     expect(b.draft.repos?.[0]).toEqual({ name: 'striker-baseos', url: 'http://10.201.4.1/trees/alma9/', gpgKeyUrls: ['http://10.201.4.1/trees/alma9/RPM-GPG-KEY-AlmaLinux-9'] });
   });
 
+  it("adds a mirrored repo's upstream key, served by the Striker, when the repo has one configured", () => {
+    const b = buildHostDraft(facts({ repos: [{ name: 'striker', lastSyncedAt: new Date(1) }, { name: 'epel', lastSyncedAt: new Date(1), upstreamKey: true }] }), place);
+    if (!b.ok) throw new Error(JSON.stringify(b.problems));
+    expect(b.draft.repos?.find((r) => r.name === 'striker-epel')?.gpgKeyUrls).toEqual([
+      'http://10.201.4.1:8080/repos/RPM-GPG-KEY-striker',
+      'http://10.201.4.1:8080/repos/epel/RPM-GPG-KEY-upstream',
+    ]);
+    expect(b.draft.repos?.find((r) => r.name === 'striker')?.gpgKeyUrls).toEqual(['http://10.201.4.1:8080/repos/RPM-GPG-KEY-striker']);
+  });
+
   it('prefixes a mirrored repo id with striker- unless it is striker or starts with striker-', () => {
     const r = buildHostDraft(facts({ repos: ['striker', 'striker-tools', 'epel'].map((name) => ({ name, lastSyncedAt: new Date(1) })) }), place);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));

@@ -9,7 +9,8 @@
  * Repo ids on the host: a tree's repos are `striker-<id>` (`striker-baseos`, `striker-appstream`),
  * a mirrored repo keeps a name that is `striker` or starts with `striker-` and is otherwise
  * `striker-<name>`; none can collide with the distribution's own ids. Tree repos are signed with
- * the tree's keys, mirrored repos with this Striker's (`/repos/RPM-GPG-KEY-striker`).
+ * the tree's keys, mirrored repos with this Striker's (`/repos/RPM-GPG-KEY-striker`) and, when the repo
+ * has one configured, its upstream's (`/repos/<name>/RPM-GPG-KEY-upstream`).
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -22,7 +23,7 @@ import { getMachine, type Machine } from '../striker/machines/index.js';
 import { kickstartInputSchema, type RepoRef } from './kickstart-input.js';
 import { type CheckRepo } from './package-check.js';
 import { type HostDraft } from './preboot-check.js';
-import { listRepos, listTrees, type InstallationTree } from '../repo-sync/index.js';
+import { listRepos, listTrees, UPSTREAM_KEY_FILE, type InstallationTree } from '../repo-sync/index.js';
 import { hostIdOf } from './host-id.js';
 import { loadKickstartSettings, type KickstartSettings } from './settings-store.js';
 
@@ -31,7 +32,8 @@ export interface HostFacts {
   identity: Identity | undefined;
   settings: KickstartSettings;
   trees: readonly { name: string; tree: InstallationTree; importedAt: Date; gpgKeyFiles?: readonly string[] }[];
-  repos: readonly { name: string; lastSyncedAt: Date | null }[];
+  /** `upstreamKey`: the repo has its upstream's key configured (served at /repos/<name>/RPM-GPG-KEY-upstream). */
+  repos: readonly { name: string; lastSyncedAt: Date | null; upstreamKey?: boolean }[];
   /** The Striker's SSH public key (one line), undefined until `striker serve` created it. */
   sshPublicKey?: string | undefined;
 }
@@ -121,7 +123,12 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
     return { name: `striker-${r.id.toLowerCase()}`, url: `${treeUrl}${path === '' ? '' : `${path}/`}`, dir: join(place.treesDir, tree.name, path), keys: treeKeys };
   });
   const strikerKey = [`${strikerUrl}/repos/RPM-GPG-KEY-striker`];
-  const mirrored = repoNames.map((name) => ({ name: mirroredRepoId(name), url: `${strikerUrl}/repos/${name}/`, dir: join(place.reposDir, name, 'current'), keys: strikerKey }));
+  // A mirrored repo's packages are signed by Striker (its own packages) or by the upstream, whose key the repo may carry.
+  const upstreamKeyed = new Set(facts.repos.filter((r) => r.upstreamKey === true).map((r) => r.name));
+  const mirrored = repoNames.map((name) => ({
+    name: mirroredRepoId(name), url: `${strikerUrl}/repos/${name}/`, dir: join(place.reposDir, name, 'current'),
+    keys: upstreamKeyed.has(name) ? [...strikerKey, `${strikerUrl}/repos/${name}/${UPSTREAM_KEY_FILE}`] : strikerKey,
+  }));
   const all = [...treeRepos, ...mirrored];
   for (const id of new Set(all.map((r) => r.name))) {
     if (all.filter((r) => r.name === id).length > 1) problems.push({ path: 'settings.repos', message: `two repos would both be ${id} on the host: rename the mirrored repo` });
@@ -175,7 +182,7 @@ export async function loadHostFacts(q: DbReader & DbWriter, mac: string, place: 
     loadIdentity(q),
     loadKickstartSettings(q),
     listTrees(q).then((rows) => Promise.all(rows.map(async (t) => ({ ...t, gpgKeyFiles: await treeRootFiles(place.treesDir, t.name) })))),
-    listRepos(q).then((rows) => rows.map((r) => ({ name: r.name, lastSyncedAt: r.lastSyncedAt }))),
+    listRepos(q).then((rows) => rows.map((r) => ({ name: r.name, lastSyncedAt: r.lastSyncedAt, upstreamKey: r.config.gpgKey !== undefined }))),
     readPublicKey(place.sshPublicKeyFile),
   ]);
   return { machine, identity: identity?.identity, settings, trees, repos, sshPublicKey };

@@ -18,6 +18,9 @@ beforeAll(async () => {
   await writeFile(join(repos, 'base', 'snapshots', 's1.json'), '{"secret":true}');
   await symlink('snapshots/s1', join(repos, 'base', 'current'));
   await writeFile(join(repos, 'RPM-GPG-KEY-striker'), '-----BEGIN PGP PUBLIC KEY BLOCK-----');
+  await writeFile(join(repos, 'base', 'RPM-GPG-KEY-upstream'), '-----BEGIN PGP PUBLIC KEY BLOCK-----\nupstream');
+  await mkdir(join(repos, 'nokey', 'snapshots', 's1'), { recursive: true });
+  await symlink('snapshots/s1', join(repos, 'nokey', 'current'));
   await mkdir(join(dir, 'trees', '.snapshots', 'alma-1', 'images'), { recursive: true });
   await writeFile(join(dir, 'trees', '.snapshots', 'alma-1', '.treeinfo'), '[general]');
   await writeFile(join(dir, 'trees', '.snapshots', 'alma-1', 'images', 'k'), Buffer.alloc(5000, 1));
@@ -76,6 +79,14 @@ describe('registerRepoRoutes', () => {
   it('serves the signing key', async () => {
     const r = await app.inject({ url: '/repos/RPM-GPG-KEY-striker' });
     expect(r.body).toMatch(/BEGIN PGP PUBLIC KEY BLOCK/);
+  });
+
+  it("serves a repo's upstream key from beside its snapshots, and 404 for a repo without one", async () => {
+    const r = await app.inject({ url: '/repos/base/RPM-GPG-KEY-upstream' });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toBe('-----BEGIN PGP PUBLIC KEY BLOCK-----\nupstream');
+    expect(r.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    expect((await app.inject({ url: '/repos/nokey/RPM-GPG-KEY-upstream' })).statusCode).toBe(404);
   });
 
   it.each([

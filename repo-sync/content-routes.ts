@@ -2,6 +2,7 @@
  * HTTP routes for mirrored repos and installation trees:
  *   GET|HEAD /repos/<name>/<path>       → <reposDir>/<name>/current/<path> (the published snapshot)
  *   GET|HEAD /repos/RPM-GPG-KEY-striker → Striker's repo signing key
+ *   GET|HEAD /repos/<name>/RPM-GPG-KEY-upstream → the repo's configured upstream key (beside its snapshots)
  *   GET|HEAD /trees/<name>/<path>       → <treesDir>/<name>/<path> (an imported installation tree)
  *
  * What is served is someone else's bytes, so:
@@ -32,6 +33,7 @@ import { answerFor } from './content-conditions.js';
 import { inertHeaders, fileHeaders, type FileHeaders } from './file-headers.js';
 import { FileStreamer } from './file-streamer.js';
 import { HotUrlIndex } from './hot-url-index.js';
+import { UPSTREAM_KEY_FILE } from './repo-paths.js';
 import { openUnderRoot, resolveRoot, type OpenedFile } from './safe-open.js';
 import { SmallFileCache } from './small-file-cache.js';
 import { SnapshotLinks } from './snapshot-links.js';
@@ -237,6 +239,10 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
   await app.register(async (scope) => {
     // `access: 'public'`: installers fetch repos and trees without credentials (read by the API's auth hook).
     scope.get('/repos/RPM-GPG-KEY-striker', { config: { access: 'public' } }, async (req, reply) => serveUnder(req, reply, options.reposDir, 'RPM-GPG-KEY-striker'));
+    scope.get<{ Params: { name: string } }>(`/repos/:name/${UPSTREAM_KEY_FILE}`, { config: { access: 'public' } }, async (req, reply) => {
+      if (!namePattern.test(req.params.name)) return notFound(req, reply);
+      return serveUnder(req, reply, join(options.reposDir, req.params.name), UPSTREAM_KEY_FILE);
+    });
     scope.get('/repos/:name/*', { config: { access: 'public' } }, serve(places.repos));
     scope.get('/trees/:name/*', { config: { access: 'public' } }, serve(places.trees));
   });

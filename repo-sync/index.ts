@@ -5,7 +5,7 @@ export { syncRepo, sourceFor, type SyncDeps, type SyncResult } from './sync-repo
 export { importIso, readInstallationTree, type InstallationTree, type ImportIsoDeps } from './iso/import-iso.js';
 export { registerRepoRoutes, type RepoRouteOptions, type RepoRouteCounters } from './content-routes.js';
 export { repoConfigSchema, repoSyncConfigSchema, type RepoConfig, type RepoConfigInput, type RepoSyncConfig } from './config.js';
-export { repoPaths, type RepoPaths } from './repo-paths.js';
+export { repoPaths, UPSTREAM_KEY_FILE, type RepoPaths } from './repo-paths.js';
 export { GpgRepoSigner, type RepoSigner } from './verify/repo-signer.js';
 export { readCurrentManifest, listSnapshots, currentSnapshotId } from './snapshot-layout.js';
 export type { JobContext, SyncProgress, SyncPhase } from './job-context.js';

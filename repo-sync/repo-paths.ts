@@ -1,7 +1,8 @@
 /**
  * Where repo-sync keeps things under the data directory:
  *   <dataDir>/repos/store/<algo>/<hh>/<hash>   content-addressed, verified files
- *   <dataDir>/repos/published/<name>/…         per-repo snapshots + `current` (served at /repos/<name>/)
+ *   <dataDir>/repos/published/<name>/…         per-repo snapshots + `current` (served at /repos/<name>/),
+ *                                              and RPM-GPG-KEY-upstream: the repo's configured gpgKey
  *   <dataDir>/repos/tmp/                       scratch (decompressed metadata, private keyrings)
  *   <dataDir>/repos/gnupg/                     Striker's repo signing key
  *   <dataDir>/trees/<name> -> .snapshots/<id>  installation trees from ISOs (served at /trees/<name>/)
@@ -30,3 +31,6 @@ export function repoPaths(dataDir: string): RepoPaths {
     signingKeyFile: join(published, 'RPM-GPG-KEY-striker'),
   };
 }
+
+/** The file beside a repo's snapshots holding its upstream's key (the repo's `gpgKey`), served at /repos/<name>/RPM-GPG-KEY-upstream. */
+export const UPSTREAM_KEY_FILE = 'RPM-GPG-KEY-upstream';

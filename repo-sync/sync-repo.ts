@@ -22,7 +22,7 @@ import { parsePrimary } from './metadata/primary.js';
 import { parseRepomd, recordOf, type Repomd, type RepomdRecord } from './metadata/repomd.js';
 import { planSync, type PlannedPackage } from './plan.js';
 import { publishSnapshot, type SnapshotMetadata } from './publish.js';
-import type { RepoPaths } from './repo-paths.js';
+import { UPSTREAM_KEY_FILE, type RepoPaths } from './repo-paths.js';
 import { currentSnapshotId, readCurrentManifest } from './snapshot-layout.js';
 import { DirectorySource } from './sources/directory-source.js';
 import { HttpSource } from './sources/http-source.js';
@@ -80,6 +80,8 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
   const store = new ContentStore(paths.store);
   const repoDir = join(paths.published, repo.name);
   await Promise.all([mkdir(paths.scratch, { recursive: true }), store.ensurePartialDir(), mkdir(repoDir, { recursive: true })]);
+  // The upstream's own key, if configured, is served beside the snapshots (/repos/<name>/RPM-GPG-KEY-upstream) for hosts' gpgcheck.
+  await (repo.gpgKey === undefined ? rm(join(repoDir, UPSTREAM_KEY_FILE), { force: true }) : writeIfChanged(join(repoDir, UPSTREAM_KEY_FILE), repo.gpgKey));
   const release = await acquireDirLock(join(repoDir, '.sync.lock'), `repo ${repo.name}`);
   // Scratch of syncs that were killed (their pid is gone) goes first; this sync's goes in `finally`.
   const scratch = await sweepDeadRuns(paths.scratch, 'sync-').then(() => makeRunDir(paths.scratch, `sync-${repo.name}`))

@@ -73,6 +73,8 @@ describe('mirroring a signed upstream repo for real dnf', () => {
     const last = env.progress.filter((p) => p.phase === 'download').at(-1)!;
     expect(last.filesDone).toBe(4);
     expect(last.bytesDone).toBe(last.bytesTotal);
+    // The upstream's key is kept beside the snapshots for hosts' gpgcheck (/repos/<name>/RPM-GPG-KEY-upstream).
+    expect(await readFile(join(env.paths.published, 'test-base', 'RPM-GPG-KEY-upstream'), 'utf8')).toBe(pkgs.key.publicKeyArmored);
   });
 
   it('real dnf with gpgcheck=1 and repo_gpgcheck=1 resolves dependencies and installs from the mirror', async () => {
