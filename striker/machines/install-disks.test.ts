@@ -19,8 +19,8 @@ describe('install disk lists', () => {
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
       ['1', 'must be a kernel disk name like sda or nvme0n1'],
-      ['2', 'names sda a second time'],
-      ['4', 'names sdc a second time'],
+      ['2', 'is already in the list'],
+      ['4', 'is already in the list'],
     ]);
   });
 });

@@ -11,14 +11,18 @@ export const diskNamePattern = /^[a-z][a-z0-9]{0,31}$/;
 /** The most disks one install uses (the layouts cover 1 to 8 disks). */
 export const MAX_INSTALL_DISKS = 8;
 
-/** 1–8 kernel disk names, each named once; a problem names the offending entry (`installDisks.N`). */
+/**
+ * 1–8 kernel disk names, each named once. A bad entry is one problem naming it (`installDisks.N`),
+ * listed in the order of the entries.
+ */
 export const installDisksSchema = z
-  .array(z.string().regex(diskNamePattern, 'must be a kernel disk name like sda or nvme0n1'))
+  .array(z.string())
   .min(1, `must name 1 to ${MAX_INSTALL_DISKS} disks (null lets the installer pick the local disks)`)
   .max(MAX_INSTALL_DISKS, `must name 1 to ${MAX_INSTALL_DISKS} disks`)
   .superRefine((names, ctx) => {
     names.forEach((name, i) => {
-      if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `names ${name} a second time` });
+      if (!diskNamePattern.test(name)) ctx.addIssue({ code: 'custom', path: [i], message: 'must be a kernel disk name like sda or nvme0n1' });
+      else if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: [i], message: 'is already in the list' });
     });
   });
 

@@ -54,7 +54,7 @@ describe('PATCH /api/machines/:mac installDisks', () => {
       [['sda', '/dev/sdb', 'SDC', 'sda'], [
         { path: 'body.installDisks.1', message: /must be a kernel disk name like sda or nvme0n1 — got '\/dev\/sdb'/ },
         { path: 'body.installDisks.2', message: /must be a kernel disk name/ },
-        { path: 'body.installDisks.3', message: /names sda a second time/ },
+        { path: 'body.installDisks.3', message: /is already in the list — got 'sda'/ },
       ]],
       [[], [{ path: 'body.installDisks', message: /must name 1 to 8 disks \(null lets the installer pick the local disks\)/ }]],
       [['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'], [{ path: 'body.installDisks', message: /must name 1 to 8 disks/ }]],
