@@ -1,7 +1,7 @@
 /**
  * The disks a machine's OS install must use: kernel block device names (sda, vdb, nvme0n1), in
- * the order the installer lays them out. The machines area owns the rule; the kickstart's disk
- * planner reads it through index.ts, since the names end up in its `%pre` script.
+ * the order the installer lays them out. The machines area owns the rule and exports it through
+ * index.ts for the kickstart, whose `%pre` script receives the names.
  */
 import { z } from 'zod';
 
