@@ -1,6 +1,7 @@
 /**
  * The machines actions, each once for the API and the CLI: validation, the change and its audit
- * row in one transaction. Describing a machine: its role, host name and reserved address.
+ * row in one transaction. Describing a machine: its role, host name, reserved address and the
+ * disks its OS install must use.
  */
 import { z } from 'zod';
 import { audit, type ActionOptions, type Actor } from '../audit/audit-store.js';
@@ -10,6 +11,7 @@ import { macSchema } from '../core/net/mac.js';
 import { parseInput } from '../core/validation/zod-problems.js';
 import type { Database } from '../db/database.js';
 import { machineRoles } from '../../pxe/index.js';
+import { installDisksSchema } from './install-disks.js';
 import { applyMachineChange, confirmReservation, getMachine, type Machine, type MachineChange } from './machine-store.js';
 
 export const machineChangeSchema = z
@@ -17,8 +19,9 @@ export const machineChangeSchema = z
     role: z.enum(machineRoles).nullable().optional(),
     hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a host name label (a-z, 0-9, dash; at most 63)').nullable().optional(),
     reservedIp: ipv4Schema.nullable().optional(),
+    installDisks: installDisksSchema.nullable().optional(),
   })
-  .refine((c) => Object.keys(c).length > 0, 'must change at least one of role, hostname, reservedIp') satisfies z.ZodType<MachineChange>;
+  .refine((c) => Object.keys(c).length > 0, 'must change at least one of role, hostname, reservedIp, installDisks') satisfies z.ZodType<MachineChange>;
 
 /** A MAC from a URL or an argument, in canonical form; one that is not a MAC names no machine. */
 export function machineMacOf(raw: string): string {

@@ -3,6 +3,7 @@
  * their boot timelines, DHCP leases mirrored to the database, and IEEE vendors.
  */
 export { getMachine, listMachines, machineTimeline, macSchema, type Machine, type MachineChange, type TimelineEntry } from './machine-store.js';
+export { diskNamePattern, installDisksSchema, MAX_INSTALL_DISKS, parseDiskList } from './install-disks.js';
 export { describeMachine, machineChangeSchema, machineMacOf } from './actions.js';
 export { machineRoutes, type MachineDetailResponse, type MachineListResponse, type MachineResponse } from './machine-routes.js';
 export { DbTimeline, DEFAULT_MAX_EVENTS_PER_MACHINE, purgeBootEvents } from './timeline-store.js';

@@ -1,6 +1,6 @@
 /**
  * Machines and their boot timelines in PostgreSQL: listing, one machine, its timeline, the
- * operator's description of it (role, host name, reserved address), IEEE vendors, and what the
+ * operator's description of it (role, host name, reserved address, install disks), IEEE vendors, and what the
  * DHCP server's reservation cache reads.
  */
 import type { DbReader, DbTx, DbWriter } from '../db/database.js';
@@ -20,6 +20,8 @@ export interface Machine {
   reservedIp: string | null;
   /** Whether the reserved address is one an admin set or confirmed (see confirmReservation). */
   reservedIpConfirmed: boolean;
+  /** The disks the OS install must use, in order; null lets the kickstart's disk planner pick the local disks. */
+  installDisks: string[] | null;
   vendor: string | null;
   firmware: string | null;
   firstSeenAt: Date | null;
@@ -35,7 +37,7 @@ export interface TimelineEntry {
 
 const COLUMNS = `m.id, m.mac, m.hostname, m.role, m.state, host(m.reserved_ip) AS "reservedIp",
   (m.reserved_ip IS NOT NULL AND c.ip IS NOT NULL AND c.ip = m.reserved_ip) AS "reservedIpConfirmed",
-  m.vendor, m.firmware, m.first_seen_at AS "firstSeenAt", m.last_seen_at AS "lastSeenAt"`;
+  m.install_disks AS "installDisks", m.vendor, m.firmware, m.first_seen_at AS "firstSeenAt", m.last_seen_at AS "lastSeenAt"`;
 const FROM = 'machines m LEFT JOIN reservation_confirmations c ON c.mac = m.mac';
 
 
@@ -44,6 +46,7 @@ export interface MachineChange {
   role?: MachineRole | null | undefined;
   hostname?: string | null | undefined;
   reservedIp?: string | null | undefined;
+  installDisks?: string[] | null | undefined;
 }
 
 export async function listMachines(q: DbReader): Promise<Machine[]> {
@@ -74,10 +77,12 @@ export async function applyMachineChange(t: DbTx, mac: string, change: MachineCh
          role = CASE WHEN $2::boolean THEN $3 ELSE role END,
          hostname = CASE WHEN $4::boolean THEN $5 ELSE hostname END,
          reserved_ip = CASE WHEN $6::boolean THEN $7::inet ELSE reserved_ip END,
+         install_disks = CASE WHEN $8::boolean THEN $9::text[] ELSE install_disks END,
          state = CASE WHEN $2::boolean AND $3 IS NULL THEN 'discovered'
                       WHEN $2::boolean AND state = 'discovered' THEN 'assigned' ELSE state END
        WHERE mac = $1`,
-      [mac, 'role' in change, change.role ?? null, 'hostname' in change, change.hostname ?? null, 'reservedIp' in change, change.reservedIp ?? null],
+      [mac, 'role' in change, change.role ?? null, 'hostname' in change, change.hostname ?? null, 'reservedIp' in change, change.reservedIp ?? null,
+       'installDisks' in change, change.installDisks ?? null],
     );
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw new ConflictError(`address ${change.reservedIp} is already reserved for another machine`, { reservedIp: change.reservedIp });

@@ -131,3 +131,33 @@ describe('bounded boot timelines and confirmed reservations', () => {
     expect(await describeMachine(t.db, admin, mac, { reservedIp: '10.201.10.51' })).toMatchObject({ reservedIpConfirmed: true });
   });
 });
+
+describe('install disks in PostgreSQL', () => {
+  it('keeps every version of the list in the machine\'s history, in order, and null when cleared', async () => {
+    const mac = '52:54:00:aa:ff:01';
+    expect(await describeMachine(t.db, systemActor, mac, { role: 'node', installDisks: ['sdb', 'sda'] })).toMatchObject({ installDisks: ['sdb', 'sda'] });
+    await describeMachine(t.db, systemActor, mac, { installDisks: ['nvme0n1', 'nvme1n1', 'sda'] });
+    await describeMachine(t.db, systemActor, mac, { installDisks: null });
+    expect((await getMachine(t.db, mac)).installDisks).toBeNull();
+    const { rows } = await t.db.query<{ history_op: string; role: string | null; install_disks: string[] | null }>(
+      'SELECT history_op, role, install_disks FROM history.machines WHERE mac = $1 ORDER BY history_id',
+      [mac],
+    );
+    expect(rows).toEqual([
+      { history_op: 'INSERT', role: null, install_disks: null },
+      { history_op: 'UPDATE', role: 'node', install_disks: ['sdb', 'sda'] },
+      { history_op: 'UPDATE', role: 'node', install_disks: ['nvme0n1', 'nvme1n1', 'sda'] },
+      { history_op: 'UPDATE', role: 'node', install_disks: null },
+    ]);
+  });
+
+  it('refuses in the table itself a list the action would refuse', async () => {
+    const mac = '52:54:00:aa:ff:02';
+    await describeMachine(t.db, systemActor, mac, { role: 'dr' });
+    for (const bad of [[], ['sda', null], ['/dev/sda'], ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'], ['sda sdb'], ['sda', 'sda'], ['sda', '']]) {
+      await expect(t.db.query('UPDATE machines SET install_disks = $2 WHERE mac = $1', [mac, bad]), JSON.stringify(bad)).rejects.toMatchObject({ code: '23514' });
+    }
+    await expect(t.db.query("UPDATE machines SET install_disks = '{{sda},{sdb}}' WHERE mac = $1", [mac])).rejects.toMatchObject({ code: '23514' });
+    expect((await getMachine(t.db, mac)).installDisks).toBeNull();
+  });
+});

@@ -131,6 +131,39 @@ describe('one action, two callers', () => {
     expect(await auditRows('machine.describe')).toHaveLength(2);
   });
 
+  it('machine install disks: set, refused and cleared the same way from both callers', async () => {
+    const viaRoute = await t.app.inject({ method: 'PATCH', url: '/api/machines/52:54:00:0c:00:05', headers: operator.headers, payload: { installDisks: ['sdb', 'sda'] } });
+    expect(viaRoute.statusCode, viaRoute.body).toBe(200);
+    const viaCli = JSON.parse(await striker('machines', 'set', '52:54:00:0c:00:06', '--disks', 'sdb,sda')) as Record<string, unknown>;
+    expect(viaCli).toMatchObject({ mac: '52:54:00:0c:00:06', installDisks: ['sdb', 'sda'] });
+    expect((viaRoute.json() as { machine: Record<string, unknown> }).machine).toMatchObject({ installDisks: ['sdb', 'sda'] });
+    expect(JSON.parse(await striker('machines', 'set', '52:54:00:0c:00:06', '--disks', 'nvme0n1 nvme1n1, sda'))).toMatchObject({ installDisks: ['nvme0n1', 'nvme1n1', 'sda'] });
+
+    const badRoute = await t.app.inject({ method: 'PATCH', url: '/api/machines/52:54:00:0c:00:05', headers: operator.headers, payload: { installDisks: ['sda', 'sda', '/dev/sdc'] } });
+    expect(badRoute.statusCode).toBe(400);
+    expect((badRoute.json() as { error: { details: { problems: { path: string }[] } } }).error.details.problems.map((p) => p.path)).toEqual(['body.installDisks.1', 'body.installDisks.2']);
+    const badCli = await striker('machines', 'set', '52:54:00:0c:00:06', '--disks', 'sda,sda,/dev/sdc').catch((e: unknown) => e);
+    expect(badCli).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((badCli as { problems: { path: string; message: string }[] }).problems).toEqual([
+      { path: 'installDisks.1', message: "is already in the list — got 'sda'" },
+      { path: 'installDisks.2', message: "must be a kernel disk name like sda or nvme0n1 — got '/dev/sdc'" },
+    ]);
+
+    const cleared = JSON.parse(await striker('machines', 'set', '52:54:00:0c:00:06', '--disks', '')) as Record<string, unknown>;
+    expect(cleared).toMatchObject({ mac: '52:54:00:0c:00:06', installDisks: null });
+    const clearedRoute = await t.app.inject({ method: 'PATCH', url: '/api/machines/52:54:00:0c:00:05', headers: operator.headers, payload: { installDisks: null } });
+    expect((clearedRoute.json() as { machine: Record<string, unknown> }).machine).toMatchObject({ installDisks: null });
+
+    const rows = (await auditRows('machine.describe')).slice(2);
+    expect(rows.map((r) => [r.actorName, r.targetId, r.details])).toEqual([
+      ['oli', '52:54:00:0c:00:05', { installDisks: ['sdb', 'sda'] }],
+      [cliActorName, '52:54:00:0c:00:06', { installDisks: ['sdb', 'sda'] }],
+      [cliActorName, '52:54:00:0c:00:06', { installDisks: ['nvme0n1', 'nvme1n1', 'sda'] }],
+      [cliActorName, '52:54:00:0c:00:06', { installDisks: null }],
+      ['oli', '52:54:00:0c:00:05', { installDisks: null }],
+    ]);
+  });
+
   it('job cancel: the CLI writes the route\'s audit row, details and all', async () => {
     const viaCli = JSON.parse(await striker('repo', 'sync', 'base', '--no-wait')) as { id: string };
     const cancelled = JSON.parse(await striker('jobs', 'cancel', viaCli.id)) as { status: string };

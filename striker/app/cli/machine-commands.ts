@@ -2,7 +2,7 @@
  * `striker machines list|show|set` and `striker leases`; `set` is the machines area's describe action.
  */
 import type { Command } from 'commander';
-import { describeMachine, getMachine, listMachines, machineMacOf, machineTimeline, storedLeases } from '../../machines/index.js';
+import { describeMachine, getMachine, listMachines, machineMacOf, machineTimeline, parseDiskList, storedLeases } from '../../machines/index.js';
 import { printResult, printTable } from './output.js';
 import type { CliContext } from './cli-context.js';
 
@@ -28,21 +28,24 @@ export function addMachineCommands(program: Command, c: CliContext): void {
       printResult(p, result, () => {
         const x = result.machine;
         p.out(`${x.mac}  ${x.hostname ?? '-'}  ${x.role ?? 'no role'}  ${x.state}  ${x.reservedIp ?? ''}`);
+        p.out(`install disks: ${x.installDisks?.join(' ') ?? 'the local disks the installer finds'}`);
         for (const e of result.timeline) p.out(`${e.at.toISOString()}  ${e.step.padEnd(18)} ${e.ip ?? ''}  ${JSON.stringify(e.details)}`);
       });
     });
 
   machines
     .command('set <mac>')
-    .description('describe a machine: role, host name, reserved address')
+    .description('describe a machine: role, host name, reserved address, install disks')
     .option('--role <role>', 'striker, node or dr ("none" to clear)')
     .option('--hostname <name>', 'host name')
     .option('--ip <address>', 'reserved IPv4 address on the back-channel network')
-    .action(async (raw: string, o: { role?: string; hostname?: string; ip?: string }) => {
+    .option('--disks <names>', 'disks the OS install must use, in order, like sda,sdb ("" to let the installer pick the local disks)')
+    .action(async (raw: string, o: { role?: string; hostname?: string; ip?: string; disks?: string }) => {
       const input: Record<string, unknown> = {};
       if (o.role !== undefined) input.role = o.role === 'none' ? null : o.role;
       if (o.hostname !== undefined) input.hostname = o.hostname;
       if (o.ip !== undefined) input.reservedIp = o.ip;
+      if (o.disks !== undefined) input.installDisks = parseDiskList(o.disks);
       const machine = await c.withDb((db) => describeMachine(db, c.cliActor(), raw, input));
       const p = c.printer();
       printResult(p, machine, () => p.out(`${machine.mac} ${machine.role ?? 'no role'} ${machine.state}`));

@@ -4,9 +4,9 @@
  * its field and back/forward keeps the input; a directory repo (RPMs built with rpmbuild, metadata
  * by createrepo_c) syncs with its progress live up to 100 and its package count shown; OS media
  * import validates the path and shows a failed import in plain words; machines described through
- * the CLI and discovered by DHCP are listed, one gets its role, host name and IP through the form,
- * its kickstart problems are listed and its boot timeline grows while the page is open; a viewer
- * gets no action buttons. Screenshots at 1280×800 and 390 wide.
+ * the CLI and discovered by DHCP are listed, one gets its role, host name, IP and install disks
+ * through the form, its kickstart problems are listed and its boot timeline grows while the page
+ * is open; a viewer gets no action buttons. Screenshots at 1280×800 and 390 wide.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -268,6 +268,23 @@ describe('web UI, machines', () => {
     await page.setViewportSize(NARROW);
     expect(await wide(page)).toBeLessThanOrEqual(NARROW.width);
     await page.setViewportSize(WIDE);
+  });
+
+  it('sets the install disks through the form: a bad name is shown beside the field, then the list is shown', async () => {
+    const { page } = ui;
+    expect(await page.getByTestId('install-disks').textContent()).toBe('the local disks the installer finds');
+    await fill(page, { 'machine-installDisks': 'sdb, /dev/sda sdb' });
+    await page.getByTestId('assign').click();
+    await errorsFor(page, 'machine-installDisks').first().waitFor();
+    const errors = await errorsFor(page, 'machine-installDisks').allTextContents();
+    expect(errors).toEqual(["must be a kernel disk name like sda or nvme0n1 — got '/dev/sda'", "is already in the list — got 'sdb'"]);
+    await fill(page, { 'machine-installDisks': 'sdb sda,nvme0n1' });
+    await page.getByTestId('assign').click();
+    await page.getByTestId('install-disks').filter({ hasText: 'sdb, sda, nvme0n1' }).waitFor();
+    expect(await errorsFor(page, 'machine-installDisks').count()).toBe(0);
+    expect(await field(page, 'machine-installDisks').inputValue()).toBe('sdb, sda, nvme0n1');
+    const shown = await apiFromPage(page, 'GET', `/api/machines/${DISCOVERED}`);
+    expect((shown.json as { machine: { installDisks: string[] | null } }).machine.installDisks).toEqual(['sdb', 'sda', 'nvme0n1']);
   });
 });
 
