@@ -109,10 +109,12 @@ describe('disk rules', () => {
       planDisks(disks, 'bios', node, ['sda', '../x', 'sda']);
     } catch (e) {
       expect((e as ValidationError).problems).toEqual([
-        { path: 'disks.1', message: 'must be a kernel disk name like sda or nvme0n1' },
-        { path: 'disks.2', message: 'names sda a second time' },
+        { path: 'disks.1', message: "must be a kernel disk name like sda or nvme0n1 — got '../x'" },
+        { path: 'disks.2', message: "is already in the list — got 'sda'" },
       ]);
     }
+    // The machines area's rule: at most 8 disks.
+    expect(() => planDisks(disks, 'bios', node, ['sda', 'sdb', 'sdc', 'sdd', 'sde', 'sdf', 'sdg', 'sdh', 'sdi'])).toThrow(/must name 1 to 8 disks/);
   });
 
   it('renders a plain layout, root fixed for a node and growing for a Striker', () => {

@@ -16,7 +16,8 @@
  * partition for GRUB's core image. LVM sits on the data device; node and DR hosts keep a
  * fixed-size root and leave the rest of the volume group free for DRBD, a Striker grows root.
  */
-import { ValidationError } from '../striker/core/errors/index.js';
+import { parseOrThrow } from '../striker/core/validation/zod-problems.js';
+import { installDisksSchema } from '../striker/machines/index.js';
 import type { Role } from './kickstart-input.js';
 
 export type RaidLevel = 'none' | 'raid1' | 'raid10' | 'raid6';
@@ -85,17 +86,14 @@ export const diskRulesByRole: Readonly<Record<Role, DiskRules>> = {
   dr: { ...common, rootMiB: 80 * 1024, rootGrow: false, vgName: 'dr_vg' },
 };
 
-/** Kernel block device names an explicit disk list may hold (they end up in the `%pre` script). */
-export const diskNamePattern = /^[a-z][a-z0-9]{0,31}$/;
-
-/** Throws a ValidationError (path `disks`) unless every name is a kernel disk name, named once. */
+/**
+ * Throws a ValidationError (paths `disks.N`) unless the list is what a machine may carry
+ * (striker/machines owns the rule: 1–8 kernel disk names, each named once); the names end up in
+ * the `%pre` script.
+ */
 export function assertDiskList(only: readonly string[]): void {
-  const problems = only.flatMap((name, i) => {
-    if (!diskNamePattern.test(name)) return [{ path: `disks.${i}`, message: 'must be a kernel disk name like sda or nvme0n1' }];
-    if (only.indexOf(name) !== i) return [{ path: `disks.${i}`, message: `names ${name} a second time` }];
-    return [];
-  });
-  if (problems.length > 0) throw new ValidationError(problems, 'disk list');
+  if (only.length === 0) return;
+  parseOrThrow(installDisksSchema, only, 'disk list', 'disks');
 }
 
 export interface DetectedDisk {

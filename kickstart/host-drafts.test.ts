@@ -18,7 +18,7 @@ const tree = (name: string, path = 'BaseOS'): HostFacts['trees'][number] => ({
 
 function facts(over: Partial<HostFacts> = {}): HostFacts {
   return {
-    machine: { id: 'm1', mac: '52:54:00:0a:01:01', hostname: 'an-a01n01', role: 'node', state: 'assigned', reservedIp: '10.201.10.1', reservedIpConfirmed: true, vendor: null, firmware: null, firstSeenAt: null, lastSeenAt: null },
+    machine: { id: 'm1', mac: '52:54:00:0a:01:01', hostname: 'an-a01n01', role: 'node', state: 'assigned', reservedIp: '10.201.10.1', reservedIpConfirmed: true, vendor: null, firmware: null, firstSeenAt: null, lastSeenAt: null, installDisks: null },
     identity: sampleIdentity(),
     settings: { rootPasswordHash: hash, timezone: 'Etc/UTC', keyboard: 'us', language: 'en_US.UTF-8', treeName: null, repoNames: null, modifiedAt: new Date(0) },
     trees: [tree('alma9')],
@@ -57,6 +57,18 @@ describe('buildHostDraft', () => {
     expect(a.draft.strikerUrl).toBe('http://striker.example:8081');
     expect(b.draft.strikerUrl).toBe('http://10.201.4.1');
     expect(b.draft.repos?.[0]).toEqual({ name: 'striker-baseos', url: 'http://10.201.4.1/trees/alma9/', gpgKeyUrls: ['http://10.201.4.1/trees/alma9/RPM-GPG-KEY-AlmaLinux-9'] });
+  });
+
+  it("passes the machine's install disks to the kickstart, whose %pre then uses exactly those", () => {
+    const base = facts();
+    const b = buildHostDraft({ ...base, machine: { ...base.machine, installDisks: ['sdb', 'nvme0n1'] } }, place);
+    if (!b.ok) throw new Error(JSON.stringify(b.problems));
+    expect(b.draft.disks).toEqual(['sdb', 'nvme0n1']);
+    const text = renderKickstart({ ...b.draft, registration: { url: 'http://10.201.4.1:8080/ks/r', token: 'srt_'.padEnd(47, 'x') }, timelineUrl: 'http://10.201.4.1:8080/ks/e' });
+    expect(text).toContain("only='sdb nvme0n1'");
+    const unset = buildHostDraft(facts(), place);
+    expect(unset.ok && unset.draft.disks).toBe(undefined);
+    expect(unset.ok && unset.fingerprint).not.toBe(b.fingerprint);
   });
 
   it("adds a mirrored repo's upstream key, served by the Striker, when the repo has one configured", () => {

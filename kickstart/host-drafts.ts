@@ -149,6 +149,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
     rootPasswordHash: settings.rootPasswordHash!,
     rootSshKey: facts.sshPublicKey,
     rootPasswordLogin: place.rootPasswordLogin ?? false,
+    ...(machine.installDisks === null ? {} : { disks: machine.installDisks }),
     strikerUrl,
   };
   // Whatever the sources hold, the draft must be a valid kickstart input: say which field is not.

@@ -7,6 +7,7 @@
  * Problems never echo the value seen: the input carries secrets.
  */
 import { z } from 'zod';
+import { installDisksSchema } from '../striker/machines/index.js';
 import { ValidationError, type Problem } from '../striker/core/errors/index.js';
 import { endsInNumericLabel, ipv4Schema, isIpv4 } from '../striker/core/net/ipv4.js';
 import { isMac } from '../striker/core/net/mac.js';
@@ -73,6 +74,8 @@ export const kickstartInputSchema = z.strictObject({
   rootSshKey: z.string().max(1024).regex(sshPublicKeyPattern, 'must be an OpenSSH public key like ssh-ed25519 AAAA… striker@host'),
   /** Whether sshd accepts root's password; false: root logs in over SSH with a key only. */
   rootPasswordLogin: z.boolean().default(false),
+  /** The disks the install must use, in order (the machine's `installDisks`); absent: `%pre` picks the local disks. */
+  disks: installDisksSchema.optional(),
   registration: z.strictObject({
     url: safeUrl,
     token: z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'must be a base64url registration token'),

@@ -28,7 +28,7 @@ export function renderKickstart(draft: KickstartInputDraft | KickstartInput, opt
     '%end',
     '',
     '%pre --interpreter=/bin/sh --erroronfail --log=/tmp/striker-ks-pre.log',
-    renderDiskScript(rules).trimEnd(),
+    renderDiskScript(rules, input.disks ?? []).trimEnd(),
     '%end',
     '',
     ...renderPost(input),
