@@ -171,7 +171,7 @@ describe('%post and %onerror against a real Striker HTTP server', () => {
     expect(post).toBeDefined();
     makeRoot(join(work, 'root'));
     makeRoot(join(work, 'root2'));
-    const r = await runCommand(['unshare', '--mount', '--net', '--propagation', 'private', 'sh', '-c', namespaceScript(`${post as string}\n`)], { timeoutMs: 540_000 });
+    const r = await runCommand(['unshare', '--mount', '--net', '--propagation', 'private', 'sh', '-c', namespaceScript(`${post as string}\n`)], { timeoutMs: 540_000, cwd: '/' });
     expect(r.exitCode, r.stderr).toBe(0);
     const root = join(work, 'root');
 
@@ -241,9 +241,11 @@ describe('%post and %onerror against a real Striker HTTP server', () => {
       'mount -t tmpfs tmpfs /tmp',
       'cp /mnt/work/fake-logs/post.log /mnt/sysimage/root/striker-ks-post.log',
       'cp /mnt/work/fake-logs/anaconda.log /tmp/anaconda.log',
-      'python3 /mnt/work/onerror.py',
+      // The installer's own interpreter (%onerror --interpreter), not whatever python3 is first on PATH.
+      '/usr/bin/python3 /mnt/work/onerror.py',
     ].join('\n');
-    const r = await runCommand(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', inner], { timeoutMs: 120_000 });
+    // cwd '/': the checkout may itself be under the /tmp this hides.
+    const r = await runCommand(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', inner], { timeoutMs: 120_000, cwd: '/' });
     expect(r.stdout).toContain('install failure reported to Striker');
 
     const failed = timeline.events.filter((e) => e.step === 'install.failed');
