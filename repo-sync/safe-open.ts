@@ -15,7 +15,7 @@
  *    a directory above the file (a directory replaced by a link to elsewhere between step 1 and
  *    step 2) is refused too; where procfs is not mounted, steps 3–4 still hold.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants, type Dirent, type Stats } from 'node:fs';
 import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 
@@ -41,17 +41,25 @@ function codeOf(error: unknown): string {
   return (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
 }
 
-/** What a non-regular file is, for the refusal reason. */
-export function fileKind(st: Stats): string {
-  if (st.isFile()) return 'regular file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isFIFO()) return 'FIFO';
-  if (st.isSocket()) return 'socket';
-  if (st.isCharacterDevice()) return 'character device';
-  if (st.isBlockDevice()) return 'block device';
-  return 'unknown file type';
+/** What an entry is, from lstat or readdir's d_type (never following a link). */
+export type FileType = 'file' | 'directory' | 'symlink' | 'fifo' | 'char-device' | 'block-device' | 'socket' | 'unknown';
+
+export function fileTypeOf(entry: Dirent | Stats): FileType {
+  if (entry.isFile()) return 'file';
+  if (entry.isDirectory()) return 'directory';
+  if (entry.isSymbolicLink()) return 'symlink';
+  if (entry.isFIFO()) return 'fifo';
+  if (entry.isCharacterDevice()) return 'char-device';
+  if (entry.isBlockDevice()) return 'block-device';
+  if (entry.isSocket()) return 'socket';
+  return 'unknown';
 }
+
+/** Each file type in words, as refusals and the tree sanitizer's reasons name it. */
+export const fileTypeNames: Readonly<Record<FileType, string>> = {
+  file: 'regular file', directory: 'directory', symlink: 'symlink', fifo: 'FIFO',
+  'char-device': 'character device', 'block-device': 'block device', socket: 'socket', unknown: 'unknown file type',
+};
 
 /** The real location of a root on disk (links resolved), or undefined when it does not exist. */
 export async function resolveRoot(path: string): Promise<string | undefined> {
@@ -90,7 +98,7 @@ export async function openRealPath(real: string): Promise<OpenOutcome> {
     return missingCodes.has(code) ? { kind: 'missing' } : { kind: 'refused', why: `cannot stat: ${code}` };
   }
   if (before.isDirectory()) return { kind: 'missing' };
-  if (!before.isFile()) return { kind: 'refused', why: `not a regular file: ${fileKind(before)}` };
+  if (!before.isFile()) return { kind: 'refused', why: `not a regular file: ${fileTypeNames[fileTypeOf(before)]}` };
   let handle: FileHandle;
   try {
     handle = await open(real, openFlags);
@@ -108,7 +116,7 @@ export async function openRealPath(real: string): Promise<OpenOutcome> {
   } catch (error) {
     return refuse(`cannot fstat: ${codeOf(error)}`);
   }
-  if (!stats.isFile()) return refuse(`not a regular file once opened: ${fileKind(stats)}`);
+  if (!stats.isFile()) return refuse(`not a regular file once opened: ${fileTypeNames[fileTypeOf(stats)]}`);
   if (stats.dev !== before.dev || stats.ino !== before.ino) return refuse('changed while being opened');
   const name = await readlink(`/proc/self/fd/${handle.fd}`).catch((error: unknown) => (codeOf(error) === 'ENOENT' ? undefined : null));
   if (name === null) return refuse('cannot name the opened file');

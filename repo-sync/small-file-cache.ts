@@ -31,7 +31,6 @@ async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
 export class SmallFileCache {
   private readonly entries = new Map<string, CachedFile>();
   private bytes = 0;
-  hits = 0;
 
   constructor(private readonly maxBytes = 32 * 1024 * 1024, readonly maxFileBytes = 64 * 1024, private readonly maxEntries = 100_000) {}
 
@@ -41,7 +40,6 @@ export class SmallFileCache {
     if (entry === undefined) return undefined;
     this.entries.delete(key);
     this.entries.set(key, entry);
-    this.hits += 1;
     return entry;
   }
 

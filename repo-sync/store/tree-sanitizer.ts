@@ -12,13 +12,13 @@
  * does not own (an operator's repo directory), `regularFileInside` and `openRegularInside` apply
  * the same rule to one file at a time through the one safe opener (safe-open.ts).
  */
-import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { StrikerError } from '../../striker/core/errors/index.js';
-import { isUnder, openUnderRoot, type OpenedFile } from '../safe-open.js';
+import { fileTypeNames, fileTypeOf, isUnder, openUnderRoot, type FileType, type OpenedFile } from '../safe-open.js';
 
-export type DroppedKind = 'symlink' | 'fifo' | 'char-device' | 'block-device' | 'socket' | 'unknown';
+/** What kind of entry was dropped: anything but a regular file or a directory. */
+export type DroppedKind = Exclude<FileType, 'file' | 'directory'>;
 
 /** One entry removed from a tree; `path` is relative to the tree root. */
 export interface DroppedEntry {
@@ -45,21 +45,10 @@ export interface SanitizeResult {
 
 export const defaultMaxEntries = 500_000;
 
-/** What an lstat-like type says about an entry: kept as is, walked into, judged as a link, or dropped. */
-export function kindOf(entry: Dirent | Stats): 'file' | 'directory' | 'symlink' | DroppedKind {
-  if (entry.isFile()) return 'file';
-  if (entry.isDirectory()) return 'directory';
-  if (entry.isSymbolicLink()) return 'symlink';
-  if (entry.isFIFO()) return 'fifo';
-  if (entry.isCharacterDevice()) return 'char-device';
-  if (entry.isBlockDevice()) return 'block-device';
-  if (entry.isSocket()) return 'socket';
-  return 'unknown';
+/** A dropped kind in words for the reasons given: "a FIFO", "a socket"; an unknown type is "not a regular file". */
+function named(kind: DroppedKind): string {
+  return kind === 'unknown' ? 'not a regular file' : `a ${fileTypeNames[kind]}`;
 }
-
-const kindWords: Record<DroppedKind, string> = {
-  symlink: 'a symlink', fifo: 'a FIFO', 'char-device': 'a character device', 'block-device': 'a block device', socket: 'a socket', unknown: 'not a regular file',
-};
 
 /**
  * Why the symlink at `path` may not stay (undefined when it may): its real location must exist,
@@ -76,8 +65,8 @@ async function judgeLink(realRoot: string, path: string): Promise<string | undef
     return `its target cannot be resolved (${code ?? (error as Error).message})`;
   }
   if (!isUnder(realRoot, real)) return `it resolves to ${real}, outside the tree`;
-  const kind = kindOf(await lstat(real));
-  if (kind !== 'file' && kind !== 'directory') return `it names ${kindWords[kind as DroppedKind]}`;
+  const kind = fileTypeOf(await lstat(real));
+  if (kind !== 'file' && kind !== 'directory') return `it names ${named(kind)}`;
   return undefined;
 }
 
@@ -98,14 +87,14 @@ export async function sanitizeTree(root: string, options: SanitizeOptions): Prom
         throw new StrikerError('REPO_VERIFY_FAILED', `${options.label} holds more than ${max} files, directories and links; refusing to walk further`, { details: { maxEntries: max }, retryable: false });
       }
       const path = join(dir, entry.name);
-      const kind = kindOf(entry);
+      const kind = fileTypeOf(entry);
       if (kind === 'directory') stack.push(path);
       else if (kind === 'symlink') links.push(path);
       else if (kind !== 'file') specials.push({ path, kind });
     }
   }
   const rel = (path: string) => relative(realRoot, path);
-  const dropped: DroppedEntry[] = specials.map((s) => ({ path: rel(s.path), kind: s.kind, reason: `${kindWords[s.kind]} is never served` }));
+  const dropped: DroppedEntry[] = specials.map((s) => ({ path: rel(s.path), kind: s.kind, reason: `${named(s.kind)} is never served` }));
   // Judged before anything is removed, so a link to a FIFO is reported as such; judged again
   // after each round of removals, since a kept link may have led through a removed one.
   let pending = links;

@@ -114,25 +114,25 @@ export async function layHostileEntries(root: string, secret: string, options: H
   const marker = options.marker ?? 'PWNED';
   const hugeBytes = options.hugeBytes ?? 200 * 1024 * 1024;
   const alsoLinkTo = options.alsoLinkTo ?? {};
+  const secretTail = secret.replace(/^\/+/, '');
   for (const d of ['b', 'sub', 'truncated/repodata']) await mkdir(at(d), { recursive: true });
 
-  const links: [string, string][] = [
-    ['b/c', '..'],
-    ['e', `b/c/b/c/${up}`.replace(/\/$/, '')],
-    ['abs-secret', secret],
-    ['rel-secret', `${up}${secret.replace(/^\/+/, '')}`],
-    ['sub/rel-secret.rpm', `${up}${secret.replace(/^\/+/, '')}`],
-    ['etc-dir', '/etc'],
-    ['loop-a', 'loop-b'],
-    ['loop-b', 'loop-a'],
-    ['dangling', 'does-not-exist'],
-    ['to-fifo', 'fifo'],
-    ['inside-link.txt', 'sub/inside.txt'],
-    ['self', '.'],
-    ['good-dirlink', 'truncated'],
-    ...Object.entries(alsoLinkTo),
-  ];
-  for (const [path, target] of links) await symlink(target, at(path));
+  /** Links intake must drop: leaving the tree, looping, dangling, or naming a FIFO. */
+  const droppedLinks: Record<string, string> = {
+    e: `b/c/b/c/${up}`.replace(/\/$/, ''),
+    'abs-secret': secret,
+    'rel-secret': `${up}${secretTail}`,
+    'sub/rel-secret.rpm': `${up}${secretTail}`,
+    'etc-dir': '/etc',
+    'loop-a': 'loop-b',
+    'loop-b': 'loop-a',
+    dangling: 'does-not-exist',
+    'to-fifo': 'fifo',
+    ...alsoLinkTo,
+  };
+  /** Links whose real location stays inside the tree. */
+  const keptLinks: Record<string, string> = { 'b/c': '..', 'inside-link.txt': 'sub/inside.txt', self: '.', 'good-dirlink': 'truncated' };
+  for (const [path, target] of Object.entries({ ...keptLinks, ...droppedLinks })) await symlink(target, at(path));
   await runCommand(['mkfifo', at('fifo'), at('fifo.xml')], { timeoutMs: 10_000 });
   await runCommand(['mknod', at('null'), 'c', '1', '3'], { timeoutMs: 10_000 });
   await runCommand(['mknod', at('loop-dev'), 'b', '7', '0'], { timeoutMs: 10_000 });
@@ -148,37 +148,38 @@ export async function layHostileEntries(root: string, secret: string, options: H
   await writeFile(at('truncated/repodata/repomd.xml'), half(options.truncated?.repomd ?? sampleRepomd));
 
   const types = new Map<string, string>([
-    ...['e', 'abs-secret', 'rel-secret', 'sub/rel-secret.rpm', 'etc-dir', 'loop-a', 'loop-b', 'dangling', 'to-fifo', ...Object.keys(alsoLinkTo)].map((p): [string, string] => [rel(p), 'l']),
+    ...Object.keys(droppedLinks).map((p): [string, string] => [rel(p), 'l']),
     [rel('fifo'), 'p'], [rel('fifo.xml'), 'p'], [rel('null'), 'c'], [rel('loop-dev'), 'b'], [rel('sock'), 's'],
   ]);
-  const kept = ['b/c', 'good-dirlink', 'huge.bin', 'inside-link.txt', 'self', 'sub/inside.txt', 'truncated/.treeinfo', 'truncated/repodata/repomd.xml', ...Object.keys(documents)];
+  const kept = [...Object.keys(keptLinks), 'huge.bin', 'sub/inside.txt', 'truncated/.treeinfo', 'truncated/repodata/repomd.xml', ...Object.keys(documents)];
+  const probes = (list: readonly (readonly [tail: string, what: string])[]): HostileProbe[] => list.map(([tail, what]) => ({ tail: rel(tail), what }));
   return {
     dropped: [...types.keys()].sort(),
     kept: kept.map(rel).sort(),
     scripted: Object.keys(documents).map(rel),
     huge: { path: rel('huge.bin'), bytes: hugeBytes },
-    refused: [
-      { tail: `e/${secret.replace(/^\/+/, '')}`, what: 'relative symlink chain climbing to /' },
-      { tail: 'e/etc/shadow', what: '/etc/shadow through the chain' },
-      { tail: 'abs-secret', what: 'absolute link to a file outside' },
-      { tail: 'rel-secret', what: 'relative link to a file outside' },
-      { tail: 'sub/rel-secret.rpm', what: 'relative link from a subdirectory' },
-      { tail: 'etc-dir/passwd', what: 'link to a directory outside' },
-      { tail: 'loop-a', what: 'symlink loop' },
-      ...Object.keys(alsoLinkTo).map((name) => ({ tail: name, what: `absolute link ${name}` })),
-      { tail: 'fifo', what: 'FIFO' },
-      { tail: 'fifo.xml', what: 'FIFO named like metadata' },
-      { tail: 'to-fifo', what: 'link to a FIFO' },
-      { tail: 'self/fifo', what: 'FIFO through an inside link' },
-      { tail: 'null', what: 'character device' },
-      { tail: 'loop-dev', what: 'block device' },
-      { tail: 'sock', what: 'socket' },
-    ].map((p) => ({ ...p, tail: rel(p.tail) })),
-    inside: [
-      { tail: 'inside-link.txt', what: 'link to a file inside' },
-      { tail: 'self/sub/inside.txt', what: 'link to the tree itself' },
-      { tail: 'b/c/sub/inside.txt', what: 'the chain that stays inside' },
-    ].map((p) => ({ ...p, tail: rel(p.tail) })),
+    refused: probes([
+      [`e/${secretTail}`, 'relative symlink chain climbing to /'],
+      ['e/etc/shadow', '/etc/shadow through the chain'],
+      ['abs-secret', 'absolute link to a file outside'],
+      ['rel-secret', 'relative link to a file outside'],
+      ['sub/rel-secret.rpm', 'relative link from a subdirectory'],
+      ['etc-dir/passwd', 'link to a directory outside'],
+      ['loop-a', 'symlink loop'],
+      ...Object.keys(alsoLinkTo).map((name) => [name, `absolute link ${name}`] as const),
+      ['fifo', 'FIFO'],
+      ['fifo.xml', 'FIFO named like metadata'],
+      ['to-fifo', 'link to a FIFO'],
+      ['self/fifo', 'FIFO through an inside link'],
+      ['null', 'character device'],
+      ['loop-dev', 'block device'],
+      ['sock', 'socket'],
+    ]),
+    inside: probes([
+      ['inside-link.txt', 'link to a file inside'],
+      ['self/sub/inside.txt', 'link to the tree itself'],
+      ['b/c/sub/inside.txt', 'the chain that stays inside'],
+    ]),
     types,
   };
 }
