@@ -10,7 +10,8 @@
  */
 import type { Logger } from 'pino';
 import type { StrikerConfig } from './config/schema.js';
-import { lockDataDir, lockOwner, isAlive, type DataDirLock } from '../db/data-dir-lock.js';
+import { isAlive } from '../core/process-probe.js';
+import { lockDataDir, lockOwner, type DataDirLock } from '../db/data-dir-lock.js';
 import { openPool, redactUrl, waitForDatabase, type Database } from '../db/database.js';
 import { embeddedUrl, startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded-postgres.js';
 

@@ -76,3 +76,14 @@ export async function resolveApiToken(q: DbWriter, token: string): Promise<Resol
   const r = rows[0];
   return r ? { actor: { userId: r.user_id, name: r.username, role: r.role, via: 'token' }, tokenId: r.id, expiresAt: r.expires_at } : undefined;
 }
+
+/** Whether API token `tokenId` still holds: not revoked or expired, its user not disabled. Reads only. */
+export async function apiTokenHolds(q: DbReader, tokenId: string): Promise<boolean> {
+  const { rows } = await q.query(
+    `SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.id = $1 AND t.revoked_at IS NULL AND NOT u.disabled
+        AND (t.expires_at IS NULL OR t.expires_at > clock_timestamp())`,
+    [tokenId],
+  );
+  return rows.length > 0;
+}

@@ -83,7 +83,7 @@ export class LoginThrottle {
   }
 
   /** The delay before checking a password for a user with `failures` recent failures. */
-  delayFor(failures: number): number {
+  private delayFor(failures: number): number {
     const { slowdownAfter, slowdownBaseMs, slowdownMaxMs } = this.limits;
     if (failures < slowdownAfter) return 0;
     return Math.min(slowdownMaxMs, slowdownBaseMs * 2 ** Math.min(failures - slowdownAfter, 30));

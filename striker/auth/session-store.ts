@@ -3,7 +3,7 @@
  * stored hashed.
  */
 import { randomBytes } from 'node:crypto';
-import type { DbWriter } from '../db/database.js';
+import type { DbReader, DbWriter } from '../db/database.js';
 import { StrikerError } from '../core/errors/index.js';
 import type { Actor } from '../audit/audit-store.js';
 import type { Role } from './roles.js';
@@ -49,6 +49,16 @@ export async function resolveSession(q: DbWriter, token: string): Promise<Resolv
     throw new StrikerError('SESSION_EXPIRED', 'your session has expired; log in again');
   }
   return { actor: { userId: r.user_id, name: r.username, role: r.role, via: 'session' }, sessionId: r.id, csrfToken: r.csrf_token, expiresAt: r.expires_at };
+}
+
+/** Whether session `sessionId` still holds: not deleted or expired, its user not disabled. Reads only. */
+export async function sessionHolds(q: DbReader, sessionId: string): Promise<boolean> {
+  const { rows } = await q.query(
+    `SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.id = $1 AND s.expires_at >= clock_timestamp() AND NOT u.disabled`,
+    [sessionId],
+  );
+  return rows.length > 0;
 }
 
 export async function deleteSession(q: DbWriter, sessionId: string): Promise<void> {

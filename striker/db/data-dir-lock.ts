@@ -21,8 +21,6 @@ import { join, resolve } from 'node:path';
 import { StrikerError } from '../core/errors/index.js';
 import { isAlive } from '../core/process-probe.js';
 
-export { isAlive };
-
 export interface LockHolder {
   pid: number;
   purpose: string;

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { describeMachine, getMachine, listMachines, machineMacOf, machineTimeline, parseDiskList, storedLeases } from '../../machines/index.js';
-import { printResult, printTable } from './output.js';
+import { printResult, printRows } from './output.js';
 import type { CliContext } from './cli-context.js';
 
 export function addMachineCommands(program: Command, c: CliContext): void {
@@ -14,8 +14,7 @@ export function addMachineCommands(program: Command, c: CliContext): void {
     .description('discovered and known machines')
     .action(async () => {
       const list = await c.withDb((db) => listMachines(db));
-      const p = c.printer();
-      printResult(p, list, () => printTable(p, list as unknown as Record<string, unknown>[], ['mac', 'hostname', 'role', 'state', 'reservedIp', 'vendor', 'firmware', 'lastSeenAt']));
+      printRows(c.printer(), list, ['mac', 'hostname', 'role', 'state', 'reservedIp', 'vendor', 'firmware', 'lastSeenAt']);
     });
 
   machines
@@ -56,7 +55,6 @@ export function addMachineCommands(program: Command, c: CliContext): void {
     .description('DHCP leases (as last mirrored to the database)')
     .action(async () => {
       const leases = await c.withDb((db) => storedLeases(db));
-      const p = c.printer();
-      printResult(p, leases, () => printTable(p, leases as unknown as Record<string, unknown>[], ['ip', 'mac', 'state', 'expiresAt', 'hostname']));
+      printRows(c.printer(), leases, ['ip', 'mac', 'state', 'expiresAt', 'hostname']);
     });
 }

@@ -21,7 +21,7 @@ import { jobStatuses, renderMessage } from '../../jobs/job.js';
 import { getJob, jobMessages, listJobs } from '../../jobs/job-store.js';
 import { openDatabase } from '../open-database.js';
 import type { CliContext, CliIo } from './cli-context.js';
-import { printResult, printTable, type Printer } from './output.js';
+import { printResult, printRows, printTable, type Printer } from './output.js';
 import { addRepoCommands } from './repo-commands.js';
 import { addMachineCommands } from './machine-commands.js';
 import { addKickstartCommands } from './kickstart-commands.js';
@@ -88,8 +88,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('list users')
     .action(async () => {
       const users = await withDb((db) => listUsers(db));
-      const p = printer();
-      printResult(p, users, () => printTable(p, users as unknown as Record<string, unknown>[], ['username', 'role', 'disabled', 'createdAt', 'id']));
+      printRows(printer(), users, ['username', 'role', 'disabled', 'createdAt', 'id']);
     });
 
   program
@@ -165,8 +164,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const opened = await openDatabase(cfg, logger, 'cli');
       try {
         const status = await migrationStatus(opened.db);
-        const p = printer();
-        printResult(p, status, () => printTable(p, status as unknown as Record<string, unknown>[], ['version', 'name', 'appliedAt']));
+        printRows(printer(), status, ['version', 'name', 'appliedAt']);
       } finally {
         await opened.close();
       }
