@@ -7,24 +7,23 @@
  * test/interop/kickstart/disk-script.test.ts holds the two together.
  *
  * Detection (Linux sysfs ABI, Documentation/ABI/stable/sysfs-block): every entry of /sys/block
- * (in `LC_ALL=C` glob order), minus loop/ram/sr/zram/dm-/md devices, minus `removable` = 1,
- * minus `hidden` = 1 (per-path devices of native NVMe multipath), minus disks whose resolved
- * device path goes through a USB host (`usbN`), an iSCSI session (`sessionN`), a Fibre Channel
- * remote port (`rport-…`) or `nvme-fabrics`, minus NVMe namespaces whose controller `transport`
- * is not `pcie` (`device/transport`, or under an NVMe subsystem the `transport` of each
- * controller `device/nvmeN` links to), minus paths of a multipath device (a `holders/*` entry whose `dm/uuid` starts with `mpath-`), sized
- * by `size` (512-byte sectors). Each skipped disk and its reason goes to stderr, which Anaconda
+ * (in `LC_ALL=C` glob order), minus the `ignoredDevicePrefixes` (loop, ram, sr, zram, dm-, md,
+ * fd, nbd), minus `removable` = 1, minus `hidden` = 1 (per-path devices of native NVMe
+ * multipath), minus disks whose resolved device path goes through one of the
+ * `remotePathComponents` (USB host `usbN`, iSCSI session `sessionN`, Fibre Channel remote port
+ * `rport-…`, `nvme-fabrics`), minus NVMe namespaces whose controller `transport` is not `pcie`
+ * (`device/transport`, or under an NVMe subsystem the `transport` of each controller
+ * `device/nvmeN` links to), minus paths of a multipath device (a `holders/*` entry whose
+ * `dm/uuid` starts with `mpath-`), sized by `size` (512-byte sectors). Each skipped disk and its reason goes to stderr, which Anaconda
  * keeps in the `%pre` log. Firmware: /sys/firmware/efi exists only when booted by UEFI.
  */
-import { assertDiskList, ignoredDevicePrefixes, localNvmeTransport, remotePathComponents, type DiskRules } from './disk-rules.js';
-import { biosbootName } from './part-include.js';
+import { assertDiskList, ignoredDevicePrefixes, localNvmeTransport, neededMiB, perDiskMiB, remotePathComponents, type DiskRules } from './disk-rules.js';
+import { biosbootName, volumeLines } from './part-include.js';
 
 /** `disks`: an explicit disk list (kernel names); without one every local disk is used. */
 export function renderDiskScript(rules: DiskRules, disks: readonly string[] = []): string {
   assertDiskList(disks);
-  const efiPerDisk = rules.bootMiB + rules.efiMiB + rules.diskOverheadMiB;
-  const biosPerDisk = rules.bootMiB + rules.biosbootMiB + rules.diskOverheadMiB;
-  const need = rules.rootMiB + rules.swapMiB + rules.overheadMiB;
+  const need = neededMiB(rules);
   const min = rules.minDiskMiB;
   const pick = rules.layouts.map((r) => {
     const upper = r.maxDisks === undefined ? '' : ` && [ "$count" -le ${r.maxDisks} ]`;
@@ -34,7 +33,6 @@ export function renderDiskScript(rules: DiskRules, disks: readonly string[] = []
   const remote = remotePathComponents
     .map((c) => `  case "$real" in */${c.prefix}${c.digit ? '[0-9]' : ''}*/*) echo ${c.transport}; return ;; esac`)
     .join('\n');
-  const root = `logvol / --vgname=${rules.vgName} --name=root --fstype=xfs --size=${rules.rootMiB}${rules.rootGrow ? ' --grow' : ''}`;
   const firstBiosboot = biosbootName(0);
   return `# Striker disk planner, generated from kickstart/disk-rules.ts
 LC_ALL=C
@@ -101,9 +99,9 @@ else
   [ "$count" -gt 0 ] || fail "no usable local disk of at least ${min} MiB found"
 fi
 firmware=bios
-perdisk=${biosPerDisk}
+perdisk=${perDiskMiB(rules, 'bios')}
 keeps=biosboot
-if [ -d "$SYSFS_ROOT/firmware/efi" ]; then firmware=efi; perdisk=${efiPerDisk}; keeps='the ESP'; fi
+if [ -d "$SYSFS_ROOT/firmware/efi" ]; then firmware=efi; perdisk=${perDiskMiB(rules, 'efi')}; keeps='the ESP'; fi
 level=''
 ${pick.join('\n')}
 [ -n "$level" ] || fail "no layout rule for $count disk(s)"
@@ -161,9 +159,7 @@ biosboot() {
     echo "raid /boot --level=RAID1 --device=boot --fstype=xfs$boot"
     echo "raid pv.01 --level=$md --device=pv00$pv"
   fi
-  echo "volgroup ${rules.vgName} pv.01"
-  echo "${root}"
-  echo "logvol swap --vgname=${rules.vgName} --name=swap --size=${rules.swapMiB}"
+${volumeLines(rules).map((line) => `  echo "${line}"`).join('\n')}
 } > "$PART_INCLUDE"
 `;
 }

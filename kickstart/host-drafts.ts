@@ -22,7 +22,7 @@ import { isHostAddress, parseCidr, parseIpv4 } from '../striker/core/net/ipv4.js
 import { getMachine, type Machine } from '../striker/machines/index.js';
 import { kickstartInputSchema, type RepoRef } from './kickstart-input.js';
 import { type CheckRepo } from './package-check.js';
-import { type HostDraft } from './preboot-check.js';
+import { previewInput, type HostDraft } from './preboot-check.js';
 import { listRepos, listTrees, UPSTREAM_KEY_FILE, type InstallationTree } from '../repo-sync/index.js';
 import { hostIdOf } from './host-id.js';
 import { loadKickstartSettings, type KickstartSettings } from './settings-store.js';
@@ -55,7 +55,7 @@ export interface DraftPlace {
 const treeKeyPattern = /^RPM-GPG-KEY-[A-Za-z0-9._-]+$/;
 
 /** The host-side repo id of a mirrored repo (see the header). */
-export function mirroredRepoId(name: string): string {
+function mirroredRepoId(name: string): string {
   return name === 'striker' || name.startsWith('striker-') ? name : `striker-${name}`;
 }
 
@@ -109,7 +109,8 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
   }
   if (facts.sshPublicKey === undefined) problems.push({ path: 'sshKey', message: "the Striker's SSH key has not been created yet: striker serve creates it when it starts" });
   const tree = chooseTree(facts, problems);
-  if (tree !== undefined && !(tree.gpgKeyFiles ?? []).some((f) => treeKeyPattern.test(f))) {
+  const treeKeyFiles = (tree?.gpgKeyFiles ?? []).filter((f) => treeKeyPattern.test(f)).sort();
+  if (tree !== undefined && treeKeyFiles.length === 0) {
     problems.push({ path: 'settings.tree', message: `installation tree ${tree.name} carries no RPM-GPG-KEY-* file at its root: its packages cannot be verified (import the distribution's own media)` });
   }
   const repoNames = chooseRepos(facts, problems);
@@ -117,7 +118,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
 
   const strikerUrl = strikerUrlOf(place, identity.networks.bcn.address);
   const treeUrl = `${strikerUrl}/trees/${tree.name}/`;
-  const treeKeys = (tree.gpgKeyFiles ?? []).filter((f) => treeKeyPattern.test(f)).sort().map((f) => `${treeUrl}${f}`);
+  const treeKeys = treeKeyFiles.map((f) => `${treeUrl}${f}`);
   const treeRepos = tree.tree.repos.map((r) => {
     const path = r.path.replace(/^\.?\/*|\/+$/g, '');
     return { name: `striker-${r.id.toLowerCase()}`, url: `${treeUrl}${path === '' ? '' : `${path}/`}`, dir: join(place.treesDir, tree.name, path), keys: treeKeys };
@@ -153,7 +154,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
     strikerUrl,
   };
   // Whatever the sources hold, the draft must be a valid kickstart input: say which field is not.
-  const parsed = kickstartInputSchema.safeParse({ ...draft, registration: { url: `${strikerUrl}/ks/${hostId}/register`, token: 'srt_'.padEnd(47, 'x') }, timelineUrl: `${strikerUrl}/ks/${hostId}/events` });
+  const parsed = kickstartInputSchema.safeParse(previewInput(draft));
   if (!parsed.success) {
     return { ok: false, hostId, machine, problems: parsed.error.issues.map((i) => ({ path: `kickstart.${i.path.map(String).join('.')}`, message: i.message })) };
   }

@@ -10,7 +10,7 @@ export { renderDiskScript } from './disk-script.js';
 export { renderPartInclude } from './part-include.js';
 export { lintKickstart, type LintProblem, type LintResult } from './lint.js';
 export { hashRootPassword } from './password-hash.js';
-export { checkHost, lintHost, previewKickstart, type CheckProblem, type HostDraft, type KickstartCheck } from './preboot-check.js';
+export { checkHost, previewKickstart, type CheckProblem, type HostDraft, type KickstartCheck } from './preboot-check.js';
 export { checkPackages, type CheckRepo } from './package-check.js';
 export { describePackageProblem, packageRequestOf, type PackageProblem } from './package-problem.js';
 export { decideAccess, type AccessDecision } from './access-decision.js';

@@ -28,9 +28,6 @@ import type { BootKickstart } from '../pxe/index.js';
 import type { CheckDeps } from './run-check.js';
 import { systemClock, type Clock } from '../striker/core/clock.js';
 
-/** The key under which the lead nests `kickstartConfigSchema` in the main config schema. */
-export const kickstartConfigKey = 'kickstart';
-
 /** The parts of Striker's configuration this area reads (StrikerConfig fits). */
 export interface KickstartAreaConfig {
   dataDir: string;
@@ -80,7 +77,7 @@ export function draftPlaceOf(config: Readonly<KickstartAreaConfig>, dataDir: str
 }
 
 /** Where the Striker's SSH key pair lives. */
-export function sshKeyDirOf(dataDir: string): string {
+function sshKeyDirOf(dataDir: string): string {
   return join(resolve(dataDir), 'keys', 'ssh');
 }
 

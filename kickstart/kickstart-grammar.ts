@@ -16,7 +16,7 @@ import {
 } from './grammar/grammar-types.js';
 import { storageCommands } from './grammar/storage-commands.js';
 
-export type { CommandRule, CommandSpec, OptionSpec, SectionKind, SectionSpec } from './grammar/grammar-types.js';
+export type { CommandRule, CommandSpec, OptionSpec, SectionSpec } from './grammar/grammar-types.js';
 
 const displayMode: CommandSpec = { options: { '--non-interactive': flag }, args: [0, 0] };
 const reboot: CommandSpec = { options: { '--eject': flag, '--kexec': flag }, args: [0, 0] };

@@ -78,7 +78,7 @@ export interface KickstartRouteDeps {
 const hostIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** What %onerror may send (render-onerror.ts sends at most 4 tails of 6,000 characters). */
-export const logTailLimits = { logs: 6, fileChars: 255, tailChars: 8192 } as const;
+const logTailLimits = { logs: 6, fileChars: 255, tailChars: 8192 } as const;
 /** Room for the largest valid install.failed body, JSON escapes included. */
 const eventsBodyLimit = 64 * 1024;
 

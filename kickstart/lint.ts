@@ -170,7 +170,7 @@ function normalizeMountPoint(path: string): string {
   return `/${out.join('/')}`;
 }
 
-/** What the storage commands define and use, checked once the whole file is read. */
+/** What the storage commands and `repo` define and use, checked once the whole file is read. */
 interface StorageState {
   members: Map<string, number>;
   vgs: Map<string, number>;
@@ -181,6 +181,12 @@ interface StorageState {
   repos: Map<string, number>;
   uses: { name: string; line: number; command: string; what: string }[];
   vgUses: { name: string; line: number }[];
+}
+
+/** Records `key` as defined at `line`; a second definition gets pykickstart's duplicate warning. */
+function defineOnce(defined: Map<string, number>, key: string, line: number, warning: string, report: Report): void {
+  if (defined.has(key)) report('warning', warning);
+  else defined.set(key, line);
 }
 
 function collectStorage(command: string, parsed: ParsedLine, line: number, state: StorageState, report: Report): void {
@@ -195,38 +201,27 @@ function collectStorage(command: string, parsed: ParsedLine, line: number, state
     else state.mountPoints.set(mountPoint, { line, command });
   } else if (isPart && first !== undefined && first !== 'swap') {
     // partition.py: PartData compares by mount point; only swap may repeat without a warning.
-    if (state.partNames.has(first)) report('warning', `A partition with the mountpoint ${first} has already been defined.`);
-    else state.partNames.set(first, line);
+    defineOnce(state.partNames, first, line, `A partition with the mountpoint ${first} has already been defined.`, report);
   }
   if (command === 'raid') {
     const device = parsed.present.get('--device');
     if (typeof device === 'string') {
-      const name = device.startsWith('md') ? device.slice(2) : device;
-      if (state.raidDevices.has(name)) report('warning', `A RAID device with the name ${name} has already been defined.`);
-      else state.raidDevices.set(name, line);
+      const md = device.startsWith('md') ? device.slice(2) : device;
+      defineOnce(state.raidDevices, md, line, `A RAID device with the name ${md} has already been defined.`, report);
     }
     if (!preexisting) for (const member of rest) state.uses.push({ name: member, line, command, what: 'a part' });
   }
   if (command === 'volgroup' && first !== undefined) {
-    if (state.vgs.has(first)) report('warning', `A volgroup with the name ${first} has already been defined.`);
-    else state.vgs.set(first, line);
+    defineOnce(state.vgs, first, line, `A volgroup with the name ${first} has already been defined.`, report);
     if (!preexisting) for (const pv of rest) state.uses.push({ name: pv, line, command, what: 'a part or raid' });
   }
+  const name = parsed.present.get('--name');
   const vg = parsed.present.get('--vgname');
-  const lv = parsed.present.get('--name');
   if (command === 'logvol' && typeof vg === 'string') {
     state.vgUses.push({ name: vg, line });
-    if (typeof lv === 'string') {
-      const key = `${vg}/${lv}`;
-      if (state.logvols.has(key)) report('warning', `A logical volume with the name ${lv} has already been defined in volume group ${vg}.`);
-      else state.logvols.set(key, line);
-    }
+    if (typeof name === 'string') defineOnce(state.logvols, `${vg}/${name}`, line, `A logical volume with the name ${name} has already been defined in volume group ${vg}.`, report);
   }
-  const repoName = parsed.present.get('--name');
-  if (command === 'repo' && typeof repoName === 'string') {
-    if (state.repos.has(repoName)) report('warning', `A repo with the name ${repoName} has already been defined.`);
-    else state.repos.set(repoName, line);
-  }
+  if (command === 'repo' && typeof name === 'string') defineOnce(state.repos, name, line, `A repo with the name ${name} has already been defined.`, report);
 }
 
 /** A %packages line: a package or glob, @group (with --nodefaults/--optional), @^environment, @module:stream/profile, or an exclusion. */

@@ -32,13 +32,22 @@
  * the two branches make the same partition, and no mount-point check runs on `part`
  * (_check_mount_point is called for raid, logvol and btrfs only).
  */
-import type { DiskPlan, RaidLevel } from './disk-rules.js';
+import type { DiskPlan, DiskRules, RaidLevel } from './disk-rules.js';
 
 const raidLevelName: Readonly<Record<Exclude<RaidLevel, 'none'>, string>> = { raid1: 'RAID1', raid10: 'RAID10', raid6: 'RAID6' };
 
 /** The mount-point name of disk `i`'s BIOS boot partition (see the module comment). */
 export function biosbootName(i: number): string {
   return i === 0 ? 'biosboot' : `biosboot.${i}`;
+}
+
+/** The volume group on `pv.01` and its root and swap volumes: the same for every layout. */
+export function volumeLines(rules: DiskRules): string[] {
+  return [
+    `volgroup ${rules.vgName} pv.01`,
+    `logvol / --vgname=${rules.vgName} --name=root --fstype=xfs --size=${rules.rootMiB}${rules.rootGrow ? ' --grow' : ''}`,
+    `logvol swap --vgname=${rules.vgName} --name=swap --size=${rules.swapMiB}`,
+  ];
 }
 
 export function renderPartInclude(plan: DiskPlan): string {
@@ -75,10 +84,6 @@ export function renderPartInclude(plan: DiskPlan): string {
       `raid pv.01 --level=${raidLevelName[level]} --device=pv00 ${members('pv')}`,
     );
   }
-  lines.push(
-    `volgroup ${rules.vgName} pv.01`,
-    `logvol / --vgname=${rules.vgName} --name=root --fstype=xfs --size=${rules.rootMiB}${rules.rootGrow ? ' --grow' : ''}`,
-    `logvol swap --vgname=${rules.vgName} --name=swap --size=${rules.swapMiB}`,
-  );
+  lines.push(...volumeLines(rules));
   return `${lines.join('\n')}\n`;
 }

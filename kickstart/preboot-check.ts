@@ -42,20 +42,24 @@ export interface KickstartCheck {
 export type HostDraft = Omit<KickstartInputDraft, 'registration' | 'timelineUrl'>;
 
 /** A token of the right shape: previews and checks never issue a real one. */
-export const previewToken = 'srt_PREVIEW-issued-when-the-host-fetches-it-000';
+const previewToken = 'srt_PREVIEW-issued-when-the-host-fetches-it-000';
 
-/**
- * The kickstart as it would be served, with a placeholder registration token and an unsigned
- * events URL: for `striker kickstart render <host>` and the machine page. Still holds the root
- * password hash, so it is for authenticated operators only.
- */
-export function previewKickstart(draft: HostDraft): string {
+/** The draft completed with a placeholder registration token and the unsigned events URL. */
+export function previewInput(draft: HostDraft): KickstartInputDraft {
   const hostId = draft.host.hostId;
-  return renderKickstart({
+  return {
     ...draft,
     registration: { url: `${draft.strikerUrl}/ks/${hostId}/register`, token: previewToken },
     timelineUrl: `${draft.strikerUrl}/ks/${hostId}/events`,
-  });
+  };
+}
+
+/**
+ * The kickstart as it would be served (`previewInput`): for `striker kickstart render <host>` and
+ * the machine page. Still holds the root password hash, so it is for authenticated operators only.
+ */
+export function previewKickstart(draft: HostDraft): string {
+  return renderKickstart(previewInput(draft));
 }
 
 /** The verdict of a check: failed on any error, whatever its source; warnings alone leave it ready. */
@@ -63,15 +67,14 @@ export function statusOf(problems: readonly CheckProblem[]): KickstartCheck['sta
   return problems.some((p) => p.severity === 'error') ? 'failed' : 'ready';
 }
 
-export function lintHost(draft: HostDraft, rules?: DiskRules): CheckProblem[] {
-  const text = previewKickstart(draft);
+/** Lint findings for a host's previewed kickstart `text` and for the partitioning of every checked layout. */
+function lintHost(text: string, rules: DiskRules): CheckProblem[] {
   const problems: CheckProblem[] = lintKickstart(text).problems.map((p) => ({ source: 'lint', severity: p.severity, line: p.line, message: `${p.severity}: ${p.message}` }));
-  const r = rules ?? diskRulesByRole[draft.role];
-  const size = r.rootMiB * 4;
+  const size = rules.rootMiB * 4;
   for (const count of checkedDiskCounts) {
     for (const firmware of checkedFirmware) {
       const disks = Array.from({ length: count }, (_, i) => ({ name: `sd${String.fromCharCode(97 + i)}`, sizeMiB: size, removable: false }));
-      for (const p of lintKickstart(renderPartInclude(planDisks(disks, firmware, r)), { fragment: true }).problems) {
+      for (const p of lintKickstart(renderPartInclude(planDisks(disks, firmware, rules)), { fragment: true }).problems) {
         problems.push({ source: 'disk', severity: p.severity, line: p.line, message: `${count} disk(s), ${firmware}: ${p.severity}: ${p.message}` });
       }
     }
@@ -85,8 +88,8 @@ export async function checkHost(
   repos: readonly CheckRepo[],
   options: { engine?: 'auto' | 'dnf' | 'resolver'; timeoutMs?: number; scratchDir?: string } = {},
 ): Promise<KickstartCheck> {
-  const problems = lintHost(draft);
   const text = previewKickstart(draft);
+  const problems = lintHost(text, diskRulesByRole[draft.role]);
   const engine = options.engine === 'auto' ? undefined : options.engine;
   const result = await checkPackages(run, repos, packageRequestOf(text), {
     ...(engine === undefined ? {} : { engine }),

@@ -12,10 +12,10 @@ import { postLog } from './render-post.js';
 
 export const onerrorLogLines = 50;
 export const onerrorLineChars = 300;
-export const onerrorTailChars = 6000;
+const onerrorTailChars = 6000;
 
 /** Logs to report, most specific first; `%post` logs inside the installed system (/mnt/sysimage). */
-export const onerrorLogs: readonly string[] = ['/tmp/striker-ks-pre.log', `/mnt/sysimage${postLog}`, '/tmp/packaging.log', '/tmp/anaconda.log'];
+const onerrorLogs: readonly string[] = ['/tmp/striker-ks-pre.log', `/mnt/sysimage${postLog}`, '/tmp/packaging.log', '/tmp/anaconda.log'];
 
 export function renderOnerror(input: KickstartInput): string[] {
   return [

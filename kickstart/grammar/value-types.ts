@@ -8,7 +8,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 export type ValueType =
   | { kind: 'string' }
   /** Python's int(): optional sign, digits, single underscores between digits. */
-  | { kind: 'int'; min?: number }
+  | { kind: 'int' }
   /** pykickstart's ksboolean: on/yes/true/1 or off/no/false/0, any case. */
   | { kind: 'ksboolean' }
   /** argparse `choices=` (exact) or a callback that upper-cases first (raid --level). */
@@ -27,28 +27,20 @@ const pythonInt = /^\s*[+-]?\d+(_\d+)*\s*$/;
 const ksTrue = ['on', 'yes', 'true', '1'];
 const ksFalse = ['off', 'no', 'false', '0'];
 
-function describeChoices(choices: readonly string[]): string {
-  return choices.join(', ');
-}
-
 /** Returns what was expected when `value` is not of `type`, else undefined. */
 export function checkValue(type: ValueType, value: string): string | undefined {
   switch (type.kind) {
     case 'string':
       return undefined;
-    case 'int': {
-      if (!pythonInt.test(value)) return 'an integer';
-      const n = Number(value.replaceAll('_', ''));
-      if (type.min !== undefined && n < type.min) return `an integer of at least ${type.min}`;
-      return undefined;
-    }
+    case 'int':
+      return pythonInt.test(value) ? undefined : 'an integer';
     case 'ksboolean': {
       const v = value.toLowerCase();
       return ksTrue.includes(v) || ksFalse.includes(v) ? undefined : `a boolean (${[...ksTrue, ...ksFalse].join('|')})`;
     }
     case 'choice': {
       const v = type.ignoreCase === true ? value.toUpperCase() : value;
-      return type.choices.includes(v) ? undefined : `one of ${describeChoices(type.choices)}`;
+      return type.choices.includes(v) ? undefined : `one of ${type.choices.join(', ')}`;
     }
     case 'ipv4':
       return isIPv4(value) ? undefined : 'an IPv4 address';
