@@ -43,7 +43,7 @@ describe('agent configuration', () => {
 
   it('lists every problem of a bad configuration with its key', async () => {
     await writeFile(join(dir, 'bad.json'), JSON.stringify({ strikerUrls: ['ftp://x'], hostId: 'nope', heartbeatSeconds: 0, extra: 1 }));
-    const error = await loadAgentConfig(join(dir, 'bad.json')).catch((e: Error) => e);
+    const error = (await loadAgentConfig(join(dir, 'bad.json')).then(() => new Error('no error'), (e: unknown) => e)) as Error;
     expect(error.message).toContain('strikerUrls.0: must be an http(s) URL');
     expect(error.message).toContain('hostId: must be a host id');
     expect(error.message).toContain('heartbeatSeconds');
