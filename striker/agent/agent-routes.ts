@@ -40,8 +40,10 @@ export function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): void {
   const { db } = deps;
   const log = deps.logger.child({ component: 'agent-api' });
   const waiting = new Set<() => void>();
+  let closing = false;
   // A Striker that is closing answers held claims at once (empty), so agents ask again and move on.
   app.addHook('preClose', async () => {
+    closing = true;
     for (const wake of waiting) wake();
   });
 
@@ -155,7 +157,7 @@ export function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): void {
           return { jobs: jobs.map(claimed) };
         }
         const remaining = deadline - Date.now();
-        if (gone || remaining <= 0 || app.server.listening === false) return { jobs: [] };
+        if (gone || closing || remaining <= 0) return { jobs: [] };
         if (!woken) {
           const next = await nextRunAfter(db, hostId);
           const untilNext = next === null ? remaining : Math.max(0, next.getTime() - Date.now()) + 10;
