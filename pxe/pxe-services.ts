@@ -26,7 +26,7 @@ import { DirectorySource } from './tftp/directory-source.js';
 import { composeSources, type FileSource } from './tftp/file-source.js';
 import { startTftpServer, type TftpServer } from './tftp/server.js';
 import { VirtualFiles } from './tftp/virtual-files.js';
-import { checkLoaders, LoaderFiles, planLoaders, type LoaderProblem } from './boot/loaders.js';
+import { checkLoaders, LoaderFiles, planLoaders, uefiLoaders, type LoaderProblem } from './boot/loaders.js';
 import { effectiveDhcpConfig, type PxeConfig } from './pxe-config.js';
 import { checkPxeInterface, type InterfaceFacts } from './pxe-interface.js';
 import type { BootEvent, BootTimeline } from './boot/timeline.js';
@@ -110,7 +110,8 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     },
   };
 
-  const dhcpConfig = parseDhcpConfig(effectiveDhcpConfig(config, httpUrl), 'pxe.dhcp');
+  const uefi = uefiLoaders(config.loaders.uefiChain, new Set(loaderCheck.available.keys()));
+  const dhcpConfig = parseDhcpConfig(effectiveDhcpConfig(config, httpUrl, uefi), 'pxe.dhcp');
   let dhcp: DhcpServer | undefined;
   let tftp: TftpServer | undefined;
   try {
@@ -131,8 +132,11 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
       urls: { strikerUrl: httpUrl, tree: config.installTree, kernelArgs: config.kernelArgs, kickstartPath: deps.kickstartPath },
     });
     const rules = { absolutePaths: config.tftp.absolutePaths };
+    // GRUB network images ask for `$prefix/grub.cfg` with an absolute prefix (Debian's
+    // grubnetx64.efi: `/grub/grub.cfg`). Boot configs are only names Striker renders, never
+    // files below a root, so their leading `/` is dropped whatever `absolutePaths` says.
     const sources: FileSource[] = [
-      new VirtualFiles(tftpBootFiles({ resolver, timeline, logger: log.child({ service: 'boot' }) }), rules),
+      new VirtualFiles(tftpBootFiles({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl }), { ...rules, absolutePaths: 'root-relative' }),
       new LoaderFiles(loaderCheck.available),
     ];
     // DirectorySource needs its root to exist; a missing root only means no extra files.
@@ -153,7 +157,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     });
     const bootCounters = createBootRouteCounters();
     const plugin = bootRoutes({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp, counters: bootCounters });
-    log.info({ address, httpUrl, tftpPort: tftp.address.port, dhcpPorts: dhcp.ports(), loaders: [...loaderCheck.available.keys()] }, 'pxe services started');
+    log.info({ address, httpUrl, tftpPort: tftp.address.port, dhcpPorts: dhcp.ports(), loaders: [...loaderCheck.available.keys()], uefi }, 'pxe services started');
 
     const runningDhcp = dhcp;
     const runningTftp = tftp;
