@@ -5,7 +5,7 @@
  *   ipxe/<mac>.ipxe                     an iPXE script by TFTP, for firmware tables that hand one out
  *   grub.cfg, also below any prefix     GRUB's generic config (`$prefix/grub.cfg`, what Debian's
  *                                       signed grubnetx64.efi asks for): loads the per-MAC config
- *                                       over HTTP (grub-config.ts `renderGrubDispatch`)
+ *                                       over HTTP or TFTP (grub-config.ts `renderGrubDispatch`)
  * Any other name is "missing", so the directory source behind it answers. The generator never
  * throws: a lookup failure is logged and the file is reported missing.
  */
@@ -38,8 +38,17 @@ export function bootFileOf(path: string): { format: BootFormat; mac: string } | 
 /** GRUB's generic config, at the TFTP root or below its prefix directory. */
 const GRUB_DISPATCH = /^(?:.*\/)?grub\.cfg$/;
 
-export function tftpBootFiles(deps: { resolver: BootResolver; timeline: BootTimeline; logger: Logger; strikerUrl: string }): VirtualFileGenerator {
-  const dispatch = new TextEncoder().encode(renderGrubDispatch(deps.strikerUrl));
+export interface TftpBootFileDeps {
+  resolver: BootResolver;
+  timeline: BootTimeline;
+  logger: Logger;
+  strikerUrl: string;
+  /** Striker's TFTP server as GRUB reaches it, for GRUB without http (boot-urls.ts `tftpServer`). */
+  tftpServer?: string;
+}
+
+export function tftpBootFiles(deps: TftpBootFileDeps): VirtualFileGenerator {
+  const dispatch = new TextEncoder().encode(renderGrubDispatch(deps.strikerUrl, deps.tftpServer));
   return async (path: string, peer: Peer) => {
     if (GRUB_DISPATCH.test(path)) return dispatch;
     const file = bootFileOf(path);

@@ -4,7 +4,8 @@
  * initrd that plays the installer, and a runner that boots a guest from the network in a
  * namespace and reports when each serial marker appeared. Test helper: spawn with argv arrays.
  *
- * The initrd's /init prints `STK-PXE-MARKER boot …`; when the kernel command line has `inst.ks=`
+ * The initrd's /init prints `STK-PXE-MARKER boot …` (on UEFI also `STK-PXE-SECUREBOOT kernel=enabled|disabled`,
+ * the kernel's reading of the firmware's SecureBoot variable); when the kernel command line has `inst.ks=`
  * it loads virtio-net, takes an address by DHCP (busybox udhcpc), fetches the kickstart, fetches
  * every URL listed on its `# striker-test-fetch:` lines, posts `install.finished` to the URL on
  * its `# striker-test-events:` line, prints `STK-PXE-MARKER installed` and powers off.
@@ -70,10 +71,8 @@ const INIT = `#!/bin/busybox sh
 /bin/busybox --install -s
 echo "STK-PXE-MARKER boot uptime=$(cut -d' ' -f1 /proc/uptime) cmdline=$(cat /proc/cmdline)"
 if [ -d /sys/firmware/efi ]; then
-  # The firmware's SecureBoot variable (EFI global GUID): 4 attribute bytes, then 1 = enforced.
-  mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
-  sb=$(od -An -tu1 -j4 -N1 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c 2>/dev/null | tr -d ' ')
-  echo "STK-PXE-SECUREBOOT variable=\${sb:-unreadable} kernel=$(dmesg | sed -n 's/.*Secure boot \\([a-z]*\\).*/\\1/p' | head -n 1)"
+  # The kernel's reading of the firmware's SecureBoot variable ("secureboot: Secure boot enabled").
+  echo "STK-PXE-SECUREBOOT kernel=$(dmesg | sed -n 's/.*Secure boot \\([a-z]*\\).*/\\1/p' | head -n 1)"
 fi
 ks=$(sed -n 's/.*inst\\.ks=\\([^ ]*\\).*/\\1/p' /proc/cmdline)
 if [ -n "$ks" ]; then
