@@ -49,19 +49,29 @@ export const pxeConfigSchema = z.strictObject({
 export type PxeConfig = z.infer<typeof pxeConfigSchema>;
 export type PxeConfigInput = z.input<typeof pxeConfigSchema>;
 
-/** The effective DHCP config: interface and address filled in, boot URLs pointing at `httpUrl`. */
-export function effectiveDhcpConfig(config: PxeConfig, httpUrl: string): DhcpConfig {
+/**
+ * The effective DHCP config: interface and address filled in, boot URLs pointing at `httpUrl`,
+ * and UEFI PXE loaders as `uefiLoaders` (pxe/boot/loaders.ts) chose them from the disk.
+ */
+export function effectiveDhcpConfig(config: PxeConfig, httpUrl: string, uefi?: UefiLoaders): DhcpConfig {
   const dhcp = config.dhcp;
   const interfaces = dhcp.interfaces.length > 0 ? dhcp.interfaces : config.interface === undefined ? [] : [config.interface];
   const serverAddress = dhcp.serverAddress === '0.0.0.0' && config.address !== undefined ? config.address : dhcp.serverAddress;
-  return { ...dhcp, interfaces, serverAddress, boot: bootTableFor(dhcp.boot, httpUrl) };
+  return { ...dhcp, interfaces, serverAddress, boot: bootTableFor(dhcp.boot, httpUrl, uefi) };
+}
+
+/** The first loader of UEFI PXE firmware, per architecture (TFTP file names). */
+export interface UefiLoaders {
+  x64: string;
+  arm64: string;
 }
 
 /**
  * The firmware table with Striker's boot routes: entries left at the generic defaults
- * (`http://{server}/boot/…`, which assume port 80) are pointed at `httpUrl`.
+ * (`http://{server}/boot/…`, which assume port 80) are pointed at `httpUrl`, and the UEFI PXE
+ * entries left at their defaults get `uefi` (the installation tree's signed shim, when chosen).
  */
-export function bootTableFor(table: FirmwareTable, httpUrl: string): FirmwareTable {
+export function bootTableFor(table: FirmwareTable, httpUrl: string, uefi?: UefiLoaders): FirmwareTable {
   const defaults = firmwareTableSchema.parse(undefined);
   const base = httpUrl.replace(/\/+$/, '');
   const ours: Partial<FirmwareTable> = {
@@ -69,6 +79,7 @@ export function bootTableFor(table: FirmwareTable, httpUrl: string): FirmwareTab
     'ipxe-bios': `${base}/boot/ipxe/{mac}`,
     'ipxe-uefi-x64': `${base}/boot/ipxe/{mac}`,
     'ipxe-uefi-arm64': `${base}/boot/ipxe/{mac}`,
+    ...(uefi === undefined ? {} : { 'uefi-x64': uefi.x64, 'uefi-arm64': uefi.arm64 }),
   };
   const result = { ...table };
   for (const [key, value] of Object.entries(ours) as [keyof FirmwareTable, string][]) {

@@ -59,6 +59,12 @@ describe('PXE config', () => {
     expect(bootTableFor(table, 'http://h:1/')['ipxe-uefi-x64']).toBe('http://h:1/boot/ipxe/{mac}');
   });
 
+  it('gives UEFI PXE the chosen loaders only where the operator left the defaults', () => {
+    const uefi = { x64: 'shimx64.efi', arm64: 'shimaa64.efi' };
+    expect(bootTableFor(firmwareTableSchema.parse({}), 'http://h:1', uefi)).toMatchObject({ 'uefi-x64': 'shimx64.efi', 'uefi-arm64': 'shimaa64.efi', bios: 'undionly.kpxe' });
+    expect(bootTableFor(firmwareTableSchema.parse({ 'uefi-x64': 'snponly.efi' }), 'http://h:1', uefi)).toMatchObject({ 'uefi-x64': 'snponly.efi', 'uefi-arm64': 'shimaa64.efi' });
+  });
+
   it('lists every problem of an enabled config', () => {
     expect(() => parsePxeConfig({ enabled: true, dhcp: { subnets: [{ cidr: '10.0.0.0/8' }] } }, 'http://x')).toThrow(
       expect.objectContaining({

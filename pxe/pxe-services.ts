@@ -6,7 +6,8 @@
  * and leases for the API (`PxeStatusSource`), and `close()`.
  *
  * Every step goes to the one `BootTimeline`; TFTP and loader downloads, which only know the
- * peer's address, get the MAC of the DHCP lease that holds it.
+ * peer's address, get the MAC of the DHCP lease that holds it. A loader the firmware downloaded
+ * and then refused (Secure Boot) is inferred from those steps (boot/loader-refusal.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,14 +23,16 @@ import { startDhcpServer, type DhcpServer } from './dhcp/server.js';
 import { BootResolver, type BootFacts } from './http/boot-resolver.js';
 import { bootRoutes, createBootRouteCounters } from './http/boot-routes.js';
 import { tftpBootFiles } from './http/tftp-boot-files.js';
+import { tftpTreePath } from './http/boot-urls.js';
 import { DirectorySource } from './tftp/directory-source.js';
 import { composeSources, type FileSource } from './tftp/file-source.js';
 import { startTftpServer, type TftpServer } from './tftp/server.js';
 import { VirtualFiles } from './tftp/virtual-files.js';
-import { checkLoaders, LoaderFiles, planLoaders, type LoaderProblem } from './boot/loaders.js';
+import { checkLoaders, LoaderFiles, planLoaders, uefiLoaders, type LoaderProblem } from './boot/loaders.js';
 import { effectiveDhcpConfig, type PxeConfig } from './pxe-config.js';
 import { checkPxeInterface, type InterfaceFacts } from './pxe-interface.js';
 import type { BootEvent, BootTimeline } from './boot/timeline.js';
+import { LoaderRefusalWatch } from './boot/loader-refusal.js';
 
 export interface PxeStatusSource {
   /** Counters of each running PXE service, by name (dhcp, tftp, timeline). */
@@ -72,6 +75,14 @@ export interface PxeServices extends PxeStatusSource {
   close(): Promise<void>;
 }
 
+/** TFTP name → file of the installation tree's kernel and initrd, when the tree is on this disk. */
+function treeFilesForTftp(config: PxeConfig): Map<string, string> {
+  const dir = config.loaders.installTreeDir;
+  const tree = config.installTree;
+  if (dir === undefined || tree === undefined) return new Map();
+  return new Map([tree.kernel, tree.initrd].map((p) => [tftpTreePath(p), join(dir, p.replace(/^\/+/, ''))]));
+}
+
 export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServices> {
   const { config, logger } = deps;
   if (!config.enabled) {
@@ -103,14 +114,22 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     deps.onLeaseChange?.(change);
   };
   const macOfIp = (ip: string): string | undefined => macByIp.get(ip);
+  const refusals = new LoaderRefusalWatch();
   const timeline: BootTimeline = {
     record(event: BootEvent) {
       const mac = event.mac ?? (event.ip === undefined ? undefined : macByIp.get(event.ip));
-      deps.timeline.record(mac === undefined ? event : { ...event, mac });
+      const resolved = mac === undefined ? event : { ...event, mac };
+      deps.timeline.record(resolved);
+      const refused = refusals.observe(resolved);
+      if (refused !== undefined) {
+        log.warn({ mac: refused.mac, ...refused.details }, 'loader refused by the firmware (Secure Boot)');
+        deps.timeline.record(refused);
+      }
     },
   };
 
-  const dhcpConfig = parseDhcpConfig(effectiveDhcpConfig(config, httpUrl), 'pxe.dhcp');
+  const uefi = uefiLoaders(config.loaders.uefiChain, new Set(loaderCheck.available.keys()));
+  const dhcpConfig = parseDhcpConfig(effectiveDhcpConfig(config, httpUrl, uefi), 'pxe.dhcp');
   let dhcp: DhcpServer | undefined;
   let tftp: TftpServer | undefined;
   try {
@@ -124,22 +143,30 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     });
     for (const lease of dhcp.leases()) macByIp.set(lease.ip, lease.mac);
 
+    // The tree's kernel and initrd also go over TFTP when the tree is on this disk, for GRUB
+    // images without http (the signed shim → GRUB chain); GRUB configs then name this server.
+    const tftpHost = config.tftp.host === '0.0.0.0' ? address : config.tftp.host;
+    const treeFiles = treeFilesForTftp(config);
+    const tftpServer = treeFiles.size > 0 && config.tftp.port !== 0 ? (config.tftp.port === 69 ? tftpHost : `${tftpHost}:${config.tftp.port}`) : undefined;
     const resolver = new BootResolver({
       facts: deps.facts,
       unknown: config.unknownMachines,
       discoveryRetrySeconds: config.discoveryRetrySeconds,
-      urls: { strikerUrl: httpUrl, tree: config.installTree, kernelArgs: config.kernelArgs, kickstartPath: deps.kickstartPath },
+      urls: { strikerUrl: httpUrl, tree: config.installTree, kernelArgs: config.kernelArgs, kickstartPath: deps.kickstartPath, ...(tftpServer === undefined ? {} : { tftpServer }) },
     });
     const rules = { absolutePaths: config.tftp.absolutePaths };
+    // GRUB network images ask for `$prefix/grub.cfg` with an absolute prefix (Debian's
+    // grubnetx64.efi: `/grub/grub.cfg`). Boot configs are only names Striker renders, never
+    // files below a root, so their leading `/` is dropped whatever `absolutePaths` says.
     const sources: FileSource[] = [
-      new VirtualFiles(tftpBootFiles({ resolver, timeline, logger: log.child({ service: 'boot' }) }), rules),
-      new LoaderFiles(loaderCheck.available),
+      new VirtualFiles(tftpBootFiles({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, ...(tftpServer === undefined ? {} : { tftpServer }) }), { ...rules, absolutePaths: 'root-relative' }),
+      new LoaderFiles(new Map([...loaderCheck.available, ...treeFiles])),
     ];
     // DirectorySource needs its root to exist; a missing root only means no extra files.
     if (existsSync(config.tftp.root)) sources.push(new DirectorySource(config.tftp.root, rules));
     else log.info({ path: config.tftp.root }, 'tftp root does not exist; serving boot configs and loaders only');
     tftp = await startTftpServer({
-      host: config.tftp.host === '0.0.0.0' ? address : config.tftp.host,
+      host: tftpHost,
       port: config.tftp.port,
       source: composeSources(...sources),
       logger: log.child({ service: 'tftp' }),
@@ -153,7 +180,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     });
     const bootCounters = createBootRouteCounters();
     const plugin = bootRoutes({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp, counters: bootCounters });
-    log.info({ address, httpUrl, tftpPort: tftp.address.port, dhcpPorts: dhcp.ports(), loaders: [...loaderCheck.available.keys()] }, 'pxe services started');
+    log.info({ address, httpUrl, tftpPort: tftp.address.port, dhcpPorts: dhcp.ports(), loaders: [...loaderCheck.available.keys()], uefi }, 'pxe services started');
 
     const runningDhcp = dhcp;
     const runningTftp = tftp;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkLoaders, LoaderFiles, loadersConfigSchema, planLoaders } from './loaders.js';
+import { checkLoaders, LoaderFiles, loadersConfigSchema, planLoaders, uefiLoaders } from './loaders.js';
 
 describe('planLoaders', () => {
   it('defaults to the Debian packages installed on this machine (the lab has ipxe, pxelinux, syslinux-common)', async () => {
@@ -11,9 +11,11 @@ describe('planLoaders', () => {
     expect(specs.find((s) => s.name === 'undionly.kpxe')).toEqual({ name: 'undionly.kpxe', path: '/usr/lib/ipxe/undionly.kpxe', providedBy: 'the Debian package ipxe (loaders.ipxeDir = /usr/lib/ipxe)', required: true });
     const check = await checkLoaders(specs);
     for (const name of ['undionly.kpxe', 'ipxe.efi', 'snponly.efi', 'pxelinux.0', 'lpxelinux.0', 'ldlinux.c32'] as const) expect(check.available.get(name)).toBeDefined();
-    // No installation tree configured: shim and grub are reported, not required.
-    expect(check.problems.map((p) => [p.loader, p.required])).toEqual([['shimx64.efi', false], ['grubx64.efi', false]]);
-    expect(check.problems[0]!.message).toMatch(/^boot loader shimx64\.efi is missing: .* does not exist; it comes from an imported installation tree \(loaders\.installTreeDir is not set\)$/);
+    // No installation tree configured: shim and grub are reported, not required; Debian 12's ipxe has no ARM64 build.
+    expect(check.problems.map((p) => [p.loader, p.required])).toEqual([
+      ['ipxe-arm64.efi', false], ['shimx64.efi', false], ['grubx64.efi', false], ['shimaa64.efi', false], ['grubaa64.efi', false],
+    ]);
+    expect(check.problems[1]!.message).toMatch(/^boot loader shimx64\.efi is missing: .* does not exist; it comes from an imported installation tree \(loaders\.installTreeDir is not set\)$/);
   });
 
   it('names every missing loader with its package, and finds the shim in an installation tree', async () => {
@@ -33,6 +35,25 @@ describe('planLoaders', () => {
     expect(byName['lpxelinux.0']).toMatchObject({ required: true });
     expect(byName['lpxelinux.0']!.message).toContain('the Debian package pxelinux');
     expect(byName['grubx64.efi']).toMatchObject({ required: false, path: `${dir}/tree/EFI/BOOT/grubx64.efi` });
+  });
+
+  it("requires the x64 shim chain when uefiChain is 'shim', and finds the ARM64 chain in the aarch64 tree", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stk-loaders-'));
+    mkdirSync(join(dir, 'arm/EFI/BOOT'), { recursive: true });
+    writeFileSync(join(dir, 'arm/EFI/BOOT/BOOTAA64.EFI'), 'shim');
+    writeFileSync(join(dir, 'arm/EFI/BOOT/grubaa64.efi'), 'grub');
+    const check = await checkLoaders(planLoaders(loadersConfigSchema.parse({ uefiChain: 'shim', arm64InstallTreeDir: join(dir, 'arm') })));
+    expect(check.available.get('shimaa64.efi')).toBe(join(dir, 'arm/EFI/BOOT/BOOTAA64.EFI'));
+    expect(check.available.get('grubaa64.efi')).toBe(join(dir, 'arm/EFI/BOOT/grubaa64.efi'));
+    expect(check.problems.filter((p) => p.required).map((p) => p.loader)).toEqual(['shimx64.efi', 'grubx64.efi']);
+  });
+
+  it('uefiLoaders: the shim chain of an architecture whose tree has both files (auto), else iPXE', () => {
+    const both = new Set(['shimx64.efi', 'grubx64.efi', 'shimaa64.efi', 'grubaa64.efi']);
+    expect(uefiLoaders('auto', both)).toEqual({ x64: 'shimx64.efi', arm64: 'shimaa64.efi' });
+    expect(uefiLoaders('auto', new Set(['shimx64.efi', 'grubaa64.efi', 'shimaa64.efi']))).toEqual({ x64: 'ipxe.efi', arm64: 'shimaa64.efi' });
+    expect(uefiLoaders('ipxe', both)).toEqual({ x64: 'ipxe.efi', arm64: 'ipxe-arm64.efi' });
+    expect(uefiLoaders('shim', new Set())).toEqual({ x64: 'shimx64.efi', arm64: 'shimaa64.efi' });
   });
 
   it('serves exactly the available loaders over TFTP, by their loader name', async () => {

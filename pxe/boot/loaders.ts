@@ -10,12 +10,21 @@
  * | pxelinux.0      | BIOS PXE → pxelinux (TFTP only)       | /usr/lib/PXELINUX (`pxelinux`)               |
  * | lpxelinux.0     | BIOS PXE → pxelinux with HTTP         | /usr/lib/PXELINUX (`pxelinux`)               |
  * | ldlinux.c32     | pxelinux's core module                | /usr/lib/syslinux/modules/bios (`syslinux-common`) |
+ * | ipxe-arm64.efi  | ARM64 UEFI PXE → iPXE                 | loaders.ipxeDir (Debian 12's `ipxe` has none) |
  * | shimx64.efi     | UEFI Secure Boot: signed shim         | installation tree EFI/BOOT/BOOTX64.EFI       |
  * | grubx64.efi     | UEFI Secure Boot: grub signed by the distribution | installation tree EFI/BOOT/grubx64.efi |
+ * | shimaa64.efi    | ARM64 UEFI: signed shim               | aarch64 installation tree EFI/BOOT/BOOTAA64.EFI |
+ * | grubaa64.efi    | ARM64 UEFI: grub signed by the distribution | aarch64 installation tree EFI/BOOT/grubaa64.efi |
+ *
+ * The shim → GRUB chain is the one Secure Boot accepts: the firmware checks the shim against the
+ * Microsoft UEFI CA, the shim checks GRUB (and GRUB the kernel) against the distribution's key.
+ * The shim fetches `grubx64.efi` (`grubaa64.efi`) from the directory it was loaded from, so both
+ * are served under those names at the TFTP root and under /boot/loaders/.
  *
  * `planLoaders` is pure (config → where each loader should be); `checkLoaders` looks at the disk
  * and names every loader that is missing, with the package or tree that provides it, so a
  * missing loader is an error on the Machines page rather than a machine timing out at TFTP.
+ * `uefiLoaders` picks what UEFI PXE firmware gets first: the tree's shim or iPXE.
  */
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -23,7 +32,10 @@ import { z } from 'zod';
 import type { FileSource, OpenResult, Peer } from '../tftp/file-source.js';
 import { DirectorySource } from '../tftp/directory-source.js';
 
-export const loaderNames = ['undionly.kpxe', 'ipxe.efi', 'snponly.efi', 'pxelinux.0', 'lpxelinux.0', 'ldlinux.c32', 'shimx64.efi', 'grubx64.efi'] as const;
+export const loaderNames = [
+  'undionly.kpxe', 'ipxe.efi', 'snponly.efi', 'ipxe-arm64.efi', 'pxelinux.0', 'lpxelinux.0', 'ldlinux.c32',
+  'shimx64.efi', 'grubx64.efi', 'shimaa64.efi', 'grubaa64.efi',
+] as const;
 export type LoaderName = (typeof loaderNames)[number];
 
 export const loadersConfigSchema = z.strictObject({
@@ -35,6 +47,15 @@ export const loadersConfigSchema = z.strictObject({
   syslinuxModulesDir: z.string().min(1).default('/usr/lib/syslinux/modules/bios'),
   /** An imported installation tree on disk (e.g. `<dataDir>/trees/alma-9.4-x86_64`): its signed shim and grub, for Secure Boot. */
   installTreeDir: z.string().min(1).optional(),
+  /** An imported aarch64 installation tree on disk: its signed shim and grub, for ARM64 UEFI machines. */
+  arm64InstallTreeDir: z.string().min(1).optional(),
+  /**
+   * What UEFI PXE firmware gets first when `dhcp.boot` leaves `uefi-x64` / `uefi-arm64` at their
+   * defaults: `shim` (the tree's signed shim → GRUB chain, the one Secure Boot accepts; required
+   * for x64), `ipxe` (ipxe.efi / ipxe-arm64.efi, which Secure Boot refuses: they are unsigned), or
+   * `auto`: the shim chain of an architecture when its tree has both files, else iPXE.
+   */
+  uefiChain: z.enum(['auto', 'shim', 'ipxe']).default('auto'),
   /** Loaders that must exist; a missing one is reported as an error (the others only when asked for). */
   required: z.array(z.enum(loaderNames)).default(['undionly.kpxe', 'ipxe.efi', 'snponly.efi']),
 });
@@ -65,18 +86,40 @@ export interface LoaderCheck {
 
 export function planLoaders(config: LoadersConfig): LoaderSpec[] {
   const required = new Set<LoaderName>(config.required);
+  if (config.uefiChain === 'shim') for (const name of uefiChains.x64) required.add(name);
   const specs: LoaderSpec[] = [];
   const add = (name: LoaderName, path: string, providedBy: string): void => {
     specs.push({ name, path, providedBy, required: required.has(name) });
   };
   for (const name of ['undionly.kpxe', 'ipxe.efi', 'snponly.efi'] as const) add(name, join(config.ipxeDir, name), `the Debian package ipxe (loaders.ipxeDir = ${config.ipxeDir})`);
   for (const name of ['pxelinux.0', 'lpxelinux.0'] as const) add(name, join(config.pxelinuxDir, name), `the Debian package pxelinux (loaders.pxelinuxDir = ${config.pxelinuxDir})`);
+  add('ipxe-arm64.efi', join(config.ipxeDir, 'ipxe-arm64.efi'), `an iPXE build for ARM64 placed in loaders.ipxeDir = ${config.ipxeDir}`);
   add('ldlinux.c32', join(config.syslinuxModulesDir, 'ldlinux.c32'), `the Debian package syslinux-common (loaders.syslinuxModulesDir = ${config.syslinuxModulesDir})`);
   const tree = config.installTreeDir;
   const treeNote = tree === undefined ? 'an imported installation tree (loaders.installTreeDir is not set)' : `the installation tree ${tree}`;
   add('shimx64.efi', join(tree ?? '/nonexistent-install-tree', 'EFI/BOOT/BOOTX64.EFI'), treeNote);
   add('grubx64.efi', join(tree ?? '/nonexistent-install-tree', 'EFI/BOOT/grubx64.efi'), treeNote);
+  const arm64 = config.arm64InstallTreeDir;
+  const arm64Note = arm64 === undefined ? 'an imported aarch64 installation tree (loaders.arm64InstallTreeDir is not set)' : `the aarch64 installation tree ${arm64}`;
+  add('shimaa64.efi', join(arm64 ?? '/nonexistent-install-tree', 'EFI/BOOT/BOOTAA64.EFI'), arm64Note);
+  add('grubaa64.efi', join(arm64 ?? '/nonexistent-install-tree', 'EFI/BOOT/grubaa64.efi'), arm64Note);
   return specs;
+}
+
+/** The signed chain of each UEFI architecture: the shim the firmware loads, then the GRUB the shim loads. */
+export const uefiChains = {
+  x64: ['shimx64.efi', 'grubx64.efi'],
+  arm64: ['shimaa64.efi', 'grubaa64.efi'],
+} as const satisfies Record<string, readonly [LoaderName, LoaderName]>;
+
+/** What UEFI PXE firmware of each architecture gets first (a TFTP file name), per `uefiChain`. Pure. */
+export function uefiLoaders(chain: LoadersConfig['uefiChain'], available: ReadonlySet<string>): { x64: LoaderName; arm64: LoaderName } {
+  const pick = (arch: keyof typeof uefiChains, ipxe: LoaderName): LoaderName => {
+    const [shim, grub] = uefiChains[arch];
+    if (chain === 'shim' || (chain === 'auto' && available.has(shim) && available.has(grub))) return shim;
+    return ipxe;
+  };
+  return { x64: pick('x64', 'ipxe.efi'), arm64: pick('arm64', 'ipxe-arm64.efi') };
 }
 
 /**

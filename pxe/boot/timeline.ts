@@ -1,6 +1,7 @@
 /**
  * The boot timeline: every step a machine takes while it boots from Striker (DHCP, TFTP, HTTP,
- * kickstart, install finished or failed, registered). Servers in `pxe/` report steps through the
+ * kickstart, install finished or failed, registered; a loader the firmware refused, inferred by
+ * loader-refusal.ts). Servers in `pxe/` report steps through the
  * `BootTimeline` seam; the database-backed store lives with the machines code, tests use
  * `MemoryTimeline`.
  */
@@ -15,6 +16,7 @@ export type BootStep =
   | 'dhcp.inform'
   | 'dhcp.proxy'
   | 'tftp.transfer'
+  | 'loader.refused'
   | 'http.file'
   | 'kickstart.fetched'
   | 'install.finished'

@@ -21,6 +21,7 @@ describe('bootUrls', () => {
   it('builds installer URLs from the tree and the signed kickstart path', () => {
     expect(bootUrls(install, ctx)).toEqual({
       mac,
+      strikerUrl: 'http://10.201.0.1:8080',
       ipxeScript: 'http://10.201.0.1:8080/boot/ipxe/52-54-00-12-34-56',
       grubConfig: 'http://10.201.0.1:8080/boot/grub/grub.cfg-01-52-54-00-12-34-56',
       installer: {
@@ -120,6 +121,32 @@ describe('renderGrubConfig', () => {
     expect(text).toContain('set timeout=0');
   });
 
+  it('with a TFTP server: probes HTTP before the menu, falls back to the tree on TFTP inside the entry', () => {
+    const withTftp = { ...ctx, tftpServer: '10.201.0.1' };
+    const text = renderGrubConfig(install, bootUrls(install, withTftp), opts);
+    const args = `${ks} inst.stage2=http://10.201.0.1:8080/trees/alma-9 console=ttyS0 ip=dhcp`;
+    expect(text).toBe([
+      `# Striker boot plan for ${mac}: install (role-assigned)`,
+      'set default=0',
+      'set timeout=0',
+      'set striker_http=n',
+      'source (http,10.201.0.1:8080)/boot/grub/http-probe',
+      "menuentry 'Install an-a01n01 (node)' {",
+      '  if [ "$striker_http" = y ]; then',
+      `    linux (http,10.201.0.1:8080)/trees/alma-9/images/pxeboot/vmlinuz ${args}`,
+      '    initrd (http,10.201.0.1:8080)/trees/alma-9/images/pxeboot/initrd.img',
+      '  else',
+      `    linux (tftp,10.201.0.1)/tree/images/pxeboot/vmlinuz ${args}`,
+      '    initrd (tftp,10.201.0.1)/tree/images/pxeboot/initrd.img',
+      '  fi',
+      '}',
+      '',
+    ].join('\n'));
+    const disc: BootPlan = { action: 'discovery', mac, reason: 'no-role' };
+    expect(renderGrubConfig(disc, bootUrls(disc, withTftp), opts)).toContain('  configfile (tftp,10.201.0.1)/grub.cfg-01-52-54-00-12-34-56\n');
+    expect(() => bootUrls(install, { ...withTftp, tftpServer: '10.0.0.1; reboot' })).toThrow(/tftpServer/);
+  });
+
   it('discovery offers to ask again (default) or boot the disk', () => {
     const plan: BootPlan = { action: 'discovery', mac, reason: 'no-role' };
     const text = renderGrubConfig(plan, bootUrls(plan, ctx), opts);
@@ -128,8 +155,9 @@ describe('renderGrubConfig', () => {
     expect(text).toContain('  exit');
   });
 
-  it('dispatch loads the per-MAC file', () => {
+  it('dispatch loads the per-MAC file over HTTP, or over TFTP when given a TFTP server', () => {
     expect(renderGrubDispatch('http://10.201.0.1:8080')).toContain('configfile (http,10.201.0.1:8080)/boot/grub/grub.cfg-01-$net_default_mac');
+    expect(renderGrubDispatch('http://10.201.0.1:8080', '10.201.0.1:1069')).toContain('\nconfigfile (tftp,10.201.0.1:1069)/grub.cfg-01-$net_default_mac\n');
   });
 });
 

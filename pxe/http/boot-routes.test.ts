@@ -85,6 +85,8 @@ describe('boot routes', () => {
     expect(dispatch.body).toContain('configfile (http,10.9.0.1:8080)/boot/grub/grub.cfg-01-$net_default_mac');
     const own = await app.inject({ url: '/boot/grub/grub.cfg-01-52:54:00:00:00:01' });
     expect(own.body).toContain('linux (http,10.9.0.1:8080)/trees/t/vmlinuz inst.ks=');
+    const probe = await app.inject({ url: '/boot/grub/http-probe' });
+    expect([probe.statusCode, probe.body]).toEqual([200, 'set striker_http=y\nexport striker_http\n']);
   });
 
   it('a database failure is a 503 and a failed step, never a broken script', async () => {
@@ -120,7 +122,7 @@ describe('boot configs as virtual TFTP files', () => {
   it('renders pxelinux configs per request through VirtualFiles; others are missing', async () => {
     const { resolver } = setup();
     const timeline = new MemoryTimeline();
-    const files = new VirtualFiles(tftpBootFiles({ resolver, timeline, logger }));
+    const files = new VirtualFiles(tftpBootFiles({ resolver, timeline, logger, strikerUrl: 'http://10.9.0.1:8080' }));
     const peer = { address: '10.9.0.100', port: 2000 };
     const opened = await files.open('pxelinux.cfg/01-52-54-00-00-00-01', peer);
     expect(opened.kind).toBe('file');
@@ -133,9 +135,25 @@ describe('boot configs as virtual TFTP files', () => {
     expect((await files.open('../pxelinux.cfg/01-52-54-00-00-00-01', peer)).kind).toBe('refused');
   });
 
+  it("serves GRUB's generic grub.cfg (any prefix, e.g. Debian's /grub) as the dispatch to the per-MAC config over TFTP", async () => {
+    const { resolver } = setup();
+    const timeline = new MemoryTimeline();
+    const files = new VirtualFiles(tftpBootFiles({ resolver, timeline, logger, strikerUrl: 'http://10.9.0.1:8080', tftpServer: '10.9.0.1' }), { absolutePaths: 'root-relative' });
+    for (const path of ['/grub/grub.cfg', 'grub.cfg', 'EFI/BOOT/grub.cfg']) {
+      const opened = await files.open(path, { address: '10.9.0.100', port: 2000 });
+      expect(opened.kind, path).toBe('file');
+      if (opened.kind !== 'file') continue;
+      const buf = new Uint8Array(opened.file.size);
+      await opened.file.read([buf], 0);
+      expect(new TextDecoder().decode(buf)).toBe('# Striker: load this machine\'s own configuration\nconfigfile (tftp,10.9.0.1)/grub.cfg-01-$net_default_mac\n');
+    }
+    expect((await files.open('/grub/x86_64-efi/command.lst', { address: '10.9.0.100', port: 2000 })).kind).toBe('missing');
+    expect(timeline.events).toEqual([]);
+  });
+
   it('a lookup failure is a missing file, not a thrown error', async () => {
     const { resolver } = setup({ machine: async () => Promise.reject(new Error('db down')), kickstart: async () => undefined });
-    const files = new VirtualFiles(tftpBootFiles({ resolver, timeline: new MemoryTimeline(), logger }));
+    const files = new VirtualFiles(tftpBootFiles({ resolver, timeline: new MemoryTimeline(), logger, strikerUrl: 'http://10.9.0.1:8080' }));
     expect((await files.open('pxelinux.cfg/01-52-54-00-00-00-01', { address: '10.9.0.100', port: 2000 })).kind).toBe('missing');
   });
 });

@@ -3,6 +3,7 @@
  *   GET /boot/ipxe/:mac  and  GET /boot/ipxe?mac=${net0/mac}   the machine's iPXE script
  *   GET /boot/grub/grub.cfg                                    loads grub.cfg-01-$net_default_mac
  *   GET /boot/grub/grub.cfg-01-:mac                            the machine's GRUB config
+ *   GET /boot/grub/http-probe                                  GRUB sources it to learn it can use HTTP
  *   GET /boot/loaders/:name                                    a boot loader (UEFI HTTP boot: ipxe.efi)
  * Machines have no session or token, so every route is `access: 'public'` (striker/http/access.ts)
  * and reveals only what the machine's own MAC selects. A malformed MAC is a 404 (counted, logged
@@ -14,7 +15,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { BootTimeline } from '../boot/timeline.js';
 import type { BootFormat, BootResolver } from './boot-resolver.js';
-import { renderGrubDispatch } from './grub-config.js';
+import { GRUB_HTTP_PROBE, GRUB_HTTP_PROBE_TEXT, renderGrubDispatch } from './grub-config.js';
 import { normalizeMac } from '../../striker/core/net/mac.js';
 import { systemClock, type Clock } from '../../striker/core/clock.js';
 
@@ -86,6 +87,10 @@ export function bootRoutes(deps: BootRouteDeps): FastifyPluginAsync {
     app.get('/boot/grub/grub.cfg', opts, async (_req, reply) => {
       count('grub-dispatch');
       return reply.header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(renderGrubDispatch(deps.strikerUrl));
+    });
+    app.get(GRUB_HTTP_PROBE, opts, async (_req, reply) => {
+      count('grub-http-probe');
+      return reply.header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(GRUB_HTTP_PROBE_TEXT);
     });
     app.get<{ Params: { file: string } }>('/boot/grub/:file', opts, (req, reply) => {
       const match = /^grub\.cfg-01-(.+)$/.exec(req.params.file);

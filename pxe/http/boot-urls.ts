@@ -5,7 +5,14 @@
  * for retrying. Pure; every URL and argument is checked by script-tokens.ts here, once.
  */
 import type { BootPlan } from '../boot/boot-plan.js';
-import { kernelArg, scriptMac, scriptUrl } from './script-tokens.js';
+import { grubTftpPath, kernelArg, scriptMac, scriptUrl } from './script-tokens.js';
+
+/**
+ * The TFTP directory where the installation tree's kernel and initrd are served (under their
+ * paths in the tree), for GRUB images without the http module: the signed network images
+ * (Debian's grubnetx64.efi) cannot load modules under Secure Boot.
+ */
+export const TFTP_TREE_DIR = 'tree';
 
 /** An installation tree as published by the repo mirror (`.treeinfo` `[images-x86_64]`). */
 export interface InstallTree {
@@ -26,6 +33,12 @@ export interface BootUrlContext {
   kernelArgs: readonly string[];
   /** The signed kickstart path for a host, `/ks/<host>/<exp>.<sig>.ks` (kickstartPath). */
   kickstartPath: (hostId: string) => string;
+  /**
+   * Striker's TFTP server as GRUB reaches it (`host` or `host:port`), when the tree's kernel and
+   * initrd are also served over TFTP under `TFTP_TREE_DIR`: GRUB configs then fall back to TFTP
+   * when GRUB has no http module.
+   */
+  tftpServer?: string;
 }
 
 export interface InstallerBoot {
@@ -34,16 +47,22 @@ export interface InstallerBoot {
   /** The initrd's file name, for `initrd=` on the kernel command line (EFI stub kernels). */
   initrdName: string;
   args: string[];
+  /** Kernel and initrd on Striker's TFTP server in GRUB's device syntax, when `tftpServer` is set. */
+  grubTftp?: { kernel: string; initrd: string };
 }
 
 export interface BootUrls {
   mac: string;
+  /** Striker's base URL (no trailing slash), for its own boot routes. */
+  strikerUrl: string;
   /** Only for an `install` plan. */
   installer?: InstallerBoot;
   /** This machine's iPXE script (discovery retries chain to it). */
   ipxeScript: string;
   /** This machine's GRUB config over HTTP. */
   grubConfig: string;
+  /** This machine's GRUB config over TFTP in GRUB's device syntax, when `tftpServer` is set. */
+  grubConfigTftp?: string;
 }
 
 export function bootUrls(plan: BootPlan, ctx: BootUrlContext): BootUrls {
@@ -51,9 +70,11 @@ export function bootUrls(plan: BootPlan, ctx: BootUrlContext): BootUrls {
   const base = ctx.strikerUrl.replace(/\/+$/, '');
   const urls: BootUrls = {
     mac,
+    strikerUrl: scriptUrl(base, 'boot.strikerUrl'),
     ipxeScript: scriptUrl(`${base}/boot/ipxe/${mac.replaceAll(':', '-')}`, 'boot.strikerUrl'),
     grubConfig: scriptUrl(`${base}/boot/grub/grub.cfg-01-${mac.replaceAll(':', '-')}`, 'boot.strikerUrl'),
   };
+  if (ctx.tftpServer !== undefined) urls.grubConfigTftp = grubTftpPath(ctx.tftpServer, `grub.cfg-01-${mac.replaceAll(':', '-')}`, 'tftpServer');
   if (plan.action === 'install' && ctx.tree !== undefined) {
     const tree = ctx.tree.url.replace(/\/+$/, '');
     const initrd = scriptUrl(`${tree}/${ctx.tree.initrd.replace(/^\/+/, '')}`, 'installTree.initrd');
@@ -66,6 +87,17 @@ export function bootUrls(plan: BootPlan, ctx: BootUrlContext): BootUrls {
       initrdName: initrd.slice(initrd.lastIndexOf('/') + 1),
       args,
     };
+    if (ctx.tftpServer !== undefined) {
+      urls.installer.grubTftp = {
+        kernel: grubTftpPath(ctx.tftpServer, tftpTreePath(ctx.tree.kernel), 'installTree.kernel'),
+        initrd: grubTftpPath(ctx.tftpServer, tftpTreePath(ctx.tree.initrd), 'installTree.initrd'),
+      };
+    }
   }
   return urls;
+}
+
+/** Where a file of the installation tree (a path below its root) is on Striker's TFTP server. */
+export function tftpTreePath(treePath: string): string {
+  return `${TFTP_TREE_DIR}/${treePath.replace(/^\/+/, '')}`;
 }

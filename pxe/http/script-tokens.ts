@@ -20,6 +20,15 @@ export function scriptUrl(url: string, what: string): string {
   return url;
 }
 
+/** A file on Striker's TFTP server in GRUB's device syntax, `(tftp,host[:port])/path`; same character rules as URLs. */
+export function grubTftpPath(server: string, path: string, what: string): string {
+  const text = `(tftp,${server})/${path.replace(/^\/+/, '')}`;
+  if (!/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(server) || !/^[A-Za-z0-9._~/%+=,:@-]*$/.test(path)) {
+    throw new ValidationError([{ path: what, message: `must be a TFTP server and path of unreserved characters — got '${printable(text)}'` }], 'boot script');
+  }
+  return text;
+}
+
 export function kernelArg(arg: string, what = 'kernel argument'): string {
   if (!ARG_PATTERN.test(arg)) throw new ValidationError([{ path: what, message: `must be one word of A-Z a-z 0-9 . _ ~ / % + = , : @ - — got '${printable(arg)}'` }], 'boot script');
   return arg;

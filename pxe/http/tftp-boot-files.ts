@@ -3,6 +3,9 @@
  *   pxelinux.cfg/01-<mac with dashes>   pxelinux (ARP type 1 prefix, syslinux wiki "PXELINUX")
  *   grub.cfg-01-<mac with dashes>       GRUB net boot, also below any prefix directory (`grub/…`)
  *   ipxe/<mac>.ipxe                     an iPXE script by TFTP, for firmware tables that hand one out
+ *   grub.cfg, also below any prefix     GRUB's generic config (`$prefix/grub.cfg`, what Debian's
+ *                                       signed grubnetx64.efi asks for): loads the per-MAC config
+ *                                       over HTTP or TFTP (grub-config.ts `renderGrubDispatch`)
  * Any other name is "missing", so the directory source behind it answers. The generator never
  * throws: a lookup failure is logged and the file is reported missing.
  */
@@ -11,6 +14,7 @@ import type { BootTimeline } from '../boot/timeline.js';
 import type { Peer } from '../tftp/file-source.js';
 import type { VirtualFileGenerator } from '../tftp/virtual-files.js';
 import type { BootFormat, BootResolver } from './boot-resolver.js';
+import { renderGrubDispatch } from './grub-config.js';
 import { normalizeMac } from '../../striker/core/net/mac.js';
 
 /** The 17 characters where a file name holds a MAC; striker/core/net/mac.ts decides whether they are one. */
@@ -31,8 +35,22 @@ export function bootFileOf(path: string): { format: BootFormat; mac: string } | 
   return undefined;
 }
 
-export function tftpBootFiles(deps: { resolver: BootResolver; timeline: BootTimeline; logger: Logger }): VirtualFileGenerator {
+/** GRUB's generic config, at the TFTP root or below its prefix directory. */
+const GRUB_DISPATCH = /^(?:.*\/)?grub\.cfg$/;
+
+export interface TftpBootFileDeps {
+  resolver: BootResolver;
+  timeline: BootTimeline;
+  logger: Logger;
+  strikerUrl: string;
+  /** Striker's TFTP server as GRUB reaches it, for GRUB without http (boot-urls.ts `tftpServer`). */
+  tftpServer?: string;
+}
+
+export function tftpBootFiles(deps: TftpBootFileDeps): VirtualFileGenerator {
+  const dispatch = new TextEncoder().encode(renderGrubDispatch(deps.strikerUrl, deps.tftpServer));
   return async (path: string, peer: Peer) => {
+    if (GRUB_DISPATCH.test(path)) return dispatch;
     const file = bootFileOf(path);
     if (file === undefined) return null;
     try {

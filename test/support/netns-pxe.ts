@@ -1,5 +1,5 @@
 /**
- * Network namespace for the PXE end-to-end tests and benchmark: `stk-pxe-<tag>` with a bridge
+ * Network namespace for the PXE end-to-end tests and benchmark: `stk-pxe-<tag>` (or another prefix) with a bridge
  * `br0` (the PXE interface, 10.77.50.1/24) and tap devices for QEMU guests. Striker's PXE
  * services run inside it as a child process (netns-pxe-server.ts); `destroy()` kills what was
  * started here (by pid) and deletes the namespace. Test helper: spawn with argv arrays.
@@ -81,9 +81,10 @@ export class PxeLab {
   private readonly processes: ChildProcess[] = [];
   private taps = 0;
 
-  constructor(tag: string) {
-    this.ns = `stk-pxe-${tag}`;
-    this.dir = mkdtempSync(join(tmpdir(), `stk-pxe-${tag}-`));
+  /** The namespace is `<prefix>-<tag>`; a test file picks its own prefix so that runs never share one. */
+  constructor(tag: string, prefix = 'stk-pxe') {
+    this.ns = `${prefix}-${tag}`;
+    this.dir = mkdtempSync(join(tmpdir(), `${this.ns}-`));
     spawnSync('ip', ['netns', 'del', this.ns]);
     must(['ip', 'netns', 'add', this.ns]);
     must(['ip', '-n', this.ns, 'link', 'set', 'lo', 'up']);

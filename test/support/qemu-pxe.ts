@@ -4,7 +4,8 @@
  * initrd that plays the installer, and a runner that boots a guest from the network in a
  * namespace and reports when each serial marker appeared. Test helper: spawn with argv arrays.
  *
- * The initrd's /init prints `STK-PXE-MARKER boot …`; when the kernel command line has `inst.ks=`
+ * The initrd's /init prints `STK-PXE-MARKER boot …` (on UEFI also `STK-PXE-SECUREBOOT kernel=enabled|disabled`,
+ * the kernel's reading of the firmware's SecureBoot variable); when the kernel command line has `inst.ks=`
  * it loads virtio-net, takes an address by DHCP (busybox udhcpc), fetches the kickstart, fetches
  * every URL listed on its `# striker-test-fetch:` lines, posts `install.finished` to the URL on
  * its `# striker-test-events:` line, prints `STK-PXE-MARKER installed` and powers off.
@@ -69,6 +70,10 @@ const INIT = `#!/bin/busybox sh
 /bin/busybox mount -t sysfs sys /sys
 /bin/busybox --install -s
 echo "STK-PXE-MARKER boot uptime=$(cut -d' ' -f1 /proc/uptime) cmdline=$(cat /proc/cmdline)"
+if [ -d /sys/firmware/efi ]; then
+  # The kernel's reading of the firmware's SecureBoot variable ("secureboot: Secure boot enabled").
+  echo "STK-PXE-SECUREBOOT kernel=$(dmesg | sed -n 's/.*Secure boot \\([a-z]*\\).*/\\1/p' | head -n 1)"
+fi
 ks=$(sed -n 's/.*inst\\.ks=\\([^ ]*\\).*/\\1/p' /proc/cmdline)
 if [ -n "$ks" ]; then
   for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do insmod /lib/$m.ko; done
@@ -116,11 +121,21 @@ export function buildInitrd(out: string, modules: readonly string[]): string {
   }
 }
 
+/**
+ * The firmware a guest boots with:
+ * - `bios`: SeaBIOS (QEMU's default);
+ * - `uefi`: OVMF without Secure Boot;
+ * - `uefi-secure-boot`: OVMF's Secure Boot build (SMM, secure flash) with the Microsoft keys
+ *   enrolled and Secure Boot enforced (Debian's `ovmf`: OVMF_CODE_4M.ms.fd + OVMF_VARS_4M.ms.fd);
+ * - `uefi-arm64`: AAVMF (Debian's `qemu-efi-aarch64`) on `qemu-system-aarch64 -M virt`, a Cortex-A57.
+ */
+export type GuestFirmware = 'bios' | 'uefi' | 'uefi-secure-boot' | 'uefi-arm64';
+
 export interface GuestOptions {
   ns: string;
   tap: string;
   mac: string;
-  firmware: 'bios' | 'uefi';
+  firmware: GuestFirmware;
   /** `undefined`: QEMU's iPXE option ROM; `''`: no NIC ROM (the firmware's own PXE / HTTP boot). */
   romfile?: string;
   /** Extra QEMU arguments (e.g. -fw_cfg to turn OVMF's IPv4 PXE off for HTTP boot). */
@@ -142,17 +157,35 @@ export interface GuestResult {
   elapsedMs: number;
 }
 
+/** The QEMU program and its machine and firmware arguments for one guest. */
+function machineArgs(o: GuestOptions): string[] {
+  const vars = (template: string): string => {
+    const copy = join(o.workDir, `VARS-${o.firmware}-${o.mac.replaceAll(':', '')}.fd`);
+    copyFileSync(template, copy);
+    return copy;
+  };
+  const flash = (code: string, template: string): string[] =>
+    ['-drive', `if=pflash,format=raw,readonly=on,file=${code}`, '-drive', `if=pflash,format=raw,file=${vars(template)}`];
+  switch (o.firmware) {
+    case 'bios':
+      return ['qemu-system-x86_64', '-machine', 'q35'];
+    case 'uefi':
+      return ['qemu-system-x86_64', '-machine', 'q35', ...flash('/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_VARS_4M.fd')];
+    case 'uefi-secure-boot':
+      // OVMF's Secure Boot build keeps its variables in SMM: the flash must be SMM-only.
+      return ['qemu-system-x86_64', '-machine', 'q35,smm=on', '-global', 'driver=cfi.pflash01,property=secure,value=on',
+        ...flash('/usr/share/OVMF/OVMF_CODE_4M.ms.fd', '/usr/share/OVMF/OVMF_VARS_4M.ms.fd')];
+    case 'uefi-arm64':
+      return ['qemu-system-aarch64', '-machine', 'virt', '-cpu', 'cortex-a57', ...flash('/usr/share/AAVMF/AAVMF_CODE.fd', '/usr/share/AAVMF/AAVMF_VARS.fd')];
+  }
+}
+
 /** Boots a diskless guest from the network; resolves when QEMU exits (the initrd powers off) or on timeout. */
 export function bootGuest(o: GuestOptions): Promise<GuestResult> {
-  const fw: string[] = [];
-  if (o.firmware === 'uefi') {
-    const vars = join(o.workDir, `OVMF_VARS-${o.mac.replaceAll(':', '')}.fd`);
-    copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
-    fw.push('-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd', '-drive', `if=pflash,format=raw,file=${vars}`);
-  }
+  const [qemu, ...machine] = machineArgs(o);
   const nic = `virtio-net-pci,netdev=n0,mac=${o.mac}${o.romfile === undefined ? '' : `,romfile=${o.romfile}`}`;
-  const argv = ['netns', 'exec', o.ns, 'qemu-system-x86_64', '-accel', 'tcg', '-machine', 'q35', '-m', '512', '-smp', '1', '-display', 'none',
-    '-serial', 'stdio', '-monitor', 'none', '-no-reboot', '-boot', 'n', ...fw, ...(o.extra ?? []),
+  const argv = ['netns', 'exec', o.ns, qemu!, '-accel', 'tcg', ...machine, '-m', '512', '-smp', '1', '-display', 'none',
+    '-serial', 'stdio', '-monitor', 'none', '-no-reboot', '-boot', 'n', ...(o.extra ?? []),
     '-netdev', `tap,id=n0,ifname=${o.tap},script=no,downscript=no`, '-device', nic];
   const started = Date.now();
   const proc = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
