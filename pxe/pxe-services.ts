@@ -149,6 +149,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
       windowsizeMax: config.tftp.windowsizeMax,
       windowBytesMax: config.tftp.windowBytesMax,
       retransmit: config.tftp.timeouts,
+      nativeSockets: config.tftp.nativeSockets,
       spinMicros: config.tftp.spinMicros,
     });
     const bootCounters = createBootRouteCounters();

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { ipv4Schema } from '../../striker/core/net/ipv4.js';
 
-/** Default for `spinMicros` below (and `TftpServerOptions.spinMicros`). */
-export const DEFAULT_SPIN_MICROS = 100;
+/** Default for `spinMicros` below (and `TftpServerOptions.spinMicros`): off. */
+export const DEFAULT_SPIN_MICROS = 0;
 
 export const tftpConfigSchema = z.strictObject({
   /** IPv4 address to listen on. */
@@ -23,10 +23,15 @@ export const tftpConfigSchema = z.strictObject({
   /** Largest window in payload bytes (windowsize × blksize); keeps windows inside client socket buffers. */
   windowBytesMax: z.number().int().min(512).max(64 * 1024 * 1024).default(96 * 1024),
   /**
+   * Transfer sockets through the native addon (pxe/tftp/native) when it is built; false uses
+   * node:dgram sockets, the fallback that needs no compiled code.
+   */
+  nativeSockets: z.boolean().default(true),
+  /**
    * After sending a block, wait this many microseconds at most for the client's ACK with the
    * event loop awake instead of asleep, so the ACK needs no wake-up (stop-and-wait transfers
    * are bound by that latency); clients slower than this on average are not waited for.
-   * 0 turns it off. Costs CPU while a transfer runs; needs the native socket addon.
+   * 0 (the default) turns it off: it costs CPU while a transfer runs. Needs `nativeSockets`.
    */
   spinMicros: z.number().int().min(0).max(10_000).default(DEFAULT_SPIN_MICROS),
   limits: z

@@ -57,6 +57,15 @@ describe('loadConfig', () => {
     for (const p of problems) expect(p.message).toContain('not a known setting');
   });
 
+  it('reads pxe.tftp.nativeSockets and spinMicros (defaults: native sockets, no spin) and names a bad value', () => {
+    const defaults = loadConfig({ env: {} }).pxe.tftp;
+    expect([defaults.nativeSockets, defaults.spinMicros]).toEqual([true, 0]);
+    const off = loadConfig({ file: yamlFile('pxe:\n  tftp:\n    nativeSockets: false\n'), env: {} }).pxe.tftp;
+    expect(off.nativeSockets).toBe(false);
+    const problems = problemsOf(() => loadConfig({ file: yamlFile('pxe:\n  tftp:\n    nativeSockets: sometimes\n'), env: {} }));
+    expect(problems.map((p) => p.path)).toEqual(['pxe.tftp.nativeSockets']);
+  });
+
   it('reports unreadable and invalid YAML files', () => {
     expect(problemsOf(() => loadConfig({ file: '/nonexistent/striker.yaml', env: {} }))[0]!.message).toContain('ENOENT');
     const bad = yamlFile('http: [unclosed\n');
