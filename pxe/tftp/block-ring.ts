@@ -11,6 +11,7 @@
  * Memory per transfer is slots × (blksize + 4): the read-ahead plus a window, less for small files.
  */
 import { writeDataHeader } from './codec.js';
+import { mechanismOff } from './mechanism-switches.js';
 import type { OpenFile } from './file-source.js';
 
 /**
@@ -42,8 +43,8 @@ export class BlockRing {
     windowsize: number,
     readonly lastBlock: number,
   ) {
-    const bytes = file.readCached === undefined ? LOOKAHEAD_BYTES : CACHED_LOOKAHEAD_BYTES;
-    const lookahead = Math.min(MAX_LOOKAHEAD_BLOCKS, Math.max(windowsize, Math.ceil(bytes / blksize)));
+    const bytes = mechanismOff.cached || file.readCached === undefined ? LOOKAHEAD_BYTES : CACHED_LOOKAHEAD_BYTES;
+    const lookahead = mechanismOff.ring ? 0 : Math.min(MAX_LOOKAHEAD_BLOCKS, Math.max(windowsize, Math.ceil(bytes / blksize)));
     this.slots = Math.min(windowsize + lookahead, lastBlock);
     const stride = blksize + 4;
     this.buffer = Buffer.allocUnsafe(this.slots * stride);
@@ -94,7 +95,7 @@ export class BlockRing {
    * to `fill`.
    */
   fillCached(floor: number, need = floor): boolean {
-    if (this.file.readCached === undefined || !this.wantsFill(floor, need)) return this.has(need);
+    if (mechanismOff.cached || this.file.readCached === undefined || !this.wantsFill(floor, need)) return this.has(need);
     const limit = Math.min(floor + this.slots - 1, this.lastBlock);
     const first = this.loaded + 1;
     const targets: Buffer[] = [];

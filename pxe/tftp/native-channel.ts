@@ -10,6 +10,7 @@ import type { BlockRing } from './block-ring.js';
 import type { Peer } from './file-source.js';
 import { loadTransferAddon, type Handle, type SpinState, type TransferSocketAddon } from './native-addon.js';
 import type { PeerChannel, ReplyChain } from './peer-channel.js';
+import { mechanismOff } from './mechanism-switches.js';
 
 /**
  * Every native channel receives into this one buffer: the addon calls JS once per datagram, on
@@ -81,6 +82,16 @@ export class NativeChannel implements PeerChannel, ReplyChain {
 
   sendBlocks(ring: BlockRing, first: number, last: number): void {
     if (this.closed) return;
+    if (first === last || mechanismOff.mmsg) {
+      for (let block = first; block <= last; block++) {
+        const result = this.addon.send(this.handle, ring.buffer, ring.offsetOf(block), ring.lengthOf(block));
+        if (result < 0) {
+          this.failed(result);
+          return;
+        }
+      }
+      return;
+    }
     if (first === last) {
       const result = this.addon.send(this.handle, ring.buffer, ring.offsetOf(first), ring.lengthOf(first));
       if (result < 0) this.failed(result);
@@ -104,7 +115,7 @@ export class NativeChannel implements PeerChannel, ReplyChain {
     if (i >= CHAIN) return false;
     const start = this.chainStarts[i]!;
     const count = last - first + 1;
-    if (count < 1 || count > WINDOW_SLOTS || start + count > CHAIN_PACKETS) return false;
+    if (count < 1 || (mechanismOff.mmsg && count > 1) || count > WINDOW_SLOTS || start + count > CHAIN_PACKETS) return false;
     for (let k = 0; k < count; k++) {
       this.chainOffsets[start + k] = ring.offsetOf(first + k);
       this.chainLengths[start + k] = ring.lengthOf(first + k);

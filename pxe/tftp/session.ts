@@ -16,6 +16,7 @@
  */
 import type { Logger } from 'pino';
 import { BlockRing } from './block-ring.js';
+import { mechanismOff } from './mechanism-switches.js';
 import { ErrorCode, decodeDatagram, encodePacket, type TftpPacket } from './codec.js';
 import type { OpenFile, Peer } from './file-source.js';
 import type { ReplyChain } from './peer-channel.js';
@@ -70,7 +71,7 @@ export class TransferSession {
     private readonly hooks: SessionHooks,
   ) {
     this.state = createTransfer(params);
-    this.replies = sockets.peer.replies;
+    this.replies = mechanismOff.chain ? null : sockets.peer.replies;
     const entries = this.replies?.capacity ?? 0;
     this.chainAcks = new Uint32Array(entries);
     this.chainFirst = new Float64Array(entries);
