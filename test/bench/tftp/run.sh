@@ -10,9 +10,10 @@
 #   REPS=7 ...                     # runs per cell (median)
 #   SAME_CPU=1 ...                 # diagnostic: clients on the servers' CPU (see below)
 #   PEERS='tftpd-hpa' ...          # which C servers run (default all three; '' for none)
-#   VARIANTS='striker dgram:nativeSockets=false spin:spinMicros=100'
-#                                  # several Striker servers side by side, each NAME:KEY=VALUE,…
-#                                  # with tftp config keys (default: one, `striker`, defaults)
+#   VARIANTS='striker dgram:nativeSockets=false spin:spinMicros=100 old@/tmp/old-checkout'
+#                                  # several Striker servers side by side, each NAME[@DIR][:KEY=VALUE,…]
+#                                  # with tftp config keys, DIR another checkout of this
+#                                  # repository with its addon built (default: one, `striker`)
 # Topology: two network namespaces joined by a veth pair (as in LAB.md): stk-tftp-bs holds all
 # servers at once, each on its own address, port 69 (10.79.0.1 upwards); stk-tftp-bc
 # (10.79.0.200) runs the clients. Runs are interleaved across servers (row by row, repetition
@@ -49,11 +50,13 @@ C_PIN=(taskset -c "$CLIENT_CPU")
 RUN_TIMEOUT=${RUN_TIMEOUT:-40}
 read -r -a PEER_SERVERS <<< "${PEERS-tftpd-hpa atftpd dnsmasq}"
 read -r -a VARIANT_SPECS <<< "${VARIANTS:-striker}"
-declare -A IP SETTINGS
+declare -A IP SETTINGS CODE
 SERVERS=()
 n=1
 for spec in "${VARIANT_SPECS[@]}"; do
-  name=${spec%%:*}; SETTINGS[$name]=''; [[ $spec == *:* ]] && SETTINGS[$name]=${spec#*:}
+  head=${spec%%:*}; settings=''; [[ $spec == *:* ]] && settings=${spec#*:}
+  name=${head%%@*}; code=$REPO; [[ $head == *@* ]] && code=${head#*@}
+  SETTINGS[$name]=$settings; CODE[$name]=$code
   SERVERS+=("$name"); IP[$name]=10.79.0.$n; n=$((n + 1))
 done
 STRIKERS=("${SERVERS[@]}")
@@ -114,7 +117,7 @@ start_server() {
   case $1 in
     tftpd-hpa|atftpd|dnsmasq) ;;
     *)         local off=; [[ ${SETTINGS[$1]} =~ off=([a-z+]+) ]] && off=${BASH_REMATCH[1]//+/,}
-               ip netns exec $NS_S "${S_PIN[@]}" env STK_TFTP_OFF="$off" node --import tsx "$REPO/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" "$(echo "${SETTINGS[$1]}" | sed -E 's/,?off=[a-z+]+//')" > "$W/logs/$1.log" 2>&1 & ;;
+               ip netns exec $NS_S "${S_PIN[@]}" env STK_TFTP_OFF="$off" node --import tsx "${CODE[$1]}/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" "$(echo "${SETTINGS[$1]}" | sed -E 's/,?off=[a-z+]+//')" > "$W/logs/$1.log" 2>&1 & ;;
   esac
   case $1 in
     tftpd-hpa) ip netns exec $NS_S "${S_PIN[@]}" "$HPA" -L -s "$W/root" -a $ip:69 -u nobody > "$W/logs/tftpd-hpa.log" 2>&1 & ;;
