@@ -150,7 +150,6 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
       windowBytesMax: config.tftp.windowBytesMax,
       retransmit: config.tftp.timeouts,
       nativeSockets: config.tftp.nativeSockets,
-      spinMicros: config.tftp.spinMicros,
     });
     const bootCounters = createBootRouteCounters();
     const plugin = bootRoutes({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp, counters: bootCounters });

@@ -5,9 +5,6 @@
 import { z } from 'zod';
 import { ipv4Schema } from '../../striker/core/net/ipv4.js';
 
-/** Default for `spinMicros` below (and `TftpServerOptions.spinMicros`): off. */
-export const DEFAULT_SPIN_MICROS = 0;
-
 export const tftpConfigSchema = z.strictObject({
   /** IPv4 address to listen on. */
   host: ipv4Schema.default('0.0.0.0'),
@@ -27,13 +24,6 @@ export const tftpConfigSchema = z.strictObject({
    * node:dgram sockets, the fallback that needs no compiled code.
    */
   nativeSockets: z.boolean().default(true),
-  /**
-   * After sending a block, wait this many microseconds at most for the client's ACK with the
-   * event loop awake instead of asleep, so the ACK needs no wake-up (stop-and-wait transfers
-   * are bound by that latency); clients slower than this on average are not waited for.
-   * 0 (the default) turns it off: it costs CPU while a transfer runs. Needs `nativeSockets`.
-   */
-  spinMicros: z.number().int().min(0).max(10_000).default(DEFAULT_SPIN_MICROS),
   limits: z
     .strictObject({
       maxTransfers: z.number().int().min(1).default(128),

@@ -21,21 +21,12 @@ export interface TransferSocketAddon {
     peerPort: number,
     receiveBuffer: Uint8Array,
     onDatagram: (length: number) => void,
-    /** How long the loop stays awake for the peer's reply after a send (0: never; ≤ 10000). */
-    spinMicros: number,
   ): Handle | number;
   send(handle: Handle, bytes: Uint8Array, offset: number, length: number): number;
-  /** Whether this socket spins for its peer's reply now (loop awake, fd read each turn), and its average reply wait. */
-  spinState(handle: Handle): SpinState;
   close(handle: Handle): void;
 }
 
-export interface SpinState {
-  readonly spinning: boolean;
-  readonly replyWaitMicros: number;
-}
-
-const ADDON_VERSION = 7;
+const ADDON_VERSION = 8;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Next to the source, or (when running from dist/) next to the source tree. */

@@ -7,7 +7,7 @@
 import { getSystemErrorName } from 'node:util';
 import type { BlockRing } from './block-ring.js';
 import type { Peer } from './file-source.js';
-import { loadTransferAddon, type Handle, type SpinState, type TransferSocketAddon } from './native-addon.js';
+import { loadTransferAddon, type Handle, type TransferSocketAddon } from './native-addon.js';
 import type { PeerChannel } from './peer-channel.js';
 
 /**
@@ -30,15 +30,13 @@ export class NativeChannel implements PeerChannel {
 
   /**
    * A socket on `host:port` (SO_REUSEADDR: the strays socket shares the port) connected to
-   * `peer`. `spinMicros`: how long the loop may stay awake waiting for the peer's reply after a
-   * send (see "Spinning" in native/transfer-socket.c; 0: never). Throws a system error (`code`
-   * EADDRINUSE and the like) when it cannot be bound.
+   * `peer`. Throws a system error (`code` EADDRINUSE and the like) when it cannot be bound.
    */
-  static open(host: string, port: number, peer: Peer, spinMicros: number): NativeChannel {
+  static open(host: string, port: number, peer: Peer): NativeChannel {
     const native = loadTransferAddon();
     if (native === null) throw new Error('the TFTP transfer socket addon (pxe/tftp/native) is not built');
     const channel = new NativeChannel(native);
-    const opened = native.open(host, port, peer.address, peer.port, receiveBuffer, (length) => channel.receive(length), spinMicros);
+    const opened = native.open(host, port, peer.address, peer.port, receiveBuffer, (length) => channel.receive(length));
     if (typeof opened === 'number') {
       const code = getSystemErrorName(opened);
       throw Object.assign(new Error(`${code}: cannot open a TFTP transfer socket on ${host}:${port} for ${peer.address}:${peer.port}`), { code, errno: opened });
@@ -64,11 +62,6 @@ export class NativeChannel implements PeerChannel {
     // A full send buffer or an error drops the rest of the window, as the network could; the
     // transfer's retransmission (RFC 7440 §4) sends it again.
     for (let block = first; block <= last; block++) if (!this.sendBytes(ring.buffer, ring.offsetOf(block), ring.lengthOf(block))) return;
-  }
-
-  /** Whether the loop is kept awake for a reply now (any transfer's), and this peer's average reply wait. */
-  spinState(): SpinState {
-    return this.addon.spinState(this.handle);
   }
 
   private sendBytes(bytes: Uint8Array, offset: number, length: number): boolean {

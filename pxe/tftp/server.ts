@@ -11,7 +11,6 @@ import type { BootTimeline } from '../boot/timeline.js';
 import { ErrorCode, Opcode, decodePacket, encodePacket, type TftpPacket } from './codec.js';
 import { countError, countRefusal, createCounters, type RequestRefusal, type TftpCounters } from './counters.js';
 import type { FileSource, OpenFile, Peer } from './file-source.js';
-import { DEFAULT_SPIN_MICROS } from './config.js';
 import { negotiate } from './negotiate.js';
 import { netasciiFile } from './netascii.js';
 import { TransferSession, type SessionResult } from './session.js';
@@ -37,13 +36,6 @@ export interface TftpServerOptions {
    * true); false forces node:dgram (the fallback, and what tests of it use).
    */
   readonly nativeSockets?: boolean;
-  /**
-   * With native sockets: after sending a block, keep the event loop awake (polling, not
-   * sleeping) for up to this many microseconds for the client's ACK, so its arrival needs no
-   * wake-up; a client whose ACKs take longer on average is not waited for (default
-   * DEFAULT_SPIN_MICROS, 0 turns it off). See "Spinning" in native/transfer-socket.c.
-   */
-  readonly spinMicros?: number;
 }
 
 export interface TftpServer {
@@ -175,7 +167,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     }
     let sockets: TransferSockets;
     try {
-      sockets = await openTransferSockets(options.host, peer, native, options.spinMicros ?? DEFAULT_SPIN_MICROS);
+      sockets = await openTransferSockets(options.host, peer, native);
     } catch (error) {
       release();
       await file.close().catch(() => undefined);

@@ -18,7 +18,7 @@
  * children included: PostgreSQL for Striker, nginx's workers for the peer), and the ratio; and
  * for Striker the latency of GET /api/machines (the Machines page's request), polled every
  * 250 ms during the boot, against the same request before the boot.
- * Env: RACK_SETTINGS='pxe.tftp.spinMicros=100,…' adds config keys (YAML values) to Striker's.
+ * Env: RACK_SETTINGS='pxe.tftp.nativeSockets=false,…' adds config keys (JSON values) to Striker's.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -189,6 +189,8 @@ interface Side {
   group: string;
   /** Polled during the boot (Striker: GET /api/machines). */
   probe?: () => number;
+  /** After the boot: what the servers counted (Striker: TFTP and DHCP counters from /api/pxe/status). */
+  counters?: () => string;
 }
 
 let token = '';
@@ -222,6 +224,14 @@ const strikerSide: Side = {
     }
   },
   stop: async () => undefined,
+  counters() {
+    const [code, body] = curlIn(`http://${ADDRESS}:${PORT}/api/pxe/status`, ['-H', `authorization: Bearer ${token}`]);
+    if (code !== 200) return `GET /api/pxe/status answered ${code}`;
+    const status = JSON.parse(body) as Record<string, Record<string, unknown> | undefined>;
+    const tftp = status['tftp'] ?? {};
+    const dhcp = status['dhcp'] ?? {};
+    return `TFTP served ${String(tftp['served'])}, refused ${JSON.stringify(tftp['refused'])}, errors ${JSON.stringify(tftp['errors'])}, retransmits ${String(tftp['retransmits'])}, duplicates ${String(tftp['duplicates'])}; DHCP answered ${JSON.stringify(dhcp['answered'])}, dropped ${JSON.stringify(dhcp['dropped'])}`;
+  },
   probe() {
     const [status, , seconds] = curlIn(`http://${ADDRESS}:${PORT}/api/machines`, ['-o', '/dev/null', '-H', `authorization: Bearer ${token}`]);
     return status === 200 ? seconds * 1000 : NaN;
@@ -278,6 +288,7 @@ interface RoundResult {
   cpu: number;
   latencies: number[];
   idleLatencies: number[];
+  counted: string;
 }
 
 async function bootRack(side: Side): Promise<RoundResult> {
@@ -316,6 +327,7 @@ async function bootRack(side: Side): Promise<RoundResult> {
   const cpu = cpuSeconds(side.group) - cpu0;
   running = false;
   await prober;
+  const counted = side.counters?.() ?? '';
   await side.stop();
   const clients = lines.map((line): ClientResult => {
     const [word, ...rest] = line.split(' ');
@@ -323,7 +335,7 @@ async function bootRack(side: Side): Promise<RoundResult> {
     const times = rest.slice(0, 5).map(Number);
     return { ok: true, line, start: times[0]!, phases: times.slice(1).map((t, k) => t - times[k]!), end: times[4]!, ks: rest[5] ?? '' };
   });
-  return { side: side.name, clients, goAt, cpu, latencies, idleLatencies };
+  return { side: side.name, clients, goAt, cpu, latencies, idleLatencies, counted };
 }
 
 const median = (xs: number[]): number => {
@@ -364,6 +376,7 @@ try {
       const s = summary(r);
       console.error(`round ${round + 1} ${side.name.padEnd(14)} last done ${Number(s['lastDone']).toFixed(2)} s, failed ${s['failed']}, CPU ${Number(s['cpu']).toFixed(2)} s`);
       for (const c of r.clients) if (!c.ok) console.error(`  ${c.line}`);
+      if (r.counted !== '') console.error(`  ${r.counted}`);
     }
   }
   const fmt = (x: number | string, digits = 2): string => (typeof x === 'string' ? x : Number.isNaN(x) ? '-' : x.toFixed(digits));
@@ -392,6 +405,7 @@ try {
   }
   console.log(`| kickstart answers (HTTP status)  | ${String(s.map((r) => r['ksStatus']).join(',')).padStart(8)} | ${String(p.map((r) => r['ksStatus']).join(',')).padStart(13)} |              |`);
   const striker = results.filter((r) => r.side === 'Striker');
+  console.log(`\nStriker's counters after its last boot (limits: a refusal names limit-total or limit-client): ${striker.at(-1)?.counted ?? '-'}`);
   const during = striker.flatMap((r) => r.latencies);
   const idle = striker.flatMap((r) => r.idleLatencies);
   const failedProbes = during.filter((x) => Number.isNaN(x)).length;

@@ -10,7 +10,7 @@
 #   REPS=7 ...                     # runs per cell (median)
 #   SAME_CPU=1 ...                 # diagnostic: clients on the servers' CPU (see below)
 #   PEERS='tftpd-hpa' ...          # which C servers run (default all three; '' for none)
-#   VARIANTS='striker dgram:nativeSockets=false spin:spinMicros=100 old@/tmp/old-checkout'
+#   VARIANTS='striker dgram:nativeSockets=false old@/tmp/old-checkout'
 #                                  # several Striker servers side by side, each NAME[@DIR][:KEY=VALUE,…]
 #                                  # with tftp config keys, DIR another checkout of this
 #                                  # repository with its addon built (default: one, `striker`)
@@ -116,8 +116,7 @@ start_server() {
   local ip=${IP[$1]}
   case $1 in
     tftpd-hpa|atftpd|dnsmasq) ;;
-    *)         local off=; [[ ${SETTINGS[$1]} =~ off=([a-z+]+) ]] && off=${BASH_REMATCH[1]//+/,}
-               ip netns exec $NS_S "${S_PIN[@]}" env STK_TFTP_OFF="$off" node --import tsx "${CODE[$1]}/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" "$(echo "${SETTINGS[$1]}" | sed -E 's/,?off=[a-z+]+//')" > "$W/logs/$1.log" 2>&1 & ;;
+    *)         ip netns exec $NS_S "${S_PIN[@]}" node --import tsx "${CODE[$1]}/test/bench/tftp/striker-tftpd.ts" $ip 69 "$W/root" "${SETTINGS[$1]}" > "$W/logs/$1.log" 2>&1 & ;;
   esac
   case $1 in
     tftpd-hpa) ip netns exec $NS_S "${S_PIN[@]}" "$HPA" -L -s "$W/root" -a $ip:69 -u nobody > "$W/logs/tftpd-hpa.log" 2>&1 & ;;

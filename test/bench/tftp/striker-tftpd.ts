@@ -2,7 +2,7 @@
  * Run Striker's TFTP server alone (benchmarks, manual tests):
  *   npx tsx test/bench/tftp/striker-tftpd.ts HOST PORT ROOT [KEY=VALUE,…]
  * KEY=VALUE pairs are `pxe.tftp` config keys (pxe/tftp/config.ts), e.g.
- * `nativeSockets=false,spinMicros=100`; everything else is the config's default, with limits
+ * `nativeSockets=false,blksizeMax=1468`; everything else is the config's default, with limits
  * raised so a benchmark is never refused. Prints `listening HOST:PORT` and which transfer
  * sockets are in use; on SIGTERM prints the counters as JSON and exits.
  */
@@ -33,7 +33,6 @@ const server = await startTftpServer({
   windowBytesMax: config.windowBytesMax,
   retransmit: config.timeouts,
   nativeSockets: config.nativeSockets,
-  spinMicros: config.spinMicros,
 });
 console.log(`listening ${server.address.address}:${server.address.port}`);
 console.log(`transfer sockets: ${server.sockets}`);
