@@ -26,7 +26,9 @@ export const tftpConfigSchema = z.strictObject({
   nativeSockets: z.boolean().default(true),
   limits: z
     .strictObject({
+      /** Transfers at once; a request beyond this is not answered, so the client repeats it later. */
       maxTransfers: z.number().int().min(1).default(128),
+      /** Transfers at once from one address; a request beyond this gets an ERROR. */
       maxPerClient: z.number().int().min(1).default(8),
     })
     .default({ maxTransfers: 128, maxPerClient: 8 }),

@@ -125,7 +125,12 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
       return;
     }
     if (counters.active >= limits.maxTransfers) {
-      refuse(peer, filename, 'limit-total', ErrorCode.NotDefined, 'Server busy, try again');
+      // TFTP has no "try later": an ERROR ends the client's boot attempt (PXE firmware does not
+      // retry after one), so a rack powering on at once would leave machines unbooted. Not
+      // answering makes the client repeat its RRQ after its own timeout, when a transfer may
+      // have finished: the total limit queues clients instead of failing them.
+      countRefusal(counters, 'limit-total');
+      logger.debug({ peer: peerText(peer), path: filename.slice(0, 300) }, 'tftp request not answered: all transfer slots busy');
       return;
     }
     const running = perClient.get(peer.address) ?? 0;
