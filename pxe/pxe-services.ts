@@ -176,7 +176,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
       windowsizeMax: config.tftp.windowsizeMax,
       windowBytesMax: config.tftp.windowBytesMax,
       retransmit: config.tftp.timeouts,
-      spinMicros: config.tftp.spinMicros,
+      nativeSockets: config.tftp.nativeSockets,
     });
     const bootCounters = createBootRouteCounters();
     const plugin = bootRoutes({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp, counters: bootCounters });

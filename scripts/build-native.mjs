@@ -2,7 +2,7 @@
 // (nothing is downloaded). Each is skipped when already built and newer than its sources
 // (a checkout that changes an addon's C code rebuilds it).
 //   pxe/dhcp/native  bind_to_device  SO_BINDTODEVICE for the DHCP server's socket
-//   pxe/tftp/native  transfer_socket a TFTP transfer's socket: recv(2) per ACK, send(2)/sendmmsg(2)
+//   pxe/tftp/native  transfer_socket a TFTP transfer's socket: recv(2) per ACK, send(2) per block
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -61,41 +61,6 @@ describe('BlockRing', () => {
     expect(file.reads).toBeLessThan(blocks / 200);
   });
 
-  it('fillCached loads whole blocks from what the page cache holds; fill reads the rest', async () => {
-    const bytes = Buffer.from(Array.from({ length: 10 * 100 + 30 }, (_, i) => (i * 3) & 0xff));
-    const inner = bufferFile(bytes);
-    let cachedUpTo = 250; // bytes "in the page cache"
-    const file: OpenFile = {
-      size: bytes.length,
-      read: (targets, position) => inner.read(targets, position),
-      readCached(targets, position) {
-        const limit = Math.max(0, cachedUpTo - position);
-        let done = 0;
-        for (const target of targets) {
-          const n = Math.min(target.length, limit - done);
-          if (n <= 0) break;
-          target.set(bytes.subarray(position + done, position + done + n));
-          done += n;
-        }
-        return done;
-      },
-      close: async () => {},
-    };
-    const ring = new BlockRing(file, 100, 1, 11);
-    expect(ring.slots).toBe(11); // small file: one slot per block
-    expect(ring.fillCached(1, 3)).toBe(false); // 250 bytes: blocks 1 and 2 only
-    expect(ring.has(2)).toBe(true);
-    expect(ring.has(3)).toBe(false);
-    expect(packet(ring, 2)).toEqual(Buffer.concat([Buffer.from([0, 3, 0, 2]), bytes.subarray(100, 200)]));
-    await ring.fill(1, 3);
-    expect(ring.has(11)).toBe(true);
-    expect(packet(ring, 11)).toEqual(Buffer.concat([Buffer.from([0, 3, 0, 11]), bytes.subarray(1000)]));
-    cachedUpTo = bytes.length;
-    const again = new BlockRing(file, 100, 1, 11);
-    expect(again.fillCached(1, 11)).toBe(true); // the short final block counts once all is read
-    for (let block = 1; block <= 11; block++) expect(packet(again, block)).toEqual(packet(ring, block));
-  });
-
   it('fails when the file shrinks while being sent', async () => {
     const shrinking: OpenFile = { size: 1000, read: async () => 10, close: async () => {} };
     const ring = new BlockRing(shrinking, 512, 1, 2);

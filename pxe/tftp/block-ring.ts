@@ -1,14 +1,10 @@
 /**
  * Read-ahead for one transfer: a ring of preallocated DATA packets (4-byte header + blksize
- * bytes each). Blocks are read forward with one preadv(2) per refill straight into the packets'
- * payload areas, so the send path allocates nothing per packet; the window being sent and the
- * next one sit in memory, which is what RFC 7440 retransmission needs.
- *
- * Two ways to refill: `fill` reads on the thread pool (any file); `fillCached` reads at once
- * what the page cache holds (files with `readCached`). For those the ring is small — 256 KiB
- * of read-ahead instead of 1 MiB — so the memory it cycles through stays in the CPU cache and
- * both copies (page cache → ring → socket) hit it; `fill` still covers what is not cached.
- * Memory per transfer is slots × (blksize + 4): the read-ahead plus a window, less for small files.
+ * bytes each). Blocks are read forward on the thread pool with one preadv(2) per refill straight
+ * into the packets' payload areas, so the send path allocates nothing per packet and reads a
+ * file in a few large reads instead of one per block; the window being sent and the next one
+ * sit in memory, which is what RFC 7440 retransmission needs. Memory per transfer is
+ * slots × (blksize + 4): the read-ahead plus a window, less for small files.
  */
 import { writeDataHeader } from './codec.js';
 import type { OpenFile } from './file-source.js';
@@ -18,8 +14,6 @@ import type { OpenFile } from './file-source.js';
  * libuv thread pool) finishes long before the sender catches up, even on a busy machine.
  */
 const LOOKAHEAD_BYTES = 1024 * 1024;
-/** Read-ahead target when the file can be read from the page cache synchronously. */
-const CACHED_LOOKAHEAD_BYTES = 256 * 1024;
 /** Most blocks one readv may fill (stays under IOV_MAX = 1024). */
 const MAX_LOOKAHEAD_BLOCKS = 512;
 
@@ -42,8 +36,7 @@ export class BlockRing {
     windowsize: number,
     readonly lastBlock: number,
   ) {
-    const bytes = file.readCached === undefined ? LOOKAHEAD_BYTES : CACHED_LOOKAHEAD_BYTES;
-    const lookahead = Math.min(MAX_LOOKAHEAD_BLOCKS, Math.max(windowsize, Math.ceil(bytes / blksize)));
+    const lookahead = Math.min(MAX_LOOKAHEAD_BLOCKS, Math.max(windowsize, Math.ceil(LOOKAHEAD_BYTES / blksize)));
     this.slots = Math.min(windowsize + lookahead, lastBlock);
     const stride = blksize + 4;
     this.buffer = Buffer.allocUnsafe(this.slots * stride);
@@ -86,27 +79,6 @@ export class BlockRing {
     const limit = Math.min(floor + this.slots - 1, this.lastBlock);
     if (this.loaded >= limit) return false;
     return this.loaded - floor + 1 < this.slots / 2 || !this.has(need);
-  }
-
-  /**
-   * Read ahead from `floor` at once, as far as the page cache holds the file (see `fill` for
-   * when a refill starts). True when `need` is loaded afterwards; what was not cached is left
-   * to `fill`.
-   */
-  fillCached(floor: number, need = floor): boolean {
-    if (this.file.readCached === undefined || !this.wantsFill(floor, need)) return this.has(need);
-    const limit = Math.min(floor + this.slots - 1, this.lastBlock);
-    const first = this.loaded + 1;
-    const targets: Buffer[] = [];
-    for (let block = first; block <= limit; block++) targets.push(this.payloads[(block - 1) % this.slots]!);
-    const position = (first - 1) * this.blksize;
-    const bytes = this.file.readCached(targets, position);
-    const expected = Math.min(this.file.size - position, (limit - first + 1) * this.blksize);
-    // Whole blocks only; the final, short block counts once everything up to the end is read.
-    const last = bytes >= expected ? limit : first - 1 + Math.floor(bytes / this.blksize);
-    for (let block = first; block <= last; block++) writeDataHeader(this.buffer, this.offsetOf(block), block & 0xffff);
-    this.loaded = last;
-    return this.has(need);
   }
 
   /**

@@ -5,9 +5,6 @@
 import { z } from 'zod';
 import { ipv4Schema } from '../../striker/core/net/ipv4.js';
 
-/** Default for `spinMicros` below (and `TftpServerOptions.spinMicros`). */
-export const DEFAULT_SPIN_MICROS = 100;
-
 export const tftpConfigSchema = z.strictObject({
   /** IPv4 address to listen on. */
   host: ipv4Schema.default('0.0.0.0'),
@@ -23,15 +20,15 @@ export const tftpConfigSchema = z.strictObject({
   /** Largest window in payload bytes (windowsize × blksize); keeps windows inside client socket buffers. */
   windowBytesMax: z.number().int().min(512).max(64 * 1024 * 1024).default(96 * 1024),
   /**
-   * After sending a block, wait this many microseconds at most for the client's ACK with the
-   * event loop awake instead of asleep, so the ACK needs no wake-up (stop-and-wait transfers
-   * are bound by that latency); clients slower than this on average are not waited for.
-   * 0 turns it off. Costs CPU while a transfer runs; needs the native socket addon.
+   * Transfer sockets through the native addon (pxe/tftp/native) when it is built; false uses
+   * node:dgram sockets, the fallback that needs no compiled code.
    */
-  spinMicros: z.number().int().min(0).max(10_000).default(DEFAULT_SPIN_MICROS),
+  nativeSockets: z.boolean().default(true),
   limits: z
     .strictObject({
+      /** Transfers at once; a request beyond this is not answered, so the client repeats it later. */
       maxTransfers: z.number().int().min(1).default(128),
+      /** Transfers at once from one address; a request beyond this gets an ERROR. */
       maxPerClient: z.number().int().min(1).default(8),
     })
     .default({ maxTransfers: 128, maxPerClient: 8 }),

@@ -20,6 +20,7 @@ export interface TftpCounters {
   duplicates: number;
   /** Retransmission timer expiries (each resends the outstanding window or OACK). */
   retransmits: number;
+  /** Requests not served, by reason; `limit-total` ones are not answered (the client asks again). */
   refused: Partial<Record<RequestRefusal, number>>;
   errors: Partial<Record<ErrorReason, number>>;
 }

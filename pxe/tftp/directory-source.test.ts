@@ -6,14 +6,12 @@ import { runCommand } from '../../striker/core/command/run-command.js';
 import { DirectorySource } from './directory-source.js';
 import { composeSources, type OpenResult } from './file-source.js';
 import { VirtualFiles } from './virtual-files.js';
-import { ensureTransferAddon } from '../../test/interop/tftp/build-addon.js';
 
 const peer = { address: '10.0.0.9', port: 2000 };
 let base: string;
 let root: string;
 
 beforeAll(async () => {
-  ensureTransferAddon();
   base = await mkdtemp(join(tmpdir(), 'stk-tftp-src-'));
   root = join(base, 'root');
   await mkdir(join(root, 'sub'), { recursive: true });
@@ -37,20 +35,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(base, { recursive: true, force: true });
-});
-
-describe('readCached (native/read-cached.c: preadv2 RWF_NOWAIT)', () => {
-  it('reads at once what the page cache holds, the same bytes as read', async () => {
-    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 11) & 0xff));
-    await writeFile(join(root, 'cached.bin'), bytes); // just written: in the page cache
-    const opened = await new DirectorySource(root).open('cached.bin', peer);
-    if (opened.kind !== 'file') throw new Error(opened.kind);
-    const targets = [Buffer.alloc(1000), Buffer.alloc(65_000), Buffer.alloc(9000)];
-    expect(opened.file.readCached?.(targets, 123)).toBe(70_000 - 123);
-    expect(Buffer.concat(targets).subarray(0, 70_000 - 123)).toEqual(bytes.subarray(123));
-    await opened.file.close();
-    expect(opened.file.readCached?.(targets, 0)).toBe(0); // closed: nothing
-  });
 });
 
 async function contents(result: OpenResult): Promise<string> {

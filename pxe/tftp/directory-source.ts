@@ -6,22 +6,16 @@
  * regular files are opened (devices, FIFOs, sockets and directories are refused before open);
  * the file is opened with O_NOFOLLOW | O_NONBLOCK and checked again with fstat, so a file
  * swapped between the check and the open is not served. Reads are preadv(2) by offset into the
- * caller's buffers: memory stays bounded whatever the file size. With the native addon built,
- * `readCached` reads what the page cache holds at once (preadv2 RWF_NOWAIT, native/read-cached.c).
+ * caller's buffers: memory stays bounded whatever the file size.
  */
 import { constants, fstat, open as openFd, close as closeFd, readv } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
 import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { FileSource, OpenFile, OpenResult, Peer } from './file-source.js';
-import { loadTransferAddon } from './native-addon.js';
 import { checkRequestPath, type PathRules } from './request-path.js';
 
 const openAsync = promisify(openFd);
-const { EAGAIN } = osConstants.errno;
-/** Most targets one readCached takes (IOV_MAX). */
-const MAX_CACHED_TARGETS = 1024;
 const fstatAsync = promisify(fstat);
 const closeAsync = promisify(closeFd);
 
@@ -86,19 +80,8 @@ function fromFsError(error: unknown): OpenResult {
 /** preadv(2) on an open descriptor, retried until the targets are full or the file ends. */
 function descriptorFile(fd: number, size: number): OpenFile {
   let closed = false;
-  const addon = loadTransferAddon();
-  /** False once the file system refused RWF_NOWAIT (EOPNOTSUPP): then only `read` is used. */
-  let cachedReads = true;
-  const readCached = (targets: readonly Uint8Array[], position: number): number => {
-    if (closed || !cachedReads || addon === null || targets.length === 0 || targets.length > MAX_CACHED_TARGETS) return 0;
-    const bytes = addon.readCached(fd, targets, position);
-    if (bytes >= 0) return bytes;
-    if (bytes !== -EAGAIN) cachedReads = false;
-    return 0;
-  };
   return {
     size,
-    ...(addon === null ? {} : { readCached }),
     read(targets, position) {
       return new Promise((resolve, reject) => {
         let total = 0;

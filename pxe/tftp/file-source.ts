@@ -27,11 +27,6 @@ export interface OpenFile {
    * number of bytes read, which is less than requested only at the end of the file.
    */
   read(targets: readonly Uint8Array[], position: number): Promise<number>;
-  /**
-   * Optional: like `read`, but synchronously and only from memory (the page cache): the bytes
-   * read, possibly fewer than asked — 0 when nothing is cached — and the rest comes from `read`.
-   */
-  readCached?(targets: readonly Uint8Array[], position: number): number;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Loading the TFTP addon in native/ (transfer-socket.c, read-cached.c), built with node-gyp by
+ * Loading the TFTP addon in native/ (transfer-socket.c), built with node-gyp by
  * scripts/build-native.mjs. Everything it does has a pure-Node fallback: without it the server
- * uses node:dgram sockets (`peer-channel.ts`) and reads files on the thread pool only.
+ * uses node:dgram sockets (`peer-channel.ts`).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,28 +20,13 @@ export interface TransferSocketAddon {
     peerAddress: string,
     peerPort: number,
     receiveBuffer: Uint8Array,
-    answeredAt: Float64Array,
-    onDatagram: (length: number, answered: number, current: number) => void,
-    /** How long the loop stays awake for the peer's reply after a send (0: never; ≤ 10000). */
-    spinMicros: number,
+    onDatagram: (length: number) => void,
   ): Handle | number;
   send(handle: Handle, bytes: Uint8Array, offset: number, length: number): number;
-  sendPackets(handle: Handle, bytes: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
-  prepareReplies(handle: Handle, bytes: Uint8Array, acks: Uint32Array, starts: Uint32Array, offsets: Uint32Array, lengths: Uint32Array, entries: number): void;
-  takeAnswered(handle: Handle): number;
-  /** Whether this socket spins for its peer's reply now (loop awake, fd read each turn), and its average reply wait. */
-  spinState(handle: Handle): SpinState;
   close(handle: Handle): void;
-  /** read-cached.c: preadv(2) with RWF_NOWAIT; bytes read, or -errno (-EAGAIN: nothing cached). */
-  readCached(fd: number, targets: readonly Uint8Array[], position: number): number;
 }
 
-export interface SpinState {
-  readonly spinning: boolean;
-  readonly replyWaitMicros: number;
-}
-
-const ADDON_VERSION = 6;
+const ADDON_VERSION = 8;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Next to the source, or (when running from dist/) next to the source tree. */

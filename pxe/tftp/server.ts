@@ -11,7 +11,6 @@ import type { BootTimeline } from '../boot/timeline.js';
 import { ErrorCode, Opcode, decodePacket, encodePacket, type TftpPacket } from './codec.js';
 import { countError, countRefusal, createCounters, type RequestRefusal, type TftpCounters } from './counters.js';
 import type { FileSource, OpenFile, Peer } from './file-source.js';
-import { DEFAULT_SPIN_MICROS } from './config.js';
 import { negotiate } from './negotiate.js';
 import { netasciiFile } from './netascii.js';
 import { TransferSession, type SessionResult } from './session.js';
@@ -37,13 +36,6 @@ export interface TftpServerOptions {
    * true); false forces node:dgram (the fallback, and what tests of it use).
    */
   readonly nativeSockets?: boolean;
-  /**
-   * With native sockets: after sending a block, keep the event loop awake (polling, not
-   * sleeping) for up to this many microseconds for the client's ACK, so its arrival needs no
-   * wake-up; a client whose ACKs take longer on average is not waited for (default
-   * DEFAULT_SPIN_MICROS, 0 turns it off). See "Spinning" in native/transfer-socket.c.
-   */
-  readonly spinMicros?: number;
 }
 
 export interface TftpServer {
@@ -133,7 +125,12 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
       return;
     }
     if (counters.active >= limits.maxTransfers) {
-      refuse(peer, filename, 'limit-total', ErrorCode.NotDefined, 'Server busy, try again');
+      // TFTP has no "try later": an ERROR ends the client's boot attempt (PXE firmware does not
+      // retry after one), so a rack powering on at once would leave machines unbooted. Not
+      // answering makes the client repeat its RRQ after its own timeout, when a transfer may
+      // have finished: the total limit queues clients instead of failing them.
+      countRefusal(counters, 'limit-total');
+      logger.debug({ peer: peerText(peer), path: filename.slice(0, 300) }, 'tftp request not answered: all transfer slots busy');
       return;
     }
     const running = perClient.get(peer.address) ?? 0;
@@ -175,7 +172,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
     }
     let sockets: TransferSockets;
     try {
-      sockets = await openTransferSockets(options.host, peer, native, options.spinMicros ?? DEFAULT_SPIN_MICROS);
+      sockets = await openTransferSockets(options.host, peer, native);
     } catch (error) {
       release();
       await file.close().catch(() => undefined);

@@ -3,11 +3,9 @@
  * socket connected to the peer and one that answers strays (see `udp-sockets.ts`). The
  * adapter around the pure `step`: it turns datagrams and timer expiries into events, and
  * performs the actions (send OACK/DATA/ERROR, arm the timer, finish). DATA packets come from
- * the transfer's `BlockRing`, so sending a window allocates nothing per packet; they go out
- * through the transfer's `PeerChannel` (with the native addon: one send(2) per block, one
- * sendmmsg(2) per window). With the native addon the session also prepares a chain of replies
- * (`prepareReplies`): what `step` will answer to the next ACKs, sent by the addon the moment
- * each arrives; the session hears of them once per chain and replays them through `step`.
+ * the transfer's `BlockRing`, read ahead on the thread pool, so sending a window allocates
+ * nothing per packet; they go out through the transfer's `PeerChannel` (with the native addon:
+ * one send(2) per block).
  *
  * Per ACK the adapter reads the clock once (`performance.now()`: the round-trip sample, the
  * timer deadline and "last heard" all use it) and arms the retransmission timer lazily: arming
@@ -18,7 +16,6 @@ import type { Logger } from 'pino';
 import { BlockRing } from './block-ring.js';
 import { ErrorCode, decodeDatagram, encodePacket, type TftpPacket } from './codec.js';
 import type { OpenFile, Peer } from './file-source.js';
-import type { ReplyChain } from './peer-channel.js';
 import type { TransferSockets } from './udp-sockets.js';
 import { createTransfer, step, type TransferAction, type TransferEvent, type TransferOutcome, type TransferParams, type TransferState } from './transfer.js';
 
@@ -48,15 +45,6 @@ export class TransferSession {
   /** Blocks to send once the ring has them loaded. */
   private pending: { first: number; last: number } | null = null;
   private waiting = false;
-  /** The channel's reply chain (native), see `prepareReplies`. */
-  private readonly replies: ReplyChain | null;
-  /** The chain handed to the channel: entry i answers ACK chainAcks[i] with chainFirst[i]..chainLast[i]. */
-  private readonly chainAcks: Uint32Array;
-  private readonly chainFirst: Float64Array;
-  private readonly chainLast: Float64Array;
-  /** Blocks the channel already sent for the event being handled (0 when none). */
-  private sentFirst = 0;
-  private sentLast = 0;
   private done = false;
   /** When the peer last sent this transfer a packet that decoded (performance.now() ms). */
   private heardAt = this.now;
@@ -70,16 +58,11 @@ export class TransferSession {
     private readonly hooks: SessionHooks,
   ) {
     this.state = createTransfer(params);
-    this.replies = sockets.peer.replies;
-    const entries = this.replies?.capacity ?? 0;
-    this.chainAcks = new Uint32Array(entries);
-    this.chainFirst = new Float64Array(entries);
-    this.chainLast = new Float64Array(entries);
     this.ring = new BlockRing(file, params.blksize, params.windowsize, this.state.lastBlock);
     const onError = (error: Error): void => this.logger.debug({ err: error }, 'tftp transfer socket error');
     // The connected channel hears only the peer; the strays socket hears everyone else (and,
     // before connect(2), possibly the peer's first packet).
-    sockets.peer.listen((bytes, length, answered, current) => this.onPeerDatagram(bytes, length, answered, current), onError);
+    sockets.peer.listen((bytes, length) => this.onPacket(bytes, length), onError);
     sockets.strays.on('message', (message, rinfo) => this.onMessage(message, rinfo.address, rinfo.port));
     sockets.strays.on('error', onError);
   }
@@ -109,21 +92,11 @@ export class TransferSession {
       this.perform(step(this.state, { kind: 'stray' })[1], { address, port });
       return;
     }
-    this.onPeerDatagram(message, message.length, 0, false);
-  }
-
-  /**
-   * A datagram from the peer, after `answered` ACKs the reply chain answered on its own (they
-   * came first; `current`: this datagram was the last of them).
-   */
-  private onPeerDatagram(bytes: Buffer, length: number, answered: number, current: boolean): void {
-    if (this.done) return;
-    if (answered > 0) this.replay(answered);
-    if (!current && !this.done) this.onPacket(bytes, length);
-    this.prepareReplies();
+    this.onPacket(message, message.length);
   }
 
   private onPacket(bytes: Buffer, length: number): void {
+    if (this.done) return;
     let packet: TftpPacket;
     try {
       packet = decodeDatagram(bytes, length);
@@ -138,67 +111,10 @@ export class TransferSession {
     this.handle({ kind: 'packet', packet, at: now });
   }
 
-  /**
-   * Feed `step` the first `answered` ACKs of the chain, at the times they arrived. Their DATA is
-   * already sent: `perform` skips sending exactly those blocks (and only those).
-   */
-  private replay(answered: number): void {
-    for (let i = 0; i < answered && !this.done; i++) {
-      const at = this.replies!.answeredAt(i);
-      this.now = at;
-      this.heardAt = at;
-      this.sentFirst = this.chainFirst[i]!;
-      this.sentLast = this.chainLast[i]!;
-      this.handle({ kind: 'packet', packet: { kind: 'ACK', block: this.chainAcks[i]! }, at });
-      this.sentFirst = 0;
-    }
-  }
-
   private handle(event: TransferEvent): void {
     const [next, actions] = step(this.state, event);
     this.state = next;
     this.perform(actions, this.peer);
-  }
-
-  /**
-   * Ask `step` now what it will answer to the next ACKs a healthy peer sends (each the ACK of
-   * everything sent before it), and let the channel send those answers the moment the ACKs
-   * arrive (see native/transfer-socket.c). `step` stays the only place that decides: this asks
-   * it in advance on a copy of the state, and `replay` later gives it the real ACKs, which get
-   * the same answers. The chain ends before anything else — a finish, an error, blocks not
-   * loaded yet — which is left to the ordinary path.
-   */
-  private prepareReplies(): void {
-    const replies = this.replies;
-    if (replies === null || this.done) return;
-    // Answers the channel sent since the handler last ran (only a timer expiry can be here
-    // with some): step must hear of them before the chain is replaced.
-    const missed = replies.takeAnswered();
-    if (missed > 0) this.replay(missed);
-    let state = this.state;
-    let entries = 0;
-    while (entries < replies.capacity && !this.done && (state.phase === 'sending' || state.phase === 'negotiating')) {
-      const ack = state.sent & 0xffff;
-      const [next, actions] = step(state, { kind: 'packet', packet: { kind: 'ACK', block: ack }, at: undefined });
-      let first = 0;
-      let last = 0;
-      for (const action of actions) {
-        if (action.kind === 'send-data') {
-          first = action.first;
-          last = action.last;
-        } else if (action.kind !== 'arm-timer') {
-          first = 0;
-          break;
-        }
-      }
-      if (first === 0 || !this.ring.has(last) || !replies.set(entries, this.ring, ack, first, last)) break;
-      this.chainAcks[entries] = ack;
-      this.chainFirst[entries] = first;
-      this.chainLast[entries] = last;
-      entries++;
-      state = next;
-    }
-    if (entries > 0) replies.commit(this.ring, entries);
   }
 
   private perform(actions: readonly TransferAction[], stray: Peer): void {
@@ -208,12 +124,7 @@ export class TransferSession {
           this.sockets.peer.send(encodePacket({ kind: 'OACK', options: action.options }));
           break;
         case 'send-data':
-          if (this.sentFirst === action.first && this.sentLast === action.last) {
-            this.sentFirst = 0;
-            this.readAhead(action.first);
-          } else {
-            this.sendData(action.first, action.last);
-          }
+          this.sendData(action.first, action.last);
           break;
         case 'send-error':
           this.sendError(action.to === 'peer' ? this.peer : stray, action.code, action.message);
@@ -229,7 +140,7 @@ export class TransferSession {
   }
 
   private sendData(first: number, last: number): void {
-    if (this.ring.has(last) || this.ring.fillCached(first, last)) {
+    if (this.ring.has(last)) {
       this.pending = null;
       this.transmit(first, last);
       this.readAhead(first);
@@ -244,7 +155,7 @@ export class TransferSession {
         this.waiting = false;
         return;
       }
-      if (this.ring.has(pending.last) || this.ring.fillCached(pending.first, pending.last)) {
+      if (this.ring.has(pending.last)) {
         this.waiting = false;
         this.pending = null;
         this.transmit(pending.first, pending.last);
@@ -262,8 +173,6 @@ export class TransferSession {
 
   private readAhead(floor: number): void {
     if (this.done || !this.ring.wantsFill(floor)) return;
-    this.ring.fillCached(floor); // what the page cache holds, at once
-    if (!this.ring.wantsFill(floor)) return;
     this.ring.fill(floor).catch((error: unknown) => this.ioFailed(error));
   }
 
@@ -296,13 +205,6 @@ export class TransferSession {
   private readonly expire = (): void => {
     this.timer = null;
     if (this.done) return;
-    // ACKs the reply chain answered since the handler last ran come first (they move the deadline).
-    const answered = this.replies?.takeAnswered() ?? 0;
-    if (answered > 0) {
-      this.replay(answered);
-      this.prepareReplies();
-      if (this.done || this.timer !== null) return;
-    }
     const now = performance.now();
     // Node timers have millisecond granularity: fire within half a millisecond of the deadline.
     if (now < this.deadline - 0.5) {
@@ -313,14 +215,12 @@ export class TransferSession {
     this.now = now;
     this.hooks.onRetransmit();
     this.handle({ kind: 'timeout' });
-    this.prepareReplies();
   };
 
   private end(result: SessionResult): void {
     if (this.done) return;
     this.done = true;
     if (this.timer !== null) clearTimeout(this.timer);
-    this.replies?.takeAnswered(); // drops the chain
     // Let queued datagrams (the final ERROR, if any) leave before closing the socket.
     setImmediate(() => {
       this.sockets.peer.close();

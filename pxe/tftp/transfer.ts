@@ -16,9 +16,8 @@
  *   no sample from a retransmitted window), between `minRetransmitMs` and `retransmitMs`,
  *   doubled per consecutive timeout. A lost tail of a window then costs milliseconds on a LAN.
  *
- * Hot path: `step` runs once per ACK. Every state is built by `transferState` — one object
- * literal with all fields in one order, numbers never null (NaN for "none") — so V8 keeps a
- * single hidden class and the per-ACK path allocates one state, one action list and two actions.
+ * States are immutable: each step returns a copy with the fields that changed (NaN stands for
+ * "no time" or "no sample yet").
  */
 import { ErrorCode, type TftpOptions, type TftpPacket } from './codec.js';
 
@@ -89,7 +88,7 @@ export interface TransferParams {
 }
 
 export function createTransfer(params: TransferParams): TransferState {
-  const base: TransferState = {
+  return {
     phase: 'idle',
     size: params.size,
     blksize: params.blksize,
@@ -106,38 +105,6 @@ export function createTransfer(params: TransferParams): TransferState {
     oack: params.oack,
     policy: params.policy,
   };
-  // Rebuilt through the one constructor every later state uses, so all share a hidden class.
-  return transferState(base, 'idle', 0, 0, 0, NaN, NaN, 0);
-}
-
-/** The only place a state object is made (see the hot-path note above). */
-function transferState(
-  s: TransferState,
-  phase: TransferPhase,
-  acked: number,
-  sent: number,
-  retries: number,
-  sentAt: number,
-  srtt: number,
-  rttvar: number,
-): TransferState {
-  return {
-    phase,
-    size: s.size,
-    blksize: s.blksize,
-    windowsize: s.windowsize,
-    lastBlock: s.lastBlock,
-    acked,
-    sent,
-    retries,
-    baseTimeoutMs: s.baseTimeoutMs,
-    fixedTimeout: s.fixedTimeout,
-    sentAt,
-    srtt,
-    rttvar,
-    oack: s.oack,
-    policy: s.policy,
-  };
 }
 
 type Result = [TransferState, TransferAction[]];
@@ -148,7 +115,7 @@ export function step(state: TransferState, event: TransferEvent): Result {
     case 'start':
       if (state.phase !== 'idle') return [state, []];
       if (state.oack.size > 0) {
-        const next = transferState(state, 'negotiating', 0, 0, 0, event.at ?? NaN, state.srtt, state.rttvar);
+        const next: TransferState = { ...state, phase: 'negotiating', sentAt: event.at ?? NaN };
         return [next, [{ kind: 'send-oack', options: state.oack }, arm(next)]];
       }
       return sendWindow(state, 0, event.at);
@@ -186,7 +153,7 @@ function onAck(state: TransferState, wireBlock: number, at: number | undefined):
   if (ahead === 0 || state.acked + ahead > state.sent) return [state, []];
   const acked = state.acked + ahead;
   if (acked === state.lastBlock) {
-    return [transferState(state, 'done', acked, state.sent, 0, NaN, state.srtt, state.rttvar), [{ kind: 'finish', outcome: 'ok', bytes: state.size, reason: 'complete' }]];
+    return [{ ...state, phase: 'done', acked, retries: 0, sentAt: NaN }, [{ kind: 'finish', outcome: 'ok', bytes: state.size, reason: 'complete' }]];
   }
   return sendWindow(state, acked, at);
 }
@@ -199,7 +166,7 @@ function onTimeout(state: TransferState): Result {
       { kind: 'send-error', to: 'peer', code: ErrorCode.NotDefined, message: 'Timeout' },
     ]);
   }
-  const next = transferState(state, state.phase, state.acked, state.sent, retries, NaN, state.srtt, state.rttvar);
+  const next: TransferState = { ...state, retries, sentAt: NaN };
   if (state.phase === 'negotiating') return [next, [{ kind: 'send-oack', options: state.oack }, arm(next)]];
   // Resend everything still outstanding: acked+1 .. sent.
   return [next, [{ kind: 'send-data', first: state.acked + 1, last: state.sent }, arm(next)]];
@@ -223,7 +190,7 @@ function sendWindow(state: TransferState, acked: number, at: number | undefined)
     }
   }
   const last = Math.min(acked + state.windowsize, state.lastBlock);
-  const next = transferState(state, 'sending', acked, last, 0, at ?? NaN, srtt, rttvar);
+  const next: TransferState = { ...state, phase: 'sending', acked, sent: last, retries: 0, sentAt: at ?? NaN, srtt, rttvar };
   return [next, [{ kind: 'send-data', first: acked + 1, last }, arm(next)]];
 }
 
@@ -241,6 +208,6 @@ function interval(state: TransferState): number {
 
 function finish(state: TransferState, outcome: TransferOutcome, reason: string, before: TransferAction[]): Result {
   const bytes = outcome === 'ok' ? state.size : Math.min(state.acked * state.blksize, state.size);
-  const done = transferState(state, 'done', state.acked, state.sent, state.retries, NaN, state.srtt, state.rttvar);
+  const done: TransferState = { ...state, phase: 'done', sentAt: NaN };
   return [done, [...before, { kind: 'finish', outcome, bytes, reason }]];
 }

@@ -59,11 +59,8 @@ export function bindUdp(host: string, port: number, reuseAddr = false): Promise<
   });
 }
 
-/**
- * `native`: the peer channel is the addon's socket (the caller checked it is built), which may
- * wait up to `spinMicros` for each reply without sleeping (see `TftpServerOptions.spinMicros`).
- */
-export async function openTransferSockets(host: string, peer: Peer, native: boolean, spinMicros = 0): Promise<TransferSockets> {
+/** `native`: the peer channel is the addon's socket (the caller checked it is built). */
+export async function openTransferSockets(host: string, peer: Peer, native: boolean): Promise<TransferSockets> {
   for (let attempt = 1; ; attempt++) {
     const probe = await bindUdp(host, 0);
     const { port } = probe.address();
@@ -71,7 +68,7 @@ export async function openTransferSockets(host: string, peer: Peer, native: bool
     let channel: PeerChannel | null = null;
     try {
       if (native) {
-        channel = NativeChannel.open(host, port, peer, spinMicros);
+        channel = NativeChannel.open(host, port, peer);
       } else {
         const socket = await bindUdp(host, port, true);
         channel = new DgramChannel(socket);

@@ -33,6 +33,7 @@ export const peerPackages = {
   rpmbuild: 'rpm',
   taskset: 'util-linux',
   tftp: 'tftp-hpa',
+  udhcpc: 'udhcpc',
   wrk: 'wrk',
 } as const;
 

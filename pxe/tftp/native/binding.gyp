@@ -1,5 +1,5 @@
 {
   "targets": [
-    { "target_name": "transfer_socket", "sources": ["transfer-socket.c", "read-cached.c"], "cflags": ["-Wall", "-Wextra"] }
+    { "target_name": "transfer_socket", "sources": ["transfer-socket.c"], "cflags": ["-Wall", "-Wextra"] }
   ]
 }

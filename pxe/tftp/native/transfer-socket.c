@@ -6,37 +6,16 @@
  * rinfo object with the address as a new string, and an event emit — several microseconds per
  * 4-byte ACK, more than everything else the server does per block. Here the socket is polled on
  * Node's own libuv loop (uv_poll_t), each datagram is recv(2)ed into one buffer the caller lent
- * at open, and the JS callback gets only its length. Sending is send(2) for one packet and
- * sendmmsg(2) for a window (RFC 7440), straight from the caller's buffers. No protocol logic
- * lives here: the pure `step()` in transfer.ts decides everything.
+ * at open, and the JS callback gets only its length. Sending is one send(2) per packet, straight
+ * from the caller's buffer. No protocol logic lives here: the pure `step()` in transfer.ts
+ * decides everything.
  *
- *   open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, answeredAt, onDatagram,
- *        spinMicros)
+ *   open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, onDatagram)
  *       → handle, or -errno. Socket with SO_REUSEADDR (the strays socket shares the port, see
  *       udp-sockets.ts), 4 MiB buffers, bound, connect(2)ed (the kernel then delivers only the
- *       peer's datagrams to it), polled for reading. onDatagram(length, answered, current) runs
- *       for datagrams JS must see (see prepareReplies); the datagram is receiveBuffer[0, length)
- *       and valid only during the call. answeredAt: a Float64Array of at least 32 entries.
- *       spinMicros: how long the loop may stay awake waiting for the peer's reply after a send
- *       (see "Spinning" below; 0: never, at most 10000).
+ *       peer's datagrams to it), polled for reading. onDatagram(length) runs for each datagram;
+ *       the datagram is receiveBuffer[0, length) and valid only during the call.
  *   send(handle, bytes, offset, length)                  → bytes sent, or -errno
- *   sendPackets(handle, bytes, offsets, lengths, count)  → packets sent (0..count), or -errno
- *   prepareReplies(handle, bytes, acks, starts, offsets, lengths, entries)
- *       A chain of replies: while the peer's datagrams are exactly the ACKs acks[0], acks[1], …
- *       (4 bytes: 0 4 hi lo), answer ACK i at once with packets starts[i]..starts[i+1]-1 of
- *       `bytes`, without calling JS. JS hears of them when the chain is used up or a datagram
- *       does not match: onDatagram(length, answered, current) — `answered` replies were sent
- *       (their times in ms of uv_hrtime are in answeredAt[0..answered)), and `current` is 1 when
- *       this datagram was the last of them. entries 0 cancels. The replies are what step()
- *       answers to those ACKs, asked in advance (see session.ts): this file only compares 4
- *       bytes, it decides nothing. In stop-and-wait it takes JS off the path between an ACK and
- *       the next DATA, and calls JS once per chain instead of once per block. `bytes` is held
- *       until close.
- *   takeAnswered(handle) → replies sent that JS has not heard of yet (their times in
- *       answeredAt); drops the rest of the chain.
- *   spinState(handle) → { spinning, replyWaitMicros }: whether the socket spins for its peer's
- *       reply now (the loop kept awake, the fd read each turn), and the average wait for the
- *       reply that decides it (see "Spinning").
  *   close(handle)                                        → stops polling; the fd closes after
  *
  * Client input never reaches anything but recv(2) into a bounded buffer; lengths passed to JS
@@ -50,88 +29,32 @@
 #include <uv.h>
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
-#include <sched.h>
 #include <unistd.h>
 
-#define BATCH 64
 #define SOCKET_BUFFER_BYTES (4 * 1024 * 1024)
-/* Replies one chain holds at most, and packets in them at most. */
-#define CHAIN 32
-#define CHAIN_PACKETS 256
-/* Longest spin open() accepts, in microseconds (see "Spinning"). */
-#define MAX_SPIN_US 10000
 
 typedef struct {
   napi_env env;
   uv_poll_t poll;  /* the fd in Node's epoll, while `polling` */
-  uv_idle_t spin;  /* runs every loop turn while `spinning` (see "Spinning") */
   int fd;
   int polling;
-  int spinning;
   int closed;       /* close() was called: no receiving or sending */
-  int handles_open; /* libuv handles (poll, spin) not yet released; the fd closes with the last */
+  int poll_open;    /* the uv_poll_t is not released yet; the fd closes with it */
   int finalized;   /* the JS handle was collected */
   napi_ref self;   /* keeps the JS handle alive while open */
   napi_ref callback;
   napi_ref buffer;
-  napi_ref times;
   napi_async_context context;
   uint8_t *data;
   size_t capacity;
-  /* The reply chain: entry i answers ACK chain_ack[i] with packets chain_start[i]..[i+1]-1. */
-  uint32_t chain_length;
-  uint32_t chain_next; /* entries answered so far */
-  uint8_t chain_ack[CHAIN][4];
-  uint32_t chain_start[CHAIN + 1];
-  uint32_t reply_offsets[CHAIN_PACKETS];
-  uint32_t reply_lengths[CHAIN_PACKETS];
-  napi_ref reply_buffer;
-  uint8_t *reply_bytes;
-  double *answered_at; /* CHAIN entries, lent by JS at open */
-  /* Waiting for the peer's reply without sleeping (see "Spinning" below). */
-  uint64_t spin_ns;     /* longest wait spun for; 0: never spin */
-  uint64_t spin_until;  /* uv_hrtime at which the current spin gives up */
-  uint64_t sent_ns;     /* uv_hrtime of the last send still waiting for a datagram; 0: none */
-  uint64_t wait_avg_ns; /* moving average of send → next datagram (1/8 weight per sample) */
 } TransferSocket;
 
-/*
- * Spinning. In stop-and-wait the peer answers every DATA block with an ACK, and when the
- * server's thread has gone to sleep in epoll_wait(2) in between, the ACK's arrival must wake
- * it: a scheduler wake-up, and on an idle CPU an inter-processor interrupt and the CPU's return
- * from its idle state — on virtual machines tens of microseconds, as long as the round trip
- * itself. A C server blocked in recv(2) pays the same. So after a send that expects a reply
- * soon, the socket spins for up to spin_ns: its active uv_idle_t makes libuv poll with a zero
- * timeout, so every other handle (DHCP, HTTP, timers, other transfers) is served as usual
- * while the loop turns, and once a turn the idle callback tries recv(2) on the socket itself.
- * The ACK is seen within a turn, without any wake-up. Meanwhile the fd is out of epoll: a fast
- * peer's whole transfer then runs without epoll_ctl(2) calls (see leave_poll_for) and without
- * an epoll event per ACK; when a spin gives up, the fd goes back into epoll (level-triggered:
- * a datagram that came in between is reported at once).
- * A spinning loop yields the CPU once a turn (sched_yield(2), from one of its spinning sockets):
- * any other runnable thread on this CPU — the peer itself when it is local, a database, another
- * server — runs first, so a spin only uses time no one else wants. Without that, a client on
- * the server's CPU would get its turn only when the spin ran out, and spinning would make that
- * client slower than no spin at all.
- * Like the kernel's SO_BUSY_POLL and KVM's halt polling, this trades CPU for latency, and only
- * where it pays: a peer whose replies take longer on average than spin_ns (a slow client, a
- * real network with a long round trip) is not spun for, spin_ns 0 turns it off, and at most
- * MAX_SPINNING sockets spin at once (every spinning socket costs a recv(2) per loop turn).
- */
-#define MAX_SPINNING 16
-static atomic_int spinning_sockets;
-/* The spinning socket of this thread's loop that yields the CPU once a turn; NULL: none spins. */
-static _Thread_local TransferSocket *yielder;
-
 static void on_readable(uv_poll_t *poll, int status, int events);
-static void on_spin(uv_idle_t *idle);
 
 static void poll_on(TransferSocket *s) {
   if (s->polling || s->closed) return;
@@ -145,83 +68,17 @@ static void poll_off(TransferSocket *s) {
   s->polling = 0;
 }
 
-/* Spin until spin_ns from `now` for this socket's reply, if it pays; 1 if spinning. */
-static int start_spin(TransferSocket *s, uint64_t now) {
-  if (s->spin_ns == 0 || s->wait_avg_ns > s->spin_ns || s->closed) return 0;
-  if (!s->spinning) {
-    if (atomic_fetch_add(&spinning_sockets, 1) >= MAX_SPINNING) {
-      atomic_fetch_sub(&spinning_sockets, 1);
-      return 0;
-    }
-    uv_idle_start(&s->spin, on_spin);
-    s->spinning = 1;
-  }
-  s->spin_until = now + s->spin_ns;
-  return 1;
-}
-
-static void stop_spin(TransferSocket *s) {
-  if (!s->spinning) return;
-  if (yielder == s) yielder = NULL;
-  uv_idle_stop(&s->spin);
-  s->spinning = 0;
-  atomic_fetch_sub(&spinning_sockets, 1);
-}
-
-/* After a send (`ok`: it went out and expects a reply): spin for the reply, or poll. While
- * open, a socket is always spinning or polling, never neither. */
-static void after_send(TransferSocket *s, int ok) {
-  uint64_t now = uv_hrtime();
-  if (ok) s->sent_ns = now;
-  if (ok && start_spin(s, now)) poll_off(s);
-  else if (!s->spinning) poll_on(s);
-}
-
-/* A datagram arrived: how long after the send it answers (the average decides spinning). */
-static void heard_reply(TransferSocket *s, uint64_t now) {
-  if (s->sent_ns == 0) return;
-  uint64_t wait = now - s->sent_ns;
-  s->wait_avg_ns = s->wait_avg_ns == 0 ? wait : s->wait_avg_ns - s->wait_avg_ns / 8 + wait / 8;
-  s->sent_ns = 0;
-}
-
-/* sendmmsg(2) of packets (bounds checked by the caller): packets sent, or -errno if none. */
-static int64_t send_packets(int fd, const uint8_t *bytes, const uint32_t *offsets, const uint32_t *lengths, uint32_t count) {
-  struct mmsghdr messages[BATCH];
-  struct iovec vectors[BATCH];
-  int64_t sent = 0;
-  while ((uint32_t)sent < count) {
-    unsigned int n = count - (uint32_t)sent < BATCH ? count - (uint32_t)sent : BATCH;
-    memset(messages, 0, sizeof(messages[0]) * n);
-    for (unsigned int i = 0; i < n; i++) {
-      vectors[i].iov_base = (char *)bytes + offsets[sent + i];
-      vectors[i].iov_len = lengths[sent + i];
-      messages[i].msg_hdr.msg_iov = &vectors[i];
-      messages[i].msg_hdr.msg_iovlen = 1;
-    }
-    int r = sendmmsg(fd, messages, n, MSG_DONTWAIT);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      if (sent == 0) sent = -errno;
-      break;
-    }
-    sent += r;
-    if ((unsigned int)r < n) break;
-  }
-  return sent;
-}
-
 /*
  * A datagram larger than the link MTU leaves as IP fragments, and every fragment's skb, freed
  * during send(2) on its way through the stack (veth frees them at once), runs the socket's
  * write-space callback, which wakes every waiter on the socket. An fd in epoll (Node's loop
  * polls this one) always has a waiter: one ep_poll_callback per fragment, 45 for a 64 KiB
- * block, 4% of the server's CPU in perf at blksize 65464 (sock_wfree → wake-up). A C server
+ * block (sock_wfree → wake-up). A C server
  * blocked in recv(2) only waits after its send. So for sends this large the fd leaves epoll
- * (uv_poll_stop deletes it at once); after_send puts it back (added again before the loop next
- * waits; a datagram that arrived meanwhile leaves the fd readable, so nothing is missed) unless
- * the socket spins for the reply, which keeps it out. From 4 KiB, which fragments at the
- * common 1500-byte MTU: below that a send wakes epoll once, cheaper than epoll_ctl(2) calls.
+ * (uv_poll_stop deletes it at once) and comes back right after the send (added again before the
+ * loop next waits; a datagram that arrived meanwhile leaves the fd readable, so nothing is
+ * missed). From 4 KiB, which fragments at the common 1500-byte MTU: below that a send wakes
+ * epoll once, cheaper than epoll_ctl(2) calls.
  */
 #define QUIET_SEND_BYTES 4096
 
@@ -229,40 +86,14 @@ static void leave_poll_for(TransferSocket *s, size_t bytes) {
   if (bytes >= QUIET_SEND_BYTES) poll_off(s);
 }
 
-static size_t total_length(const uint32_t *lengths, uint32_t count) {
-  size_t total = 0;
-  for (uint32_t i = 0; i < count; i++) total += lengths[i];
-  return total;
-}
-
-/* Answer the next ACK of the chain if the `length` received bytes are exactly it. */
-static int answer_if_expected(TransferSocket *s, size_t length) {
-  uint32_t i = s->chain_next;
-  if (i >= s->chain_length || length != 4 || memcmp(s->data, s->chain_ack[i], 4) != 0) return 0;
-  uint32_t first = s->chain_start[i], count = s->chain_start[i + 1] - first;
-  leave_poll_for(s, total_length(s->reply_lengths + first, count));
-  if (count == 1) {
-    ssize_t n;
-    do n = send(s->fd, s->reply_bytes + s->reply_offsets[first], s->reply_lengths[first], MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
-  } else {
-    send_packets(s->fd, s->reply_bytes, s->reply_offsets + first, s->reply_lengths + first, count);
-  }
-  /* Sent, or dropped as the network could drop it: either way step() already answered this
-   * ACK, and its retransmission covers a loss. */
-  after_send(s, 1);
-  s->answered_at[i] = (double)s->sent_ns / 1e6;
-  s->chain_next = i + 1;
-  return 1;
-}
-
 static void release_if_done(TransferSocket *s) {
-  if (s->handles_open == 0 && s->finalized) free(s);
+  if (!s->poll_open && s->finalized) free(s);
 }
 
 static void on_handle_closed(uv_handle_t *handle) {
   TransferSocket *s = handle->data;
-  if (--s->handles_open == 0) close(s->fd);
+  s->poll_open = 0;
+  close(s->fd);
   release_if_done(s);
 }
 
@@ -274,16 +105,14 @@ static void on_finalize(napi_env env, void *data, void *hint) {
   release_if_done(s);
 }
 
-static void call_js(TransferSocket *s, uint32_t length, uint32_t answered, uint32_t current) {
+static void call_js(TransferSocket *s, uint32_t length) {
   napi_env env = s->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value callback, global, argv[3], result;
+  napi_value callback, global, argv[1], result;
   if (napi_get_reference_value(env, s->callback, &callback) == napi_ok && napi_get_global(env, &global) == napi_ok) {
     napi_create_uint32(env, length, &argv[0]);
-    napi_create_uint32(env, answered, &argv[1]);
-    napi_create_uint32(env, current, &argv[2]);
-    if (napi_make_callback(env, s->context, global, callback, 3, argv, &result) == napi_pending_exception) {
+    if (napi_make_callback(env, s->context, global, callback, 1, argv, &result) == napi_pending_exception) {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
       napi_fatal_exception(env, error); /* as an exception in a dgram 'message' listener would */
@@ -293,30 +122,17 @@ static void call_js(TransferSocket *s, uint32_t length, uint32_t answered, uint3
 }
 
 /*
- * recv(2) one datagram and handle it: answer it from the chain, or hand it to JS. 1 if the
- * socket had something (a datagram, or a pending error that reading cleared), 0 if not.
- * One per call: a transfer's peer sends one ACK per window, so a second recv(2) would almost
- * always be a wasted EAGAIN; if more are queued, epoll or the next spin turn finds them.
+ * recv(2) one datagram and hand it to JS. One per call: a transfer's peer sends one ACK per
+ * window, so a second recv(2) would almost always be a wasted EAGAIN; if more are queued, epoll
+ * (level-triggered) reports the fd again. A failed read (ECONNREFUSED) clears the error.
  */
-static int receive_one(TransferSocket *s) {
+static void receive_one(TransferSocket *s) {
   ssize_t n;
   do n = recv(s->fd, s->data, s->capacity, MSG_DONTWAIT | MSG_TRUNC);
   while (n < 0 && errno == EINTR);
-  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK; /* ECONNREFUSED: cleared by reading */
+  if (n < 0) return;
   size_t length = (size_t)n < s->capacity ? (size_t)n : s->capacity;
-  heard_reply(s, uv_hrtime());
-  int current = answer_if_expected(s, length);
-  if (!current || s->chain_next >= s->chain_length) {
-    uint32_t answered = s->chain_next;
-    s->chain_length = s->chain_next = 0;
-    call_js(s, (uint32_t)length, answered, (uint32_t)current); /* may send, or close */
-  }
-  /* The reply came; unless something was sent since, there is nothing to spin for. */
-  if (s->spinning && (s->sent_ns == 0 || s->closed)) {
-    stop_spin(s);
-    poll_on(s);
-  }
-  return 1;
+  call_js(s, (uint32_t)length); /* may send, or close */
 }
 
 static void on_readable(uv_poll_t *poll, int status, int events) {
@@ -334,23 +150,6 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     return;
   }
   receive_one(s);
-}
-
-/* Once a loop turn while spinning: the reply, if it is there; back to epoll when the spin is up. */
-static void on_spin(uv_idle_t *idle) {
-  TransferSocket *s = idle->data;
-  if (s->closed) {
-    stop_spin(s);
-    return;
-  }
-  if (receive_one(s)) return;
-  if (uv_hrtime() >= s->spin_until) {
-    stop_spin(s);
-    poll_on(s);
-    return;
-  }
-  if (yielder == NULL) yielder = s;
-  if (yielder == s) sched_yield(); /* once a turn: anything else runnable here runs first */
 }
 
 static int ipv4(napi_env env, napi_value value, uint32_t port, struct sockaddr_in *out) {
@@ -371,23 +170,19 @@ static napi_value number(napi_env env, int64_t value) {
 }
 
 static napi_value Open(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  uint32_t local_port, peer_port, spin_us;
+  size_t argc = 6;
+  napi_value argv[6];
+  uint32_t local_port, peer_port;
   struct sockaddr_in local, peer;
-  void *data, *times;
-  size_t capacity, times_length;
-  napi_typedarray_type times_type;
+  void *data;
+  size_t capacity;
   napi_valuetype callback_type;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7 ||
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 ||
       napi_get_value_uint32(env, argv[1], &local_port) != napi_ok || napi_get_value_uint32(env, argv[3], &peer_port) != napi_ok ||
       !ipv4(env, argv[0], local_port, &local) || !ipv4(env, argv[2], peer_port, &peer) ||
       napi_get_typedarray_info(env, argv[4], NULL, &capacity, &data, NULL, NULL) != napi_ok || capacity == 0 ||
-      napi_get_typedarray_info(env, argv[5], &times_type, &times_length, &times, NULL, NULL) != napi_ok ||
-      times_type != napi_float64_array || times_length < CHAIN ||
-      napi_typeof(env, argv[6], &callback_type) != napi_ok || callback_type != napi_function || argc < 8 ||
-      napi_get_value_uint32(env, argv[7], &spin_us) != napi_ok || spin_us > MAX_SPIN_US) {
-    napi_throw_type_error(env, NULL, "open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, answeredAt, onDatagram, spinMicros): bad arguments");
+      napi_typeof(env, argv[5], &callback_type) != napi_ok || callback_type != napi_function) {
+    napi_throw_type_error(env, NULL, "open(localAddress, localPort, peerAddress, peerPort, receiveBuffer, onDatagram): bad arguments");
     return NULL;
   }
   uv_loop_t *loop;
@@ -415,10 +210,7 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   s->fd = fd;
   s->data = data;
   s->capacity = capacity;
-  s->answered_at = times;
-  s->spin_ns = (uint64_t)spin_us * 1000;
   s->poll.data = s;
-  s->spin.data = s;
   napi_value handle, name;
   int r = uv_poll_init(loop, &s->poll, fd);
   if (r < 0) {
@@ -426,21 +218,17 @@ static napi_value Open(napi_env env, napi_callback_info info) {
     free(s);
     return number(env, r);
   }
-  uv_idle_init(loop, &s->spin);
-  uv_unref((uv_handle_t *)&s->spin); /* spinning never keeps the process alive */
-  s->handles_open = 2;
+  s->poll_open = 1;
   if (napi_create_object(env, &handle) != napi_ok || napi_wrap(env, handle, s, on_finalize, NULL, NULL) != napi_ok) {
     s->finalized = 1; /* nothing will finalize it: the close callbacks free it */
     s->closed = 1;
     uv_close((uv_handle_t *)&s->poll, on_handle_closed);
-    uv_close((uv_handle_t *)&s->spin, on_handle_closed);
     napi_throw_error(env, NULL, "open: cannot make a handle");
     return NULL;
   }
   napi_create_reference(env, handle, 1, &s->self);
-  napi_create_reference(env, argv[6], 1, &s->callback);
+  napi_create_reference(env, argv[5], 1, &s->callback);
   napi_create_reference(env, argv[4], 1, &s->buffer);
-  napi_create_reference(env, argv[5], 1, &s->times);
   napi_create_string_utf8(env, "TftpTransferSocket", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, handle, name, &s->context);
   poll_on(s);
@@ -476,92 +264,8 @@ static napi_value Send(napi_env env, napi_callback_info info) {
   do n = send(s->fd, (char *)bytes + offset, length, MSG_DONTWAIT);
   while (n < 0 && errno == EINTR);
   int error = errno;
-  after_send(s, n >= 0);
+  poll_on(s);
   return number(env, n < 0 ? -error : n);
-}
-
-static int typed_u32(napi_env env, napi_value value, uint32_t **data, size_t *length) {
-  napi_typedarray_type type;
-  void *raw;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, NULL, NULL) != napi_ok || type != napi_uint32_array) return 0;
-  *data = raw;
-  return 1;
-}
-
-static napi_value SendPackets(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  void *bytes;
-  size_t size, offsets_length, lengths_length;
-  uint32_t *offsets, *lengths, count;
-  TransferSocket *s;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5 || (s = unwrap(env, argv[0])) == NULL ||
-      napi_get_typedarray_info(env, argv[1], NULL, &size, &bytes, NULL, NULL) != napi_ok ||
-      !typed_u32(env, argv[2], &offsets, &offsets_length) || !typed_u32(env, argv[3], &lengths, &lengths_length) ||
-      napi_get_value_uint32(env, argv[4], &count) != napi_ok || count > offsets_length || count > lengths_length) {
-    napi_throw_type_error(env, NULL, "sendPackets(handle, bytes, offsets, lengths, count): bad arguments");
-    return NULL;
-  }
-  for (uint32_t i = 0; i < count; i++) {
-    if (offsets[i] > size || lengths[i] > size - offsets[i]) {
-      napi_throw_range_error(env, NULL, "sendPackets: packet outside the buffer");
-      return NULL;
-    }
-  }
-  if (s->closed) return number(env, -EBADF);
-  leave_poll_for(s, total_length(lengths, count));
-  int64_t sent = send_packets(s->fd, bytes, offsets, lengths, count);
-  after_send(s, sent > 0);
-  return number(env, sent);
-}
-
-static napi_value PrepareReplies(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  void *bytes;
-  size_t size, acks_length, starts_length, offsets_length, lengths_length;
-  uint32_t *acks, *starts, *offsets, *lengths, entries;
-  TransferSocket *s;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7 || (s = unwrap(env, argv[0])) == NULL ||
-      napi_get_typedarray_info(env, argv[1], NULL, &size, &bytes, NULL, NULL) != napi_ok ||
-      !typed_u32(env, argv[2], &acks, &acks_length) || !typed_u32(env, argv[3], &starts, &starts_length) ||
-      !typed_u32(env, argv[4], &offsets, &offsets_length) || !typed_u32(env, argv[5], &lengths, &lengths_length) ||
-      napi_get_value_uint32(env, argv[6], &entries) != napi_ok || entries > CHAIN || entries > acks_length || entries >= starts_length) {
-    napi_throw_type_error(env, NULL, "prepareReplies(handle, bytes, acks, starts, offsets, lengths, entries): bad arguments");
-    return NULL;
-  }
-  uint32_t packets = starts[entries];
-  int valid = starts[0] == 0 && packets <= CHAIN_PACKETS && packets <= offsets_length && packets <= lengths_length;
-  for (uint32_t e = 0; valid && e < entries; e++) {
-    valid = acks[e] <= 0xffff && starts[e + 1] > starts[e] && starts[e + 1] - starts[e] <= BATCH;
-  }
-  for (uint32_t i = 0; valid && i < packets; i++) valid = offsets[i] <= size && lengths[i] <= size - offsets[i];
-  if (!valid) {
-    napi_throw_range_error(env, NULL, "prepareReplies: a reply outside the buffer or the chain's limits");
-    return NULL;
-  }
-  s->chain_length = s->chain_next = 0;
-  if (s->closed || entries == 0) return NULL;
-  if (s->reply_bytes != bytes) {
-    /* Hold the buffer while replies may be sent from it (a transfer uses one: its ring). */
-    if (s->reply_buffer != NULL) napi_delete_reference(env, s->reply_buffer);
-    s->reply_buffer = NULL;
-    s->reply_bytes = NULL;
-    if (napi_create_reference(env, argv[1], 1, &s->reply_buffer) != napi_ok) return NULL;
-    s->reply_bytes = bytes;
-  }
-  memcpy(s->reply_offsets, offsets, packets * sizeof(uint32_t));
-  memcpy(s->reply_lengths, lengths, packets * sizeof(uint32_t));
-  for (uint32_t e = 0; e < entries; e++) {
-    s->chain_ack[e][0] = 0;
-    s->chain_ack[e][1] = 4; /* ACK, RFC 1350 §5 */
-    s->chain_ack[e][2] = (uint8_t)(acks[e] >> 8);
-    s->chain_ack[e][3] = (uint8_t)acks[e];
-    s->chain_start[e] = starts[e];
-  }
-  s->chain_start[entries] = packets;
-  s->chain_length = entries;
-  return NULL;
 }
 
 /* The socket of a call whose only argument is the handle; NULL (a TypeError thrown) otherwise. */
@@ -576,60 +280,31 @@ static TransferSocket *handle_argument(napi_env env, napi_callback_info info, co
   return s;
 }
 
-static napi_value TakeAnswered(napi_env env, napi_callback_info info) {
-  TransferSocket *s = handle_argument(env, info, "takeAnswered(handle): bad arguments");
-  if (s == NULL) return NULL;
-  uint32_t answered = s->chain_next;
-  s->chain_length = s->chain_next = 0;
-  return number(env, answered);
-}
-
-static napi_value SpinState(napi_env env, napi_callback_info info) {
-  TransferSocket *s = handle_argument(env, info, "spinState(handle): bad arguments");
-  if (s == NULL) return NULL;
-  napi_value result, spinning;
-  napi_create_object(env, &result);
-  napi_get_boolean(env, s->spinning != 0, &spinning);
-  napi_set_named_property(env, result, "spinning", spinning);
-  napi_set_named_property(env, result, "replyWaitMicros", number(env, (int64_t)(s->wait_avg_ns / 1000)));
-  return result;
-}
-
 static napi_value Close(napi_env env, napi_callback_info info) {
   TransferSocket *s = handle_argument(env, info, "close(handle): bad arguments");
   if (s == NULL) return NULL;
   if (!s->closed) {
-    stop_spin(s);
     poll_off(s);
     s->closed = 1;
     uv_close((uv_handle_t *)&s->poll, on_handle_closed);
-    uv_close((uv_handle_t *)&s->spin, on_handle_closed);
     napi_async_destroy(env, s->context);
     napi_delete_reference(env, s->callback);
     napi_delete_reference(env, s->buffer);
-    napi_delete_reference(env, s->times);
-    s->chain_length = s->chain_next = 0;
-    if (s->reply_buffer != NULL) napi_delete_reference(env, s->reply_buffer);
-    s->reply_buffer = NULL;
     napi_delete_reference(env, s->self); /* the handle may be collected now; on_finalize frees s */
   }
   return NULL;
 }
 
-/* read-cached.c: page-cache reads for the transfer's read-ahead. */
-napi_value ReadCached(napi_env env, napi_callback_info info);
-
 NAPI_MODULE_INIT() {
   const struct { const char *name; napi_callback fn; } functions[] = {
-      {"open", Open}, {"send", Send}, {"sendPackets", SendPackets}, {"prepareReplies", PrepareReplies},
-      {"takeAnswered", TakeAnswered}, {"spinState", SpinState}, {"close", Close}, {"readCached", ReadCached}};
+      {"open", Open}, {"send", Send}, {"close", Close}};
   for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
     napi_value fn;
     napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn);
     napi_set_named_property(env, exports, functions[i].name, fn);
   }
   napi_value version; /* ADDON_VERSION in native-channel.ts: bumped when these functions change */
-  napi_create_uint32(env, 6, &version);
+  napi_create_uint32(env, 8, &version);
   napi_set_named_property(env, exports, "version", version);
   return exports;
 }

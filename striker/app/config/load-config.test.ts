@@ -57,6 +57,14 @@ describe('loadConfig', () => {
     for (const p of problems) expect(p.message).toContain('not a known setting');
   });
 
+  it('reads pxe.tftp.nativeSockets (default true) and names a bad value', () => {
+    expect(loadConfig({ env: {} }).pxe.tftp.nativeSockets).toBe(true);
+    const off = loadConfig({ file: yamlFile('pxe:\n  tftp:\n    nativeSockets: false\n'), env: {} }).pxe.tftp;
+    expect(off.nativeSockets).toBe(false);
+    const problems = problemsOf(() => loadConfig({ file: yamlFile('pxe:\n  tftp:\n    nativeSockets: sometimes\n'), env: {} }));
+    expect(problems.map((p) => p.path)).toEqual(['pxe.tftp.nativeSockets']);
+  });
+
   it('reports unreadable and invalid YAML files', () => {
     expect(problemsOf(() => loadConfig({ file: '/nonexistent/striker.yaml', env: {} }))[0]!.message).toContain('ENOENT');
     const bad = yamlFile('http: [unclosed\n');

@@ -1,29 +1,41 @@
 /**
  * Run Striker's TFTP server alone (benchmarks, manual tests):
- *   npx tsx test/bench/tftp/striker-tftpd.ts HOST PORT ROOT
- * Prints `listening HOST:PORT` and whether transfers use the native socket addon in
- * pxe/tftp/native (STK_TFTP_DGRAM=1 forces node:dgram); on SIGTERM prints the counters as JSON
- * and exits.
+ *   npx tsx test/bench/tftp/striker-tftpd.ts HOST PORT ROOT [KEY=VALUE,…]
+ * KEY=VALUE pairs are `pxe.tftp` config keys (pxe/tftp/config.ts), e.g.
+ * `nativeSockets=false,blksizeMax=1468`; everything else is the config's default, with limits
+ * raised so a benchmark is never refused. Prints `listening HOST:PORT` and which transfer
+ * sockets are in use; on SIGTERM prints the counters as JSON and exits.
  */
 import { pino } from 'pino';
+import { tftpConfigSchema } from '../../../pxe/tftp/config.js';
 import { DirectorySource } from '../../../pxe/tftp/directory-source.js';
 import { startTftpServer } from '../../../pxe/tftp/server.js';
-import { nativeChannelsAvailable } from '../../../pxe/tftp/native-addon.js';
 
-const [host = '127.0.0.1', port = '6969', root = '/tmp'] = process.argv.slice(2);
+const [host = '127.0.0.1', port = '6969', root = '/tmp', settings = ''] = process.argv.slice(2);
+const overrides = Object.fromEntries(
+  settings
+    .split(',')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const [key = '', value = ''] = pair.split('=');
+      return [key, JSON.parse(value) as unknown];
+    }),
+);
+const config = tftpConfigSchema.parse({ ...overrides, limits: { maxTransfers: 512, maxPerClient: 512 } });
 const server = await startTftpServer({
   host,
   port: Number(port),
   source: new DirectorySource(root),
   logger: pino({ level: process.env['LOG_LEVEL'] ?? 'warn' }),
-  limits: { maxTransfers: 512, maxPerClient: 512 },
-  blksizeMax: 65464,
-  windowsizeMax: 64,
-  nativeSockets: process.env['STK_TFTP_DGRAM'] !== '1',
-  ...(process.env['STK_TFTP_SPIN_US'] === undefined ? {} : { spinMicros: Number(process.env['STK_TFTP_SPIN_US']) }),
+  limits: config.limits,
+  blksizeMax: config.blksizeMax,
+  windowsizeMax: config.windowsizeMax,
+  windowBytesMax: config.windowBytesMax,
+  retransmit: config.timeouts,
+  nativeSockets: config.nativeSockets,
 });
 console.log(`listening ${server.address.address}:${server.address.port}`);
-console.log(`transfer socket addon: ${nativeChannelsAvailable() && process.env['STK_TFTP_DGRAM'] !== '1' ? 'in use' : 'not in use (dgram)'}`);
+console.log(`transfer sockets: ${server.sockets}`);
 process.on('SIGTERM', () => {
   console.log(JSON.stringify(server.counters));
   void server.close().then(() => process.exit(0));

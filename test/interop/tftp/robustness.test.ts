@@ -102,7 +102,29 @@ describe('transfer ids and limits', () => {
     expect(seen.second.port).toBe(seen.first.port);
   });
 
-  it('refuses transfers over the per-client and total limits', async () => {
+  it('leaves a request over the total limit unanswered until a transfer ends, then serves its repeat', async () => {
+    const limited = await startFixture({ 'f.bin': randomBytes(4096) }, { limits: { maxTransfers: 1, maxPerClient: 2 } });
+    const a = await rawPeer();
+    const b = await rawPeer();
+    try {
+      a.send(rrq('f.bin'), limited.port);
+      const first = await a.next();
+      expect(first.packet).toMatchObject({ kind: 'DATA', block: 1 });
+      b.send(rrq('f.bin'), limited.port);
+      await expect(b.next(300)).rejects.toThrow('no packet within timeout');
+      expect(limited.server.counters.refused['limit-total']).toBe(1);
+      a.send({ kind: 'ERROR', code: 0, message: 'stop' }, first.port);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      b.send(rrq('f.bin'), limited.port); // the client's retransmitted RRQ
+      expect((await b.next()).packet).toMatchObject({ kind: 'DATA', block: 1 });
+    } finally {
+      a.close();
+      b.close();
+      await limited.cleanup();
+    }
+  });
+
+  it('refuses transfers over the per-client limit with an ERROR', async () => {
     const limited = await startFixture({ 'f.bin': randomBytes(4096) }, { limits: { maxTransfers: 2, maxPerClient: 1 } });
     const a = await rawPeer();
     const b = await rawPeer();
