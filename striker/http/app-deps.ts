@@ -36,6 +36,8 @@ export interface AppDeps {
   events?: JobEvents;
   /** How often an idle live stream re-checks the credential that opened it (default 5000 ms). */
   liveStreamRecheckMs?: number;
+  /** What keeps Striker from doing all of its work (a missing agent package…), listed by GET /api/health. */
+  problems?: () => readonly { source: string; message: string }[];
   /** More routes from other areas (PXE, repos, UI), registered after the core ones. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }
