@@ -1,0 +1,259 @@
+/**
+ * The agent on a host: says hello to Striker (version, which Striker it talks to), sends the
+ * inventory at start and whenever it changes, heartbeats, and runs the jobs addressed to its host.
+ * Jobs are claimed through a long poll that Striker answers as soon as a job for this host is
+ * queued (Striker is woken by PostgreSQL NOTIFY), so an idle agent makes one request per wait
+ * period and a new job starts at once. Each claimed job's payload is validated again here before
+ * anything runs. A heartbeat carries the running jobs' ids; Striker answers whether each is still
+ * this agent's and whether an operator asked to cancel it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CommandRunner } from '../core/command/run-command.js';
+import { formatProblems, StrikerError } from '../core/errors/index.js';
+import { problemsFromZod } from '../core/validation/zod-problems.js';
+import type { AgentConfig, AgentCredentials } from './agent-config.js';
+import type { ClaimedJob, ClaimResponse, FinishOutcome, HeartbeatResponse, HelloResponse, JobWriteResponse } from './agent-api.js';
+import { hostJobPayloads, isHostJobKind, type HostJobKind } from './host-job-kinds.js';
+import { hostJobRunners, type HostJobContext, type HostJobRunners } from './host-jobs.js';
+import type { Inventory } from './inventory-schema.js';
+import { StrikerClient } from './striker-client.js';
+
+export interface AgentRuntimeOptions {
+  config: AgentConfig;
+  credentials: AgentCredentials;
+  version: string;
+  logger: Logger;
+  run: CommandRunner;
+  collectInventory: () => Promise<Inventory>;
+  /** The client to use; made from the configuration when not given. */
+  client?: StrikerClient;
+}
+
+type StopReason = 'cancel' | 'shutdown' | 'lost';
+
+class HostJobAbort extends Error {
+  constructor(readonly reason: StopReason) {
+    super(reason === 'cancel' ? 'cancelled by an operator' : reason === 'shutdown' ? 'the agent is shutting down' : 'the job was taken from this agent');
+  }
+}
+
+interface Running {
+  job: ClaimedJob;
+  controller: AbortController;
+  done: Promise<void>;
+  progress: number;
+}
+
+export interface AgentState {
+  instanceId: string;
+  strikerUrl: string;
+  running: string[];
+  counts: { claimed: number; succeeded: number; failed: number; cancelled: number; interrupted: number; lost: number };
+}
+
+export class AgentRuntime {
+  readonly instanceId = randomUUID();
+  private readonly client: StrikerClient;
+  private readonly runners: HostJobRunners;
+  private readonly running = new Map<string, Running>();
+  private readonly stopping = new AbortController();
+  private readonly log: Logger;
+  private loop: Promise<void> | undefined;
+  private beatTimer: NodeJS.Timeout | undefined;
+  private inventoryTimer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> | undefined;
+  private lastInventory: string | undefined;
+  private slotFreed: (() => void) | undefined;
+  private readonly counts = { claimed: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0, lost: 0 };
+
+  constructor(private readonly o: AgentRuntimeOptions) {
+    this.log = o.logger.child({ hostId: o.config.hostId });
+    this.client = o.client ?? new StrikerClient({
+      urls: o.config.strikerUrls,
+      credential: o.credentials.credential,
+      logger: this.log.child({ component: 'striker-client' }),
+      onSwitch: () => void this.beat(),
+    });
+    this.runners = hostJobRunners({
+      run: o.run,
+      allowPowerActions: o.config.allowPowerActions,
+      refreshInventory: () => this.sendInventory(true),
+    });
+  }
+
+  state(): AgentState {
+    return { instanceId: this.instanceId, strikerUrl: this.client.current, running: [...this.running.keys()], counts: { ...this.counts } };
+  }
+
+  /** Says hello (waiting for a Striker to answer), sends the inventory, then claims jobs until stopped. */
+  async start(): Promise<void> {
+    const signal = this.stopping.signal;
+    const hello = await this.client.call<HelloResponse>('POST', '/api/agent/hello', { instanceId: this.instanceId, version: this.o.version, strikerUrl: this.client.current }, { signal });
+    this.log.info({ peer: this.client.current, requeued: hello.requeued }, 'agent registered its start with Striker');
+    await this.sendInventory(false).catch((error: unknown) => this.log.error({ err: error }, 'could not collect or send the inventory'));
+    this.beatTimer = setInterval(() => void this.beat(), this.o.config.heartbeatSeconds * 1000);
+    this.inventoryTimer = setInterval(() => {
+      this.sendInventory(false).catch((error: unknown) => this.log.error({ err: error }, 'could not collect or send the inventory'));
+    }, this.o.config.inventorySeconds * 1000);
+    this.loop = this.claimLoop();
+  }
+
+  /** Stops claiming; aborts running jobs and waits up to `graceMs`; reports the rest interrupted. */
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    clearInterval(this.beatTimer);
+    clearInterval(this.inventoryTimer);
+    for (const r of this.running.values()) r.controller.abort(new HostJobAbort('shutdown'));
+    this.stopping.abort(new HostJobAbort('shutdown'));
+    this.slotFreed?.();
+    await this.loop?.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([...this.running.values()].map((r) => r.done)), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    await this.client.close().catch(() => undefined);
+  }
+
+  private async claimLoop(): Promise<void> {
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      const free = this.o.config.workers - this.running.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      try {
+        const waitSeconds = 25;
+        const answer = await this.client.call<ClaimResponse>(
+          'POST',
+          '/api/agent/jobs/claim',
+          { instanceId: this.instanceId, limit: free, waitSeconds },
+          { signal, timeoutMs: (waitSeconds + 10) * 1000 },
+        );
+        for (const job of answer.jobs) this.launch(job);
+      } catch (error) {
+        if (signal.aborted) return;
+        // A refusal (credential revoked, bad request): say so and try again later, never spin.
+        this.log.error({ err: error }, 'claiming jobs failed');
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    }
+  }
+
+  private launch(job: ClaimedJob): void {
+    this.counts.claimed++;
+    const entry: Running = { job, controller: new AbortController(), progress: 0, done: Promise.resolve() };
+    this.running.set(job.id, entry);
+    entry.done = this.runJob(entry).finally(() => {
+      this.running.delete(job.id);
+      this.slotFreed?.();
+      this.slotFreed = undefined;
+    });
+  }
+
+  private async runJob(entry: Running): Promise<void> {
+    const { job, controller } = entry;
+    const log = this.log.child({ jobId: job.id, kind: job.kind });
+    if (!isHostJobKind(job.kind)) {
+      await this.finish(job, { kind: 'failed', error: `this agent does not run jobs of kind ${job.kind}`, retryable: false }, log);
+      return;
+    }
+    const kind: HostJobKind = job.kind;
+    const parsed = hostJobPayloads[kind].safeParse(job.payload);
+    if (!parsed.success) {
+      const error = `payload is invalid:\n${formatProblems(problemsFromZod(parsed.error, job.payload, 'payload'))}`;
+      log.warn({ error }, 'refusing a job whose payload is invalid');
+      await this.finish(job, { kind: 'failed', error, retryable: false }, log);
+      return;
+    }
+    const ctx: HostJobContext<unknown> = {
+      jobId: job.id,
+      payload: parsed.data,
+      signal: controller.signal,
+      logger: log,
+      progress: async (percent, message, vars) => {
+        const pct = Math.max(entry.progress, Math.min(99, Math.floor(percent)));
+        entry.progress = pct;
+        const r = await this.client.call<JobWriteResponse>('POST', `/api/agent/jobs/${job.id}/progress`, { instanceId: this.instanceId, progress: pct, message, vars: vars ?? {} });
+        if (!r.held) controller.abort(new HostJobAbort('lost'));
+      },
+      note: async (message, vars, level) => {
+        await this.client.call('POST', `/api/agent/jobs/${job.id}/messages`, { instanceId: this.instanceId, message, vars: vars ?? {}, level: level ?? 'info' });
+      },
+    };
+    log.info({ attempt: job.attempts }, 'job started');
+    let outcome: FinishOutcome;
+    try {
+      await (this.runners[kind] as (c: HostJobContext<unknown>) => Promise<void>)(ctx);
+      outcome = controller.signal.aborted ? abortOutcome(controller.signal.reason) : { kind: 'succeeded' };
+    } catch (error) {
+      if (controller.signal.aborted) outcome = abortOutcome(controller.signal.reason);
+      else {
+        log.warn({ err: error }, 'job run failed');
+        outcome = { kind: 'failed', error: (error instanceof Error ? error.message : String(error)).slice(0, 4000), retryable: !(error instanceof StrikerError && error.retryable === false) };
+      }
+    }
+    if ((controller.signal.reason as HostJobAbort | undefined)?.reason === 'lost') {
+      this.counts.lost++;
+      log.warn('job was taken from this agent; its result is dropped');
+      return;
+    }
+    await this.finish(job, outcome, log);
+  }
+
+  private async finish(job: ClaimedJob, outcome: FinishOutcome, log: Logger): Promise<void> {
+    try {
+      const r = await this.client.call<JobWriteResponse>('POST', `/api/agent/jobs/${job.id}/finish`, { instanceId: this.instanceId, outcome });
+      if (!r.held) {
+        this.counts.lost++;
+        log.warn('job was no longer this agent\'s when it ended; its result is dropped');
+        return;
+      }
+      this.counts[outcome.kind]++;
+      log.info({ outcome: outcome.kind }, 'job ended');
+    } catch (error) {
+      log.error({ err: error }, 'could not record the job outcome');
+    }
+  }
+
+  /** One heartbeat at a time; a heartbeat still in flight (Striker failing over) is not doubled. */
+  private beat(): Promise<void> {
+    this.beating ??= this.beatOnce().finally(() => (this.beating = undefined));
+    return this.beating;
+  }
+
+  private async beatOnce(): Promise<void> {
+    const ids = [...this.running.keys()];
+    try {
+      const r = await this.client.call<HeartbeatResponse>(
+        'POST',
+        '/api/agent/heartbeat',
+        { instanceId: this.instanceId, strikerUrl: this.client.current, jobIds: ids },
+        { signal: this.stopping.signal },
+      );
+      for (const j of r.jobs) {
+        const entry = this.running.get(j.id);
+        if (!entry) continue;
+        if (!j.held) entry.controller.abort(new HostJobAbort('lost'));
+        else if (j.cancelRequested) entry.controller.abort(new HostJobAbort('cancel'));
+      }
+    } catch (error) {
+      if (!this.stopping.signal.aborted) this.log.error({ err: error }, 'heartbeat failed');
+    }
+  }
+
+  /** Collects the inventory and sends it when it changed since the last one sent (or `always`). */
+  private async sendInventory(always: boolean): Promise<Inventory> {
+    const inventory = await this.o.collectInventory();
+    const text = JSON.stringify(inventory);
+    if (!always && text === this.lastInventory) return inventory;
+    await this.client.call('POST', '/api/agent/inventory', { inventory }, { signal: this.stopping.signal });
+    this.lastInventory = text;
+    this.log.info({ disks: inventory.disks.length, nics: inventory.nics.length }, 'inventory sent');
+    return inventory;
+  }
+}
+
+function abortOutcome(reason: unknown): FinishOutcome {
+  return reason instanceof HostJobAbort && reason.reason === 'cancel' ? { kind: 'cancelled' } : { kind: 'interrupted' };
+}

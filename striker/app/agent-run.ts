@@ -1,0 +1,56 @@
+/**
+ * `striker agent`: loads /etc/striker/agent.json and agent-credentials.json (paths given by the
+ * caller), makes the logger and the agent runtime, and runs it until `stop` is called. Both entry
+ * points call this: agent-main.ts (the bundled agent on hosts) and the `striker agent` verb of the
+ * CLI. Only the ground, the agent area, undici, zod and node built-ins are reached from here, so
+ * the agent bundles to one file without fastify, PostgreSQL or the native PXE addons.
+ */
+import { runCommand } from '../core/command/run-command.js';
+import { createLogger, type LogLevel } from '../core/log.js';
+import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
+
+export interface AgentRunOptions {
+  configPath?: string | undefined;
+  credentialsPath?: string | undefined;
+  /** Overrides the configuration's logLevel. */
+  logLevel?: LogLevel | undefined;
+  version: string;
+}
+
+export interface RunningAgent {
+  /** Resolves once the agent stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Loads the files (failing with a clear error before anything starts) and starts the agent. */
+export async function startAgent(options: AgentRunOptions): Promise<RunningAgent> {
+  const config = await loadAgentConfig(options.configPath ?? defaultAgentConfigPath);
+  const credentials = await loadAgentCredentials(options.credentialsPath ?? defaultCredentialsPath, config.hostId);
+  const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactPaths: ['credential', '*.credential'] });
+  const runtime = new AgentRuntime({
+    config,
+    credentials,
+    version: options.version,
+    logger,
+    run: runCommand,
+    collectInventory: () => collectInventory({ run: runCommand }),
+  });
+  logger.info({ hostId: config.hostId, strikers: config.strikerUrls, version: options.version }, 'striker agent starting');
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= runtime.stop(10_000).then(() => {
+      logger.info('striker agent stopped');
+      resolveDone();
+    });
+    return stopping;
+  };
+  runtime.start().catch((error: unknown) => {
+    if (stopping) return;
+    logger.error({ err: error }, 'striker agent could not start');
+    void stop();
+  });
+  return { done, stop };
+}
