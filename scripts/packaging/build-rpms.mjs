@@ -88,6 +88,8 @@ async function bundleAgent(outfile) {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
+    // The agent reports the version of the package it came in.
+    define: { __STRIKER_VERSION__: JSON.stringify(`${version}-${release}`) },
     // CommonJS dependencies call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as strikerCreateRequire } from 'node:module';\nconst require = strikerCreateRequire(import.meta.url);" },
   });
