@@ -192,7 +192,11 @@ describe('the striker and striker-agent RPMs', () => {
     expect((await stat(join(root, 'etc/striker/agent.json'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(root, 'etc/striker'))).mode & 0o777).toBe(0o700);
     const sig = await runCommand(['rpm', '--root', root, '-q', '--qf', '%{RSAHEADER:pgpsig}', 'striker-agent'], { timeoutMs: 60_000 });
-    expect(sig.stdout).toMatch(/^RSA\/SHA256, .*Key ID [0-9a-f]{16}$/);
+    expect(sig.stdout).toMatch(/^RSA\/SHA\d+, .*Key ID [0-9a-f]{16}$/);
+    // …by the one key dnf imported, from RPM-GPG-KEY-striker (gpg-pubkey's VERSION is the key id's last 8 hex digits).
+    const keys = await runCommand(['rpm', '--root', root, '-q', 'gpg-pubkey', '--qf', '%{VERSION}\n'], { timeoutMs: 60_000 });
+    expect(keys.stdout.trim().split('\n')).toHaveLength(1);
+    expect(sig.stdout.trim().endsWith(keys.stdout.trim())).toBe(true);
     // What was installed runs: the bundle on this machine's Node prints its package's version.
     const bundled = await runCommand([process.execPath, join(root, 'usr/lib/striker-agent/striker-agent.mjs'), '--version'], { timeoutMs: 30_000 });
     expect(bundled.stdout.trim()).toBe(`${version}-1`);
