@@ -21,6 +21,11 @@ export const kickstartConfigSchema = z
      * the Striker's SSH key (and its password on the console).
      */
     rootPasswordLogin: z.boolean().default(false),
+    /**
+     * The other Strikers' base URLs as hosts on the BCN reach them. Each host's agent gets this
+     * Striker's URL first and these after it, and fails over along that list.
+     */
+    otherStrikerUrls: z.array(z.url({ protocol: /^https?$/ })).max(15).default([]),
   })
   .prefault({});
 

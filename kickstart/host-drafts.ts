@@ -49,6 +49,8 @@ export interface DraftPlace {
   sshPublicKeyFile?: string | undefined;
   /** sshd on installed hosts accepts root's password (default false: key only). */
   rootPasswordLogin?: boolean | undefined;
+  /** The other Strikers' URLs, after this one in the agent's list (kickstart.otherStrikerUrls). */
+  otherStrikerUrls?: readonly string[] | undefined;
 }
 
 /** Key files an imported tree carries at its root (`RPM-GPG-KEY-AlmaLinux-9`, `RPM-GPG-KEY-redhat-release`). */
@@ -152,6 +154,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
     rootPasswordLogin: place.rootPasswordLogin ?? false,
     ...(machine.installDisks === null ? {} : { disks: machine.installDisks }),
     strikerUrl,
+    ...(place.otherStrikerUrls === undefined || place.otherStrikerUrls.length === 0 ? {} : { otherStrikerUrls: [...place.otherStrikerUrls] }),
   };
   // Whatever the sources hold, the draft must be a valid kickstart input: say which field is not.
   const parsed = kickstartInputSchema.safeParse(previewInput(draft));

@@ -44,6 +44,14 @@ export interface KickstartAreaDeps {
   dataDir?: string;
   run?: CommandRunner;
   now?: Clock;
+  /**
+   * Called once a host's registration token is consumed (the app hands in the agent area's
+   * credential issuing); its result is the registration's answer, the host's
+   * agent-credentials.json. Without it the answer is `{hostId, mac}`.
+   */
+  onRegistered?: (hostId: string, peerIp: string) => Promise<Record<string, unknown>>;
+  /** Called when a registration is refused (a replayed, expired or forged token), for the audit log. */
+  onRegistrationRefused?: (hostId: string, peerIp: string, reason: string) => Promise<void>;
 }
 
 export interface KickstartArea {
@@ -73,6 +81,7 @@ export function draftPlaceOf(config: Readonly<KickstartAreaConfig>, dataDir: str
     treesDir: config.repos?.treesDir ?? paths.trees,
     sshPublicKeyFile: sshKeyFilesIn(sshKeyDirOf(dataDir)).publicKeyFile,
     rootPasswordLogin: kickstartConfigSchema.parse(config.kickstart ?? {}).rootPasswordLogin,
+    otherStrikerUrls: kickstartConfigSchema.parse(config.kickstart ?? {}).otherStrikerUrls,
   };
 }
 
@@ -118,7 +127,11 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
           log,
           counters,
           peerMac: (ip) => leaseMacOf(deps.db, ip),
-          onRegistered: (hostId) => markRegistered(deps.db, hostId),
+          onRegistered: async (hostId, peerIp) => {
+            const registered = await markRegistered(deps.db, hostId);
+            return deps.onRegistered === undefined ? registered : deps.onRegistered(hostId, peerIp);
+          },
+          ...(deps.onRegistrationRefused === undefined ? {} : { onRegistrationRefused: deps.onRegistrationRefused }),
           now,
         }));
       });

@@ -82,6 +82,8 @@ export const kickstartInputSchema = z.strictObject({
   }),
   /** Base URL of this Striker as seen from the BCN, written into the agent's configuration. */
   strikerUrl: safeUrl,
+  /** The other Strikers' base URLs: the agent's configuration lists them after `strikerUrl`. */
+  otherStrikerUrls: z.array(safeUrl).max(15).default([]),
   /** Where `%post` reports "install finished" and `%onerror` "install failed" (may carry a signature). */
   timelineUrl: safeUrl,
 });

@@ -33,7 +33,10 @@ let tokens: MemoryTokenStore;
 let clock: Date;
 const counters = createKickstartCounters();
 
+let refusals: { hostId: string; peer: string; reason: string }[] = [];
+
 beforeEach(async () => {
+  refusals = [];
   logs = [];
   timeline = new MemoryTimeline();
   tokens = new MemoryTokenStore();
@@ -51,6 +54,7 @@ beforeEach(async () => {
     config: kickstartConfigSchema.parse({}),
     peerMac: async (ip) => (ip === '10.201.10.99' ? '52:54:00:00:0a:01' : undefined),
     onRegistered: async (hostId) => ({ hostId, agentToken: 'issued-by-lead' }),
+    onRegistrationRefused: async (hostId, peer, reason) => void refusals.push({ hostId, peer, reason }),
     now: () => clock,
   }));
 });
@@ -156,6 +160,11 @@ describe('registration and install events', () => {
     expect(replay.body).toBe('');
     expect(timeline.events.filter((e) => e.step === 'host.registered')).toHaveLength(1);
     expect(logs.join('\n')).toContain('"reason":"invalid"');
+    // Each refusal is handed on for the audit log: the superseded token, then the replay.
+    expect(refusals).toEqual([
+      { hostId: 'host-node-1', peer: nodeIp, reason: 'invalid' },
+      { hostId: 'host-node-1', peer: nodeIp, reason: 'invalid' },
+    ]);
   });
 
   it("refuses a token presented for another host, and after it expired", async () => {

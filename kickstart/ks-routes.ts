@@ -72,6 +72,8 @@ export interface KickstartRouteDeps {
   peerMac?: (ip: string) => Promise<string | undefined>;
   /** Called once a registration token is consumed; its result is the JSON response (agent credentials). */
   onRegistered?: (hostId: string, peerIp: string) => Promise<Record<string, unknown>>;
+  /** Called when a registration is refused (for the audit log); its failure does not change the 403. */
+  onRegistrationRefused?: (hostId: string, peerIp: string, reason: string) => Promise<void>;
   now?: Clock;
 }
 
@@ -205,6 +207,7 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
       if (!result.ok) {
         counters.registrationRefused++;
         log.info({ hostId: hostIdPattern.test(hostId) ? hostId : '(invalid)', peer: req.ip, reason: result.reason }, 'registration refused');
+        await deps.onRegistrationRefused?.(hostIdPattern.test(hostId) ? hostId : '(invalid)', req.ip, result.reason).catch((error: unknown) => log.error({ err: error }, 'could not record a refused registration'));
         return reply.code(403).send();
       }
       counters.registered++;

@@ -6,8 +6,10 @@
  *     (Anaconda installs with gpgcheck off whatever the repos say, so this is where an unsigned or
  *     foreign package is caught);
  *  3. sets whether sshd takes root's password (`sshkey` in the commands installs Striker's key);
- *  4. writes the agent's configuration, registers the host with its one-time token and reports
- *     "install finished" to the boot timeline.
+ *  4. writes the agent's configuration (`strikerUrls`: this Striker first, then the others the
+ *     agent may fail over to; the host id; the role), registers the host with its one-time token
+ *     (the answer, the host's agent credential, is written 0600 to agent-credentials.json) and
+ *     reports "install finished" to the boot timeline.
  * `striker-agent` itself comes from `%packages`. No `set -x`: the token must not reach the %post
  * log. Values are validated (no quotes, spaces or `$`), so single quotes are safe.
  */
@@ -58,7 +60,8 @@ export function renderPost(input: KickstartInput): string[] {
     `gpgkey=${r.gpgKeyUrls.join(' ')}`,
     '',
   ]);
-  const agentConfig = JSON.stringify({ strikerUrl: input.strikerUrl, hostId: input.host.hostId, role: input.role });
+  const strikerUrls = [...new Set([input.strikerUrl, ...input.otherStrikerUrls])];
+  const agentConfig = JSON.stringify({ strikerUrls, hostId: input.host.hostId, role: input.role });
   const registration = JSON.stringify({ hostId: input.host.hostId, token: input.registration.token });
   const finished = JSON.stringify({ event: 'install.finished', hostId: input.host.hostId });
   const post = `${curl} -X POST -H 'Content-Type: application/json'`;

@@ -32,7 +32,7 @@ const agentConfigObject = z.strictObject({
   /** A single Striker (files written before the list existed); the same as a one-element list. */
   strikerUrl: strikerUrl.optional(),
   hostId: z.string().regex(hostIdPattern, 'must be a host id like 52-54-00-12-34-56'),
-  role: z.enum(['node', 'dr']).default('node'),
+  role: z.enum(['node', 'dr', 'striker']).default('node'),
   /** Run host.reboot / host.poweroff for real; otherwise they are dry runs that say what would run. */
   allowPowerActions: z.boolean().default(false),
   heartbeatSeconds: z.number().int().min(1).max(300).default(10),

@@ -74,7 +74,8 @@ export class StrikerClient {
       try {
         return await this.once<T>(url, method, path, body, options);
       } catch (error) {
-        if (error instanceof AgentApiError || options.signal?.aborted) throw error;
+        if (options.signal?.aborted) throw options.signal.reason as Error;
+        if (error instanceof AgentApiError) throw error;
         failures++;
         this.o.logger.warn({ peer: url, path, err: error }, 'Striker did not answer');
         this.moveOn();

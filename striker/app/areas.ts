@@ -20,11 +20,16 @@ import { pxeHttpUrl } from './config/cross-checks.js';
 import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, recordVendors, ReservationCache } from '../machines/index.js';
 import { startPxeServices } from '../../pxe/index.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
+import type { JobEvents } from '../events/job-events.js';
+import type { AgentCredentialCheck } from '../http/access.js';
+import { agentArea } from '../agent/index.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
   plugins: ((app: FastifyInstance, catalog: JobCatalog) => Promise<void> | void)[];
   jobKinds: JobKindDefinition[];
+  /** How access control recognises host agents' credentials. */
+  agentCredentials: AgentCredentialCheck;
   /** Starts background services once the job catalog exists. */
   start(catalog: JobCatalog): Promise<void>;
   stop(): Promise<void>;
@@ -37,7 +42,7 @@ export function defaultOwnPackagesDir(root: string): string {
   return root.startsWith('/usr/') ? '/usr/share/striker/rpms' : join(root, 'dist', 'rpms');
 }
 
-export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: Database; logger: Logger }): Promise<Areas> {
+export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: Database; logger: Logger; events?: JobEvents }): Promise<Areas> {
   const { config, db, logger } = deps;
   const plugins: Areas['plugins'] = [];
   const jobKinds: JobKindDefinition[] = [];
@@ -68,8 +73,12 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     stops.push(() => scheduler.stop());
   });
 
-  // Kickstarts: per-host rendering, checks, served only to their machine.
-  const kickstart = await kickstartArea({ config, db, logger });
+  // Host agents: credentials issued at registration, the agent API, hosts and their inventory.
+  const agents = agentArea({ db, logger, inventoryMaxBytes: config.agents.inventoryMaxBytes });
+  plugins.push((app) => agents.plugin(app, deps.events));
+
+  // Kickstarts: per-host rendering, checks, served only to their machine; registration yields the agent credential.
+  const kickstart = await kickstartArea({ config, db, logger, onRegistered: agents.onRegistered, onRegistrationRefused: agents.onRegistrationRefused });
   jobKinds.push(...kickstart.jobKinds);
   plugins.push(...kickstart.plugins);
   stops.push(() => kickstart.stop());
@@ -113,6 +122,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   return {
     plugins,
     jobKinds,
+    agentCredentials: agents.credentialCheck,
     start: async (catalog) => {
       for (const start of starts) await start(catalog);
     },

@@ -16,6 +16,7 @@ import { StrikerError } from '../core/errors/index.js';
 import { createLogger } from '../core/log.js';
 import { kickstartLogRedactPaths } from '../../kickstart/index.js';
 import { serve } from './serve.js';
+import { startAgent } from './agent-run.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -65,6 +66,20 @@ async function runServe(config: Readonly<StrikerConfig>, logger: Logger): Promis
   });
 }
 
+/** Runs `striker agent` until SIGTERM or SIGINT (a second signal exits at once). */
+async function runAgent(files: { configPath: string; credentialsPath: string }): Promise<number> {
+  const agent = await startAgent({ ...files, version });
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals > 1) process.exit(EXIT.failure);
+    void agent.stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await agent.done;
+  return EXIT.ok;
+}
+
 async function main(): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = buildProgram(
@@ -80,6 +95,7 @@ async function main(): Promise<number> {
       },
       makeLogger,
       runServe,
+      runAgent,
     },
     (code) => (exitCode = code),
   );

@@ -36,12 +36,12 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
   try {
     const { db } = opened;
     await migrate(db, logger.child({ component: 'migrate' }));
-    const areas = await areaPlugins({ config, db, logger });
-    cleanups.push(() => areas.stop());
-    const catalog = buildJobCatalog(db, areas.jobKinds);
     const events = new JobEvents(db, logger.child({ component: 'job-events' }));
     await events.start();
     cleanups.push(() => events.close());
+    const areas = await areaPlugins({ config, db, logger, events });
+    cleanups.push(() => areas.stop());
+    const catalog = buildJobCatalog(db, areas.jobKinds);
     const runner = new JobRunner({
       db,
       catalog,
@@ -73,6 +73,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       hasher: new PasswordHasher({ concurrency: config.auth.hashConcurrency, queue: config.auth.hashQueue }),
       hosts: new HostAllowList(publicHostNames(config)),
       problems: () => areas.problems(),
+      agentCredentials: areas.agentCredentials,
       plugins: areas.plugins.map((plugin) => (app: FastifyInstance) => plugin(app, catalog)),
     });
     cleanups.push(() => app.close());

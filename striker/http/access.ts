@@ -20,7 +20,29 @@ import { resolveApiToken } from '../auth/api-token-store.js';
 import { resolveSession, type ResolvedSession } from '../auth/session-store.js';
 import { HostAllowList } from './host-allow-list.js';
 
-export type Access = 'public' | Role;
+/**
+ * 'agent': a host agent's route (`/api/agent/*` only), called with the host's agent credential;
+ * no user credential opens it, and an agent credential opens nothing else.
+ */
+export type Access = 'public' | Role | 'agent';
+
+/** A request made with a host's agent credential. */
+export interface AgentPrincipal {
+  hostId: string;
+  credentialId: string;
+}
+
+/** How access control recognises agent credentials (the agent area provides it through the app). */
+export interface AgentCredentialCheck {
+  /** Whether a bearer secret is spelled as an agent credential (no lookup). */
+  recognizes(secret: string): boolean;
+  /** The host a live credential belongs to; undefined when unknown or revoked. */
+  resolve(secret: string): Promise<AgentPrincipal | undefined>;
+  /** Records a refused agent request (an audit row); errors here never change the answer. */
+  refused(request: FastifyRequest, refusal: 'unknown-credential' | 'not-agent-route', principal: AgentPrincipal | null): Promise<void>;
+}
+
+export const AGENT_ROUTE_PREFIX = '/api/agent/';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,6 +53,8 @@ declare module 'fastify' {
     session: ResolvedSession | null;
     /** The API token the request came with, when it came with one. */
     apiToken: { id: string; expiresAt: Date | null } | null;
+    /** The host agent the request came from, when it came with an agent credential. */
+    agent: AgentPrincipal | null;
   }
 }
 
@@ -38,17 +62,22 @@ export const SESSION_COOKIE = 'striker_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ANONYMOUS_PREFIXES = ['/_app/', '/repos/', '/trees/', '/ks/', '/boot/'];
 
-export function installAccessControl(app: FastifyInstance, deps: { db: Database; hosts?: HostAllowList | undefined }): void {
+export function installAccessControl(app: FastifyInstance, deps: { db: Database; hosts?: HostAllowList | undefined; agentCredentials?: AgentCredentialCheck | undefined }): void {
   const { db } = deps;
   const hosts = deps.hosts ?? new HostAllowList();
+  const agents = deps.agentCredentials;
   app.decorateRequest('actor', null);
   app.decorateRequest('session', null);
   app.decorateRequest('apiToken', null);
+  app.decorateRequest('agent', null);
 
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: Access } | undefined)?.access;
     if (access === undefined && !route.url.startsWith('/ui-internal')) {
       throw new Error(`route ${String(route.method)} ${route.url} must declare config.access`);
+    }
+    if ((access === 'agent') !== route.url.startsWith(AGENT_ROUTE_PREFIX)) {
+      throw new Error(`route ${String(route.method)} ${route.url}: access 'agent' is for ${AGENT_ROUTE_PREFIX}* routes, and only they may declare it`);
     }
   });
 
@@ -58,6 +87,14 @@ export function installAccessControl(app: FastifyInstance, deps: { db: Database;
     // Machines fetching boot files, repos and kickstarts, and the UI's static assets, never need a
     // session: skip the lookup (and its write) on those hot paths.
     if (access === 'public' && ANONYMOUS_PREFIXES.some((p) => request.url.startsWith(p))) return;
+    if (await identifyAgent(request, agents)) {
+      if (access === 'agent') return;
+      await agents!.refused(request, 'not-agent-route', request.agent).catch(() => undefined);
+      throw new StrikerError('FORBIDDEN', `an agent credential may only call ${AGENT_ROUTE_PREFIX}* routes`, { details: { hostId: request.agent!.hostId } });
+    }
+    if (access === 'agent') {
+      throw new StrikerError(request.headers.authorization === undefined ? 'UNAUTHENTICATED' : 'FORBIDDEN', "this route is for host agents: present the host's agent credential as a Bearer token");
+    }
     await identify(request, db);
     if (access === 'public') {
       if (!SAFE_METHODS.has(request.method)) checkPublicWrite(request, hosts);
@@ -69,6 +106,24 @@ export function installAccessControl(app: FastifyInstance, deps: { db: Database;
       throw new StrikerError('FORBIDDEN', `this needs the ${access} role; you are ${request.actor.role}`, { details: { needed: access, role: request.actor.role } });
     }
   });
+}
+
+/**
+ * A Bearer secret spelled as an agent credential: resolved to its host, or refused (unknown,
+ * forged or revoked) with an audit row. True when the request is an agent's.
+ */
+async function identifyAgent(request: FastifyRequest, agents: AgentCredentialCheck | undefined): Promise<boolean> {
+  const auth = request.headers.authorization;
+  if (agents === undefined || auth === undefined) return false;
+  const secret = /^Bearer\s+(\S{10,200})$/i.exec(auth)?.[1];
+  if (secret === undefined || !agents.recognizes(secret)) return false;
+  const principal = await agents.resolve(secret);
+  if (principal === undefined) {
+    await agents.refused(request, 'unknown-credential', null).catch(() => undefined);
+    throw new StrikerError('UNAUTHENTICATED', 'the agent credential is unknown or revoked; register the host again');
+  }
+  request.agent = principal;
+  return true;
 }
 
 async function identify(request: FastifyRequest, db: Database): Promise<void> {

@@ -7,6 +7,7 @@ import type { JobEvents } from '../events/job-events.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { HostAllowList } from './host-allow-list.js';
+import type { AgentCredentialCheck } from './access.js';
 
 /** The settings the HTTP app reads (Striker's configuration fits). */
 export interface HttpAppConfig {
@@ -38,6 +39,8 @@ export interface AppDeps {
   liveStreamRecheckMs?: number;
   /** What keeps Striker from doing all of its work (a missing agent package…), listed by GET /api/health. */
   problems?: () => readonly { source: string; message: string }[];
+  /** Recognises host agents' credentials (the agent area); without it agent credentials are unknown tokens. */
+  agentCredentials?: AgentCredentialCheck;
   /** More routes from other areas (PXE, repos, UI), registered after the core ones. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }

@@ -18,7 +18,10 @@ export interface RunnerOptions {
   db: Database;
   catalog: JobCatalog;
   logger: Logger;
-  /** Jobs with no target host, or this one, are ours. */
+  /**
+   * This Striker's host name (in the log). The runner claims only jobs with no target host: a job
+   * addressed to a host is run by that host's agent, never by Striker.
+   */
   host: string;
   workers: number;
   pollSeconds: number;
@@ -60,7 +63,7 @@ export class JobRunner {
     if (this.started) return;
     this.started = true;
     const resumed = await requeueInterrupted(this.o.db);
-    if (resumed.length > 0) this.o.logger.info({ jobs: resumed }, 'requeued jobs interrupted by the last shutdown');
+    if (resumed.length > 0) this.o.logger.info({ jobs: resumed, host: this.o.host }, 'requeued jobs interrupted by the last shutdown');
     this.timer = setInterval(() => void this.poke(), this.o.pollSeconds * 1000);
     this.beatTimer = setInterval(() => void this.beat(), this.o.heartbeatSeconds * 1000);
     void this.poke();
@@ -116,7 +119,7 @@ export class JobRunner {
       }
       const free = this.o.workers - this.active.size;
       if (free <= 0 || this.stopping) return;
-      const jobs = await claimJobs(this.o.db, { workerId: this.workerId, kinds: [...this.o.catalog.keys()], host: this.o.host, limit: free });
+      const jobs = await claimJobs(this.o.db, { workerId: this.workerId, kinds: [...this.o.catalog.keys()], targetHost: null, limit: free });
       for (const job of jobs) this.launch(job);
       this.lastError = null;
     } catch (error) {

@@ -26,17 +26,22 @@ export async function insertJob(q: DbWriter, job: NewJob): Promise<Job> {
   return jobFromRow(rows[0]!);
 }
 
-export async function claimJobs(q: DbWriter, args: { workerId: string; kinds: readonly string[]; host: string; limit: number }): Promise<Job[]> {
+/**
+ * Claims up to `limit` queued jobs of `kinds` for `workerId`. `targetHost` null: jobs with no
+ * target host (Striker's own runner); a host id: only jobs addressed to that host (its agent).
+ * Neither ever claims the other's jobs.
+ */
+export async function claimJobs(q: DbWriter, args: { workerId: string; kinds: readonly string[]; targetHost: string | null; limit: number }): Promise<Job[]> {
   if (args.limit <= 0 || args.kinds.length === 0) return [];
   const { rows } = await q.write<JobRow>(
     `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $1, heartbeat_at = clock_timestamp(),
             started_at = COALESCE(started_at, clock_timestamp())
       WHERE id IN (SELECT id FROM jobs
                     WHERE status = 'queued' AND run_after <= clock_timestamp() AND kind = ANY($2)
-                      AND (target_host IS NULL OR target_host = $3)
+                      AND target_host IS NOT DISTINCT FROM $3
                     ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
       RETURNING *`,
-    [args.workerId, args.kinds, args.host, args.limit],
+    [args.workerId, args.kinds, args.targetHost, args.limit],
   );
   return rows.map(jobFromRow);
 }
@@ -141,11 +146,15 @@ export async function reapStaleJobs(q: DbWriter, staleAfterSeconds: number): Pro
   return rows;
 }
 
-/** After a restart: jobs interrupted by the last shutdown run again; that run does not count as an attempt. */
-export async function requeueInterrupted(q: DbWriter): Promise<string[]> {
+/**
+ * After a restart: jobs interrupted by the last shutdown run again; that run does not count as an
+ * attempt. `targetHost` null: Striker's own jobs; a host id: that host's (its agent restarted).
+ */
+export async function requeueInterrupted(q: DbWriter, targetHost: string | null = null): Promise<string[]> {
   const { rows } = await q.write<{ id: string }>(
     `UPDATE jobs SET status = 'queued', attempts = GREATEST(attempts - 1, 0), message = 'Resuming after restart'
-      WHERE status = 'interrupted' RETURNING id`,
+      WHERE status = 'interrupted' AND target_host IS NOT DISTINCT FROM $1 RETURNING id`,
+    [targetHost],
   );
   return rows.map((r) => r.id);
 }

@@ -275,7 +275,7 @@ describe('striker kickstart render|check (in process)', () => {
   const cli = (): Command => {
     const program = new Command('striker').option('--json').exitOverride();
     const ctx: CliContext = {
-      io: { env: {}, stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), readStdin: async () => '', makeLogger: () => logger, runServe: async () => 0 },
+      io: { env: {}, stdout: (s) => void out.push(s), stderr: (s) => void out.push(s), readStdin: async () => '', makeLogger: () => logger, runServe: async () => 0, runAgent: async () => 0 },
       config: () => strikerConfig,
       printer: () => ({ json: Boolean(program.opts<{ json?: boolean }>().json), out: (s) => void out.push(s) }),
       cliActor: () => systemActor,

@@ -36,7 +36,7 @@ async function striker(...args: string[]): Promise<string> {
       stderr: (s) => void out.push(s),
       readStdin: async () => '',
       makeLogger: () => quietLogger,
-      runServe: async () => 0,
+      runServe: async () => 0, runAgent: async () => 0,
     },
     () => undefined,
   );

@@ -16,6 +16,8 @@ export interface CliIo {
   makeLogger(config: Readonly<StrikerConfig>): Logger;
   /** Runs `striker serve` until a stop signal; resolves with the exit code. */
   runServe(config: Readonly<StrikerConfig>, logger: Logger): Promise<number>;
+  /** Runs `striker agent` until a stop signal (the same start as agent-main.ts); resolves with the exit code. */
+  runAgent(files: { configPath: string; credentialsPath: string }): Promise<number>;
 }
 
 export interface CliContext {

@@ -25,6 +25,7 @@ import { printResult, printRows, printTable, type Printer } from './output.js';
 import { addRepoCommands } from './repo-commands.js';
 import { addMachineCommands } from './machine-commands.js';
 import { addKickstartCommands } from './kickstart-commands.js';
+import { addHostCommands } from './host-commands.js';
 
 
 /** What command groups in other files need from the program. */
@@ -62,6 +63,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addRepoCommands(program, context);
   addMachineCommands(program, context);
   addKickstartCommands(program, context);
+  addHostCommands(program, context);
 
   program
     .command('serve')
@@ -69,6 +71,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async () => {
       const cfg = config();
       setExit(await io.runServe(cfg, io.makeLogger(cfg)));
+    });
+
+  program
+    .command('agent')
+    .description("run the host agent (what the striker-agent service runs): jobs addressed to this host, inventory, heartbeats")
+    .option('--agent-config <file>', 'the agent configuration', '/etc/striker/agent.json')
+    .option('--credentials <file>', "the host's agent credentials (mode 0600)", '/etc/striker/agent-credentials.json')
+    .action(async (o: { agentConfig: string; credentials: string }) => {
+      setExit(await io.runAgent({ configPath: o.agentConfig, credentialsPath: o.credentials }));
     });
 
   const user = program.command('user').description('manage users');
@@ -120,7 +131,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const list = await withDb((db) => listJobs(db, { status: opts.status, limit }));
       const p = printer();
       printResult(p, list, () =>
-        printTable(p, list.map((j) => ({ ...j, text: renderMessage(j.message, j.messageVars) })), ['id', 'kind', 'status', 'progress', 'text', 'createdAt']),
+        printTable(p, list.map((j) => ({ ...j, target: j.targetHost ?? 'striker', text: renderMessage(j.message, j.messageVars) })), ['id', 'kind', 'target', 'status', 'progress', 'text', 'createdAt']),
       );
     });
   jobs
@@ -134,7 +145,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const p = printer();
       printResult(p, result, () => {
         const j = result.job;
-        p.out(`${j.id}  ${j.kind}  ${j.status}  ${j.progress}%  attempts ${j.attempts}/${j.maxAttempts}`);
+        p.out(`${j.id}  ${j.kind}  on ${j.targetHost ?? 'striker'}  ${j.status}  ${j.progress}%  attempts ${j.attempts}/${j.maxAttempts}`);
         if (j.lastError) p.out(`last error: ${j.lastError}`);
         for (const m of result.messages) p.out(`${m.at.toISOString()}  ${String(m.progress).padStart(3)}%  ${m.level.padEnd(5)}  ${renderMessage(m.message, m.vars)}`);
       });

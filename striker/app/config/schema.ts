@@ -92,6 +92,13 @@ export const configSchema = z.strictObject({
   pxe: pxeConfigSchema.prefault({}),
   /** Kickstarts: signed URL lifetime, registration tokens (kickstart/). */
   kickstart: kickstartConfigSchema.prefault({}),
+  /** Host agents (striker/agent/). */
+  agents: z
+    .strictObject({
+      /** Largest inventory an agent may send, in bytes; a larger one is refused (413) with an audit row. */
+      inventoryMaxBytes: z.number().int().min(4096).max(16 * 1024 * 1024).default(256 * 1024),
+    })
+    .prefault({}),
   host: z
     .strictObject({
       /** Let Striker change this machine's own network and host name. Off unless you mean it. */
