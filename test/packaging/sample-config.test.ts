@@ -17,7 +17,7 @@ describe('the sample /etc/striker/striker.yaml', () => {
   it('loads with the real configuration loader', () => {
     const config = loadConfig({ file: sample, env: {} });
     expect(config.dataDir).toBe('/var/lib/striker');
-    expect(config.database.urls).toEqual(['postgres:///striker?host=/run/postgresql']);
+    expect(config.database.urls).toEqual(['postgres://striker@/striker?host=/run/postgresql']);
     expect(config.repos.ownPackagesDir).toBe('/usr/share/striker/rpms');
     expect(config.pxe.enabled).toBe(false);
   });
