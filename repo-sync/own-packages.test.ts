@@ -5,7 +5,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../striker/core/command/run-command.js';
 import { buildRpms } from '../test/support/rpm-build.js';
-import { findOwnPackages, ownStagingDir, publishOwnPackages, readOwnPackages } from './own-packages.js';
+import { createTestDatabase, type TestDatabase } from '../test/support/test-database.js';
+import { findOwnPackages, ownRepoConfig, ownStagingDir, publishOwnPackages, publishOwnRepo, readOwnPackages } from './own-packages.js';
+import { getRepo, syncConfiguredRepos } from './repo-store.js';
 import { repoPaths, type RepoPaths } from './repo-paths.js';
 import { currentSnapshotId } from './snapshot-layout.js';
 import { GpgRepoSigner } from './verify/repo-signer.js';
@@ -90,5 +92,32 @@ describe('Striker\'s own packages as the signed striker repo', () => {
     const second = await publishOwnPackages(rpmDir, packages, { paths, runner: runCommand, signer, ctx });
     expect(second.sync).toMatchObject({ unchanged: true, snapshotId: first.sync.snapshotId });
     expect(await readFile(join(ownStagingDir(paths), 'stamp.json'), 'utf8')).toBe(stamp);
+  }, 180_000);
+
+  it('records the publication on the striker repo row, and a failed one as its last error while the snapshot keeps serving', async () => {
+    const t: TestDatabase = await createTestDatabase();
+    try {
+      await t.db.tx((q) => syncConfiguredRepos(q, [ownRepoConfig(paths)]));
+      const found = await findOwnPackages(rpmDir, 'repos.ownPackagesDir', runCommand, logger);
+      const published = await publishOwnRepo(found, { db: t.db, paths, runner: runCommand, logger });
+      expect(published.status).toBe('published');
+      const row = await getRepo(t.db, 'striker');
+      expect(row.lastSyncedAt).not.toBeNull();
+      expect(row).toMatchObject({ fromConfig: true, lastError: null, lastResult: { snapshotId: published.snapshotId, packageCount: 2 } });
+
+      // The package it found is gone by the time it publishes: an error on the row, the snapshot stays.
+      const vanished = join(dir, 'vanished');
+      await mkdir(vanished);
+      await copyFile(join(rpmDir, 'striker-agent-0.1.0-1.noarch.rpm'), join(vanished, 'striker-agent-0.1.0-1.noarch.rpm'));
+      const doomed = await findOwnPackages(vanished, 'repos.ownPackagesDir', runCommand, logger);
+      await rm(vanished, { recursive: true });
+      const failed = await publishOwnRepo(doomed, { db: t.db, paths, runner: runCommand, logger });
+      expect(failed.status).toBe('failed');
+      expect(failed.message).toContain(`publishing Striker's own packages from ${vanished} failed`);
+      expect((await getRepo(t.db, 'striker')).lastError).toBe(failed.message);
+      expect(await currentSnapshotId(join(paths.published, 'striker'))).toBe(published.snapshotId);
+    } finally {
+      await t.drop();
+    }
   }, 180_000);
 });

@@ -17,9 +17,13 @@ import { parseArgs } from 'node:util';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const { values: options } = parseArgs({ options: { release: { type: 'string', default: '1' }, out: { type: 'string', default: join(root, 'dist', 'rpms') } } });
-const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const version = pkg.version;
+// Both packages require the Node.js package.json's engines field names (`>=20.19` → nodejs >= 20.19).
+const nodeMin = /^>=\s*(\d+(?:\.\d+){0,2})$/.exec(pkg.engines?.node ?? '')?.[1];
 const release = options.release;
 if (!/^[0-9][0-9A-Za-z._]*$/.test(release)) fail(`--release must be digits, letters, dots or underscores, starting with a digit — got '${release}'`);
+if (nodeMin === undefined) fail(`package.json engines.node must read >=MAJOR[.MINOR[.PATCH]] — got '${pkg.engines?.node}'`);
 const out = resolve(options.out);
 const work = join(out, '.work');
 
@@ -161,6 +165,7 @@ async function main() {
       '--define', `_topdir ${top}`,
       '--define', `striker_version ${version}`,
       '--define', `striker_release ${release}`,
+      '--define', `node_min ${nodeMin}`,
       '--define', '_binary_payload w3.zstdio',
       '--define', '_build_id_links none',
       join(here, spec)];

@@ -17,7 +17,10 @@ import { DnfClient } from '../support/rpm-dnf.js';
 import { startServeOnLoopback, type ServeProcess } from '../support/striker-process.js';
 
 const checkout = fileURLToPath(new URL('../..', import.meta.url));
-const version = (JSON.parse(await readFile(join(checkout, 'package.json'), 'utf8')) as { version: string }).version;
+const packageJson = JSON.parse(await readFile(join(checkout, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
+const version = packageJson.version;
+/** `nodejs >= 20.19` from engines `>=20.19`. */
+const nodeRequire = `nodejs >= ${packageJson.engines.node.replace(/^>=\s*/, '')}`;
 const rpmArch = arch() === 'x64' ? 'x86_64' : arch() === 'arm64' ? 'aarch64' : arch();
 
 async function rpmQuery(rpm: string, ...args: string[]): Promise<string[]> {
@@ -79,7 +82,7 @@ describe('the striker and striker-agent RPMs', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('striker-agent: noarch, the bundled agent, its unit and config, and nodejs >= 20', async () => {
+  it('striker-agent: noarch, the bundled agent, its unit and config, and nodejs >= the engines version', async () => {
     expect(await rpmQuery(agentRpm, '--qf', '%{NAME} %{VERSION} %{ARCH}')).toEqual([`striker-agent ${version} noarch`]);
     expect(await rpmQuery(agentRpm, '-l')).toEqual([
       '/etc/striker',
@@ -103,9 +106,8 @@ describe('the striker and striker-agent RPMs', () => {
     expect(files.get('/usr/bin/striker-agent')).toBe('-rwxr-xr-x root root');
     expect(files.get('/var/lib/striker-agent')).toBe('drwx------ root root');
     const requires = await rpmQuery(agentRpm, '-R');
-    expect(requires).toContain('nodejs >= 20');
-    expect(requires).toContain('systemd');
-    expect(requires.filter((r) => !r.startsWith('rpmlib(') && r !== '/bin/sh').sort()).toEqual(['nodejs >= 20', 'systemd', 'systemd', 'systemd', 'systemd']);
+    expect(nodeRequire).toMatch(/^nodejs >= 20(\.\d+)*$/);
+    expect(requires.filter((r) => !r.startsWith('rpmlib(') && r !== '/bin/sh').sort()).toEqual([nodeRequire, 'systemd', 'systemd', 'systemd', 'systemd']);
   });
 
   it('striker: the built app, UI, native addons, production modules only, the agent RPM, a system user and a sample config', async () => {
@@ -137,7 +139,7 @@ describe('the striker and striker-agent RPMs', () => {
     expect(files.get('/etc/striker/striker.yaml')).toBe('-rw-r----- root striker');
     expect(files.get('/var/lib/striker')).toBe('drwxr-x--- striker striker');
     const requires = await rpmQuery(strikerRpm, '-R');
-    for (const r of ['nodejs >= 20', 'postgresql-server', 'createrepo_c', 'gnupg2', 'rpm-sign', 'shadow-utils', 'systemd']) expect(requires, r).toContain(r);
+    for (const r of [nodeRequire, 'postgresql-server', 'createrepo_c', 'gnupg2', 'rpm-sign', 'shadow-utils', 'systemd']) expect(requires, r).toContain(r);
     const pre = (await runCommand(['rpm', '-qp', '--scripts', strikerRpm], { timeoutMs: 60_000 })).stdout;
     expect(pre).toMatch(/useradd -r -g striker -d \/var\/lib\/striker -s \/sbin\/nologin/);
   });
