@@ -1,0 +1,113 @@
+/**
+ * The agent runtime against the real agent API on loopback: it validates each claimed job's
+ * payload again before running anything, and power actions are dry runs unless allowed.
+ */
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../audit/audit-store.js';
+import type { CommandRunner } from '../core/command/run-command.js';
+import { JobEvents } from '../events/job-events.js';
+import { getJob, insertJob, jobMessages } from '../jobs/job-store.js';
+import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { createTestDatabase, quietLogger } from '../../test/support/test-database.js';
+import { enqueueHostJob, rotateCredential, type IssuedCredential } from './actions.js';
+import { agentArea } from './agent-area.js';
+import { agentConfigSchema } from './agent-config.js';
+import { AgentRuntime } from './agent-runtime.js';
+import type { Inventory } from './inventory-schema.js';
+
+const hostId = '52-54-00-00-0b-01';
+let t: TestApp;
+let events: JobEvents;
+let url: string;
+const ran: (readonly string[])[] = [];
+
+const inventory: Inventory = { systemUuid: null, hostName: 'h', cpu: { model: 'x', count: 1 }, memoryBytes: 1, disks: [], nics: [] };
+const run: CommandRunner = async (argv) => {
+  ran.push(argv);
+  return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
+};
+
+/** The credentials file as the agent would read it again. */
+let credentialsFile: IssuedCredential;
+
+async function runtime(allowPowerActions: boolean): Promise<AgentRuntime> {
+  const issued = await agentArea({ db: t.t.db, logger: quietLogger, inventoryMaxBytes: 65536 }).onRegistered(hostId, '127.0.0.1');
+  credentialsFile = issued;
+  const config = agentConfigSchema.parse({ strikerUrls: [url], hostId, allowPowerActions, heartbeatSeconds: 1 });
+  const r = new AgentRuntime({
+    config, credentials: issued, version: 'test', logger: quietLogger, run, collectInventory: async () => inventory,
+    reloadCredentials: async () => credentialsFile,
+  });
+  await r.start();
+  return r;
+}
+
+async function settled(id: string) {
+  for (;;) {
+    const job = await getJob(t.t.db, id);
+    if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  events = new JobEvents(database.db, quietLogger);
+  await events.start();
+  const area = agentArea({ db: database.db, logger: quietLogger, inventoryMaxBytes: 65536 });
+  t = await createTestApp({ agentCredentials: area.credentialCheck, events, plugins: [(app) => area.plugin(app, events)] }, database);
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await events.close();
+  await t.close();
+});
+
+describe('AgentRuntime', () => {
+  it('refuses a claimed job whose payload fails the kind\'s schema: failed, not retried, nothing run', async () => {
+    const agent = await runtime(false);
+    try {
+      const job = await insertJob(t.t.db, { kind: 'host.reboot', payload: { reason: 7, now: true }, targetHost: hostId, maxAttempts: 3, retryOnStale: true });
+      const done = await settled(job.id);
+      expect(done.status).toBe('failed');
+      expect(done.attempts).toBe(1);
+      expect(done.lastError).toContain('payload is invalid');
+      expect(done.lastError).toContain('payload.reason');
+      expect(done.lastError).toContain('payload.now: is not a known setting');
+      expect(ran.filter((a) => a[0] === 'systemctl')).toEqual([]);
+
+      const reboot = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.reboot', payload: { reason: 'test' } });
+      expect((await settled(reboot.id)).status).toBe('succeeded');
+      const messages = await jobMessages(t.t.db, reboot.id);
+      expect(messages.map((m) => m.message)).toContain('Dry run: would run {command}; set allowPowerActions to true in agent.json to act');
+      expect(ran.filter((a) => a[0] === 'systemctl')).toEqual([]);
+    } finally {
+      await agent.stop(2000);
+    }
+  });
+
+  it('runs the power action through the command adapter when allowed', async () => {
+    const agent = await runtime(true);
+    try {
+      const job = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.poweroff', payload: {} });
+      expect((await settled(job.id)).status).toBe('succeeded');
+      expect(ran.filter((a) => a[0] === 'systemctl')).toEqual([['systemctl', 'poweroff']]);
+    } finally {
+      await agent.stop(2000);
+    }
+  });
+
+  it('carries on with the replaced credentials file after an admin rotated the credential', async () => {
+    const agent = await runtime(false);
+    try {
+      credentialsFile = await rotateCredential(t.t.db, systemActor, hostId);
+      const job = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.inventory', payload: {} });
+      expect((await settled(job.id)).status).toBe('succeeded');
+    } finally {
+      await agent.stop(2000);
+    }
+  });
+});
