@@ -83,7 +83,17 @@ export const repoSyncConfigSchema = z.strictObject({
   reposDir: z.string().startsWith('/').optional(),
   /** Installation trees from imported ISOs; default `<dataDir>/trees`. */
   treesDir: z.string().startsWith('/').optional(),
+  /**
+   * Directory of Striker's own built RPMs (`striker-agent`), published at every start as the
+   * signed repo `striker` (own-packages.ts). Default: `dist/rpms` in a checkout,
+   * `/usr/share/striker/rpms` when Striker runs from /usr (installed from its RPM).
+   */
+  ownPackagesDir: z.string().startsWith('/', 'must be an absolute path').optional(),
   repos: z.array(repoConfigSchema).default([]),
+}).superRefine((config, ctx) => {
+  config.repos.forEach((repo, i) => {
+    if (repo.name === 'striker') ctx.addIssue({ code: 'custom', path: ['repos', i, 'name'], message: "'striker' is the repo of Striker's own packages (from ownPackagesDir): choose another name" });
+  });
 });
 
 export type RepoSyncConfig = z.output<typeof repoSyncConfigSchema>;

@@ -13,6 +13,7 @@ export { checkCron, nextRun, type RepoSchedule } from './schedule.js';
 export { planSync, type SyncPlan, type PlannedPackage, type RetainPolicy } from './plan.js';
 export { collectStoreGarbage, type StoreGcResult } from './store/store-gc.js';
 export { repoJobKinds, type RepoJobDeps } from './repo-jobs.js';
+export { AGENT_PACKAGE, OWN_REPO_NAME, findOwnPackages, ownRepoConfig, publishOwnPackages, publishOwnRepo, readOwnPackages, type OwnPackage, type OwnPackagesOutcome, type OwnRepoState } from './own-packages.js';
 export {
   repoRoutes, type LatestRepoJob, type RepoJobResponse, type RepoListResponse, type RepoResponse, type RepoView, type TreeListResponse, type TreeView,
 } from './repo-routes.js';

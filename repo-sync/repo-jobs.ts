@@ -52,7 +52,7 @@ export function describeDropped(dropped: readonly DroppedEntry[], limit = 20): s
 }
 
 /** Striker's repo signing key, made on first use; its public half is served beside the repos. */
-async function readySigner(paths: RepoPaths, runner: CommandRunner): Promise<GpgRepoSigner> {
+export async function readySigner(paths: RepoPaths, runner: CommandRunner): Promise<GpgRepoSigner> {
   const signer = new GpgRepoSigner(paths.gnupg, runner);
   await signer.ensureKey();
   if (!existsSync(paths.signingKeyFile)) await signer.exportPublicKey(paths.signingKeyFile);

@@ -5,6 +5,7 @@
  *                                              and RPM-GPG-KEY-upstream: the repo's configured gpgKey
  *   <dataDir>/repos/tmp/                       scratch (decompressed metadata, private keyrings)
  *   <dataDir>/repos/gnupg/                     Striker's repo signing key
+ *   <dataDir>/repos/own/striker/               Striker's own packages, signed and indexed before they are mirrored as `striker`
  *   <dataDir>/trees/<name> -> .snapshots/<id>  installation trees from ISOs (served at /trees/<name>/)
  */
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ export interface RepoPaths {
   published: string;
   scratch: string;
   gnupg: string;
+  /** Staging of Striker's own packages (own-packages.ts). */
+  own: string;
   trees: string;
   /** Public half of the signing key, served as /repos/RPM-GPG-KEY-striker. */
   signingKeyFile: string;
@@ -27,6 +30,7 @@ export function repoPaths(dataDir: string): RepoPaths {
     published,
     scratch: join(root, 'tmp'),
     gnupg: join(root, 'gnupg'),
+    own: join(root, 'own'),
     trees: join(dataDir, 'trees'),
     signingKeyFile: join(published, 'RPM-GPG-KEY-striker'),
   };

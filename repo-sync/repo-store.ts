@@ -61,7 +61,8 @@ export async function deleteRepo(q: DbWriter, name: string): Promise<{ fromConfi
   return rows[0];
 }
 
-export async function recordSync(q: DbWriter, name: string, jobId: string, outcome: { result: SyncResult } | { error: string }): Promise<void> {
+/** Records a sync's outcome; `jobId` is null for the publication `striker serve` runs at start (own-packages.ts). */
+export async function recordSync(q: DbWriter, name: string, jobId: string | null, outcome: { result: SyncResult } | { error: string }): Promise<void> {
   if ('result' in outcome) {
     await q.write(
       'UPDATE repos SET last_job_id = $2, last_synced_at = clock_timestamp(), last_result = $3, last_error = NULL WHERE name = $1',

@@ -47,6 +47,23 @@ export class GpgRepoSigner implements RepoSigner {
     }
   }
 
+  /**
+   * Adds this key's signature to each RPM's header in place (`rpmsign --addsign`), so hosts that
+   * trust `RPM-GPG-KEY-striker` install them with `gpgcheck=1`.
+   */
+  async signPackages(files: readonly string[], signal?: AbortSignal): Promise<void> {
+    if (files.length === 0) return;
+    this.ready ??= this.ensureKey().catch((error: unknown) => { this.ready = undefined; throw error; });
+    await this.ready;
+    try {
+      await this.runner(['rpmsign', '--addsign', '--define', `_gpg_path ${this.home}`, '--define', `_gpg_name ${signerUid}`, '--define', '__gpg /usr/bin/gpg', ...files], {
+        timeoutMs: 10 * 60_000, env: { GNUPGHOME: this.home }, ...(signal ? { signal } : {}),
+      });
+    } finally {
+      await this.stopAgent();
+    }
+  }
+
   async publicKeyArmored(): Promise<string> {
     this.ready ??= this.ensureKey().catch((error: unknown) => { this.ready = undefined; throw error; });
     await this.ready;

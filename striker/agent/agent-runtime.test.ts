@@ -10,7 +10,7 @@ import { JobEvents } from '../events/job-events.js';
 import { getJob, insertJob, jobMessages } from '../jobs/job-store.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { createTestDatabase, quietLogger } from '../../test/support/test-database.js';
-import { enqueueHostJob } from './actions.js';
+import { enqueueHostJob, rotateCredential, type IssuedCredential } from './actions.js';
 import { agentArea } from './agent-area.js';
 import { agentConfigSchema } from './agent-config.js';
 import { AgentRuntime } from './agent-runtime.js';
@@ -28,10 +28,17 @@ const run: CommandRunner = async (argv) => {
   return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
 };
 
+/** The credentials file as the agent would read it again. */
+let credentialsFile: IssuedCredential;
+
 async function runtime(allowPowerActions: boolean): Promise<AgentRuntime> {
   const issued = await agentArea({ db: t.t.db, logger: quietLogger, inventoryMaxBytes: 65536 }).onRegistered(hostId, '127.0.0.1');
+  credentialsFile = issued;
   const config = agentConfigSchema.parse({ strikerUrls: [url], hostId, allowPowerActions, heartbeatSeconds: 1 });
-  const r = new AgentRuntime({ config, credentials: issued, version: 'test', logger: quietLogger, run, collectInventory: async () => inventory });
+  const r = new AgentRuntime({
+    config, credentials: issued, version: 'test', logger: quietLogger, run, collectInventory: async () => inventory,
+    reloadCredentials: async () => credentialsFile,
+  });
   await r.start();
   return r;
 }
@@ -88,7 +95,17 @@ describe('AgentRuntime', () => {
       const job = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.poweroff', payload: {} });
       expect((await settled(job.id)).status).toBe('succeeded');
       expect(ran.filter((a) => a[0] === 'systemctl')).toEqual([['systemctl', 'poweroff']]);
-      expect(agent.state().counts.succeeded).toBe(1);
+    } finally {
+      await agent.stop(2000);
+    }
+  });
+
+  it('carries on with the replaced credentials file after an admin rotated the credential', async () => {
+    const agent = await runtime(false);
+    try {
+      credentialsFile = await rotateCredential(t.t.db, systemActor, hostId);
+      const job = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.inventory', payload: {} });
+      expect((await settled(job.id)).status).toBe('succeeded');
     } finally {
       await agent.stop(2000);
     }

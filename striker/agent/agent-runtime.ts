@@ -17,7 +17,7 @@ import type { ClaimedJob, ClaimResponse, FinishOutcome, HeartbeatResponse, Hello
 import { hostJobPayloads, isHostJobKind, type HostJobKind } from './host-job-kinds.js';
 import { hostJobRunners, type HostJobContext, type HostJobRunners } from './host-jobs.js';
 import type { Inventory } from './inventory-schema.js';
-import { StrikerClient } from './striker-client.js';
+import { AgentApiError, StrikerClient } from './striker-client.js';
 
 export interface AgentRuntimeOptions {
   config: AgentConfig;
@@ -28,6 +28,11 @@ export interface AgentRuntimeOptions {
   collectInventory: () => Promise<Inventory>;
   /** The client to use; made from the configuration when not given. */
   client?: StrikerClient;
+  /**
+   * Reads the credentials file again. Called when Striker refuses the credential (401): after an
+   * admin rotated it and the new file was installed, the agent carries on without a restart.
+   */
+  reloadCredentials?: () => Promise<AgentCredentials>;
 }
 
 type StopReason = 'cancel' | 'shutdown' | 'lost';
@@ -67,7 +72,10 @@ export class AgentRuntime {
   private slotFreed: (() => void) | undefined;
   private readonly counts = { claimed: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0, lost: 0 };
 
+  private credential: string;
+
   constructor(private readonly o: AgentRuntimeOptions) {
+    this.credential = o.credentials.credential;
     this.log = o.logger.child({ hostId: o.config.hostId });
     this.client = o.client ?? new StrikerClient({
       urls: o.config.strikerUrls,
@@ -133,6 +141,7 @@ export class AgentRuntime {
         for (const job of answer.jobs) this.launch(job);
       } catch (error) {
         if (signal.aborted) return;
+        if (error instanceof AgentApiError && error.code === 'UNAUTHENTICATED' && (await this.reloadCredential())) continue;
         // A refusal (credential revoked, bad request): say so and try again later, never spin.
         this.log.error({ err: error }, 'claiming jobs failed');
         await new Promise((r) => setTimeout(r, 5000));
@@ -213,6 +222,22 @@ export class AgentRuntime {
       log.info({ outcome: outcome.kind }, 'job ended');
     } catch (error) {
       log.error({ err: error }, 'could not record the job outcome');
+    }
+  }
+
+  /** Re-reads the credentials file; true when it holds a credential other than the one refused. */
+  private async reloadCredential(): Promise<boolean> {
+    if (this.o.reloadCredentials === undefined) return false;
+    try {
+      const fresh = await this.o.reloadCredentials();
+      if (fresh.credential === this.credential) return false;
+      this.credential = fresh.credential;
+      this.client.setCredential(fresh.credential);
+      this.log.info({ credentialId: fresh.credentialId }, 'using the credential from the replaced credentials file');
+      return true;
+    } catch (error) {
+      this.log.error({ err: error }, 'could not read the credentials file again');
+      return false;
     }
   }
 

@@ -12,6 +12,7 @@ import { StrikerError, type ErrorCode, errorCodes } from '../core/errors/index.j
 
 export interface StrikerClientOptions {
   urls: readonly string[];
+  /** The host's agent credential (replaced by `setCredential`). */
   credential: string;
   logger: Logger;
   /** Per-request limit when the caller gives none (ms). */
@@ -49,11 +50,20 @@ export class StrikerClient {
   private readonly timeoutMs: number;
   private readonly backoff: { initialMs: number; maxMs: number };
 
-  constructor(private readonly o: StrikerClientOptions) {
+  private readonly o: StrikerClientOptions;
+
+  constructor(options: StrikerClientOptions) {
+    this.o = { ...options };
+    const o = this.o;
     if (o.urls.length === 0) throw new TypeError('StrikerClient needs at least one Striker URL');
     this.timeoutMs = o.requestTimeoutMs ?? 10_000;
     this.backoff = o.backoff ?? { initialMs: 500, maxMs: 15_000 };
     this.dispatcher = new Agent({ connect: { timeout: Math.min(this.timeoutMs, 5000) }, keepAliveTimeout: 30_000, pipelining: 0 });
+  }
+
+  /** Uses another credential from now on (the host's credentials file was replaced after a rotation). */
+  setCredential(credential: string): void {
+    this.o.credential = credential;
   }
 
   /** The Striker the client talks to now. */

@@ -26,7 +26,8 @@ export interface RunningAgent {
 /** Loads the files (failing with a clear error before anything starts) and starts the agent. */
 export async function startAgent(options: AgentRunOptions): Promise<RunningAgent> {
   const config = await loadAgentConfig(options.configPath ?? defaultAgentConfigPath);
-  const credentials = await loadAgentCredentials(options.credentialsPath ?? defaultCredentialsPath, config.hostId);
+  const credentialsPath = options.credentialsPath ?? defaultCredentialsPath;
+  const credentials = await loadAgentCredentials(credentialsPath, config.hostId);
   const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactPaths: ['credential', '*.credential'] });
   const runtime = new AgentRuntime({
     config,
@@ -35,6 +36,7 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     logger,
     run: runCommand,
     collectInventory: () => collectInventory({ run: runCommand }),
+    reloadCredentials: () => loadAgentCredentials(credentialsPath, config.hostId),
   });
   logger.info({ hostId: config.hostId, strikers: config.strikerUrls, version: options.version }, 'striker agent starting');
   let resolveDone!: () => void;

@@ -5,7 +5,7 @@
  * reservations) is handed over here as a function.
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { runCommand } from '../core/command/run-command.js';
@@ -14,7 +14,7 @@ import type { Database } from '../db/database.js';
 import type { JobKindDefinition } from '../jobs/job-kind.js';
 import { configureJobKind, setupIdentityRoutes, systemHostApplier } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
-import { registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos } from '../../repo-sync/index.js';
+import { findOwnPackages, ownRepoConfig, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
 import { kickstartArea } from '../../kickstart/index.js';
 import { pxeHttpUrl } from './config/cross-checks.js';
 import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, recordVendors, ReservationCache } from '../machines/index.js';
@@ -33,6 +33,13 @@ export interface Areas {
   /** Starts background services once the job catalog exists. */
   start(catalog: JobCatalog): Promise<void>;
   stop(): Promise<void>;
+  /** What keeps this Striker from doing all of its work (shown by GET /api/health). */
+  problems(): { source: string; message: string }[];
+}
+
+/** Striker's own RPMs: `dist/rpms` in a checkout, `/usr/share/striker/rpms` when it runs from /usr (its RPM). */
+export function defaultOwnPackagesDir(root: string): string {
+  return root.startsWith('/usr/') ? '/usr/share/striker/rpms' : join(root, 'dist', 'rpms');
 }
 
 export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: Database; logger: Logger; events?: JobEvents }): Promise<Areas> {
@@ -49,13 +56,18 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   const treesDir = config.repos.treesDir ?? paths.trees;
   mkdirSync(reposDir, { recursive: true });
   mkdirSync(treesDir, { recursive: true });
-  await db.tx((t) => syncConfiguredRepos(t, config.repos.repos));
+  // Striker's own packages (the agent) are the repo `striker`, published (signed) at every start.
+  const ownPackagesDir = config.repos.ownPackagesDir ?? defaultOwnPackagesDir(projectRoot());
+  let ownRepo: OwnRepoState = await findOwnPackages(ownPackagesDir, 'repos.ownPackagesDir', runCommand, logger.child({ component: 'repos' }));
+  const ownRepos = ownRepo.status === 'found' ? [ownRepoConfig(paths)] : [];
+  await db.tx((t) => syncConfiguredRepos(t, [...config.repos.repos, ...ownRepos]));
   jobKinds.push(...repoJobKinds({ db, dataDir: resolve(config.dataDir), runner: runCommand }));
   plugins.push(async (app, catalog) => {
     await registerRepoRoutes(app, { reposDir, treesDir, frontDoor: app.frontDoor });
     repoRoutes(app, { db, catalog });
   });
   starts.push(async (catalog) => {
+    if (ownRepo.status === 'found') ownRepo = await publishOwnRepo(ownRepo, { db, paths, runner: runCommand, logger: logger.child({ component: 'repos' }) });
     const scheduler = new RepoScheduler(db, catalog, logger.child({ component: 'repo-schedule' }));
     scheduler.start();
     stops.push(() => scheduler.stop());
@@ -117,5 +129,6 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     stop: async () => {
       for (const stop of stops.reverse()) await stop();
     },
+    problems: () => (ownRepo.message === undefined ? [] : [{ source: 'repos.striker', message: ownRepo.message }]),
   };
 }

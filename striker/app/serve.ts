@@ -72,6 +72,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       }),
       hasher: new PasswordHasher({ concurrency: config.auth.hashConcurrency, queue: config.auth.hashQueue }),
       hosts: new HostAllowList(publicHostNames(config)),
+      problems: () => areas.problems(),
       agentCredentials: areas.agentCredentials,
       plugins: areas.plugins.map((plugin) => (app: FastifyInstance) => plugin(app, catalog)),
     });

@@ -37,6 +37,8 @@ export interface AppDeps {
   events?: JobEvents;
   /** How often an idle live stream re-checks the credential that opened it (default 5000 ms). */
   liveStreamRecheckMs?: number;
+  /** What keeps Striker from doing all of its work (a missing agent package…), listed by GET /api/health. */
+  problems?: () => readonly { source: string; message: string }[];
   /** Recognises host agents' credentials (the agent area); without it agent credentials are unknown tokens. */
   agentCredentials?: AgentCredentialCheck;
   /** More routes from other areas (PXE, repos, UI), registered after the core ones. */

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './app-deps.js';
 
-/** GET /api/health: database and job-runner state; 503 when the database does not answer. */
+/**
+ * GET /api/health: database and job-runner state (503 when the database does not answer), and the
+ * problems the areas report (`problems[]`: source and message) that leave the rest working.
+ */
 export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   const started = Date.now();
   app.get('/api/health', { config: { access: 'public' } }, async (_request, reply) => {
@@ -15,6 +18,7 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
       database: { ok: database.ok, latencyMs: database.latencyMs, ...(database.error ? { error: database.error } : {}) },
       jobs: jobs && { running: jobs.running, active: jobs.activeJobs.length, lastPollAt: jobs.lastPollAt, lastError: jobs.lastError, counts: jobs.counts },
       events: deps.events ? { connected: deps.events.connected } : null,
+      problems: deps.problems?.() ?? [],
     });
   });
 }
