@@ -7,7 +7,7 @@ import { systemActor } from '../audit/audit-store.js';
 import { createApiToken } from '../auth/actions.js';
 import { findUserByName } from '../auth/user-store.js';
 import { JobEvents } from '../events/job-events.js';
-import { claimJobs, getJob, reapStaleJobs, requestCancel } from '../jobs/job-store.js';
+import { claimJobs, getJob, insertJob, reapStaleJobs, requestCancel } from '../jobs/job-store.js';
 import { addUser, createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { quietLogger } from '../../test/support/test-database.js';
 import { enqueueHostJob } from './actions.js';
@@ -147,6 +147,14 @@ describe('host jobs', () => {
     const forB = await call(credB, '/api/agent/jobs/claim', { instanceId: instance, waitSeconds: 0 });
     expect(forB.json().jobs.map((j: { id: string }) => j.id)).toEqual([b.id]);
     await call(credB, `/api/agent/jobs/${b.id}/finish`, { instanceId: instance, outcome: { kind: 'succeeded' } });
+  });
+
+  it('never hands an agent a job with no target host (Striker\'s), whatever its kind', async () => {
+    const strikers = await insertJob(t.t.db, { kind: 'host.inventory', payload: {}, maxAttempts: 1, retryOnStale: false });
+    const res = await call(credA, '/api/agent/jobs/claim', { instanceId: instance, waitSeconds: 0, limit: 16 });
+    expect(res.json().jobs).toEqual([]);
+    expect((await getJob(t.t.db, strikers.id)).status).toBe('queued');
+    await t.t.db.write(`DELETE FROM jobs WHERE id = $1`, [strikers.id]);
   });
 
   it('answers a held claim as soon as a job for the host is queued', async () => {

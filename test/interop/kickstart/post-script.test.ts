@@ -192,7 +192,7 @@ describe('%post and %onerror against a real Striker HTTP server', () => {
       `[appstream]\nenabled=0\nname=AlmaLinux $releasever - AppStream\nbaseurl=${unreachable}/AppStream/$basearch/os/\ngpgcheck=1\n${almaKey}\n\n[appstream-debuginfo]\nenabled=0\nname=debug\nbaseurl=${unreachable}/AppStream/debug/\n`,
     );
     expect(readFileSync(join(root, 'etc', 'ssh', 'sshd_config.d', '00-striker-root-login.conf'), 'utf8')).toBe('PermitRootLogin prohibit-password\n');
-    expect(JSON.parse(readFileSync(join(root, 'etc', 'striker', 'agent.json'), 'utf8'))).toEqual({ strikerUrl: base, hostId: 'host-node-1', role: 'node' });
+    expect(JSON.parse(readFileSync(join(root, 'etc', 'striker', 'agent.json'), 'utf8'))).toEqual({ strikerUrls: [base], hostId: 'host-node-1', role: 'node' });
     const credentials = join(root, 'etc', 'striker', 'agent-credentials.json');
     expect(JSON.parse(readFileSync(credentials, 'utf8'))).toEqual({ hostId: 'host-node-1', agentSecret: 'agent-credential-from-lead' });
     expect(statSync(credentials).mode & 0o777).toBe(0o600);

@@ -14,6 +14,8 @@ import type { User } from '../../../striker/auth/user-store.js';
 import type { SessionResponse } from '../../../striker/auth/session-routes.js';
 import type { Role } from '../../../striker/auth/roles.js';
 import type { MachineRole } from '../../../pxe/index.js';
+import type { HostDetailResponse } from '../../../striker/agent/host-routes.js';
+import type { IssuedCredential } from '../../../striker/agent/index.js';
 
 export type { JobStatus, MachineRole, Role };
 
@@ -38,6 +40,9 @@ export type Repos = Wire<RepoListResponse>;
 export type RepoJobAnswer = Wire<RepoJobResponse>;
 export type Tree = Wire<TreeView>;
 export type Trees = Wire<TreeListResponse>;
+
+export type HostDetail = Wire<HostDetailResponse>;
+export type IssuedCredentialAnswer = Wire<IssuedCredential>;
 
 export type Identity = Wire<IdentityResponse>;
 export type UserView = Wire<User>;
