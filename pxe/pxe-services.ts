@@ -196,7 +196,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
         dhcp: runningDhcp.counters(),
         tftp: structuredClone(runningTftp.counters),
         boot: structuredClone(bootCounters),
-        loaders: { available: [...loaderCheck.available.keys()], problems: loaderCheck.problems },
+        loaders: { available: [...loaderCheck.available.keys()], problems: loaderCheck.problems, uefiPxe: uefi },
       }),
       leases: () => runningDhcp.leases(),
       macOfIp,
