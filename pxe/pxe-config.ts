@@ -76,6 +76,7 @@ export function bootTableFor(table: FirmwareTable, httpUrl: string, uefi?: UefiL
   const base = httpUrl.replace(/\/+$/, '');
   const ours: Partial<FirmwareTable> = {
     'uefi-x64-http': `${base}/boot/loaders/ipxe.efi`,
+    'uefi-arm64-http': `${base}/boot/loaders/ipxe-arm64.efi`,
     'ipxe-bios': `${base}/boot/ipxe/{mac}`,
     'ipxe-uefi-x64': `${base}/boot/ipxe/{mac}`,
     'ipxe-uefi-arm64': `${base}/boot/ipxe/{mac}`,

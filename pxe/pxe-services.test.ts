@@ -49,6 +49,7 @@ describe('PXE config', () => {
       bios: 'undionly.kpxe',
       'uefi-x64': 'ipxe.efi',
       'uefi-x64-http': 'http://10.201.4.1:8080/boot/loaders/ipxe.efi',
+      'uefi-arm64-http': 'http://10.201.4.1:8080/boot/loaders/ipxe-arm64.efi',
       'ipxe-bios': 'http://10.201.4.1:8080/boot/ipxe/{mac}',
     });
   });

@@ -143,16 +143,17 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     });
     for (const lease of dhcp.leases()) macByIp.set(lease.ip, lease.mac);
 
-    // The tree's kernel and initrd also go over TFTP when the tree is on this disk, for GRUB
-    // images without http (the signed shim → GRUB chain); GRUB configs then name this server.
+    // GRUB configs load each other over TFTP from this server, and the tree's kernel and initrd
+    // also go over TFTP when the tree is on this disk, for GRUB images without http (the signed
+    // shim → GRUB chain).
     const tftpHost = config.tftp.host === '0.0.0.0' ? address : config.tftp.host;
     const treeFiles = treeFilesForTftp(config);
-    const tftpServer = treeFiles.size > 0 && config.tftp.port !== 0 ? (config.tftp.port === 69 ? tftpHost : `${tftpHost}:${config.tftp.port}`) : undefined;
+    const tftpServer = config.tftp.port === 0 ? undefined : config.tftp.port === 69 ? tftpHost : `${tftpHost}:${config.tftp.port}`;
     const resolver = new BootResolver({
       facts: deps.facts,
       unknown: config.unknownMachines,
       discoveryRetrySeconds: config.discoveryRetrySeconds,
-      urls: { strikerUrl: httpUrl, tree: config.installTree, kernelArgs: config.kernelArgs, kickstartPath: deps.kickstartPath, ...(tftpServer === undefined ? {} : { tftpServer }) },
+      urls: { strikerUrl: httpUrl, tree: config.installTree, kernelArgs: config.kernelArgs, kickstartPath: deps.kickstartPath, ...(tftpServer === undefined ? {} : { tftpServer }), treeOverTftp: treeFiles.size > 0 },
     });
     const rules = { absolutePaths: config.tftp.absolutePaths };
     // GRUB network images ask for `$prefix/grub.cfg` with an absolute prefix (Debian's
@@ -195,7 +196,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
         dhcp: runningDhcp.counters(),
         tftp: structuredClone(runningTftp.counters),
         boot: structuredClone(bootCounters),
-        loaders: { available: [...loaderCheck.available.keys()], problems: loaderCheck.problems },
+        loaders: { available: [...loaderCheck.available.keys()], problems: loaderCheck.problems, uefiPxe: uefi },
       }),
       leases: () => runningDhcp.leases(),
       macOfIp,

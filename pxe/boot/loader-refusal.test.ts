@@ -55,4 +55,12 @@ describe('LoaderRefusalWatch', () => {
     const events = [ev('dhcp.ack', 1, { firmware: 'uefi-x64', file: 'shimx64.efi' }), ev('tftp.transfer', 2, { file: '/shimx64.efi', outcome: 'ok', durationMs: 100 }), ev('dhcp.discover', 8, { firmware: 'uefi-x64' })];
     expect(run(events)).toHaveLength(1);
   });
+
+  it('remembers a bounded number of machines, forgetting the oldest', () => {
+    const watch = new LoaderRefusalWatch();
+    const macs = Array.from({ length: 5000 }, (_, i) => `52:54:01:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`);
+    for (const m of macs) run([ev('dhcp.ack', 1, { firmware: 'uefi-x64', file: 'ipxe.efi' }, m), ev('tftp.transfer', 2, { file: 'ipxe.efi', outcome: 'ok', durationMs: 1 }, m)], watch);
+    expect(run([ev('dhcp.discover', 5, { firmware: 'uefi-x64' }, macs[0])], watch)).toEqual([]);
+    expect(run([ev('dhcp.discover', 5, { firmware: 'uefi-x64' }, macs[4999])], watch)).toHaveLength(1);
+  });
 });

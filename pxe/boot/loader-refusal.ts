@@ -20,6 +20,8 @@
 import type { BootEvent } from './timeline.js';
 
 export const REFUSAL_WINDOW_MS = 120_000;
+/** Machines remembered at once; the oldest is forgotten first (a flood of made-up MACs stays bounded). */
+const MAX_MACHINES = 4096;
 
 interface Handed {
   file: string;
@@ -53,7 +55,7 @@ export class LoaderRefusalWatch {
       case 'dhcp.ack':
       case 'dhcp.proxy': {
         if (isFirmware(d['firmware']) && typeof d['file'] === 'string' && d['file'] !== '' && !/^https?:/.test(d['file'])) {
-          this.handed.set(mac, { file: tftpName(d['file']), firmware: d['firmware'] });
+          remember(this.handed, mac, { file: tftpName(d['file']), firmware: d['firmware'] });
         }
         return undefined;
       }
@@ -73,7 +75,7 @@ export class LoaderRefusalWatch {
         if (handed !== undefined && file === handed.file) {
           // The firmware's size probe (tsize, then an error) comes first; only a complete transfer counts.
           if (d['outcome'] === 'ok') {
-            this.fetched.set(mac, { ...handed, endedAt: event.at.getTime() + Number(d['durationMs'] ?? 0) });
+            remember(this.fetched, mac, { ...handed, endedAt: event.at.getTime() + Number(d['durationMs'] ?? 0) });
           }
           return undefined;
         }
@@ -88,6 +90,12 @@ export class LoaderRefusalWatch {
         return undefined;
     }
   }
+}
+
+function remember<T>(map: Map<string, T>, mac: string, value: T): void {
+  map.delete(mac);
+  map.set(mac, value);
+  if (map.size > MAX_MACHINES) map.delete(map.keys().next().value!);
 }
 
 function refusal(event: BootEvent, fetched: Fetched, retryFirmware: string, afterMs: number): BootEvent {

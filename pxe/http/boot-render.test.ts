@@ -122,7 +122,7 @@ describe('renderGrubConfig', () => {
   });
 
   it('with a TFTP server: probes HTTP before the menu, falls back to the tree on TFTP inside the entry', () => {
-    const withTftp = { ...ctx, tftpServer: '10.201.0.1' };
+    const withTftp = { ...ctx, tftpServer: '10.201.0.1', treeOverTftp: true };
     const text = renderGrubConfig(install, bootUrls(install, withTftp), opts);
     const args = `${ks} inst.stage2=http://10.201.0.1:8080/trees/alma-9 console=ttyS0 ip=dhcp`;
     expect(text).toBe([
@@ -145,6 +145,8 @@ describe('renderGrubConfig', () => {
     const disc: BootPlan = { action: 'discovery', mac, reason: 'no-role' };
     expect(renderGrubConfig(disc, bootUrls(disc, withTftp), opts)).toContain('  configfile (tftp,10.201.0.1)/grub.cfg-01-52-54-00-12-34-56\n');
     expect(() => bootUrls(install, { ...withTftp, tftpServer: '10.0.0.1; reboot' })).toThrow(/tftpServer/);
+    // A tree not on this disk: configs over TFTP, kernel and initrd over HTTP only.
+    expect(renderGrubConfig(install, bootUrls(install, { ...withTftp, treeOverTftp: false }), opts)).not.toMatch(/striker_http|\(tftp,/);
   });
 
   it('discovery offers to ask again (default) or boot the disk', () => {

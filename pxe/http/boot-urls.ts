@@ -33,12 +33,13 @@ export interface BootUrlContext {
   kernelArgs: readonly string[];
   /** The signed kickstart path for a host, `/ks/<host>/<exp>.<sig>.ks` (kickstartPath). */
   kickstartPath: (hostId: string) => string;
-  /**
-   * Striker's TFTP server as GRUB reaches it (`host` or `host:port`), when the tree's kernel and
-   * initrd are also served over TFTP under `TFTP_TREE_DIR`: GRUB configs then fall back to TFTP
-   * when GRUB has no http module.
-   */
+  /** Striker's TFTP server as GRUB reaches it (`host` or `host:port`): GRUB configs load each other over TFTP. */
   tftpServer?: string;
+  /**
+   * The tree's kernel and initrd are also on that TFTP server, under `TFTP_TREE_DIR`: GRUB
+   * configs fall back to them when GRUB has no http module.
+   */
+  treeOverTftp?: boolean;
 }
 
 export interface InstallerBoot {
@@ -47,7 +48,7 @@ export interface InstallerBoot {
   /** The initrd's file name, for `initrd=` on the kernel command line (EFI stub kernels). */
   initrdName: string;
   args: string[];
-  /** Kernel and initrd on Striker's TFTP server in GRUB's device syntax, when `tftpServer` is set. */
+  /** Kernel and initrd on Striker's TFTP server in GRUB's device syntax, when `treeOverTftp`. */
   grubTftp?: { kernel: string; initrd: string };
 }
 
@@ -87,7 +88,7 @@ export function bootUrls(plan: BootPlan, ctx: BootUrlContext): BootUrls {
       initrdName: initrd.slice(initrd.lastIndexOf('/') + 1),
       args,
     };
-    if (ctx.tftpServer !== undefined) {
+    if (ctx.tftpServer !== undefined && ctx.treeOverTftp === true) {
       urls.installer.grubTftp = {
         kernel: grubTftpPath(ctx.tftpServer, tftpTreePath(ctx.tree.kernel), 'installTree.kernel'),
         initrd: grubTftpPath(ctx.tftpServer, tftpTreePath(ctx.tree.initrd), 'installTree.initrd'),
