@@ -114,7 +114,8 @@ export async function converged<R>(peers: readonly Peer[], read: (db: Database) 
       return last.every((v) => JSON.stringify(v) === JSON.stringify(last[0])) && until(last[0]!);
     }, timeoutMs, 'peers to converge');
   } catch {
-    throw new Error(`peers did not converge: ${peers.map((p, i) => `${p.name}=${JSON.stringify(last[i])}`).join(' ')}`);
+    const show = (v: unknown) => (Array.isArray(v) && v.length > 10 ? `${v.length} rows` : JSON.stringify(v));
+    throw new Error(`peers did not converge: ${peers.map((p, i) => `${p.name}=${show(last[i])}`).join(' ')}`);
   }
   return last[0]!;
 }

@@ -246,9 +246,10 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- A peer whose schema is ahead: its version row is refused by raising, so the subscription
--- (created with disable_on_error) stops with this message instead of failing later on a column or
--- table this Striker does not have yet. Applying the missing migrations here resumes it.
+-- A peer whose schema is ahead: its version row is refused by raising, so the apply worker stops
+-- with this message (and retries) before any row of a shape this Striker cannot hold arrives,
+-- instead of failing later on a missing column or table. Applying the missing migrations here
+-- lets the next retry through.
 CREATE FUNCTION public.striker_schema_version_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   mine integer;

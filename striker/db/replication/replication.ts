@@ -17,7 +17,7 @@ import {
 } from './publication-store.js';
 import { CHECKED_SETTINGS, judgeServerSettings, settingsError, type SettingProblem } from './server-settings.js';
 import { readReplicationStatus, type ReplicationStatus } from './status-store.js';
-import { createSubscription, dropSubscription, listSubscriptions, refreshSubscription, setSubscriptionEnabled, type SubscribeOptions } from './subscription-store.js';
+import { createSubscription, dropSubscription, listSubscriptions, refreshSubscription, type SubscribeOptions } from './subscription-store.js';
 import { shareConflicts } from './conflict-store.js';
 import { replicatedTables, tableClasses, unclassifiedTables, type TableClass } from './table-classification.js';
 
@@ -107,7 +107,6 @@ export interface PrepareOptions {
 export interface PrepareResult extends PublicationResult {
   node: string;
   schemaVersion: number;
-  resumed: string[];
   refreshed: RefreshOutcome[];
   schemaBehind: ReplicationStatus['schemaBehind'];
 }
@@ -115,8 +114,8 @@ export interface PrepareResult extends PublicationResult {
 /**
  * The start-up sequence, after migrations: check the server, name the node, attach the conflict
  * rules and publish (a new table first joins the publication here), record this Striker's schema
- * version (a peer that is behind stops taking changes from here, visibly, until it is upgraded),
- * resume subscriptions whose peer is not ahead, and refresh them (a peer's new tables).
+ * version (a peer that is behind refuses changes from here, visibly, until it is upgraded), say
+ * when this Striker is behind a peer, and refresh the subscriptions (a peer's new tables).
  */
 export async function prepareReplication(db: Database, options: PrepareOptions): Promise<PrepareResult> {
   const log = options.logger;
@@ -131,15 +130,6 @@ export async function prepareReplication(db: Database, options: PrepareOptions):
   const schemaVersion = await appliedSchemaVersion(db);
   await writeSchemaVersion(db, schemaVersion);
   const before = await readReplicationStatus(db, { probePeers: true });
-  const resumed: string[] = [];
-  for (const s of before.subscriptions) {
-    const ahead = s.peerSchemaVersion !== null && s.peerSchemaVersion > schemaVersion;
-    if (!s.enabled && !ahead) {
-      await setSubscriptionEnabled(db, s.peer, true);
-      resumed.push(s.peer);
-    }
-  }
-  if (resumed.length > 0) log.info({ peers: resumed }, 'replication subscriptions resumed');
   for (const b of before.schemaBehind) {
     log.error({ peer: b.peer, peerVersion: b.peerVersion, localVersion: b.localVersion },
       `schema behind: ${b.peer} is at migration ${b.peerVersion}, this Striker at ${b.localVersion}; changes from ${b.peer} are held until this Striker is upgraded`);
@@ -147,5 +137,5 @@ export async function prepareReplication(db: Database, options: PrepareOptions):
   const refreshed = await refreshSubscriptions(db);
   for (const r of refreshed) if (!r.ok) log.warn({ peer: r.peer, err: r.error }, 'could not refresh the subscription to a peer');
   await shareConflicts(db);
-  return { ...publication, node, schemaVersion, resumed, refreshed, schemaBehind: before.schemaBehind };
+  return { ...publication, node, schemaVersion, refreshed, schemaBehind: before.schemaBehind };
 }

@@ -88,8 +88,10 @@ export async function readReplicationStatus(db: DbReader, options: { probePeers?
     let lastError = probe?.error ?? null;
     if (peerSchemaVersion !== null && peerSchemaVersion > schemaVersion) {
       lastError = `schema behind: ${s.peer} is at migration ${peerSchemaVersion}, this Striker at ${schemaVersion}; upgrade this Striker`;
-    } else if (!s.enabled && (stat?.apply_error_count ?? 0) > 0) {
-      lastError ??= 'disabled after an apply error (see the PostgreSQL log of this Striker)';
+    } else if (!s.enabled) {
+      lastError ??= 'disabled on this Striker (ALTER SUBSCRIPTION … ENABLE resumes it)';
+    } else if (worker === undefined && (stat?.apply_error_count ?? 0) > 0) {
+      lastError ??= `the apply worker stopped after an error (${stat?.apply_error_count} so far; see this Striker's PostgreSQL log)`;
     } else if (probe?.slotStatus === 'lost') {
       lastError = `${s.peer} no longer holds the WAL this Striker needs (max_slot_wal_keep_size): re-seed this peer`;
     }

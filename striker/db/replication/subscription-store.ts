@@ -28,14 +28,16 @@ export interface SubscriptionRow {
 
 /**
  * Subscribes to the peer's publication with origin = none (changes a peer applied from a third
- * Striker are not sent again) and disable_on_error (an error the apply worker cannot get past
- * stops the subscription, visibly, instead of retrying it forever).
+ * Striker are not sent again). disable_on_error stays off: PostgreSQL would also disable the
+ * subscription when the peer merely restarts (a lost connection is an error of the apply worker
+ * too), and the only apply error the conflict rules leave, a peer's schema being ahead, clears
+ * itself once this Striker is upgraded; until then the apply worker retries and status says why.
  */
 export async function createSubscription(db: Db, localNode: string, options: SubscribeOptions): Promise<void> {
   const sub = subscriptionName(options.name);
   await db.write(
     `CREATE SUBSCRIPTION ${quoteIdent(sub)} CONNECTION ${quoteLiteral(options.connectionString)} PUBLICATION ${quoteIdent(PUBLICATION)}
-     WITH (origin = none, copy_data = ${options.copyData ? 'true' : 'false'}, disable_on_error = true,
+     WITH (origin = none, copy_data = ${options.copyData ? 'true' : 'false'}, disable_on_error = false,
            slot_name = ${quoteLiteral(slotName(localNode, options.name))})`,
   );
 }
