@@ -102,6 +102,8 @@ export interface PrepareOptions {
   nodeName?: string;
   /** Refuse to start when a server setting is wrong (a system PostgreSQL). */
   checkSettings?: boolean;
+  /** Which tables replicate (tests add their own tables). */
+  classes?: Readonly<Record<string, TableClass>>;
 }
 
 export interface PrepareResult extends PublicationResult {
@@ -122,7 +124,7 @@ export async function prepareReplication(db: Database, options: PrepareOptions):
   if (options.checkSettings !== false) await assertServerSettings(db);
   if (options.nodeName !== undefined) await setLocalNodeName(db, checkNodeName(options.nodeName, 'database.replication.nodeName'));
   const node = await localNodeName(db);
-  const publication = await ensurePublication(db);
+  const publication = await ensurePublication(db, options.classes ?? tableClasses);
   if (publication.unclassified.length > 0) {
     log.warn({ tables: publication.unclassified }, 'tables not classified in striker/db/replication/table-classification.ts stay local');
   }
