@@ -113,6 +113,22 @@ describe('replication between two Strikers', () => {
     expect(status.subscriptions.map((s) => ({ enabled: s.enabled, applyErrors: s.applyErrors }))).toEqual([{ enabled: true, applyErrors: 0 }]);
   });
 
+  it('keeps one of two rows made apart for the same unique key (a MAC seen by both) and keeps replicating', async () => {
+    await partition(true);
+    const mac = nextMac();
+    const { rows: [onA] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'seen-by-a') RETURNING id", [mac]);
+    await new Promise((r) => setTimeout(r, 5));
+    const { rows: [onB] } = await b.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'seen-by-b') RETURNING id", [mac]);
+    await partition(false);
+    const kept = await converged([a, b], async (db) => (await db.query('SELECT id, hostname FROM machines WHERE mac = $1', [mac])).rows, 20_000, (v) => v.length === 1 && v[0]?.id === onB!.id);
+    expect(kept).toEqual([{ id: onB!.id, hostname: 'seen-by-b' }]);
+    expect(await sharedConflicts(onA!.id)).toEqual([
+      { kind: 'insert', kept: 'seen-by-b', discarded: 'seen-by-a', keptOrigin: 'striker_b', discardedOrigin: 'striker_a' },
+    ]);
+    const { rows: [later] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'after-mac') RETURNING id", [nextMac()]);
+    await converged([a, b], (db) => machine(db, later!.id), 20_000, (v) => v !== null);
+  });
+
   it('breaks a tie on modified_at the same way on both Strikers', async () => {
     await partition(true);
     const id = '7c1e5a52-0000-4000-8000-000000000002';
