@@ -17,7 +17,7 @@ import {
 } from './publication-store.js';
 import { CHECKED_SETTINGS, judgeServerSettings, settingsError, type SettingProblem } from './server-settings.js';
 import { readReplicationStatus, type ReplicationStatus } from './status-store.js';
-import { createSubscription, dropSubscription, listSubscriptions, refreshSubscription, type SubscribeOptions } from './subscription-store.js';
+import { createSubscription, dropSubscription, listSubscriptions, peerPublishedTables, refreshSubscription, subscribedTables, type SubscribeOptions } from './subscription-store.js';
 import { shareConflicts } from './conflict-store.js';
 import { replicatedTables, tableClasses, unclassifiedTables, type TableClass } from './table-classification.js';
 
@@ -76,13 +76,18 @@ export interface RefreshOutcome {
  * (a migration that created a table) are replicated here. A newly taken-up table is copied
  * (copy_data = true by default): rows the peer wrote into it before this refresh would otherwise
  * never arrive, and rows this Striker already holds are no-ops under the insert conflict rule.
- * Tables already subscribed are not copied again.
+ * Tables already subscribed are not copied again. `onlyWhenChanged` first compares the peer's
+ * publication with the tables subscribed and skips a peer with nothing new.
  */
-export async function refreshSubscriptions(db: Database, options: { copyData?: boolean } = {}): Promise<RefreshOutcome[]> {
+export async function refreshSubscriptions(db: Database, options: { copyData?: boolean; onlyWhenChanged?: boolean } = {}): Promise<RefreshOutcome[]> {
   const outcomes: RefreshOutcome[] = [];
   for (const s of await listSubscriptions(db)) {
     if (!s.enabled) continue;
     try {
+      if (options.onlyWhenChanged) {
+        const [theirs, ours] = await Promise.all([peerPublishedTables(s.connectionString), subscribedTables(db, s.peer)]);
+        if (theirs.join() === ours.join()) continue;
+      }
       await refreshSubscription(db, s.peer, options.copyData ?? true);
       outcomes.push({ peer: s.peer, ok: true });
     } catch (error) {

@@ -2,6 +2,7 @@
  * This Striker's subscriptions to its peers' publications. CREATE/DROP SUBSCRIPTION and REFRESH
  * cannot run inside a transaction block: every statement here runs on its own.
  */
+import pg from 'pg';
 import type { DbReader, DbWriter } from '../database.js';
 import { PUBLICATION, peerOfSubscription, quoteIdent, quoteLiteral, slotName, subscriptionName } from './names.js';
 
@@ -89,4 +90,16 @@ export async function subscribedTables(db: DbReader, peer: string): Promise<stri
 /** ALTER SUBSCRIPTION … REFRESH PUBLICATION: takes up tables the peer added to its publication. */
 export async function refreshSubscription(db: DbWriter, peer: string, copyData: boolean): Promise<void> {
   await db.write(`ALTER SUBSCRIPTION ${quoteIdent(subscriptionName(peer))} REFRESH PUBLICATION WITH (copy_data = ${copyData ? 'true' : 'false'})`);
+}
+
+/** The tables the peer publishes now, asked over the subscription's own connection string. */
+export async function peerPublishedTables(connectionString: string, timeoutMs = 3000): Promise<string[]> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, application_name: 'striker-replication-refresh' });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_catalog.pg_publication_tables WHERE pubname = $1 ORDER BY tablename', [PUBLICATION]);
+    return rows.map((r) => r.tablename);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

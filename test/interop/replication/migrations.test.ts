@@ -78,7 +78,7 @@ describe('migrations on a live replicated pair', () => {
     await a.prepare([...base, addColumn, addTable], withRacks);
     schema.a = addTable.version;
     // B takes up A's new table (the watch in `striker serve` does this on its own).
-    await refreshSubscriptions(b.db);
+    await refreshSubscriptions(b.db, { onlyWhenChanged: true });
     await new Promise((r) => setTimeout(r, 300));
     stop = true;
     await Promise.all(writers);
