@@ -3,6 +3,7 @@
  * peer, refresh after a migration, and the start-up sequence that runs after migrations.
  */
 import type { Logger } from 'pino';
+import { ValidationError } from '../../core/errors/index.js';
 import type { Database, DbReader } from '../database.js';
 import { checkNodeName } from './names.js';
 import {
@@ -57,7 +58,7 @@ export async function ensurePublication(db: Database, classes: Readonly<Record<s
 export async function subscribeToPeer(db: Database, options: SubscribeOptions): Promise<void> {
   checkNodeName(options.name, 'name');
   const local = await localNodeName(db);
-  if (local === options.name) throw new Error(`a Striker cannot subscribe to itself (${local})`);
+  if (local === options.name) throw new ValidationError([{ path: 'name', message: `name is this Striker's own node name (${local}): a Striker does not subscribe to itself` }]);
   await createSubscription(db, local, options);
 }
 
