@@ -45,6 +45,11 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   installation_trees: local("OS media imported to this Striker's disk, with its local path"),
   kickstart_checks: local("a pre-boot check of a kickstart against this Striker's own mirror"),
   kickstart_settings: local('a singleton created by each Striker\'s own migration (different ids) whose tree and repo names refer to local mirrors'),
+  // Host agents: an agent fails over to any Striker, so every Striker must know its credential
+  // (stored hashed) and what it last reported. A report is the agent's own newest word about itself:
+  // the newer version wins silently.
+  agent_credentials: site,
+  host_agents: machinery,
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,
