@@ -12,6 +12,11 @@ export interface EncryptedTable {
   key: string;
   /** Text columns holding envelopes; NULL means no secret stored. */
   columns: readonly string[];
+  /**
+   * 'replicated': the table is carried to every peer, so a rotation re-encrypts it on the rotating
+   * Striker only and the new envelopes replicate. 'local': every Striker re-encrypts its own rows.
+   */
+  scope: 'replicated' | 'local';
 }
 
 export type EncryptedColumnRegistry = readonly EncryptedTable[];
