@@ -36,6 +36,8 @@ export interface AppDeps {
   events?: JobEvents;
   /** How often an idle live stream re-checks the credential that opened it (default 5000 ms). */
   liveStreamRecheckMs?: number;
+  /** More sections of GET /api/health from other areas (peers), each read on every call; a failing one reports its error. */
+  healthSections?: Readonly<Record<string, () => Promise<unknown>>>;
   /** More routes from other areas (PXE, repos, UI), registered after the core ones. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }

@@ -9,6 +9,7 @@ import { isIpv4, parseCidr } from '../../core/net/ipv4.js';
 import { repoSyncConfigSchema } from '../../../repo-sync/config.js';
 import { kickstartConfigSchema } from '../../../kickstart/config.js';
 import { pxeConfigSchema } from '../../../pxe/pxe-config.js';
+import { peersConfigSchema } from '../../peers/peers-config.js';
 
 const logLevel = z.enum(logLevels);
 
@@ -92,6 +93,8 @@ export const configSchema = z.strictObject({
   pxe: pxeConfigSchema.prefault({}),
   /** Kickstarts: signed URL lifetime, registration tokens (kickstart/). */
   kickstart: kickstartConfigSchema.prefault({}),
+  /** Peering with other Strikers: this Striker's address and database host as peers reach them (striker/peers). */
+  peers: peersConfigSchema.prefault({}),
   host: z
     .strictObject({
       /** Let Striker change this machine's own network and host name. Off unless you mean it. */
