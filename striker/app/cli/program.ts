@@ -25,6 +25,7 @@ import { printResult, printRows, printTable, type Printer } from './output.js';
 import { addRepoCommands } from './repo-commands.js';
 import { addMachineCommands } from './machine-commands.js';
 import { addKickstartCommands } from './kickstart-commands.js';
+import { addPeerCommands } from './peer-commands.js';
 
 
 /** What command groups in other files need from the program. */
@@ -62,6 +63,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addRepoCommands(program, context);
   addMachineCommands(program, context);
   addKickstartCommands(program, context);
+  addPeerCommands(program, context);
 
   program
     .command('serve')

@@ -14,6 +14,7 @@ import type { User } from '../../../striker/auth/user-store.js';
 import type { SessionResponse } from '../../../striker/auth/session-routes.js';
 import type { Role } from '../../../striker/auth/roles.js';
 import type { MachineRole } from '../../../pxe/index.js';
+import type { ConflictRecord, PeersOverview, PeerView } from '../../../striker/peers/index.js';
 
 export type { JobStatus, MachineRole, Role };
 
@@ -43,3 +44,7 @@ export type Identity = Wire<IdentityResponse>;
 export type UserView = Wire<User>;
 export type Users = Wire<UserListResponse>;
 export type SessionInfo = Wire<SessionResponse>;
+
+export type Peers = Wire<PeersOverview>;
+export type Peer = Wire<PeerView>;
+export type Conflict = Wire<ConflictRecord>;
