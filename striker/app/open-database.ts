@@ -56,6 +56,7 @@ export async function openDatabase(config: Readonly<StrikerConfig>, logger: Logg
       dataDir: config.dataDir,
       port: config.database.embeddedPort,
       logger,
+      ...(config.database.replication.enabled ? { replication: config.database.replication } : {}),
       ...(lock.tookOverFrom ? { staleLock: lock.tookOverFrom } : {}),
     });
   } catch (error) {

@@ -27,6 +27,7 @@ import { StrikerError } from '../core/errors/index.js';
 import { freePort } from '../core/net/free-port.js';
 import type { LockHolder } from './data-dir-lock.js';
 import { isAlive, processFacts } from '../core/process-probe.js';
+import { replicationServerFlags, type ReplicationServerOptions } from './replication/server-settings.js';
 import { classifyPostmaster, clearStalePostmaster, parsePostmasterPid, postmasterPidFile, stopPostmaster } from './stale-postmaster.js';
 
 for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit']) exitHook.unhookEvent(event);
@@ -48,6 +49,8 @@ export interface EmbeddedPostgresOptions {
   staleLock?: LockHolder;
   /** How long PostgreSQL may take (crash recovery included) to accept connections. */
   startTimeoutMs?: number;
+  /** Start with the settings replication between Strikers needs (wal_level=logical, ...). */
+  replication?: ReplicationServerOptions;
 }
 
 interface Credentials {
@@ -97,7 +100,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: true,
     authMethod: 'scram-sha-256' as const,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
+      ...(options.replication ? replicationServerFlags(options.replication) : []),
+    ],
     onLog: (message: string) => {
       output.add(message);
       log.debug({ pg: message.trim() }, 'postgres');

@@ -28,9 +28,11 @@ const LOCK_KEY = 0x5354524b; // 'STRK'
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   const files = readdirSync(dir).filter((f) => /^\d{4}-[a-z0-9-]+\.sql$/.test(f)).sort();
-  return files.map((file, index) => {
+  let last = 0;
+  return files.map((file) => {
     const version = Number(file.slice(0, 4));
-    if (version !== index + 1) throw new Error(`migration ${file} is out of sequence: expected ${String(index + 1).padStart(4, '0')}`);
+    if (version <= last) throw new Error(`migration ${file} is out of sequence: numbers must increase (after ${String(last).padStart(4, '0')})`);
+    last = version;
     const sql = readFileSync(`${dir}/${file}`, 'utf8');
     return { version, name: file.slice(5, -4), sql, checksum: createHash('sha256').update(sql).digest('hex') };
   });

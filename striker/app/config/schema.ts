@@ -51,6 +51,21 @@ export const configSchema = z.strictObject({
       poolSize: z.number().int().min(1).max(100).default(10),
       /** Port of the embedded PostgreSQL (0: pick a free one). */
       embeddedPort: z.number().int().min(0).max(65535).default(0),
+      replication: z
+        .strictObject({
+          /**
+           * Replicate with peer Strikers (striker/db/replication). The embedded database is started
+           * for it; a system PostgreSQL is checked at start and refused when a setting is wrong.
+           */
+          enabled: z.boolean().default(true),
+          /** This Striker's name among its peers; unset keeps the generated one. */
+          nodeName: z.string().regex(/^[a-z][a-z0-9_]{0,23}$/, 'a lower-case identifier like striker_b (a letter, then up to 23 of a-z, 0-9, _)').optional(),
+          /** max_slot_wal_keep_size: WAL kept for a peer that is away, MiB; beyond it the peer must be re-seeded. */
+          maxSlotWalKeepSizeMb: z.number().int().min(64).max(1024 * 1024).default(8192),
+          /** wal_retrieve_retry_interval: how soon a stopped apply worker retries, ms. */
+          walRetrieveRetryMs: z.number().int().min(50).max(300_000).default(1000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   log: z.strictObject({ level: logLevel.default('info'), pretty: z.boolean().default(false) }).prefault({}),

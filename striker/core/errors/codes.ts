@@ -24,6 +24,7 @@ export const errorCodes = {
   COMMAND_FAILED: { status: 502, doc: 'An external command exited non-zero, timed out or could not start.' },
   DATA_DIR_LOCKED: { status: 500, doc: 'Another striker process holds the data directory.' },
   DATABASE_UNAVAILABLE: { status: 503, doc: 'No configured database could be reached.' },
+  REPLICATION_NOT_READY: { status: 503, doc: 'The database cannot replicate between Strikers: a PostgreSQL server setting is wrong (named in the message) or this Striker\'s schema is behind a peer\'s.' },
   JOB_CANCELLED: { status: 409, doc: 'The job was cancelled by an operator.' },
   REPO_FETCH_FAILED: { status: 502, doc: 'An upstream repository or ISO could not be read (unreachable, HTTP error, not a repo, truncated).' },
   REPO_VERIFY_FAILED: { status: 502, doc: 'A repository file failed verification (checksum, GPG signature, unsafe path); nothing was published.' },

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, quietLogger, type TestDatabase } from '../../../test/support/test-database.js';
+import { ensurePublication } from './replication.js';
+import { replicatedTables, tableClasses, unclassifiedTables } from './table-classification.js';
+import { publishedTables, schemaTables } from './publication-store.js';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => t.drop());
+
+describe('table classification', () => {
+  it('classifies every table of the migrated schema', async () => {
+    const tables = await schemaTables(t.db);
+    expect(tables.length).toBeGreaterThan(10);
+    expect(unclassifiedTables(tables), 'add each to striker/db/replication/table-classification.ts').toEqual([]);
+    expect(Object.keys(tableClasses).filter((name) => !tables.includes(name)), 'classified tables the schema does not have').toEqual([]);
+  });
+
+  it('names a table the schema has but the classification lacks', () => {
+    expect(unclassifiedTables(['machines', 'new_table', 'sessions'])).toEqual(['new_table']);
+  });
+
+  it('says why each local table is local', () => {
+    for (const [name, c] of Object.entries(tableClasses)) {
+      if (c.kind === 'local') expect(c.why.length, name).toBeGreaterThan(20);
+    }
+  });
+
+  it('gives every replicated table a uuid id and modified_at, and publishes exactly them with the conflict rules attached', async () => {
+    const result = await ensurePublication(t.db);
+    expect(result.unclassified).toEqual([]);
+    const expected = replicatedTables().map((r) => r.table);
+    expect(await publishedTables(t.db)).toEqual(expected);
+    for (const table of expected) {
+      const { rows } = await t.db.query<{ column_name: string; data_type: string }>(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", [table]);
+      const cols = new Map(rows.map((r) => [r.column_name, r.data_type]));
+      expect(cols.get('id'), `${table}.id`).toBe('uuid');
+      expect(cols.get('modified_at'), `${table}.modified_at`).toBe('timestamp with time zone');
+      expect(cols.get('previous_modified_at'), `${table}.previous_modified_at`).toBe('timestamp with time zone');
+      const { rows: triggers } = await t.db.query<{ tgname: string; tgenabled: string }>(
+        "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = ('public.' || quote_ident($1))::regclass AND tgname IN ($1 || '_replication', $1 || '_history')", [table]);
+      expect(triggers.every((g) => g.tgenabled === 'A'), `${table} triggers ENABLE ALWAYS`).toBe(true);
+      expect(triggers.some((g) => g.tgname === `${table}_replication`), `${table}_replication`).toBe(true);
+    }
+    // Idempotent: a second start changes nothing.
+    expect((await ensurePublication(t.db)).added).toEqual([]);
+  });
+
+  it('keeps modified_at moving forward and remembers the version an update replaced', async () => {
+    await ensurePublication(t.db);
+    const future = '2099-01-01T00:00:00Z';
+    const { rows: [m] } = await t.db.query<{ id: string }>("INSERT INTO machines (mac, modified_at) VALUES ('52:54:00:aa:00:01', $1) RETURNING id", [future]);
+    const { rows: [after] } = await t.db.query<{ modified_at: Date; previous_modified_at: Date }>(
+      "UPDATE machines SET hostname = 'x' WHERE id = $1 RETURNING modified_at, previous_modified_at", [m!.id]);
+    expect(after!.previous_modified_at.toISOString()).toBe('2099-01-01T00:00:00.000Z');
+    expect(after!.modified_at.getTime()).toBeGreaterThanOrEqual(after!.previous_modified_at.getTime());
+    const { rows } = await t.db.query('SELECT row_id FROM row_deletions WHERE row_id = $1', [m!.id]);
+    expect(rows).toEqual([]);
+    await t.db.query('DELETE FROM machines WHERE id = $1', [m!.id]);
+    const { rows: deleted } = await t.db.query<{ table_name: string }>('SELECT table_name FROM row_deletions WHERE row_id = $1', [m!.id]);
+    expect(deleted).toEqual([{ table_name: 'machines' }]);
+  });
+
+});

@@ -1,0 +1,90 @@
+/**
+ * This Striker's subscriptions to its peers' publications. CREATE/DROP SUBSCRIPTION and REFRESH
+ * cannot run inside a transaction block: every statement here runs on its own.
+ */
+import type { DbReader, DbWriter } from '../database.js';
+import { PUBLICATION, peerOfSubscription, quoteIdent, quoteLiteral, slotName, subscriptionName } from './names.js';
+
+type Db = DbReader & DbWriter;
+
+export interface SubscribeOptions {
+  /** The peer's node name (its `replication_node` name). */
+  name: string;
+  /** postgres:// URL of the peer's database, as this Striker's PostgreSQL reaches it. */
+  connectionString: string;
+  /**
+   * Copy the rows the peer holds now. Exactly one side seeds a new peer: the new Striker copies from
+   * one existing peer (true); every other subscription of the site to or from it is false.
+   */
+  copyData: boolean;
+}
+
+export interface SubscriptionRow {
+  subscription: string;
+  peer: string;
+  enabled: boolean;
+  connectionString: string;
+}
+
+/**
+ * Subscribes to the peer's publication with origin = none (changes a peer applied from a third
+ * Striker are not sent again) and disable_on_error (an error the apply worker cannot get past
+ * stops the subscription, visibly, instead of retrying it forever).
+ */
+export async function createSubscription(db: Db, localNode: string, options: SubscribeOptions): Promise<void> {
+  const sub = subscriptionName(options.name);
+  await db.write(
+    `CREATE SUBSCRIPTION ${quoteIdent(sub)} CONNECTION ${quoteLiteral(options.connectionString)} PUBLICATION ${quoteIdent(PUBLICATION)}
+     WITH (origin = none, copy_data = ${options.copyData ? 'true' : 'false'}, disable_on_error = true,
+           slot_name = ${quoteLiteral(slotName(localNode, options.name))})`,
+  );
+}
+
+/**
+ * Drops the subscription and its slot on the peer. When the peer cannot be reached, the slot is
+ * left there (`slotLeft`): remove it on the peer, or it keeps WAL until max_slot_wal_keep_size.
+ */
+export async function dropSubscription(db: Db, peer: string): Promise<{ dropped: boolean; slotLeft: boolean }> {
+  const sub = subscriptionName(peer);
+  const exists = await db.query('SELECT 1 FROM pg_catalog.pg_subscription WHERE subname = $1 AND subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())', [sub]);
+  if (!exists.rowCount) return { dropped: false, slotLeft: false };
+  await db.write(`ALTER SUBSCRIPTION ${quoteIdent(sub)} DISABLE`);
+  try {
+    await db.write(`DROP SUBSCRIPTION ${quoteIdent(sub)}`);
+    return { dropped: true, slotLeft: false };
+  } catch {
+    await db.write(`ALTER SUBSCRIPTION ${quoteIdent(sub)} SET (slot_name = NONE)`);
+    await db.write(`DROP SUBSCRIPTION ${quoteIdent(sub)}`);
+    return { dropped: true, slotLeft: true };
+  }
+}
+
+export async function listSubscriptions(db: DbReader): Promise<SubscriptionRow[]> {
+  const { rows } = await db.query<{ subname: string; subenabled: boolean; subconninfo: string }>(
+    `SELECT subname, subenabled, subconninfo FROM pg_catalog.pg_subscription
+      WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) ORDER BY subname`,
+  );
+  return rows.flatMap((r) => {
+    const peer = peerOfSubscription(r.subname);
+    return peer === undefined ? [] : [{ subscription: r.subname, peer, enabled: r.subenabled, connectionString: r.subconninfo }];
+  });
+}
+
+export async function setSubscriptionEnabled(db: DbWriter, peer: string, enabled: boolean): Promise<void> {
+  await db.write(`ALTER SUBSCRIPTION ${quoteIdent(subscriptionName(peer))} ${enabled ? 'ENABLE' : 'DISABLE'}`);
+}
+
+/** Tables of the peer's publication this subscription does not hold yet. */
+export async function subscribedTables(db: DbReader, peer: string): Promise<string[]> {
+  const { rows } = await db.query<{ relname: string }>(
+    `SELECT c.relname FROM pg_catalog.pg_subscription_rel r JOIN pg_catalog.pg_subscription s ON s.oid = r.srsubid
+       JOIN pg_catalog.pg_class c ON c.oid = r.srrelid WHERE s.subname = $1 ORDER BY c.relname`,
+    [subscriptionName(peer)],
+  );
+  return rows.map((r) => r.relname);
+}
+
+/** ALTER SUBSCRIPTION … REFRESH PUBLICATION: takes up tables the peer added to its publication. */
+export async function refreshSubscription(db: DbWriter, peer: string, copyData: boolean): Promise<void> {
+  await db.write(`ALTER SUBSCRIPTION ${quoteIdent(subscriptionName(peer))} REFRESH PUBLICATION WITH (copy_data = ${copyData ? 'true' : 'false'})`);
+}

@@ -1,0 +1,67 @@
+/**
+ * Which tables of the `public` schema replicate between Strikers, and why each local one is local.
+ * Every table must be listed: `classification.test.ts` reads the schema of a migrated database and
+ * fails on a table that is not, so a migration that adds a table must decide here.
+ *
+ * Replicated tables are site-wide truth: any Striker may answer for them. Each has a uuid `id` and a
+ * `modified_at` (the conflict rules need both). `record`: an application table, whose conflicts are
+ * recorded and deletes logged; `plain`: the replication machinery's own tables, where the newer
+ * version wins silently (a conflict about a conflict record is not worth an admin's time).
+ *
+ * History tables (schema `history`) are never published: each Striker writes its own history rows
+ * for every change it applies, its own or a peer's (the history triggers of replicated tables are
+ * ENABLE ALWAYS), so a change appears in each Striker's history exactly once.
+ */
+
+export type TableClass =
+  | { kind: 'replicated'; mode: 'record' | 'plain' }
+  | { kind: 'local'; why: string };
+
+const site = { kind: 'replicated', mode: 'record' } as const satisfies TableClass;
+const machinery = { kind: 'replicated', mode: 'plain' } as const satisfies TableClass;
+const local = (why: string): TableClass => ({ kind: 'local', why });
+
+export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze({
+  // Users and what they did: one set of accounts and one audit trail for the site.
+  users: site,
+  api_tokens: site,
+  audit_log: site,
+  sessions: local('a browser session is held with one Striker, whose cookie it matches; its last-seen stamp changes on every request'),
+  // Jobs: visible from every Striker; which Striker may claim a job is the job store's rule.
+  jobs: site,
+  job_messages: site,
+  // The Striker's own host: each Striker has its own identity, networks and host plans.
+  striker_identity: local("this Striker's own host name, prefix and sequence: a singleton per Striker"),
+  striker_networks: local("this Striker's own addresses on BCN/SN/IFN/MN (they reference its identity row)"),
+  striker_apply_plans: local("what the configure job wrote on this Striker's own host"),
+  // Machines, their boot timeline, reservations and registration tokens: the site's inventory.
+  machines: site,
+  boot_events: site,
+  reservation_confirmations: site,
+  kickstart_tokens: site,
+  dhcp_leases: local("mirrors this Striker's own DHCP lease journal (the journal on its disk is the truth); each DHCP server leases from its own pool"),
+  // Repos and installation trees describe files on this Striker's disk.
+  repos: local("the mirror on this Striker's disk and the outcome of its own last sync"),
+  installation_trees: local("OS media imported to this Striker's disk, with its local path"),
+  kickstart_checks: local("a pre-boot check of a kickstart against this Striker's own mirror"),
+  kickstart_settings: local('a singleton created by each Striker\'s own migration (different ids) whose tree and repo names refer to local mirrors'),
+  // Replication machinery.
+  conflicts: machinery,
+  row_deletions: machinery,
+  striker_schema_versions: machinery,
+  conflict_inbox: local("conflicts as this Striker's apply workers found them, until shared through `conflicts`"),
+  replication_node: local("this Striker's own name among its peers"),
+  schema_migrations: local('each Striker runs every migration itself; DDL does not replicate'),
+});
+
+/** The replicated tables, each with its conflict-rule mode, in name order. */
+export function replicatedTables(classes: Readonly<Record<string, TableClass>> = tableClasses): { table: string; mode: 'record' | 'plain' }[] {
+  return Object.entries(classes)
+    .flatMap(([table, c]) => (c.kind === 'replicated' ? [{ table, mode: c.mode }] : []))
+    .sort((a, b) => a.table.localeCompare(b.table));
+}
+
+/** Tables present in the schema but not classified (a migration forgot to decide). */
+export function unclassifiedTables(schemaTables: readonly string[], classes: Readonly<Record<string, TableClass>> = tableClasses): string[] {
+  return schemaTables.filter((t) => !(t in classes)).sort();
+}

@@ -1,0 +1,143 @@
+/**
+ * Two Strikers' databases (real embedded PostgreSQL, one cluster each) replicating both ways:
+ * writes, history, and every conflict rule — update against update, insert against insert (the
+ * stream must keep flowing), delete against update — each converging and reported in `conflicts`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../../striker/db/database.js';
+import { listConflicts, replicationStatus, setSubscriptionEnabled, shareConflicts } from '../../../striker/db/replication/index.js';
+import { converged, joinMesh, startPeer, waitUntil, type Peer } from '../../support/replication-peers.js';
+
+let a: Peer;
+let b: Peer;
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([startPeer('striker_a'), startPeer('striker_b')]);
+  await joinMesh([a, b]);
+});
+afterAll(async () => {
+  await Promise.all([a?.remove(), b?.remove()]);
+});
+
+let macCounter = 0x10;
+function nextMac(): string {
+  macCounter += 1;
+  return `52:54:00:00:${(macCounter >> 8).toString(16).padStart(2, '0')}:${(macCounter & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+async function machine(db: Database, id: string): Promise<{ hostname: string | null } | null> {
+  const { rows } = await db.query<{ hostname: string | null }>('SELECT hostname FROM machines WHERE id = $1', [id]);
+  return rows[0] ?? null;
+}
+
+async function partition(on: boolean): Promise<void> {
+  await setSubscriptionEnabled(a.db, b.name, !on);
+  await setSubscriptionEnabled(b.db, a.name, !on);
+  if (on) {
+    // Wait until neither apply worker runs, so a write made now cannot cross.
+    await waitUntil(async () => (await Promise.all([a, b].map((p) => replicationStatus(p.db)))).every((s) => s.subscriptions.every((x) => !x.workerRunning)), 20_000, 'apply workers to stop');
+  }
+}
+
+async function sharedConflicts(rowId: string) {
+  await Promise.all([shareConflicts(a.db), shareConflicts(b.db)]);
+  return converged([a, b], async (db) => (await listConflicts(db)).filter((c) => c.rowId === rowId).map((c) => ({ kind: c.kind, kept: c.kept?.hostname ?? null, discarded: c.discarded.hostname, keptOrigin: c.keptOrigin, discardedOrigin: c.discardedOrigin })), 20_000, (v) => v.length > 0);
+}
+
+describe('replication between two Strikers', () => {
+  it('carries writes made on either Striker to the other, in both directions', async () => {
+    const { rows: [m1] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'from-a') RETURNING id", [nextMac()]);
+    const { rows: [m2] } = await b.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'from-b') RETURNING id", [nextMac()]);
+    await converged([a, b], async (db) => [await machine(db, m1!.id), await machine(db, m2!.id)], 20_000, (v) => v.every((r) => r !== null));
+    await b.db.query("UPDATE machines SET hostname = 'renamed-on-b' WHERE id = $1", [m1!.id]);
+    expect(await converged([a, b], (db) => machine(db, m1!.id), 20_000, (v) => v?.hostname === 'renamed-on-b')).toEqual({ hostname: 'renamed-on-b' });
+    await a.db.query('DELETE FROM machines WHERE id = $1', [m2!.id]);
+    expect(await converged([a, b], (db) => machine(db, m2!.id), 20_000, (v) => v === null)).toBeNull();
+    expect((await listConflicts(a.db)).filter((c) => c.rowId === m1!.id || c.rowId === m2!.id)).toEqual([]);
+  });
+
+  it('keeps local tables local', async () => {
+    await a.db.query("UPDATE kickstart_settings SET timezone = 'Europe/Oslo'");
+    await a.db.query("INSERT INTO machines (mac) VALUES ($1)", [nextMac()]);
+    const { rows: [marker] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'marker') RETURNING id", [nextMac()]);
+    await converged([a, b], (db) => machine(db, marker!.id), 20_000, (v) => v !== null);
+    const { rows } = await b.db.query<{ timezone: string }>('SELECT timezone FROM kickstart_settings');
+    expect(rows).toEqual([{ timezone: 'Etc/UTC' }]);
+  });
+
+  it('records each change once in the history of each Striker', async () => {
+    const { rows: [m] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'h1') RETURNING id", [nextMac()]);
+    await converged([a, b], (db) => machine(db, m!.id), 20_000, (v) => v !== null);
+    await b.db.query("UPDATE machines SET hostname = 'h2' WHERE id = $1", [m!.id]);
+    await converged([a, b], (db) => machine(db, m!.id), 20_000, (v) => v?.hostname === 'h2');
+    await a.db.query("UPDATE machines SET last_seen_at = clock_timestamp() WHERE id = $1", [m!.id]);
+    await a.db.query('DELETE FROM machines WHERE id = $1', [m!.id]);
+    const history = await converged([a, b], async (db) => (await db.query('SELECT history_op, hostname FROM history.machines WHERE id = $1 ORDER BY history_id', [m!.id])).rows, 20_000, (v) => v.length >= 3);
+    expect(history).toEqual([
+      { history_op: 'INSERT', hostname: 'h1' },
+      { history_op: 'UPDATE', hostname: 'h2' },
+      { history_op: 'DELETE', hostname: 'h2' },
+    ]);
+  });
+
+  it('converges a row edited on both while apart to the newer version and records the other', async () => {
+    const { rows: [m] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'before') RETURNING id", [nextMac()]);
+    await converged([a, b], (db) => machine(db, m!.id), 20_000, (v) => v !== null);
+    await partition(true);
+    await a.db.query("UPDATE machines SET hostname = 'older-on-a' WHERE id = $1", [m!.id]);
+    await new Promise((r) => setTimeout(r, 5));
+    await b.db.query("UPDATE machines SET hostname = 'newer-on-b' WHERE id = $1", [m!.id]);
+    await partition(false);
+    expect(await converged([a, b], (db) => machine(db, m!.id), 20_000, (v) => v?.hostname === 'newer-on-b')).toEqual({ hostname: 'newer-on-b' });
+    expect(await sharedConflicts(m!.id)).toEqual([
+      { kind: 'update', kept: 'newer-on-b', discarded: 'older-on-a', keptOrigin: 'striker_b', discardedOrigin: 'striker_a' },
+    ]);
+  });
+
+  it('turns the same key inserted on both into one decision and keeps replicating', async () => {
+    await partition(true);
+    const id = '7c1e5a52-0000-4000-8000-000000000001';
+    const mac = nextMac();
+    await b.db.query("INSERT INTO machines (id, mac, hostname) VALUES ($1, $2, 'inserted-on-b')", [id, mac]);
+    await new Promise((r) => setTimeout(r, 5));
+    await a.db.query("INSERT INTO machines (id, mac, hostname) VALUES ($1, $2, 'inserted-on-a')", [id, mac]);
+    await partition(false);
+    expect(await converged([a, b], (db) => machine(db, id), 20_000, (v) => v?.hostname === 'inserted-on-a')).toEqual({ hostname: 'inserted-on-a' });
+    expect(await sharedConflicts(id)).toEqual([
+      { kind: 'insert', kept: 'inserted-on-a', discarded: 'inserted-on-b', keptOrigin: 'striker_a', discardedOrigin: 'striker_b' },
+    ]);
+    // The stream did not stop: later writes cross both ways.
+    const { rows: [later] } = await b.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'after') RETURNING id", [nextMac()]);
+    await converged([a, b], (db) => machine(db, later!.id), 20_000, (v) => v !== null);
+    const status = await replicationStatus(a.db);
+    expect(status.subscriptions.map((s) => ({ enabled: s.enabled, applyErrors: s.applyErrors }))).toEqual([{ enabled: true, applyErrors: 0 }]);
+  });
+
+  it('breaks a tie on modified_at the same way on both Strikers', async () => {
+    await partition(true);
+    const id = '7c1e5a52-0000-4000-8000-000000000002';
+    const mac = nextMac();
+    const at = '2026-01-01T00:00:00.000001Z';
+    await a.db.query("INSERT INTO machines (id, mac, hostname, modified_at) VALUES ($1, $2, 'tie-a', $3)", [id, mac, at]);
+    await b.db.query("INSERT INTO machines (id, mac, hostname, modified_at) VALUES ($1, $2, 'tie-b', $3)", [id, mac, at]);
+    await partition(false);
+    const winner = await converged([a, b], (db) => machine(db, id), 20_000, () => true);
+    expect(['tie-a', 'tie-b']).toContain(winner?.hostname);
+    const conflicts = await sharedConflicts(id);
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]!.kept).toBe(winner?.hostname);
+  });
+
+  it('reports a delete against a concurrent update; the delete wins on both', async () => {
+    const { rows: [m] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'doomed') RETURNING id", [nextMac()]);
+    await converged([a, b], (db) => machine(db, m!.id), 20_000, (v) => v !== null);
+    await partition(true);
+    await a.db.query('DELETE FROM machines WHERE id = $1', [m!.id]);
+    await b.db.query("UPDATE machines SET hostname = 'edited-on-b' WHERE id = $1", [m!.id]);
+    await partition(false);
+    expect(await converged([a, b], (db) => machine(db, m!.id), 20_000, (v) => v === null)).toBeNull();
+    expect(await sharedConflicts(m!.id)).toEqual([
+      { kind: 'delete', kept: null, discarded: 'edited-on-b', keptOrigin: 'striker_a', discardedOrigin: 'striker_b' },
+    ]);
+  });
+});
