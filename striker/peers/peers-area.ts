@@ -34,6 +34,8 @@ export function peersArea(args: {
   logger: Logger;
 }): PeersArea {
   let url = args.url;
+  // The site key is made when a Striker first starts, not when a secret is first sealed.
+  args.keys.keyring();
   const deps: PeeringDeps = {
     db: args.db,
     keys: args.keys,
