@@ -2,6 +2,12 @@
  * All SQL about jobs, one function a statement. Workers claim with FOR UPDATE SKIP LOCKED; every
  * write by a worker names its worker id, so a worker that lost its job (reaped as stale) can no
  * longer change it.
+ *
+ * With several Strikers replicating, a job is owned by the Striker whose database it was inserted
+ * into (`owner_node`, stamped by migration 0015's insert trigger, which does not fire for a
+ * replicated row). Only the owner claims it, reaps it when its worker went silent, and requeues it
+ * after a restart, so a job seen in every database runs once: claims never race across
+ * databases because only one database grants them. A job whose owner is down waits for it.
  */
 import { ConflictError, NotFoundError } from '../core/errors/index.js';
 import type { DbReader, DbWriter } from '../db/database.js';
@@ -32,7 +38,8 @@ export async function claimJobs(q: DbWriter, args: { workerId: string; kinds: re
     `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $1, heartbeat_at = clock_timestamp(),
             started_at = COALESCE(started_at, clock_timestamp())
       WHERE id IN (SELECT id FROM jobs
-                    WHERE status = 'queued' AND run_after <= clock_timestamp() AND kind = ANY($2)
+                    WHERE status = 'queued' AND owner_node = public.striker_node_name()
+                      AND run_after <= clock_timestamp() AND kind = ANY($2)
                       AND (target_host IS NULL OR target_host = $3)
                     ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
       RETURNING *`,
@@ -131,7 +138,7 @@ export async function reapStaleJobs(q: DbWriter, staleAfterSeconds: number): Pro
          last_error = 'worker ' || COALESCE(worker_id, '?') || ' stopped sending heartbeats (last at ' || heartbeat_at::text || ')',
          message = CASE WHEN retry_on_stale AND attempts < max_attempts THEN 'Worker died; will retry' ELSE 'Worker died' END,
          worker_id = NULL
-        WHERE status = 'running' AND heartbeat_at < clock_timestamp() - make_interval(secs => $1)
+        WHERE status = 'running' AND owner_node = public.striker_node_name() AND heartbeat_at < clock_timestamp() - make_interval(secs => $1)
         RETURNING id, status, progress, last_error)
      INSERT INTO job_messages (job_id, progress, message, vars, level)
        SELECT id, progress, '{error}', jsonb_build_object('error', last_error), 'error' FROM stale
@@ -145,7 +152,7 @@ export async function reapStaleJobs(q: DbWriter, staleAfterSeconds: number): Pro
 export async function requeueInterrupted(q: DbWriter): Promise<string[]> {
   const { rows } = await q.write<{ id: string }>(
     `UPDATE jobs SET status = 'queued', attempts = GREATEST(attempts - 1, 0), message = 'Resuming after restart'
-      WHERE status = 'interrupted' RETURNING id`,
+      WHERE status = 'interrupted' AND owner_node = public.striker_node_name() RETURNING id`,
   );
   return rows.map((r) => r.id);
 }
