@@ -13,6 +13,7 @@ import { HostAllowList } from '../http/host-allow-list.js';
 import { publicHostNames } from './config/public-host-names.js';
 import type { StrikerConfig } from './config/schema.js';
 import { migrate } from '../db/migrate.js';
+import { prepareReplication, ReplicationWatch } from '../db/replication/index.js';
 import { JobEvents } from '../events/job-events.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { MaintenanceSchedule } from '../jobs/maintenance-schedule.js';
@@ -36,6 +37,18 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
   try {
     const { db } = opened;
     await migrate(db, logger.child({ component: 'migrate' }));
+    // Replication starts right after migrations, before anything writes: the conflict rules are
+    // attached and the publication holds this schema's tables before the first change is made, and
+    // this Striker's schema version is recorded before any row of a new shape can reach a peer.
+    let watch: ReplicationWatch | undefined;
+    if (config.database.replication.enabled) {
+      const replicationLog = logger.child({ component: 'replication' });
+      await prepareReplication(db, { logger: replicationLog, ...(config.database.replication.nodeName ? { nodeName: config.database.replication.nodeName } : {}) });
+      const started = new ReplicationWatch(db, replicationLog);
+      await started.start();
+      watch = started;
+      cleanups.push(() => started.stop());
+    }
     const areas = await areaPlugins({ config, db, logger });
     cleanups.push(() => areas.stop());
     const catalog = buildJobCatalog(db, areas.jobKinds);
@@ -105,6 +118,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
           await runner.stop(config.jobs.shutdownGraceSeconds * 1000);
           await events.close();
           await areas.stop();
+          await watch?.stop();
           await opened.close();
           logger.info('stopped');
         })();

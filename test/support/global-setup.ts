@@ -18,7 +18,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'striker-test-pg-'));
-  const db = await startEmbeddedPostgres({ dataDir: dir, port: 0, logger: pino({ level: 'warn' }), database: 'striker_template' });
+  const db = await startEmbeddedPostgres({ dataDir: dir, port: 0, logger: pino({ level: 'warn' }), database: 'striker_template', replication: { maxSlotWalKeepSizeMb: 1024, walRetrieveRetryMs: 200 } });
   project.provide('pgAdminUrl', db.url.replace(/\/striker_template$/, '/postgres'));
   return async () => {
     await db.stop();
