@@ -5,6 +5,7 @@
  */
 export { addPeer, removePeer, reseedFromPeer, reseedPeer, rotateKeys, type PeeringDeps } from './actions.js';
 export { resolveConflict, type ConflictRecord } from './conflict-actions.js';
+export { conflictView } from './conflict-view.js';
 export { peersArea, type PeersArea } from './peers-area.js';
 export { peersOverview, type PeersOverview } from './peers-overview.js';
 export { peersConfigSchema, type PeersConfig } from './peers-config.js';

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { parseBody, parseQuery } from '../http/body.js';
 import { acceptJoin, acceptKeyOffer, acceptLeave, addPeer, authenticatePeer, nodeFacts, peerActor, removePeer, reseedFromPeer, reseedPeer, rotateKeys, type PeeringDeps } from './actions.js';
 import { resolveConflict } from './conflict-actions.js';
+import { conflictView } from './conflict-view.js';
+import { columnContext } from '../core/secrets/index.js';
 import { localNodeName } from './peer-store.js';
 import { peersOverview } from './peers-overview.js';
 
@@ -42,7 +44,8 @@ export function peerRoutes(app: FastifyInstance, deps: PeeringDeps): void {
 
   app.get('/api/conflicts', { config: { access: 'viewer' } }, async (request) => {
     const q = parseQuery(conflictQuery, request.query);
-    return deps.replication.conflicts(deps.db, { unresolvedOnly: q.unresolved === 'true', limit: q.limit });
+    const sealed = new Set(deps.registry.flatMap((t) => t.columns.map((c) => columnContext(t.table, c))));
+    return (await deps.replication.conflicts(deps.db, { unresolvedOnly: q.unresolved === 'true', limit: q.limit })).map((c) => conflictView(c, sealed));
   });
 
   app.post<{ Params: { id: string } }>('/api/conflicts/:id/resolve', { config: { access: 'admin' } }, async (request) =>

@@ -4,89 +4,13 @@
  * rotates on both, /api/health shows the peer, removal drops subscriptions, slots and roles on
  * both sides; and every new endpoint refuses hostile input with a clear 4xx.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedUrl } from '../../striker/db/embedded-postgres.js';
-import { freePort, runStriker, startServeOnLoopback, type ServeProcess } from '../support/striker-process.js';
-
-interface Side {
-  /** The directory label; the node name is read from the API once serving. */
-  label: string;
-  name: string;
-  dir: string;
-  env: Record<string, string>;
-  serve: { striker: ServeProcess; headers: Record<string, string> };
-  url: string;
-  token: string;
-}
+import { freePort, runStriker } from '../support/striker-process.js';
+import { eventually, sideApi as api, sideKeyring as keyring, sideSql as sql, startSide, type Side } from '../support/striker-sides.js';
 
 const password = 'correct horse battery staple 42';
-const sides: Side[] = [];
 let a: Side;
 let b: Side;
-
-async function startSide(name: string): Promise<Side> {
-  const dir = mkdtempSync(join(tmpdir(), `striker-peers-${name}-`));
-  const env = {
-    STRIKER_DATA_DIR: dir,
-    STRIKER_HTTP__HOST: '127.0.0.1',
-    STRIKER_HTTP__PORT: String(await freePort()),
-    STRIKER_DATABASE__REPLICATION__WAL_RETRIEVE_RETRY_MS: '200',
-    STRIKER_LOG__LEVEL: 'warn',
-  };
-  // Each Striker's first admin has its own user name: a user name is unique across the site, and
-  // the same name made on two Strikers before they peer is a clash on that unique key.
-  const admin = `admin-${name.slice(-1)}`;
-  const striker = await startServeOnLoopback(env);
-  const add = await runStriker(['user', 'add', admin, '--role', 'admin'], env, `${password}\n`);
-  expect(add.code, add.stderr).toBe(0);
-  const login = await fetch(`${striker.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: admin, password }) });
-  expect(login.status).toBe(200);
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const serve = { striker, headers: { cookie: login.headers.getSetCookie()[0]!.split(';')[0]!, 'x-csrf-token': csrfToken, 'content-type': 'application/json' } };
-  const created = await runStriker(['--json', 'token', 'create', admin, '--name', 'peering'], env);
-  expect(created.code, created.stderr).toBe(0);
-  const self = await (await fetch(`${striker.url}/api/peers`, { headers: serve.headers })).json() as { self: { name: string } };
-  const side = { label: name, name: self.self.name, dir, env, serve, url: striker.url, token: (JSON.parse(created.stdout) as { token: string }).token };
-  sides.push(side);
-  return side;
-}
-
-async function api<T = unknown>(side: Side, method: string, path: string, body?: unknown, given: Record<string, string> = side.serve.headers): Promise<{ status: number; body: T }> {
-  const headers = { ...given };
-  if (body === undefined) delete headers['content-type'];
-  const r = await fetch(`${side.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
-  const text = await r.text();
-  return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-async function sql<R extends pg.QueryResultRow>(side: Side, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: embeddedUrl(side.dir) });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await read();
-  }
-  return last;
-}
-
-function keyring(side: Side): { current: string; keys: { id: string }[] } {
-  return JSON.parse(readFileSync(join(side.dir, 'site-keys.json'), 'utf8')) as { current: string; keys: { id: string }[] };
-}
 
 interface PeersAnswer {
   self: { name: string; keyId: string };
@@ -97,12 +21,11 @@ const peersOf = async (side: Side) => (await api<PeersAnswer>(side, 'GET', '/api
 const replicating = (o: PeersAnswer, peer: string) => o.peers.some((p) => p.name === peer && p.state === 'replicating' && p.connected);
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([startSide('striker_a'), startSide('striker_b')]);
+  [a, b] = await Promise.all([startSide('a'), startSide('b')]);
 }, 180_000);
 
 afterAll(async () => {
-  for (const s of sides) await s.serve.striker.stop();
-  for (const s of sides) rmSync(s.dir, { recursive: true, force: true });
+  await Promise.all([a?.stop(), b?.stop()]);
 });
 
 describe('peering two Strikers', () => {
@@ -200,7 +123,7 @@ describe('hostile input to the peering endpoints', () => {
       ['rotate without a session', 'POST', '/api/secrets/rotate', {}, { 'content-type': 'application/json' }, 401, 'UNAUTHENTICATED'],
     ];
     for (const [what, method, path, body, headers, status, errorCode, message] of cases) {
-      const r = await api(a, method, path, body, headers ?? a.serve.headers);
+      const r = await api(a, method, path, body, headers ?? a.headers);
       expect(r.status, `${what}: ${JSON.stringify(r.body)}`).toBe(status);
       expect(code(r), what).toBe(errorCode);
       if (message) expect(JSON.stringify(r.body), what).toMatch(message);

@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { addPeer, peersOverview, removePeer, reseedFromPeer, reseedPeer, resolveConflict, rotateKeys } from '../../peers/index.js';
+import { columnContext } from '../../core/secrets/index.js';
+import { addPeer, conflictView, peersOverview, removePeer, reseedFromPeer, reseedPeer, resolveConflict, rotateKeys } from '../../peers/index.js';
 import { peeringFor } from '../peering.js';
 import { printResult, printRows, printTable } from './output.js';
 import type { CliContext } from './cli-context.js';
@@ -77,7 +78,10 @@ export function addPeerCommands(program: Command, c: CliContext): void {
     .description('unresolved conflicts (--all: resolved ones too)')
     .option('--all', 'include resolved conflicts')
     .action(async (o: { all?: boolean }) => {
-      const list = await withPeering((deps) => deps.replication.conflicts(deps.db, { unresolvedOnly: !o.all, limit: 1000 }));
+      const list = await withPeering(async (deps) => {
+        const sealed = new Set(deps.registry.flatMap((t) => t.columns.map((col) => columnContext(t.table, col))));
+        return (await deps.replication.conflicts(deps.db, { unresolvedOnly: !o.all, limit: 1000 })).map((x) => conflictView(x, sealed));
+      });
       printRows(c.printer(), list, ['id', 'tableName', 'rowId', 'kind', 'keptOrigin', 'discardedOrigin', 'detectedAt', 'resolution']);
     });
   conflicts
