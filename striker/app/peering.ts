@@ -13,6 +13,7 @@ import {
   markConflictResolved,
   replicatedTables,
   replicationStatus,
+  setSubscriptionEnabled,
   subscribeToPeer,
   unsubscribeFromPeer,
 } from '../db/replication/index.js';
@@ -32,6 +33,7 @@ export const peerReplication: PeerReplication = {
     await unsubscribeFromPeer(db, peer);
   },
   status: (db) => replicationStatus(db, { probePeers: true, probeTimeoutMs: 3000 }),
+  resume: (db, peer) => setSubscriptionEnabled(db, peer, true),
   slotName,
   conflicts: (db, options) => listConflicts(db, options),
   markResolved: markConflictResolved,

@@ -255,14 +255,19 @@ export async function reseedFromPeer(deps: PeeringDeps, actor: Actor, id: string
   return { peer: peer.id };
 }
 
-/** Asks peer `id` to re-seed from this Striker (its slot here was lost while it was away). */
+/**
+ * Asks peer `id` to re-seed from this Striker (its slot here was lost while it was away), then
+ * resumes this Striker's own subscription to it.
+ */
 export async function reseedPeer(deps: PeeringDeps, actor: Actor, id: string, options: ActionOptions = {}): Promise<{ peer: string }> {
   const peer = await requirePeer(deps.db, id);
   const local = await localNodeName(deps.db);
   // The lost slot must go before the peer subscribes again under the same name.
   await endRoleSessions(deps.db, peer.localRole);
   await dropSlot(deps.db, deps.replication.slotName(peer.id, local));
-  await callPeer({ address: peer.address, peerName: peer.id, path: 'api/peering/reseed', body: {}, auth: peerAuth(deps, local, peer), timeoutMs: deps.timeoutMs }, z.strictObject({ peer: nodeName }));
+  await callPeer({ address: peer.address, peerName: peer.id, path: 'api/peering/reseed', body: {}, auth: peerAuth(deps, local, peer), timeoutMs: deps.timeoutMs }, z.strictObject({ peer: nodeName, reseededFrom: nodeName }));
+  // This side's subscription to the peer was stopped while the peer was away; the peering is whole again.
+  await deps.replication.resume(deps.db, peer.id);
   await audit(deps.db, actor, { action: 'striker.peer.reseed-requested', targetKind: 'striker_peer', targetId: peer.id, requestId: options.requestId });
   return { peer: peer.id };
 }

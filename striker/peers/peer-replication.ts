@@ -34,6 +34,8 @@ export interface PeerReplication {
   /** Drops the subscription to `peer` (and, while the peer answers, its slot there). */
   unsubscribe(db: Database, peer: string): Promise<void>;
   status(db: Database): Promise<{ subscriptions: SubscriptionState[]; slots: SlotState[] }>;
+  /** Enables the subscription to `peer` again (one stopped while the peer was away). */
+  resume(db: Database, peer: string): Promise<void>;
   /** The slot `subscriber`'s subscription holds on `publisher`'s database. */
   slotName(subscriber: string, publisher: string): string;
   conflicts(db: Database, options: { unresolvedOnly: boolean; limit: number }): Promise<ConflictRecord[]>;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { embeddedUrl } from '../../striker/db/embedded-postgres.js';
-import { freePort, runStriker, startServeOnLoopback, type ServeProcess } from './striker-process.js';
+import { freePort, runStriker, startServe, startServeOnLoopback, type ServeProcess } from './striker-process.js';
 
 export const SIDE_PASSWORD = 'correct horse battery staple 42';
 
@@ -25,17 +25,25 @@ export interface Side {
   headers: Record<string, string>;
   /** An admin API token of this Striker (what a peer is added with). */
   token: string;
+  /** Stops `striker serve` (and its PostgreSQL), keeping the data directory. */
+  halt(): Promise<void>;
+  /** Starts `striker serve` again on the same data directory and port. */
+  resume(): Promise<void>;
+  /** Stops it and removes its data directory. */
   stop(): Promise<void>;
 }
 
-export async function startSide(label: string): Promise<Side> {
+export async function startSide(label: string, more: Record<string, string> = {}): Promise<Side> {
   const dir = mkdtempSync(join(tmpdir(), `striker-peers-${label}-`));
   const env = {
     STRIKER_DATA_DIR: dir,
     STRIKER_HTTP__HOST: '127.0.0.1',
     STRIKER_HTTP__PORT: String(await freePort()),
+    // Peers reach this database at a fixed port, also after a restart.
+    STRIKER_DATABASE__EMBEDDED_PORT: String(await freePort()),
     STRIKER_DATABASE__REPLICATION__WAL_RETRIEVE_RETRY_MS: '200',
     STRIKER_LOG__LEVEL: 'warn',
+    ...more,
   };
   const admin = `admin-${label}`;
   const striker = await startServeOnLoopback(env);
@@ -49,7 +57,7 @@ export async function startSide(label: string): Promise<Side> {
     const created = await runStriker(['--json', 'token', 'create', admin, '--name', 'peering'], env);
     if (created.code !== 0) throw new Error(`striker token create failed: ${created.stderr}`);
     const self = (await (await fetch(`${striker.url}/api/peers`, { headers })).json()) as { self: { name: string } };
-    return {
+    const side: Side = {
       name: self.self.name,
       admin,
       dir,
@@ -58,11 +66,18 @@ export async function startSide(label: string): Promise<Side> {
       url: striker.url,
       headers,
       token: (JSON.parse(created.stdout) as { token: string }).token,
+      async halt() {
+        await side.striker.stop();
+      },
+      async resume() {
+        side.striker = await startServe(env);
+      },
       async stop() {
-        await striker.stop();
+        await side.striker.stop();
         rmSync(dir, { recursive: true, force: true });
       },
     };
+    return side;
   } catch (error) {
     await striker.stop();
     rmSync(dir, { recursive: true, force: true });
