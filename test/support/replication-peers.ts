@@ -10,7 +10,7 @@ import pino, { type Logger } from 'pino';
 import { openPool, type Database } from '../../striker/db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../striker/db/embedded-postgres.js';
 import { migrate, readMigrations, type Migration } from '../../striker/db/migrate.js';
-import { prepareReplication, subscribeToPeer } from '../../striker/db/replication/index.js';
+import { prepareReplication, subscribeToPeer, tableClasses, type TableClass } from '../../striker/db/replication/index.js';
 import { isAlive } from '../../striker/core/process-probe.js';
 
 export const replicationLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -28,7 +28,7 @@ export interface Peer {
   /** Starts PostgreSQL again on the same directory and port. */
   start(): Promise<void>;
   /** Applies `migrations` (default: the project's) and runs the start-up sequence. */
-  prepare(migrations?: Migration[]): Promise<void>;
+  prepare(migrations?: Migration[], classes?: Readonly<Record<string, TableClass>>): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -70,9 +70,9 @@ export async function startPeer(name: string, options: { prepare?: boolean; migr
       peer.url = started.url;
       peer.db = openPool(started.url, { poolSize: 8, logger: replicationLogger });
     },
-    async prepare(migrations = readMigrations()) {
+    async prepare(migrations = readMigrations(), classes = tableClasses) {
       await migrate(peer.db, replicationLogger, migrations);
-      await prepareReplication(peer.db, { logger: replicationLogger, nodeName: name });
+      await prepareReplication(peer.db, { logger: replicationLogger, nodeName: name, classes });
     },
     async remove() {
       if (pg) await peer.stop().catch(() => undefined);
@@ -114,7 +114,8 @@ export async function converged<R>(peers: readonly Peer[], read: (db: Database) 
       return last.every((v) => JSON.stringify(v) === JSON.stringify(last[0])) && until(last[0]!);
     }, timeoutMs, 'peers to converge');
   } catch {
-    throw new Error(`peers did not converge: ${peers.map((p, i) => `${p.name}=${JSON.stringify(last[i])}`).join(' ')}`);
+    const show = (v: unknown) => (Array.isArray(v) && v.length > 10 ? `${v.length} rows` : JSON.stringify(v));
+    throw new Error(`peers did not converge: ${peers.map((p, i) => `${p.name}=${show(last[i])}`).join(' ')}`);
   }
   return last[0]!;
 }

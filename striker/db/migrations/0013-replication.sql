@@ -117,6 +117,55 @@ CREATE FUNCTION public.striker_lock_key(tbl text, key uuid) RETURNS void LANGUAG
   SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(tbl || '/' || key::text, 0))
 $$;
 
+-- An insert from a peer whose id is new here but whose other unique key (machines.mac,
+-- users.username, ...) a different local row holds: the two rows were made apart for one thing.
+-- The same decision as for one key (newer modified_at, then md5) keeps one of them on both
+-- Strikers: when the incoming row wins, the local one is deleted here (as the peer never had it);
+-- the loser is recorded. Rows that referenced the loser keep its id (foreign keys are not enforced
+-- in apply workers), as on the peer. Returns the row to insert, or NULL.
+CREATE FUNCTION public.striker_resolve_unique(rel oid, sch text, tbl text, mode text, new_row anyelement, incoming jsonb) RETURNS anyelement
+LANGUAGE plpgsql SET search_path = '' AS $$
+DECLARE
+  idx record;
+  local_row jsonb;
+  local_xmin xid;
+  incoming_wins boolean;
+BEGIN
+  FOR idx IN
+    SELECT pg_catalog.string_agg('t.' || pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.ord) AS lhs,
+           pg_catalog.string_agg('r.' || pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.ord) AS rhs
+      FROM pg_catalog.pg_index i
+      CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+     WHERE i.indrelid = rel AND i.indisunique AND NOT i.indisprimary AND i.indexprs IS NULL
+     GROUP BY i.indexrelid
+  LOOP
+    EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(t), t.xmin FROM %I.%I t WHERE (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%I.%I, $1) r) LIMIT 1',
+                              sch, tbl, idx.lhs, idx.rhs, sch, tbl)
+      INTO local_row, local_xmin USING incoming;
+    CONTINUE WHEN local_row IS NULL;
+    incoming_wins := (incoming->>'modified_at')::timestamptz > (local_row->>'modified_at')::timestamptz
+      OR ((incoming->>'modified_at')::timestamptz = (local_row->>'modified_at')::timestamptz
+          AND pg_catalog.md5(incoming::text) > pg_catalog.md5(local_row::text));
+    IF incoming_wins THEN
+      IF mode = 'record' THEN
+        PERFORM public.striker_record_conflict(tbl, (local_row->>'id')::uuid, 'insert', incoming, local_row,
+                                               public.striker_apply_origin(), public.striker_xid_origin(local_xmin));
+      END IF;
+      PERFORM pg_catalog.set_config('striker.resolving', 'on', true);
+      EXECUTE pg_catalog.format('DELETE FROM %I.%I t WHERE t.id = $1', sch, tbl) USING (local_row->>'id')::uuid;
+      PERFORM pg_catalog.set_config('striker.resolving', 'off', true);
+    ELSE
+      IF mode = 'record' THEN
+        PERFORM public.striker_record_conflict(tbl, (incoming->>'id')::uuid, 'insert', local_row, incoming,
+                                               public.striker_xid_origin(local_xmin), public.striker_apply_origin());
+      END IF;
+      RETURN NULL;
+    END IF;
+  END LOOP;
+  RETURN new_row;
+END $$;
+
 -- The conflict rules, as one BEFORE INSERT OR UPDATE OR DELETE row trigger (ENABLE ALWAYS) on
 -- every replicated table. TG_ARGV[0]: 'record' (application tables: conflicts are recorded,
 -- deletes logged) or 'plain' (the replication machinery's own tables: newest wins, silently).
@@ -204,7 +253,7 @@ BEGIN
                               TG_TABLE_SCHEMA, TG_TABLE_NAME)
        INTO local_row, local_xmin, local_mod, local_prev USING NEW.id;
     IF local_row IS NULL THEN
-      RETURN NEW;
+      RETURN public.striker_resolve_unique(TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME, mode, NEW, incoming);
     END IF;
     IF local_row = incoming OR local_prev IS NOT DISTINCT FROM NEW.modified_at THEN
       RETURN NULL;
@@ -246,9 +295,10 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- A peer whose schema is ahead: its version row is refused by raising, so the subscription
--- (created with disable_on_error) stops with this message instead of failing later on a column or
--- table this Striker does not have yet. Applying the missing migrations here resumes it.
+-- A peer whose schema is ahead: its version row is refused by raising, so the apply worker stops
+-- with this message (and retries) before any row of a shape this Striker cannot hold arrives,
+-- instead of failing later on a missing column or table. Applying the missing migrations here
+-- lets the next retry through.
 CREATE FUNCTION public.striker_schema_version_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
   mine integer;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../../../test/support/test-database.js';
-import { ensurePublication } from './replication.js';
+import { ensurePublication, subscribeToPeer } from './replication.js';
 import { replicatedTables, tableClasses, unclassifiedTables } from './table-classification.js';
-import { publishedTables, schemaTables } from './publication-store.js';
+import { localNodeName, publishedTables, schemaTables } from './publication-store.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -47,6 +47,12 @@ describe('table classification', () => {
     }
     // Idempotent: a second start changes nothing.
     expect((await ensurePublication(t.db)).added).toEqual([]);
+  });
+
+  it('refuses a peer name that is not a node name, and this Striker itself, naming the field', async () => {
+    await expect(subscribeToPeer(t.db, { name: 'Bad Name', connectionString: 'postgres://x@127.0.0.1:1/striker', copyData: false })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ path: 'name' }] });
+    const self = await localNodeName(t.db);
+    await expect(subscribeToPeer(t.db, { name: self, connectionString: 'postgres://x@127.0.0.1:1/striker', copyData: false })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ path: 'name' }] });
   });
 
   it('keeps modified_at moving forward and remembers the version an update replaced', async () => {

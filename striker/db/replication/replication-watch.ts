@@ -55,7 +55,7 @@ export class ReplicationWatch {
 
   private async tick(): Promise<void> {
     await this.share();
-    await refreshSubscriptions(this.db);
+    await refreshSubscriptions(this.db, { onlyWhenChanged: true });
     const status = await readReplicationStatus(this.db, { probePeers: true });
     const shown = JSON.stringify(status.schemaBehind);
     if (shown !== this.behindShown) {

@@ -3,6 +3,7 @@
  * peer, refresh after a migration, and the start-up sequence that runs after migrations.
  */
 import type { Logger } from 'pino';
+import { ValidationError } from '../../core/errors/index.js';
 import type { Database, DbReader } from '../database.js';
 import { checkNodeName } from './names.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from './publication-store.js';
 import { CHECKED_SETTINGS, judgeServerSettings, settingsError, type SettingProblem } from './server-settings.js';
 import { readReplicationStatus, type ReplicationStatus } from './status-store.js';
-import { createSubscription, dropSubscription, listSubscriptions, refreshSubscription, setSubscriptionEnabled, type SubscribeOptions } from './subscription-store.js';
+import { createSubscription, dropSubscription, listSubscriptions, peerPublishedTables, refreshSubscription, subscribedTables, type SubscribeOptions } from './subscription-store.js';
 import { shareConflicts } from './conflict-store.js';
 import { replicatedTables, tableClasses, unclassifiedTables, type TableClass } from './table-classification.js';
 
@@ -57,7 +58,7 @@ export async function ensurePublication(db: Database, classes: Readonly<Record<s
 export async function subscribeToPeer(db: Database, options: SubscribeOptions): Promise<void> {
   checkNodeName(options.name, 'name');
   const local = await localNodeName(db);
-  if (local === options.name) throw new Error(`a Striker cannot subscribe to itself (${local})`);
+  if (local === options.name) throw new ValidationError([{ path: 'name', message: `name is this Striker's own node name (${local}): a Striker does not subscribe to itself` }]);
   await createSubscription(db, local, options);
 }
 
@@ -76,13 +77,18 @@ export interface RefreshOutcome {
  * (a migration that created a table) are replicated here. A newly taken-up table is copied
  * (copy_data = true by default): rows the peer wrote into it before this refresh would otherwise
  * never arrive, and rows this Striker already holds are no-ops under the insert conflict rule.
- * Tables already subscribed are not copied again.
+ * Tables already subscribed are not copied again. `onlyWhenChanged` first compares the peer's
+ * publication with the tables subscribed and skips a peer with nothing new.
  */
-export async function refreshSubscriptions(db: Database, options: { copyData?: boolean } = {}): Promise<RefreshOutcome[]> {
+export async function refreshSubscriptions(db: Database, options: { copyData?: boolean; onlyWhenChanged?: boolean } = {}): Promise<RefreshOutcome[]> {
   const outcomes: RefreshOutcome[] = [];
   for (const s of await listSubscriptions(db)) {
     if (!s.enabled) continue;
     try {
+      if (options.onlyWhenChanged) {
+        const [theirs, ours] = await Promise.all([peerPublishedTables(s.connectionString), subscribedTables(db, s.peer)]);
+        if (theirs.join() === ours.join()) continue;
+      }
       await refreshSubscription(db, s.peer, options.copyData ?? true);
       outcomes.push({ peer: s.peer, ok: true });
     } catch (error) {
@@ -102,12 +108,13 @@ export interface PrepareOptions {
   nodeName?: string;
   /** Refuse to start when a server setting is wrong (a system PostgreSQL). */
   checkSettings?: boolean;
+  /** Which tables replicate (tests add their own tables). */
+  classes?: Readonly<Record<string, TableClass>>;
 }
 
 export interface PrepareResult extends PublicationResult {
   node: string;
   schemaVersion: number;
-  resumed: string[];
   refreshed: RefreshOutcome[];
   schemaBehind: ReplicationStatus['schemaBehind'];
 }
@@ -115,15 +122,15 @@ export interface PrepareResult extends PublicationResult {
 /**
  * The start-up sequence, after migrations: check the server, name the node, attach the conflict
  * rules and publish (a new table first joins the publication here), record this Striker's schema
- * version (a peer that is behind stops taking changes from here, visibly, until it is upgraded),
- * resume subscriptions whose peer is not ahead, and refresh them (a peer's new tables).
+ * version (a peer that is behind refuses changes from here, visibly, until it is upgraded), say
+ * when this Striker is behind a peer, and refresh the subscriptions (a peer's new tables).
  */
 export async function prepareReplication(db: Database, options: PrepareOptions): Promise<PrepareResult> {
   const log = options.logger;
   if (options.checkSettings !== false) await assertServerSettings(db);
   if (options.nodeName !== undefined) await setLocalNodeName(db, checkNodeName(options.nodeName, 'database.replication.nodeName'));
   const node = await localNodeName(db);
-  const publication = await ensurePublication(db);
+  const publication = await ensurePublication(db, options.classes ?? tableClasses);
   if (publication.unclassified.length > 0) {
     log.warn({ tables: publication.unclassified }, 'tables not classified in striker/db/replication/table-classification.ts stay local');
   }
@@ -131,15 +138,6 @@ export async function prepareReplication(db: Database, options: PrepareOptions):
   const schemaVersion = await appliedSchemaVersion(db);
   await writeSchemaVersion(db, schemaVersion);
   const before = await readReplicationStatus(db, { probePeers: true });
-  const resumed: string[] = [];
-  for (const s of before.subscriptions) {
-    const ahead = s.peerSchemaVersion !== null && s.peerSchemaVersion > schemaVersion;
-    if (!s.enabled && !ahead) {
-      await setSubscriptionEnabled(db, s.peer, true);
-      resumed.push(s.peer);
-    }
-  }
-  if (resumed.length > 0) log.info({ peers: resumed }, 'replication subscriptions resumed');
   for (const b of before.schemaBehind) {
     log.error({ peer: b.peer, peerVersion: b.peerVersion, localVersion: b.localVersion },
       `schema behind: ${b.peer} is at migration ${b.peerVersion}, this Striker at ${b.localVersion}; changes from ${b.peer} are held until this Striker is upgraded`);
@@ -147,5 +145,5 @@ export async function prepareReplication(db: Database, options: PrepareOptions):
   const refreshed = await refreshSubscriptions(db);
   for (const r of refreshed) if (!r.ok) log.warn({ peer: r.peer, err: r.error }, 'could not refresh the subscription to a peer');
   await shareConflicts(db);
-  return { ...publication, node, schemaVersion, resumed, refreshed, schemaBehind: before.schemaBehind };
+  return { ...publication, node, schemaVersion, refreshed, schemaBehind: before.schemaBehind };
 }

@@ -69,13 +69,16 @@ export async function readReplicationStatus(db: DbReader, options: { probePeers?
   const schemaVersion = await appliedSchemaVersion(db);
   const subs = await listSubscriptions(db);
   const { rows: workers } = await db.query<{ subname: string; received_lsn: string | null; last_msg_receipt_time: Date | null }>(
-    'SELECT subname, received_lsn::text, last_msg_receipt_time FROM pg_catalog.pg_stat_subscription WHERE relid IS NULL AND pid IS NOT NULL',
+    `SELECT w.subname, w.received_lsn::text, w.last_msg_receipt_time FROM pg_catalog.pg_stat_subscription w
+       JOIN pg_catalog.pg_subscription s ON s.oid = w.subid
+      WHERE w.relid IS NULL AND w.pid IS NOT NULL AND s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())`,
   );
   const { rows: stats } = await db.query<{ subname: string; apply_error_count: number; sync_error_count: number; conflicts: number }>(
-    `SELECT subname, apply_error_count, sync_error_count,
+    `SELECT x.subname, apply_error_count, sync_error_count,
             (confl_insert_exists + confl_update_origin_differs + confl_update_exists + confl_update_missing
              + confl_delete_origin_differs + confl_delete_missing + confl_multiple_unique_conflicts)::bigint AS conflicts
-       FROM pg_catalog.pg_stat_subscription_stats`,
+       FROM pg_catalog.pg_stat_subscription_stats x JOIN pg_catalog.pg_subscription s ON s.oid = x.subid
+      WHERE s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())`,
   );
   const { rows: versions } = await db.query<{ node_name: string; schema_version: number }>('SELECT node_name, schema_version FROM public.striker_schema_versions');
   const subscriptions: SubscriptionStatus[] = [];
@@ -88,8 +91,10 @@ export async function readReplicationStatus(db: DbReader, options: { probePeers?
     let lastError = probe?.error ?? null;
     if (peerSchemaVersion !== null && peerSchemaVersion > schemaVersion) {
       lastError = `schema behind: ${s.peer} is at migration ${peerSchemaVersion}, this Striker at ${schemaVersion}; upgrade this Striker`;
-    } else if (!s.enabled && (stat?.apply_error_count ?? 0) > 0) {
-      lastError ??= 'disabled after an apply error (see the PostgreSQL log of this Striker)';
+    } else if (!s.enabled) {
+      lastError ??= 'disabled on this Striker (ALTER SUBSCRIPTION … ENABLE resumes it)';
+    } else if (worker === undefined && (stat?.apply_error_count ?? 0) > 0) {
+      lastError ??= `the apply worker stopped after an error (${stat?.apply_error_count} so far; see this Striker's PostgreSQL log)`;
     } else if (probe?.slotStatus === 'lost') {
       lastError = `${s.peer} no longer holds the WAL this Striker needs (max_slot_wal_keep_size): re-seed this peer`;
     }
@@ -113,7 +118,7 @@ export async function readReplicationStatus(db: DbReader, options: { probePeers?
   }
   const { rows: slotRows } = await db.query<{ slot_name: string; active: boolean; retained: string | null; wal_status: string | null; safe_wal_size: string | null }>(
     `SELECT slot_name, active, (pg_catalog.pg_current_wal_lsn() - confirmed_flush_lsn)::text AS retained, wal_status, safe_wal_size::text
-       FROM pg_catalog.pg_replication_slots WHERE slot_type = 'logical' AND slot_name LIKE 'striker\\_%' ORDER BY slot_name`,
+       FROM pg_catalog.pg_replication_slots WHERE slot_type = 'logical' AND database = current_database() AND slot_name LIKE 'striker\\_%' ORDER BY slot_name`,
   );
   const { rows: conflictRows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM public.conflicts WHERE resolved_at IS NULL');
   const schemaBehind = subscriptions.flatMap((s) => (s.peerSchemaVersion !== null && s.peerSchemaVersion > schemaVersion ? [{ peer: s.peer, peerVersion: s.peerSchemaVersion, localVersion: schemaVersion }] : []));

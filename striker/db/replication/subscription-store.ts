@@ -2,6 +2,7 @@
  * This Striker's subscriptions to its peers' publications. CREATE/DROP SUBSCRIPTION and REFRESH
  * cannot run inside a transaction block: every statement here runs on its own.
  */
+import pg from 'pg';
 import type { DbReader, DbWriter } from '../database.js';
 import { PUBLICATION, peerOfSubscription, quoteIdent, quoteLiteral, slotName, subscriptionName } from './names.js';
 
@@ -28,14 +29,16 @@ export interface SubscriptionRow {
 
 /**
  * Subscribes to the peer's publication with origin = none (changes a peer applied from a third
- * Striker are not sent again) and disable_on_error (an error the apply worker cannot get past
- * stops the subscription, visibly, instead of retrying it forever).
+ * Striker are not sent again). disable_on_error stays off: PostgreSQL would also disable the
+ * subscription when the peer merely restarts (a lost connection is an error of the apply worker
+ * too), and the only apply error the conflict rules leave, a peer's schema being ahead, clears
+ * itself once this Striker is upgraded; until then the apply worker retries and status says why.
  */
 export async function createSubscription(db: Db, localNode: string, options: SubscribeOptions): Promise<void> {
   const sub = subscriptionName(options.name);
   await db.write(
     `CREATE SUBSCRIPTION ${quoteIdent(sub)} CONNECTION ${quoteLiteral(options.connectionString)} PUBLICATION ${quoteIdent(PUBLICATION)}
-     WITH (origin = none, copy_data = ${options.copyData ? 'true' : 'false'}, disable_on_error = true,
+     WITH (origin = none, copy_data = ${options.copyData ? 'true' : 'false'}, disable_on_error = false,
            slot_name = ${quoteLiteral(slotName(localNode, options.name))})`,
   );
 }
@@ -87,4 +90,16 @@ export async function subscribedTables(db: DbReader, peer: string): Promise<stri
 /** ALTER SUBSCRIPTION … REFRESH PUBLICATION: takes up tables the peer added to its publication. */
 export async function refreshSubscription(db: DbWriter, peer: string, copyData: boolean): Promise<void> {
   await db.write(`ALTER SUBSCRIPTION ${quoteIdent(subscriptionName(peer))} REFRESH PUBLICATION WITH (copy_data = ${copyData ? 'true' : 'false'})`);
+}
+
+/** The tables the peer publishes now, asked over the subscription's own connection string. */
+export async function peerPublishedTables(connectionString: string, timeoutMs = 3000): Promise<string[]> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, application_name: 'striker-replication-refresh' });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_catalog.pg_publication_tables WHERE pubname = $1 ORDER BY tablename', [PUBLICATION]);
+    return rows.map((r) => r.tablename);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

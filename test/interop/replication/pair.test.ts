@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../striker/db/database.js';
-import { listConflicts, replicationStatus, setSubscriptionEnabled, shareConflicts } from '../../../striker/db/replication/index.js';
-import { converged, joinMesh, startPeer, waitUntil, type Peer } from '../../support/replication-peers.js';
+import { listConflicts, ReplicationWatch, replicationStatus, setSubscriptionEnabled, shareConflicts } from '../../../striker/db/replication/index.js';
+import { converged, joinMesh, replicationLogger, startPeer, waitUntil, type Peer } from '../../support/replication-peers.js';
 
 let a: Peer;
 let b: Peer;
@@ -94,6 +94,27 @@ describe('replication between two Strikers', () => {
     ]);
   });
 
+  it('shares a conflict as soon as an apply worker records it (the watch beside serve)', async () => {
+    const watches = [new ReplicationWatch(a.db, replicationLogger, 600_000), new ReplicationWatch(b.db, replicationLogger, 600_000)];
+    await Promise.all(watches.map((w) => w.start()));
+    try {
+      const { rows: [m] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'w0') RETURNING id", [nextMac()]);
+      await converged([a, b], (db) => machine(db, m!.id), 20_000, (v) => v !== null);
+      await partition(true);
+      await b.db.query("UPDATE machines SET hostname = 'w-b' WHERE id = $1", [m!.id]);
+      await new Promise((r) => setTimeout(r, 5));
+      await a.db.query("UPDATE machines SET hostname = 'w-a' WHERE id = $1", [m!.id]);
+      await partition(false);
+      // No shareConflicts call here: the NOTIFY from the apply worker makes each watch share it.
+      const shared = await converged([a, b], async (db) => (await listConflicts(db)).filter((c) => c.rowId === m!.id).map((c) => [c.kept?.hostname, c.discarded.hostname]), 20_000, (v) => v.length > 0);
+      expect(shared).toEqual([['w-a', 'w-b']]);
+      const inbox = await Promise.all([a, b].map(async (p) => (await p.db.query('SELECT count(*)::int AS n FROM conflict_inbox')).rows[0]));
+      expect(inbox).toEqual([{ n: 0 }, { n: 0 }]);
+    } finally {
+      await Promise.all(watches.map((w) => w.stop()));
+    }
+  });
+
   it('turns the same key inserted on both into one decision and keeps replicating', async () => {
     await partition(true);
     const id = '7c1e5a52-0000-4000-8000-000000000001';
@@ -111,6 +132,22 @@ describe('replication between two Strikers', () => {
     await converged([a, b], (db) => machine(db, later!.id), 20_000, (v) => v !== null);
     const status = await replicationStatus(a.db);
     expect(status.subscriptions.map((s) => ({ enabled: s.enabled, applyErrors: s.applyErrors }))).toEqual([{ enabled: true, applyErrors: 0 }]);
+  });
+
+  it('keeps one of two rows made apart for the same unique key (a MAC seen by both) and keeps replicating', async () => {
+    await partition(true);
+    const mac = nextMac();
+    const { rows: [onA] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'seen-by-a') RETURNING id", [mac]);
+    await new Promise((r) => setTimeout(r, 5));
+    const { rows: [onB] } = await b.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'seen-by-b') RETURNING id", [mac]);
+    await partition(false);
+    const kept = await converged([a, b], async (db) => (await db.query('SELECT id, hostname FROM machines WHERE mac = $1', [mac])).rows, 20_000, (v) => v.length === 1 && v[0]?.id === onB!.id);
+    expect(kept).toEqual([{ id: onB!.id, hostname: 'seen-by-b' }]);
+    expect(await sharedConflicts(onA!.id)).toEqual([
+      { kind: 'insert', kept: 'seen-by-b', discarded: 'seen-by-a', keptOrigin: 'striker_b', discardedOrigin: 'striker_a' },
+    ]);
+    const { rows: [later] } = await a.db.query<{ id: string }>("INSERT INTO machines (mac, hostname) VALUES ($1, 'after-mac') RETURNING id", [nextMac()]);
+    await converged([a, b], (db) => machine(db, later!.id), 20_000, (v) => v !== null);
   });
 
   it('breaks a tie on modified_at the same way on both Strikers', async () => {

@@ -1,0 +1,105 @@
+/**
+ * Replication benchmark (run by hand: `node --import tsx test/bench/replication/replication-bench.ts`).
+ * Two real embedded PostgreSQL instances replicating both ways as Strikers do (test/support/replication-peers.ts).
+ *
+ * 1. Lag at a steady write rate: single-row inserts into `jobs` on A, issued at RATE per second
+ *    for SECONDS. Each row's lag is from A acknowledging its commit to B announcing the row
+ *    (jobs_notify, made ENABLE ALWAYS on B for this run so it fires when the row is applied); a
+ *    row B announces before A's acknowledgement reaches the client counts as 0. Also printed: the
+ *    same from the moment the INSERT was issued (includes waiting for A), and the rate A reached.
+ * 2. Catch-up: B stopped, CATCHUP row inserts on A (8 connections, BATCH rows per transaction),
+ *    B started: time until B holds every row, from B's PostgreSQL accepting connections again.
+ * The peer is PostgreSQL's own replication; the figures are its lag with Striker's conflict rules
+ * and history triggers in the path, on this machine, in this run.
+ */
+import pg from 'pg';
+import { loadavg } from 'node:os';
+import { openPool } from '../../../striker/db/database.js';
+import { joinMesh, replicationLogger, startPeer, waitUntil, type Peer } from '../../support/replication-peers.js';
+
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CATCHUP = Number(process.env.BENCH_CATCHUP ?? 100_000);
+/** Rows per transaction in the catch-up writes (1: one transaction per row). */
+const BATCH = Number(process.env.BENCH_BATCH ?? 1);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function lag(a: Peer, b: Peer): Promise<void> {
+  await b.db.query('ALTER TABLE jobs ENABLE ALWAYS TRIGGER jobs_notify');
+  const listener = new pg.Client({ connectionString: b.url });
+  await listener.connect();
+  const seen = new Map<string, number>();
+  listener.on('notification', (msg) => {
+    const id = (JSON.parse(msg.payload!) as { id: string }).id;
+    if (!seen.has(id)) seen.set(id, performance.now());
+  });
+  await listener.query('LISTEN striker_jobs');
+  // Enough connections that a commit's fsync does not hold up the next write (commits group).
+  const writer = openPool(a.url, { poolSize: 32, logger: replicationLogger });
+  const sent = new Map<string, { issued: number; acked: number }>();
+  const total = RATE * SECONDS;
+  const started = performance.now();
+  let issued = 0;
+  const inflight = new Set<Promise<void>>();
+  while (issued < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE));
+    // At most as many writes in flight as the pool has connections: a Striker that cannot commit
+    // RATE per second falls behind the schedule (the rate reached is printed) instead of queueing.
+    while (issued < due && inflight.size < 32) {
+      issued += 1;
+      const t0 = performance.now();
+      const p = writer.query<{ id: string }>("INSERT INTO jobs (kind, payload) VALUES ('bench.lag', '{}') RETURNING id").then((r) => {
+        sent.set(r.rows[0]!.id, { issued: t0, acked: performance.now() });
+      });
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inflight);
+  await writer.close();
+  const elapsed = (performance.now() - started) / 1000;
+  await waitUntil(() => [...sent.keys()].every((id) => seen.has(id)), 60_000, 'every row to reach B');
+  await listener.end();
+  const fromCommit = [...sent].map(([id, t]) => Math.max(0, seen.get(id)! - t.acked)).sort((x, y) => x - y);
+  const fromIssue = [...sent].map(([id, t]) => seen.get(id)! - t.issued).sort((x, y) => x - y);
+  const show = (l: number[]) => `p50 ${percentile(l, 50).toFixed(2)} ms  p99 ${percentile(l, 99).toFixed(2)} ms  max ${l[l.length - 1]!.toFixed(2)} ms`;
+  console.log(`lag A→B, ${RATE} writes/s issued (A committed ${(total / elapsed).toFixed(0)}/s; ${total} rows in ${elapsed.toFixed(1)} s):`);
+  console.log(`  commit on A → visible on B: ${show(fromCommit)}`);
+  console.log(`  issued on A → visible on B: ${show(fromIssue)}`);
+}
+
+async function catchUp(a: Peer, b: Peer): Promise<void> {
+  await b.stop();
+  const writeStart = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < CATCHUP) {
+      const n = Math.min(BATCH, CATCHUP - next);
+      next += n;
+      await a.db.query("INSERT INTO jobs (kind, payload) SELECT 'bench.catchup', '{}' FROM generate_series(1, $1)", [n]);
+    }
+  }));
+  const writeSeconds = (performance.now() - writeStart) / 1000;
+  const startCall = performance.now();
+  await b.start();
+  const accepting = performance.now();
+  await waitUntil(async () => (await b.db.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE kind = 'bench.catchup'")).rows[0]!.n >= CATCHUP, 600_000, 'B to catch up');
+  const done = performance.now();
+  console.log(`catch-up after ${CATCHUP} rows written on A (${BATCH} per transaction) while B was stopped (written in ${writeSeconds.toFixed(1)} s):`);
+  console.log(`  ${((done - accepting) / 1000).toFixed(2)} s from B accepting connections (${((done - startCall) / 1000).toFixed(2)} s including B's start)`);
+}
+
+console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+const peers = await Promise.all([startPeer('bench_a'), startPeer('bench_b')]);
+try {
+  await joinMesh(peers);
+  await lag(peers[0], peers[1]);
+  await catchUp(peers[0], peers[1]);
+  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+} finally {
+  await Promise.all(peers.map((p) => p.remove()));
+}
