@@ -13,6 +13,7 @@
  */
 const AREAS = [
   'striker/setup',
+  'striker/peers',
   'repo-sync',
   'pxe',
   'striker/machines',

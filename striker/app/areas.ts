@@ -23,6 +23,9 @@ import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobEvents } from '../events/job-events.js';
 import type { AgentCredentialCheck } from '../http/access.js';
 import { agentArea } from '../agent/index.js';
+import { siteKeys } from '../core/secrets/index.js';
+import { peersArea } from '../peers/index.js';
+import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -32,6 +35,10 @@ export interface Areas {
   agentCredentials: AgentCredentialCheck;
   /** Starts background services once the job catalog exists. */
   start(catalog: JobCatalog): Promise<void>;
+  /** Sections the areas add to GET /api/health. */
+  healthSections: Record<string, () => Promise<unknown>>;
+  /** Tells the areas the URL `striker serve` listens on. */
+  listening(url: string): void;
   stop(): Promise<void>;
   /** What keeps this Striker from doing all of its work (shown by GET /api/health). */
   problems(): { source: string; message: string }[];
@@ -111,6 +118,19 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   });
   plugins.push((app) => machineRoutes(app, { db, pxe, onMachineChanged: () => void reservationCache.reload() }));
 
+  // Peering with other Strikers: routes, the site key, the /api/health section.
+  const peers = peersArea({
+    db,
+    keys: siteKeys(config.dataDir),
+    registry: encryptedColumns,
+    replication: peerReplication,
+    config: config.peers,
+    publicUrl: config.http.publicUrl,
+    url: configuredUrl(config),
+    logger: logger.child({ component: 'peers' }),
+  });
+  plugins.push((app) => peers.plugin(app));
+
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });
   jobKinds.push(configureKind);
@@ -126,6 +146,8 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     start: async (catalog) => {
       for (const start of starts) await start(catalog);
     },
+    healthSections: { peers: () => peers.health() },
+    listening: (url) => peers.listening(url),
     stop: async () => {
       for (const stop of stops.reverse()) await stop();
     },

@@ -87,6 +87,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       hosts: new HostAllowList(publicHostNames(config)),
       problems: () => areas.problems(),
       agentCredentials: areas.agentCredentials,
+      healthSections: areas.healthSections,
       plugins: areas.plugins.map((plugin) => (app: FastifyInstance) => plugin(app, catalog)),
     });
     cleanups.push(() => app.close());
@@ -103,6 +104,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
     const url = config.http.publicUrl ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/`;
+    areas.listening(url);
     logger.info({ url, host: config.http.host, port }, 'Striker is listening');
     let stopping: Promise<void> | undefined;
     return {

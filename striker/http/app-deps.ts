@@ -41,6 +41,8 @@ export interface AppDeps {
   problems?: () => readonly { source: string; message: string }[];
   /** Recognises host agents' credentials (the agent area); without it agent credentials are unknown tokens. */
   agentCredentials?: AgentCredentialCheck;
+  /** More sections of GET /api/health from other areas (peers), each read on every call; a failing one reports its error. */
+  healthSections?: Readonly<Record<string, () => Promise<unknown>>>;
   /** More routes from other areas (PXE, repos, UI), registered after the core ones. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }

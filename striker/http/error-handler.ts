@@ -49,7 +49,7 @@ export function installErrorHandling(app: FastifyInstance): void {
 
 export function toErrorBody(error: unknown, requestId: string): ErrorBody {
   if (error instanceof StrikerError) {
-    const expose = statusForCode(error.code) < 500 || error.code === 'DATABASE_UNAVAILABLE' || error.code === 'COMMAND_FAILED';
+    const expose = statusForCode(error.code) < 500 || error.code === 'DATABASE_UNAVAILABLE' || error.code === 'COMMAND_FAILED' || error.code === 'PEER_UNREACHABLE';
     return {
       error: {
         code: error.code,

@@ -2,6 +2,17 @@
  * All SQL about jobs, one function a statement. Workers claim with FOR UPDATE SKIP LOCKED; every
  * write by a worker names its worker id, so a worker that lost its job (reaped as stale) can no
  * longer change it.
+ *
+ * With several Strikers replicating, where a claim lives depends on the job's target:
+ * - Striker's own jobs (no target host) are owned by the Striker whose database they were inserted
+ *   into (`owner_node`, stamped by migration 0015's insert trigger, which does not fire for a
+ *   replicated row). Only the owner claims one, reaps it when its worker went silent, and requeues it
+ *   after a restart: claims never race across databases because only one database grants them. A
+ *   job whose owner is down waits for it.
+ * - A host's jobs have exactly one claimant, the host's agent, which talks to one Striker at a time
+ *   and may fail over to any: any Striker grants the claim, and the agent never starts a job id it
+ *   has already started (striker/agent's runtime keeps them), so a claim replayed through a second
+ *   Striker before the first one's replicated does not run the job again.
  */
 import { ConflictError, NotFoundError } from '../core/errors/index.js';
 import type { DbReader, DbWriter } from '../db/database.js';
@@ -39,6 +50,7 @@ export async function claimJobs(q: DbWriter, args: { workerId: string; kinds: re
       WHERE id IN (SELECT id FROM jobs
                     WHERE status = 'queued' AND run_after <= clock_timestamp() AND kind = ANY($2)
                       AND target_host IS NOT DISTINCT FROM $3
+                      AND (target_host IS NOT NULL OR owner_node = public.striker_node_name())
                     ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
       RETURNING *`,
     [args.workerId, args.kinds, args.targetHost, args.limit],
@@ -136,7 +148,7 @@ export async function reapStaleJobs(q: DbWriter, staleAfterSeconds: number): Pro
          last_error = 'worker ' || COALESCE(worker_id, '?') || ' stopped sending heartbeats (last at ' || heartbeat_at::text || ')',
          message = CASE WHEN retry_on_stale AND attempts < max_attempts THEN 'Worker died; will retry' ELSE 'Worker died' END,
          worker_id = NULL
-        WHERE status = 'running' AND heartbeat_at < clock_timestamp() - make_interval(secs => $1)
+        WHERE status = 'running' AND (target_host IS NOT NULL OR owner_node = public.striker_node_name()) AND heartbeat_at < clock_timestamp() - make_interval(secs => $1)
         RETURNING id, status, progress, last_error)
      INSERT INTO job_messages (job_id, progress, message, vars, level)
        SELECT id, progress, '{error}', jsonb_build_object('error', last_error), 'error' FROM stale
@@ -153,7 +165,8 @@ export async function reapStaleJobs(q: DbWriter, staleAfterSeconds: number): Pro
 export async function requeueInterrupted(q: DbWriter, targetHost: string | null = null): Promise<string[]> {
   const { rows } = await q.write<{ id: string }>(
     `UPDATE jobs SET status = 'queued', attempts = GREATEST(attempts - 1, 0), message = 'Resuming after restart'
-      WHERE status = 'interrupted' AND target_host IS NOT DISTINCT FROM $1 RETURNING id`,
+      WHERE status = 'interrupted' AND target_host IS NOT DISTINCT FROM $1
+        AND ($1::text IS NOT NULL OR owner_node = public.striker_node_name()) RETURNING id`,
     [targetHost],
   );
   return rows.map((r) => r.id);

@@ -26,6 +26,7 @@ import { addRepoCommands } from './repo-commands.js';
 import { addMachineCommands } from './machine-commands.js';
 import { addKickstartCommands } from './kickstart-commands.js';
 import { addHostCommands } from './host-commands.js';
+import { addPeerCommands } from './peer-commands.js';
 
 
 /** What command groups in other files need from the program. */
@@ -64,6 +65,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addMachineCommands(program, context);
   addKickstartCommands(program, context);
   addHostCommands(program, context);
+  addPeerCommands(program, context);
 
   program
     .command('serve')

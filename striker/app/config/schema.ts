@@ -9,6 +9,7 @@ import { isIpv4, parseCidr } from '../../core/net/ipv4.js';
 import { repoSyncConfigSchema } from '../../../repo-sync/config.js';
 import { kickstartConfigSchema } from '../../../kickstart/config.js';
 import { pxeConfigSchema } from '../../../pxe/pxe-config.js';
+import { peersConfigSchema } from '../../peers/peers-config.js';
 
 const logLevel = z.enum(logLevels);
 
@@ -114,6 +115,8 @@ export const configSchema = z.strictObject({
       inventoryMaxBytes: z.number().int().min(4096).max(16 * 1024 * 1024).default(256 * 1024),
     })
     .prefault({}),
+  /** Peering with other Strikers: this Striker's address and database host as peers reach them (striker/peers). */
+  peers: peersConfigSchema.prefault({}),
   host: z
     .strictObject({
       /** Let Striker change this machine's own network and host name. Off unless you mean it. */

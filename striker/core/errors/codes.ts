@@ -28,6 +28,8 @@ export const errorCodes = {
   JOB_CANCELLED: { status: 409, doc: 'The job was cancelled by an operator.' },
   REPO_FETCH_FAILED: { status: 502, doc: 'An upstream repository or ISO could not be read (unreachable, HTTP error, not a repo, truncated).' },
   REPO_VERIFY_FAILED: { status: 502, doc: 'A repository file failed verification (checksum, GPG signature, unsafe path); nothing was published.' },
+  SECRET_UNREADABLE: { status: 500, doc: 'A stored secret could not be opened (key not held, value changed, or the site keyring file is missing, unreadable or too open).' },
+  PEER_UNREACHABLE: { status: 502, doc: 'A peer Striker could not be reached or answered with an error; details name the peer.' },
   INTERNAL: { status: 500, doc: 'An unexpected error; the response carries a request id to find it in the log.' },
 } as const satisfies Record<string, { status: number; doc: string }>;
 

@@ -55,6 +55,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   row_deletions: machinery,
   striker_schema_versions: machinery,
   conflict_inbox: local("conflicts as this Striker's apply workers found them, until shared through `conflicts`"),
+  striker_peers: local("this Striker's own subscriptions to its peers and their sealed credentials"),
   replication_node: local("this Striker's own name among its peers"),
   schema_migrations: local('each Striker runs every migration itself; DDL does not replicate'),
 });

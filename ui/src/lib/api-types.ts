@@ -16,6 +16,7 @@ import type { Role } from '../../../striker/auth/roles.js';
 import type { MachineRole } from '../../../pxe/index.js';
 import type { HostDetailResponse } from '../../../striker/agent/host-routes.js';
 import type { IssuedCredential } from '../../../striker/agent/index.js';
+import type { ConflictRecord, PeersOverview, PeerView } from '../../../striker/peers/index.js';
 
 export type { JobStatus, MachineRole, Role };
 
@@ -48,3 +49,7 @@ export type Identity = Wire<IdentityResponse>;
 export type UserView = Wire<User>;
 export type Users = Wire<UserListResponse>;
 export type SessionInfo = Wire<SessionResponse>;
+
+export type Peers = Wire<PeersOverview>;
+export type Peer = Wire<PeerView>;
+export type Conflict = Wire<ConflictRecord>;

@@ -1,0 +1,92 @@
+/**
+ * The Strikers page in real Chromium against two real `striker serve`s (each on its own embedded
+ * PostgreSQL): an address that is not https is refused beside its field; adding the other Striker
+ * shows it replicating; a row edited on both while partitioned shows up as an unresolved
+ * conflict, and keeping the discarded version from the page makes it the value on both Strikers,
+ * with an audit row. Screenshots at 1280×800 and 390 wide.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import { eventually, SIDE_PASSWORD, sideApi, sideSql, startSide, type Side } from '../../support/striker-sides.js';
+
+let a: Side;
+let b: Side;
+let ui: UiBrowser;
+
+async function login(page: Page, side: Side): Promise<void> {
+  await open(page, `${side.url}/login`);
+  await page.locator('[id="username"]').fill(side.admin);
+  await page.locator('[id="password"]').fill(SIDE_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`${side.url}/jobs`);
+}
+
+async function displayName(side: Side, username: string): Promise<string | undefined> {
+  return (await sideSql<{ display_name: string }>(side, 'SELECT display_name FROM users WHERE username = $1', [username]))[0]?.display_name;
+}
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([startSide('ua'), startSide('ub')]);
+  ui = await launchUi();
+}, 180_000);
+
+afterAll(async () => {
+  await ui?.close();
+  await Promise.all([a?.stop(), b?.stop()]);
+});
+
+describe('the Strikers page', () => {
+  it('adds a peer, shows it replicating, and settles a conflict from the page', async () => {
+    const { page } = ui;
+    await login(page, a);
+    await open(page, `${a.url}/strikers`);
+    await expect(page.getByTestId('self').textContent()).resolves.toContain(a.name);
+    await page.getByTestId('no-peers').waitFor();
+
+    // A plain-http address off loopback is refused beside its field.
+    await page.locator('[id="peer-address"]').fill('http://10.0.0.9:8080/');
+    await page.locator('[id="peer-token"]').fill(b.token);
+    await page.getByTestId('add-peer').click();
+    await expect(page.locator('[data-error-for="peer-address"]').textContent()).resolves.toMatch(/https/);
+
+    await page.locator('[id="peer-address"]').fill(`${b.url}/`);
+    await page.getByTestId('add-peer').click();
+    await page.getByTestId('strikers-notice').filter({ hasText: `Peered with ${b.name}` }).waitFor();
+    await page.locator(`tr[data-peer="${b.name}"][data-state="replicating"]`).waitFor({ timeout: 30_000 });
+
+    // A row both sides hold (A's admin, copied to B), edited on both while partitioned.
+    await eventually('A\'s admin on B', () => displayName(b, a.admin), (v) => v !== undefined);
+    await sideSql(a, `ALTER SUBSCRIPTION striker_sub_${b.name} DISABLE`);
+    await sideSql(b, `ALTER SUBSCRIPTION striker_sub_${a.name} DISABLE`);
+    await eventually('apply workers stopped', async () => (await sideSql(a, 'SELECT pid FROM pg_stat_subscription WHERE pid IS NOT NULL')).length + (await sideSql(b, 'SELECT pid FROM pg_stat_subscription WHERE pid IS NOT NULL')).length, (n) => n === 0);
+    await sideSql(a, 'UPDATE users SET display_name = $1 WHERE username = $2', ['Set on A', a.admin]);
+    await new Promise((r) => setTimeout(r, 50));
+    await sideSql(b, 'UPDATE users SET display_name = $1 WHERE username = $2', ['Set on B (newer)', a.admin]);
+    await sideSql(a, `ALTER SUBSCRIPTION striker_sub_${b.name} ENABLE`);
+    await sideSql(b, `ALTER SUBSCRIPTION striker_sub_${a.name} ENABLE`);
+    await eventually('converged on the newer value', async () => [await displayName(a, a.admin), await displayName(b, a.admin)], (v) => v[0] === 'Set on B (newer)' && v[1] === 'Set on B (newer)');
+
+    const row = page.locator('tr[data-conflict]').filter({ hasText: 'Set on A' });
+    await eventually('the conflict on the page', async () => {
+      await page.reload();
+      await page.locator('body[data-hydrated]').waitFor();
+      return row.count();
+    }, (n) => n === 1);
+    await expect(row.getByTestId('kept').textContent()).resolves.toBe('display_name: "Set on B (newer)"');
+    await expect(row.getByTestId('discarded').textContent()).resolves.toBe('display_name: "Set on A"');
+    // No credential of the row reaches the page (the password hash is in the stored versions).
+    expect(await page.content()).not.toMatch(/scrypt|password_hash":/);
+    await screenshots(page, 'strikers');
+
+    await row.getByTestId('keep-discarded').click();
+    await page.getByTestId('strikers-notice').filter({ hasText: 'settled' }).waitFor();
+    await eventually('the discarded version restored on both', async () => [await displayName(a, a.admin), await displayName(b, a.admin)], (v) => v[0] === 'Set on A' && v[1] === 'Set on A');
+    const audit = await sideSql<{ action: string; actor_name: string }>(a, "SELECT action, actor_name FROM audit_log WHERE action = 'striker.conflict.resolve'");
+    expect(audit).toEqual([{ action: 'striker.conflict.resolve', actor_name: a.admin }]);
+    const open2 = await sideApi<unknown[]>(b, 'GET', '/api/conflicts?unresolved=true');
+    expect(open2.body.filter((c) => JSON.stringify(c).includes('Set on A'))).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
+  }, 180_000);
+});
