@@ -26,6 +26,11 @@ describe('migrations', () => {
     conflict_inbox: 'rows wait here only until they are shared through conflicts, which has a history (migration 0013)',
     row_deletions: 'an append-only log of deletes, purged by age (migration 0013)',
     striker_schema_versions: "each Striker's newest migration, rewritten at start (migration 0013)",
+    striker_peers: "this Striker's own peers and their sealed credentials; adding and removing a peer are audited (migration 0015)",
+  };
+  // Tables keyed by a name rather than a uuid, and why.
+  const keyedByName: Record<string, string> = {
+    striker_peers: 'a peer is its node name, which both Strikers already agree on; the table never replicates (migration 0015)',
   };
 
   it('gives every table a uuid key, modified_at and a history table (but the append-only logs)', async () => {
@@ -39,7 +44,7 @@ describe('migrations', () => {
         [table_name],
       );
       const byName = new Map(cols.rows.map((c) => [c.column_name, c.data_type]));
-      expect(byName.get('id'), `${table_name}.id`).toBe('uuid');
+      expect(byName.get('id'), `${table_name}.id`).toBe(table_name in keyedByName ? 'text' : 'uuid');
       expect(byName.get('modified_at'), `${table_name}.modified_at`).toBe('timestamp with time zone');
       const history = await t.db.query("SELECT 1 FROM information_schema.tables WHERE table_schema = 'history' AND table_name = $1", [table_name]);
       expect(history.rowCount, `history.${table_name}`).toBe(table_name in withoutHistory ? 0 : 1);
