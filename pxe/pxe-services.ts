@@ -30,9 +30,11 @@ import { checkLoaders, LoaderFiles, planLoaders, type LoaderProblem } from './bo
 import { effectiveDhcpConfig, type PxeConfig } from './pxe-config.js';
 import { checkPxeInterface, type InterfaceFacts } from './pxe-interface.js';
 import type { BootEvent, BootTimeline } from './boot/timeline.js';
+import { startRouterAdvertiser, type RouterAdvertiser } from './ipv6/router-advertiser.js';
+import type { Icmp6TransportFactory } from './ipv6/icmp6-socket.js';
 
 export interface PxeStatusSource {
-  /** Counters of each running PXE service, by name (dhcp, tftp, timeline). */
+  /** Counters of each running PXE service, by name (dhcp, tftp, boot, ipv6RouterAdvertisements). */
   status(): Record<string, unknown>;
   /** Current DHCP leases, or [] when DHCP is not running. */
   leases(): unknown[];
@@ -58,6 +60,8 @@ export interface PxeServicesDeps {
   onLeaseChange?: (change: LeaseChange) => void;
   /** Interface facts, for tests; default read from /sys/class/net and os.networkInterfaces(). */
   interfaceFacts?: InterfaceFacts;
+  /** The ICMPv6 socket for router advertisements, for tests; default the native raw socket. */
+  openIcmp6?: Icmp6TransportFactory;
 }
 
 export interface PxeServices extends PxeStatusSource {
@@ -113,6 +117,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
   const dhcpConfig = parseDhcpConfig(effectiveDhcpConfig(config, httpUrl), 'pxe.dhcp');
   let dhcp: DhcpServer | undefined;
   let tftp: TftpServer | undefined;
+  let advertiser: RouterAdvertiser | undefined;
   try {
     dhcp = await startDhcpServer({
       config: dhcpConfig,
@@ -151,12 +156,19 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
       retransmit: config.tftp.timeouts,
       spinMicros: config.tftp.spinMicros,
     });
+    advertiser = startRouterAdvertiser({
+      iface,
+      mode: config.ipv6RouterAdvertisements,
+      logger: log.child({ service: 'ipv6-ra' }),
+      ...(deps.openIcmp6 === undefined ? {} : { openTransport: deps.openIcmp6 }),
+    });
     const bootCounters = createBootRouteCounters();
     const plugin = bootRoutes({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp, counters: bootCounters });
     log.info({ address, httpUrl, tftpPort: tftp.address.port, dhcpPorts: dhcp.ports(), loaders: [...loaderCheck.available.keys()] }, 'pxe services started');
 
     const runningDhcp = dhcp;
     const runningTftp = tftp;
+    const runningAdvertiser = advertiser;
     return {
       plugins: [plugin],
       loaderProblems: loaderCheck.problems,
@@ -168,16 +180,19 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
         dhcp: runningDhcp.counters(),
         tftp: structuredClone(runningTftp.counters),
         boot: structuredClone(bootCounters),
+        ipv6RouterAdvertisements: runningAdvertiser.status(),
         loaders: { available: [...loaderCheck.available.keys()], problems: loaderCheck.problems },
       }),
       leases: () => runningDhcp.leases(),
       macOfIp,
       ports: () => ({ dhcp: runningDhcp.ports().server, tftp: runningTftp.address.port }),
       close: async () => {
+        runningAdvertiser.close();
         await Promise.allSettled([runningTftp.close(), runningDhcp.close()]);
       },
     };
   } catch (error) {
+    advertiser?.close();
     await tftp?.close().catch(() => undefined);
     await dhcp?.close().catch(() => undefined);
     throw error;
