@@ -81,8 +81,9 @@ export class PxeLab {
   private readonly processes: ChildProcess[] = [];
   private taps = 0;
 
-  constructor(tag: string) {
-    this.ns = `stk-pxe-${tag}`;
+  /** `ns` names the namespace when a caller keeps to its own prefix; default `stk-pxe-<tag>`. */
+  constructor(tag: string, ns = `stk-pxe-${tag}`) {
+    this.ns = ns;
     this.dir = mkdtempSync(join(tmpdir(), `stk-pxe-${tag}-`));
     spawnSync('ip', ['netns', 'del', this.ns]);
     must(['ip', 'netns', 'add', this.ns]);

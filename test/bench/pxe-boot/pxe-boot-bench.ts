@@ -28,7 +28,7 @@ const PACKAGES = ['striker-agent-1.0-1.noarch.rpm', 'pcs-0.11-1.x86_64.rpm', 'km
 
 requirePeers('qemu-system-x86_64', 'dnsmasq', 'nginx', 'cpio', 'busybox', 'ip', 'curl', 'apt-get', 'dpkg');
 ensureNativeAddon();
-const lab = new PxeLab('bench');
+const lab = new PxeLab('bench', 'v6-pxe-bench');
 const children: ChildProcess[] = [];
 let lastStrikerSteps = '';
 const interrupted = new AbortController();
@@ -82,8 +82,16 @@ try {
     for (const who of (process.env['BENCH_ONLY'] === 'peer' ? ['peer'] : ['striker', 'peer']) as ('striker' | 'peer')[]) {
       const stop = who === 'striker' ? await startStriker() : await startPeer(r);
       const tap = lab.tap();
-      const res = await bootGuest({ ns: lab.ns, tap, mac, firmware: 'bios', timeoutMs: 120_000, workDir: lab.dir, signal: interrupted.signal });
+      const dump = process.env['BENCH_TCPDUMP'] === undefined ? undefined : lab.spawn(['tcpdump', '-l', '-n', '-tt', '-i', 'br0', '-w', `/tmp/v6-pxe-bench-logs/${who}-${r}.pcap`]);
+      if (dump !== undefined) await new Promise((res) => setTimeout(res, 1000));
+      const t0 = Date.now();
+      writeFileSync(`/tmp/v6-pxe-bench-logs/${who}-${r}.t0`, String(t0 / 1000));
+      const lines: string[] = [];
+      const res = await bootGuest({ ns: lab.ns, tap, mac, firmware: 'bios', timeoutMs: 120_000, workDir: lab.dir, signal: interrupted.signal, onLine: (l) => lines.push(`${Date.now() - t0} ${l}`) });
+      mkdirSync('/tmp/v6-pxe-bench-logs', { recursive: true });
+      writeFileSync(`/tmp/v6-pxe-bench-logs/${who}-${r}.serial`, lines.join('\n'));
       await stop();
+      dump?.kill('SIGINT');
       if (res.markers['installed'] === undefined) throw new Error(`${who} round ${r}: no install marker (qemu exit ${res.exit}, timed out ${res.timedOut}, ${res.elapsedMs} ms); serial tail:\n${res.serial.slice(-1500)}`);
       results[who].boot.push(res.markers['boot']!);
       results[who].installed.push(res.markers['installed']);
