@@ -70,7 +70,9 @@ export function startRouterAdvertiser(o: RouterAdvertiserOptions): RouterAdverti
   }
 
   const mac = o.mac ?? readMac(o.iface);
-  const linkLocal = o.linkLocal ?? readLinkLocal(o.iface);
+  // The interface may get its link-local address only once it has a carrier: looked up until found.
+  let linkLocal = o.linkLocal ?? readLinkLocal(o.iface);
+  const ownAddress = (): string | undefined => (linkLocal ??= readLinkLocal(o.iface));
   const advertisement = encodeRouterAdvertisement({ routerLifetime: 0, ...(mac === undefined ? {} : { sourceLinkAddress: mac }) });
   const solicitation = encodeRouterSolicitation(mac);
   let state: AdvertiserState = initialState(now());
@@ -115,7 +117,9 @@ export function startRouterAdvertiser(o: RouterAdvertiserOptions): RouterAdverti
       counters.received.wrongHopLimit++;
       return;
     }
-    if (from === linkLocal) return;
+    // The host's own solicitations (the kernel sends some when the link comes up) are not a client's.
+    if (from === ownAddress()) return;
+    if (state.ownAddress === undefined && linkLocal !== undefined) state = { ...state, ownAddress: linkLocal };
     let decoded;
     try {
       decoded = decodeRouterMessage(message);

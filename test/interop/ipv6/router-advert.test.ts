@@ -3,7 +3,8 @@
  *
  *   v6-ra-s [s0] ───┐
  *                   [c0 bridge] v6-ra-c      Striker on s0; rdisc6 (ndisc6) and tcpdump on c0;
- *   v6-ra-r [r0] ───┘                        the site router (dnsmasq) on r0
+ *   v6-ra-r [r0] ───┤                        the site router (dnsmasq) on r0;
+ *   v6-ra-t [t0] ───┘                        a second Striker on t0
  *
  * - rdisc6 solicits and gets Striker's answer: router lifetime 0, M=0 O=0, no prefix;
  * - the unsolicited advertisement after the listening period reaches the link (tcpdump);
@@ -25,6 +26,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const S = 'v6-ra-s';
 const C = 'v6-ra-c';
 const R = 'v6-ra-r';
+const T = 'v6-ra-t';
 const dir = mkdtempSync(join(tmpdir(), 'v6-ra-'));
 const children: ChildProcess[] = [];
 
@@ -43,8 +45,8 @@ function spawnIn(ns: string, argv: string[]): ChildProcess {
   return proc;
 }
 
-async function startStriker(): Promise<AdvertiserProcess> {
-  const server = new AdvertiserProcess(spawnIn(S, [process.execPath, '--no-deprecation', '--import', 'tsx', join(root, 'test/support/netns-ra-server.ts'), 's0']), 'router advertiser', 15_000);
+async function startStriker(ns = S, iface = 's0'): Promise<AdvertiserProcess> {
+  const server = new AdvertiserProcess(spawnIn(ns, [process.execPath, '--no-deprecation', '--import', 'tsx', join(root, 'test/support/netns-ra-server.ts'), iface]), 'router advertiser', 15_000);
   expect(await server.nextLine(20_000)).toBe('ready');
   return server;
 }
@@ -67,14 +69,14 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 10_
 
 beforeAll(() => {
   for (const p of ['rdisc6', 'tcpdump', 'dnsmasq']) requireProgram(p);
-  for (const ns of [S, C, R]) {
+  for (const ns of [S, C, R, T]) {
     spawnSync('ip', ['netns', 'del', ns]);
     must(['ip', 'netns', 'add', ns]);
     // No duplicate address detection: link-local addresses are usable as soon as the link is up.
     must(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0']);
   }
   must(['ip', '-n', C, 'link', 'add', 'c0', 'type', 'bridge']);
-  for (const [ns, dev, port] of [[S, 's0', 'cs'], [R, 'r0', 'cr']] as const) {
+  for (const [ns, dev, port] of [[S, 's0', 'cs'], [R, 'r0', 'cr'], [T, 't0', 'ct']] as const) {
     must(['ip', 'link', 'add', dev, 'netns', ns, 'type', 'veth', 'peer', 'name', port, 'netns', C]);
     must(['ip', '-n', C, 'link', 'set', port, 'master', 'c0']);
     must(['ip', '-n', C, 'link', 'set', port, 'up']);
@@ -89,7 +91,7 @@ afterEach(async () => {
 });
 
 afterAll(() => {
-  for (const ns of [S, C, R]) spawnSync('ip', ['netns', 'del', ns]);
+  for (const ns of [S, C, R, T]) spawnSync('ip', ['netns', 'del', ns]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -126,6 +128,24 @@ describe('no site router on the link', () => {
     expect(text).toMatch(/fe80::\S+ > ff02::1: ICMP6, router advertisement/);
     expect((await server.status()).sent.unsolicited).toBeGreaterThanOrEqual(1);
     await server.stop();
+  });
+});
+
+describe('two Strikers on one link', () => {
+  it('do not silence each other: the lower link-local address advertises, the other stays quiet', async () => {
+    const [a, b] = await Promise.all([startStriker(S, 's0'), startStriker(T, 't0')]);
+    const settled = (x: RouterAdvertiserStatus) => x.state !== 'listening';
+    const [sa, sb] = [await until(() => a.status(), settled), await until(() => b.status(), settled)];
+    // Each one's first advertisement reaches the other; give that a moment to land.
+    await sleep(500);
+    const states = [(await a.status()).state, (await b.status()).state].sort();
+    expect(states, JSON.stringify([sa, sb])).toEqual(['advertising', 'silent']);
+    const quiet = (await a.status()).state === 'silent' ? await a.status() : await b.status();
+    const r = rdisc6();
+    const answering = [...new Set([...r.stdout.matchAll(/^ from (\S+)/gm)].map((m) => m[1]))];
+    expect(answering).toHaveLength(1);
+    expect(quiet.foreignRouter?.address).toBe(answering[0]);
+    await Promise.all([a.stop(), b.stop()]);
   });
 });
 
