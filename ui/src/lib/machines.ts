@@ -17,6 +17,8 @@ export interface PxeStatusView {
   address?: string;
   httpUrl?: string;
   loaders?: { available: string[]; problems: { loader: string; path: string; required: boolean; message: string }[] };
+  /** pxe/ipv6/router-advertiser.ts RouterAdvertiserStatus, the fields shown. */
+  ipv6RouterAdvertisements?: { state: string; reason: string; foreignRouter?: { address: string } };
 }
 
 export const roles: readonly MachineRole[] = ['striker', 'node', 'dr'];
