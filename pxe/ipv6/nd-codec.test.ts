@@ -29,8 +29,8 @@ describe('router advertisement encoding (RFC 4861 §4.2)', () => {
   });
 
   it("decodes iPXE's router solicitation as captured (type 133, source link-layer option)", () => {
-    // ICMPv6 body of the RS QEMU's iPXE ROM sends from fe80::5054:ff:fe77:5b01 to ff02::2.
-    const captured = Buffer.from('85000000000000000101525400775b01', 'hex');
+    // ICMPv6 body (checksum 0x2395 included) of the RS QEMU's iPXE ROM sent from fe80::5054:ff:fe77:5b01 to ff02::2, from a bench capture.
+    const captured = Buffer.from('85002395000000000101525400775b01', 'hex');
     expect(decodeRouterMessage(captured)).toEqual({ kind: 'solicitation', sourceLinkAddress: '52:54:00:77:5b:01' });
   });
 });
