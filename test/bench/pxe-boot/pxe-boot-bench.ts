@@ -22,6 +22,7 @@
  * Captures and serial logs stay in /tmp/v6-pxe-bench-logs.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootPhases, type BootPhaseName, type PhaseEvent } from '../../../striker/machines/boot-phases.js';
@@ -58,6 +59,8 @@ const lab = new PxeLab('bench', 'v6-pxe-bench');
 const children: ChildProcess[] = [];
 let lastStrikerEvents: TimelineEventJson[] = [];
 const interrupted = new AbortController();
+// Every boot listens on it (bootGuest); a run has a dozen boots or more.
+setMaxListeners(100, interrupted.signal);
 process.on('exit', () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
