@@ -2,7 +2,8 @@
  * Starts the whole PXE path for `striker serve` from one config (pxe-config.ts): checks the
  * interface and its address, starts DHCP (lease journal under `<dataDir>/dhcp`, reservations
  * from the `MachineLookup`), TFTP (per-MAC boot configs as virtual files, then the loaders,
- * then the TFTP root directory), and returns the HTTP boot routes to register, the counters
+ * then the TFTP root directory), router advertisements that end iPXE's IPv6 wait (pxe/ipv6/,
+ * unless `ipv6RouterAdvertisements` is off), and returns the HTTP boot routes to register, the counters
  * and leases for the API (`PxeStatusSource`), and `close()`.
  *
  * Every step goes to the one `BootTimeline`; TFTP and loader downloads, which only know the
