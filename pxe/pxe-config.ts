@@ -42,6 +42,11 @@ export const pxeConfigSchema = z.strictObject({
   dhcp: dhcpConfigSchema.prefault({}),
   /** `host` defaults to `address`; TFTP runs whenever PXE is enabled. */
   tftp: tftpConfigSchema.prefault({}),
+  /**
+   * Router advertisements on the PXE interface that end iPXE's IPv6 wait (router lifetime 0, no
+   * prefixes, M=0 O=0; pxe/ipv6/). `auto`: sent unless another router advertises there; `off`: never.
+   */
+  ipv6RouterAdvertisements: z.enum(['auto', 'off']).default('auto'),
   /** A refreshed IEEE OUI table (pxe/boot/oui.ts); the shipped one is used when it does not exist. */
   ouiFile: z.string().min(1).optional(),
 });

@@ -54,6 +54,12 @@ describe('PXE config', () => {
     });
   });
 
+  it("router advertisements: 'auto' by default, 'off' accepted, anything else refused by name", () => {
+    expect(parsePxeConfig(enabled, 'http://10.201.4.1:8080').ipv6RouterAdvertisements).toBe('auto');
+    expect(parsePxeConfig({ ...enabled, ipv6RouterAdvertisements: 'off' }, 'http://10.201.4.1:8080').ipv6RouterAdvertisements).toBe('off');
+    expect(() => parsePxeConfig({ ...enabled, ipv6RouterAdvertisements: 'on' }, 'http://10.201.4.1:8080')).toThrow(/ipv6RouterAdvertisements/);
+  });
+
   it('keeps boot entries the operator changed', () => {
     const table = firmwareTableSchema.parse({ 'ipxe-bios': 'ipxe/{mac}.ipxe' });
     expect(bootTableFor(table, 'http://h:1/')['ipxe-bios']).toBe('ipxe/{mac}.ipxe');

@@ -2,7 +2,8 @@
  * Starts the whole PXE path for `striker serve` from one config (pxe-config.ts): checks the
  * interface and its address, starts DHCP (lease journal under `<dataDir>/dhcp`, reservations
  * from the `MachineLookup`), TFTP (per-MAC boot configs as virtual files, then the loaders,
- * then the TFTP root directory), and returns the HTTP boot routes to register, the counters
+ * then the TFTP root directory), router advertisements that end iPXE's IPv6 wait (pxe/ipv6/,
+ * unless `ipv6RouterAdvertisements` is off), and returns the HTTP boot routes to register, the counters
  * and leases for the API (`PxeStatusSource`), and `close()`.
  *
  * Every step goes to the one `BootTimeline`; TFTP and loader downloads, which only know the
@@ -33,9 +34,11 @@ import { effectiveDhcpConfig, type PxeConfig } from './pxe-config.js';
 import { checkPxeInterface, type InterfaceFacts } from './pxe-interface.js';
 import type { BootEvent, BootTimeline } from './boot/timeline.js';
 import { LoaderRefusalWatch } from './boot/loader-refusal.js';
+import { startRouterAdvertiser, type RouterAdvertiser } from './ipv6/router-advertiser.js';
+import type { Icmp6TransportFactory } from './ipv6/icmp6-socket.js';
 
 export interface PxeStatusSource {
-  /** Counters of each running PXE service, by name (dhcp, tftp, timeline). */
+  /** Counters of each running PXE service, by name (dhcp, tftp, boot, ipv6RouterAdvertisements). */
   status(): Record<string, unknown>;
   /** Current DHCP leases, or [] when DHCP is not running. */
   leases(): unknown[];
@@ -61,6 +64,8 @@ export interface PxeServicesDeps {
   onLeaseChange?: (change: LeaseChange) => void;
   /** Interface facts, for tests; default read from /sys/class/net and os.networkInterfaces(). */
   interfaceFacts?: InterfaceFacts;
+  /** The ICMPv6 socket for router advertisements, for tests; default the native raw socket. */
+  openIcmp6?: Icmp6TransportFactory;
 }
 
 export interface PxeServices extends PxeStatusSource {
@@ -132,6 +137,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
   const dhcpConfig = parseDhcpConfig(effectiveDhcpConfig(config, httpUrl, uefi), 'pxe.dhcp');
   let dhcp: DhcpServer | undefined;
   let tftp: TftpServer | undefined;
+  let advertiser: RouterAdvertiser | undefined;
   try {
     dhcp = await startDhcpServer({
       config: dhcpConfig,
@@ -179,12 +185,19 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
       retransmit: config.tftp.timeouts,
       nativeSockets: config.tftp.nativeSockets,
     });
+    advertiser = startRouterAdvertiser({
+      iface,
+      mode: config.ipv6RouterAdvertisements,
+      logger: log.child({ service: 'ipv6-ra' }),
+      ...(deps.openIcmp6 === undefined ? {} : { openTransport: deps.openIcmp6 }),
+    });
     const bootCounters = createBootRouteCounters();
     const plugin = bootRoutes({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp, counters: bootCounters });
     log.info({ address, httpUrl, tftpPort: tftp.address.port, dhcpPorts: dhcp.ports(), loaders: [...loaderCheck.available.keys()], uefi }, 'pxe services started');
 
     const runningDhcp = dhcp;
     const runningTftp = tftp;
+    const runningAdvertiser = advertiser;
     return {
       plugins: [plugin],
       loaderProblems: loaderCheck.problems,
@@ -196,16 +209,19 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
         dhcp: runningDhcp.counters(),
         tftp: structuredClone(runningTftp.counters),
         boot: structuredClone(bootCounters),
+        ipv6RouterAdvertisements: runningAdvertiser.status(),
         loaders: { available: [...loaderCheck.available.keys()], problems: loaderCheck.problems, uefiPxe: uefi },
       }),
       leases: () => runningDhcp.leases(),
       macOfIp,
       ports: () => ({ dhcp: runningDhcp.ports().server, tftp: runningTftp.address.port }),
       close: async () => {
+        runningAdvertiser.close();
         await Promise.allSettled([runningTftp.close(), runningDhcp.close()]);
       },
     };
   } catch (error) {
+    advertiser?.close();
     await tftp?.close().catch(() => undefined);
     await dhcp?.close().catch(() => undefined);
     throw error;

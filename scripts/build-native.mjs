@@ -3,6 +3,7 @@
 // (a checkout that changes an addon's C code rebuilds it).
 //   pxe/dhcp/native  bind_to_device  SO_BINDTODEVICE for the DHCP server's socket
 //   pxe/tftp/native  transfer_socket a TFTP transfer's socket: recv(2) per ACK, send(2) per block
+//   pxe/ipv6/native  icmp6_socket    a raw ICMPv6 socket for router solicitations and advertisements
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ import { dirname, join } from 'node:path';
 const addons = [
   { dir: join('pxe', 'dhcp', 'native'), target: 'bind_to_device' },
   { dir: join('pxe', 'tftp', 'native'), target: 'transfer_socket' },
+  { dir: join('pxe', 'ipv6', 'native'), target: 'icmp6_socket' },
 ];
 const nodeDir = dirname(dirname(process.execPath));
 const bundled = join(nodeDir, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');

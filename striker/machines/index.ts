@@ -6,6 +6,7 @@ export { getMachine, listMachines, machineTimeline, macSchema, type Machine, typ
 export { diskNamePattern, installDisksSchema, MAX_INSTALL_DISKS, parseDiskList } from './install-disks.js';
 export { describeMachine, machineChangeSchema, machineMacOf } from './actions.js';
 export { machineRoutes, type MachineDetailResponse, type MachineListResponse, type MachineResponse } from './machine-routes.js';
+export { bootPhases, fileKind, type BootPhase, type BootPhaseName, type PhaseEvent } from './boot-phases.js';
 export { DbTimeline, DEFAULT_MAX_EVENTS_PER_MACHINE, purgeBootEvents } from './timeline-store.js';
 export { LeaseMirror } from './lease-mirror.js';
 export { storedLeases } from './lease-store.js';

@@ -1,12 +1,13 @@
 /**
  * PATCH /api/machines/:mac through the real HTTP app: the install disks an operator sets, refuses
- * and clears, each refusal naming the entry at fault, and the audit row of each change.
+ * and clears, each refusal naming the entry at fault, and the audit row of each change; GET shows
+ * the phases of the machine's last boot computed from its recorded timeline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../audit/audit-store.js';
 import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../../test/support/test-app.js';
-import { createTestDatabase } from '../../test/support/test-database.js';
-import { machineRoutes, type MachineDetailResponse, type MachineResponse } from './index.js';
+import { createTestDatabase, quietLogger } from '../../test/support/test-database.js';
+import { DbTimeline, machineRoutes, type MachineDetailResponse, type MachineResponse } from './index.js';
 
 let t: TestApp;
 let operator: Login;
@@ -83,5 +84,24 @@ describe('PATCH /api/machines/:mac installDisks', () => {
 
   it('refuses a viewer', async () => {
     expect((await patch(viewer, { installDisks: ['sda'] })).statusCode).toBe(403);
+  });
+});
+
+describe('GET /api/machines/:mac boot phases', () => {
+  it('shows each phase of the last boot with its duration, from the events recorded', async () => {
+    const booted = '52:54:00:d1:00:02';
+    const timeline = new DbTimeline({ db: t.t.db, logger: quietLogger, flushMs: 5 });
+    const at = (ms: number) => new Date(Date.parse('2026-12-06T08:00:00.000Z') + ms);
+    timeline.record({ step: 'dhcp.discover', mac: booted, at: at(0), details: { firmware: 'ipxe-bios' } });
+    timeline.record({ step: 'dhcp.ack', mac: booted, ip: '10.201.10.7', at: at(40), details: { firmware: 'ipxe-bios' } });
+    timeline.record({ step: 'http.file', mac: booted, ip: '10.201.10.7', at: at(13_100), details: { file: 'boot/ipxe', bytes: 500, durationMs: 3, outcome: 'ok' } });
+    timeline.record({ step: 'kickstart.fetched', mac: booted, ip: '10.201.10.7', at: at(40_000), details: { outcome: 'served' } });
+    await timeline.close();
+    const res = await t.app.inject({ method: 'GET', url: `/api/machines/${booted}`, headers: viewer.headers });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as { phases: { name: string; from: string; durationMs: number; startAt: string }[] } & MachineDetailResponse;
+    expect(body.timeline).toHaveLength(4);
+    expect(body.phases.map((p) => [p.from, p.name, p.durationMs])).toEqual([['start', 'dhcp', 40], ['dhcp', 'script', 13_060], ['script', 'kickstart', 26_900]]);
+    expect(body.phases[0]!.startAt).toBe('2026-12-06T08:00:00.000Z');
   });
 });

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PxeStatusSource } from '../../pxe/index.js';
 import type { Database } from '../db/database.js';
 import { describeMachine, machineMacOf } from './actions.js';
+import { bootPhases, type BootPhase } from './boot-phases.js';
 import { getMachine, listMachines, machineTimeline, type Machine, type TimelineEntry } from './machine-store.js';
 
 /** GET /api/machines */
@@ -13,10 +14,11 @@ export interface MachineListResponse {
   machines: Machine[];
 }
 
-/** GET /api/machines/:mac: the machine and its boot timeline, oldest first. */
+/** GET /api/machines/:mac: the machine, its boot timeline (oldest first) and the phases of its last boot (boot-phases.ts). */
 export interface MachineDetailResponse {
   machine: Machine;
   timeline: TimelineEntry[];
+  phases: BootPhase[];
 }
 
 /** PATCH /api/machines/:mac */
@@ -29,7 +31,9 @@ export function machineRoutes(app: FastifyInstance, deps: { db: Database; pxe: P
 
   app.get<{ Params: { mac: string } }>('/api/machines/:mac', { config: { access: 'viewer' } }, async (request): Promise<MachineDetailResponse> => {
     const mac = machineMacOf(request.params.mac);
-    return { machine: await getMachine(deps.db, mac), timeline: await machineTimeline(deps.db, mac) };
+    const machine = await getMachine(deps.db, mac);
+    const timeline = await machineTimeline(deps.db, mac);
+    return { machine, timeline, phases: bootPhases(timeline) };
   });
 
   app.patch<{ Params: { mac: string } }>('/api/machines/:mac', { config: { access: 'operator' } }, async (request): Promise<MachineResponse> => {

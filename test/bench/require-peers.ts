@@ -32,6 +32,7 @@ export const peerPackages = {
   renice: 'bsdutils',
   rpmbuild: 'rpm',
   taskset: 'util-linux',
+  tcpdump: 'tcpdump',
   tftp: 'tftp-hpa',
   udhcpc: 'udhcpc',
   wrk: 'wrk',

@@ -256,7 +256,8 @@ describe('web UI, machines', () => {
     await page.locator('[aria-label="Kickstart check progress"]').waitFor();
     // The machine boots: steps recorded after the page opened appear without a reload.
     await page.getByTestId('timeline').getByText('Nothing yet').waitFor();
-    for (const [step, details] of [['dhcp.discover', { vendor: 'PXEClient:Arch:00007' }], ['dhcp.ack', { ip: '10.201.10.1' }], ['tftp.file', { file: 'ipxe.efi', bytes: 1024 }]] as const) {
+    await page.getByTestId('boot-phases').getByText('No boot from PXE firmware recorded yet').waitFor();
+    for (const [step, details] of [['dhcp.discover', { vendor: 'PXEClient:Arch:00007', firmware: 'uefi-x64' }], ['dhcp.ack', { ip: '10.201.10.1' }], ['tftp.file', { file: 'ipxe.efi', bytes: 1024 }]] as const) {
       await t.db.query(
         `INSERT INTO boot_events (machine_id, mac, ip, step, at, details) SELECT id, mac, '10.201.10.1', $2, clock_timestamp(), $3 FROM machines WHERE mac = $1`,
         [DISCOVERED, step, JSON.stringify(details)],
@@ -265,6 +266,9 @@ describe('web UI, machines', () => {
     await page.locator('[data-testid="timeline"] tr[data-step="tftp.file"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-testid="timeline"] tr[data-step]').count()).toBe(3);
     expect(await page.getByTestId('timeline').textContent()).toContain('file=ipxe.efi bytes=1024');
+    // The last boot's phases: the DHCP exchange, timed from the events just recorded.
+    await page.locator('[data-testid="boot-phases"] tr[data-phase="dhcp"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="boot-phases"] tr[data-phase="dhcp"]').textContent()).toMatch(/DHCP discover → ack\s*\d+\.\d\d s/);
     await screenshots(page, '24-machine-detail');
     await page.setViewportSize(NARROW);
     expect(await wide(page)).toBeLessThanOrEqual(NARROW.width);

@@ -5,7 +5,7 @@
 import type { Wire } from './wire.js';
 import type { JobDetailResponse, JobListResponse, JobMessageView, JobResponse, JobView } from '../../../striker/jobs/job-routes.js';
 import type { Job, JobStatus } from '../../../striker/jobs/job.js';
-import type { Machine, MachineDetailResponse, MachineListResponse, MachineResponse, TimelineEntry } from '../../../striker/machines/index.js';
+import type { BootPhase, Machine, MachineDetailResponse, MachineListResponse, MachineResponse, TimelineEntry } from '../../../striker/machines/index.js';
 import type { KickstartCheckResponse, KickstartStatus, KickstartStatusResponse } from '../../../kickstart/index.js';
 import type { RepoJobResponse, RepoListResponse, RepoView, TreeListResponse, TreeView } from '../../../repo-sync/index.js';
 import type { IdentityResponse } from '../../../striker/setup/index.js';
@@ -29,6 +29,7 @@ export type JobAnswer = Wire<JobResponse>;
 
 export type MachineView = Wire<Machine>;
 export type TimelineEntryView = Wire<TimelineEntry>;
+export type BootPhaseView = Wire<BootPhase>;
 export type Machines = Wire<MachineListResponse>;
 export type MachineDetail = Wire<MachineDetailResponse>;
 export type MachineAnswer = Wire<MachineResponse>;
