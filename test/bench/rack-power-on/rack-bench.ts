@@ -307,7 +307,8 @@ async function bootRack(side: Side): Promise<RoundResult> {
         let out = '';
         proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
         proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        proc.once('exit', (code) => resolve(out.trim() === '' ? `fail exit ${code}` : out.trim()));
+        // 'close', not 'exit': only then has all of the client's output been read.
+        proc.once('close', (code) => resolve(out.trim() === '' ? `fail exit ${code}` : out.trim()));
       }),
     );
   }
