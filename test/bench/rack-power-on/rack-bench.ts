@@ -10,7 +10,9 @@
  *   - Striker: the built `striker serve` (dist/) with PXE on the bridge, its own PostgreSQL,
  *     the 50 machines described (role node, host name, reserved address) through the API, the loader from
  *     `pxe.loaders.ipxeDir`, kernel and initrd from its installation-tree route, the kickstart
- *     from its kickstart route;
+ *     request to its kickstart route (here the machines' kickstarts cannot be built — no setup
+ *     identity, kickstart settings or imported tree — so it answers 403; the table shows the
+ *     statuses);
  *   - dnsmasq (DHCP + TFTP, `--no-ping`) + nginx (sendfile) serving the same files, the same
  *     boot scripts (copied from Striker's) and a static kickstart.
  * Prints per side: time until the last client finished, the slowest and fastest client, the
