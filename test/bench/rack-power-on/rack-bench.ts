@@ -24,7 +24,8 @@
  * children included: PostgreSQL for Striker, nginx's workers for the peer), and the ratio; and
  * for Striker the latency of GET /api/machines (the Machines page's request), polled every
  * 250 ms during the boot, against the same request before the boot.
- * Env: RACK_SETTINGS='pxe.tftp.nativeSockets=false,…' adds config keys (JSON values) to Striker's.
+ * Env: RACK_SETTINGS='pxe.tftp.nativeSockets=false,…' adds config keys (JSON values) to Striker's;
+ * RACK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/x' adds Node options to `striker serve`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -242,7 +243,8 @@ const strikerSide: Side = {
   group: 'rk-striker',
   async start() {
     const log = join(W, 'logs/striker.log');
-    const child = startIn(this.group, [process.execPath, MAIN, '--config', join(W, 'striker.json'), 'serve'], log);
+    const nodeArgs = (process.env['RACK_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const child = startIn(this.group, [process.execPath, ...nodeArgs, MAIN, '--config', join(W, 'striker.json'), 'serve'], log);
     this.stop = () => stop(child, 30_000);
     await waitFor('striker serve answering', () => child.exitCode === null && curlIn(`http://${ADDRESS}:${PORT}/api/health`)[0] > 0);
     if (child.exitCode !== null) throw new Error(`striker serve exited: ${readFileSync(log, 'utf8').slice(-3000)}`);
