@@ -452,6 +452,13 @@ try {
     console.log(`| ${label.padEnd(32)} | ${fmt(a, key === 'failed' ? 0 : 2).padStart(8)} | ${fmt(b, key === 'failed' ? 0 : 2).padStart(13)} | ${ratio && b > 0 ? `${(a / b).toFixed(2)}×`.padStart(12) : '-'.padStart(12)} |`);
   }
   console.log(`| kickstart answers (HTTP status)  | ${String(s.map((r) => r['ksStatus']).join(',')).padStart(8)} | ${String(p.map((r) => r['ksStatus']).join(',')).padStart(13)} |              |`);
+  // Each round's Striker and peer boots ran back to back, so their ratio is the least disturbed by
+  // other load on the machine; printed per round with its median.
+  const paired = (key: string) => s.map((row, k) => Number(row[key]) / Number(p[k]?.[key]));
+  for (const [label, key] of [['last client', 'lastDone'], ['server CPU', 'cpu'], ['median TFTP', 'tftp'], ['median HTTP', 'http']] as const) {
+    const ratios = paired(key);
+    console.log(`Striker/peer per round, ${label}: ${ratios.map((x) => `${fmt(x)}×`).join(', ')} (median ${fmt(median(ratios))}×)`);
+  }
   const striker = results.filter((r) => r.side === 'Striker');
   console.log(`\nStriker's counters after its last boot (limits: a refusal names limit-total or limit-client): ${striker.at(-1)?.counted ?? '-'}`);
   const during = striker.flatMap((r) => r.latencies);
