@@ -4,7 +4,8 @@
 #   DHCP  udhcpc with option 60 PXEClient and option 93 architecture 7 (EFI x64) → address,
 #         next server and boot file from the answer
 #   TFTP  the boot file from the next server (curl, blksize 1468 as iPXE and firmware ask)
-#   HTTP  the per-MAC boot script, the kernel and the initrd (curl), then the machine's kickstart
+#   HTTP  the per-MAC boot script, the kernel and the initrd (curl), then the machine's kickstart,
+#         which must answer 200 with this machine's own network line (--device=MAC)
 # Prints one line: "ok T_START T_DHCP T_TFTP T_HTTP T_KS KS_STATUS" (epoch seconds after each
 # phase), or "fail PHASE detail". Arguments: GO_FILE HOOK MAC HOSTID HTTP_PORT LOADER_BYTES
 # KERNEL_BYTES INITRD_BYTES.
@@ -35,6 +36,11 @@ fetch "$base/boot/ipxe/$MAC" -
 fetch "$base/trees/rack/vmlinuz" "$KERNEL_BYTES"
 fetch "$base/trees/rack/initrd.img" "$INITRD_BYTES"
 t3=$(date +%s.%N)
-ks=$(curl -sS -o /dev/null -w '%{http_code}' "$base/ks/$HOSTID.ks" 2>&1) || { echo "fail ks $ks"; exit 1; }
+KS=/dev/shm/rk-ks-$HOSTID
+ks=$(curl -sS -o "$KS" -w '%{http_code}' "$base/ks/$HOSTID.ks" 2>&1) || { echo "fail ks $ks"; exit 1; }
 t4=$(date +%s.%N)
+[ "$ks" = 200 ] || { echo "fail ks status $ks"; exit 1; }
+# Its own kickstart: the network line for its own MAC.
+grep -qF -- "--device=$MAC " "$KS" || { echo "fail ks not this machine's kickstart ($(head -c 200 "$KS" | tr '\n' ' '))"; exit 1; }
+rm -f "$KS"
 echo "ok $t0 $t1 $t2 $t3 $t4 $ks"

@@ -8,17 +8,24 @@
  * (curl) → the machine's kickstart. Against, in the same run and on the same bridge, one after
  * the other (RACK_ROUNDS rounds, default 1, the order alternating):
  *   - Striker: the built `striker serve` (dist/) with PXE on the bridge, its own PostgreSQL,
- *     the 50 machines described (role node, host name, reserved address) through the API, the loader from
- *     `pxe.loaders.ipxeDir`, kernel and initrd from its installation-tree route, the kickstart
- *     from its kickstart route;
+ *     set up as an operator would before the first boot: the 50 machines described (role node,
+ *     host name, reserved address) through the API, OS media (kickstart-media.ts) imported with
+ *     `striker repo import`, the identity (PUT /api/setup/identity, its BCN on the bench's bridge)
+ *     and the kickstart settings (root password, that tree) through the API, and each machine's
+ *     pre-boot check run (POST …/kickstart/check) until all are ready; the loader from
+ *     `pxe.loaders.ipxeDir`, kernel and initrd from its installation-tree route, and each client's
+ *     own rendered kickstart from its kickstart route (the client checks for 200 and its own MAC's
+ *     network line; anything else fails the client and the bench);
  *   - dnsmasq (DHCP + TFTP, `--no-ping`) + nginx (sendfile) serving the same files, the same
- *     boot scripts (copied from Striker's) and a static kickstart.
+ *     boot scripts (copied from Striker's) and each machine's kickstart as a static file (Striker's
+ *     preview of it).
  * Prints per side: time until the last client finished, the slowest and fastest client, the
  * median per phase, the servers' CPU seconds during the boot (a cgroup-v1 cpuacct group each,
  * children included: PostgreSQL for Striker, nginx's workers for the peer), and the ratio; and
  * for Striker the latency of GET /api/machines (the Machines page's request), polled every
  * 250 ms during the boot, against the same request before the boot.
- * Env: RACK_SETTINGS='pxe.tftp.nativeSockets=false,…' adds config keys (JSON values) to Striker's.
+ * Env: RACK_SETTINGS='pxe.tftp.nativeSockets=false,…' adds config keys (JSON values) to Striker's;
+ * RACK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/x' adds Node options to `striker serve`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -26,9 +33,11 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sampleIdentity } from '../../../striker/setup/sample-identity.js';
 import { requirePeers } from '../require-peers.js';
+import { makeKickstartMedia } from './kickstart-media.js';
 
-requirePeers('ip', 'udhcpc', 'curl', 'dnsmasq', 'nginx');
+requirePeers('ip', 'udhcpc', 'curl', 'dnsmasq', 'nginx', 'rpmbuild', 'createrepo_c', 'dnf');
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
 const MAIN = join(root, 'dist/striker/app/main.js');
@@ -48,10 +57,13 @@ const INITRD = 60 * 1024 * 1024;
 /** A client that has not finished after this long is a failure (starved or stuck). */
 const CLIENT_TIMEOUT_S = 300;
 const CG = '/sys/fs/cgroup/cpuacct';
+/** The installation tree the imported media become; the kickstart settings name it. */
+const TREE = 'rack-os';
 const W = mkdtempSync('/tmp/rk-rack-');
 chmodSync(W, 0o755);
 const children: ChildProcess[] = [];
 const namespaces: string[] = [];
+let ISO = '';
 
 const macOf = (i: number): string => `52:54:00:78:00:${i.toString(16).padStart(2, '0')}`;
 const hostIdOf = (i: number): string => macOf(i).replaceAll(':', '-');
@@ -136,11 +148,13 @@ function writeFiles(): void {
   mkdirSync(join(W, 'loaders'), { recursive: true });
   const loader = randomBytes(LOADER);
   for (const name of ['ipxe.efi', 'undionly.kpxe', 'snponly.efi']) writeFileSync(join(W, 'loaders', name), loader);
-  const tree = join(W, 'trees/.snapshots/rack');
+  // Striker's default trees directory (<dataDir>/trees), where `striker repo import` puts trees too.
+  const trees = join(W, 'striker-var/trees');
+  const tree = join(trees, '.snapshots/rack');
   mkdirSync(tree, { recursive: true });
   writeFileSync(join(tree, 'vmlinuz'), randomBytes(KERNEL));
   writeFileSync(join(tree, 'initrd.img'), randomBytes(INITRD));
-  symlinkSync('.snapshots/rack', join(W, 'trees/rack'));
+  symlinkSync('.snapshots/rack', join(trees, 'rack'));
   mkdirSync(join(W, 'http/trees'), { recursive: true });
   mkdirSync(join(W, 'http/boot/ipxe'), { recursive: true });
   mkdirSync(join(W, 'http/ks'), { recursive: true });
@@ -157,7 +171,6 @@ function strikerConfig(): string {
     dataDir: join(W, 'striker-var'),
     http: { host: ADDRESS, port: PORT },
     log: { level: 'warn' },
-    repos: { treesDir: join(W, 'trees') },
     pxe: {
       enabled: true,
       interface: 'br0',
@@ -195,12 +208,43 @@ interface Side {
 
 let token = '';
 
+/** An API request to Striker as the bench's admin; throws unless it answers `expect`. */
+function api(method: string, path: string, expect: number, body?: unknown): unknown {
+  const data = body === undefined ? [] : ['-H', 'content-type: application/json', '--data', JSON.stringify(body)];
+  const [status, text] = curlIn(`http://${ADDRESS}:${PORT}${path}`, ['-X', method, '-H', `authorization: Bearer ${token}`, ...data]);
+  if (status !== expect) throw new Error(`${method} ${path} answered ${status} (expected ${expect}): ${text.slice(0, 2000)}`);
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
+}
+
+/**
+ * What an operator sets up before the first boot so every machine's kickstart can be served:
+ * the OS media imported, the identity, the kickstart settings, and each machine's pre-boot check
+ * run until it is ready (a machine that is not ready fails the bench here, with its problems).
+ */
+async function setUpKickstarts(): Promise<void> {
+  striker(['repo', 'import', ISO, '--name', TREE]);
+  api('PUT', '/api/setup/identity', 201, sampleIdentity({ networks: { ...sampleIdentity().networks, bcn: { subnet: '10.78.0.0/24', address: ADDRESS } } }));
+  api('PUT', '/api/settings/kickstart', 200, { rootPassword: 'rack bench root password', timezone: 'Etc/UTC', tree: TREE });
+  for (let i = 0; i < MACHINES; i++) api('POST', `/api/machines/${macOf(i)}/kickstart/check`, 202, {});
+  const statusOf = (i: number) => (api('GET', `/api/machines/${macOf(i)}/kickstart/status`, 200) as { status: { status: string; problems: unknown[] } }).status;
+  const pending = new Set(Array.from({ length: MACHINES }, (_, i) => i));
+  for (const start = Date.now(); pending.size > 0 && Date.now() - start < 15 * 60_000; await sleep(1000)) {
+    for (const i of [...pending]) {
+      const s = statusOf(i);
+      if (s.status === 'ready') pending.delete(i);
+      else if (s.status !== 'unchecked') throw new Error(`the kickstart of ${macOf(i)} is ${s.status}: ${JSON.stringify(s.problems)}`);
+    }
+  }
+  if (pending.size > 0) throw new Error(`${pending.size} kickstart check(s) did not finish within 15 minutes`);
+}
+
 const strikerSide: Side = {
   name: 'Striker',
   group: 'rk-striker',
   async start() {
     const log = join(W, 'logs/striker.log');
-    const child = startIn(this.group, [process.execPath, MAIN, '--config', join(W, 'striker.json'), 'serve'], log);
+    const nodeArgs = (process.env['RACK_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const child = startIn(this.group, [process.execPath, ...nodeArgs, MAIN, '--config', join(W, 'striker.json'), 'serve'], log);
     this.stop = () => stop(child, 30_000);
     await waitFor('striker serve answering', () => child.exitCode === null && curlIn(`http://${ADDRESS}:${PORT}/api/health`)[0] > 0);
     if (child.exitCode !== null) throw new Error(`striker serve exited: ${readFileSync(log, 'utf8').slice(-3000)}`);
@@ -214,12 +258,14 @@ const strikerSide: Side = {
         ]);
         if (status !== 200) throw new Error(`describing ${macOf(i)} answered ${status}: ${body}`);
       }
-      // The peer serves Striker's own boot scripts and a kickstart of the same size as a static file.
+      await setUpKickstarts();
+      // The peer serves Striker's own boot scripts and each machine's kickstart (Striker's preview) as static files.
       for (let i = 0; i < MACHINES; i++) {
         const [status, script] = curlIn(`http://${ADDRESS}:${PORT}/boot/ipxe/${macOf(i)}`);
         if (status !== 200) throw new Error(`boot script for ${macOf(i)} answered ${status}`);
         writeFileSync(join(W, 'http/boot/ipxe', macOf(i)), script);
-        writeFileSync(join(W, 'http/ks', `${hostIdOf(i)}.ks`), `# rack bench kickstart for ${hostIdOf(i)}\n${'#'.repeat(4000)}\n`);
+        const preview = api('GET', `/api/machines/${macOf(i)}/kickstart`, 200) as { kickstart: string };
+        writeFileSync(join(W, 'http/ks', `${hostIdOf(i)}.ks`), preview.kickstart);
       }
     }
   },
@@ -307,7 +353,8 @@ async function bootRack(side: Side): Promise<RoundResult> {
         let out = '';
         proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
         proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        proc.once('exit', (code) => resolve(out.trim() === '' ? `fail exit ${code}` : out.trim()));
+        // 'close', not 'exit': only then has all of the client's output been read.
+        proc.once('close', (code) => resolve(out.trim() === '' ? `fail exit ${code}` : out.trim()));
       }),
     );
   }
@@ -366,6 +413,7 @@ try {
   for (const group of ['rk-striker', 'rk-peer']) cgroup(group);
   setUpNetwork();
   writeFiles();
+  ISO = await makeKickstartMedia(W);
   strikerConfig();
   console.error(`${MACHINES} machines, ${ROUNDS} round(s); ${process.env['RACK_SETTINGS'] ?? 'Striker with its defaults'}; ${W}`);
   for (let round = 0; round < ROUNDS; round++) {
@@ -404,6 +452,13 @@ try {
     console.log(`| ${label.padEnd(32)} | ${fmt(a, key === 'failed' ? 0 : 2).padStart(8)} | ${fmt(b, key === 'failed' ? 0 : 2).padStart(13)} | ${ratio && b > 0 ? `${(a / b).toFixed(2)}×`.padStart(12) : '-'.padStart(12)} |`);
   }
   console.log(`| kickstart answers (HTTP status)  | ${String(s.map((r) => r['ksStatus']).join(',')).padStart(8)} | ${String(p.map((r) => r['ksStatus']).join(',')).padStart(13)} |              |`);
+  // Each round's Striker and peer boots ran back to back, so their ratio is the least disturbed by
+  // other load on the machine; printed per round with its median.
+  const paired = (key: string) => s.map((row, k) => Number(row[key]) / Number(p[k]?.[key]));
+  for (const [label, key] of [['last client', 'lastDone'], ['server CPU', 'cpu'], ['median TFTP', 'tftp'], ['median HTTP', 'http']] as const) {
+    const ratios = paired(key);
+    console.log(`Striker/peer per round, ${label}: ${ratios.map((x) => `${fmt(x)}×`).join(', ')} (median ${fmt(median(ratios))}×)`);
+  }
   const striker = results.filter((r) => r.side === 'Striker');
   console.log(`\nStriker's counters after its last boot (limits: a refusal names limit-total or limit-client): ${striker.at(-1)?.counted ?? '-'}`);
   const during = striker.flatMap((r) => r.latencies);
@@ -413,11 +468,16 @@ try {
   console.log(
     `\nGET /api/machines (${MACHINES} machines) during Striker's boot: median ${fmt(median(sorted), 1)} ms, p95 ${fmt(sorted[Math.floor(sorted.length * 0.95)] ?? NaN, 1)} ms, max ${fmt(sorted.at(-1) ?? NaN, 1)} ms over ${during.length} requests (${failedProbes} failed); before the boot: median ${fmt(median(idle), 1)} ms`,
   );
+  const failures = results.flatMap((r) => r.clients.filter((c) => !c.ok).map((c) => `${r.side}: ${c.line}`));
+  if (failures.length > 0) {
+    console.error(`\nFAILED: ${failures.length} client boot(s) did not complete (a kickstart other than 200 with the machine's own content counts):\n${failures.slice(0, 20).join('\n')}`);
+    process.exitCode = 1;
+  }
 } finally {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await sleep(500);
   cleanUpNetwork();
   for (const group of ['rk-striker', 'rk-peer']) spawnSync('rmdir', [join(CG, group)]);
-  for (let i = 0; i < MACHINES; i++) rmSync(`/dev/shm/rk-lease-${hostIdOf(i)}`, { force: true });
+  for (let i = 0; i < MACHINES; i++) for (const f of ['lease', 'ks']) rmSync(`/dev/shm/rk-${f}-${hostIdOf(i)}`, { force: true });
   if (process.env['RACK_KEEP'] !== '1') rmSync(W, { recursive: true, force: true });
 }
