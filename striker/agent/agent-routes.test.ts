@@ -205,6 +205,17 @@ describe('host jobs', () => {
     expect(ok.json().job).toMatchObject({ kind: 'host.reboot', targetHost: hostA, status: 'queued' });
     await t.t.db.write(`DELETE FROM jobs WHERE id = $1`, [ok.json().job.id]);
   });
+
+  it('refuses a host id that is not one (CR, odd UTF-8) with 400 naming params.hostId and the body\'s problems, audited as (invalid)', async () => {
+    const before = (await auditRows('job.enqueue.refused')).length;
+    const res = await call(adminToken, '/api/hosts/%0D%F4%8F%BF%BB/jobs', { kind: 7 });
+    expect(res.statusCode).toBe(400);
+    expect((res.json().error.details.problems as { path: string }[]).map((p) => p.path)).toEqual(['params.hostId', 'body.kind']);
+    const validBody = await call(adminToken, '/api/hosts/%0D/jobs', { kind: 'host.inventory' });
+    expect(validBody.statusCode).toBe(400);
+    expect(validBody.json().error.details.problems).toEqual([{ path: 'params.hostId', message: "must be a host id like 52-54-00-12-34-56 — got '\r'" }]);
+    expect((await auditRows('job.enqueue.refused')).slice(before).map((r) => r.target_id)).toEqual(['(invalid)', '(invalid)']);
+  });
 });
 
 describe('inventory', () => {
