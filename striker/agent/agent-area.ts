@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { hashSecret } from '../auth/secret-token.js';
-import type { Database } from '../db/database.js';
+import type { Database, DbTx } from '../db/database.js';
 import type { JobEvents } from '../events/job-events.js';
 import type { AgentCredentialCheck } from '../http/access.js';
 import { auditRefusal, auditRegistrationRefused, issueCredentialAtRegistration, type IssuedCredential } from './actions.js';
@@ -26,8 +26,8 @@ export interface AgentArea {
   /** Routes; `events` wakes held job claims. */
   plugin(app: FastifyInstance, events: JobEvents | undefined): void;
   credentialCheck: AgentCredentialCheck;
-  /** For kickstart's registration route: issues the host's credential. */
-  onRegistered(hostId: string, peerIp: string): Promise<IssuedCredential & Record<string, unknown>>;
+  /** For kickstart's registration: issues the host's credential in the transaction spending its token. */
+  onRegistered(t: DbTx, hostId: string, peerIp: string): Promise<IssuedCredential & Record<string, unknown>>;
   /** For kickstart's registration route: the audit row of a refused registration. */
   onRegistrationRefused(hostId: string, peerIp: string, reason: string): Promise<void>;
 }
@@ -48,8 +48,8 @@ export function agentArea(deps: AgentAreaDeps): AgentArea {
       hostRoutes(app, { db: deps.db });
     },
     credentialCheck,
-    onRegistered: async (hostId, peerIp) => {
-      const issued = await issueCredentialAtRegistration(deps.db, hostId, peerIp);
+    onRegistered: async (t, hostId, peerIp) => {
+      const issued = await issueCredentialAtRegistration(t, hostId, peerIp);
       log.info({ hostId, peer: peerIp, credentialId: issued.credentialId }, 'agent credential issued at registration');
       return { ...issued };
     },

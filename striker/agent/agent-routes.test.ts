@@ -37,6 +37,9 @@ const inventory: Inventory = {
 const call = (cred: string | undefined, url: string, payload?: unknown, method: 'POST' | 'GET' = 'POST') =>
   t.app.inject({ method, url, headers: cred === undefined ? {} : { authorization: `Bearer ${cred}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
+/** A host's registration as kickstart makes it: the credential issued in a transaction. */
+const register = (hostId: string, peerIp: string) => t.t.db.tx((tx) => area.onRegistered(tx, hostId, peerIp));
+
 async function auditRows(action: string): Promise<{ target_id: string; details: Record<string, unknown> }[]> {
   return (await t.t.db.query<{ target_id: string; details: Record<string, unknown> }>(`SELECT target_id, details FROM audit_log WHERE action = $1 ORDER BY at`, [action])).rows;
 }
@@ -47,8 +50,8 @@ beforeAll(async () => {
   await events.start();
   area = agentArea({ db: database.db, logger: quietLogger, inventoryMaxBytes: 8192 });
   t = await createTestApp({ agentCredentials: area.credentialCheck, events, plugins: [(app) => area.plugin(app, events)] }, database);
-  credA = (await area.onRegistered(hostA, '10.201.10.1')).credential;
-  credB = (await area.onRegistered(hostB, '10.201.10.2')).credential;
+  credA = (await register(hostA, '10.201.10.1')).credential;
+  credB = (await register(hostB, '10.201.10.2')).credential;
   await addUser(t, 'admin', 'admin');
   const admin = (await findUserByName(t.t.db, 'admin'))!;
   adminToken = (await createApiToken(t.t.db, systemActor, admin.id, { name: 'test' })).token;
@@ -62,12 +65,12 @@ afterAll(async () => {
 
 describe('credentials', () => {
   it('registration answers the content of agent-credentials.json and a new registration revokes the old credential', async () => {
-    const first = await area.onRegistered('52-54-00-00-0a-09', '10.201.10.9');
+    const first = await register('52-54-00-00-0a-09', '10.201.10.9');
     expect(Object.keys(first).sort()).toEqual(['credential', 'credentialId', 'hostId', 'issuedAt']);
     expect(first.credential).toMatch(/^sta_[A-Za-z0-9_-]{43}$/);
     const stored = await t.t.db.query<{ secret_hash: string }>(`SELECT secret_hash FROM agent_credentials WHERE id = $1`, [first.credentialId]);
     expect(stored.rows[0]!.secret_hash).not.toContain(first.credential.slice(4));
-    const second = await area.onRegistered('52-54-00-00-0a-09', '10.201.10.9');
+    const second = await register('52-54-00-00-0a-09', '10.201.10.9');
     const old = await call(first.credential, '/api/agent/hello', { instanceId: instance, version: '1', strikerUrl: 'http://s1' });
     expect(old.statusCode).toBe(401);
     expect(old.json().error.message).toBe('the agent credential is unknown or revoked; register the host again');
@@ -99,7 +102,7 @@ describe('credentials', () => {
 
   it('revokes and rotates from the hosts API (admins), with audit rows', async () => {
     const host = '52-54-00-00-0a-07';
-    const issued = await area.onRegistered(host, '10.201.10.7');
+    const issued = await register(host, '10.201.10.7');
     const rotated = await call(adminToken, `/api/hosts/${host}/rotate`);
     expect(rotated.statusCode).toBe(200);
     const fresh = rotated.json() as { credential: string; hostId: string };

@@ -62,7 +62,7 @@ beforeAll(async () => {
   t = await createTestApp({ config, catalog, agentCredentials: areas.agentCredentials, plugins: areas.plugins.map((p) => (app: FastifyInstance) => p(app, catalog)) }, database);
   await addUser(t, 'fuzzer', 'admin');
   admin = await loginAs(t, 'fuzzer');
-  agent = { authorization: `Bearer ${(await issueCredentialAtRegistration(database.db, '52-54-00-0a-01-01', '127.0.0.1')).credential}` };
+  agent = { authorization: `Bearer ${(await database.db.tx((tx) => issueCredentialAtRegistration(tx, '52-54-00-0a-01-01', '127.0.0.1'))).credential}` };
   const hello = await t.app.inject({ method: 'POST', url: '/api/agent/hello', headers: agent, payload: { instanceId: 'fuzz-instance-0001', version: '0.1.0', strikerUrl: 'http://127.0.0.1' } });
   if (hello.statusCode !== 200) throw new Error(`agent hello failed: ${hello.statusCode} ${hello.body}`);
   routes = routesOf(t.app).filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !r.url.includes('*') && skipped[`${r.method} ${r.url}`] === undefined);

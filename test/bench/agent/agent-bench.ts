@@ -72,7 +72,7 @@ function watchingLogger(onStarted: () => void) {
 }
 
 async function startRuntime(hostId: string, onStarted?: () => void): Promise<AgentRuntime> {
-  const credentials = await issueCredentialAtRegistration(db, hostId, '127.0.0.1');
+  const credentials = await db.tx((tx) => issueCredentialAtRegistration(tx, hostId, '127.0.0.1'));
   const config = agentConfigSchema.parse({ strikerUrls: [url], hostId, heartbeatSeconds: 10, inventorySeconds: 3600, workers: 1, logLevel: 'silent' });
   const logger = onStarted === undefined ? quiet : watchingLogger(onStarted);
   const r = new AgentRuntime({ config, credentials, version: 'bench', logger, run, collectInventory: async () => inventory });
