@@ -13,6 +13,7 @@ import { auditRefusal, auditRegistrationRefused, issueCredentialAtRegistration, 
 import { isAgentCredential } from './agent-credential-format.js';
 import { agentRoutes } from './agent-routes.js';
 import { findLiveCredential } from './credential-store.js';
+import { CredentialWatch } from './credential-watch.js';
 import { hostRoutes } from './host-routes.js';
 
 export interface AgentAreaDeps {
@@ -20,6 +21,8 @@ export interface AgentAreaDeps {
   logger: Logger;
   /** Largest inventory accepted, in bytes. */
   inventoryMaxBytes: number;
+  /** How long a held claim trusts its credential's last check (seconds; 0: ask the database at every wake). */
+  credentialCacheSeconds?: number;
 }
 
 export interface AgentArea {
@@ -44,7 +47,13 @@ export function agentArea(deps: AgentAreaDeps): AgentArea {
   };
   return {
     plugin: (app, events) => {
-      agentRoutes(app, { db: deps.db, events, logger: deps.logger, inventoryMaxBytes: deps.inventoryMaxBytes });
+      const credentials = new CredentialWatch(deps.db, log, (deps.credentialCacheSeconds ?? 5) * 1000);
+      // Only held claims use the watch, and claims are held only with job events.
+      if (events !== undefined) {
+        app.addHook('onReady', async () => credentials.startInBackground());
+        app.addHook('onClose', async () => credentials.close());
+      }
+      agentRoutes(app, { db: deps.db, events, credentials, logger: deps.logger, inventoryMaxBytes: deps.inventoryMaxBytes });
       hostRoutes(app, { db: deps.db });
     },
     credentialCheck,

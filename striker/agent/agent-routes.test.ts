@@ -173,6 +173,18 @@ describe('host jobs', () => {
     for (const j of forB.json().jobs as { id: string }[]) await call(credB, `/api/agent/jobs/${j.id}/finish`, { instanceId: instance, outcome: { kind: 'succeeded' } });
   });
 
+  it('answers a held claim 401 as soon as its credential is revoked', async () => {
+    const host = '52-54-00-00-0a-0b';
+    const issued = await register(host, '10.201.10.11');
+    expect((await call(issued.credential, '/api/agent/hello', { instanceId: instance, version: '1', strikerUrl: 'x' })).statusCode).toBe(200);
+    const pending = call(issued.credential, '/api/agent/jobs/claim', { instanceId: instance, waitSeconds: 60 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await call(adminToken, `/api/hosts/${host}/revoke`)).statusCode).toBe(200);
+    const res = await pending;
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.message).toBe('the agent credential was revoked; register the host again');
+  });
+
   it('tells the agent through its heartbeat that a job was cancelled, and a reaped job is no longer the old run\'s', async () => {
     const job = await enqueueHostJob(t.t.db, systemActor, { hostId: hostA, kind: 'host.inventory', payload: {} });
     await call(credA, '/api/agent/jobs/claim', { instanceId: instance, waitSeconds: 0 });

@@ -62,7 +62,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   });
 
   // Host agents: credentials issued at registration, the agent API, hosts and their inventory.
-  const agents = agentArea({ db, logger, inventoryMaxBytes: config.agents.inventoryMaxBytes });
+  const agents = agentArea({ db, logger, inventoryMaxBytes: config.agents.inventoryMaxBytes, credentialCacheSeconds: config.agents.credentialCacheSeconds });
   plugins.push((app) => agents.plugin(app, deps.events));
 
   // Kickstarts: per-host rendering, checks, served only to their machine; registration yields the agent credential.
