@@ -14,6 +14,7 @@ import { isAgentCredential } from './agent-credential-format.js';
 import { agentRoutes } from './agent-routes.js';
 import { findLiveCredential } from './credential-store.js';
 import { CredentialWatch } from './credential-watch.js';
+import { hostJobKinds, type HostJobKindInfo } from './host-job-kinds.js';
 import { hostRoutes } from './host-routes.js';
 
 export interface AgentAreaDeps {
@@ -29,6 +30,8 @@ export interface AgentArea {
   /** Routes; `events` wakes held job claims. */
   plugin(app: FastifyInstance, events: JobEvents | undefined): void;
   credentialCheck: AgentCredentialCheck;
+  /** The host job kinds, for the job list's titles and `/api/job-kinds`. */
+  hostJobKinds: readonly HostJobKindInfo[];
   /** For kickstart's registration: issues the host's credential in the transaction spending its token. */
   onRegistered(t: DbTx, hostId: string, peerIp: string): Promise<IssuedCredential & Record<string, unknown>>;
   /** For kickstart's registration route: the audit row of a refused registration. */
@@ -57,6 +60,7 @@ export function agentArea(deps: AgentAreaDeps): AgentArea {
       hostRoutes(app, { db: deps.db });
     },
     credentialCheck,
+    hostJobKinds: Object.values(hostJobKinds),
     onRegistered: async (t, hostId, peerIp) => {
       const issued = await issueCredentialAtRegistration(t, hostId, peerIp);
       log.info({ hostId, peer: peerIp, credentialId: issued.credentialId }, 'agent credential issued at registration');

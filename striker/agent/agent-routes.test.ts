@@ -49,7 +49,7 @@ beforeAll(async () => {
   events = new JobEvents(database.db, quietLogger);
   await events.start();
   area = agentArea({ db: database.db, logger: quietLogger, inventoryMaxBytes: 8192 });
-  t = await createTestApp({ agentCredentials: area.credentialCheck, events, plugins: [(app) => area.plugin(app, events)] }, database);
+  t = await createTestApp({ agentCredentials: area.credentialCheck, hostJobKinds: area.hostJobKinds, events, plugins: [(app) => area.plugin(app, events)] }, database);
   credA = (await register(hostA, '10.201.10.1')).credential;
   credB = (await register(hostB, '10.201.10.2')).credential;
   await addUser(t, 'admin', 'admin');
@@ -230,6 +230,20 @@ describe('host jobs', () => {
     expect(validBody.statusCode).toBe(400);
     expect(validBody.json().error.details.problems).toEqual([{ path: 'params.hostId', message: "must be a host id like 52-54-00-12-34-56 — got '\r'" }]);
     expect((await auditRows('job.enqueue.refused')).slice(before).map((r) => r.target_id)).toEqual(['(invalid)', '(invalid)']);
+  });
+});
+
+describe('host job kinds beside Striker\'s', () => {
+  it('lists host kinds by title in /api/job-kinds and titles host jobs in the job list and a job\'s page', async () => {
+    const kinds = (await call(adminToken, '/api/job-kinds', undefined, 'GET')).json().kinds as { kind: string; title: string; target: string }[];
+    expect(kinds).toContainEqual({ kind: 'host.reboot', title: 'Reboot the host', maxAttempts: 1, onStale: 'fail', target: 'host' });
+    expect(kinds.filter((k) => k.target === 'host').map((k) => k.kind).sort()).toEqual(['host.inventory', 'host.poweroff', 'host.reboot', 'host.run-checks']);
+    expect(kinds.some((k) => k.target === 'striker')).toBe(true);
+    const job = (await call(adminToken, `/api/hosts/${hostA}/jobs`, { kind: 'host.run-checks' })).json().job as { id: string };
+    const list = (await call(adminToken, '/api/jobs', undefined, 'GET')).json().jobs as { id: string; title: string }[];
+    expect(list.find((j) => j.id === job.id)?.title).toBe('Check which cluster tools the host has');
+    expect((await call(adminToken, `/api/jobs/${job.id}`, undefined, 'GET')).json().job.title).toBe('Check which cluster tools the host has');
+    await t.t.db.write(`DELETE FROM jobs WHERE id = $1`, [job.id]);
   });
 });
 

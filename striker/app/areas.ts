@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { runCommand } from '../core/command/run-command.js';
 import type { StrikerConfig } from './config/schema.js';
 import type { Database } from '../db/database.js';
-import type { JobKindDefinition } from '../jobs/job-kind.js';
+import type { HostJobKindTitle, JobKindDefinition } from '../jobs/job-kind.js';
 import { configureJobKind, setupIdentityRoutes, systemHostApplier } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
 import { registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos } from '../../repo-sync/index.js';
@@ -30,6 +30,8 @@ export interface Areas {
   jobKinds: JobKindDefinition[];
   /** How access control recognises host agents' credentials. */
   agentCredentials: AgentCredentialCheck;
+  /** Job kinds host agents run: titled and listed with the catalog's. */
+  hostJobKinds: readonly HostJobKindTitle[];
   /** Starts background services once the job catalog exists. */
   start(catalog: JobCatalog): Promise<void>;
   stop(): Promise<void>;
@@ -111,6 +113,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     plugins,
     jobKinds,
     agentCredentials: agents.credentialCheck,
+    hostJobKinds: agents.hostJobKinds,
     start: async (catalog) => {
       for (const start of starts) await start(catalog);
     },

@@ -73,6 +73,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       hasher: new PasswordHasher({ concurrency: config.auth.hashConcurrency, queue: config.auth.hashQueue }),
       hosts: new HostAllowList(publicHostNames(config)),
       agentCredentials: areas.agentCredentials,
+      hostJobKinds: areas.hostJobKinds,
       plugins: areas.plugins.map((plugin) => (app: FastifyInstance) => plugin(app, catalog)),
     });
     cleanups.push(() => app.close());

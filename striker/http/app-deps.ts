@@ -4,7 +4,7 @@ import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { Database } from '../db/database.js';
 import type { JobEvents } from '../events/job-events.js';
-import type { JobCatalog } from '../jobs/job-kind.js';
+import type { HostJobKindTitle, JobCatalog } from '../jobs/job-kind.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { HostAllowList } from './host-allow-list.js';
 import type { AgentCredentialCheck } from './access.js';
@@ -37,6 +37,8 @@ export interface AppDeps {
   events?: JobEvents;
   /** How often an idle live stream re-checks the credential that opened it (default 5000 ms). */
   liveStreamRecheckMs?: number;
+  /** Job kinds host agents run (the agent area's): listed by `/api/job-kinds` and titled in job views. */
+  hostJobKinds?: readonly HostJobKindTitle[];
   /** Recognises host agents' credentials (the agent area); without it agent credentials are unknown tokens. */
   agentCredentials?: AgentCredentialCheck;
   /** More routes from other areas (PXE, repos, UI), registered after the core ones. */
