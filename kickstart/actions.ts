@@ -1,20 +1,23 @@
 /**
  * The kickstart actions, each once for the API and the CLI: validation, the change and its audit
- * row in one transaction. Requesting a machine's pre-boot check (a `kickstart.check` job) and
- * changing the shared kickstart settings (audited without the root password or its hash).
+ * row in one transaction. Requesting a machine's pre-boot check (a `kickstart.check` job),
+ * changing the shared kickstart settings (audited without the root password or its hash), and a
+ * host's registration (its one-time token exchanged for the answer the app hands in).
  */
 import { z } from 'zod';
 import { audit, type ActionOptions, type Actor } from '../striker/audit/audit-store.js';
 import type { CommandRunner } from '../striker/core/command/run-command.js';
 import { ValidationError, type Problem } from '../striker/core/errors/index.js';
 import { parseInput, problemsFromZod } from '../striker/core/validation/zod-problems.js';
-import type { Database } from '../striker/db/database.js';
+import type { Database, DbTx } from '../striker/db/database.js';
 import { enqueueJob } from '../striker/jobs/enqueue.js';
 import type { Job } from '../striker/jobs/job.js';
 import type { JobCatalog } from '../striker/jobs/job-kind.js';
 import { getMachine, machineMacOf } from '../striker/machines/index.js';
 import { hashRootPassword } from './password-hash.js';
 import { updateKickstartSettings, type KickstartSettings, type SettingsChange } from './settings-store.js';
+import { markRegistered } from './host-store.js';
+import { PgTokenStore } from './token-store.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 of a-z 0-9 . _ - (a repo or tree name)');
 
@@ -69,5 +72,26 @@ export async function requestKickstartCheck(db: Database, catalog: JobCatalog, a
     const job = await enqueueJob(t, catalog, { kind: 'kickstart.check', payload: { mac, ...request }, createdBy: actor.userId });
     await audit(t, actor, { action: 'kickstart.check', targetKind: 'machine', targetId: mac, details: { jobId: job.id, ...request }, requestId: options.requestId });
     return job;
+  });
+}
+
+/** Makes a registration's answer inside its transaction (the app hands in the agent area's credential issuing). */
+export type RegisteredHook = (t: DbTx, hostId: string, peerIp: string) => Promise<Record<string, unknown>>;
+
+/**
+ * A host's registration, all or nothing in one transaction: its one-time token is spent, its
+ * machine becomes `installed`, and `onRegistered` makes the answer (the agent credentials, with
+ * their audit rows); without it the answer is `{hostId, mac}`. If any part fails nothing is
+ * written and the token stays usable. Undefined when no unexpired, unused token matched.
+ */
+export async function registerHost(
+  db: Database,
+  request: { hostId: string; tokenHash: string; peerIp: string; now: Date },
+  onRegistered?: RegisteredHook,
+): Promise<Record<string, unknown> | undefined> {
+  return db.tx(async (t) => {
+    if (!(await new PgTokenStore(t).consume(request.hostId, request.tokenHash, request.now))) return undefined;
+    const registered = await markRegistered(t, request.hostId);
+    return onRegistered === undefined ? registered : onRegistered(t, request.hostId, request.peerIp);
   });
 }

@@ -15,7 +15,7 @@ export { checkPackages, type CheckRepo } from './package-check.js';
 export { describePackageProblem, packageRequestOf, type PackageProblem } from './package-problem.js';
 export { decideAccess, type AccessDecision } from './access-decision.js';
 export { signHost, verifySignature } from './signed-url.js';
-export { consumeToken, hashToken, issueToken, MemoryTokenStore, type TokenStore } from './registration-token.js';
+export { hashToken, issueToken, memoryExchange, MemoryTokenStore, presentedTokenHash, type RegistrationAnswer, type RegistrationExchange, type TokenStore } from './registration-token.js';
 export { kickstartLogRedactPaths, redactSecrets, redactString } from './redact.js';
 export { loadOrCreateSigningKey } from './signing-key.js';
 export {
@@ -29,5 +29,5 @@ export { loadCheck, statusOf, type KickstartStatus, type StoredCheck } from './c
 export { loadHostDraft, type DraftPlace, type HostDraftResult } from './host-drafts.js';
 export { redactedPreview, type KickstartCheckResponse, type KickstartStatusResponse } from './kickstart-api-routes.js';
 export { runKickstartCheck, type CheckDeps, type CheckOutcome } from './run-check.js';
-export { changeKickstartSettings, checkRequestSchema, parseSettingsChange, requestKickstartCheck, settingsChangeSchema } from './actions.js';
+export { changeKickstartSettings, checkRequestSchema, parseSettingsChange, registerHost, requestKickstartCheck, settingsChangeSchema, type RegisteredHook } from './actions.js';
 export { kickstartCheckJobKind } from './check-jobs.js';

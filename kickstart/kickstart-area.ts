@@ -18,7 +18,8 @@ import { loadOrCreateSshKey, sshKeyFilesIn } from './ssh-key.js';
 import { repoPaths } from '../repo-sync/index.js';
 import { kickstartCheckJobKind } from './check-jobs.js';
 import { hostIdOf } from './host-id.js';
-import { DbHostLookup, leaseMacOf, markRegistered } from './host-store.js';
+import { DbHostLookup, leaseMacOf } from './host-store.js';
+import { registerHost, type RegisteredHook } from './actions.js';
 import { buildHostDraft, loadHostFacts, type DraftPlace } from './host-drafts.js';
 import { kickstartApiRoutes } from './kickstart-api-routes.js';
 import { RequestHostTimeline } from './request-timeline.js';
@@ -45,11 +46,11 @@ export interface KickstartAreaDeps {
   run?: CommandRunner;
   now?: Clock;
   /**
-   * Called once a host's registration token is consumed (the app hands in the agent area's
-   * credential issuing); its result is the registration's answer, the host's
-   * agent-credentials.json. Without it the answer is `{hostId, mac}`.
+   * Makes the registration's answer, the host's agent-credentials.json (the app hands in the
+   * agent area's credential issuing), in the transaction that spends the host's one-time token:
+   * if it fails, the token stays usable. Without it the answer is `{hostId, mac}`.
    */
-  onRegistered?: (hostId: string, peerIp: string) => Promise<Record<string, unknown>>;
+  onRegistered?: RegisteredHook;
   /** Called when a registration is refused (a replayed, expired or forged token), for the audit log. */
   onRegistrationRefused?: (hostId: string, peerIp: string, reason: string) => Promise<void>;
 }
@@ -127,10 +128,7 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
           log,
           counters,
           peerMac: (ip) => leaseMacOf(deps.db, ip),
-          onRegistered: async (hostId, peerIp) => {
-            const registered = await markRegistered(deps.db, hostId);
-            return deps.onRegistered === undefined ? registered : deps.onRegistered(hostId, peerIp);
-          },
+          register: (hostId, tokenHash, peerIp, at) => registerHost(deps.db, { hostId, tokenHash, peerIp, now: at }, deps.onRegistered),
           ...(deps.onRegistrationRefused === undefined ? {} : { onRegistrationRefused: deps.onRegistrationRefused }),
           now,
         }));

@@ -6,7 +6,7 @@ import { MemoryTimeline } from '../pxe/boot/timeline.js';
 import { sampleInput, testRootHash } from '../test/fixtures/kickstart/sample-input.js';
 import { kickstartConfigSchema } from './config.js';
 import { lintKickstart } from './lint.js';
-import { MemoryTokenStore } from './registration-token.js';
+import { memoryExchange, MemoryTokenStore } from './registration-token.js';
 import { createKickstartCounters, kickstartPath, kickstartRoutes, type KickstartHost } from './ks-routes.js';
 import { signedPath, signHost } from './signed-url.js';
 
@@ -53,7 +53,7 @@ beforeEach(async () => {
     tokens, timeline, signingKey: key, log, counters,
     config: kickstartConfigSchema.parse({}),
     peerMac: async (ip) => (ip === '10.201.10.99' ? '52:54:00:00:0a:01' : undefined),
-    onRegistered: async (hostId) => ({ hostId, agentToken: 'issued-by-lead' }),
+    register: memoryExchange(tokens, async (hostId) => ({ hostId, agentToken: 'issued-by-lead' })),
     onRegistrationRefused: async (hostId, peer, reason) => void refusals.push({ hostId, peer, reason }),
     now: () => clock,
   }));

@@ -7,7 +7,8 @@
  *   POST /ks/:hostId/events       `{ "event": "install.finished" }` from %post, or
  *                                 `{ "event": "install.failed", "logs": [{ "file", "tail" }] }` from
  *                                 %onerror (the log tails redacted) → boot timeline
- *   POST /ks/:hostId/register     `{ "token": "srt_…" }` from %post → consumed once → deps.onRegistered
+ *   POST /ks/:hostId/register     `{ "token": "srt_…" }` from %post → exchanged once (deps.register) for
+ *                                 the answer, the host's agent credentials
  * GET and events are allowed only from the host's reserved IP/MAC or with a valid signature
  * (access-decision.ts); every refusal is 403 with an empty body, the reason goes to the log.
  * Nothing secret is logged: the request URL is logged with its signature redacted, the
@@ -23,7 +24,7 @@ import { decideAccess } from './access-decision.js';
 import type { KickstartConfig } from './config.js';
 import type { KickstartInputDraft } from './kickstart-input.js';
 import { redactSecrets, redactString } from './redact.js';
-import { consumeToken, generateToken, type TokenStore } from './registration-token.js';
+import { generateToken, presentedTokenHash, type RegistrationExchange, type TokenStore } from './registration-token.js';
 import { renderKickstart } from './render.js';
 import { signedPath, signHost } from './signed-url.js';
 import { systemClock, type Clock } from '../striker/core/clock.js';
@@ -70,8 +71,11 @@ export interface KickstartRouteDeps {
   counters?: KickstartCounters;
   /** MAC the server associates with a peer IP (DHCP lease table); never from request headers. */
   peerMac?: (ip: string) => Promise<string | undefined>;
-  /** Called once a registration token is consumed; its result is the JSON response (agent credentials). */
-  onRegistered?: (hostId: string, peerIp: string) => Promise<Record<string, unknown>>;
+  /**
+   * Exchanges a presented token for the registration's answer (the agent credentials), all or
+   * nothing. Without it the token is consumed from `tokens` and the answer is `{ hostId }`.
+   */
+  register?: RegistrationExchange;
   /** Called when a registration is refused (for the audit log); its failure does not change the 403. */
   onRegistrationRefused?: (hostId: string, peerIp: string, reason: string) => Promise<void>;
   now?: Clock;
@@ -116,6 +120,7 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
   const now = deps.now ?? systemClock;
   const counters = deps.counters ?? createKickstartCounters();
   const log = deps.log;
+  const register: RegistrationExchange = deps.register ?? (async (hostId, hash, _peerIp, at) => ((await deps.tokens.consume(hostId, hash, at)) ? { hostId } : undefined));
   // `access: 'public'` for the API's access control (striker/http/access.ts): machines have no
   // session or API token; these routes authorize by reserved address, signature or token instead.
   const routeOptions = { config: { access: 'public' as const }, logSerializers: { req: requestFacts } };
@@ -202,18 +207,19 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
     app.post<{ Params: { hostId: string } }>('/ks/:hostId/register', { ...routeOptions, bodyLimit: 4096 }, async (req, reply) => {
       const hostId = req.params.hostId;
       const at = now();
-      const token = (req.body as { token?: unknown } | undefined)?.token;
-      const result = hostIdPattern.test(hostId) ? await consumeToken(deps.tokens, hostId, token, at) : ({ ok: false, reason: 'malformed' } as const);
-      if (!result.ok) {
+      const hash = hostIdPattern.test(hostId) ? presentedTokenHash((req.body as { token?: unknown } | undefined)?.token) : undefined;
+      const answer = hash === undefined ? undefined : await register(hostId, hash, req.ip, at);
+      if (answer === undefined) {
+        const reason = hash === undefined ? 'malformed' : 'invalid';
         counters.registrationRefused++;
-        log.info({ hostId: hostIdPattern.test(hostId) ? hostId : '(invalid)', peer: req.ip, reason: result.reason }, 'registration refused');
-        await deps.onRegistrationRefused?.(hostIdPattern.test(hostId) ? hostId : '(invalid)', req.ip, result.reason).catch((error: unknown) => log.error({ err: error }, 'could not record a refused registration'));
+        log.info({ hostId: hostIdPattern.test(hostId) ? hostId : '(invalid)', peer: req.ip, reason }, 'registration refused');
+        await deps.onRegistrationRefused?.(hostIdPattern.test(hostId) ? hostId : '(invalid)', req.ip, reason).catch((error: unknown) => log.error({ err: error }, 'could not record a refused registration'));
         return reply.code(403).send();
       }
       counters.registered++;
       log.info({ hostId, peer: req.ip }, 'host registered');
       deps.timeline.record({ step: 'host.registered', ip: req.ip, at, details: { hostId } });
-      return reply.send(deps.onRegistered === undefined ? { hostId } : await deps.onRegistered(hostId, req.ip));
+      return reply.send(answer);
     });
   };
 }

@@ -2,7 +2,9 @@
  * One-time registration tokens. A token is 32 random bytes, base64url (RFC 4648 §5), prefixed
  * `srt_`; only its SHA-256 is stored. Issuing a new token for a host replaces the old one; a
  * token is consumed at most once (the store's `consume` must be atomic: PostgreSQL does it with
- * `DELETE … WHERE host_id = $1 AND token_hash = $2 AND expires_at > now() RETURNING 1`).
+ * one `UPDATE … WHERE … used_at IS NULL AND expires_at > now`, token-store.ts). Registration
+ * exchanges the token for its answer (the agent credentials) all or nothing: a failure while the
+ * answer is made leaves the token usable.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -35,12 +37,37 @@ export async function issueToken(store: TokenStore, hostId: string, now: Date, t
   return issued;
 }
 
-export type ConsumeResult = { ok: true } | { ok: false; reason: 'malformed' | 'invalid' };
+/** The hash of a presented token, or undefined when it is not spelled like one (`malformed`). */
+export function presentedTokenHash(presented: unknown): string | undefined {
+  return typeof presented === 'string' && /^srt_[A-Za-z0-9_-]{43}$/.test(presented) ? hashToken(presented) : undefined;
+}
 
-/** Consumes a presented token once. Replays, wrong hosts and expired tokens are all `invalid`. */
-export async function consumeToken(store: TokenStore, hostId: string, presented: unknown, now: Date): Promise<ConsumeResult> {
-  if (typeof presented !== 'string' || !/^srt_[A-Za-z0-9_-]{43}$/.test(presented)) return { ok: false, reason: 'malformed' };
-  return (await store.consume(hostId, hashToken(presented), now)) ? { ok: true } : { ok: false, reason: 'invalid' };
+/**
+ * Exchanges a host's one-time token (by its hash) for the registration's answer, all or nothing:
+ * the token is spent only together with the answer being made, so a failure leaves it usable.
+ * Undefined when the host has no unexpired, unused token with this hash (a replay, another
+ * host's token, an expired or superseded one).
+ */
+export type RegistrationExchange = (hostId: string, tokenHash: string, peerIp: string, now: Date) => Promise<Record<string, unknown> | undefined>;
+
+/** What a registration answers, made once the token is accepted. */
+export type RegistrationAnswer = (hostId: string, peerIp: string) => Promise<Record<string, unknown>>;
+
+/**
+ * The exchange over the in-memory store (tests, running without a database): consume, then
+ * answer; when the answer fails the token is put back.
+ */
+export function memoryExchange(store: MemoryTokenStore, answer: RegistrationAnswer = async (hostId) => ({ hostId })): RegistrationExchange {
+  return async (hostId, hash, peerIp, now) => {
+    const entry = store.entries.get(hostId);
+    if (entry === undefined || !(await store.consume(hostId, hash, now))) return undefined;
+    try {
+      return await answer(hostId, peerIp);
+    } catch (error) {
+      if (!store.entries.has(hostId)) store.entries.set(hostId, entry);
+      throw error;
+    }
+  };
 }
 
 /** In-memory store for tests and for running without a database. */

@@ -8,7 +8,7 @@ import { audit, type ActionOptions, type Actor } from '../audit/audit-store.js';
 import { hashSecret, newSecret } from '../auth/secret-token.js';
 import { NotFoundError, ValidationError } from '../core/errors/index.js';
 import { problemsFromZod } from '../core/validation/zod-problems.js';
-import type { Database, DbWriter } from '../db/database.js';
+import type { Database, DbTx, DbWriter } from '../db/database.js';
 import type { Job } from '../jobs/job.js';
 import { insertJob } from '../jobs/job-store.js';
 import { agentCredentialPrefix, hostIdPattern } from './agent-credential-format.js';
@@ -52,10 +52,14 @@ function checkHostId(hostId: string): void {
   if (!hostIdPattern.test(hostId)) throw new ValidationError([{ path: 'hostId', message: `must be a host id like 52-54-00-12-34-56 — got '${hostId.slice(0, 64)}'` }], 'host');
 }
 
-/** A host registered with its one-time token: a fresh credential; any older one stops working. */
-export async function issueCredentialAtRegistration(db: Database, hostId: string, peerIp: string, options: ActionOptions = {}): Promise<IssuedCredential> {
+/**
+ * A host registered with its one-time token: a fresh credential; any older one stops working.
+ * Runs in the registration's transaction (the one spending the token), so a failure here leaves
+ * the token usable.
+ */
+export async function issueCredentialAtRegistration(t: DbTx, hostId: string, peerIp: string, options: ActionOptions = {}): Promise<IssuedCredential> {
   checkHostId(hostId);
-  return db.tx((t) => issue(t, registrationActor(peerIp), hostId, 'registration', options.requestId));
+  return issue(t, registrationActor(peerIp), hostId, 'registration', options.requestId);
 }
 
 /**

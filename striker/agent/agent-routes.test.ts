@@ -37,6 +37,9 @@ const inventory: Inventory = {
 const call = (cred: string | undefined, url: string, payload?: unknown, method: 'POST' | 'GET' = 'POST') =>
   t.app.inject({ method, url, headers: cred === undefined ? {} : { authorization: `Bearer ${cred}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
+/** A host's registration as kickstart makes it: the credential issued in a transaction. */
+const register = (hostId: string, peerIp: string) => t.t.db.tx((tx) => area.onRegistered(tx, hostId, peerIp));
+
 async function auditRows(action: string): Promise<{ target_id: string; details: Record<string, unknown> }[]> {
   return (await t.t.db.query<{ target_id: string; details: Record<string, unknown> }>(`SELECT target_id, details FROM audit_log WHERE action = $1 ORDER BY at`, [action])).rows;
 }
@@ -46,9 +49,9 @@ beforeAll(async () => {
   events = new JobEvents(database.db, quietLogger);
   await events.start();
   area = agentArea({ db: database.db, logger: quietLogger, inventoryMaxBytes: 8192 });
-  t = await createTestApp({ agentCredentials: area.credentialCheck, events, plugins: [(app) => area.plugin(app, events)] }, database);
-  credA = (await area.onRegistered(hostA, '10.201.10.1')).credential;
-  credB = (await area.onRegistered(hostB, '10.201.10.2')).credential;
+  t = await createTestApp({ agentCredentials: area.credentialCheck, hostJobKinds: area.hostJobKinds, events, plugins: [(app) => area.plugin(app, events)] }, database);
+  credA = (await register(hostA, '10.201.10.1')).credential;
+  credB = (await register(hostB, '10.201.10.2')).credential;
   await addUser(t, 'admin', 'admin');
   const admin = (await findUserByName(t.t.db, 'admin'))!;
   adminToken = (await createApiToken(t.t.db, systemActor, admin.id, { name: 'test' })).token;
@@ -62,12 +65,12 @@ afterAll(async () => {
 
 describe('credentials', () => {
   it('registration answers the content of agent-credentials.json and a new registration revokes the old credential', async () => {
-    const first = await area.onRegistered('52-54-00-00-0a-09', '10.201.10.9');
+    const first = await register('52-54-00-00-0a-09', '10.201.10.9');
     expect(Object.keys(first).sort()).toEqual(['credential', 'credentialId', 'hostId', 'issuedAt']);
     expect(first.credential).toMatch(/^sta_[A-Za-z0-9_-]{43}$/);
     const stored = await t.t.db.query<{ secret_hash: string }>(`SELECT secret_hash FROM agent_credentials WHERE id = $1`, [first.credentialId]);
     expect(stored.rows[0]!.secret_hash).not.toContain(first.credential.slice(4));
-    const second = await area.onRegistered('52-54-00-00-0a-09', '10.201.10.9');
+    const second = await register('52-54-00-00-0a-09', '10.201.10.9');
     const old = await call(first.credential, '/api/agent/hello', { instanceId: instance, version: '1', strikerUrl: 'http://s1' });
     expect(old.statusCode).toBe(401);
     expect(old.json().error.message).toBe('the agent credential is unknown or revoked; register the host again');
@@ -99,7 +102,7 @@ describe('credentials', () => {
 
   it('revokes and rotates from the hosts API (admins), with audit rows', async () => {
     const host = '52-54-00-00-0a-07';
-    const issued = await area.onRegistered(host, '10.201.10.7');
+    const issued = await register(host, '10.201.10.7');
     const rotated = await call(adminToken, `/api/hosts/${host}/rotate`);
     expect(rotated.statusCode).toBe(200);
     const fresh = rotated.json() as { credential: string; hostId: string };
@@ -170,6 +173,18 @@ describe('host jobs', () => {
     for (const j of forB.json().jobs as { id: string }[]) await call(credB, `/api/agent/jobs/${j.id}/finish`, { instanceId: instance, outcome: { kind: 'succeeded' } });
   });
 
+  it('answers a held claim 401 as soon as its credential is revoked', async () => {
+    const host = '52-54-00-00-0a-0b';
+    const issued = await register(host, '10.201.10.11');
+    expect((await call(issued.credential, '/api/agent/hello', { instanceId: instance, version: '1', strikerUrl: 'x' })).statusCode).toBe(200);
+    const pending = call(issued.credential, '/api/agent/jobs/claim', { instanceId: instance, waitSeconds: 60 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await call(adminToken, `/api/hosts/${host}/revoke`)).statusCode).toBe(200);
+    const res = await pending;
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.message).toBe('the agent credential was revoked; register the host again');
+  });
+
   it('tells the agent through its heartbeat that a job was cancelled, and a reaped job is no longer the old run\'s', async () => {
     const job = await enqueueHostJob(t.t.db, systemActor, { hostId: hostA, kind: 'host.inventory', payload: {} });
     await call(credA, '/api/agent/jobs/claim', { instanceId: instance, waitSeconds: 0 });
@@ -204,6 +219,31 @@ describe('host jobs', () => {
     const ok = await call(adminToken, `/api/hosts/${hostA}/jobs`, { kind: 'host.reboot', payload: { reason: 'maintenance' } });
     expect(ok.json().job).toMatchObject({ kind: 'host.reboot', targetHost: hostA, status: 'queued' });
     await t.t.db.write(`DELETE FROM jobs WHERE id = $1`, [ok.json().job.id]);
+  });
+
+  it('refuses a host id that is not one (CR, odd UTF-8) with 400 naming params.hostId and the body\'s problems, audited as (invalid)', async () => {
+    const before = (await auditRows('job.enqueue.refused')).length;
+    const res = await call(adminToken, '/api/hosts/%0D%F4%8F%BF%BB/jobs', { kind: 7 });
+    expect(res.statusCode).toBe(400);
+    expect((res.json().error.details.problems as { path: string }[]).map((p) => p.path)).toEqual(['params.hostId', 'body.kind']);
+    const validBody = await call(adminToken, '/api/hosts/%0D/jobs', { kind: 'host.inventory' });
+    expect(validBody.statusCode).toBe(400);
+    expect(validBody.json().error.details.problems).toEqual([{ path: 'params.hostId', message: "must be a host id like 52-54-00-12-34-56 — got '\r'" }]);
+    expect((await auditRows('job.enqueue.refused')).slice(before).map((r) => r.target_id)).toEqual(['(invalid)', '(invalid)']);
+  });
+});
+
+describe('host job kinds beside Striker\'s', () => {
+  it('lists host kinds by title in /api/job-kinds and titles host jobs in the job list and a job\'s page', async () => {
+    const kinds = (await call(adminToken, '/api/job-kinds', undefined, 'GET')).json().kinds as { kind: string; title: string; target: string }[];
+    expect(kinds).toContainEqual({ kind: 'host.reboot', title: 'Reboot the host', maxAttempts: 1, onStale: 'fail', target: 'host' });
+    expect(kinds.filter((k) => k.target === 'host').map((k) => k.kind).sort()).toEqual(['host.inventory', 'host.poweroff', 'host.reboot', 'host.run-checks']);
+    expect(kinds.some((k) => k.target === 'striker')).toBe(true);
+    const job = (await call(adminToken, `/api/hosts/${hostA}/jobs`, { kind: 'host.run-checks' })).json().job as { id: string };
+    const list = (await call(adminToken, '/api/jobs', undefined, 'GET')).json().jobs as { id: string; title: string }[];
+    expect(list.find((j) => j.id === job.id)?.title).toBe('Check which cluster tools the host has');
+    expect((await call(adminToken, `/api/jobs/${job.id}`, undefined, 'GET')).json().job.title).toBe('Check which cluster tools the host has');
+    await t.t.db.write(`DELETE FROM jobs WHERE id = $1`, [job.id]);
   });
 });
 

@@ -19,13 +19,15 @@ import type { AgentPrincipal } from '../http/access.js';
 import { addMessage, claimJobs, finishJob, getJob, heartbeat, reportProgress, requeueInterrupted } from '../jobs/job-store.js';
 import { auditRefusal, recordInventory, type AgentRefusal } from './actions.js';
 import { claimBody, finishBody, heartbeatBody, helloBody, inventoryBody, messageBody, progressBody, type ClaimResponse, type HeartbeatResponse, type HelloResponse, type JobWriteResponse } from './agent-api.js';
-import { credentialHolds } from './credential-store.js';
+import type { CredentialWatch } from './credential-watch.js';
 import { jobHeldBy, jobTargetOf, nextRunAfter, recordAgentStart, recordHeartbeat } from './host-agent-store.js';
 
 export interface AgentRouteDeps {
   db: Database;
   /** Wakes held claims; without it a claim answers at once. */
   events?: JobEvents | undefined;
+  /** Whether a held claim's credential still holds when it wakes; wakes it when revoked. */
+  credentials: CredentialWatch;
   logger: Logger;
   /** Largest inventory body accepted, in bytes. */
   inventoryMaxBytes: number;
@@ -148,6 +150,7 @@ export function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): void {
       wake?.();
     };
     reply.raw.on('close', onGone);
+    const unwatch = deps.credentials.whenRevoked(credentialId, () => wake?.());
     try {
       const deadline = Date.now() + b.waitSeconds * 1000;
       for (;;) {
@@ -174,9 +177,10 @@ export function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): void {
           });
         }
         woken = false;
-        if (!(await credentialHolds(db, credentialId))) throw new StrikerError('UNAUTHENTICATED', 'the agent credential was revoked; register the host again');
+        if (!(await deps.credentials.holds(credentialId))) throw new StrikerError('UNAUTHENTICATED', 'the agent credential was revoked; register the host again');
       }
     } finally {
+      unwatch();
       unsubscribe();
       reply.raw.off('close', onGone);
     }

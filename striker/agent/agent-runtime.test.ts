@@ -32,7 +32,8 @@ const run: CommandRunner = async (argv) => {
 let credentialsFile: IssuedCredential;
 
 async function runtime(allowPowerActions: boolean): Promise<AgentRuntime> {
-  const issued = await agentArea({ db: t.t.db, logger: quietLogger, inventoryMaxBytes: 65536 }).onRegistered(hostId, '127.0.0.1');
+  const area = agentArea({ db: t.t.db, logger: quietLogger, inventoryMaxBytes: 65536 });
+  const issued = await t.t.db.tx((tx) => area.onRegistered(tx, hostId, '127.0.0.1'));
   credentialsFile = issued;
   const config = agentConfigSchema.parse({ strikerUrls: [url], hostId, allowPowerActions, heartbeatSeconds: 1 });
   const r = new AgentRuntime({

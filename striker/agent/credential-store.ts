@@ -15,11 +15,16 @@ export interface AgentCredentialRow {
 
 const COLUMNS = `id, host_id AS "hostId", issued_by AS "issuedBy", issued_at AS "issuedAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason"`;
 
+/** The channel a revoked or replaced credential's id is NOTIFYed on. */
+export const credentialChannel = 'striker_agent_credentials';
+
 /** Revokes the host's live credential, if any; its id. */
 export async function revokeLiveCredential(q: DbWriter, hostId: string, reason: 'registration' | 'rotation' | 'revoked'): Promise<string | undefined> {
+  // The NOTIFY (sent at commit) tells every Striker's CredentialWatch (credential-watch.ts).
   const { rows } = await q.write<{ id: string }>(
-    `UPDATE agent_credentials SET revoked_at = clock_timestamp(), revoked_reason = $2 WHERE host_id = $1 AND revoked_at IS NULL RETURNING id`,
-    [hostId, reason],
+    `WITH r AS (UPDATE agent_credentials SET revoked_at = clock_timestamp(), revoked_reason = $2 WHERE host_id = $1 AND revoked_at IS NULL RETURNING id)
+     SELECT id, pg_notify($3, id::text) FROM r`,
+    [hostId, reason, credentialChannel],
   );
   return rows[0]?.id;
 }

@@ -6,10 +6,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../audit/audit-store.js';
-import { NotFoundError, ValidationError } from '../core/errors/index.js';
+import { NotFoundError, ValidationError, type Problem } from '../core/errors/index.js';
 import type { Database } from '../db/database.js';
 import { parseBody } from '../http/body.js';
 import { enqueueHostJob, revokeCredential, rotateCredential, type IssuedCredential } from './actions.js';
+import { hostIdPattern } from './agent-credential-format.js';
 import { liveCredentialOf } from './credential-store.js';
 import { getHostAgent, hostKnown, listHosts, type HostAgentRow, type HostSummaryRow } from './host-agent-store.js';
 import { hostJobKinds } from './host-job-kinds.js';
@@ -60,7 +61,7 @@ export function hostRoutes(app: FastifyInstance, deps: HostsRouteDeps): void {
 
   app.post<{ Params: { hostId: string } }>('/api/hosts/:hostId/jobs', { config: { access: 'operator' } }, async (request) => {
     try {
-      const b = parseBody(enqueueSchema, request.body);
+      const b = parseJobRequest(request.params.hostId, request.body);
       const job = await enqueueHostJob(db, request.actor!, { hostId: request.params.hostId, kind: b.kind, payload: b.payload }, { requestId: request.id, inputPath: 'body' });
       deps.onEnqueued?.();
       return { job };
@@ -71,12 +72,28 @@ export function hostRoutes(app: FastifyInstance, deps: HostsRouteDeps): void {
   });
 }
 
-/** A job request refused as invalid still leaves an audit row (nothing else is written). */
+/** The host id in the path and the body, every problem of both listed (`params.hostId`, `body.…`). */
+function parseJobRequest(hostId: string, body: unknown): z.output<typeof enqueueSchema> {
+  const problems: Problem[] = hostIdPattern.test(hostId) ? [] : [{ path: 'params.hostId', message: `must be a host id like 52-54-00-12-34-56 — got '${hostId.slice(0, 64)}'` }];
+  try {
+    const parsed = parseBody(enqueueSchema, body);
+    if (problems.length === 0) return parsed;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push(...error.problems);
+  }
+  throw new ValidationError(problems, 'host job request');
+}
+
+/**
+ * A job request refused as invalid still leaves an audit row (nothing else is written); a host id
+ * that is not one is recorded as `(invalid)`, never as the text sent.
+ */
 async function auditRefused(db: Database, request: FastifyRequest<{ Params: { hostId: string } }>, error: ValidationError): Promise<void> {
   await audit(db, request.actor!, {
     action: 'job.enqueue.refused',
     targetKind: 'host',
-    targetId: request.params.hostId.slice(0, 64),
+    targetId: hostIdPattern.test(request.params.hostId) ? request.params.hostId : '(invalid)',
     details: { problems: error.problems.slice(0, 20) },
     requestId: request.id,
   }).catch(() => undefined);

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { runCommand } from '../core/command/run-command.js';
 import type { StrikerConfig } from './config/schema.js';
 import type { Database } from '../db/database.js';
-import type { JobKindDefinition } from '../jobs/job-kind.js';
+import type { HostJobKindTitle, JobKindDefinition } from '../jobs/job-kind.js';
 import { configureJobKind, setupIdentityRoutes, systemHostApplier } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
 import { findOwnPackages, ownRepoConfig, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
@@ -33,6 +33,8 @@ export interface Areas {
   jobKinds: JobKindDefinition[];
   /** How access control recognises host agents' credentials. */
   agentCredentials: AgentCredentialCheck;
+  /** Job kinds host agents run: titled and listed with the catalog's. */
+  hostJobKinds: readonly HostJobKindTitle[];
   /** Starts background services once the job catalog exists. */
   start(catalog: JobCatalog): Promise<void>;
   /** Sections the areas add to GET /api/health. */
@@ -81,7 +83,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   });
 
   // Host agents: credentials issued at registration, the agent API, hosts and their inventory.
-  const agents = agentArea({ db, logger, inventoryMaxBytes: config.agents.inventoryMaxBytes });
+  const agents = agentArea({ db, logger, inventoryMaxBytes: config.agents.inventoryMaxBytes, credentialCacheSeconds: config.agents.credentialCacheSeconds });
   plugins.push((app) => agents.plugin(app, deps.events));
 
   // Kickstarts: per-host rendering, checks, served only to their machine; registration yields the agent credential.
@@ -143,6 +145,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     plugins,
     jobKinds,
     agentCredentials: agents.credentialCheck,
+    hostJobKinds: agents.hostJobKinds,
     start: async (catalog) => {
       for (const start of starts) await start(catalog);
     },

@@ -88,6 +88,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       problems: () => areas.problems(),
       agentCredentials: areas.agentCredentials,
       healthSections: areas.healthSections,
+      hostJobKinds: areas.hostJobKinds,
       plugins: areas.plugins.map((plugin) => (app: FastifyInstance) => plugin(app, catalog)),
     });
     cleanups.push(() => app.close());

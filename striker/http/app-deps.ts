@@ -4,7 +4,7 @@ import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { Database } from '../db/database.js';
 import type { JobEvents } from '../events/job-events.js';
-import type { JobCatalog } from '../jobs/job-kind.js';
+import type { HostJobKindTitle, JobCatalog } from '../jobs/job-kind.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { HostAllowList } from './host-allow-list.js';
 import type { AgentCredentialCheck } from './access.js';
@@ -39,6 +39,8 @@ export interface AppDeps {
   liveStreamRecheckMs?: number;
   /** What keeps Striker from doing all of its work (a missing agent package…), listed by GET /api/health. */
   problems?: () => readonly { source: string; message: string }[];
+  /** Job kinds host agents run (the agent area's): listed by `/api/job-kinds` and titled in job views. */
+  hostJobKinds?: readonly HostJobKindTitle[];
   /** Recognises host agents' credentials (the agent area); without it agent credentials are unknown tokens. */
   agentCredentials?: AgentCredentialCheck;
   /** More sections of GET /api/health from other areas (peers), each read on every call; a failing one reports its error. */

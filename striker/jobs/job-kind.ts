@@ -39,6 +39,17 @@ export interface JobKindDefinition<S extends z.ZodType = z.ZodType> {
 
 export type JobCatalog = ReadonlyMap<string, JobKindDefinition>;
 
+/**
+ * A job kind Striker's runner does not run (a host's agent does: the agent area's host kinds):
+ * not in the catalog, but listed and titled with the rest.
+ */
+export interface HostJobKindTitle {
+  kind: string;
+  title: string;
+  maxAttempts: number;
+  onStale: 'retry' | 'fail';
+}
+
 export function defineJobKind<S extends z.ZodType>(def: JobKindDefinition<S>): JobKindDefinition {
   return def as unknown as JobKindDefinition;
 }

@@ -49,6 +49,11 @@ export interface JobResponse {
   job: JobView;
 }
 
+/** GET /api/job-kinds: Striker's kinds (its runner runs them) and host kinds (a host's agent does). */
+export interface JobKindsResponse {
+  kinds: { kind: string; title: string; maxAttempts: number; onStale: 'retry' | 'fail'; target: 'striker' | 'host' }[];
+}
+
 /** GET /api/jobs/events: one `event: job` per change, its data a `JobView` as JSON. */
 export type JobEvent = JobView;
 
@@ -57,10 +62,14 @@ export function jobView(job: Job, catalogTitle?: string): JobView {
 }
 
 export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const title = (kind: string) => deps.catalog.get(kind)?.title;
+  const hostKinds = new Map((deps.hostJobKinds ?? []).map((k) => [k.kind, k]));
+  const title = (kind: string) => deps.catalog.get(kind)?.title ?? hostKinds.get(kind)?.title;
 
-  app.get('/api/job-kinds', { config: { access: 'viewer' } }, async () => ({
-    kinds: [...deps.catalog.values()].map((k) => ({ kind: k.kind, title: k.title, maxAttempts: k.maxAttempts, onStale: k.onStale })),
+  app.get('/api/job-kinds', { config: { access: 'viewer' } }, async (): Promise<JobKindsResponse> => ({
+    kinds: [
+      ...[...deps.catalog.values()].map((k) => ({ kind: k.kind, title: k.title, maxAttempts: k.maxAttempts, onStale: k.onStale, target: 'striker' as const })),
+      ...[...hostKinds.values()].map((k) => ({ kind: k.kind, title: k.title, maxAttempts: k.maxAttempts, onStale: k.onStale, target: 'host' as const })),
+    ],
   }));
 
   app.get('/api/jobs', { config: { access: 'viewer' } }, async (request): Promise<JobListResponse> => {

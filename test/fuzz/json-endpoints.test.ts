@@ -1,10 +1,12 @@
 /**
  * Property test over every JSON endpoint of the whole appliance (core, repos, kickstart, machines,
- * setup; routes read from the built app's `printRoutes`), logged in as an admin with the CSRF
- * token: path parameters, query strings and bodies full of hostile values — NUL characters, deep
- * nesting, huge and unsafe numbers, wrong types, long strings, `__proto__` / `constructor` keys,
- * dates out of range. Whatever is sent, the answer is never a 5xx, and a refused request writes
- * nothing: the row count of every table (the audit log included) is the same before and after it.
+ * setup, agents; routes read from the built app's `printRoutes`), logged in as an admin with the
+ * CSRF token (the agent API, `/api/agent/*`, with a registered host's agent credential): path
+ * parameters, query strings and bodies full of hostile values — NUL characters, deep nesting,
+ * huge and unsafe numbers, wrong types, long strings, `__proto__` / `constructor` keys, dates out
+ * of range. Whatever is sent, the answer is never a 5xx, and a refused request writes
+ * nothing but the audit row recording the refusal (an action ending in `.refused`): the row count
+ * of every table, the audit log's other rows included, is the same before and after it.
  *
  * The run is bounded (`RUNS_PER_ROUTE` cases per route) and seeded: a failure prints the seed and
  * the shrunk request; `FUZZ_SEED=<seed>` replays it.
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { issueCredentialAtRegistration } from '../../striker/agent/index.js';
 import { areaPlugins, type Areas } from '../../striker/app/areas.js';
 import { buildJobCatalog } from '../../striker/app/job-catalog.js';
 import { loadConfig } from '../../striker/app/config/load-config.js';
@@ -45,6 +48,8 @@ let dir: string;
 let t: TestApp;
 let areas: Areas;
 let admin: Login;
+/** Headers of a registered host's agent, for `/api/agent/*`. */
+let agent: Record<string, string>;
 let routes: Route[];
 let tables: string[];
 
@@ -54,9 +59,12 @@ beforeAll(async () => {
   const config = loadConfig({ env: { STRIKER_DATA_DIR: dir } });
   areas = await areaPlugins({ config, db: database.db, logger: quietLogger });
   const catalog = buildJobCatalog(database.db, areas.jobKinds);
-  t = await createTestApp({ config, catalog, plugins: areas.plugins.map((p) => (app: FastifyInstance) => p(app, catalog)) }, database);
+  t = await createTestApp({ config, catalog, agentCredentials: areas.agentCredentials, plugins: areas.plugins.map((p) => (app: FastifyInstance) => p(app, catalog)) }, database);
   await addUser(t, 'fuzzer', 'admin');
   admin = await loginAs(t, 'fuzzer');
+  agent = { authorization: `Bearer ${(await database.db.tx((tx) => issueCredentialAtRegistration(tx, '52-54-00-0a-01-01', '127.0.0.1'))).credential}` };
+  const hello = await t.app.inject({ method: 'POST', url: '/api/agent/hello', headers: agent, payload: { instanceId: 'fuzz-instance-0001', version: '0.1.0', strikerUrl: 'http://127.0.0.1' } });
+  if (hello.statusCode !== 200) throw new Error(`agent hello failed: ${hello.statusCode} ${hello.body}`);
   routes = routesOf(t.app).filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !r.url.includes('*') && skipped[`${r.method} ${r.url}`] === undefined);
   const { rows } = await t.t.db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1");
   tables = rows.map((r) => r.table_name).filter((n) => n !== 'schema_migrations');
@@ -85,8 +93,10 @@ function routesOf(app: FastifyInstance): Route[] {
   return out;
 }
 
+/** Rows per table; in the audit log, rows other than those recording a refusal (`*.refused`). */
 async function rowCounts(): Promise<Record<string, number>> {
-  const { rows } = await t.t.db.query<{ t: string; n: number }>(tables.map((n) => `SELECT '${n}' AS t, count(*)::int AS n FROM "${n}"`).join(' UNION ALL '));
+  const count = (n: string) => (n === 'audit_log' ? `count(*) FILTER (WHERE action NOT LIKE '%.refused')` : 'count(*)');
+  const { rows } = await t.t.db.query<{ t: string; n: number }>(tables.map((n) => `SELECT '${n}' AS t, ${count(n)}::int AS n FROM "${n}"`).join(' UNION ALL '));
   return Object.fromEntries(rows.map((r) => [r.t, r.n]));
 }
 
@@ -168,7 +178,7 @@ describe('every JSON endpoint under hostile input', () => {
           const res = await t.app.inject({
             method: req.method as 'GET',
             url: req.url,
-            headers: { ...admin.headers, ...(req.body === undefined ? {} : { 'content-type': 'application/json' }) },
+            headers: { ...(req.url.startsWith('/api/agent/') ? agent : admin.headers), ...(req.body === undefined ? {} : { 'content-type': 'application/json' }) },
             ...(req.body === undefined ? {} : { payload: req.body }),
           });
           statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
@@ -181,7 +191,7 @@ describe('every JSON endpoint under hostile input', () => {
         }),
         { seed: SEED, numRuns: RUNS_PER_ROUTE, endOnFailure: true },
       );
-      if (details.failed) failures.push(`${route.method} ${route.url}:\n${fc.defaultReportMessage(details)}`);
+      if (details.failed) failures.push(`${route.method} ${route.url}: ${String(details.errorInstance)}\n${fc.defaultReportMessage(details)}`);
     }
     expect(failures, `seed ${SEED}`).toEqual([]);
     // The requests got past access control: most are refused as bad input, some accepted.

@@ -113,6 +113,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Largest inventory an agent may send, in bytes; a larger one is refused (413) with an audit row. */
       inventoryMaxBytes: z.number().int().min(4096).max(16 * 1024 * 1024).default(256 * 1024),
+      /**
+       * How long a held job claim trusts its agent credential's last check when a queued job wakes
+       * it; a revocation reaches every Striker at once through NOTIFY. 0 checks the database at
+       * every wake.
+       */
+      credentialCacheSeconds: z.number().min(0).max(60).default(5),
     })
     .prefault({}),
   /** Peering with other Strikers: this Striker's address and database host as peers reach them (striker/peers). */

@@ -8,6 +8,9 @@
  *     this process (enqueue call → the agent's "job started") and from the database's own timestamps
  *     (created_at → started_at, the claim). The peer measured in the same run: Striker's own
  *     runner, `jobs/5` maintenance.purge jobs, created_at → started_at. Goal p95 ≤ 100 ms.
+ *     Measured twice, each on a serve of its own: with `agents.credentialCacheSeconds: 0` (a woken
+ *     claim asks the database whether its credential holds) and with the default (the check is
+ *     cached, revocations arrive by NOTIFY).
  *  2. `agents` simulated agents (AgentRuntime each, heartbeat every 10 s, a held claim each)
  *     connected to the one serve: serve's resident memory and CPU time idle for a window with
  *     none connected, then with all connected; then one job per host enqueued at once, time until
@@ -55,12 +58,18 @@ const dir = mkdtempSync(join(tmpdir(), 'ag-bench-'));
 const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 0, logger: quiet, database: 'striker' });
 const db = openPool(pg.url, { poolSize: 10, logger: quiet });
 await migrate(db, quiet);
-const port = await freePort();
-const configDir = await mkdtemp(join(dir, 'serve-'));
-await writeFile(join(configDir, 'striker.yaml'), `dataDir: ${join(configDir, 'var')}\nhttp: { host: 127.0.0.1, port: ${port} }\ndatabase: { urls: ['${pg.url}'], poolSize: 20 }\nlog: { level: warn }\njobs: { purgeEveryHours: 0 }\n`);
-const serve = spawnServe({ STRIKER_CONFIG: join(configDir, 'striker.yaml') });
-const url = await serve.ready;
-const servePid = serve.child.pid!;
+
+/** A `striker serve` on loopback with `agents.credentialCacheSeconds` set. */
+async function startServe(credentialCacheSeconds: number) {
+  const port = await freePort();
+  const configDir = await mkdtemp(join(dir, 'serve-'));
+  await writeFile(join(configDir, 'striker.yaml'), `dataDir: ${join(configDir, 'var')}\nhttp: { host: 127.0.0.1, port: ${port} }\ndatabase: { urls: ['${pg.url}'], poolSize: 20 }\nlog: { level: warn }\njobs: { purgeEveryHours: 0 }\nagents: { credentialCacheSeconds: ${credentialCacheSeconds} }\n`);
+  const serve = spawnServe({ STRIKER_CONFIG: join(configDir, 'striker.yaml') });
+  return { serve, url: await serve.ready, pid: serve.child.pid! };
+}
+
+const serves: Awaited<ReturnType<typeof startServe>>[] = [];
+let url = '';
 const runtimes: AgentRuntime[] = [];
 
 /**
@@ -72,7 +81,7 @@ function watchingLogger(onStarted: () => void) {
 }
 
 async function startRuntime(hostId: string, onStarted?: () => void): Promise<AgentRuntime> {
-  const credentials = await issueCredentialAtRegistration(db, hostId, '127.0.0.1');
+  const credentials = await db.tx((tx) => issueCredentialAtRegistration(tx, hostId, '127.0.0.1'));
   const config = agentConfigSchema.parse({ strikerUrls: [url], hostId, heartbeatSeconds: 10, inventorySeconds: 3600, workers: 1, logLevel: 'silent' });
   const logger = onStarted === undefined ? quiet : watchingLogger(onStarted);
   const r = new AgentRuntime({ config, credentials, version: 'bench', logger, run, collectInventory: async () => inventory });
@@ -81,17 +90,17 @@ async function startRuntime(hostId: string, onStarted?: () => void): Promise<Age
   return r;
 }
 
-try {
-  // 1. Latency with one agent.
+/** Part 1 on the current serve: one agent, `jobs` jobs one at a time, and the runner's peer jobs. */
+async function latency(hostId: string, label: string): Promise<void> {
   let started: (() => void) | undefined;
-  const one = await startRuntime('52-54-00-be-00-01', () => started?.());
+  const one = await startRuntime(hostId, () => started?.());
   const inProcess: number[] = [];
   const ids: string[] = [];
   for (let i = 0; i < jobs + 20; i++) {
     const done = one.state().counts.succeeded;
     const t0 = performance.now();
     const startedAt = new Promise<number>((r) => (started = () => r(performance.now())));
-    const job = await enqueueHostJob(db, systemActor, { hostId: '52-54-00-be-00-01', kind: 'host.inventory', payload: {} });
+    const job = await enqueueHostJob(db, systemActor, { hostId, kind: 'host.inventory', payload: {} });
     const t1 = await startedAt;
     if (i >= 20) {
       inProcess.push(t1 - t0);
@@ -111,11 +120,27 @@ try {
     }
   }
   const peer = (await db.query<{ ms: number }>(`SELECT extract(epoch FROM started_at - created_at) * 1000 AS ms FROM jobs WHERE id = ANY($1)`, [peerIds])).rows.map((r) => Number(r.ms));
-  process.stdout.write(`enqueue → agent starts the job (in this process): ${fmt(inProcess)}\n`);
-  process.stdout.write(`enqueue → claimed (database timestamps), agent: ${fmt(dbLatency)}\n`);
-  process.stdout.write(`enqueue → claimed (database timestamps), Striker's own runner (peer): ${fmt(peer)}\n`);
-  process.stdout.write(`ratio p95 agent / Striker runner: ${(pct(dbLatency, 95) / pct(peer, 95)).toFixed(2)}\n`);
+  process.stdout.write(`[${label}]\n`);
+  process.stdout.write(`  enqueue → agent starts the job (in this process): ${fmt(inProcess)}\n`);
+  process.stdout.write(`  enqueue → claimed (database timestamps), agent: ${fmt(dbLatency)}\n`);
+  process.stdout.write(`  enqueue → claimed (database timestamps), Striker's own runner (peer): ${fmt(peer)}\n`);
+  process.stdout.write(`  ratio p95 agent / Striker runner: ${(pct(dbLatency, 95) / pct(peer, 95)).toFixed(2)}\n`);
   for (const r of runtimes.splice(0)) await r.stop(1000);
+}
+
+try {
+  // 1. Latency with one agent, the credential checked at every wake, then cached.
+  for (const [i, cache] of [0, 5].entries()) {
+    for (const s of serves.splice(0)) {
+      s.serve.child.kill('SIGTERM');
+      await s.serve.exited;
+    }
+    const s = await startServe(cache);
+    serves.push(s);
+    url = s.url;
+    await latency(`52-54-00-be-00-0${i + 1}`, `agents.credentialCacheSeconds: ${cache}`);
+  }
+  const servePid = serves[0]!.pid;
 
   // 2. Many agents on one serve.
   await new Promise((r) => setTimeout(r, 3000));
@@ -142,8 +167,10 @@ try {
   process.stdout.write(`one job per host for ${agents} hosts at once: all started within ${fanoutMs} ms; enqueue → claimed ${fmt(fanoutLatency)}\n`);
 } finally {
   for (const r of runtimes) await r.stop(1000).catch(() => undefined);
-  serve.child.kill('SIGTERM');
-  await serve.exited;
+  for (const s of serves) {
+    s.serve.child.kill('SIGTERM');
+    await s.serve.exited;
+  }
   await db.close();
   await pg.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -62,7 +62,7 @@ beforeAll(async () => {
     expect(r.code, r.stderr).toBe(0);
   }
   for (const mac of [REGISTERED, NEVER]) await t.db.write(`INSERT INTO machines (mac, role, state, hostname) VALUES ($1, 'node', 'installed', $2)`, [mac, mac === REGISTERED ? 'an-a01n01' : 'an-a01n02']);
-  await issueCredentialAtRegistration(t.db, hostId, '10.201.10.1');
+  await t.db.tx((tx) => issueCredentialAtRegistration(tx, hostId, '10.201.10.1'));
   await recordAgentStart(t.db, { hostId, instanceId: 'inst-ui-0001', version: '0.1.0', strikerUrl: 'http://10.201.4.1' });
   await saveInventory(t.db, hostId, inventory);
   ui = await launchUi();

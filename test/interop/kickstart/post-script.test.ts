@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../striker/core/command/run-command.js';
 import { MemoryTimeline } from '../../../pxe/boot/timeline.js';
 import { kickstartConfigSchema } from '../../../kickstart/config.js';
-import { MemoryTokenStore } from '../../../kickstart/registration-token.js';
+import { memoryExchange, MemoryTokenStore } from '../../../kickstart/registration-token.js';
 import { kickstartRoutes, type KickstartHost } from '../../../kickstart/ks-routes.js';
 import { onerrorLogLines, onerrorLineChars } from '../../../kickstart/render-onerror.js';
 import { sampleInput, testRootHash } from '../../fixtures/kickstart/sample-input.js';
@@ -74,7 +74,7 @@ beforeAll(async () => {
     hosts: { find: async (id) => (id === host?.hostId ? host : undefined) },
     tokens, timeline, signingKey: Buffer.alloc(32, 3), log,
     config: kickstartConfigSchema.parse({}),
-    onRegistered: async (hostId) => ({ hostId, agentSecret: 'agent-credential-from-lead' }),
+    register: memoryExchange(tokens, async (hostId) => ({ hostId, agentSecret: 'agent-credential-from-lead' })),
   }));
   await app.register(fastifyStatic, { root: join(work, 'mirror'), prefix: '/repos/' });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
