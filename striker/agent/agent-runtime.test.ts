@@ -101,6 +101,29 @@ describe('AgentRuntime', () => {
     }
   });
 
+  it('never starts an attempt it already started when the same claim comes again (a second Striker before replication): it reports the outcome it has', async () => {
+    const agent = await runtime(true);
+    try {
+      const job = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.poweroff', payload: {} });
+      expect((await settled(job.id)).status).toBe('succeeded');
+      const poweroffs = ran.filter((a) => a[1] === 'poweroff').length;
+      // The row as a peer's database still holds it: the attempt not yet counted, progress 0. Written
+      // the way an apply worker writes (ordinary triggers off), then queued so Striker wakes the agent.
+      await t.t.db.tx(async (tx) => {
+        await tx.write("SET LOCAL session_replication_role = replica");
+        await tx.write("UPDATE jobs SET status = 'running', attempts = attempts - 1, progress = 0, finished_at = NULL, worker_id = NULL WHERE id = $1", [job.id]);
+      });
+      await t.t.db.write("UPDATE jobs SET status = 'queued' WHERE id = $1", [job.id]);
+      const again = await settled(job.id);
+      expect(again.status).toBe('succeeded');
+      expect(again.attempts).toBe(1);
+      expect(ran.filter((a) => a[1] === 'poweroff').length).toBe(poweroffs);
+      expect(agent.state().counts.replayed).toBe(1);
+    } finally {
+      await agent.stop(2000);
+    }
+  });
+
   it('carries on with the replaced credentials file after an admin rotated the credential', async () => {
     const agent = await runtime(false);
     try {

@@ -6,6 +6,12 @@
  * period and a new job starts at once. Each claimed job's payload is validated again here before
  * anything runs. A heartbeat carries the running jobs' ids; Striker answers whether each is still
  * this agent's and whether an operator asked to cancel it.
+ *
+ * The agent is the one claimant of its host's jobs, and it may claim through any Striker. With
+ * replicated Strikers, a claim made through one may not yet have reached another when the agent
+ * fails over, so the same attempt of a job can be claimed twice: the agent keeps the attempts it
+ * has started (job id and attempt number, with the outcome once known) and never starts one
+ * again — it reports the outcome it already has, or lets the run in progress report it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -54,7 +60,14 @@ export interface AgentState {
   instanceId: string;
   strikerUrl: string;
   running: string[];
-  counts: { claimed: number; succeeded: number; failed: number; cancelled: number; interrupted: number; lost: number };
+  counts: { claimed: number; succeeded: number; failed: number; cancelled: number; interrupted: number; lost: number; replayed: number };
+}
+
+/** How many started attempts the agent remembers (far more than a failover window can replay). */
+const STARTED_KEPT = 4096;
+
+function attemptKey(job: ClaimedJob): string {
+  return `${job.id}#${job.attempts}`;
 }
 
 export class AgentRuntime {
@@ -70,7 +83,9 @@ export class AgentRuntime {
   private beating: Promise<void> | undefined;
   private lastInventory: string | undefined;
   private slotFreed: (() => void) | undefined;
-  private readonly counts = { claimed: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0, lost: 0 };
+  private readonly counts = { claimed: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0, lost: 0, replayed: 0 };
+  /** Attempts this process has started (`<job id>#<attempt>`), with their outcome once known; the newest STARTED_KEPT. */
+  private readonly started = new Map<string, FinishOutcome | null>();
 
   private credential: string;
 
@@ -150,6 +165,18 @@ export class AgentRuntime {
   }
 
   private launch(job: ClaimedJob): void {
+    const attempt = attemptKey(job);
+    if (this.started.has(attempt)) {
+      // The same attempt claimed again (through a second Striker before the first claim replicated).
+      this.counts.replayed++;
+      const known = this.started.get(attempt);
+      const log = this.log.child({ jobId: job.id, kind: job.kind });
+      log.warn({ attempt: job.attempts, outcome: known?.kind ?? 'running' }, 'claimed a job attempt this agent already started; not running it again');
+      if (known) void this.report(job, known, log);
+      return;
+    }
+    this.started.set(attempt, null);
+    if (this.started.size > STARTED_KEPT) this.started.delete(this.started.keys().next().value!);
     this.counts.claimed++;
     const entry: Running = { job, controller: new AbortController(), progress: 0, done: Promise.resolve() };
     this.running.set(job.id, entry);
@@ -211,17 +238,24 @@ export class AgentRuntime {
   }
 
   private async finish(job: ClaimedJob, outcome: FinishOutcome, log: Logger): Promise<void> {
+    if (this.started.has(attemptKey(job))) this.started.set(attemptKey(job), outcome);
+    if (await this.report(job, outcome, log)) this.counts[outcome.kind]++;
+  }
+
+  /** Sends a job's outcome; true when Striker recorded it (the job was still this agent's). */
+  private async report(job: ClaimedJob, outcome: FinishOutcome, log: Logger): Promise<boolean> {
     try {
       const r = await this.client.call<JobWriteResponse>('POST', `/api/agent/jobs/${job.id}/finish`, { instanceId: this.instanceId, outcome });
       if (!r.held) {
         this.counts.lost++;
         log.warn('job was no longer this agent\'s when it ended; its result is dropped');
-        return;
+        return false;
       }
-      this.counts[outcome.kind]++;
       log.info({ outcome: outcome.kind }, 'job ended');
+      return true;
     } catch (error) {
       log.error({ err: error }, 'could not record the job outcome');
+      return false;
     }
   }
 

@@ -66,7 +66,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       staleAfterSeconds: config.jobs.staleAfterSeconds,
     });
     events.subscribe((job) => {
-      if (job.status === 'queued') void runner.poke();
+      if (job.status === 'queued' && job.targetHost === null) void runner.poke();
       else if (job.status === 'running' && job.cancelRequested) void runner.checkCancellations();
     });
     const app = await buildApp({
