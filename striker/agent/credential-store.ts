@@ -20,7 +20,8 @@ export const credentialChannel = 'striker_agent_credentials';
 
 /** Revokes the host's live credential, if any; its id. */
 export async function revokeLiveCredential(q: DbWriter, hostId: string, reason: 'registration' | 'rotation' | 'revoked'): Promise<string | undefined> {
-  // The NOTIFY (sent at commit) tells every Striker's CredentialWatch (credential-watch.ts).
+  // The NOTIFY (sent at commit) tells the CredentialWatch of every Striker on this database
+  // (credential-watch.ts); peers with their own database see the revocation replicate.
   const { rows } = await q.write<{ id: string }>(
     `WITH r AS (UPDATE agent_credentials SET revoked_at = clock_timestamp(), revoked_reason = $2 WHERE host_id = $1 AND revoked_at IS NULL RETURNING id)
      SELECT id, pg_notify($3, id::text) FROM r`,

@@ -3,8 +3,10 @@
  * credential again before claiming (it may have been revoked while the claim was held). A check
  * stays good for `cacheMs`. Revoking or replacing a credential NOTIFYs `striker_agent_credentials`
  * with its id (credential-store.ts), seen by every Striker on the database: the id leaves the cache
- * at once and the claims held with it are woken, so they answer 401 without waiting. While the
- * LISTEN connection is down, or with `cacheMs` 0, every check asks the database.
+ * at once and the claims held with it are woken, so they answer 401 without waiting. A peer
+ * Striker with its own database gets the revocation by replication, not the NOTIFY: its cached
+ * check lapses within `cacheMs`. While the LISTEN connection is down, or with `cacheMs` 0, every
+ * check asks the database.
  */
 import type { Logger } from 'pino';
 import type { Database, DbListener } from '../db/database.js';

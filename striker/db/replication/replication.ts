@@ -9,6 +9,7 @@ import { checkNodeName } from './names.js';
 import {
   appliedSchemaVersion,
   attachConflictRules,
+  notifyOnApply,
   localNodeName,
   readServerSettings,
   schemaTables,
@@ -41,6 +42,9 @@ export interface PublicationResult {
   unclassified: string[];
 }
 
+/** NOTIFY triggers that must fire for a peer's changes as for this Striker's own: [table, trigger]. */
+const NOTIFY_ON_APPLY: readonly (readonly [string, string])[] = [['jobs', 'jobs_notify']];
+
 /**
  * Attaches the conflict rules to every replicated table and makes the publication hold exactly
  * the replicated tables (idempotent: run at every start, after migrations).
@@ -49,6 +53,7 @@ export async function ensurePublication(db: Database, classes: Readonly<Record<s
   const present = await schemaTables(db);
   const tables = replicatedTables(classes).filter((t) => present.includes(t.table));
   for (const t of tables) await attachConflictRules(db, t.table, t.mode);
+  for (const [table, trigger] of NOTIFY_ON_APPLY) if (tables.some((t) => t.table === table)) await notifyOnApply(db, table, trigger);
   const published = tables.map((t) => t.table);
   const added = await setPublicationTables(db, published);
   return { published, added, unclassified: unclassifiedTables(present, classes) };
