@@ -31,7 +31,7 @@ async function catchUp(a: Peer, b: Peer, label: string): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 600)); // stats are flushed by each backend at most every 500 ms
   const { rows } = await b.db.query<{ funcname: string; calls: number; total: number; self: number }>(
-    'SELECT funcname, calls::int, round(total_time)::int AS total, round(self_time)::int AS self FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 8');
+    'SELECT funcname, calls::int, round(total_time)::int AS total, round(self_time)::int AS self FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 4');
   console.log(`${label}: ${ROWS} rows applied in ${seconds.toFixed(2)} s (${(ROWS / seconds).toFixed(0)} rows/s)`);
   for (const r of rows) console.log(`  ${r.funcname.padEnd(32)} calls ${String(r.calls).padStart(7)}  total ${String(r.total).padStart(6)} ms  self ${String(r.self).padStart(6)} ms`);
 }
