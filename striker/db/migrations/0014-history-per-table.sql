@@ -105,25 +105,7 @@ BEGIN
 END $$;
 DROP FUNCTION striker_record_history();
 
--- striker_replicate (0013) as before, and the history function rewritten after it adds
--- previous_modified_at.
-CREATE OR REPLACE FUNCTION public.striker_replicate(tbl text, mode text) RETURNS void LANGUAGE plpgsql SET search_path = '' AS $$
-BEGIN
-  IF mode NOT IN ('record', 'plain') THEN
-    RAISE EXCEPTION 'striker_replicate: mode must be record or plain, got %', mode;
-  END IF;
-  EXECUTE pg_catalog.format('ALTER TABLE public.%I ADD COLUMN IF NOT EXISTS previous_modified_at timestamptz', tbl);
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_tables t WHERE t.schemaname = 'history' AND t.tablename = tbl) THEN
-    EXECUTE pg_catalog.format('ALTER TABLE history.%I ADD COLUMN IF NOT EXISTS previous_modified_at timestamptz', tbl);
-    PERFORM public.striker_history_function(tbl);
-  END IF;
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g WHERE g.tgrelid = pg_catalog.format('public.%I', tbl)::regclass AND g.tgname = tbl || '_history') THEN
-    EXECUTE pg_catalog.format('ALTER TABLE public.%I ENABLE ALWAYS TRIGGER %I', tbl, tbl || '_history');
-  END IF;
-  EXECUTE pg_catalog.format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE ON public.%I FOR EACH ROW EXECUTE FUNCTION public.striker_replication_resolve(%L)',
-                            tbl || '_replication', tbl, mode);
-  EXECUTE pg_catalog.format('ALTER TABLE public.%I ENABLE ALWAYS TRIGGER %I', tbl, tbl || '_replication');
-END $$;
+
 
 -- After an ALTER TABLE of a tracked table (public.<t>) or of its history table (history.<t>).
 CREATE FUNCTION public.striker_history_columns_changed() RETURNS event_trigger LANGUAGE plpgsql SET search_path = '' AS $$
@@ -151,10 +133,16 @@ BEGIN
   END IF;
 END $$;
 
--- The conflict rules (0013) as before, with less work on the common path of an applied change:
--- the incoming row becomes jsonb only when a version of it is already here (a possible conflict),
--- and an insert of a new key looks for another unique key's holder only when the table has such
--- an index. The commit-origin lookups (striker_xid_origin) already run only on a conflict.
+-- The conflict rules (0013, striker_replication_resolve) as before, as a function per replicated
+-- table, public.striker_resolve_<table>(), written by public.striker_resolve_function(table) when
+-- striker_replicate attaches it, with less work on the common path of an applied change:
+-- - an applied insert looks for the key's local row with a plain SELECT of the table (a plan
+--   PL/pgSQL keeps), not dynamic SQL;
+-- - the incoming row becomes jsonb only when a version of it is already here (a possible conflict);
+-- - an insert of a new key looks for another unique key's holder only when the table has such an
+--   index.
+-- The commit-origin lookups (striker_xid_origin) run only on a conflict, as before. The function
+-- names no column, so a migration that adds one needs nothing rewritten.
 CREATE OR REPLACE FUNCTION public.striker_resolve_unique(rel oid, sch text, tbl text, mode text, new_row anyelement, incoming jsonb) RETURNS anyelement
 LANGUAGE plpgsql SET search_path = '' AS $$
 DECLARE
@@ -205,7 +193,10 @@ BEGIN
   RETURN new_row;
 END $$;
 
-CREATE OR REPLACE FUNCTION public.striker_replication_resolve() RETURNS trigger LANGUAGE plpgsql SET search_path = '' AS $$
+CREATE FUNCTION public.striker_resolve_function(tbl text) RETURNS void LANGUAGE plpgsql SET search_path = '' AS $gen$
+BEGIN
+  EXECUTE pg_catalog.replace(pg_catalog.replace($body$
+CREATE OR REPLACE FUNCTION public.__FUNCTION__() RETURNS trigger LANGUAGE plpgsql SET search_path = '' AS $f$
 DECLARE
   mode text := coalesce(TG_ARGV[0], 'record');
   local_row jsonb;
@@ -270,10 +261,13 @@ BEGIN
     local_mod := OLD.modified_at;
     EXECUTE pg_catalog.format('SELECT t.xmin FROM %I.%I t WHERE t.id = $1', TG_TABLE_SCHEMA, TG_TABLE_NAME) INTO local_xmin USING OLD.id;
   ELSE
-    EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(t), t.xmin, t.modified_at, t.previous_modified_at FROM %I.%I t WHERE t.id = $1',
-                              TG_TABLE_SCHEMA, TG_TABLE_NAME)
-       INTO local_row, local_xmin, local_mod, local_prev USING NEW.id;
+    SELECT pg_catalog.to_jsonb(t), t.xmin, t.modified_at, t.previous_modified_at INTO local_row, local_xmin, local_mod, local_prev
+      FROM public.__TABLE__ t WHERE t.id = NEW.id;
     IF local_row IS NULL THEN
+      IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                      WHERE i.indrelid = TG_RELID AND i.indisunique AND NOT i.indisprimary AND i.indexprs IS NULL) THEN
+        RETURN NEW;
+      END IF;
       RETURN public.striker_resolve_unique(TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME, mode, NEW, NULL);
     END IF;
     incoming := pg_catalog.to_jsonb(NEW);
@@ -315,4 +309,43 @@ BEGIN
     USING incoming, NEW.id;
   PERFORM pg_catalog.set_config('striker.resolving', 'off', true);
   RETURN NULL;
+END $f$
+$body$, '__FUNCTION__', pg_catalog.quote_ident('striker_resolve_' || tbl)), '__TABLE__', pg_catalog.quote_ident(tbl));
+END $gen$;
+
+-- striker_replicate (0013) as before, but the history function is rewritten after it adds
+-- previous_modified_at, and the conflict-rule trigger runs the table's own function.
+CREATE OR REPLACE FUNCTION public.striker_replicate(tbl text, mode text) RETURNS void LANGUAGE plpgsql SET search_path = '' AS $$
+BEGIN
+  IF mode NOT IN ('record', 'plain') THEN
+    RAISE EXCEPTION 'striker_replicate: mode must be record or plain, got %', mode;
+  END IF;
+  EXECUTE pg_catalog.format('ALTER TABLE public.%I ADD COLUMN IF NOT EXISTS previous_modified_at timestamptz', tbl);
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_tables t WHERE t.schemaname = 'history' AND t.tablename = tbl) THEN
+    EXECUTE pg_catalog.format('ALTER TABLE history.%I ADD COLUMN IF NOT EXISTS previous_modified_at timestamptz', tbl);
+    PERFORM public.striker_history_function(tbl);
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g WHERE g.tgrelid = pg_catalog.format('public.%I', tbl)::regclass AND g.tgname = tbl || '_history') THEN
+    EXECUTE pg_catalog.format('ALTER TABLE public.%I ENABLE ALWAYS TRIGGER %I', tbl, tbl || '_history');
+  END IF;
+  PERFORM public.striker_resolve_function(tbl);
+  EXECUTE pg_catalog.format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE ON public.%I FOR EACH ROW EXECUTE FUNCTION public.%I(%L)',
+                            tbl || '_replication', tbl, 'striker_resolve_' || tbl, mode);
+  EXECUTE pg_catalog.format('ALTER TABLE public.%I ENABLE ALWAYS TRIGGER %I', tbl, tbl || '_replication');
 END $$;
+
+-- The tables replicated so far move to their own conflict-rule function now (prepareReplication
+-- does the same at every start).
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN
+    SELECT c.relname::text AS tbl, pg_catalog.encode(g.tgargs, 'escape') AS args
+      FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
+     WHERE g.tgfoid = 'public.striker_replication_resolve'::regproc
+  LOOP
+    PERFORM public.striker_replicate(t.tbl, CASE WHEN t.args LIKE 'plain%' THEN 'plain' ELSE 'record' END);
+  END LOOP;
+END $$;
+DROP FUNCTION public.striker_replication_resolve();
