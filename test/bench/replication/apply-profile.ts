@@ -4,8 +4,8 @@
  * `jobs` on A (8 connections), B started with track_functions = all: time until B holds every row,
  * and B's pg_stat_user_functions (calls, self and total time of each trigger function). Run once
  * with every trigger, then with jobs' history trigger disabled on B, then with its conflict-rule
- * trigger disabled too, so each trigger's share of the apply time shows. (Each run's first
- * seconds include B's own start-up; compare runs, not absolute figures.)
+ * trigger disabled too, so each trigger's share of the apply time shows. (Each run's time
+ * includes the apply worker's start; compare runs made under the same load.)
  */
 import { startPeer, joinMesh, waitUntil, type Peer } from '../../support/replication-peers.js';
 
