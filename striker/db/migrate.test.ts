@@ -87,6 +87,31 @@ describe('migrations', () => {
     }
   });
 
+  it('keeps history right when a migration adds a column where no event trigger follows ALTER TABLE', async () => {
+    const other = await createTestDatabase();
+    try {
+      await other.db.query('ALTER EVENT TRIGGER striker_history_columns DISABLE');
+      const last = readMigrations().at(-1)!.version;
+      const extra = { version: last + 1, name: 'test-motd', checksum: 'test-motd',
+        sql: 'ALTER TABLE kickstart_settings ADD COLUMN motd text; ALTER TABLE history.kickstart_settings ADD COLUMN motd text;' };
+      expect(await migrate(other.db, quietLogger, [...readMigrations(), extra])).toEqual([last + 1]);
+      await other.db.query("UPDATE kickstart_settings SET motd = 'welcome'");
+      const { rows } = await other.db.query<{ history_op: string; motd: string | null }>(
+        'SELECT history_op, motd FROM history.kickstart_settings ORDER BY history_id');
+      expect(rows).toEqual([{ history_op: 'INSERT', motd: null }, { history_op: 'UPDATE', motd: 'welcome' }]);
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('writes history through a function per table that names its columns', async () => {
+    const { rows } = await t.db.query<{ tgname: string; proname: string; body: string }>(
+      "SELECT g.tgname, p.proname, p.prosrc AS body FROM pg_trigger g JOIN pg_proc p ON p.oid = g.tgfoid WHERE g.tgrelid = 'public.users'::regclass AND g.tgname = 'users_history'");
+    expect(rows[0]?.proname).toBe('striker_history_users');
+    expect(rows[0]?.body).toMatch(/INSERT INTO history\.users \(id, username, /);
+    expect(rows[0]?.body).not.toMatch(/pg_attribute|EXECUTE/);
+  });
+
   it('refuses a migration edited after it was applied', async () => {
     const edited = readMigrations().map((m, i) => (i === 0 ? { ...m, checksum: 'changed' } : m));
     await expect(migrate(t.db, quietLogger, edited)).rejects.toThrow(/was changed after it was applied/);

@@ -71,6 +71,10 @@ export async function migrate(db: Database, logger: Logger, migrations = readMig
       try {
         await client.query('BEGIN');
         await client.query(m.sql);
+        // History trigger functions name their table's columns (migration 0014): rewritten after
+        // every migration, in its transaction, so a column it added or dropped is followed.
+        const { rows: [refresh] } = await client.query<{ present: boolean }>("SELECT to_regprocedure('public.striker_history_refresh()') IS NOT NULL AS present");
+        if (refresh?.present) await client.query('SELECT public.striker_history_refresh()');
         await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
         await client.query('COMMIT');
       } catch (error) {

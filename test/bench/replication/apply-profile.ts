@@ -1,0 +1,51 @@
+/**
+ * Where apply time goes (run by hand: `node --import tsx test/bench/replication/apply-profile.ts`).
+ * Two embedded Strikers replicating both ways; B stopped, PROFILE_ROWS single-row inserts into
+ * `jobs` on A (8 connections), B started with track_functions = all: time until B holds every row,
+ * and B's pg_stat_user_functions (calls, self and total time of each trigger function). Run once
+ * with every trigger, then with jobs' history trigger disabled on B, then with its conflict-rule
+ * trigger disabled too, so each trigger's share of the apply time shows. (Each run's time
+ * includes the apply worker's start; compare runs made under the same load.)
+ */
+import { startPeer, joinMesh, waitUntil, type Peer } from '../../support/replication-peers.js';
+
+const ROWS = Number(process.env.PROFILE_ROWS ?? 10_000);
+
+let run = 0;
+async function catchUp(a: Peer, b: Peer, label: string): Promise<void> {
+  // A kind of its own per run: nothing but this run's inserts is applied while it is measured.
+  run += 1;
+  const kind = `bench.profile${run}`;
+  await b.stop();
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < ROWS) {
+      next += 1;
+      await a.db.query("INSERT INTO jobs (kind, payload) VALUES ($1, '{}')", [kind]);
+    }
+  }));
+  await b.start();
+  await b.db.query('SELECT pg_stat_reset()');
+  const t0 = performance.now();
+  await waitUntil(async () => (await b.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE kind = $1', [kind])).rows[0]!.n >= ROWS, 600_000, 'B to catch up');
+  const seconds = (performance.now() - t0) / 1000;
+  await new Promise((r) => setTimeout(r, 600)); // stats are flushed by each backend at most every 500 ms
+  const { rows } = await b.db.query<{ funcname: string; calls: number; total: number; self: number }>(
+    'SELECT funcname, calls::int, round(total_time)::int AS total, round(self_time)::int AS self FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 4');
+  console.log(`${label}: ${ROWS} rows applied in ${seconds.toFixed(2)} s (${(ROWS / seconds).toFixed(0)} rows/s)`);
+  for (const r of rows) console.log(`  ${r.funcname.padEnd(32)} calls ${String(r.calls).padStart(7)}  total ${String(r.total).padStart(6)} ms  self ${String(r.self).padStart(6)} ms`);
+}
+
+const [a, b] = await Promise.all([startPeer('prof_a'), startPeer('prof_b')]);
+try {
+  await joinMesh([a, b]);
+  await b.db.query("ALTER SYSTEM SET track_functions = 'all'");
+  await b.db.query('SELECT pg_reload_conf()');
+  await catchUp(a, b, 'all triggers');
+  await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_history');
+  await catchUp(a, b, 'without history');
+  await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_replication');
+  await catchUp(a, b, 'without history nor conflict rules');
+} finally {
+  await Promise.all([a, b].map((p) => p.remove()));
+}
