@@ -4,7 +4,7 @@
  *
  * 1. Lag at a steady write rate: single-row inserts into `jobs` on A, issued at RATE per second
  *    for SECONDS. Each row's lag is from A acknowledging its commit to B announcing the row
- *    (jobs_notify, made ENABLE ALWAYS on B for this part so it fires when the row is applied); a
+ *    (jobs_notify, which a Striker's replication start makes fire for applied rows too); a
  *    row B announces before A's acknowledgement reaches the client counts as 0. Also printed: the
  *    same from the moment the INSERT was issued (includes waiting for A), and the rate A reached.
  * 2. Catch-up: B stopped, CATCHUP row inserts on A (8 connections, BATCH rows per transaction),
@@ -28,7 +28,6 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function lag(a: Peer, b: Peer): Promise<void> {
-  await b.db.query('ALTER TABLE jobs ENABLE ALWAYS TRIGGER jobs_notify');
   const listener = new pg.Client({ connectionString: b.url });
   await listener.connect();
   const seen = new Map<string, number>();
@@ -64,10 +63,6 @@ async function lag(a: Peer, b: Peer): Promise<void> {
   const elapsed = (performance.now() - started) / 1000;
   await waitUntil(() => [...sent.keys()].every((id) => seen.has(id)), 60_000, 'every row to reach B');
   await listener.end();
-  // Back to the ordinary trigger a Striker has (it does not fire in apply workers): with it
-  // ENABLE ALWAYS, every applied row of the catch-up would NOTIFY, and PostgreSQL serializes
-  // NOTIFYing commits (a database-wide lock held until the commit is flushed).
-  await b.db.query('ALTER TABLE jobs ENABLE TRIGGER jobs_notify');
   const fromCommit = [...sent].map(([id, t]) => Math.max(0, seen.get(id)! - t.acked)).sort((x, y) => x - y);
   const fromIssue = [...sent].map(([id, t]) => seen.get(id)! - t.issued).sort((x, y) => x - y);
   const show = (l: number[]) => `p50 ${percentile(l, 50).toFixed(2)} ms  p99 ${percentile(l, 99).toFixed(2)} ms  max ${l[l.length - 1]!.toFixed(2)} ms`;
