@@ -4,6 +4,7 @@
  * interface, so the peering flow is written once against it.
  */
 import type { Database, DbWriter } from '../db/database.js';
+import type { ConflictRow } from '../db/replication/index.js';
 
 export interface SubscriptionState {
   /** The peer's node name. */
@@ -45,21 +46,7 @@ export interface PeerReplication {
 }
 
 /** A row of the replication core's `conflicts` table. */
-export interface ConflictRecord {
-  id: string;
-  tableName: string;
-  rowId: string;
-  kind: 'update' | 'insert' | 'delete';
-  kept: Record<string, unknown> | null;
-  discarded: Record<string, unknown>;
-  keptOrigin: string;
-  discardedOrigin: string;
-  detectedOn: string;
-  detectedAt: Date;
-  resolvedAt: Date | null;
-  resolvedBy: string | null;
-  resolution: 'kept' | 'restored-discarded' | null;
-}
+export type ConflictRecord = ConflictRow;
 
 /** A postgres:// URL for a peer's replication role (the values are checked shapes: no escaping surprises). */
 export function connectionString(link: { host: string; port: number; name: string; user: string; password: string }): string {
