@@ -66,6 +66,24 @@ beforeAll(() => {
   spawnSync(process.execPath, ['scripts/build-native.mjs'], { stdio: 'inherit' });
   lab = new PxeLab('ipxe-ra', 'v6');
   lab.spawn(['sysctl', '-qw', 'net.ipv6.conf.br0.accept_dad=0']);
+  // A PXE interface on site is up before Striker starts: give the bridge a carrier (a veth port)
+  // and wait for its usable link-local address, so Striker's first messages have a source.
+  for (const argv of [
+    ['link', 'add', 'v6carrier', 'type', 'veth', 'peer', 'name', 'v6carrier-p'],
+    ['link', 'set', 'v6carrier', 'master', 'br0'],
+    ['link', 'set', 'v6carrier', 'up'],
+    ['link', 'set', 'v6carrier-p', 'up'],
+  ]) {
+    const r = spawnSync('ip', ['-n', lab.ns, ...argv], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip ${argv.join(' ')}: ${r.stderr}`);
+  }
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const addr = spawnSync('ip', ['-n', lab.ns, '-6', 'addr', 'show', 'dev', 'br0', 'scope', 'link'], { encoding: 'utf8' }).stdout;
+    if (addr.includes('fe80::') && !addr.includes('tentative')) break;
+    if (Date.now() > deadline) throw new Error(`br0 has no usable link-local address: ${addr}`);
+    spawnSync('sleep', ['0.2']);
+  }
   const kernel = debianKernel();
   mkdirSync(join(lab.dir, 'tree'), { recursive: true });
   copyFileSync(kernel.vmlinuz, join(lab.dir, 'tree/vmlinuz'));
@@ -82,7 +100,7 @@ describe("iPXE's IPv6 wait", () => {
     const { lines, status } = await untilScript('auto');
     expect(solicitations(lines), lines.join('\n')).toBeLessThanOrEqual(1);
     expect(lines.some((l) => /fe80::\S+ > (ff02::1|fe80::5054:ff:fe77:6a01): ICMP6, router advertisement/.test(l))).toBe(true);
-    expect(status['ipv6RouterAdvertisements']).toMatchObject({ state: 'advertising', sent: { failed: 0 } });
+    expect(status['ipv6RouterAdvertisements'], JSON.stringify(status['ipv6RouterAdvertisements'])).toMatchObject({ state: 'advertising', sent: { failed: 0 } });
   }, 180_000);
 
   it('with off: iPXE keeps soliciting until its IPv6 timeout before fetching its script', async () => {
