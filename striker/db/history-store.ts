@@ -3,10 +3,7 @@
  * older than a retention. The audit log's history is kept whole.
  */
 import type { DbReader, DbWriter } from './database.js';
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+import { quoteIdent } from './sql-quote.js';
 
 /** Deletes history rows older than `keepDays` from every history table but the audit log's; returns how many. */
 export async function purgeHistory(q: DbReader & DbWriter, keepDays: number): Promise<number> {

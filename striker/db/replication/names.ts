@@ -31,11 +31,3 @@ export function peerOfSubscription(subscription: string): string | undefined {
 export function slotName(localNode: string, peer: string): string {
   return `striker_${checkNodeName(localNode)}_from_${checkNodeName(peer)}`;
 }
-
-export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}

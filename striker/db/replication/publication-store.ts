@@ -3,7 +3,8 @@
  * to replicated tables, its publication, and its row in `striker_schema_versions`.
  */
 import type { DbReader, DbWriter } from '../database.js';
-import { PUBLICATION, quoteIdent } from './names.js';
+import { quoteIdent } from '../sql-quote.js';
+import { PUBLICATION } from './names.js';
 import type { ServerSettings } from './server-settings.js';
 
 type Db = DbReader & DbWriter;
@@ -40,12 +41,7 @@ export async function attachConflictRules(db: DbWriter, table: string, mode: 're
  * claims on this Striker when a job arrives from a peer. Idempotent.
  */
 export async function notifyOnApply(db: DbWriter, table: string, trigger: string): Promise<void> {
-  await db.write(`ALTER TABLE public.${ident(table)} ENABLE ALWAYS TRIGGER ${ident(trigger)}`);
-}
-
-function ident(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain SQL identifier: ${name}`);
-  return name;
+  await db.write(`ALTER TABLE public.${quoteIdent(table)} ENABLE ALWAYS TRIGGER ${quoteIdent(trigger)}`);
 }
 
 export async function publishedTables(db: DbReader): Promise<string[]> {

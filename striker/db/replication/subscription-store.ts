@@ -4,7 +4,8 @@
  */
 import pg from 'pg';
 import type { DbReader, DbWriter } from '../database.js';
-import { PUBLICATION, peerOfSubscription, quoteIdent, quoteLiteral, slotName, subscriptionName } from './names.js';
+import { quoteIdent, quoteLiteral } from '../sql-quote.js';
+import { PUBLICATION, peerOfSubscription, slotName, subscriptionName } from './names.js';
 
 type Db = DbReader & DbWriter;
 
