@@ -63,7 +63,7 @@ const NOT_A_SETTING: Readonly<Record<string, string>> = {
   help: 'makes the agent print its help and exit instead of fencing',
   version: 'makes the agent print its version and exit instead of fencing',
 };
-const ADVANCED = /(_timeout|_wait|_path|_sleep|_file|_level)$|^(delay|retry_on|quiet|verbose|debug|sudo|use_sudo|port_as_ip|plug_separator|separator|disable_timeout|method|privlvl|target)$/;
+const ADVANCED = /(_timeout|_wait|_path|_sleep|_file|_script)$|^(delay|retry_on|quiet|verbose|verbose_level|debug|sudo|use_sudo|port_as_ip|plug_separator|separator|disable_timeout|method|privlvl|target)$/;
 const LABELS: Readonly<Record<string, string>> = {
   ip: 'Address', ipport: 'Port', username: 'User name', password: 'Password', lanplus: 'IPMI lanplus',
   auth: 'Authentication', cipher: 'Cipher suite', hexadecimal_kg: 'Kg key (hex)', community: 'SNMP community',
