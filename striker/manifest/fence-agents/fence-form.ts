@@ -194,3 +194,18 @@ function suggestionFor(given: string, metadata: FenceAgentMetadata): string {
   if (hit === undefined) return '';
   return `; did you mean '${hit.replacedBy ?? hit.name}'?`;
 }
+
+/**
+ * The manifest validator's view of fence devices: problems for one agent and its parameters
+ * (paths are parameter names; a problem with the agent itself has the path `agent`). `lookup` gives
+ * the metadata already read (FenceAgentCatalog.known after load), so the check stays synchronous.
+ */
+export type FenceParameterCheck = (agent: string, params: FenceParameterInput) => Problem[];
+
+export function fenceParameterCheck(lookup: (agent: string) => FenceAgentMetadata | undefined, options: FenceCheckOptions = {}): FenceParameterCheck {
+  return (agent, params) => {
+    const metadata = lookup(agent);
+    if (metadata === undefined) return [{ path: 'agent', message: `${agent} is not a fence agent installed on this Striker` }];
+    return checkFenceParameters(metadata, params, options).problems;
+  };
+}
