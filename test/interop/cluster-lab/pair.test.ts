@@ -6,14 +6,16 @@
  * 1. both nodes online and quorate, both fence devices and a Dummy resource started;
  * 2. the MN link of node1 cut: corosync reports that link down, the cluster stays quorate on the BCN;
  * 3. node1's corosync killed: node2 fences node1 through its BMC (the BMC log shows power off), the
- *    resource starts on node2, node1 boots again and rejoins.
+ *    resource starts on node2, node1 boots again (with a service of its own, in its namespaces) and rejoins;
+ * 4. teardown leaves no namespace and none of the lab's processes.
  *
  * Every pass criterion is read from `crm_mon --output-as=xml`, `stonith_admin --history`,
  * `corosync-cfgtool -s` and the BMC's chassis log; waits are bounded polls, never timed assertions.
  * With `CAPTURE_FIXTURES=1` the crm_mon and stonith_admin outputs are written to
  * cluster/fixtures/crm_mon/ for the cluster-state parser's tests.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../striker/core/command/run-command.js';
@@ -38,6 +40,15 @@ async function waitForState(index: number, what: string, timeoutMs: number, hold
     }, 1000);
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${await lab.diagnostics()}`);
+  }
+}
+
+/** A pid that still names a live process (a zombie waiting for its parent runs nothing). */
+function running(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
   }
 }
 
@@ -111,6 +122,8 @@ describe('a two-node pacemaker pair with IPMI fencing', () => {
   }, 180_000);
 
   it("fences node1 through its BMC when its corosync dies; the resource moves to node2; node1 boots and rejoins", async () => {
+    // A program node1 starts at boot in its own namespaces (as a Striker agent will): it runs after the fence.
+    await lab.setServices(1, [{ argv: ['sh', '-c', 'echo "host $(hostname)"; ip -o -4 addr show dev bcn1; sleep 3600'] }]);
     const callsBefore = (await lab.bmcCalls(1)).length;
     const bootBefore = await lab.bootPid(1);
     const killedAt = Date.now();
@@ -141,7 +154,21 @@ describe('a two-node pacemaker pair with IPMI fencing', () => {
     expect(bootAfter).not.toBe(bootBefore);
     const after = (await lab.bmcCalls(1)).slice(callsBefore).join('\n');
     expect(after).toMatch(/set power 0[\s\S]*set power 1/);
+    const services = await waitFor('node1 services started at boot', 30_000, async () => {
+      const text = await readFile(join(lab.node(1).dir, 'services.out'), 'utf8').catch(() => '');
+      return text.includes('198.18.1.1/24') ? text : false;
+    });
+    expect(services).toMatch(/^host node1$/m);
     // Figures for the reader (bounded by polling once a second), never asserted.
     console.info(`cluster lab: corosync killed → dummy on node2 ${((movedAt - killedAt) / 1000).toFixed(1)} s; → node1 online again ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
   }, 400_000);
+
+  it('tears down: the namespaces and every process in them are gone', async () => {
+    const pids = [...(await lab.namespacePids(1)), ...(await lab.namespacePids(2))];
+    expect(pids.length).toBeGreaterThan(0);
+    await lab.down();
+    const left = (await runCommand(['ip', 'netns', 'list'], { timeoutMs: 10_000 })).stdout;
+    expect(left).not.toMatch(/^cl-/m);
+    expect(pids.filter(running)).toEqual([]);
+  }, 60_000);
 });
