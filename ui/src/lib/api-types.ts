@@ -17,6 +17,7 @@ import type { MachineRole } from '../../../pxe/index.js';
 import type { HostDetailResponse } from '../../../striker/agent/host-routes.js';
 import type { IssuedCredential } from '../../../striker/agent/index.js';
 import type { ConflictRecord, PeersOverview, PeerView } from '../../../striker/peers/index.js';
+import type { FenceAgentListResponse, FenceAgentResponse, FenceFormField } from '../../../striker/manifest/fence-agents/index.js';
 
 export type { JobStatus, MachineRole, Role };
 
@@ -54,3 +55,7 @@ export type SessionInfo = Wire<SessionResponse>;
 export type Peers = Wire<PeersOverview>;
 export type Peer = Wire<PeerView>;
 export type Conflict = Wire<ConflictRecord>;
+
+export type FenceAgents = Wire<FenceAgentListResponse>;
+export type FenceAgentForm = Wire<FenceAgentResponse>;
+export type FenceField = Wire<FenceFormField>;
