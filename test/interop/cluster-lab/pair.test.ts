@@ -12,7 +12,8 @@
  * Every pass criterion is read from `crm_mon --output-as=xml`, `stonith_admin --history`,
  * `corosync-cfgtool -s` and the BMC's chassis log; waits are bounded polls, never timed assertions.
  * With `CAPTURE_FIXTURES=1` the crm_mon and stonith_admin outputs are written to
- * cluster/fixtures/crm_mon/ for the cluster-state parser's tests.
+ * cluster/fixtures/crm_mon/ and node2's `corosync-cfgtool -s` (knet link status, both links up and
+ * the MN link down) to cluster/fixtures/corosync/, for the cluster-state parser's tests.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -23,7 +24,7 @@ import { checkFenceParameters, FenceAgentCatalog } from '../../../striker/manife
 import { BMC_BCN_ADDRESS, BMC_USER, ClusterLab, waitFor } from '../../support/cluster-lab/cluster-lab.js';
 import { crmMonFacts, fenceHistory, nodeOnline, runsOn, type CrmMonFacts } from '../../support/cluster-lab/crm-mon-facts.js';
 
-const fixtureDir = new URL('../../../cluster/fixtures/crm_mon/', import.meta.url).pathname;
+const fixtureRoot = new URL('../../../cluster/fixtures/', import.meta.url).pathname;
 let lab: ClusterLab;
 
 /** crm_mon on a running node, parsed; the raw XML kept for fixtures. */
@@ -52,17 +53,22 @@ function running(pid: number): boolean {
   }
 }
 
-function keep(name: string, text: string): void {
+/** Keeps a captured output in the lab directory and, with CAPTURE_FIXTURES=1, under cluster/fixtures/<kind>/. */
+function keep(name: string, text: string, kind = 'crm_mon'): void {
   writeFileSync(join(lab.dir, name), text);
   if (process.env['CAPTURE_FIXTURES'] === '1') {
-    mkdirSync(fixtureDir, { recursive: true });
-    writeFileSync(join(fixtureDir, name), text);
+    mkdirSync(join(fixtureRoot, kind), { recursive: true });
+    writeFileSync(join(fixtureRoot, kind, name), text);
   }
+}
+
+async function linkStatus(index: number): Promise<string> {
+  return (await lab.exec(index, ['corosync-cfgtool', '-s'])).stdout;
 }
 
 /** corosync's view of one knet link to the peer, from `corosync-cfgtool -s` on `index`. */
 async function linkToPeer(index: number, link: number, peerId: number): Promise<string> {
-  const out = (await lab.exec(index, ['corosync-cfgtool', '-s'])).stdout;
+  const out = await linkStatus(index);
   const block = out.split(/^LINK ID /m).find((b) => b.startsWith(`${link} `)) ?? '';
   return new RegExp(`nodeid:\\s+${peerId}:\\s+(\\S+)`).exec(block)?.[1] ?? 'absent';
 }
@@ -105,10 +111,12 @@ describe('a two-node pacemaker pair with IPMI fencing', () => {
 
   it('stays quorate on the BCN when the MN link of node1 is cut', async () => {
     expect(await linkToPeer(2, 1, 1)).toBe('connected');
+    keep('cfgtool-links-up.txt', await linkStatus(2), 'corosync');
     await lab.setLink(1, 'mn', false);
     try {
       await waitFor('node2 to see link 1 to node1 down', 60_000, async () => (await linkToPeer(2, 1, 1)) !== 'connected');
       expect(await linkToPeer(2, 0, 1)).toBe('connected');
+      keep('cfgtool-mn-down.txt', await linkStatus(2), 'corosync');
       const { xml, facts } = await state(2);
       keep('mn-link-down.xml', xml);
       expect(facts.quorate).toBe(true);
