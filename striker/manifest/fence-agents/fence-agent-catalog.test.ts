@@ -118,6 +118,6 @@ describe('FenceAgentCatalog', () => {
     const check = fenceParameterCheck((agent) => c.known(agent));
     expect(check('fence_ipmilan', { ip: '10.201.13.1', username: 'admin', lanplus: 1 })).toEqual([]);
     expect(check('fence_ipmilan', { ip: '10.201.13.1', bogus: 'x' })).toEqual([{ path: 'bogus', message: "fence_ipmilan has no parameter 'bogus'" }]);
-    expect(check('fence_apc_snmp', { ip: 'pdu' })).toEqual([{ path: 'agent', message: 'fence_apc_snmp is not a fence agent installed on this Striker' }]);
+    expect(check('fence_apc_snmp', { ip: 'pdu' })).toEqual([{ path: '', message: 'fence_apc_snmp is not a fence agent installed on this Striker' }]);
   });
 });
