@@ -17,6 +17,7 @@
  *
  * Every command goes through the command adapter with an argv array. `down()` kills the processes
  * of its own namespaces and the ipmi_sim processes it started, by pid, and deletes its namespaces.
+ * One lab runs per machine: a lock file names the process that owns it, and a second `up()` fails.
  */
 import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,7 @@ export class ClusterLab {
   /** Builds the namespaces, links, configuration and BMCs, and powers both nodes on through their BMCs. */
   static async up(): Promise<ClusterLab> {
     requireLabTools();
+    await takeLabLock();
     await removeNamespaces();
     const dir = await mkdtemp(join(tmpdir(), 'cl-lab-'));
     await chmod(dir, 0o755);
@@ -93,13 +95,7 @@ export class ClusterLab {
   /** The pid of the node's pacemakerd, when it is alive. */
   async bootPid(index: number): Promise<number | undefined> {
     const pid = Number((await readFile(join(this.node(index).dir, 'boot.pid'), 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    try {
-      process.kill(pid, 0);
-      return pid;
-    } catch {
-      return undefined;
-    }
+    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
   }
 
   /** `ipmitool` against the node's BMC from the hub (lanplus, cipher suite 3 as LAB.md says). */
@@ -172,6 +168,7 @@ export class ClusterLab {
     await Promise.allSettled(ours);
     await removeNamespaces();
     if (process.env['KEEP_CLUSTER_LAB'] !== '1') await rm(this.dir, { recursive: true, force: true });
+    await releaseLabLock();
   }
 
   private async network(): Promise<void> {
@@ -255,6 +252,39 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
       throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms${last instanceof Error ? `; last error: ${last.message}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** One lab per machine (its namespaces have fixed names): the lock file holds the owner's pid. */
+const LOCK = join(tmpdir(), 'cl-lab.lock');
+
+async function takeLabLock(): Promise<void> {
+  for (;;) {
+    try {
+      await writeFile(LOCK, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+      throw new Error(`the cluster lab is in use by process ${owner} (${LOCK}); one lab runs per machine, since its namespaces have fixed names`);
+    }
+    await rm(LOCK, { force: true }); // left by a run that ended without down()
+  }
+}
+
+async function releaseLabLock(): Promise<void> {
+  const owner = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
+  if (owner === process.pid) await rm(LOCK, { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
