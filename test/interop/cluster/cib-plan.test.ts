@@ -59,11 +59,12 @@ describe.each(shapes)('$shape ($methods method(s) per node)', ({ shape, methods 
 
   it('is accepted by pcs -f and crm_verify, with the planned topology', async () => {
     file = await built(shape, input, plan);
-    // Offline, with no node seen yet, crm_verify warns that nodes are unclean and quorum is lost;
-    // it must find no error. The converged state below must pass without a single warning.
+    // Offline, with no node seen yet, crm_verify only warns that quorum is lost and the nodes are
+    // unclean (exit 78); nothing else may be said. The converged state (next test) must pass with
+    // exit 0 and not a single warning.
     const verify = await runCommand(['crm_verify', '--xml-file', file, '-V'], { timeoutMs: 60_000, okExitCodes: [0, 78] });
-    expect(verify.stderr).not.toMatch(/error/i);
-    expect(verify.exitCode).toBe(0);
+    const offlineOnly = /^(\(cluster_status\)\s+warning: Fencing and resource management disabled due to lack of quorum|\(schedule_fencing_and_shutdowns\)\s+warning: Node \S+ is unclean but cannot be fenced|crm_verify: Warnings found during check: config may not be valid)$/;
+    expect(verify.stderr.trim().split('\n').filter((line) => !offlineOnly.test(line))).toEqual([]);
     const topology = topologyOf(readFileSync(file, 'utf8'));
     expect(topology).toEqual(plan.levels);
     expect(topology.filter((l) => l.target === n1)).toHaveLength(methods);
