@@ -7,6 +7,7 @@ export {
   networkKinds, parsePairPlanInput, pairPlanInputSchema,
   type FenceMethods, type IpmiMethod, type NetworkKind, type PairNode, type PairPlanInput, type PduOutlet, type SecretLookup,
 } from './pair-input.js';
+export { pairInputFromManifest, type FromManifestOptions } from './pair-input-from-manifest.js';
 export {
   corosyncAuthkeyBytes, generateCorosyncAuthkey, planCorosync, renderCorosyncConf,
   type CorosyncLink, type CorosyncNode, type CorosyncPlan, type CorosyncRenderOptions,

@@ -14,7 +14,9 @@ import { parseOrThrow } from '../striker/core/validation/zod-problems.js';
 /** A node or cluster name as corosync and pacemaker accept it: a DNS label, at most 63 characters. */
 const nameSchema = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a host name like an-a01n01 (lower-case letters, digits, inner hyphens)');
 const secretRefSchema = z.string().min(1, 'must name a stored secret');
-const paramKeySchema = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a fence agent parameter name like ip or community');
+const paramKeySchema = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be a fence agent parameter name like ip or community');
+/** A fence device's name as the manifest gives it: a letter, then letters, digits, `-` or `_`. */
+const deviceNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/i, 'must be a name like pdu1 (a letter, then letters, digits, - or _)');
 
 export const networkKinds = ['bcn', 'sn', 'ifn', 'mn'] as const;
 export type NetworkKind = (typeof networkKinds)[number];
@@ -33,7 +35,7 @@ export const ipmiMethodSchema = z.strictObject({
 /** One outlet on one PDU that feeds this node. */
 export const pduOutletSchema = z.strictObject({
   /** The fence device's name in the manifest (unique in the pair); becomes part of the stonith id. */
-  device: nameSchema,
+  device: deviceNameSchema,
   /** A fence agent such as `fence_apc_snmp`. */
   agent: z.string().regex(/^fence_[a-z0-9_]+$/, 'must be a fence agent like fence_apc_snmp'),
   /** The agent's parameters except the plug and the password (ip, username, community…). */
