@@ -14,7 +14,7 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
 const rules = join(root, '.dependency-cruiser.cjs');
 const depcruise = join(root, 'node_modules/.bin/depcruise');
-const sourceDirs = ['striker', 'pxe', 'kickstart', 'repo-sync'];
+const sourceDirs = ['striker', 'pxe', 'kickstart', 'repo-sync', 'cluster'];
 
 async function cruise(cwd: string, dirs: string[]): Promise<{ code: number; output: string }> {
   try {

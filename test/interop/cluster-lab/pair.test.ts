@@ -139,7 +139,7 @@ describe('a two-node pacemaker pair with IPMI fencing', () => {
 
     const moved = await waitForState(2, 'dummy running on node2', 120_000, (f) => runsOn(f, 'dummy').includes('node2'));
     const movedAt = Date.now();
-    keep('node1-fenced.xml', moved.xml);
+    keep('live-node1-fenced.xml', moved.xml);
     expect(moved.facts.dc).toBe('node2');
 
     const calls = (await lab.bmcCalls(1)).slice(callsBefore);
