@@ -149,7 +149,7 @@ describe('malformed or truncated output gives a clear error, never a reading', (
     ['mdadm: not mdadm', () => parseMdadmDetail('mdadm: cannot open /dev/md9: No such file or directory'), /expected '\/dev\/mdN:'/],
     ['virsh: error text', () => parseVirshList('error: failed to connect to the hypervisor'), /expected the header 'Id Name State'/],
     ['virsh: header only', () => parseVirshList(' Id   Name         State\n'), /dashed line/],
-    ['virsh: cut mid-row', () => parseVirshList(fixture('libvirt/list-all.txt').slice(0, -6)), /state 'shu' of test is not one of/],
+    ['virsh: cut mid-row', () => parseVirshList(fixture('libvirt/list-all.txt').slice(0, -7)), /state 'shu' of test is not one of/],
   ])('%s', (_name, parse, message) => {
     let thrown: unknown;
     try {
