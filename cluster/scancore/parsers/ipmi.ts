@@ -9,6 +9,7 @@
  */
 import { DecodeError } from '../../../striker/core/errors/index.js';
 import type { ReadingStatus } from '../reading.js';
+import { completeLines } from './complete-lines.js';
 
 export type SensorKind = 'temperature' | 'fan' | 'voltage' | 'power' | 'current' | 'other';
 
@@ -87,15 +88,15 @@ function numberOrNull(text: string, what: string, line: number, field: string): 
   return n;
 }
 
-function lines(text: string): { text: string; line: number }[] {
-  return text.split('\n').map((t, i) => ({ text: t, line: i + 1 })).filter((l) => l.text.trim() !== '');
+function lines(text: string, what: string): { text: string; line: number }[] {
+  return completeLines(text, what).map((t, i) => ({ text: t, line: i + 1 })).filter((l) => l.text.trim() !== '');
 }
 
 /** `ipmitool sensor`: ten `|`-separated columns per sensor. */
 export function parseIpmiSensor(text: string): IpmiSensor[] {
   const what = 'ipmitool sensor output';
   const sensors: IpmiSensor[] = [];
-  for (const { text: row, line } of lines(text)) {
+  for (const { text: row, line } of lines(text, what)) {
     const cols = row.split('|').map((c) => c.trim());
     if (cols.length !== 10) throw new DecodeError(`expected 10 columns, got ${cols.length}: '${row.trim()}'`, what, line);
     const [name = '', value = '', unit = '', status = '', ...t] = cols;
@@ -122,7 +123,7 @@ export function parseIpmiSensor(text: string): IpmiSensor[] {
 export function parseSdrElist(text: string): SdrEntry[] {
   const what = 'ipmitool sdr elist output';
   const entries: SdrEntry[] = [];
-  for (const { text: row, line } of lines(text)) {
+  for (const { text: row, line } of lines(text, what)) {
     const cols = row.split('|').map((c) => c.trim());
     if (cols.length !== 5) throw new DecodeError(`expected 5 columns, got ${cols.length}: '${row.trim()}'`, what, line);
     const [name = '', sensorId = '', status = '', entity = '', reading = ''] = cols;
@@ -151,7 +152,7 @@ export function parseChassisPower(text: string): 'on' | 'off' {
  */
 export function parseSelElist(text: string): SelEntry[] {
   const what = 'ipmitool sel elist output';
-  return lines(text).map(({ text: row, line }) => {
+  return lines(text, what).map(({ text: row, line }) => {
     const cols = row.split('|').map((c) => c.trim());
     if (cols.length < 6) throw new DecodeError(`expected at least 6 columns, got ${cols.length}: '${row.trim()}'`, what, line);
     const [id = '', date = '', time = '', sensor = '', event = '', direction = '', ...rest] = cols;

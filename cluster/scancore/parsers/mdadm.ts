@@ -4,6 +4,7 @@
  * `clean, degraded`, `clean, degraded, recovering`, and a rebuild adds `Rebuild Status : 37% complete`.
  */
 import { DecodeError } from '../../../striker/core/errors/index.js';
+import { completeLines } from './complete-lines.js';
 
 export interface ArrayMember {
   number: number | null;
@@ -30,7 +31,7 @@ export interface ArrayDetail {
 
 export function parseMdadmDetail(text: string): ArrayDetail {
   const what = 'mdadm --detail output';
-  const rows = text.split('\n');
+  const rows = completeLines(text, what);
   const head = /^(\/dev\/\S+):\s*$/.exec(rows[0]?.trim() ?? '');
   if (!head) throw new DecodeError(`expected '/dev/mdN:' on the first line — got '${(rows[0] ?? '').slice(0, 60)}'`, what, 1);
   const fields = new Map<string, string>();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../../striker/core/errors/index.js';
 import { isSyncSource, parseDrbdStatus } from './drbd.js';
@@ -124,15 +125,17 @@ const half = (path: string): string => { const t = fixture(path); return t.slice
 
 describe('malformed or truncated output gives a clear error, never a reading', () => {
   it.each([
-    ['sensor: truncated row', () => parseIpmiSensor('CPU Temp         | 40.000     | degrees C  | ok    | na'), /expected 10 columns, got 5/],
+    ['sensor: truncated row', () => parseIpmiSensor('CPU Temp         | 40.000     | degrees C  | ok    | na\n'), /expected 10 columns, got 5/],
     ['sensor: empty', () => parseIpmiSensor(''), /lists no sensors/],
     ['sensor: unknown status', () => parseIpmiSensor(fixture('ipmi/sensor-ok.txt').replace('| ok ', '| zz ')), /unknown sensor status 'zz'/],
     ['sensor: value not a number', () => parseIpmiSensor(fixture('ipmi/sensor-ok.txt').replace('40.000', '4O.000')), /CPU Temp value '4O.000' is not a number/],
-    ['sdr: truncated', () => parseSdrElist('CPU Temp         | 01h | ok '), /expected 5 columns, got 3/],
+    ['sdr: truncated', () => parseSdrElist('CPU Temp         | 01h | ok \n'), /expected 5 columns, got 3/],
     ['power: error text', () => parseChassisPower('Error: Unable to establish IPMI v2 / RMCP+ session'), /expected 'Chassis Power is on\|off'/],
-    ['sel: bad direction', () => parseSelElist('   1 | 12/06/2026 | 10:55:01 | Fan FAN1 | Lower Critical going low | Maybe'), /Asserted or Deasserted/],
+    ['sel: bad direction', () => parseSelElist('   1 | 12/06/2026 | 10:55:01 | Fan FAN1 | Lower Critical going low | Maybe\n'), /Asserted or Deasserted/],
     ['upsc: truncated before ups.status', () => parseUpsc(fixture('ups/upsc-ol.txt').split('ups.status')[0] ?? '', 'ups1'), /has no ups.status/],
-    ['upsc: cut mid-line', () => parseUpsc('battery.charge: 100\nbattery.runt', 'ups1'), /expected 'variable: value' — got 'battery.runt'/],
+    ['upsc: cut mid-line', () => parseUpsc('battery.charge: 100\nbattery.runt', 'ups1'), /ends mid-line \(truncated\): 'battery.runt'/],
+    ['upsc: not a variable line', () => parseUpsc('battery.charge: 100\nbattery.runt\n', 'ups1'), /expected 'variable: value' — got 'battery.runt'/],
+    ['sensor: cut inside the last threshold', () => parseIpmiSensor(fixture('ipmi/sensor-ok.txt').slice(0, fixture('ipmi/sensor-ok.txt').indexOf('95.000') + 1)), /ends mid-line/],
     ['upsc: WAIT', () => parseUpsc('ups.status: WAIT\n', 'ups1'), /WAIT/],
     ['upsc: charge out of range', () => parseUpsc('battery.charge: 140\nups.status: OL\n', 'ups1'), /battery.charge must be a number from 0 to 100 — got '140'/],
     ['upsc: unknown flag', () => parseUpsc('ups.status: OL XYZ\n', 'ups1'), /unknown flags XYZ/],
@@ -146,10 +149,11 @@ describe('malformed or truncated output gives a clear error, never a reading', (
     ['smartctl: no verdict', () => parseSmartctl('{"smartctl":{"exit_status":0},"device":{"name":"/dev/sda"}}'), /smart_status must be an object/],
     ['mdadm: truncated before State', () => parseMdadmDetail(fixture('storage/mdadm-degraded.txt').split('             State')[0] ?? ''), /has no 'State' line/],
     ['mdadm: truncated before the table', () => parseMdadmDetail(fixture('storage/mdadm-degraded.txt').split('    Number')[0] ?? ''), /has no member table/],
-    ['mdadm: not mdadm', () => parseMdadmDetail('mdadm: cannot open /dev/md9: No such file or directory'), /expected '\/dev\/mdN:'/],
-    ['virsh: error text', () => parseVirshList('error: failed to connect to the hypervisor'), /expected the header 'Id Name State'/],
+    ['mdadm: not mdadm', () => parseMdadmDetail('mdadm: cannot open /dev/md9: No such file or directory\n'), /expected '\/dev\/mdN:'/],
+    ['virsh: error text', () => parseVirshList('error: failed to connect to the hypervisor\n'), /expected the header 'Id Name State'/],
     ['virsh: header only', () => parseVirshList(' Id   Name         State\n'), /dashed line/],
-    ['virsh: cut mid-row', () => parseVirshList(fixture('libvirt/list-all.txt').slice(0, -7)), /state 'shu' of test is not one of/],
+    ['virsh: cut mid-row', () => parseVirshList(fixture('libvirt/list-all.txt').slice(0, -7)), /ends mid-line/],
+    ['virsh: unknown state', () => parseVirshList(`${fixture('libvirt/list-all.txt').slice(0, -7)}\n`), /state 'shu' of test is not one of/],
   ])('%s', (_name, parse, message) => {
     let thrown: unknown;
     try {
@@ -159,5 +163,56 @@ describe('malformed or truncated output gives a clear error, never a reading', (
     }
     expect(thrown).toBeInstanceOf(DecodeError);
     expect((thrown as Error).message).toMatch(message);
+  });
+});
+
+/** A parse of cut output agrees with the full parse: a prefix of its lists, its values or unknown (null). */
+function consistent(partial: unknown, full: unknown): boolean {
+  if (partial === null) return true;
+  if (Array.isArray(partial)) return Array.isArray(full) && partial.length <= full.length && partial.every((p, i) => consistent(p, full[i]));
+  if (typeof partial === 'object') return typeof full === 'object' && full !== null && Object.entries(partial).every(([k, v]) => consistent(v, (full as Record<string, unknown>)[k]));
+  return partial === full;
+}
+
+const parsers: [string, (text: string) => unknown][] = [
+  ['ipmi/sensor-fan-failed-hot.txt', parseIpmiSensor],
+  ['ipmi/sdr-elist-fan-failed-hot.txt', parseSdrElist],
+  ['ipmi/sel-events.txt', parseSelElist],
+  ['ipmi/power-off.txt', parseChassisPower],
+  ['ups/upsc-ob-lb.txt', (t) => parseUpsc(t, 'ups1')],
+  ['drbd/status-sync-source.json', parseDrbdStatus],
+  ['links/ip-link-bond.json', parseIpLink],
+  ['links/ip-addr-netns.json', parseIpAddr],
+  ['storage/smartctl-failing.json', parseSmartctl],
+  ['storage/mdadm-recovering.txt', parseMdadmDetail],
+  ['libvirt/list-all.txt', parseVirshList],
+];
+
+describe('output cut at any byte never gives a wrong reading', () => {
+  it.each(parsers)('%s', (file, parse) => {
+    const text = fixture(file);
+    const full = parse(text);
+    let refused = 0;
+    for (let at = 0; at < text.length; at++) {
+      try {
+        expect(consistent(parse(text.slice(0, at)), full)).toBe(true);
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('random text gives a DecodeError, never another exception', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.json()), (text) => {
+      for (const [, parse] of parsers) {
+        try {
+          parse(text);
+        } catch (error) {
+          if (!(error instanceof DecodeError)) throw error;
+        }
+      }
+    }), { numRuns: 300 });
   });
 });

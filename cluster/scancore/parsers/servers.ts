@@ -4,6 +4,7 @@
  * Fixtures are captured from virsh 9.0 against libvirt's built-in `test:///default` driver.
  */
 import { DecodeError } from '../../../striker/core/errors/index.js';
+import { completeLines } from './complete-lines.js';
 
 /** The states virsh prints (libvirt's virDomainState, as `virsh` words them). */
 export const serverStates = ['running', 'idle', 'paused', 'in shutdown', 'shut off', 'crashed', 'pmsuspended'] as const;
@@ -18,7 +19,7 @@ export interface ServerEntry {
 
 export function parseVirshList(text: string): ServerEntry[] {
   const what = 'virsh list --all output';
-  const rows = text.split('\n');
+  const rows = completeLines(text, what);
   const headerAt = rows.findIndex((r) => r.trim() !== '');
   const header = rows[headerAt] ?? '';
   const nameCol = header.indexOf('Name');

@@ -8,6 +8,7 @@
  * shutdown. A driver that has not reached its UPS yet reports `WAIT` — no reading at all.
  */
 import { DecodeError } from '../../../striker/core/errors/index.js';
+import { completeLines } from './complete-lines.js';
 
 export interface UpsState {
   name: string;
@@ -29,7 +30,7 @@ const knownFlags = new Set(['OL', 'OB', 'LB', 'HB', 'RB', 'CHRG', 'DISCHRG', 'BY
 export function parseUpsc(text: string, name: string): UpsState {
   const what = `upsc output for ${name}`;
   const vars = new Map<string, string>();
-  text.split('\n').forEach((row, i) => {
+  completeLines(text, what).forEach((row, i) => {
     if (row.trim() === '') return;
     const at = row.indexOf(': ');
     if (at <= 0) throw new DecodeError(`expected 'variable: value' — got '${row.slice(0, 60)}'`, what, i + 1);
