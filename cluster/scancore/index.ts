@@ -6,7 +6,7 @@ export { agentNames, type AgentName, type ClusterStatus, type ClusterStatusParse
 export { scanAgents } from './agents/registry.js';
 export { agentsFor, runScanCycle, type AgentOutcome, type HostScanPlan, type ScanCycleDeps, type ScanCycleResult } from './scan-cycle.js';
 export { readingKey, stampReadings, worseStatus, type Reading, type ReadingStatus, type TimedReading } from './reading.js';
-export { healthHistory, latestReadings, purgeScanHistory, saveHealthScore, saveReadings } from './readings-store.js';
+export { healthHistory, latestReadings, purgeScanHistory, recordScan, saveHealthScore, saveReadings } from './readings-store.js';
 export { defaultHealthConditions, type HealthCondition } from './health-conditions.js';
 export { healthScore, type HealthInput, type HealthReason, type HealthScore, type HostFacts } from './health-score.js';
 export { nodeView, upsView, type NodeView, type PairView, type UpsView } from './pair-view.js';

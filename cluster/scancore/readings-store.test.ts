@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import { stampReadings, type Reading } from './reading.js';
-import { healthHistory, latestReadings, purgeScanHistory, saveHealthScore, saveReadings } from './readings-store.js';
+import { healthHistory, latestReadings, purgeScanHistory, recordScan, saveHealthScore, saveReadings } from './readings-store.js';
 import { parseScancoreConfig } from './scancore-config.js';
 
 let t: TestDatabase;
@@ -42,6 +42,14 @@ describe('readings store', () => {
       ['n1', 'FAN1', t0 + 2 * hour], ['n1', '/dev/md127', t0 + hour], ['n2', 'FAN1', t0],
     ]);
     expect(await healthHistory(t.db, 'n1', 0)).toEqual([{ score: 0, at: t0 + 100 * 24 * hour }]);
+  });
+
+  it('records a scan with since carried from the stored readings', async () => {
+    await recordScan(t.db, 'n3', t0, [fan(6000, 'ok')]);
+    await recordScan(t.db, 'n3', t0 + 60_000, [fan(300, 'critical')]);
+    const third = await recordScan(t.db, 'n3', t0 + 120_000, [fan(250, 'critical')]);
+    expect(third[0]).toMatchObject({ at: t0 + 120_000, since: t0 + 60_000, value: 250 });
+    expect((await latestReadings(t.db, ['n3']))[0]).toMatchObject({ at: t0 + 120_000, since: t0 + 60_000 });
   });
 
   it('refuses a reading whose status began after it was read', async () => {

@@ -4,7 +4,7 @@
  */
 import type { DbReader, DbWriter } from '../../striker/db/database.js';
 import type { HealthScore } from './health-score.js';
-import type { ReadingStatus, TimedReading } from './reading.js';
+import { stampReadings, type Reading, type ReadingStatus, type TimedReading } from './reading.js';
 import type { ScancoreConfig } from './scancore-config.js';
 
 export async function saveReadings(q: DbWriter, readings: readonly TimedReading[]): Promise<number> {
@@ -42,6 +42,16 @@ export async function latestReadings(q: DbReader, hostIds: readonly string[]): P
     ...(r.unit === null ? {} : { unit: r.unit }), ...(r.message === null ? {} : { message: r.message }),
     at: r.readAt.getTime(), since: r.since.getTime(),
   }));
+}
+
+/**
+ * Records one scan of a host: stamps its readings at `at`, carrying each subject's `since` from the
+ * latest stored reading, and stores them. Returns the stamped readings.
+ */
+export async function recordScan(q: DbReader & DbWriter, hostId: string, at: number, readings: readonly Reading[]): Promise<TimedReading[]> {
+  const stamped = stampReadings(hostId, at, readings, await latestReadings(q, [hostId]));
+  await saveReadings(q, stamped);
+  return stamped;
 }
 
 export async function saveHealthScore(q: DbWriter, score: HealthScore, at: number): Promise<void> {
