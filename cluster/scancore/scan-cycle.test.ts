@@ -78,7 +78,7 @@ describe('scan cycle', () => {
   });
 
   it('a failed or truncated source gives a failure reading and no readings from that agent', async () => {
-    const { run } = fakeRunner({ ...nodeOutputs, 'mdadm --detail': fixture('storage/mdadm-degraded.txt').slice(0, 300) });
+    const { run } = fakeRunner({ ...nodeOutputs, 'mdadm --detail': fixture('storage/mdadm-degraded.txt').split('             State')[0] ?? '' });
     const result = await runScanCycle({ hostName: 'h', targets: { arrays: ['/dev/md127'] }, runningOn: 'host' }, { run, config: parseScancoreConfig({}) });
     expect(result.readings.filter((r) => r.agent === 'storage')).toEqual([
       { agent: 'storage', metric: 'scan.agent', subject: 'storage', value: null, status: 'unknown', message: expect.stringMatching(/^storage scan failed: mdadm --detail output at offset 0: has no 'State' line/) },
