@@ -51,6 +51,7 @@ export function stampReadings(hostId: string, at: number, readings: readonly Rea
   return readings.map((r) => {
     const prev = before.get(readingKey(r));
     const since = prev !== undefined && prev.status === r.status ? prev.since : at;
-    return { ...r, hostId, at, since };
+    // One object shape for every stamped reading (optional fields present, perhaps undefined).
+    return { agent: r.agent, metric: r.metric, subject: r.subject, value: r.value, unit: r.unit, status: r.status, message: r.message, hostId, at, since };
   });
 }
