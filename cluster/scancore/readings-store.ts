@@ -38,9 +38,8 @@ export async function latestReadings(q: DbReader, hostIds: readonly string[]): P
     [hostIds],
   );
   return rows.map((r) => ({
-    hostId: r.hostId, agent: r.agent, metric: r.metric, subject: r.subject, value: r.value, status: r.status,
-    ...(r.unit === null ? {} : { unit: r.unit }), ...(r.message === null ? {} : { message: r.message }),
-    at: r.readAt.getTime(), since: r.since.getTime(),
+    agent: r.agent, metric: r.metric, subject: r.subject, value: r.value, unit: r.unit ?? undefined, status: r.status,
+    message: r.message ?? undefined, hostId: r.hostId, at: r.readAt.getTime(), since: r.since.getTime(),
   }));
 }
 
