@@ -101,13 +101,15 @@ export function parseIpmiSensor(text: string): IpmiSensor[] {
     if (cols.length !== 10) throw new DecodeError(`expected 10 columns, got ${cols.length}: '${row.trim()}'`, what, line);
     const [name = '', value = '', unit = '', status = '', ...t] = cols;
     const num = (i: number, field: string): number | null => numberOrNull(t[i] ?? '', what, line, `${name} ${field}`);
+    // A discrete sensor's status column is its state bits in hex (`0x0180`), not a threshold status.
     const discrete = unit === 'discrete';
+    if (discrete && !/^0x[0-9a-f]+$/i.test(status) && status !== 'na') throw new DecodeError(`discrete sensor ${name} state '${status}' is not hexadecimal`, what, line);
     sensors.push({
       name,
       kind: discrete ? 'other' : sensorKindOf(unit),
       value: discrete ? null : numberOrNull(value, what, line, `${name} value`),
       unit: discrete ? '' : unit,
-      status: statusOf(status, what, line),
+      status: discrete ? 'unknown' : statusOf(status, what, line),
       rawStatus: status,
       thresholds: {
         lowerNonRecoverable: num(0, 'lnr'), lowerCritical: num(1, 'lcr'), lowerNonCritical: num(2, 'lnc'),

@@ -24,6 +24,18 @@ describe('ipmitool parsers (captured from ipmi_sim)', () => {
     expect(parseIpmiSensor(fixture('ipmi/sensor-warning.txt')).map((s) => [s.name, s.value, s.status])).toEqual([['CPU Temp', 75, 'warning'], ['FAN1', 800, 'warning']]);
     expect(parseIpmiSensor(fixture('ipmi/sensor-fan-failed-hot.txt')).map((s) => [s.name, s.value, s.status])).toEqual([['CPU Temp', 90, 'critical'], ['FAN1', 300, 'critical']]);
   });
+  it('reads discrete sensors (state bits in the status column) and analog sensors with no reading as unknown', () => {
+    const text = [
+      'PS Redundancy    | 0x0        | discrete   | 0x0180| na        | na        | na        | na        | na        | na        ',
+      'Inlet Temp       | na         | degrees C  | na    | na        | na        | na        | 42.000    | 45.000    | na        ',
+      '',
+    ].join('\n');
+    expect(parseIpmiSensor(text).map((s) => [s.name, s.kind, s.value, s.status, s.rawStatus])).toEqual([
+      ['PS Redundancy', 'other', null, 'unknown', '0x0180'],
+      ['Inlet Temp', 'temperature', null, 'unknown', 'na'],
+    ]);
+  });
+
   it('reads `sdr elist` with the threshold-named status', () => {
     expect(parseSdrElist(fixture('ipmi/sdr-elist-fan-failed-hot.txt')).map((s) => [s.name, s.rawStatus, s.status, s.value, s.unit])).toEqual([
       ['CPU Temp', 'ucr', 'critical', 90, 'degrees C'],
