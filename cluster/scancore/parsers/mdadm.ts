@@ -74,7 +74,7 @@ export function parseMdadmDetail(text: string): ArrayDetail {
     level: need('Raid Level'),
     stateWords,
     degraded: stateWords.includes('degraded'),
-    recovering: stateWords.some((w) => w === 'recovering' || w === 'resyncing'),
+    recovering: stateWords.some((w) => w.startsWith('recovering') || w.startsWith('resyncing')),
     rebuildPct: pct ? Number(pct[1]) : null,
     raidDevices: count('Raid Devices'),
     activeDevices: count('Active Devices'),
