@@ -3,9 +3,10 @@
  * threshold, grace period and weight the health score and the decision engine use. Validated
  * strictly (every problem named by its key path), defaults filled in, then frozen.
  *
- * The defaults follow Anvil!'s ScanCore behaviour: load shed when every UPS feeding the pair has
- * been on battery for two minutes, graceful shutdown when the best hold-up time falls below ten
- * minutes, nodes booted again once power is back and a UPS is charged to 35 %.
+ * Booting again at 35 % charge is Anvil!'s `scancore::power::safe_boot_percentage` default; the
+ * other defaults follow the same pattern of ScanCore behaviour: load shed after two minutes with
+ * every UPS on battery, a graceful shutdown below ten minutes of hold-up time, a two-minute grace
+ * before a preventative migration.
  */
 import { z } from 'zod';
 import { parseOrThrow } from '../../striker/core/validation/zod-problems.js';
