@@ -2,7 +2,7 @@
  * ScanCore's public surface: the scan agents and their cycle, readings and their store, health
  * scores, the decision engine and its configuration. See README.md.
  */
-export { agentNames, type AgentName, type ClusterStatus, type ClusterStatusParser, type IpmiTarget, type ScanAgent, type ScanContext, type ScanTargets, type UpsTarget } from './agents/scan-agent.js';
+export { agentNames, type AgentName, isServer, type ClusterResource, type ClusterStatus, type ClusterStatusParser, type IpmiTarget, type ScanAgent, type ScanContext, type ScanTargets, type UpsTarget } from './agents/scan-agent.js';
 export { scanAgents } from './agents/registry.js';
 export { agentsFor, runScanCycle, type AgentOutcome, type HostScanPlan, type ScanCycleDeps, type ScanCycleResult } from './scan-cycle.js';
 export { readingKey, stampReadings, worseStatus, type Reading, type ReadingStatus, type TimedReading } from './reading.js';

@@ -4,7 +4,7 @@
  * and the cluster state by pure functions; a reading older than `staleAfterSeconds` counts as
  * unknown, never as its last value.
  */
-import type { ClusterStatus } from './agents/scan-agent.js';
+import { isServer, type ClusterStatus } from './agents/scan-agent.js';
 import type { HealthScore } from './health-score.js';
 import { worseStatus, type ReadingStatus, type TimedReading } from './reading.js';
 import type { ScancoreConfig } from './scancore-config.js';
@@ -61,7 +61,7 @@ export function nodeView(args: { name: string; hostId: string; readings: readonl
     hostId: args.hostId,
     inCluster: args.cluster.nodes.some((n) => n.name === args.name && n.online),
     power: power === 'on' || power === 'off' ? power : 'unknown',
-    servers: args.cluster.resources.filter((r) => r.node === args.name).map((r) => r.id).sort(),
+    servers: args.cluster.resources.filter((r) => isServer(r) && r.nodes.includes(args.name)).map((r) => r.id).sort(),
     health: args.health,
     temperature,
     syncSource: fresh.some((r) => r.metric === 'drbd.sync-source' && r.value === true),

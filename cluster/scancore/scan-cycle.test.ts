@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CommandOptions, CommandResult, CommandRunner } from '../../striker/core/command/run-command.js';
-import type { ScanTargets } from './agents/scan-agent.js';
+import type { ClusterStatus, ScanTargets } from './agents/scan-agent.js';
 import { agentsFor, runScanCycle } from './scan-cycle.js';
 import { parseScancoreConfig } from './scancore-config.js';
 
@@ -33,9 +33,14 @@ const nodeOutputs = {
   'virsh -c qemu:///system list --all': fixture('libvirt/list-all.txt'),
   crm_mon: '<crm_mon/>',
 };
-const parseClusterStatus = (): { nodes: { name: string; online: boolean }[]; resources: { id: string; node: string | null }[] } => ({
+const parseClusterStatus = (): ClusterStatus => ({
   nodes: [{ name: 'an-a01n01', online: true }, { name: 'an-a01n02', online: false }],
-  resources: [{ id: 'srv01-web', node: 'an-a01n01' }, { id: 'srv02-db', node: null }],
+  resources: [
+    { id: 'srv01-web', agent: 'ocf:heartbeat:VirtualDomain', nodes: ['an-a01n01'] },
+    { id: 'srv02-db', agent: 'ocf:heartbeat:VirtualDomain', nodes: [] },
+    { id: 'fence_n01', agent: 'stonith:fence_ipmilan', nodes: ['an-a01n02'] },
+    { id: 'drbd-r0', agent: 'ocf:linbit:drbd', nodes: ['an-a01n01'], clone: 'drbd-r0-clone' },
+  ],
 });
 
 describe('scan cycle', () => {
@@ -52,7 +57,9 @@ describe('scan cycle', () => {
     expect(find('link.state', 'bcn1_link2')).toMatchObject({ status: 'critical' });
     expect(find('drbd.sync-source', 'host')).toMatchObject({ value: true });
     expect(find('cluster.node', 'an-a01n02')).toMatchObject({ status: 'critical', value: false });
-    expect(find('cluster.resource', 'srv01-web')).toMatchObject({ value: 'an-a01n01', status: 'ok' });
+    expect(find('cluster.server', 'srv01-web')).toMatchObject({ value: 'an-a01n01', status: 'ok' });
+    expect(find('cluster.server', 'srv02-db')).toMatchObject({ value: null, status: 'warning', message: 'srv02-db is not running' });
+    expect(result.readings.filter((r) => r.metric === 'cluster.server').map((r) => r.subject)).toEqual(['srv01-web', 'srv02-db']);
     expect(find('server.state', 'srv02-db')).toMatchObject({ status: 'warning', value: 'paused' });
   });
 

@@ -109,7 +109,7 @@ export function scanPair(pair: SimPair, now: number): void {
 export function clusterStatusOf(pair: SimPair): ClusterStatus {
   return {
     nodes: pair.nodes.map((n) => ({ name: n.name, online: n.inCluster && n.power === 'on' })),
-    resources: [...pair.servers].map(([id, node]) => ({ id, node })),
+    resources: [...pair.servers].map(([id, node]) => ({ id, agent: 'ocf:heartbeat:VirtualDomain', nodes: node === null ? [] : [node] })),
   };
 }
 

@@ -5,14 +5,17 @@
  */
 import { DecodeError } from '../../../striker/core/errors/index.js';
 import type { Reading } from '../reading.js';
-import type { ClusterStatus, ScanAgent, ScanContext } from './scan-agent.js';
+import { isServer, type ClusterStatus, type ScanAgent, type ScanContext } from './scan-agent.js';
 
 export const crmMonArgv = ['crm_mon', '--one-shot', '--output-as=xml'] as const;
 
 export function clusterReadings(status: ClusterStatus): Reading[] {
   return [
     ...status.nodes.map((n): Reading => ({ agent: 'cluster', metric: 'cluster.node', subject: n.name, value: n.online, status: n.online ? 'ok' : 'critical', ...(n.online ? {} : { message: `${n.name} is not online in the cluster` }) })),
-    ...status.resources.map((r): Reading => ({ agent: 'cluster', metric: 'cluster.resource', subject: r.id, value: r.node, status: r.node === null ? 'warning' : 'ok', ...(r.node === null ? { message: `${r.id} is not running` } : {}) })),
+    ...status.resources.filter(isServer).map((r): Reading => {
+      const where = r.nodes.length === 0 ? null : r.nodes.join(' ');
+      return { agent: 'cluster', metric: 'cluster.server', subject: r.id, value: where, status: where === null ? 'warning' : 'ok', ...(where === null ? { message: `${r.id} is not running` } : {}) };
+    }),
   ];
 }
 

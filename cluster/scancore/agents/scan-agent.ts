@@ -43,10 +43,28 @@ export interface ScanTargets {
   clusterNode?: boolean;
 }
 
-/** Nodes online and resources per node, as the cluster's crm_mon parser reports them. */
+/**
+ * What ScanCore needs of the cluster: which nodes are online and where each resource runs. The
+ * cluster area's crm_mon parser returns a superset of this shape, so it can be passed as it is.
+ */
 export interface ClusterStatus {
-  nodes: { name: string; online: boolean }[];
-  resources: { id: string; node: string | null }[];
+  nodes: readonly { name: string; online: boolean }[];
+  resources: readonly ClusterResource[];
+}
+
+export interface ClusterResource {
+  id: string;
+  /** `class:provider:type`, e.g. `stonith:fence_ipmilan`. */
+  agent: string;
+  /** Nodes it runs on (empty when stopped). */
+  nodes: readonly string[];
+  /** Set for an instance of a clone (DRBD, for one): not a server. */
+  clone?: string;
+}
+
+/** A server: a resource that is neither a fence device nor a clone instance. */
+export function isServer(resource: ClusterResource): boolean {
+  return !resource.agent.startsWith('stonith:') && resource.clone === undefined;
 }
 
 /** Parses `crm_mon --output-as=xml`; supplied by the cluster area through the app. */

@@ -102,7 +102,7 @@ const fromMemory: CommandRunner = async (argv): Promise<CommandResult> => {
   if (hit === undefined) throw new Error(`no fixture for ${line}`);
   return { argv, exitCode: 0, stdout: hit[1], stderr: '', durationMs: 0 };
 };
-const parseClusterStatus = () => ({ nodes: [{ name: 'n1', online: true }, { name: 'n2', online: true }], resources: [{ id: 's1', node: 'n1' }] });
+const parseClusterStatus = () => ({ nodes: [{ name: 'n1', online: true }, { name: 'n2', online: true }], resources: [{ id: 's1', agent: 'ocf:heartbeat:VirtualDomain', nodes: ['n1'] }] });
 const hostPlan = { hostName: 'n1', runningOn: 'host' as const, targets: { clusterNode: true, disks: ['/dev/sda', '/dev/sdb'], arrays: ['/dev/md127'], libvirtUri: 'qemu:///system' } };
 const strikerPlan = { hostName: 'n1', runningOn: 'striker' as const, targets: { ipmi: { address: '10.201.11.1', username: 'admin', password: 'x' }, upses: [{ name: 'ups1', upsName: 'ups1', address: '10.201.20.1' }, { name: 'ups2', upsName: 'ups2', address: '10.201.20.2' }] } };
 const CYCLES = 2000;
