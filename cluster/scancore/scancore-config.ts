@@ -18,8 +18,8 @@ export const scancoreConfigSchema = z.strictObject({
   scan: z.strictObject({
     /** How often a host runs its scan cycle. */
     intervalSeconds: z.number().int().min(5).max(3600).default(30),
-    /** Time limit for one agent's whole scan; the agent is stopped and reported failed past it. */
-    agentTimeLimitMs: z.number().int().min(100).max(300_000).default(20_000),
+    /** Time limit for one agent's whole scan (Anvil!'s `scancore::timing::agent_runtime`, 30 s); the agent is stopped and reported failed past it. */
+    agentTimeLimitMs: z.number().int().min(100).max(300_000).default(30_000),
     /** Time limit for each command an agent runs. */
     commandTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
     /** Agents not run on a host, by host name: `{ "an-a01n01": ["storage"] }`. */
