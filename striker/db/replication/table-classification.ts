@@ -54,6 +54,12 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // with the site key every Striker holds.
   manifests: site,
   manifest_secrets: site,
+  // ScanCore time series: each Striker keeps the readings it received or read itself. The engine
+  // acts only on readings younger than scancore.readings.staleAfterSeconds, which a Striker taking
+  // over collects within one scan interval, so nothing needs a peer's copy; replicating dozens of
+  // rows per host every cycle to every peer would outweigh all the site's other writes.
+  scan_readings: local("readings this Striker received from host agents or read from BMCs and UPSes itself; a high-volume time series aged out after hours"),
+  health_scores: local("scores this Striker computed from its own readings, with their reasons; aged out after days"),
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,

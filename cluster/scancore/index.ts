@@ -1,0 +1,14 @@
+/**
+ * ScanCore's public surface: the scan agents and their cycle, readings and their store, health
+ * scores, the decision engine and its configuration. See README.md.
+ */
+export { agentNames, type AgentName, isServer, type ClusterResource, type ClusterStatus, type ClusterStatusParser, type IpmiTarget, type ScanAgent, type ScanContext, type ScanTargets, type UpsTarget } from './agents/scan-agent.js';
+export { scanAgents } from './agents/registry.js';
+export { agentsFor, runScanCycle, type AgentOutcome, type HostScanPlan, type ScanCycleDeps, type ScanCycleResult } from './scan-cycle.js';
+export { readingKey, stampReadings, worseStatus, type Reading, type ReadingStatus, type TimedReading } from './reading.js';
+export { healthHistory, latestReadings, purgeScanHistory, recordScan, saveHealthScore, saveReadings } from './readings-store.js';
+export { defaultHealthConditions, type HealthCondition } from './health-conditions.js';
+export { healthScore, type HealthInput, type HealthReason, type HealthScore, type HostFacts } from './health-score.js';
+export { nodeView, upsView, type NodeView, type PairView, type UpsView } from './pair-view.js';
+export { coolDownMs, decide, type DecideResult, type Decision, type DecisionCause, type EngineMemory, type PairMemory } from './decide.js';
+export { defaultScancoreConfig, parseScancoreConfig, scancoreConfigSchema, type ScancoreConfig } from './scancore-config.js';
