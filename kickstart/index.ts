@@ -31,3 +31,4 @@ export { redactedPreview, type KickstartCheckResponse, type KickstartStatusRespo
 export { runKickstartCheck, type CheckDeps, type CheckOutcome } from './run-check.js';
 export { changeKickstartSettings, checkRequestSchema, parseSettingsChange, registerHost, requestKickstartCheck, settingsChangeSchema, type RegisteredHook } from './actions.js';
 export { kickstartCheckJobKind } from './check-jobs.js';
+export { rootPasswordSetupStep } from './setup-step.js';

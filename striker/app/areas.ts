@@ -12,12 +12,12 @@ import { runCommand } from '../core/command/run-command.js';
 import type { StrikerConfig } from './config/schema.js';
 import type { Database } from '../db/database.js';
 import type { HostJobKindTitle, JobKindDefinition } from '../jobs/job-kind.js';
-import { configureJobKind, setupIdentityRoutes, systemHostApplier } from '../setup/index.js';
+import { configureJobKind, setupChecklistRoutes, setupIdentityRoutes, systemHostApplier, type StepSources } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
-import { findOwnPackages, ownRepoConfig, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
-import { kickstartArea } from '../../kickstart/index.js';
+import { findOwnPackages, mediaSetupStep, ownRepoConfig, repoSyncSetupStep, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
+import { kickstartArea, rootPasswordSetupStep } from '../../kickstart/index.js';
 import { pxeHttpUrl } from './config/cross-checks.js';
-import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, recordVendors, ReservationCache } from '../machines/index.js';
+import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, machinesSetupStep, recordVendors, ReservationCache } from '../machines/index.js';
 import { startPxeServices } from '../../pxe/index.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobEvents } from '../events/job-events.js';
@@ -51,7 +51,16 @@ export function defaultOwnPackagesDir(root: string): string {
   return root.startsWith('/usr/') ? '/usr/share/striker/rpms' : join(root, 'dist', 'rpms');
 }
 
-export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: Database; logger: Logger; events?: JobEvents }): Promise<Areas> {
+export interface AreaDeps {
+  config: Readonly<StrikerConfig>;
+  db: Database;
+  logger: Logger;
+  events?: JobEvents;
+  /** How many install manifests exist (the manifest area), for the setup checklist's last step; left out when not given. */
+  manifestCount?: () => Promise<number>;
+}
+
+export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   const { config, db, logger } = deps;
   const plugins: Areas['plugins'] = [];
   const jobKinds: JobKindDefinition[] = [];
@@ -137,6 +146,26 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });
   jobKinds.push(configureKind);
   plugins.push((app) => setupIdentityRoutes(app, { db, configureKind, manage: config.host.manage }));
+
+  // The dashboard's setup checklist: each step read by the area that owns it.
+  const manifestCount = deps.manifestCount;
+  const steps: StepSources = {
+    media: () => mediaSetupStep(db),
+    repos: () => repoSyncSetupStep(db),
+    'root-password': () => rootPasswordSetupStep(db),
+    pxe: async () => (pxe.status().enabled === true
+      ? { done: true, detail: `PXE answers on ${String(pxe.status().interface)}.` }
+      : { done: false, detail: 'PXE boot services are off: no machine can boot from this Striker.' }),
+    machines: () => machinesSetupStep(db),
+    ...(manifestCount === undefined ? {} : {
+      manifest: async () => {
+        const n = await manifestCount();
+        return n > 0 ? { done: true, detail: `${n} install manifest${n === 1 ? '' : 's'}.` } : { done: false, detail: 'No install manifest describes a pair yet.' };
+      },
+    }),
+  };
+  plugins.push((app) => setupChecklistRoutes(app, steps));
+
   const uiDir = uiBuildDir(projectRoot());
   if (uiBuilt(uiDir)) plugins.push((app) => uiPlugin(app, uiDir));
   else logger.warn({ path: uiDir }, 'the web UI is not built (npm run build): serving the API only');

@@ -13,3 +13,4 @@ export { storedLeases } from './lease-store.js';
 export { ReservationCache } from './reservation-cache.js';
 export { dbBootFacts, recordVendors } from './boot-facts.js';
 export { loadOuiTable, type OuiTable } from './oui.js';
+export { machinesSetupStep } from './setup-step.js';

@@ -1,0 +1,116 @@
+/**
+ * The dashboard's setup checklist on the real HTTP app and PostgreSQL, with every area wired as
+ * `striker serve` wires it: each step flips from undone to done as the real state it reads
+ * changes (an imported tree, a synced repo, the root password set through the API, a machine
+ * seen by PXE, a manifest), and the checklist is complete once they all are.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { areaPlugins, type Areas } from '../../striker/app/areas.js';
+import type { SetupChecklistResponse } from '../../striker/setup/index.js';
+import { buildJobCatalog } from '../../striker/app/job-catalog.js';
+import { loadConfig } from '../../striker/app/config/load-config.js';
+import { DbTimeline } from '../../striker/machines/index.js';
+import { insertRepo, recordSync, recordTree } from '../../repo-sync/repo-store.js';
+import { repoConfigSchema, type InstallationTree, type SyncResult } from '../../repo-sync/index.js';
+import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../support/test-app.js';
+import { createTestDatabase, quietLogger } from '../support/test-database.js';
+
+let dir: string;
+let areas: Areas;
+let t: TestApp;
+let admin: Login;
+let manifests = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'striker-checklist-'));
+  const database = await createTestDatabase();
+  const config = loadConfig({ env: { STRIKER_DATA_DIR: dir } });
+  areas = await areaPlugins({ config, db: database.db, logger: quietLogger, manifestCount: async () => manifests });
+  const catalog = buildJobCatalog(database.db, areas.jobKinds);
+  t = await createTestApp({ config, catalog, plugins: areas.plugins.map((p) => (app: FastifyInstance) => p(app, catalog)) }, database);
+  await addUser(t, 'admin', 'admin');
+  await addUser(t, 'view', 'viewer');
+  admin = await loginAs(t, 'admin');
+}, 120_000);
+
+afterAll(async () => {
+  await areas?.stop();
+  await t?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function checklist(headers = admin.headers): Promise<SetupChecklistResponse> {
+  const res = await t.app.inject({ method: 'GET', url: '/api/setup/checklist', headers });
+  expect(res.statusCode).toBe(200);
+  return res.json<SetupChecklistResponse>();
+}
+
+const doneOf = (c: SetupChecklistResponse) => Object.fromEntries(c.steps.map((s) => [s.id, s.done]));
+
+const tree: InstallationTree = {
+  kind: 'installation-tree', name: 'alma-9.4-x86_64', snapshotId: 'snap-1', family: 'AlmaLinux', version: '9.4', arch: 'x86_64',
+  kernel: 'images/pxeboot/vmlinuz', initrd: 'images/pxeboot/initrd.img', efiLoaders: [], repos: [{ id: 'BaseOS', path: 'BaseOS', packageCount: 1 }], bytes: 1,
+};
+
+describe('GET /api/setup/checklist', () => {
+  it('starts with every step undone, in order, and the first one next', async () => {
+    const c = await checklist();
+    expect(c.steps.map((s) => s.id)).toEqual(['media', 'repos', 'root-password', 'pxe', 'machines', 'manifest']);
+    expect(c.steps.every((s) => !s.done)).toBe(true);
+    expect(c).toMatchObject({ next: 'media', complete: false });
+  });
+
+  it('is readable by a viewer and refused without a session', async () => {
+    const viewer = await loginAs(t, 'view');
+    expect((await checklist(viewer.headers)).next).toBe('media');
+    expect((await t.app.inject({ method: 'GET', url: '/api/setup/checklist' })).statusCode).toBe(401);
+  });
+
+  it('marks OS media imported once an installation tree exists', async () => {
+    await recordTree(t.t.db, tree, '/srv/alma.iso');
+    const c = await checklist();
+    expect(doneOf(c).media).toBe(true);
+    expect(c.steps[0]!.detail).toContain('alma-9.4-x86_64');
+    expect(c.next).toBe('repos');
+  });
+
+  it('marks repos synced only once a repo has a successful sync', async () => {
+    await insertRepo(t.t.db, repoConfigSchema.parse({ name: 'baseos', source: { kind: 'directory', path: '/srv/baseos' } }));
+    expect(doneOf(await checklist()).repos).toBe(false);
+    await recordSync(t.t.db, 'baseos', null, { error: 'not a repo' });
+    expect(doneOf(await checklist()).repos).toBe(false);
+    await recordSync(t.t.db, 'baseos', null, { result: { packages: 1 } as unknown as SyncResult });
+    const c = await checklist();
+    expect(doneOf(c).repos).toBe(true);
+    expect(c.next).toBe('root-password');
+  });
+
+  it('marks the root password set once an admin sets it through PUT /api/settings/kickstart', async () => {
+    const put = await t.app.inject({ method: 'PUT', url: '/api/settings/kickstart', headers: admin.headers, payload: { rootPassword: 'a long root password' } });
+    expect(put.statusCode).toBe(200);
+    const c = await checklist();
+    expect(doneOf(c)['root-password']).toBe(true);
+    expect(c.next).toBe('pxe');
+  });
+
+  it('marks nodes powered on once PXE has seen a machine, not when one is only described', async () => {
+    const described = await t.app.inject({ method: 'PATCH', url: '/api/machines/52:54:00:0a:01:09', headers: admin.headers, payload: { role: 'node' } });
+    expect(described.statusCode).toBe(200);
+    expect(doneOf(await checklist()).machines).toBe(false);
+    const timeline = new DbTimeline({ db: t.t.db, logger: quietLogger });
+    timeline.record({ step: 'dhcp.discover', mac: '52:54:00:0a:01:01', at: new Date(), details: {} });
+    await timeline.close();
+    const c = await checklist();
+    expect(doneOf(c).machines).toBe(true);
+    expect(c.steps.find((s) => s.id === 'machines')!.detail).toBe('1 seen, 0 installed.');
+  });
+
+  it('marks the pair described once a manifest exists', async () => {
+    manifests = 1;
+    expect(doneOf(await checklist()).manifest).toBe(true);
+  });
+});
