@@ -12,13 +12,16 @@ import { runCommand } from '../core/command/run-command.js';
 import type { StrikerConfig } from './config/schema.js';
 import type { Database } from '../db/database.js';
 import type { HostJobKindTitle, JobKindDefinition } from '../jobs/job-kind.js';
-import { configureJobKind, setupChecklistRoutes, setupIdentityRoutes, systemHostApplier, type StepSources } from '../setup/index.js';
+import { configureJobKind, loadIdentity, setupChecklistRoutes, setupIdentityRoutes, systemHostApplier, type StepSources } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
 import { findOwnPackages, mediaSetupStep, ownRepoConfig, repoSyncSetupStep, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
 import { kickstartArea, rootPasswordSetupStep } from '../../kickstart/index.js';
 import { pxeHttpUrl } from './config/cross-checks.js';
 import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, machinesSetupStep, recordVendors, ReservationCache } from '../machines/index.js';
-import { startPxeServices } from '../../pxe/index.js';
+import { listHostInterfaces, PxeRuntime, reservedIpProblem, runningPxeSettings, type PxeConfig } from '../../pxe/index.js';
+import { effectivePxeConfig } from './pxe-settings-actions.js';
+import { pxeSettingsRoutes } from './pxe-settings-routes.js';
+import { loadPxeSettings } from './pxe-settings-store.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobEvents } from '../events/job-events.js';
 import type { AgentCredentialCheck } from '../http/access.js';
@@ -111,23 +114,56 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   stops.push(() => reservationCache.stop());
   const leaseMirror = new LeaseMirror(db, pxeLog);
   stops.push(() => leaseMirror.close());
-  const pxe = await startPxeServices({
-    config: config.pxe,
+  // The configuration file's `pxe:` section, with the settings saved in the UI laid over it; PXE
+  // restarts in process when they change. Saved settings that no longer start (the interface is
+  // gone) leave PXE off and say so in /api/health rather than keeping Striker from starting.
+  const pxeHttpUrlOf = (pxeAt: { httpUrl?: string | undefined; address?: string | undefined }) =>
+    pxeHttpUrl({ ...config, pxe: { ...config.pxe, httpUrl: pxeAt.httpUrl, address: pxeAt.address } });
+  const pxeSettings = { db, base: config.pxe, httpUrl: pxeHttpUrlOf, interfaces: () => listHostInterfaces(runCommand) };
+  const pxeDeps = {
     dataDir: resolve(config.dataDir),
     logger: pxeLog,
     timeline: bootTimeline,
-    httpUrl: pxeHttpUrl(config),
+    httpUrl: (c: PxeConfig) => pxeHttpUrlOf(c),
     facts: dbBootFacts(db, (machine) => kickstart.bootKickstart(machine.mac)),
-    kickstartPath: (hostId) => kickstart.kickstartPath(hostId),
+    kickstartPath: (hostId: string) => kickstart.kickstartPath(hostId),
     lookup: reservationCache,
     onLeaseChange: leaseMirror.onLeaseChange,
-  });
+  };
+  const savedPxe = await loadPxeSettings(db);
+  let pxeProblem: string | undefined;
+  let pxe: PxeRuntime;
+  if (savedPxe === undefined) pxe = await PxeRuntime.start(pxeDeps, config.pxe);
+  else {
+    try {
+      pxe = await PxeRuntime.start(pxeDeps, effectivePxeConfig(pxeSettings, savedPxe));
+    } catch (error) {
+      pxeProblem = `the saved PXE settings (${savedPxe.interface}, ${savedPxe.address}) could not start, so PXE is off: ${error instanceof Error ? error.message : String(error)}`;
+      pxeLog.error({ err: error, iface: savedPxe.interface }, 'the saved PXE settings could not start; PXE is off');
+      pxe = await PxeRuntime.start(pxeDeps, { ...config.pxe, enabled: false });
+    }
+  }
   // Listeners stop first, then what they write to.
   stops.push(() => pxe.close());
-  for (const plugin of pxe.plugins) plugins.push(async (app) => {
-    await app.register(plugin);
+  plugins.push(async (app) => {
+    await app.register(pxe.plugin());
   });
-  plugins.push((app) => machineRoutes(app, { db, pxe, onMachineChanged: () => void reservationCache.reload() }));
+  plugins.push((app) => pxeSettingsRoutes(app, {
+    ...pxeSettings,
+    running: () => pxe.config,
+    apply: async (c) => {
+      await pxe.apply(c);
+      pxeProblem = undefined;
+    },
+  }));
+  // A reserved address must be on the network machines boot on: PXE's subnet, else the wizard's BCN.
+  const checkReservedIp = async (ip: string): Promise<string | undefined> => {
+    const running = runningPxeSettings(pxe.config);
+    if (running.subnet !== undefined && running.address !== undefined) return reservedIpProblem(ip, { subnet: running.subnet, address: running.address });
+    const bcn = (await loadIdentity(db))?.identity.networks.bcn;
+    return bcn === undefined ? undefined : reservedIpProblem(ip, bcn);
+  };
+  plugins.push((app) => machineRoutes(app, { db, pxe, onMachineChanged: () => void reservationCache.reload(), checkReservedIp }));
 
   // Peering with other Strikers: routes, the site key, the /api/health section.
   const peers = peersArea({
@@ -183,6 +219,9 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     stop: async () => {
       for (const stop of stops.reverse()) await stop();
     },
-    problems: () => (ownRepo.message === undefined ? [] : [{ source: 'repos.striker', message: ownRepo.message }]),
+    problems: () => [
+      ...(ownRepo.message === undefined ? [] : [{ source: 'repos.striker', message: ownRepo.message }]),
+      ...(pxeProblem === undefined ? [] : [{ source: 'pxe', message: pxeProblem }]),
+    ],
   };
 }

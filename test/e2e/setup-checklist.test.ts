@@ -2,7 +2,9 @@
  * The dashboard's setup checklist on the real HTTP app and PostgreSQL, with every area wired as
  * `striker serve` wires it: each step flips from undone to done as the real state it reads
  * changes (an imported tree, a synced repo, the root password set through the API, a machine
- * seen by PXE, a manifest), and the checklist is complete once they all are.
+ * seen by PXE, a manifest), and the checklist is complete once they all are. PXE is switched on
+ * through PUT /api/settings/pxe (on loopback) and runs at once, with no restart; bad settings and a
+ * reserved address outside the PXE network are refused with the field named.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import type { SetupChecklistResponse } from '../../striker/setup/index.js';
 import { buildJobCatalog } from '../../striker/app/job-catalog.js';
 import { loadConfig } from '../../striker/app/config/load-config.js';
 import { DbTimeline } from '../../striker/machines/index.js';
+import { parsePxeConfig } from '../../pxe/index.js';
 import { insertRepo, recordSync, recordTree } from '../../repo-sync/repo-store.js';
 import { repoConfigSchema, type InstallationTree, type SyncResult } from '../../repo-sync/index.js';
 import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../support/test-app.js';
@@ -28,7 +31,10 @@ let manifests = 0;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'striker-checklist-'));
   const database = await createTestDatabase();
-  const config = loadConfig({ env: { STRIKER_DATA_DIR: dir } });
+  const file = loadConfig({ env: { STRIKER_DATA_DIR: dir } });
+  // PXE off in the file; when switched on from the API it answers on loopback at unprivileged ports.
+  const pxe = parsePxeConfig({ dhcp: { interfaceBinding: 'none', ports: { server: 16967, client: 16968, proxy: 14911 } }, tftp: { port: 0 }, ipv6RouterAdvertisements: 'off' }, 'http://127.0.0.1:8080');
+  const config = { ...file, pxe };
   areas = await areaPlugins({ config, db: database.db, logger: quietLogger, manifestCount: async () => manifests });
   const catalog = buildJobCatalog(database.db, areas.jobKinds);
   t = await createTestApp({ config, catalog, plugins: areas.plugins.map((p) => (app: FastifyInstance) => p(app, catalog)) }, database);
@@ -95,6 +101,38 @@ describe('GET /api/setup/checklist', () => {
     const c = await checklist();
     expect(doneOf(c)['root-password']).toBe(true);
     expect(c.next).toBe('pxe');
+  });
+
+  it('refuses PXE settings naming an interface the host lacks or a range outside the subnet, field by field', async () => {
+    const bad = await t.app.inject({ method: 'PUT', url: '/api/settings/pxe', headers: admin.headers, payload: { enabled: true, interface: 'h1-none0', address: '127.0.0.1', subnet: '127.0.0.0/8', mode: 'full', rangeStart: '127.0.10.1', rangeEnd: '128.0.0.9' } });
+    expect(bad.statusCode).toBe(400);
+    const problems = (bad.json() as { error: { details: { problems: { path: string; message: string }[] } } }).error.details.problems;
+    expect(problems.map((p) => p.path)).toEqual(['body.interface', 'body.rangeEnd']);
+    expect(problems[0]!.message).toMatch(/^h1-none0 is not an interface of this host \(it has: /);
+    expect((await t.app.inject({ method: 'PUT', url: '/api/settings/pxe', headers: admin.headers, payload: { enabled: 'yes' } })).statusCode).toBe(400);
+    expect(doneOf(await checklist()).pxe).toBe(false);
+  });
+
+  it('turns PXE on from PUT /api/settings/pxe without a restart', async () => {
+    const interfaces = await t.app.inject({ method: 'GET', url: '/api/network/interfaces', headers: admin.headers });
+    expect(interfaces.json<{ interfaces: { name: string; ipv4: string[] }[] }>().interfaces).toContainEqual(expect.objectContaining({ name: 'lo', ipv4: ['127.0.0.1/8'] }));
+    const settings = { enabled: true, interface: 'lo', address: '127.0.0.1', subnet: '127.0.0.0/8', mode: 'full', rangeStart: '127.0.10.1', rangeEnd: '127.0.10.9' };
+    const put = await t.app.inject({ method: 'PUT', url: '/api/settings/pxe', headers: admin.headers, payload: settings });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ source: 'settings', running: settings, saved: settings });
+    const status = await t.app.inject({ method: 'GET', url: '/api/pxe/status', headers: admin.headers });
+    expect(status.json()).toMatchObject({ enabled: true, interface: 'lo', address: '127.0.0.1' });
+    const c = await checklist();
+    expect(doneOf(c).pxe).toBe(true);
+    expect(c.next).toBe('machines');
+  });
+
+  it('refuses a reserved address outside the PXE network when it is entered', async () => {
+    const res = await t.app.inject({ method: 'PATCH', url: '/api/machines/52:54:00:0a:01:08', headers: admin.headers, payload: { role: 'node', reservedIp: '10.201.10.1' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { details: { problems: [{ path: 'body.reservedIp', message: '10.201.10.1 is outside the PXE network 127.0.0.0/8: a machine booting there could never get it' }] } } });
+    const inside = await t.app.inject({ method: 'PATCH', url: '/api/machines/52:54:00:0a:01:08', headers: admin.headers, payload: { role: 'node', reservedIp: '127.0.20.1' } });
+    expect(inside.statusCode).toBe(200);
   });
 
   it('marks nodes powered on once PXE has seen a machine, not when one is only described', async () => {
