@@ -49,7 +49,8 @@ async function login(page: Page, username: string): Promise<void> {
   await open(page, `${base}/login`);
   await fill(page, { username, password: PASSWORD });
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/jobs`);
+  // Login lands on the dashboard.
+  await page.waitForURL(`${base}/`);
 }
 
 async function addUser(username: string, role: string): Promise<void> {
