@@ -20,6 +20,7 @@ let clientNs: string;
 let env: string[];
 let jar: string;
 let csrf = '';
+let serve: ReturnType<PxeLab['spawn']> | undefined;
 
 function inNs(ns: string, argv: string[], input?: string, timeoutMs = 30_000): { status: number | null; out: string } {
   const r = spawnSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8', timeout: timeoutMs, ...(input === undefined ? {} : { input }) });
@@ -79,7 +80,8 @@ beforeAll(async () => {
   must(['ip', '-n', clientNs, 'link', 'set', 'c0', 'up']);
   jar = join(lab.dir, 'cookies');
   env = ['env', `STRIKER_DATA_DIR=${join(lab.dir, 'data')}`, 'STRIKER_HTTP__HOST=127.0.0.1', `STRIKER_HTTP__PORT=${PORT}`, 'STRIKER_LOG__LEVEL=warn'];
-  await waitForServe(lab.spawn([...env, process.execPath, STRIKER_MAIN, 'serve']));
+  serve = lab.spawn([...env, process.execPath, STRIKER_MAIN, 'serve']);
+  await waitForServe(serve);
   const add = inNs(lab.ns, [...env, process.execPath, STRIKER_MAIN, 'user', 'add', 'admin', '--role', 'admin'], `${PASSWORD}\n`, 60_000);
   expect(add.status, add.out).toBe(0);
   const login = api('POST', '/api/session', { username: 'admin', password: PASSWORD });
@@ -88,6 +90,12 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  // SIGTERM first, so serve stops its embedded PostgreSQL; the lab SIGKILLs whatever is left.
+  if (serve && serve.exitCode === null && serve.signalCode === null) {
+    const exited = new Promise((r) => serve!.once('exit', r));
+    serve.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+  }
   await lab?.destroy();
   if (clientNs) spawnSync('ip', ['netns', 'del', clientNs]);
 });
