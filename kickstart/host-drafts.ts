@@ -151,6 +151,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
     repos,
     rootPasswordHash: settings.rootPasswordHash!,
     rootSshKey: facts.sshPublicKey,
+    ...(settings.rootSshKeys.length === 0 ? {} : { extraRootSshKeys: [...settings.rootSshKeys] }),
     rootPasswordLogin: place.rootPasswordLogin ?? false,
     ...(machine.installDisks === null ? {} : { disks: machine.installDisks }),
     strikerUrl,

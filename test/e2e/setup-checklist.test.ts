@@ -103,6 +103,17 @@ describe('GET /api/setup/checklist', () => {
     expect(c.next).toBe('pxe');
   });
 
+  it('keeps extra root SSH keys and installer kernel arguments in the kickstart settings, refusing a bad key by its index', async () => {
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExtraKeyOne admin@laptop';
+    const put = await t.app.inject({ method: 'PUT', url: '/api/settings/kickstart', headers: admin.headers, payload: { rootSshKeys: [key], kernelArgs: ['console=ttyS0,115200', 'inst.text'] } });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ settings: { rootSshKeys: [key], kernelArgs: ['console=ttyS0,115200', 'inst.text'], rootPasswordSet: true } });
+    const bad = await t.app.inject({ method: 'PUT', url: '/api/settings/kickstart', headers: admin.headers, payload: { rootSshKeys: [key, 'not a key'], kernelArgs: ['two words'] } });
+    expect(bad.statusCode).toBe(400);
+    const paths = (bad.json() as { error: { details: { problems: { path: string }[] } } }).error.details.problems.map((p) => p.path);
+    expect(paths).toEqual(['body.rootSshKeys.1', 'body.kernelArgs.0']);
+  });
+
   it('refuses PXE settings naming an interface the host lacks or a range outside the subnet, field by field', async () => {
     const bad = await t.app.inject({ method: 'PUT', url: '/api/settings/pxe', headers: admin.headers, payload: { enabled: true, interface: 'h1-none0', address: '127.0.0.1', subnet: '127.0.0.0/8', mode: 'full', rangeStart: '127.0.10.1', rangeEnd: '128.0.0.9' } });
     expect(bad.statusCode).toBe(400);

@@ -19,3 +19,11 @@ CREATE TABLE pxe_settings (
   CHECK ((range_start IS NULL) = (range_end IS NULL))
 );
 SELECT striker_track('pxe_settings');
+
+-- What the kickstart settings page sets besides the root password: more SSH public keys root
+-- trusts on every installed host (beside the Striker's own), and extra kernel arguments for the
+-- installer it boots.
+ALTER TABLE kickstart_settings ADD COLUMN root_ssh_keys text[] NOT NULL DEFAULT '{}';
+ALTER TABLE history.kickstart_settings ADD COLUMN root_ssh_keys text[];
+ALTER TABLE kickstart_settings ADD COLUMN kernel_args text[] NOT NULL DEFAULT '{}';
+ALTER TABLE history.kickstart_settings ADD COLUMN kernel_args text[];
