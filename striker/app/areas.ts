@@ -12,13 +12,14 @@ import { runCommand } from '../core/command/run-command.js';
 import type { StrikerConfig } from './config/schema.js';
 import type { Database } from '../db/database.js';
 import type { HostJobKindTitle, JobKindDefinition } from '../jobs/job-kind.js';
-import { configureJobKind, loadIdentity, setupChecklistRoutes, setupIdentityRoutes, systemHostApplier, type StepSources } from '../setup/index.js';
+import { configureJobKind, setupChecklistRoutes, setupIdentityRoutes, systemHostApplier, type StepSources } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
 import { findOwnPackages, mediaSetupStep, ownRepoConfig, repoSyncSetupStep, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
 import { kickstartArea, rootPasswordSetupStep } from '../../kickstart/index.js';
 import { pxeHttpUrl } from './config/cross-checks.js';
 import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, machinesSetupStep, recordVendors, ReservationCache } from '../machines/index.js';
-import { listHostInterfaces, PxeRuntime, reservedIpProblem, runningPxeSettings, type PxeConfig } from '../../pxe/index.js';
+import { listHostInterfaces, PxeRuntime, type PxeConfig } from '../../pxe/index.js';
+import { reservedIpCheck } from './reserved-ip-check.js';
 import { effectivePxeConfig } from './pxe-settings-actions.js';
 import { pxeSettingsRoutes } from './pxe-settings-routes.js';
 import { loadPxeSettings } from './pxe-settings-store.js';
@@ -157,12 +158,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     },
   }));
   // A reserved address must be on the network machines boot on: PXE's subnet, else the wizard's BCN.
-  const checkReservedIp = async (ip: string): Promise<string | undefined> => {
-    const running = runningPxeSettings(pxe.config);
-    if (running.subnet !== undefined && running.address !== undefined) return reservedIpProblem(ip, { subnet: running.subnet, address: running.address });
-    const bcn = (await loadIdentity(db))?.identity.networks.bcn;
-    return bcn === undefined ? undefined : reservedIpProblem(ip, bcn);
-  };
+  const checkReservedIp = reservedIpCheck(db, () => pxe.config);
   plugins.push((app) => machineRoutes(app, { db, pxe, onMachineChanged: () => void reservationCache.reload(), checkReservedIp }));
 
   // Peering with other Strikers: routes, the site key, the /api/health section.

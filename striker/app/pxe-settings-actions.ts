@@ -39,6 +39,17 @@ export function effectivePxeConfig(deps: Pick<PxeSettingsDeps, 'base' | 'httpUrl
   return parsePxeConfig(input, deps.httpUrl({ httpUrl: deps.base.httpUrl, address: stored.address }), source);
 }
 
+/** The PXE configuration as saved: the file's, with the saved settings over it (the file's alone when they no longer fit it). */
+export async function savedPxeConfig(deps: Pick<PxeSettingsDeps, 'db' | 'base' | 'httpUrl'>): Promise<PxeConfig> {
+  const saved = await loadPxeSettings(deps.db);
+  if (saved === undefined) return deps.base;
+  try {
+    return effectivePxeConfig(deps, saved);
+  } catch {
+    return deps.base;
+  }
+}
+
 export async function changePxeSettings(deps: PxeSettingsDeps, actor: Actor, input: unknown, options: ActionOptions = {}): Promise<StoredPxeSettings> {
   const path = options.inputPath ?? '';
   const settings = parseInput(pxeSettingsSchema, input, 'PXE settings', path);
