@@ -10,7 +10,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import { bootRoutes, createBootRouteCounters, type BootRouteDeps } from './http/boot-routes.js';
+import { bootRoutes, createBootRouteCounters, type BootRouteCounters, type BootRouteDeps } from './http/boot-routes.js';
 import type { PxeConfig } from './pxe-config.js';
 import { startPxeServices, type BootRouteSource, type PxeServices, type PxeServicesDeps, type PxeStatusSource } from './pxe-services.js';
 
@@ -21,23 +21,24 @@ export interface PxeRuntimeDeps extends Omit<PxeServicesDeps, 'config' | 'httpUr
 
 export class PxeRuntime implements PxeStatusSource {
   readonly #deps: PxeRuntimeDeps;
-  readonly #counters = createBootRouteCounters();
+  readonly #counters: BootRouteCounters;
   #services: PxeServices;
   #config: PxeConfig;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  private constructor(deps: PxeRuntimeDeps, config: PxeConfig, services: PxeServices) {
+  private constructor(deps: PxeRuntimeDeps, config: PxeConfig, services: PxeServices, counters: BootRouteCounters) {
     this.#deps = deps;
     this.#config = config;
     this.#services = services;
+    this.#counters = counters;
   }
 
   /** Starts the services from `config` (throws as startPxeServices does when they cannot start). */
   static async start(deps: PxeRuntimeDeps, config: PxeConfig): Promise<PxeRuntime> {
-    const runtime = new PxeRuntime(deps, config, undefined as unknown as PxeServices);
-    runtime.#services = await runtime.#startWith(config);
-    return runtime;
+    const counters = createBootRouteCounters();
+    const services = await startPxeServices({ ...deps, config, httpUrl: deps.httpUrl(config), bootCounters: counters });
+    return new PxeRuntime(deps, config, services, counters);
   }
 
   /** The configuration the running services were started from. */
