@@ -17,6 +17,7 @@ import { getMachine, machineMacOf } from '../striker/machines/index.js';
 import { hashRootPassword } from './password-hash.js';
 import { updateKickstartSettings, type KickstartSettings, type SettingsChange } from './settings-store.js';
 import { markRegistered } from './host-store.js';
+import { sshPublicKeyPattern } from './kickstart-input.js';
 import { PgTokenStore } from './token-store.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 of a-z 0-9 . _ - (a repo or tree name)');
@@ -29,9 +30,11 @@ export const settingsChangeSchema = z
     language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?(\.UTF-8)?$/, 'must be a locale like en_US.UTF-8'),
     tree: name.nullable(),
     repos: z.array(name).max(64, 'takes at most 64 repos').nullable(),
+    rootSshKeys: z.array(z.string().trim().max(1024).regex(sshPublicKeyPattern, 'must be one OpenSSH public key line like ssh-ed25519 AAAA… admin@laptop')).max(16, 'takes at most 16 keys'),
+    kernelArgs: z.array(z.string().regex(/^[A-Za-z0-9._~/%+=,:@-]{1,1024}$/, 'must be one word of URL-safe characters like console=ttyS0,115200')).max(32, 'takes at most 32 arguments'),
   })
   .partial()
-  .refine((c) => Object.keys(c).length > 0, 'must change at least one of rootPassword, timezone, keyboard, language, tree, repos') satisfies z.ZodType<SettingsChange>;
+  .refine((c) => Object.keys(c).length > 0, 'must change at least one of rootPassword, timezone, keyboard, language, tree, repos, rootSshKeys, kernelArgs') satisfies z.ZodType<SettingsChange>;
 
 export const checkRequestSchema = z.strictObject({ engine: z.enum(['auto', 'dnf', 'resolver']).optional() });
 

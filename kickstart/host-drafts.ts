@@ -102,7 +102,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
   if (machine.hostname === null) problems.push({ path: 'machine.hostname', message: `is not set (striker machines set ${machine.mac} --hostname an-a01n01)` });
   if (machine.reservedIp === null) problems.push({ path: 'machine.reservedIp', message: `is not set: reserve a BCN address (striker machines set ${machine.mac} --ip 10.201.10.1)` });
   if (identity === undefined) problems.push({ path: 'identity', message: 'Striker has no identity yet: finish the first-run wizard (domain, networks, DNS, NTP)' });
-  if (settings.rootPasswordHash === null) problems.push({ path: 'settings.rootPassword', message: 'is not set: an admin sets it with PUT /api/settings/kickstart {"rootPassword": …}' });
+  if (settings.rootPasswordHash === null) problems.push({ path: 'settings.rootPassword', message: 'is not set: an admin sets it under Settings → Kickstart (/settings/kickstart)' });
   const bcn = identity === undefined ? undefined : parseCidr(identity.networks.bcn.subnet);
   if (bcn !== undefined && machine.reservedIp !== null) {
     const ip = parseIpv4(machine.reservedIp);
@@ -151,6 +151,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
     repos,
     rootPasswordHash: settings.rootPasswordHash!,
     rootSshKey: facts.sshPublicKey,
+    ...(settings.rootSshKeys.length === 0 ? {} : { extraRootSshKeys: [...settings.rootSshKeys] }),
     rootPasswordLogin: place.rootPasswordLogin ?? false,
     ...(machine.installDisks === null ? {} : { disks: machine.installDisks }),
     strikerUrl,

@@ -27,7 +27,8 @@ export {
 } from './kickstart-area.js';
 export { loadCheck, statusOf, type KickstartStatus, type StoredCheck } from './check-store.js';
 export { loadHostDraft, type DraftPlace, type HostDraftResult } from './host-drafts.js';
-export { redactedPreview, type KickstartCheckResponse, type KickstartStatusResponse } from './kickstart-api-routes.js';
+export { redactedPreview, type KickstartCheckResponse, type KickstartSettingsResponse, type KickstartStatusResponse } from './kickstart-api-routes.js';
 export { runKickstartCheck, type CheckDeps, type CheckOutcome } from './run-check.js';
 export { changeKickstartSettings, checkRequestSchema, parseSettingsChange, registerHost, requestKickstartCheck, settingsChangeSchema, type RegisteredHook } from './actions.js';
 export { kickstartCheckJobKind } from './check-jobs.js';
+export { rootPasswordSetupStep } from './setup-step.js';

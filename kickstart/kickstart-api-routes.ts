@@ -18,12 +18,17 @@ import { previewKickstart } from './preboot-check.js';
 import { redactString } from './redact.js';
 import { loadCheck, statusOf, type KickstartStatus } from './check-store.js';
 import { loadHostDraft, type DraftPlace } from './host-drafts.js';
-import { loadKickstartSettings, publicSettings } from './settings-store.js';
+import { loadKickstartSettings, publicSettings, type PublicKickstartSettings } from './settings-store.js';
 import type { Job } from '../striker/jobs/job.js';
 
 /** GET /api/machines/:mac/kickstart/status */
 export interface KickstartStatusResponse {
   status: KickstartStatus;
+}
+
+/** GET and PUT /api/settings/kickstart: the shared settings, whether a root password is set (never its hash). */
+export interface KickstartSettingsResponse {
+  settings: PublicKickstartSettings;
 }
 
 /** POST /api/machines/:mac/kickstart/check: the `kickstart.check` job as stored. */
@@ -65,9 +70,9 @@ export function kickstartApiRoutes(app: FastifyInstance, deps: KickstartApiDeps)
     return reply.status(202).send(answer);
   });
 
-  app.get('/api/settings/kickstart', { config: { access: 'viewer' } }, async () => ({ settings: publicSettings(await loadKickstartSettings(db)) }));
+  app.get('/api/settings/kickstart', { config: { access: 'viewer' } }, async (): Promise<KickstartSettingsResponse> => ({ settings: publicSettings(await loadKickstartSettings(db)) }));
 
-  app.put('/api/settings/kickstart', { config: { access: 'admin' } }, async (request) => {
+  app.put('/api/settings/kickstart', { config: { access: 'admin' } }, async (request): Promise<KickstartSettingsResponse> => {
     const saved = await changeKickstartSettings(db, deps.run, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
     return { settings: publicSettings(saved) };
   });

@@ -150,9 +150,11 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
       return `${draft.draft.strikerUrl}${kickstartPath(signingKey, hostIdOf(mac), now(), check.config.urlTtlSeconds)}`;
     },
     bootKickstart: async (mac) => {
-      const status = statusOf(buildHostDraft(await loadHostFacts(deps.db, mac, check.place), check.place), await loadCheck(deps.db, mac));
+      const facts = await loadHostFacts(deps.db, mac, check.place);
+      const status = statusOf(buildHostDraft(facts, check.place), await loadCheck(deps.db, mac));
       if (status.status === 'incomplete') return undefined;
-      if (status.status === 'ready') return { hostId: status.hostId, check: { status: 'ready' } };
+      const kernelArgs = facts.settings.kernelArgs;
+      if (status.status === 'ready') return { hostId: status.hostId, check: { status: 'ready' }, ...(kernelArgs.length === 0 ? {} : { kernelArgs }) };
       if (status.status === 'failed') return { hostId: status.hostId, check: { status: 'failed', problems: status.problems.map((p) => p.message) } };
       return { hostId: status.hostId, check: { status: 'unchecked' } };
     },

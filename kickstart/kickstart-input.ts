@@ -72,6 +72,8 @@ export const kickstartInputSchema = z.strictObject({
   rootPasswordHash: z.string().regex(sha512CryptPattern, 'must be a SHA-512 crypt hash ($6$…)'),
   /** The Striker's SSH public key, installed for root (`sshkey`). */
   rootSshKey: z.string().max(1024).regex(sshPublicKeyPattern, 'must be an OpenSSH public key like ssh-ed25519 AAAA… striker@host'),
+  /** More SSH public keys root trusts (the kickstart settings' `rootSshKeys`), each its own `sshkey` line. */
+  extraRootSshKeys: z.array(z.string().max(1024).regex(sshPublicKeyPattern, 'must be an OpenSSH public key like ssh-ed25519 AAAA… admin@laptop')).max(16).default([]),
   /** Whether sshd accepts root's password; false: root logs in over SSH with a key only. */
   rootPasswordLogin: z.boolean().default(false),
   /** The disks the install must use, in order (the machine's `installDisks`); absent: `%pre` picks the local disks. */

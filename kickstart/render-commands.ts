@@ -50,6 +50,7 @@ export function renderCommands(input: KickstartInput): string[] {
     network,
     `rootpw --iscrypted ${input.rootPasswordHash}`,
     `sshkey --username=root "${input.rootSshKey}"`,
+    ...input.extraRootSshKeys.map((key) => `sshkey --username=root "${key}"`),
     'selinux --enforcing',
     `firewall --enabled --service=${firewallServices[role].join(',')}`,
     `services --enabled=${enabledServices[role].join(',')}`,

@@ -71,6 +71,13 @@ describe('renderKickstart', () => {
     expect(() => renderKickstart({ ...sampleInput('dr'), rootSshKey: 'ssh-ed25519 AAAA" --username=evil' })).toThrow(ValidationError);
   });
 
+  it('installs the settings\' extra SSH keys for root, one sshkey line each, after the Striker\'s', () => {
+    const extra = ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExtraKeyOne admin@laptop', 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== ops'];
+    const text = renderKickstart({ ...sampleInput('node'), extraRootSshKeys: extra });
+    expect(text).toContain(`sshkey --username=root "${testSshKey}"\nsshkey --username=root "${extra[0]}"\nsshkey --username=root "${extra[1]}"\n`);
+    expect(() => renderKickstart({ ...sampleInput('node'), extraRootSshKeys: ['ssh-ed25519 AAAA" --username=evil'] })).toThrow(ValidationError);
+  });
+
   it('reports a failed install from %onerror to the signed events URL', () => {
     const input = sampleInput('node');
     input.timelineUrl = 'http://10.201.4.1/ks/host-node-1/events?exp=1&sig=abc';

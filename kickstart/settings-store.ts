@@ -14,6 +14,10 @@ export interface KickstartSettings {
   treeName: string | null;
   /** null: every synced repo. */
   repoNames: string[] | null;
+  /** SSH public keys root trusts on every installed host, beside the Striker's own. */
+  rootSshKeys: string[];
+  /** Extra kernel arguments for the installer (after the PXE configuration's `kernelArgs`). */
+  kernelArgs: string[];
   modifiedAt: Date;
 }
 
@@ -25,13 +29,15 @@ export interface SettingsChange {
   language?: string | undefined;
   tree?: string | null | undefined;
   repos?: string[] | null | undefined;
+  rootSshKeys?: string[] | undefined;
+  kernelArgs?: string[] | undefined;
 }
 
 /** Settings as the API shows them: whether a root password is set, never the hash. */
 export type PublicKickstartSettings = Omit<KickstartSettings, 'rootPasswordHash'> & { rootPasswordSet: boolean };
 
 const COLUMNS = `root_password_hash AS "rootPasswordHash", timezone, keyboard, language, tree_name AS "treeName",
-  repo_names AS "repoNames", modified_at AS "modifiedAt"`;
+  repo_names AS "repoNames", root_ssh_keys AS "rootSshKeys", kernel_args AS "kernelArgs", modified_at AS "modifiedAt"`;
 
 /** The settings; the migration inserts their row, and one missing (a database restored without it) is created. */
 export async function loadKickstartSettings(q: DbReader & DbWriter): Promise<KickstartSettings> {
@@ -56,9 +62,10 @@ export async function updateKickstartSettings(t: DbTx, change: Omit<SettingsChan
        timezone = COALESCE($2, timezone), keyboard = COALESCE($3, keyboard), language = COALESCE($4, language),
        tree_name = CASE WHEN $5::boolean THEN $6 ELSE tree_name END,
        repo_names = CASE WHEN $7::boolean THEN $8::text[] ELSE repo_names END,
+       root_ssh_keys = COALESCE($10::text[], root_ssh_keys), kernel_args = COALESCE($11::text[], kernel_args),
        modified_by = $9`,
     [rootPasswordHash ?? null, change.timezone ?? null, change.keyboard ?? null, change.language ?? null,
-      'tree' in change, change.tree ?? null, 'repos' in change, change.repos ?? null, userId],
+      'tree' in change, change.tree ?? null, 'repos' in change, change.repos ?? null, userId, change.rootSshKeys ?? null, change.kernelArgs ?? null],
   );
   return loadKickstartSettings(t);
 }

@@ -10,3 +10,6 @@ export { MemoryTimeline, type BootEvent, type BootStep, type BootTimeline } from
 export type { BootFacts } from './http/boot-resolver.js';
 export { noMachines, type MachineLookup, type Reservation } from './dhcp/machine-lookup.js';
 export { viewLease, type Lease, type LeaseChange, type LeaseView } from './dhcp/lease.js';
+export { PxeRuntime, type PxeRuntimeDeps } from './pxe-runtime.js';
+export { pxeSettingsSchema, pxeSettingsProblems, reservedIpProblem, runningPxeSettings, suggestPxeSettings, withPxeSettings, type HostInterfacesResponse, type PxeSettings, type PxeSettingsResponse } from './pxe-settings.js';
+export { listHostInterfaces, parseIpAddr, type HostInterface } from './host-interfaces.js';

@@ -22,7 +22,7 @@ import { noMachines, type MachineLookup } from './dhcp/machine-lookup.js';
 import { parseDhcpConfig } from './dhcp/config.js';
 import { startDhcpServer, type DhcpServer } from './dhcp/server.js';
 import { BootResolver, type BootFacts } from './http/boot-resolver.js';
-import { bootRoutes, createBootRouteCounters } from './http/boot-routes.js';
+import { bootRoutes, createBootRouteCounters, type BootRouteCounters, type BootRouteDeps } from './http/boot-routes.js';
 import { tftpBootFiles } from './http/tftp-boot-files.js';
 import { tftpTreePath } from './http/boot-urls.js';
 import { DirectorySource } from './tftp/directory-source.js';
@@ -66,11 +66,18 @@ export interface PxeServicesDeps {
   interfaceFacts?: InterfaceFacts;
   /** The ICMPv6 socket for router advertisements, for tests; default the native raw socket. */
   openIcmp6?: Icmp6TransportFactory;
+  /** Counters of the HTTP boot routes, kept across restarts (pxe-runtime.ts); new ones when omitted. */
+  bootCounters?: BootRouteCounters;
 }
+
+/** What the HTTP boot routes serve from while these services run (pxe-runtime.ts registers the routes once). */
+export type BootRouteSource = Pick<BootRouteDeps, 'resolver' | 'timeline' | 'strikerUrl' | 'loaders' | 'macOfIp'>;
 
 export interface PxeServices extends PxeStatusSource {
   /** Fastify plugins to register on `striker serve`'s app (boot routes). Empty when PXE is disabled. */
   plugins: FastifyPluginAsync[];
+  /** What the boot routes serve from; undefined when PXE is disabled. */
+  bootSource: BootRouteSource | undefined;
   /** Loader problems found at start (also in `status().loaders`), for the Machines page. */
   loaderProblems: LoaderProblem[];
   /** The MAC holding a DHCP lease on `ip`, if any. */
@@ -93,6 +100,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
   if (!config.enabled) {
     return {
       plugins: [],
+      bootSource: undefined,
       loaderProblems: [],
       status: () => ({ enabled: false }),
       leases: () => [],
@@ -191,8 +199,9 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
       logger: log.child({ service: 'ipv6-ra' }),
       ...(deps.openIcmp6 === undefined ? {} : { openTransport: deps.openIcmp6 }),
     });
-    const bootCounters = createBootRouteCounters();
-    const plugin = bootRoutes({ resolver, timeline, logger: log.child({ service: 'boot' }), strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp, counters: bootCounters });
+    const bootCounters = deps.bootCounters ?? createBootRouteCounters();
+    const bootSource: BootRouteSource = { resolver, timeline, strikerUrl: httpUrl, loaders: loaderCheck.available, macOfIp };
+    const plugin = bootRoutes({ ...bootSource, logger: log.child({ service: 'boot' }), counters: bootCounters });
     log.info({ address, httpUrl, tftpPort: tftp.address.port, dhcpPorts: dhcp.ports(), loaders: [...loaderCheck.available.keys()], uefi }, 'pxe services started');
 
     const runningDhcp = dhcp;
@@ -200,6 +209,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     const runningAdvertiser = advertiser;
     return {
       plugins: [plugin],
+      bootSource,
       loaderProblems: loaderCheck.problems,
       status: () => ({
         enabled: true,

@@ -26,3 +26,4 @@ export { nevra, parsePrimary, type Dependency, type PackageEntry, type ParsePrim
 export { parseComps, type CompsGroup } from './metadata/comps.js';
 export { detectCompression, openMetadata, type Compression, type OpenedMetadata } from './metadata/decompress.js';
 export { compareEvr, formatEvr, rpmvercmp, satisfies, type DepFlags, type Evr } from './metadata/rpm-version.js';
+export { mediaSetupStep, repoSyncSetupStep, type RepoSetupStep } from './setup-steps.js';

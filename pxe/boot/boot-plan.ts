@@ -31,6 +31,8 @@ export interface BootMachine {
 /** The kickstart host for a machine and its last pre-boot check (same shape as `KickstartHost.check`). */
 export interface BootKickstart {
   hostId: string;
+  /** Kernel arguments the kickstart settings add to the installer's (after the PXE configuration's). */
+  kernelArgs?: readonly string[];
   check: { status: 'ready' } | { status: 'failed'; problems: readonly string[] } | { status: 'unchecked' };
 }
 
@@ -56,7 +58,7 @@ export type LocalReason =
   | 'no-installation-tree';
 
 export type BootPlan =
-  | { action: 'install'; mac: string; hostId: string; role: MachineRole; hostname: string | null; reason: 'role-assigned' }
+  | { action: 'install'; mac: string; hostId: string; role: MachineRole; hostname: string | null; reason: 'role-assigned'; kernelArgs?: readonly string[] }
   | { action: 'local'; mac: string; reason: LocalReason; problems?: readonly string[] }
   | { action: 'discovery'; mac: string; reason: 'unknown-machine' | 'no-role' }
   | { action: 'ignore'; mac: string; reason: 'unknown-machine' | 'no-role' };
@@ -74,7 +76,7 @@ export function planBoot(input: BootPlanInput): BootPlan {
   if (ks.check.status === 'failed') return { action: 'local', mac, reason: 'kickstart-check-failed', problems: ks.check.problems };
   if (ks.check.status === 'unchecked') return { action: 'local', mac, reason: 'kickstart-unchecked' };
   if (!input.installTree) return { action: 'local', mac, reason: 'no-installation-tree' };
-  return { action: 'install', mac, hostId: ks.hostId, role: machine.role, hostname: machine.hostname, reason: 'role-assigned' };
+  return { action: 'install', mac, hostId: ks.hostId, role: machine.role, hostname: machine.hostname, reason: 'role-assigned', ...(ks.kernelArgs === undefined || ks.kernelArgs.length === 0 ? {} : { kernelArgs: ks.kernelArgs }) };
 }
 
 /** The timeline/log facts of a plan: never the kickstart URL (it carries a signature). */

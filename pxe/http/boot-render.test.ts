@@ -33,6 +33,12 @@ describe('bootUrls', () => {
     });
   });
 
+  it('adds the kickstart settings\' kernel arguments after the configured ones', () => {
+    const plan = planBoot({ mac, machine: { mac, role: 'node', state: 'assigned', hostname: 'an-a01n01' }, kickstart: { hostId: 'an-a01n01', check: { status: 'ready' }, kernelArgs: ['inst.text', 'rd.debug'] }, installTree: true, unknown: 'discovery' });
+    expect(bootUrls(plan, ctx).installer?.args.slice(-4)).toEqual(['console=ttyS0', 'ip=dhcp', 'inst.text', 'rd.debug']);
+    expect(() => bootUrls({ ...install, kernelArgs: ['a b'] }, ctx)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
+
   it('has no installer for other plans', () => {
     expect(bootUrls({ action: 'local', mac, reason: 'installed' }, ctx).installer).toBeUndefined();
   });

@@ -82,6 +82,7 @@ export function bootUrls(plan: BootPlan, ctx: BootUrlContext): BootUrls {
     const args = [kernelArg(`inst.ks=${scriptUrl(`${base}${ctx.kickstartPath(plan.hostId)}`, 'kickstart URL')}`)];
     if (ctx.tree.stage2) args.push(kernelArg(`inst.stage2=${scriptUrl(tree, 'installTree.url')}`));
     ctx.kernelArgs.forEach((a, i) => args.push(kernelArg(a, `kernelArgs.${i}`)));
+    (plan.kernelArgs ?? []).forEach((a, i) => args.push(kernelArg(a, `kickstart.kernelArgs.${i}`)));
     urls.installer = {
       kernel: scriptUrl(`${tree}/${ctx.tree.kernel.replace(/^\/+/, '')}`, 'installTree.kernel'),
       initrd,

@@ -12,13 +12,17 @@ import { runCommand } from '../core/command/run-command.js';
 import type { StrikerConfig } from './config/schema.js';
 import type { Database } from '../db/database.js';
 import type { HostJobKindTitle, JobKindDefinition } from '../jobs/job-kind.js';
-import { configureJobKind, setupIdentityRoutes, systemHostApplier } from '../setup/index.js';
+import { configureJobKind, setupChecklistRoutes, setupIdentityRoutes, systemHostApplier, type StepSources } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
-import { findOwnPackages, ownRepoConfig, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
-import { kickstartArea } from '../../kickstart/index.js';
+import { findOwnPackages, mediaSetupStep, ownRepoConfig, repoSyncSetupStep, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
+import { kickstartArea, rootPasswordSetupStep } from '../../kickstart/index.js';
 import { pxeHttpUrl } from './config/cross-checks.js';
-import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, recordVendors, ReservationCache } from '../machines/index.js';
-import { startPxeServices } from '../../pxe/index.js';
+import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, machinesSetupStep, recordVendors, ReservationCache } from '../machines/index.js';
+import { listHostInterfaces, PxeRuntime, type PxeConfig } from '../../pxe/index.js';
+import { reservedIpCheck } from './reserved-ip-check.js';
+import { effectivePxeConfig } from './pxe-settings-actions.js';
+import { pxeSettingsRoutes } from './pxe-settings-routes.js';
+import { loadPxeSettings } from './pxe-settings-store.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobEvents } from '../events/job-events.js';
 import type { AgentCredentialCheck } from '../http/access.js';
@@ -52,7 +56,16 @@ export function defaultOwnPackagesDir(root: string): string {
   return root.startsWith('/usr/') ? '/usr/share/striker/rpms' : join(root, 'dist', 'rpms');
 }
 
-export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: Database; logger: Logger; events?: JobEvents }): Promise<Areas> {
+export interface AreaDeps {
+  config: Readonly<StrikerConfig>;
+  db: Database;
+  logger: Logger;
+  events?: JobEvents;
+  /** How many install manifests exist (the manifest area), for the setup checklist's last step; left out when not given. */
+  manifestCount?: () => Promise<number>;
+}
+
+export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   const { config, db, logger } = deps;
   const plugins: Areas['plugins'] = [];
   const jobKinds: JobKindDefinition[] = [];
@@ -103,23 +116,51 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   stops.push(() => reservationCache.stop());
   const leaseMirror = new LeaseMirror(db, pxeLog);
   stops.push(() => leaseMirror.close());
-  const pxe = await startPxeServices({
-    config: config.pxe,
+  // The configuration file's `pxe:` section, with the settings saved in the UI laid over it; PXE
+  // restarts in process when they change. Saved settings that no longer start (the interface is
+  // gone) leave PXE off and say so in /api/health rather than keeping Striker from starting.
+  const pxeHttpUrlOf = (pxeAt: { httpUrl?: string | undefined; address?: string | undefined }) =>
+    pxeHttpUrl({ ...config, pxe: { ...config.pxe, httpUrl: pxeAt.httpUrl, address: pxeAt.address } });
+  const pxeSettings = { db, base: config.pxe, httpUrl: pxeHttpUrlOf, interfaces: () => listHostInterfaces(runCommand) };
+  const pxeDeps = {
     dataDir: resolve(config.dataDir),
     logger: pxeLog,
     timeline: bootTimeline,
-    httpUrl: pxeHttpUrl(config),
+    httpUrl: (c: PxeConfig) => pxeHttpUrlOf(c),
     facts: dbBootFacts(db, (machine) => kickstart.bootKickstart(machine.mac)),
-    kickstartPath: (hostId) => kickstart.kickstartPath(hostId),
+    kickstartPath: (hostId: string) => kickstart.kickstartPath(hostId),
     lookup: reservationCache,
     onLeaseChange: leaseMirror.onLeaseChange,
-  });
+  };
+  const savedPxe = await loadPxeSettings(db);
+  let pxeProblem: string | undefined;
+  let pxe: PxeRuntime;
+  if (savedPxe === undefined) pxe = await PxeRuntime.start(pxeDeps, config.pxe);
+  else {
+    try {
+      pxe = await PxeRuntime.start(pxeDeps, effectivePxeConfig(pxeSettings, savedPxe));
+    } catch (error) {
+      pxeProblem = `the saved PXE settings (${savedPxe.interface}, ${savedPxe.address}) could not start, so PXE is off: ${error instanceof Error ? error.message : String(error)}`;
+      pxeLog.error({ err: error, iface: savedPxe.interface }, 'the saved PXE settings could not start; PXE is off');
+      pxe = await PxeRuntime.start(pxeDeps, { ...config.pxe, enabled: false });
+    }
+  }
   // Listeners stop first, then what they write to.
   stops.push(() => pxe.close());
-  for (const plugin of pxe.plugins) plugins.push(async (app) => {
-    await app.register(plugin);
+  plugins.push(async (app) => {
+    await app.register(pxe.plugin());
   });
-  plugins.push((app) => machineRoutes(app, { db, pxe, onMachineChanged: () => void reservationCache.reload() }));
+  plugins.push((app) => pxeSettingsRoutes(app, {
+    ...pxeSettings,
+    running: () => pxe.config,
+    apply: async (c) => {
+      await pxe.apply(c);
+      pxeProblem = undefined;
+    },
+  }));
+  // A reserved address must be on the network machines boot on: PXE's subnet, else the wizard's BCN.
+  const checkReservedIp = reservedIpCheck(db, () => pxe.config);
+  plugins.push((app) => machineRoutes(app, { db, pxe, onMachineChanged: () => void reservationCache.reload(), checkReservedIp }));
 
   // Peering with other Strikers: routes, the site key, the /api/health section.
   const peers = peersArea({
@@ -141,6 +182,26 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });
   jobKinds.push(configureKind);
   plugins.push((app) => setupIdentityRoutes(app, { db, configureKind, manage: config.host.manage }));
+
+  // The dashboard's setup checklist: each step read by the area that owns it.
+  const manifestCount = deps.manifestCount;
+  const steps: StepSources = {
+    media: () => mediaSetupStep(db),
+    repos: () => repoSyncSetupStep(db),
+    'root-password': () => rootPasswordSetupStep(db),
+    pxe: async () => (pxe.status().enabled === true
+      ? { done: true, detail: `PXE answers on ${String(pxe.status().interface)}.` }
+      : { done: false, detail: 'PXE boot services are off: no machine can boot from this Striker.' }),
+    machines: () => machinesSetupStep(db),
+    ...(manifestCount === undefined ? {} : {
+      manifest: async () => {
+        const n = await manifestCount();
+        return n > 0 ? { done: true, detail: `${n} install manifest${n === 1 ? '' : 's'}.` } : { done: false, detail: 'No install manifest describes a pair yet.' };
+      },
+    }),
+  };
+  plugins.push((app) => setupChecklistRoutes(app, steps));
+
   const uiDir = uiBuildDir(projectRoot());
   if (uiBuilt(uiDir)) plugins.push((app) => uiPlugin(app, uiDir));
   else logger.warn({ path: uiDir }, 'the web UI is not built (npm run build): serving the API only');
@@ -158,6 +219,9 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     stop: async () => {
       for (const stop of stops.reverse()) await stop();
     },
-    problems: () => (ownRepo.message === undefined ? [] : [{ source: 'repos.striker', message: ownRepo.message }]),
+    problems: () => [
+      ...(ownRepo.message === undefined ? [] : [{ source: 'repos.striker', message: ownRepo.message }]),
+      ...(pxeProblem === undefined ? [] : [{ source: 'pxe', message: pxeProblem }]),
+    ],
   };
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { audit, type ActionOptions, type Actor } from '../audit/audit-store.js';
-import { NotFoundError } from '../core/errors/index.js';
+import { NotFoundError, ValidationError } from '../core/errors/index.js';
 import { ipv4Schema } from '../core/net/ipv4.js';
 import { macSchema } from '../core/net/mac.js';
 import { parseInput } from '../core/validation/zod-problems.js';
@@ -30,14 +30,23 @@ export function machineMacOf(raw: string): string {
   return r.data;
 }
 
+/** Why a reserved address cannot be used on this site (outside the PXE network), or undefined; the app hands it in. */
+export type ReservedIpCheck = (ip: string) => Promise<string | undefined>;
+
 /**
- * Describes a machine (creating it if Striker has not seen it yet). A reserved address set by an
+ * Describes a machine (creating it if Striker has not seen it yet). A reserved address the
+ * `checkReservedIp` refuses (outside the network machines boot on) is a validation problem of
+ * `reservedIp`, said when it is entered rather than when the machine fails to boot. A reserved address set by an
  * admin is confirmed at once; one set by an operator is not, until an admin sets it again (only a
  * confirmed address is trusted with the machine's kickstart, see kickstart/README.md).
  */
-export async function describeMachine(db: Database, actor: Actor, rawMac: string, input: unknown, options: ActionOptions = {}): Promise<Machine> {
+export async function describeMachine(db: Database, actor: Actor, rawMac: string, input: unknown, options: ActionOptions = {}, checkReservedIp?: ReservedIpCheck): Promise<Machine> {
   const mac = machineMacOf(rawMac);
   const change = parseInput(machineChangeSchema, input, 'machine', options.inputPath);
+  if (typeof change.reservedIp === 'string' && checkReservedIp !== undefined) {
+    const problem = await checkReservedIp(change.reservedIp);
+    if (problem !== undefined) throw new ValidationError([{ path: options.inputPath ? `${options.inputPath}.reservedIp` : 'reservedIp', message: problem }], 'machine');
+  }
   return db.tx(async (t) => {
     let machine = await applyMachineChange(t, mac, change);
     if (typeof change.reservedIp === 'string' && actor.role === 'admin') {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PxeStatusSource } from '../../pxe/index.js';
 import type { Database } from '../db/database.js';
-import { describeMachine, machineMacOf } from './actions.js';
+import { describeMachine, machineMacOf, type ReservedIpCheck } from './actions.js';
 import { bootPhases, type BootPhase } from './boot-phases.js';
 import { getMachine, listMachines, machineTimeline, type Machine, type TimelineEntry } from './machine-store.js';
 
@@ -26,7 +26,7 @@ export interface MachineResponse {
   machine: Machine;
 }
 
-export function machineRoutes(app: FastifyInstance, deps: { db: Database; pxe: PxeStatusSource; onMachineChanged?: () => void }): void {
+export function machineRoutes(app: FastifyInstance, deps: { db: Database; pxe: PxeStatusSource; onMachineChanged?: () => void; checkReservedIp?: ReservedIpCheck }): void {
   app.get('/api/machines', { config: { access: 'viewer' } }, async (): Promise<MachineListResponse> => ({ machines: await listMachines(deps.db) }));
 
   app.get<{ Params: { mac: string } }>('/api/machines/:mac', { config: { access: 'viewer' } }, async (request): Promise<MachineDetailResponse> => {
@@ -37,7 +37,7 @@ export function machineRoutes(app: FastifyInstance, deps: { db: Database; pxe: P
   });
 
   app.patch<{ Params: { mac: string } }>('/api/machines/:mac', { config: { access: 'operator' } }, async (request): Promise<MachineResponse> => {
-    const machine = await describeMachine(deps.db, request.actor!, request.params.mac, request.body, { requestId: request.id, inputPath: 'body' });
+    const machine = await describeMachine(deps.db, request.actor!, request.params.mac, request.body, { requestId: request.id, inputPath: 'body' }, deps.checkReservedIp);
     deps.onMachineChanged?.();
     return { machine };
   });

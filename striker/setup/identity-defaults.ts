@@ -1,7 +1,8 @@
 /**
  * What the wizard offers before anyone types, in the style of Anvil!'s defaults: the back-channel
  * on 10.201.0.0/16, storage on 10.101.0.0/16, migration on 10.199.0.0/16, Strikers at x.x.4.<sequence>;
- * the internet-facing network is the site's own, so it starts empty.
+ * the internet-facing network and the DNS servers are the site's own, so they start empty (an
+ * offline appliance has no business pointing at a public resolver).
  */
 import type { IdentityInput, NetworkName } from './identity-schema.js';
 
@@ -30,7 +31,7 @@ export function identityDefaults(sequence = 1): IdentityInput {
       ifn: { subnet: '', address: '', gateway: '' },
       mn: { subnet: '10.199.0.0/16', address: defaultAddress('mn', sequence) },
     },
-    dns: ['8.8.8.8', '8.8.4.4'],
+    dns: [],
     ntp: [],
     mtu: 1500,
   };

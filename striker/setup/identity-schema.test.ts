@@ -87,7 +87,9 @@ describe('Striker identity validation', () => {
     expect(defaults.networks.sn).toEqual({ subnet: '10.101.0.0/16', address: '10.101.4.1' });
     expect(defaults.networks.mn).toEqual({ subnet: '10.199.0.0/16', address: '10.199.4.1' });
     const checked = checkIdentity(defaults);
+    expect(defaults.dns).toEqual([]);
     expect(checked.ok || checked.problems.map((p) => p.path).sort()).toEqual([
+      'dns',
       'domain',
       'hostName',
       'networks.ifn.address',

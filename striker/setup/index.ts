@@ -8,3 +8,5 @@ export { configureJobKind } from './configure-job.js';
 export { systemHostApplier, type HostApplier } from './host-applier.js';
 export { setupIdentityRoutes, type IdentityResponse } from './setup-routes.js';
 export { applyIdentity, storeIdentity } from './actions.js';
+export { assembleChecklist, readChecklist, setupStepOrder, type SetupChecklistResponse, type SetupStep, type SetupStepId, type StepSource, type StepSources, type StepState } from './setup-checklist.js';
+export { setupChecklistRoutes } from './checklist-routes.js';

@@ -12,6 +12,7 @@ import { listAudit, type AuditRow as StoredAuditRow } from '../../audit/audit-st
 import { catalogOf } from '../../jobs/job-kind.js';
 import { getJob } from '../../jobs/job-store.js';
 import { machineRoutes } from '../../machines/index.js';
+import { savePxeSettings } from '../pxe-settings-store.js';
 import { repoJobKinds, repoRoutes } from '../../../repo-sync/index.js';
 import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../../../test/support/test-app.js';
 import { createTestDatabase, quietLogger } from '../../../test/support/test-database.js';
@@ -172,5 +173,14 @@ describe('one action, two callers', () => {
     expect(row).toEqual({ actorName: cliActorName, action: 'job.cancel', targetKind: 'job', targetId: viaCli.id, details: { kind: 'repo.sync' }, requestId: '' });
     await expect(striker('jobs', 'cancel', viaCli.id)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await auditRows('job.cancel')).toHaveLength(1);
+  });
+
+  it('machine describe: the CLI refuses a reserved address outside the PXE network as the route does', async () => {
+    await savePxeSettings(t.t.db, { enabled: false, interface: 'bcn1', address: '10.201.4.1', subnet: '10.201.0.0/16', mode: 'full', rangeStart: '10.201.10.1', rangeEnd: '10.201.10.200' }, null);
+    await expect(striker('machines', 'set', '52:54:00:0c:00:09', '--role', 'node', '--ip', '192.168.9.9')).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      problems: [{ path: 'reservedIp', message: '192.168.9.9 is outside the PXE network 10.201.0.0/16: a machine booting there could never get it' }],
+    });
+    expect(JSON.parse(await striker('machines', 'set', '52:54:00:0c:00:09', '--role', 'node', '--ip', '10.201.10.9'))).toMatchObject({ reservedIp: '10.201.10.9' });
   });
 });

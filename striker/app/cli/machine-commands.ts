@@ -2,6 +2,9 @@
  * `striker machines list|show|set` and `striker leases`; `set` is the machines area's describe action.
  */
 import type { Command } from 'commander';
+import { pxeHttpUrl } from '../config/cross-checks.js';
+import { savedPxeConfig } from '../pxe-settings-actions.js';
+import { reservedIpCheck } from '../reserved-ip-check.js';
 import { describeMachine, getMachine, listMachines, machineMacOf, machineTimeline, parseDiskList, storedLeases } from '../../machines/index.js';
 import { printResult, printRows } from './output.js';
 import type { CliContext } from './cli-context.js';
@@ -45,7 +48,10 @@ export function addMachineCommands(program: Command, c: CliContext): void {
       if (o.hostname !== undefined) input.hostname = o.hostname;
       if (o.ip !== undefined) input.reservedIp = o.ip;
       if (o.disks !== undefined) input.installDisks = parseDiskList(o.disks);
-      const machine = await c.withDb((db) => describeMachine(db, c.cliActor(), raw, input));
+      const config = c.config();
+      const httpUrl = (at: { httpUrl?: string | undefined; address?: string | undefined }) => pxeHttpUrl({ ...config, pxe: { ...config.pxe, httpUrl: at.httpUrl, address: at.address } });
+      const machine = await c.withDb((db) =>
+        describeMachine(db, c.cliActor(), raw, input, {}, reservedIpCheck(db, () => savedPxeConfig({ db, base: config.pxe, httpUrl }))));
       const p = c.printer();
       printResult(p, machine, () => p.out(`${machine.mac} ${machine.role ?? 'no role'} ${machine.state}`));
     });

@@ -44,6 +44,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   repos: local("the mirror on this Striker's disk and the outcome of its own last sync"),
   installation_trees: local("OS media imported to this Striker's disk, with its local path"),
   kickstart_checks: local("a pre-boot check of a kickstart against this Striker's own mirror"),
+  pxe_settings: local("this Striker's own PXE interface, address and DHCP pool: each Striker serves its own back-channel port"),
   kickstart_settings: local('a singleton created by each Striker\'s own migration (different ids) whose tree and repo names refer to local mirrors'),
   // Host agents: an agent fails over to any Striker, so every Striker must know its credential
   // (stored hashed) and what it last reported. A report is the agent's own newest word about itself:

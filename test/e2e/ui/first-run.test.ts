@@ -153,7 +153,8 @@ describe('web UI, first run to jobs', () => {
     expect(page.url()).toContain('/login');
     await screenshots(page, '07-login-error');
     await login(page, 'admin', ADMIN_PASSWORD);
-    await page.waitForURL(`${base}/jobs`);
+    await page.waitForURL(`${base}/`); // login lands on the dashboard
+    await open(page, `${base}/jobs`);
     await page.locator('[role="progressbar"][aria-valuenow="100"]').first().waitFor();
   });
 
@@ -226,7 +227,8 @@ describe('web UI, first run to jobs', () => {
     const job = await insertJob(t.db, { kind: 'striker.configure', payload: { identityId: '00000000-0000-4000-8000-000000000000' }, targetHost: 'an-a01n01.alteeve.example', maxAttempts: 1, retryOnStale: false });
     await logout(page);
     await login(page, 'watcher', 'a brand new secret');
-    await page.waitForURL(`${base}/jobs`);
+    await page.waitForURL(`${base}/`); // login lands on the dashboard
+    await open(page, `${base}/jobs`);
     const row = page.locator(`tr[data-job-id="${job.id}"]`);
     await row.waitFor();
     expect(await row.getAttribute('data-status')).toBe('queued');
@@ -238,7 +240,8 @@ describe('web UI, first run to jobs', () => {
     await screenshots(page, '10-jobs-viewer');
     await logout(page);
     await login(page, 'ops', 'watch it all day');
-    await page.waitForURL(`${base}/jobs`);
+    await page.waitForURL(`${base}/`); // login lands on the dashboard
+    await open(page, `${base}/jobs`);
     await row.getByTestId('cancel').click();
     await page.locator(`tr[data-job-id="${job.id}"][data-status="cancelled"]`).waitFor();
     expect(await row.getByTestId('cancel').count()).toBe(0);
@@ -260,7 +263,7 @@ describe('web UI, first run to jobs', () => {
     const { page } = ui;
     await page.setViewportSize(NARROW);
     await login(page, 'admin', ADMIN_PASSWORD);
-    await page.waitForURL(`${base}/jobs`);
+    await page.waitForURL(`${base}/`); // login lands on the dashboard
     const wide = () => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
     expect(await wide()).toBeLessThanOrEqual(NARROW.width);
     expect(await page.getByRole('link', { name: 'Settings' }).isVisible()).toBe(false);

@@ -48,7 +48,8 @@ async function login(page: Page, username: string): Promise<void> {
   await page.locator('[id="username"]').fill(username);
   await page.locator('[id="password"]').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/jobs`);
+  // Login lands on the dashboard.
+  await page.waitForURL(`${base}/`);
 }
 
 beforeAll(async () => {

@@ -49,7 +49,8 @@ async function login(page: Page, username: string): Promise<void> {
   await open(page, `${base}/login`);
   await fill(page, { username, password: PASSWORD });
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/jobs`);
+  // Login lands on the dashboard.
+  await page.waitForURL(`${base}/`);
 }
 
 async function addUser(username: string, role: string): Promise<void> {
@@ -90,7 +91,7 @@ describe('web UI, repos', () => {
   it('shows every problem of a bad repo beside its field, and back/forward keeps the input', async () => {
     const { page } = ui;
     await login(page, 'admin');
-    await page.getByRole('link', { name: 'Repos' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Repos' }).click();
     await page.waitForURL(`${base}/repos`);
     await page.getByTestId('add-repo-form').waitFor();
     await screenshots(page, '20-repos-empty');
@@ -204,7 +205,7 @@ describe('web UI, machines', () => {
     );
     const set = await runStriker(['machines', 'set', DESCRIBED, '--role', 'node', '--hostname', 'an-a01n02'], env);
     expect(set.code, set.stderr).toBe(0);
-    await page.getByRole('link', { name: 'Machines' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Machines' }).click();
     await page.waitForURL(`${base}/machines`);
     const discovered = page.locator(`tr[data-mac="${DISCOVERED}"]`);
     await discovered.waitFor();
@@ -327,7 +328,7 @@ describe('web UI, viewer and narrow screens', () => {
     expect(await page.getByTestId('import-form').count()).toBe(1);
     expect(await wide(page)).toBeLessThanOrEqual(NARROW.width);
     await page.getByRole('button', { name: 'Menu' }).click();
-    await page.getByRole('link', { name: 'Machines' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Machines' }).click();
     await page.waitForURL(`${base}/machines`);
     await page.locator(`tr[data-mac="${DISCOVERED}"]`).waitFor();
     expect(await wide(page)).toBeLessThanOrEqual(NARROW.width);

@@ -19,7 +19,8 @@ async function login(page: Page, side: Side): Promise<void> {
   await page.locator('[id="username"]').fill(side.admin);
   await page.locator('[id="password"]').fill(SIDE_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${side.url}/jobs`);
+  // Login lands on the dashboard.
+  await page.waitForURL(`${side.url}/`);
 }
 
 async function displayName(side: Side, username: string): Promise<string | undefined> {

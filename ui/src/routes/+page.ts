@@ -1,3 +1,22 @@
-import { redirect } from '@sveltejs/kit';
+/**
+ * The dashboard: the setup checklist and the site at a glance, each panel read on its own so one
+ * that cannot load shows its error while the others show their data.
+ */
+import type { PageLoad } from './$types';
+import type { Jobs, Machines, Peers, Repos, SetupChecklist, Trees } from '$lib/api-types';
+import { loadApi } from '$lib/load';
+import type { PxeStatusView } from '$lib/machines';
 
-export const load = () => redirect(307, '/jobs');
+export const load: PageLoad = async (event) => {
+  event.depends('app:dashboard');
+  const [checklist, peers, machines, jobs, repos, trees, pxe] = await Promise.all([
+    loadApi<SetupChecklist>(event, '/api/setup/checklist', 'the setup checklist'),
+    loadApi<Peers>(event, '/api/peers', 'the Strikers'),
+    loadApi<Machines>(event, '/api/machines', 'the machines'),
+    loadApi<Jobs>(event, '/api/jobs?status=running&limit=20', 'the running jobs'),
+    loadApi<Repos>(event, '/api/repos', 'the repos'),
+    loadApi<Trees>(event, '/api/trees', 'the installation trees'),
+    loadApi<PxeStatusView>(event, '/api/pxe/status', 'the PXE services’ state'),
+  ]);
+  return { checklist, peers, machines, jobs, repos, trees, pxe };
+};
