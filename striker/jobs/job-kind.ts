@@ -14,9 +14,11 @@ export interface JobContext<P> {
   logger: Logger;
   /**
    * Reports progress (clamped to what was already reported and to 99; 100 is set on success only)
-   * with a message template and its variables; written to the job and its message history.
+   * with a message template and its variables. Written to the job; its message history keeps
+   * milestones only: a new template, a new 10 % step, or a report marked `milestone` (a step of
+   * its own, such as one file written of a plan).
    */
-  progress(percent: number, message?: string, vars?: Record<string, unknown>): Promise<void>;
+  progress(percent: number, message?: string, vars?: Record<string, unknown>, options?: { milestone?: boolean }): Promise<void>;
   /**
    * Says the run changes nothing, and why (plain words, e.g. "host.manage is off: the plan was
    * recorded, not applied"). If the run then succeeds, the job is a success that did nothing:

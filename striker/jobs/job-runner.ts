@@ -155,10 +155,10 @@ export class JobRunner {
       payload: parsed.data,
       signal: controller.signal,
       logger: log,
-      progress: async (percent, message, vars) => {
+      progress: async (percent, message, vars, options) => {
         const pct = Math.max(entry.lastProgress, Math.min(99, Math.floor(percent)));
         entry.lastProgress = pct;
-        const ours = await reportProgress(this.o.db, { id: job.id, workerId: this.workerId, progress: pct, message: message ?? '', vars: vars ?? {} });
+        const ours = await reportProgress(this.o.db, { id: job.id, workerId: this.workerId, progress: pct, message: message ?? '', vars: vars ?? {}, milestone: options?.milestone === true });
         if (!ours) controller.abort(new JobAbort('lost'));
       },
       nothingChanged: (reason) => {

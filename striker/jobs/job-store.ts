@@ -74,12 +74,12 @@ export async function heartbeat(q: DbWriter, workerId: string, ids: readonly str
 /**
  * Raises progress (never lowers it; capped at 99) and records the message. The job's message
  * history keeps milestones, not every report: a report goes into it when its message template
- * differs from the job's current one (a new step or phase) or when progress enters a new 10 %
- * step. False if the job is no longer ours.
+ * differs from the job's current one (a new step or phase), when progress enters a new 10 %
+ * step, or when the caller marks it a milestone. False if the job is no longer ours.
  */
 export async function reportProgress(
   q: DbWriter,
-  args: { id: string; workerId: string; progress: number; message: string; vars: Record<string, unknown> },
+  args: { id: string; workerId: string; progress: number; message: string; vars: Record<string, unknown>; milestone?: boolean },
 ): Promise<boolean> {
   const pct = Math.max(0, Math.min(99, Math.floor(args.progress)));
   // The self-join reads the row as it was before this UPDATE, so the milestone test sees the old progress and message.
@@ -88,10 +88,10 @@ export async function reportProgress(
        UPDATE jobs SET progress = GREATEST(jobs.progress, $3), message = $4, message_vars = $5, heartbeat_at = clock_timestamp()
          FROM jobs AS before
         WHERE jobs.id = $1 AND before.id = jobs.id AND jobs.worker_id = $2 AND jobs.status = 'running'
-        RETURNING jobs.id, jobs.progress, (before.message <> $4 OR jobs.progress / 10 > before.progress / 10) AS milestone),
+        RETURNING jobs.id, jobs.progress, ($6 OR before.message <> $4 OR jobs.progress / 10 > before.progress / 10) AS milestone),
      m AS (INSERT INTO job_messages (job_id, progress, message, vars) SELECT id, progress, $4, $5 FROM j WHERE milestone)
      SELECT id FROM j`,
-    [args.id, args.workerId, pct, args.message, JSON.stringify(args.vars)],
+    [args.id, args.workerId, pct, args.message, JSON.stringify(args.vars), args.milestone === true],
   );
   return rows.length > 0;
 }
