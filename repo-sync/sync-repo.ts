@@ -93,7 +93,8 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     report({ phase: 'metadata', message: `reading repodata/repomd.xml from ${source.description}` });
     const repomdBytes = await source.readSmall('repodata/repomd.xml', 4 * 1024 * 1024, ctx.signal);
     if (repomdBytes === undefined) {
-      throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a yum/dnf repository: it has no repodata/repomd.xml`, { details: { source: source.description } });
+      // Permanent: the same source gives the same answer until someone changes it.
+      throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a yum/dnf repository: it has no repodata/repomd.xml`, { details: { source: source.description }, retryable: false });
     }
     const repomdPath = join(scratch, 'repomd.xml');
     await writeFile(repomdPath, repomdBytes);
@@ -108,7 +109,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     try {
       repomd = parseRepomd(repomdBytes.toString('utf8'));
     } catch (error) {
-      if (error instanceof DecodeError) throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a valid yum/dnf repository: ${error.message}`, { cause: error, details: { source: source.description } });
+      if (error instanceof DecodeError) throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a valid yum/dnf repository: ${error.message}`, { cause: error, details: { source: source.description }, retryable: false });
       throw error;
     }
     const previous = await readCurrentManifest(repoDir);
