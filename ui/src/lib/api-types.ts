@@ -3,7 +3,7 @@
  * erased by the build) seen through `Wire<T>`, so a change on the server is a type error here.
  */
 import type { Wire } from './wire.js';
-import type { JobDetailResponse, JobListResponse, JobMessageView, JobResponse, JobView } from '../../../striker/jobs/job-routes.js';
+import type { JobDetailResponse, JobKindsResponse, JobListResponse, JobMessageView, JobResponse, JobView } from '../../../striker/jobs/job-routes.js';
 import type { Job, JobStatus } from '../../../striker/jobs/job.js';
 import type { BootPhase, Machine, MachineDetailResponse, MachineListResponse, MachineResponse, TimelineEntry } from '../../../striker/machines/index.js';
 import type { KickstartCheckResponse, KickstartStatus, KickstartStatusResponse } from '../../../kickstart/index.js';
@@ -26,6 +26,7 @@ export type JobMessage = Wire<JobMessageView>;
 export type Jobs = Wire<JobListResponse>;
 export type JobDetail = Wire<JobDetailResponse>;
 export type JobAnswer = Wire<JobResponse>;
+export type JobKinds = Wire<JobKindsResponse>;
 
 export type MachineView = Wire<Machine>;
 export type TimelineEntryView = Wire<TimelineEntry>;
