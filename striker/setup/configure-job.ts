@@ -22,7 +22,7 @@ export const configurePayload = z.strictObject({
 export type ConfigurePayload = z.output<typeof configurePayload>;
 
 /** Why a configure job with host.manage off changed nothing; the UI shows it in place of "Finished". */
-export const NOT_APPLIED = 'recorded, not applied: host.manage is off, so nothing on this machine changed';
+export const NOT_APPLIED = 'recorded, not applied (host.manage is off, so nothing on this machine changed)';
 
 export interface ConfigureDeps {
   db: Database;

@@ -21,6 +21,12 @@ describe('Striker identity validation', () => {
     ]);
   });
 
+  it('refuses a single-label domain, which no other machine can resolve names under', () => {
+    const checked = checkStep('host', { prefix: 'an', sequence: '1', domain: 'localdomain', hostName: 'an-striker01.localdomain' });
+    expect(checked).toEqual({ ok: false, problems: [{ path: 'domain', message: "must have at least two labels, like example.lan (a single word is not a domain) — got 'localdomain'" }] });
+    expect(checkStep('host', { prefix: 'an', sequence: '1', domain: 'site.lan', hostName: 'an-striker01.site.lan' }).ok).toBe(true);
+  });
+
   it('checks the relations between network fields: own subnet, gateway, no overlaps', () => {
     const networks = {
       bcn: { subnet: '10.201.0.0/16', address: '10.201.0.0' },

@@ -44,7 +44,8 @@ function usableSubnet(text: string): Ipv4Prefix | undefined {
 export const hostStepSchema = z.strictObject({
   prefix: z.string().trim().toLowerCase().regex(/^[a-z]{1,5}$/, 'must be 1 to 5 letters, like an'),
   sequence: z.coerce.number({ error: 'must be a whole number from 1 to 99' }).int('must be a whole number from 1 to 99').min(1, 'must be a whole number from 1 to 99').max(99, 'must be a whole number from 1 to 99'),
-  domain: dnsName('domain'),
+  // A single label (`localdomain`, `lan`) is not a domain other machines can resolve names under.
+  domain: dnsName('domain').refine((d) => !DNS_NAME.test(d) || d.includes('.'), { message: 'must have at least two labels, like example.lan (a single word is not a domain)' }),
   hostName: dnsName('host name'),
 });
 

@@ -69,9 +69,9 @@ describe('honest job states in the UI', () => {
     await screenshots(page, '60-jobs-nothing-changed');
     await row.getByRole('link', { name: 'Apply the Striker identity' }).click();
     await page.getByTestId('no-change').waitFor();
-    expect(await page.getByTestId('no-change').textContent()).toContain('Succeeded without changing anything: recorded, not applied: host.manage is off');
+    expect(await page.getByTestId('no-change').textContent()).toContain('Succeeded without changing anything: recorded, not applied (host.manage is off');
     // A new page puts focus on its heading.
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    expect(await page.evaluate('document.activeElement?.tagName')).toBe('H1');
   });
 
   it('refuses a missing directory when a repo is added, the error tied to its field and focused', async () => {
@@ -88,7 +88,7 @@ describe('honest job states in the UI', () => {
     expect(await field(page, 'repo-path').getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await field(page, 'repo-path').getAttribute('aria-describedby')) ?? '';
     expect(describedBy.split(' ')).toContain('repo-path-error-0');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('repo-path');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('repo-path');
     expect(await page.locator('tr[data-repo="typo"]').count()).toBe(0);
   });
 

@@ -1,0 +1,202 @@
+/**
+ * Accessibility (WCAG 2.1 AA) in real Chromium against a real `striker serve` (built by
+ * `npm run build`): the setup wizard of a fresh Striker done with the keyboard alone (Tab to a
+ * field, type, Enter to go on; a refused step puts focus on the first field in error, and that
+ * field names its error), then every page — each link of the main navigation, a job, a machine,
+ * the login, expired-session and 404 pages — audited by axe-core, injected from node_modules (no
+ * network), at 1280×800 and 390 wide: no serious or critical violation. Screenshots of each page
+ * at both sizes go to test-artifacts/screenshots.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
+import { launchUi, NARROW, open, screenshots, WIDE, type UiBrowser } from '../../support/ui-browser.js';
+
+const PASSWORD = 'correct horse battery';
+const MACHINE = '52:54:00:a1:1a:01';
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+let t: TestDatabase;
+let dataDir: string;
+let env: Record<string, string>;
+let striker: ServeProcess;
+let ui: UiBrowser;
+let base: string;
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/** Serious and critical axe violations of the page as it is now, at the viewport it has. */
+async function audit(page: Page): Promise<Violation[]> {
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
+  const result = (await page.evaluate(`window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    resultTypes: ['violations'],
+  })`)) as { violations: Violation[] };
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Audits at both sizes, saves the screenshots, and names every violation found. */
+async function auditBothSizes(page: Page, name: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const size of [WIDE, NARROW]) {
+    await page.setViewportSize(size);
+    for (const v of await audit(page)) {
+      found.push(`${name} @${size.width}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  }
+  await screenshots(page, name);
+  return found;
+}
+
+const focusedId = (page: Page) => (page.evaluate("document.activeElement?.id ?? ''") as Promise<string>);
+
+/** Presses Tab until the element with `id` has focus (as a keyboard user would), failing after `max` presses. */
+async function tabTo(page: Page, id: string, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if ((await focusedId(page)) === id) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached #${id}; focus is on ${String(await page.evaluate('document.activeElement?.outerHTML.slice(0, 120)'))}`);
+}
+
+/** Tabs to each field and types its value over what was there. */
+async function typeInto(page: Page, values: Record<string, string>): Promise<void> {
+  for (const [id, value] of Object.entries(values)) {
+    await tabTo(page, id);
+    await page.keyboard.press('ControlOrMeta+A');
+    if (value === '') await page.keyboard.press('Delete');
+    else await page.keyboard.type(value);
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-a11y-'));
+  env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
+  striker = await startServeOnLoopback(env);
+  base = striker.url;
+  ui = await launchUi();
+}, 120_000);
+
+afterAll(async () => {
+  await ui?.close();
+  await striker?.stop();
+  await t?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('accessibility', () => {
+  const violations: string[] = [];
+
+  it('takes a keyboard-only user through the setup wizard, errors tied to fields and focused', async () => {
+    const { page } = ui;
+    await open(page, `${base}/setup`);
+    await page.locator('form[data-step="admin"]').waitFor();
+    // The skip link is the first stop and leads to the content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('skip-link');
+    violations.push(...(await auditBothSizes(page, '70-a11y-setup-admin')));
+
+    await typeInto(page, { username: 'admin', password: 'short', confirm: 'short' });
+    await page.keyboard.press('Enter');
+    await page.locator('[data-error-for="password"]').waitFor();
+    expect(await focusedId(page)).toBe('password');
+    expect(await page.locator('#password').getAttribute('aria-invalid')).toBe('true');
+    expect((await page.locator('#password').getAttribute('aria-describedby'))?.split(' ')).toEqual(['password-hint', 'password-error-0']);
+    violations.push(...(await auditBothSizes(page, '71-a11y-setup-admin-errors')));
+
+    await typeInto(page, { password: PASSWORD, confirm: PASSWORD });
+    await page.keyboard.press('Enter');
+    await page.locator('form[data-step="host"]').waitFor();
+
+    await typeInto(page, { prefix: 'an', sequence: '1', domain: 'bad_domain!' });
+    await page.keyboard.press('Enter');
+    await page.locator('[data-error-for="domain"]').waitFor();
+    expect(await focusedId(page)).toBe('domain');
+    violations.push(...(await auditBothSizes(page, '72-a11y-setup-host-errors')));
+    await typeInto(page, { domain: 'alteeve.example' });
+    await page.keyboard.press('Enter');
+    await page.locator('form[data-step="networks"]').waitFor();
+    violations.push(...(await auditBothSizes(page, '73-a11y-setup-networks')));
+
+    await typeInto(page, { 'networks.ifn.subnet': '192.168.122.0/24', 'networks.ifn.address': '192.168.122.10', 'networks.ifn.gateway': '192.168.122.1' });
+    await page.keyboard.press('Enter');
+    await page.locator('form[data-step="services"]').waitFor();
+    // Back by keyboard: the Back button, then Enter; what was typed is kept.
+    await tabTo(page, 'wizard-back');
+    await page.keyboard.press('Enter');
+    await page.locator('form[data-step="networks"]').waitFor();
+    expect(await page.locator('[id="networks.ifn.gateway"]').inputValue()).toBe('192.168.122.1');
+    await tabTo(page, 'networks.ifn.gateway');
+    await page.keyboard.press('Enter');
+    await page.locator('form[data-step="services"]').waitFor();
+    await typeInto(page, { dns: '192.168.122.1', ntp: '' });
+    await page.keyboard.press('Enter');
+    await page.locator('form[data-step="review"]').waitFor();
+    violations.push(...(await auditBothSizes(page, '74-a11y-setup-review')));
+    await tabTo(page, 'wizard-next');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/jobs\?highlight=/);
+    // The new page's heading has focus.
+    await page.locator('h1:focus').waitFor();
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Jobs');
+  });
+
+  it('finds no serious or critical axe violation on any page at either size', async () => {
+    const { page } = ui;
+    const described = await runStriker(['machines', 'set', MACHINE, '--role', 'node', '--hostname', 'an-a01n01', '--ip', '10.201.10.1'], env);
+    expect(described.code, described.stderr).toBe(0);
+    const viewer = await runStriker(['user', 'add', 'watcher', '--role', 'viewer'], env, `${PASSWORD}\n`);
+    expect(viewer.code, viewer.stderr).toBe(0);
+
+    await open(page, `${base}/jobs`);
+    await page.locator('tbody tr').first().waitFor();
+    const jobHref = await page.locator('tbody tr a').first().getAttribute('href');
+    // Every page of the main navigation, whoever added it, and the pages reached from lists.
+    const navHrefs = await page.locator('nav[aria-label="Main"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(navHrefs).toContain('/jobs');
+    const paths = [...new Set([...navHrefs, jobHref!, `/machines/${MACHINE}`, '/no-such-page'])];
+    for (const path of paths) {
+      await open(page, `${base}${path}`);
+      await page.locator('main h1').first().waitFor();
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      const name = `75-a11y${path.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '')}`.slice(0, 60);
+      violations.push(...(await auditBothSizes(page, name)));
+    }
+
+    await page.getByTestId('logout').click();
+    await page.waitForURL(/\/login/);
+    await page.locator('main h1').first().waitFor();
+    violations.push(...(await auditBothSizes(page, '76-a11y-login')));
+    await open(page, `${base}/session-expired`);
+    await page.locator('main h1').first().waitFor();
+    violations.push(...(await auditBothSizes(page, '77-a11y-session-expired')));
+    expect(violations, violations.join('\n')).toEqual([]);
+  });
+
+  it('lets a keyboard user skip the navigation straight to the page', async () => {
+    const { page } = ui;
+    await open(page, `${base}/login`);
+    await page.locator('#username').fill('watcher');
+    await page.locator('#password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/jobs`);
+    await open(page, `${base}/repos`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('skip-link');
+    await page.keyboard.press('Enter');
+    expect(await focusedId(page)).toBe('main');
+    // The next Tab lands inside the page, not in the navigation.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate("document.activeElement?.closest('main') !== null")).toBe(true);
+  });
+});
