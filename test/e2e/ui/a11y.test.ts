@@ -129,17 +129,32 @@ describe('accessibility', () => {
     await page.keyboard.press('Enter');
     await waitStep(page, 'host');
 
-    await typeInto(page, { prefix: 'an', sequence: '1', domain: 'bad_domain!' });
+    await typeInto(page, { prefix: 'an', sequence: '1', domain: 'localdomain' });
     await page.keyboard.press('Enter');
     await page.locator('[data-error-for="domain"]').waitFor();
     expect(await focusedId(page)).toBe('domain');
+    expect(await page.locator('[data-error-for="domain"]').textContent()).toContain('must have at least two labels');
     violations.push(...(await auditBothSizes(page, '72-a11y-setup-host-errors')));
     await typeInto(page, { domain: 'alteeve.example' });
     await page.keyboard.press('Enter');
     await waitStep(page, 'networks');
     violations.push(...(await auditBothSizes(page, '73-a11y-setup-networks')));
 
+    for (const n of ['bcn', 'sn', 'ifn', 'mn']) expect(await page.getByTestId(`about-${n}`).textContent()).toMatch(/^.{40,}$/);
     await typeInto(page, { 'networks.ifn.subnet': '192.168.122.0/24', 'networks.ifn.address': '192.168.122.10', 'networks.ifn.gateway': '192.168.122.1' });
+    // A reload stays on this step with what was typed; the browser's Back goes to the previous step, not out of the wizard.
+    await page.reload();
+    await page.locator('body[data-hydrated]').waitFor();
+    await waitStep(page, 'networks');
+    expect(await page.locator('[id="networks.ifn.address"]').inputValue()).toBe('192.168.122.10');
+    await page.goBack();
+    await waitStep(page, 'host');
+    expect(page.url()).toContain('/setup');
+    expect(await page.locator('#domain').inputValue()).toBe('alteeve.example');
+    await page.goForward();
+    await waitStep(page, 'networks');
+    expect(await page.locator('[id="networks.ifn.gateway"]').inputValue()).toBe('192.168.122.1');
+    await tabTo(page, 'networks.ifn.gateway');
     await page.keyboard.press('Enter');
     await waitStep(page, 'services');
     // Back by keyboard: the Back button, then Enter; what was typed is kept.
