@@ -2,7 +2,9 @@
  * Accessibility (WCAG 2.1 AA) in real Chromium against a real `striker serve` (built by
  * `npm run build`): the setup wizard of a fresh Striker done with the keyboard alone (Tab to a
  * field, type, Enter to go on; a refused step puts focus on the first field in error, and that
- * field names its error), then every page — each link of the main navigation, a job, a machine,
+ * field names its error; a reload keeps the step and input, the browser's Back and Forward move
+ * between steps; a single-label domain is refused; each network says what it is for and is tied
+ * to one of this machine's real NICs), then every page — each link of the main navigation, a job, a machine,
  * the login, expired-session and 404 pages — audited by axe-core, injected from node_modules (no
  * network), at 1280×800 and 390 wide: no serious or critical violation. Screenshots of each page
  * at both sizes go to test-artifacts/screenshots.
@@ -142,6 +144,14 @@ describe('accessibility', () => {
 
     for (const n of ['bcn', 'sn', 'ifn', 'mn']) expect(await page.getByTestId(`about-${n}`).textContent()).toMatch(/^.{40,}$/);
     await typeInto(page, { 'networks.ifn.subnet': '192.168.122.0/24', 'networks.ifn.address': '192.168.122.10', 'networks.ifn.gateway': '192.168.122.1' });
+    // The NIC that carries the BCN, chosen from this machine's real NICs (name, MAC, link state) with the arrow keys.
+    const nicOptions = await page.locator('[id="networks.bcn.links.0"] option').allTextContents();
+    const nic = nicOptions.find((o) => /^\S+ — ([0-9a-f]{2}:){5}[0-9a-f]{2} — link \w+/.test(o));
+    expect(nic, nicOptions.join(' | ')).toBeDefined();
+    await tabTo(page, 'networks.bcn.links.0');
+    await page.keyboard.press('ArrowDown');
+    const chosenMac = await page.locator('[id="networks.bcn.links.0"]').inputValue();
+    expect(chosenMac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
     // A reload stays on this step with what was typed; the browser's Back goes to the previous step, not out of the wizard.
     await page.reload();
     await page.locator('body[data-hydrated]').waitFor();
@@ -168,6 +178,7 @@ describe('accessibility', () => {
     await typeInto(page, { dns: '192.168.122.1', ntp: '' });
     await page.keyboard.press('Enter');
     await waitStep(page, 'review');
+    expect(await page.getByTestId('review').textContent()).toContain(`on ${chosenMac}`);
     violations.push(...(await auditBothSizes(page, '74-a11y-setup-review')));
     await tabTo(page, 'wizard-next');
     await page.keyboard.press('Enter');

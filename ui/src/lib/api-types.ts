@@ -8,7 +8,7 @@ import type { Job, JobStatus } from '../../../striker/jobs/job.js';
 import type { BootPhase, Machine, MachineDetailResponse, MachineListResponse, MachineResponse, TimelineEntry } from '../../../striker/machines/index.js';
 import type { KickstartCheckResponse, KickstartStatus, KickstartStatusResponse } from '../../../kickstart/index.js';
 import type { RepoJobResponse, RepoListResponse, RepoView, TreeListResponse, TreeView } from '../../../repo-sync/index.js';
-import type { IdentityResponse } from '../../../striker/setup/index.js';
+import type { HostNicsResponse, IdentityResponse } from '../../../striker/setup/index.js';
 import type { UserListResponse } from '../../../striker/auth/user-routes.js';
 import type { User } from '../../../striker/auth/user-store.js';
 import type { SessionResponse } from '../../../striker/auth/session-routes.js';
@@ -48,6 +48,7 @@ export type HostDetail = Wire<HostDetailResponse>;
 export type IssuedCredentialAnswer = Wire<IssuedCredential>;
 
 export type Identity = Wire<IdentityResponse>;
+export type HostNics = Wire<HostNicsResponse>;
 export type UserView = Wire<User>;
 export type Users = Wire<UserListResponse>;
 export type SessionInfo = Wire<SessionResponse>;

@@ -7,7 +7,7 @@ const KEY = 'striker.setup.draft';
 
 export interface SetupDraft {
   host: { prefix: string; sequence: string; domain: string; hostName: string };
-  networks: Record<'bcn' | 'sn' | 'mn', { subnet: string; address: string }> & { ifn: { subnet: string; address: string; gateway: string } };
+  networks: Record<'bcn' | 'sn' | 'mn', { subnet: string; address: string; links: string[] }> & { ifn: { subnet: string; address: string; gateway: string; links: string[] } };
   services: { dns: string; ntp: string; mtu: string };
   hostNameTouched: boolean;
   networksTouched: boolean;
@@ -18,7 +18,12 @@ export function loadDraft(): SetupDraft | undefined {
     const raw = sessionStorage.getItem(KEY);
     if (raw === null) return undefined;
     const draft = JSON.parse(raw) as SetupDraft;
-    return typeof draft === 'object' && draft !== null && typeof draft.host === 'object' && typeof draft.networks === 'object' && typeof draft.services === 'object' ? draft : undefined;
+    if (typeof draft !== 'object' || draft === null || typeof draft.host !== 'object' || typeof draft.networks !== 'object' || typeof draft.services !== 'object') return undefined;
+    for (const n of ['bcn', 'sn', 'ifn', 'mn'] as const) {
+      if (typeof draft.networks[n] !== 'object' || draft.networks[n] === null) return undefined;
+      if (!Array.isArray(draft.networks[n].links)) draft.networks[n].links = ['', ''];
+    }
+    return draft;
   } catch {
     return undefined;
   }
