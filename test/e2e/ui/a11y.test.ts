@@ -70,6 +70,16 @@ async function waitStep(page: Page, step: string): Promise<void> {
   }
 }
 
+/** WCAG 2.1 contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => Number(v) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [x, y] = [lum(a), lum(b)];
+  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+}
+
 const focusedId = (page: Page) => (page.evaluate("document.activeElement?.id ?? ''") as Promise<string>);
 
 /** Presses Tab until the element with `id` has focus (as a keyboard user would), failing after `max` presses. */
@@ -209,6 +219,16 @@ describe('accessibility', () => {
       const name = `75-a11y${path.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '')}`.slice(0, 60);
       violations.push(...(await auditBothSizes(page, name)));
     }
+
+    // Form controls' borders stand out from their background by at least 3:1 (SC 1.4.11).
+    await open(page, `${base}/repos`);
+    await page.getByTestId('add-repo-form').waitFor();
+    const borders = (await page.evaluate(`[...document.querySelectorAll('main input, main select')].map((e) => {
+      const st = getComputedStyle(e);
+      return { id: e.id, border: st.borderTopColor, background: st.backgroundColor };
+    })`)) as { id: string; border: string; background: string }[];
+    expect(borders.length).toBeGreaterThan(3);
+    for (const b of borders) expect(contrast(b.border, b.background), `${b.id}: ${b.border} on ${b.background}`).toBeGreaterThanOrEqual(3);
 
     await page.getByTestId('logout').click();
     await page.waitForURL(/\/login/);
