@@ -3,9 +3,10 @@
  * in one transaction. Adding and removing repos; syncing a repo and importing OS media, which
  * enqueue jobs (the job row is the change).
  */
+import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { audit, type ActionOptions, type Actor } from '../striker/audit/audit-store.js';
-import { ConflictError, NotFoundError } from '../striker/core/errors/index.js';
+import { ConflictError, NotFoundError, ValidationError } from '../striker/core/errors/index.js';
 import { parseInput } from '../striker/core/validation/zod-problems.js';
 import type { Database } from '../striker/db/database.js';
 import { enqueueJob } from '../striker/jobs/enqueue.js';
@@ -32,8 +33,21 @@ export function repoNameOf(raw: string): string {
   return raw;
 }
 
+/**
+ * A directory source must exist when it is added: a mistyped path is refused here, with the
+ * field named, instead of failing at the first sync.
+ */
+async function requireSourceDirectory(config: RepoConfig, inputPath: string | undefined): Promise<void> {
+  if (config.source.kind !== 'directory') return;
+  const path = config.source.path;
+  const info = await stat(path).catch(() => undefined);
+  const problem = info === undefined ? `directory ${path} not found on this Striker` : info.isDirectory() ? undefined : `${path} is not a directory`;
+  if (problem !== undefined) throw new ValidationError([{ path: [inputPath, 'source.path'].filter(Boolean).join('.'), message: problem }], 'repo');
+}
+
 export async function addRepo(db: Database, actor: Actor, input: unknown, options: ActionOptions = {}): Promise<RepoRecord> {
   const config = parseRepoConfig(input, options.inputPath);
+  await requireSourceDirectory(config, options.inputPath);
   return db.tx(async (t) => {
     const repo = await insertRepo(t, config);
     if (!repo) throw new ConflictError(`repo ${config.name} already exists`, { name: config.name });

@@ -4,6 +4,7 @@
  * both say (a warning in the job's messages) which entries they dropped from what they serve.
  */
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { z } from 'zod';
 import type { CommandRunner } from '../striker/core/command/run-command.js';
 import type { Database } from '../striker/db/database.js';
@@ -64,7 +65,8 @@ export function repoJobKinds(deps: RepoJobDeps) {
   return [
     defineJobKind({
       kind: 'repo.sync',
-      title: 'Mirror a repo',
+      title: 'Sync a repo',
+      subject: { of: (p: { name: string }) => p.name, title: 'Sync {subject}' },
       payload: z.strictObject({ name: z.string().min(1).max(64) }),
       maxAttempts: 3,
       onStale: 'retry',
@@ -103,6 +105,7 @@ export function repoJobKinds(deps: RepoJobDeps) {
     defineJobKind({
       kind: 'repo.import-iso',
       title: 'Import OS media',
+      subject: { of: (p: { path: string; name?: string | undefined }) => p.name ?? basename(p.path), title: 'Import {subject}' },
       payload: z.strictObject({
         path: z.string().startsWith('/', 'must be an absolute path to an ISO on the Striker').max(4096),
         name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/).optional(),

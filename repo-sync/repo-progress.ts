@@ -54,6 +54,51 @@ export class TransferMeter {
   }
 }
 
+/**
+ * Files and bytes of a download phase, counted so that a resumed sync continues where the last one
+ * stopped: packages already in the store and the bytes already in partial files count as done, a
+ * file never counts for more than its size, and a finished file counts for exactly its size. The
+ * bar and the text are both made from these figures (TransferMeter), so they cannot disagree.
+ */
+export class DownloadTally {
+  private readonly perFile = new Map<string, { size: number; done: number }>();
+  private bytes: number;
+  private files: number;
+
+  constructor(private readonly totals: { files: number; bytes: number }, present: { files: number; bytes: number }) {
+    this.files = present.files;
+    this.bytes = present.bytes;
+  }
+
+  /** A download begins; `have` bytes of it are already on disk (a partial file being resumed). */
+  begin(key: string, size: number, have = 0): void {
+    const done = Math.max(0, Math.min(size, have));
+    this.perFile.set(key, { size, done });
+    this.bytes += done;
+  }
+
+  /** `n` more bytes of `key` arrived. */
+  add(key: string, n: number): void {
+    const f = this.perFile.get(key);
+    if (!f) return;
+    const next = Math.min(f.size, f.done + n);
+    this.bytes += next - f.done;
+    f.done = next;
+  }
+
+  /** `key` is in the store. */
+  finish(key: string): void {
+    const f = this.perFile.get(key);
+    if (f) this.bytes += f.size - f.done;
+    this.perFile.delete(key);
+    this.files += 1;
+  }
+
+  progress(): { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number } {
+    return { filesDone: this.files, filesTotal: this.totals.files, bytesDone: this.bytes, bytesTotal: this.totals.bytes };
+  }
+}
+
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
   const m = Math.floor(seconds / 60);

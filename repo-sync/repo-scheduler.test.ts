@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../test/support/test-database.js';
 import { systemActor } from '../striker/audit/audit-store.js';
@@ -15,8 +16,8 @@ afterAll(async () => t.drop());
 describe('RepoScheduler', () => {
   it('enqueues due syncs once, leaves manual repos alone, and collects garbage daily', async () => {
     const catalog = catalogOf(repoJobKinds({ db: t.db, dataDir: '/nonexistent', runner: async () => { throw new Error('not run'); } }));
-    await addRepo(t.db, systemActor, { name: 'hourly', source: { kind: 'directory', path: '/srv/a' }, schedule: { kind: 'interval', everyMinutes: 60 } });
-    await addRepo(t.db, systemActor, { name: 'manual', source: { kind: 'directory', path: '/srv/b' } });
+    await addRepo(t.db, systemActor, { name: 'hourly', source: { kind: 'directory', path: tmpdir() }, schedule: { kind: 'interval', everyMinutes: 60 } });
+    await addRepo(t.db, systemActor, { name: 'manual', source: { kind: 'directory', path: tmpdir() } });
     const scheduler = new RepoScheduler(t.db, catalog, quietLogger);
     const now = new Date();
     expect(await scheduler.tick(now)).toEqual(['hourly', '(store garbage collection)']);

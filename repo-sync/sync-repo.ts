@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -22,6 +22,7 @@ import { parsePrimary } from './metadata/primary.js';
 import { parseRepomd, recordOf, type Repomd, type RepomdRecord } from './metadata/repomd.js';
 import { planSync, type PlannedPackage } from './plan.js';
 import { publishSnapshot, type SnapshotMetadata } from './publish.js';
+import { DownloadTally } from './repo-progress.js';
 import { UPSTREAM_KEY_FILE, type RepoPaths } from './repo-paths.js';
 import { currentSnapshotId, readCurrentManifest } from './snapshot-layout.js';
 import { DirectorySource } from './sources/directory-source.js';
@@ -93,7 +94,8 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     report({ phase: 'metadata', message: `reading repodata/repomd.xml from ${source.description}` });
     const repomdBytes = await source.readSmall('repodata/repomd.xml', 4 * 1024 * 1024, ctx.signal);
     if (repomdBytes === undefined) {
-      throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a yum/dnf repository: it has no repodata/repomd.xml`, { details: { source: source.description } });
+      // Permanent: the same source gives the same answer until someone changes it.
+      throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a yum/dnf repository: it has no repodata/repomd.xml`, { details: { source: source.description }, retryable: false });
     }
     const repomdPath = join(scratch, 'repomd.xml');
     await writeFile(repomdPath, repomdBytes);
@@ -108,7 +110,7 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     try {
       repomd = parseRepomd(repomdBytes.toString('utf8'));
     } catch (error) {
-      if (error instanceof DecodeError) throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a valid yum/dnf repository: ${error.message}`, { cause: error, details: { source: source.description } });
+      if (error instanceof DecodeError) throw new StrikerError('REPO_FETCH_FAILED', `${source.description} is not a valid yum/dnf repository: ${error.message}`, { cause: error, details: { source: source.description }, retryable: false });
       throw error;
     }
     const previous = await readCurrentManifest(repoDir);
@@ -140,19 +142,27 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
     const plan = planSync({ upstream, inStore: (k) => store.hasSync(k), previous: previous?.packages ?? [], retain: repo.retain });
     log.info({ upstream: upstream.length, download: plan.download.length, present: plan.present.length, removed: plan.removed.length, retained: plan.retained.length }, 'sync plan');
 
-    let filesDone = 0;
-    let bytesDone = 0;
+    // The download phase counts the whole repo: what the store already holds (a resumed sync) is done.
+    const presentBytes = plan.present.reduce((n, p) => n + p.size, 0);
+    const tally = new DownloadTally(
+      { files: plan.present.length + plan.download.length, bytes: presentBytes + plan.bytesToDownload },
+      { files: plan.present.length, bytes: presentBytes },
+    );
+    let bytesReceived = 0;
     let lastReport = 0;
     const progress = (force = false) => {
       const now = performance.now();
       if (!force && now - lastReport < 250) return;
       lastReport = now;
-      report({ phase: 'download', filesDone, filesTotal: plan.download.length, bytesDone, bytesTotal: plan.bytesToDownload, message: `downloading ${filesDone}/${plan.download.length} packages` });
+      const t = tally.progress();
+      report({ phase: 'download', ...t, message: `downloading ${t.filesDone - plan.present.length}/${plan.download.length} packages` });
     };
     progress(true);
     await runPool(plan.download, source.inFlight ?? repo.parallelism, ctx.signal, async (p) => {
-      await store.once(p.checksum, () => source.fetchToStore(p.href, { checksum: p.checksum, size: p.size }, store, { signal: ctx.signal, onBytes: (n) => { bytesDone += n; progress(); } }));
-      filesDone += 1;
+      const key = checksumKey(p.checksum);
+      tally.begin(key, p.size, await stat(store.partialPathFor(p.checksum)).then((st) => st.size, () => 0));
+      await store.once(p.checksum, () => source.fetchToStore(p.href, { checksum: p.checksum, size: p.size }, store, { signal: ctx.signal, onBytes: (n) => { bytesReceived += n; tally.add(key, n); progress(); } }));
+      tally.finish(key);
       progress();
     });
     progress(true);
@@ -192,10 +202,10 @@ export async function syncRepo(repo: RepoConfig, deps: SyncDeps): Promise<SyncRe
       { runner, ctx, ...(deps.signer ? { signer: deps.signer } : {}) },
     );
     if (deps.signer) await writeIfChanged(paths.signingKeyFile, await deps.signer.publicKeyArmored());
-    report({ phase: 'done', filesDone: files.length, filesTotal: files.length, bytesDone, bytesTotal: plan.bytesToDownload, message: `published ${published.packageCount} packages` });
+    report({ phase: 'done', filesDone: files.length, filesTotal: files.length, bytesDone: tally.progress().bytesDone, bytesTotal: tally.progress().bytesTotal, message: `published ${published.packageCount} packages` });
     return {
       repo: repo.name, snapshotId: published.snapshotId, unchanged: false, packageCount: published.packageCount,
-      downloaded: plan.download.length, downloadedBytes: bytesDone, alreadyPresent: plan.present.length,
+      downloaded: plan.download.length, downloadedBytes: bytesReceived, alreadyPresent: plan.present.length,
       removed: plan.removed.length, retained: plan.retained.length, metadata: metadata.kind, dropped: published.dropped, durationMs: performance.now() - started,
     };
   } catch (error) {

@@ -5,6 +5,7 @@
  * inside the directory, opened without blocking (`openRegularInside`): a link leaving it is
  * refused, and a FIFO cannot hang the sync.
  */
+import { stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { StrikerError } from '../../striker/core/errors/index.js';
 import { VerifyingWriter } from '../fetch/verifying-writer.js';
@@ -37,9 +38,13 @@ export class DirectorySource implements RepoSource {
       fh = await openRegularInside(this.root, href);
     } catch (error) {
       if (error instanceof StrikerError) throw error;
+      await this.requireRoot();
       throw new StrikerError('REPO_FETCH_FAILED', `cannot read ${path}: ${(error as Error).message}`, { details: { path } });
     }
-    if (fh === undefined) return undefined;
+    if (fh === undefined) {
+      await this.requireRoot();
+      return undefined;
+    }
     try {
       const { size } = await fh.stat();
       if (size > maxBytes) throw new StrikerError('REPO_FETCH_FAILED', `${path} is larger than ${maxBytes} bytes`, { details: { path } });
@@ -49,10 +54,21 @@ export class DirectorySource implements RepoSource {
     }
   }
 
+  /** A file is missing: says so plainly when the whole directory is (not mounted, moved, mistyped); retrying cannot help. */
+  private async requireRoot(): Promise<void> {
+    const info = await stat(this.root).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw new StrikerError('REPO_FETCH_FAILED', `cannot read directory ${this.root}: ${error.message}`, { details: { path: this.root }, cause: error });
+    });
+    if (info === undefined) throw new StrikerError('REPO_FETCH_FAILED', `directory ${this.root} not found on this Striker`, { details: { path: this.root }, retryable: false });
+    if (!info.isDirectory()) throw new StrikerError('REPO_FETCH_FAILED', `${this.root} is not a directory`, { details: { path: this.root }, retryable: false });
+  }
+
   async fetchToStore(href: string, expected: { checksum: Checksum; size?: number }, store: ContentStore, options: FetchOptions): Promise<string> {
     const path = this.pathOf(href);
-    const fh = await openRegularInside(this.root, href).catch((error: unknown) => {
+    const fh = await openRegularInside(this.root, href).catch(async (error: unknown) => {
       if (error instanceof StrikerError) throw error;
+      await this.requireRoot();
       throw new StrikerError('REPO_FETCH_FAILED', `cannot read ${path}: ${(error as Error).message}`, { details: { path }, cause: error });
     });
     if (fh === undefined) throw new StrikerError('REPO_FETCH_FAILED', `cannot read ${path}: no such file`, { details: { path } });

@@ -24,6 +24,7 @@ export async function enqueueJob(
     kind: def.kind,
     payload: parsed.data,
     targetHost: request.targetHost ?? null,
+    subject: def.subject?.of(parsed.data) ?? null,
     maxAttempts: def.maxAttempts,
     retryOnStale: def.onStale === 'retry',
     createdBy: request.createdBy ?? null,

@@ -14,9 +14,17 @@ export interface JobContext<P> {
   logger: Logger;
   /**
    * Reports progress (clamped to what was already reported and to 99; 100 is set on success only)
-   * with a message template and its variables; written to the job and its message history.
+   * with a message template and its variables. Written to the job; its message history keeps
+   * milestones only: a new template, a new 10 % step, or a report marked `milestone` (a step of
+   * its own, such as one file written of a plan).
    */
-  progress(percent: number, message?: string, vars?: Record<string, unknown>): Promise<void>;
+  progress(percent: number, message?: string, vars?: Record<string, unknown>, options?: { milestone?: boolean }): Promise<void>;
+  /**
+   * Says the run changes nothing, and why (plain words, e.g. "host.manage is off: the plan was
+   * recorded, not applied"). If the run then succeeds, the job is a success that did nothing:
+   * its message and the UI say so instead of "Finished".
+   */
+  nothingChanged(reason: string): void;
   /** Adds a line to the job's message history without changing progress. */
   note(message: string, vars?: Record<string, unknown>, level?: 'info' | 'warn' | 'error'): Promise<void>;
   /** Throws the abort reason if the job should stop now: call between steps. */
@@ -25,8 +33,13 @@ export interface JobContext<P> {
 
 export interface JobKindDefinition<S extends z.ZodType = z.ZodType> {
   kind: string;
-  /** Plain words for the UI. */
+  /** Plain words for the UI: the kind in general ("Sync a repo"). */
   title: string;
+  /**
+   * What a job of this kind acts on, from its payload (stored with the job when it is enqueued),
+   * and the job's title naming it: `title` holds `{subject}`, e.g. "Sync {subject}".
+   */
+  subject?: { of(payload: z.output<S>): string; title: string };
   payload: S;
   /** Attempts in all, including the first (1 = never retried). */
   maxAttempts: number;

@@ -6,9 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors/index.js';
-import { jobStatuses, renderMessage, type Job, type JobMessage } from './job.js';
+import { jobStatuses, renderMessage, type Job, type JobMessage, type JobStatus } from './job.js';
 import { cancelJob } from './actions.js';
-import { getJob, jobMessages, listJobs } from './job-store.js';
+import { countJobs, getJob, jobMessages, listJobs } from './job-store.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { isUuid, parseQuery, queryInstant } from '../http/body.js';
 import { credentialCheck } from '../http/credential-check.js';
@@ -18,7 +18,10 @@ import { LiveJobStream } from './live-job-stream.js';
 const listQuery = z.strictObject({
   status: z.enum(jobStatuses).optional(),
   kind: z.string().max(100).optional(),
+  /** Part of a job's subject or target host (a repo name, a MAC, a host), in any case. */
+  target: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   before: queryInstant.optional(),
 });
 
@@ -33,9 +36,15 @@ export interface JobMessageView extends JobMessage {
   text: string;
 }
 
-/** GET /api/jobs */
+/** GET /api/jobs?status=&kind=&target=&limit=&offset=: one page, newest first. */
 export interface JobListResponse {
   jobs: JobView[];
+  /** Jobs matching the whole filter (the pages together). */
+  total: number;
+  /** Jobs matching the kind and target filters, by status. */
+  counts: Record<JobStatus, number>;
+  limit: number;
+  offset: number;
 }
 
 /** GET /api/jobs/:id */
@@ -57,13 +66,32 @@ export interface JobKindsResponse {
 /** GET /api/jobs/events: one `event: job` per change, its data a `JobView` as JSON. */
 export type JobEvent = JobView;
 
-export function jobView(job: Job, catalogTitle?: string): JobView {
-  return { ...job, title: catalogTitle ?? job.kind, text: renderMessage(job.message, job.messageVars) };
+/** How a kind is titled: in general, and with a job's subject (`{subject}` in `subjectTitle`). */
+export interface KindTitle {
+  title: string;
+  subjectTitle?: string | undefined;
+}
+
+/** The title of a job: its kind's title naming its subject ("Sync rhel9-baseos"), else the kind's title, else the kind. */
+export function jobTitle(job: Job, kind?: KindTitle | string): string {
+  const k = typeof kind === 'string' ? { title: kind } : kind;
+  if (job.subject !== null && k?.subjectTitle !== undefined) return renderMessage(k.subjectTitle, { subject: job.subject });
+  if (job.subject !== null) return `${k?.title ?? job.kind}: ${job.subject}`;
+  return k?.title ?? job.kind;
+}
+
+export function jobView(job: Job, kind?: KindTitle | string): JobView {
+  return { ...job, title: jobTitle(job, kind), text: renderMessage(job.message, job.messageVars) };
 }
 
 export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
   const hostKinds = new Map((deps.hostJobKinds ?? []).map((k) => [k.kind, k]));
-  const title = (kind: string) => deps.catalog.get(kind)?.title ?? hostKinds.get(kind)?.title;
+  const title = (kind: string): KindTitle | undefined => {
+    const def = deps.catalog.get(kind);
+    if (def) return { title: def.title, subjectTitle: def.subject?.title };
+    const host = hostKinds.get(kind);
+    return host && { title: host.title };
+  };
 
   app.get('/api/job-kinds', { config: { access: 'viewer' } }, async (): Promise<JobKindsResponse> => ({
     kinds: [
@@ -74,8 +102,9 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get('/api/jobs', { config: { access: 'viewer' } }, async (request): Promise<JobListResponse> => {
     const q = parseQuery(listQuery, request.query);
-    const jobs = await listJobs(deps.db, q);
-    return { jobs: jobs.map((j) => jobView(j, title(j.kind))) };
+    const [jobs, counts] = await Promise.all([listJobs(deps.db, q), countJobs(deps.db, q)]);
+    const total = q.status === undefined ? Object.values(counts).reduce((a, b) => a + b, 0) : counts[q.status];
+    return { jobs: jobs.map((j) => jobView(j, title(j.kind))), total, counts, limit: q.limit, offset: q.offset };
   });
 
   app.get('/api/jobs/events', { config: { access: 'viewer' } }, async (request, reply) => {

@@ -161,4 +161,29 @@ describe('job runner', () => {
     expect(done.attempts).toBe(1);
     expect(done.progress).toBe(100);
   });
+
+  it('keeps milestones in the history, not every progress report', async () => {
+    const job = await enqueueJob(t.db, testCatalog, { kind: 'test.ticks', payload: { name: 'rhel9-baseos', ticks: 200 } });
+    expect(job.subject).toBe('rhel9-baseos');
+    runner().start();
+    await waitFor(job.id, (j) => j.status === 'succeeded');
+    const messages = await jobMessages(t.db, job.id);
+    // 'Preparing' (a new step), the first tick (a new template), each 10 % step up to 99, the note, 'Finished'.
+    expect(messages.map((m) => m.progress)).toEqual([0, 0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99, 100]);
+    expect(messages.map((m) => m.message).at(-2)).toBe('All ticks sent');
+    expect(messages[1]).toMatchObject({ message: 'Tick {i} of {n}', vars: { i: 1, n: 200 } });
+  });
+
+  it('records a success that changed nothing as such, with its reason', async () => {
+    const recorded = await enqueueJob(t.db, testCatalog, { kind: 'test.record-only', payload: { apply: false } });
+    const applied = await enqueueJob(t.db, testCatalog, { kind: 'test.record-only', payload: { apply: true } });
+    runner().start();
+    const a = await waitFor(recorded.id, (j) => j.status === 'succeeded');
+    const b = await waitFor(applied.id, (j) => j.status === 'succeeded');
+    expect(a).toMatchObject({ noChange: 'the plan was recorded, not applied', message: 'Nothing changed: {reason}', progress: 100 });
+    expect(b).toMatchObject({ noChange: null, message: 'Finished' });
+    const last = (await jobMessages(t.db, a.id)).at(-1)!;
+    expect(last).toMatchObject({ message: 'Finished; nothing changed: {reason}', vars: { reason: 'the plan was recorded, not applied' } });
+    await expect(t.db.query("UPDATE jobs SET status = 'failed', progress = 100 WHERE id = $1", [a.id])).rejects.toThrow(/check constraint/);
+  });
 });

@@ -43,6 +43,8 @@ interface Active {
   controller: AbortController;
   done: Promise<void>;
   lastProgress: number;
+  /** Why the run changes nothing, once the handler said so (`ctx.nothingChanged`). */
+  noChange: string | null;
 }
 
 export class JobRunner {
@@ -131,7 +133,7 @@ export class JobRunner {
   private launch(job: Job): void {
     this.counts.claimed++;
     const controller = new AbortController();
-    const entry: Active = { job, controller, lastProgress: job.progress, done: Promise.resolve() };
+    const entry: Active = { job, controller, lastProgress: job.progress, noChange: null, done: Promise.resolve() };
     this.active.set(job.id, entry);
     entry.done = this.run(entry).finally(() => {
       this.active.delete(job.id);
@@ -153,11 +155,14 @@ export class JobRunner {
       payload: parsed.data,
       signal: controller.signal,
       logger: log,
-      progress: async (percent, message, vars) => {
+      progress: async (percent, message, vars, options) => {
         const pct = Math.max(entry.lastProgress, Math.min(99, Math.floor(percent)));
         entry.lastProgress = pct;
-        const ours = await reportProgress(this.o.db, { id: job.id, workerId: this.workerId, progress: pct, message: message ?? '', vars: vars ?? {} });
+        const ours = await reportProgress(this.o.db, { id: job.id, workerId: this.workerId, progress: pct, message: message ?? '', vars: vars ?? {}, milestone: options?.milestone === true });
         if (!ours) controller.abort(new JobAbort('lost'));
+      },
+      nothingChanged: (reason) => {
+        entry.noChange = reason;
       },
       note: (message, vars, level) => addMessage(this.o.db, job.id, message, vars ?? {}, level ?? 'info'),
       checkpoint: () => {
@@ -168,7 +173,7 @@ export class JobRunner {
     let outcome: JobOutcome;
     try {
       await def.run(ctx);
-      outcome = controller.signal.aborted ? abortOutcome(controller.signal.reason) : { kind: 'succeeded' };
+      outcome = controller.signal.aborted ? abortOutcome(controller.signal.reason) : { kind: 'succeeded', noChange: entry.noChange };
     } catch (error) {
       if (controller.signal.aborted) {
         outcome = abortOutcome(controller.signal.reason);

@@ -16,12 +16,14 @@
  */
 import { ConflictError, NotFoundError } from '../core/errors/index.js';
 import type { DbReader, DbWriter } from '../db/database.js';
-import { jobFromRow, type Job, type JobMessage, type JobRow, type JobStatus } from './job.js';
+import { jobFromRow, jobStatuses, type Job, type JobMessage, type JobRow, type JobStatus } from './job.js';
 
 export interface NewJob {
   kind: string;
   payload: unknown;
   targetHost?: string | null;
+  /** What the job acts on, named for people (its title is made from it). */
+  subject?: string | null;
   maxAttempts: number;
   retryOnStale: boolean;
   createdBy?: string | null;
@@ -30,9 +32,9 @@ export interface NewJob {
 
 export async function insertJob(q: DbWriter, job: NewJob): Promise<Job> {
   const { rows } = await q.write<JobRow>(
-    `INSERT INTO jobs (kind, payload, target_host, max_attempts, retry_on_stale, created_by, message)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-    [job.kind, JSON.stringify(job.payload), job.targetHost ?? null, job.maxAttempts, job.retryOnStale, job.createdBy ?? null, job.message ?? 'Waiting to start'],
+    `INSERT INTO jobs (kind, payload, target_host, max_attempts, retry_on_stale, created_by, message, subject)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+    [job.kind, JSON.stringify(job.payload), job.targetHost ?? null, job.maxAttempts, job.retryOnStale, job.createdBy ?? null, job.message ?? 'Waiting to start', job.subject ?? null],
   );
   return jobFromRow(rows[0]!);
 }
@@ -69,20 +71,29 @@ export async function heartbeat(q: DbWriter, workerId: string, ids: readonly str
   return new Map(rows.map((r) => [r.id, { cancelRequested: r.cancel_requested }]));
 }
 
-/** Raises progress (never lowers it; capped at 99) and records the message. False if the job is no longer ours. */
+/**
+ * Raises progress (never lowers it; capped at 99) and records the message. The job's message
+ * history keeps milestones, not every report: a report goes into it when its message template
+ * differs from the job's current one (a new step or phase), when progress enters a new 10 %
+ * step, or when the caller marks it a milestone. False if the job is no longer ours.
+ */
 export async function reportProgress(
   q: DbWriter,
-  args: { id: string; workerId: string; progress: number; message: string; vars: Record<string, unknown> },
+  args: { id: string; workerId: string; progress: number; message: string; vars: Record<string, unknown>; milestone?: boolean },
 ): Promise<boolean> {
   const pct = Math.max(0, Math.min(99, Math.floor(args.progress)));
-  const { rowCount } = await q.write(
+  // The self-join reads the row as it was before this UPDATE, so the milestone test sees the old progress and message.
+  const { rows } = await q.write<{ id: string }>(
     `WITH j AS (
-       UPDATE jobs SET progress = GREATEST(progress, $3), message = $4, message_vars = $5, heartbeat_at = clock_timestamp()
-        WHERE id = $1 AND worker_id = $2 AND status = 'running' RETURNING id, progress)
-     INSERT INTO job_messages (job_id, progress, message, vars) SELECT id, progress, $4, $5 FROM j`,
-    [args.id, args.workerId, pct, args.message, JSON.stringify(args.vars)],
+       UPDATE jobs SET progress = GREATEST(jobs.progress, $3), message = $4, message_vars = $5, heartbeat_at = clock_timestamp()
+         FROM jobs AS before
+        WHERE jobs.id = $1 AND before.id = jobs.id AND jobs.worker_id = $2 AND jobs.status = 'running'
+        RETURNING jobs.id, jobs.progress, ($6 OR before.message <> $4 OR jobs.progress / 10 > before.progress / 10) AS milestone),
+     m AS (INSERT INTO job_messages (job_id, progress, message, vars) SELECT id, progress, $4, $5 FROM j WHERE milestone)
+     SELECT id FROM j`,
+    [args.id, args.workerId, pct, args.message, JSON.stringify(args.vars), args.milestone === true],
   );
-  return (rowCount ?? 0) > 0;
+  return rows.length > 0;
 }
 
 export async function addMessage(q: DbWriter, id: string, message: string, vars: Record<string, unknown>, level: 'info' | 'warn' | 'error'): Promise<void> {
@@ -93,7 +104,8 @@ export async function addMessage(q: DbWriter, id: string, message: string, vars:
 }
 
 export type JobOutcome =
-  | { kind: 'succeeded' }
+  /** `noChange`: the run succeeded without changing anything, and why. */
+  | { kind: 'succeeded'; noChange?: string | null }
   | { kind: 'failed'; error: string; retryAfterSeconds: number | null }
   | { kind: 'cancelled' }
   | { kind: 'interrupted' };
@@ -105,7 +117,10 @@ export async function finishJob(q: DbWriter, id: string, workerId: string, outco
   let values: unknown[] = [id, workerId];
   switch (outcome.kind) {
     case 'succeeded':
-      sql = `UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = clock_timestamp(), worker_id = NULL, message = 'Finished' ${where}`;
+      sql = `UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = clock_timestamp(), worker_id = NULL,
+                    no_change = $3, message = CASE WHEN $3::text IS NULL THEN 'Finished' ELSE 'Nothing changed: {reason}' END,
+                    message_vars = CASE WHEN $3::text IS NULL THEN message_vars ELSE jsonb_build_object('reason', $3::text) END ${where}`;
+      values = [id, workerId, outcome.noChange ?? null];
       break;
     case 'cancelled':
       sql = `UPDATE jobs SET status = 'cancelled', finished_at = clock_timestamp(), worker_id = NULL, message = 'Cancelled' ${where}`;
@@ -129,10 +144,15 @@ export async function finishJob(q: DbWriter, id: string, workerId: string, outco
   const { rowCount } = await q.write(sql, values);
   if ((rowCount ?? 0) > 0) {
     const level = outcome.kind === 'failed' ? 'error' : 'info';
-    const text = outcome.kind === 'failed' ? 'Run {attempt} failed: {error}' : outcome.kind === 'succeeded' ? 'Finished' : outcome.kind === 'cancelled' ? 'Cancelled' : 'Interrupted by shutdown';
+    const noChange = outcome.kind === 'succeeded' ? (outcome.noChange ?? null) : null;
+    const text =
+      outcome.kind === 'failed' ? 'Run {attempt} failed: {error}'
+      : outcome.kind === 'succeeded' ? (noChange === null ? 'Finished' : 'Finished; nothing changed: {reason}')
+      : outcome.kind === 'cancelled' ? 'Cancelled' : 'Interrupted by shutdown';
     await q.write(
-      `INSERT INTO job_messages (job_id, progress, message, vars, level) SELECT id, progress, $2, jsonb_build_object('attempt', attempts, 'error', $3::text), $4 FROM jobs WHERE id = $1`,
-      [id, text, outcome.kind === 'failed' ? outcome.error : '', level],
+      `INSERT INTO job_messages (job_id, progress, message, vars, level)
+       SELECT id, progress, $2, jsonb_build_object('attempt', attempts, 'error', $3::text, 'reason', $5::text), $4 FROM jobs WHERE id = $1`,
+      [id, text, outcome.kind === 'failed' ? outcome.error : '', level, noChange ?? ''],
     );
   }
   return (rowCount ?? 0) > 0;
@@ -197,14 +217,42 @@ export async function getJob(q: DbReader, id: string): Promise<Job> {
   return jobFromRow(rows[0]);
 }
 
-export async function listJobs(q: DbReader, filter: { status?: JobStatus; kind?: string; limit: number; before?: Date }): Promise<Job[]> {
+/** Which jobs a list shows: `target` matches a job's subject or target host, in part and in any case. */
+export interface JobFilter {
+  status?: JobStatus;
+  kind?: string;
+  target?: string;
+}
+
+function filterSql(filter: JobFilter, values: unknown[]): string {
+  values.push(filter.status ?? null, filter.kind ?? null, filter.target === undefined ? null : `%${filter.target.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
+          AND ($3::text IS NULL OR subject ILIKE $3 OR target_host ILIKE $3)`;
+}
+
+/** A page of jobs, newest first: `offset` skips that many; `before` lists only jobs created earlier. */
+export async function listJobs(q: DbReader, filter: JobFilter & { limit: number; offset?: number; before?: Date }): Promise<Job[]> {
+  const values: unknown[] = [];
+  const where = filterSql(filter, values);
   const { rows } = await q.query<JobRow>(
-    `SELECT * FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
-       AND ($4::timestamptz IS NULL OR created_at < $4)
-     ORDER BY created_at DESC LIMIT $3`,
-    [filter.status ?? null, filter.kind ?? null, filter.limit, filter.before ?? null],
+    `SELECT * FROM jobs WHERE ${where} AND ($4::timestamptz IS NULL OR created_at < $4)
+     ORDER BY created_at DESC, id LIMIT $5 OFFSET $6`,
+    [...values, filter.before ?? null, filter.limit, filter.offset ?? 0],
   );
   return rows.map(jobFromRow);
+}
+
+/**
+ * How many jobs match the kind and target of `filter`, by status (every status listed, 0 when
+ * none): the Jobs list shows them beside its status filter, and their sum under the filter's status is its total.
+ */
+export async function countJobs(q: DbReader, filter: Omit<JobFilter, 'status'>): Promise<Record<JobStatus, number>> {
+  const values: unknown[] = [];
+  const where = filterSql({ ...filter, status: undefined }, values);
+  const { rows } = await q.query<{ status: JobStatus; n: number }>(`SELECT status, count(*)::int AS n FROM jobs WHERE ${where} GROUP BY status`, values);
+  const counts = Object.fromEntries(jobStatuses.map((s) => [s, 0])) as Record<JobStatus, number>;
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
 }
 
 export async function jobMessages(q: DbReader, id: string): Promise<JobMessage[]> {

@@ -11,6 +11,8 @@ export interface Job {
   kind: string;
   payload: unknown;
   targetHost: string | null;
+  /** What the job acts on, named for people (a repo name, a MAC); its title is made from it. */
+  subject: string | null;
   status: JobStatus;
   progress: number;
   /** Message template with `{name}` variables, rendered with `messageVars`. */
@@ -19,6 +21,8 @@ export interface Job {
   attempts: number;
   maxAttempts: number;
   lastError: string | null;
+  /** Set when the job succeeded without changing anything: why (e.g. host.manage is off, so the plan was recorded, not applied). */
+  noChange: string | null;
   workerId: string | null;
   heartbeatAt: Date | null;
   cancelRequested: boolean;
@@ -42,6 +46,7 @@ export interface JobRow {
   kind: string;
   payload: unknown;
   target_host: string | null;
+  subject: string | null;
   status: JobStatus;
   progress: number;
   message: string;
@@ -49,6 +54,7 @@ export interface JobRow {
   attempts: number;
   max_attempts: number;
   last_error: string | null;
+  no_change: string | null;
   worker_id: string | null;
   heartbeat_at: Date | null;
   cancel_requested: boolean;
@@ -64,6 +70,7 @@ export function jobFromRow(r: JobRow): Job {
     kind: r.kind,
     payload: r.payload,
     targetHost: r.target_host,
+    subject: r.subject ?? null,
     status: r.status,
     progress: r.progress,
     message: r.message,
@@ -71,6 +78,7 @@ export function jobFromRow(r: JobRow): Job {
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
     lastError: r.last_error,
+    noChange: r.no_change ?? null,
     workerId: r.worker_id,
     heartbeatAt: r.heartbeat_at,
     cancelRequested: r.cancel_requested,

@@ -33,13 +33,17 @@ export function purgeJobKind(db: Database, steps: readonly PurgeStep[] = []) {
       const jobs = await purgeFinishedJobs(db, keepDays, ctx.job.id);
       await ctx.progress(40, 'Removed {n} finished jobs older than {days} days', { n: jobs, days: keepDays });
       ctx.checkpoint();
+      let removed = sessions + jobs;
       for (const [i, step] of steps.entries()) {
         const n = await step.run(keepDays);
-        await ctx.progress(40 + Math.round((40 * (i + 1)) / steps.length), 'Removed {n} {what}', { n, what: step.what });
+        removed += n;
+        await ctx.progress(40 + Math.round((40 * (i + 1)) / steps.length), 'Removed {n} {what}', { n, what: step.what }, { milestone: true });
         ctx.checkpoint();
       }
       const rows = await purgeHistory(db, keepDays);
+      removed += rows;
       await ctx.progress(99, 'Removed {n} history rows older than {days} days', { n: rows, days: keepDays });
+      if (removed === 0) ctx.nothingChanged(`nothing was old enough to remove (older than ${keepDays} days)`);
     },
   });
 }

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/support/test-database.js';
+import { enqueueJob } from './enqueue.js';
 import { catalogOf } from './job-kind.js';
+import { JobRunner } from './job-runner.js';
+import { getJob } from './job-store.js';
 import { purgeJobKind } from './maintenance-purge.js';
 import { MaintenanceSchedule } from './maintenance-schedule.js';
 
@@ -24,5 +27,19 @@ describe('MaintenanceSchedule', () => {
       "SELECT kind, (payload->>'keepDays')::int AS keep, count(*)::int AS n FROM jobs GROUP BY 1, 2",
     );
     expect(rows).toEqual([{ kind: 'maintenance.purge', keep: 30, n: 2 }]);
+  });
+
+  it('says a purge that found nothing old enough changed nothing', async () => {
+    await t.db.query('DELETE FROM jobs');
+    const catalog = catalogOf([purgeJobKind(t.db)]);
+    const job = await enqueueJob(t.db, catalog, { kind: 'maintenance.purge', payload: { keepDays: 3650 } });
+    const runner = new JobRunner({ db: t.db, catalog, logger: quietLogger, host: 'test', workers: 1, pollSeconds: 0.05, heartbeatSeconds: 1, staleAfterSeconds: 30 });
+    await runner.start();
+    try {
+      await expect.poll(async () => (await getJob(t.db, job.id)).status, { timeout: 20_000 }).toBe('succeeded');
+    } finally {
+      await runner.stop(2000);
+    }
+    expect((await getJob(t.db, job.id)).noChange).toBe('nothing was old enough to remove (older than 3650 days)');
   });
 });

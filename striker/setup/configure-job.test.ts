@@ -9,7 +9,8 @@ import { enqueueJob } from '../jobs/enqueue.js';
 import { catalogOf } from '../jobs/job-kind.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { getJob, jobMessages } from '../jobs/job-store.js';
-import { configureJobKind } from './configure-job.js';
+import { configureJobKind, NOT_APPLIED } from './configure-job.js';
+import { renderMessage } from '../jobs/job.js';
 import type { HostApplier } from './host-applier.js';
 import { latestPlan, saveIdentity } from './identity-store.js';
 import { planNetwork } from './network-plan.js';
@@ -57,6 +58,9 @@ describe('striker.configure', () => {
     const { job, messages } = await runConfigure(false, applier);
     expect(job.status).toBe('succeeded');
     expect(job.progress).toBe(100);
+    // A success that did nothing says so: not "Finished".
+    expect(job.noChange).toBe(NOT_APPLIED);
+    expect(renderMessage(job.message, job.messageVars)).toBe(`Nothing changed: ${NOT_APPLIED}`);
     expect(applier.calls).toEqual([]);
     const progress = messages.map((m) => m.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
@@ -74,6 +78,7 @@ describe('striker.configure', () => {
     const applier = recordingApplier();
     const { job } = await runConfigure(true, applier);
     expect(job.status).toBe('succeeded');
+    expect(job).toMatchObject({ noChange: null, message: 'Finished' });
     const plan = planNetwork(sampleIdentity());
     expect(applier.calls).toEqual([
       ...plan.files.map((f) => `write ${f.path} ${f.mode.toString(8)}`),

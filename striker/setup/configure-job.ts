@@ -2,7 +2,8 @@
  * `striker.configure`: turns the stored identity into a plan (host name, NetworkManager keyfiles,
  * chrony sources), records each step in the job's messages and the plan in `striker_apply_plans`.
  * It changes the machine only when the configuration says Striker manages its host
- * (`host.manage`, off by default); otherwise it says what it would have done.
+ * (`host.manage`, off by default); otherwise it says what it would have done, and the job ends as
+ * a success that changed nothing ("recorded, not applied"), not as "Finished".
  */
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
@@ -19,6 +20,9 @@ export const configurePayload = z.strictObject({
   identityId: z.uuid(),
 });
 export type ConfigurePayload = z.output<typeof configurePayload>;
+
+/** Why a configure job with host.manage off changed nothing; the UI shows it in place of "Finished". */
+export const NOT_APPLIED = 'recorded, not applied (host.manage is off, so nothing on this machine changed)';
 
 export interface ConfigureDeps {
   db: Database;
@@ -51,14 +55,15 @@ export function configureJobKind(deps: ConfigureDeps) {
       for (const file of plan.files) {
         ctx.checkpoint();
         if (deps.manage) await deps.applier.writeFile(file.path, file.content, file.mode);
-        await ctx.progress(advance(), `${verb} {path} ({why})`, { path: file.path, why: file.why });
+        await ctx.progress(advance(), `${verb} {path} ({why})`, { path: file.path, why: file.why }, { milestone: true });
       }
       for (const command of plan.commands) {
         ctx.checkpoint();
         if (deps.manage) await deps.applier.run(command.argv, ctx.signal);
-        await ctx.progress(advance(), `${deps.manage ? 'Ran' : 'Would run'} {command} ({why})`, { command: command.argv.join(' '), why: command.why });
+        await ctx.progress(advance(), `${deps.manage ? 'Ran' : 'Would run'} {command} ({why})`, { command: command.argv.join(' '), why: command.why }, { milestone: true });
       }
       await savePlan(deps.db, stored.id, ctx.job.id, plan, deps.manage);
+      if (!deps.manage) ctx.nothingChanged(NOT_APPLIED);
       await ctx.progress(99, deps.manage ? 'Applied {files} files and {commands} commands' : 'Recorded the plan: {files} files and {commands} commands, not applied', {
         files: plan.files.length,
         commands: plan.commands.length,

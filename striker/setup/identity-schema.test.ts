@@ -21,6 +21,30 @@ describe('Striker identity validation', () => {
     ]);
   });
 
+  it('refuses a single-label domain, which no other machine can resolve names under', () => {
+    const checked = checkStep('host', { prefix: 'an', sequence: '1', domain: 'localdomain', hostName: 'an-striker01.localdomain' });
+    expect(checked).toEqual({ ok: false, problems: [{ path: 'domain', message: "must have at least two labels, like example.lan (a single word is not a domain) — got 'localdomain'" }] });
+    expect(checkStep('host', { prefix: 'an', sequence: '1', domain: 'site.lan', hostName: 'an-striker01.site.lan' }).ok).toBe(true);
+  });
+
+  it('ties each network to at most two NICs, and a NIC to one network', () => {
+    const networks = {
+      ...sampleIdentity().networks,
+      bcn: { ...sampleIdentity().networks.bcn, links: ['52:54:00:AA:00:01', '52:54:00:aa:00:02'] },
+      sn: { ...sampleIdentity().networks.sn, links: ['52-54-00-aa-00-02'] },
+      mn: { ...sampleIdentity().networks.mn, links: ['52:54:00:aa:00:04', '52:54:00:aa:00:05', '52:54:00:aa:00:06'] },
+    };
+    const checked = checkStep('networks', { networks });
+    expect(checked.ok).toBe(false);
+    if (checked.ok) return;
+    expect(checked.problems).toEqual([
+      { path: 'networks.mn.links', message: expect.stringContaining('takes one NIC, or two for a bond') },
+      { path: 'networks.sn.links.0', message: '52:54:00:aa:00:02 already carries the BCN; a NIC serves one network' },
+    ]);
+    const ok = checkStep('networks', { networks: { ...networks, sn: sampleIdentity().networks.sn, mn: sampleIdentity().networks.mn } });
+    expect(ok.ok && ok.value.networks.bcn.links).toEqual(['52:54:00:aa:00:01', '52:54:00:aa:00:02']);
+  });
+
   it('checks the relations between network fields: own subnet, gateway, no overlaps', () => {
     const networks = {
       bcn: { subnet: '10.201.0.0/16', address: '10.201.0.0' },

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Problem } from '../core/errors/index.js';
 import { problemsFromZod } from '../core/validation/zod-problems.js';
+import { macSchema, normalizeMac } from '../core/net/mac.js';
 import { endsInNumericLabel, formatCidr, isHostAddress, isIpv4, parseCidr, parseInterfaceAddress, parseIpv4, prefixesOverlap, type Ipv4Prefix } from '../core/net/ipv4.js';
 
 /** The four Anvil! networks: back-channel, storage, internet-facing, migration. */
@@ -44,16 +45,19 @@ function usableSubnet(text: string): Ipv4Prefix | undefined {
 export const hostStepSchema = z.strictObject({
   prefix: z.string().trim().toLowerCase().regex(/^[a-z]{1,5}$/, 'must be 1 to 5 letters, like an'),
   sequence: z.coerce.number({ error: 'must be a whole number from 1 to 99' }).int('must be a whole number from 1 to 99').min(1, 'must be a whole number from 1 to 99').max(99, 'must be a whole number from 1 to 99'),
-  domain: dnsName('domain'),
+  // A single label (`localdomain`, `lan`) is not a domain other machines can resolve names under.
+  domain: dnsName('domain').refine((d) => !DNS_NAME.test(d) || d.includes('.'), { message: 'must have at least two labels, like example.lan (a single word is not a domain)' }),
   hostName: dnsName('host name'),
 });
 
-const network = z.strictObject({ subnet: cidr, address: ipv4 });
+/** The NICs (by MAC) that carry a network: one, or two bonded; none chosen leaves the links named by convention (`bcn1_link1`). */
+const links = z.array(macSchema).max(2, 'takes one NIC, or two for a bond').optional();
+const network = z.strictObject({ subnet: cidr, address: ipv4, links });
 export const networksStepSchema = z.strictObject({
   networks: z.strictObject({
     bcn: network,
     sn: network,
-    ifn: z.strictObject({ subnet: cidr, address: ipv4, gateway: ipv4 }),
+    ifn: z.strictObject({ subnet: cidr, address: ipv4, gateway: ipv4, links }),
     mn: network,
   }),
 });
@@ -101,17 +105,27 @@ export function checkIdentity(input: unknown): Checked<Identity> {
 
 /**
  * Relations no single field shows: each address is a usable host address inside its own subnet,
- * the IFN gateway sits in the IFN subnet and is not the Striker itself, and no two networks overlap
- * (a route would be ambiguous). Checked only for fields that are well-formed on their own.
+ * the IFN gateway sits in the IFN subnet and is not the Striker itself, no two networks overlap
+ * (a route would be ambiguous), and no NIC carries two networks. Checked only for fields that are well-formed on their own.
  */
 function networkRelations(input: unknown): Problem[] {
   const networks = (input as { networks?: unknown } | null)?.networks;
   if (typeof networks !== 'object' || networks === null) return [];
   const problems: Problem[] = [];
   const prefixes: { name: NetworkName; prefix: Ipv4Prefix }[] = [];
+  const usedBy = new Map<string, NetworkName>();
   for (const name of networkNames) {
     const net = (networks as Record<string, unknown>)[name] as Record<string, unknown> | undefined;
     if (typeof net !== 'object' || net === null) continue;
+    if (Array.isArray(net.links)) {
+      const macs = net.links.map((m) => (typeof m === 'string' ? normalizeMac(m) : undefined));
+      macs.forEach((mac, i) => {
+        if (mac === undefined) return;
+        const owner = usedBy.get(mac);
+        if (owner !== undefined) problems.push({ path: `networks.${name}.links.${i}`, message: `${mac} already carries the ${owner.toUpperCase()}; a NIC serves one network` });
+        else usedBy.set(mac, name);
+      });
+    }
     const prefix = typeof net.subnet === 'string' ? usableSubnet(net.subnet.trim()) : undefined;
     const address = typeof net.address === 'string' ? parseIpv4(net.address.trim()) : undefined;
     if (prefix === undefined) continue;

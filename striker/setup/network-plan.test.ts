@@ -27,6 +27,20 @@ describe('network plan', () => {
     ]);
   });
 
+  it('matches the links of a network to the NICs the wizard tied to it, by MAC', () => {
+    const identity = sampleIdentity();
+    identity.networks.sn = { ...identity.networks.sn, links: ['52:54:00:aa:00:03'] };
+    identity.networks.bcn = { ...identity.networks.bcn, links: ['52:54:00:aa:00:01', '52:54:00:aa:00:02'] };
+    const plan = planNetwork(identity);
+    const file = (id: string) => plan.files.find((f) => f.path.endsWith(`/${id}.nmconnection`));
+    expect(file('sn1_link2')).toBeUndefined();
+    expect(file('sn1_link1')!.content).toBe('[connection]\nid=sn1_link1\ntype=ethernet\nautoconnect=true\nmaster=sn1_bond1\nslave-type=bond\n\n[ethernet]\nmac-address=52:54:00:aa:00:03\nmtu=1500\n');
+    expect(file('bcn1_link2')!.content).toContain('mac-address=52:54:00:aa:00:02\n');
+    expect(file('bcn1_bond1')!.content).not.toContain('primary=');
+    // Networks with no NIC chosen keep the conventional names.
+    expect(file('mn1_link2')!.content).toContain('interface-name=mn1_link2\n');
+  });
+
   it('writes keyfiles NetworkManager reads: the IFN bridge carries address, gateway and DNS', () => {
     const plan = planNetwork(sampleIdentity({ mtu: 9000 }));
     const file = (id: string) => plan.files.find((f) => f.path.endsWith(`/${id}.nmconnection`))!.content;

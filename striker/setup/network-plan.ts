@@ -79,14 +79,19 @@ function networkKeyfiles(identity: Identity, name: NetworkName): PlannedFile[] {
   files.push(keyfile(bond, `${title}: bond`, [
     section('connection', [`id=${bond}`, 'type=bond', `interface-name=${bond}`, 'autoconnect=true', ...(bridged ? [`master=${bridge}`, 'slave-type=bridge'] : [])]),
     section('ethernet', [`mtu=${identity.mtu}`]),
-    section('bond', ['mode=active-backup', 'miimon=100', `primary=${name}1_link1`]),
+    // With NICs matched by MAC their device names are the kernel's, so no primary is named.
+    section('bond', ['mode=active-backup', 'miimon=100', ...((net.links ?? []).length > 0 ? [] : [`primary=${name}1_link1`])]),
     ...(bridged ? [] : [section('ipv4', ipv4Lines), section('ipv6', ['method=disabled'])]),
   ]));
-  for (const link of [1, 2]) {
+  // Links the wizard tied to NICs are matched by MAC; otherwise by the conventional name (bcn1_link1).
+  const macs = net.links ?? [];
+  const count = macs.length > 0 ? macs.length : 2;
+  for (let link = 1; link <= count; link++) {
     const id = `${name}1_link${link}`;
-    files.push(keyfile(id, `${title}: link ${link}`, [
-      section('connection', [`id=${id}`, 'type=ethernet', `interface-name=${id}`, 'autoconnect=true', `master=${bond}`, 'slave-type=bond']),
-      section('ethernet', [`mtu=${identity.mtu}`]),
+    const mac = macs[link - 1];
+    files.push(keyfile(id, `${title}: link ${link}${mac ? ` (${mac})` : ''}`, [
+      section('connection', [`id=${id}`, 'type=ethernet', ...(mac ? [] : [`interface-name=${id}`]), 'autoconnect=true', `master=${bond}`, 'slave-type=bond']),
+      section('ethernet', [...(mac ? [`mac-address=${mac}`] : []), `mtu=${identity.mtu}`]),
     ]));
   }
   return files;

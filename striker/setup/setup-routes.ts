@@ -2,6 +2,7 @@
  * The Striker identity wizard's API: defaults and the stored identity, server-side validation of
  * each step (every problem at once, paths under `body.`), storing the identity (which creates a
  * `striker.configure` job), and applying it again; those two are the setup actions (actions.ts).
+ * It also lists this machine's NICs, so the wizard can tie each network to the ones carrying it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
@@ -13,6 +14,7 @@ import { identityDefaults } from './identity-defaults.js';
 import { checkStep, identityStepNames, type Identity, type IdentityInput, type IdentityStep } from './identity-schema.js';
 import { latestPlan, loadIdentity, type StoredPlan } from './identity-store.js';
 import { jobView } from '../jobs/job-routes.js';
+import { listHostNics, type HostNic } from './host-nics.js';
 
 /** GET /api/setup/identity: the stored identity (or null), the wizard's defaults, and the latest plan. */
 export interface IdentityResponse {
@@ -25,12 +27,19 @@ export interface IdentityResponse {
   steps: readonly IdentityStep[];
 }
 
+/** GET /api/setup/nics: this machine's physical NICs, to tie each network to the ones that carry it. */
+export interface HostNicsResponse {
+  nics: HostNic[];
+}
+
 export interface SetupIdentityDeps {
   db: Database;
   /** The `striker.configure` kind (jobs are validated against it when created). */
   configureKind: JobKindDefinition;
   /** `host.manage`, shown so the UI can say whether applying changes this machine. */
   manage: boolean;
+  /** This machine's NICs (default: read from /sys/class/net). */
+  listNics?: () => Promise<HostNic[]>;
 }
 
 export function setupIdentityRoutes(app: FastifyInstance, deps: SetupIdentityDeps): void {
@@ -49,6 +58,8 @@ export function setupIdentityRoutes(app: FastifyInstance, deps: SetupIdentityDep
       steps: identityStepNames,
     };
   });
+
+  app.get('/api/setup/nics', { config: { access: 'admin' } }, async (): Promise<HostNicsResponse> => ({ nics: await (deps.listNics ?? listHostNics)() }));
 
   app.post<{ Params: { step: string } }>('/api/setup/identity/steps/:step', { config: { access: 'admin' } }, async (request) => {
     const step = request.params.step;

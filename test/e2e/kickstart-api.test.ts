@@ -257,7 +257,10 @@ describe('the pre-boot check and serving', () => {
     expect(await status()).toMatchObject({ status: 'unchecked', stale: true });
     expect((await fetchKs(`/ks/${hostId}.ks`, nodeIp)).statusCode).toBe(409);
     const job = await runCheck();
-    expect(job.status).toBe('succeeded');
+    // A check that finds problems is a failed job, listing them once, not retried.
+    expect(job.status).toBe('failed');
+    expect(job.messages.filter((m) => m.includes('python3-pcs-lib'))).toHaveLength(1);
+    expect(job.messages.at(-1)).toMatch(/^Run 1 failed: the kickstart for \S+ is failed: \d+ problem\(s\)/);
     const s = await status();
     expect(s.status).toBe('failed');
     const messages = s.problems.map((p) => p.message);
@@ -299,7 +302,7 @@ describe('striker kickstart render|check (in process)', () => {
     out.length = 0;
     await expect(cli().parseAsync(['node', 'striker', 'kickstart', 'check', mac, '--engine', 'resolver', '--json'])).rejects.toThrow(/is failed/);
     const result = JSON.parse(out.join('')) as { job: { id: string; status: string }; status: { status: string; engine: string; problems: { message: string }[] } };
-    expect(result.job.status).toBe('succeeded');
+    expect(result.job.status).toBe('failed');
     expect(result.status).toMatchObject({ status: 'failed', engine: 'resolver' });
     const audited = await t.t.db.query<{ actor_name: string; target_id: string; details: Record<string, unknown> }>(
       `SELECT actor_name, target_id, details FROM audit_log WHERE action = 'kickstart.check' AND details->>'jobId' = $1`, [result.job.id]);

@@ -61,4 +61,28 @@ export const testCatalog = catalogOf([
       await new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)));
     },
   }),
+  defineJobKind({
+    kind: 'test.ticks',
+    title: 'Reports progress often',
+    subject: { of: (p: { name: string }) => p.name, title: 'Tick {subject}' },
+    payload: z.strictObject({ name: z.string(), ticks: z.number().int().min(1).max(5000) }),
+    maxAttempts: 1,
+    onStale: 'fail',
+    async run(ctx) {
+      await ctx.progress(0, 'Preparing');
+      for (let i = 1; i <= ctx.payload.ticks; i++) await ctx.progress((i / ctx.payload.ticks) * 100, 'Tick {i} of {n}', { i, n: ctx.payload.ticks });
+      await ctx.note('All ticks sent');
+    },
+  }),
+  defineJobKind({
+    kind: 'test.record-only',
+    title: 'Records a plan without applying it',
+    payload: z.strictObject({ apply: z.boolean() }),
+    maxAttempts: 1,
+    onStale: 'fail',
+    async run(ctx) {
+      await ctx.progress(50, 'Planning');
+      if (!ctx.payload.apply) ctx.nothingChanged('the plan was recorded, not applied');
+    },
+  }),
 ]);

@@ -5,6 +5,11 @@
 // the reference below gives the UI's type check the same view. Nothing of it reaches the bundle.
 /// <reference types="@fastify/cookie" />
 declare global {
-  namespace App {}
+  namespace App {
+    /** Shallow-routing state: the setup wizard's step of a history entry it pushed. */
+    interface PageState {
+      step?: string;
+    }
+  }
 }
 export {};

@@ -74,7 +74,7 @@ afterAll(async () => {
 
 describe('one action, two callers', () => {
   it('repo sync: the CLI and the route each enqueue one job and write the same audit row', async () => {
-    const added = await t.app.inject({ method: 'POST', url: '/api/repos', headers: admin.headers, payload: { name: 'base', source: { kind: 'directory', path: '/srv/base' } } });
+    const added = await t.app.inject({ method: 'POST', url: '/api/repos', headers: admin.headers, payload: { name: 'base', source: { kind: 'directory', path: dir } } });
     expect(added.statusCode, added.body).toBe(201);
 
     const viaRoute = await t.app.inject({ method: 'POST', url: '/api/repos/base/sync', headers: operator.headers, payload: {} });

@@ -52,7 +52,7 @@ export function addKickstartCommands(program: Command, c: CliContext): void {
           { db, logger, startedHere: opened.startedHere },
           [kickstartCheckJobKind(checkDepsOf({ config, db, run: runCommand }))],
           (d, catalog) => requestKickstartCheck(d, catalog, c.cliActor(), raw, { engine: o.engine }),
-          { wait: true },
+          { wait: true, returnFailed: true },
         );
         const mac = (job.payload as { mac: string }).mac;
         return { job, status: statusOf(await loadHostDraft(db, mac, place), await loadCheck(db, mac)) };

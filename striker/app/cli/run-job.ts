@@ -14,13 +14,17 @@ import { buildJobCatalog } from '../job-catalog.js';
 import type { CliContext } from './cli-context.js';
 import { followJob } from './wait-for-job.js';
 
-/** Inside `withDb`: starts the job with `start` and, when asked to or when no serve can run it, follows it to its end. */
+/**
+ * Inside `withDb`: starts the job with `start` and, when asked to or when no serve can run it,
+ * follows it to its end. A job that did not succeed is an error, unless `returnFailed` (the
+ * caller reports a failed check itself).
+ */
 export async function startJobHere(
   c: CliContext,
   here: { db: Database; logger: Logger; startedHere: boolean },
   kinds: readonly JobKindDefinition[],
   start: (db: Database, catalog: JobCatalog) => Promise<Job>,
-  options: { wait: boolean },
+  options: { wait: boolean; returnFailed?: boolean },
 ): Promise<Job> {
   const { db, logger } = here;
   const catalog = buildJobCatalog(db, kinds);
@@ -34,7 +38,7 @@ export async function startJobHere(
   const p = c.printer();
   try {
     const done = await followJob(db, job.id, (line) => (p.json ? undefined : p.out(line)));
-    if (done.status !== 'succeeded') throw new StrikerError('CONFLICT', `job ${done.id} ${done.status}: ${done.lastError ?? ''}`.trim(), { details: { job: done } });
+    if (done.status !== 'succeeded' && !(options.returnFailed === true && done.status === 'failed')) throw new StrikerError('CONFLICT', `job ${done.id} ${done.status}: ${done.lastError ?? ''}`.trim(), { details: { job: done } });
     return done;
   } finally {
     await runner?.stop(5000);

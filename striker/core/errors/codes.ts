@@ -26,6 +26,7 @@ export const errorCodes = {
   DATABASE_UNAVAILABLE: { status: 503, doc: 'No configured database could be reached.' },
   REPLICATION_NOT_READY: { status: 503, doc: 'The database cannot replicate between Strikers: a PostgreSQL server setting is wrong (named in the message) or this Striker\'s schema is behind a peer\'s.' },
   JOB_CANCELLED: { status: 409, doc: 'The job was cancelled by an operator.' },
+  CHECK_FAILED: { status: 409, doc: 'A check found problems (details.problems lists them); the job that ran it failed and is not retried.' },
   REPO_FETCH_FAILED: { status: 502, doc: 'An upstream repository or ISO could not be read (unreachable, HTTP error, not a repo, truncated).' },
   REPO_VERIFY_FAILED: { status: 502, doc: 'A repository file failed verification (checksum, GPG signature, unsafe path); nothing was published.' },
   SECRET_UNREADABLE: { status: 500, doc: 'A stored secret could not be opened (key not held, value changed, or the site keyring file is missing, unreadable or too open).' },

@@ -3,12 +3,12 @@
  * erased by the build) seen through `Wire<T>`, so a change on the server is a type error here.
  */
 import type { Wire } from './wire.js';
-import type { JobDetailResponse, JobListResponse, JobMessageView, JobResponse, JobView } from '../../../striker/jobs/job-routes.js';
+import type { JobDetailResponse, JobKindsResponse, JobListResponse, JobMessageView, JobResponse, JobView } from '../../../striker/jobs/job-routes.js';
 import type { Job, JobStatus } from '../../../striker/jobs/job.js';
 import type { BootPhase, Machine, MachineDetailResponse, MachineListResponse, MachineResponse, TimelineEntry } from '../../../striker/machines/index.js';
 import type { KickstartCheckResponse, KickstartSettingsResponse, KickstartStatus, KickstartStatusResponse } from '../../../kickstart/index.js';
 import type { RepoJobResponse, RepoListResponse, RepoView, TreeListResponse, TreeView } from '../../../repo-sync/index.js';
-import type { IdentityResponse, SetupChecklistResponse } from '../../../striker/setup/index.js';
+import type { HostNicsResponse, IdentityResponse, SetupChecklistResponse } from '../../../striker/setup/index.js';
 import type { UserListResponse } from '../../../striker/auth/user-routes.js';
 import type { User } from '../../../striker/auth/user-store.js';
 import type { SessionResponse } from '../../../striker/auth/session-routes.js';
@@ -27,6 +27,7 @@ export type JobMessage = Wire<JobMessageView>;
 export type Jobs = Wire<JobListResponse>;
 export type JobDetail = Wire<JobDetailResponse>;
 export type JobAnswer = Wire<JobResponse>;
+export type JobKinds = Wire<JobKindsResponse>;
 
 export type MachineView = Wire<Machine>;
 export type TimelineEntryView = Wire<TimelineEntry>;
@@ -52,6 +53,7 @@ export type Identity = Wire<IdentityResponse>;
 export type SetupChecklist = Wire<SetupChecklistResponse>;
 export type PxeSettingsAnswer = Wire<PxeSettingsResponse>;
 export type HostInterfaces = Wire<HostInterfacesResponse>;
+export type HostNics = Wire<HostNicsResponse>;
 export type UserView = Wire<User>;
 export type Users = Wire<UserListResponse>;
 export type SessionInfo = Wire<SessionResponse>;
