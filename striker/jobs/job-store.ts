@@ -121,7 +121,7 @@ export async function addMessage(q: DbWriter, id: string, message: string, vars:
 }
 
 export type JobOutcome =
-  | { kind: 'succeeded' }
+  | { kind: 'succeeded'; message?: string | undefined }
   | { kind: 'failed'; error: string; retryAfterSeconds: number | null }
   | { kind: 'cancelled' }
   | { kind: 'interrupted' };
@@ -133,7 +133,8 @@ export async function finishJob(q: DbWriter, id: string, workerId: string, outco
   let values: unknown[] = [id, workerId];
   switch (outcome.kind) {
     case 'succeeded':
-      sql = `UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = clock_timestamp(), worker_id = NULL, message = 'Finished' ${where}`;
+      sql = `UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = clock_timestamp(), worker_id = NULL, message = COALESCE($3, 'Finished'), message_vars = '{}' ${where}`;
+      values = [id, workerId, outcome.message ?? null];
       break;
     case 'cancelled':
       sql = `UPDATE jobs SET status = 'cancelled', finished_at = clock_timestamp(), worker_id = NULL, message = 'Cancelled' ${where}`;
@@ -157,7 +158,7 @@ export async function finishJob(q: DbWriter, id: string, workerId: string, outco
   const { rowCount } = await q.write(sql, values);
   if ((rowCount ?? 0) > 0) {
     const level = outcome.kind === 'failed' ? 'error' : 'info';
-    const text = outcome.kind === 'failed' ? 'Run {attempt} failed: {error}' : outcome.kind === 'succeeded' ? 'Finished' : outcome.kind === 'cancelled' ? 'Cancelled' : 'Interrupted by shutdown';
+    const text = outcome.kind === 'failed' ? 'Run {attempt} failed: {error}' : outcome.kind === 'succeeded' ? (outcome.message ?? 'Finished') : outcome.kind === 'cancelled' ? 'Cancelled' : 'Interrupted by shutdown';
     await q.write(
       `INSERT INTO job_messages (job_id, progress, message, vars, level) SELECT id, progress, $2, jsonb_build_object('attempt', attempts, 'error', $3::text), $4 FROM jobs WHERE id = $1`,
       [id, text, outcome.kind === 'failed' ? outcome.error : '', level],
