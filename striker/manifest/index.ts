@@ -22,3 +22,6 @@ export { sampleMachines, sampleManifest } from './sample-manifest.js';
 export { manifestSecretsTable, type ManifestRow } from './manifest-store.js';
 export { checkManifest, createManifest, openManifestSecrets, removeManifest, replaceManifest, type ManifestDeps, type ManifestProblems, type SecretSealer } from './actions.js';
 export { secretFields, type SecretField } from './manifest-secrets.js';
+export { manifestRunRoutes, type ManifestRunListResponse, type ManifestRunResponse } from './manifest-run-routes.js';
+export { findRunnableManifest, manifestRun, manifestRuns, runManifest, type ManifestRunDeps, type ManifestRunView, type RunJobView, type RunManifestResponse } from './manifest-run-actions.js';
+export { checkJobInfo, manifestCheckJobKind, type CheckDeps } from './run-check-kind.js';
