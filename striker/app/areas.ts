@@ -142,7 +142,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     openSecrets: (id) => openManifestSecrets({ db, keys: manifestKeys }, id),
     run: runCommand,
     agentStaleSeconds: config.jobs.staleAfterSeconds,
-    probeTimeoutMs: 20_000,
+    probeTimeoutMs: 30_000,
   }));
   plugins.push((app) => manifestRunRoutes(app, { db }));
 
