@@ -31,7 +31,8 @@ import { sampleMachines, sampleManifest } from './sample-manifest.js';
 const dir = mkdtempSync(join(tmpdir(), 'striker-manifest-check-'));
 const CHASSIS_HOOK = '/work/shared/lab/cluster/ipmi/chassis-control.sh';
 const BMC_PASSWORDS = ['bmc-pw-n01', 'bmc-pw-n02'];
-const OTHER_SECRETS = ['ups-secret', 'cluster-secret'];
+const PDU_PASSWORD = 'pdu-pw-1';
+const OTHER_SECRETS = ['ups-secret', 'cluster-secret', PDU_PASSWORD];
 
 let t: TestDatabase;
 let deps: ManifestDeps;
@@ -81,12 +82,14 @@ async function startBmc(address: string, port: number, password: string): Promis
 function manifestWith(over: { node2Port: number; ups: boolean }): ManifestInput {
   const m = sampleManifest();
   const ipmi = (address: string, port: number, password: string) => ({ address, username: 'admin', password, parameters: { lanplus: true, cipher: 3, ipport: port } });
-  const { pduOutlets: _a, ...node1 } = m.hosts.node1;
+  const { pduOutlets: _a, ...bareNode1 } = m.hosts.node1;
+  // node1's second fence method: a "PDU" driven by its fence agent (here fence_ipmilan against a third BMC).
+  const node1 = { ...bareNode1, pduOutlets: { pdu1: '1' } };
   const { pduOutlets: _b, ...node2 } = m.hosts.node2;
   return {
     ...m,
     hosts: { ...m.hosts, node1: { ...node1, ipmi: ipmi('127.0.0.1', 6241, BMC_PASSWORDS[0]!) }, node2: { ...node2, ipmi: ipmi('127.0.0.2', over.node2Port, BMC_PASSWORDS[1]!) } },
-    fenceDevices: [],
+    fenceDevices: [{ name: 'pdu1', agent: 'fence_ipmilan', parameters: { ip: '127.0.0.4', ipport: 6243, lanplus: true, cipher: 3, username: 'admin' }, password: PDU_PASSWORD }],
     // Nothing answers NUT on 127.0.0.3:3493 here.
     upses: over.ups ? [{ name: 'ups1', source: 'nut', address: '127.0.0.3', upsName: 'ups1', username: 'monuser', password: 'ups-secret', powers: ['node1', 'node2', 'dr'] }] : [],
   };
@@ -120,6 +123,7 @@ beforeAll(async () => {
   await runner.start();
   await startBmc('127.0.0.1', 6241, BMC_PASSWORDS[0]!);
   await startBmc('127.0.0.2', 6242, BMC_PASSWORDS[1]!);
+  await startBmc('127.0.0.4', 6243, PDU_PASSWORD);
 }, 60_000);
 
 afterEach(async () => {
@@ -135,12 +139,13 @@ afterAll(async () => {
 });
 
 describe('manifest.check', () => {
-  it('succeeds when every BMC answers ipmitool and every agent is alive', async () => {
+  it('succeeds when every BMC answers ipmitool, the PDU answers its fence agent and every agent is alive', async () => {
     const job = await runCheck(manifestWith({ node2Port: 6242, ups: false }), ['node1', 'node2', 'dr']);
     expect(job.lastError).toBeNull();
     expect(job.status).toBe('succeeded');
     const texts = (await jobMessages(t.db, job.id)).map((m) => `${m.message} ${JSON.stringify(m.vars)}`);
-    expect(texts.filter((s) => s.startsWith('{what} answers'))).toHaveLength(2);
+    expect(texts.filter((s) => s.startsWith('{what} answers'))).toHaveLength(3);
+    expect(texts.some((s) => s.includes('PDU pdu1 outlet 1 of an-a01n01'))).toBe(true);
     expect(texts.some((s) => s.includes('BMC of an-a01n02 (127.0.0.2)'))).toBe(true);
   }, 60_000);
 
@@ -148,7 +153,7 @@ describe('manifest.check', () => {
     const job = await runCheck(manifestWith({ node2Port: 6249, ups: true }), ['node1', 'node2']);
     expect(job.status).toBe('failed');
     const lines = job.lastError!.split('\n');
-    expect(lines[0]).toBe('3 of 6 checks found a problem:');
+    expect(lines[0]).toBe('3 of 7 checks found a problem:');
     expect(lines[1]).toMatch(/^- BMC of an-a01n02 \(127\.0\.0\.2\) does not answer: ipmitool /);
     expect(lines[2]).toMatch(/^- UPS ups1 \(ups1@127\.0\.0\.3\) does not answer: upsc /);
     expect(lines[3]).toBe('- agent of an-a01dr01 (52-54-00-a1-00-03) has never reported');
