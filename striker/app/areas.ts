@@ -25,7 +25,7 @@ import type { AgentCredentialCheck } from '../http/access.js';
 import { agentArea } from '../agent/index.js';
 import { siteKeys } from '../core/secrets/index.js';
 import { peersArea } from '../peers/index.js';
-import { manifestCheckJobKind, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
+import { manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 
 export interface Areas {
@@ -134,9 +134,11 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   });
   plugins.push((app) => peers.plugin(app));
 
-  // Running manifests: the job graph per pair, and manifest.check on Striker's runner (it opens
-  // the manifest's secrets with the site key when it runs; no job holds them).
+  // Install manifests: the node pairs, their secrets sealed with the site key. Running one: the job
+  // graph per pair, and manifest.check on Striker's runner (it opens the manifest's secrets with
+  // the site key when it runs; no job holds them).
   const manifestKeys = siteKeys(config.dataDir);
+  plugins.push((app) => manifestRoutes(app, { db, keys: manifestKeys }));
   jobKinds.push(manifestCheckJobKind({
     db,
     openSecrets: (id) => openManifestSecrets({ db, keys: manifestKeys }, id),
