@@ -28,32 +28,61 @@ export interface NewJob {
   retryOnStale: boolean;
   createdBy?: string | null;
   message?: string;
+  /** Jobs that must all succeed before this one may be claimed (see migration 0017). */
+  waitsFor?: readonly string[];
+  /** Set: the job is held (never claimed) until released, for this reason in plain words. */
+  heldReason?: string | null;
 }
 
 export async function insertJob(q: DbWriter, job: NewJob): Promise<Job> {
   const { rows } = await q.write<JobRow>(
-    `INSERT INTO jobs (kind, payload, target_host, max_attempts, retry_on_stale, created_by, message, subject)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-    [job.kind, JSON.stringify(job.payload), job.targetHost ?? null, job.maxAttempts, job.retryOnStale, job.createdBy ?? null, job.message ?? 'Waiting to start', job.subject ?? null],
+    `INSERT INTO jobs (kind, payload, target_host, max_attempts, retry_on_stale, created_by, message, subject, waits_for, held_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+    [
+      job.kind,
+      JSON.stringify(job.payload),
+      job.targetHost ?? null,
+      job.maxAttempts,
+      job.retryOnStale,
+      job.createdBy ?? null,
+      job.message ?? waitingMessage(job),
+      job.subject ?? null,
+      job.waitsFor ?? [],
+      job.heldReason ?? null,
+    ],
   );
   return jobFromRow(rows[0]!);
 }
 
+function waitingMessage(job: NewJob): string {
+  if (job.heldReason) return `Waiting: ${job.heldReason}`;
+  const n = job.waitsFor?.length ?? 0;
+  return n === 0 ? 'Waiting to start' : n === 1 ? 'Waiting for 1 job to succeed' : `Waiting for ${n} jobs to succeed`;
+}
+
+/**
+ * The condition a queued job `j` meets to be claimed besides its target: not held, and every job
+ * it waits for has succeeded.
+ */
+const READY = `j.held_reason IS NULL AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY (j.waits_for) AND d.status <> 'succeeded')`;
+
 /**
  * Claims up to `limit` queued jobs of `kinds` for `workerId`. `targetHost` null: jobs with no
  * target host (Striker's own runner); a host id: only jobs addressed to that host (its agent).
- * Neither ever claims the other's jobs.
+ * Neither ever claims the other's jobs, and neither claims a held job or one still waiting for
+ * another.
  */
 export async function claimJobs(q: DbWriter, args: { workerId: string; kinds: readonly string[]; targetHost: string | null; limit: number }): Promise<Job[]> {
   if (args.limit <= 0 || args.kinds.length === 0) return [];
   const { rows } = await q.write<JobRow>(
     `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $1, heartbeat_at = clock_timestamp(),
             started_at = COALESCE(started_at, clock_timestamp())
-      WHERE id IN (SELECT id FROM jobs
-                    WHERE status = 'queued' AND run_after <= clock_timestamp() AND kind = ANY($2)
-                      AND target_host IS NOT DISTINCT FROM $3
-                      AND (target_host IS NOT NULL OR owner_node = public.striker_node_name())
-                    ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+      WHERE id IN (SELECT j.id FROM jobs j
+                    WHERE j.status = 'queued' AND j.run_after <= clock_timestamp() AND j.kind = ANY($2)
+                      AND j.target_host IS NOT DISTINCT FROM $3
+                      AND (j.target_host IS NOT NULL OR j.owner_node = public.striker_node_name())
+                      AND ${READY}
+                    ORDER BY j.created_at LIMIT $4 FOR UPDATE OF j SKIP LOCKED)
       RETURNING *`,
     [args.workerId, args.kinds, args.targetHost, args.limit],
   );
@@ -104,8 +133,11 @@ export async function addMessage(q: DbWriter, id: string, message: string, vars:
 }
 
 export type JobOutcome =
-  /** `noChange`: the run succeeded without changing anything, and why. */
-  | { kind: 'succeeded'; noChange?: string | null }
+  /**
+   * `noChange`: the run succeeded without changing anything, and why (shown as "Nothing changed: …");
+   * `message`: what a run that did change something says last, when "Finished" would not tell it all.
+   */
+  | { kind: 'succeeded'; noChange?: string | null; message?: string | undefined }
   | { kind: 'failed'; error: string; retryAfterSeconds: number | null }
   | { kind: 'cancelled' }
   | { kind: 'interrupted' };
@@ -118,9 +150,9 @@ export async function finishJob(q: DbWriter, id: string, workerId: string, outco
   switch (outcome.kind) {
     case 'succeeded':
       sql = `UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = clock_timestamp(), worker_id = NULL,
-                    no_change = $3, message = CASE WHEN $3::text IS NULL THEN 'Finished' ELSE 'Nothing changed: {reason}' END,
-                    message_vars = CASE WHEN $3::text IS NULL THEN message_vars ELSE jsonb_build_object('reason', $3::text) END ${where}`;
-      values = [id, workerId, outcome.noChange ?? null];
+                    no_change = $3, message = CASE WHEN $3::text IS NULL THEN COALESCE($4::text, 'Finished') ELSE 'Nothing changed: {reason}' END,
+                    message_vars = CASE WHEN $3::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', $3::text) END ${where}`;
+      values = [id, workerId, outcome.noChange ?? null, outcome.message ?? null];
       break;
     case 'cancelled':
       sql = `UPDATE jobs SET status = 'cancelled', finished_at = clock_timestamp(), worker_id = NULL, message = 'Cancelled' ${where}`;
@@ -147,7 +179,7 @@ export async function finishJob(q: DbWriter, id: string, workerId: string, outco
     const noChange = outcome.kind === 'succeeded' ? (outcome.noChange ?? null) : null;
     const text =
       outcome.kind === 'failed' ? 'Run {attempt} failed: {error}'
-      : outcome.kind === 'succeeded' ? (noChange === null ? 'Finished' : 'Finished; nothing changed: {reason}')
+      : outcome.kind === 'succeeded' ? (noChange === null ? (outcome.message ?? 'Finished') : 'Finished; nothing changed: {reason}')
       : outcome.kind === 'cancelled' ? 'Cancelled' : 'Interrupted by shutdown';
     await q.write(
       `INSERT INTO job_messages (job_id, progress, message, vars, level)
@@ -211,10 +243,50 @@ export async function requestCancel(q: DbReader & DbWriter, id: string): Promise
   });
 }
 
+/**
+ * Cancels jobs that have not started because something replaced them (`reason`, said in their
+ * message and last error); the jobs waiting for them end with them. Returns the ids cancelled.
+ */
+export async function supersedeJobs(q: DbWriter, ids: readonly string[], reason: string): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.write<{ id: string }>(
+    `WITH s AS (
+       UPDATE jobs SET status = 'cancelled', cancel_requested = true, finished_at = clock_timestamp(), message = 'Superseded: {reason}',
+                       message_vars = jsonb_build_object('reason', $2::text), last_error = 'superseded: ' || $2
+        WHERE id = ANY($1) AND status IN ('queued', 'interrupted') RETURNING id, progress)
+     INSERT INTO job_messages (job_id, progress, message, vars) SELECT id, progress, 'Superseded: {reason}', jsonb_build_object('reason', $2::text) FROM s
+     RETURNING job_id AS id`,
+    [ids, reason],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Releases a held job: it becomes claimable once every job it waits for has succeeded. False
+ * when the job is not held (released already, or ended).
+ */
+export async function releaseHeldJob(q: DbWriter, id: string): Promise<boolean> {
+  const { rowCount } = await q.write(
+    `WITH r AS (
+       UPDATE jobs SET held_reason = NULL, message = CASE WHEN cardinality(waits_for) = 0 THEN 'Waiting to start' ELSE 'Released; waiting for the jobs it depends on' END
+        WHERE id = $1 AND held_reason IS NOT NULL AND status IN ('queued', 'interrupted') RETURNING id, progress)
+     INSERT INTO job_messages (job_id, progress, message) SELECT id, progress, 'Released' FROM r`,
+    [id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
 export async function getJob(q: DbReader, id: string): Promise<Job> {
   const { rows } = await q.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
   if (!rows[0]) throw new NotFoundError('job', id);
   return jobFromRow(rows[0]);
+}
+
+/** The jobs with these ids that still exist (finished jobs are purged after a while). */
+export async function jobsByIds(q: DbReader, ids: readonly string[]): Promise<Job[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.query<JobRow>('SELECT * FROM jobs WHERE id = ANY($1)', [ids]);
+  return rows.map(jobFromRow);
 }
 
 /** Which jobs a list shows: `target` matches a job's subject or target host, in part and in any case. */

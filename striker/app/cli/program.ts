@@ -28,6 +28,7 @@ import { addKickstartCommands } from './kickstart-commands.js';
 import { addHostCommands } from './host-commands.js';
 import { addPeerCommands } from './peer-commands.js';
 import { addManifestCommands } from './manifest-commands.js';
+import { addManifestRunCommands } from './manifest-run-commands.js';
 
 
 /** What command groups in other files need from the program. */
@@ -68,6 +69,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addHostCommands(program, context);
   addPeerCommands(program, context);
   addManifestCommands(program, context);
+  // After addManifestCommands: adds `run` to its `manifest` group.
+  addManifestRunCommands(program, context, setExit);
 
   program
     .command('serve')
