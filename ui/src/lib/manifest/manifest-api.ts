@@ -1,0 +1,33 @@
+/**
+ * The wizard's calls to the manifest API: validate one step (every problem of it at once), store
+ * the manifest (create or replace), and start a run.
+ */
+import { api, ApiError } from '../api';
+import type { ManifestDoc, SecretIn, StoredManifest, ValidationAnswer } from './manifest-types';
+import type { Step } from './steps';
+
+/** The problems of one step; the whole manifest is sent so cross-step checks see everything. */
+export async function validateStep(step: Exclude<Step, 'review'>, document: ManifestDoc<SecretIn>): Promise<ValidationAnswer['problems']> {
+  try {
+    const answer = await api<ValidationAnswer>('POST', `/api/manifests/validate?step=${step}`, document);
+    return answer.ok ? [] : answer.problems;
+  } catch (error) {
+    if (error instanceof ApiError && error.problems.length > 0) return error.problems;
+    throw error;
+  }
+}
+
+/** Stores the manifest: a new one (`id` 'new') is created; answers the stored manifest. */
+export async function saveManifest(id: string, document: ManifestDoc<SecretIn>): Promise<StoredManifest> {
+  return id === 'new'
+    ? api<StoredManifest>('POST', '/api/manifests', document)
+    : api<StoredManifest>('PUT', `/api/manifests/${id}`, document);
+}
+
+export interface RunStarted {
+  runId: string;
+}
+
+export async function startRun(id: string): Promise<RunStarted> {
+  return api<RunStarted>('POST', `/api/manifests/${id}/run`);
+}
