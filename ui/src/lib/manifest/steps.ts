@@ -22,3 +22,13 @@ export function nextStep(step: Step): Step | undefined {
 export function previousStep(step: Step): Step | undefined {
   return steps[steps.indexOf(step) - 1];
 }
+
+/** The step whose page holds the field at a problem's key path. */
+export function stepOfPath(path: string): Step {
+  if (path.startsWith('pair') || path.startsWith('clusterPassword') || path === 'version' || path === '') return 'pair';
+  if (path.startsWith('networks') || path.startsWith('dns') || path.startsWith('ntp')) return 'networks';
+  if (/^hosts\.[a-z0-9]+\.(ipmi|pduOutlets)/.test(path) || path.startsWith('fenceDevices')) return 'fencing';
+  if (path.startsWith('hosts')) return 'hosts';
+  if (path.startsWith('upses')) return 'power';
+  return 'review';
+}
