@@ -7,9 +7,10 @@
  * (`stored`): an empty value with a stored secret is sent as `{ set: true }`, keep the stored one.
  * Pure: no Svelte, no browser.
  */
-import type { FenceDeviceDoc, HostDoc, HostSlot, ManifestDoc, NetworkKind, SecretIn, SecretOut, UpsDoc } from './manifest-types';
-import { networkKey } from './networks';
-import { defaultSubnets, hostSlots, planAddress, planIpmiAddress } from './numbering-plan';
+// The manifest area's pure modules, bundled as they are: one numbering plan for the API and the wizard.
+import { hostKeys, networkKey } from '../../../../striker/manifest/manifest-schema.js';
+import { defaultHostAddress, defaultIpmiAddress, defaultSubnet } from '../../../../striker/manifest/numbering-plan.js';
+import type { FenceDeviceDoc, HostDoc, HostShown, HostSlot, ManifestDoc, ManifestShown, NetworkKind, SecretIn, SecretOut, UpsDoc } from './manifest-types';
 
 export interface SecretDraft {
   value: string;
@@ -90,8 +91,8 @@ export function newDraft(seed: DraftSeed = {}): ManifestDraft {
     pair: { prefix: seed.prefix ?? 'an', sequence: '1', domain: seed.domain ?? '', description: '' },
     clusterPassword: emptySecret(),
     networks: [
-      { kind: 'bcn', index: 1, subnet: defaultSubnets.bcn, gateway: '', mtu },
-      { kind: 'sn', index: 1, subnet: defaultSubnets.sn, gateway: '', mtu },
+      { kind: 'bcn', index: 1, subnet: defaultSubnet('bcn', 1) ?? '', gateway: '', mtu },
+      { kind: 'sn', index: 1, subnet: defaultSubnet('sn', 1) ?? '', gateway: '', mtu },
       { kind: 'ifn', index: 1, subnet: seed.ifnSubnet ?? '', gateway: seed.ifnGateway ?? '', mtu },
     ],
     dns: (seed.dns ?? []).join(', '),
@@ -107,7 +108,7 @@ export function newDraft(seed: DraftSeed = {}): ManifestDraft {
 
 /** The slots the draft describes: both nodes, and the DR host when there is one. */
 export function slotsOf(draft: ManifestDraft): HostSlot[] {
-  return hostSlots.filter((s) => s !== 'dr' || draft.withDr);
+  return hostKeys.filter((s) => s !== 'dr' || draft.withDr);
 }
 
 /**
@@ -116,17 +117,18 @@ export function slotsOf(draft: ManifestDraft): HostSlot[] {
  */
 export function fillPlan(draft: ManifestDraft): void {
   const sequence = Number(draft.pair.sequence);
+  const planned = Number.isInteger(sequence) && sequence >= 1 && sequence <= 99;
   const bcn = draft.networks.find((n) => n.kind === 'bcn');
-  for (const slot of hostSlots) {
+  for (const slot of hostKeys) {
     const host = draft.hosts[slot];
     const keys = new Set(draft.networks.map(networkKey));
     for (const key of Object.keys(host.addresses)) if (!keys.has(key)) delete host.addresses[key];
     for (const n of draft.networks) {
       const key = networkKey(n);
-      if (!host.edited.includes(key)) host.addresses[key] = planAddress(n.subnet, sequence, slot);
+      if (!host.edited.includes(key)) host.addresses[key] = !planned ? '' : defaultHostAddress(n.subnet, sequence, slot) ?? '';
       host.links[key] ??= ['', ''];
     }
-    if (!host.edited.includes('ipmi') && bcn) host.ipmi.address = planIpmiAddress(bcn.subnet, sequence, slot);
+    if (!host.edited.includes('ipmi') && bcn) host.ipmi.address = !planned ? '' : defaultIpmiAddress(bcn.subnet, sequence, slot) ?? '';
   }
 }
 
@@ -147,8 +149,8 @@ function parameters(values: ParameterValues): Record<string, string | boolean> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
 }
 
-function hostDoc(h: HostDraft, networks: string[]): HostDoc<SecretIn> {
-  const doc: HostDoc<SecretIn> = {
+function hostDoc(h: HostDraft, networks: string[]): HostDoc {
+  const doc: HostDoc = {
     machine: h.machine,
     addresses: Object.fromEntries(networks.map((k) => [k, h.addresses[k] ?? ''])),
     links: Object.fromEntries(networks.map((k) => [k, { macs: (h.links[k] ?? ['', '']).filter((m, i) => i === 0 || m !== '') }])),
@@ -165,18 +167,18 @@ function hostDoc(h: HostDraft, networks: string[]): HostDoc<SecretIn> {
 }
 
 /** The manifest document the API takes. */
-export function toDocument(d: ManifestDraft): ManifestDoc<SecretIn> {
+export function toDocument(d: ManifestDraft): ManifestDoc {
   const keys = d.networks.map(networkKey);
-  const hosts: ManifestDoc<SecretIn>['hosts'] = { node1: hostDoc(d.hosts.node1, keys), node2: hostDoc(d.hosts.node2, keys) };
+  const hosts: ManifestDoc['hosts'] = { node1: hostDoc(d.hosts.node1, keys), node2: hostDoc(d.hosts.node2, keys) };
   if (d.withDr) hosts.dr = hostDoc(d.hosts.dr, keys);
-  const fenceDevices = d.fenceDevices.map((f): FenceDeviceDoc<SecretIn> => {
-    const doc: FenceDeviceDoc<SecretIn> = { name: f.name, agent: f.agent, parameters: parameters(f.parameters) };
+  const fenceDevices = d.fenceDevices.map((f): FenceDeviceDoc => {
+    const doc: FenceDeviceDoc = { name: f.name, agent: f.agent, parameters: parameters(f.parameters) };
     const password = secretIn(f.password);
     if (password !== undefined) doc.password = password;
     return doc;
   });
-  const upses = d.upses.map((u): UpsDoc<SecretIn> => {
-    const doc: UpsDoc<SecretIn> = { name: u.name, source: u.source, address: u.address, powers: [...u.powers] };
+  const upses = d.upses.map((u): UpsDoc => {
+    const doc: UpsDoc = { name: u.name, source: u.source, address: u.address, powers: [...u.powers] };
     if (u.upsName !== '') doc.upsName = u.upsName;
     if (u.username !== '') doc.username = u.username;
     const password = secretIn(u.password);
@@ -204,9 +206,9 @@ const textValues = (p: Record<string, string | number | boolean> | undefined): P
   Object.fromEntries(Object.entries(p ?? {}).map(([k, v]) => [k, typeof v === 'boolean' ? v : String(v)]));
 
 /** A stored manifest as a draft to edit: every address counts as typed, secrets as stored. */
-export function fromDocument(doc: ManifestDoc<SecretOut>): ManifestDraft {
+export function fromDocument(doc: ManifestShown): ManifestDraft {
   const keys = doc.networks.map(networkKey);
-  const host = (h: HostDoc<SecretOut> | undefined): HostDraft => {
+  const host = (h: HostShown | undefined): HostDraft => {
     if (!h) return emptyHost();
     return {
       machine: h.machine,
@@ -237,7 +239,7 @@ export function withoutSecrets(d: ManifestDraft): ManifestDraft {
   const copy = structuredClone(d);
   const clear = (s: SecretDraft) => (s.value = '');
   clear(copy.clusterPassword);
-  for (const slot of hostSlots) clear(copy.hosts[slot].ipmi.password);
+  for (const slot of hostKeys) clear(copy.hosts[slot].ipmi.password);
   for (const f of copy.fenceDevices) clear(f.password);
   for (const u of copy.upses) clear(u.password);
   return copy;

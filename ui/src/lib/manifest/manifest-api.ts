@@ -3,11 +3,11 @@
  * the manifest (create or replace), and start a run.
  */
 import { api, ApiError } from '../api';
-import type { ManifestDoc, SecretIn, StoredManifest, ValidationAnswer } from './manifest-types';
+import type { ManifestDoc, StoredManifest, ValidationAnswer } from './manifest-types';
 import type { Step } from './steps';
 
 /** The problems of one step; the whole manifest is sent so cross-step checks see everything. */
-export async function validateStep(step: Exclude<Step, 'review'>, document: ManifestDoc<SecretIn>): Promise<ValidationAnswer['problems']> {
+export async function validateStep(step: Exclude<Step, 'review'>, document: ManifestDoc): Promise<ValidationAnswer['problems']> {
   try {
     const answer = await api<ValidationAnswer>('POST', `/api/manifests/validate?step=${step}`, document);
     return answer.ok ? [] : answer.problems;
@@ -18,7 +18,7 @@ export async function validateStep(step: Exclude<Step, 'review'>, document: Mani
 }
 
 /** Stores the manifest: a new one (`id` 'new') is created; answers the stored manifest. */
-export async function saveManifest(id: string, document: ManifestDoc<SecretIn>): Promise<StoredManifest> {
+export async function saveManifest(id: string, document: ManifestDoc): Promise<StoredManifest> {
   return id === 'new'
     ? api<StoredManifest>('POST', '/api/manifests', document)
     : api<StoredManifest>('PUT', `/api/manifests/${id}`, document);

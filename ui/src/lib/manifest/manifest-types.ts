@@ -1,64 +1,31 @@
 /**
- * The install manifest as the API reads and answers it (v1; striker/manifest owns the schema),
- * and the answers of the manifest, plan, fence-agent and run routes the wizard reads.
- * Secrets go in as plaintext or `{ set: true }` ("keep the stored one") and always come back as
- * `{ set: boolean }`.
+ * The install manifest as the API reads and answers it (the server's own types from
+ * striker/manifest, type-only), and the answers of the manifest, plan, fence-agent and run routes
+ * the wizard reads. Secrets go in as plaintext or `{ set: true }` ("keep the stored one") and
+ * always come back as `{ set: boolean }`.
  */
-export type NetworkKind = 'bcn' | 'sn' | 'ifn' | 'mn';
-export type HostSlot = 'node1' | 'node2' | 'dr';
-export type SecretIn = string | { set: true };
-export interface SecretOut { set: boolean }
+import type { HostKey, ManifestInput, ManifestView, NetworkKind } from '../../../../striker/manifest/index.js';
+import type { Wire } from '../wire';
 
-export interface NetworkDoc {
-  kind: NetworkKind;
-  index: number;
-  subnet: string;
-  gateway?: string;
-  mtu: number;
-}
+export type { NetworkKind };
+export type HostSlot = HostKey;
 
-export interface HostDoc<S> {
-  machine: string;
-  addresses: Record<string, string>;
-  links: Record<string, { macs: string[] }>;
-  ipmi?: { address: string; username: string; password: S; parameters?: Record<string, string | number | boolean> };
-  pduOutlets?: Record<string, string>;
-}
-
-export interface FenceDeviceDoc<S> {
-  name: string;
-  agent: string;
-  parameters: Record<string, string | number | boolean>;
-  password?: S;
-}
-
-export interface UpsDoc<S> {
-  name: string;
-  source: 'nut' | 'snmp';
-  address: string;
-  upsName?: string;
-  username?: string;
-  password?: S;
-  powers: HostSlot[];
-}
-
-export interface ManifestDoc<S = SecretIn> {
-  version: 1;
-  pair: { prefix: string; sequence: number; domain: string; description?: string };
-  networks: NetworkDoc[];
-  dns: string[];
-  ntp: string[];
-  hosts: { node1: HostDoc<S>; node2: HostDoc<S>; dr?: HostDoc<S> };
-  fenceDevices: FenceDeviceDoc<S>[];
-  upses: UpsDoc<S>[];
-  clusterPassword: S;
-}
+/** A manifest as sent to the API: secrets as plaintext or `{ set: true }`. */
+export type ManifestDoc = ManifestInput;
+/** A manifest as the API shows it: every secret only `{ set }`. */
+export type ManifestShown = Wire<ManifestView>;
+export type SecretIn = ManifestInput['clusterPassword'];
+export type SecretOut = ManifestShown['clusterPassword'];
+export type HostDoc = ManifestInput['hosts']['node1'];
+export type HostShown = ManifestShown['hosts']['node1'];
+export type FenceDeviceDoc = NonNullable<ManifestInput['fenceDevices']>[number];
+export type UpsDoc = NonNullable<ManifestInput['upses']>[number];
 
 /** A stored manifest as GET /api/manifests/:id answers it. */
 export interface StoredManifest {
   id: string;
   name: string;
-  document: ManifestDoc<SecretOut>;
+  document: ManifestShown;
   modifiedAt: string;
 }
 

@@ -1,14 +1,17 @@
 /**
- * The Anvil! names a pair takes from its prefix and number: the pair `<prefix>-anvil-<NN>`, its
- * subnodes `<prefix>-a<NN>n01` and `n02`, its DR host `<prefix>-a<NN>dr01` (NN two digits). The
- * review shows the names the Striker's plan answers; this is what the pair step shows as it is typed.
+ * The Anvil! names of a pair (striker/manifest/names.ts, bundled as it is) as the pair step shows
+ * them while they are typed, and what each host is called in the wizard's words.
  */
+import { pairNames as anvilNames } from '../../../../striker/manifest/names.js';
 import type { HostSlot } from './manifest-types';
 
+/** The names the prefix and number typed so far give; `??` where the number is not one yet. */
 export function pairNames(prefix: string, sequence: number): { pair: string } & Record<HostSlot, string> {
   const p = prefix.trim().toLowerCase() || 'an';
-  const nn = Number.isInteger(sequence) && sequence > 0 ? String(sequence).padStart(2, '0') : '??';
-  return { pair: `${p}-anvil-${nn}`, node1: `${p}-a${nn}n01`, node2: `${p}-a${nn}n02`, dr: `${p}-a${nn}dr01` };
+  const valid = Number.isInteger(sequence) && sequence > 0 && sequence < 100;
+  const names = anvilNames({ prefix: p, sequence: valid ? sequence : 0, domain: '' });
+  const fix = (name: string) => (valid ? name : name.replace('-anvil-00', '-anvil-??').replace(/-a00/, '-a??'));
+  return { pair: fix(names.anvil), node1: fix(names.hosts.node1.short), node2: fix(names.hosts.node2.short), dr: fix(names.hosts.dr.short) };
 }
 
 export const slotTitles: Record<HostSlot, string> = { node1: 'Subnode 1', node2: 'Subnode 2', dr: 'DR host' };

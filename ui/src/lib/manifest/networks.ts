@@ -4,7 +4,7 @@
  */
 import type { NetworkKind } from './manifest-types';
 
-export const networkKinds: readonly NetworkKind[] = ['bcn', 'sn', 'ifn', 'mn'];
+export { networkKey, networkKinds } from '../../../../striker/manifest/manifest-schema.js';
 
 export const networkTitles: Record<NetworkKind, string> = {
   bcn: 'Back-channel network (BCN)',
@@ -19,7 +19,3 @@ export const networkPurposes: Record<NetworkKind, string> = {
   ifn: 'Internet-facing: the servers’ own network, the one users reach. Only this network has a gateway.',
   mn: 'Migration: live migration of servers between the subnodes, kept off the storage network.',
 };
-
-export function networkKey(n: { kind: NetworkKind; index: number }): string {
-  return `${n.kind}${n.index}`;
-}

@@ -1,3 +1,5 @@
+import { stepOf } from '../../../../striker/manifest/validate-manifest.js';
+
 /** The wizard's steps in order, with their titles; each step is its own page under /manifests/<id>/. */
 export const steps = ['pair', 'networks', 'hosts', 'fencing', 'power', 'review'] as const;
 export type Step = (typeof steps)[number];
@@ -23,12 +25,7 @@ export function previousStep(step: Step): Step | undefined {
   return steps[steps.indexOf(step) - 1];
 }
 
-/** The step whose page holds the field at a problem's key path. */
+/** The step whose page holds the field at a problem's key path (the document as a whole: the first). */
 export function stepOfPath(path: string): Step {
-  if (path.startsWith('pair') || path.startsWith('clusterPassword') || path === 'version' || path === '') return 'pair';
-  if (path.startsWith('networks') || path.startsWith('dns') || path.startsWith('ntp')) return 'networks';
-  if (/^hosts\.[a-z0-9]+\.(ipmi|pduOutlets)/.test(path) || path.startsWith('fenceDevices')) return 'fencing';
-  if (path.startsWith('hosts')) return 'hosts';
-  if (path.startsWith('upses')) return 'power';
-  return 'review';
+  return stepOf(path) ?? 'pair';
 }
