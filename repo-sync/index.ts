@@ -20,6 +20,7 @@ export {
 export { RepoScheduler } from './repo-scheduler.js';
 export { getRepo, listRepos, listTrees, syncConfiguredRepos, type RepoRecord } from './repo-store.js';
 export { addRepo, importIsoSchema, parseRepoConfig, removeRepo, repoNameOf, startIsoImport, startRepoSync } from './actions.js';
+export { XmlReader, type XmlHandlers } from './metadata/xml-reader.js';
 export { parseRepomd, recordOf, type Repomd, type RepomdRecord } from './metadata/repomd.js';
 export { nevra, parsePrimary, type Dependency, type PackageEntry, type ParsePrimaryOptions } from './metadata/primary.js';
 export { parseComps, type CompsGroup } from './metadata/comps.js';
