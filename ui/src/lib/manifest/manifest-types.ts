@@ -5,6 +5,7 @@
  * always come back as `{ set: boolean }`.
  */
 import type { HostKey, ManifestInput, ManifestView, NetworkKind } from '../../../../striker/manifest/index.js';
+import type { FenceAgentListResponse, FenceAgentResponse } from '../../../../striker/manifest/fence-agents/index.js';
 import type { Wire } from '../wire';
 
 export type { NetworkKind };
@@ -34,26 +35,9 @@ export interface ValidationAnswer {
   problems: { path: string; message: string }[];
 }
 
-/** GET /api/fence-agents/:agent: the form generated from the agent's metadata. */
-export interface FenceFormField {
-  name: string;
-  label?: string;
-  type: 'boolean' | 'string' | 'integer' | 'second' | 'select';
-  required: boolean;
-  default?: string | number | boolean | null;
-  help?: string;
-  choices?: string[];
-  secret: boolean;
-  deprecated?: string[];
-}
-
-export interface FenceAgentForm {
-  agent: string;
-  description?: string;
-  fields: FenceFormField[];
-}
-
-export interface FenceAgentSummary {
-  name: string;
-  description: string;
-}
+/** GET /api/fence-agents/:agent: the device form generated from the agent's metadata. */
+export type FenceAgentAnswer = Wire<FenceAgentResponse>;
+export type FenceAgentForm = FenceAgentAnswer['form'];
+export type FenceFormField = FenceAgentForm['fields'][number];
+/** GET /api/fence-agents */
+export type FenceAgentList = Wire<FenceAgentListResponse>;
