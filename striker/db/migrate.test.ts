@@ -27,6 +27,7 @@ describe('migrations', () => {
     row_deletions: 'an append-only log of deletes, purged by age (migration 0013)',
     striker_schema_versions: "each Striker's newest migration, rewritten at start (migration 0013)",
     striker_peers: "this Striker's own peers and their sealed credentials; adding and removing a peer are audited (migration 0015)",
+    manifest_secrets: 'sealed secrets: a history row would keep an envelope out of reach of key rotation; the manifest document records set/cleared (migration 0016)',
   };
   // Tables keyed by a name rather than a uuid, and why.
   const keyedByName: Record<string, string> = {

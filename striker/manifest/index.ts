@@ -19,3 +19,6 @@ export {
   type ValidationContext,
 } from './validate-manifest.js';
 export { sampleMachines, sampleManifest } from './sample-manifest.js';
+export { manifestSecretsTable, type ManifestRow } from './manifest-store.js';
+export { checkManifest, createManifest, openManifestSecrets, removeManifest, replaceManifest, type ManifestDeps, type ManifestProblems, type SecretSealer } from './actions.js';
+export { secretFields, type SecretField } from './manifest-secrets.js';

@@ -50,6 +50,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // the newer version wins silently.
   agent_credentials: site,
   host_agents: machinery,
+  // Install manifests: one description of each node pair for the site; their secrets are sealed
+  // with the site key every Striker holds.
+  manifests: site,
+  manifest_secrets: site,
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,
