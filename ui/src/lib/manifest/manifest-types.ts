@@ -4,7 +4,8 @@
  * the wizard reads. Secrets go in as plaintext or `{ set: true }` ("keep the stored one") and
  * always come back as `{ set: boolean }`.
  */
-import type { HostKey, ManifestInput, ManifestView, NetworkKind } from '../../../../striker/manifest/index.js';
+import type { HostKey, ManifestInput, ManifestView, NetworkKind } from '../../../../striker/manifest/manifest-schema.js';
+import type { ManifestRow } from '../../../../striker/manifest/manifest-store.js';
 import type { FenceAgentListResponse, FenceAgentResponse } from '../../../../striker/manifest/fence-agents/index.js';
 import type { Wire } from '../wire';
 
@@ -22,13 +23,8 @@ export type HostShown = ManifestShown['hosts']['node1'];
 export type FenceDeviceDoc = NonNullable<ManifestInput['fenceDevices']>[number];
 export type UpsDoc = NonNullable<ManifestInput['upses']>[number];
 
-/** A stored manifest as GET /api/manifests/:id answers it. */
-export interface StoredManifest {
-  id: string;
-  name: string;
-  document: ManifestShown;
-  modifiedAt: string;
-}
+/** A stored manifest as GET /api/manifests/:id answers it (its document without secrets). */
+export type StoredManifest = Wire<ManifestRow>;
 
 export interface ValidationAnswer {
   ok: boolean;
