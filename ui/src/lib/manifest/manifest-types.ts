@@ -7,6 +7,7 @@
 import type { HostKey, ManifestInput, ManifestView, NetworkKind } from '../../../../striker/manifest/manifest-schema.js';
 import type { ManifestRow } from '../../../../striker/manifest/manifest-store.js';
 import type { FenceAgentListResponse, FenceAgentResponse } from '../../../../striker/manifest/fence-agents/index.js';
+import type { LiveJob } from '../api-types';
 import type { Wire } from '../wire';
 
 export type { NetworkKind };
@@ -37,3 +38,12 @@ export type FenceAgentForm = FenceAgentAnswer['form'];
 export type FenceFormField = FenceAgentForm['fields'][number];
 /** GET /api/fence-agents */
 export type FenceAgentList = Wire<FenceAgentListResponse>;
+
+/** GET /api/manifests/:id/plan */
+export type ManifestPlanAnswer = Record<string, unknown>;
+
+/** GET /api/manifests/:id/runs/:runId: the run and its jobs (the job graph). */
+export interface RunAnswer {
+  run: { id: string; manifestId: string };
+  jobs: LiveJob[];
+}
