@@ -241,6 +241,13 @@ export async function getJob(q: DbReader, id: string): Promise<Job> {
   return jobFromRow(rows[0]);
 }
 
+/** The jobs with these ids that still exist (finished jobs are purged after a while). */
+export async function jobsByIds(q: DbReader, ids: readonly string[]): Promise<Job[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.query<JobRow>('SELECT * FROM jobs WHERE id = ANY($1)', [ids]);
+  return rows.map(jobFromRow);
+}
+
 export async function listJobs(q: DbReader, filter: { status?: JobStatus; kind?: string; limit: number; before?: Date }): Promise<Job[]> {
   const { rows } = await q.query<JobRow>(
     `SELECT * FROM jobs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)

@@ -72,3 +72,26 @@ END $$;
 CREATE TRIGGER jobs_end_dependants AFTER UPDATE OF status ON jobs FOR EACH ROW
   WHEN (NEW.status IN ('failed', 'cancelled') AND OLD.status IS DISTINCT FROM NEW.status)
   EXECUTE FUNCTION public.jobs_end_dependants();
+
+-- Runs of install manifests (striker/manifest): which revision of which manifest ran, and the job
+-- of each host and kind it stands for. A run's progress is its jobs'. `jobs` is a JSON array in
+-- the row rather than a table of its own, for the reason `waits_for` is a column: a run and its
+-- job map are one replicated change. Each element:
+--   {"key": "node1:host.configure-network", "target": "node1", "hostId": "52-54-…", "kind": …,
+--    "jobId": uuid, "fingerprint": hex, "created": true when this run created the job, false
+--    when it kept the job of an earlier run}
+-- Jobs are not referenced by foreign key: finished jobs are purged after a while, runs stay.
+CREATE TABLE manifest_runs (
+  id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  manifest_id uuid NOT NULL,
+  -- A digest of the manifest's secret-free document (striker/manifest/run-manifest.ts).
+  revision    text NOT NULL CHECK (revision ~ '^[0-9a-f]{20}$'),
+  -- The document that ran, without secrets.
+  document    jsonb NOT NULL CHECK (jsonb_typeof(document) = 'object'),
+  jobs        jsonb NOT NULL CHECK (jsonb_typeof(jobs) = 'array'),
+  created_by  uuid REFERENCES users (id) ON DELETE SET NULL,
+  created_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+  modified_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX manifest_runs_manifest ON manifest_runs (manifest_id, created_at DESC);
+SELECT striker_track('manifest_runs');

@@ -1,0 +1,188 @@
+/**
+ * Running a manifest against a real PostgreSQL: the job graph, idempotent re-runs, resuming after
+ * a failure, re-running after a node was rebuilt, and no secret in any job.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { issueCredentialAtRegistration } from '../agent/index.js';
+import { systemActor } from '../audit/audit-store.js';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors/index.js';
+import { claimJobs, finishJob } from '../jobs/job-store.js';
+import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
+import { manifestSchema, type ManifestView } from './manifest-schema.js';
+import { splitSecrets } from './manifest-secrets.js';
+import { manifestRun, manifestRuns, runManifest, type ManifestRunDeps } from './manifest-run-actions.js';
+import { sampleManifest } from './sample-manifest.js';
+import { hostIdOfMachine, type RunnableManifest } from './run-manifest.js';
+
+let t: TestDatabase;
+let manifest: RunnableManifest;
+let deps: ManifestRunDeps;
+const MANIFEST_ID = '6f0c3a52-5d1e-4c1b-9a53-000000000001';
+const secrets = ['bmc-secret-1', 'bmc-secret-2', 'pdu-secret', 'ups-secret', 'cluster-secret'];
+
+function documentOf(input = sampleManifest()): ManifestView {
+  return splitSecrets(manifestSchema.parse(input), () => false).view;
+}
+
+const hostIds = () => (['node1', 'node2', 'dr'] as const).map((k) => hostIdOfMachine(manifest.document.hosts[k]!.machine));
+
+async function register(hostId: string): Promise<void> {
+  await t.db.tx((tx) => issueCredentialAtRegistration(tx, hostId, '127.0.0.1'));
+}
+
+/** Claims and ends every claimable job (Striker's and each host's) as `outcome` says, until none is left. */
+async function settle(outcome: (kind: string, hostId: string | null) => 'succeeded' | 'failed'): Promise<void> {
+  for (;;) {
+    let any = false;
+    for (const target of [null, ...hostIds()]) {
+      const jobs = await claimJobs(t.db, { workerId: 'w', kinds: ['manifest.check', 'host.configure-network', 'cluster.join', 'dr.link'], targetHost: target, limit: 10 });
+      for (const job of jobs) {
+        any = true;
+        const o = outcome(job.kind, target);
+        await finishJob(t.db, job.id, 'w', o === 'succeeded' ? { kind: 'succeeded' } : { kind: 'failed', error: 'it broke', retryAfterSeconds: null });
+      }
+    }
+    if (!any) return;
+  }
+}
+
+async function jobCount(): Promise<number> {
+  return (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs')).rows[0]!.n;
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  deps = {
+    db: t.db,
+    findManifest: async (_q, idOrName) => {
+      if (idOrName !== manifest.id && idOrName !== manifest.name) throw new NotFoundError('manifest', idOrName);
+      return manifest;
+    },
+  };
+});
+afterEach(async () => {
+  await t.db.query('DELETE FROM manifest_runs');
+  await t.db.query('DELETE FROM jobs');
+  await t.db.query('DELETE FROM agent_credentials');
+});
+afterAll(async () => t.drop());
+
+async function fresh(): Promise<void> {
+  manifest = { id: MANIFEST_ID, name: 'an-anvil-01', document: documentOf() };
+  for (const id of hostIds()) await register(id);
+}
+
+describe('runManifest', () => {
+  it('makes the job graph: a check, a network job per host, cluster.join per subnode and dr.link, held and waiting', async () => {
+    await fresh();
+    const run = await runManifest(deps, systemActor, 'an-anvil-01');
+    expect(run.existing).toBe(false);
+    expect(run.state).toBe('running');
+    expect(run.jobs.map((j) => j.key)).toEqual([
+      'striker:manifest.check',
+      'node1:host.configure-network',
+      'node2:host.configure-network',
+      'dr:host.configure-network',
+      'node1:cluster.join',
+      'node2:cluster.join',
+      'dr:dr.link',
+    ]);
+    const byKey = new Map(run.jobs.map((j) => [j.key, j]));
+    const id = (k: string) => byKey.get(k)!.jobId;
+    expect(byKey.get('node1:cluster.join')!.waitsFor).toEqual([id('striker:manifest.check'), id('node1:host.configure-network'), id('node2:host.configure-network')]);
+    expect(byKey.get('dr:dr.link')!.waitsFor).toHaveLength(4);
+    for (const k of ['node1:cluster.join', 'node2:cluster.join']) {
+      expect(byKey.get(k)!.heldReason).toBe('cluster formation is not available yet');
+      expect(byKey.get(k)!.text).toBe('Waiting: cluster formation is not available yet');
+    }
+    expect(byKey.get('dr:dr.link')!.heldReason).toBe('DR linking is not available yet');
+    expect(byKey.get('node1:host.configure-network')!.hostId).toBe('52-54-00-a1-00-01');
+    const { rows } = await t.db.query<{ payload: { networks: { key: string; macs: string[] }[] } }>(`SELECT payload FROM jobs WHERE id = $1`, [id('node1:host.configure-network')]);
+    expect(rows[0]!.payload.networks.map((n) => n.key)).toEqual(['bcn1', 'sn1', 'ifn1']);
+    expect(await manifestRuns(deps, MANIFEST_ID)).toHaveLength(1);
+    expect((await manifestRun(deps, MANIFEST_ID, run.runId)).jobs).toHaveLength(7);
+  });
+
+  it('is idempotent: the same revision again while the run is live answers that run and creates nothing', async () => {
+    await fresh();
+    const first = await runManifest(deps, systemActor, MANIFEST_ID);
+    const again = await runManifest(deps, systemActor, MANIFEST_ID);
+    expect(again.runId).toBe(first.runId);
+    expect(again.existing).toBe(true);
+    expect(await jobCount()).toBe(7);
+    // Another revision while the first still runs is refused.
+    manifest = { ...manifest, document: documentOf({ ...sampleManifest(), dns: ['192.168.122.2'] }) };
+    await expect(runManifest(deps, systemActor, MANIFEST_ID)).rejects.toThrow(ConflictError);
+  });
+
+  it('after a run whose jobs all ran, a re-run with nothing changed creates nothing new', async () => {
+    await fresh();
+    const first = await runManifest(deps, systemActor, MANIFEST_ID);
+    await settle(() => 'succeeded');
+    const done = await manifestRun(deps, MANIFEST_ID, first.runId);
+    // The held jobs remain: the run waits for cluster formation; nothing pretends to have joined.
+    expect(done.state).toBe('waiting');
+    expect(done.jobs.filter((j) => j.status === 'succeeded').map((j) => j.key)).toHaveLength(4);
+    expect(done.jobs.filter((j) => j.status === 'queued').map((j) => j.key)).toEqual(['node1:cluster.join', 'node2:cluster.join', 'dr:dr.link']);
+    const again = await runManifest(deps, systemActor, MANIFEST_ID);
+    expect(again.existing).toBe(true);
+    expect(again.runId).toBe(first.runId);
+    expect(await jobCount()).toBe(7);
+  });
+
+  it('resumes: a re-run after a failure re-creates what failed (and what ended because of it), keeps what succeeded', async () => {
+    await fresh();
+    const first = await runManifest(deps, systemActor, MANIFEST_ID);
+    const node2 = hostIdOfMachine(manifest.document.hosts.node2.machine);
+    await settle((kind, host) => (kind === 'host.configure-network' && host === node2 ? 'failed' : 'succeeded'));
+    const failed = await manifestRun(deps, MANIFEST_ID, first.runId);
+    expect(failed.state).toBe('failed');
+    const join1 = failed.jobs.find((j) => j.key === 'node1:cluster.join')!;
+    expect(join1.status).toBe('failed');
+    expect(join1.lastError).toBe(`because job host.configure-network ${failed.jobs.find((j) => j.key === 'node2:host.configure-network')!.jobId} failed`);
+    const second = await runManifest(deps, systemActor, MANIFEST_ID);
+    expect(second.existing).toBe(false);
+    expect(second.runId).not.toBe(first.runId);
+    expect(second.jobs.filter((j) => j.created).map((j) => j.key)).toEqual(['node2:host.configure-network', 'node1:cluster.join', 'node2:cluster.join', 'dr:dr.link']);
+    const kept = second.jobs.filter((j) => !j.created);
+    expect(kept.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(await jobCount()).toBe(11);
+    await settle(() => 'succeeded');
+    expect((await manifestRun(deps, MANIFEST_ID, second.runId)).state).toBe('waiting');
+  });
+
+  it('re-creates only the jobs of a node that was rebuilt (it registered again)', async () => {
+    await fresh();
+    await runManifest(deps, systemActor, MANIFEST_ID);
+    await settle(() => 'succeeded');
+    await register(hostIdOfMachine(manifest.document.hosts.node1.machine));
+    const rerun = await runManifest(deps, systemActor, MANIFEST_ID);
+    expect(rerun.existing).toBe(false);
+    expect(rerun.jobs.filter((j) => j.created).map((j) => j.key)).toEqual(['node1:host.configure-network', 'node1:cluster.join']);
+    const join1 = rerun.jobs.find((j) => j.key === 'node1:cluster.join')!;
+    expect(join1.waitsFor).toContain(rerun.jobs.find((j) => j.key === 'node1:host.configure-network')!.jobId);
+  });
+
+  it('refuses a manifest whose machines have not registered, naming each host', async () => {
+    manifest = { id: MANIFEST_ID, name: 'an-anvil-01', document: documentOf() };
+    await register(hostIdOfMachine(manifest.document.hosts.node1.machine));
+    const error = await runManifest(deps, systemActor, MANIFEST_ID).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems.map((p) => p.path)).toEqual(['hosts.node2.machine', 'hosts.dr.machine']);
+    expect(await jobCount()).toBe(0);
+  });
+
+  it('puts no secret in any job payload or message, in the tables or their history', async () => {
+    await fresh();
+    await runManifest(deps, systemActor, MANIFEST_ID);
+    await settle(() => 'succeeded');
+    const dump = await t.db.query<{ text: string }>(
+      `SELECT concat_ws(' ', (SELECT string_agg(j::text, ' ') FROM jobs j), (SELECT string_agg(m::text, ' ') FROM job_messages m),
+                             (SELECT string_agg(h::text, ' ') FROM history.jobs h), (SELECT string_agg(r::text, ' ') FROM manifest_runs r),
+                             (SELECT string_agg(h::text, ' ') FROM history.manifest_runs h)) AS text`,
+    );
+    const text = dump.rows[0]!.text;
+    expect(text).toContain('an-a01n01');
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+});
