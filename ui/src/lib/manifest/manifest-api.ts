@@ -3,7 +3,7 @@
  * the manifest (create or replace), and start a run.
  */
 import { api, ApiError } from '../api';
-import type { ManifestDoc, StoredManifest, ValidationAnswer } from './manifest-types';
+import type { ManifestDoc, RunStarted, StoredManifest, ValidationAnswer } from './manifest-types';
 import type { Step } from './steps';
 
 /** The problems of one step; the whole manifest is sent so cross-step checks see everything. */
@@ -22,10 +22,6 @@ export async function saveManifest(id: string, document: ManifestDoc): Promise<S
   return id === 'new'
     ? api<StoredManifest>('POST', '/api/manifests', document)
     : api<StoredManifest>('PUT', `/api/manifests/${id}`, document);
-}
-
-export interface RunStarted {
-  runId: string;
 }
 
 export async function startRun(id: string): Promise<RunStarted> {

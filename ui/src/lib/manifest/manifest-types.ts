@@ -6,8 +6,8 @@
  */
 import type { HostKey, ManifestInput, ManifestView, NetworkKind } from '../../../../striker/manifest/manifest-schema.js';
 import type { ManifestRow } from '../../../../striker/manifest/manifest-store.js';
+import type { ManifestRunView, RunManifestResponse } from '../../../../striker/manifest/manifest-run-actions.js';
 import type { FenceAgentListResponse, FenceAgentResponse } from '../../../../striker/manifest/fence-agents/index.js';
-import type { LiveJob } from '../api-types';
 import type { Wire } from '../wire';
 
 export type { NetworkKind };
@@ -42,8 +42,8 @@ export type FenceAgentList = Wire<FenceAgentListResponse>;
 /** GET /api/manifests/:id/plan */
 export type ManifestPlanAnswer = Record<string, unknown>;
 
-/** GET /api/manifests/:id/runs/:runId: the run and its jobs (the job graph). */
-export interface RunAnswer {
-  run: { id: string; manifestId: string };
-  jobs: LiveJob[];
-}
+/** GET /api/manifests/:id/runs/:runId: the run and the live state of its jobs (the job graph). */
+export type RunView = Wire<ManifestRunView>;
+export type RunJob = RunView['jobs'][number];
+/** POST /api/manifests/:id/run */
+export type RunStarted = Wire<RunManifestResponse>;
