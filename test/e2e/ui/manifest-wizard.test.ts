@@ -122,7 +122,7 @@ describe('web UI, the install manifest wizard', () => {
       expect((await errorsOf(page, id).textContent())?.trim(), id).not.toBe('');
     }
     expect(await summary.locator('li').count()).toBeGreaterThanOrEqual(bad.length);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('pair.prefix');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('pair.prefix');
     expect(await field(page, 'pair.description').getAttribute('aria-invalid')).toBeNull();
     expect(page.url()).toMatch(/\/manifests\/new\/pair$/);
     await screenshots(page, '71-manifest-pair-errors');

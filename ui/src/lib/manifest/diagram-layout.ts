@@ -6,7 +6,7 @@
  */
 import { networkKey } from '../../../../striker/manifest/manifest-schema.js';
 import { pairNames } from '../../../../striker/manifest/names.js';
-import type { HostSlot, ManifestShown, NetworkKind } from './manifest-types';
+import type { HostSlot, ManifestShown, NetworkKind } from './manifest-types.js';
 
 export interface Box { id: string; x: number; y: number; w: number; h: number; label: string; sub: string; kind: 'host' | 'bmc' | 'pdu' | 'fence' | 'ups' }
 export interface Bus { key: string; kind: NetworkKind; y: number; x1: number; x2: number; label: string }

@@ -3,7 +3,7 @@
  * the tab's session storage on every change (so a reload keeps it) without the secrets typed in it:
  * a password stays in memory only until the manifest is stored, encrypted, on the Striker.
  */
-import { newDraft, withoutSecrets, type ManifestDraft } from './draft';
+import { newDraft, withoutSecrets, type ManifestDraft } from './draft.js';
 
 const KEY_PREFIX = 'striker.manifest-draft.';
 

@@ -10,7 +10,7 @@
 // The manifest area's pure modules, bundled as they are: one numbering plan for the API and the wizard.
 import { hostKeys, networkKey } from '../../../../striker/manifest/manifest-schema.js';
 import { defaultHostAddress, defaultIpmiAddress, defaultSubnet } from '../../../../striker/manifest/numbering-plan.js';
-import type { FenceDeviceDoc, HostDoc, HostShown, HostSlot, ManifestDoc, ManifestShown, NetworkKind, SecretIn, SecretOut, UpsDoc } from './manifest-types';
+import type { FenceDeviceDoc, HostDoc, HostShown, HostSlot, ManifestDoc, ManifestShown, NetworkKind, SecretIn, SecretOut, UpsDoc } from './manifest-types.js';
 
 export interface SecretDraft {
   value: string;

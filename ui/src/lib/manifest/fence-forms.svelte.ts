@@ -3,8 +3,8 @@
  * from the agent's own metadata (`fence_<agent> -o metadata`): read once per visit and shared by
  * the fencing step's devices and the IPMI options.
  */
-import { request, messageOf } from '../api';
-import type { FenceAgentAnswer, FenceAgentForm, FenceFormField } from './manifest-types';
+import { request, messageOf } from '../api.js';
+import type { FenceAgentAnswer, FenceAgentForm, FenceFormField } from './manifest-types.js';
 
 /** The agent whose options the IPMI of every host takes. */
 export const IPMI_AGENT = 'fence_ipmilan';

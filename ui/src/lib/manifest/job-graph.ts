@@ -4,9 +4,9 @@
  * deepest of them), each job as the live feed last showed it, and its state in plain words — what
  * it is doing, what it waits for, why it is held. Pure: views in, columns and words out.
  */
-import type { JobStatus, LiveJob } from '../api-types';
-import { isFinished, mergeJob } from '../job-merge';
-import type { RunJob } from './manifest-types';
+import type { JobStatus, LiveJob } from '../api-types.js';
+import { isFinished, mergeJob } from '../job-merge.js';
+import type { RunJob } from './manifest-types.js';
 
 /** One job of the run as shown: the run's view of it, brought up to date by the live feed. */
 export interface GraphJob {

@@ -2,9 +2,9 @@
  * The wizard's calls to the manifest API: validate one step (every problem of it at once), store
  * the manifest (create or replace), and start a run.
  */
-import { api, ApiError } from '../api';
-import type { ManifestDoc, RunStarted, StoredManifest, ValidationAnswer } from './manifest-types';
-import type { Step } from './steps';
+import { api, ApiError } from '../api.js';
+import type { ManifestDoc, RunStarted, StoredManifest, ValidationAnswer } from './manifest-types.js';
+import type { Step } from './steps.js';
 
 /** The problems of one step; the whole manifest is sent so cross-step checks see everything. */
 export async function validateStep(step: Exclude<Step, 'review'>, document: ManifestDoc): Promise<ValidationAnswer['problems']> {

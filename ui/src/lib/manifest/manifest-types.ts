@@ -8,7 +8,7 @@ import type { HostKey, ManifestInput, ManifestView, NetworkKind } from '../../..
 import type { ManifestRow } from '../../../../striker/manifest/manifest-store.js';
 import type { ManifestRunView, RunManifestResponse } from '../../../../striker/manifest/manifest-run-actions.js';
 import type { FenceAgentListResponse, FenceAgentResponse } from '../../../../striker/manifest/fence-agents/index.js';
-import type { Wire } from '../wire';
+import type { Wire } from '../wire.js';
 
 export type { NetworkKind };
 export type HostSlot = HostKey;

@@ -3,7 +3,7 @@
  * them while they are typed, and what each host is called in the wizard's words.
  */
 import { pairNames as anvilNames } from '../../../../striker/manifest/names.js';
-import type { HostSlot } from './manifest-types';
+import type { HostSlot } from './manifest-types.js';
 
 /** The names the prefix and number typed so far give; `??` where the number is not one yet. */
 export function pairNames(prefix: string, sequence: number): { pair: string } & Record<HostSlot, string> {

@@ -2,7 +2,7 @@
  * The four kinds of network an Anvil! pair uses, in the words a tech reads in the wizard, and the
  * key a network goes by in the manifest (`bcn1`, `sn1`, `ifn2`).
  */
-import type { NetworkKind } from './manifest-types';
+import type { NetworkKind } from './manifest-types.js';
 
 export { networkKey, networkKinds } from '../../../../striker/manifest/manifest-schema.js';
 

@@ -3,8 +3,8 @@
  * MAC, shown with their link state and speed; and the links Anvil!-named interfaces suggest
  * (`bcn1_link1`, `bcn1_link2` → the BCN1 bond's two NICs).
  */
-import type { HostDetail } from '../api-types';
-import type { HostDraft } from './draft';
+import type { HostDetail } from '../api-types.js';
+import type { HostDraft } from './draft.js';
 
 type Inventory = NonNullable<NonNullable<HostDetail['agent']>['inventory']>;
 export type Nic = Inventory['nics'][number] & { mac: string };

@@ -3,7 +3,7 @@
  * wizard shows them: beside the field at that path (and a group shows those below it), and all of
  * them in a summary at the top of the step, so none is hidden.
  */
-import { ApiError } from '../api';
+import { ApiError } from '../api.js';
 
 export type ProblemMap = Record<string, string[]>;
 
