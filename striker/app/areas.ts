@@ -25,6 +25,7 @@ import type { AgentCredentialCheck } from '../http/access.js';
 import { agentArea } from '../agent/index.js';
 import { siteKeys } from '../core/secrets/index.js';
 import { peersArea } from '../peers/index.js';
+import { manifestRoutes } from '../manifest/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 
 export interface Areas {
@@ -132,6 +133,9 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     logger: logger.child({ component: 'peers' }),
   });
   plugins.push((app) => peers.plugin(app));
+
+  // Install manifests: the node pairs, their secrets sealed with the site key.
+  plugins.push((app) => manifestRoutes(app, { db, keys: siteKeys(config.dataDir) }));
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });

@@ -90,6 +90,17 @@ export async function replaceManifest(deps: ManifestDeps, actor: Actor, id: stri
   });
 }
 
+/**
+ * Creates the manifest, or replaces the stored one of the same pair (its Anvil! name): what
+ * `striker manifest apply` and the YAML import do, so a site described in a file is rebuilt from it.
+ */
+export async function applyManifest(deps: ManifestDeps, actor: Actor, input: unknown, options: ActionOptions = {}): Promise<{ manifest: ManifestRow; created: boolean }> {
+  const name = nameOf(input);
+  const existing = name === undefined ? undefined : (await listManifests(deps.db)).find((m) => m.name === name);
+  if (existing === undefined) return { manifest: await createManifest(deps, actor, input, options), created: true };
+  return { manifest: await replaceManifest(deps, actor, existing.id, input, options), created: false };
+}
+
 /** Deletes a manifest and its secrets. */
 export async function removeManifest(deps: ManifestDeps, actor: Actor, id: string, options: ActionOptions = {}): Promise<void> {
   await deps.db.tx(async (t) => {
@@ -139,6 +150,14 @@ function parseSecrets(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
   return out;
+}
+
+/** The Anvil! name a document's pair would have, when its prefix and sequence are well-formed. */
+function nameOf(input: unknown): string | undefined {
+  const pair = (input as { pair?: { prefix?: unknown; sequence?: unknown } } | null)?.pair;
+  if (typeof pair?.prefix !== 'string' || typeof pair.sequence !== 'number') return undefined;
+  const prefix = pair.prefix.trim().toLowerCase();
+  return /^[a-z]{1,5}$/.test(prefix) && Number.isInteger(pair.sequence) && pair.sequence >= 1 && pair.sequence <= 99 ? anvilName(prefix, pair.sequence) : undefined;
 }
 
 function isKeep(value: unknown): boolean {

@@ -51,16 +51,27 @@ const deviceName = z.string().regex(DEVICE_NAME, 'must be a name like pdu1 (a le
 /** A fence agent by its program name, e.g. `fence_ipmilan`. */
 export const FENCE_AGENT = /^fence_[a-z0-9_]{1,60}$/;
 
+/** Parameter names that carry a password: refused among the plain parameters (they would be stored in clear). */
+const SECRET_PARAMETERS = new Set(['password', 'passwd']);
+
 /** Agent parameters: name → scalar value, as `pcs stonith create` passes them. */
 const parameterName = /^[a-z][a-z0-9_-]{0,62}$/;
 const parameters = z
   .record(z.string().regex(parameterName, 'must be a parameter name like ip or lanplus'), z.union([z.string().max(1024, 'must be at most 1024 characters'), z.number(), z.boolean()]))
-  .refine((p) => Object.keys(p).length <= manifestLimits.parameters, `takes at most ${manifestLimits.parameters} parameters`);
+  .refine((p) => Object.keys(p).length <= manifestLimits.parameters, `takes at most ${manifestLimits.parameters} parameters`)
+  .superRefine((p, ctx) => {
+    for (const key of Object.keys(p)) {
+      if (SECRET_PARAMETERS.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'is a secret: give it in the password field, which is sealed, not among the parameters' });
+    }
+  });
+
+/** The longest password a secret field takes (all of a manifest's secrets are sealed in one envelope). */
+export const MAX_SECRET_LENGTH = 256;
 
 /** A secret on input: plaintext, `{ set: true }` (keep the stored one) or `{ set: false }` (none). */
 export const secretInputSchema = z.union(
   [
-    z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters'),
+    z.string().min(1, 'must not be empty').max(MAX_SECRET_LENGTH, `must be at most ${MAX_SECRET_LENGTH} characters`),
     z.strictObject({ set: z.boolean() }),
   ],
   { error: 'must be a password (text) or { set: true } to keep the stored one' },

@@ -86,7 +86,7 @@ export function stepOf(path: string): ManifestStep | undefined {
 /** Validates a whole manifest: every problem, or the parsed manifest. */
 export function validateManifest(input: unknown, context: ValidationContext): ManifestCheck {
   const parsed = manifestSchema.safeParse(input);
-  const problems = dedupe([...(parsed.success ? [] : problemsFromZod(parsed.error, input)), ...relationProblems(input, context)]);
+  const problems = dedupe(withoutSecretEchoes([...(parsed.success ? [] : problemsFromZod(parsed.error, input)), ...relationProblems(input, context)]));
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, manifest: parsed.data, problems: [] };
 }
@@ -356,6 +356,17 @@ function scalars(value: Record<string, unknown> | undefined): Record<string, str
   for (const [k, v] of Object.entries(value ?? {})) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   return out;
 }
+
+/**
+ * A problem with a secret field never quotes what was sent (zod-problems appends "— got …"): the
+ * answer and the log that records it must not carry a password.
+ */
+function withoutSecretEchoes(problems: Problem[]): Problem[] {
+  return problems.map((p) => (SECRET_PATH.test(p.path) ? { path: p.path, message: p.message.replace(/ — got [\s\S]*$/, '') } : p));
+}
+
+/** The key paths of secret fields: the cluster password and every `password` (schema fields and refused parameters alike). */
+const SECRET_PATH = /(^clusterPassword|\.password|\.passwd)(\.|$)/;
 
 function dedupe(problems: Problem[]): Problem[] {
   const seen = new Set<string>();
