@@ -25,7 +25,7 @@ import type { AgentCredentialCheck } from '../http/access.js';
 import { agentArea } from '../agent/index.js';
 import { siteKeys } from '../core/secrets/index.js';
 import { peersArea } from '../peers/index.js';
-import { manifestRoutes } from '../manifest/index.js';
+import { manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 
 export interface Areas {
@@ -136,6 +136,18 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
 
   // Install manifests: the node pairs, their secrets sealed with the site key.
   plugins.push((app) => manifestRoutes(app, { db, keys: siteKeys(config.dataDir) }));
+
+  // Running manifests: the job graph per pair, and manifest.check on Striker's runner (it opens
+  // the manifest's secrets with the site key when it runs; no job holds them).
+  const manifestKeys = siteKeys(config.dataDir);
+  jobKinds.push(manifestCheckJobKind({
+    db,
+    openSecrets: (id) => openManifestSecrets({ db, keys: manifestKeys }, id),
+    run: runCommand,
+    agentStaleSeconds: config.jobs.staleAfterSeconds,
+    probeTimeoutMs: 20_000,
+  }));
+  plugins.push((app) => manifestRunRoutes(app, { db }));
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });

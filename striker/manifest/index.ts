@@ -26,3 +26,6 @@ export { manifestPlan, type FenceLevel, type ManifestPlan, type PlannedAddress, 
 export { MAX_MANIFEST_BYTES, parseManifestYaml, stringifyManifestYaml } from './manifest-yaml.js';
 export { manifestRoutes, type ManifestListResponse, type ManifestPlanResponse, type ManifestResource, type ManifestResponse, type ManifestValidationResponse } from './manifest-routes.js';
 export { getManifest, listManifests } from './manifest-store.js';
+export { manifestRunRoutes, type ManifestRunListResponse, type ManifestRunResponse } from './manifest-run-routes.js';
+export { findRunnableManifest, manifestRun, manifestRuns, runManifest, type ManifestRunDeps, type ManifestRunView, type RunJobView, type RunManifestResponse } from './manifest-run-actions.js';
+export { checkJobInfo, manifestCheckJobKind, type CheckDeps } from './run-check-kind.js';

@@ -5,7 +5,9 @@
  */
 import { liveCredentialOf, addHostJob } from '../agent/index.js';
 import { audit, type ActionOptions, type Actor } from '../audit/audit-store.js';
-import { ConflictError, ValidationError, type Problem } from '../core/errors/index.js';
+import { ConflictError, NotFoundError, ValidationError, type Problem } from '../core/errors/index.js';
+import { isUuid } from '../core/validation/uuid.js';
+import { getManifest, listManifests } from './manifest-store.js';
 import type { Database, DbReader } from '../db/database.js';
 import type { Job } from '../jobs/job.js';
 import { renderMessage } from '../jobs/job.js';
@@ -17,10 +19,16 @@ import { CHECK_KIND, hostIdOfMachine, manifestRevision, planRun, presentHosts, r
 
 export interface ManifestRunDeps {
   db: Database;
-  /** A stored manifest by id or by name (`an-anvil-01`); NotFoundError when there is none. */
-  findManifest(q: DbReader, idOrName: string): Promise<RunnableManifest>;
   /** Called after a run created jobs (wakes Striker's job runner). */
   onJobsCreated?: (() => void) | undefined;
+}
+
+/** A stored manifest by id, or by its name (`an-anvil-01`, as the CLI takes it); NotFoundError when there is none. */
+export async function findRunnableManifest(q: DbReader, idOrName: string): Promise<RunnableManifest> {
+  if (isUuid(idOrName)) return getManifest(q, idOrName);
+  const found = (await listManifests(q)).find((m) => m.name === idOrName);
+  if (found === undefined) throw new NotFoundError('manifest', idOrName.slice(0, 80));
+  return found;
 }
 
 /** One job of a run as the API shows it: where it runs, and its live state. */
@@ -93,7 +101,7 @@ async function view(q: DbReader, run: ManifestRunRow): Promise<ManifestRunView> 
  * nothing new answers the latest run, and a re-run creates only what failed or changed.
  */
 export async function runManifest(deps: ManifestRunDeps, actor: Actor, idOrName: string, options: ActionOptions = {}): Promise<RunManifestResponse> {
-  const manifest = await deps.findManifest(deps.db, idOrName);
+  const manifest = await findRunnableManifest(deps.db, idOrName);
   const revision = manifestRevision(manifest.document);
   const outcome = await deps.db.tx(async (t) => {
     await lockManifestRuns(t, manifest.id);
@@ -156,13 +164,13 @@ export async function runManifest(deps: ManifestRunDeps, actor: Actor, idOrName:
 }
 
 /** The manifest's runs, newest first, each with its jobs' live state. */
-export async function manifestRuns(deps: Pick<ManifestRunDeps, 'db' | 'findManifest'>, idOrName: string): Promise<ManifestRunView[]> {
-  const manifest = await deps.findManifest(deps.db, idOrName);
+export async function manifestRuns(deps: Pick<ManifestRunDeps, 'db'>, idOrName: string): Promise<ManifestRunView[]> {
+  const manifest = await findRunnableManifest(deps.db, idOrName);
   const runs = await listManifestRuns(deps.db, manifest.id);
   return Promise.all(runs.map((r) => view(deps.db, r)));
 }
 
-export async function manifestRun(deps: Pick<ManifestRunDeps, 'db' | 'findManifest'>, idOrName: string, runId: string): Promise<ManifestRunView> {
-  const manifest = await deps.findManifest(deps.db, idOrName);
+export async function manifestRun(deps: Pick<ManifestRunDeps, 'db'>, idOrName: string, runId: string): Promise<ManifestRunView> {
+  const manifest = await findRunnableManifest(deps.db, idOrName);
   return view(deps.db, await getManifestRun(deps.db, manifest.id, runId));
 }

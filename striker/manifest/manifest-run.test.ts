@@ -5,7 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueCredentialAtRegistration } from '../agent/index.js';
 import { systemActor } from '../audit/audit-store.js';
-import { ConflictError, NotFoundError, ValidationError } from '../core/errors/index.js';
+import { ConflictError, ValidationError } from '../core/errors/index.js';
+import { insertManifest, updateManifest } from './manifest-store.js';
 import { claimJobs, finishJob } from '../jobs/job-store.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import { manifestSchema, type ManifestView } from './manifest-schema.js';
@@ -17,7 +18,6 @@ import { hostIdOfMachine, type RunnableManifest } from './run-manifest.js';
 let t: TestDatabase;
 let manifest: RunnableManifest;
 let deps: ManifestRunDeps;
-const MANIFEST_ID = '6f0c3a52-5d1e-4c1b-9a53-000000000001';
 const secrets = ['bmc-secret-1', 'bmc-secret-2', 'pdu-secret', 'ups-secret', 'cluster-secret'];
 
 function documentOf(input = sampleManifest()): ManifestView {
@@ -52,23 +52,22 @@ async function jobCount(): Promise<number> {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  deps = {
-    db: t.db,
-    findManifest: async (_q, idOrName) => {
-      if (idOrName !== manifest.id && idOrName !== manifest.name) throw new NotFoundError('manifest', idOrName);
-      return manifest;
-    },
-  };
+  deps = { db: t.db };
 });
 afterEach(async () => {
   await t.db.query('DELETE FROM manifest_runs');
   await t.db.query('DELETE FROM jobs');
   await t.db.query('DELETE FROM agent_credentials');
+  await t.db.query('DELETE FROM manifests');
 });
 afterAll(async () => t.drop());
 
+async function store(document = documentOf()): Promise<RunnableManifest> {
+  return insertManifest(t.db, { name: 'an-anvil-01', sequence: 1, document });
+}
+
 async function fresh(): Promise<void> {
-  manifest = { id: MANIFEST_ID, name: 'an-anvil-01', document: documentOf() };
+  manifest = await store();
   for (const id of hostIds()) await register(id);
 }
 
@@ -99,32 +98,32 @@ describe('runManifest', () => {
     expect(byKey.get('node1:host.configure-network')!.hostId).toBe('52-54-00-a1-00-01');
     const { rows } = await t.db.query<{ payload: { networks: { key: string; macs: string[] }[] } }>(`SELECT payload FROM jobs WHERE id = $1`, [id('node1:host.configure-network')]);
     expect(rows[0]!.payload.networks.map((n) => n.key)).toEqual(['bcn1', 'sn1', 'ifn1']);
-    expect(await manifestRuns(deps, MANIFEST_ID)).toHaveLength(1);
-    expect((await manifestRun(deps, MANIFEST_ID, run.runId)).jobs).toHaveLength(7);
+    expect(await manifestRuns(deps, manifest.id)).toHaveLength(1);
+    expect((await manifestRun(deps, manifest.id, run.runId)).jobs).toHaveLength(7);
   });
 
   it('is idempotent: the same revision again while the run is live answers that run and creates nothing', async () => {
     await fresh();
-    const first = await runManifest(deps, systemActor, MANIFEST_ID);
-    const again = await runManifest(deps, systemActor, MANIFEST_ID);
+    const first = await runManifest(deps, systemActor, manifest.id);
+    const again = await runManifest(deps, systemActor, manifest.id);
     expect(again.runId).toBe(first.runId);
     expect(again.existing).toBe(true);
     expect(await jobCount()).toBe(7);
     // Another revision while the first still runs is refused.
-    manifest = { ...manifest, document: documentOf({ ...sampleManifest(), dns: ['192.168.122.2'] }) };
-    await expect(runManifest(deps, systemActor, MANIFEST_ID)).rejects.toThrow(ConflictError);
+    manifest = await updateManifest(t.db, manifest.id, { name: 'an-anvil-01', sequence: 1, document: documentOf({ ...sampleManifest(), dns: ['192.168.122.2'] }) });
+    await expect(runManifest(deps, systemActor, manifest.id)).rejects.toThrow(ConflictError);
   });
 
   it('after a run whose jobs all ran, a re-run with nothing changed creates nothing new', async () => {
     await fresh();
-    const first = await runManifest(deps, systemActor, MANIFEST_ID);
+    const first = await runManifest(deps, systemActor, manifest.id);
     await settle(() => 'succeeded');
-    const done = await manifestRun(deps, MANIFEST_ID, first.runId);
+    const done = await manifestRun(deps, manifest.id, first.runId);
     // The held jobs remain: the run waits for cluster formation; nothing pretends to have joined.
     expect(done.state).toBe('waiting');
     expect(done.jobs.filter((j) => j.status === 'succeeded').map((j) => j.key)).toHaveLength(4);
     expect(done.jobs.filter((j) => j.status === 'queued').map((j) => j.key)).toEqual(['node1:cluster.join', 'node2:cluster.join', 'dr:dr.link']);
-    const again = await runManifest(deps, systemActor, MANIFEST_ID);
+    const again = await runManifest(deps, systemActor, manifest.id);
     expect(again.existing).toBe(true);
     expect(again.runId).toBe(first.runId);
     expect(await jobCount()).toBe(7);
@@ -132,15 +131,15 @@ describe('runManifest', () => {
 
   it('resumes: a re-run after a failure re-creates what failed (and what ended because of it), keeps what succeeded', async () => {
     await fresh();
-    const first = await runManifest(deps, systemActor, MANIFEST_ID);
+    const first = await runManifest(deps, systemActor, manifest.id);
     const node2 = hostIdOfMachine(manifest.document.hosts.node2.machine);
     await settle((kind, host) => (kind === 'host.configure-network' && host === node2 ? 'failed' : 'succeeded'));
-    const failed = await manifestRun(deps, MANIFEST_ID, first.runId);
+    const failed = await manifestRun(deps, manifest.id, first.runId);
     expect(failed.state).toBe('failed');
     const join1 = failed.jobs.find((j) => j.key === 'node1:cluster.join')!;
     expect(join1.status).toBe('failed');
     expect(join1.lastError).toBe(`because job host.configure-network ${failed.jobs.find((j) => j.key === 'node2:host.configure-network')!.jobId} failed`);
-    const second = await runManifest(deps, systemActor, MANIFEST_ID);
+    const second = await runManifest(deps, systemActor, manifest.id);
     expect(second.existing).toBe(false);
     expect(second.runId).not.toBe(first.runId);
     expect(second.jobs.filter((j) => j.created).map((j) => j.key)).toEqual(['node2:host.configure-network', 'node1:cluster.join', 'node2:cluster.join', 'dr:dr.link']);
@@ -148,15 +147,15 @@ describe('runManifest', () => {
     expect(kept.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(await jobCount()).toBe(11);
     await settle(() => 'succeeded');
-    expect((await manifestRun(deps, MANIFEST_ID, second.runId)).state).toBe('waiting');
+    expect((await manifestRun(deps, manifest.id, second.runId)).state).toBe('waiting');
   });
 
   it('re-creates only the jobs of a node that was rebuilt (it registered again)', async () => {
     await fresh();
-    await runManifest(deps, systemActor, MANIFEST_ID);
+    await runManifest(deps, systemActor, manifest.id);
     await settle(() => 'succeeded');
     await register(hostIdOfMachine(manifest.document.hosts.node1.machine));
-    const rerun = await runManifest(deps, systemActor, MANIFEST_ID);
+    const rerun = await runManifest(deps, systemActor, manifest.id);
     expect(rerun.existing).toBe(false);
     expect(rerun.jobs.filter((j) => j.created).map((j) => j.key)).toEqual(['node1:host.configure-network', 'node1:cluster.join']);
     const join1 = rerun.jobs.find((j) => j.key === 'node1:cluster.join')!;
@@ -164,9 +163,9 @@ describe('runManifest', () => {
   });
 
   it('refuses a manifest whose machines have not registered, naming each host', async () => {
-    manifest = { id: MANIFEST_ID, name: 'an-anvil-01', document: documentOf() };
+    manifest = await store();
     await register(hostIdOfMachine(manifest.document.hosts.node1.machine));
-    const error = await runManifest(deps, systemActor, MANIFEST_ID).catch((e: unknown) => e);
+    const error = await runManifest(deps, systemActor, manifest.id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems.map((p) => p.path)).toEqual(['hosts.node2.machine', 'hosts.dr.machine']);
     expect(await jobCount()).toBe(0);
@@ -174,7 +173,7 @@ describe('runManifest', () => {
 
   it('puts no secret in any job payload or message, in the tables or their history', async () => {
     await fresh();
-    await runManifest(deps, systemActor, MANIFEST_ID);
+    await runManifest(deps, systemActor, manifest.id);
     await settle(() => 'succeeded');
     const dump = await t.db.query<{ text: string }>(
       `SELECT concat_ws(' ', (SELECT string_agg(j::text, ' ') FROM jobs j), (SELECT string_agg(m::text, ' ') FROM job_messages m),

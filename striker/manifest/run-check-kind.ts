@@ -12,7 +12,8 @@ import type { DbReader } from '../db/database.js';
 import { defineJobKind } from '../jobs/job-kind.js';
 import { getHostAgent } from '../agent/index.js';
 import { agentProblem, planChecks, type Probe, type SecretsBySlot } from './run-checks.js';
-import { CHECK_KIND, manifestRevision, type RunnableManifest } from './run-manifest.js';
+import { getManifest } from './manifest-store.js';
+import { CHECK_KIND, manifestRevision } from './run-manifest.js';
 
 export const checkPayloadSchema = z.strictObject({
   manifestId: z.uuid(),
@@ -24,7 +25,6 @@ export const checkJobInfo = { kind: CHECK_KIND, title: 'Check that the BMCs, PDU
 
 export interface CheckDeps {
   db: DbReader;
-  findManifest(q: DbReader, idOrName: string): Promise<RunnableManifest>;
   /** The manifest's secrets in clear, by slot; never logged, never stored in the job. */
   openSecrets(manifestId: string): Promise<SecretsBySlot>;
   run: CommandRunner;
@@ -40,7 +40,7 @@ export function manifestCheckJobKind(deps: CheckDeps) {
     ...checkJobInfo,
     payload: checkPayloadSchema,
     async run(ctx) {
-      const manifest = await deps.findManifest(deps.db, ctx.payload.manifestId);
+      const manifest = await getManifest(deps.db, ctx.payload.manifestId);
       if (manifestRevision(manifest.document) !== ctx.payload.revision) {
         throw new ConflictError(`manifest ${manifest.name} changed since this run was made (revision ${ctx.payload.revision}); run it again`);
       }

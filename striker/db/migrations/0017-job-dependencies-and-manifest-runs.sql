@@ -83,7 +83,7 @@ CREATE TRIGGER jobs_end_dependants AFTER UPDATE OF status ON jobs FOR EACH ROW
 -- Jobs are not referenced by foreign key: finished jobs are purged after a while, runs stay.
 CREATE TABLE manifest_runs (
   id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  manifest_id uuid NOT NULL,
+  manifest_id uuid NOT NULL REFERENCES manifests (id) ON DELETE CASCADE,
   -- A digest of the manifest's secret-free document (striker/manifest/run-manifest.ts).
   revision    text NOT NULL CHECK (revision ~ '^[0-9a-f]{20}$'),
   -- The document that ran, without secrets.
