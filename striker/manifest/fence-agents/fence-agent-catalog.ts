@@ -122,7 +122,8 @@ export class FenceAgentCatalog {
     const fromDisk = await this.fromDisk(agent, key);
     if (fromDisk !== undefined) return fromDisk;
     try {
-      const result = await this.options.run([program, '-o', 'metadata'], { timeoutMs: this.timeoutMs, maxBuffer: 1024 * 1024 });
+      // stdin is empty and closed: some agents (fence_legacy) read their options from stdin as well.
+      const result = await this.options.run([program, '-o', 'metadata'], { timeoutMs: this.timeoutMs, maxBuffer: 1024 * 1024, input: '' });
       const metadata = parseFenceMetadata(result.stdout, agent);
       if (metadata.name !== agent) throw new DecodeError(`the agent prints the metadata of ${metadata.name}`, agent, 0);
       await this.toDisk(agent, { key, xml: result.stdout });

@@ -1,0 +1,272 @@
+/**
+ * A real two-node corosync + pacemaker cluster on one machine, for tests (after the lab in
+ * lab/cluster/pacemaker-netns, LAB.md):
+ *
+ * - each node (`cl-n1`, `cl-n2`) is its own network namespace, and its daemons run in their own
+ *   mount and UTS namespace with a private /run and /dev/shm and its own /etc/corosync and
+ *   /var/lib/pacemaker (lab-scripts.ts);
+ * - two links per node: `bcn1` (198.18.1.<n>/24) and `mn1` (198.18.2.<n>/24), veths to the
+ *   bridges `bcn` and `mn` in the hub namespace `cl-hub`; corosync (knet) uses the BCN as link 0
+ *   and the MN as link 1; the hub side of a veth going down cuts that link;
+ * - `corosync -f` and `pacemakerd` without systemd; corosync.conf from `pcs cluster setup
+ *   --corosync_conf` (local mode: no pcsd), one authkey from `corosync-keygen` for both nodes;
+ * - one `ipmi_sim` BMC per node in the hub, on ports 6231/6232 of 127.0.0.1 (the hub's loopback, for
+ *   the test) and of 198.18.1.254 (the BCN, for fence_ipmilan on the nodes); its chassis power
+ *   off SIGKILLs every process of that node and power on boots it again. Nodes are booted through
+ *   their BMC (`chassis power on`), the same path fencing uses.
+ *
+ * Every command goes through the command adapter with an argv array. `down()` kills the processes
+ * of its own namespaces and the ipmi_sim processes it started, by pid, and deletes its namespaces.
+ */
+import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { runCommand, type CommandOptions, type CommandResult } from '../../../striker/core/command/run-command.js';
+import { requireLabTools } from './lab-tools.js';
+import { bmcEmu, nodeBinds, renderBootScript, renderChassisHook, renderLanConf, renderPowerOnScript, type LabNodePaths } from './lab-scripts.js';
+
+export const HUB = 'cl-hub';
+export const CLUSTER_NAME = 'labcl';
+export const BMC_USER = { name: 'admin', password: 'secret' } as const;
+/** The BMCs' address on the BCN, as the nodes reach them. */
+export const BMC_BCN_ADDRESS = '198.18.1.254';
+
+export type LabLink = 'bcn' | 'mn';
+
+export interface LabNode extends LabNodePaths {
+  /** Address on each link. */
+  addresses: Record<LabLink, string>;
+  bmcPort: number;
+  bmcDir: string;
+}
+
+const run = (argv: readonly string[], options: Partial<CommandOptions> = {}) => runCommand(argv, { timeoutMs: 30_000, ...options });
+
+export class ClusterLab {
+  private readonly bmcProcesses: ResultPromise[] = [];
+
+  private constructor(readonly dir: string, readonly nodes: readonly LabNode[]) {}
+
+  /** Builds the namespaces, links, configuration and BMCs, and powers both nodes on through their BMCs. */
+  static async up(): Promise<ClusterLab> {
+    requireLabTools();
+    await removeNamespaces();
+    const dir = await mkdtemp(join(tmpdir(), 'cl-lab-'));
+    await chmod(dir, 0o755);
+    const nodes: LabNode[] = [1, 2].map((index) => ({
+      index,
+      name: `node${index}`,
+      namespace: `cl-n${index}`,
+      dir: join(dir, `node${index}`),
+      addresses: { bcn: `198.18.1.${index}`, mn: `198.18.2.${index}` },
+      bmcPort: 6230 + index,
+      bmcDir: join(dir, `bmc${index}`),
+    }));
+    const lab = new ClusterLab(dir, nodes);
+    try {
+      await lab.network();
+      await lab.configure();
+      await lab.startBmcs();
+      for (const node of nodes) await lab.ipmitool(node.index, ['chassis', 'power', 'on']);
+    } catch (error) {
+      await lab.down();
+      throw error;
+    }
+    return lab;
+  }
+
+  node(index: number): LabNode {
+    const node = this.nodes.find((n) => n.index === index);
+    if (node === undefined) throw new Error(`the lab has no node ${index}`);
+    return node;
+  }
+
+  /** Runs `argv` in the node's namespaces (those of its running pacemakerd); throws when the node is down. */
+  async exec(index: number, argv: readonly string[], options: Partial<CommandOptions> = {}): Promise<CommandResult> {
+    const pid = await this.bootPid(index);
+    if (pid === undefined) throw new Error(`node${index} is not running`);
+    return run(['nsenter', '-t', String(pid), '-n', '-m', '-u', ...argv], options);
+  }
+
+  /** The pid of the node's pacemakerd, when it is alive. */
+  async bootPid(index: number): Promise<number | undefined> {
+    const pid = Number((await readFile(join(this.node(index).dir, 'boot.pid'), 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    try {
+      process.kill(pid, 0);
+      return pid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `ipmitool` against the node's BMC from the hub (lanplus, cipher suite 3 as LAB.md says). */
+  async ipmitool(index: number, args: readonly string[]): Promise<CommandResult> {
+    const node = this.node(index);
+    return run(['ip', 'netns', 'exec', HUB, 'ipmitool', '-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(node.bmcPort),
+      '-U', BMC_USER.name, '-P', BMC_USER.password, ...args]);
+  }
+
+  /** The BMC's chassis-control log, one call per line: `<epoch> set power 0`. */
+  async bmcCalls(index: number): Promise<string[]> {
+    const text = await readFile(join(this.node(index).bmcDir, 'calls.log'), 'utf8').catch(() => '');
+    return text.split('\n').filter((l) => l !== '');
+  }
+
+  /** Takes one of a node's links down or up (the hub end of its veth: the node sees no carrier). */
+  async setLink(index: number, link: LabLink, up: boolean): Promise<void> {
+    await run(['ip', '-n', HUB, 'link', 'set', hubPort(index, link), up ? 'up' : 'down']);
+  }
+
+  /** SIGKILLs the node's corosync (its pid from the boot script), as a crash would. */
+  async killCorosync(index: number): Promise<number> {
+    const pid = Number((await readFile(join(this.node(index).dir, 'corosync.pid'), 'utf8')).trim());
+    process.kill(pid, 'SIGKILL');
+    return pid;
+  }
+
+  /** The pids in a node's network namespace. */
+  async namespacePids(index: number): Promise<number[]> {
+    const out = await run(['ip', 'netns', 'pids', this.node(index).namespace]);
+    return out.stdout.split('\n').filter((l) => l.trim() !== '').map(Number);
+  }
+
+  /** The last lines of each node's boot, corosync and pacemakerd output: for a failure message. */
+  async diagnostics(): Promise<string> {
+    const parts: string[] = [];
+    for (const node of this.nodes) {
+      for (const file of ['boot.out', 'corosync.out', 'pacemakerd.out']) {
+        const text = await readFile(join(node.dir, file), 'utf8').catch(() => '(none)');
+        parts.push(`--- ${node.name} ${file}\n${text.split('\n').slice(-15).join('\n')}`);
+      }
+    }
+    return parts.join('\n');
+  }
+
+  async down(): Promise<void> {
+    for (const node of this.nodes) await killNamespace(node.namespace);
+    for (const p of this.bmcProcesses) p.kill('SIGKILL');
+    await Promise.allSettled(this.bmcProcesses);
+    await removeNamespaces();
+    if (process.env['KEEP_CLUSTER_LAB'] !== '1') await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async network(): Promise<void> {
+    for (const ns of [HUB, ...this.nodes.map((n) => n.namespace)]) {
+      await run(['ip', 'netns', 'add', ns]);
+      await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    for (const link of ['bcn', 'mn'] as const) {
+      await run(['ip', '-n', HUB, 'link', 'add', link, 'type', 'bridge']);
+      await run(['ip', '-n', HUB, 'link', 'set', link, 'up']);
+      for (const node of this.nodes) {
+        const port = hubPort(node.index, link);
+        await run(['ip', '-n', HUB, 'link', 'add', port, 'type', 'veth', 'peer', 'name', `${link}1`, 'netns', node.namespace]);
+        await run(['ip', '-n', HUB, 'link', 'set', port, 'master', link, 'up']);
+        await run(['ip', '-n', node.namespace, 'addr', 'add', `${node.addresses[link]}/24`, 'dev', `${link}1`]);
+        await run(['ip', '-n', node.namespace, 'link', 'set', `${link}1`, 'up']);
+      }
+    }
+    await run(['ip', '-n', HUB, 'addr', 'add', `${BMC_BCN_ADDRESS}/24`, 'dev', 'bcn']);
+  }
+
+  private async configure(): Promise<void> {
+    const conf = join(this.dir, 'corosync.conf');
+    const nodeArgs = this.nodes.flatMap((n) => [n.name, `addr=${n.addresses.bcn}`, `addr=${n.addresses.mn}`]);
+    await run(['pcs', 'cluster', 'setup', CLUSTER_NAME, ...nodeArgs, 'transport', 'knet', 'totem', 'token=3000', '--corosync_conf', conf]);
+    // The nodes share the host's /dev/log: corosync logs to its file only.
+    await writeFile(conf, (await readFile(conf, 'utf8')).replace(/to_syslog: yes/, 'to_syslog: no'));
+    const authkey = join(this.dir, 'authkey');
+    await run(['corosync-keygen', '-k', authkey]);
+    const [hacluster, haclient] = await Promise.all([idOf(['id', '-u', 'hacluster']), idOf(['id', '-g', 'hacluster'])]);
+    for (const node of this.nodes) {
+      for (const [from] of nodeBinds) await mkdir(join(node.dir, from), { recursive: true });
+      for (const sub of ['cib', 'pengine', 'blackbox', 'cores']) await mkdir(join(node.dir, 'lib-pacemaker', sub), { recursive: true });
+      await copyFile(conf, join(node.dir, 'etc-corosync', 'corosync.conf'));
+      await copyFile(authkey, join(node.dir, 'etc-corosync', 'authkey'));
+      await chmod(join(node.dir, 'etc-corosync', 'authkey'), 0o400);
+      for (const owned of ['lib-pacemaker', 'log-pacemaker']) await chownTree(join(node.dir, owned), hacluster, haclient);
+      await writeFile(join(node.dir, 'boot.sh'), renderBootScript(node), { mode: 0o755 });
+      await writeFile(join(node.dir, 'power-on.sh'), renderPowerOnScript(node), { mode: 0o755 });
+    }
+  }
+
+  private async startBmcs(): Promise<void> {
+    for (const node of this.nodes) {
+      const b = node.bmcDir;
+      await mkdir(join(b, 'state'), { recursive: true });
+      await writeFile(join(b, 'chassis-control'), renderChassisHook(b, node), { mode: 0o755 });
+      await writeFile(join(b, 'power'), '0\n');
+      // ipmi_sim takes one address per LAN channel: the any-address of the hub namespace is both its
+      // loopback and its BCN address, and nothing outside the hub.
+      await writeFile(join(b, 'lan.conf'), renderLanConf(`bmc${node.index}`, { address: '0.0.0.0', port: node.bmcPort }, join(b, 'chassis-control'), BMC_USER));
+      await writeFile(join(b, 'bmc.emu'), bmcEmu);
+      const sim = execa('ip', ['netns', 'exec', HUB, 'ipmi_sim', '-c', join(b, 'lan.conf'), '-f', join(b, 'bmc.emu'), '-s', join(b, 'state'), '-n'], {
+        stdin: 'ignore', stdout: { file: join(b, 'sim.out') }, stderr: { file: join(b, 'sim.err') }, reject: false,
+      });
+      this.bmcProcesses.push(sim);
+    }
+    for (const node of this.nodes) {
+      await waitFor(`BMC of ${node.name} answers on 127.0.0.1:${node.bmcPort}`, 20_000, async () => {
+        const sim = this.bmcProcesses[node.index - 1]!;
+        if (sim.exitCode !== null) throw new Error(`ipmi_sim exited: ${await readFile(join(node.bmcDir, 'sim.err'), 'utf8').catch(() => '')}`);
+        await this.ipmitool(node.index, ['chassis', 'power', 'status']);
+        return true;
+      });
+    }
+  }
+}
+
+/** Polls `probe` until it returns a value other than false/undefined; a probe that throws counts as not yet. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | false | undefined>, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== false && value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms${last instanceof Error ? `; last error: ${last.message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function hubPort(index: number, link: LabLink): string {
+  return `n${index}-${link}`;
+}
+
+async function idOf(argv: string[]): Promise<number> {
+  return Number((await run(argv)).stdout.trim());
+}
+
+async function chownTree(path: string, uid: number, gid: number): Promise<void> {
+  await run(['chown', '-R', `${uid}:${gid}`, path]);
+  await chown(path, uid, gid);
+}
+
+async function namespaces(): Promise<string[]> {
+  const out = await run(['ip', 'netns', 'list']);
+  return out.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => /^cl-(n\d+|hub)$/.test(n));
+}
+
+/** SIGKILLs every process in one of the lab's namespaces. */
+async function killNamespace(ns: string): Promise<void> {
+  if (!(await namespaces()).includes(ns)) return;
+  const out = await run(['ip', 'netns', 'pids', ns]);
+  for (const pid of out.stdout.split('\n').filter((l) => l.trim() !== '').map(Number)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+}
+
+/** Deletes the lab's namespaces (`cl-n<N>`, `cl-hub`), killing what still runs in them first. */
+async function removeNamespaces(): Promise<void> {
+  for (const ns of await namespaces()) {
+    await killNamespace(ns);
+    await run(['ip', 'netns', 'del', ns]);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The files the cluster lab writes (pure renderers): each node's boot script, each BMC's
+ * ipmi_sim configuration and its chassis-control hook. The boot script and the hook are shell
+ * because ipmi_sim runs the hook and the hook must boot the node; every path in them is checked
+ * to be plain (letters, digits, `_ . / -`) so nothing needs quoting.
+ */
+
+export interface LabNodePaths {
+  /** Node number: 1 or 2. */
+  index: number;
+  name: string;
+  namespace: string;
+  /** The node's own directory: etc-corosync, lib-pacemaker, logs, boot.pid, corosync.pid. */
+  dir: string;
+}
+
+const PLAIN = /^[A-Za-z0-9_./-]+$/;
+
+export function plain(value: string, what: string): string {
+  if (!PLAIN.test(value)) throw new Error(`${what} '${value}' must be letters, digits, _ . / - only (it goes into a shell script unquoted)`);
+  return value;
+}
+
+/** Directories bound over the host's inside the node's mount namespace: [node dir entry, mount point]. */
+export const nodeBinds: readonly (readonly [string, string])[] = [
+  ['etc-corosync', '/etc/corosync'],
+  ['lib-pacemaker', '/var/lib/pacemaker'],
+  ['lib-corosync', '/var/lib/corosync'],
+  ['log-pacemaker', '/var/log/pacemaker'],
+  ['log-corosync', '/var/log/corosync'],
+];
+
+/**
+ * Runs as `ip netns exec <ns> unshare -m -u boot.sh`: a private mount and UTS namespace, a private
+ * /run and /dev/shm (corosync's pid lock, pacemaker's IPC, resource agents' state), the node's own
+ * configuration and state directories, then `corosync -f` in the background and `pacemakerd` in
+ * the foreground (its pid is the boot pid).
+ */
+export function renderBootScript(node: LabNodePaths): string {
+  const d = plain(node.dir, 'node directory');
+  const binds = nodeBinds.map(([from, to]) => `mkdir -p ${to}; mount --bind ${d}/${from} ${to}`).join('\n');
+  return `#!/bin/bash
+# ${node.name}: runs inside its network namespace ${plain(node.namespace, 'namespace')} after unshare -m -u
+set -e
+mount --make-rprivate /
+hostname ${plain(node.name, 'node name')}
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p /run/crm /run/resource-agents /run/lock /run/user
+ln -s /dev/shm /run/shm
+chown hacluster:haclient /run/crm; chmod 750 /run/crm; chmod 1755 /run/resource-agents
+${binds}
+set +e
+corosync -f > ${d}/corosync.out 2>&1 &
+echo $! > ${d}/corosync.pid
+for k in $(seq 100); do corosync-cfgtool -s > /dev/null 2>&1 && break; sleep 0.2; done
+PCMK_logfile=/var/log/pacemaker/pacemaker.log exec pacemakerd > ${d}/pacemakerd.out 2>&1
+`;
+}
+
+/**
+ * Starts a node unless its boot process is alive: `setsid ip netns exec … unshare -m -u boot.sh`,
+ * pid written to boot.pid. Used by the lab to boot and by a BMC's power-on.
+ */
+export function renderPowerOnScript(node: LabNodePaths): string {
+  const d = plain(node.dir, 'node directory');
+  return `#!/bin/bash
+# power on ${node.name}: boot it unless it is running
+if [ -f ${d}/boot.pid ] && kill -0 "$(cat ${d}/boot.pid)" 2> /dev/null; then exit 0; fi
+setsid ip netns exec ${plain(node.namespace, 'namespace')} unshare -m -u ${d}/boot.sh < /dev/null > ${d}/boot.out 2>&1 &
+echo $! > ${d}/boot.pid
+`;
+}
+
+/**
+ * ipmi_sim's chassis_control hook: `hook get power|boot…` or `hook set power 0|1 …`. Keeps the power
+ * state in `<bmc dir>/power`, appends every call to `<bmc dir>/calls.log` (the BMC log the tests
+ * read), and makes power real: off SIGKILLs every process in the node's network namespace (the
+ * pacemaker daemons call setsid, so a process group is not enough), on runs the power-on script.
+ */
+export function renderChassisHook(bmcDir: string, node: LabNodePaths): string {
+  const b = plain(bmcDir, 'BMC directory');
+  const ns = plain(node.namespace, 'namespace');
+  const on = `${plain(node.dir, 'node directory')}/power-on.sh`;
+  return `#!/bin/sh
+# chassis control of ${node.name}'s BMC
+b=${b}; op=$1; shift
+echo "$(date +%s) $op $*" >> $b/calls.log
+[ -f $b/power ] || echo 1 > $b/power
+off() { ip netns pids ${ns} | xargs -r kill -KILL; }
+case $op in
+  get) for p in "$@"; do case $p in
+         power) echo "power:$(cat $b/power)";;
+         boot) echo "boot:default";;
+         *) echo "bad parm $p"; exit 1;; esac; done;;
+  set) while [ $# -ge 2 ]; do case $1 in
+         power) echo $2 > $b/power; if [ "$2" = 0 ]; then off; else ${on}; fi;;
+         shutdown) echo 0 > $b/power; off;;
+         reset) echo 1 > $b/power; off; sleep 0.5; ${on};;
+         boot|identify) :;;
+         *) echo "bad parm $1"; exit 1;; esac; shift 2; done;;
+  *) echo "bad op $op"; exit 1;;
+esac
+exit 0
+`;
+}
+
+export interface BmcListen {
+  address: string;
+  port: number;
+}
+
+/** ipmi_sim's lan.conf: one LAN channel (ipmi_sim takes one address for it), the admin user, the chassis hook. */
+export function renderLanConf(name: string, listen: BmcListen, hook: string, user: { name: string; password: string }): string {
+  return `name "${plain(name, 'BMC name')}"
+set_working_mc 0x20
+  startlan 1
+    addr ${plain(listen.address, 'BMC address')} ${listen.port}
+    priv_limit admin
+    allowed_auths_callback none md2 md5 straight
+    allowed_auths_user none md2 md5 straight
+    allowed_auths_operator none md2 md5 straight
+    allowed_auths_admin none md2 md5 straight
+    guid a123456789abcdefa123456789abcd${String(listen.port).slice(-2).padStart(2, '0')}
+  endlan
+  chassis_control "${plain(hook, 'hook path')}"
+  user 2 true  "${plain(user.name, 'BMC user')}" "${plain(user.password, 'BMC password')}" admin 10 none md2 md5 straight
+`;
+}
+
+/** The emulated management controller: a BMC with a SEL and no sensors. */
+export const bmcEmu = `mc_setbmc 0x20
+mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr
+sel_enable 0x20 1000 0x0a
+mc_enable 0x20
+`;
