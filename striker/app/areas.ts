@@ -26,6 +26,7 @@ import { agentArea } from '../agent/index.js';
 import { siteKeys } from '../core/secrets/index.js';
 import { peersArea } from '../peers/index.js';
 import { manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
+import { FenceAgentCatalog, fenceAgentRoutes } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 
 export interface Areas {
@@ -136,6 +137,14 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
 
   // Install manifests: the node pairs, their secrets sealed with the site key.
   plugins.push((app) => manifestRoutes(app, { db, keys: siteKeys(config.dataDir) }));
+
+  // Fence agents from their own metadata (the wizard's fence device forms), installed in /usr/sbin
+  // by fence-agents on Debian and EL; read once at start so the wizard's first visit is quick.
+  const fenceAgents = new FenceAgentCatalog({ run: runCommand, agentDir: '/usr/sbin', cacheDir: join(resolve(config.dataDir), 'fence-agents'), log: logger.child({ component: 'fence-agents' }) });
+  plugins.push((app) => fenceAgentRoutes(app, { catalog: fenceAgents }));
+  starts.push(async () => {
+    void fenceAgents.list().catch((error: unknown) => logger.warn({ err: error }, 'could not read the installed fence agents'));
+  });
 
   // Running manifests: the job graph per pair, and manifest.check on Striker's runner (it opens
   // the manifest's secrets with the site key when it runs; no job holds them).
