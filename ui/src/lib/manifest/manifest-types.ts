@@ -5,8 +5,8 @@
  * always come back as `{ set: boolean }`.
  */
 import type { HostKey, ManifestInput, ManifestView, NetworkKind } from '../../../../striker/manifest/manifest-schema.js';
-import type { ManifestRow } from '../../../../striker/manifest/manifest-store.js';
-import type { ManifestRunView, RunManifestResponse } from '../../../../striker/manifest/manifest-run-actions.js';
+import type { ManifestListResponse, ManifestPlanResponse, ManifestResource, ManifestResponse, ManifestValidationResponse } from '../../../../striker/manifest/manifest-routes.js';
+import type { ManifestRunListResponse, ManifestRunResponse, RunManifestResponse } from '../../../../striker/manifest/manifest-run-routes.js';
 import type { FenceAgentListResponse, FenceAgentResponse } from '../../../../striker/manifest/fence-agents/index.js';
 import type { Wire } from '../wire.js';
 
@@ -24,13 +24,18 @@ export type HostShown = ManifestShown['hosts']['node1'];
 export type FenceDeviceDoc = NonNullable<ManifestInput['fenceDevices']>[number];
 export type UpsDoc = NonNullable<ManifestInput['upses']>[number];
 
-/** A stored manifest as GET /api/manifests/:id answers it (its document without secrets). */
-export type StoredManifest = Wire<ManifestRow>;
+/** A stored manifest as the API shows it (its document without secrets). */
+export type StoredManifest = Wire<ManifestResource>;
+/** GET, POST, PUT /api/manifests[/:id] */
+export type ManifestAnswer = Wire<ManifestResponse>;
+/** GET /api/manifests */
+export type ManifestList = Wire<ManifestListResponse>;
+/** GET /api/manifests/:id/plan: the names, addresses, fence levels and UPS mapping as the cluster will see them. */
+export type PlanAnswer = Wire<ManifestPlanResponse>;
+export type Plan = PlanAnswer['plan'];
 
-export interface ValidationAnswer {
-  ok: boolean;
-  problems: { path: string; message: string }[];
-}
+/** POST /api/manifests/validate */
+export type ValidationAnswer = Wire<ManifestValidationResponse>;
 
 /** GET /api/fence-agents/:agent: the device form generated from the agent's metadata. */
 export type FenceAgentAnswer = Wire<FenceAgentResponse>;
@@ -39,11 +44,12 @@ export type FenceFormField = FenceAgentForm['fields'][number];
 /** GET /api/fence-agents */
 export type FenceAgentList = Wire<FenceAgentListResponse>;
 
-/** GET /api/manifests/:id/plan */
-export type ManifestPlanAnswer = Record<string, unknown>;
 
 /** GET /api/manifests/:id/runs/:runId: the run and the live state of its jobs (the job graph). */
-export type RunView = Wire<ManifestRunView>;
+export type RunAnswer = Wire<ManifestRunResponse>;
+export type RunView = RunAnswer['run'];
 export type RunJob = RunView['jobs'][number];
+/** GET /api/manifests/:id/runs: newest first. */
+export type RunList = Wire<ManifestRunListResponse>;
 /** POST /api/manifests/:id/run */
 export type RunStarted = Wire<RunManifestResponse>;

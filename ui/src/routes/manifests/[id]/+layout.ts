@@ -3,6 +3,7 @@ import type { LayoutLoad } from './$types';
 import type { Identity } from '$lib/api-types';
 import { loadApi, type Loaded } from '$lib/load';
 import type { StoredManifest } from '$lib/manifest/manifest-types';
+import type { ManifestAnswer } from '$lib/manifest/manifest-types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -17,5 +18,7 @@ export const load: LayoutLoad = async (event) => {
   if (id === 'new') {
     return { id, manifest: null as Loaded<StoredManifest> | null, identity: await loadApi<Identity>(event, '/api/setup/identity', 'this Striker’s identity') };
   }
-  return { id, manifest: await loadApi<StoredManifest>(event, `/api/manifests/${id}`, `manifest ${id}`), identity: null as Loaded<Identity> | null };
+  const answer = await loadApi<ManifestAnswer>(event, `/api/manifests/${id}`, `manifest ${id}`);
+  const manifest: Loaded<StoredManifest> = answer.ok ? { ok: true, data: answer.data.manifest } : answer;
+  return { id, manifest, identity: null as Loaded<Identity> | null };
 };
