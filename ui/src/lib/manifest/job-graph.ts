@@ -75,6 +75,11 @@ export function isHeld(job: GraphJob): boolean {
   return job.heldReason !== null && (job.status === 'queued' || job.status === 'interrupted');
 }
 
+/** A job by its title and, for a host's job, the host: `Configure the host's networks (node1)`. */
+export function jobName(job: GraphJob): string {
+  return job.target === 'striker' ? job.title : `${job.title} (${job.target})`;
+}
+
 /** What the job is doing or waiting for, in words a tech reads. */
 export function jobState(job: GraphJob, after: readonly GraphJob[]): string {
   if (isHeld(job)) return `Held: ${job.heldReason}`;
@@ -83,7 +88,7 @@ export function jobState(job: GraphJob, after: readonly GraphJob[]): string {
     case 'gone':
       return job.text;
     case 'queued':
-      if (pending.length > 0) return `Waiting for ${pending.map((j) => j.title).join(', ')} to finish`;
+      if (pending.length > 0) return `Waiting for ${pending.map(jobName).join(', ')} to finish`;
       return job.hostId ? `Queued: waiting for the agent on ${job.target} (${job.hostId}) to take it` : 'Queued: waiting for the Striker’s job runner';
     case 'running':
       return job.text || 'Running';
