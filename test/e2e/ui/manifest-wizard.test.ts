@@ -5,7 +5,8 @@
  * bad fields shows every problem at once beside its field (aria-invalid, described by its
  * message, focus on the first); Back and a reload keep the input; the fence device form comes
  * from fence_apc_snmp's own metadata; the review shows the plan and the diagram; Run shows the job
- * graph, and progress an agent reports appears live. Screenshots of each step at 1280×800 and
+ * graph, and progress an agent reports appears live; editing the stored manifest shows its
+ * secrets as "set" and keeps them. Screenshots of each step at 1280×800 and
  * 390 wide under test-artifacts/screenshots.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCredentialAtRegistration } from '../../../striker/agent/index.js';
+import { siteKeys } from '../../../striker/core/secrets/index.js';
+import { openManifestSecrets } from '../../../striker/manifest/index.js';
 import { recordAgentStart, saveInventory } from '../../../striker/agent/host-agent-store.js';
 import type { Inventory } from '../../../striker/agent/inventory-schema.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
@@ -261,6 +264,30 @@ describe('web UI, the install manifest wizard', () => {
     await screenshots(page, '77-manifest-run');
     await agent(NODES[0], `jobs/${jobId}/finish`, { instanceId, outcome: { kind: 'succeeded' } });
     await graph.locator(`[data-testid="run-job"][data-target="node1"][data-kind="host.configure-network"][data-status="succeeded"]`).waitFor();
+  });
+
+  it('edits the stored manifest: its secrets show as set and are kept', async () => {
+    const { page } = ui;
+    await page.getByRole('link', { name: 'Manifests' }).click();
+    await page.getByTestId('manifests').getByRole('link', { name: 'Edit' }).click();
+    await page.locator('form[data-step="pair"]').waitFor();
+    expect(await page.locator('[data-field="clusterPassword"] [data-testid="secret-set"]').textContent()).toBe('set');
+    expect(await field(page, 'clusterPassword').inputValue()).toBe('');
+    await field(page, 'pair.description').fill('Rack 4, row B');
+    await next(page, 'networks');
+    await next(page, 'hosts');
+    await next(page, 'fencing');
+    expect(await page.getByTestId('secret-set').count()).toBe(3);
+    await next(page, 'power');
+    await page.getByTestId('next').click();
+    await page.getByTestId('review').getByText('Rack 4, row B').waitFor();
+    // Kept, not replaced: the stored secrets still open to what was typed first.
+    const stored = await t.db.query<{ id: string; description: string }>(`SELECT id, document->'pair'->>'description' AS description FROM manifests`);
+    expect(stored.rows.map((r) => r.description)).toEqual(['Rack 4, row B']);
+    const secrets = await openManifestSecrets({ db: t.db, keys: siteKeys(dataDir) }, stored.rows[0]!.id);
+    expect(secrets.get('clusterPassword')).toBe('a cluster secret 1');
+    expect(secrets.get('hosts.node2.ipmi')).toBe('bmc secret 2');
+    expect(secrets.get('fenceDevices.pdu1')).toBe('pdu secret');
     expect(ui.pageErrors).toEqual([]);
     expect(ui.cspViolations).toEqual([]);
   });
