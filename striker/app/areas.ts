@@ -23,8 +23,8 @@ import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobEvents } from '../events/job-events.js';
 import type { AgentCredentialCheck } from '../http/access.js';
 import { agentArea } from '../agent/index.js';
-import { siteKeys } from '../core/secrets/index.js';
-import { peersArea } from '../peers/index.js';
+import { keyringPath, siteKeys } from '../core/secrets/index.js';
+import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
 import { manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { FenceAgentCatalog, fenceAgentRoutes } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
@@ -60,6 +60,9 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
 
   const starts: ((catalog: JobCatalog) => Promise<void>)[] = [];
   const stops: (() => Promise<void> | void)[] = [];
+
+  // The site key must open every sealed secret, or this Striker does not start.
+  await checkKeyringHoldsSealingKeys(db, siteKeys(config.dataDir).keyring(), encryptedColumns, keyringPath(config.dataDir));
 
   // Mirrored repos and installation trees: jobs, API, the served content, schedules.
   const paths = repoPaths(resolve(config.dataDir));

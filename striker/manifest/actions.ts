@@ -49,10 +49,11 @@ async function contextFor(q: DbReader, deps: ManifestDeps, self: string | undefi
 /**
  * Validates a manifest without storing it: the whole document, or only one wizard step's paths.
  * `id` names the stored manifest being edited (it does not collide with itself, and its stored
- * secrets may be kept).
+ * secrets may be kept); without it the document is a new manifest, which has none to keep.
  */
 export async function checkManifest(deps: ManifestDeps, input: unknown, options: { step?: ManifestStep | undefined; id?: string | undefined } = {}): Promise<ManifestProblems> {
   const context = await contextFor(deps.db, deps, options.id);
+  context.storedSecrets = new Set();
   if (options.id !== undefined) {
     await getManifest(deps.db, options.id);
     context.storedSecrets = new Set(Object.keys(openStored(deps, await sealedSecrets(deps.db, options.id)).secrets));
@@ -95,7 +96,7 @@ export async function replaceManifest(deps: ManifestDeps, actor: Actor, id: stri
  * `striker manifest apply` and the YAML import do, so a site described in a file is rebuilt from it.
  */
 export async function applyManifest(deps: ManifestDeps, actor: Actor, input: unknown, options: ActionOptions = {}): Promise<{ manifest: ManifestRow; created: boolean }> {
-  const name = nameOf(input);
+  const name = pairNameOf(input);
   const existing = name === undefined ? undefined : (await listManifests(deps.db)).find((m) => m.name === name);
   if (existing === undefined) return { manifest: await createManifest(deps, actor, input, options), created: true };
   return { manifest: await replaceManifest(deps, actor, existing.id, input, options), created: false };
@@ -153,7 +154,7 @@ function parseSecrets(text: string): Record<string, string> {
 }
 
 /** The Anvil! name a document's pair would have, when its prefix and sequence are well-formed. */
-function nameOf(input: unknown): string | undefined {
+export function pairNameOf(input: unknown): string | undefined {
   const pair = (input as { pair?: { prefix?: unknown; sequence?: unknown } } | null)?.pair;
   if (typeof pair?.prefix !== 'string' || typeof pair.sequence !== 'number') return undefined;
   const prefix = pair.prefix.trim().toLowerCase();

@@ -20,7 +20,7 @@ export {
 } from './validate-manifest.js';
 export { sampleMachines, sampleManifest } from './sample-manifest.js';
 export { manifestSecretsTable, type ManifestRow } from './manifest-store.js';
-export { applyManifest, checkManifest, createManifest, openManifestSecrets, removeManifest, replaceManifest, type ManifestDeps, type ManifestProblems, type SecretSealer } from './actions.js';
+export { applyManifest, checkManifest, pairNameOf, createManifest, openManifestSecrets, removeManifest, replaceManifest, type ManifestDeps, type ManifestProblems, type SecretSealer } from './actions.js';
 export { secretFields, type SecretField } from './manifest-secrets.js';
 export { manifestPlan, type FenceLevel, type ManifestPlan, type PlannedAddress, type PlannedHost, type PlannedNetwork } from './manifest-plan.js';
 export { MAX_MANIFEST_BYTES, parseManifestYaml, stringifyManifestYaml } from './manifest-yaml.js';

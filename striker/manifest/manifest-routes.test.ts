@@ -16,6 +16,7 @@ import { createTestDatabase } from '../../test/support/test-database.js';
 import { manifestRoutes, type ManifestListResponse, type ManifestPlanResponse, type ManifestResponse, type ManifestValidationResponse } from './index.js';
 import { sampleMachines, sampleManifest } from './sample-manifest.js';
 import { MAX_MANIFEST_BYTES } from './manifest-yaml.js';
+import { twentyProblems } from '../../test/support/manifest-fixtures.js';
 
 const plaintexts = ['cluster-secret', 'bmc-secret-1', 'bmc-secret-2', 'pdu-secret', 'ups-secret', 'typed-later-secret'];
 const logLines: string[] = [];
@@ -58,6 +59,17 @@ const count = async () => Number((await t.t.db.query<{ n: string }>('SELECT coun
 
 describe('manifest API', () => {
   let id: string;
+
+  it('refuses a manifest with twenty problems with one 400 listing all twenty, storing nothing', async () => {
+    const doc = twentyProblems({ fenceCheck: false });
+    // Problem 2 of the table (pair 1 taken by another stored pair) needs that pair: here it is an out-of-range sequence.
+    const res = await call(operator, 'POST', '/api/manifests', { ...doc, pair: { ...doc.pair, sequence: 100 } });
+    expect(res.statusCode).toBe(400);
+    const problems = problemsOf(res.body);
+    expect(problems, res.body).toHaveLength(20);
+    expect(new Set(problems.map((p) => p.path)).size).toBe(19); // two are about the UPS mapping
+    expect(await count()).toBe(0);
+  });
 
   it('creates a manifest, answers with secrets as {set} only, lists and shows it', async () => {
     const res = await call(operator, 'POST', '/api/manifests', sampleManifest());

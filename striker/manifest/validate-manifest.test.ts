@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ManifestInput, ManifestView } from './manifest-schema.js';
 import { sampleMachines, sampleManifest } from './sample-manifest.js';
+import { otherPair, twentyProblems } from '../../test/support/manifest-fixtures.js';
 import { validateManifest, validateStep, type FenceParameterCheck, type ValidationContext } from './validate-manifest.js';
 
 /** Refuses parameters outside a short list, as the real check does from the agent's metadata. */
@@ -9,22 +9,6 @@ const knownParameters: FenceParameterCheck = (agent, params) =>
     .filter((k) => !['ip', 'username', 'lanplus', 'ipport', 'cipher', 'community'].includes(k))
     .map((k) => ({ path: k, message: `is not a parameter of ${agent}` }));
 
-/** Another stored pair, numbered 1 but with addresses and machines of its own. */
-function otherPair(sequence: number): ManifestView {
-  const host = (n: number) => ({ machine: `52:54:00:ee:00:0${n}`, addresses: { bcn1: `10.201.90.${n}` }, links: { bcn1: { macs: [`52:54:00:ee:01:0${n}`] } } });
-  return {
-    version: 1,
-    pair: { prefix: 'xy', sequence, domain: 'example.lan' },
-    networks: [{ kind: 'bcn', index: 1, subnet: '10.201.0.0/16', mtu: 1500 }],
-    dns: [],
-    ntp: [],
-    hosts: { node1: host(1), node2: host(2) },
-    fenceDevices: [],
-    upses: [],
-    clusterPassword: { set: true },
-  };
-}
-
 const context = (over: Partial<ValidationContext> = {}): ValidationContext => ({
   machines: [...sampleMachines, { mac: '52:54:00:a1:00:04', role: 'node' }],
   others: [{ id: '00000000-0000-4000-8000-000000000001', name: 'xy-anvil-01', document: otherPair(1) }],
@@ -32,35 +16,6 @@ const context = (over: Partial<ValidationContext> = {}): ValidationContext => ({
   fenceParameters: knownParameters,
   ...over,
 });
-
-/** The sample with twenty distinct mistakes. */
-function twentyProblems(): ManifestInput {
-  const m = sampleManifest();
-  const node1 = m.hosts.node1;
-  const node2 = m.hosts.node2;
-  const dr = m.hosts.dr!;
-  m.pair.prefix = 'A1'; // 1 not letters
-  // 2 pair 1 is the other stored pair's
-  m.networks[0]!.gateway = '10.201.0.1'; // 4 a gateway on the BCN
-  m.networks[1]!.mtu = 100; // 5 too small
-  m.networks[2] = { kind: 'ifn', index: 1, subnet: '10.201.200.0/24', gateway: '10.201.200.1', mtu: 1500 }; // 3 overlaps bcn1
-  node1.addresses = { bcn1: '10.202.10.1', sn1: '10.101.10.1', ifn1: '10.201.200.21' }; // 6 outside bcn1
-  node2.addresses = { bcn1: '10.201.10.2', sn1: '10.101.10.1', ifn1: '10.201.200.22' }; // 7 node1's SN address
-  node2.machine = '52:54:00:a1:00:99'; // 8 not registered
-  dr.machine = '52:54:00:a1:00:04'; // 9 registered as a node
-  delete node1.links.sn1; // 10 no SN link
-  dr.addresses = { bcn1: '10.201.10.3', sn1: '10.101.10.3' }; // 11 no IFN address
-  delete node2.ipmi; // 12 no fence method left
-  delete node2.pduOutlets;
-  node1.pduOutlets = { pdu1: '1', pdu9: '3' }; // 13 no such fence device
-  node1.ipmi!.address = 'bmc-of-node1'; // 14 not an address
-  m.fenceDevices![0]!.parameters = { ip: '10.201.2.1', username: 'apc', bogus: 'x' }; // 15 unknown parameter
-  m.fenceDevices!.push({ name: 'pdu1', agent: 'fence_apc_snmp', parameters: { ip: '10.201.2.2' } }); // 16 name taken
-  m.upses![0]!.powers = ['node1']; // 17, 18 node2 and dr unpowered
-  (m.upses![0] as { source: string }).source = 'usb'; // 19 no such source
-  m.clusterPassword = { set: true }; // 20 nothing stored to keep
-  return m;
-}
 
 describe('validateManifest', () => {
   it('accepts the sample', () => {

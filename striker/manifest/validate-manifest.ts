@@ -117,7 +117,8 @@ function relationProblems(input: unknown, context: ValidationContext): Problem[]
   const pair = record(doc.pair);
   const prefix = typeof pair?.prefix === 'string' ? pair.prefix.trim().toLowerCase() : 'an';
   const sequence = typeof pair?.sequence === 'number' && Number.isInteger(pair.sequence) ? pair.sequence : undefined;
-  const label = (host: HostKey) => (sequence === undefined ? host : `${host} (${hostName(prefix, sequence, host)})`);
+  const named = /^[a-z]{1,5}$/.test(prefix) && sequence !== undefined && sequence >= 1 && sequence <= 99;
+  const label = (host: HostKey) => (named ? `${host} (${hostName(prefix, sequence, host)})` : host);
   const others = context.others ?? [];
 
   // The pair's sequence (and with it the Anvil! and host names) is the site's only once.
