@@ -138,9 +138,6 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   });
   plugins.push((app) => peers.plugin(app));
 
-  // Install manifests: the node pairs, their secrets sealed with the site key.
-  plugins.push((app) => manifestRoutes(app, { db, keys: siteKeys(config.dataDir) }));
-
   // Fence agents from their own metadata (the wizard's fence device forms), installed in /usr/sbin
   // by fence-agents on Debian and EL; read once at start so the wizard's first visit is quick.
   const fenceAgents = new FenceAgentCatalog({ run: runCommand, agentDir: '/usr/sbin', cacheDir: join(resolve(config.dataDir), 'fence-agents'), log: logger.child({ component: 'fence-agents' }) });
@@ -149,15 +146,17 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     void fenceAgents.list().catch((error: unknown) => logger.warn({ err: error }, 'could not read the installed fence agents'));
   });
 
-  // Running manifests: the job graph per pair, and manifest.check on Striker's runner (it opens
-  // the manifest's secrets with the site key when it runs; no job holds them).
+  // Install manifests: the node pairs, their secrets sealed with the site key. Running one: the job
+  // graph per pair, and manifest.check on Striker's runner (it opens the manifest's secrets with
+  // the site key when it runs; no job holds them).
   const manifestKeys = siteKeys(config.dataDir);
+  plugins.push((app) => manifestRoutes(app, { db, keys: manifestKeys }));
   jobKinds.push(manifestCheckJobKind({
     db,
     openSecrets: (id) => openManifestSecrets({ db, keys: manifestKeys }, id),
     run: runCommand,
     agentStaleSeconds: config.jobs.staleAfterSeconds,
-    probeTimeoutMs: 20_000,
+    probeTimeoutMs: 30_000,
   }));
   plugins.push((app) => manifestRunRoutes(app, { db }));
 

@@ -221,6 +221,24 @@ export async function requestCancel(q: DbReader & DbWriter, id: string): Promise
 }
 
 /**
+ * Cancels jobs that have not started because something replaced them (`reason`, said in their
+ * message and last error); the jobs waiting for them end with them. Returns the ids cancelled.
+ */
+export async function supersedeJobs(q: DbWriter, ids: readonly string[], reason: string): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.write<{ id: string }>(
+    `WITH s AS (
+       UPDATE jobs SET status = 'cancelled', cancel_requested = true, finished_at = clock_timestamp(), message = 'Superseded: {reason}',
+                       message_vars = jsonb_build_object('reason', $2::text), last_error = 'superseded: ' || $2
+        WHERE id = ANY($1) AND status IN ('queued', 'interrupted') RETURNING id, progress)
+     INSERT INTO job_messages (job_id, progress, message, vars) SELECT id, progress, 'Superseded: {reason}', jsonb_build_object('reason', $2::text) FROM s
+     RETURNING job_id AS id`,
+    [ids, reason],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
  * Releases a held job: it becomes claimable once every job it waits for has succeeded. False
  * when the job is not held (released already, or ended).
  */

@@ -11,11 +11,11 @@ import { getManifest, listManifests } from './manifest-store.js';
 import type { Database, DbReader } from '../db/database.js';
 import type { Job } from '../jobs/job.js';
 import { renderMessage } from '../jobs/job.js';
-import { insertJob, jobsByIds } from '../jobs/job-store.js';
+import { insertJob, jobsByIds, supersedeJobs } from '../jobs/job-store.js';
 import type { HostKey } from './manifest-schema.js';
 import { getManifestRun, insertManifestRun, latestManifestRun, listManifestRuns, lockManifestRuns, type ManifestRunRow, type RunJobEntry } from './manifest-run-store.js';
 import { checkJobInfo, checkPayloadSchema } from './run-check-kind.js';
-import { CHECK_KIND, hostIdOfMachine, manifestRevision, planRun, presentHosts, reconcileRun, runState, type EarlierJob, type RunnableManifest, type RunState, type RunTarget } from './run-manifest.js';
+import { CHECK_KIND, hostIdOfMachine, manifestRevision, planRun, presentHosts, reconcileRun, runState, supersededJobs, type EarlierJob, type RunnableManifest, type RunState, type RunTarget } from './run-manifest.js';
 
 export interface ManifestRunDeps {
   db: Database;
@@ -150,6 +150,7 @@ export async function runManifest(deps: ManifestRunDeps, actor: Actor, idOrName:
       entries.push({ key: job.key, target: job.target, hostId: job.hostId, kind: job.kind, jobId, fingerprint: job.fingerprint, created: step.action === 'create' });
     }
     const run = await insertManifestRun(t, { manifestId: manifest.id, revision, document: manifest.document, jobs: entries, createdBy: actor.userId });
+    await supersedeJobs(t, supersededJobs(steps, earlier), `run ${run.id} of ${manifest.name} replaced it`);
     await audit(t, actor, {
       action: 'manifest.run',
       targetKind: 'manifest',

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCredentialAtRegistration } from '../agent/index.js';
+import { claimJobs, finishJob } from '../jobs/job-store.js';
 import { buildProgram } from '../app/cli/program.js';
 import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../../test/support/test-app.js';
 import { createTestDatabase, quietLogger } from '../../test/support/test-database.js';
@@ -87,5 +88,25 @@ describe('manifest run API and CLI', () => {
     expect(one.json().run.jobs.map((j: { jobId: string }) => j.jobId)).toEqual(run.jobs.map((j) => j.jobId));
     const missing = await t.app.inject({ method: 'GET', url: `/api/manifests/${manifest.id}/runs/not-a-run`, headers: viewer.headers });
     expect(missing.statusCode).toBe(404);
+  });
+
+  it('--wait follows the run until nothing can run now, and exits 1 when a job failed', async () => {
+    const waiting = striker('manifest', 'run', 'an-anvil-01', '--wait', '--poll-ms', '100');
+    // Stand in for Striker's runner and the agents: everything succeeds but node2's network job.
+    const node2 = hostIdOfMachine(manifest.document.hosts.node2.machine);
+    const targets = [null, ...(['node1', 'node2', 'dr'] as const).map((k) => hostIdOfMachine(manifest.document.hosts[k]!.machine))];
+    for (let round = 0; round < 5; round++) {
+      for (const target of targets) {
+        for (const job of await claimJobs(t.t.db, { workerId: 'w', kinds: ['manifest.check', 'host.configure-network'], targetHost: target, limit: 10 })) {
+          await finishJob(t.t.db, job.id, 'w', target === node2 ? { kind: 'failed', error: 'nmcli: no such device', retryAfterSeconds: null } : { kind: 'succeeded' });
+        }
+      }
+    }
+    const { out, exit } = await waiting;
+    const result = JSON.parse(out) as RunManifestResponse;
+    expect(result.state).toBe('failed');
+    expect(exit).toBe(1);
+    expect(result.jobs.find((j) => j.key === 'node2:host.configure-network')!.lastError).toBe('nmcli: no such device');
+    expect(result.jobs.find((j) => j.key === 'node1:cluster.join')!.status).toBe('failed');
   });
 });

@@ -7,7 +7,7 @@ import { issueCredentialAtRegistration } from '../agent/index.js';
 import { systemActor } from '../audit/audit-store.js';
 import { ConflictError, ValidationError } from '../core/errors/index.js';
 import { insertManifest, updateManifest } from './manifest-store.js';
-import { claimJobs, finishJob } from '../jobs/job-store.js';
+import { claimJobs, finishJob, getJob } from '../jobs/job-store.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import { manifestSchema, type ManifestView } from './manifest-schema.js';
 import { splitSecrets } from './manifest-secrets.js';
@@ -152,14 +152,37 @@ describe('runManifest', () => {
 
   it('re-creates only the jobs of a node that was rebuilt (it registered again)', async () => {
     await fresh();
-    await runManifest(deps, systemActor, manifest.id);
+    const first = await runManifest(deps, systemActor, manifest.id);
     await settle(() => 'succeeded');
     await register(hostIdOfMachine(manifest.document.hosts.node1.machine));
     const rerun = await runManifest(deps, systemActor, manifest.id);
+    // The rebuilt node's held join of the first run is replaced, not left waiting beside the new one.
+    const oldJoin = await getJob(t.db, first.jobs.find((j) => j.key === 'node1:cluster.join')!.jobId);
+    expect(oldJoin.status).toBe('cancelled');
+    expect(oldJoin.lastError).toBe(`superseded: run ${rerun.runId} of an-anvil-01 replaced it`);
+    expect((await getJob(t.db, first.jobs.find((j) => j.key === 'node2:cluster.join')!.jobId)).status).toBe('queued');
     expect(rerun.existing).toBe(false);
     expect(rerun.jobs.filter((j) => j.created).map((j) => j.key)).toEqual(['node1:host.configure-network', 'node1:cluster.join']);
     const join1 = rerun.jobs.find((j) => j.key === 'node1:cluster.join')!;
     expect(join1.waitsFor).toContain(rerun.jobs.find((j) => j.key === 'node1:host.configure-network')!.jobId);
+  });
+
+  it('a changed manifest after a failed run replaces the jobs that had not started; nothing runs the old configuration', async () => {
+    await fresh();
+    const first = await runManifest(deps, systemActor, manifest.id);
+    // Striker's check fails before any agent ran: the networks are still queued, the joins end with the check.
+    const [check] = await claimJobs(t.db, { workerId: 'w', kinds: ['manifest.check'], targetHost: null, limit: 1 });
+    await finishJob(t.db, check!.id, 'w', { kind: 'failed', error: 'BMC of an-a01n02 does not answer', retryAfterSeconds: null });
+    manifest = await updateManifest(t.db, manifest.id, { name: 'an-anvil-01', sequence: 1, document: documentOf({ ...sampleManifest(), dns: ['192.168.122.2'] }) });
+    const second = await runManifest(deps, systemActor, manifest.id);
+    expect(second.jobs.every((j) => j.created)).toBe(true);
+    for (const j of first.jobs.filter((x) => x.kind === 'host.configure-network')) {
+      const old = await getJob(t.db, j.jobId);
+      expect(old.status).toBe('cancelled');
+      expect(old.message).toBe('Superseded: {reason}');
+    }
+    const { rows } = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'host.configure-network' AND status = 'queued'`);
+    expect(rows[0]!.n).toBe(3);
   });
 
   it('refuses a manifest whose machines have not registered, naming each host', async () => {

@@ -140,13 +140,27 @@ export type RunStep = { job: PlannedJob; action: 'keep'; jobId: string } | { job
 
 /**
  * For each planned job (in plan order, dependencies first): keep the earlier run's job when its
- * fingerprint is the same and it has not failed, been cancelled or been purged; otherwise create it.
+ * fingerprint is the same, it has not failed, been cancelled or been purged, and each job it waits
+ * for is kept too or had already succeeded (so a kept job never waits for one that is replaced);
+ * otherwise create it.
  */
 export function reconcileRun(plan: readonly PlannedJob[], earlier: ReadonlyMap<string, EarlierJob>): RunStep[] {
+  const kept = new Set<string>();
   return plan.map((job) => {
     const before = earlier.get(job.key);
-    const usable = before !== undefined && before.fingerprint === job.fingerprint && !['failed', 'cancelled', 'gone'].includes(before.status);
-    return usable ? { job, action: 'keep', jobId: before.jobId } : { job, action: 'create' };
+    const depsHold = job.waitsFor.every((k) => kept.has(k) || earlier.get(k)?.status === 'succeeded');
+    const usable = before !== undefined && before.fingerprint === job.fingerprint && !['failed', 'cancelled', 'gone'].includes(before.status) && depsHold;
+    if (!usable) return { job, action: 'create' };
+    kept.add(job.key);
+    return { job, action: 'keep', jobId: before.jobId };
+  });
+}
+
+/** Jobs of the earlier run that a new run replaces and that have not started: they are cancelled as superseded. */
+export function supersededJobs(steps: readonly RunStep[], earlier: ReadonlyMap<string, EarlierJob>): string[] {
+  return steps.flatMap((s) => {
+    const before = earlier.get(s.job.key);
+    return s.action === 'create' && before !== undefined && (before.status === 'queued' || before.status === 'interrupted') ? [before.jobId] : [];
   });
 }
 
