@@ -48,6 +48,14 @@ describe('FenceAgentCatalog', () => {
     expect(c.known('fence_apc_snmp')?.name).toBe('fence_apc_snmp');
   });
 
+  it('requests that arrive together run an agent once', async () => {
+    runs.length = 0;
+    const c = new FenceAgentCatalog({ run, agentDir });
+    const forms = await Promise.all([c.get('fence_apc_snmp'), c.get('fence_apc_snmp'), c.list()]);
+    expect(forms[0]).toBe(forms[1]);
+    expect(runs.filter((r) => r.endsWith('/fence_apc_snmp'))).toHaveLength(1);
+  });
+
   it('refuses a name that is not an agent name before looking, and answers not found for one not installed', async () => {
     const c = catalog();
     for (const bad of ['../../bin/sh', '/usr/sbin/fence_ipmilan', 'fence_ipmilan; reboot', 'fence_Virsh', 'ipmilan']) {
@@ -110,6 +118,6 @@ describe('FenceAgentCatalog', () => {
     const check = fenceParameterCheck((agent) => c.known(agent));
     expect(check('fence_ipmilan', { ip: '10.201.13.1', username: 'admin', lanplus: 1 })).toEqual([]);
     expect(check('fence_ipmilan', { ip: '10.201.13.1', bogus: 'x' })).toEqual([{ path: 'bogus', message: "fence_ipmilan has no parameter 'bogus'" }]);
-    expect(check('fence_apc_snmp', { ip: 'pdu' })).toEqual([{ path: 'agent', message: 'fence_apc_snmp is not a fence agent installed on this Striker' }]);
+    expect(check('fence_apc_snmp', { ip: 'pdu' })).toEqual([{ path: '', message: 'fence_apc_snmp is not a fence agent installed on this Striker' }]);
   });
 });

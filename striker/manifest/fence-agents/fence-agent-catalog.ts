@@ -9,7 +9,9 @@
  *   and mtime: installing another fence-agents package replaces the files, so the key changes and
  *   the next read runs the agent again.
  * - An agent whose metadata cannot be read or parsed is left out of the list (logged once per key);
- *   asking for it names the failure.
+ *   asking for it names the failure. Requests that arrive together share one run per agent.
+ * - The first `list()` runs every agent (a second or so each on a loaded machine, a few at a time):
+ *   `load()` at start-up fills the cache before the wizard asks.
  */
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -50,6 +52,8 @@ interface DiskEntry {
 
 export class FenceAgentCatalog {
   private readonly entries = new Map<string, Entry>();
+  /** Reads in progress by agent and key: requests that arrive together run the agent once. */
+  private readonly reading = new Map<string, Promise<Entry>>();
   private readonly timeoutMs: number;
   private readonly concurrency: number;
 
@@ -113,9 +117,16 @@ export class FenceAgentCatalog {
     }
     const held = this.entries.get(agent);
     if (held?.key === key) return held;
-    const entry = await this.read(agent, program, key);
-    this.entries.set(agent, entry);
-    return entry;
+    const slot = `${agent}\0${key}`;
+    let pending = this.reading.get(slot);
+    if (pending === undefined) {
+      pending = this.read(agent, program, key).then((entry) => {
+        this.entries.set(agent, entry);
+        return entry;
+      }).finally(() => this.reading.delete(slot));
+      this.reading.set(slot, pending);
+    }
+    return pending;
   }
 
   private async read(agent: string, program: string, key: string): Promise<Entry> {

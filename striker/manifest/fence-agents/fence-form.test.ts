@@ -60,6 +60,8 @@ describe('checkFenceParameters', () => {
     expect(out.problems).toEqual([]);
     expect(out.notices).toEqual([]);
     expect(out.parameters).toEqual({ ip: '10.201.13.1', username: 'admin', lanplus: '1', ipport: '623', cipher: '3', auth: 'md5', power_wait: '0.5' });
+    expect(checkFenceParameters(apc, { ip: 'pdu-1', snmp_version: 3, ipport: '161', lanplus: true }).problems).toEqual([{ path: 'lanplus', message: "fence_apc_snmp has no parameter 'lanplus'" }]);
+    expect(checkFenceParameters(apc, { ip: 'pdu-1', snmp_version: 3 }).parameters).toEqual({ ip: 'pdu-1', snmp_version: '3' });
   });
 
   it('refuses a parameter the agent does not know, suggesting the near miss', () => {

@@ -197,15 +197,16 @@ function suggestionFor(given: string, metadata: FenceAgentMetadata): string {
 
 /**
  * The manifest validator's view of fence devices: problems for one agent and its parameters
- * (paths are parameter names; a problem with the agent itself has the path `agent`). `lookup` gives
- * the metadata already read (FenceAgentCatalog.known after load), so the check stays synchronous.
+ * (paths are parameter names; a problem with the agent itself has the empty path, as the validator
+ * expects). `lookup` gives the metadata already read (FenceAgentCatalog.known after load), so the
+ * check stays synchronous.
  */
 export type FenceParameterCheck = (agent: string, params: FenceParameterInput) => Problem[];
 
 export function fenceParameterCheck(lookup: (agent: string) => FenceAgentMetadata | undefined, options: FenceCheckOptions = {}): FenceParameterCheck {
   return (agent, params) => {
     const metadata = lookup(agent);
-    if (metadata === undefined) return [{ path: 'agent', message: `${agent} is not a fence agent installed on this Striker` }];
+    if (metadata === undefined) return [{ path: '', message: `${agent} is not a fence agent installed on this Striker` }];
     return checkFenceParameters(metadata, params, options).problems;
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The metadata parser on the real output of fence-agents 4.12.1 and of Anvil!'s fence_delay
  * (fixtures/README.md), then on a table of hostile, malformed and truncated documents: each gives a
- * DecodeError that names what is wrong, never a form.
+ * DecodeError that names what is wrong, never a form; random text and damaged copies of real
+ * metadata only ever give a metadata or a DecodeError.
  */
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../core/errors/index.js';
 import { parseFenceMetadata, type FenceAgentMetadata } from './fence-metadata-parser.js';
@@ -104,5 +106,31 @@ describe('parseFenceMetadata refuses what would give a wrong form', () => {
     expect(error).toBeInstanceOf(DecodeError);
     expect((error as DecodeError).message).toMatch(message);
     expect((error as DecodeError).field).toBe('fence_x');
+  });
+});
+
+describe('parseFenceMetadata on random and damaged input', () => {
+  const outcome = (xml: string) => {
+    try {
+      parseFenceMetadata(xml, 'fence_x');
+      return 'parsed';
+    } catch (error) {
+      if (error instanceof DecodeError) return 'refused';
+      throw error;
+    }
+  };
+
+  it('random text is refused with a DecodeError', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => { expect(outcome(text)).toBe('refused'); }), { numRuns: 300 });
+  });
+
+  it('real metadata cut anywhere is refused', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: ipmilan.length - 20 }), (at) => { expect(outcome(ipmilan.slice(0, at))).toBe('refused'); }), { numRuns: 200 });
+  });
+
+  it('real metadata with a span replaced by random text parses or is refused, nothing else', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: ipmilan.length - 1 }), fc.integer({ min: 0, max: 40 }), fc.string({ maxLength: 20 }), (at, span, junk) => {
+      expect(['parsed', 'refused']).toContain(outcome(`${ipmilan.slice(0, at)}${junk}${ipmilan.slice(at + span)}`));
+    }), { numRuns: 300 });
   });
 });

@@ -6,14 +6,17 @@
  * 1. both nodes online and quorate, both fence devices and a Dummy resource started;
  * 2. the MN link of node1 cut: corosync reports that link down, the cluster stays quorate on the BCN;
  * 3. node1's corosync killed: node2 fences node1 through its BMC (the BMC log shows power off), the
- *    resource starts on node2, node1 boots again and rejoins.
+ *    resource starts on node2, node1 boots again (with a service of its own, in its namespaces) and rejoins;
+ * 4. teardown leaves no namespace and none of the lab's processes.
  *
  * Every pass criterion is read from `crm_mon --output-as=xml`, `stonith_admin --history`,
  * `corosync-cfgtool -s` and the BMC's chassis log; waits are bounded polls, never timed assertions.
  * With `CAPTURE_FIXTURES=1` the crm_mon and stonith_admin outputs are written to
- * cluster/fixtures/crm_mon/ for the cluster-state parser's tests.
+ * cluster/fixtures/crm_mon/ and node2's `corosync-cfgtool -s` (knet link status, both links up and
+ * the MN link down) to cluster/fixtures/corosync/, for the cluster-state parser's tests.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../striker/core/command/run-command.js';
@@ -21,7 +24,7 @@ import { checkFenceParameters, FenceAgentCatalog } from '../../../striker/manife
 import { BMC_BCN_ADDRESS, BMC_USER, ClusterLab, waitFor } from '../../support/cluster-lab/cluster-lab.js';
 import { crmMonFacts, fenceHistory, nodeOnline, runsOn, type CrmMonFacts } from '../../support/cluster-lab/crm-mon-facts.js';
 
-const fixtureDir = new URL('../../../cluster/fixtures/crm_mon/', import.meta.url).pathname;
+const fixtureRoot = new URL('../../../cluster/fixtures/', import.meta.url).pathname;
 let lab: ClusterLab;
 
 /** crm_mon on a running node, parsed; the raw XML kept for fixtures. */
@@ -41,17 +44,31 @@ async function waitForState(index: number, what: string, timeoutMs: number, hold
   }
 }
 
-function keep(name: string, text: string): void {
+/** A pid that still names a live process (a zombie waiting for its parent runs nothing). */
+function running(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps a captured output in the lab directory and, with CAPTURE_FIXTURES=1, under cluster/fixtures/<kind>/. */
+function keep(name: string, text: string, kind = 'crm_mon'): void {
   writeFileSync(join(lab.dir, name), text);
   if (process.env['CAPTURE_FIXTURES'] === '1') {
-    mkdirSync(fixtureDir, { recursive: true });
-    writeFileSync(join(fixtureDir, name), text);
+    mkdirSync(join(fixtureRoot, kind), { recursive: true });
+    writeFileSync(join(fixtureRoot, kind, name), text);
   }
+}
+
+async function linkStatus(index: number): Promise<string> {
+  return (await lab.exec(index, ['corosync-cfgtool', '-s'])).stdout;
 }
 
 /** corosync's view of one knet link to the peer, from `corosync-cfgtool -s` on `index`. */
 async function linkToPeer(index: number, link: number, peerId: number): Promise<string> {
-  const out = (await lab.exec(index, ['corosync-cfgtool', '-s'])).stdout;
+  const out = await linkStatus(index);
   const block = out.split(/^LINK ID /m).find((b) => b.startsWith(`${link} `)) ?? '';
   return new RegExp(`nodeid:\\s+${peerId}:\\s+(\\S+)`).exec(block)?.[1] ?? 'absent';
 }
@@ -94,10 +111,12 @@ describe('a two-node pacemaker pair with IPMI fencing', () => {
 
   it('stays quorate on the BCN when the MN link of node1 is cut', async () => {
     expect(await linkToPeer(2, 1, 1)).toBe('connected');
+    keep('cfgtool-links-up.txt', await linkStatus(2), 'corosync');
     await lab.setLink(1, 'mn', false);
     try {
       await waitFor('node2 to see link 1 to node1 down', 60_000, async () => (await linkToPeer(2, 1, 1)) !== 'connected');
       expect(await linkToPeer(2, 0, 1)).toBe('connected');
+      keep('cfgtool-mn-down.txt', await linkStatus(2), 'corosync');
       const { xml, facts } = await state(2);
       keep('mn-link-down.xml', xml);
       expect(facts.quorate).toBe(true);
@@ -111,6 +130,8 @@ describe('a two-node pacemaker pair with IPMI fencing', () => {
   }, 180_000);
 
   it("fences node1 through its BMC when its corosync dies; the resource moves to node2; node1 boots and rejoins", async () => {
+    // A program node1 starts at boot in its own namespaces (as a Striker agent will): it runs after the fence.
+    await lab.setServices(1, [{ argv: ['sh', '-c', 'echo "host $(hostname)"; ip -o -4 addr show dev bcn1; sleep 3600'] }]);
     const callsBefore = (await lab.bmcCalls(1)).length;
     const bootBefore = await lab.bootPid(1);
     const killedAt = Date.now();
@@ -141,7 +162,21 @@ describe('a two-node pacemaker pair with IPMI fencing', () => {
     expect(bootAfter).not.toBe(bootBefore);
     const after = (await lab.bmcCalls(1)).slice(callsBefore).join('\n');
     expect(after).toMatch(/set power 0[\s\S]*set power 1/);
+    const services = await waitFor('node1 services started at boot', 30_000, async () => {
+      const text = await readFile(join(lab.node(1).dir, 'services.out'), 'utf8').catch(() => '');
+      return text.includes('198.18.1.1/24') ? text : false;
+    });
+    expect(services).toMatch(/^host node1$/m);
     // Figures for the reader (bounded by polling once a second), never asserted.
     console.info(`cluster lab: corosync killed → dummy on node2 ${((movedAt - killedAt) / 1000).toFixed(1)} s; → node1 online again ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
   }, 400_000);
+
+  it('tears down: the namespaces and every process in them are gone', async () => {
+    const pids = [...(await lab.namespacePids(1)), ...(await lab.namespacePids(2))];
+    expect(pids.length).toBeGreaterThan(0);
+    await lab.down();
+    const left = (await runCommand(['ip', 'netns', 'list'], { timeoutMs: 10_000 })).stdout;
+    expect(left).not.toMatch(/^cl-/m);
+    expect(pids.filter(running)).toEqual([]);
+  }, 60_000);
 });

@@ -17,6 +17,7 @@
  *
  * Every command goes through the command adapter with an argv array. `down()` kills the processes
  * of its own namespaces and the ipmi_sim processes it started, by pid, and deletes its namespaces.
+ * One lab runs per machine: a lock file names the process that owns it, and a second `up()` fails.
  */
 import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { runCommand, type CommandOptions, type CommandResult } from '../../../striker/core/command/run-command.js';
 import { requireLabTools } from './lab-tools.js';
-import { bmcEmu, nodeBinds, renderBootScript, renderChassisHook, renderLanConf, renderPowerOnScript, type LabNodePaths } from './lab-scripts.js';
+import { bmcEmu, nodeBinds, renderBootScript, renderChassisHook, renderLanConf, renderPowerOnScript, renderServicesScript, type LabNodePaths } from './lab-scripts.js';
 
 export const HUB = 'cl-hub';
 export const CLUSTER_NAME = 'labcl';
@@ -45,12 +46,14 @@ const run = (argv: readonly string[], options: Partial<CommandOptions> = {}) => 
 
 export class ClusterLab {
   private readonly bmcProcesses: ResultPromise[] = [];
+  private readonly hubProcesses: ResultPromise[] = [];
 
   private constructor(readonly dir: string, readonly nodes: readonly LabNode[]) {}
 
   /** Builds the namespaces, links, configuration and BMCs, and powers both nodes on through their BMCs. */
   static async up(): Promise<ClusterLab> {
     requireLabTools();
+    await takeLabLock();
     await removeNamespaces();
     const dir = await mkdtemp(join(tmpdir(), 'cl-lab-'));
     await chmod(dir, 0o755);
@@ -92,13 +95,7 @@ export class ClusterLab {
   /** The pid of the node's pacemakerd, when it is alive. */
   async bootPid(index: number): Promise<number | undefined> {
     const pid = Number((await readFile(join(this.node(index).dir, 'boot.pid'), 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    try {
-      process.kill(pid, 0);
-      return pid;
-    } catch {
-      return undefined;
-    }
+    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
   }
 
   /** `ipmitool` against the node's BMC from the hub (lanplus, cipher suite 3 as LAB.md says). */
@@ -132,6 +129,26 @@ export class ClusterLab {
     return out.stdout.split('\n').filter((l) => l.trim() !== '').map(Number);
   }
 
+  /**
+   * Programs a node starts at every boot, in its namespaces, before corosync (a Striker agent, say);
+   * they take effect at the next boot and die with the node at power-off. Output in services.out.
+   */
+  async setServices(index: number, commands: readonly { argv: readonly string[]; env?: Readonly<Record<string, string>> }[]): Promise<void> {
+    await writeFile(join(this.node(index).dir, 'services.sh'), renderServicesScript(commands), { mode: 0o755 });
+  }
+
+  /**
+   * Starts a long-running program in the hub namespace, which reaches every node on the BCN
+   * (198.18.1.254) and nothing outside; `down()` kills it. Output in `<lab dir>/<name>.out` and `.err`.
+   */
+  spawnInHub(name: string, argv: readonly string[], env: Readonly<Record<string, string>> = {}): ResultPromise {
+    const child = execa('ip', ['netns', 'exec', HUB, ...argv], {
+      stdin: 'ignore', stdout: { file: join(this.dir, `${name}.out`) }, stderr: { file: join(this.dir, `${name}.err`) }, env, reject: false,
+    });
+    this.hubProcesses.push(child);
+    return child;
+  }
+
   /** The last lines of each node's boot, corosync and pacemakerd output: for a failure message. */
   async diagnostics(): Promise<string> {
     const parts: string[] = [];
@@ -146,10 +163,12 @@ export class ClusterLab {
 
   async down(): Promise<void> {
     for (const node of this.nodes) await killNamespace(node.namespace);
-    for (const p of this.bmcProcesses) p.kill('SIGKILL');
-    await Promise.allSettled(this.bmcProcesses);
+    const ours = [...this.hubProcesses, ...this.bmcProcesses];
+    for (const p of ours) p.kill('SIGKILL');
+    await Promise.allSettled(ours);
     await removeNamespaces();
     if (process.env['KEEP_CLUSTER_LAB'] !== '1') await rm(this.dir, { recursive: true, force: true });
+    await releaseLabLock();
   }
 
   private async network(): Promise<void> {
@@ -236,6 +255,39 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
   }
 }
 
+/** One lab per machine (its namespaces have fixed names): the lock file holds the owner's pid. */
+const LOCK = join(tmpdir(), 'cl-lab.lock');
+
+async function takeLabLock(): Promise<void> {
+  for (;;) {
+    try {
+      await writeFile(LOCK, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+      throw new Error(`the cluster lab is in use by process ${owner} (${LOCK}); one lab runs per machine, since its namespaces have fixed names`);
+    }
+    await rm(LOCK, { force: true }); // left by a run that ended without down()
+  }
+}
+
+async function releaseLabLock(): Promise<void> {
+  const owner = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
+  if (owner === process.pid) await rm(LOCK, { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function hubPort(index: number, link: LabLink): string {
   return `n${index}-${link}`;
 }
@@ -254,13 +306,17 @@ async function namespaces(): Promise<string[]> {
   return out.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => /^cl-(n\d+|hub)$/.test(n));
 }
 
-/** SIGKILLs every process in one of the lab's namespaces. */
+/** SIGKILLs every process in one of the lab's namespaces and waits until none is left. */
 async function killNamespace(ns: string): Promise<void> {
   if (!(await namespaces()).includes(ns)) return;
-  const out = await run(['ip', 'netns', 'pids', ns]);
-  for (const pid of out.stdout.split('\n').filter((l) => l.trim() !== '').map(Number)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
-  }
+  const pids = async () => (await run(['ip', 'netns', 'pids', ns])).stdout.split('\n').filter((l) => l.trim() !== '').map(Number);
+  await waitFor(`no process left in ${ns}`, 15_000, async () => {
+    const left = await pids();
+    for (const pid of left) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    return left.length === 0;
+  }, 200);
 }
 
 /** Deletes the lab's namespaces (`cl-n<N>`, `cl-hub`), killing what still runs in them first. */

@@ -33,8 +33,9 @@ export const nodeBinds: readonly (readonly [string, string])[] = [
 /**
  * Runs as `ip netns exec <ns> unshare -m -u boot.sh`: a private mount and UTS namespace, a private
  * /run and /dev/shm (corosync's pid lock, pacemaker's IPC, resource agents' state), the node's own
- * configuration and state directories, then `corosync -f` in the background and `pacemakerd` in
- * the foreground (its pid is the boot pid).
+ * configuration and state directories, the node's services (services.sh, when the lab was given
+ * some: a Striker agent, say), then `corosync -f` in the background and `pacemakerd` in the
+ * foreground (its pid is the boot pid). A power-off kills the services with the rest of the node.
  */
 export function renderBootScript(node: LabNodePaths): string {
   const d = plain(node.dir, 'node directory');
@@ -51,6 +52,7 @@ ln -s /dev/shm /run/shm
 chown hacluster:haclient /run/crm; chmod 750 /run/crm; chmod 1755 /run/resource-agents
 ${binds}
 set +e
+if [ -x ${d}/services.sh ]; then setsid ${d}/services.sh < /dev/null > ${d}/services.out 2>&1 & fi
 corosync -f > ${d}/corosync.out 2>&1 &
 echo $! > ${d}/corosync.pid
 for k in $(seq 100); do corosync-cfgtool -s > /dev/null 2>&1 && break; sleep 0.2; done
@@ -134,3 +136,21 @@ mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr
 sel_enable 0x20 1000 0x0a
 mc_enable 0x20
 `;
+
+/** Quotes one argument for a POSIX shell. */
+export function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** services.sh: each command started in the background at boot, with its environment; waits for them. */
+export function renderServicesScript(commands: readonly { argv: readonly string[]; env?: Readonly<Record<string, string>> }[]): string {
+  const lines = commands.map(({ argv, env }) => {
+    if (argv.length === 0) throw new Error('a node service needs a non-empty argv');
+    const vars = Object.entries(env ?? {}).map(([k, v]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`environment name '${k}' is not a shell variable name`);
+      return `${k}=${shellQuote(v)} `;
+    }).join('');
+    return `${vars}${argv.map(shellQuote).join(' ')} &`;
+  });
+  return `#!/bin/sh\n${lines.join('\n')}\nwait\n`;
+}

@@ -18,6 +18,7 @@ import type { HostDetailResponse } from '../../../striker/agent/host-routes.js';
 import type { IssuedCredential } from '../../../striker/agent/index.js';
 import type { ConflictRecord, PeersOverview, PeerView } from '../../../striker/peers/index.js';
 import type { ManifestRunListResponse, ManifestRunResponse, RunManifestResponse } from '../../../striker/manifest/index.js';
+import type { FenceAgentListResponse, FenceAgentResponse, FenceFormField } from '../../../striker/manifest/fence-agents/index.js';
 
 export type { JobStatus, MachineRole, Role };
 
@@ -60,3 +61,7 @@ export type Conflict = Wire<ConflictRecord>;
 export type ManifestRunAnswer = Wire<RunManifestResponse>;
 export type ManifestRuns = Wire<ManifestRunListResponse>;
 export type ManifestRunDetail = Wire<ManifestRunResponse>;
+
+export type FenceAgents = Wire<FenceAgentListResponse>;
+export type FenceAgentForm = Wire<FenceAgentResponse>;
+export type FenceField = Wire<FenceFormField>;

@@ -6,8 +6,7 @@
  */
 import type { HostKey, ManifestInput, ManifestView, NetworkKind } from '../../../../striker/manifest/manifest-schema.js';
 import type { ManifestListResponse, ManifestPlanResponse, ManifestResource, ManifestResponse, ManifestValidationResponse } from '../../../../striker/manifest/manifest-routes.js';
-import type { ManifestRunListResponse, ManifestRunResponse, RunManifestResponse } from '../../../../striker/manifest/manifest-run-routes.js';
-import type { FenceAgentListResponse, FenceAgentResponse } from '../../../../striker/manifest/fence-agents/index.js';
+import type { FenceAgentForm as ApiFenceAgentForm, FenceAgents, ManifestRunAnswer, ManifestRunDetail, ManifestRuns } from '../api-types.js';
 import type { Wire } from '../wire.js';
 
 export type { NetworkKind };
@@ -38,18 +37,18 @@ export type Plan = PlanAnswer['plan'];
 export type ValidationAnswer = Wire<ManifestValidationResponse>;
 
 /** GET /api/fence-agents/:agent: the device form generated from the agent's metadata. */
-export type FenceAgentAnswer = Wire<FenceAgentResponse>;
+export type FenceAgentAnswer = ApiFenceAgentForm;
 export type FenceAgentForm = FenceAgentAnswer['form'];
 export type FenceFormField = FenceAgentForm['fields'][number];
 /** GET /api/fence-agents */
-export type FenceAgentList = Wire<FenceAgentListResponse>;
+export type FenceAgentList = FenceAgents;
 
 
 /** GET /api/manifests/:id/runs/:runId: the run and the live state of its jobs (the job graph). */
-export type RunAnswer = Wire<ManifestRunResponse>;
+export type RunAnswer = ManifestRunDetail;
 export type RunView = RunAnswer['run'];
 export type RunJob = RunView['jobs'][number];
 /** GET /api/manifests/:id/runs: newest first. */
-export type RunList = Wire<ManifestRunListResponse>;
+export type RunList = ManifestRuns;
 /** POST /api/manifests/:id/run */
-export type RunStarted = Wire<RunManifestResponse>;
+export type RunStarted = ManifestRunAnswer;
