@@ -213,6 +213,13 @@ describe('web UI, the install manifest wizard', () => {
     await field(page, 'fenceDevices.0.password').fill('pdu secret');
     await field(page, 'hosts.node1.pduOutlets.pdu1').fill('1');
     await field(page, 'hosts.node2.pduOutlets.pdu1').fill('2');
+    // The agent's metadata types its parameters: a port that is not a number is refused beside its field.
+    await field(page, 'fenceDevices.0.parameters.ipport').fill('one-six-one');
+    await page.getByTestId('next').click();
+    await errorsOf(page, 'fenceDevices.0.parameters.ipport').waitFor();
+    expect(await errorsOf(page, 'fenceDevices.0.parameters.ipport').textContent()).toContain('whole number');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('fenceDevices.0.parameters.ipport');
+    await field(page, 'fenceDevices.0.parameters.ipport').fill('161');
     await screenshots(page, '74-manifest-fencing');
     await next(page, 'power');
 
