@@ -6,7 +6,7 @@
  * a manifest request is the manifest.
  */
 import { audit, type ActionOptions, type Actor } from '../audit/audit-store.js';
-import { ConflictError, StrikerError, ValidationError } from '../core/errors/index.js';
+import { ConflictError, StrikerError, ValidationError, type Problem } from '../core/errors/index.js';
 import { columnContext } from '../core/secrets/index.js';
 import type { Database, DbReader } from '../db/database.js';
 import { listMachines } from '../machines/index.js';
@@ -15,7 +15,6 @@ import { secretFields, splitSecrets } from './manifest-secrets.js';
 import { deleteManifest, getManifest, insertManifest, listManifests, manifestSecretsTable, sealedSecrets, storeSealedSecrets, updateManifest, type ManifestRow } from './manifest-store.js';
 import { anvilName } from './names.js';
 import { validateManifest, validateStep, type FenceParameterCheck, type ManifestStep, type RegisteredMachine, type ValidationContext } from './validate-manifest.js';
-import type { Problem } from '../core/errors/index.js';
 
 /** Seals and opens secrets: the site keyring (striker/core/secrets/site-keys.ts). */
 export interface SecretSealer {

@@ -97,12 +97,10 @@ export async function manifestRoutes(app: FastifyInstance, deps: ManifestDeps): 
     }));
 
     scope.put<{ Params: { id: string } }>('/api/manifests/:id', { config: { access: 'operator' }, bodyLimit: MAX_MANIFEST_BYTES }, async (request): Promise<ManifestResponse> => {
-      await getManifest(deps.db, request.params.id);
       return { manifest: resource(await replaceManifest(deps, request.actor!, request.params.id, request.body, { requestId: request.id })) };
     });
 
     scope.delete<{ Params: { id: string } }>('/api/manifests/:id', { config: { access: 'operator' } }, async (request, reply) => {
-      await getManifest(deps.db, request.params.id);
       await removeManifest(deps, request.actor!, request.params.id, { requestId: request.id });
       return reply.status(204).send();
     });

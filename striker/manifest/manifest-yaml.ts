@@ -8,7 +8,7 @@
  */
 import { parseDocument, stringify, YAMLError } from 'yaml';
 import { ValidationError } from '../core/errors/index.js';
-import type { ManifestView } from './manifest-schema.js';
+import { hostKeys, manifestViewSchema, networkKey, type ManifestView } from './manifest-schema.js';
 
 export const MAX_MANIFEST_BYTES = 256 * 1024;
 export const MAX_ALIASES = 100;
@@ -40,7 +40,32 @@ export function stringifyManifestYaml(name: string, document: ManifestView): str
     '# Secrets read { set: true } (keep the stored one); replace one with the password in quotes to change it.',
     '',
   ].join('\n');
-  return `${header}${stringify(document, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return `${header}${stringify(inReadingOrder(document), { lineWidth: 0, aliasDuplicateObjects: false })}`;
+}
+
+/**
+ * The document with its keys in the schema's order and each host's addresses and links in the
+ * order of the networks (a stored document comes back from jsonb with its keys reordered).
+ */
+function inReadingOrder(document: ManifestView): ManifestView {
+  const parsed = manifestViewSchema.safeParse(document);
+  if (!parsed.success) return document;
+  const view = parsed.data;
+  const order = view.networks.map(networkKey);
+  const sorted = <V>(record: Record<string, V>): Record<string, V> =>
+    Object.fromEntries(Object.entries(record).sort(([a], [b]) => rank(order, a) - rank(order, b)));
+  for (const key of hostKeys) {
+    const host = view.hosts[key];
+    if (host === undefined) continue;
+    host.addresses = sorted(host.addresses);
+    host.links = sorted(host.links);
+  }
+  return view;
+}
+
+function rank(order: readonly string[], key: string): number {
+  const i = order.indexOf(key);
+  return i === -1 ? order.length : i;
 }
 
 function refuse(message: string): never {

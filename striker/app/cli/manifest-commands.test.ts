@@ -80,6 +80,9 @@ describe('striker manifest', () => {
     const first = await striker('manifest', 'export', 'an-anvil-01');
     expect(first).toMatch(/^# Striker install manifest an-anvil-01\./);
     expect(first).not.toContain('cluster-secret');
+    // Keys read in the schema's order, addresses in the networks' order (not jsonb's).
+    expect(first).toMatch(/\nversion: 1\npair:\n  prefix: an\n  sequence: 1\n/);
+    expect(first).toMatch(/\n    addresses:\n      bcn1: 10\.201\.10\.1\n      sn1: 10\.101\.10\.1\n      ifn1: 192\.168\.122\.21\n/);
     const exported = file('exported.yaml', first);
     expect(await striker('manifest', 'validate', exported)).toBe('the manifest is valid\n');
     expect(await striker('manifest', 'apply', exported)).toMatch(/^replaced an-anvil-01 \([0-9a-f-]{36}\)\n$/);

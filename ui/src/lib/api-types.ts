@@ -19,6 +19,7 @@ import type { IssuedCredential } from '../../../striker/agent/index.js';
 import type { ConflictRecord, PeersOverview, PeerView } from '../../../striker/peers/index.js';
 import type { ManifestRunListResponse, ManifestRunResponse, RunManifestResponse } from '../../../striker/manifest/index.js';
 import type { FenceAgentListResponse, FenceAgentResponse, FenceFormField } from '../../../striker/manifest/fence-agents/index.js';
+import type { ManifestInput, ManifestListResponse, ManifestPlanResponse, ManifestResponse, ManifestValidationResponse, ManifestView } from '../../../striker/manifest/index.js';
 
 export type { JobStatus, MachineRole, Role };
 
@@ -65,3 +66,11 @@ export type ManifestRunDetail = Wire<ManifestRunResponse>;
 export type FenceAgents = Wire<FenceAgentListResponse>;
 export type FenceAgentForm = Wire<FenceAgentResponse>;
 export type FenceField = Wire<FenceFormField>;
+
+export type Manifests = Wire<ManifestListResponse>;
+export type ManifestAnswer = Wire<ManifestResponse>;
+export type ManifestDocument = Wire<ManifestView>;
+/** What the wizard sends: secrets as text, or { set: true } to keep the stored one. */
+export type ManifestDraft = ManifestInput;
+export type ManifestValidation = Wire<ManifestValidationResponse>;
+export type ManifestPlanAnswer = Wire<ManifestPlanResponse>;
