@@ -91,16 +91,18 @@ describe('manifest run API and CLI', () => {
   });
 
   it('--wait follows the run until nothing can run now, and exits 1 when a job failed', async () => {
-    const waiting = striker('manifest', 'run', 'an-anvil-01', '--wait', '--poll-ms', '100');
-    // Stand in for Striker's runner and the agents: everything succeeds but node2's network job.
+    let ended = false;
+    const waiting = striker('manifest', 'run', 'an-anvil-01', '--wait', '--poll-ms', '100').finally(() => (ended = true));
+    // Stand in for Striker's runner and the agents until the CLI returns: everything succeeds but node2's network job.
     const node2 = hostIdOfMachine(manifest.document.hosts.node2.machine);
     const targets = [null, ...(['node1', 'node2', 'dr'] as const).map((k) => hostIdOfMachine(manifest.document.hosts[k]!.machine))];
-    for (let round = 0; round < 5; round++) {
+    while (!ended) {
       for (const target of targets) {
         for (const job of await claimJobs(t.t.db, { workerId: 'w', kinds: ['manifest.check', 'host.configure-network'], targetHost: target, limit: 10 })) {
           await finishJob(t.t.db, job.id, 'w', target === node2 ? { kind: 'failed', error: 'nmcli: no such device', retryAfterSeconds: null } : { kind: 'succeeded' });
         }
       }
+      await new Promise((r) => setTimeout(r, 50));
     }
     const { out, exit } = await waiting;
     const result = JSON.parse(out) as RunManifestResponse;

@@ -29,7 +29,18 @@ import { hostIdOfMachine } from './run-manifest.js';
 import { sampleMachines, sampleManifest } from './sample-manifest.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'striker-manifest-check-'));
-const CHASSIS_HOOK = '/work/shared/lab/cluster/ipmi/chassis-control.sh';
+/** ipmi_sim's chassis_control hook (`<statedir> get power|boot …` / `set power 0|1 …`): power kept in a file. */
+const CHASSIS_HOOK = join(dir, 'chassis-control.sh');
+writeFileSync(CHASSIS_HOOK, [
+  '#!/bin/sh',
+  'd=$1; op=$2; shift 2; mkdir -p "$d"; [ -f "$d/power" ] || echo 1 > "$d/power"',
+  'case $op in',
+  '  get) for p in "$@"; do case $p in power) echo "power:$(cat "$d/power")";; boot) echo "boot:default";; esac; done;;',
+  '  set) while [ $# -ge 2 ]; do [ "$1" = power ] && echo "$2" > "$d/power"; shift 2; done;;',
+  'esac',
+  'exit 0',
+  '',
+].join('\n'), { mode: 0o755 });
 const BMC_PASSWORDS = ['bmc-pw-n01', 'bmc-pw-n02'];
 const PDU_PASSWORD = 'pdu-pw-1';
 const OTHER_SECRETS = ['ups-secret', 'cluster-secret', PDU_PASSWORD];

@@ -21,6 +21,7 @@ ALTER TABLE jobs ADD COLUMN waits_for uuid[] NOT NULL DEFAULT '{}';
 ALTER TABLE history.jobs ADD COLUMN waits_for uuid[];
 ALTER TABLE jobs ADD COLUMN held_reason text CHECK (held_reason IS NULL OR length(held_reason) BETWEEN 1 AND 300);
 ALTER TABLE history.jobs ADD COLUMN held_reason text;
+-- Finds the jobs waiting for one that just ended (`waits_for @> ARRAY[id]` below).
 CREATE INDEX jobs_waits_for ON jobs USING gin (waits_for) WHERE status IN ('queued', 'interrupted');
 
 -- On insert (not in a replication apply worker, where ordinary triggers do not fire): every job
@@ -63,7 +64,7 @@ BEGIN
       message = CASE NEW.status WHEN 'failed' THEN 'Not run: {dependency} failed' ELSE 'Not run: {dependency} was cancelled' END,
       message_vars = pg_catalog.jsonb_build_object('dependency', NEW.kind || ' ' || NEW.id),
       last_error = 'because job ' || NEW.kind || ' ' || NEW.id || CASE NEW.status WHEN 'failed' THEN ' failed' ELSE ' was cancelled' END
-     WHERE status IN ('queued', 'interrupted') AND NEW.id = ANY (waits_for)
+     WHERE status IN ('queued', 'interrupted') AND waits_for @> ARRAY[NEW.id]
     RETURNING id, progress, message, message_vars)
   INSERT INTO public.job_messages (job_id, progress, message, vars, level)
     SELECT id, progress, message, message_vars, CASE NEW.status WHEN 'failed' THEN 'error' ELSE 'info' END FROM ended;
