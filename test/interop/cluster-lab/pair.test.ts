@@ -172,6 +172,7 @@ describe('a two-node pacemaker pair with IPMI fencing', () => {
   }, 400_000);
 
   it('tears down: the namespaces and every process in them are gone', async () => {
+    await expect(ClusterLab.up()).rejects.toThrow(/already runs the cluster lab/);
     const pids = [...(await lab.namespacePids(1)), ...(await lab.namespacePids(2))];
     expect(pids.length).toBeGreaterThan(0);
     await lab.down();

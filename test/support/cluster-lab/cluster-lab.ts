@@ -257,11 +257,14 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
 
 /** One lab per machine (its namespaces have fixed names): the lock file holds the owner's pid. */
 const LOCK = join(tmpdir(), 'cl-lab.lock');
+let lockHeld = false;
 
 async function takeLabLock(): Promise<void> {
+  if (lockHeld) throw new Error('this process already runs the cluster lab; one lab runs per machine, since its namespaces have fixed names');
   for (;;) {
     try {
       await writeFile(LOCK, String(process.pid), { flag: 'wx' });
+      lockHeld = true;
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -277,6 +280,7 @@ async function takeLabLock(): Promise<void> {
 async function releaseLabLock(): Promise<void> {
   const owner = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
   if (owner === process.pid) await rm(LOCK, { force: true });
+  lockHeld = false;
 }
 
 function alive(pid: number): boolean {
