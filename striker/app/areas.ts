@@ -30,6 +30,7 @@ import { agentArea } from '../agent/index.js';
 import { keyringPath, siteKeys } from '../core/secrets/index.js';
 import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
 import { manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
+import { FenceAgentCatalog, fenceAgentRoutes, fenceParameterCheck } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 
 export interface Areas {
@@ -178,11 +179,20 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   });
   plugins.push((app) => peers.plugin(app));
 
+  // Fence agents from their own metadata (the wizard's fence device forms and the manifest's fence
+  // parameter check), installed in /usr/sbin by fence-agents on Debian and EL; read at start (the
+  // first start runs every agent, later ones read the disk cache).
+  const fenceAgents = new FenceAgentCatalog({ run: runCommand, agentDir: '/usr/sbin', cacheDir: join(resolve(config.dataDir), 'fence-agents'), log: logger.child({ component: 'fence-agents' }) });
+  plugins.push((app) => fenceAgentRoutes(app, { catalog: fenceAgents }));
+  starts.push(async () => {
+    void fenceAgents.load().catch((error: unknown) => logger.warn({ err: error }, 'could not read the installed fence agents'));
+  });
+
   // Install manifests: the node pairs, their secrets sealed with the site key. Running one: the job
   // graph per pair, and manifest.check on Striker's runner (it opens the manifest's secrets with
   // the site key when it runs; no job holds them).
   const manifestKeys = siteKeys(config.dataDir);
-  plugins.push((app) => manifestRoutes(app, { db, keys: manifestKeys }));
+  plugins.push((app) => manifestRoutes(app, { db, keys: manifestKeys, fenceParameters: fenceParameterCheck((agent) => fenceAgents.known(agent)) }));
   jobKinds.push(manifestCheckJobKind({
     db,
     openSecrets: (id) => openManifestSecrets({ db, keys: manifestKeys }, id),

@@ -34,8 +34,9 @@ describe('network plan', () => {
     const plan = planNetwork(identity);
     const file = (id: string) => plan.files.find((f) => f.path.endsWith(`/${id}.nmconnection`));
     expect(file('sn1_link2')).toBeUndefined();
-    expect(file('sn1_link1')!.content).toBe('[connection]\nid=sn1_link1\ntype=ethernet\nautoconnect=true\nmaster=sn1_bond1\nslave-type=bond\n\n[ethernet]\nmac-address=52:54:00:aa:00:03\nmtu=1500\n');
-    expect(file('bcn1_link2')!.content).toContain('mac-address=52:54:00:aa:00:02\n');
+    // Written the way NetworkManager writes MAC addresses itself: upper case.
+    expect(file('sn1_link1')!.content).toBe('[connection]\nid=sn1_link1\ntype=ethernet\nautoconnect=true\nmaster=sn1_bond1\nslave-type=bond\n\n[ethernet]\nmac-address=52:54:00:AA:00:03\nmtu=1500\n');
+    expect(file('bcn1_link2')!.content).toContain('mac-address=52:54:00:AA:00:02\n');
     expect(file('bcn1_bond1')!.content).not.toContain('primary=');
     // Networks with no NIC chosen keep the conventional names.
     expect(file('mn1_link2')!.content).toContain('interface-name=mn1_link2\n');

@@ -52,6 +52,9 @@ describe('fence agent routes', () => {
     expect(body.form.fields[0]).toMatchObject({ name: 'ip', required: true, deprecatedNames: ['ipaddr'] });
     expect(body.form.fields.find((f) => f.name === 'password')).toMatchObject({ secret: true });
     expect(body.actions).toContain('reboot');
+    expect(body.outletPerHost).toBe(true);
+    const ipmi = (await get('/api/fence-agents/fence_ipmilan', viewer)).json() as FenceAgentResponse;
+    expect(ipmi.outletPerHost).toBe(false);
   });
 
   it('400 names the field for a bad agent name; 404 for one not installed', async () => {

@@ -16,6 +16,11 @@ export interface FenceAgentListResponse {
 export interface FenceAgentResponse {
   form: FenceForm;
   actions: readonly string[];
+  /**
+   * Whether a device of this agent switches one outlet per host (a PDU, a hypervisor): the agent
+   * takes a plug and can list its plugs. The wizard then asks each host's outlet (its pduOutlets).
+   */
+  outletPerHost: boolean;
 }
 
 export function fenceAgentRoutes(app: FastifyInstance, deps: { catalog: FenceAgentCatalog }): void {
@@ -23,6 +28,7 @@ export function fenceAgentRoutes(app: FastifyInstance, deps: { catalog: FenceAge
 
   app.get<{ Params: { agent: string } }>('/api/fence-agents/:agent', { config: { access: 'viewer' } }, async (request): Promise<FenceAgentResponse> => {
     const metadata = await deps.catalog.get(request.params.agent);
-    return { form: fenceForm(metadata), actions: metadata.actions };
+    const takesPlug = metadata.parameters.some((p) => p.name === 'plug' || p.replacedBy === 'plug');
+    return { form: fenceForm(metadata), actions: metadata.actions, outletPerHost: takesPlug && metadata.actions.includes('list') };
   });
 }
