@@ -29,7 +29,7 @@ import type { AgentCredentialCheck } from '../http/access.js';
 import { agentArea } from '../agent/index.js';
 import { keyringPath, siteKeys } from '../core/secrets/index.js';
 import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
-import { manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
+import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { FenceAgentCatalog, fenceAgentRoutes, fenceParameterCheck } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 
@@ -62,7 +62,7 @@ export interface AreaDeps {
   db: Database;
   logger: Logger;
   events?: JobEvents;
-  /** How many install manifests exist (the manifest area), for the setup checklist's last step; left out when not given. */
+  /** How many install manifests exist, for the setup checklist's last step (default: the manifest area's table). */
   manifestCount?: () => Promise<number>;
 }
 
@@ -184,15 +184,17 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   // first start runs every agent, later ones read the disk cache).
   const fenceAgents = new FenceAgentCatalog({ run: runCommand, agentDir: '/usr/sbin', cacheDir: join(resolve(config.dataDir), 'fence-agents'), log: logger.child({ component: 'fence-agents' }) });
   plugins.push((app) => fenceAgentRoutes(app, { catalog: fenceAgents }));
+  let fenceAgentsLoading: Promise<unknown> | undefined;
+  const fenceAgentsReady = () => (fenceAgentsLoading ??= fenceAgents.load().catch((error: unknown) => logger.warn({ err: error }, 'could not read the installed fence agents')));
   starts.push(async () => {
-    void fenceAgents.load().catch((error: unknown) => logger.warn({ err: error }, 'could not read the installed fence agents'));
+    void fenceAgentsReady();
   });
 
   // Install manifests: the node pairs, their secrets sealed with the site key. Running one: the job
   // graph per pair, and manifest.check on Striker's runner (it opens the manifest's secrets with
   // the site key when it runs; no job holds them).
   const manifestKeys = siteKeys(config.dataDir);
-  plugins.push((app) => manifestRoutes(app, { db, keys: manifestKeys, fenceParameters: fenceParameterCheck((agent) => fenceAgents.known(agent)) }));
+  plugins.push((app) => manifestRoutes(app, { db, keys: manifestKeys, fenceParameters: fenceParameterCheck((agent) => fenceAgents.known(agent)), fenceAgentsReady }));
   jobKinds.push(manifestCheckJobKind({
     db,
     openSecrets: (id) => openManifestSecrets({ db, keys: manifestKeys }, id),
@@ -208,7 +210,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   plugins.push((app) => setupIdentityRoutes(app, { db, configureKind, manage: config.host.manage }));
 
   // The dashboard's setup checklist: each step read by the area that owns it.
-  const manifestCount = deps.manifestCount;
+  const manifestCount = deps.manifestCount ?? (async () => (await listManifests(db)).length);
   const steps: StepSources = {
     media: () => mediaSetupStep(db),
     repos: () => repoSyncSetupStep(db),
@@ -217,12 +219,10 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
       ? { done: true, detail: `PXE answers on ${String(pxe.status().interface)}.` }
       : { done: false, detail: 'PXE boot services are off: no machine can boot from this Striker.' }),
     machines: () => machinesSetupStep(db),
-    ...(manifestCount === undefined ? {} : {
-      manifest: async () => {
-        const n = await manifestCount();
-        return n > 0 ? { done: true, detail: `${n} install manifest${n === 1 ? '' : 's'}.` } : { done: false, detail: 'No install manifest describes a pair yet.' };
-      },
-    }),
+    manifest: async () => {
+      const n = await manifestCount();
+      return n > 0 ? { done: true, detail: `${n} install manifest${n === 1 ? '' : 's'}.` } : { done: false, detail: 'No install manifest describes a pair yet.' };
+    },
   };
   plugins.push((app) => setupChecklistRoutes(app, steps));
 

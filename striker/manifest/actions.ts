@@ -27,6 +27,8 @@ export interface ManifestDeps {
   keys: SecretSealer;
   /** Fence agent parameters from the agents' metadata; none checked when absent. */
   fenceParameters?: FenceParameterCheck | undefined;
+  /** Settles once the installed fence agents' metadata is read, so no agent is reported missing while it loads. */
+  fenceAgentsReady?: (() => Promise<unknown>) | undefined;
   /** The registered machines; the machines table when absent. */
   machines?: ((q: DbReader) => Promise<readonly RegisteredMachine[]>) | undefined;
 }
@@ -42,6 +44,7 @@ export interface ManifestProblems {
 async function contextFor(q: DbReader, deps: ManifestDeps, self: string | undefined): Promise<ValidationContext> {
   const machines = deps.machines ? await deps.machines(q) : (await listMachines(q)).map((m) => ({ mac: m.mac, role: m.role }));
   const others = (await listManifests(q)).filter((m) => m.id !== self).map((m) => ({ id: m.id, name: m.name, document: m.document }));
+  if (deps.fenceParameters && deps.fenceAgentsReady) await deps.fenceAgentsReady();
   return { machines, others, ...(deps.fenceParameters ? { fenceParameters: deps.fenceParameters } : {}) };
 }
 
