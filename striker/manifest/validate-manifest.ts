@@ -86,7 +86,11 @@ export function stepOf(path: string): ManifestStep | undefined {
 /** Validates a whole manifest: every problem, or the parsed manifest. */
 export function validateManifest(input: unknown, context: ValidationContext): ManifestCheck {
   const parsed = manifestSchema.safeParse(input);
-  const problems = dedupe(withoutSecretEchoes([...(parsed.success ? [] : problemsFromZod(parsed.error, input)), ...relationProblems(input, context)]));
+  const shape = parsed.success ? [] : problemsFromZod(parsed.error, input);
+  // A field the schema already refused (a password among the parameters) is not reported again by the fence agent's check.
+  const refused = new Set(shape.map((p) => p.path));
+  const relations = relationProblems(input, context).filter((p) => !(fromFenceCheck.has(p) && refused.has(p.path)));
+  const problems = dedupe(withoutSecretEchoes([...shape, ...relations]));
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, manifest: parsed.data, problems: [] };
 }
@@ -114,6 +118,11 @@ function relationProblems(input: unknown, context: ValidationContext): Problem[]
   if (doc === undefined) return [];
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
+  const addFromFenceCheck = (path: string, message: string) => {
+    const problem = { path, message };
+    fromFenceCheck.add(problem);
+    problems.push(problem);
+  };
   const pair = record(doc.pair);
   const prefix = typeof pair?.prefix === 'string' ? pair.prefix.trim().toLowerCase() : 'an';
   const sequence = typeof pair?.sequence === 'number' && Number.isInteger(pair.sequence) ? pair.sequence : undefined;
@@ -278,7 +287,7 @@ function relationProblems(input: unknown, context: ValidationContext): Problem[]
       const params = { ...scalars(record(ipmi.parameters)), ...(typeof ipmi.address === 'string' ? { ip: ipmi.address } : {}), ...(typeof ipmi.username === 'string' ? { username: ipmi.username } : {}) };
       for (const p of context.fenceParameters('fence_ipmilan', params)) {
         const where = p.path === 'ip' ? `${base}.ipmi.address` : p.path === 'username' ? `${base}.ipmi.username` : p.path === '' ? `${base}.ipmi` : `${base}.ipmi.parameters.${p.path}`;
-        add(where, p.message);
+        addFromFenceCheck(where, p.message);
       }
     }
   }
@@ -303,7 +312,7 @@ function relationProblems(input: unknown, context: ValidationContext): Problem[]
     const params = record(d.parameters);
     if (typeof params?.ip === 'string' && parseIpv4(params.ip) !== undefined) claim(params.ip, `fenceDevices.${i}.parameters.ip`, `fence device ${String(d.name)}`);
     if (context.fenceParameters !== undefined && typeof d.agent === 'string' && /^fence_[a-z0-9_]{1,60}$/.test(d.agent)) {
-      for (const p of context.fenceParameters(d.agent, scalars(params))) add(p.path === '' ? `fenceDevices.${i}.parameters` : `fenceDevices.${i}.parameters.${p.path}`, p.message);
+      for (const p of context.fenceParameters(d.agent, scalars(params))) addFromFenceCheck(p.path === '' ? `fenceDevices.${i}.parameters` : `fenceDevices.${i}.parameters.${p.path}`, p.message);
     }
   });
 
@@ -368,6 +377,9 @@ function withoutSecretEchoes(problems: Problem[]): Problem[] {
 
 /** The key paths of secret fields: the cluster password and every `password` (schema fields and refused parameters alike). */
 const SECRET_PATH = /(^clusterPassword|\.password|\.passwd)(\.|$)/;
+
+/** Problems found by the injected fence parameter check (so one the schema already made is not repeated). */
+const fromFenceCheck = new WeakSet<Problem>();
 
 function dedupe(problems: Problem[]): Problem[] {
   const seen = new Set<string>();
