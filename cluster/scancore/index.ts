@@ -12,3 +12,5 @@ export { healthScore, type HealthInput, type HealthReason, type HealthScore, typ
 export { nodeView, upsView, type NodeView, type PairView, type UpsView } from './pair-view.js';
 export { coolDownMs, decide, type DecideResult, type Decision, type DecisionCause, type EngineMemory, type PairMemory } from './decide.js';
 export { defaultScancoreConfig, parseScancoreConfig, scancoreConfigSchema, type ScancoreConfig } from './scancore-config.js';
+export { hostScanLoop, hostScanTargets, maxReadingsPerReport, scanReportSchema, type HostScanLoop, type HostScanLoopDeps, type ScanReport } from './scan-loop.js';
+export { acceptScanReport, scancoreAgentRoutes, type ScancoreRouteDeps } from './scancore-routes.js';

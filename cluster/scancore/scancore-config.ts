@@ -24,6 +24,8 @@ export const scancoreConfigSchema = z.strictObject({
     commandTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
     /** Agents not run on a host, by host name: `{ "an-a01n01": ["storage"] }`. */
     disabledAgents: z.record(z.string().min(1), z.array(z.enum(agentNames))).default({}),
+    /** Largest scan report a host agent may POST, in bytes; a larger one is refused (413). */
+    reportMaxBytes: z.number().int().min(16_384).max(16 * 1024 * 1024).default(1024 * 1024),
   }).prefault({}),
   readings: z.strictObject({
     /** A reading older than this is not acted on (the source is treated as unknown). */

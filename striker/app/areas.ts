@@ -26,6 +26,8 @@ import { agentArea } from '../agent/index.js';
 import { siteKeys } from '../core/secrets/index.js';
 import { peersArea } from '../peers/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
+import { scancoreAgentRoutes } from '../../cluster/scancore/index.js';
+import { systemClock } from '../core/clock.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -85,6 +87,9 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   // Host agents: credentials issued at registration, the agent API, hosts and their inventory.
   const agents = agentArea({ db, logger, inventoryMaxBytes: config.agents.inventoryMaxBytes, credentialCacheSeconds: config.agents.credentialCacheSeconds });
   plugins.push((app) => agents.plugin(app, deps.events));
+
+  // ScanCore: host agents' scan reports, stored and scored.
+  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes }));
 
   // Kickstarts: per-host rendering, checks, served only to their machine; registration yields the agent credential.
   const kickstart = await kickstartArea({ config, db, logger, onRegistered: agents.onRegistered, onRegistrationRefused: agents.onRegistrationRefused });
