@@ -16,7 +16,7 @@ export const maxReadingsPerReport = 5000;
 
 const readingSchema = z.strictObject({
   agent: z.string().min(1).max(40).regex(/^[a-z][a-z0-9-]*$/, 'must be a scan agent name like ipmi'),
-  metric: z.string().min(1).max(100).regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a dotted metric name like ipmi.fan'),
+  metric: z.string().min(1).max(100).regex(/^[a-z][a-z0-9.-]*$/, 'must be a dotted metric name like ipmi.fan'),
   subject: z.string().min(1).max(200),
   value: z.union([z.number().finite(), z.string().max(500), z.boolean(), z.null()]),
   unit: z.string().max(20).optional(),
