@@ -114,9 +114,25 @@ export async function auditRefusal(db: Database, who: { hostId: string | null; c
 export async function enqueueHostJob(
   db: Database,
   actor: Actor,
-  request: { hostId: string; kind: string; payload: unknown },
+  request: HostJobRequest,
   options: ActionOptions = {},
 ): Promise<Job> {
+  return db.tx((t) => addHostJob(t, actor, request, options));
+}
+
+export interface HostJobRequest {
+  hostId: string;
+  kind: string;
+  payload: unknown;
+  /** Jobs that must succeed first. */
+  waitsFor?: readonly string[];
+}
+
+/**
+ * `enqueueHostJob` inside the caller's transaction (a manifest run adds a graph of jobs at once).
+ * A kind that is held until a later feature runs it (`heldReason`) is enqueued held.
+ */
+export async function addHostJob(t: DbTx, actor: Actor, request: HostJobRequest, options: ActionOptions = {}): Promise<Job> {
   const at = options.inputPath ?? '';
   const path = (p: string) => (at === '' ? p : `${at}.${p}`);
   checkHostId(request.hostId);
@@ -126,19 +142,19 @@ export async function enqueueHostJob(
   const info = hostJobKinds[request.kind];
   const parsed = hostJobPayloads[request.kind].safeParse(request.payload ?? {});
   if (!parsed.success) throw new ValidationError(problemsFromZod(parsed.error, request.payload, path('payload')), `${info.kind} job`);
-  return db.tx(async (t) => {
-    if (!(await hostKnown(t, request.hostId))) throw new NotFoundError('registered host', request.hostId);
-    const job = await insertJob(t, {
-      kind: info.kind,
-      payload: parsed.data,
-      targetHost: request.hostId,
-      maxAttempts: info.maxAttempts,
-      retryOnStale: info.onStale === 'retry',
-      createdBy: actor.userId,
-    });
-    await audit(t, actor, { action: 'job.enqueue', targetKind: 'job', targetId: job.id, details: { kind: job.kind, hostId: request.hostId }, requestId: options.requestId });
-    return job;
+  if (!(await hostKnown(t, request.hostId))) throw new NotFoundError('registered host', request.hostId);
+  const job = await insertJob(t, {
+    kind: info.kind,
+    payload: parsed.data,
+    targetHost: request.hostId,
+    maxAttempts: info.maxAttempts,
+    retryOnStale: info.onStale === 'retry',
+    createdBy: actor.userId,
+    waitsFor: request.waitsFor ?? [],
+    heldReason: info.heldReason ?? null,
   });
+  await audit(t, actor, { action: 'job.enqueue', targetKind: 'job', targetId: job.id, details: { kind: job.kind, hostId: request.hostId }, requestId: options.requestId });
+  return job;
 }
 
 /** A registration refused (a replayed, expired or forged one-time token): its audit row. */

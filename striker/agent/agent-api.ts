@@ -52,7 +52,7 @@ export const messageBody = z.strictObject({
 export const finishBody = z.strictObject({
   instanceId,
   outcome: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('succeeded') }),
+    z.strictObject({ kind: z.literal('succeeded'), message: z.string().min(1).max(500).optional() }),
     z.strictObject({ kind: z.literal('failed'), error: z.string().min(1).max(4000), retryable: z.boolean().default(true) }),
     z.strictObject({ kind: z.literal('cancelled') }),
     z.strictObject({ kind: z.literal('interrupted') }),

@@ -35,6 +35,8 @@ const agentConfigObject = z.strictObject({
   role: z.enum(['node', 'dr', 'striker']).default('node'),
   /** Run host.reboot / host.poweroff for real; otherwise they are dry runs that say what would run. */
   allowPowerActions: z.boolean().default(false),
+  /** Let host.configure-network write NetworkManager keyfiles and bring networks up; otherwise it records the plan only. */
+  manageHost: z.boolean().default(false),
   heartbeatSeconds: z.number().int().min(1).max(300).default(10),
   /** How often the inventory is collected again; it is sent only when it changed. */
   inventorySeconds: z.number().int().min(5).max(86_400).default(60),

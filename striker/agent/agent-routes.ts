@@ -140,7 +140,9 @@ export function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): void {
     let woken = false;
     let wake: (() => void) | undefined;
     const unsubscribe = events.subscribe((job) => {
-      if (job.targetHost !== hostId || job.status !== 'queued' || !b.kinds.includes(job.kind as never)) return;
+      // A job of this host queued (or released), or any job succeeded: one of this host's may have been waiting for it.
+      const mine = job.targetHost === hostId && job.status === 'queued' && b.kinds.includes(job.kind as never);
+      if (!mine && job.status !== 'succeeded') return;
       woken = true;
       wake?.();
     });

@@ -20,8 +20,9 @@ import { formatProblems, StrikerError } from '../core/errors/index.js';
 import { problemsFromZod } from '../core/validation/zod-problems.js';
 import type { AgentConfig, AgentCredentials } from './agent-config.js';
 import type { ClaimedJob, ClaimResponse, FinishOutcome, HeartbeatResponse, HelloResponse, JobWriteResponse } from './agent-api.js';
-import { hostJobPayloads, isHostJobKind, type HostJobKind } from './host-job-kinds.js';
-import { hostJobRunners, type HostJobContext, type HostJobRunners } from './host-jobs.js';
+import { agentRunKinds, hostJobPayloads, isHostJobKind, type AgentRunKind } from './host-job-kinds.js';
+import { systemHostApplier, type HostApplier } from '../setup/index.js';
+import { hostJobRunners, type HostJobContext, type HostJobResult, type HostJobRunners } from './host-jobs.js';
 import type { Inventory } from './inventory-schema.js';
 import { AgentApiError, StrikerClient } from './striker-client.js';
 
@@ -39,6 +40,8 @@ export interface AgentRuntimeOptions {
    * admin rotated it and the new file was installed, the agent carries on without a restart.
    */
   reloadCredentials?: () => Promise<AgentCredentials>;
+  /** How host.configure-network changes the host (when `manageHost` is on); the real host when not given. */
+  applier?: HostApplier;
   /**
    * A periodic scan the app injects (ScanCore's scan cycle, which lives in a later area): run
    * every `intervalSeconds`, one at a time, and its report POSTed to `/api/agent/scan`.
@@ -115,6 +118,8 @@ export class AgentRuntime {
     this.runners = hostJobRunners({
       run: o.run,
       allowPowerActions: o.config.allowPowerActions,
+      manageHost: o.config.manageHost,
+      applier: o.applier ?? systemHostApplier(o.run),
       refreshInventory: () => this.sendInventory(true),
     });
   }
@@ -196,7 +201,7 @@ export class AgentRuntime {
         const answer = await this.client.call<ClaimResponse>(
           'POST',
           '/api/agent/jobs/claim',
-          { instanceId: this.instanceId, limit: free, waitSeconds },
+          { instanceId: this.instanceId, kinds: agentRunKinds, limit: free, waitSeconds },
           { signal, timeoutMs: (waitSeconds + 10) * 1000 },
         );
         for (const job of answer.jobs) this.launch(job);
@@ -236,11 +241,11 @@ export class AgentRuntime {
   private async runJob(entry: Running): Promise<void> {
     const { job, controller } = entry;
     const log = this.log.child({ jobId: job.id, kind: job.kind });
-    if (!isHostJobKind(job.kind)) {
+    if (!isHostJobKind(job.kind) || !isAgentRunKind(job.kind)) {
       await this.finish(job, { kind: 'failed', error: `this agent does not run jobs of kind ${job.kind}`, retryable: false }, log);
       return;
     }
-    const kind: HostJobKind = job.kind;
+    const kind: AgentRunKind = job.kind;
     const parsed = hostJobPayloads[kind].safeParse(job.payload);
     if (!parsed.success) {
       const error = `payload is invalid:\n${formatProblems(problemsFromZod(parsed.error, job.payload, 'payload'))}`;
@@ -266,8 +271,8 @@ export class AgentRuntime {
     log.info({ attempt: job.attempts }, 'job started');
     let outcome: FinishOutcome;
     try {
-      await (this.runners[kind] as (c: HostJobContext<unknown>) => Promise<void>)(ctx);
-      outcome = controller.signal.aborted ? abortOutcome(controller.signal.reason) : { kind: 'succeeded' };
+      const result = await (this.runners[kind] as (c: HostJobContext<unknown>) => Promise<HostJobResult | void>)(ctx);
+      outcome = controller.signal.aborted ? abortOutcome(controller.signal.reason) : { kind: 'succeeded', ...(result ? { message: result.message } : {}) };
     } catch (error) {
       if (controller.signal.aborted) outcome = abortOutcome(controller.signal.reason);
       else {
@@ -357,6 +362,10 @@ export class AgentRuntime {
     this.log.info({ disks: inventory.disks.length, nics: inventory.nics.length }, 'inventory sent');
     return inventory;
   }
+}
+
+function isAgentRunKind(kind: string): kind is AgentRunKind {
+  return (agentRunKinds as readonly string[]).includes(kind);
 }
 
 function abortOutcome(reason: unknown): FinishOutcome {

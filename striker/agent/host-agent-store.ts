@@ -100,8 +100,16 @@ export async function hostKnown(q: DbReader, hostId: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** When the next queued job of this host becomes claimable (a retry waiting out its delay); null when none is queued. */
+/**
+ * When the next queued job of this host becomes claimable (a retry waiting out its delay); null
+ * when none is queued but held or waiting for other jobs (those change by an event: a release, a
+ * dependency's success).
+ */
 export async function nextRunAfter(q: DbReader, hostId: string): Promise<Date | null> {
-  const { rows } = await q.query<{ at: Date | null }>(`SELECT min(run_after) AS at FROM jobs WHERE status = 'queued' AND target_host = $1`, [hostId]);
+  const { rows } = await q.query<{ at: Date | null }>(
+    `SELECT min(j.run_after) AS at FROM jobs j WHERE j.status = 'queued' AND j.target_host = $1 AND j.held_reason IS NULL
+        AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY (j.waits_for) AND d.status <> 'succeeded')`,
+    [hostId],
+  );
   return rows[0]?.at ?? null;
 }

@@ -1,17 +1,99 @@
 /**
  * The job kinds an agent runs on its host: each kind's payload schema and retry policy, shared by
  * Striker (validated on enqueue) and the agent (validated again on claim, before anything runs).
- * Payloads are typed data; never a command line.
+ * Payloads are typed data; never a command line, and never a secret (a job that needs one fetches
+ * it over the agent's authenticated API).
+ *
+ * `cluster.join` and `dr.link` are enqueued by a manifest run with their payloads validated here,
+ * and held: no agent runs them until the cluster issue's runner exists and releases them
+ * (`heldReason` is what the UI and the API show meanwhile). An agent does not claim them.
  */
 import { z } from 'zod';
+import { ipv4Schema } from '../core/net/ipv4.js';
+import { macSchema } from '../core/net/mac.js';
 
 const reason = z.string().max(200).optional();
+
+/** A host name as the manifest makes them: lower-case DNS labels, like an-a01n01 or an-a01n01.example.lan. */
+const hostName = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a host name like an-a01n01 (lower-case letters, digits, hyphens, dots)');
+
+/** A network's key in the manifest: its kind and index, like bcn1, sn1, ifn2, mn1. */
+export const networkKeySchema = z.string().regex(/^(bcn|sn|ifn|mn)[1-9][0-9]?$/, 'must be a network key like bcn1, sn1, ifn1 or mn1');
+
+/** A host's address on each network, by network key. */
+const addresses = z
+  .record(networkKeySchema, ipv4Schema)
+  .refine((a) => Object.keys(a).length > 0, 'must give an address on at least one network');
+
+const hostNetwork = z.strictObject({
+  key: networkKeySchema,
+  address: ipv4Schema,
+  prefixLength: z.number().int().min(1).max(32),
+  /** The default route: on the IFN only. */
+  gateway: ipv4Schema.optional(),
+  mtu: z.number().int().min(576).max(9216),
+  /** The NICs of the link, by MAC: one, or two forming an active-backup bond. */
+  macs: z.array(macSchema).min(1).max(2),
+});
+
+const configureNetwork = z
+  .strictObject({
+    hostName,
+    /** DNS servers and search domain, set on the network that has the gateway. */
+    dns: z.array(ipv4Schema).max(8).default([]),
+    domain: hostName.optional(),
+    networks: z.array(hostNetwork).min(1).max(16),
+  })
+  .superRefine((p, ctx) => {
+    const seenKeys = new Set<string>();
+    const seenMacs = new Map<string, string>();
+    p.networks.forEach((n, i) => {
+      if (seenKeys.has(n.key)) ctx.addIssue({ code: 'custom', path: ['networks', i, 'key'], message: `network ${n.key} is listed twice` });
+      seenKeys.add(n.key);
+      if (n.gateway !== undefined && !n.key.startsWith('ifn')) ctx.addIssue({ code: 'custom', path: ['networks', i, 'gateway'], message: `only an IFN has a gateway — ${n.key} has ${n.gateway}` });
+      n.macs.forEach((mac, j) => {
+        const other = seenMacs.get(mac);
+        if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['networks', i, 'macs', j], message: `NIC ${mac} is already a link of ${other}` });
+        seenMacs.set(mac, n.key);
+      });
+    });
+    if (p.networks.filter((n) => n.gateway !== undefined).length > 1) ctx.addIssue({ code: 'custom', path: ['networks'], message: 'only one network may carry the default gateway' });
+  });
+
+const peer = z.strictObject({ hostName, addresses });
+
+const clusterJoin = z.strictObject({
+  /** The pair's name, like an-anvil-01. */
+  anvilName: hostName,
+  hostName,
+  /** Which subnode of the pair this host is. */
+  subnode: z.enum(['node1', 'node2']),
+  addresses,
+  /** The other subnode. */
+  peer,
+  /** The pair's DR host, when it has one. */
+  dr: peer.optional(),
+});
+
+const drLink = z.strictObject({
+  anvilName: hostName,
+  hostName,
+  addresses,
+  /** The pair's two subnodes. */
+  nodes: z.tuple([peer, peer]),
+});
 
 export const hostJobPayloads = {
   'host.inventory': z.strictObject({}),
   'host.run-checks': z.strictObject({}),
   'host.reboot': z.strictObject({ reason }),
   'host.poweroff': z.strictObject({ reason }),
+  'host.configure-network': configureNetwork,
+  'cluster.join': clusterJoin,
+  'dr.link': drLink,
 } as const;
 
 export type HostJobKind = keyof typeof hostJobPayloads;
@@ -26,6 +108,8 @@ export interface HostJobKindInfo {
   maxAttempts: number;
   /** When the agent running it stops heartbeating: run it again (if attempts remain) or fail it. */
   onStale: 'retry' | 'fail';
+  /** Set: jobs of this kind are enqueued held, for this reason, until a later feature releases them. */
+  heldReason?: string;
 }
 
 /** Power actions run at most once: an agent that vanished mid-reboot most likely rebooted. */
@@ -34,7 +118,15 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'host.run-checks': { kind: 'host.run-checks', title: 'Check which cluster tools the host has', maxAttempts: 3, onStale: 'retry' },
   'host.reboot': { kind: 'host.reboot', title: 'Reboot the host', maxAttempts: 1, onStale: 'fail' },
   'host.poweroff': { kind: 'host.poweroff', title: 'Power the host off', maxAttempts: 1, onStale: 'fail' },
+  // Writing the same keyfiles again is harmless, so a run cut short is retried.
+  'host.configure-network': { kind: 'host.configure-network', title: "Configure the host's networks", maxAttempts: 3, onStale: 'retry' },
+  'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail', heldReason: 'cluster formation is not available yet' },
+  'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 1, onStale: 'fail', heldReason: 'DR linking is not available yet' },
 };
+
+/** The kinds this agent runs (and so claims); the held kinds wait for the runner that releases them. */
+export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link'>;
+export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined);
 
 export function isHostJobKind(kind: string): kind is HostJobKind {
   return Object.hasOwn(hostJobPayloads, kind);

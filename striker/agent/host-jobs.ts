@@ -2,12 +2,16 @@
  * What each host job kind does on the host. A runner receives its payload already validated
  * against the kind's schema (host-job-kinds.ts) and a context to report progress and messages;
  * every command goes through the argv command adapter. Power actions are dry runs (a message
- * saying what would run) unless the agent's configuration sets `allowPowerActions: true`.
+ * saying what would run) unless the agent's configuration sets `allowPowerActions: true`;
+ * `host.configure-network` writes NetworkManager keyfiles (the plan striker/setup renders for the
+ * Striker's own host) only when it sets `manageHost: true`, and otherwise records the plan and
+ * says it was not applied.
  */
 import type { Logger } from 'pino';
 import type { CommandRunner } from '../core/command/run-command.js';
+import { isBridged, planHostNetwork, type HostApplier, type KeyfileNetwork, type NetworkPlan } from '../setup/index.js';
 import type { Inventory } from './inventory-schema.js';
-import type { HostJobKind, HostJobPayload } from './host-job-kinds.js';
+import type { AgentRunKind, HostJobPayload } from './host-job-kinds.js';
 import { checkTools } from './tool-checks.js';
 
 export interface HostJobContext<P> {
@@ -21,14 +25,43 @@ export interface HostJobContext<P> {
   note(message: string, vars?: Record<string, unknown>, level?: 'info' | 'warn' | 'error'): Promise<void>;
 }
 
+/** What a job that succeeded says last (the job's message), when "Finished" would not tell the whole truth. */
+export interface HostJobResult {
+  message: string;
+}
+
 export interface HostJobDeps {
   run: CommandRunner;
   allowPowerActions: boolean;
+  /** Write network keyfiles and bring networks up (`manageHost` in agent.json). */
+  manageHost: boolean;
+  /** How files are written and commands run when `manageHost` is on. */
+  applier: HostApplier;
   /** Collects the inventory now and sends it to Striker. */
   refreshInventory(): Promise<Inventory>;
 }
 
-export type HostJobRunners = { [K in HostJobKind]: (ctx: HostJobContext<HostJobPayload<K>>) => Promise<void> };
+export type HostJobRunners = { [K in AgentRunKind]: (ctx: HostJobContext<HostJobPayload<K>>) => Promise<HostJobResult | void> };
+
+export const NOT_APPLIED = 'Recorded, not applied: host management is off';
+
+/** The keyfile plan of a `host.configure-network` payload: bonds of the given NICs by MAC, bridges on BCN and IFN, DNS on the network with the gateway. */
+export function hostNetworkPlan(p: HostJobPayload<'host.configure-network'>): NetworkPlan {
+  const networks: KeyfileNetwork[] = p.networks.map((n) => {
+    const kind = n.key.replace(/[0-9]+$/, '') as 'bcn' | 'sn' | 'ifn' | 'mn';
+    return {
+      key: n.key,
+      title: n.key.toUpperCase(),
+      address: `${n.address}/${n.prefixLength}`,
+      gateway: n.gateway,
+      dns: n.gateway !== undefined && p.dns.length > 0 ? { servers: p.dns, search: p.domain ?? '' } : undefined,
+      mtu: n.mtu,
+      bridged: isBridged(kind),
+      links: n.macs.map((mac, i) => ({ name: `${n.key}_link${i + 1}`, mac })),
+    };
+  });
+  return planHostNetwork({ hostName: p.domain === undefined || p.hostName.includes('.') ? p.hostName : `${p.hostName}.${p.domain}`, networks });
+}
 
 /** The command each power action runs. */
 export const powerCommands: Readonly<Record<'host.reboot' | 'host.poweroff', readonly string[]>> = {
@@ -70,5 +103,29 @@ export function hostJobRunners(deps: HostJobDeps): HostJobRunners {
     },
     'host.reboot': power('host.reboot'),
     'host.poweroff': power('host.poweroff'),
+    'host.configure-network': async (ctx) => {
+      const plan = hostNetworkPlan(ctx.payload);
+      const steps = plan.files.length + plan.commands.length;
+      const apply = deps.manageHost;
+      await ctx.progress(5, apply ? 'Configuring {networks} networks of {hostName}' : 'Planning {networks} networks of {hostName} (host management is off: nothing on this host changes)', {
+        networks: ctx.payload.networks.map((n) => n.key).join(', '),
+        hostName: plan.hostName,
+      });
+      let done = 0;
+      const advance = () => 5 + Math.floor((++done / steps) * 90);
+      for (const file of plan.files) {
+        if (apply) await deps.applier.writeFile(file.path, file.content, file.mode);
+        await ctx.progress(advance(), `${apply ? 'Wrote' : 'Would write'} {path} ({why})`, { path: file.path, why: file.why });
+      }
+      for (const command of plan.commands) {
+        if (apply) await deps.applier.run(command.argv, ctx.signal);
+        await ctx.progress(advance(), `${apply ? 'Ran' : 'Would run'} {command} ({why})`, { command: command.argv.join(' '), why: command.why });
+      }
+      if (!apply) {
+        await ctx.note(`${NOT_APPLIED}; set manageHost to true in agent.json to apply`, { files: plan.files.length, commands: plan.commands.length });
+        return { message: NOT_APPLIED };
+      }
+      return { message: `Applied ${plan.files.length} files and ${plan.commands.length} commands` };
+    },
   };
 }

@@ -3,8 +3,9 @@
  * surface is host.ts, kept apart so the agent's bundle reaches neither fastify nor PostgreSQL.
  */
 export { agentArea, type AgentArea, type AgentAreaDeps } from './agent-area.js';
-export { enqueueHostJob, revokeCredential, rotateCredential, issueCredentialAtRegistration, type IssuedCredential } from './actions.js';
+export { enqueueHostJob, addHostJob, type HostJobRequest, revokeCredential, rotateCredential, issueCredentialAtRegistration, type IssuedCredential } from './actions.js';
 export { listHosts, getHostAgent, type HostSummaryRow, type HostAgentRow } from './host-agent-store.js';
+export { hostJobPayloads, type HostJobPayload } from './host-job-kinds.js';
 export { liveCredentialOf } from './credential-store.js';
 export { hostJobKinds, hostJobKindNames, isHostJobKind, type HostJobKind } from './host-job-kinds.js';
 export { inventorySchema, type Inventory } from './inventory-schema.js';

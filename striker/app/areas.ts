@@ -23,8 +23,9 @@ import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobEvents } from '../events/job-events.js';
 import type { AgentCredentialCheck } from '../http/access.js';
 import { agentArea } from '../agent/index.js';
-import { siteKeys } from '../core/secrets/index.js';
-import { peersArea } from '../peers/index.js';
+import { keyringPath, siteKeys } from '../core/secrets/index.js';
+import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
+import { manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { scancoreAgentRoutes } from '../../cluster/scancore/index.js';
 import { systemClock } from '../core/clock.js';
@@ -60,6 +61,9 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
 
   const starts: ((catalog: JobCatalog) => Promise<void>)[] = [];
   const stops: (() => Promise<void> | void)[] = [];
+
+  // The site key must open every sealed secret, or this Striker does not start.
+  await checkKeyringHoldsSealingKeys(db, siteKeys(config.dataDir).keyring(), encryptedColumns, keyringPath(config.dataDir));
 
   // Mirrored repos and installation trees: jobs, API, the served content, schedules.
   const paths = repoPaths(resolve(config.dataDir));
@@ -137,6 +141,20 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     logger: logger.child({ component: 'peers' }),
   });
   plugins.push((app) => peers.plugin(app));
+
+  // Install manifests: the node pairs, their secrets sealed with the site key. Running one: the job
+  // graph per pair, and manifest.check on Striker's runner (it opens the manifest's secrets with
+  // the site key when it runs; no job holds them).
+  const manifestKeys = siteKeys(config.dataDir);
+  plugins.push((app) => manifestRoutes(app, { db, keys: manifestKeys }));
+  jobKinds.push(manifestCheckJobKind({
+    db,
+    openSecrets: (id) => openManifestSecrets({ db, keys: manifestKeys }, id),
+    run: runCommand,
+    agentStaleSeconds: config.jobs.staleAfterSeconds,
+    probeTimeoutMs: 30_000,
+  }));
+  plugins.push((app) => manifestRunRoutes(app, { db }));
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });

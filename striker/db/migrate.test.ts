@@ -29,6 +29,7 @@ describe('migrations', () => {
     striker_peers: "this Striker's own peers and their sealed credentials; adding and removing a peer are audited (migration 0015)",
     scan_readings: 'a time series: each row is a reading at a time, never updated, purged by age (migration 0018)',
     health_scores: 'a time series of scores with their reasons, never updated, purged by age (migration 0018)',
+    manifest_secrets: 'sealed secrets: a history row would keep an envelope out of reach of key rotation; the manifest document records set/cleared (migration 0016)',
   };
   // Tables keyed by a name rather than a uuid, and why.
   const keyedByName: Record<string, string> = {

@@ -12,7 +12,7 @@ import { insertJob } from './job-store.js';
 export async function enqueueJob(
   q: DbWriter,
   catalog: JobCatalog,
-  request: { kind: string; payload: unknown; targetHost?: string | null; createdBy?: string | null },
+  request: { kind: string; payload: unknown; targetHost?: string | null; createdBy?: string | null; waitsFor?: readonly string[]; heldReason?: string | null },
 ): Promise<Job> {
   const def = catalog.get(request.kind);
   if (!def) {
@@ -27,5 +27,7 @@ export async function enqueueJob(
     maxAttempts: def.maxAttempts,
     retryOnStale: def.onStale === 'retry',
     createdBy: request.createdBy ?? null,
+    waitsFor: request.waitsFor ?? [],
+    heldReason: request.heldReason ?? null,
   });
 }

@@ -26,32 +26,60 @@ export interface NewJob {
   retryOnStale: boolean;
   createdBy?: string | null;
   message?: string;
+  /** Jobs that must all succeed before this one may be claimed (see migration 0017). */
+  waitsFor?: readonly string[];
+  /** Set: the job is held (never claimed) until released, for this reason in plain words. */
+  heldReason?: string | null;
 }
 
 export async function insertJob(q: DbWriter, job: NewJob): Promise<Job> {
   const { rows } = await q.write<JobRow>(
-    `INSERT INTO jobs (kind, payload, target_host, max_attempts, retry_on_stale, created_by, message)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-    [job.kind, JSON.stringify(job.payload), job.targetHost ?? null, job.maxAttempts, job.retryOnStale, job.createdBy ?? null, job.message ?? 'Waiting to start'],
+    `INSERT INTO jobs (kind, payload, target_host, max_attempts, retry_on_stale, created_by, message, waits_for, held_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+    [
+      job.kind,
+      JSON.stringify(job.payload),
+      job.targetHost ?? null,
+      job.maxAttempts,
+      job.retryOnStale,
+      job.createdBy ?? null,
+      job.message ?? waitingMessage(job),
+      job.waitsFor ?? [],
+      job.heldReason ?? null,
+    ],
   );
   return jobFromRow(rows[0]!);
 }
 
+function waitingMessage(job: NewJob): string {
+  if (job.heldReason) return `Waiting: ${job.heldReason}`;
+  const n = job.waitsFor?.length ?? 0;
+  return n === 0 ? 'Waiting to start' : n === 1 ? 'Waiting for 1 job to succeed' : `Waiting for ${n} jobs to succeed`;
+}
+
+/**
+ * The condition a queued job `j` meets to be claimed besides its target: not held, and every job
+ * it waits for has succeeded.
+ */
+const READY = `j.held_reason IS NULL AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY (j.waits_for) AND d.status <> 'succeeded')`;
+
 /**
  * Claims up to `limit` queued jobs of `kinds` for `workerId`. `targetHost` null: jobs with no
  * target host (Striker's own runner); a host id: only jobs addressed to that host (its agent).
- * Neither ever claims the other's jobs.
+ * Neither ever claims the other's jobs, and neither claims a held job or one still waiting for
+ * another.
  */
 export async function claimJobs(q: DbWriter, args: { workerId: string; kinds: readonly string[]; targetHost: string | null; limit: number }): Promise<Job[]> {
   if (args.limit <= 0 || args.kinds.length === 0) return [];
   const { rows } = await q.write<JobRow>(
     `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $1, heartbeat_at = clock_timestamp(),
             started_at = COALESCE(started_at, clock_timestamp())
-      WHERE id IN (SELECT id FROM jobs
-                    WHERE status = 'queued' AND run_after <= clock_timestamp() AND kind = ANY($2)
-                      AND target_host IS NOT DISTINCT FROM $3
-                      AND (target_host IS NOT NULL OR owner_node = public.striker_node_name())
-                    ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+      WHERE id IN (SELECT j.id FROM jobs j
+                    WHERE j.status = 'queued' AND j.run_after <= clock_timestamp() AND j.kind = ANY($2)
+                      AND j.target_host IS NOT DISTINCT FROM $3
+                      AND (j.target_host IS NOT NULL OR j.owner_node = public.striker_node_name())
+                      AND ${READY}
+                    ORDER BY j.created_at LIMIT $4 FOR UPDATE OF j SKIP LOCKED)
       RETURNING *`,
     [args.workerId, args.kinds, args.targetHost, args.limit],
   );
@@ -93,7 +121,7 @@ export async function addMessage(q: DbWriter, id: string, message: string, vars:
 }
 
 export type JobOutcome =
-  | { kind: 'succeeded' }
+  | { kind: 'succeeded'; message?: string | undefined }
   | { kind: 'failed'; error: string; retryAfterSeconds: number | null }
   | { kind: 'cancelled' }
   | { kind: 'interrupted' };
@@ -105,7 +133,8 @@ export async function finishJob(q: DbWriter, id: string, workerId: string, outco
   let values: unknown[] = [id, workerId];
   switch (outcome.kind) {
     case 'succeeded':
-      sql = `UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = clock_timestamp(), worker_id = NULL, message = 'Finished' ${where}`;
+      sql = `UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = clock_timestamp(), worker_id = NULL, message = COALESCE($3, 'Finished'), message_vars = '{}' ${where}`;
+      values = [id, workerId, outcome.message ?? null];
       break;
     case 'cancelled':
       sql = `UPDATE jobs SET status = 'cancelled', finished_at = clock_timestamp(), worker_id = NULL, message = 'Cancelled' ${where}`;
@@ -129,7 +158,7 @@ export async function finishJob(q: DbWriter, id: string, workerId: string, outco
   const { rowCount } = await q.write(sql, values);
   if ((rowCount ?? 0) > 0) {
     const level = outcome.kind === 'failed' ? 'error' : 'info';
-    const text = outcome.kind === 'failed' ? 'Run {attempt} failed: {error}' : outcome.kind === 'succeeded' ? 'Finished' : outcome.kind === 'cancelled' ? 'Cancelled' : 'Interrupted by shutdown';
+    const text = outcome.kind === 'failed' ? 'Run {attempt} failed: {error}' : outcome.kind === 'succeeded' ? (outcome.message ?? 'Finished') : outcome.kind === 'cancelled' ? 'Cancelled' : 'Interrupted by shutdown';
     await q.write(
       `INSERT INTO job_messages (job_id, progress, message, vars, level) SELECT id, progress, $2, jsonb_build_object('attempt', attempts, 'error', $3::text), $4 FROM jobs WHERE id = $1`,
       [id, text, outcome.kind === 'failed' ? outcome.error : '', level],
@@ -191,10 +220,50 @@ export async function requestCancel(q: DbReader & DbWriter, id: string): Promise
   });
 }
 
+/**
+ * Cancels jobs that have not started because something replaced them (`reason`, said in their
+ * message and last error); the jobs waiting for them end with them. Returns the ids cancelled.
+ */
+export async function supersedeJobs(q: DbWriter, ids: readonly string[], reason: string): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.write<{ id: string }>(
+    `WITH s AS (
+       UPDATE jobs SET status = 'cancelled', cancel_requested = true, finished_at = clock_timestamp(), message = 'Superseded: {reason}',
+                       message_vars = jsonb_build_object('reason', $2::text), last_error = 'superseded: ' || $2
+        WHERE id = ANY($1) AND status IN ('queued', 'interrupted') RETURNING id, progress)
+     INSERT INTO job_messages (job_id, progress, message, vars) SELECT id, progress, 'Superseded: {reason}', jsonb_build_object('reason', $2::text) FROM s
+     RETURNING job_id AS id`,
+    [ids, reason],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Releases a held job: it becomes claimable once every job it waits for has succeeded. False
+ * when the job is not held (released already, or ended).
+ */
+export async function releaseHeldJob(q: DbWriter, id: string): Promise<boolean> {
+  const { rowCount } = await q.write(
+    `WITH r AS (
+       UPDATE jobs SET held_reason = NULL, message = CASE WHEN cardinality(waits_for) = 0 THEN 'Waiting to start' ELSE 'Released; waiting for the jobs it depends on' END
+        WHERE id = $1 AND held_reason IS NOT NULL AND status IN ('queued', 'interrupted') RETURNING id, progress)
+     INSERT INTO job_messages (job_id, progress, message) SELECT id, progress, 'Released' FROM r`,
+    [id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
 export async function getJob(q: DbReader, id: string): Promise<Job> {
   const { rows } = await q.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
   if (!rows[0]) throw new NotFoundError('job', id);
   return jobFromRow(rows[0]);
+}
+
+/** The jobs with these ids that still exist (finished jobs are purged after a while). */
+export async function jobsByIds(q: DbReader, ids: readonly string[]): Promise<Job[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.query<JobRow>('SELECT * FROM jobs WHERE id = ANY($1)', [ids]);
+  return rows.map(jobFromRow);
 }
 
 export async function listJobs(q: DbReader, filter: { status?: JobStatus; kind?: string; limit: number; before?: Date }): Promise<Job[]> {

@@ -26,6 +26,10 @@ export interface Job {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Jobs that must all succeed before this one runs. */
+  waitsFor: string[];
+  /** Set while the job is held: why, in plain words ("cluster formation is not available yet"). */
+  heldReason: string | null;
 }
 
 export interface JobMessage {
@@ -56,6 +60,8 @@ export interface JobRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  waits_for: string[];
+  held_reason: string | null;
 }
 
 export function jobFromRow(r: JobRow): Job {
@@ -78,6 +84,8 @@ export function jobFromRow(r: JobRow): Job {
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    waitsFor: r.waits_for,
+    heldReason: r.held_reason,
   };
 }
 

@@ -14,3 +14,4 @@ export { selfLink } from './peer-link.js';
 export type { PeerReplication, SlotState, SubscriptionState } from './peer-replication.js';
 export type { PeerState, PeerView } from './peer-status.js';
 export type { RotationResult } from './secret-rotation.js';
+export { checkKeyringHoldsSealingKeys } from './keyring-check.js';

@@ -33,3 +33,12 @@ export async function replaceEnvelope(q: DbWriter, table: EncryptedTable, value:
   );
   return rowCount === 1;
 }
+
+/** The key ids that sealed the envelopes of `table`, with how many each sealed, per column. */
+export async function sealingKeyIds(q: DbReader, table: EncryptedTable): Promise<{ column: string; keyId: string; count: number }[]> {
+  const selects = table.columns.map(
+    (c) => `SELECT '${c}' AS column, split_part(${ident(c)}, '.', 2) AS "keyId", count(*)::int AS count FROM ${ident(table.table)} WHERE ${ident(c)} IS NOT NULL GROUP BY 2`,
+  );
+  const { rows } = await q.query<{ column: string; keyId: string; count: number }>(selects.join(' UNION ALL '));
+  return rows;
+}

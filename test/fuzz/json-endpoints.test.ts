@@ -1,6 +1,6 @@
 /**
  * Property test over every JSON endpoint of the whole appliance (core, repos, kickstart, machines,
- * setup, agents; routes read from the built app's `printRoutes`), logged in as an admin with the
+ * setup, agents, manifests; routes read from the built app's `printRoutes`), logged in as an admin with the
  * CSRF token (the agent API, `/api/agent/*`, with a registered host's agent credential): path
  * parameters, query strings and bodies full of hostile values — NUL characters, deep nesting,
  * huge and unsafe numbers, wrong types, long strings, `__proto__` / `constructor` keys, dates out
@@ -120,7 +120,8 @@ const hostileText = fc.oneof(
 const fieldName = fc.oneof(
   fc.constantFrom('username', 'password', 'role', 'name', 'displayName', 'disabled', 'days', 'hostname', 'reservedIp', 'url', 'path', 'kind', 'payload', 'enabled',
     'source', 'gpgcheck', 'keepSnapshots', 'expression', 'timeZone', 'rootPassword', 'timezone', 'keyboard', 'language', 'tree', 'repos', 'domain', 'prefix', 'sequence',
-    'networks', 'bcn', 'dns', 'ntp', 'mtu', 'token', 'event', 'limit', 'before', 'status', 'engine'),
+    'networks', 'bcn', 'dns', 'ntp', 'mtu', 'token', 'event', 'limit', 'before', 'status', 'engine',
+    'version', 'pair', 'hosts', 'node1', 'machine', 'addresses', 'links', 'macs', 'ipmi', 'pduOutlets', 'fenceDevices', 'upses', 'powers', 'clusterPassword', 'set'),
   fc.constantFrom('__proto__', 'constructor', 'prototype', 'a\u0000b', ''),
   fc.string({ maxLength: 10 }),
 );
@@ -169,7 +170,7 @@ function requestFor(route: Route) {
 describe('every JSON endpoint under hostile input', () => {
   it('finds the routes of every area', () => {
     const names = routes.map((r) => `${r.method} ${r.url}`);
-    for (const expected of ['POST /api/users', 'PATCH /api/machines/:mac', 'PUT /api/settings/kickstart', 'POST /api/repos', 'PUT /api/setup/identity', 'POST /ks/:hostId/register']) {
+    for (const expected of ['POST /api/users', 'PATCH /api/machines/:mac', 'PUT /api/settings/kickstart', 'POST /api/repos', 'PUT /api/setup/identity', 'POST /ks/:hostId/register', 'POST /api/manifests', 'PUT /api/manifests/:id', 'POST /api/manifests/validate']) {
       expect(names).toContain(expected);
     }
   });

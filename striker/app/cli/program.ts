@@ -27,6 +27,8 @@ import { addMachineCommands } from './machine-commands.js';
 import { addKickstartCommands } from './kickstart-commands.js';
 import { addHostCommands } from './host-commands.js';
 import { addPeerCommands } from './peer-commands.js';
+import { addManifestCommands } from './manifest-commands.js';
+import { addManifestRunCommands } from './manifest-run-commands.js';
 
 
 /** What command groups in other files need from the program. */
@@ -66,6 +68,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addKickstartCommands(program, context);
   addHostCommands(program, context);
   addPeerCommands(program, context);
+  addManifestCommands(program, context);
+  // After addManifestCommands: adds `run` to its `manifest` group.
+  addManifestRunCommands(program, context, setExit);
 
   program
     .command('serve')

@@ -16,6 +16,12 @@ export function problemsFromZod(error: z.ZodError, input: unknown, prefix = ''):
       }
       continue;
     }
+    // A record key that fails its own schema: the key's message says what a key must look like.
+    const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+    if (inner !== undefined) {
+      problems.push({ path: joinPath(prefix, base), message: `${inner} — got '${String(issue.path[issue.path.length - 1] ?? '')}'` });
+      continue;
+    }
     const seen = valueAt(input, issue.path);
     const got = seen.found ? ` — got ${describe(seen.value)}` : '';
     problems.push({ path: joinPath(prefix, base), message: `${issue.message}${got}` });

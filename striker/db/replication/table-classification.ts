@@ -30,6 +30,8 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // Jobs: visible from every Striker; which Striker may claim a job is the job store's rule.
   jobs: site,
   job_messages: site,
+  // Runs of install manifests: which jobs each run stands for, seen from every Striker.
+  manifest_runs: site,
   // The Striker's own host: each Striker has its own identity, networks and host plans.
   striker_identity: local("this Striker's own host name, prefix and sequence: a singleton per Striker"),
   striker_networks: local("this Striker's own addresses on BCN/SN/IFN/MN (they reference its identity row)"),
@@ -61,6 +63,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // the engine powered off.
   scancore_memory: site,
   scancore_decisions: site,
+  // Install manifests: one description of each node pair for the site; their secrets are sealed
+  // with the site key every Striker holds.
+  manifests: site,
+  manifest_secrets: site,
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,

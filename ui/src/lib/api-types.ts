@@ -17,6 +17,8 @@ import type { MachineRole } from '../../../pxe/index.js';
 import type { HostDetailResponse } from '../../../striker/agent/host-routes.js';
 import type { IssuedCredential } from '../../../striker/agent/index.js';
 import type { ConflictRecord, PeersOverview, PeerView } from '../../../striker/peers/index.js';
+import type { ManifestInput, ManifestListResponse, ManifestPlanResponse, ManifestResponse, ManifestValidationResponse, ManifestView } from '../../../striker/manifest/index.js';
+import type { ManifestRunListResponse, ManifestRunResponse, RunManifestResponse } from '../../../striker/manifest/index.js';
 
 export type { JobStatus, MachineRole, Role };
 
@@ -54,3 +56,16 @@ export type SessionInfo = Wire<SessionResponse>;
 export type Peers = Wire<PeersOverview>;
 export type Peer = Wire<PeerView>;
 export type Conflict = Wire<ConflictRecord>;
+
+export type Manifests = Wire<ManifestListResponse>;
+export type ManifestAnswer = Wire<ManifestResponse>;
+export type ManifestDocument = Wire<ManifestView>;
+/** What the wizard sends: secrets as text, or { set: true } to keep the stored one. */
+export type ManifestDraft = ManifestInput;
+export type ManifestValidation = Wire<ManifestValidationResponse>;
+export type ManifestPlanAnswer = Wire<ManifestPlanResponse>;
+
+/** A manifest run: POST /api/manifests/:id/run, GET /api/manifests/:id/runs[/:runId]. Its jobs' progress comes on the live job stream. */
+export type ManifestRunAnswer = Wire<RunManifestResponse>;
+export type ManifestRuns = Wire<ManifestRunListResponse>;
+export type ManifestRunDetail = Wire<ManifestRunResponse>;
