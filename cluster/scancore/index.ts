@@ -11,6 +11,9 @@ export { defaultHealthConditions, type HealthCondition } from './health-conditio
 export { healthScore, type HealthInput, type HealthReason, type HealthScore, type HostFacts } from './health-score.js';
 export { nodeView, upsView, type NodeView, type PairView, type UpsView } from './pair-view.js';
 export { coolDownMs, decide, type DecideResult, type Decision, type DecisionCause, type EngineMemory, type PairMemory } from './decide.js';
-export { defaultScancoreConfig, parseScancoreConfig, scancoreConfigSchema, type ScancoreConfig } from './scancore-config.js';
+export { defaultScancoreConfig, parseScancoreConfig, scancoreConfigSchema, scancorePairSchema, type ScancoreConfig, type ScancorePair } from './scancore-config.js';
 export { hostScanLoop, hostScanTargets, maxReadingsPerReport, scanReportSchema, type HostScanLoop, type HostScanLoopDeps, type ScanReport } from './scan-loop.js';
 export { acceptScanReport, scancoreAgentRoutes, type ScancoreRouteDeps } from './scancore-routes.js';
+export { clusterStatusFromReadings, maintenanceReason, ScancoreService, type ActOnDecision, type RoundResult, type ScancoreServiceDeps } from './scancore-service.js';
+export { listDecisions, maintenanceStates, setMaintenance, type StoredDecision } from './decisions-store.js';
+export { actionReason, actOnDecisions, decisionJobs, ipmiBootJobKind, ipmiBootKind } from './actions.js';

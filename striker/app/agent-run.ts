@@ -8,7 +8,9 @@
 import { runCommand } from '../core/command/run-command.js';
 import { createLogger, type LogLevel } from '../core/log.js';
 import { hostname } from 'node:os';
-import { hostScanLoop, hostScanTargets, parseScancoreConfig } from '../../cluster/scancore/index.js';
+// Straight from the files, not ScanCore's index: the agent's bundle must not reach fastify or PostgreSQL.
+import { hostScanLoop, hostScanTargets } from '../../cluster/scancore/scan-loop.js';
+import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
 import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
