@@ -27,7 +27,7 @@ import { keyringPath, siteKeys } from '../core/secrets/index.js';
 import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
 import { manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
-import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes } from '../../cluster/scancore/index.js';
+import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
 import { systemClock } from '../core/clock.js';
 
 export interface Areas {
@@ -95,6 +95,7 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
   // ScanCore: host agents' scan reports, stored and scored; the decision round for the pairs this
   // Striker owns, its decisions carried out as jobs (booting through IPMI is a Striker job).
   plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes }));
+  plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore }));
   jobKinds.push(ipmiBootJobKind({ pairs: () => config.scancore.pairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   let scancoreCatalog: JobCatalog | undefined;
   const scancore = new ScancoreService({
