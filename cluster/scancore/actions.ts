@@ -13,10 +13,13 @@
  * job waiting for a held one waits too. `host.poweroff` runs through the host agent.
  * `scancore.ipmi-boot` is real: `ipmitool -I lanplus … -E chassis power on` with the password in
  * the environment (never argv), then `chassis power status` until the BMC says on.
+ *
+ * Also the maintenance-mode action (API and CLI): validated, changed and audited together.
  */
 import { z } from 'zod';
 import { addHostJob } from '../../striker/agent/index.js';
-import { systemActor } from '../../striker/audit/audit-store.js';
+import { audit, systemActor, type Actor } from '../../striker/audit/audit-store.js';
+import { parseOrThrow } from '../../striker/core/validation/zod-problems.js';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import { StrikerError } from '../../striker/core/errors/index.js';
 import type { Database, DbTx } from '../../striker/db/database.js';
@@ -25,6 +28,7 @@ import type { JobCatalog, JobKindDefinition } from '../../striker/jobs/job-kind.
 import { ipmitoolArgv } from './agents/ipmi-agent.js';
 import type { Decision } from './decide.js';
 import { parseChassisPower } from './parsers/ipmi.js';
+import { maintenanceStates, setMaintenance } from './decisions-store.js';
 import type { ScancorePair } from './scancore-config.js';
 import type { ActOnDecision } from './scancore-service.js';
 
@@ -120,4 +124,24 @@ export async function decisionJobs(t: DbTx, catalog: JobCatalog, decision: Decis
 /** The service's `act`: each decision's jobs, queued together. */
 export function actOnDecisions(db: Database, catalog: () => JobCatalog): ActOnDecision {
   return (decision, pair, decisionId) => db.tx((t) => decisionJobs(t, catalog(), decision, pair, decisionId));
+}
+
+export const maintenanceInputSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** One pair; every pair ScanCore knows when absent. */
+  pair: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a pair id like an-anvil-01').optional(),
+});
+
+/**
+ * Turns maintenance mode on or off (one pair, or every pair ScanCore knows), with an audit row.
+ * `prefix` is where the input sits in the request (`body` for the API) for the error's field names.
+ */
+export async function setMaintenanceMode(db: Database, actor: Actor, input: unknown, options: { prefix?: string; requestId?: string } = {}) {
+  const m = parseOrThrow(maintenanceInputSchema, input, 'maintenance', options.prefix ?? '');
+  const changed = await db.tx(async (t) => {
+    const pairs = await setMaintenance(t, m.enabled, m.pair);
+    await audit(t, actor, { action: m.enabled ? 'scancore.maintenance.on' : 'scancore.maintenance.off', targetKind: 'scancore', targetId: m.pair ?? '*', details: { pairs }, requestId: options.requestId });
+    return pairs;
+  });
+  return { changed, pairs: await maintenanceStates(db) };
 }

@@ -16,4 +16,4 @@ export { hostScanLoop, hostScanTargets, maxReadingsPerReport, scanReportSchema, 
 export { acceptScanReport, scancoreAgentRoutes, scancoreRoutes, type ScancoreRouteDeps } from './scancore-routes.js';
 export { clusterStatusFromReadings, maintenanceReason, ScancoreService, type ActOnDecision, type RoundResult, type ScancoreServiceDeps } from './scancore-service.js';
 export { listDecisions, maintenanceStates, setMaintenance, type StoredDecision } from './decisions-store.js';
-export { actionReason, actOnDecisions, decisionJobs, ipmiBootJobKind, ipmiBootKind } from './actions.js';
+export { actionReason, actOnDecisions, decisionJobs, ipmiBootJobKind, ipmiBootKind, maintenanceInputSchema, setMaintenanceMode } from './actions.js';

@@ -12,14 +12,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { audit } from '../../striker/audit/audit-store.js';
 import type { Clock } from '../../striker/core/clock.js';
 import { ValidationError } from '../../striker/core/errors/index.js';
 import { problemsFromZod } from '../../striker/core/validation/zod-problems.js';
 import type { Database, DbTx } from '../../striker/db/database.js';
 import { healthScore, type HealthScore } from './health-score.js';
 import { latestHealthScores, latestReadings, recordScan, saveHealthScore } from './readings-store.js';
-import { listDecisions, maintenanceStates, setMaintenance } from './decisions-store.js';
+import { setMaintenanceMode } from './actions.js';
+import { listDecisions, maintenanceStates } from './decisions-store.js';
 import { scanReportSchema, type ScanReport } from './scan-loop.js';
 import type { ScancoreConfig } from './scancore-config.js';
 
@@ -66,12 +66,6 @@ const decisionsQuery = z.strictObject({
   pair: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a pair id like an-anvil-01').optional(),
 });
 
-const maintenanceBody = z.strictObject({
-  enabled: z.boolean(),
-  /** One pair; every pair ScanCore knows when absent. */
-  pair: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a pair id like an-anvil-01').optional(),
-});
-
 function parseQuery<S extends z.ZodType>(request: FastifyRequest, schema: S): z.output<S> {
   const parsed = schema.safeParse(request.query ?? {});
   if (!parsed.success) throw new ValidationError(problemsFromZod(parsed.error, request.query, 'query'), 'query');
@@ -112,12 +106,7 @@ export function scancoreRoutes(app: FastifyInstance, deps: { db: Database; confi
   app.get('/api/scancore/maintenance', { config: { access: 'viewer' as const } }, async () => ({ pairs: await maintenanceStates(db) }));
 
   app.put('/api/scancore/maintenance', { config: { access: 'admin' as const } }, async (request) => {
-    const b = parseBody(request, maintenanceBody, 'maintenance');
-    const changed = await db.tx(async (t) => {
-      const pairs = await setMaintenance(t, b.enabled, b.pair);
-      await audit(t, request.actor!, { action: b.enabled ? 'scancore.maintenance.on' : 'scancore.maintenance.off', targetKind: 'scancore', targetId: b.pair ?? '*', details: { pairs }, requestId: request.id });
-      return pairs;
-    });
-    return { changed, pairs: await maintenanceStates(db) };
+    if (request.body === undefined || request.body === null) throw new ValidationError([{ path: 'body', message: 'is required (a JSON object)' }], 'maintenance');
+    return setMaintenanceMode(db, request.actor!, request.body, { prefix: 'body', requestId: request.id });
   });
 }
