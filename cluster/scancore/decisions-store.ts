@@ -81,6 +81,11 @@ export async function setDecisionJobs(q: DbWriter, decisionId: string, jobIds: r
   await q.write(`UPDATE scancore_decisions SET job_ids = $2::uuid[], modified_at = clock_timestamp() WHERE id = $1`, [decisionId, jobIds]);
 }
 
+/** A decision whose action could not be queued: not acted, and why. */
+export async function markNotActed(q: DbWriter, decisionId: string, reason: string): Promise<void> {
+  await q.write(`UPDATE scancore_decisions SET outcome = 'not-acted', not_acted_reason = $2, modified_at = clock_timestamp() WHERE id = $1`, [decisionId, reason.slice(0, 1000)]);
+}
+
 export interface StoredDecision {
   id: string;
   pairId: string;

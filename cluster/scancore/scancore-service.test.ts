@@ -13,6 +13,7 @@ import type { Decision } from './decide.js';
 import { listDecisions, setMaintenance } from './decisions-store.js';
 import { recordScan } from './readings-store.js';
 import { parseScancoreConfig, type ScancorePair } from './scancore-config.js';
+import { actOnDecisions } from './actions.js';
 import { maintenanceReason, ScancoreService } from './scancore-service.js';
 
 let t: TestDatabase;
@@ -108,5 +109,18 @@ describe('ScanCore decision round', () => {
       now += 30_000;
     }
     expect(await listDecisions(t.db, { limit: 10, pairId: 'an-a03' })).toEqual([]);
+  });
+
+  it('records a decision whose jobs could not be queued as not acted, with the reason', async () => {
+    const p = pair('an-a04', 4);
+    const real = (pairs: ScancorePair[]) => new ScancoreService({ db: t.db, config, clock: () => new Date(now), logger: quietLogger, run: noCommands, pairs: async () => pairs, act: actOnDecisions(t.db, () => new Map()) });
+    for (let i = 0; i < 6; i++) {
+      await scan(p, 'critical', p.nodes[0].name);
+      await real([p]).round();
+      now += 30_000;
+    }
+    const [d] = await listDecisions(t.db, { limit: 10, pairId: 'an-a04' });
+    expect(d).toMatchObject({ kind: 'migrate-servers', outcome: 'not-acted', jobIds: [] });
+    expect(d!.notActedReason).toMatch(/^not acted: the jobs could not be queued: .*52-54-00-00-41-02/);
   });
 });

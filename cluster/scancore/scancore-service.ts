@@ -10,6 +10,9 @@
  * 3. the pure engine decides, with its memory loaded from and saved to the database;
  * 4. each decision is recorded with its reasons and carried out by `act` (jobs), unless the pair is
  *    in maintenance mode: then it is recorded "not acted: maintenance mode" (once, not every round).
+ *    A decision not carried out (maintenance, or its jobs could not be queued) leaves the memory of
+ *    which nodes the engine powered off as it was, so nothing is later "booted again" that never
+ *    went down.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../striker/core/clock.js';
@@ -17,7 +20,7 @@ import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { Database } from '../../striker/db/database.js';
 import type { ClusterStatus } from './agents/scan-agent.js';
 import { decide, type Decision, type PairMemory } from './decide.js';
-import { listDecisions, pairStates, pairsWithRunningActions, recordDecision, savePairMemory, setDecisionJobs } from './decisions-store.js';
+import { listDecisions, markNotActed, pairStates, pairsWithRunningActions, recordDecision, savePairMemory, setDecisionJobs } from './decisions-store.js';
 import { healthScore } from './health-score.js';
 import { nodeView, upsView, type PairView } from './pair-view.js';
 import type { TimedReading } from './reading.js';
@@ -121,10 +124,17 @@ export class ScancoreService {
       if (m !== undefined) memory[pair.id] = m;
     }
     const decided = decide(views, now, config, memory);
+    const nextMemory: Record<string, PairMemory> = { ...decided.memory };
+    /** A decision not carried out powered nothing off: the pair keeps what it knew of that. */
+    const notCarriedOut = (pairId: string) => {
+      const before = memory[pairId];
+      nextMemory[pairId] = { ...nextMemory[pairId]!, poweredOff: before?.poweredOff ?? {}, thermalShutdowns: before?.thermalShutdowns ?? [] };
+    };
 
     for (const decision of decided.decisions) {
       const pair = mine.find((p) => p.id === decision.pair)!;
       if (states.get(pair.id)!.maintenance) {
+        notCarriedOut(pair.id);
         const [last] = await listDecisions(db, { limit: 1, pairId: pair.id });
         if (last !== undefined && last.outcome === 'not-acted' && sameAction(last.decision, decision)) continue;
         const id = await recordDecision(db, { pairId: pair.id, decision, decidedAt: now, outcome: 'not-acted', notActedReason: maintenanceReason });
@@ -133,12 +143,22 @@ export class ScancoreService {
         continue;
       }
       const id = await recordDecision(db, { pairId: pair.id, decision, decidedAt: now, outcome: 'acted' });
-      const jobIds = await this.d.act(decision, pair, id);
+      let jobIds: string[];
+      try {
+        jobIds = await this.d.act(decision, pair, id);
+      } catch (error) {
+        const reason = `not acted: the jobs could not be queued: ${(error as Error).message}`;
+        await markNotActed(db, id, reason);
+        notCarriedOut(pair.id);
+        this.log.error({ err: error, pairId: pair.id, kind: decision.kind }, 'ScanCore could not act on its decision');
+        result.decisions.push({ id, pairId: pair.id, kind: decision.kind, outcome: 'not-acted', jobIds: [], notActedReason: reason });
+        continue;
+      }
       await setDecisionJobs(db, id, jobIds);
       this.log.warn({ pairId: pair.id, kind: decision.kind, reasons: decision.reasons, jobIds }, 'ScanCore acted');
       result.decisions.push({ id, pairId: pair.id, kind: decision.kind, outcome: 'acted', jobIds });
     }
-    for (const [pairId, m] of Object.entries(decided.memory)) await savePairMemory(db, pairId, m);
+    for (const [pairId, m] of Object.entries(nextMemory)) await savePairMemory(db, pairId, m);
     return result;
   }
 
