@@ -123,4 +123,21 @@ describe('ScanCore decision round', () => {
     expect(d).toMatchObject({ kind: 'migrate-servers', outcome: 'not-acted', jobIds: [] });
     expect(d!.notActedReason).toMatch(/^not acted: the jobs could not be queued: .*52-54-00-00-41-02/);
   });
+
+  it('counts less RAM than the peer from the nodes\' inventories: the servers go to the node with more', async () => {
+    const p = pair('an-a05', 5);
+    for (const [n, gib] of [[p.nodes[0], 64], [p.nodes[1], 256]] as const) {
+      const inventory = { systemUuid: null, hostName: n.name, cpu: { model: 'x', count: 1 }, memoryBytes: gib * 2 ** 30, disks: [], nics: [] };
+      await t.db.write(`INSERT INTO host_agents (host_id, version, instance_id, striker_url, started_at, last_heartbeat_at, inventory, inventory_at)
+                        VALUES ($1, 'test', 'i', 'http://s', now(), now(), $2, now())`, [n.hostId, JSON.stringify(inventory)]);
+    }
+    const before = acted.length;
+    for (let i = 0; i < 6; i++) {
+      await scan(p, 'ok', p.nodes[0].name);
+      await service([p]).round();
+      now += 30_000;
+    }
+    expect(acted.slice(before).map((a) => a.decision)).toMatchObject([{ kind: 'migrate-servers', from: 'an-a05n01', to: 'an-a05n02', servers: ['vm1'] }]);
+    expect(acted.at(-1)!.decision.reasons.join(' ')).toMatch(/RAM/);
+  });
 });

@@ -15,6 +15,7 @@
  *    went down.
  */
 import type { Logger } from 'pino';
+import { getHostAgent } from '../../striker/agent/index.js';
 import type { Clock } from '../../striker/core/clock.js';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { Database } from '../../striker/db/database.js';
@@ -177,10 +178,16 @@ export class ScancoreService {
     const { config } = this.d;
     const readings = await latestReadings(this.d.db, pair.nodes.map((n) => n.hostId));
     const cluster = clusterStatusFromReadings(readings, now, config);
+    // RAM from each node's inventory, for "less RAM than the peer".
+    const facts = await Promise.all(pair.nodes.map(async (n) => {
+      const bytes = (await getHostAgent(this.d.db, n.hostId))?.inventory?.memoryBytes;
+      return bytes === undefined ? {} : { ramBytes: bytes };
+    }));
     const node = (i: 0 | 1) => {
       const n = pair.nodes[i];
       const own = readings.filter((r) => r.hostId === n.hostId);
-      return nodeView({ name: n.name, hostId: n.hostId, readings: own, cluster, health: healthScore({ hostId: n.hostId, readings: own }, now, config), now, config });
+      const health = healthScore({ hostId: n.hostId, readings: own, facts: facts[i], peerFacts: facts[1 - i] }, now, config);
+      return nodeView({ name: n.name, hostId: n.hostId, readings: own, cluster, health, now, config });
     };
     return {
       id: pair.id,
