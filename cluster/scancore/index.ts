@@ -6,9 +6,14 @@ export { agentNames, type AgentName, isServer, type ClusterResource, type Cluste
 export { scanAgents } from './agents/registry.js';
 export { agentsFor, runScanCycle, type AgentOutcome, type HostScanPlan, type ScanCycleDeps, type ScanCycleResult } from './scan-cycle.js';
 export { readingKey, stampReadings, worseStatus, type Reading, type ReadingStatus, type TimedReading } from './reading.js';
-export { healthHistory, latestReadings, purgeScanHistory, recordScan, saveHealthScore, saveReadings } from './readings-store.js';
+export { healthHistory, latestHealthScores, latestReadings, purgeScanHistory, recordScan, saveHealthScore, saveReadings } from './readings-store.js';
 export { defaultHealthConditions, type HealthCondition } from './health-conditions.js';
 export { healthScore, type HealthInput, type HealthReason, type HealthScore, type HostFacts } from './health-score.js';
 export { nodeView, upsView, type NodeView, type PairView, type UpsView } from './pair-view.js';
 export { coolDownMs, decide, type DecideResult, type Decision, type DecisionCause, type EngineMemory, type PairMemory } from './decide.js';
-export { defaultScancoreConfig, parseScancoreConfig, scancoreConfigSchema, type ScancoreConfig } from './scancore-config.js';
+export { defaultScancoreConfig, parseScancoreConfig, scancoreConfigSchema, scancorePairSchema, type ScancoreConfig, type ScancorePair } from './scancore-config.js';
+export { hostScanLoop, hostScanTargets, maxReadingsPerReport, scanReportSchema, type HostScanLoop, type HostScanLoopDeps, type ScanReport } from './scan-loop.js';
+export { acceptScanReport, scancoreAgentRoutes, scancoreRoutes, type ScancoreRouteDeps } from './scancore-routes.js';
+export { clusterStatusFromReadings, maintenanceReason, ScancoreService, type ActOnDecision, type RoundResult, type ScancoreServiceDeps } from './scancore-service.js';
+export { listDecisions, maintenanceStates, setMaintenance, type StoredDecision } from './decisions-store.js';
+export { actionReason, actOnDecisions, decisionJobs, ipmiBootJobKind, ipmiBootKind, maintenanceInputSchema, setMaintenanceMode } from './actions.js';

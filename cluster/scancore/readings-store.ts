@@ -82,3 +82,14 @@ export async function purgeScanHistory(q: DbWriter, now: number, config: Scancor
   const scores = await q.write(`DELETE FROM health_scores WHERE scored_at < $1`, [scoresBefore]);
   return { readings: readings.rowCount ?? 0, scores: scores.rowCount ?? 0 };
 }
+
+/** Each host's newest health score with its reasons (every host scored, or just these). */
+export async function latestHealthScores(q: DbReader, hostIds?: readonly string[]): Promise<{ hostId: string; score: number; reasons: HealthScore['reasons']; at: number }[]> {
+  const { rows } = await q.query<{ hostId: string; score: string; reasons: HealthScore['reasons']; scoredAt: Date }>(
+    `SELECT DISTINCT ON (host_id) host_id AS "hostId", score, reasons, scored_at AS "scoredAt"
+       FROM health_scores WHERE $1::text[] IS NULL OR host_id = ANY($1::text[])
+      ORDER BY host_id, scored_at DESC`,
+    [hostIds ?? null],
+  );
+  return rows.map((r) => ({ hostId: r.hostId, score: Number(r.score), reasons: r.reasons, at: r.scoredAt.getTime() }));
+}

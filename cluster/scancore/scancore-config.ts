@@ -14,7 +14,42 @@ import { agentNames } from './agents/scan-agent.js';
 
 const seconds = (max: number) => z.number().int().min(0).max(max);
 
+const pairNode = z.strictObject({
+  /** The node's name in the cluster (crm_mon), e.g. an-a01n01. */
+  name: z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a host name like an-a01n01'),
+  /** The host agent's id (its MAC spelled 52-54-00-12-34-56). */
+  hostId: z.string().regex(/^[0-9a-f]{2}(-[0-9a-f]{2}){5}$/, 'must be a host id like 52-54-00-12-34-56'),
+  /** The node's BMC, read (sensors, chassis power) and used to boot it by this Striker. */
+  ipmi: z.strictObject({
+    address: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65535).optional(),
+    username: z.string().min(1).max(64),
+    password: z.string().min(1).max(64),
+    cipher: z.number().int().min(0).max(17).optional(),
+  }).optional(),
+});
+
+/** A node pair ScanCore watches and protects (until the manifest supplies them). */
+export const scancorePairSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a pair id like an-anvil-01'),
+  nodes: z.tuple([pairNode, pairNode]),
+  upses: z.array(z.strictObject({
+    name: z.string().min(1).max(63),
+    upsName: z.string().min(1).max(63),
+    address: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Names of the nodes it powers. */
+    feeds: z.array(z.string().min(1).max(63)).min(1).max(2),
+  })).max(8).default([]),
+});
+
+export type ScancorePair = z.output<typeof scancorePairSchema>;
+
 export const scancoreConfigSchema = z.strictObject({
+  /** The pairs this Striker watches and decides for. */
+  pairs: z.array(scancorePairSchema).max(1000).default([]),
+  /** How often the Striker runs a decision round. */
+  roundSeconds: z.number().int().min(5).max(3600).default(30),
   scan: z.strictObject({
     /** How often a host runs its scan cycle. */
     intervalSeconds: z.number().int().min(5).max(3600).default(30),
@@ -24,6 +59,8 @@ export const scancoreConfigSchema = z.strictObject({
     commandTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
     /** Agents not run on a host, by host name: `{ "an-a01n01": ["storage"] }`. */
     disabledAgents: z.record(z.string().min(1), z.array(z.enum(agentNames))).default({}),
+    /** Largest scan report a host agent may POST, in bytes; a larger one is refused (413). */
+    reportMaxBytes: z.number().int().min(16_384).max(16 * 1024 * 1024).default(1024 * 1024),
   }).prefault({}),
   readings: z.strictObject({
     /** A reading older than this is not acted on (the source is treated as unknown). */

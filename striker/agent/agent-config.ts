@@ -43,6 +43,11 @@ const agentConfigObject = z.strictObject({
   /** Host jobs run at once. */
   workers: z.number().int().min(1).max(16).default(2),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * ScanCore's configuration (`scan.intervalSeconds`, `scan.disabledAgents`, …), validated by
+   * ScanCore's own schema where the app starts the scan loop; absent means its defaults.
+   */
+  scancore: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const agentConfigSchema = agentConfigObject

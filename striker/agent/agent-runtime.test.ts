@@ -3,6 +3,7 @@
  * payload again before running anything, and power actions are dry runs unless allowed.
  */
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../audit/audit-store.js';
 import type { CommandRunner } from '../core/command/run-command.js';
@@ -21,6 +22,7 @@ let t: TestApp;
 let events: JobEvents;
 let url: string;
 const ran: (readonly string[])[] = [];
+const scanReports: { hostId: string; body: unknown }[] = [];
 
 const inventory: Inventory = { systemUuid: null, hostName: 'h', cpu: { model: 'x', count: 1 }, memoryBytes: 1, disks: [], nics: [] };
 const run: CommandRunner = async (argv) => {
@@ -57,7 +59,14 @@ beforeAll(async () => {
   events = new JobEvents(database.db, quietLogger);
   await events.start();
   const area = agentArea({ db: database.db, logger: quietLogger, inventoryMaxBytes: 65536 });
-  t = await createTestApp({ agentCredentials: area.credentialCheck, events, plugins: [(app) => area.plugin(app, events)] }, database);
+  // A stand-in for ScanCore's route (a later area): records what the agent's scan loop sends.
+  const scanRoute = (app: FastifyInstance) => {
+    app.post('/api/agent/scan', { config: { access: 'agent' as const } }, async (request) => {
+      scanReports.push({ hostId: request.agent!.hostId, body: request.body });
+      return {};
+    });
+  };
+  t = await createTestApp({ agentCredentials: area.credentialCheck, events, plugins: [(app) => area.plugin(app, events), scanRoute] }, database);
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
 });
@@ -68,6 +77,38 @@ afterAll(async () => {
 });
 
 describe('AgentRuntime', () => {
+  it('runs the injected scan loop on its interval, one scan at a time, and POSTs each report with its credential until stopped', async () => {
+    const area = agentArea({ db: t.t.db, logger: quietLogger, inventoryMaxBytes: 65536 });
+    const issued = await t.t.db.tx((tx) => area.onRegistered(tx, hostId, '127.0.0.1'));
+    const config = agentConfigSchema.parse({ strikerUrls: [url], hostId, heartbeatSeconds: 1 });
+    let scans = 0;
+    let inFlight = 0;
+    let overlapped = false;
+    const agent = new AgentRuntime({
+      config, credentials: issued, version: 'test', logger: quietLogger, run, collectInventory: async () => inventory,
+      scanLoop: {
+        intervalSeconds: 1,
+        scan: async () => {
+          overlapped ||= inFlight > 0;
+          inFlight++;
+          scans++;
+          await new Promise((r) => setTimeout(r, 20));
+          inFlight--;
+          return { readings: [{ n: scans }] };
+        },
+      },
+    });
+    scanReports.length = 0;
+    await agent.start();
+    while (agent.scanReportsSent < 2) await new Promise((r) => setTimeout(r, 50));
+    await agent.stop(1000);
+    const sent = scanReports.length;
+    expect(scanReports.slice(0, 2)).toEqual([{ hostId, body: { readings: [{ n: 1 }] } }, { hostId, body: { readings: [{ n: 2 }] } }]);
+    expect(overlapped).toBe(false);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(scanReports.length).toBe(sent);
+  });
+
   it('refuses a claimed job whose payload fails the kind\'s schema: failed, not retried, nothing run', async () => {
     const agent = await runtime(false);
     try {

@@ -42,6 +42,17 @@ export interface AgentRuntimeOptions {
   reloadCredentials?: () => Promise<AgentCredentials>;
   /** How host.configure-network changes the host (when `manageHost` is on); the real host when not given. */
   applier?: HostApplier;
+  /**
+   * A periodic scan the app injects (ScanCore's scan cycle, which lives in a later area): run
+   * every `intervalSeconds`, one at a time, and its report POSTed to `/api/agent/scan`.
+   */
+  scanLoop?: AgentScanLoop;
+}
+
+export interface AgentScanLoop {
+  intervalSeconds: number;
+  /** One scan; the report is sent as the request body. */
+  scan(signal: AbortSignal): Promise<object>;
 }
 
 type StopReason = 'cancel' | 'shutdown' | 'lost';
@@ -83,6 +94,9 @@ export class AgentRuntime {
   private loop: Promise<void> | undefined;
   private beatTimer: NodeJS.Timeout | undefined;
   private inventoryTimer: NodeJS.Timeout | undefined;
+  private scanTimer: NodeJS.Timeout | undefined;
+  private scanning: Promise<void> | undefined;
+  private scansSent = 0;
   private beating: Promise<void> | undefined;
   private lastInventory: string | undefined;
   private slotFreed: (() => void) | undefined;
@@ -125,6 +139,36 @@ export class AgentRuntime {
       this.sendInventory(false).catch((error: unknown) => this.log.error({ err: error }, 'could not collect or send the inventory'));
     }, this.o.config.inventorySeconds * 1000);
     this.loop = this.claimLoop();
+    if (this.o.scanLoop !== undefined) this.scheduleScan(0);
+  }
+
+  /** Scan reports Striker has accepted since start. */
+  get scanReportsSent(): number {
+    return this.scansSent;
+  }
+
+  /** The next scan after `delayMs`; scans never overlap (the next is scheduled when one ends). */
+  private scheduleScan(delayMs: number): void {
+    const loop = this.o.scanLoop;
+    if (loop === undefined || this.stopping.signal.aborted) return;
+    this.scanTimer = setTimeout(() => {
+      this.scanning = this.scanOnce(loop).finally(() => {
+        this.scanning = undefined;
+        this.scheduleScan(loop.intervalSeconds * 1000);
+      });
+    }, delayMs);
+  }
+
+  private async scanOnce(loop: AgentScanLoop): Promise<void> {
+    const signal = this.stopping.signal;
+    try {
+      const report = await loop.scan(signal);
+      if (signal.aborted) return;
+      await this.client.call('POST', '/api/agent/scan', report, { signal });
+      this.scansSent++;
+    } catch (error) {
+      if (!signal.aborted) this.log.error({ err: error }, 'scan or its report failed');
+    }
   }
 
   /** Stops claiming; aborts running jobs and waits up to `graceMs`; reports the rest interrupted. */
@@ -132,10 +176,12 @@ export class AgentRuntime {
     if (this.stopping.signal.aborted) return;
     clearInterval(this.beatTimer);
     clearInterval(this.inventoryTimer);
+    clearTimeout(this.scanTimer);
     for (const r of this.running.values()) r.controller.abort(new HostJobAbort('shutdown'));
     this.stopping.abort(new HostJobAbort('shutdown'));
     this.slotFreed?.();
     await this.loop?.catch(() => undefined);
+    await this.scanning;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all([...this.running.values()].map((r) => r.done)), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);

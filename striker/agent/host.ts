@@ -4,6 +4,6 @@
  * agent's bundle reaches neither fastify nor PostgreSQL.
  */
 export { defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials, type AgentConfig, type AgentCredentials } from './agent-config.js';
-export { AgentRuntime, type AgentRuntimeOptions, type AgentState } from './agent-runtime.js';
+export { AgentRuntime, type AgentRuntimeOptions, type AgentScanLoop, type AgentState } from './agent-runtime.js';
 export { collectInventory, type InventorySources } from './inventory-collector.js';
 export { StrikerClient, AgentApiError } from './striker-client.js';

@@ -7,6 +7,10 @@
  */
 import { runCommand } from '../core/command/run-command.js';
 import { createLogger, type LogLevel } from '../core/log.js';
+import { hostname } from 'node:os';
+// Straight from the files, not ScanCore's index: the agent's bundle must not reach fastify or PostgreSQL.
+import { hostScanLoop, hostScanTargets } from '../../cluster/scancore/scan-loop.js';
+import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
 import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
@@ -28,6 +32,8 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
   const config = await loadAgentConfig(options.configPath ?? defaultAgentConfigPath);
   const credentialsPath = options.credentialsPath ?? defaultCredentialsPath;
   const credentials = await loadAgentCredentials(credentialsPath, config.hostId);
+  // ScanCore's scan loop, injected here because ScanCore (cluster/) comes after the agent area.
+  const scancore = parseScancoreConfig(config.scancore ?? {});
   const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactPaths: ['credential', '*.credential'] });
   const runtime = new AgentRuntime({
     config,
@@ -37,6 +43,12 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     run: runCommand,
     collectInventory: () => collectInventory({ run: runCommand }),
     reloadCredentials: () => loadAgentCredentials(credentialsPath, config.hostId),
+    scanLoop: hostScanLoop({
+      hostName: hostname(),
+      targets: async () => hostScanTargets(await collectInventory({ run: runCommand }), config.role),
+      config: scancore,
+      run: runCommand,
+    }),
   });
   logger.info({ hostId: config.hostId, strikers: config.strikerUrls, version: options.version }, 'striker agent starting');
   let resolveDone!: () => void;

@@ -32,6 +32,8 @@ import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
 import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { FenceAgentCatalog, fenceAgentRoutes, fenceParameterCheck } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
+import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
+import { systemClock } from '../core/clock.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -103,6 +105,22 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   // Host agents: credentials issued at registration, the agent API, hosts and their inventory.
   const agents = agentArea({ db, logger, inventoryMaxBytes: config.agents.inventoryMaxBytes, credentialCacheSeconds: config.agents.credentialCacheSeconds });
   plugins.push((app) => agents.plugin(app, deps.events));
+
+  // ScanCore: host agents' scan reports, stored and scored; the decision round for the pairs this
+  // Striker owns, its decisions carried out as jobs (booting through IPMI is a Striker job).
+  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes }));
+  plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore }));
+  jobKinds.push(ipmiBootJobKind({ pairs: () => config.scancore.pairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
+  let scancoreCatalog: JobCatalog | undefined;
+  const scancore = new ScancoreService({
+    db, config: config.scancore, clock: systemClock, logger, run: runCommand,
+    act: actOnDecisions(db, () => scancoreCatalog!),
+  });
+  starts.push(async (catalog) => {
+    scancoreCatalog = catalog;
+    if (config.scancore.pairs.length > 0) scancore.start();
+  });
+  stops.push(() => scancore.stop());
 
   // Kickstarts: per-host rendering, checks, served only to their machine; registration yields the agent credential.
   const kickstart = await kickstartArea({ config, db, logger, onRegistered: agents.onRegistered, onRegistrationRefused: agents.onRegistrationRefused });

@@ -170,7 +170,7 @@ function requestFor(route: Route) {
 describe('every JSON endpoint under hostile input', () => {
   it('finds the routes of every area', () => {
     const names = routes.map((r) => `${r.method} ${r.url}`);
-    for (const expected of ['POST /api/users', 'PATCH /api/machines/:mac', 'PUT /api/settings/kickstart', 'POST /api/repos', 'PUT /api/setup/identity', 'POST /ks/:hostId/register', 'POST /api/manifests', 'PUT /api/manifests/:id', 'POST /api/manifests/validate']) {
+    for (const expected of ['POST /api/users', 'PATCH /api/machines/:mac', 'PUT /api/settings/kickstart', 'POST /api/repos', 'PUT /api/setup/identity', 'POST /ks/:hostId/register', 'POST /api/manifests', 'PUT /api/manifests/:id', 'POST /api/manifests/validate', 'POST /api/agent/scan', 'GET /api/scancore/decisions', 'PUT /api/scancore/maintenance']) {
       expect(names).toContain(expected);
     }
   });

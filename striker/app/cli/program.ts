@@ -29,6 +29,7 @@ import { addHostCommands } from './host-commands.js';
 import { addPeerCommands } from './peer-commands.js';
 import { addManifestCommands } from './manifest-commands.js';
 import { addManifestRunCommands } from './manifest-run-commands.js';
+import { addScancoreCommands } from './scancore-commands.js';
 
 
 /** What command groups in other files need from the program. */
@@ -69,6 +70,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addHostCommands(program, context);
   addPeerCommands(program, context);
   addManifestCommands(program, context);
+  addScancoreCommands(program, context);
   // After addManifestCommands: adds `run` to its `manifest` group.
   addManifestRunCommands(program, context, setExit);
 

@@ -10,6 +10,7 @@ import { repoSyncConfigSchema } from '../../../repo-sync/config.js';
 import { kickstartConfigSchema } from '../../../kickstart/config.js';
 import { pxeConfigSchema } from '../../../pxe/pxe-config.js';
 import { peersConfigSchema } from '../../peers/peers-config.js';
+import { scancoreConfigSchema } from '../../../cluster/scancore/scancore-config.js';
 
 const logLevel = z.enum(logLevels);
 
@@ -121,6 +122,8 @@ export const configSchema = z.strictObject({
       credentialCacheSeconds: z.number().min(0).max(60).default(5),
     })
     .prefault({}),
+  /** ScanCore: scan intervals, readings' age-out, health weights, decision thresholds (cluster/scancore). */
+  scancore: scancoreConfigSchema.prefault({}),
   /** Peering with other Strikers: this Striker's address and database host as peers reach them (striker/peers). */
   peers: peersConfigSchema.prefault({}),
   host: z

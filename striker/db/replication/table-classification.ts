@@ -63,6 +63,15 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // rows per host every cycle to every peer would outweigh all the site's other writes.
   scan_readings: local("readings this Striker received from host agents or read from BMCs and UPSes itself; a high-volume time series aged out after hours"),
   health_scores: local("scores this Striker computed from its own readings, with their reasons; aged out after days"),
+  // ScanCore's decisions and the engine's memory per pair: any Striker shows them, and the Striker
+  // that takes a pair over (its owner_node) must not forget a running grace period or the nodes
+  // the engine powered off.
+  scancore_memory: site,
+  scancore_decisions: site,
+  // Install manifests: one description of each node pair for the site; their secrets are sealed
+  // with the site key every Striker holds.
+  manifests: site,
+  manifest_secrets: site,
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,

@@ -1,0 +1,125 @@
+/**
+ * SQL for ScanCore's decision round (migration 0022): the engine's memory per pair with its owner
+ * and maintenance flag, the decisions with their reasons and outcomes, and which pairs still have
+ * an action running.
+ */
+import type { DbReader, DbWriter } from '../../striker/db/database.js';
+import type { Decision, PairMemory } from './decide.js';
+
+export interface PairState {
+  pairId: string;
+  memory: PairMemory | undefined;
+  maintenance: boolean;
+  ownerNode: string | null;
+  /** This Striker owns the pair: it decides and acts for it. */
+  mine: boolean;
+}
+
+/**
+ * The state of these pairs, each pair this Striker has not seen yet inserted first (so it owns
+ * the pairs no other Striker ran a round for: the insert stamps this Striker as owner).
+ */
+export async function pairStates(q: DbReader & DbWriter, pairIds: readonly string[]): Promise<Map<string, PairState>> {
+  if (pairIds.length === 0) return new Map();
+  await q.write(`INSERT INTO scancore_memory (pair_id) SELECT unnest($1::text[]) ON CONFLICT (pair_id) DO NOTHING`, [pairIds]);
+  const { rows } = await q.query<{ pairId: string; memory: PairMemory | Record<string, never>; maintenance: boolean; ownerNode: string | null; mine: boolean }>(
+    `SELECT pair_id AS "pairId", memory, maintenance, owner_node AS "ownerNode",
+            owner_node IS NOT DISTINCT FROM public.striker_node_name() AS mine
+       FROM scancore_memory WHERE pair_id = ANY($1::text[])`,
+    [pairIds],
+  );
+  return new Map(rows.map((r) => [r.pairId, { ...r, memory: 'hotSince' in r.memory ? (r.memory as PairMemory) : undefined }]));
+}
+
+/** Stores a pair's memory when it changed; true when a row was written. */
+export async function savePairMemory(q: DbWriter, pairId: string, memory: PairMemory): Promise<boolean> {
+  const { rowCount } = await q.write(
+    `UPDATE scancore_memory SET memory = $2::jsonb, modified_at = clock_timestamp() WHERE pair_id = $1 AND memory IS DISTINCT FROM $2::jsonb`,
+    [pairId, JSON.stringify(memory)],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Turns maintenance on or off for one pair (created if new) or, without a pair, for every known pair. Returns the pairs changed. */
+export async function setMaintenance(q: DbReader & DbWriter, enabled: boolean, pairId?: string): Promise<string[]> {
+  if (pairId !== undefined) await q.write(`INSERT INTO scancore_memory (pair_id) VALUES ($1) ON CONFLICT (pair_id) DO NOTHING`, [pairId]);
+  const { rows } = await q.write<{ pairId: string }>(
+    `UPDATE scancore_memory SET maintenance = $1, modified_at = clock_timestamp()
+      WHERE ($2::text IS NULL OR pair_id = $2) AND maintenance <> $1 RETURNING pair_id AS "pairId"`,
+    [enabled, pairId ?? null],
+  );
+  return rows.map((r) => r.pairId).sort();
+}
+
+export async function maintenanceStates(q: DbReader): Promise<{ pairId: string; maintenance: boolean; ownerNode: string | null }[]> {
+  const { rows } = await q.query<{ pairId: string; maintenance: boolean; ownerNode: string | null }>(
+    `SELECT pair_id AS "pairId", maintenance, owner_node AS "ownerNode" FROM scancore_memory ORDER BY pair_id`,
+  );
+  return rows;
+}
+
+export interface DecisionRecord {
+  pairId: string;
+  decision: Decision;
+  decidedAt: number;
+  outcome: 'acted' | 'not-acted';
+  notActedReason?: string;
+  jobIds?: readonly string[];
+}
+
+export async function recordDecision(q: DbWriter, r: DecisionRecord): Promise<string> {
+  const { rows } = await q.write<{ id: string }>(
+    `INSERT INTO scancore_decisions (pair_id, kind, cause, decision, reasons, decided_at, outcome, not_acted_reason, job_ids)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[]) RETURNING id`,
+    [r.pairId, r.decision.kind, r.decision.cause, JSON.stringify(r.decision), JSON.stringify(r.decision.reasons), new Date(r.decidedAt).toISOString(), r.outcome, r.notActedReason ?? null, r.jobIds ?? []],
+  );
+  return rows[0]!.id;
+}
+
+/** Records the jobs that carry a decision out (once they exist). */
+export async function setDecisionJobs(q: DbWriter, decisionId: string, jobIds: readonly string[]): Promise<void> {
+  await q.write(`UPDATE scancore_decisions SET job_ids = $2::uuid[], modified_at = clock_timestamp() WHERE id = $1`, [decisionId, jobIds]);
+}
+
+/** A decision whose action could not be queued: not acted, and why. */
+export async function markNotActed(q: DbWriter, decisionId: string, reason: string): Promise<void> {
+  await q.write(`UPDATE scancore_decisions SET outcome = 'not-acted', not_acted_reason = $2, modified_at = clock_timestamp() WHERE id = $1`, [decisionId, reason.slice(0, 1000)]);
+}
+
+export interface StoredDecision {
+  id: string;
+  pairId: string;
+  kind: Decision['kind'];
+  cause: Decision['cause'];
+  decision: Decision;
+  reasons: string[];
+  decidedAt: string;
+  decidedBy: string;
+  outcome: 'acted' | 'not-acted';
+  notActedReason: string | null;
+  jobIds: string[];
+}
+
+/** Newest first; `before` is the id of the last decision of the previous page. */
+export async function listDecisions(q: DbReader, args: { limit: number; before?: string | undefined; pairId?: string | undefined }): Promise<StoredDecision[]> {
+  const { rows } = await q.query<StoredDecision & { decidedAt: Date }>(
+    `SELECT id, pair_id AS "pairId", kind, cause, decision, reasons, decided_at AS "decidedAt", decided_by AS "decidedBy",
+            outcome, not_acted_reason AS "notActedReason", job_ids AS "jobIds"
+       FROM scancore_decisions d
+      WHERE ($2::text IS NULL OR pair_id = $2)
+        AND ($3::uuid IS NULL OR (decided_at, id) < (SELECT decided_at, id FROM scancore_decisions WHERE id = $3))
+      ORDER BY decided_at DESC, id DESC LIMIT $1`,
+    [args.limit, args.pairId ?? null, args.before ?? null],
+  );
+  return rows.map((r) => ({ ...r, decidedAt: r.decidedAt.toISOString() }));
+}
+
+/** Pairs with an acted decision whose jobs are not all finished: no new action is issued for them. */
+export async function pairsWithRunningActions(q: DbReader, pairIds: readonly string[]): Promise<Set<string>> {
+  const { rows } = await q.query<{ pairId: string }>(
+    `SELECT DISTINCT d.pair_id AS "pairId" FROM scancore_decisions d JOIN jobs j ON j.id = ANY(d.job_ids)
+      WHERE d.pair_id = ANY($1::text[]) AND d.outcome = 'acted' AND j.status IN ('queued', 'running')`,
+    [pairIds],
+  );
+  return new Set(rows.map((r) => r.pairId));
+}

@@ -1,0 +1,143 @@
+/**
+ * The decision round on a real database: the engine's memory survives a new service (a restart),
+ * an action whose job is still running is not issued again, maintenance mode records decisions
+ * without acting, and a pair owned by another Striker is left to it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandRunner } from '../../striker/core/command/run-command.js';
+import { insertJob } from '../../striker/jobs/job-store.js';
+import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/support/test-database.js';
+import { nodeReadings, simNode } from '../../test/support/scancore-pair-sim.js';
+import { clusterReadings } from './agents/cluster-agent.js';
+import type { Decision } from './decide.js';
+import { listDecisions, setMaintenance } from './decisions-store.js';
+import { recordScan } from './readings-store.js';
+import { parseScancoreConfig, type ScancorePair } from './scancore-config.js';
+import { actOnDecisions } from './actions.js';
+import { maintenanceReason, ScancoreService } from './scancore-service.js';
+
+let t: TestDatabase;
+let now = Date.parse('2026-12-01T00:00:00Z');
+const config = parseScancoreConfig({});
+const noCommands: CommandRunner = async () => {
+  throw new Error('no command expected: the pairs have no BMC or UPS configured');
+};
+
+const pair = (id: string, n: number): ScancorePair => ({
+  id,
+  nodes: [{ name: `${id}n01`, hostId: `52-54-00-00-${n}1-01` }, { name: `${id}n02`, hostId: `52-54-00-00-${n}1-02` }],
+  upses: [],
+});
+
+/** Both nodes report: n01's fan as given, the cluster with vm1 on `vmOn`. */
+async function scan(p: ScancorePair, fan: 'ok' | 'critical', vmOn: string): Promise<void> {
+  const cluster = clusterReadings({ nodes: p.nodes.map((n) => ({ name: n.name, online: true })), resources: [{ id: 'vm1', agent: 'ocf:heartbeat:VirtualDomain', nodes: [vmOn] }] });
+  await t.db.tx(async (tx) => {
+    await recordScan(tx, p.nodes[0].hostId, now, [...nodeReadings(simNode(p.nodes[0].name, { fan })), ...cluster]);
+    await recordScan(tx, p.nodes[1].hostId, now, [...nodeReadings(simNode(p.nodes[1].name)), ...cluster]);
+  });
+}
+
+const acted: { decision: Decision; decisionId: string }[] = [];
+const service = (pairs: ScancorePair[]) => new ScancoreService({
+  db: t.db, config, clock: () => new Date(now), logger: quietLogger, run: noCommands, pairs: async () => pairs,
+  act: async (decision, _pair, decisionId) => {
+    acted.push({ decision, decisionId });
+    const job = await insertJob(t.db, { kind: 'scancore.test-action', payload: {}, maxAttempts: 1, retryOnStale: false });
+    return [job.id];
+  },
+});
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => t.drop());
+
+describe('ScanCore decision round', () => {
+  it('keeps the grace period across a restart, acts once, and does not issue the action again while its job runs', async () => {
+    const p = pair('an-a01', 1);
+    await scan(p, 'critical', p.nodes[0].name);
+    expect((await service([p]).round()).decisions).toEqual([]);
+    now += 60_000;
+    await scan(p, 'critical', p.nodes[0].name);
+    expect((await service([p]).round()).decisions).toEqual([]);
+    now += 90_000; // 150 s into the gap: past the 120 s grace, with a new service (memory from the database)
+    await scan(p, 'critical', p.nodes[0].name);
+    const round = await service([p]).round();
+    expect(round.decisions).toHaveLength(1);
+    expect(round.decisions[0]).toMatchObject({ pairId: 'an-a01', kind: 'migrate-servers', outcome: 'acted' });
+    expect(acted.at(-1)!.decision).toMatchObject({ kind: 'migrate-servers', from: 'an-a01n01', to: 'an-a01n02', servers: ['vm1'] });
+    const [stored] = await listDecisions(t.db, { limit: 10, pairId: 'an-a01' });
+    expect(stored).toMatchObject({ id: acted.at(-1)!.decisionId, outcome: 'acted', jobIds: round.decisions[0]!.jobIds, notActedReason: null });
+    expect(stored!.reasons.join(' ')).toContain('an-a01n01');
+
+    // The job is still queued and the servers have not moved: nothing is issued again.
+    now += 30_000;
+    await scan(p, 'critical', p.nodes[0].name);
+    expect((await service([p]).round()).decisions).toEqual([]);
+    expect(acted).toHaveLength(1);
+  });
+
+  it('in maintenance mode decides and records "not acted", once, and runs no action', async () => {
+    const p = pair('an-a02', 2);
+    expect(await setMaintenance(t.db, true, 'an-a02')).toEqual(['an-a02']);
+    const before = acted.length;
+    for (let i = 0; i < 7; i++) {
+      await scan(p, 'critical', p.nodes[0].name);
+      await service([p]).round();
+      now += 30_000;
+    }
+    const decisions = await listDecisions(t.db, { limit: 10, pairId: 'an-a02' });
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({ kind: 'migrate-servers', outcome: 'not-acted', notActedReason: maintenanceReason, jobIds: [] });
+    expect(acted.length).toBe(before);
+    // Maintenance off: the same decision is acted on.
+    await setMaintenance(t.db, false);
+    await scan(p, 'critical', p.nodes[0].name);
+    const round = await service([p]).round();
+    expect(round.decisions.map((d) => d.outcome)).toEqual(['acted']);
+    expect(acted.length).toBe(before + 1);
+  });
+
+  it('leaves a pair owned by another Striker to it', async () => {
+    const p = pair('an-a03', 3);
+    await t.db.write(`INSERT INTO scancore_memory (pair_id, owner_node) VALUES ('an-a03', 'striker_two')`);
+    for (let i = 0; i < 6; i++) {
+      await scan(p, 'critical', p.nodes[0].name);
+      const round = await service([p]).round();
+      expect(round).toEqual({ decidedPairs: [], othersPairs: ['an-a03'], decisions: [] });
+      now += 30_000;
+    }
+    expect(await listDecisions(t.db, { limit: 10, pairId: 'an-a03' })).toEqual([]);
+  });
+
+  it('records a decision whose jobs could not be queued as not acted, with the reason', async () => {
+    const p = pair('an-a04', 4);
+    const real = (pairs: ScancorePair[]) => new ScancoreService({ db: t.db, config, clock: () => new Date(now), logger: quietLogger, run: noCommands, pairs: async () => pairs, act: actOnDecisions(t.db, () => new Map()) });
+    for (let i = 0; i < 6; i++) {
+      await scan(p, 'critical', p.nodes[0].name);
+      await real([p]).round();
+      now += 30_000;
+    }
+    const [d] = await listDecisions(t.db, { limit: 10, pairId: 'an-a04' });
+    expect(d).toMatchObject({ kind: 'migrate-servers', outcome: 'not-acted', jobIds: [] });
+    expect(d!.notActedReason).toMatch(/^not acted: the jobs could not be queued: .*52-54-00-00-41-02/);
+  });
+
+  it('counts less RAM than the peer from the nodes\' inventories: the servers go to the node with more', async () => {
+    const p = pair('an-a05', 5);
+    for (const [n, gib] of [[p.nodes[0], 64], [p.nodes[1], 256]] as const) {
+      const inventory = { systemUuid: null, hostName: n.name, cpu: { model: 'x', count: 1 }, memoryBytes: gib * 2 ** 30, disks: [], nics: [] };
+      await t.db.write(`INSERT INTO host_agents (host_id, version, instance_id, striker_url, started_at, last_heartbeat_at, inventory, inventory_at)
+                        VALUES ($1, 'test', 'i', 'http://s', now(), now(), $2, now())`, [n.hostId, JSON.stringify(inventory)]);
+    }
+    const before = acted.length;
+    for (let i = 0; i < 6; i++) {
+      await scan(p, 'ok', p.nodes[0].name);
+      await service([p]).round();
+      now += 30_000;
+    }
+    expect(acted.slice(before).map((a) => a.decision)).toMatchObject([{ kind: 'migrate-servers', from: 'an-a05n01', to: 'an-a05n02', servers: ['vm1'] }]);
+    expect(acted.at(-1)!.decision.reasons.join(' ')).toMatch(/RAM/);
+  });
+});
