@@ -213,7 +213,7 @@ describe('hostile media through a running appliance', () => {
     await page.locator('[id="username"]').fill('admin');
     await page.locator('[id="password"]').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${striker.url}/jobs`);
+    await page.waitForURL(`${striker.url}/`);
     const usersBefore = (await api<{ users: unknown[] }>('GET', '/api/users')).json.users;
     const auditBefore = (await api<{ entries: unknown[] }>('GET', '/api/audit?limit=1000')).json.entries;
 

@@ -119,7 +119,7 @@ describe('hostile files in a running appliance', () => {
     await page.locator('[id="username"]').fill('admin');
     await page.locator('[id="password"]').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${striker.url}/jobs`);
+    await page.waitForURL(`${striker.url}/`);
     const usersBefore = ((await (await fetch(`${striker.url}/api/users`, { headers })).json()) as { users: { username: string }[] }).users;
 
     // Leave the UI first, so its own API calls (the jobs list, the live stream) are over.

@@ -68,10 +68,6 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // the engine powered off.
   scancore_memory: site,
   scancore_decisions: site,
-  // Install manifests: one description of each node pair for the site; their secrets are sealed
-  // with the site key every Striker holds.
-  manifests: site,
-  manifest_secrets: site,
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,

@@ -249,7 +249,7 @@ describe('accessibility', () => {
     await page.locator('#username').fill('watcher');
     await page.locator('#password').fill(PASSWORD);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${base}/jobs`);
+    await page.waitForURL(`${base}/`);
     await open(page, `${base}/jobs`);
     await page.getByTestId('job-filters').waitFor();
     await page.keyboard.press('Tab');

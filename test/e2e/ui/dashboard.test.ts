@@ -54,7 +54,7 @@ describe('the dashboard', () => {
     expect(await checklist.getAttribute('data-next')).toBe('media');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Dashboard');
     const steps = await checklist.locator('[data-step]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-step'), e.getAttribute('data-done')]));
-    expect(steps).toEqual([['media', 'false'], ['repos', 'false'], ['root-password', 'false'], ['pxe', 'false'], ['machines', 'false']]);
+    expect(steps).toEqual([['media', 'false'], ['repos', 'false'], ['root-password', 'false'], ['pxe', 'false'], ['machines', 'false'], ['manifest', 'false']]);
     await expect(step(page, 'media').getByRole('link', { name: 'Import OS media' }).getAttribute('href')).resolves.toBe('/repos');
     // Each panel reads on its own and none failed.
     for (const panel of ['panel-strikers', 'panel-machines', 'panel-jobs', 'panel-repos', 'panel-pxe']) await page.getByTestId(panel).waitFor();

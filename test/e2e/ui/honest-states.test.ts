@@ -44,7 +44,7 @@ beforeAll(async () => {
   await field(page, 'username').fill('admin');
   await field(page, 'password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(/\/jobs|\/setup/);
+  await page.waitForURL((url) => url.pathname === '/' || url.pathname.startsWith('/setup'));
 }, 120_000);
 
 afterAll(async () => {

@@ -35,6 +35,7 @@ function context(payload: { pairId: string; node: string }): { ctx: JobContext<{
     progress: async (_p: number, message?: string) => void progress.push(message ?? ''),
     note: async () => undefined,
     checkpoint: () => undefined,
+    nothingChanged: () => undefined,
   };
   return { ctx, progress };
 }
