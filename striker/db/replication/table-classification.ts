@@ -50,6 +50,13 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // the newer version wins silently.
   agent_credentials: site,
   host_agents: machinery,
+  // Alerts (cluster/scancore/alerts): recipients, relays (the password sealed with the site key),
+  // what was raised and each e-mail sent; any Striker may raise, deliver and show them.
+  alert_recipients: site,
+  alert_recipient_overrides: site,
+  alert_mail_servers: site,
+  alerts: site,
+  alert_deliveries: site,
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,
