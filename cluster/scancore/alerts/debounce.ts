@@ -35,6 +35,8 @@ export function debounceStep(state: AlertState | undefined, input: DebounceInput
     return { state: { phase: 'pending', since: now, setSent: false, clearSent: false }, send: null };
   }
   switch (open.phase) {
+    case 'cleared':
+      return { state: open, send: null };
     case 'pending':
       if (input === 'clear') return { state: { ...open, phase: 'cleared', since: now }, send: null };
       if (input === 'tick' && elapsed(open)) return { state: { ...open, phase: 'raised', since: now, setSent: true }, send: 'set' };
