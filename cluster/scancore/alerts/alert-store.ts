@@ -170,13 +170,15 @@ export async function findAlert(q: DbReader, id: string): Promise<AlertRow | und
   return (await q.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [id])).rows[0];
 }
 
-export async function insertAlert(q: DbWriter, a: Omit<AlertRow, 'id' | 'acknowledgedBy' | 'acknowledgedAt' | 'clearedAt' | 'clearSent' | 'clearMessageKey' | 'clearVariables'>): Promise<string> {
+/** Inserts a new occurrence; undefined when another transaction opened one for the condition first. */
+export async function insertAlert(q: DbWriter, a: Omit<AlertRow, 'id' | 'acknowledgedBy' | 'acknowledgedAt' | 'clearedAt' | 'clearSent' | 'clearMessageKey' | 'clearVariables'>): Promise<string | undefined> {
   const { rows } = await q.write<{ id: string }>(
     `INSERT INTO alerts (source, host, key, level, message_key, variables, state, state_since, set_sent, raised_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (source, host, key) WHERE state <> 'cleared' DO NOTHING RETURNING id`,
     [a.source, a.host, a.key, a.level, a.messageKey, JSON.stringify(a.variables), a.state, a.stateSince, a.setSent, a.raisedAt],
   );
-  return rows[0]!.id;
+  return rows[0]?.id;
 }
 
 /** Writes an occurrence's de-bounce state and what was sent. */
