@@ -26,6 +26,8 @@ import { agentArea } from '../agent/index.js';
 import { siteKeys } from '../core/secrets/index.js';
 import { peersArea } from '../peers/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
+import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
+import { systemClock } from '../core/clock.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -132,6 +134,13 @@ export async function areaPlugins(deps: { config: Readonly<StrikerConfig>; db: D
     logger: logger.child({ component: 'peers' }),
   });
   plugins.push((app) => peers.plugin(app));
+
+  // Alerts: recipients, SMTP relays, de-bounced e-mails sent as jobs, the history.
+  const alerts = alertsArea({ db, keys: siteKeys(config.dataDir), clock: systemClock, settings: defaultAlertsSettings, renderer: renderer(), logger: logger.child({ component: 'alerts' }) });
+  jobKinds.push(...alerts.jobKinds);
+  plugins.push((app) => alerts.plugin(app));
+  starts.push(async () => alerts.start());
+  stops.push(() => alerts.stop());
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });

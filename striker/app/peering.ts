@@ -19,10 +19,11 @@ import {
 } from '../db/replication/index.js';
 import { slotName } from '../db/replication/names.js';
 import { peerSecrets, selfLink, type PeerReplication, type PeeringDeps } from '../peers/index.js';
+import { alertSecrets } from '../../cluster/scancore/alerts/index.js';
 import type { StrikerConfig } from './config/schema.js';
 
 /** Every table with sealed columns, for key rotation. */
-export const encryptedColumns: EncryptedColumnRegistry = encryptedColumnRegistry([peerSecrets]);
+export const encryptedColumns: EncryptedColumnRegistry = encryptedColumnRegistry([peerSecrets], [alertSecrets]);
 
 export const peerReplication: PeerReplication = {
   ensurePublication: async (db) => {
