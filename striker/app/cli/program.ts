@@ -27,6 +27,7 @@ import { addMachineCommands } from './machine-commands.js';
 import { addKickstartCommands } from './kickstart-commands.js';
 import { addHostCommands } from './host-commands.js';
 import { addPeerCommands } from './peer-commands.js';
+import { addAlertCommands } from './alert-commands.js';
 
 
 /** What command groups in other files need from the program. */
@@ -66,6 +67,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addKickstartCommands(program, context);
   addHostCommands(program, context);
   addPeerCommands(program, context);
+  addAlertCommands(program, context);
 
   program
     .command('serve')
