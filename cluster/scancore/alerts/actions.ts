@@ -180,10 +180,20 @@ export async function sendTestEmail(deps: AlertsDeps, actor: Actor, input: unkno
 // History ------------------------------------------------------------------------------------
 
 export interface AlertView extends AlertRow {
+  /** The set message in English (and the clear message once there is one). */
+  message: string;
+  clearMessage: string | null;
   deliveries: Omit<DeliveryRow, 'alertId'>[];
 }
 
-export async function alertHistory(deps: AlertsDeps, query: unknown, options: ActionOptions = {}): Promise<{ total: number; limit: number; offset: number; alerts: AlertView[] }> {
+export interface AlertHistory {
+  total: number;
+  limit: number;
+  offset: number;
+  alerts: AlertView[];
+}
+
+export async function alertHistory(deps: AlertsDeps, query: unknown, options: ActionOptions = {}): Promise<AlertHistory> {
   const q = parseInput(historyQuery, query ?? {}, 'alert history query', options.inputPath);
   const { total, alerts } = await listAlerts(deps.db, q);
   const deliveries = await deliveriesOfAlerts(deps.db, alerts.map((a) => a.id));
@@ -191,7 +201,11 @@ export async function alertHistory(deps: AlertsDeps, query: unknown, options: Ac
     total,
     limit: q.limit,
     offset: q.offset,
-    alerts: alerts.map((a) => ({ ...a, deliveries: deliveries.filter((d) => d.alertId === a.id).map(({ alertId: _, ...d }) => d) })),
+    alerts: alerts.map((a) => ({
+      ...a,
+      message: deps.renderer.text('en', a.messageKey, a.variables),
+      clearMessage: a.clearMessageKey === null ? null : deps.renderer.text('en', a.clearMessageKey, a.clearVariables),
+      deliveries: deliveries.filter((d) => d.alertId === a.id).map(({ alertId: _, ...d }) => d) })),
   };
 }
 

@@ -17,6 +17,7 @@ import type { MachineRole } from '../../../pxe/index.js';
 import type { HostDetailResponse } from '../../../striker/agent/host-routes.js';
 import type { IssuedCredential } from '../../../striker/agent/index.js';
 import type { ConflictRecord, PeersOverview, PeerView } from '../../../striker/peers/index.js';
+import type { AlertHistory as AlertHistoryResponse, AlertView, MailServerView, RecipientRow, TestEmailResult } from '../../../cluster/scancore/alerts/index.js';
 
 export type { JobStatus, MachineRole, Role };
 
@@ -54,3 +55,9 @@ export type SessionInfo = Wire<SessionResponse>;
 export type Peers = Wire<PeersOverview>;
 export type Peer = Wire<PeerView>;
 export type Conflict = Wire<ConflictRecord>;
+
+export type AlertHistory = Wire<AlertHistoryResponse>;
+export type AlertEntry = Wire<AlertView>;
+export type AlertRecipient = Wire<RecipientRow>;
+export type AlertMailServer = Wire<MailServerView>;
+export type TestEmailAnswer = Wire<TestEmailResult>;
