@@ -11,5 +11,15 @@ export const load: PageLoad = async (event) => {
     if (v) q.set(name, v);
   }
   q.set('limit', String(PAGE_SIZE));
-  return { history: await loadApi<AlertHistory>(event, `/api/alerts?${q}`, 'the alert history') };
+  // A refused filter's problems (by query parameter), to show beside the filter fields.
+  const problems: Record<string, string[]> = {};
+  const fetch: typeof event.fetch = async (input, init) => {
+    const res = await event.fetch(input, init);
+    if (res.status === 400) {
+      const body = (await res.clone().json().catch(() => null)) as { error?: { details?: { problems?: { path: string; message: string }[] } } } | null;
+      for (const p of body?.error?.details?.problems ?? []) (problems[p.path.replace(/^query\.?/, '')] ??= []).push(p.message);
+    }
+    return res;
+  };
+  return { history: await loadApi<AlertHistory>({ fetch, url: event.url }, `/api/alerts?${q}`, 'the alert history'), problems };
 };
