@@ -1,7 +1,7 @@
 /**
  * The Alerts pages in real Chromium against a real `striker serve` (built, `npm run build`): a mail
  * server pointing at a real smtp-server sink with AUTH and a recipient are added from the page
- * (a bad port and a bad address refused beside their fields), "Send a test e-mail" reaches the
+ * (a bad port, a bad address and a per-host level without a level refused beside their fields), "Send a test e-mail" reaches the
  * sink; an alert raised on the Striker's database is e-mailed by its job runner, shown with its
  * level badge, filtered and acknowledged; a refused filter shows the load error. Screenshots at
  * 1280×800 and 390 wide.
@@ -83,15 +83,18 @@ describe('the Alerts pages', () => {
     await page.locator(`tr[data-server="127.0.0.1:${sink.port}"]`).waitFor();
     expect(await page.content()).not.toContain('relay password from the page');
 
-    // A bad address is refused beside its field.
+    // A bad address and a per-host level without a level are refused, each beside its field.
     await field(page, 'recipient-name').fill('Ops');
     await field(page, 'recipient-email').fill('not an address');
+    await field(page, 'recipient-overrides').fill('an-a01n02');
     await page.getByTestId('add-recipient').click();
     await expect(errorsFor(page, 'recipient-email').first().textContent()).resolves.toContain('e-mail address');
+    await errorsFor(page, 'recipient-overrides').first().waitFor();
     await field(page, 'recipient-email').fill('ops@example.lan');
     await field(page, 'recipient-level').selectOption('warning');
+    await field(page, 'recipient-overrides').fill('an-a01n02=none');
     await page.getByTestId('add-recipient').click();
-    await page.locator('tr[data-recipient="ops@example.lan"]').waitFor();
+    await expect(page.locator('tr[data-recipient="ops@example.lan"]').textContent()).resolves.toContain('an-a01n02: none');
 
     // The test e-mail reaches the sink, authenticated with the stored password.
     await field(page, 'test-to').fill('admin@example.lan');
