@@ -181,6 +181,11 @@ export async function insertAlert(q: DbWriter, a: Omit<AlertRow, 'id' | 'acknowl
   return rows[0]?.id;
 }
 
+/** Raises an open occurrence to a more severe level with its new message. */
+export async function escalateAlert(q: DbWriter, id: string, e: { level: AlertLevel; messageKey: string; variables: Record<string, unknown> }): Promise<void> {
+  await q.write('UPDATE alerts SET level = $2, message_key = $3, variables = $4 WHERE id = $1', [id, e.level, e.messageKey, JSON.stringify(e.variables)]);
+}
+
 /** Writes an occurrence's de-bounce state and what was sent. */
 export async function updateAlertState(
   q: DbWriter,

@@ -7,9 +7,9 @@
 import { z } from 'zod';
 import { parseOrThrow } from '../../../striker/core/validation/zod-problems.js';
 import type { DbTx } from '../../../striker/db/database.js';
-import { ALERT_LEVELS } from './alert-level.js';
+import { ALERT_LEVELS, severityRank } from './alert-level.js';
 import { enqueueDelivery } from './alert-delivery.js';
-import { heldAlertsForUpdate, insertAlert, insertDelivery, listRecipients, openAlertForUpdate, updateAlertState, type AlertRow } from './alert-store.js';
+import { escalateAlert, heldAlertsForUpdate, insertAlert, insertDelivery, listRecipients, openAlertForUpdate, updateAlertState, type AlertRow } from './alert-store.js';
 import type { AlertsDeps } from './alerts-deps.js';
 import { debounceStep, type AlertState, type DebounceInput } from './debounce.js';
 import { selectRecipients } from './recipient-selection.js';
@@ -41,14 +41,14 @@ export async function raiseAlert(deps: AlertsDeps, input: RaiseAlert): Promise<A
   const now = deps.clock();
   return deps.db.tx(async (t) => {
     const open = await openAlertForUpdate(t, a.source, a.host, a.key);
-    if (open !== undefined) return apply(deps, t, open, 'set', now);
+    if (open !== undefined) return repeat(deps, t, open, a, now);
     const step = debounceStep(undefined, 'set', now, holdMs(deps));
     const s = step.state!;
     const id = await insertAlert(t, { source: a.source, host: a.host, key: a.key, level: a.level, messageKey: a.messageKey, variables: a.variables, state: s.phase, stateSince: s.since, setSent: s.setSent, raisedAt: now });
     if (id === undefined) {
       // Raised at the same moment by another transaction: this set is its repeat.
       const raced = await openAlertForUpdate(t, a.source, a.host, a.key);
-      return raced === undefined ? { alertId: null, state: null, sent: null, deliveries: 0 } : apply(deps, t, raced, 'set', now);
+      return raced === undefined ? { alertId: null, state: null, sent: null, deliveries: 0 } : repeat(deps, t, raced, a, now);
     }
     const deliveries = step.send === null ? 0 : await queueDeliveries(t, { id, level: a.level, host: a.host }, step.send);
     return { alertId: id, state: s.phase, sent: step.send, deliveries };
@@ -75,6 +75,19 @@ export async function flushHeldAlerts(deps: AlertsDeps): Promise<AlertChange[]> 
     for (const a of held) changes.push(await apply(deps, t, a, 'tick', now));
     return changes;
   });
+}
+
+/**
+ * A set for an open occurrence: a repeat changes nothing, but a more severe level escalates it —
+ * the level and message are replaced, and a set already sent is sent again at the new level.
+ */
+async function repeat(deps: AlertsDeps, t: DbTx, open: AlertRow, a: z.output<typeof raiseInput>, now: Date): Promise<AlertChange> {
+  if (severityRank(a.level) >= severityRank(open.level)) return apply(deps, t, open, 'set', now);
+  await escalateAlert(t, open.id, { level: a.level, messageKey: a.messageKey, variables: a.variables });
+  const escalated = { ...open, level: a.level, messageKey: a.messageKey, variables: a.variables };
+  if (!open.setSent) return apply(deps, t, escalated, 'set', now);
+  await updateAlertState(t, open.id, { state: 'raised', stateSince: now, setSent: true, clearSent: false, clearedAt: null });
+  return { alertId: open.id, state: 'raised', sent: 'set', deliveries: await queueDeliveries(t, escalated, 'set') };
 }
 
 async function apply(deps: AlertsDeps, t: DbTx, a: AlertRow, input: DebounceInput, now: Date, clearMessage?: { key: string; variables: Record<string, unknown> }): Promise<AlertChange> {

@@ -99,6 +99,36 @@ describe('raise, de-bounce and clear', () => {
   });
 });
 
+describe('escalation', () => {
+  it('a more severe set for an open condition is sent again at the new level; a less severe one is a repeat', async () => {
+    const f = await alertsFixture({ holdSeconds: 0 });
+    try {
+      await f.addRelay(sink.port, 0);
+      await f.addRecipient({ name: 'Ops', email: 'ops4@example.lan', language: 'en', level: 'warning' });
+      await f.addRecipient({ name: 'Boss', email: 'boss4@example.lan', language: 'en', level: 'critical' });
+      const temp = { source: 'scancore.ipmi', host: 'an-a01n01', key: 'temp:CPU1' };
+      const before = sink.received.length;
+      const warn = await raiseAlert(f.deps, { ...temp, level: 'warning', messageKey: 'scancore.ipmi.temperature_high', variables: { sensor: 'CPU1', value: 81, limit: 80 } });
+      expect(warn).toMatchObject({ sent: 'set', deliveries: 1 });
+      expect((await f.runDeliveryJobs()).map((r) => r.status)).toEqual(['sent']);
+      expect(await raiseAlert(f.deps, { ...temp, level: 'warning', messageKey: 'scancore.ipmi.temperature_high', variables: { sensor: 'CPU1', value: 83, limit: 80 } })).toMatchObject({ sent: null });
+      const crit = await raiseAlert(f.deps, { ...temp, level: 'critical', messageKey: 'scancore.ipmi.temperature_high', variables: { sensor: 'CPU1', value: 95, limit: 90 } });
+      expect(crit).toEqual({ alertId: warn.alertId, state: 'raised', sent: 'set', deliveries: 2 });
+      expect(await raiseAlert(f.deps, { ...temp, level: 'warning', messageKey: 'scancore.ipmi.temperature_high' })).toMatchObject({ sent: null });
+      expect((await f.runDeliveryJobs()).map((r) => r.status)).toEqual(['sent', 'sent']);
+      const got = (await sink.waitFor(before + 3)).slice(before).map((m) => `${m.envelopeTo[0]} ${m.parsed.subject}`).sort();
+      expect(got).toEqual([
+        'boss4@example.lan [Critical] an-a01n01: Temperature CPU1 is 95 °C, above the limit of 90 °C.',
+        'ops4@example.lan [Critical] an-a01n01: Temperature CPU1 is 95 °C, above the limit of 90 °C.',
+        'ops4@example.lan [Warning] an-a01n01: Temperature CPU1 is 81 °C, above the limit of 80 °C.',
+      ]);
+      expect(await findAlert(f.t.db, warn.alertId!)).toMatchObject({ level: 'critical', variables: { sensor: 'CPU1', value: 95, limit: 90 } });
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe('relay failover', () => {
   it('the first relay down: the second is used and recorded', async () => {
     const f = await alertsFixture({ holdSeconds: 0 });
