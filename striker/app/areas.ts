@@ -33,6 +33,7 @@ import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes,
 import { FenceAgentCatalog, fenceAgentRoutes, fenceParameterCheck } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
+import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { systemClock } from '../core/clock.js';
 
 export interface Areas {
@@ -221,6 +222,12 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     probeTimeoutMs: 30_000,
   }));
   plugins.push((app) => manifestRunRoutes(app, { db }));
+  // Alerts: recipients, SMTP relays, de-bounced e-mails sent as jobs, the history.
+  const alerts = alertsArea({ db, keys: siteKeys(config.dataDir), clock: systemClock, settings: defaultAlertsSettings, renderer: renderer(), logger: logger.child({ component: 'alerts' }) });
+  jobKinds.push(...alerts.jobKinds);
+  plugins.push((app) => alerts.plugin(app));
+  starts.push(async () => alerts.start());
+  stops.push(() => alerts.stop());
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });

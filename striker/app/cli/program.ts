@@ -30,6 +30,7 @@ import { addPeerCommands } from './peer-commands.js';
 import { addManifestCommands } from './manifest-commands.js';
 import { addManifestRunCommands } from './manifest-run-commands.js';
 import { addScancoreCommands } from './scancore-commands.js';
+import { addAlertCommands } from './alert-commands.js';
 
 
 /** What command groups in other files need from the program. */
@@ -73,6 +74,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addScancoreCommands(program, context);
   // After addManifestCommands: adds `run` to its `manifest` group.
   addManifestRunCommands(program, context, setExit);
+  addAlertCommands(program, context);
 
   program
     .command('serve')

@@ -68,6 +68,13 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // the engine powered off.
   scancore_memory: site,
   scancore_decisions: site,
+  // Alerts (cluster/scancore/alerts): recipients, relays (the password sealed with the site key),
+  // what was raised and each e-mail sent; any Striker may raise, deliver and show them.
+  alert_recipients: site,
+  alert_recipient_overrides: site,
+  alert_mail_servers: site,
+  alerts: site,
+  alert_deliveries: site,
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,

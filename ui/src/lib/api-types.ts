@@ -20,6 +20,7 @@ import type { ConflictRecord, PeersOverview, PeerView } from '../../../striker/p
 import type { FenceAgentListResponse, FenceAgentResponse, FenceFormField } from '../../../striker/manifest/fence-agents/index.js';
 import type { ManifestInput, ManifestListResponse, ManifestPlanResponse, ManifestResponse, ManifestValidationResponse, ManifestView } from '../../../striker/manifest/index.js';
 import type { ManifestRunListResponse, ManifestRunResponse, RunManifestResponse } from '../../../striker/manifest/index.js';
+import type { AlertHistory as AlertHistoryResponse, AlertView, MailServerView, RecipientRow, TestEmailResult } from '../../../cluster/scancore/alerts/index.js';
 
 export type { JobStatus, MachineRole, Role };
 
@@ -79,3 +80,8 @@ export type ManifestPlanAnswer = Wire<ManifestPlanResponse>;
 export type ManifestRunAnswer = Wire<RunManifestResponse>;
 export type ManifestRuns = Wire<ManifestRunListResponse>;
 export type ManifestRunDetail = Wire<ManifestRunResponse>;
+export type AlertHistory = Wire<AlertHistoryResponse>;
+export type AlertEntry = Wire<AlertView>;
+export type AlertRecipient = Wire<RecipientRow>;
+export type AlertMailServer = Wire<MailServerView>;
+export type TestEmailAnswer = Wire<TestEmailResult>;

@@ -1,0 +1,51 @@
+/**
+ * The texts of alert e-mails, per language. A message key names one template; `{name}` in a
+ * template is replaced by the alert's variable `name`. English is complete; another language is a
+ * catalogue of the same shape holding the keys it translates (any it lacks fall back to English).
+ */
+export type Catalogue = Readonly<Record<string, string>>;
+
+export const english: Catalogue = Object.freeze({
+  // Words of the e-mail itself.
+  'mail.level.critical': 'Critical',
+  'mail.level.warning': 'Warning',
+  'mail.level.notice': 'Notice',
+  'mail.level.info': 'Info',
+  'mail.subject.set': '[{level}] {host}: {message}',
+  'mail.subject.clear': '[Cleared] {host}: {message}',
+  'mail.subject.test': 'Striker test e-mail',
+  'mail.field.level': 'Level',
+  'mail.field.host': 'Host',
+  'mail.field.source': 'Source',
+  'mail.field.raised': 'Raised at',
+  'mail.field.cleared': 'Cleared at',
+  'mail.footer': 'Sent by Striker. No reply is expected: Striker acts on its own and tells you what it did.',
+  // A test e-mail.
+  'alert.test': 'This is a test e-mail from Striker, sent to {recipient} through {relay}. If you can read it, alert e-mails reach you.',
+  // Anything without its own template.
+  'alert.generic': '{message}',
+  // ScanCore conditions.
+  'scancore.ipmi.fan_failed': 'Fan {sensor} has failed ({value} RPM, minimum {minimum} RPM).',
+  'scancore.ipmi.fan_restored': 'Fan {sensor} is working again ({value} RPM).',
+  'scancore.ipmi.temperature_high': 'Temperature {sensor} is {value} °C, above the limit of {limit} °C.',
+  'scancore.ipmi.temperature_normal': 'Temperature {sensor} is back to {value} °C.',
+  'scancore.ups.on_battery': 'UPS {ups} is running on battery ({charge}% charged, {runtime} s left).',
+  'scancore.ups.on_mains': 'UPS {ups} is back on mains power.',
+  'scancore.ups.low_battery': 'UPS {ups} is low on battery ({charge}% charged, {runtime} s left).',
+  'scancore.storage.array_degraded': 'Array {array} is degraded: {detail}.',
+  'scancore.storage.array_restored': 'Array {array} is healthy again.',
+  'scancore.link.down': 'Network link {link} is down.',
+  'scancore.link.up': 'Network link {link} is up again.',
+  'scancore.decision.migrate': 'Moving servers from {from} to {to}: {reason}.',
+  'scancore.decision.shed_load': 'Shedding load: {node} withdraws and powers off; {survivor} keeps the servers. {reason}.',
+  'scancore.decision.shutdown': 'Shutting down the servers and powering off {node}: {reason}.',
+  'scancore.decision.boot': 'Booting {node} again: {reason}.',
+});
+
+/** The shipped catalogues by language tag. */
+export const catalogues: Readonly<Record<string, Catalogue>> = Object.freeze({ en: english });
+
+/** The languages a recipient may choose. */
+export function shippedLanguages(): string[] {
+  return Object.keys(catalogues).sort();
+}

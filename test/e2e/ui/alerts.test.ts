@@ -1,0 +1,142 @@
+/**
+ * The Alerts pages in real Chromium against a real `striker serve` (built, `npm run build`): a mail
+ * server pointing at a real smtp-server sink with AUTH and a recipient are added from the page
+ * (a bad port, a bad address and a per-host level without a level refused beside their fields), "Send a test e-mail" reaches the
+ * sink; an alert raised on the Striker's database is e-mailed by its job runner, shown with its
+ * level badge, filtered and acknowledged; a refused filter shows the load error. Screenshots at
+ * 1280×800 and 390 wide.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { raiseAlert } from '../../../cluster/scancore/alerts/raise-alert.js';
+import { renderer } from '../../../cluster/scancore/alerts/render-message.js';
+import { siteKeys } from '../../../striker/core/secrets/index.js';
+import { startSmtpSink, type SmtpSink } from '../../interop/alerts/smtp-sink.js';
+import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
+import { createTestDatabase, quietLogger, type TestDatabase } from '../../support/test-database.js';
+import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+
+const PASSWORD = 'correct horse battery';
+let t: TestDatabase;
+let dataDir: string;
+let env: Record<string, string>;
+let striker: ServeProcess;
+let sink: SmtpSink;
+let ui: UiBrowser;
+let base: string;
+
+const field = (page: Page, id: string) => page.locator(`[id="${id}"]`);
+const errorsFor = (page: Page, name: string) => page.locator(`[data-error-for="${name}"]`);
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-alerts-'));
+  env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
+  sink = await startSmtpSink({ username: 'ui-relay', password: 'relay password from the page' });
+  striker = await startServeOnLoopback(env);
+  base = striker.url;
+  const r = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
+  expect(r.code, r.stderr).toBe(0);
+  ui = await launchUi();
+}, 180_000);
+
+afterAll(async () => {
+  await ui?.close();
+  await striker?.stop();
+  await sink?.close();
+  await t?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function login(page: Page): Promise<void> {
+  await open(page, `${base}/login`);
+  await field(page, 'username').fill('admin');
+  await field(page, 'password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`${base}/jobs`);
+}
+
+describe('the Alerts pages', () => {
+  it('adds a mail server and a recipient, sends a test e-mail that arrives, and shows, filters and acknowledges an alert', async () => {
+    const { page } = ui;
+    await login(page);
+    await page.getByRole('link', { name: 'Alerts' }).first().click();
+    await page.waitForURL(`${base}/alerts`);
+    await page.getByTestId('no-alerts').waitFor();
+    await page.getByTestId('alert-settings-link').click();
+    await page.waitForURL(`${base}/alerts/settings`);
+
+    // A bad port is refused beside its field.
+    await field(page, 'server-host').fill('127.0.0.1');
+    await field(page, 'server-port').fill('0');
+    await field(page, 'server-security').selectOption('none');
+    await field(page, 'server-sender').fill('striker@example.lan');
+    await field(page, 'server-username').fill('ui-relay');
+    await field(page, 'server-password').fill('relay password from the page');
+    await page.getByTestId('add-server').click();
+    await expect(errorsFor(page, 'server-port').first().textContent()).resolves.toMatch(/>=\s*1|at least|too small/i);
+    await field(page, 'server-port').fill(String(sink.port));
+    await page.getByTestId('add-server').click();
+    await page.locator(`tr[data-server="127.0.0.1:${sink.port}"]`).waitFor();
+    expect(await page.content()).not.toContain('relay password from the page');
+
+    // A bad address and a per-host level without a level are refused, each beside its field.
+    await field(page, 'recipient-name').fill('Ops');
+    await field(page, 'recipient-email').fill('not an address');
+    await field(page, 'recipient-overrides').fill('an-a01n02');
+    await page.getByTestId('add-recipient').click();
+    await expect(errorsFor(page, 'recipient-email').first().textContent()).resolves.toContain('e-mail address');
+    await errorsFor(page, 'recipient-overrides').first().waitFor();
+    await field(page, 'recipient-email').fill('ops@example.lan');
+    await field(page, 'recipient-level').selectOption('warning');
+    await field(page, 'recipient-overrides').fill('an-a01n02=none');
+    await page.getByTestId('add-recipient').click();
+    await expect(page.locator('tr[data-recipient="ops@example.lan"]').textContent()).resolves.toContain('an-a01n02: none');
+
+    // The test e-mail reaches the sink, authenticated with the stored password.
+    await field(page, 'test-to').fill('admin@example.lan');
+    await page.getByTestId('send-test-email').click();
+    await expect(page.getByTestId('test-email-sent').textContent()).resolves.toContain(`through 127.0.0.1:${sink.port}`);
+    const [test] = await sink.waitFor(1);
+    expect(test!.user).toBe('ui-relay');
+    expect(test!.envelopeTo).toEqual(['admin@example.lan']);
+    expect(test!.parsed.subject).toBe('Striker test e-mail');
+    await screenshots(page, 'alert-settings');
+
+    // An alert raised on the Striker's database: its job runner sends the e-mail.
+    const deps = { db: t.db, keys: siteKeys(dataDir), clock: () => new Date(), settings: { holdSeconds: 0, smtpTimeoutSeconds: 10 }, renderer: renderer(), logger: quietLogger };
+    const raised = await raiseAlert(deps, { source: 'scancore.ups', host: 'an-a01n01', key: 'ups1:on_battery', level: 'critical', messageKey: 'scancore.ups.on_battery', variables: { ups: 'ups1', charge: 87, runtime: 1500 } });
+    expect(raised).toMatchObject({ sent: 'set', deliveries: 1 });
+    const [, alertMail] = await sink.waitFor(2);
+    expect(alertMail!.envelopeTo).toEqual(['ops@example.lan']);
+    expect(alertMail!.parsed.subject).toBe('[Critical] an-a01n01: UPS ups1 is running on battery (87% charged, 1500 s left).');
+    expect(alertMail!.parsed.headers.get('x-striker-alert-level')).toBe('critical');
+
+    await open(page, `${base}/alerts`);
+    const row = page.locator(`tr[data-alert="${raised.alertId}"]`);
+    await expect(row.getByTestId('level-badge').textContent()).resolves.toBe('critical');
+    await expect(row.textContent()).resolves.toContain('UPS ups1 is running on battery');
+    await field(page, 'filter-level').selectOption('warning');
+    await page.getByTestId('apply-filters').click();
+    await page.waitForURL(`${base}/alerts?level=warning`);
+    await page.getByTestId('no-alerts').waitFor();
+    await field(page, 'filter-level').selectOption('critical');
+    await field(page, 'filter-host').fill('an-a01n01');
+    await page.getByTestId('apply-filters').click();
+    await page.waitForURL(`${base}/alerts?level=critical&host=an-a01n01`);
+    await row.getByTestId('acknowledge').click();
+    await expect(row.getByTestId('acknowledged').textContent()).resolves.toContain('admin');
+    await screenshots(page, 'alerts');
+
+    // A filter the API refuses: the load error, with the message beside the field.
+    await open(page, `${base}/alerts?host=${encodeURIComponent('bad host!')}`);
+    await expect(page.getByTestId('error-code').textContent()).resolves.toBe('VALIDATION_FAILED');
+    await errorsFor(page, 'filter-host').first().waitFor();
+
+    expect(ui.pageErrors).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
+  });
+});
