@@ -1,10 +1,10 @@
 /**
  * Cluster membership and where each resource runs, from `crm_mon --output-as=xml`. The XML is read
- * by the cluster area's parser, handed in as `parseClusterStatus` (this agent only maps it to
- * readings), so there is one crm_mon parser in the project.
+ * by the cluster area's parser (cluster/crm-mon-parser.ts, or one handed in as `parseClusterStatus`
+ * by tests); this agent only maps it to readings, so there is one crm_mon parser in the project.
  */
-import { DecodeError } from '../../../striker/core/errors/index.js';
 import type { Reading } from '../reading.js';
+import { parseCrmMon } from '../../crm-mon-parser.js';
 import { isServer, type ClusterStatus, type ScanAgent, type ScanContext } from './scan-agent.js';
 
 export const crmMonArgv = ['crm_mon', '--one-shot', '--output-as=xml'] as const;
@@ -24,8 +24,7 @@ export const clusterAgent: ScanAgent = {
   runsOn: 'host',
   applies: (targets) => targets.clusterNode === true,
   async scan({ run, timeoutMs, signal, parseClusterStatus }: ScanContext): Promise<Reading[]> {
-    if (parseClusterStatus === undefined) throw new DecodeError('no crm_mon parser was given to the cluster agent', 'crm_mon output', 0);
     const result = await run(crmMonArgv, { timeoutMs, signal });
-    return clusterReadings(parseClusterStatus(result.stdout));
+    return clusterReadings((parseClusterStatus ?? parseCrmMon)(result.stdout));
   },
 };
