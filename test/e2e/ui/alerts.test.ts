@@ -56,7 +56,7 @@ async function login(page: Page): Promise<void> {
   await field(page, 'username').fill('admin');
   await field(page, 'password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/jobs`);
+  await page.waitForURL(`${base}/`);
 }
 
 describe('the Alerts pages', () => {

@@ -96,7 +96,9 @@ describe('a two-node pacemaker pair with IPMI fencing', () => {
       await lab.exec(1, ['pcs', 'constraint', 'location', `fence-${node.name}`, 'avoids', node.name]);
     }
     await lab.exec(1, ['pcs', 'property', 'set', 'stonith-enabled=true']);
-    await lab.exec(1, ['pcs', 'resource', 'create', 'dummy', 'ocf:pacemaker:Dummy', 'op', 'monitor', 'interval=5s']);
+    // Stickiness above the location preference: once moved, the resource stays where it runs (a
+    // server is not moved back by itself), so its move to node2 stays observable after node1 rejoins.
+    await lab.exec(1, ['pcs', 'resource', 'create', 'dummy', 'ocf:pacemaker:Dummy', 'meta', 'resource-stickiness=100', 'op', 'monitor', 'interval=5s']);
     await lab.exec(1, ['pcs', 'constraint', 'location', 'dummy', 'prefers', 'node1=50']);
 
     const { xml, facts } = await waitForState(1, 'fencing and dummy started', 90_000, (f) =>
