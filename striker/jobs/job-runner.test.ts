@@ -27,7 +27,8 @@ function runner(over: Partial<RunnerOptions> = {}): JobRunner {
   return r;
 }
 
-async function waitFor(id: string, pred: (j: Job) => boolean, timeoutMs = 20_000): Promise<Job> {
+// Generous bounds: they only decide when a stuck job is reported, never what a test asserts.
+async function waitFor(id: string, pred: (j: Job) => boolean, timeoutMs = 60_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await getJob(t.db, id);
@@ -37,7 +38,7 @@ async function waitFor(id: string, pred: (j: Job) => boolean, timeoutMs = 20_000
   }
 }
 
-describe('job runner', () => {
+describe('job runner', { timeout: 180_000 }, () => {
   it('validates kind and payload on enqueue, listing every problem', async () => {
     const bad = await enqueueJob(t.db, testCatalog, { kind: 'test.steps', payload: { steps: 0, stepMs: 'x', extra: 1 } }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ValidationError);
