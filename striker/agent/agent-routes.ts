@@ -156,6 +156,9 @@ export function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): void {
     try {
       const deadline = Date.now() + b.waitSeconds * 1000;
       for (;;) {
+        // An agent that hung up (stopped, or gave up waiting) claims nothing more: a job claimed for
+        // it now would wait for its heartbeat to go stale before anyone else could run it.
+        if (gone) return { jobs: [] };
         const jobs = await claim();
         if (jobs.length > 0) {
           if (gone) log.warn({ hostId, jobs: jobs.map((j) => j.id) }, 'claimed jobs for an agent that hung up; they are recovered when their heartbeat goes stale');
