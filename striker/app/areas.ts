@@ -30,7 +30,7 @@ import { agentArea } from '../agent/index.js';
 import { keyringPath, siteKeys } from '../core/secrets/index.js';
 import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
 import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
-import { FenceAgentCatalog, fenceAgentRoutes, fenceParameterCheck } from '../manifest/fence-agents/index.js';
+import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
@@ -201,19 +201,20 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   // Fence agents from their own metadata (the wizard's fence device forms and the manifest's fence
   // parameter check), installed in /usr/sbin by fence-agents on Debian and EL; read at start (the
   // first start runs every agent, later ones read the disk cache).
-  const fenceAgents = new FenceAgentCatalog({ run: runCommand, agentDir: '/usr/sbin', cacheDir: join(resolve(config.dataDir), 'fence-agents'), log: logger.child({ component: 'fence-agents' }) });
-  plugins.push((app) => fenceAgentRoutes(app, { catalog: fenceAgents }));
-  let fenceAgentsLoading: Promise<unknown> | undefined;
-  const fenceAgentsReady = () => (fenceAgentsLoading ??= fenceAgents.load().catch((error: unknown) => logger.warn({ err: error }, 'could not read the installed fence agents')));
+  const fenceAgents = installedFenceAgents(config.dataDir, {
+    log: logger.child({ component: 'fence-agents' }),
+    onLoadError: (error) => logger.warn({ err: error }, 'could not read the installed fence agents'),
+  });
+  plugins.push((app) => fenceAgentRoutes(app, { catalog: fenceAgents.catalog }));
   starts.push(async () => {
-    void fenceAgentsReady();
+    void fenceAgents.ready();
   });
 
   // Install manifests: the node pairs, their secrets sealed with the site key. Running one: the job
   // graph per pair, and manifest.check on Striker's runner (it opens the manifest's secrets with
   // the site key when it runs; no job holds them).
   const manifestKeys = siteKeys(config.dataDir);
-  plugins.push((app) => manifestRoutes(app, { db, keys: manifestKeys, fenceParameters: fenceParameterCheck((agent) => fenceAgents.known(agent)), fenceAgentsReady }));
+  plugins.push((app) => manifestRoutes(app, { db, keys: manifestKeys, fenceParameters: fenceAgents.check, fenceAgentsReady: fenceAgents.ready }));
   jobKinds.push(manifestCheckJobKind({
     db,
     openSecrets: (id) => openManifestSecrets({ db, keys: manifestKeys }, id),

@@ -4,12 +4,10 @@
  * pair) and exported back. The same actions as the API (striker/manifest/actions.ts).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { NotFoundError, StrikerError, ValidationError } from '../../core/errors/index.js';
-import { runCommand } from '../../core/command/run-command.js';
 import { siteKeys } from '../../core/secrets/index.js';
-import { FenceAgentCatalog, fenceParameterCheck } from '../../manifest/fence-agents/index.js';
+import { installedFenceAgents, type InstalledFenceAgents } from '../../manifest/fence-agents/index.js';
 import { isUuid } from '../../core/validation/uuid.js';
 import type { Database } from '../../db/database.js';
 import {
@@ -30,12 +28,11 @@ export function addManifestCommands(program: Command, c: CliContext): void {
   const manifest = program.command('manifest').description('install manifests: one description of a node pair, its DR host, fencing and power');
   // The same fence parameter check as the API: the installed agents' metadata, read through the
   // cache `striker serve` keeps under the data directory (each agent is run once otherwise).
-  let fenceAgents: FenceAgentCatalog | undefined;
+  let fenceAgents: InstalledFenceAgents | undefined;
   const deps = (db: Database): ManifestDeps => {
     const dataDir = c.config().dataDir;
-    fenceAgents ??= new FenceAgentCatalog({ run: runCommand, agentDir: '/usr/sbin', cacheDir: join(resolve(dataDir), 'fence-agents') });
-    const catalog = fenceAgents;
-    return { db, keys: siteKeys(dataDir), fenceParameters: fenceParameterCheck((agent) => catalog.known(agent)), fenceAgentsReady: () => catalog.load() };
+    fenceAgents ??= installedFenceAgents(dataDir);
+    return { db, keys: siteKeys(dataDir), fenceParameters: fenceAgents.check, fenceAgentsReady: fenceAgents.ready };
   };
 
   manifest

@@ -9,4 +9,5 @@ export {
   type FenceCheckOptions, type FenceForm, type FenceFormField, type FenceParameterCheck, type FenceParameterInput, type FenceParameterOutcome, type FenceParameterValue,
 } from './fence-form.js';
 export { FenceAgentCatalog, checkAgentName, type FenceAgentCatalogOptions, type FenceAgentSummary } from './fence-agent-catalog.js';
+export { FENCE_AGENT_DIR, installedFenceAgents, type InstalledFenceAgents } from './installed-fence-agents.js';
 export { fenceAgentRoutes, type FenceAgentListResponse, type FenceAgentResponse } from './fence-agent-routes.js';
