@@ -56,7 +56,16 @@ export async function setPublicationTables(db: Db, tables: readonly string[]): P
   const before = exists.rowCount ? await publishedTables(db) : [];
   const added = tables.filter((t) => !before.includes(t));
   const removed = before.filter((t) => !tables.includes(t));
-  if (!exists.rowCount) await db.write(`CREATE PUBLICATION ${quoteIdent(PUBLICATION)} FOR TABLE ${list}`);
+  if (!exists.rowCount) {
+    // Two Strikers starting on one database may both find no publication: the one that loses the
+    // race to create it sets the tables of the winner's instead.
+    try {
+      await db.write(`CREATE PUBLICATION ${quoteIdent(PUBLICATION)} FOR TABLE ${list}`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505' && (error as { code?: string }).code !== '42710') throw error;
+      await db.write(`ALTER PUBLICATION ${quoteIdent(PUBLICATION)} SET TABLE ${list}`);
+    }
+  }
   else if (added.length > 0 || removed.length > 0) await db.write(`ALTER PUBLICATION ${quoteIdent(PUBLICATION)} SET TABLE ${list}`);
   return added;
 }
