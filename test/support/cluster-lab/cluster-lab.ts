@@ -2,11 +2,11 @@
  * A real two-node corosync + pacemaker cluster on one machine, for tests (after the lab in
  * lab/cluster/pacemaker-netns, LAB.md):
  *
- * - each node (`cl-n1`, `cl-n2`) is its own network namespace, and its daemons run in their own
+ * - each node (`<prefix>-n1`, `<prefix>-n2`) is its own network namespace, and its daemons run in their own
  *   mount and UTS namespace with a private /run and /dev/shm and its own /etc/corosync and
  *   /var/lib/pacemaker (lab-scripts.ts);
  * - two links per node: `bcn1` (198.18.1.<n>/24) and `mn1` (198.18.2.<n>/24), veths to the
- *   bridges `bcn` and `mn` in the hub namespace `cl-hub`; corosync (knet) uses the BCN as link 0
+ *   bridges `bcn` and `mn` in the hub namespace `<prefix>-hub`; corosync (knet) uses the BCN as link 0
  *   and the MN as link 1; the hub side of a veth going down cuts that link;
  * - `corosync -f` and `pacemakerd` without systemd; corosync.conf from `pcs cluster setup
  *   --corosync_conf` (local mode: no pcsd), one authkey from `corosync-keygen` for both nodes;
@@ -17,7 +17,9 @@
  *
  * Every command goes through the command adapter with an argv array. `down()` kills the processes
  * of its own namespaces and the ipmi_sim processes it started, by pid, and deletes its namespaces.
- * One lab runs per machine: a lock file names the process that owns it, and a second `up()` fails.
+ * Labs are told apart by a prefix (`cl` unless given: namespaces `<prefix>-n1`, `<prefix>-n2`,
+ * `<prefix>-hub`), so test files with different prefixes run at once; one lab runs per prefix: a
+ * lock file names the process that owns it, and a second `up()` with that prefix fails.
  */
 import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,7 +29,8 @@ import { runCommand, type CommandOptions, type CommandResult } from '../../../st
 import { requireLabTools } from './lab-tools.js';
 import { bmcEmu, nodeBinds, renderBootScript, renderChassisHook, renderLanConf, renderPowerOnScript, renderServicesScript, type LabNodePaths } from './lab-scripts.js';
 
-export const HUB = 'cl-hub';
+/** The prefix of the lab's namespaces when `up()` is given none. */
+export const DEFAULT_LAB_PREFIX = 'cl';
 export const CLUSTER_NAME = 'labcl';
 export const BMC_USER = { name: 'admin', password: 'secret' } as const;
 /** The BMCs' address on the BCN, as the nodes reach them. */
@@ -48,25 +51,35 @@ export class ClusterLab {
   private readonly bmcProcesses: ResultPromise[] = [];
   private readonly hubProcesses: ResultPromise[] = [];
 
-  private constructor(readonly dir: string, readonly nodes: readonly LabNode[]) {}
+  /** The hub namespace: bridges, BMCs and whatever `spawnInHub` starts. */
+  readonly hub: string;
 
-  /** Builds the namespaces, links, configuration and BMCs, and powers both nodes on through their BMCs. */
-  static async up(): Promise<ClusterLab> {
+  private constructor(readonly prefix: string, readonly dir: string, readonly nodes: readonly LabNode[]) {
+    this.hub = `${prefix}-hub`;
+  }
+
+  /**
+   * Builds the namespaces, links, configuration and BMCs, and powers both nodes on through their BMCs.
+   * `prefix` (lower-case letters and digits, at most 8) names the lab's namespaces and lock.
+   */
+  static async up(options: { prefix?: string } = {}): Promise<ClusterLab> {
+    const prefix = options.prefix ?? DEFAULT_LAB_PREFIX;
+    if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new Error(`cluster lab prefix ${JSON.stringify(prefix)}: lower-case letters and digits, at most 8`);
     requireLabTools();
-    await takeLabLock();
-    await removeNamespaces();
-    const dir = await mkdtemp(join(tmpdir(), 'cl-lab-'));
+    await takeLabLock(prefix);
+    await removeNamespaces(prefix);
+    const dir = await mkdtemp(join(tmpdir(), `${prefix}-lab-`));
     await chmod(dir, 0o755);
     const nodes: LabNode[] = [1, 2].map((index) => ({
       index,
       name: `node${index}`,
-      namespace: `cl-n${index}`,
+      namespace: `${prefix}-n${index}`,
       dir: join(dir, `node${index}`),
       addresses: { bcn: `198.18.1.${index}`, mn: `198.18.2.${index}` },
       bmcPort: 6230 + index,
       bmcDir: join(dir, `bmc${index}`),
     }));
-    const lab = new ClusterLab(dir, nodes);
+    const lab = new ClusterLab(prefix, dir, nodes);
     try {
       await lab.network();
       await lab.configure();
@@ -101,7 +114,7 @@ export class ClusterLab {
   /** `ipmitool` against the node's BMC from the hub (lanplus, cipher suite 3 as LAB.md says). */
   async ipmitool(index: number, args: readonly string[]): Promise<CommandResult> {
     const node = this.node(index);
-    return run(['ip', 'netns', 'exec', HUB, 'ipmitool', '-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(node.bmcPort),
+    return run(['ip', 'netns', 'exec', this.hub, 'ipmitool', '-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(node.bmcPort),
       '-U', BMC_USER.name, '-P', BMC_USER.password, ...args]);
   }
 
@@ -113,7 +126,7 @@ export class ClusterLab {
 
   /** Takes one of a node's links down or up (the hub end of its veth: the node sees no carrier). */
   async setLink(index: number, link: LabLink, up: boolean): Promise<void> {
-    await run(['ip', '-n', HUB, 'link', 'set', hubPort(index, link), up ? 'up' : 'down']);
+    await run(['ip', '-n', this.hub, 'link', 'set', hubPort(index, link), up ? 'up' : 'down']);
   }
 
   /** SIGKILLs the node's corosync (its pid from the boot script), as a crash would. */
@@ -142,7 +155,7 @@ export class ClusterLab {
    * (198.18.1.254) and nothing outside; `down()` kills it. Output in `<lab dir>/<name>.out` and `.err`.
    */
   spawnInHub(name: string, argv: readonly string[], env: Readonly<Record<string, string>> = {}): ResultPromise {
-    const child = execa('ip', ['netns', 'exec', HUB, ...argv], {
+    const child = execa('ip', ['netns', 'exec', this.hub, ...argv], {
       stdin: 'ignore', stdout: { file: join(this.dir, `${name}.out`) }, stderr: { file: join(this.dir, `${name}.err`) }, env, reject: false,
     });
     this.hubProcesses.push(child);
@@ -162,32 +175,32 @@ export class ClusterLab {
   }
 
   async down(): Promise<void> {
-    for (const node of this.nodes) await killNamespace(node.namespace);
+    for (const node of this.nodes) await killNamespace(this.prefix, node.namespace);
     const ours = [...this.hubProcesses, ...this.bmcProcesses];
     for (const p of ours) p.kill('SIGKILL');
     await Promise.allSettled(ours);
-    await removeNamespaces();
+    await removeNamespaces(this.prefix);
     if (process.env['KEEP_CLUSTER_LAB'] !== '1') await rm(this.dir, { recursive: true, force: true });
-    await releaseLabLock();
+    await releaseLabLock(this.prefix);
   }
 
   private async network(): Promise<void> {
-    for (const ns of [HUB, ...this.nodes.map((n) => n.namespace)]) {
+    for (const ns of [this.hub, ...this.nodes.map((n) => n.namespace)]) {
       await run(['ip', 'netns', 'add', ns]);
       await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
     }
     for (const link of ['bcn', 'mn'] as const) {
-      await run(['ip', '-n', HUB, 'link', 'add', link, 'type', 'bridge']);
-      await run(['ip', '-n', HUB, 'link', 'set', link, 'up']);
+      await run(['ip', '-n', this.hub, 'link', 'add', link, 'type', 'bridge']);
+      await run(['ip', '-n', this.hub, 'link', 'set', link, 'up']);
       for (const node of this.nodes) {
         const port = hubPort(node.index, link);
-        await run(['ip', '-n', HUB, 'link', 'add', port, 'type', 'veth', 'peer', 'name', `${link}1`, 'netns', node.namespace]);
-        await run(['ip', '-n', HUB, 'link', 'set', port, 'master', link, 'up']);
+        await run(['ip', '-n', this.hub, 'link', 'add', port, 'type', 'veth', 'peer', 'name', `${link}1`, 'netns', node.namespace]);
+        await run(['ip', '-n', this.hub, 'link', 'set', port, 'master', link, 'up']);
         await run(['ip', '-n', node.namespace, 'addr', 'add', `${node.addresses[link]}/24`, 'dev', `${link}1`]);
         await run(['ip', '-n', node.namespace, 'link', 'set', `${link}1`, 'up']);
       }
     }
-    await run(['ip', '-n', HUB, 'addr', 'add', `${BMC_BCN_ADDRESS}/24`, 'dev', 'bcn']);
+    await run(['ip', '-n', this.hub, 'addr', 'add', `${BMC_BCN_ADDRESS}/24`, 'dev', 'bcn']);
   }
 
   private async configure(): Promise<void> {
@@ -221,7 +234,7 @@ export class ClusterLab {
       // loopback and its BCN address, and nothing outside the hub.
       await writeFile(join(b, 'lan.conf'), renderLanConf(`bmc${node.index}`, { address: '0.0.0.0', port: node.bmcPort }, join(b, 'chassis-control'), BMC_USER));
       await writeFile(join(b, 'bmc.emu'), bmcEmu);
-      const sim = execa('ip', ['netns', 'exec', HUB, 'ipmi_sim', '-c', join(b, 'lan.conf'), '-f', join(b, 'bmc.emu'), '-s', join(b, 'state'), '-n'], {
+      const sim = execa('ip', ['netns', 'exec', this.hub, 'ipmi_sim', '-c', join(b, 'lan.conf'), '-f', join(b, 'bmc.emu'), '-s', join(b, 'state'), '-n'], {
         stdin: 'ignore', stdout: { file: join(b, 'sim.out') }, stderr: { file: join(b, 'sim.err') }, reject: false,
       });
       this.bmcProcesses.push(sim);
@@ -255,32 +268,34 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
   }
 }
 
-/** One lab per machine (its namespaces have fixed names): the lock file holds the owner's pid. */
-const LOCK = join(tmpdir(), 'cl-lab.lock');
-let lockHeld = false;
+/** One lab per prefix (its namespaces are named after it): the lock file holds the owner's pid. */
+const lockFile = (prefix: string) => join(tmpdir(), `${prefix}-lab.lock`);
+const locksHeld = new Set<string>();
 
-async function takeLabLock(): Promise<void> {
-  if (lockHeld) throw new Error('this process already runs the cluster lab; one lab runs per machine, since its namespaces have fixed names');
+async function takeLabLock(prefix: string): Promise<void> {
+  const LOCK = lockFile(prefix);
+  if (locksHeld.has(prefix)) throw new Error(`this process already runs the cluster lab "${prefix}"; one lab runs per prefix, since its namespaces are named after it`);
   for (;;) {
     try {
       await writeFile(LOCK, String(process.pid), { flag: 'wx' });
-      lockHeld = true;
+      locksHeld.add(prefix);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-      throw new Error(`the cluster lab is in use by process ${owner} (${LOCK}); one lab runs per machine, since its namespaces have fixed names`);
+      throw new Error(`the cluster lab "${prefix}" is in use by process ${owner} (${LOCK}); one lab runs per prefix, since its namespaces are named after it`);
     }
     await rm(LOCK, { force: true }); // left by a run that ended without down()
   }
 }
 
-async function releaseLabLock(): Promise<void> {
+async function releaseLabLock(prefix: string): Promise<void> {
+  const LOCK = lockFile(prefix);
   const owner = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
   if (owner === process.pid) await rm(LOCK, { force: true });
-  lockHeld = false;
+  locksHeld.delete(prefix);
 }
 
 function alive(pid: number): boolean {
@@ -305,14 +320,14 @@ async function chownTree(path: string, uid: number, gid: number): Promise<void> 
   await chown(path, uid, gid);
 }
 
-async function namespaces(): Promise<string[]> {
+async function namespaces(prefix: string): Promise<string[]> {
   const out = await run(['ip', 'netns', 'list']);
-  return out.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => /^cl-(n\d+|hub)$/.test(n));
+  return out.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n === `${prefix}-hub` || new RegExp(`^${prefix}-n\\d+$`).test(n));
 }
 
 /** SIGKILLs every process in one of the lab's namespaces and waits until none is left. */
-async function killNamespace(ns: string): Promise<void> {
-  if (!(await namespaces()).includes(ns)) return;
+async function killNamespace(prefix: string, ns: string): Promise<void> {
+  if (!(await namespaces(prefix)).includes(ns)) return;
   const pids = async () => (await run(['ip', 'netns', 'pids', ns])).stdout.split('\n').filter((l) => l.trim() !== '').map(Number);
   await waitFor(`no process left in ${ns}`, 15_000, async () => {
     const left = await pids();
@@ -323,10 +338,10 @@ async function killNamespace(ns: string): Promise<void> {
   }, 200);
 }
 
-/** Deletes the lab's namespaces (`cl-n<N>`, `cl-hub`), killing what still runs in them first. */
-async function removeNamespaces(): Promise<void> {
-  for (const ns of await namespaces()) {
-    await killNamespace(ns);
+/** Deletes the lab's namespaces (`<prefix>-n<N>`, `<prefix>-hub`), killing what still runs in them first. */
+async function removeNamespaces(prefix: string): Promise<void> {
+  for (const ns of await namespaces(prefix)) {
+    await killNamespace(prefix, ns);
     await run(['ip', 'netns', 'del', ns]);
   }
 }
