@@ -20,9 +20,9 @@ import { formatProblems, StrikerError } from '../core/errors/index.js';
 import { problemsFromZod } from '../core/validation/zod-problems.js';
 import type { AgentConfig, AgentCredentials } from './agent-config.js';
 import type { ClaimedJob, ClaimResponse, FinishOutcome, HeartbeatResponse, HelloResponse, JobWriteResponse } from './agent-api.js';
-import { agentRunKinds, hostJobPayloads, isHostJobKind, type AgentRunKind } from './host-job-kinds.js';
+import { agentRunKinds, hostJobPayloads, isHostJobKind, type HostJobKind } from './host-job-kinds.js';
 import { systemHostApplier, type HostApplier } from '../setup/index.js';
-import { hostJobRunners, type HostJobContext, type HostJobResult, type HostJobRunners } from './host-jobs.js';
+import { hostJobRunners, type HostJobContext, type HostJobResult, type HostJobRunners, type InjectedHostJobRunners } from './host-jobs.js';
 import type { Inventory } from './inventory-schema.js';
 import { AgentApiError, StrikerClient } from './striker-client.js';
 
@@ -47,6 +47,8 @@ export interface AgentRuntimeOptions {
    * every `intervalSeconds`, one at a time, and its report POSTed to `/api/agent/scan`.
    */
   scanLoop?: AgentScanLoop;
+  /** Runners of kinds that live in later areas (cluster/), injected by the app; their kinds are claimed too. */
+  injectedRunners?: InjectedHostJobRunners;
 }
 
 export interface AgentScanLoop {
@@ -87,7 +89,9 @@ function attemptKey(job: ClaimedJob): string {
 export class AgentRuntime {
   readonly instanceId = randomUUID();
   private readonly client: StrikerClient;
-  private readonly runners: HostJobRunners;
+  private readonly runners: HostJobRunners & InjectedHostJobRunners;
+  /** The kinds this agent claims: its own and the injected ones. */
+  private readonly kinds: readonly HostJobKind[];
   private readonly running = new Map<string, Running>();
   private readonly stopping = new AbortController();
   private readonly log: Logger;
@@ -115,13 +119,14 @@ export class AgentRuntime {
       logger: this.log.child({ component: 'striker-client' }),
       onSwitch: () => void this.beat(),
     });
-    this.runners = hostJobRunners({
+    this.runners = { ...hostJobRunners({
       run: o.run,
       allowPowerActions: o.config.allowPowerActions,
       manageHost: o.config.manageHost,
       applier: o.applier ?? systemHostApplier(o.run),
       refreshInventory: () => this.sendInventory(true),
-    });
+    }), ...o.injectedRunners };
+    this.kinds = [...agentRunKinds, ...(Object.keys(o.injectedRunners ?? {}) as HostJobKind[]).filter((k) => !(agentRunKinds as readonly string[]).includes(k))];
   }
 
   state(): AgentState {
@@ -201,7 +206,7 @@ export class AgentRuntime {
         const answer = await this.client.call<ClaimResponse>(
           'POST',
           '/api/agent/jobs/claim',
-          { instanceId: this.instanceId, kinds: agentRunKinds, limit: free, waitSeconds },
+          { instanceId: this.instanceId, kinds: this.kinds, limit: free, waitSeconds },
           { signal, timeoutMs: (waitSeconds + 10) * 1000 },
         );
         for (const job of answer.jobs) this.launch(job);
@@ -241,11 +246,12 @@ export class AgentRuntime {
   private async runJob(entry: Running): Promise<void> {
     const { job, controller } = entry;
     const log = this.log.child({ jobId: job.id, kind: job.kind });
-    if (!isHostJobKind(job.kind) || !isAgentRunKind(job.kind)) {
+    const runner = isHostJobKind(job.kind) ? (this.runners[job.kind] as ((c: HostJobContext<unknown>) => Promise<HostJobResult | void>) | undefined) : undefined;
+    if (!isHostJobKind(job.kind) || runner === undefined) {
       await this.finish(job, { kind: 'failed', error: `this agent does not run jobs of kind ${job.kind}`, retryable: false }, log);
       return;
     }
-    const kind: AgentRunKind = job.kind;
+    const kind: HostJobKind = job.kind;
     const parsed = hostJobPayloads[kind].safeParse(job.payload);
     if (!parsed.success) {
       const error = `payload is invalid:\n${formatProblems(problemsFromZod(parsed.error, job.payload, 'payload'))}`;
@@ -267,11 +273,12 @@ export class AgentRuntime {
       note: async (message, vars, level) => {
         await this.client.call('POST', `/api/agent/jobs/${job.id}/messages`, { instanceId: this.instanceId, message, vars: vars ?? {}, level: level ?? 'info' });
       },
+      api: (method, path, body) => this.client.call(method, `/api/agent/${path.replace(/^\/+/, '')}`, body, { signal: controller.signal }),
     };
     log.info({ attempt: job.attempts }, 'job started');
     let outcome: FinishOutcome;
     try {
-      const result = await (this.runners[kind] as (c: HostJobContext<unknown>) => Promise<HostJobResult | void>)(ctx);
+      const result = await runner(ctx);
       outcome = controller.signal.aborted ? abortOutcome(controller.signal.reason) : { kind: 'succeeded', ...(result ?? {}) };
     } catch (error) {
       if (controller.signal.aborted) outcome = abortOutcome(controller.signal.reason);
@@ -362,10 +369,6 @@ export class AgentRuntime {
     this.log.info({ disks: inventory.disks.length, nics: inventory.nics.length }, 'inventory sent');
     return inventory;
   }
-}
-
-function isAgentRunKind(kind: string): kind is AgentRunKind {
-  return (agentRunKinds as readonly string[]).includes(kind);
 }
 
 function abortOutcome(reason: unknown): FinishOutcome {

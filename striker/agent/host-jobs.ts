@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { CommandRunner } from '../core/command/run-command.js';
 import { isBridged, planHostNetwork, type HostApplier, type KeyfileNetwork, type NetworkPlan } from '../setup/index.js';
 import type { Inventory } from './inventory-schema.js';
-import type { AgentRunKind, HostJobPayload } from './host-job-kinds.js';
+import type { AgentRunKind, HostJobKind, HostJobPayload } from './host-job-kinds.js';
 import { checkTools } from './tool-checks.js';
 
 export interface HostJobContext<P> {
@@ -23,6 +23,11 @@ export interface HostJobContext<P> {
   /** Raises progress (0-99, never backwards) with a message template and its variables. */
   progress(percent: number, message: string, vars?: Record<string, unknown>): Promise<void>;
   note(message: string, vars?: Record<string, unknown>, level?: 'info' | 'warn' | 'error'): Promise<void>;
+  /**
+   * Calls Striker's agent API with this agent's credential (a secret the job needs, its peer's
+   * state): `path` under `/api/agent/`, the body as JSON; an error answer throws `AgentApiError`.
+   */
+  api<T>(method: 'GET' | 'POST', path: string, body?: object): Promise<T>;
 }
 
 /** What a job that succeeded says last (the job's message), when "Finished" would not tell the whole truth. */
@@ -42,7 +47,16 @@ export interface HostJobDeps {
   refreshInventory(): Promise<Inventory>;
 }
 
-export type HostJobRunners = { [K in AgentRunKind]: (ctx: HostJobContext<HostJobPayload<K>>) => Promise<HostJobResult | void> };
+export type HostJobRunner<K extends HostJobKind> = (ctx: HostJobContext<HostJobPayload<K>>) => Promise<HostJobResult | void>;
+
+export type HostJobRunners = { [K in AgentRunKind]: HostJobRunner<K> };
+
+/**
+ * Runners of the kinds whose code lives in later areas (cluster formation, node and server
+ * actions in cluster/): the app injects them (striker/app/agent-run.ts), and the agent claims a
+ * kind of these only when it was given its runner.
+ */
+export type InjectedHostJobRunners = { [K in Exclude<HostJobKind, AgentRunKind>]?: HostJobRunner<K> };
 
 export const NOT_APPLIED = 'recorded, not applied: host management is off';
 
