@@ -24,6 +24,7 @@
 import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { runCommand, type CommandOptions, type CommandResult } from '../../../striker/core/command/run-command.js';
 import { requireLabTools } from './lab-tools.js';
@@ -54,17 +55,46 @@ export class ClusterLab {
   /** The hub namespace: bridges, BMCs and whatever `spawnInHub` starts. */
   readonly hub: string;
 
-  private constructor(readonly prefix: string, readonly dir: string, readonly nodes: readonly LabNode[]) {
+  private constructor(readonly prefix: string, readonly dir: string, readonly nodes: readonly LabNode[], private readonly uplink?: number) {
     this.hub = `${prefix}-hub`;
+  }
+
+  /**
+   * With `up({ uplink: n })`: the address in the test's namespace (198.19.<n>.1, a veth to the hub's
+   * 198.19.<n>.2) where a program of the test — a Striker — listens for the nodes; `forwardFromHub`
+   * carries their connections to it.
+   */
+  get uplinkAddress(): string {
+    if (this.uplink === undefined) throw new Error('this lab was started without an uplink: ClusterLab.up({ uplink: n })');
+    return `198.19.${this.uplink}.1`;
+  }
+
+  /**
+   * Makes `port` of the uplink address reachable from the nodes as `http://198.18.1.254:<port>` (the
+   * hub's BCN address): a TCP forwarder in the hub (tcp-forward.mjs), killed by `down()`. Returns
+   * the URL the nodes use.
+   */
+  async forwardFromHub(port: number): Promise<string> {
+    const target = this.uplinkAddress;
+    const script = fileURLToPath(new URL('./tcp-forward.mjs', import.meta.url));
+    const child = this.spawnInHub(`forward-${port}`, [process.execPath, script, BMC_BCN_ADDRESS, String(port), target, String(port)]);
+    await waitFor(`the hub forwards ${BMC_BCN_ADDRESS}:${port} to ${target}:${port}`, 10_000, async () => {
+      if (child.exitCode !== null) throw new Error(`tcp-forward exited: ${await readFile(join(this.dir, `forward-${port}.err`), 'utf8').catch(() => '')}`);
+      return (await readFile(join(this.dir, `forward-${port}.out`), 'utf8').catch(() => '')).includes('listening');
+    }, 100);
+    return `http://${BMC_BCN_ADDRESS}:${port}`;
   }
 
   /**
    * Builds the namespaces, links, configuration and BMCs, and powers both nodes on through their BMCs.
    * `prefix` (lower-case letters and digits, at most 8) names the lab's namespaces and lock.
    */
-  static async up(options: { prefix?: string } = {}): Promise<ClusterLab> {
+  static async up(options: { prefix?: string; uplink?: number } = {}): Promise<ClusterLab> {
     const prefix = options.prefix ?? DEFAULT_LAB_PREFIX;
     if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new Error(`cluster lab prefix ${JSON.stringify(prefix)}: lower-case letters and digits, at most 8`);
+    if (options.uplink !== undefined && !(Number.isInteger(options.uplink) && options.uplink >= 1 && options.uplink <= 254)) {
+      throw new Error(`cluster lab uplink ${options.uplink}: the third octet of 198.19.<n>.0/24, 1 to 254`);
+    }
     requireLabTools();
     await takeLabLock(prefix);
     await removeNamespaces(prefix);
@@ -79,7 +109,7 @@ export class ClusterLab {
       bmcPort: 6230 + index,
       bmcDir: join(dir, `bmc${index}`),
     }));
-    const lab = new ClusterLab(prefix, dir, nodes);
+    const lab = new ClusterLab(prefix, dir, nodes, options.uplink);
     try {
       await lab.network();
       await lab.configure();
@@ -201,6 +231,16 @@ export class ClusterLab {
       }
     }
     await run(['ip', '-n', this.hub, 'addr', 'add', `${BMC_BCN_ADDRESS}/24`, 'dev', 'bcn']);
+    if (this.uplink !== undefined) {
+      // The test's end of the uplink lives in the test's namespace; deleting the hub deletes it.
+      const here = `${this.prefix}-up`;
+      await run(['ip', 'link', 'del', here]).catch(() => undefined);
+      await run(['ip', 'link', 'add', here, 'type', 'veth', 'peer', 'name', 'up0', 'netns', this.hub]);
+      await run(['ip', 'addr', 'add', `198.19.${this.uplink}.1/24`, 'dev', here]);
+      await run(['ip', 'link', 'set', here, 'up']);
+      await run(['ip', '-n', this.hub, 'addr', 'add', `198.19.${this.uplink}.2/24`, 'dev', 'up0']);
+      await run(['ip', '-n', this.hub, 'link', 'set', 'up0', 'up']);
+    }
   }
 
   private async configure(): Promise<void> {
