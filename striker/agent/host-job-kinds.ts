@@ -6,8 +6,9 @@
  *
  * `cluster.join` and `dr.link` are enqueued by a manifest run with their payloads validated here,
  * and held: no agent runs them until the cluster issue's runner exists and releases them
- * (`heldReason` is what the UI and the API show meanwhile). An agent does not claim them. ScanCore's
- * `servers.migrate`, `servers.stop` and `node.withdraw` are held the same way.
+ * (`heldReason` is what the UI and the API show meanwhile). An agent does not claim them.
+ * `node.withdraw` is held the same way. The server actions (`servers.migrate`, `servers.stop`,
+ * `servers.start`) run on a node through runners the app injects (cluster/actions/).
  */
 import { z } from 'zod';
 import { ipv4Schema } from '../core/net/ipv4.js';
@@ -97,6 +98,7 @@ export const hostJobPayloads = {
   'dr.link': drLink,
   'servers.migrate': z.strictObject({ servers: z.array(z.string().min(1).max(100)).min(1).max(500), to: hostName, reason }),
   'servers.stop': z.strictObject({ servers: z.array(z.string().min(1).max(100)).max(500), reason }),
+  'servers.start': z.strictObject({ servers: z.array(z.string().min(1).max(100)).max(500), reason }),
   'node.withdraw': z.strictObject({ reason }),
 } as const;
 
@@ -126,15 +128,19 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'host.configure-network': { kind: 'host.configure-network', title: "Configure the host's networks", maxAttempts: 3, onStale: 'retry' },
   'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail', heldReason: 'cluster formation is not available yet' },
   'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 1, onStale: 'fail', heldReason: 'DR linking is not available yet' },
-  // ScanCore's actions on the cluster (pacemaker), held until the cluster issue's server and node actions exist.
-  'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail', heldReason: 'migrating servers through pacemaker is not available yet' },
-  'servers.stop': { kind: 'servers.stop', title: 'Shut the servers down gracefully', maxAttempts: 1, onStale: 'fail', heldReason: 'stopping servers through pacemaker is not available yet' },
+  // Actions on the cluster (pacemaker): the server ones run through injected runners (cluster/actions/).
+  'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail' },
+  'servers.stop': { kind: 'servers.stop', title: 'Shut the servers down gracefully', maxAttempts: 1, onStale: 'fail' },
+  'servers.start': { kind: 'servers.start', title: 'Start the servers', maxAttempts: 1, onStale: 'fail' },
   'node.withdraw': { kind: 'node.withdraw', title: 'Withdraw the node from the cluster', maxAttempts: 1, onStale: 'fail', heldReason: 'withdrawing a node from the cluster is not available yet' },
 };
 
+/** Kinds whose runners live in later areas: claimed only by an agent given their runner (injectedRunners). */
+const injectedKinds: ReadonlySet<string> = new Set(['cluster.join', 'dr.link', 'servers.migrate', 'servers.stop', 'servers.start', 'node.withdraw']);
+
 /** The kinds this agent runs (and so claims); the held kinds wait for the runner that releases them. */
-export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link' | 'servers.migrate' | 'servers.stop' | 'node.withdraw'>;
-export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined);
+export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link' | 'servers.migrate' | 'servers.stop' | 'servers.start' | 'node.withdraw'>;
+export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined && !injectedKinds.has(k));
 
 export function isHostJobKind(kind: string): kind is HostJobKind {
   return Object.hasOwn(hostJobPayloads, kind);
