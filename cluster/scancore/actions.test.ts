@@ -1,6 +1,6 @@
 /**
  * Decisions become jobs on a real database: the job graph per decision kind, the held cluster
- * actions with their plain-words reason, and every job's reason naming the decision.
+ * action (node.withdraw) with its plain-words reason, and every job's reason naming the decision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentArea } from '../../striker/agent/index.js';
@@ -36,17 +36,17 @@ const jobsOf = async (d: Decision) => Promise.all((await t.db.tx((tx) => decisio
 const reasons = ['an-a01n01 is sicker: Fan failed: FAN1 at 300 RPM'];
 
 describe('ScanCore actions as jobs', () => {
-  it('migrate-servers: one held servers.migrate on the receiving node, its reason naming the decision', async () => {
+  it('migrate-servers: one servers.migrate on the receiving node (run by its agent), its reason naming the decision', async () => {
     const [job, ...rest] = await jobsOf({ kind: 'migrate-servers', pair: pair.id, from: 'an-a01n01', to: 'an-a01n02', servers: ['vm1', 'vm2'], cause: 'health', reasons });
     expect(rest).toEqual([]);
-    expect(job).toMatchObject({ kind: 'servers.migrate', targetHost: '52-54-00-00-ac-02', status: 'queued', heldReason: 'migrating servers through pacemaker is not available yet' });
+    expect(job).toMatchObject({ kind: 'servers.migrate', targetHost: '52-54-00-00-ac-02', status: 'queued', heldReason: null });
     expect(job!.payload).toEqual({ servers: ['vm1', 'vm2'], to: 'an-a01n02', reason: `ScanCore decision ${decisionId}: ${reasons[0]}` });
   });
 
   it('withdraw-node: migrate → withdraw → power off, each waiting for the one before', async () => {
     const jobs = await jobsOf({ kind: 'withdraw-node', pair: pair.id, node: 'an-a01n01', to: 'an-a01n02', servers: ['vm1'], cause: 'thermal', reasons: ['hot'] });
     expect(jobs.map((j) => [j.kind, j.targetHost, j.heldReason !== null])).toEqual([
-      ['servers.migrate', '52-54-00-00-ac-02', true], ['node.withdraw', '52-54-00-00-ac-01', true], ['host.poweroff', '52-54-00-00-ac-01', false],
+      ['servers.migrate', '52-54-00-00-ac-02', false], ['node.withdraw', '52-54-00-00-ac-01', true], ['host.poweroff', '52-54-00-00-ac-01', false],
     ]);
     expect(jobs[1]!.waitsFor).toEqual([jobs[0]!.id]);
     expect(jobs[2]!.waitsFor).toEqual([jobs[1]!.id]);
@@ -58,9 +58,11 @@ describe('ScanCore actions as jobs', () => {
     expect(jobs.slice(1).map((j) => j.waitsFor)).toEqual([[jobs[0]!.id], [jobs[0]!.id]]);
   });
 
-  it('boot-nodes: a Striker job per node, not held, with no secret in its payload', async () => {
-    const jobs = await jobsOf({ kind: 'boot-nodes', pair: pair.id, nodes: ['an-a01n01'], servers: ['vm1'], cause: 'power', reasons: ['mains back, UPS at 80 %'] });
-    expect(jobs.map((j) => [j.kind, j.targetHost, j.heldReason])).toEqual([[ipmiBootKind, null, null]]);
+  it('boot-nodes: a Striker job per node, not held, with no secret in its payload, then the stopped servers started on the first node', async () => {
+    const jobs = await jobsOf({ kind: 'boot-nodes', pair: pair.id, nodes: ['an-a01n01', 'an-a01n02'], servers: ['vm1'], cause: 'power', reasons: ['mains back, UPS at 80 %'] });
+    expect(jobs.map((j) => [j.kind, j.targetHost, j.heldReason])).toEqual([[ipmiBootKind, null, null], [ipmiBootKind, null, null], ['servers.start', '52-54-00-00-ac-01', null]]);
+    expect(jobs[2]!.waitsFor).toEqual([jobs[0]!.id, jobs[1]!.id]);
+    expect(jobs[2]!.payload).toEqual({ servers: ['vm1'], reason: `ScanCore decision ${decisionId}: mains back, UPS at 80 %` });
     expect(jobs[0]!.payload).toEqual({ pairId: pair.id, node: 'an-a01n01', decisionId, reason: `ScanCore decision ${decisionId}: mains back, UPS at 80 %` });
     expect(JSON.stringify(jobs[0]!.payload)).not.toContain('secret');
   });

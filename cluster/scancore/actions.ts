@@ -6,11 +6,12 @@
  * | migrate-servers | `servers.migrate` on the receiving node |
  * | withdraw-node | `servers.migrate` on the receiving node → `node.withdraw` → `host.poweroff` on the node |
  * | shutdown | `servers.stop` on the first node → `host.poweroff` on each node |
- * | boot-nodes | `scancore.ipmi-boot` (a Striker job) per node |
+ * | boot-nodes | `scancore.ipmi-boot` (a Striker job) per node → `servers.start` on the first node, with the servers the engine stopped |
  *
- * `servers.migrate`, `servers.stop` and `node.withdraw` are host jobs held until the cluster
- * issue's pacemaker actions exist (striker/agent/host-job-kinds.ts says why, in plain words); a
- * job waiting for a held one waits too. `host.poweroff` runs through the host agent.
+ * `servers.migrate`, `servers.stop` and `servers.start` run on a node through the agent's injected
+ * runners (cluster/actions/: crm_resource, waiting for the result in crm_mon). `node.withdraw` is
+ * held until its runner exists (striker/agent/host-job-kinds.ts says why, in plain words); a job
+ * waiting for a held one waits too. `host.poweroff` runs through the host agent.
  * `scancore.ipmi-boot` is real: `ipmitool -I lanplus … -E chassis power on` with the password in
  * the environment (never argv), then `chassis power status` until the BMC says on.
  *
@@ -50,7 +51,7 @@ export function actionReason(decision: Decision, decisionId: string): string {
  * `scancore.ipmi-boot`: powers a pair's node on through its BMC. The BMC's address and
  * credentials are looked up by pair and node when the job runs, so no secret is in the payload.
  */
-export function ipmiBootJobKind(deps: { pairs: () => readonly ScancorePair[]; run: CommandRunner; timeoutMs: number; pollMs?: number; attempts?: number }): JobKindDefinition<typeof bootPayload> {
+export function ipmiBootJobKind(deps: { pairs: () => readonly ScancorePair[] | Promise<readonly ScancorePair[]>; run: CommandRunner; timeoutMs: number; pollMs?: number; attempts?: number }): JobKindDefinition<typeof bootPayload> {
   return {
     kind: ipmiBootKind,
     title: 'Boot a node through its BMC',
@@ -59,7 +60,7 @@ export function ipmiBootJobKind(deps: { pairs: () => readonly ScancorePair[]; ru
     onStale: 'retry',
     retryDelaySeconds: () => 30,
     async run(ctx) {
-      const pair = deps.pairs().find((p) => p.id === ctx.payload.pairId);
+      const pair = (await deps.pairs()).find((p) => p.id === ctx.payload.pairId);
       const node = pair?.nodes.find((n) => n.name === ctx.payload.node);
       if (node === undefined) throw new StrikerError('NOT_FOUND', `pair ${ctx.payload.pairId} has no node ${ctx.payload.node} in scancore.pairs`, { retryable: false });
       const bmc = node.ipmi;
@@ -111,12 +112,18 @@ export async function decisionJobs(t: DbTx, catalog: JobCatalog, decision: Decis
       for (const n of decision.nodes) await host(hostOf(n), 'host.poweroff', { reason }, [stopped]);
       break;
     }
-    case 'boot-nodes':
+    case 'boot-nodes': {
+      const booted: string[] = [];
       for (const n of decision.nodes) {
         const job = await enqueueJob(t, catalog, { kind: ipmiBootKind, payload: { pairId: pair.id, node: n, decisionId, reason } });
         ids.push(job.id);
+        booted.push(job.id);
       }
+      // The servers the engine stopped start again once the nodes are on (pacemaker places them).
+      const first = decision.nodes[0];
+      if (decision.servers.length > 0 && first !== undefined) await host(hostOf(first), 'servers.start', { servers: decision.servers, reason }, booted);
       break;
+    }
   }
   return ids;
 }

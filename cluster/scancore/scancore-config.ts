@@ -46,8 +46,10 @@ export const scancorePairSchema = z.strictObject({
 export type ScancorePair = z.output<typeof scancorePairSchema>;
 
 export const scancoreConfigSchema = z.strictObject({
-  /** The pairs this Striker watches and decides for. */
+  /** The pairs this Striker watches and decides for, beside those of the applied manifests. */
   pairs: z.array(scancorePairSchema).max(1000).default([]),
+  /** Also watch the pair of every applied manifest (manifest-pairs.ts). */
+  pairsFromManifests: z.boolean().default(true),
   /** How often the Striker runs a decision round. */
   roundSeconds: z.number().int().min(5).max(3600).default(30),
   scan: z.strictObject({

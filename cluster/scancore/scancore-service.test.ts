@@ -140,4 +140,38 @@ describe('ScanCore decision round', () => {
     expect(acted.slice(before).map((a) => a.decision)).toMatchObject([{ kind: 'migrate-servers', from: 'an-a05n01', to: 'an-a05n02', servers: ['vm1'] }]);
     expect(acted.at(-1)!.decision.reasons.join(' ')).toMatch(/RAM/);
   });
+
+  it('tells each decision as an alert at its level, and clears it once its cause has ended', async () => {
+    const p = pair('an-a06', 6);
+    const told: { op: string; key: string; host: string; level?: string; messageKey: string }[] = [];
+    const jobs: string[] = [];
+    const s = new ScancoreService({
+      db: t.db, config, clock: () => new Date(now), logger: quietLogger, run: noCommands, pairs: async () => [p],
+      act: async () => {
+        const job = await insertJob(t.db, { kind: 'scancore.test-action', payload: {}, maxAttempts: 1, retryOnStale: false });
+        jobs.push(job.id);
+        return [job.id];
+      },
+      alerts: {
+        raise: async (a) => void told.push({ op: 'raise', key: a.key, host: a.host, level: a.level, messageKey: a.messageKey }),
+        clear: async (a) => void told.push({ op: 'clear', key: a.key, host: a.host, messageKey: a.messageKey }),
+      },
+    });
+    for (let i = 0; i < 6; i++) {
+      await scan(p, 'critical', p.nodes[0].name);
+      await s.round();
+      now += 30_000;
+    }
+    expect(told.filter((a) => a.op === 'raise')).toEqual([{ op: 'raise', key: 'health:migrate-servers', host: 'an-a06', level: 'notice', messageKey: 'scancore.decision.migrate' }]);
+    expect(told.some((a) => a.op === 'clear' && a.key === 'health:migrate-servers')).toBe(false);
+    // The servers moved and the fan is repaired: the condition ends and its alert is cleared, once.
+    await t.db.write(`UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = now() WHERE id = ANY($1)`, [jobs]);
+    const cleared = () => told.filter((a) => a.op === 'clear' && a.key === 'health:migrate-servers');
+    for (let i = 0; i < 3; i++) {
+      await scan(p, 'ok', p.nodes[1].name);
+      await s.round();
+      now += 30_000;
+    }
+    expect(cleared()).toEqual([{ op: 'clear', key: 'health:migrate-servers', host: 'an-a06', messageKey: 'scancore.decision.health_balanced' }]);
+  });
 });

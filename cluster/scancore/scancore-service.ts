@@ -12,7 +12,11 @@
  *    in maintenance mode: then it is recorded "not acted: maintenance mode" (once, not every round).
  *    A decision not carried out (maintenance, or its jobs could not be queued) leaves the memory of
  *    which nodes the engine powered off as it was, so nothing is later "booted again" that never
- *    went down.
+ *    went down;
+ * 5. each decision raises an alert, and a condition whose cause has ended is cleared
+ *    (decision-alerts.ts). Clears are tried for every pair in the first round after a start (an
+ *    alert left open by an earlier process) and afterwards only for conditions this process raised.
+ *    An alert that cannot be raised or cleared is logged; it never stops the round.
  */
 import type { Logger } from 'pino';
 import { getHostAgent } from '../../striker/agent/index.js';
@@ -21,6 +25,7 @@ import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { Database } from '../../striker/db/database.js';
 import type { ClusterStatus } from './agents/scan-agent.js';
 import { decide, type Decision, type PairMemory } from './decide.js';
+import { alertSource, decisionAlert, endedConditions, type AlertClear, type AlertRaise } from './decision-alerts.js';
 import { listDecisions, markNotActed, pairStates, pairsWithRunningActions, recordDecision, savePairMemory, setDecisionJobs } from './decisions-store.js';
 import { healthScore } from './health-score.js';
 import { nodeView, upsView, type PairView } from './pair-view.js';
@@ -41,6 +46,14 @@ export interface ScancoreServiceDeps {
   act: ActOnDecision;
   /** The pairs to watch; the configuration's by default. */
   pairs?: () => Promise<readonly ScancorePair[]>;
+  /** Where decisions are told (the alerts area's raise and clear); none: decisions are only recorded. */
+  alerts?: DecisionAlerts;
+}
+
+/** The alerts area's calls ScanCore uses (alerts/index.ts `AlertsArea`). */
+export interface DecisionAlerts {
+  raise(alert: { source: string; host: string; key: string; level: AlertRaise['level']; messageKey: string; variables: Record<string, string> }): Promise<unknown>;
+  clear(alert: { source: string; host: string; key: string; messageKey: string; variables: Record<string, string> }): Promise<unknown>;
 }
 
 export interface RoundResult {
@@ -79,6 +92,12 @@ export class ScancoreService {
   private running: Promise<unknown> | undefined;
   private stopped = false;
   private readonly log: Logger;
+  /** Conditions raised by this process and not yet cleared (`<host> <key>`). */
+  private readonly openAlerts = new Set<string>();
+  /** Whether a round has tried the clears of every pair (the first round after a start does). */
+  private clearedOnce = false;
+  /** The pairs of the last round (for the boot job, which looks its BMC up when it runs). */
+  private lastPairs: readonly ScancorePair[] = [];
 
   constructor(private readonly d: ScancoreServiceDeps) {
     this.log = d.logger.child({ component: 'scancore' });
@@ -110,6 +129,7 @@ export class ScancoreService {
   async round(): Promise<RoundResult> {
     const { db, config } = this.d;
     const pairs = this.d.pairs === undefined ? config.pairs : await this.d.pairs();
+    this.lastPairs = pairs;
     const states = await db.tx((t) => pairStates(t, pairs.map((p) => p.id)));
     const mine = pairs.filter((p) => states.get(p.id)?.mine === true);
     const result: RoundResult = { decidedPairs: mine.map((p) => p.id), othersPairs: pairs.filter((p) => !mine.includes(p)).map((p) => p.id), decisions: [] };
@@ -139,6 +159,7 @@ export class ScancoreService {
         const [last] = await listDecisions(db, { limit: 1, pairId: pair.id });
         if (last !== undefined && last.outcome === 'not-acted' && sameAction(last.decision, decision)) continue;
         const id = await recordDecision(db, { pairId: pair.id, decision, decidedAt: now, outcome: 'not-acted', notActedReason: maintenanceReason });
+        await this.tell(decisionAlert(decision, views.find((v) => v.id === pair.id)!, 'not acted: maintenance mode'));
         this.log.warn({ pairId: pair.id, kind: decision.kind, reasons: decision.reasons }, 'ScanCore decided but did not act: maintenance mode');
         result.decisions.push({ id, pairId: pair.id, kind: decision.kind, outcome: 'not-acted', jobIds: [], notActedReason: maintenanceReason });
         continue;
@@ -156,11 +177,40 @@ export class ScancoreService {
         continue;
       }
       await setDecisionJobs(db, id, jobIds);
+      await this.tell(decisionAlert(decision, views.find((v) => v.id === pair.id)!));
       this.log.warn({ pairId: pair.id, kind: decision.kind, reasons: decision.reasons, jobIds }, 'ScanCore acted');
       result.decisions.push({ id, pairId: pair.id, kind: decision.kind, outcome: 'acted', jobIds });
     }
     for (const [pairId, m] of Object.entries(nextMemory)) await savePairMemory(db, pairId, m);
+    for (const view of views) {
+      const ended = endedConditions(view, nextMemory[view.id]);
+      for (const c of ended) if (!this.clearedOnce || this.openAlerts.has(`${c.host} ${c.key}`)) await this.tell(c);
+    }
+    this.clearedOnce = true;
     return result;
+  }
+
+  /** The pairs the last round watched. */
+  pairs(): readonly ScancorePair[] {
+    return this.lastPairs;
+  }
+
+  /** Raises or clears one alert; a failure is logged, never thrown (the round goes on). */
+  private async tell(a: AlertRaise | AlertClear): Promise<void> {
+    const alerts = this.d.alerts;
+    if (alerts === undefined) return;
+    const { op, ...rest } = a;
+    try {
+      if (op === 'raise') {
+        await alerts.raise({ source: alertSource, ...(rest as Omit<AlertRaise, 'op'>) });
+        this.openAlerts.add(`${a.host} ${a.key}`);
+      } else {
+        await alerts.clear({ source: alertSource, ...(rest as Omit<AlertClear, 'op'>) });
+        this.openAlerts.delete(`${a.host} ${a.key}`);
+      }
+    } catch (error) {
+      this.log.error({ err: error, host: a.host, key: a.key, op }, 'ScanCore could not tell the alerts area');
+    }
   }
 
   /** This Striker's own reads of the pair: each node's BMC, and the UPSes (stored under the first node). */

@@ -32,7 +32,7 @@ import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
 import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
-import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
+import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { systemClock } from '../core/clock.js';
 
@@ -111,15 +111,19 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   // Striker owns, its decisions carried out as jobs (booting through IPMI is a Striker job).
   plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes }));
   plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore }));
-  jobKinds.push(ipmiBootJobKind({ pairs: () => config.scancore.pairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
+  // Pairs from the configuration and the applied manifests; decisions told through the alerts area.
+  const scancorePairs = watchedPairs({ db, keys: siteKeys(config.dataDir), logger, configured: config.scancore.pairs, fromManifests: config.scancore.pairsFromManifests });
+  jobKinds.push(ipmiBootJobKind({ pairs: scancorePairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   let scancoreCatalog: JobCatalog | undefined;
   const scancore = new ScancoreService({
     db, config: config.scancore, clock: systemClock, logger, run: runCommand,
     act: actOnDecisions(db, () => scancoreCatalog!),
+    pairs: scancorePairs,
+    alerts: { raise: (a) => alerts.raise(a), clear: (a) => alerts.clear(a) },
   });
   starts.push(async (catalog) => {
     scancoreCatalog = catalog;
-    if (config.scancore.pairs.length > 0) scancore.start();
+    if (config.scancore.pairs.length > 0 || config.scancore.pairsFromManifests) scancore.start();
   });
   stops.push(() => scancore.stop());
 

@@ -40,6 +40,10 @@ export const english: Catalogue = Object.freeze({
   'scancore.decision.shed_load': 'Shedding load: {node} withdraws and powers off; {survivor} keeps the servers. {reason}.',
   'scancore.decision.shutdown': 'Shutting down the servers and powering off {node}: {reason}.',
   'scancore.decision.boot': 'Booting {node} again: {reason}.',
+  'scancore.decision.withdraw': 'Withdrawing {node}: its servers move to {survivor}, then it powers off. {reason}.',
+  'scancore.decision.health_balanced': 'The nodes of {pair} ({nodes}) are equally healthy again; ScanCore moves nothing.',
+  'scancore.decision.power_restored': 'Mains power is back for {pair}: {nodes} are on and in the cluster.',
+  'scancore.decision.thermal_normal': 'Temperatures of {pair} are normal again: {nodes} are on and in the cluster.',
 });
 
 /** The shipped catalogues by language tag. */
