@@ -48,6 +48,9 @@ export interface LabNode extends LabNodePaths {
 
 const run = (argv: readonly string[], options: Partial<CommandOptions> = {}) => runCommand(argv, { timeoutMs: 30_000, ...options });
 
+/** `up({ bmc })`: a node's BMC emulation (ipmi_sim's .emu text, e.g. with sensors) and lines added to its lan.conf. */
+export type LabBmcSetup = (node: LabNode) => Promise<{ emu: string; lanConf: string }>;
+
 export class ClusterLab {
   private readonly bmcProcesses: ResultPromise[] = [];
   private readonly hubProcesses: ResultPromise[] = [];
@@ -55,7 +58,7 @@ export class ClusterLab {
   /** The hub namespace: bridges, BMCs and whatever `spawnInHub` starts. */
   readonly hub: string;
 
-  private constructor(readonly prefix: string, readonly dir: string, readonly nodes: readonly LabNode[], private readonly uplink?: number) {
+  private constructor(readonly prefix: string, readonly dir: string, readonly nodes: readonly LabNode[], private readonly uplink?: number, private readonly bmcSetup?: LabBmcSetup) {
     this.hub = `${prefix}-hub`;
   }
 
@@ -89,7 +92,7 @@ export class ClusterLab {
    * Builds the namespaces, links, configuration and BMCs, and powers both nodes on through their BMCs.
    * `prefix` (lower-case letters and digits, at most 8) names the lab's namespaces and lock.
    */
-  static async up(options: { prefix?: string; uplink?: number } = {}): Promise<ClusterLab> {
+  static async up(options: { prefix?: string; uplink?: number; bmc?: LabBmcSetup } = {}): Promise<ClusterLab> {
     const prefix = options.prefix ?? DEFAULT_LAB_PREFIX;
     if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new Error(`cluster lab prefix ${JSON.stringify(prefix)}: lower-case letters and digits, at most 8`);
     if (options.uplink !== undefined && !(Number.isInteger(options.uplink) && options.uplink >= 1 && options.uplink <= 254)) {
@@ -109,7 +112,7 @@ export class ClusterLab {
       bmcPort: 6230 + index,
       bmcDir: join(dir, `bmc${index}`),
     }));
-    const lab = new ClusterLab(prefix, dir, nodes, options.uplink);
+    const lab = new ClusterLab(prefix, dir, nodes, options.uplink, options.bmc);
     try {
       await lab.network();
       await lab.configure();
@@ -272,8 +275,9 @@ export class ClusterLab {
       await writeFile(join(b, 'power'), '0\n');
       // ipmi_sim takes one address per LAN channel: the any-address of the hub namespace is both its
       // loopback and its BCN address, and nothing outside the hub.
-      await writeFile(join(b, 'lan.conf'), renderLanConf(`bmc${node.index}`, { address: '0.0.0.0', port: node.bmcPort }, join(b, 'chassis-control'), BMC_USER));
-      await writeFile(join(b, 'bmc.emu'), bmcEmu);
+      const custom = await this.bmcSetup?.(node);
+      await writeFile(join(b, 'lan.conf'), renderLanConf(`bmc${node.index}`, { address: '0.0.0.0', port: node.bmcPort }, join(b, 'chassis-control'), BMC_USER) + (custom?.lanConf ?? ''));
+      await writeFile(join(b, 'bmc.emu'), custom?.emu ?? bmcEmu);
       const sim = execa('ip', ['netns', 'exec', this.hub, 'ipmi_sim', '-c', join(b, 'lan.conf'), '-f', join(b, 'bmc.emu'), '-s', join(b, 'state'), '-n'], {
         stdin: 'ignore', stdout: { file: join(b, 'sim.out') }, stderr: { file: join(b, 'sim.err') }, reject: false,
       });
