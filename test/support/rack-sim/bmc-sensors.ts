@@ -5,12 +5,16 @@
  * The sensor definitions are ScanCore's IPMI fixtures (test/fixtures/scancore/ipmi-sim/), compiled
  * with `sdrcomp` into the BMC's state directory.
  */
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCommand } from '../../../striker/core/command/run-command.js';
-import type { LabBmcSetup, LabNode } from '../cluster-lab/cluster-lab.js';
+import { freePort } from '../../../striker/core/net/free-port.js';
+import { waitFor, type LabBmcSetup, type LabNode } from '../cluster-lab/cluster-lab.js';
+import { renderLanConf } from '../cluster-lab/lab-scripts.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/scancore/ipmi-sim/', import.meta.url));
 
@@ -43,4 +47,42 @@ export function setTemperature(address: string, node: Pick<LabNode, 'index'>, ce
     }, 300)));
     socket.on('error', reject);
   });
+}
+
+export interface LoopbackBmc {
+  /** The node stand-in whose BMC this is (`bmcDir`, `index`), for `setFan` / `setTemperature`. */
+  node: Pick<LabNode, 'bmcDir' | 'index'>;
+  /** ipmitool target: 127.0.0.1, this port, admin / secret, cipher 3. */
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * One BMC configured by `bmcSensors`, outside the lab: ipmi_sim on 127.0.0.1 (a free port; its
+ * console on `consolePort` of `index`), its chassis power kept in a file by the fixtures' hook.
+ */
+export async function startLoopbackBmc(index = 7): Promise<LoopbackBmc> {
+  const dir = await mkdtemp(join(tmpdir(), 'rack-bmc-'));
+  const node = { index, bmcDir: dir } as LabNode;
+  const port = await freePort();
+  const { emu, lanConf } = await bmcSensors(node);
+  await writeFile(join(dir, 'chassis'), `#!/bin/sh\nexec ${join(fixtures, 'chassis-control.sh')} ${join(dir, 'chassis-state')} "$@"\n`, { mode: 0o755 });
+  await writeFile(join(dir, 'lan.conf'), renderLanConf(`bmc${index}`, { address: '127.0.0.1', port }, join(dir, 'chassis'), { name: 'admin', password: 'secret' }) + lanConf.replace('0.0.0.0', '127.0.0.1'));
+  await writeFile(join(dir, 'bmc.emu'), emu);
+  const sim = execa('ipmi_sim', ['-c', join(dir, 'lan.conf'), '-f', join(dir, 'bmc.emu'), '-s', join(dir, 'state'), '-n'], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', reject: false });
+  const stop = async () => {
+    if (sim.pid !== undefined && sim.exitCode === null) sim.kill('SIGTERM');
+    await sim;
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor('ipmi_sim answers on loopback', 20_000, async () => {
+      if (sim.exitCode !== null) throw new Error('ipmi_sim exited');
+      return (await runCommand(['ipmitool', '-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(port), '-U', 'admin', '-P', 'secret', 'mc', 'info'], { timeoutMs: 10_000 })).exitCode === 0;
+    }, 200);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { node, port, stop };
 }
