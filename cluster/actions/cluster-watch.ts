@@ -73,12 +73,16 @@ export async function waitForCluster(deps: ClusterActionDeps, signal: AbortSigna
   }
 }
 
-/** Where each named resource runs (every instance), and whether any of them failed. */
+/**
+ * Where each named resource runs (every instance), and whether one of them is failed now (its
+ * `failed` flag; the failed-action history is not looked at, since it keeps old failures until an
+ * operator cleans them up).
+ */
 export function placement(state: ClusterState, id: string): { nodes: string[]; failed: boolean; found: boolean } {
   const instances = state.resources.filter((r) => r.id === id);
   return {
     nodes: [...new Set(instances.filter((r) => r.active).flatMap((r) => r.nodes))].sort(),
-    failed: instances.some((r) => r.failed) || state.failedActions.some((f) => f.opKey.startsWith(`${id}_`) && f.task !== 'monitor'),
+    failed: instances.some((r) => r.failed),
     found: instances.length > 0,
   };
 }

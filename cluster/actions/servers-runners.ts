@@ -98,7 +98,7 @@ export function serversRunners(deps: ClusterActionDeps): ServersRunners {
         await ctx.note('Could not clear the move constraint of {server}: {error}', { server: s, error: error instanceof Error ? error.message : String(error) }, 'warn');
       });
     }
-    const after = await waitForCluster(deps, ctx.signal, `keeping ${listOf(moving)} on ${to} after clearing the move constraints`, (state): WaitVerdict => {
+    await waitForCluster(deps, ctx.signal, `keeping ${listOf(moving)} on ${to} after clearing the move constraints`, (state): WaitVerdict => {
       const away = moving.filter((s) => {
         const p = placement(state, s);
         return !(p.nodes.length === 1 && p.nodes[0] === to);
@@ -106,7 +106,6 @@ export function serversRunners(deps: ClusterActionDeps): ServersRunners {
       if (away.length > 0) return { failed: `${listOf(away)} left ${to} once the move constraint was cleared (the cluster sets no resource-stickiness?)` };
       return { done: true };
     });
-    void after;
     return { message: `Moved ${listOf(moving)} to ${to}` };
   };
 
