@@ -58,6 +58,9 @@ async function catchUp(a: Peer, b: Peer, label: string): Promise<void> {
 const [a, b] = await Promise.all([startPeer('prof_a'), startPeer('prof_b')]);
 try {
   await joinMesh([a, b]);
+  // The first run measures the apply worker only once B's initial copy is done (until then a
+  // table-sync worker applies changes to the tables it copies).
+  for (const p of [a, b]) await waitUntil(async () => (await p.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_subscription_rel WHERE srsubstate <> 'r'")).rows[0]!.n === 0, 120_000, 'the initial copy');
   await b.db.query("ALTER SYSTEM SET track_functions = 'all'");
   await b.db.query('SELECT pg_reload_conf()');
   await catchUp(a, b, 'all triggers');
