@@ -75,6 +75,10 @@ export async function migrate(db: Database, logger: Logger, migrations = readMig
         // every migration, in its transaction, so a column it added or dropped is followed.
         const { rows: [refresh] } = await client.query<{ present: boolean }>("SELECT to_regprocedure('public.striker_history_refresh()') IS NOT NULL AS present");
         if (refresh?.present) await client.query('SELECT public.striker_history_refresh()');
+        // Conflict-rule functions know whether their table has another unique key (migration 0030):
+        // rewritten the same way, so a unique key a migration added is followed.
+        const { rows: [resolve] } = await client.query<{ present: boolean }>("SELECT to_regprocedure('public.striker_resolve_refresh()') IS NOT NULL AS present");
+        if (resolve?.present) await client.query('SELECT public.striker_resolve_refresh()');
         await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
         await client.query('COMMIT');
       } catch (error) {

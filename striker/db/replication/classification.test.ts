@@ -73,4 +73,18 @@ describe('table classification', () => {
     expect(deleted).toEqual([{ table_name: 'machines' }]);
   });
 
+  it('writes each conflict-rule function for its table: other unique keys searched only where they exist, the settled column compared first', async () => {
+    await ensurePublication(t.db);
+    const source = async (table: string) => (await t.db.query<{ src: string }>('SELECT prosrc AS src FROM pg_proc WHERE proname = $1', [`striker_resolve_${table}`])).rows[0]!.src;
+    const check = async () => {
+      expect(await source('machines')).toContain('striker_resolve_unique');
+      expect(await source('jobs')).not.toContain('striker_resolve_unique');
+      expect(await source('conflicts')).toContain("'resolved_at'");
+      expect(await source('machines')).not.toContain('resolved_at');
+    };
+    await check();
+    // Rewritten after every migration from the triggers' arguments: the same functions again.
+    await t.db.query('SELECT public.striker_resolve_refresh()');
+    await check();
+  });
 });

@@ -30,9 +30,12 @@ export async function setLocalNodeName(db: DbWriter, name: string): Promise<void
   await db.write('UPDATE public.replication_node SET name = $1 WHERE name <> $1', [name]);
 }
 
-/** Attaches the conflict rules to a table (idempotent; see migration 0013 `striker_replicate`). */
-export async function attachConflictRules(db: DbWriter, table: string, mode: 'record' | 'plain'): Promise<void> {
-  await db.write('SELECT public.striker_replicate($1, $2)', [table, mode]);
+/**
+ * Attaches the conflict rules to a table (idempotent; see migrations 0013 and 0030
+ * `striker_replicate`), with the column that marks a settled version, if the table has one.
+ */
+export async function attachConflictRules(db: DbWriter, table: string, mode: 'record' | 'plain', settledBy?: string): Promise<void> {
+  await db.write('SELECT public.striker_replicate($1, $2, $3)', [table, mode, settledBy ?? null]);
 }
 
 /**

@@ -52,7 +52,7 @@ const NOTIFY_ON_APPLY: readonly (readonly [string, string])[] = [['jobs', 'jobs_
 export async function ensurePublication(db: Database, classes: Readonly<Record<string, TableClass>> = tableClasses): Promise<PublicationResult> {
   const present = await schemaTables(db);
   const tables = replicatedTables(classes).filter((t) => present.includes(t.table));
-  for (const t of tables) await attachConflictRules(db, t.table, t.mode);
+  for (const t of tables) await attachConflictRules(db, t.table, t.mode, t.settledBy);
   for (const [table, trigger] of NOTIFY_ON_APPLY) if (tables.some((t) => t.table === table)) await notifyOnApply(db, table, trigger);
   const published = tables.map((t) => t.table);
   const added = await setPublicationTables(db, published);

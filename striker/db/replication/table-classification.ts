@@ -14,7 +14,15 @@
  */
 
 export type TableClass =
-  | { kind: 'replicated'; mode: 'record' | 'plain' }
+  | {
+      kind: 'replicated';
+      mode: 'record' | 'plain';
+      /**
+       * A column that, once set, marks a version as settled: a settled version wins over an
+       * unsettled one before modified_at is compared (see migration 0030).
+       */
+      settledBy?: string;
+    }
   | { kind: 'local'; why: string };
 
 const site = { kind: 'replicated', mode: 'record' } as const satisfies TableClass;
@@ -75,8 +83,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   alert_mail_servers: site,
   alerts: site,
   alert_deliveries: site,
-  // Replication machinery.
-  conflicts: machinery,
+  // Replication machinery. A conflict an admin settled stays settled: a peer whose apply worker was
+  // behind records the same conflict later and shares an unsettled copy that is newer.
+  conflicts: { kind: 'replicated', mode: 'plain', settledBy: 'resolved_at' },
   row_deletions: machinery,
   striker_schema_versions: machinery,
   conflict_inbox: local("conflicts as this Striker's apply workers found them, until shared through `conflicts`"),
@@ -86,9 +95,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
 });
 
 /** The replicated tables, each with its conflict-rule mode, in name order. */
-export function replicatedTables(classes: Readonly<Record<string, TableClass>> = tableClasses): { table: string; mode: 'record' | 'plain' }[] {
+export function replicatedTables(classes: Readonly<Record<string, TableClass>> = tableClasses): { table: string; mode: 'record' | 'plain'; settledBy?: string }[] {
   return Object.entries(classes)
-    .flatMap(([table, c]) => (c.kind === 'replicated' ? [{ table, mode: c.mode }] : []))
+    .flatMap(([table, c]) => (c.kind === 'replicated' ? [{ table, mode: c.mode, ...(c.settledBy ? { settledBy: c.settledBy } : {}) }] : []))
     .sort((a, b) => a.table.localeCompare(b.table));
 }
 

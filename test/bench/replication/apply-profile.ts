@@ -5,11 +5,25 @@
  * and B's pg_stat_user_functions (calls, self and total time of each trigger function). Run once
  * with every trigger, then with jobs' history trigger disabled on B, then with its conflict-rule
  * trigger disabled too, so each trigger's share of the apply time shows. (Each run's time
- * includes the apply worker's start; compare runs made under the same load.)
+ * includes the apply worker's start; compare runs made under the same load.) Also printed: the CPU
+ * time B's apply worker spent (from /proc), which other work on the machine inflates far less
+ * than the wall time.
  */
+import { readFileSync } from 'node:fs';
 import { startPeer, joinMesh, waitUntil, type Peer } from '../../support/replication-peers.js';
 
 const ROWS = Number(process.env.PROFILE_ROWS ?? 10_000);
+
+/** CPU time (user + system) of a process so far, ms; NaN once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms
+  } catch {
+    return Number.NaN;
+  }
+}
 
 let run = 0;
 async function catchUp(a: Peer, b: Peer, label: string): Promise<void> {
@@ -27,18 +41,26 @@ async function catchUp(a: Peer, b: Peer, label: string): Promise<void> {
   await b.start();
   await b.db.query('SELECT pg_stat_reset()');
   const t0 = performance.now();
-  await waitUntil(async () => (await b.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE kind = $1', [kind])).rows[0]!.n >= ROWS, 600_000, 'B to catch up');
+  let applyPid = 0;
+  await waitUntil(async () => {
+    applyPid ||= (await b.db.query<{ pid: number }>('SELECT pid FROM pg_stat_subscription WHERE pid IS NOT NULL AND relid IS NULL')).rows[0]?.pid ?? 0;
+    return (await b.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE kind = $1', [kind])).rows[0]!.n >= ROWS;
+  }, 600_000, 'B to catch up');
+  const applyCpu = cpuMs(applyPid);
   const seconds = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 600)); // stats are flushed by each backend at most every 500 ms
   const { rows } = await b.db.query<{ funcname: string; calls: number; total: number; self: number }>(
     'SELECT funcname, calls::int, round(total_time)::int AS total, round(self_time)::int AS self FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 4');
-  console.log(`${label}: ${ROWS} rows applied in ${seconds.toFixed(2)} s (${(ROWS / seconds).toFixed(0)} rows/s)`);
+  console.log(`${label}: ${ROWS} rows applied in ${seconds.toFixed(2)} s (${(ROWS / seconds).toFixed(0)} rows/s); apply worker CPU ${(applyCpu * 1000 / ROWS).toFixed(0)} µs per row`);
   for (const r of rows) console.log(`  ${r.funcname.padEnd(32)} calls ${String(r.calls).padStart(7)}  total ${String(r.total).padStart(6)} ms  self ${String(r.self).padStart(6)} ms`);
 }
 
 const [a, b] = await Promise.all([startPeer('prof_a'), startPeer('prof_b')]);
 try {
   await joinMesh([a, b]);
+  // The first run measures the apply worker only once B's initial copy is done (until then a
+  // table-sync worker applies changes to the tables it copies).
+  for (const p of [a, b]) await waitUntil(async () => (await p.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_subscription_rel WHERE srsubstate <> 'r'")).rows[0]!.n === 0, 120_000, 'the initial copy');
   await b.db.query("ALTER SYSTEM SET track_functions = 'all'");
   await b.db.query('SELECT pg_reload_conf()');
   await catchUp(a, b, 'all triggers');

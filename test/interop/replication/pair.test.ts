@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../striker/db/database.js';
-import { listConflicts, ReplicationWatch, replicationStatus, setSubscriptionEnabled, shareConflicts } from '../../../striker/db/replication/index.js';
+import { listConflicts, markConflictResolved, ReplicationWatch, replicationStatus, setSubscriptionEnabled, shareConflicts } from '../../../striker/db/replication/index.js';
 import { converged, joinMesh, replicationLogger, startPeer, waitUntil, type Peer } from '../../support/replication-peers.js';
 
 let a: Peer;
@@ -176,5 +176,29 @@ describe('replication between two Strikers', () => {
     expect(await sharedConflicts(m!.id)).toEqual([
       { kind: 'delete', kept: null, discarded: 'edited-on-b', keptOrigin: 'striker_a', discardedOrigin: 'striker_b' },
     ]);
+  });
+  it('keeps a conflict settled when a peer shares its own copy of it after the admin settled it', async () => {
+    // Both apply workers record the same conflict (one id); here A's copy is shared and settled
+    // before B's apply worker, which was behind, records and shares B's copy: B's unsettled copy
+    // is the newer row, and must not reopen the conflict on either Striker.
+    await partition(true);
+    const id = '7c1e5a52-0000-4000-8000-0000000000c1';
+    const record = (db: Database, node: string) => db.query(
+      `INSERT INTO conflict_inbox (id, table_name, row_id, kind, kept, discarded, kept_origin, discarded_origin, detected_on)
+       VALUES ($1, 'machines', $2, 'update', '{"hostname": "kept"}', '{"hostname": "discarded"}', 'striker_b', 'striker_a', $3)`,
+      [id, '7c1e5a52-0000-4000-8000-0000000000c2', node]);
+    await record(a.db, a.name);
+    await shareConflicts(a.db);
+    expect(await markConflictResolved(a.db, id, 'kept', 'admin')).toBe(true);
+    await new Promise((r) => setTimeout(r, 5));
+    await record(b.db, b.name);
+    await shareConflicts(b.db);
+    await partition(false);
+    const settled = await converged([a, b], async (db) => (await listConflicts(db)).filter((c) => c.id === id).map((c) => ({ resolution: c.resolution, by: c.resolvedBy, on: c.detectedOn })), 20_000,
+      (v) => v.length === 1 && v[0]!.resolution !== null);
+    expect(settled).toEqual([{ resolution: 'kept', by: 'admin', on: a.name }]);
+    // B's newer unsettled copy arrived at A and was dropped there, not the other way round.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await Promise.all([a, b].map(async (p) => (await listConflicts(p.db, { unresolvedOnly: true })).filter((c) => c.id === id)))).flat()).toEqual([]);
   });
 });
