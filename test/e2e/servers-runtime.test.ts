@@ -103,7 +103,12 @@ describe('servers under pacemaker with a libvirtd per node', () => {
     });
     expect(after.boots).toBe(1);
     expect(after.ticksInOrder).toBe(true);
-    const drbd = (await servers.drbdCommands('srv01')).slice(1);
+    // After migrate_from pacemaker stops the resource on the source: the domain is gone there, and
+    // the demote is repeated (idempotent). Its log line is the last of the migration.
+    const drbd = await waitFor("pacemaker's stop of srv01 on node1 after the migration", 60_000, async () => {
+      const lines = (await servers.drbdCommands('srv01')).slice(1);
+      return lines.at(-1) === 'node1 stop: drbdsetup secondary srv01' ? lines : false;
+    });
     const peer = (node: string) => `--_name=${node === 'node1' ? 'node2' : 'node1'} --fencing=resource-and-stonith --protocol=C`;
     expect(drbd).toEqual([
       `node1 migrate-to: drbdsetup net-options srv01 1 ${peer('node1')} --allow-two-primaries=yes`,
@@ -116,6 +121,7 @@ describe('servers under pacemaker with a libvirtd per node', () => {
       'node1 migrate-to: drbdsetup secondary srv01',
       `node1 migrate-to: drbdsetup net-options srv01 1 ${peer('node1')} --allow-two-primaries=no`,
       `node2 migrate-from: drbdsetup net-options srv01 0 ${peer('node2')} --allow-two-primaries=no`,
+      'node1 stop: drbdsetup secondary srv01',
     ]);
   }, 400_000);
 
