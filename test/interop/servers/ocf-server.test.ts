@@ -134,4 +134,32 @@ describe('ocf:striker:server', () => {
     expect((await agent('migrate_to')).exitCode).toBe(6);
     expect((await agent('migrate_to', {}, { CRM_meta_migrate_target: 'node2' })).exitCode).toBe(1);
   });
+
+  it('a failed live migration restores single-primary and leaves the server running here', async () => {
+    expect((await agent('start')).exitCode).toBe(0);
+    await rm(drbdLog, { force: true });
+    // Nothing listens for libvirt on 127.0.0.2 in this namespace: virsh migrate fails.
+    const failed = await agent('migrate_to', { migration_hosts: 'node2=127.0.0.2' }, { CRM_meta_migrate_target: 'node2' });
+    expect(failed.exitCode).toBe(1);
+    expect(await domstate()).toMatch(/^running/);
+    const peer = '--_name=node2 --fencing=resource-and-stonith --protocol=C';
+    expect((await readFile(drbdLog, 'utf8')).trim().split('\n')).toEqual([
+      `${NODE} migrate-to: drbdsetup net-options srv01 1 ${peer} --allow-two-primaries=yes`,
+      `${NODE} migrate-to: drbdsetup net-options srv01 1 ${peer} --allow-two-primaries=no`,
+    ]);
+  }, 180_000);
+
+  it('with live_migration=false, migrate_to shuts the server down and demotes; migrate_from promotes and starts it', async () => {
+    await rm(drbdLog, { force: true });
+    const cold = { live_migration: 'false' };
+    expect((await agent('migrate_to', cold, { CRM_meta_migrate_target: NODE })).exitCode).toBe(0);
+    expect(await domstate()).toBe('shut off (shutdown)');
+    expect((await agent('migrate_from', cold, { CRM_meta_migrate_source: NODE })).exitCode).toBe(0);
+    expect(await domstate()).toMatch(/^running/);
+    expect((await readFile(drbdLog, 'utf8')).trim().split('\n')).toEqual([
+      `${NODE} stop: drbdsetup secondary srv01`,
+      `${NODE} migrate-from: drbdsetup primary srv01`,
+    ]);
+    expect((await agent('stop', { shutdown_timeout: '0' })).exitCode).toBe(0);
+  }, 180_000);
 });
