@@ -150,6 +150,8 @@ describe('ocf:striker:server', () => {
   }, 180_000);
 
   it('with live_migration=false, migrate_to shuts the server down and demotes; migrate_from promotes and starts it', async () => {
+    // The guest handles the ACPI power button once it ticks (its watcher starts before the counter).
+    await waitFor('the guest ticks', 60_000, async () => (await consoleFacts(consoleFile)).lastTick >= 1);
     await rm(drbdLog, { force: true });
     const cold = { live_migration: 'false' };
     expect((await agent('migrate_to', cold, { CRM_meta_migrate_target: NODE })).exitCode).toBe(0);
