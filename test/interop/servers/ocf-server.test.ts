@@ -147,9 +147,12 @@ describe('ocf:striker:server', () => {
       `${NODE} migrate-to: drbdsetup net-options srv01 1 ${peer} --allow-two-primaries=yes`,
       `${NODE} migrate-to: drbdsetup net-options srv01 1 ${peer} --allow-two-primaries=no`,
     ]);
+    expect((await agent('stop', { shutdown_timeout: '0' })).exitCode).toBe(0);
   }, 180_000);
 
   it('with live_migration=false, migrate_to shuts the server down and demotes; migrate_from promotes and starts it', async () => {
+    await rm(consoleFile, { force: true });
+    expect((await agent('start')).exitCode).toBe(0);
     // The guest handles the ACPI power button once it ticks (its watcher starts before the counter).
     await waitFor('the guest ticks', 60_000, async () => (await consoleFacts(consoleFile)).lastTick >= 1);
     await rm(drbdLog, { force: true });
