@@ -75,6 +75,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   alert_mail_servers: site,
   alerts: site,
   alert_deliveries: site,
+  // Servers on the pairs (cluster/servers): what each is, where it runs, its provisioning step,
+  // and its migrations with their durations; any Striker shows and acts on them.
+  servers: site,
+  server_migrations: site,
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,
