@@ -43,6 +43,7 @@ export interface Server {
   runningOn: string | null;
   provisionStep: ProvisionStep;
   provisionJob: string | null;
+  provisionHostJobs: { node1: string; node2: string } | null;
   provisionError: string | null;
   createdAt: Date;
   modifiedAt: Date;

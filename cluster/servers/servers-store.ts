@@ -9,7 +9,7 @@ import type { ProvisionStep, Server, ServerHost, ServerMigration, ServerNetwork,
 const COLUMNS = `id, name, anvil, vcpus, memory_mib AS "memoryMiB", disk_gib AS "diskGiB", install_iso AS "installIso",
   driver_iso AS "driverIso", os_variant AS "osVariant", networks, hosts, drbd_minor AS "drbdMinor", drbd_port AS "drbdPort",
   preferred_node AS "preferredNode", live_migration AS "liveMigration", state, running_on AS "runningOn",
-  provision_step AS "provisionStep", provision_job AS "provisionJob", provision_error AS "provisionError",
+  provision_step AS "provisionStep", provision_job AS "provisionJob", provision_host_jobs AS "provisionHostJobs", provision_error AS "provisionError",
   created_at AS "createdAt", modified_at AS "modifiedAt"`;
 
 const MIGRATION_COLUMNS = `id, server_name AS "serverName", anvil, from_node AS "fromNode", to_node AS "toNode", kind, outcome,
@@ -92,6 +92,11 @@ export async function updateProvisioning(q: DbWriter, name: string, u: Provision
       WHERE name = $1`,
     [name, u.step ?? null, u.state ?? null, u.job !== undefined, u.job ?? null, u.error !== undefined, u.error ?? null],
   );
+}
+
+/** Records the host jobs a provisioning enqueued. */
+export async function setProvisionHostJobs(q: DbWriter, name: string, jobs: { node1: string; node2: string }): Promise<void> {
+  await q.write(`UPDATE servers SET provision_host_jobs = $2::jsonb WHERE name = $1`, [name, JSON.stringify(jobs)]);
 }
 
 /** Records the server's state and the node it runs on, as pacemaker reports it. */

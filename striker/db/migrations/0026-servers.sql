@@ -37,6 +37,9 @@ CREATE TABLE servers (
   -- The last provisioning step done (allocated, rendered, node2, node1, done, rolled-back).
   provision_step   text NOT NULL DEFAULT 'allocated',
   provision_job    uuid,
+  -- The host jobs it enqueued, {node1: id, node2: id}, so a retried provisioning waits for them
+  -- instead of enqueueing them again.
+  provision_host_jobs jsonb,
   provision_error  text,
   created_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
   modified_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
