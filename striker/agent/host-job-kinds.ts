@@ -124,6 +124,7 @@ export const hostJobPayloads = {
   'servers.stop': z.strictObject({ servers: z.array(z.string().min(1).max(100)).max(500), reason }),
   'node.withdraw': z.strictObject({ reason }),
   'server.provision': serverProvision,
+  'servers.start': z.strictObject({ servers: z.array(z.string().min(1).max(100)).min(1).max(500), reason }),
 } as const;
 
 export type HostJobKind = keyof typeof hostJobPayloads;
@@ -160,10 +161,12 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'node.withdraw': { kind: 'node.withdraw', title: 'Withdraw the node from the cluster', maxAttempts: 1, onStale: 'fail', heldReason: 'withdrawing a node from the cluster is not available yet' },
   // Each step is recorded on the host, so a run cut short (the agent died) resumes where it stopped.
   'server.provision': { kind: 'server.provision', title: "Provision a server's volume, DRBD resource and domain on the node", maxAttempts: 2, onStale: 'retry', injected: true },
+  // Starting through pacemaker again is harmless (an enabled resource stays enabled).
+  'servers.start': { kind: 'servers.start', title: 'Start the servers through pacemaker', maxAttempts: 2, onStale: 'retry', injected: true },
 };
 
 /** The kinds this agent runs (and so claims); the held kinds wait for the runner that releases them. */
-export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link' | 'servers.migrate' | 'servers.stop' | 'node.withdraw' | 'server.provision'>;
+export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link' | 'servers.migrate' | 'servers.stop' | 'node.withdraw' | 'server.provision' | 'servers.start'>;
 export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined && hostJobKinds[k].injected !== true);
 
 export function isHostJobKind(kind: string): kind is HostJobKind {

@@ -11,6 +11,8 @@ import { hostname } from 'node:os';
 // Straight from the files, not ScanCore's index: the agent's bundle must not reach fastify or PostgreSQL.
 import { hostScanLoop, hostScanTargets } from '../../cluster/scancore/scan-loop.js';
 import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
+import { serverProvisionRunner } from '../../cluster/servers/provision-host.js';
+import { serversStartRunner } from '../../cluster/servers/start-host.js';
 import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
@@ -43,6 +45,10 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     run: runCommand,
     collectInventory: () => collectInventory({ run: runCommand }),
     reloadCredentials: () => loadAgentCredentials(credentialsPath, config.hostId),
+    injectedRunners: {
+      'server.provision': serverProvisionRunner({ run: runCommand }),
+      'servers.start': serversStartRunner({ run: runCommand }),
+    },
     scanLoop: hostScanLoop({
       hostName: hostname(),
       targets: async () => hostScanTargets(await collectInventory({ run: runCommand }), config.role),
