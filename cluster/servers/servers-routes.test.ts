@@ -14,6 +14,7 @@ import { splitSecrets } from '../../striker/manifest/manifest-secrets.js';
 import { insertManifest } from '../../striker/manifest/manifest-store.js';
 import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../../test/support/test-app.js';
 import { createTestDatabase } from '../../test/support/test-database.js';
+import { recordMigration } from './actions.js';
 import { serverCreateJobKind } from './provision-job.js';
 import { parseServersConfig } from './servers-config.js';
 import { serversRoutes, type ServerJobResponse, type ServerListResponse } from './servers-routes.js';
@@ -154,5 +155,14 @@ describe('servers API', () => {
     const one = await t.app.inject({ method: 'GET', url: '/api/servers/srv01', headers: viewer.headers });
     expect(one.json()).toMatchObject({ server: { name: 'srv01', state: 'stopping', runningOn: 'an-a01n01' }, migrations: [] });
     expect((await t.app.inject({ method: 'GET', url: '/api/servers/nope', headers: viewer.headers })).statusCode).toBe(404);
+  });
+
+  it('records a migration a node of the pair reports; refuses another host and a bad report', async () => {
+    const report = { fromNode: 'an-a01n01', toNode: 'an-a01n02', kind: 'live', outcome: 'succeeded', startedAt: '2026-12-06T15:00:00Z', durationMs: 2100, downtimeMs: 240 };
+    await expect(recordMigration(t.t.db, '52-54-00-99-99-99', 'srv01', report)).rejects.toThrow('host 52-54-00-99-99-99 is not a node of an-anvil-01');
+    await expect(recordMigration(t.t.db, node2, 'srv01', { ...report, durationMs: -1 })).rejects.toThrow(/body\.durationMs/);
+    await recordMigration(t.t.db, node2, 'srv01', report);
+    const one = await t.app.inject({ method: 'GET', url: '/api/servers/srv01', headers: viewer.headers });
+    expect(one.json().migrations).toMatchObject([{ fromNode: 'an-a01n01', toNode: 'an-a01n02', kind: 'live', durationMs: 2100, downtimeMs: 240 }]);
   });
 });
