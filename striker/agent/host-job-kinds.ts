@@ -88,6 +88,31 @@ const drLink = z.strictObject({
   nodes: z.tuple([peer, peer]),
 });
 
+/**
+ * A server's share on one subnode (cluster/servers/provision-host.ts): the files are rendered by
+ * Striker, so both subnodes get the same resource file and domain XML. `create` makes what is
+ * missing, step by step, recording each step on the host; `remove` takes away what `create`
+ * made there (a rolled-back provisioning).
+ */
+const serverProvision = z.strictObject({
+  server: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,47}$/, 'must be a server name like srv01-web'),
+  action: z.enum(['create', 'remove']),
+  role: z.enum(['node1', 'node2']),
+  /** This host's name in the resource file's `on` sections. */
+  hostName,
+  diskGiB: z.number().int().min(1).max(65_536),
+  storage: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('lvm'), volumeGroup: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,126}$/, 'must be an LVM volume group name') }),
+    z.strictObject({ kind: z.literal('file'), directory: z.string().regex(/^\/[A-Za-z0-9._+@:,=\/-]*$/, 'must be an absolute path') }),
+  ]),
+  drbdResource: z.string().min(1).max(65_536),
+  domainXml: z.string().min(1).max(262_144),
+  /** Run drbdadm with -d (print, do not act): hosts without the DRBD kernel module. */
+  drbdDryRun: z.boolean(),
+  /** node1 only: the pacemaker resource made once both subnodes are ready. */
+  pacemaker: z.strictObject({ liveMigration: z.boolean(), preferredNode: hostName }).optional(),
+});
+
 export const hostJobPayloads = {
   'host.inventory': z.strictObject({}),
   'host.run-checks': z.strictObject({}),
@@ -98,8 +123,9 @@ export const hostJobPayloads = {
   'dr.link': drLink,
   'servers.migrate': z.strictObject({ servers: z.array(z.string().min(1).max(100)).min(1).max(500), to: hostName, reason }),
   'servers.stop': z.strictObject({ servers: z.array(z.string().min(1).max(100)).max(500), reason }),
-  'servers.start': z.strictObject({ servers: z.array(z.string().min(1).max(100)).max(500), reason }),
+  'servers.start': z.strictObject({ servers: z.array(z.string().min(1).max(100)).min(1).max(500), reason }),
   'node.withdraw': z.strictObject({ reason }),
+  'server.provision': serverProvision,
 } as const;
 
 export type HostJobKind = keyof typeof hostJobPayloads;
@@ -116,6 +142,8 @@ export interface HostJobKindInfo {
   onStale: 'retry' | 'fail';
   /** Set: jobs of this kind are enqueued held, for this reason, until a later feature releases them. */
   heldReason?: string;
+  /** Its runner lives in a later area and is injected by the app (striker/app/agent-run.ts): no base runner. */
+  injected?: true;
 }
 
 /** Power actions run at most once: an agent that vanished mid-reboot most likely rebooted. */
@@ -126,21 +154,21 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'host.poweroff': { kind: 'host.poweroff', title: 'Power the host off', maxAttempts: 1, onStale: 'fail' },
   // Writing the same keyfiles again is harmless, so a run cut short is retried.
   'host.configure-network': { kind: 'host.configure-network', title: "Configure the host's networks", maxAttempts: 3, onStale: 'retry' },
-  'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail', heldReason: 'cluster formation is not available yet' },
-  'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 1, onStale: 'fail', heldReason: 'DR linking is not available yet' },
+  'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail', heldReason: 'cluster formation is not available yet', injected: true },
+  'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 1, onStale: 'fail', heldReason: 'DR linking is not available yet', injected: true },
   // Actions on the cluster (pacemaker): the server ones run through injected runners (cluster/actions/).
-  'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail' },
-  'servers.stop': { kind: 'servers.stop', title: 'Shut the servers down gracefully', maxAttempts: 1, onStale: 'fail' },
-  'servers.start': { kind: 'servers.start', title: 'Start the servers', maxAttempts: 1, onStale: 'fail' },
+  'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail', injected: true },
+  'servers.stop': { kind: 'servers.stop', title: 'Shut the servers down gracefully', maxAttempts: 1, onStale: 'fail', injected: true },
+  // Starting through pacemaker again is harmless (a started resource stays started).
+  'servers.start': { kind: 'servers.start', title: 'Start the servers through pacemaker', maxAttempts: 2, onStale: 'retry', injected: true },
   'node.withdraw': { kind: 'node.withdraw', title: 'Withdraw the node from the cluster', maxAttempts: 1, onStale: 'fail', heldReason: 'withdrawing a node from the cluster is not available yet' },
+  // Each step is recorded on the host, so a run cut short (the agent died) resumes where it stopped.
+  'server.provision': { kind: 'server.provision', title: "Provision a server's volume, DRBD resource and domain on the node", maxAttempts: 2, onStale: 'retry', injected: true },
 };
 
-/** Kinds whose runners live in later areas: claimed only by an agent given their runner (injectedRunners). */
-const injectedKinds: ReadonlySet<string> = new Set(['cluster.join', 'dr.link', 'servers.migrate', 'servers.stop', 'servers.start', 'node.withdraw']);
-
 /** The kinds this agent runs (and so claims); the held kinds wait for the runner that releases them. */
-export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link' | 'servers.migrate' | 'servers.stop' | 'servers.start' | 'node.withdraw'>;
-export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined && !injectedKinds.has(k));
+export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link' | 'servers.migrate' | 'servers.stop' | 'node.withdraw' | 'server.provision' | 'servers.start'>;
+export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined && hostJobKinds[k].injected !== true);
 
 export function isHostJobKind(kind: string): kind is HostJobKind {
   return Object.hasOwn(hostJobPayloads, kind);

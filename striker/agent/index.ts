@@ -9,3 +9,4 @@ export { hostJobPayloads, type HostJobPayload } from './host-job-kinds.js';
 export { liveCredentialOf } from './credential-store.js';
 export { hostJobKinds, hostJobKindNames, isHostJobKind, type HostJobKind } from './host-job-kinds.js';
 export { inventorySchema, type Inventory } from './inventory-schema.js';
+export type { HostJobContext, HostJobResult, HostJobRunner } from './host-jobs.js';

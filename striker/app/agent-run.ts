@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import { hostScanLoop, hostScanTargets } from '../../cluster/scancore/scan-loop.js';
 import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
 import { defaultClusterActionTiming, serversRunners } from '../../cluster/actions/servers-runners.js';
+import { serverProvisionRunner } from '../../cluster/servers/provision-host.js';
 import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
@@ -46,6 +47,7 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     reloadCredentials: () => loadAgentCredentials(credentialsPath, config.hostId),
     injectedRunners: {
       ...serversRunners({ run: runCommand, ...defaultClusterActionTiming }),
+      'server.provision': serverProvisionRunner({ run: runCommand }),
     },
     scanLoop: hostScanLoop({
       hostName: hostname(),

@@ -34,6 +34,7 @@ import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
+import { serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
 import { systemClock } from '../core/clock.js';
 
 export interface Areas {
@@ -233,6 +234,10 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   plugins.push((app) => alerts.plugin(app));
   starts.push(async () => alerts.start());
   stops.push(() => alerts.stop());
+
+  // Servers on the pairs: the API, and provisioning as a Striker job that drives the nodes' agents.
+  jobKinds.push(serverCreateJobKind({ db, config: config.servers }));
+  plugins.push((app, catalog) => serversRoutes(app, { db, catalog }));
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });

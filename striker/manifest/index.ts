@@ -27,6 +27,6 @@ export { MAX_MANIFEST_BYTES, parseManifestYaml, stringifyManifestYaml } from './
 export { manifestRoutes, type ManifestListResponse, type ManifestPlanResponse, type ManifestResource, type ManifestResponse, type ManifestValidationResponse } from './manifest-routes.js';
 export { getManifest, listManifests } from './manifest-store.js';
 export { manifestRunRoutes, type ManifestRunListResponse, type ManifestRunResponse } from './manifest-run-routes.js';
+export { hostIdOfMachine } from './run-manifest.js';
 export { findRunnableManifest, manifestRun, manifestRuns, runManifest, type ManifestRunDeps, type ManifestRunView, type RunJobView, type RunManifestResponse } from './manifest-run-actions.js';
 export { checkJobInfo, manifestCheckJobKind, type CheckDeps } from './run-check-kind.js';
-export { hostIdOfMachine } from './run-manifest.js';

@@ -11,6 +11,7 @@ import { kickstartConfigSchema } from '../../../kickstart/config.js';
 import { pxeConfigSchema } from '../../../pxe/pxe-config.js';
 import { peersConfigSchema } from '../../peers/peers-config.js';
 import { scancoreConfigSchema } from '../../../cluster/scancore/scancore-config.js';
+import { serversConfigSchema } from '../../../cluster/servers/servers-config.js';
 
 const logLevel = z.enum(logLevels);
 
@@ -124,6 +125,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** ScanCore: scan intervals, readings' age-out, health weights, decision thresholds (cluster/scancore). */
   scancore: scancoreConfigSchema.prefault({}),
+  /** Servers on the pairs: backing volumes, DRBD dry runs, hypervisor (cluster/servers). */
+  servers: serversConfigSchema.prefault({}),
   /** Peering with other Strikers: this Striker's address and database host as peers reach them (striker/peers). */
   peers: peersConfigSchema.prefault({}),
   host: z

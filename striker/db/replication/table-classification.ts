@@ -83,6 +83,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   alert_mail_servers: site,
   alerts: site,
   alert_deliveries: site,
+  // Servers on the pairs (cluster/servers): what each is, where it runs, its provisioning step,
+  // and its migrations with their durations; any Striker shows and acts on them.
+  servers: site,
+  server_migrations: site,
   // Replication machinery. A conflict an admin settled stays settled: a peer whose apply worker was
   // behind records the same conflict later and shares an unsettled copy that is newer.
   conflicts: { kind: 'replicated', mode: 'plain', settledBy: 'resolved_at' },

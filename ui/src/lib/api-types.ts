@@ -85,3 +85,10 @@ export type AlertEntry = Wire<AlertView>;
 export type AlertRecipient = Wire<RecipientRow>;
 export type AlertMailServer = Wire<MailServerView>;
 export type TestEmailAnswer = Wire<TestEmailResult>;
+
+import type { Server as ServerRow, ServerJobResponse as ServerJobAnswer, ServerListResponse as ServerListAnswer, ServerMigration as ServerMigrationRow, ServerResponse as ServerAnswer } from '../../../cluster/servers/index.js';
+export type ServerEntry = Wire<ServerRow>;
+export type ServerList = Wire<ServerListAnswer>;
+export type ServerDetail = Wire<ServerAnswer>;
+export type ServerMigrationEntry = Wire<ServerMigrationRow>;
+export type ServerJob = Wire<ServerJobAnswer>;

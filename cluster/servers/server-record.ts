@@ -1,0 +1,64 @@
+/**
+ * A server as the servers table keeps it (migration 0026) and as the API shows it.
+ */
+
+export const serverStates = ['provisioning', 'provision-failed', 'stopped', 'starting', 'running', 'migrating', 'stopping', 'failed', 'unknown'] as const;
+export type ServerState = (typeof serverStates)[number];
+
+/** Provisioning steps in order; `rolled-back` ends a failed provisioning. */
+export const provisionSteps = ['allocated', 'rendered', 'node2', 'node1', 'done', 'rolled-back'] as const;
+export type ProvisionStep = (typeof provisionSteps)[number];
+
+export interface ServerHost {
+  key: 'node1' | 'node2' | 'dr';
+  /** The host's short name, like an-a01n01. */
+  name: string;
+  /** The host's agent id (its machine's MAC, dashed). */
+  hostId: string;
+  snAddress: string;
+}
+
+export interface ServerNetwork {
+  network: string;
+  mac?: string | undefined;
+}
+
+export interface Server {
+  id: string;
+  name: string;
+  anvil: string;
+  vcpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+  installIso: string | null;
+  driverIso: string | null;
+  osVariant: string;
+  networks: ServerNetwork[];
+  hosts: ServerHost[];
+  drbdMinor: number;
+  drbdPort: number;
+  preferredNode: 'node1' | 'node2';
+  liveMigration: boolean;
+  state: ServerState;
+  runningOn: string | null;
+  provisionStep: ProvisionStep;
+  provisionJob: string | null;
+  provisionHostJobs: { node1: string; node2: string } | null;
+  provisionError: string | null;
+  createdAt: Date;
+  modifiedAt: Date;
+}
+
+export interface ServerMigration {
+  id: string;
+  serverName: string;
+  anvil: string;
+  fromNode: string;
+  toNode: string;
+  kind: 'live' | 'cold';
+  outcome: 'succeeded' | 'failed';
+  startedAt: Date;
+  durationMs: number;
+  downtimeMs: number | null;
+  jobId: string | null;
+}

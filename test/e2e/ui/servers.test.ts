@@ -1,0 +1,104 @@
+/**
+ * The Servers page in real Chromium against a real `striker serve` (built, `npm run build`) with a
+ * stored pair (its install manifest) and no lab: the create form's errors appear beside their
+ * fields (a bad name, no vCPUs, a pair that does not exist, a network the pair lacks) and nothing
+ * is created; a valid request lists the server with its provisioning step and a link to its
+ * provisioning job, whose page opens. A server page that cannot load says so.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifestSchema, sampleManifest } from '../../../striker/manifest/index.js';
+import { splitSecrets } from '../../../striker/manifest/manifest-secrets.js';
+import { insertManifest } from '../../../striker/manifest/manifest-store.js';
+import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+
+const PASSWORD = 'correct horse battery';
+let t: TestDatabase;
+let dataDir: string;
+let striker: ServeProcess;
+let ui: UiBrowser;
+let base: string;
+
+const field = (page: Page, id: string) => page.locator(`[id="${id}"]`);
+const errorsFor = (page: Page, name: string) => page.locator(`[data-error-for="${name}"]`);
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-servers-'));
+  const env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
+  striker = await startServeOnLoopback(env);
+  base = striker.url;
+  const r = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
+  expect(r.code, r.stderr).toBe(0);
+  const document = splitSecrets(manifestSchema.parse(sampleManifest()), () => false).view;
+  await insertManifest(t.db, { name: 'an-anvil-01', sequence: 1, document });
+  ui = await launchUi();
+}, 180_000);
+
+afterAll(async () => {
+  await ui?.close();
+  await striker?.stop();
+  await t?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function login(page: Page): Promise<void> {
+  await open(page, `${base}/login`);
+  await field(page, 'username').fill('admin');
+  await field(page, 'password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`${base}/`);
+}
+
+describe('the Servers page', () => {
+  it('ties each refused field to its error, then lists a created server with its provisioning job', async () => {
+    const { page } = ui;
+    await login(page);
+    await page.getByRole('link', { name: 'Servers' }).first().click();
+    await page.waitForURL(`${base}/servers`);
+    await page.getByTestId('no-servers').waitFor();
+
+    await field(page, 'server-name').fill('1 bad name');
+    await field(page, 'server-anvil').fill('an-anvil-09');
+    await field(page, 'server-vcpus').fill('0');
+    await page.getByTestId('server-create').click();
+    await expect(errorsFor(page, 'server-name').first().textContent()).resolves.toContain('must be a server name');
+    await expect(errorsFor(page, 'server-vcpus').first().textContent()).resolves.toContain('at least 1');
+    await expect(errorsFor(page, 'server-anvil').first().textContent()).resolves.toContain('names no pair');
+    await expect(field(page, 'server-name').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(field(page, 'server-name').getAttribute('aria-describedby')).resolves.toBe('server-name-error-0');
+
+    await field(page, 'server-name').fill('srv01-web');
+    await field(page, 'server-anvil').fill('an-anvil-01');
+    await field(page, 'server-vcpus').fill('2');
+    await field(page, 'server-networks').fill('ifn1 mn1');
+    await page.getByTestId('server-create').click();
+    await expect(errorsFor(page, 'server-networks').first().textContent()).resolves.toMatch(/IFN or BCN/);
+    expect(await page.getByTestId('server-row').count()).toBe(0);
+
+    await field(page, 'server-networks').fill('ifn1 bcn1');
+    await field(page, 'server-os').fill('rhel9.4');
+    await page.getByTestId('server-create').click();
+    await page.getByTestId('server-created').waitFor();
+    const row = page.locator('tr[data-name="srv01-web"]');
+    await row.waitFor();
+    await expect(row.getByTestId('server-provisioning').textContent()).resolves.toMatch(/allocated|rendered/);
+    await screenshots(page, 'servers');
+
+    await row.getByTestId('server-job-link').click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    await expect(page.locator('body').textContent()).resolves.toContain('srv01-web');
+
+    await open(page, `${base}/servers/srv01-web`);
+    await expect(page.getByTestId('server-state').textContent()).resolves.toBe('provisioning');
+    await expect(page.getByTestId('server-migrate').isDisabled()).resolves.toBe(true);
+
+    await open(page, `${base}/servers/no-such-server`);
+    await expect(page.locator('body').textContent()).resolves.toMatch(/server no-such-server/);
+  });
+});
