@@ -8,7 +8,7 @@
  * | shutdown | `servers.stop` on the first node → `host.poweroff` on each node |
  * | boot-nodes | `scancore.ipmi-boot` (a Striker job) per node |
  *
- * `servers.migrate`, `servers.stop` and `node.withdraw` are host jobs held until the cluster
+ * `servers.migrate` and `servers.stop` are host jobs held until the cluster
  * issue's pacemaker actions exist (striker/agent/host-job-kinds.ts says why, in plain words); a
  * job waiting for a held one waits too. `host.poweroff` runs through the host agent.
  * `scancore.ipmi-boot` is real: `ipmitool -I lanplus … -E chassis power on` with the password in

@@ -7,7 +7,8 @@
  * `cluster.join` and `dr.link` are enqueued by a manifest run with their payloads validated here,
  * and held: no agent runs them until the cluster issue's runner exists and releases them
  * (`heldReason` is what the UI and the API show meanwhile). An agent does not claim them. ScanCore's
- * `servers.migrate`, `servers.stop` and `node.withdraw` are held the same way.
+ * `servers.migrate` and `servers.stop` are held the same way. The `node.*` kinds run through
+ * runners the app injects (cluster/ops/node-runners.ts).
  */
 import { z } from 'zod';
 import { ipv4Schema } from '../core/net/ipv4.js';
@@ -98,6 +99,9 @@ export const hostJobPayloads = {
   'servers.migrate': z.strictObject({ servers: z.array(z.string().min(1).max(100)).min(1).max(500), to: hostName, reason }),
   'servers.stop': z.strictObject({ servers: z.array(z.string().min(1).max(100)).max(500), reason }),
   'node.withdraw': z.strictObject({ reason }),
+  'node.standby': z.strictObject({ reason }),
+  'node.unstandby': z.strictObject({ reason }),
+  'node.join': z.strictObject({ reason }),
 } as const;
 
 export type HostJobKind = keyof typeof hostJobPayloads;
@@ -129,12 +133,22 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   // ScanCore's actions on the cluster (pacemaker), held until the cluster issue's server and node actions exist.
   'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail', heldReason: 'migrating servers through pacemaker is not available yet' },
   'servers.stop': { kind: 'servers.stop', title: 'Shut the servers down gracefully', maxAttempts: 1, onStale: 'fail', heldReason: 'stopping servers through pacemaker is not available yet' },
-  'node.withdraw': { kind: 'node.withdraw', title: 'Withdraw the node from the cluster', maxAttempts: 1, onStale: 'fail', heldReason: 'withdrawing a node from the cluster is not available yet' },
+  // Node actions (cluster/ops/node-runners.ts, injected): pcs on the node itself.
+  'node.withdraw': { kind: 'node.withdraw', title: 'Withdraw the node from the cluster', maxAttempts: 1, onStale: 'fail' },
+  'node.standby': { kind: 'node.standby', title: 'Put the node in standby', maxAttempts: 1, onStale: 'fail' },
+  'node.unstandby': { kind: 'node.unstandby', title: 'Take the node out of standby', maxAttempts: 1, onStale: 'fail' },
+  'node.join': { kind: 'node.join', title: 'Join the node to the cluster', maxAttempts: 1, onStale: 'fail' },
 };
 
-/** The kinds this agent runs (and so claims); the held kinds wait for the runner that releases them. */
-export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link' | 'servers.migrate' | 'servers.stop' | 'node.withdraw'>;
-export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined);
+/**
+ * Kinds whose runners live in later areas (cluster/) and are injected by the app: an agent claims
+ * one only when it was given its runner, held or not.
+ */
+export const injectedHostJobKinds = ['cluster.join', 'dr.link', 'servers.migrate', 'servers.stop', 'node.withdraw', 'node.standby', 'node.unstandby', 'node.join'] as const;
+
+/** The kinds this agent runs itself (and so always claims). */
+export type AgentRunKind = Exclude<HostJobKind, (typeof injectedHostJobKinds)[number]>;
+export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined && !(injectedHostJobKinds as readonly string[]).includes(k));
 
 export function isHostJobKind(kind: string): kind is HostJobKind {
   return Object.hasOwn(hostJobPayloads, kind);

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 // Straight from the files, not ScanCore's index: the agent's bundle must not reach fastify or PostgreSQL.
 import { hostScanLoop, hostScanTargets } from '../../cluster/scancore/scan-loop.js';
 import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
+import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
 import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
@@ -35,6 +36,7 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
   // ScanCore's scan loop, injected here because ScanCore (cluster/) comes after the agent area.
   const scancore = parseScancoreConfig(config.scancore ?? {});
   const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactPaths: ['credential', '*.credential'] });
+  const nodeRunners = nodeJobRunners({ run: runCommand });
   const runtime = new AgentRuntime({
     config,
     credentials,
@@ -49,6 +51,13 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
       config: scancore,
       run: runCommand,
     }),
+    // Runners of kinds whose code lives in cluster/ (a later area than the agent).
+    injectedRunners: {
+      'node.standby': nodeRunners['node.standby'],
+      'node.unstandby': nodeRunners['node.unstandby'],
+      'node.withdraw': nodeRunners['node.withdraw'],
+      'node.join': nodeRunners['node.join'],
+    },
   });
   logger.info({ hostId: config.hostId, strikers: config.strikerUrls, version: options.version }, 'striker agent starting');
   let resolveDone!: () => void;
