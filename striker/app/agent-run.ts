@@ -12,6 +12,8 @@ import { hostname } from 'node:os';
 import { hostScanLoop, hostScanTargets } from '../../cluster/scancore/scan-loop.js';
 import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
 import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
+import { collectClusterReport, withClusterReport } from '../../cluster/ops/cluster-collector.js';
+import { readFile } from 'node:fs/promises';
 import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
@@ -37,6 +39,19 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
   const scancore = parseScancoreConfig(config.scancore ?? {});
   const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactPaths: ['credential', '*.credential'] });
   const nodeRunners = nodeJobRunners({ run: runCommand });
+  const scanLoop = hostScanLoop({
+    hostName: hostname(),
+    targets: async () => hostScanTargets(await collectInventory({ run: runCommand }), config.role),
+    config: scancore,
+    run: runCommand,
+  });
+  // A node's scan report also carries its view of the cluster (cluster/ops), kept per pair by Striker.
+  const clusterReport = (signal: AbortSignal) => collectClusterReport({
+    run: runCommand,
+    readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+    hostName: hostname(),
+    timeoutMs: scancore.scan.commandTimeoutMs,
+  }, signal);
   const runtime = new AgentRuntime({
     config,
     credentials,
@@ -45,12 +60,7 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     run: runCommand,
     collectInventory: () => collectInventory({ run: runCommand }),
     reloadCredentials: () => loadAgentCredentials(credentialsPath, config.hostId),
-    scanLoop: hostScanLoop({
-      hostName: hostname(),
-      targets: async () => hostScanTargets(await collectInventory({ run: runCommand }), config.role),
-      config: scancore,
-      run: runCommand,
-    }),
+    scanLoop: config.role === 'node' ? withClusterReport(scanLoop, clusterReport) : scanLoop,
     // Runners of kinds whose code lives in cluster/ (a later area than the agent).
     injectedRunners: {
       'node.standby': nodeRunners['node.standby'],

@@ -35,6 +35,7 @@ import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { systemClock } from '../core/clock.js';
+import { saveClusterReport } from '../../cluster/ops/index.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -109,7 +110,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
 
   // ScanCore: host agents' scan reports, stored and scored; the decision round for the pairs this
   // Striker owns, its decisions carried out as jobs (booting through IPMI is a Striker job).
-  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes }));
+  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes, onClusterReport: saveClusterReport }));
   plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore }));
   jobKinds.push(ipmiBootJobKind({ pairs: () => config.scancore.pairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   let scancoreCatalog: JobCatalog | undefined;

@@ -75,6 +75,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   alert_mail_servers: site,
   alerts: site,
   alert_deliveries: site,
+  // The cluster state each node reports (cluster/ops): any Striker shows it; a report is the node's
+  // own newest word about its cluster, so the newer version wins silently.
+  cluster_reports: machinery,
   // Replication machinery.
   conflicts: machinery,
   row_deletions: machinery,
