@@ -7,4 +7,4 @@ export { clusterReportSchema, type ClusterReport } from './cluster-report.js';
 export { anvilView, anvilSummary, type AnvilView, type AnvilSummary } from './anvil-view.js';
 export { clusterRoutes } from './cluster-routes.js';
 export { requestNodeAction, loadAnvil, nodeActionInputSchema, type ClusterOpsDeps, type NodeActionResult } from './node-action-request.js';
-export { nodePowerJobKind, nodePowerKind, type BmcLookup } from './node-power-job.js';
+export { bmcFromScancorePairs, nodePowerJobKind, nodePowerKind, type BmcLookup } from './node-power-job.js';

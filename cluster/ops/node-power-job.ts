@@ -14,6 +14,7 @@ import { nodeActionCommand } from '../node-actions.js';
 import type { IpmiMethod } from '../pair-input.js';
 import { ipmitoolArgv } from '../scancore/agents/ipmi-agent.js';
 import { parseChassisPower } from '../scancore/parsers/ipmi.js';
+import type { ScancorePair } from '../scancore/scancore-config.js';
 
 export const nodePowerKind = 'cluster.node-power';
 
@@ -58,5 +59,17 @@ export function nodePowerJobKind(deps: { bmcOf: BmcLookup; run: CommandRunner; t
       }
       throw new StrikerError('COMMAND_FAILED', `the BMC of ${node} did not report the chassis ${power} after power ${power}`);
     },
+  };
+}
+
+/** The BMCs of `scancore.pairs` (pair id = the pair's name), the nodes' power source until the manifest supplies them. */
+export function bmcFromScancorePairs(pairs: () => readonly ScancorePair[]): BmcLookup {
+  return (anvil, node) => {
+    const ipmi = pairs().find((p) => p.id === anvil)?.nodes.find((n) => n.name === node)?.ipmi;
+    if (ipmi === undefined) return undefined;
+    return {
+      ipmi: { address: ipmi.address, username: ipmi.username, passwordRef: `scancore.pairs.${anvil}.${node}`, ...(ipmi.port === undefined ? {} : { port: ipmi.port }), ...(ipmi.cipher === undefined ? {} : { cipher: ipmi.cipher }) },
+      password: ipmi.password,
+    };
   };
 }

@@ -35,7 +35,7 @@ import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { systemClock } from '../core/clock.js';
-import { clusterRoutes, nodePowerJobKind, saveClusterReport, type BmcLookup } from '../../cluster/ops/index.js';
+import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport } from '../../cluster/ops/index.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -115,11 +115,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   jobKinds.push(ipmiBootJobKind({ pairs: () => config.scancore.pairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   // Cluster operations: the pairs' state from their nodes' reports, node actions (power through
   // the BMCs of scancore.pairs, run by Striker).
-  const bmcOf: BmcLookup = (anvil, node) => {
-    const ipmi = config.scancore.pairs.find((p) => p.id === anvil)?.nodes.find((n) => n.name === node)?.ipmi;
-    if (ipmi === undefined) return undefined;
-    return { ipmi: { address: ipmi.address, username: ipmi.username, passwordRef: `scancore.pairs.${anvil}.${node}`, ...(ipmi.port === undefined ? {} : { port: ipmi.port }), ...(ipmi.cipher === undefined ? {} : { cipher: ipmi.cipher }) }, password: ipmi.password };
-  };
+  const bmcOf = bmcFromScancorePairs(() => config.scancore.pairs);
   jobKinds.push(nodePowerJobKind({ bmcOf, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   plugins.push((app, catalog) => clusterRoutes(app, { db, catalog: () => catalog, bmcOf, now: () => systemClock().getTime(), staleAfterMs: config.scancore.readings.staleAfterSeconds * 1000 }));
   let scancoreCatalog: JobCatalog | undefined;

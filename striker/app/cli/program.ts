@@ -30,6 +30,7 @@ import { addPeerCommands } from './peer-commands.js';
 import { addManifestCommands } from './manifest-commands.js';
 import { addManifestRunCommands } from './manifest-run-commands.js';
 import { addScancoreCommands } from './scancore-commands.js';
+import { addClusterCommands } from './cluster-commands.js';
 import { addAlertCommands } from './alert-commands.js';
 
 
@@ -72,6 +73,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addPeerCommands(program, context);
   addManifestCommands(program, context);
   addScancoreCommands(program, context);
+  addClusterCommands(program, context);
   // After addManifestCommands: adds `run` to its `manifest` group.
   addManifestRunCommands(program, context, setExit);
   addAlertCommands(program, context);
