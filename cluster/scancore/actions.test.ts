@@ -46,7 +46,7 @@ describe('ScanCore actions as jobs', () => {
   it('withdraw-node: migrate → withdraw → power off, each waiting for the one before', async () => {
     const jobs = await jobsOf({ kind: 'withdraw-node', pair: pair.id, node: 'an-a01n01', to: 'an-a01n02', servers: ['vm1'], cause: 'thermal', reasons: ['hot'] });
     expect(jobs.map((j) => [j.kind, j.targetHost, j.heldReason !== null])).toEqual([
-      ['servers.migrate', '52-54-00-00-ac-02', false], ['node.withdraw', '52-54-00-00-ac-01', true], ['host.poweroff', '52-54-00-00-ac-01', false],
+      ['servers.migrate', '52-54-00-00-ac-02', false], ['node.withdraw', '52-54-00-00-ac-01', false], ['host.poweroff', '52-54-00-00-ac-01', false],
     ]);
     expect(jobs[1]!.waitsFor).toEqual([jobs[0]!.id]);
     expect(jobs[2]!.waitsFor).toEqual([jobs[1]!.id]);

@@ -9,9 +9,8 @@
  * | boot-nodes | `scancore.ipmi-boot` (a Striker job) per node → `servers.start` on the first node, with the servers the engine stopped |
  *
  * `servers.migrate`, `servers.stop` and `servers.start` run on a node through the agent's injected
- * runners (cluster/actions/: crm_resource, waiting for the result in crm_mon). `node.withdraw` is
- * held until its runner exists (striker/agent/host-job-kinds.ts says why, in plain words); a job
- * waiting for a held one waits too. `host.poweroff` runs through the host agent.
+ * runners (cluster/actions/: crm_resource, waiting for the result in crm_mon), and `node.withdraw`
+ * through cluster/ops/node-runners.ts; `host.poweroff` runs through the host agent.
  * `scancore.ipmi-boot` is real: `ipmitool -I lanplus … -E chassis power on` with the password in
  * the environment (never argv), then `chassis power status` until the BMC says on.
  *

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import { agentNames, type ClusterStatusParser, type ScanTargets } from './agents/scan-agent.js';
 import { runScanCycle } from './scan-cycle.js';
+import { clusterReportSchema } from '../ops/cluster-report.js';
 import type { ScancoreConfig } from './scancore-config.js';
 
 /** The most readings one report may carry (a large host has a few hundred). */
@@ -32,6 +33,8 @@ export const scanReportSchema = z.strictObject({
     readings: z.number().int().min(0).max(maxReadingsPerReport),
     error: z.string().max(2000).optional(),
   })).max(agentNames.length),
+  /** A cluster node's view of its cluster (cluster/ops/cluster-report.ts), kept per pair by Striker. */
+  cluster: clusterReportSchema.optional(),
 });
 
 export type ScanReport = z.output<typeof scanReportSchema>;

@@ -30,6 +30,8 @@ export interface ScancoreRouteDeps {
   logger: Logger;
   /** Largest scan report accepted, in bytes. */
   reportMaxBytes: number;
+  /** Keeps the cluster part of a report (cluster/ops), in the same transaction. */
+  onClusterReport?: (t: DbTx, hostId: string, report: NonNullable<ScanReport['cluster']>, at: number) => Promise<void>;
 }
 
 /** Stores one host's scan and its new health score; both in one transaction. */
@@ -54,7 +56,11 @@ export function scancoreAgentRoutes(app: FastifyInstance, deps: ScancoreRouteDep
     const report = parseBody(request, scanReportSchema, 'scan report');
     const hostId = request.agent!.hostId;
     const at = deps.clock().getTime();
-    const { stored, health } = await deps.db.tx((t) => acceptScanReport(t, hostId, report, at, deps.config));
+    const { stored, health } = await deps.db.tx(async (t) => {
+      const accepted = await acceptScanReport(t, hostId, report, at, deps.config);
+      if (report.cluster !== undefined) await deps.onClusterReport?.(t, hostId, report.cluster, at);
+      return accepted;
+    });
     log.debug({ hostId, stored, score: health.score }, 'scan report stored');
     return { stored, health: { score: health.score, reasons: health.reasons } };
   });

@@ -7,8 +7,9 @@
  * `cluster.join` and `dr.link` are enqueued by a manifest run with their payloads validated here,
  * and held: no agent runs them until the cluster issue's runner exists and releases them
  * (`heldReason` is what the UI and the API show meanwhile). An agent does not claim them.
- * `node.withdraw` is held the same way. The server actions (`servers.migrate`, `servers.stop`,
- * `servers.start`) run on a node through runners the app injects (cluster/actions/).
+ * The server actions (`servers.migrate`, `servers.stop`, `servers.start`), server provisioning and
+ * the `node.*` kinds run on a node through runners the app injects (cluster/actions/,
+ * cluster/servers/, cluster/ops/node-runners.ts).
  */
 import { z } from 'zod';
 import { ipv4Schema } from '../core/net/ipv4.js';
@@ -126,6 +127,9 @@ export const hostJobPayloads = {
   'servers.start': z.strictObject({ servers: z.array(z.string().min(1).max(100)).min(1).max(500), reason }),
   'node.withdraw': z.strictObject({ reason }),
   'server.provision': serverProvision,
+  'node.standby': z.strictObject({ reason }),
+  'node.unstandby': z.strictObject({ reason }),
+  'node.join': z.strictObject({ reason }),
 } as const;
 
 export type HostJobKind = keyof typeof hostJobPayloads;
@@ -142,8 +146,6 @@ export interface HostJobKindInfo {
   onStale: 'retry' | 'fail';
   /** Set: jobs of this kind are enqueued held, for this reason, until a later feature releases them. */
   heldReason?: string;
-  /** Its runner lives in a later area and is injected by the app (striker/app/agent-run.ts): no base runner. */
-  injected?: true;
 }
 
 /** Power actions run at most once: an agent that vanished mid-reboot most likely rebooted. */
@@ -154,21 +156,34 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'host.poweroff': { kind: 'host.poweroff', title: 'Power the host off', maxAttempts: 1, onStale: 'fail' },
   // Writing the same keyfiles again is harmless, so a run cut short is retried.
   'host.configure-network': { kind: 'host.configure-network', title: "Configure the host's networks", maxAttempts: 3, onStale: 'retry' },
-  'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail', heldReason: 'cluster formation is not available yet', injected: true },
-  'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 1, onStale: 'fail', heldReason: 'DR linking is not available yet', injected: true },
+  'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail', heldReason: 'cluster formation is not available yet' },
+  'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 1, onStale: 'fail', heldReason: 'DR linking is not available yet' },
   // Actions on the cluster (pacemaker): the server ones run through injected runners (cluster/actions/).
-  'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail', injected: true },
-  'servers.stop': { kind: 'servers.stop', title: 'Shut the servers down gracefully', maxAttempts: 1, onStale: 'fail', injected: true },
+  'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail' },
+  'servers.stop': { kind: 'servers.stop', title: 'Shut the servers down gracefully', maxAttempts: 1, onStale: 'fail' },
   // Starting through pacemaker again is harmless (a started resource stays started).
-  'servers.start': { kind: 'servers.start', title: 'Start the servers through pacemaker', maxAttempts: 2, onStale: 'retry', injected: true },
-  'node.withdraw': { kind: 'node.withdraw', title: 'Withdraw the node from the cluster', maxAttempts: 1, onStale: 'fail', heldReason: 'withdrawing a node from the cluster is not available yet' },
+  'servers.start': { kind: 'servers.start', title: 'Start the servers through pacemaker', maxAttempts: 2, onStale: 'retry' },
   // Each step is recorded on the host, so a run cut short (the agent died) resumes where it stopped.
-  'server.provision': { kind: 'server.provision', title: "Provision a server's volume, DRBD resource and domain on the node", maxAttempts: 2, onStale: 'retry', injected: true },
+  'server.provision': { kind: 'server.provision', title: "Provision a server's volume, DRBD resource and domain on the node", maxAttempts: 2, onStale: 'retry' },
+  // Node actions (cluster/ops/node-runners.ts, injected): pcs on the node itself.
+  'node.withdraw': { kind: 'node.withdraw', title: 'Withdraw the node from the cluster', maxAttempts: 1, onStale: 'fail' },
+  'node.standby': { kind: 'node.standby', title: 'Put the node in standby', maxAttempts: 1, onStale: 'fail' },
+  'node.unstandby': { kind: 'node.unstandby', title: 'Take the node out of standby', maxAttempts: 1, onStale: 'fail' },
+  'node.join': { kind: 'node.join', title: 'Join the node to the cluster', maxAttempts: 1, onStale: 'fail' },
 };
 
-/** The kinds this agent runs (and so claims); the held kinds wait for the runner that releases them. */
-export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link' | 'servers.migrate' | 'servers.stop' | 'node.withdraw' | 'server.provision' | 'servers.start'>;
-export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined && hostJobKinds[k].injected !== true);
+/**
+ * Kinds whose runners live in later areas (cluster/) and are injected by the app: an agent claims
+ * one only when it was given its runner, held or not.
+ */
+export const injectedHostJobKinds = [
+  'cluster.join', 'dr.link', 'servers.migrate', 'servers.stop', 'servers.start', 'server.provision',
+  'node.withdraw', 'node.standby', 'node.unstandby', 'node.join',
+] as const;
+
+/** The kinds this agent runs itself (and so always claims). */
+export type AgentRunKind = Exclude<HostJobKind, (typeof injectedHostJobKinds)[number]>;
+export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined && !(injectedHostJobKinds as readonly string[]).includes(k));
 
 export function isHostJobKind(kind: string): kind is HostJobKind {
   return Object.hasOwn(hostJobPayloads, kind);

@@ -13,6 +13,9 @@ import { hostScanLoop, hostScanTargets } from '../../cluster/scancore/scan-loop.
 import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
 import { defaultClusterActionTiming, serversRunners } from '../../cluster/actions/servers-runners.js';
 import { serverProvisionRunner } from '../../cluster/servers/provision-host.js';
+import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
+import { collectClusterReport, withClusterReport } from '../../cluster/ops/cluster-collector.js';
+import { readFile } from 'node:fs/promises';
 import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
@@ -37,6 +40,20 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
   // ScanCore's scan loop, injected here because ScanCore (cluster/) comes after the agent area.
   const scancore = parseScancoreConfig(config.scancore ?? {});
   const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactPaths: ['credential', '*.credential'] });
+  const nodeRunners = nodeJobRunners({ run: runCommand });
+  const scanLoop = hostScanLoop({
+    hostName: hostname(),
+    targets: async () => hostScanTargets(await collectInventory({ run: runCommand }), config.role),
+    config: scancore,
+    run: runCommand,
+  });
+  // A node's scan report also carries its view of the cluster (cluster/ops), kept per pair by Striker.
+  const clusterReport = (signal: AbortSignal) => collectClusterReport({
+    run: runCommand,
+    readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+    hostName: hostname(),
+    timeoutMs: scancore.scan.commandTimeoutMs,
+  }, signal);
   const runtime = new AgentRuntime({
     config,
     credentials,
@@ -45,16 +62,16 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     run: runCommand,
     collectInventory: () => collectInventory({ run: runCommand }),
     reloadCredentials: () => loadAgentCredentials(credentialsPath, config.hostId),
+    scanLoop: config.role === 'node' ? withClusterReport(scanLoop, clusterReport) : scanLoop,
+    // Runners of kinds whose code lives in cluster/ (a later area than the agent).
     injectedRunners: {
       ...serversRunners({ run: runCommand, ...defaultClusterActionTiming }),
       'server.provision': serverProvisionRunner({ run: runCommand }),
+      'node.standby': nodeRunners['node.standby'],
+      'node.unstandby': nodeRunners['node.unstandby'],
+      'node.withdraw': nodeRunners['node.withdraw'],
+      'node.join': nodeRunners['node.join'],
     },
-    scanLoop: hostScanLoop({
-      hostName: hostname(),
-      targets: async () => hostScanTargets(await collectInventory({ run: runCommand }), config.role),
-      config: scancore,
-      run: runCommand,
-    }),
   });
   logger.info({ hostId: config.hostId, strikers: config.strikerUrls, version: options.version }, 'striker agent starting');
   let resolveDone!: () => void;

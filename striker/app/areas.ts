@@ -36,6 +36,7 @@ import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, 
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
 import { systemClock } from '../core/clock.js';
+import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport } from '../../cluster/ops/index.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -110,11 +111,16 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
 
   // ScanCore: host agents' scan reports, stored and scored; the decision round for the pairs this
   // Striker owns, its decisions carried out as jobs (booting through IPMI is a Striker job).
-  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes }));
+  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes, onClusterReport: saveClusterReport }));
   plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore }));
   // Pairs from the configuration and the applied manifests; decisions told through the alerts area.
   const scancorePairs = watchedPairs({ db, keys: siteKeys(config.dataDir), logger, configured: config.scancore.pairs, fromManifests: config.scancore.pairsFromManifests });
   jobKinds.push(ipmiBootJobKind({ pairs: scancorePairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
+  // Cluster operations: the pairs' state from their nodes' reports, node actions (power through
+  // the BMCs of scancore.pairs, run by Striker).
+  const bmcOf = bmcFromScancorePairs(() => config.scancore.pairs);
+  jobKinds.push(nodePowerJobKind({ bmcOf, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
+  plugins.push((app, catalog) => clusterRoutes(app, { db, catalog: () => catalog, bmcOf, now: () => systemClock().getTime(), staleAfterMs: config.scancore.readings.staleAfterSeconds * 1000 }));
   let scancoreCatalog: JobCatalog | undefined;
   const scancore = new ScancoreService({
     db, config: config.scancore, clock: systemClock, logger, run: runCommand,

@@ -90,6 +90,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // Replication machinery. A conflict an admin settled stays settled: a peer whose apply worker was
   // behind records the same conflict later and shares an unsettled copy that is newer.
   conflicts: { kind: 'replicated', mode: 'plain', settledBy: 'resolved_at' },
+  // The cluster state each node reports (cluster/ops): any Striker shows it; a report is the node's
+  // own newest word about its cluster, so the newer version wins silently.
+  cluster_reports: machinery,
   row_deletions: machinery,
   striker_schema_versions: machinery,
   conflict_inbox: local("conflicts as this Striker's apply workers found them, until shared through `conflicts`"),
