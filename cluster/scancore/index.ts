@@ -17,3 +17,5 @@ export { acceptScanReport, scancoreAgentRoutes, scancoreRoutes, type ScancoreRou
 export { clusterStatusFromReadings, maintenanceReason, ScancoreService, type ActOnDecision, type RoundResult, type ScancoreServiceDeps } from './scancore-service.js';
 export { listDecisions, maintenanceStates, setMaintenance, type StoredDecision } from './decisions-store.js';
 export { actionReason, actOnDecisions, decisionJobs, ipmiBootJobKind, ipmiBootKind, maintenanceInputSchema, setMaintenanceMode } from './actions.js';
+export { scancoreHostRoutes, type ScancoreHostResponse, type ScancoreSeriesResponse, type HostReadingView } from './scancore-host-routes.js';
+export { alignSeries, bucketSeconds, HEALTH_METRIC, MAX_SERIES_POINTS, type Series, type SubjectSeries } from './series.js';

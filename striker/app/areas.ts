@@ -32,7 +32,7 @@ import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
 import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
-import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
+import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { systemClock } from '../core/clock.js';
 
@@ -111,6 +111,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   // Striker owns, its decisions carried out as jobs (booting through IPMI is a Striker job).
   plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes }));
   plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore }));
+  plugins.push((app) => scancoreHostRoutes(app, { db, config: config.scancore }));
   jobKinds.push(ipmiBootJobKind({ pairs: () => config.scancore.pairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   let scancoreCatalog: JobCatalog | undefined;
   const scancore = new ScancoreService({

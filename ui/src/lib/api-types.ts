@@ -85,3 +85,7 @@ export type AlertEntry = Wire<AlertView>;
 export type AlertRecipient = Wire<RecipientRow>;
 export type AlertMailServer = Wire<MailServerView>;
 export type TestEmailAnswer = Wire<TestEmailResult>;
+
+/** The live channel (GET /api/live): topics a page follows, and one change. */
+export type { LiveTopic } from '../../../striker/events/live-topics.js';
+export type { LiveChangeEvent } from '../../../striker/events/live-routes.js';
