@@ -105,5 +105,5 @@ describe('the live channel', () => {
     await page.locator(`tr[data-mac="${MAC}"]`, { hasText: 'an-a01n02' }).waitFor();
     rec.stop();
     expect(rec.urls.some((u) => u.startsWith('/api/machines'))).toBe(true);
-  });
+  }, 240_000);
 });

@@ -20,8 +20,8 @@ import type { TimedReading } from '../../../cluster/scancore/reading.js';
 import { sampleManifest } from '../../../striker/manifest/sample-manifest.js';
 
 const PASSWORD = 'correct horse battery';
-const MACHINE = '52:54:00:a7:d1:01';
-const HOST = '52-54-00-a7-d1-01';
+const MACHINE = '52:54:00:a1:00:01';
+const HOST = '52-54-00-a1-00-01';
 const ROUTES_DIR = join(process.cwd(), 'ui', 'src', 'routes');
 const SIZES = [{ name: '1280x800', ...WIDE }, { name: '390x844', ...NARROW }];
 let t: TestDatabase;
@@ -72,7 +72,10 @@ async function login(page: Page): Promise<void> {
 
 /** Stored data for every page: a machine, a manifest and its run, a host's readings and scores, an alert. */
 async function seed(page: Page): Promise<{ manifestId: string; runId: string; jobId: string }> {
-  expect((await apiFromPage(page, 'PATCH', `/api/machines/${MACHINE}`, { role: 'node', hostname: 'an-a01n01' })).status).toBe(200);
+  // The sample manifest's machines, registered first (a manifest names only known machines).
+  for (const [mac, role] of [[MACHINE, 'node'], ['52:54:00:a1:00:02', 'node'], ['52:54:00:a1:00:03', 'dr']] as const) {
+    expect((await apiFromPage(page, 'PATCH', `/api/machines/${mac}`, { role })).status).toBe(200);
+  }
   const created = await apiFromPage(page, 'POST', '/api/manifests', sampleManifest());
   expect(created.status, JSON.stringify(created.json)).toBe(201);
   const manifestId = (created.json as { manifest: { id: string } }).manifest.id;
@@ -159,5 +162,5 @@ describe('every page', () => {
     expect(routes.filter((r) => !visited.includes(r)), 'routes not visited').toEqual([]);
     expect(violations, violations.join('\n')).toEqual([]);
     expect(ui.pageErrors).toEqual([]);
-  });
+  }, 600_000);
 });
