@@ -94,9 +94,12 @@ async function seed(page: Page): Promise<{ manifestId: string; runId: string; jo
   await saveReadings(t.db, readings);
   await saveHealthScore(t.db, { hostId: HOST, score: 2, reasons: [{ condition: 'ups-on-battery', weight: 2, subject: 'ups1', text: 'UPS ups1 is on battery' }] }, now);
   await t.db.query(
-    `INSERT INTO alerts (source, host, key, level, message_key, state, state_since) VALUES ('scancore', 'an-a01n01', 'ups1.battery', 'warning', 'ups.on_battery', 'raised', now())`,
+    `INSERT INTO alerts (source, host, key, level, message_key, state, state_since, raised_at) VALUES ('scancore', 'an-a01n01', 'ups1.battery', 'warning', 'ups.on_battery', 'raised', now(), now())`,
   );
-  const { rows: [job] } = await t.db.query<{ id: string }>('SELECT id FROM jobs ORDER BY created_at LIMIT 1');
+  // A job that ended (the Jobs list, a job's page and the throughput plot).
+  const { rows: [job] } = await t.db.query<{ id: string }>(
+    `INSERT INTO jobs (kind, status, progress, started_at, finished_at) VALUES ('maintenance.purge', 'succeeded', 100, now() - interval '1 minute', now()) RETURNING id`,
+  );
   return { manifestId, runId: run!.id, jobId: job!.id };
 }
 
