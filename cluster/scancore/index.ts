@@ -19,3 +19,5 @@ export { listDecisions, maintenanceStates, setMaintenance, type StoredDecision }
 export { actionReason, actOnDecisions, decisionJobs, ipmiBootJobKind, ipmiBootKind, maintenanceInputSchema, setMaintenanceMode } from './actions.js';
 export { mergePairs, pairFromManifest, watchedPairs, type WatchedPairsDeps } from './manifest-pairs.js';
 export { alertSource, causeActive, decisionAlert, decisionAlertKey, endedConditions, type AlertClear, type AlertRaise } from './decision-alerts.js';
+export { scancoreHostRoutes, type ScancoreHostResponse, type ScancoreSeriesResponse, type HostReadingView } from './scancore-host-routes.js';
+export { alignSeries, bucketSeconds, HEALTH_METRIC, MAX_SERIES_POINTS, type Series, type SubjectSeries } from './series.js';

@@ -32,7 +32,7 @@ import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
 import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
-import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
+import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
 import { systemClock } from '../core/clock.js';
@@ -121,6 +121,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   const bmcOf = bmcFromScancorePairs(() => config.scancore.pairs);
   jobKinds.push(nodePowerJobKind({ bmcOf, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   plugins.push((app, catalog) => clusterRoutes(app, { db, catalog: () => catalog, bmcOf, now: () => systemClock().getTime(), staleAfterMs: config.scancore.readings.staleAfterSeconds * 1000 }));
+  plugins.push((app) => scancoreHostRoutes(app, { db, config: config.scancore }));
   let scancoreCatalog: JobCatalog | undefined;
   const scancore = new ScancoreService({
     db, config: config.scancore, clock: systemClock, logger, run: runCommand,

@@ -15,6 +15,7 @@ import type { StrikerConfig } from './config/schema.js';
 import { migrate } from '../db/migrate.js';
 import { prepareReplication, ReplicationWatch } from '../db/replication/index.js';
 import { JobEvents } from '../events/job-events.js';
+import { LiveEvents } from '../events/live-events.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { MaintenanceSchedule } from '../jobs/maintenance-schedule.js';
 import { buildJobCatalog } from './job-catalog.js';
@@ -52,6 +53,9 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
     const events = new JobEvents(db, logger.child({ component: 'job-events' }));
     await events.start();
     cleanups.push(() => events.close());
+    const live = new LiveEvents(db, logger.child({ component: 'live-events' }));
+    await live.start();
+    cleanups.push(() => live.close());
     const areas = await areaPlugins({ config, db, logger, events });
     cleanups.push(() => areas.stop());
     const catalog = buildJobCatalog(db, areas.jobKinds);
@@ -76,6 +80,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       catalog,
       runner,
       events,
+      live,
       version,
       throttle: new LoginThrottle({
         attempts: config.auth.loginAttempts,
@@ -120,6 +125,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
           await app.close();
           await runner.stop(config.jobs.shutdownGraceSeconds * 1000);
           await events.close();
+          await live.close();
           await areas.stop();
           await watch?.stop();
           await opened.close();

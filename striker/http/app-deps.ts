@@ -4,6 +4,7 @@ import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { Database } from '../db/database.js';
 import type { JobEvents } from '../events/job-events.js';
+import type { LiveEvents } from '../events/live-events.js';
 import type { HostJobKindTitle, JobCatalog } from '../jobs/job-kind.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { HostAllowList } from './host-allow-list.js';
@@ -35,8 +36,14 @@ export interface AppDeps {
   version: string;
   runner?: JobRunner;
   events?: JobEvents;
+  /** The live channel (`GET /api/live`): changes announced on NOTIFY striker_live. */
+  live?: LiveEvents;
   /** How often an idle live stream re-checks the credential that opened it (default 5000 ms). */
   liveStreamRecheckMs?: number;
+  /** How often an idle `GET /api/live` stream sends a keep-alive comment (default 15000 ms). */
+  liveKeepAliveMs?: number;
+  /** Live streams one session or API token may hold open at once (default 8). */
+  liveStreamsPerCredential?: number;
   /** What keeps Striker from doing all of its work (a missing agent package…), listed by GET /api/health. */
   problems?: () => readonly { source: string; message: string }[];
   /** Job kinds host agents run (the agent area's): listed by `/api/job-kinds` and titled in job views. */

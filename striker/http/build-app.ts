@@ -13,6 +13,8 @@ import { healthRoutes } from './health-routes.js';
 import { installInputGuards } from './input-guards.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { jobRoutes } from '../jobs/job-routes.js';
+import { liveRoutes } from '../events/live-routes.js';
+import { jobThroughputRoutes } from '../jobs/job-throughput-routes.js';
 import { sessionRoutes } from '../auth/session-routes.js';
 import { userRoutes } from '../auth/user-routes.js';
 
@@ -52,6 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   sessionRoutes(app, deps);
   userRoutes(app, deps);
   jobRoutes(app, deps);
+  liveRoutes(app, deps);
+  jobThroughputRoutes(app, deps);
   for (const plugin of deps.plugins ?? []) await plugin(app);
   await app.ready();
   return app;

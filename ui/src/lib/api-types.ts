@@ -92,3 +92,12 @@ export type ServerList = Wire<ServerListAnswer>;
 export type ServerDetail = Wire<ServerAnswer>;
 export type ServerMigrationEntry = Wire<ServerMigrationRow>;
 export type ServerJob = Wire<ServerJobAnswer>;
+/** The live channel (GET /api/live): topics a page follows, and one change. */
+export type { LiveTopic } from '../../../striker/events/live-topics.js';
+export type { LiveChangeEvent } from '../../../striker/events/live-routes.js';
+
+/** The host page: ScanCore's view of one host, and a metric over time for a plot. */
+import type { ScancoreHostResponse, ScancoreSeriesResponse } from '../../../cluster/scancore/index.js';
+export type ScancoreHost = Wire<ScancoreHostResponse>;
+export type ScancoreSeries = Wire<ScancoreSeriesResponse>;
+export type { JobThroughputResponse as JobThroughput } from '../../../striker/jobs/job-throughput-routes.js';

@@ -7,9 +7,14 @@ import type { Jobs, Machines, Peers, Repos, SetupChecklist, Trees } from '$lib/a
 import { loadApi } from '$lib/load';
 import type { PxeStatusView } from '$lib/machines';
 
+/** GET /api/scancore/hosts, as much of it as the dashboard shows. */
+export interface ScannedHosts {
+  hosts: { hostId: string; pair: string | null; node: string | null; score: number | null }[];
+}
+
 export const load: PageLoad = async (event) => {
   event.depends('app:dashboard');
-  const [checklist, peers, machines, jobs, repos, trees, pxe] = await Promise.all([
+  const [checklist, peers, machines, jobs, repos, trees, pxe, hosts] = await Promise.all([
     loadApi<SetupChecklist>(event, '/api/setup/checklist', 'the setup checklist'),
     loadApi<Peers>(event, '/api/peers', 'the Strikers'),
     loadApi<Machines>(event, '/api/machines', 'the machines'),
@@ -17,6 +22,7 @@ export const load: PageLoad = async (event) => {
     loadApi<Repos>(event, '/api/repos', 'the repos'),
     loadApi<Trees>(event, '/api/trees', 'the installation trees'),
     loadApi<PxeStatusView>(event, '/api/pxe/status', 'the PXE services’ state'),
+    loadApi<ScannedHosts>(event, '/api/scancore/hosts', 'the hosts’ health'),
   ]);
-  return { checklist, peers, machines, jobs, repos, trees, pxe };
+  return { checklist, peers, machines, jobs, repos, trees, pxe, hosts };
 };

@@ -10,5 +10,5 @@ export const load: PageLoad = async (event) => {
     loadApi<{ kinds: { kind: string; title: string }[] }>(event, '/api/job-kinds', 'the job kinds'),
   ]);
   const titles: Record<string, string> = kinds.ok ? Object.fromEntries(kinds.data.kinds.map((k) => [k.kind, k.title])) : {};
-  return { runId, run, titles };
+  return { id, runId, run, titles };
 };

@@ -1,0 +1,109 @@
+/**
+ * The live channel in real Chromium against a real `striker serve` (built by `npm run build`):
+ * a machine added through the API in another tab appears on the open Machines page without a
+ * reload, and no page polls — once a page is live, it makes no request over a quiet interval
+ * longer than any refresh period the pages used to have, until something changes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
+import { apiFromPage, launchUi, open, type UiBrowser } from '../../support/ui-browser.js';
+
+const PASSWORD = 'correct horse battery';
+const MAC = '52:54:00:11:22:33';
+/** Longer than the longest refresh period the pages had (5 s). */
+const QUIET_MS = 7_000;
+let t: TestDatabase;
+let dataDir: string;
+let striker: ServeProcess;
+let ui: UiBrowser;
+let base: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-live-'));
+  const env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
+  striker = await startServeOnLoopback(env);
+  base = striker.url.replace(/\/$/, '');
+  const add = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
+  expect(add.code, add.stderr).toBe(0);
+  ui = await launchUi();
+  const { page } = ui;
+  await open(page, `${base}/login`);
+  await page.locator('[id="username"]').fill('admin');
+  await page.locator('[id="password"]').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`${base}/`);
+}, 180_000);
+
+afterAll(async () => {
+  await ui?.close();
+  await striker?.stop();
+  await t?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Requests a page makes from now on, except the live streams it holds open. */
+function record(page: Page): { urls: string[]; stop(): void } {
+  const urls: string[] = [];
+  const on = (r: { url(): string }) => {
+    const u = new URL(r.url());
+    if (u.pathname !== '/api/live' && u.pathname !== '/api/jobs/events') urls.push(u.pathname + u.search);
+  };
+  page.on('request', on);
+  return { urls, stop: () => page.off('request', on) };
+}
+
+async function waitLive(page: Page): Promise<void> {
+  await page.locator('[data-testid="live"][data-state="live"]').first().waitFor();
+}
+
+describe('the live channel', () => {
+  it('shows a machine added through the API on the open Machines page, without a reload', async () => {
+    const { page, context } = ui;
+    await open(page, `${base}/machines`);
+    await waitLive(page);
+    expect(await page.locator(`tr[data-mac="${MAC}"]`).count()).toBe(0);
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) navigations.push(f.url());
+    });
+    const other = await context.newPage();
+    await open(other, `${base}/jobs`);
+    const added = await apiFromPage(other, 'PATCH', `/api/machines/${MAC}`, { role: 'node', hostname: 'an-a01n01' });
+    expect(added.status).toBe(200);
+    await page.locator(`tr[data-mac="${MAC}"]`).waitFor();
+    expect(await page.locator(`tr[data-mac="${MAC}"]`).textContent()).toContain('an-a01n01');
+    expect(navigations).toEqual([]);
+    await other.close();
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('lets no page poll: a live page makes no request over a quiet interval', async () => {
+    const { page } = ui;
+    const pages = ['/', '/machines', `/machines/${MAC}`, '/strikers', '/alerts', '/repos', '/manifests', '/jobs'];
+    const made: Record<string, string[]> = {};
+    for (const path of pages) {
+      await open(page, `${base}${path}`);
+      await waitLive(page);
+      await page.waitForLoadState('networkidle');
+      const rec = record(page);
+      await page.waitForTimeout(QUIET_MS);
+      rec.stop();
+      made[path] = rec.urls;
+    }
+    expect(made).toEqual(Object.fromEntries(pages.map((p) => [p, []])));
+    // The same pages still react: a change on the open Machines page arrives and is read.
+    await open(page, `${base}/machines`);
+    await waitLive(page);
+    const rec = record(page);
+    await apiFromPage(page, 'PATCH', `/api/machines/${MAC}`, { hostname: 'an-a01n02' });
+    await page.locator(`tr[data-mac="${MAC}"]`, { hasText: 'an-a01n02' }).waitFor();
+    rec.stop();
+    expect(rec.urls.some((u) => u.startsWith('/api/machines'))).toBe(true);
+  }, 240_000);
+});
