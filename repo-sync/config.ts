@@ -90,6 +90,8 @@ export const repoSyncConfigSchema = z.strictObject({
    */
   ownPackagesDir: z.string().startsWith('/', 'must be an absolute path').optional(),
   repos: z.array(repoConfigSchema).default([]),
+  /** Largest OS media file (ISO) the browser may upload, in bytes. */
+  uploadMaxBytes: z.number().int().min(1024 * 1024).max(1024 ** 4).default(32 * 1024 ** 3),
 }).superRefine((config, ctx) => {
   config.repos.forEach((repo, i) => {
     if (repo.name === 'striker') ctx.addIssue({ code: 'custom', path: ['repos', i, 'name'], message: "'striker' is the repo of Striker's own packages (from ownPackagesDir): choose another name" });
