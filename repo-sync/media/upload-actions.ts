@@ -18,8 +18,6 @@ import type { JobCatalog } from '../../striker/jobs/job-kind.js';
 import { fileSize, hashFile, mediaTree, noRoom, promote, removePart, sha256Base64, writeChunkAt } from './upload-file.js';
 import { advanceUpload, completeUpload, endUpload, findOpenUpload, getUpload, insertUpload, type MediaUpload } from './upload-store.js';
 
-/** Largest chunk one PUT may carry. */
-export const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface UploadDeps {
   db: Database;
@@ -27,6 +25,8 @@ export interface UploadDeps {
   mediaDir: string;
   /** Largest file an upload may announce. */
   maxBytes: number;
+  /** Largest chunk one PUT may carry; the browser sends chunks of this size. */
+  chunkBytes: number;
   /** Free bytes where the media tree lives (statfs; injected by tests to stand for a full disk). */
   freeBytes: (dir: string) => Promise<number>;
 }
@@ -129,6 +129,12 @@ export async function receiveChunk(deps: UploadDeps, id: string, range: ChunkRan
     const tree = mediaTree(deps.mediaDir);
     await writeChunkAt(tree.partPath(upload.id), range.start, body);
     if (!(await advanceUpload(deps.db, upload.id, range.start, range.end + 1))) {
+      // Cancelled or failed while the chunk was written: what this write left behind goes too.
+      const now = await getUpload(deps.db, upload.id);
+      if (now?.state !== 'receiving') {
+        await removePart(tree.partPath(upload.id));
+        throw new ConflictError(`upload ${upload.fileName} was ${now?.state ?? 'removed'} while the chunk was written; nothing was kept`, { state: now?.state ?? null });
+      }
       throw new ConflictError(`upload ${upload.fileName} changed while the chunk was written; ask where it stands`, {});
     }
     return { ...upload, receivedBytes: range.end + 1 };

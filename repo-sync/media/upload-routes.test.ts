@@ -7,7 +7,7 @@ import { catalogOf } from '../../striker/jobs/job-kind.js';
 import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../../test/support/test-app.js';
 import { createTestDatabase } from '../../test/support/test-database.js';
 import { repoJobKinds } from '../repo-jobs.js';
-import { CHUNK_MAX_BYTES } from './upload-actions.js';
+const CHUNK_MAX_BYTES = 1024 * 1024;
 import { uploadRoutes } from './upload-routes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'media-upload-'));
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const catalog = catalogOf(repoJobKinds({ db, dataDir: join(dir, 'var'), runner: async () => { throw new Error('no command runs here'); } }));
   t = await createTestApp({
     catalog,
-    plugins: [(app) => uploadRoutes(app, { db, catalog, mediaDir, maxBytes: 64 * 1024 * 1024, freeBytes: async () => free })],
+    plugins: [(app) => uploadRoutes(app, { db, catalog, mediaDir, maxBytes: 64 * 1024 * 1024, chunkBytes: CHUNK_MAX_BYTES, freeBytes: async () => free })],
   }, database);
   await addUser(t, 'oli', 'operator');
   await addUser(t, 'vic', 'viewer');
@@ -206,6 +206,21 @@ describe('sending chunks', () => {
     const shown = await t.app.inject({ method: 'GET', url: `/api/media/uploads/${id}`, headers: viewer.headers });
     expect(shown.json().upload.receivedBytes).toBe(1000);
     expect(readFileSync(join(mediaDir, 'uploads', `${id}.part`)).length).toBe(1000);
+  });
+});
+
+describe('a cancel racing a chunk', () => {
+  it('leaves no bytes behind when the cancel lands while the chunk is being written', async () => {
+    const id = (await start('race.iso', 4 * CHUNK_MAX_BYTES)).json().upload.id as string;
+    const chunk = Buffer.alloc(CHUNK_MAX_BYTES, 7);
+    // The chunk's request and the cancel are sent together; whichever wins, nothing stays on disk.
+    const [chunkAnswer, cancelled] = await Promise.all([
+      put(id, chunk, 0, 4 * CHUNK_MAX_BYTES),
+      t.app.inject({ method: 'DELETE', url: `/api/media/uploads/${id}`, headers: operator.headers }),
+    ]);
+    expect(cancelled.statusCode).toBe(204);
+    expect([200, 409]).toContain(chunkAnswer.statusCode);
+    expect(existsSync(join(mediaDir, 'uploads', `${id}.part`))).toBe(false);
   });
 });
 

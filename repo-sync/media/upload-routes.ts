@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Job } from '../../striker/jobs/job.js';
-import { CHUNK_MAX_BYTES, cancelUpload, finishUpload, parseContentDigest, parseContentRange, readUpload, receiveChunk, startUpload, type UploadDeps } from './upload-actions.js';
+import { cancelUpload, finishUpload, parseContentDigest, parseContentRange, readUpload, receiveChunk, startUpload, type UploadDeps } from './upload-actions.js';
 import { listUploads, type MediaUpload } from './upload-store.js';
 
 export type { MediaUpload };
@@ -20,7 +20,7 @@ export interface UploadResponse {
   upload: MediaUpload;
   /** Set by POST: whether an open upload of the same file was found and goes on. */
   resumed?: boolean;
-  /** Largest chunk a PUT may carry. */
+  /** Size of the chunks to send (the largest a PUT may carry). */
   chunkMaxBytes: number;
 }
 
@@ -38,29 +38,29 @@ export interface UploadFinishResponse {
 
 export async function uploadRoutes(app: FastifyInstance, deps: UploadDeps): Promise<void> {
   await app.register(async (scope) => {
-    scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: CHUNK_MAX_BYTES }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: deps.chunkBytes }, (_request, body, done) => done(null, body));
 
     scope.post('/api/media/uploads', { config: { access: 'operator' } }, async (request, reply) => {
       const { upload, resumed } = await startUpload(deps, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
-      const body: UploadResponse = { upload, resumed, chunkMaxBytes: CHUNK_MAX_BYTES };
+      const body: UploadResponse = { upload, resumed, chunkMaxBytes: deps.chunkBytes };
       return reply.status(resumed ? 200 : 201).send(body);
     });
 
     scope.get('/api/media/uploads', { config: { access: 'viewer' } }, async (): Promise<UploadListResponse> => ({
       uploads: await listUploads(deps.db),
-      chunkMaxBytes: CHUNK_MAX_BYTES,
+      chunkMaxBytes: deps.chunkBytes,
     }));
 
     scope.get<{ Params: { id: string } }>('/api/media/uploads/:id', { config: { access: 'viewer' } }, async (request): Promise<UploadResponse> => ({
       upload: await readUpload(deps, request.params.id),
-      chunkMaxBytes: CHUNK_MAX_BYTES,
+      chunkMaxBytes: deps.chunkBytes,
     }));
 
-    scope.put<{ Params: { id: string } }>('/api/media/uploads/:id', { config: { access: 'operator' }, bodyLimit: CHUNK_MAX_BYTES }, async (request): Promise<UploadResponse> => {
+    scope.put<{ Params: { id: string } }>('/api/media/uploads/:id', { config: { access: 'operator' }, bodyLimit: deps.chunkBytes }, async (request): Promise<UploadResponse> => {
       const range = parseContentRange(request.headers['content-range']);
       const digest = parseContentDigest(request.headers['content-digest'] as string | undefined);
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      return { upload: await receiveChunk(deps, request.params.id, range, digest, body), chunkMaxBytes: CHUNK_MAX_BYTES };
+      return { upload: await receiveChunk(deps, request.params.id, range, digest, body), chunkMaxBytes: deps.chunkBytes };
     });
 
     scope.post<{ Params: { id: string } }>('/api/media/uploads/:id/complete', { config: { access: 'operator' } }, async (request, reply) => {

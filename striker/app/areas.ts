@@ -95,7 +95,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   plugins.push(async (app, catalog) => {
     await registerRepoRoutes(app, { reposDir, treesDir, frontDoor: app.frontDoor });
     repoRoutes(app, { db, catalog });
-    await uploadRoutes(app, { db, catalog, mediaDir: paths.media, maxBytes: config.repos.uploadMaxBytes, freeBytes: mediaFreeBytes });
+    await uploadRoutes(app, { db, catalog, mediaDir: paths.media, maxBytes: config.repos.uploadMaxBytes, chunkBytes: config.repos.uploadChunkBytes, freeBytes: mediaFreeBytes });
   });
   starts.push(async (catalog) => {
     if (ownRepo.status === 'found') ownRepo = await publishOwnRepo(ownRepo, { db, paths, runner: runCommand, logger: logger.child({ component: 'repos' }) });
