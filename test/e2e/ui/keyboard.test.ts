@@ -1,0 +1,173 @@
+/**
+ * The setup wizard of a fresh Striker done with the keyboard alone, in real Chromium against a
+ * real `striker serve`: focus moves with Tab and Shift-Tab, buttons are pressed with Enter and
+ * Space, text is typed into the focused field, and nothing is clicked. Every control that takes
+ * focus shows a visible focus ring; a step refused by the server puts focus on its first field in
+ * error (tied to its message); a new step puts focus on its heading; every step, Back included,
+ * is reachable, and finishing leads to the apply job.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
+import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+
+const PASSWORD = 'correct horse battery';
+let t: TestDatabase;
+let dataDir: string;
+let striker: ServeProcess;
+let ui: UiBrowser;
+let base: string;
+
+interface Focused {
+  id: string;
+  tag: string;
+  step: string | null;
+  invalid: boolean;
+  describedBy: string;
+  /** Whether the focused element draws a focus indicator (an outline or a shadow). */
+  ring: boolean;
+}
+
+async function focused(page: Page): Promise<Focused> {
+  return page.evaluate(`(() => {
+    const e = document.activeElement;
+    const cs = getComputedStyle(e);
+    return {
+      id: e.id || '',
+      tag: e.tagName,
+      step: e.closest('form[data-step]')?.getAttribute('data-step') ?? null,
+      invalid: e.getAttribute('aria-invalid') === 'true',
+      describedBy: e.getAttribute('aria-describedby') || '',
+      ring: (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1) || cs.boxShadow !== 'none',
+    };
+  })()`);
+}
+
+/** Every control focus passed through, for the focus-ring check. */
+const visited: Focused[] = [];
+
+/** Presses Tab (or Shift-Tab) until the element with `id` has focus. */
+async function tabTo(page: Page, id: string, back = false): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    const f = await focused(page);
+    if (['INPUT', 'SELECT', 'BUTTON', 'A', 'TEXTAREA'].includes(f.tag)) visited.push(f);
+    if (f.id === id) return;
+  }
+  throw new Error(`Tab never reached #${id}; focus is on ${JSON.stringify(await focused(page))}`);
+}
+
+/** Tabs to a text field and types `text` into it, replacing what it held. */
+async function typeInto(page: Page, id: string, text: string): Promise<void> {
+  await tabTo(page, id);
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
+}
+
+async function headingFocused(page: Page, step: string): Promise<void> {
+  await page.locator(`form[data-step="${step}"]`).waitFor();
+  await page.waitForFunction(`document.activeElement?.tagName === 'H2' && document.activeElement.closest('form[data-step]')?.getAttribute('data-step') === ${JSON.stringify(step)}`);
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-kbd-'));
+  striker = await startServeOnLoopback({ STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' });
+  base = striker.url;
+  ui = await launchUi();
+}, 120_000);
+
+afterAll(async () => {
+  await ui?.close();
+  await striker?.stop();
+  await t?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('setup wizard, keyboard only', () => {
+  it('reaches every step with Tab, Shift-Tab, Enter and Space, focus on the first error and on each new heading', async () => {
+    const { page } = ui;
+    await open(page, `${base}/setup`);
+    await page.locator('form[data-step="admin"]').waitFor();
+
+    // The skip link is the first stop, and Enter on it moves focus into the main content.
+    await page.keyboard.press('Tab');
+    expect((await page.evaluate('document.activeElement.getAttribute("data-testid")'))).toBe('skip-link');
+    expect((await focused(page)).ring).toBe(true);
+
+    // Admin step: a refused step puts focus on its first field in error, tied to its message.
+    await typeInto(page, 'username', '9bad name');
+    await typeInto(page, 'password', 'short');
+    await typeInto(page, 'confirm', 'short');
+    await tabTo(page, 'wizard-next');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(`document.activeElement?.id === 'username'`);
+    const first = await focused(page);
+    expect(first.invalid).toBe(true);
+    expect(first.describedBy).toMatch(/username-error-0/);
+    expect(await page.locator('[id="username-error-0"]').textContent()).toContain('must start with a letter');
+    await screenshots(page, '40-keyboard-first-error');
+
+    // Focus is on the user name: type over it, Tab on, fix the passwords, Enter in the last field submits.
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('admin');
+    await typeInto(page, 'displayName', 'Site Admin');
+    await typeInto(page, 'password', PASSWORD);
+    await typeInto(page, 'confirm', PASSWORD);
+    await page.keyboard.press('Enter');
+    await headingFocused(page, 'host');
+
+    // Host step; Shift-Tab goes back from the domain to the number.
+    await typeInto(page, 'prefix', 'an');
+    await typeInto(page, 'sequence', '1');
+    await typeInto(page, 'domain', 'alteeve.example');
+    await tabTo(page, 'sequence', true);
+    expect((await focused(page)).id).toBe('sequence');
+    await typeInto(page, 'domain', 'alteeve.example');
+    await tabTo(page, 'wizard-next');
+    await page.keyboard.press('Enter');
+    await headingFocused(page, 'networks');
+
+    // Networks: Back with Space returns to the host step, its input kept; Next again with Space.
+    await tabTo(page, 'wizard-back');
+    await page.keyboard.press('Space');
+    await headingFocused(page, 'host');
+    expect(await page.locator('[id="domain"]').inputValue()).toBe('alteeve.example');
+    await tabTo(page, 'wizard-next');
+    await page.keyboard.press('Space');
+    await headingFocused(page, 'networks');
+    await typeInto(page, 'networks.ifn.subnet', '192.168.122.0/24');
+    await typeInto(page, 'networks.ifn.address', '192.168.122.300');
+    await typeInto(page, 'networks.ifn.gateway', '192.168.122.1');
+    await tabTo(page, 'wizard-next');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(`document.activeElement?.id === 'networks.ifn.address'`);
+    expect((await focused(page)).invalid).toBe(true);
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('192.168.122.10');
+    await tabTo(page, 'wizard-next');
+    await page.keyboard.press('Enter');
+    await headingFocused(page, 'services');
+
+    await typeInto(page, 'dns', '192.168.122.1');
+    await typeInto(page, 'mtu', '1500');
+    await page.keyboard.press('Enter');
+    await headingFocused(page, 'review');
+    expect(await page.getByTestId('review').textContent()).toContain('192.168.122.10 in 192.168.122.0/24');
+    await screenshots(page, '41-keyboard-review');
+
+    await tabTo(page, 'wizard-next');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/jobs\?highlight=/);
+
+    // Every control focus passed through drew a visible focus ring.
+    const withoutRing = visited.filter((f) => !f.ring).map((f) => `${f.tag}#${f.id}`);
+    expect(withoutRing).toEqual([]);
+    expect(visited.length).toBeGreaterThan(20);
+  }, 180_000);
+});
