@@ -218,7 +218,9 @@ describe('install-manifest wizard, keyboard only', () => {
   async function nextStep(page: Page, to: string): Promise<void> {
     await tabTo(page, 'next');
     await page.keyboard.press('Enter');
-    await page.waitForURL(`**/${to}`);
+    await until(page, `location.pathname.endsWith('/${to}') || document.querySelector('[data-testid="problem-summary"]') !== null`);
+    const summary = page.getByTestId('problem-summary');
+    if ((await summary.count()) > 0) throw new Error(`the step was refused: ${await summary.textContent()}`);
     await headingFocused(page, to);
   }
 
