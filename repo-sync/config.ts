@@ -90,6 +90,10 @@ export const repoSyncConfigSchema = z.strictObject({
    */
   ownPackagesDir: z.string().startsWith('/', 'must be an absolute path').optional(),
   repos: z.array(repoConfigSchema).default([]),
+  /** Largest OS media file (ISO) the browser may upload, in bytes. */
+  uploadMaxBytes: z.number().int().min(1024 * 1024).max(1024 ** 4).default(32 * 1024 ** 3),
+  /** Size of the chunks the browser sends an upload in (each is checksummed, written and synced before the next). */
+  uploadChunkBytes: z.number().int().min(64 * 1024).max(32 * 1024 * 1024).default(8 * 1024 * 1024),
 }).superRefine((config, ctx) => {
   config.repos.forEach((repo, i) => {
     if (repo.name === 'striker') ctx.addIssue({ code: 'custom', path: ['repos', i, 'name'], message: "'striker' is the repo of Striker's own packages (from ownPackagesDir): choose another name" });

@@ -27,3 +27,5 @@ export { parseComps, type CompsGroup } from './metadata/comps.js';
 export { detectCompression, openMetadata, type Compression, type OpenedMetadata } from './metadata/decompress.js';
 export { compareEvr, formatEvr, rpmvercmp, satisfies, type DepFlags, type Evr } from './metadata/rpm-version.js';
 export { mediaSetupStep, repoSyncSetupStep, type RepoSetupStep } from './setup-steps.js';
+export { uploadRoutes, type UploadFinishResponse, type UploadListResponse, type UploadResponse } from './media/upload-routes.js';
+export { freeBytes as mediaFreeBytes } from './media/upload-file.js';

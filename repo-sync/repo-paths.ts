@@ -7,6 +7,7 @@
  *   <dataDir>/repos/gnupg/                     Striker's repo signing key
  *   <dataDir>/repos/own/striker/               Striker's own packages, signed and indexed before they are mirrored as `striker`
  *   <dataDir>/trees/<name> -> .snapshots/<id>  installation trees from ISOs (served at /trees/<name>/)
+ *   <dataDir>/media/                           OS media uploaded through the browser (media/upload-file.ts)
  */
 import { join } from 'node:path';
 
@@ -18,6 +19,8 @@ export interface RepoPaths {
   /** Staging of Striker's own packages (own-packages.ts). */
   own: string;
   trees: string;
+  /** ISOs uploaded through the browser: the media tree (media/upload-file.ts). */
+  media: string;
   /** Public half of the signing key, served as /repos/RPM-GPG-KEY-striker. */
   signingKeyFile: string;
 }
@@ -32,6 +35,7 @@ export function repoPaths(dataDir: string): RepoPaths {
     gnupg: join(root, 'gnupg'),
     own: join(root, 'own'),
     trees: join(dataDir, 'trees'),
+    media: join(dataDir, 'media'),
     signingKeyFile: join(published, 'RPM-GPG-KEY-striker'),
   };
 }

@@ -14,7 +14,7 @@ import type { Database } from '../db/database.js';
 import type { HostJobKindTitle, JobKindDefinition } from '../jobs/job-kind.js';
 import { configureJobKind, setupChecklistRoutes, setupIdentityRoutes, systemHostApplier, type StepSources } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
-import { findOwnPackages, mediaSetupStep, ownRepoConfig, repoSyncSetupStep, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
+import { findOwnPackages, mediaSetupStep, ownRepoConfig, repoSyncSetupStep, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, uploadRoutes, mediaFreeBytes, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
 import { kickstartArea, rootPasswordSetupStep } from '../../kickstart/index.js';
 import { pxeHttpUrl } from './config/cross-checks.js';
 import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, machinesSetupStep, recordVendors, ReservationCache } from '../machines/index.js';
@@ -97,6 +97,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   plugins.push(async (app, catalog) => {
     await registerRepoRoutes(app, { reposDir, treesDir, frontDoor: app.frontDoor });
     repoRoutes(app, { db, catalog });
+    await uploadRoutes(app, { db, catalog, mediaDir: paths.media, maxBytes: config.repos.uploadMaxBytes, chunkBytes: config.repos.uploadChunkBytes, freeBytes: mediaFreeBytes });
   });
   starts.push(async (catalog) => {
     if (ownRepo.status === 'found') ownRepo = await publishOwnRepo(ownRepo, { db, paths, runner: runCommand, logger: logger.child({ component: 'repos' }) });

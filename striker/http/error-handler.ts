@@ -49,7 +49,7 @@ export function installErrorHandling(app: FastifyInstance): void {
 
 export function toErrorBody(error: unknown, requestId: string): ErrorBody {
   if (error instanceof StrikerError) {
-    const expose = statusForCode(error.code) < 500 || error.code === 'DATABASE_UNAVAILABLE' || error.code === 'COMMAND_FAILED' || error.code === 'PEER_UNREACHABLE';
+    const expose = statusForCode(error.code) < 500 || error.code === 'DATABASE_UNAVAILABLE' || error.code === 'COMMAND_FAILED' || error.code === 'PEER_UNREACHABLE' || error.code === 'INSUFFICIENT_STORAGE';
     return {
       error: {
         code: error.code,

@@ -21,6 +21,7 @@ export const errorCodes = {
   PRECONDITION_FAILED: { status: 412, doc: 'A precondition (If-Match, If-Unmodified-Since) did not hold; nothing was sent or changed.' },
   RANGE_NOT_SATISFIABLE: { status: 416, doc: 'The requested Range lies beyond the end of the file; Content-Range says its length.' },
   HEADERS_TOO_LARGE: { status: 431, doc: 'The request headers are larger than allowed.' },
+  INSUFFICIENT_STORAGE: { status: 507, doc: 'The Striker\'s disk has no room for what was sent (an upload); nothing partial was kept.' },
   COMMAND_FAILED: { status: 502, doc: 'An external command exited non-zero, timed out or could not start.' },
   DATA_DIR_LOCKED: { status: 500, doc: 'Another striker process holds the data directory.' },
   DATABASE_UNAVAILABLE: { status: 503, doc: 'No configured database could be reached.' },

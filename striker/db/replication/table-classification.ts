@@ -53,6 +53,7 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // Repos and installation trees describe files on this Striker's disk.
   repos: local("the mirror on this Striker's disk and the outcome of its own last sync"),
   installation_trees: local("OS media imported to this Striker's disk, with its local path"),
+  media_uploads: local("a browser's upload of OS media to this Striker's disk, resumed only against the same Striker"),
   kickstart_checks: local("a pre-boot check of a kickstart against this Striker's own mirror"),
   pxe_settings: local("this Striker's own PXE interface, address and DHCP pool: each Striker serves its own back-channel port"),
   kickstart_settings: local('a singleton created by each Striker\'s own migration (different ids) whose tree and repo names refer to local mirrors'),

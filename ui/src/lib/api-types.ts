@@ -7,7 +7,7 @@ import type { JobDetailResponse, JobKindsResponse, JobListResponse, JobMessageVi
 import type { Job, JobStatus } from '../../../striker/jobs/job.js';
 import type { BootPhase, Machine, MachineDetailResponse, MachineListResponse, MachineResponse, TimelineEntry } from '../../../striker/machines/index.js';
 import type { KickstartCheckResponse, KickstartSettingsResponse, KickstartStatus, KickstartStatusResponse } from '../../../kickstart/index.js';
-import type { RepoJobResponse, RepoListResponse, RepoView, TreeListResponse, TreeView } from '../../../repo-sync/index.js';
+import type { RepoJobResponse, RepoListResponse, RepoView, TreeListResponse, TreeView, UploadFinishResponse, UploadListResponse, UploadResponse } from '../../../repo-sync/index.js';
 import type { HostNicsResponse, IdentityResponse, SetupChecklistResponse } from '../../../striker/setup/index.js';
 import type { UserListResponse } from '../../../striker/auth/user-routes.js';
 import type { User } from '../../../striker/auth/user-store.js';
@@ -48,6 +48,10 @@ export type Repos = Wire<RepoListResponse>;
 export type RepoJobAnswer = Wire<RepoJobResponse>;
 export type Tree = Wire<TreeView>;
 export type Trees = Wire<TreeListResponse>;
+export type MediaUploadAnswer = Wire<UploadResponse>;
+export type MediaUploads = Wire<UploadListResponse>;
+export type MediaUploadView = MediaUploads['uploads'][number];
+export type MediaUploadFinish = Wire<UploadFinishResponse>;
 
 export type HostDetail = Wire<HostDetailResponse>;
 export type IssuedCredentialAnswer = Wire<IssuedCredential>;
