@@ -35,6 +35,6 @@ describe('repoConfigSchema', () => {
   });
 
   it('the area schema defaults to no repos', () => {
-    expect(repoSyncConfigSchema.parse({})).toEqual({ repos: [] });
+    expect(repoSyncConfigSchema.parse({})).toEqual({ repos: [], uploadMaxBytes: 32 * 1024 ** 3, uploadChunkBytes: 8 * 1024 ** 2 });
   });
 });
