@@ -4,9 +4,10 @@
  * Payloads are typed data; never a command line, and never a secret (a job that needs one fetches
  * it over the agent's authenticated API).
  *
- * `cluster.join` and `dr.link` are enqueued by a manifest run with their payloads validated here,
- * and held: no agent runs them until the cluster issue's runner exists and releases them
- * (`heldReason` is what the UI and the API show meanwhile). An agent does not claim them. ScanCore's
+ * `cluster.join` and `dr.link` are enqueued by a manifest run with their payloads validated here.
+ * `cluster.join`'s runner lives in cluster/join/ and is injected by the app (an agent claims the
+ * kind only when given it); `dr.link` is held: no agent runs it until its runner exists and
+ * releases it (`heldReason` is what the UI and the API show meanwhile). ScanCore's
  * `servers.migrate`, `servers.stop` and `node.withdraw` are held the same way.
  */
 import { z } from 'zod';
@@ -124,7 +125,7 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'host.poweroff': { kind: 'host.poweroff', title: 'Power the host off', maxAttempts: 1, onStale: 'fail' },
   // Writing the same keyfiles again is harmless, so a run cut short is retried.
   'host.configure-network': { kind: 'host.configure-network', title: "Configure the host's networks", maxAttempts: 3, onStale: 'retry' },
-  'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail', heldReason: 'cluster formation is not available yet' },
+  'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail' },
   'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 1, onStale: 'fail', heldReason: 'DR linking is not available yet' },
   // ScanCore's actions on the cluster (pacemaker), held until the cluster issue's server and node actions exist.
   'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail', heldReason: 'migrating servers through pacemaker is not available yet' },
@@ -132,9 +133,11 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'node.withdraw': { kind: 'node.withdraw', title: 'Withdraw the node from the cluster', maxAttempts: 1, onStale: 'fail', heldReason: 'withdrawing a node from the cluster is not available yet' },
 };
 
-/** The kinds this agent runs (and so claims); the held kinds wait for the runner that releases them. */
-export type AgentRunKind = Exclude<HostJobKind, 'cluster.join' | 'dr.link' | 'servers.migrate' | 'servers.stop' | 'node.withdraw'>;
-export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => hostJobKinds[k].heldReason === undefined);
+/** Kinds whose runners live in later areas (cluster/): the app injects them, and an agent claims one only when given its runner. */
+export const injectedKindNames = ['cluster.join', 'dr.link', 'servers.migrate', 'servers.stop', 'node.withdraw'] as const;
+/** The kinds every agent runs (and so claims) with its own runners. */
+export type AgentRunKind = Exclude<HostJobKind, (typeof injectedKindNames)[number]>;
+export const agentRunKinds = hostJobKindNames.filter((k): k is AgentRunKind => !(injectedKindNames as readonly string[]).includes(k));
 
 export function isHostJobKind(kind: string): kind is HostJobKind {
   return Object.hasOwn(hostJobPayloads, kind);

@@ -35,6 +35,7 @@ import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreRoutes } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { systemClock } from '../core/clock.js';
+import { joinPlanRoutes } from '../../cluster/join/index.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -223,6 +224,9 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     probeTimeoutMs: 30_000,
   }));
   plugins.push((app) => manifestRunRoutes(app, { db }));
+  // Cluster formation: a subnode's agent fetches its join plan (corosync.conf, the pair's authkey
+  // made once and sealed, node1's fencing CIB with the manifest's passwords) while its job runs.
+  plugins.push((app) => joinPlanRoutes(app, { db, keys: manifestKeys }));
   // Alerts: recipients, SMTP relays, de-bounced e-mails sent as jobs, the history.
   const alerts = alertsArea({ db, keys: siteKeys(config.dataDir), clock: systemClock, settings: defaultAlertsSettings, renderer: renderer(), logger: logger.child({ component: 'alerts' }) });
   jobKinds.push(...alerts.jobKinds);

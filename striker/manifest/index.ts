@@ -29,3 +29,4 @@ export { getManifest, listManifests } from './manifest-store.js';
 export { manifestRunRoutes, type ManifestRunListResponse, type ManifestRunResponse } from './manifest-run-routes.js';
 export { findRunnableManifest, manifestRun, manifestRuns, runManifest, type ManifestRunDeps, type ManifestRunView, type RunJobView, type RunManifestResponse } from './manifest-run-actions.js';
 export { checkJobInfo, manifestCheckJobKind, type CheckDeps } from './run-check-kind.js';
+export { manifestRunOfJob, type ManifestRunRow } from './manifest-run-store.js';
