@@ -11,6 +11,8 @@ import { hostname } from 'node:os';
 // Straight from the files, not ScanCore's index: the agent's bundle must not reach fastify or PostgreSQL.
 import { hostScanLoop, hostScanTargets } from '../../cluster/scancore/scan-loop.js';
 import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
+import { clusterJoinRunner } from '../../cluster/join/join-runner.js';
+import { parseJoinConfig } from '../../cluster/join/join-config.js';
 import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
@@ -34,6 +36,8 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
   const credentials = await loadAgentCredentials(credentialsPath, config.hostId);
   // ScanCore's scan loop, injected here because ScanCore (cluster/) comes after the agent area.
   const scancore = parseScancoreConfig(config.scancore ?? {});
+  // Cluster formation (cluster/join/), a later area's runner: the agent claims cluster.join because it is given it.
+  const join = parseJoinConfig(config.cluster ?? {});
   const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactPaths: ['credential', '*.credential'] });
   const runtime = new AgentRuntime({
     config,
@@ -43,6 +47,9 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     run: runCommand,
     collectInventory: () => collectInventory({ run: runCommand }),
     reloadCredentials: () => loadAgentCredentials(credentialsPath, config.hostId),
+    injectedRunners: {
+      'cluster.join': clusterJoinRunner({ run: runCommand, config: join }),
+    },
     scanLoop: hostScanLoop({
       hostName: hostname(),
       targets: async () => hostScanTargets(await collectInventory({ run: runCommand }), config.role),
