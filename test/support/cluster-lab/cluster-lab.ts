@@ -152,11 +152,16 @@ export class ClusterLab {
   /**
    * With an uplink, node n's BMC also answers on 198.19.<uplink>.<n + 1>, an address of the hub
    * that the test's namespace (a Striker checking BMCs) and the nodes (fence_ipmilan, by a route
-   * through the hub) both reach; its port is `bmcPort`. The address a manifest gives both.
+   * through the hub) both reach, port `bmcUplinkPort(n)`. The address a manifest gives both.
    */
   bmcUplinkAddress(index: number): string {
     if (this.uplink === undefined) throw new Error('this lab was started without an uplink: ClusterLab.up({ uplink: n })');
     return `198.19.${this.uplink}.${this.node(index).index + 1}`;
+  }
+
+  /** The port of node n's BMC on its uplink address (a LAN channel of its own, so it answers from that address). */
+  bmcUplinkPort(index: number): number {
+    return this.node(index).bmcPort + 100;
   }
 
   /** The argv that starts node n's cluster stack from inside the node (its agent's start command). */
@@ -303,12 +308,14 @@ export class ClusterLab {
 
   private async configure(): Promise<void> {
     const conf = join(this.dir, 'corosync.conf');
-    const nodeArgs = this.nodes.flatMap((n) => [n.name, `addr=${n.addresses.bcn}`, `addr=${n.addresses.mn}`]);
-    await run(['pcs', 'cluster', 'setup', CLUSTER_NAME, ...nodeArgs, 'transport', 'knet', 'totem', 'token=3000', '--corosync_conf', conf]);
-    // The nodes share the host's /dev/log: corosync logs to its file only.
-    await writeFile(conf, (await readFile(conf, 'utf8')).replace(/to_syslog: yes/, 'to_syslog: no'));
     const authkey = join(this.dir, 'authkey');
-    await run(['corosync-keygen', '-k', authkey]);
+    if (this.formed) {
+      const nodeArgs = this.nodes.flatMap((n) => [n.name, `addr=${n.addresses.bcn}`, `addr=${n.addresses.mn}`]);
+      await run(['pcs', 'cluster', 'setup', CLUSTER_NAME, ...nodeArgs, 'transport', 'knet', 'totem', 'token=3000', '--corosync_conf', conf]);
+      // The nodes share the host's /dev/log: corosync logs to its file only.
+      await writeFile(conf, (await readFile(conf, 'utf8')).replace(/to_syslog: yes/, 'to_syslog: no'));
+      await run(['corosync-keygen', '-k', authkey]);
+    }
     const [hacluster, haclient] = await Promise.all([idOf(['id', '-u', 'hacluster']), idOf(['id', '-g', 'hacluster'])]);
     for (const node of this.nodes) {
       for (const [from] of nodeBinds) await mkdir(join(node.dir, from), { recursive: true });
@@ -333,7 +340,9 @@ export class ClusterLab {
       await writeFile(join(b, 'power'), '0\n');
       // ipmi_sim takes one address per LAN channel: the any-address of the hub namespace is both its
       // loopback and its BCN address, and nothing outside the hub.
-      await writeFile(join(b, 'lan.conf'), renderLanConf(`bmc${node.index}`, { address: '0.0.0.0', port: node.bmcPort }, join(b, 'chassis-control'), BMC_USER));
+      const listens = [{ address: '0.0.0.0', port: node.bmcPort }];
+      if (this.uplink !== undefined) listens.push({ address: this.bmcUplinkAddress(node.index), port: this.bmcUplinkPort(node.index) });
+      await writeFile(join(b, 'lan.conf'), renderLanConf(`bmc${node.index}`, listens, join(b, 'chassis-control'), BMC_USER));
       await writeFile(join(b, 'bmc.emu'), bmcEmu);
       const sim = execa('ip', ['netns', 'exec', this.hub, 'ipmi_sim', '-c', join(b, 'lan.conf'), '-f', join(b, 'bmc.emu'), '-s', join(b, 'state'), '-n'], {
         stdin: 'ignore', stdout: { file: join(b, 'sim.out') }, stderr: { file: join(b, 'sim.err') }, reject: false,

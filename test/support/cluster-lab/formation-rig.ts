@@ -118,7 +118,7 @@ export async function startFormationRig(options: { prefix: string; uplink: numbe
       machine: macs[i - 1]!.bcn,
       addresses: { bcn1: `198.18.1.${i}`, mn1: `198.18.2.${i}` },
       links: { bcn1: { macs: [macs[i - 1]!.bcn] }, mn1: { macs: [macs[i - 1]!.mn] } },
-      ipmi: { address: l.bmcUplinkAddress(i), username: BMC_USER.name, password: BMC_USER.password, parameters: { lanplus: true, ipport: l.node(i).bmcPort, cipher: 3 } },
+      ipmi: { address: l.bmcUplinkAddress(i), username: BMC_USER.name, password: BMC_USER.password, parameters: { lanplus: true, ipport: l.bmcUplinkPort(i), cipher: 3 } },
     });
     const created = await api<{ manifest?: { id: string } }>('POST', '/api/manifests', {
       version: 1,

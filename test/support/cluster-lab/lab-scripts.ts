@@ -160,20 +160,26 @@ export interface BmcListen {
   port: number;
 }
 
-/** ipmi_sim's lan.conf: one LAN channel (ipmi_sim takes one address for it), the admin user, the chassis hook. */
-export function renderLanConf(name: string, listen: BmcListen, hook: string, user: { name: string; password: string }): string {
-  return `name "${plain(name, 'BMC name')}"
-set_working_mc 0x20
-  startlan 1
-    addr ${plain(listen.address, 'BMC address')} ${listen.port}
+/**
+ * ipmi_sim's lan.conf: one LAN channel per address it listens on (ipmi_sim takes one address per
+ * channel; a channel bound to one address answers from it, where one bound to 0.0.0.0 answers from
+ * whichever address the route back picks), the admin user, the chassis hook.
+ */
+export function renderLanConf(name: string, listen: BmcListen | readonly BmcListen[], hook: string, user: { name: string; password: string }): string {
+  const listens = Array.isArray(listen) ? listen : [listen as BmcListen];
+  const channels = listens.map((l, i) => `  startlan ${i + 1}
+    addr ${plain(l.address, 'BMC address')} ${l.port}
     priv_limit admin
     allowed_auths_callback none md2 md5 straight
     allowed_auths_user none md2 md5 straight
     allowed_auths_operator none md2 md5 straight
     allowed_auths_admin none md2 md5 straight
-    guid a123456789abcdefa123456789abcd${String(listen.port).slice(-2).padStart(2, '0')}
+    guid a123456789abcdefa123456789abc${i}${String(l.port).slice(-2).padStart(2, '0')}
   endlan
-  chassis_control "${plain(hook, 'hook path')}"
+`).join('');
+  return `name "${plain(name, 'BMC name')}"
+set_working_mc 0x20
+${channels}  chassis_control "${plain(hook, 'hook path')}"
   user 2 true  "${plain(user.name, 'BMC user')}" "${plain(user.password, 'BMC password')}" admin 10 none md2 md5 straight
 `;
 }
