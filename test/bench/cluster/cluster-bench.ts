@@ -15,7 +15,13 @@
  * Figures come from polling crm_mon every 250 ms, so each is at most that much late. Printed, never
  * asserted.
  */
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { openPool } from '../../../striker/db/database.js';
+import { startEmbeddedPostgres } from '../../../striker/db/embedded-postgres.js';
+import { migrate } from '../../../striker/db/migrate.js';
 import { ClusterLab } from '../../support/cluster-lab/cluster-lab.js';
 import { crmMonFacts, nodeOnline, runsOn, type CrmMonFacts } from '../../support/cluster-lab/crm-mon-facts.js';
 import { startFormationRig, type FormationRig } from '../../support/cluster-lab/formation-rig.js';
@@ -42,7 +48,23 @@ async function until(rig: FormationRig, index: number, since: number, what: stri
 }
 
 async function main(): Promise<void> {
-  const rig = await startFormationRig({ prefix: 'cjb', uplink: 32 });
+  // Striker's database: an embedded PostgreSQL of the bench's own (no vitest here).
+  const quiet = pino({ level: 'silent' });
+  const dir = mkdtempSync(join(tmpdir(), 'cjb-pg-'));
+  const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 0, logger: quiet, database: 'striker' });
+  const rig = await startFormationRig({
+    prefix: 'cjb',
+    uplink: 32,
+    database: async () => {
+      const db = openPool(pg.url, { poolSize: 10, logger: quiet });
+      await migrate(db, quiet);
+      return { db, url: pg.url, name: 'striker', drop: async () => db.close() };
+    },
+  }).catch(async (error: unknown) => {
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   const [n1, n2] = rig.names.nodes;
   const lab = rig.lab;
   try {
@@ -82,6 +104,8 @@ async function main(): Promise<void> {
     ].join('\n'));
   } finally {
     await rig.stop();
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -39,13 +39,17 @@ export interface FormationRig {
   stop(): Promise<void>;
 }
 
-/** `prefix` of at most 5 letters: it is the lab's and the manifest's (names `<prefix>-a01n01`…). */
-export async function startFormationRig(options: { prefix: string; uplink: number }): Promise<FormationRig> {
+/**
+ * `prefix` of at most 5 letters: it is the lab's and the manifest's (names `<prefix>-a01n01`…).
+ * `database` makes the migrated database Striker uses (a vitest file's test database by default; a
+ * script outside vitest passes its own).
+ */
+export async function startFormationRig(options: { prefix: string; uplink: number; database?: () => Promise<TestDatabase> }): Promise<FormationRig> {
   requireBuilt();
   statSync(AGENT_MAIN);
   const anvil = `${options.prefix}-anvil-01`;
   const nodes: [string, string] = [`${options.prefix}-a01n01`, `${options.prefix}-a01n02`];
-  const t = await createTestDatabase();
+  const t = await (options.database ?? createTestDatabase)();
   let lab: ClusterLab | undefined;
   let serve: SpawnedServe | undefined;
   const stop = async () => {
