@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   // Striker's database: an embedded PostgreSQL of the bench's own (no vitest here).
   const quiet = pino({ level: 'silent' });
   const dir = mkdtempSync(join(tmpdir(), 'cjb-pg-'));
-  const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 0, logger: quiet, database: 'striker' });
+  const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 0, logger: quiet, database: 'striker', replication: { maxSlotWalKeepSizeMb: 1024, walRetrieveRetryMs: 200 } });
   const rig = await startFormationRig({
     prefix: 'cjb',
     uplink: 32,
