@@ -78,8 +78,10 @@ async function main(): Promise<void> {
       f.quorate && nodeOnline(f, n1) && nodeOnline(f, n2) && devices.every((d) => runsOn(f, d).length === 1));
     await joins;
 
-    await lab.exec(1, ['pcs', 'resource', 'create', 'dummy', 'ocf:pacemaker:Dummy', 'meta', 'resource-stickiness=100', 'op', 'monitor', 'interval=5s']);
+    // Created stopped, placed, then started: it starts where it is placed, on node2.
+    await lab.exec(1, ['pcs', 'resource', 'create', 'dummy', 'ocf:pacemaker:Dummy', 'meta', 'resource-stickiness=100', 'op', 'monitor', 'interval=5s', '--disabled']);
     await lab.exec(1, ['pcs', 'constraint', 'location', 'dummy', 'prefers', `${n2}=50`]);
+    await lab.exec(1, ['pcs', 'resource', 'enable', 'dummy']);
     await until(rig, 1, Date.now(), 'dummy started on node2', 120_000, (f) => runsOn(f, 'dummy').includes(n2));
     const killed = Date.now();
     await lab.killCorosync(2);
