@@ -48,6 +48,11 @@ const agentConfigObject = z.strictObject({
    * ScanCore's own schema where the app starts the scan loop; absent means its defaults.
    */
   scancore: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Cluster formation's configuration (`cluster.startCommand`, `cluster.corosyncDir`, …), validated
+   * by cluster/join's own schema where the app injects the runner; absent means its defaults.
+   */
+  cluster: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const agentConfigSchema = agentConfigObject

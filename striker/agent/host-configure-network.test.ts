@@ -1,7 +1,8 @@
 /**
  * `host.configure-network`, `cluster.join` and `dr.link` through the real agent runtime and agent
  * API on loopback: the network plan is written only when the agent manages its host, otherwise the
- * job says honestly that it was not applied; held kinds are never claimed.
+ * job says honestly that it was not applied; a kind whose runner the app injects is claimed only by
+ * an agent given that runner; held kinds are never claimed.
  */
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,7 @@ import { agentConfigSchema } from './agent-config.js';
 import { AgentRuntime } from './agent-runtime.js';
 import { agentRunKinds, hostJobPayloads, type HostJobPayload } from './host-job-kinds.js';
 import type { Inventory } from './inventory-schema.js';
+import type { InjectedHostJobRunners } from './host-jobs.js';
 
 const hostId = '52-54-00-00-0c-01';
 let t: TestApp;
@@ -48,11 +50,11 @@ const networkPayload: HostJobPayload<'host.configure-network'> = {
   ],
 };
 
-async function withAgent<T>(manageHost: boolean, body: () => Promise<T>): Promise<T> {
+async function withAgent<T>(manageHost: boolean, body: () => Promise<T>, injectedRunners?: InjectedHostJobRunners): Promise<T> {
   const area = agentArea({ db: t.t.db, logger: quietLogger, inventoryMaxBytes: 65536 });
   const issued = await t.t.db.tx((tx) => area.onRegistered(tx, hostId, '127.0.0.1'));
   const config = agentConfigSchema.parse({ strikerUrls: [url], hostId, manageHost, heartbeatSeconds: 1 });
-  const agent = new AgentRuntime({ config, credentials: issued, version: 'test', logger: quietLogger, run, collectInventory: async () => inventory, applier: systemHostApplier(run, root) });
+  const agent = new AgentRuntime({ config, credentials: issued, version: 'test', logger: quietLogger, run, collectInventory: async () => inventory, applier: systemHostApplier(run, root), ...(injectedRunners ? { injectedRunners } : {}) });
   await agent.start();
   try {
     return await body();
@@ -161,17 +163,26 @@ describe('cluster.join and dr.link', () => {
     addresses: { bcn1: '10.201.10.1', sn1: '10.101.10.1' },
     peer: { hostName: 'an-a01n02', addresses: { bcn1: '10.201.10.2', sn1: '10.101.10.2' } },
   };
+  const drPayload: HostJobPayload<'dr.link'> = {
+    anvilName: 'an-anvil-01',
+    hostName: 'an-a01dr01',
+    addresses: { bcn1: '10.201.10.3' },
+    nodes: [{ hostName: 'an-a01n01', addresses: { bcn1: '10.201.10.1' } }, { hostName: 'an-a01n02', addresses: { bcn1: '10.201.10.2' } }],
+  };
 
-  it('are enqueued held, wait for the network job, and are never claimed by the agent', async () => {
+  it('cluster.join waits for the network job and is claimed only by an agent given its runner; dr.link stays held', async () => {
     expect(agentRunKinds).not.toContain('cluster.join');
     expect(agentRunKinds).not.toContain('dr.link');
-    const [net, joinJob] = await t.t.db.tx(async (tx) => {
+    const [net, joinJob, drJob] = await t.t.db.tx(async (tx) => {
       const n = await addHostJob(tx, systemActor, { hostId, kind: 'host.configure-network', payload: networkPayload });
       const j = await addHostJob(tx, systemActor, { hostId, kind: 'cluster.join', payload: joinPayload, waitsFor: [n.id] });
-      return [n, j] as const;
+      const d = await addHostJob(tx, systemActor, { hostId, kind: 'dr.link', payload: drPayload, waitsFor: [n.id] });
+      return [n, j, d] as const;
     });
-    expect(joinJob.heldReason).toBe('cluster formation is not available yet');
-    expect(joinJob.message).toBe('Waiting: cluster formation is not available yet');
+    expect(joinJob.heldReason).toBeNull();
+    expect(joinJob.message).toBe('Waiting for 1 job to succeed');
+    expect(drJob.heldReason).toBe('DR linking is not available yet');
+    // An agent without the injected runner: the network job runs, the join is left for another agent.
     const done = await withAgent(false, async () => {
       const d = await settled(net.id);
       // The agent is still claiming; give it several long-poll wake-ups (the network job's success is one).
@@ -179,10 +190,28 @@ describe('cluster.join and dr.link', () => {
       return d;
     });
     expect(done.status).toBe('succeeded');
-    const held = await getJob(t.t.db, joinJob.id);
+    const waiting = await getJob(t.t.db, joinJob.id);
+    expect(waiting.status).toBe('queued');
+    expect(waiting.attempts).toBe(0);
+    // An agent given the runners claims and runs the join, with its validated payload; the held kind stays held.
+    const seen: unknown[] = [];
+    const joined = await withAgent(false, () => settled(joinJob.id), {
+      'cluster.join': async (ctx) => {
+        seen.push(ctx.payload);
+        await ctx.progress(50, 'Joining {anvilName}', { anvilName: ctx.payload.anvilName });
+        return { noChange: 'already a member of an-anvil-01' };
+      },
+      'dr.link': async () => {
+        throw new Error('a held job must not run');
+      },
+    });
+    expect(joined.status).toBe('succeeded');
+    expect(joined.noChange).toBe('already a member of an-anvil-01');
+    expect(seen).toEqual([joinPayload]);
+    const held = await getJob(t.t.db, drJob.id);
     expect(held.status).toBe('queued');
     expect(held.attempts).toBe(0);
-    expect(held.heldReason).toBe('cluster formation is not available yet');
+    expect(held.heldReason).toBe('DR linking is not available yet');
   });
 
   it('validate their payloads: names, addresses per network, no secret', async () => {

@@ -4,12 +4,12 @@
  * Payloads are typed data; never a command line, and never a secret (a job that needs one fetches
  * it over the agent's authenticated API).
  *
- * `cluster.join` and `dr.link` are enqueued by a manifest run with their payloads validated here,
- * and held: no agent runs them until the cluster issue's runner exists and releases them
- * (`heldReason` is what the UI and the API show meanwhile). An agent does not claim them.
- * The server actions (`servers.migrate`, `servers.stop`, `servers.start`), server provisioning and
- * the `node.*` kinds run on a node through runners the app injects (cluster/actions/,
- * cluster/servers/, cluster/ops/node-runners.ts).
+ * `cluster.join` and `dr.link` are enqueued by a manifest run with their payloads validated here.
+ * `dr.link` is held: no agent runs it until its runner exists and releases it (`heldReason` is what
+ * the UI and the API show meanwhile). `cluster.join` (cluster/join/), the server actions
+ * (`servers.migrate`, `servers.stop`, `servers.start`), server provisioning and the `node.*` kinds
+ * run on a node through runners the app injects (cluster/join/, cluster/actions/, cluster/servers/,
+ * cluster/ops/node-runners.ts): an agent claims such a kind only when it was given its runner.
  */
 import { z } from 'zod';
 import { ipv4Schema } from '../core/net/ipv4.js';
@@ -156,7 +156,7 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'host.poweroff': { kind: 'host.poweroff', title: 'Power the host off', maxAttempts: 1, onStale: 'fail' },
   // Writing the same keyfiles again is harmless, so a run cut short is retried.
   'host.configure-network': { kind: 'host.configure-network', title: "Configure the host's networks", maxAttempts: 3, onStale: 'retry' },
-  'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail', heldReason: 'cluster formation is not available yet' },
+  'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail' },
   'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 1, onStale: 'fail', heldReason: 'DR linking is not available yet' },
   // Actions on the cluster (pacemaker): the server ones run through injected runners (cluster/actions/).
   'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail' },

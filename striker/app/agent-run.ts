@@ -16,6 +16,8 @@ import { serverProvisionRunner } from '../../cluster/servers/provision-host.js';
 import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
 import { collectClusterReport, withClusterReport } from '../../cluster/ops/cluster-collector.js';
 import { readFile } from 'node:fs/promises';
+import { clusterJoinRunner } from '../../cluster/join/join-runner.js';
+import { parseJoinConfig } from '../../cluster/join/join-config.js';
 import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
@@ -39,6 +41,8 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
   const credentials = await loadAgentCredentials(credentialsPath, config.hostId);
   // ScanCore's scan loop, injected here because ScanCore (cluster/) comes after the agent area.
   const scancore = parseScancoreConfig(config.scancore ?? {});
+  // Cluster formation (cluster/join/), a later area's runner: the agent claims cluster.join because it is given it.
+  const join = parseJoinConfig(config.cluster ?? {});
   const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactPaths: ['credential', '*.credential'] });
   const nodeRunners = nodeJobRunners({ run: runCommand });
   const scanLoop = hostScanLoop({
@@ -65,6 +69,7 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     scanLoop: config.role === 'node' ? withClusterReport(scanLoop, clusterReport) : scanLoop,
     // Runners of kinds whose code lives in cluster/ (a later area than the agent).
     injectedRunners: {
+      'cluster.join': clusterJoinRunner({ run: runCommand, config: join }),
       ...serversRunners({ run: runCommand, ...defaultClusterActionTiming }),
       'server.provision': serverProvisionRunner({ run: runCommand }),
       'node.standby': nodeRunners['node.standby'],

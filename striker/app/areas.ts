@@ -37,6 +37,7 @@ import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scanc
 import { serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
 import { systemClock } from '../core/clock.js';
 import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport } from '../../cluster/ops/index.js';
+import { joinPlanRoutes } from '../../cluster/join/index.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -236,6 +237,9 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     probeTimeoutMs: 30_000,
   }));
   plugins.push((app) => manifestRunRoutes(app, { db }));
+  // Cluster formation: a subnode's agent fetches its join plan (corosync.conf, the pair's authkey
+  // made once and sealed, node1's fencing CIB with the manifest's passwords) while its job runs.
+  plugins.push((app) => joinPlanRoutes(app, { db, keys: manifestKeys }));
   // Alerts: recipients, SMTP relays, de-bounced e-mails sent as jobs, the history.
   const alerts = alertsArea({ db, keys: siteKeys(config.dataDir), clock: systemClock, settings: defaultAlertsSettings, renderer: renderer(), logger: logger.child({ component: 'alerts' }) });
   jobKinds.push(...alerts.jobKinds);

@@ -21,10 +21,11 @@ import { slotName } from '../db/replication/names.js';
 import { peerSecrets, selfLink, type PeerReplication, type PeeringDeps } from '../peers/index.js';
 import { manifestSecretsTable } from '../manifest/index.js';
 import { alertSecrets } from '../../cluster/scancore/alerts/index.js';
+import { pairKeysTable } from '../../cluster/join/index.js';
 import type { StrikerConfig } from './config/schema.js';
 
 /** Every table with sealed columns, for key rotation. */
-export const encryptedColumns: EncryptedColumnRegistry = encryptedColumnRegistry([peerSecrets], [manifestSecretsTable, alertSecrets]);
+export const encryptedColumns: EncryptedColumnRegistry = encryptedColumnRegistry([peerSecrets], [manifestSecretsTable, alertSecrets, pairKeysTable]);
 
 export const peerReplication: PeerReplication = {
   ensurePublication: async (db) => {

@@ -30,3 +30,4 @@ export { manifestRunRoutes, type ManifestRunListResponse, type ManifestRunRespon
 export { hostIdOfMachine } from './run-manifest.js';
 export { findRunnableManifest, manifestRun, manifestRuns, runManifest, type ManifestRunDeps, type ManifestRunView, type RunJobView, type RunManifestResponse } from './manifest-run-actions.js';
 export { checkJobInfo, manifestCheckJobKind, type CheckDeps } from './run-check-kind.js';
+export { manifestRunOfJob, type ManifestRunRow } from './manifest-run-store.js';

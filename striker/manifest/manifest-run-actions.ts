@@ -95,10 +95,11 @@ async function view(q: DbReader, run: ManifestRunRow): Promise<ManifestRunView> 
 }
 
 /**
- * Runs a manifest. While a run of the same revision is running, answers that run; while a run of
- * another revision is running, refuses (409). Otherwise plans the graph and keeps every job of the
- * latest run that is still good for it (same fingerprint, not failed or cancelled): a run with
- * nothing new answers the latest run, and a re-run creates only what failed or changed.
+ * Runs a manifest. While a run of another revision is running, refuses (409). Otherwise plans the
+ * graph and keeps every job of the latest run that is still good for it (same fingerprint, not
+ * failed or cancelled, not a `rerun` job that succeeded): a run with nothing new — the same
+ * revision still running, say — answers the latest run, and a re-run creates only what failed or
+ * changed (a host rebuilt meanwhile has a new credential) and the jobs that reconcile live state.
  */
 export async function runManifest(deps: ManifestRunDeps, actor: Actor, idOrName: string, options: ActionOptions = {}): Promise<RunManifestResponse> {
   const manifest = await findRunnableManifest(deps.db, idOrName);
@@ -107,8 +108,7 @@ export async function runManifest(deps: ManifestRunDeps, actor: Actor, idOrName:
     await lockManifestRuns(t, manifest.id);
     const latest = await latestManifestRun(t, manifest.id);
     const latestView = latest === undefined ? undefined : await view(t, latest);
-    if (latest !== undefined && latestView!.state === 'running') {
-      if (latest.revision === revision) return { run: latestView!, existing: true, created: 0 };
+    if (latest !== undefined && latestView!.state === 'running' && latest.revision !== revision) {
       throw new ConflictError(`run ${latest.id} of ${manifest.name} (an earlier revision) is still running; wait for it to end or cancel its jobs, then run again`, {
         runId: latest.id,
         revision: latest.revision,

@@ -62,3 +62,12 @@ export async function getManifestRun(q: DbReader, manifestId: string, runId: str
   if (!rows[0]) throw new NotFoundError('manifest run', runId);
   return rows[0];
 }
+
+/** The newest run whose job map holds `jobId` (a kept job belongs to several runs), or undefined. */
+export async function manifestRunOfJob(q: DbReader, jobId: string): Promise<ManifestRunRow | undefined> {
+  const { rows } = await q.query<ManifestRunRow>(
+    `SELECT ${COLUMNS} FROM manifest_runs WHERE jobs @> $1::jsonb ORDER BY created_at DESC, id LIMIT 1`,
+    [JSON.stringify([{ jobId }])],
+  );
+  return rows[0];
+}

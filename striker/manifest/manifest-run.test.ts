@@ -30,12 +30,14 @@ async function register(hostId: string): Promise<void> {
   await t.db.tx((tx) => issueCredentialAtRegistration(tx, hostId, '127.0.0.1'));
 }
 
-/** Claims and ends every claimable job (Striker's and each host's) as `outcome` says, until none is left. */
-async function settle(outcome: (kind: string, hostId: string | null) => 'succeeded' | 'failed'): Promise<void> {
+const allKinds = ['manifest.check', 'host.configure-network', 'cluster.join', 'dr.link'];
+
+/** Claims and ends every claimable job of `kinds` (Striker's and each host's) as `outcome` says, until none is left. */
+async function settle(outcome: (kind: string, hostId: string | null) => 'succeeded' | 'failed', kinds: readonly string[] = allKinds): Promise<void> {
   for (;;) {
     let any = false;
     for (const target of [null, ...hostIds()]) {
-      const jobs = await claimJobs(t.db, { workerId: 'w', kinds: ['manifest.check', 'host.configure-network', 'cluster.join', 'dr.link'], targetHost: target, limit: 10 });
+      const jobs = await claimJobs(t.db, { workerId: 'w', kinds, targetHost: target, limit: 10 });
       for (const job of jobs) {
         any = true;
         const o = outcome(job.kind, target);
@@ -72,7 +74,7 @@ async function fresh(): Promise<void> {
 }
 
 describe('runManifest', () => {
-  it('makes the job graph: a check, a network job per host, cluster.join per subnode and dr.link, held and waiting', async () => {
+  it('makes the job graph: a check, a network job per host, cluster.join per subnode (waiting) and dr.link (held)', async () => {
     await fresh();
     const run = await runManifest(deps, systemActor, 'an-anvil-01');
     expect(run.existing).toBe(false);
@@ -91,8 +93,8 @@ describe('runManifest', () => {
     expect(byKey.get('node1:cluster.join')!.waitsFor).toEqual([id('striker:manifest.check'), id('node1:host.configure-network'), id('node2:host.configure-network')]);
     expect(byKey.get('dr:dr.link')!.waitsFor).toHaveLength(4);
     for (const k of ['node1:cluster.join', 'node2:cluster.join']) {
-      expect(byKey.get(k)!.heldReason).toBe('cluster formation is not available yet');
-      expect(byKey.get(k)!.text).toBe('Waiting: cluster formation is not available yet');
+      expect(byKey.get(k)!.heldReason).toBeNull();
+      expect(byKey.get(k)!.text).toBe('Waiting for 3 jobs to succeed');
     }
     expect(byKey.get('dr:dr.link')!.heldReason).toBe('DR linking is not available yet');
     expect(byKey.get('node1:host.configure-network')!.hostId).toBe('52-54-00-a1-00-01');
@@ -114,19 +116,24 @@ describe('runManifest', () => {
     await expect(runManifest(deps, systemActor, manifest.id)).rejects.toThrow(ConflictError);
   });
 
-  it('after a run whose jobs all ran, a re-run with nothing changed creates nothing new', async () => {
+  it('after a run whose jobs all ran, a re-run with nothing changed runs only the joins again (they compare the live cluster) and keeps the rest', async () => {
     await fresh();
     const first = await runManifest(deps, systemActor, manifest.id);
     await settle(() => 'succeeded');
     const done = await manifestRun(deps, manifest.id, first.runId);
-    // The held jobs remain: the run waits for cluster formation; nothing pretends to have joined.
+    // The held job remains: the run waits for DR linking; nothing pretends to have linked.
     expect(done.state).toBe('waiting');
-    expect(done.jobs.filter((j) => j.status === 'succeeded').map((j) => j.key)).toHaveLength(4);
-    expect(done.jobs.filter((j) => j.status === 'queued').map((j) => j.key)).toEqual(['node1:cluster.join', 'node2:cluster.join', 'dr:dr.link']);
+    expect(done.jobs.filter((j) => j.status === 'succeeded').map((j) => j.key)).toHaveLength(6);
+    expect(done.jobs.filter((j) => j.status === 'queued').map((j) => j.key)).toEqual(['dr:dr.link']);
     const again = await runManifest(deps, systemActor, manifest.id);
-    expect(again.existing).toBe(true);
-    expect(again.runId).toBe(first.runId);
-    expect(await jobCount()).toBe(7);
+    expect(again.existing).toBe(false);
+    expect(again.jobs.filter((j) => j.created).map((j) => j.key)).toEqual(['node1:cluster.join', 'node2:cluster.join']);
+    expect(again.jobs.find((j) => j.key === 'dr:dr.link')!.jobId).toBe(first.jobs.find((j) => j.key === 'dr:dr.link')!.jobId);
+    expect(await jobCount()).toBe(9);
+    // While those run, running again answers that run.
+    const third = await runManifest(deps, systemActor, manifest.id);
+    expect(third.existing).toBe(true);
+    expect(third.runId).toBe(again.runId);
   });
 
   it('resumes: a re-run after a failure re-creates what failed (and what ended because of it), keeps what succeeded', async () => {
@@ -153,10 +160,11 @@ describe('runManifest', () => {
   it('re-creates only the jobs of a node that was rebuilt (it registered again)', async () => {
     await fresh();
     const first = await runManifest(deps, systemActor, manifest.id);
-    await settle(() => 'succeeded');
+    // The joins wait for their agents (not claimed here).
+    await settle(() => 'succeeded', ['manifest.check', 'host.configure-network', 'dr.link']);
     await register(hostIdOfMachine(manifest.document.hosts.node1.machine));
     const rerun = await runManifest(deps, systemActor, manifest.id);
-    // The rebuilt node's held join of the first run is replaced, not left waiting beside the new one.
+    // The rebuilt node's waiting join of the first run is replaced, not left waiting beside the new one.
     const oldJoin = await getJob(t.db, first.jobs.find((j) => j.key === 'node1:cluster.join')!.jobId);
     expect(oldJoin.status).toBe('cancelled');
     expect(oldJoin.lastError).toBe(`superseded: run ${rerun.runId} of an-anvil-01 replaced it`);

@@ -6,14 +6,17 @@
  * The graph, per run:
  *   - `manifest.check` (Striker's runner): the BMCs, PDUs and UPSes answer, the agents are alive;
  *   - per host, `host.configure-network` (its agent): its networks as NetworkManager keyfiles;
- *   - per subnode, `cluster.join`, waiting for the check and both subnodes' networks; for the DR
- *     host, `dr.link`, waiting for the check and all three hosts' networks. Both are enqueued held
- *     (their runner belongs to the cluster issue).
+ *   - per subnode, `cluster.join` (its agent, with the runner cluster/join/ gives it), waiting for
+ *     the check and both subnodes' networks; for the DR host, `dr.link`, waiting for the check and
+ *     all three hosts' networks, enqueued held (its runner does not exist yet).
  *
  * Each planned job has a fingerprint: its kind, target, payload and the host's live agent
  * credential. A re-run keeps a job of the earlier run whose fingerprint is the same unless it
- * failed or was cancelled; anything else is created anew. So a re-run with nothing changed
- * creates nothing, a re-run after a failure retries what failed (and what ended because of it),
+ * failed or was cancelled; anything else is created anew. A job that compares the live state with
+ * the wanted one and changes only what differs (`cluster.join`: the cluster may have drifted since)
+ * is also created anew once the earlier one succeeded. So a re-run with nothing changed creates
+ * only those, which then report that nothing changed; a re-run after a failure retries what failed
+ * (and what ended because of it),
  * and a re-run after a node was rebuilt (it registered again: a new credential) re-creates only
  * that node's jobs. No payload holds a secret: the check reads the manifest's secrets when it runs.
  */
@@ -25,6 +28,8 @@ import { pairNames } from './names.js';
 
 export const CHECK_KIND = 'manifest.check';
 export const NETWORK_KIND = 'host.configure-network';
+/** Kinds that check the live state and change only what differs: a new run runs them again. */
+export const RERUN_KINDS: ReadonlySet<string> = new Set(['cluster.join']);
 
 /** A stored manifest as a run reads it: the secret-free document. */
 export interface RunnableManifest {
@@ -47,6 +52,8 @@ export interface PlannedJob {
   /** Keys of the planned jobs it waits for. */
   waitsFor: string[];
   fingerprint: string;
+  /** It reconciles live state (changing only what differs): every run runs it again once it succeeded. */
+  rerun: boolean;
 }
 
 export interface RunInput {
@@ -81,7 +88,7 @@ export function planRun(input: RunInput): PlannedJob[] {
     const hostId = target === 'striker' ? null : hostIdOfMachine(m.hosts[target]!.machine);
     const credential = target === 'striker' ? '' : (input.credentials[target] ?? '');
     const fingerprint = createHash('sha256').update(canonicalJson({ kind, hostId, payload, credential })).digest('hex').slice(0, 32);
-    jobs.push({ key: `${target}:${kind}`, target, hostId, kind, payload, waitsFor, fingerprint });
+    jobs.push({ key: `${target}:${kind}`, target, hostId, kind, payload, waitsFor, fingerprint, rerun: RERUN_KINDS.has(kind) });
   };
   add('striker', CHECK_KIND, { manifestId: input.manifestId, revision: input.revision }, []);
   for (const host of hosts) add(host, NETWORK_KIND, networkPayload(m, host, names.hosts[host].short), []);
@@ -140,16 +147,17 @@ export type RunStep = { job: PlannedJob; action: 'keep'; jobId: string } | { job
 
 /**
  * For each planned job (in plan order, dependencies first): keep the earlier run's job when its
- * fingerprint is the same, it has not failed, been cancelled or been purged, and each job it waits
- * for is kept too or had already succeeded (so a kept job never waits for one that is replaced);
- * otherwise create it.
+ * fingerprint is the same, it has not failed, been cancelled or been purged (nor, for a `rerun`
+ * job, succeeded), and each job it waits for is kept too or had already succeeded (so a kept job
+ * never waits for one that is replaced); otherwise create it.
  */
 export function reconcileRun(plan: readonly PlannedJob[], earlier: ReadonlyMap<string, EarlierJob>): RunStep[] {
   const kept = new Set<string>();
   return plan.map((job) => {
     const before = earlier.get(job.key);
     const depsHold = job.waitsFor.every((k) => kept.has(k) || earlier.get(k)?.status === 'succeeded');
-    const usable = before !== undefined && before.fingerprint === job.fingerprint && !['failed', 'cancelled', 'gone'].includes(before.status) && depsHold;
+    const ended = ['failed', 'cancelled', 'gone', ...(job.rerun ? ['succeeded'] : [])];
+    const usable = before !== undefined && before.fingerprint === job.fingerprint && !ended.includes(before.status) && depsHold;
     if (!usable) return { job, action: 'create' };
     kept.add(job.key);
     return { job, action: 'keep', jobId: before.jobId };

@@ -66,6 +66,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // with the site key every Striker holds.
   manifests: site,
   manifest_secrets: site,
+  // Each pair's corosync authkey (cluster/join), sealed with the site key: every Striker must hand
+  // the pair's agents the same key.
+  cluster_pair_keys: site,
   // ScanCore time series: each Striker keeps the readings it received or read itself. The engine
   // acts only on readings younger than scancore.readings.staleAfterSeconds, which a Striker taking
   // over collects within one scan interval, so nothing needs a peer's copy; replicating dozens of

@@ -15,6 +15,13 @@
  *   off SIGKILLs every process of that node and power on boots it again. Nodes are booted through
  *   their BMC (`chassis power on`), the same path fencing uses.
  *
+ * With `up({ formed: false })` the nodes are machines whose cluster is not set up yet: no
+ * corosync.conf, no authkey, nothing started at boot but the node's services (a Striker agent,
+ * `setServices`) until /etc/corosync/corosync.conf exists — then the boot starts the stack as
+ * enabled systemd units would (`cluster-start.sh`, which is also the agent's start command:
+ * `clusterStartCommand(n)`). Such a lab leaves the nodes off: the test powers them on (`powerOn`)
+ * once their services are set.
+ *
  * Every command goes through the command adapter with an argv array. `down()` kills the processes
  * of its own namespaces and the ipmi_sim processes it started, by pid, and deletes its namespaces.
  * Labs are told apart by a prefix (`cl` unless given: namespaces `<prefix>-n1`, `<prefix>-n2`,
@@ -28,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { runCommand, type CommandOptions, type CommandResult } from '../../../striker/core/command/run-command.js';
 import { requireLabTools } from './lab-tools.js';
-import { bmcEmu, nodeBinds, renderBootScript, renderChassisHook, renderLanConf, renderPowerOnScript, renderServicesScript, type LabNodePaths } from './lab-scripts.js';
+import { bmcEmu, nodeBinds, renderBootScript, renderChassisHook, renderClusterStartScript, renderLanConf, renderPowerOnScript, renderServicesScript, type LabNodePaths } from './lab-scripts.js';
 
 /** The prefix of the lab's namespaces when `up()` is given none. */
 export const DEFAULT_LAB_PREFIX = 'cl';
@@ -51,6 +58,22 @@ const run = (argv: readonly string[], options: Partial<CommandOptions> = {}) => 
 /** `up({ bmc })`: a node's BMC emulation (ipmi_sim's .emu text, e.g. with sensors) and lines added to its lan.conf. */
 export type LabBmcSetup = (node: LabNode) => Promise<{ emu: string; lanConf: string }>;
 
+/** cluster/fence-delay/: laid over /usr/sbin inside each node, so pcs and the fencer know `fence_delay`. */
+const fenceDelayDir = fileURLToPath(new URL('../../../cluster/fence-delay', import.meta.url));
+
+export interface ClusterLabOptions {
+  /** Names the namespaces and the lock (default `cl`). */
+  prefix?: string;
+  /** The third octet of 198.19.<n>.0/24 for a veth from the test's namespace to the hub. */
+  uplink?: number;
+  /** false: nodes with no cluster configured, left off (see the class comment). Default true. */
+  formed?: boolean;
+  /** The nodes' host names (default node1, node2); an unformed lab's cluster takes them from corosync.conf. */
+  nodeNames?: readonly [string, string];
+  /** Each node's BMC emulation (ipmi_sim's .emu text, e.g. with sensors) and lines added to its lan.conf. */
+  bmc?: LabBmcSetup;
+}
+
 export class ClusterLab {
   private readonly bmcProcesses: ResultPromise[] = [];
   private readonly hubProcesses: ResultPromise[] = [];
@@ -58,7 +81,7 @@ export class ClusterLab {
   /** The hub namespace: bridges, BMCs and whatever `spawnInHub` starts. */
   readonly hub: string;
 
-  private constructor(readonly prefix: string, readonly dir: string, readonly nodes: readonly LabNode[], private readonly uplink?: number, private readonly bmcSetup?: LabBmcSetup) {
+  private constructor(readonly prefix: string, readonly dir: string, readonly nodes: readonly LabNode[], private readonly uplink: number | undefined, readonly formed: boolean, private readonly bmcSetup?: LabBmcSetup) {
     this.hub = `${prefix}-hub`;
   }
 
@@ -92,7 +115,7 @@ export class ClusterLab {
    * Builds the namespaces, links, configuration and BMCs, and powers both nodes on through their BMCs.
    * `prefix` (lower-case letters and digits, at most 8) names the lab's namespaces and lock.
    */
-  static async up(options: { prefix?: string; uplink?: number; bmc?: LabBmcSetup } = {}): Promise<ClusterLab> {
+  static async up(options: ClusterLabOptions = {}): Promise<ClusterLab> {
     const prefix = options.prefix ?? DEFAULT_LAB_PREFIX;
     if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new Error(`cluster lab prefix ${JSON.stringify(prefix)}: lower-case letters and digits, at most 8`);
     if (options.uplink !== undefined && !(Number.isInteger(options.uplink) && options.uplink >= 1 && options.uplink <= 254)) {
@@ -103,26 +126,60 @@ export class ClusterLab {
     await removeNamespaces(prefix);
     const dir = await mkdtemp(join(tmpdir(), `${prefix}-lab-`));
     await chmod(dir, 0o755);
+    const formed = options.formed ?? true;
     const nodes: LabNode[] = [1, 2].map((index) => ({
       index,
-      name: `node${index}`,
+      name: options.nodeNames?.[index - 1] ?? `node${index}`,
       namespace: `${prefix}-n${index}`,
       dir: join(dir, `node${index}`),
       addresses: { bcn: `198.18.1.${index}`, mn: `198.18.2.${index}` },
       bmcPort: 6230 + index,
       bmcDir: join(dir, `bmc${index}`),
     }));
-    const lab = new ClusterLab(prefix, dir, nodes, options.uplink, options.bmc);
+    const lab = new ClusterLab(prefix, dir, nodes, options.uplink, formed, options.bmc);
     try {
       await lab.network();
       await lab.configure();
       await lab.startBmcs();
-      for (const node of nodes) await lab.ipmitool(node.index, ['chassis', 'power', 'on']);
+      if (formed) for (const node of nodes) await lab.powerOn(node.index);
     } catch (error) {
       await lab.down();
       throw error;
     }
     return lab;
+  }
+
+  /** Powers the node on through its BMC (`chassis power on`): it boots unless it runs. */
+  async powerOn(index: number): Promise<void> {
+    await this.ipmitool(index, ['chassis', 'power', 'on']);
+  }
+
+  /**
+   * With an uplink, node n's BMC also answers on 198.19.<uplink>.<n + 1>, an address of the hub
+   * that the test's namespace (a Striker checking BMCs) and the nodes (fence_ipmilan, by a route
+   * through the hub) both reach, port `bmcUplinkPort(n)`. The address a manifest gives both.
+   */
+  bmcUplinkAddress(index: number): string {
+    if (this.uplink === undefined) throw new Error('this lab was started without an uplink: ClusterLab.up({ uplink: n })');
+    return `198.19.${this.uplink}.${this.node(index).index + 1}`;
+  }
+
+  /** The port of node n's BMC on its uplink address (a LAN channel of its own, so it answers from that address). */
+  bmcUplinkPort(index: number): number {
+    return this.node(index).bmcPort + 100;
+  }
+
+  /** The argv that starts node n's cluster stack from inside the node (its agent's start command). */
+  clusterStartCommand(index: number): string[] {
+    return [join(this.node(index).dir, 'cluster-start.sh')];
+  }
+
+  /** The MAC address of a node's link (its NIC on that network). */
+  async linkMac(index: number, link: LabLink): Promise<string> {
+    const out = await run(['ip', '-n', this.node(index).namespace, '-o', 'link', 'show', `${link}1`]);
+    const mac = /link\/ether ([0-9a-f:]{17})/.exec(out.stdout)?.[1];
+    if (mac === undefined) throw new Error(`no MAC on ${link}1 of node${index}: ${out.stdout}`);
+    return mac;
   }
 
   node(index: number): LabNode {
@@ -131,14 +188,19 @@ export class ClusterLab {
     return node;
   }
 
-  /** Runs `argv` in the node's namespaces (those of its running pacemakerd); throws when the node is down. */
+  /** Runs `argv` in the node's namespaces (those of its boot process); throws when the node is down. */
   async exec(index: number, argv: readonly string[], options: Partial<CommandOptions> = {}): Promise<CommandResult> {
     const pid = await this.bootPid(index);
     if (pid === undefined) throw new Error(`node${index} is not running`);
     return run(['nsenter', '-t', String(pid), '-n', '-m', '-u', ...argv], options);
   }
 
-  /** The pid of the node's pacemakerd, when it is alive. */
+  /** Runs `argv` in the node's network namespace only (the node need not be running: a machine's NIC before it booted). */
+  async execInNetwork(index: number, argv: readonly string[], options: Partial<CommandOptions> = {}): Promise<CommandResult> {
+    return run(['ip', 'netns', 'exec', this.node(index).namespace, ...argv], options);
+  }
+
+  /** The pid of the node's boot process (pacemakerd in a formed lab), when it is alive. */
   async bootPid(index: number): Promise<number | undefined> {
     const pid = Number((await readFile(join(this.node(index).dir, 'boot.pid'), 'utf8').catch(() => '')).trim());
     return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
@@ -241,28 +303,36 @@ export class ClusterLab {
       await run(['ip', 'link', 'add', here, 'type', 'veth', 'peer', 'name', 'up0', 'netns', this.hub]);
       await run(['ip', 'addr', 'add', `198.19.${this.uplink}.1/24`, 'dev', here]);
       await run(['ip', 'link', 'set', here, 'up']);
-      await run(['ip', '-n', this.hub, 'addr', 'add', `198.19.${this.uplink}.2/24`, 'dev', 'up0']);
+      // .2 and .3: the hub's own, where the BMCs (listening on any address of the hub) answer too.
+      for (const node of this.nodes) await run(['ip', '-n', this.hub, 'addr', 'add', `198.19.${this.uplink}.${node.index + 1}/24`, 'dev', 'up0']);
       await run(['ip', '-n', this.hub, 'link', 'set', 'up0', 'up']);
+      // The nodes reach those addresses through the hub (its own: nothing is forwarded).
+      for (const node of this.nodes) await run(['ip', '-n', node.namespace, 'route', 'add', `198.19.${this.uplink}.0/24`, 'via', BMC_BCN_ADDRESS]);
     }
   }
 
   private async configure(): Promise<void> {
     const conf = join(this.dir, 'corosync.conf');
-    const nodeArgs = this.nodes.flatMap((n) => [n.name, `addr=${n.addresses.bcn}`, `addr=${n.addresses.mn}`]);
-    await run(['pcs', 'cluster', 'setup', CLUSTER_NAME, ...nodeArgs, 'transport', 'knet', 'totem', 'token=3000', '--corosync_conf', conf]);
-    // The nodes share the host's /dev/log: corosync logs to its file only.
-    await writeFile(conf, (await readFile(conf, 'utf8')).replace(/to_syslog: yes/, 'to_syslog: no'));
     const authkey = join(this.dir, 'authkey');
-    await run(['corosync-keygen', '-k', authkey]);
+    if (this.formed) {
+      const nodeArgs = this.nodes.flatMap((n) => [n.name, `addr=${n.addresses.bcn}`, `addr=${n.addresses.mn}`]);
+      await run(['pcs', 'cluster', 'setup', CLUSTER_NAME, ...nodeArgs, 'transport', 'knet', 'totem', 'token=3000', '--corosync_conf', conf]);
+      // The nodes share the host's /dev/log: corosync logs to its file only.
+      await writeFile(conf, (await readFile(conf, 'utf8')).replace(/to_syslog: yes/, 'to_syslog: no'));
+      await run(['corosync-keygen', '-k', authkey]);
+    }
     const [hacluster, haclient] = await Promise.all([idOf(['id', '-u', 'hacluster']), idOf(['id', '-g', 'hacluster'])]);
     for (const node of this.nodes) {
       for (const [from] of nodeBinds) await mkdir(join(node.dir, from), { recursive: true });
       for (const sub of ['cib', 'pengine', 'blackbox', 'cores']) await mkdir(join(node.dir, 'lib-pacemaker', sub), { recursive: true });
-      await copyFile(conf, join(node.dir, 'etc-corosync', 'corosync.conf'));
-      await copyFile(authkey, join(node.dir, 'etc-corosync', 'authkey'));
-      await chmod(join(node.dir, 'etc-corosync', 'authkey'), 0o400);
+      if (this.formed) {
+        await copyFile(conf, join(node.dir, 'etc-corosync', 'corosync.conf'));
+        await copyFile(authkey, join(node.dir, 'etc-corosync', 'authkey'));
+        await chmod(join(node.dir, 'etc-corosync', 'authkey'), 0o400);
+      }
       for (const owned of ['lib-pacemaker', 'log-pacemaker']) await chownTree(join(node.dir, owned), hacluster, haclient);
-      await writeFile(join(node.dir, 'boot.sh'), renderBootScript(node), { mode: 0o755 });
+      await writeFile(join(node.dir, 'boot.sh'), renderBootScript(node, { formed: this.formed, fenceAgentsDir: fenceDelayDir }), { mode: 0o755 });
+      await writeFile(join(node.dir, 'cluster-start.sh'), renderClusterStartScript(node), { mode: 0o755 });
       await writeFile(join(node.dir, 'power-on.sh'), renderPowerOnScript(node), { mode: 0o755 });
     }
   }
@@ -276,7 +346,9 @@ export class ClusterLab {
       // ipmi_sim takes one address per LAN channel: the any-address of the hub namespace is both its
       // loopback and its BCN address, and nothing outside the hub.
       const custom = await this.bmcSetup?.(node);
-      await writeFile(join(b, 'lan.conf'), renderLanConf(`bmc${node.index}`, { address: '0.0.0.0', port: node.bmcPort }, join(b, 'chassis-control'), BMC_USER) + (custom?.lanConf ?? ''));
+      const listens = [{ address: '0.0.0.0', port: node.bmcPort }];
+      if (this.uplink !== undefined) listens.push({ address: this.bmcUplinkAddress(node.index), port: this.bmcUplinkPort(node.index) });
+      await writeFile(join(b, 'lan.conf'), renderLanConf(`bmc${node.index}`, listens, join(b, 'chassis-control'), BMC_USER) + (custom?.lanConf ?? ''));
       await writeFile(join(b, 'bmc.emu'), custom?.emu ?? bmcEmu);
       const sim = execa('ip', ['netns', 'exec', this.hub, 'ipmi_sim', '-c', join(b, 'lan.conf'), '-f', join(b, 'bmc.emu'), '-s', join(b, 'state'), '-n'], {
         stdin: 'ignore', stdout: { file: join(b, 'sim.out') }, stderr: { file: join(b, 'sim.err') }, reject: false,

@@ -28,7 +28,22 @@ export const nodeBinds: readonly (readonly [string, string])[] = [
   ['lib-corosync', '/var/lib/corosync'],
   ['log-pacemaker', '/var/log/pacemaker'],
   ['log-corosync', '/var/log/corosync'],
+  // Where corosync.conf as Striker renders it logs (cluster/corosync-plan.ts).
+  ['log-cluster', '/var/log/cluster'],
 ];
+
+/** What a node's boot does about the cluster stack. */
+export interface BootOptions {
+  /**
+   * true: corosync and pacemakerd start at every boot, pacemakerd as the boot process (the lab
+   * configured the cluster). false: the node boots as a machine whose cluster is not set up yet —
+   * the stack starts (cluster-start.sh) only when /etc/corosync/corosync.conf exists, as enabled
+   * systemd units would, and the boot process only keeps the node's namespaces.
+   */
+  formed: boolean;
+  /** A directory whose fence agents are laid over /usr/sbin inside the node (cluster/fence-delay/). */
+  fenceAgentsDir?: string;
+}
 
 /**
  * Runs as `ip netns exec <ns> unshare -m -u boot.sh`: a private mount and UTS namespace, a private
@@ -37,9 +52,19 @@ export const nodeBinds: readonly (readonly [string, string])[] = [
  * some: a Striker agent, say), then `corosync -f` in the background and `pacemakerd` in the
  * foreground (its pid is the boot pid). A power-off kills the services with the rest of the node.
  */
-export function renderBootScript(node: LabNodePaths): string {
+export function renderBootScript(node: LabNodePaths, options: BootOptions = { formed: true }): string {
   const d = plain(node.dir, 'node directory');
   const binds = nodeBinds.map(([from, to]) => `mkdir -p ${to}; mount --bind ${d}/${from} ${to}`).join('\n');
+  const agents = options.fenceAgentsDir === undefined ? '' : `mount -t overlay overlay -o lowerdir=${plain(options.fenceAgentsDir, 'fence agents directory')}:/usr/sbin /usr/sbin\n`;
+  const stack = options.formed
+    ? `corosync -f > ${d}/corosync.out 2>&1 &
+echo $! > ${d}/corosync.pid
+for k in $(seq 100); do corosync-cfgtool -s > /dev/null 2>&1 && break; sleep 0.2; done
+PCMK_logfile=/var/log/pacemaker/pacemaker.log exec pacemakerd > ${d}/pacemakerd.out 2>&1
+`
+    : `if [ -f /etc/corosync/corosync.conf ]; then ${d}/cluster-start.sh >> ${d}/boot.out 2>&1; fi
+exec sleep infinity
+`;
   return `#!/bin/bash
 # ${node.name}: runs inside its network namespace ${plain(node.namespace, 'namespace')} after unshare -m -u
 set -e
@@ -51,12 +76,35 @@ mkdir -p /run/crm /run/resource-agents /run/lock /run/user
 ln -s /dev/shm /run/shm
 chown hacluster:haclient /run/crm; chmod 750 /run/crm; chmod 1755 /run/resource-agents
 ${binds}
-set +e
+${agents}set +e
 if [ -x ${d}/services.sh ]; then setsid ${d}/services.sh < /dev/null > ${d}/services.out 2>&1 & fi
-corosync -f > ${d}/corosync.out 2>&1 &
-echo $! > ${d}/corosync.pid
-for k in $(seq 100); do corosync-cfgtool -s > /dev/null 2>&1 && break; sleep 0.2; done
-PCMK_logfile=/var/log/pacemaker/pacemaker.log exec pacemakerd > ${d}/pacemakerd.out 2>&1
+${stack}`;
+}
+
+/**
+ * What `systemctl enable --now corosync pacemaker` does on a node of an unformed lab, run inside
+ * the node's namespaces (by its agent's start command, and by its boot once corosync.conf exists):
+ * starts `corosync -f` and `pacemakerd` unless they run, detached, pids in corosync.pid and
+ * pacemakerd.pid. Fails when there is no corosync.conf.
+ */
+export function renderClusterStartScript(node: LabNodePaths, conf = '/etc/corosync/corosync.conf'): string {
+  const d = plain(node.dir, 'node directory');
+  const c = plain(conf, 'corosync.conf path');
+  return `#!/bin/bash
+# start the cluster stack of ${node.name} unless it runs
+d=${d}
+running() { [ -f $d/$1.pid ] && kill -0 "$(cat $d/$1.pid)" 2> /dev/null; }
+if [ ! -f ${c} ]; then echo "cluster-start: ${c} does not exist" >&2; exit 1; fi
+if ! running corosync; then
+  setsid corosync -f < /dev/null > $d/corosync.out 2>&1 &
+  echo $! > $d/corosync.pid
+  for k in $(seq 100); do corosync-cfgtool -s > /dev/null 2>&1 && break; sleep 0.2; done
+fi
+if ! running pacemakerd; then
+  PCMK_logfile=/var/log/pacemaker/pacemaker.log setsid pacemakerd < /dev/null > $d/pacemakerd.out 2>&1 &
+  echo $! > $d/pacemakerd.pid
+fi
+exit 0
 `;
 }
 
@@ -112,20 +160,26 @@ export interface BmcListen {
   port: number;
 }
 
-/** ipmi_sim's lan.conf: one LAN channel (ipmi_sim takes one address for it), the admin user, the chassis hook. */
-export function renderLanConf(name: string, listen: BmcListen, hook: string, user: { name: string; password: string }): string {
-  return `name "${plain(name, 'BMC name')}"
-set_working_mc 0x20
-  startlan 1
-    addr ${plain(listen.address, 'BMC address')} ${listen.port}
+/**
+ * ipmi_sim's lan.conf: one LAN channel per address it listens on (ipmi_sim takes one address per
+ * channel; a channel bound to one address answers from it, where one bound to 0.0.0.0 answers from
+ * whichever address the route back picks), the admin user, the chassis hook.
+ */
+export function renderLanConf(name: string, listen: BmcListen | readonly BmcListen[], hook: string, user: { name: string; password: string }): string {
+  const listens = Array.isArray(listen) ? listen : [listen as BmcListen];
+  const channels = listens.map((l, i) => `  startlan ${i + 1}
+    addr ${plain(l.address, 'BMC address')} ${l.port}
     priv_limit admin
     allowed_auths_callback none md2 md5 straight
     allowed_auths_user none md2 md5 straight
     allowed_auths_operator none md2 md5 straight
     allowed_auths_admin none md2 md5 straight
-    guid a123456789abcdefa123456789abcd${String(listen.port).slice(-2).padStart(2, '0')}
+    guid a123456789abcdefa123456789abc${i}${String(l.port).slice(-2).padStart(2, '0')}
   endlan
-  chassis_control "${plain(hook, 'hook path')}"
+`).join('');
+  return `name "${plain(name, 'BMC name')}"
+set_working_mc 0x20
+${channels}  chassis_control "${plain(hook, 'hook path')}"
   user 2 true  "${plain(user.name, 'BMC user')}" "${plain(user.password, 'BMC password')}" admin 10 none md2 md5 straight
 `;
 }
