@@ -30,6 +30,7 @@ describe('migrations', () => {
     manifest_secrets: 'sealed secrets: a history row would keep an envelope out of reach of key rotation; the manifest document records set/cleared (migration 0016)',
     scan_readings: 'a time series: each row is a reading at a time, never updated, purged by age (migration 0018)',
     health_scores: 'a time series of scores with their reasons, never updated, purged by age (migration 0018)',
+    cluster_pair_keys: 'sealed corosync authkeys: a history row would keep an envelope out of reach of key rotation, as for manifest_secrets (migration 0024)',
   };
   // Tables keyed by a name rather than a uuid, and why.
   const keyedByName: Record<string, string> = {

@@ -7,18 +7,15 @@
 --   CREATE TRIGGER <table>_live AFTER INSERT OR UPDATE OR DELETE ON <table>
 --     FOR EACH ROW EXECUTE FUNCTION striker_live_trigger('<topic>', '<key column>');
 -- and a store that knows better calls striker_notify_live(topic, key) itself.
---
--- Names inside the functions are schema-qualified: a trigger of a replicated table also fires in
--- the apply worker, whose search_path is empty (0013), and in functions that set it empty.
 
-CREATE FUNCTION public.striker_notify_live(topic text, key text) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION striker_notify_live(topic text, key text) RETURNS void LANGUAGE sql AS $$
   SELECT pg_notify('striker_live', json_build_object('topic', topic, 'key', key)::text);
 $$;
 
-CREATE FUNCTION public.striker_live_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION striker_live_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   row_json jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
 BEGIN
-  PERFORM public.striker_notify_live(TG_ARGV[0], COALESCE(row_json ->> TG_ARGV[1], ''));
+  PERFORM striker_notify_live(TG_ARGV[0], COALESCE(row_json ->> TG_ARGV[1], ''));
   RETURN NULL;
 END $$;

@@ -4,12 +4,12 @@
 
 -- High-volume inserts (one scan report is dozens of readings) announce each key once per
 -- statement: TG_ARGV[0] the topic, TG_ARGV[1] the key column of the transition table `changed`.
-CREATE FUNCTION public.striker_live_statement_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION striker_live_statement_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   k text;
 BEGIN
   FOR k IN EXECUTE format('SELECT DISTINCT %I::text FROM changed', TG_ARGV[1]) LOOP
-    PERFORM public.striker_notify_live(TG_ARGV[0], COALESCE(k, ''));
+    PERFORM striker_notify_live(TG_ARGV[0], COALESCE(k, ''));
   END LOOP;
   RETURN NULL;
 END $$;
