@@ -28,23 +28,9 @@ export async function existingAllocations(q: DbReader): Promise<ExistingServer[]
   return rows.map((r) => ({ name: r.name, hosts: r.hosts.map((h) => h.name), minor: r.minor, port: r.port }));
 }
 
-export interface NewServer {
-  id: string;
-  name: string;
-  anvil: string;
-  vcpus: number;
-  memoryMiB: number;
-  diskGiB: number;
-  installIso: string | null;
-  driverIso: string | null;
-  osVariant: string;
-  networks: ServerNetwork[];
-  hosts: ServerHost[];
-  drbdMinor: number;
-  drbdPort: number;
-  preferredNode: 'node1' | 'node2';
-  liveMigration: boolean;
-}
+/** What provisioning stores first: the server as allocated, before any state of its own. */
+export type NewServer = Pick<Server, 'id' | 'name' | 'anvil' | 'vcpus' | 'memoryMiB' | 'diskGiB' | 'installIso' | 'driverIso' | 'osVariant'
+  | 'networks' | 'hosts' | 'drbdMinor' | 'drbdPort' | 'preferredNode' | 'liveMigration'>;
 
 export async function insertServer(q: DbWriter, s: NewServer): Promise<Server> {
   try {
