@@ -5,6 +5,7 @@
  * crm_mon that fails or prints what the reader refuses counts as "not yet" while time remains,
  * and its error is what a time-out reports: an action fails honestly, never on a guess.
  */
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import { StrikerError } from '../../striker/core/errors/index.js';
 import { parseCrmMon, type ClusterState } from '../crm-mon-parser.js';
@@ -32,18 +33,7 @@ export async function readCluster(deps: ClusterActionDeps, signal: AbortSignal):
 
 export type WaitVerdict = { done: true } | { done: false; waitingFor: string } | { failed: string };
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(ms, undefined, { signal });
 
 /**
  * Polls crm_mon until `verdict` says done (the state is returned) or failed (a StrikerError with

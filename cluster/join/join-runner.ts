@@ -16,6 +16,7 @@
  * holds the authkey and fence passwords: they go to the two files and the CIB, never to a message
  * (CIB changes are reported redacted).
  */
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { chmod, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
@@ -49,7 +50,7 @@ const CONF_MODE = 0o644;
 
 export function clusterJoinRunner(deps: JoinRunnerDeps): (ctx: JoinJobContext) => Promise<JoinResult> {
   const { run, config } = deps;
-  const sleep = deps.sleep ?? abortableSleep;
+  const sleep = deps.sleep ?? ((ms: number, signal: AbortSignal) => sleepFor(ms, undefined, { signal }));
   const command = (argv: readonly string[], signal: AbortSignal) => run(argv, { timeoutMs: config.commandTimeoutMs, signal });
 
   /** The cluster's state, or undefined while pacemaker does not answer. */
@@ -176,17 +177,3 @@ async function writeIfDifferent(path: string, content: Buffer, mode: number): Pr
   return true;
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
