@@ -9,19 +9,18 @@
  * network), at 1280×800 and 390 wide: no serious or critical violation. Screenshots of each page
  * at both sizes go to test-artifacts/screenshots.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../../support/axe-audit.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
 import { launchUi, NARROW, open, screenshots, WIDE, type UiBrowser } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 const MACHINE = '52:54:00:a1:1a:01';
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let t: TestDatabase;
 let dataDir: string;
 let env: Record<string, string>;
@@ -29,29 +28,12 @@ let striker: ServeProcess;
 let ui: UiBrowser;
 let base: string;
 
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
-
-/** Serious and critical axe violations of the page as it is now, at the viewport it has. */
-async function audit(page: Page): Promise<Violation[]> {
-  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate(`window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    resultTypes: ['violations'],
-  })`)) as { violations: Violation[] };
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
 /** Audits at both sizes, saves the screenshots, and names every violation found. */
 async function auditBothSizes(page: Page, name: string): Promise<string[]> {
   const found: string[] = [];
   for (const size of [WIDE, NARROW]) {
     await page.setViewportSize(size);
-    for (const v of await audit(page)) {
+    for (const v of await seriousViolations(page)) {
       found.push(`${name} @${size.width}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
     }
   }
@@ -240,7 +222,7 @@ describe('accessibility', () => {
     expect(violations, violations.join('\n')).toEqual([]);
     // The audit itself can fail: an unlabelled field added to the page is reported.
     await page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=\\'unlabelled\\'>')");
-    expect((await audit(page)).map((v) => v.id)).toContain('label');
+    expect((await seriousViolations(page)).map((v) => v.id)).toContain('label');
   });
 
   it('lets a keyboard user skip the navigation straight to the page', async () => {
