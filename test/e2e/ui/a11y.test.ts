@@ -188,8 +188,8 @@ describe('accessibility', () => {
     expect(viewer.code, viewer.stderr).toBe(0);
 
     await open(page, `${base}/jobs`);
-    await page.locator('tbody tr').first().waitFor();
-    const jobHref = await page.locator('tbody tr a').first().getAttribute('href');
+    await page.getByTestId('job-table').locator('tbody tr').first().waitFor();
+    const jobHref = await page.getByTestId('job-table').locator('tbody tr a').first().getAttribute('href');
     // Every page of the main navigation, whoever added it, and the pages reached from lists.
     const navHrefs = await page.locator('nav[aria-label="Main"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
     expect(navHrefs).toContain('/jobs');

@@ -130,18 +130,18 @@ describe('honest job states in the UI', () => {
     const total = Number((await page.getByTestId('job-count').textContent())!.match(/of (\d+)/)![1]);
     expect(total).toBeGreaterThanOrEqual(62);
     expect(await page.getByTestId('job-count').textContent()).toContain('Jobs 1–50 of');
-    expect(await page.locator('tbody tr').count()).toBe(50);
+    expect(await page.getByTestId('job-table').locator('tbody tr').count()).toBe(50);
     await page.getByTestId('next-page').click();
     await page.waitForURL(`${base}/jobs?page=2`);
     await page.getByTestId('job-count').filter({ hasText: 'Jobs 51–' }).waitFor();
-    expect(await page.locator('tbody tr').count()).toBe(total - 50);
+    expect(await page.getByTestId('job-table').locator('tbody tr').count()).toBe(total - 50);
     await screenshots(page, '62-jobs-page-2');
 
     await field(page, 'job-target').fill('USB');
     await page.getByTestId('apply-filter').click();
     await page.waitForURL(`${base}/jobs?target=USB`);
     await page.getByTestId('job-count').filter({ hasText: 'of 1 matching' }).waitFor();
-    expect(await page.locator('tbody tr a').allTextContents()).toEqual(['Sync usb-baseos']);
+    expect(await page.getByTestId('job-table').locator('tbody tr a').allTextContents()).toEqual(['Sync usb-baseos']);
 
     await open(page, `${base}/jobs`);
     await page.getByTestId('job-count').waitFor();
@@ -159,7 +159,7 @@ describe('honest job states in the UI', () => {
     await page.getByTestId('job-count').filter({ hasText: 'of 10 matching' }).waitFor();
     expect(await field(page, 'job-status').inputValue()).toBe('cancelled');
     expect(await field(page, 'job-target').inputValue()).toBe('bulk-5');
-    const titles = await page.locator('tbody tr a').allTextContents();
+    const titles = await page.getByTestId('job-table').locator('tbody tr a').allTextContents();
     expect(titles.every((x) => /^Sync bulk-5\d$/.test(x))).toBe(true);
     await screenshots(page, '63-jobs-filtered');
   });
