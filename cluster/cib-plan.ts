@@ -14,15 +14,15 @@
  * Who survives a split: a static `pcmk_delay_base` on the first device that fences the preferred
  * node. In a split both nodes shoot at once; the shot at the preferred node waits, so the
  * preferred node's shot lands first and it survives. The preferred node is the one running the
- * servers: the caller plans with `preferredNode` set to where the servers run, and
- * `reconcile.ts` moves the delay (two `pcs stonith update`s) when they move.
+ * servers: the caller plans with `preferredNode` set to where the servers run, and when they
+ * move, `servers.migrate` moves the delay with them (split-preference.ts: two `pcs stonith update`s).
  * Chosen over `priority-fencing-delay` with resource priorities because: it decides a split
  * when no resource carries a priority (during formation, with the servers stopped, in
  * maintenance), where priority-fencing-delay leaves both shots undelayed and both nodes may
  * die; its effect is one visible attribute of one device; and a crashed node that is not the
- * preferred one is fenced with no delay at all. What it gives up — the preference follows a live
- * migration only once the plan is applied again — costs a server restart on a split in that
- * window, never two nodes writing the same disk.
+ * preferred one is fenced with no delay at all. What it gives up — the preference follows a
+ * migration only once the move has finished — costs a server restart on a split in that window,
+ * never two nodes writing the same disk.
  */
 import type { PairNode, PairPlanInput, SecretLookup } from './pair-input.js';
 

@@ -16,8 +16,16 @@ function crmMon(placed: Placement, nodes: Record<string, { standby?: boolean; on
   return `<pacemaker-result api-version="2.25" request="crm_mon"><summary><current_dc present="true" name="node1" id="1" with_quorum="true"/><cluster_options stonith-enabled="true" maintenance-mode="false"/></summary><nodes>${nodeXml}</nodes><resources>${res}</resources><status code="0" message="OK"/></pacemaker-result>`;
 }
 
-/** A fake command runner: records argv; crm_mon answers the states in turn (the last repeats). */
-function fakeCluster(states: string[], fail: (argv: readonly string[]) => boolean = () => false) {
+/** A CIB whose fencing gives each node one IPMI level, the split-brain delay on node1's. */
+const CIB = `<cib><configuration><crm_config/><resources>
+<primitive id="fence-node1-ipmi" class="stonith" type="fence_ipmilan"><instance_attributes id="a1"><nvpair id="a1-d" name="pcmk_delay_base" value="15s"/></instance_attributes></primitive>
+<primitive id="fence-node2-ipmi" class="stonith" type="fence_ipmilan"/>
+</resources><constraints/><fencing-topology>
+<fencing-level id="l1" target="node1" index="1" devices="fence-node1-ipmi"/><fencing-level id="l2" target="node2" index="1" devices="fence-node2-ipmi"/>
+</fencing-topology></configuration><status/></cib>`;
+
+/** A fake command runner: records argv; crm_mon answers the states in turn (the last repeats), cibadmin --query the CIB. */
+function fakeCluster(states: string[], fail: (argv: readonly string[]) => boolean = () => false, cib = CIB) {
   const calls: string[][] = [];
   let i = 0;
   const run = async (argv: readonly string[], _o: CommandOptions): Promise<CommandResult> => {
@@ -28,11 +36,12 @@ function fakeCluster(states: string[], fail: (argv: readonly string[]) => boolea
       i++;
       return { argv, exitCode: 0, stdout: out, stderr: '', durationMs: 1 };
     }
+    if (argv[0] === 'cibadmin') return { argv, exitCode: 0, stdout: cib, stderr: '', durationMs: 1 };
     return { argv, exitCode: 0, stdout: '', stderr: '', durationMs: 1 };
   };
   let t = 0;
   const runners = serversRunners({ run, commandTimeoutMs: 1000, settleTimeoutMs: 10_000, pollMs: 1000, sleep: async (ms) => void (t += ms), now: () => t });
-  return { calls, runners, changes: () => calls.filter((c) => c[0] !== 'crm_mon') };
+  return { calls, runners, changes: () => calls.filter((c) => c[0] !== 'crm_mon' && c[0] !== 'cibadmin') };
 }
 
 function ctx<P>(payload: P): ActionContext<P> & { notes: string[] } {
@@ -48,14 +57,24 @@ describe('servers.migrate', () => {
       crmMon({ srv1: { on: ['node2'] }, srv2: { on: ['node2'] } }),
     ]);
     const result = await f.runners['servers.migrate'](ctx({ servers: ['srv1', 'srv2'], to: 'node2' }));
-    expect(result).toEqual({ message: 'Moved srv1 and srv2 to node2' });
+    expect(result).toEqual({ message: 'Moved srv1 and srv2 to node2; the split-brain preference moved to node2' });
     expect(f.changes()).toEqual([
       ['crm_resource', '--resource', 'srv1', '--move', '--node', 'node2'],
       ['crm_resource', '--resource', 'srv2', '--move', '--node', 'node2'],
       ['crm_resource', '--resource', 'srv1', '--clear', '--node', 'node2'],
       ['crm_resource', '--resource', 'srv2', '--clear', '--node', 'node2'],
+      // The preference follows the servers: the delay onto node2's first device, off node1's.
+      ['pcs', 'stonith', 'update', 'fence-node2-ipmi', 'pcmk_delay_base=15s'],
+      ['pcs', 'stonith', 'update', 'fence-node1-ipmi', 'pcmk_delay_base='],
     ]);
     expect(f.calls.filter((c) => c[0] === 'crm_mon')[0]).toEqual(['crm_mon', '--output-as=xml', '--one-shot', '--inactive']);
+  });
+
+  it('still succeeds when the preference cannot move, saying so in a warning', async () => {
+    const f = fakeCluster([crmMon({ srv1: { on: ['node1'] } }), crmMon({ srv1: { on: ['node2'] } })], (argv) => argv[0] === 'pcs');
+    const c = ctx({ servers: ['srv1'], to: 'node2' });
+    expect(await f.runners['servers.migrate'](c)).toEqual({ message: "Moved srv1 to node2; the split-brain preference could not move to node2 (see the job's messages)" });
+    expect(c.notes).toEqual(['The servers moved, but the split-brain preference could not move to {to}: {error}']);
   });
 
   it('changes nothing when the servers already run on the target', async () => {

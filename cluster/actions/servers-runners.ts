@@ -26,6 +26,8 @@ import type { HostJobPayload } from '../../striker/agent/index.js';
 import { StrikerError } from '../../striker/core/errors/index.js';
 import type { ClusterState } from '../crm-mon-parser.js';
 import { canHost } from '../node-actions.js';
+import { readCibFencing } from '../reconcile.js';
+import { movePreferenceOperations } from '../split-preference.js';
 import { listOf, placement, readCluster, waitForCluster, type ClusterActionDeps, type WaitVerdict } from './cluster-watch.js';
 
 /** What a runner needs from the agent's job context (striker/agent/host-jobs.ts HostJobContext). */
@@ -106,7 +108,26 @@ export function serversRunners(deps: ClusterActionDeps): ServersRunners {
       if (away.length > 0) return { failed: `${listOf(away)} left ${to} once the move constraint was cleared (the cluster sets no resource-stickiness?)` };
       return { done: true };
     });
-    return { message: `Moved ${listOf(moving)} to ${to}` };
+    return { message: `Moved ${listOf(moving)} to ${to}${await movePreference(to, ctx)}` };
+  };
+
+  /**
+   * The split-brain preference follows the servers (cluster/split-preference.ts): the delay goes to
+   * the first device fencing `to`. A failure here is a warning in the job, not a failed job: the
+   * servers did move, and the jobs waiting for the move (a withdrawal) must go on.
+   */
+  const movePreference = async (to: string, ctx: ActionContext<HostJobPayload<'servers.migrate'>>): Promise<string> => {
+    try {
+      const cib = await cmd(['cibadmin', '--query'], ctx.signal);
+      const ops = movePreferenceOperations(readCibFencing(cib.stdout), to);
+      for (const op of ops) await cmd(['pcs', ...op.args], ctx.signal);
+      return ops.length > 0 ? `; the split-brain preference moved to ${to}` : '';
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      await ctx.note('The servers moved, but the split-brain preference could not move to {to}: {error}', { to, error: message }, 'warn');
+      return `; the split-brain preference could not move to ${to} (see the job's messages)`;
+    }
   };
 
   const setRole = (role: 'Stopped' | 'Started') => async (ctx: ActionContext<{ servers: string[]; reason?: string | undefined }>): Promise<ActionResult> => {
