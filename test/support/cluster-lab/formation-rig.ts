@@ -15,7 +15,7 @@ import { PgTokenStore } from '../../../kickstart/token-store.js';
 import type { ManifestRunView, RunManifestResponse } from '../../../striker/manifest/index.js';
 import { freePort, requireBuilt, runStriker, spawnServe, type SpawnedServe } from '../striker-process.js';
 import { createTestDatabase, type TestDatabase } from '../test-database.js';
-import { BMC_USER, ClusterLab, waitFor } from './cluster-lab.js';
+import { BMC_USER, ClusterLab, waitFor, type LabBmcSetup } from './cluster-lab.js';
 
 const AGENT_MAIN = fileURLToPath(new URL('../../../dist/striker/app/agent-main.js', import.meta.url));
 const PASSWORD = 'a long enough admin password';
@@ -42,9 +42,18 @@ export interface FormationRig {
 /**
  * `prefix` of at most 5 letters: it is the lab's and the manifest's (names `<prefix>-a01n01`…).
  * `database` makes the migrated database Striker uses (a vitest file's test database by default; a
- * script outside vitest passes its own).
+ * script outside vitest passes its own). `bmc` is the lab's BMC setup (e.g. the rack simulator's
+ * sensors), `strikerConfig` extra lines of striker.yaml (e.g. a `scancore:` block), `agentConfig`
+ * extra keys of each node agent's agent.json (e.g. `scancore`).
  */
-export async function startFormationRig(options: { prefix: string; uplink: number; database?: () => Promise<TestDatabase> }): Promise<FormationRig> {
+export async function startFormationRig(options: {
+  prefix: string;
+  uplink: number;
+  database?: () => Promise<TestDatabase>;
+  bmc?: LabBmcSetup;
+  strikerConfig?: string[];
+  agentConfig?: Record<string, unknown>;
+}): Promise<FormationRig> {
   requireBuilt();
   statSync(AGENT_MAIN);
   const anvil = `${options.prefix}-anvil-01`;
@@ -61,7 +70,7 @@ export async function startFormationRig(options: { prefix: string; uplink: numbe
     await t.drop();
   };
   try {
-    lab = await ClusterLab.up({ prefix: options.prefix, uplink: options.uplink, formed: false, nodeNames: nodes });
+    lab = await ClusterLab.up({ prefix: options.prefix, uplink: options.uplink, formed: false, nodeNames: nodes, ...(options.bmc === undefined ? {} : { bmc: options.bmc }) });
     const l = lab;
     const dir = join(l.dir, 'striker');
     mkdirSync(dir, { recursive: true });
@@ -72,6 +81,7 @@ export async function startFormationRig(options: { prefix: string; uplink: numbe
       `database: { urls: ['${t.url}'] }`,
       'jobs: { heartbeatSeconds: 2, staleAfterSeconds: 60, pollSeconds: 0.5, shutdownGraceSeconds: 2 }',
       'log: { level: warn }',
+      ...(options.strikerConfig ?? []),
       '',
     ].join('\n'));
     const env = { STRIKER_CONFIG: join(dir, 'striker.yaml') };
@@ -110,6 +120,7 @@ export async function startFormationRig(options: { prefix: string; uplink: numbe
       writeFileSync(join(agentDir, 'agent.json'), JSON.stringify({
         strikerUrls: [nodeUrl], hostId, role: 'node', heartbeatSeconds: 2, inventorySeconds: 300, logLevel: 'info',
         cluster: { startCommand: l.clusterStartCommand(node.index), pollSeconds: 0.5 },
+        ...options.agentConfig,
       }));
       await l.setServices(node.index, [{ argv: [process.execPath, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', credentials] }]);
       await l.powerOn(node.index);
