@@ -112,6 +112,12 @@ describe('every page', () => {
       '/': '/',
       '/alerts': '/alerts',
       '/alerts/settings': '/alerts/settings',
+      // No pair or server is stored here: the lists' empty states and the pages' honest "not found"
+      // (test/e2e/ui/anvils.test.ts and servers.test.ts show them with data).
+      '/anvils': '/anvils',
+      '/anvils/[name]': '/anvils/an-anvil-99',
+      '/servers': '/servers',
+      '/servers/[name]': '/servers/no-such-server',
       '/hosts/[name]': `/hosts/${HOST}`,
       '/jobs': '/jobs',
       '/jobs/[id]': `/jobs/${ids.jobId}`,
