@@ -7,7 +7,7 @@
  * `nut` user themselves), and `stop` ends exactly those, by pid.
  */
 import { type ResultPromise, execa } from 'execa';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../striker/core/net/free-port.js';
@@ -38,6 +38,8 @@ async function nutIds(): Promise<{ uid: number; gid: number }> {
 
 export class NutUpses {
   private readonly children: ResultPromise[] = [];
+  /** The mtime (whole seconds) each UPS's state file was last given. */
+  private readonly lastWrite = new Map<string, number>();
 
   private constructor(readonly dir: string, readonly port: number, readonly names: readonly string[], private readonly env: Record<string, string>) {}
 
@@ -106,7 +108,13 @@ export class NutUpses {
   /** Rewrites the UPS's state file and waits until upsc reports the new status and charge. */
   async set(name: string, s: UpsState): Promise<void> {
     if (!this.names.includes(name)) throw new Error(`no simulated UPS ${name} (have ${this.names.join(', ')})`);
-    await writeFile(join(this.dir, 'etc', `${name}.dev`), devFile(name, s));
+    const file = join(this.dir, 'etc', `${name}.dev`);
+    await writeFile(file, devFile(name, s));
+    // dummy-ups re-reads the file when its mtime (whole seconds) changes: two writes within one
+    // second would look like one, so each write gets a later second than the one before.
+    const second = Math.max(Math.floor(Date.now() / 1000), (this.lastWrite.get(name) ?? 0) + 1);
+    this.lastWrite.set(name, second);
+    await utimes(file, second, second);
     await waitFor(`UPS ${name} reports ${s.status} at ${s.chargePct} %`, 20_000, async () => {
       const v = await this.read(name);
       return v['ups.status'] === s.status && v['battery.charge'] === String(s.chargePct) && v['battery.runtime'] === String(s.runtimeS);
