@@ -314,8 +314,18 @@ describe('HttpSource contract: large files stream to a partial file and resume',
     const store = await freshStore();
     const { code, message } = await failure(source(port, { attempts: 3 }).fetchToStore(big.name, { checksum: big.checksum, size: big.body.length }, store, { signal }));
     expect(code).toBe('REPO_FETCH_FAILED');
-    expect(message).toBe(`GET http://127.0.0.1:${port}/big.rpm failed: connection closed inside the response (${big.body.length - 300_000} of ${big.body.length - 200_000} body bytes missing)`);
-    expect(stats.requests.map((r) => r.range)).toEqual([undefined, 'bytes=100000-', 'bytes=200000-']);
-    expect((await readFile(store.partialPathFor(big.checksum))).equals(big.body.subarray(0, 300_000))).toBe(true);
+    // Each try resumes where the partial ends and adds what the server sent before it cut the
+    // connection (100,000 bytes, or fewer when the cut overtakes them on a busy machine); the
+    // partial keeps every byte that arrived, and the message counts what the last response lacked.
+    const starts = stats.requests.map((r) => (r.range === undefined ? 0 : Number(/^bytes=(\d+)-$/.exec(r.range)?.[1])));
+    expect(starts).toHaveLength(3);
+    expect(starts[0]).toBe(0);
+    expect(starts[1]).toBeGreaterThan(0);
+    expect(starts[2]).toBeGreaterThan(starts[1]!);
+    const partial = await readFile(store.partialPathFor(big.checksum));
+    expect(partial.length).toBeGreaterThanOrEqual(starts[2]!);
+    expect(partial.length).toBeLessThanOrEqual(300_000);
+    expect(partial.equals(big.body.subarray(0, partial.length))).toBe(true);
+    expect(message).toBe(`GET http://127.0.0.1:${port}/big.rpm failed: connection closed inside the response (${big.body.length - partial.length} of ${big.body.length - starts[2]!} body bytes missing)`);
   });
 });
