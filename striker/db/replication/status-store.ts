@@ -27,6 +27,11 @@ export interface SubscriptionStatus {
   lagSeconds: number | null;
   /** The peer's slot for this Striker: 'reserved'/'extended' fine, 'unreserved' at risk, 'lost': re-seed this peer. */
   peerSlotStatus: string | null;
+  /**
+   * Tables of this subscription still in their initial copy (seeding). Until it is 0, changes to
+   * those tables wait for their table-sync worker and lag is that of the copy, not of the stream.
+   */
+  tablesCopying: number;
   applyErrors: number;
   syncErrors: number;
   conflictsDetected: number;
@@ -80,6 +85,10 @@ export async function readReplicationStatus(db: DbReader, options: { probePeers?
        FROM pg_catalog.pg_stat_subscription_stats x JOIN pg_catalog.pg_subscription s ON s.oid = x.subid
       WHERE s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())`,
   );
+  const { rows: copying } = await db.query<{ subname: string; n: number }>(
+    `SELECT s.subname, count(*)::int AS n FROM pg_catalog.pg_subscription_rel r JOIN pg_catalog.pg_subscription s ON s.oid = r.srsubid
+      WHERE r.srsubstate <> 'r' AND s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) GROUP BY s.subname`,
+  );
   const { rows: versions } = await db.query<{ node_name: string; schema_version: number }>('SELECT node_name, schema_version FROM public.striker_schema_versions');
   const subscriptions: SubscriptionStatus[] = [];
   for (const s of subs) {
@@ -109,6 +118,7 @@ export async function readReplicationStatus(db: DbReader, options: { probePeers?
       lagBytes: probe?.lagBytes ?? null,
       lagSeconds: probe?.lagSeconds ?? null,
       peerSlotStatus: probe?.slotStatus ?? null,
+      tablesCopying: copying.find((c) => c.subname === s.subscription)?.n ?? 0,
       applyErrors: Number(stat?.apply_error_count ?? 0),
       syncErrors: Number(stat?.sync_error_count ?? 0),
       conflictsDetected: Number(stat?.conflicts ?? 0),

@@ -2,6 +2,8 @@
  * Replication benchmark (run by hand: `node --import tsx test/bench/replication/replication-bench.ts`).
  * Two real embedded PostgreSQL instances replicating both ways as Strikers do (test/support/replication-peers.ts).
  *
+ * 0. Seeding: the mesh is joined (B copies A's tables) and the lag is measured once B's initial
+ *    copy is done (`tablesCopying` 0 in the replication status); the time it took is printed.
  * 1. Lag at a steady write rate: single-row inserts into `jobs` on A, issued at RATE per second
  *    for SECONDS. Each row's lag is from A acknowledging its commit to B announcing the row
  *    (jobs_notify, which a Striker's replication start makes fire for applied rows too); a
@@ -15,6 +17,7 @@
 import pg from 'pg';
 import { loadavg } from 'node:os';
 import { openPool } from '../../../striker/db/database.js';
+import { replicationStatus } from '../../../striker/db/replication/index.js';
 import { joinMesh, replicationLogger, startPeer, waitUntil, type Peer } from '../../support/replication-peers.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -65,10 +68,17 @@ async function lag(a: Peer, b: Peer): Promise<void> {
   await listener.end();
   const fromCommit = [...sent].map(([id, t]) => Math.max(0, seen.get(id)! - t.acked)).sort((x, y) => x - y);
   const fromIssue = [...sent].map(([id, t]) => seen.get(id)! - t.issued).sort((x, y) => x - y);
+  // Where the tail is: the largest lag among the rows issued in each second of the run.
+  const perSecond = new Map<number, number>();
+  for (const [id, t] of sent) {
+    const s = Math.floor((t.issued - started) / 1000);
+    perSecond.set(s, Math.max(perSecond.get(s) ?? 0, seen.get(id)! - t.acked));
+  }
   const show = (l: number[]) => `p50 ${percentile(l, 50).toFixed(2)} ms  p99 ${percentile(l, 99).toFixed(2)} ms  max ${l[l.length - 1]!.toFixed(2)} ms`;
   console.log(`lag A→B, ${RATE} writes/s issued (A committed ${(total / elapsed).toFixed(0)}/s; ${total} rows in ${elapsed.toFixed(1)} s):`);
   console.log(`  commit on A → visible on B: ${show(fromCommit)}`);
   console.log(`  issued on A → visible on B: ${show(fromIssue)}`);
+  console.log(`  largest lag per second of the run: ${[...perSecond].sort((x, y) => x[0] - y[0]).map(([, v]) => v.toFixed(0)).join(' ')} ms`);
 }
 
 async function catchUp(a: Peer, b: Peer): Promise<void> {
@@ -95,7 +105,14 @@ async function catchUp(a: Peer, b: Peer): Promise<void> {
 console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const peers = await Promise.all([startPeer('bench_a'), startPeer('bench_b')]);
 try {
+  const joined = performance.now();
   await joinMesh(peers);
+  // Lag is measured on the stream: B's seeding copy of A's tables is finished first. While a table
+  // is being copied, changes to it wait for its table-sync worker and lag for seconds.
+  for (const p of peers) {
+    await waitUntil(async () => (await replicationStatus(p.db)).subscriptions.every((s) => s.tablesCopying === 0), 120_000, 'the initial copy');
+  }
+  console.log(`initial copy (seeding B from A) done ${((performance.now() - joined) / 1000).toFixed(2)} s after the mesh was joined`);
   await lag(peers[0], peers[1]);
   await catchUp(peers[0], peers[1]);
   console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
