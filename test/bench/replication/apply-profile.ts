@@ -4,26 +4,16 @@
  * `jobs` on A (8 connections), B started with track_functions = all: time until B holds every row,
  * and B's pg_stat_user_functions (calls, self and total time of each trigger function). Run once
  * with every trigger, then with jobs' history trigger disabled on B, then with its conflict-rule
- * trigger disabled too, so each trigger's share of the apply time shows. (Each run's time
+ * trigger disabled too, then with the live and notify triggers disabled as well (the apply
+ * worker's own cost per row and transaction), so each trigger's share of the apply time shows. (Each run's time
  * includes the apply worker's start; compare runs made under the same load.) Also printed: the CPU
  * time B's apply worker spent (from /proc), which other work on the machine inflates far less
  * than the wall time.
  */
-import { readFileSync } from 'node:fs';
 import { startPeer, joinMesh, waitUntil, type Peer } from '../../support/replication-peers.js';
+import { applyWorkerPid, cpuMs } from './process-cpu.js';
 
 const ROWS = Number(process.env.PROFILE_ROWS ?? 10_000);
-
-/** CPU time (user + system) of a process so far, ms; NaN once it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms
-  } catch {
-    return Number.NaN;
-  }
-}
 
 let run = 0;
 async function catchUp(a: Peer, b: Peer, label: string): Promise<void> {
@@ -43,14 +33,14 @@ async function catchUp(a: Peer, b: Peer, label: string): Promise<void> {
   const t0 = performance.now();
   let applyPid = 0;
   await waitUntil(async () => {
-    applyPid ||= (await b.db.query<{ pid: number }>('SELECT pid FROM pg_stat_subscription WHERE pid IS NOT NULL AND relid IS NULL')).rows[0]?.pid ?? 0;
+    applyPid ||= await applyWorkerPid(b.db);
     return (await b.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE kind = $1', [kind])).rows[0]!.n >= ROWS;
   }, 600_000, 'B to catch up');
   const applyCpu = cpuMs(applyPid);
   const seconds = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 600)); // stats are flushed by each backend at most every 500 ms
   const { rows } = await b.db.query<{ funcname: string; calls: number; total: number; self: number }>(
-    'SELECT funcname, calls::int, round(total_time)::int AS total, round(self_time)::int AS self FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 4');
+    'SELECT funcname, calls::int, round(total_time)::int AS total, round(self_time)::int AS self FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 8');
   console.log(`${label}: ${ROWS} rows applied in ${seconds.toFixed(2)} s (${(ROWS / seconds).toFixed(0)} rows/s); apply worker CPU ${(applyCpu * 1000 / ROWS).toFixed(0)} µs per row`);
   for (const r of rows) console.log(`  ${r.funcname.padEnd(32)} calls ${String(r.calls).padStart(7)}  total ${String(r.total).padStart(6)} ms  self ${String(r.self).padStart(6)} ms`);
 }
@@ -68,6 +58,9 @@ try {
   await catchUp(a, b, 'without history');
   await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_replication');
   await catchUp(a, b, 'without history nor conflict rules');
+  await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_live');
+  await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_notify');
+  await catchUp(a, b, 'without any trigger (the apply worker alone)');
 } finally {
   await Promise.all([a, b].map((p) => p.remove()));
 }

@@ -9,8 +9,10 @@
  *    (jobs_notify, which a Striker's replication start makes fire for applied rows too); a
  *    row B announces before A's acknowledgement reaches the client counts as 0. Also printed: the
  *    same from the moment the INSERT was issued (includes waiting for A), and the rate A reached.
- * 2. Catch-up: B stopped, CATCHUP row inserts on A (8 connections, BATCH rows per transaction),
- *    B started: time until B holds every row, from B's PostgreSQL accepting connections again.
+ * 2. Catch-up: B stopped, CATCHUP row inserts on A (8 connections, one row per transaction),
+ *    B started: time until B holds every row, from B's PostgreSQL accepting connections again,
+ *    and the CPU time B's apply worker spent per row. Then the same with BATCH rows per
+ *    transaction (a writer that batches: the apply worker's cost per transaction is shared).
  * The peer is PostgreSQL's own replication; the figures are its lag with Striker's conflict rules
  * and history triggers in the path, on this machine, in this run.
  */
@@ -18,13 +20,14 @@ import pg from 'pg';
 import { loadavg } from 'node:os';
 import { openPool } from '../../../striker/db/database.js';
 import { replicationStatus } from '../../../striker/db/replication/index.js';
+import { applyWorkerPid, cpuMs } from './process-cpu.js';
 import { joinMesh, replicationLogger, startPeer, waitUntil, type Peer } from '../../support/replication-peers.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CATCHUP = Number(process.env.BENCH_CATCHUP ?? 100_000);
-/** Rows per transaction in the catch-up writes (1: one transaction per row). */
-const BATCH = Number(process.env.BENCH_BATCH ?? 1);
+/** Rows per transaction of the second catch-up (the first writes one transaction per row; 1: no second). */
+const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -81,25 +84,31 @@ async function lag(a: Peer, b: Peer): Promise<void> {
   console.log(`  largest lag per second of the run: ${[...perSecond].sort((x, y) => x[0] - y[0]).map(([, v]) => v.toFixed(0)).join(' ')} ms`);
 }
 
-async function catchUp(a: Peer, b: Peer): Promise<void> {
+async function catchUp(a: Peer, b: Peer, batch: number): Promise<void> {
+  const kind = `bench.catchup${batch}`;
   await b.stop();
   const writeStart = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: 8 }, async () => {
     while (next < CATCHUP) {
-      const n = Math.min(BATCH, CATCHUP - next);
+      const n = Math.min(batch, CATCHUP - next);
       next += n;
-      await a.db.query("INSERT INTO jobs (kind, payload) SELECT 'bench.catchup', '{}' FROM generate_series(1, $1)", [n]);
+      await a.db.query('INSERT INTO jobs (kind, payload) SELECT $1, \'{}\' FROM generate_series(1, $2)', [kind, n]);
     }
   }));
   const writeSeconds = (performance.now() - writeStart) / 1000;
   const startCall = performance.now();
   await b.start();
   const accepting = performance.now();
-  await waitUntil(async () => (await b.db.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE kind = 'bench.catchup'")).rows[0]!.n >= CATCHUP, 600_000, 'B to catch up');
+  let applyPid = 0;
+  await waitUntil(async () => {
+    applyPid ||= await applyWorkerPid(b.db);
+    return (await b.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE kind = $1', [kind])).rows[0]!.n >= CATCHUP;
+  }, 600_000, 'B to catch up');
   const done = performance.now();
-  console.log(`catch-up after ${CATCHUP} rows written on A (${BATCH} per transaction) while B was stopped (written in ${writeSeconds.toFixed(1)} s):`);
-  console.log(`  ${((done - accepting) / 1000).toFixed(2)} s from B accepting connections (${((done - startCall) / 1000).toFixed(2)} s including B's start)`);
+  const cpu = cpuMs(applyPid);
+  console.log(`catch-up after ${CATCHUP} rows written on A (${batch} per transaction) while B was stopped (written in ${writeSeconds.toFixed(1)} s):`);
+  console.log(`  ${((done - accepting) / 1000).toFixed(2)} s from B accepting connections (${((done - startCall) / 1000).toFixed(2)} s including B's start); B's apply worker CPU ${(cpu * 1000 / CATCHUP).toFixed(0)} µs per row`);
 }
 
 console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -114,7 +123,8 @@ try {
   }
   console.log(`initial copy (seeding B from A) done ${((performance.now() - joined) / 1000).toFixed(2)} s after the mesh was joined`);
   await lag(peers[0], peers[1]);
-  await catchUp(peers[0], peers[1]);
+  await catchUp(peers[0], peers[1], 1);
+  if (BATCH > 1) await catchUp(peers[0], peers[1], BATCH);
   console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
   await Promise.all(peers.map((p) => p.remove()));

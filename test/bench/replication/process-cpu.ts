@@ -1,0 +1,22 @@
+/**
+ * CPU time of a process, for the replication benchmarks: the apply worker's CPU per row is a
+ * figure other work on a shared machine inflates far less than wall-clock time.
+ */
+import { readFileSync } from 'node:fs';
+import type { Database } from '../../../striker/db/database.js';
+
+/** CPU time (user + system) of a process so far, ms; NaN once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The pid of the subscriber's apply worker (not a table-sync worker), 0 while none runs. */
+export async function applyWorkerPid(db: Database): Promise<number> {
+  return (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_subscription WHERE pid IS NOT NULL AND relid IS NULL')).rows[0]?.pid ?? 0;
+}
