@@ -12,6 +12,8 @@ export interface SubscriptionState {
   enabled: boolean;
   /** An apply worker is running for it (connected to the peer). */
   workerRunning: boolean;
+  /** Tables still in their initial copy from the peer (absent: not known). */
+  tablesCopying?: number;
   lagBytes: number | null;
   lagSeconds: number | null;
   /** This Striker's slot on the peer: 'lost' means this Striker must re-seed from it. */

@@ -18,6 +18,7 @@ function stateOf(subscriptions: SubscriptionState[], slots: SlotState[] = []): P
 describe('peer state', () => {
   it.each<[string, SubscriptionState[], SlotState[], PeerState]>([
     ['changes flow', [sub('b')], [slot('b', 'reserved')], 'replicating'],
+    ['still copying tables from the peer', [sub('b', { tablesCopying: 3 })], [slot('b', 'reserved')], 'seeding'],
     ['no apply worker', [sub('b', { workerRunning: false })], [], 'disconnected'],
     ['stopped by an error', [sub('b', { enabled: false, workerRunning: false })], [], 'error'],
     ['our slot for the peer lost', [sub('b')], [slot('b', 'lost')], 'reseed-peer'],

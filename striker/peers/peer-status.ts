@@ -9,6 +9,8 @@ import type { SlotState, SubscriptionState } from './peer-replication.js';
 export type PeerState =
   /** Changes flow from the peer. */
   | 'replicating'
+  /** Changes flow, but some tables are still in their initial copy from the peer: lag is the copy's. */
+  | 'seeding'
   /** The subscription exists but no apply worker runs (peer down, starting, retrying). */
   | 'disconnected'
   /** The subscription was stopped by an error it cannot get past. */
@@ -56,7 +58,9 @@ export function peerViews(args: {
             : !sub.enabled
               ? 'error'
               : sub.workerRunning
-                ? 'replicating'
+                ? (sub.tablesCopying ?? 0) > 0
+                  ? 'seeding'
+                  : 'replicating'
                 : 'disconnected';
     return {
       name: p.id,
