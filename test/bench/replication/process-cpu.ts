@@ -20,3 +20,8 @@ export function cpuMs(pid: number): number {
 export async function applyWorkerPid(db: Database): Promise<number> {
   return (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_subscription WHERE pid IS NOT NULL AND relid IS NULL')).rows[0]?.pid ?? 0;
 }
+
+/** The pid of the walsender serving `subscription` on the publisher, 0 while none runs. */
+export async function walSenderPid(db: Database, subscription: string): Promise<number> {
+  return (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_replication WHERE application_name = $1', [subscription])).rows[0]?.pid ?? 0;
+}

@@ -20,7 +20,8 @@ import pg from 'pg';
 import { loadavg } from 'node:os';
 import { openPool } from '../../../striker/db/database.js';
 import { replicationStatus } from '../../../striker/db/replication/index.js';
-import { applyWorkerPid, cpuMs } from './process-cpu.js';
+import { subscriptionName } from '../../../striker/db/replication/names.js';
+import { applyWorkerPid, cpuMs, walSenderPid } from './process-cpu.js';
 import { joinMesh, replicationLogger, startPeer, waitUntil, type Peer } from '../../support/replication-peers.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -101,14 +102,22 @@ async function catchUp(a: Peer, b: Peer, batch: number): Promise<void> {
   await b.start();
   const accepting = performance.now();
   let applyPid = 0;
+  let senderPid = 0;
+  let senderCpuAtStart = 0;
   await waitUntil(async () => {
     applyPid ||= await applyWorkerPid(b.db);
+    if (!senderPid) {
+      senderPid = await walSenderPid(a.db, subscriptionName(a.name));
+      senderCpuAtStart = senderPid ? cpuMs(senderPid) : 0;
+    }
     return (await b.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE kind = $1', [kind])).rows[0]!.n >= CATCHUP;
   }, 600_000, 'B to catch up');
   const done = performance.now();
   const cpu = cpuMs(applyPid);
+  const senderCpu = cpuMs(senderPid) - senderCpuAtStart;
   console.log(`catch-up after ${CATCHUP} rows written on A (${batch} per transaction) while B was stopped (written in ${writeSeconds.toFixed(1)} s):`);
-  console.log(`  ${((done - accepting) / 1000).toFixed(2)} s from B accepting connections (${((done - startCall) / 1000).toFixed(2)} s including B's start); B's apply worker CPU ${(cpu * 1000 / CATCHUP).toFixed(0)} µs per row`);
+  console.log(`  ${((done - accepting) / 1000).toFixed(2)} s from B accepting connections (${((done - startCall) / 1000).toFixed(2)} s including B's start)`);
+  console.log(`  CPU per row: B's apply worker ${(cpu * 1000 / CATCHUP).toFixed(0)} µs, A's walsender (decoding and sending) ${(senderCpu * 1000 / CATCHUP).toFixed(0)} µs; ${(cpu / 1000).toFixed(1)} s of apply CPU in ${((done - accepting) / 1000).toFixed(1)} s`);
 }
 
 console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
