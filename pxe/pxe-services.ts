@@ -28,6 +28,7 @@ import { tftpTreePath } from './http/boot-urls.js';
 import { DirectorySource } from './tftp/directory-source.js';
 import { composeSources, type FileSource } from './tftp/file-source.js';
 import { startTftpServer, type TftpServer } from './tftp/server.js';
+import { startTftpWorker } from './tftp/tftp-worker.js';
 import { VirtualFiles } from './tftp/virtual-files.js';
 import { checkLoaders, LoaderFiles, planLoaders, uefiLoaders, type LoaderProblem } from './boot/loaders.js';
 import { effectiveDhcpConfig, type PxeConfig } from './pxe-config.js';
@@ -180,7 +181,7 @@ export async function startPxeServices(deps: PxeServicesDeps): Promise<PxeServic
     // DirectorySource needs its root to exist; a missing root only means no extra files.
     if (existsSync(config.tftp.root)) sources.push(new DirectorySource(config.tftp.root, rules));
     else log.info({ path: config.tftp.root }, 'tftp root does not exist; serving boot configs and loaders only');
-    tftp = await startTftpServer({
+    tftp = await (config.tftp.thread === 'worker' ? startTftpWorker : startTftpServer)({
       host: tftpHost,
       port: config.tftp.port,
       source: composeSources(...sources),

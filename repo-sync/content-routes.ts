@@ -17,8 +17,8 @@
  * - Range (RFC 9110 §14) and conditional requests (§13) are answered here (content-conditions.ts):
  *   206 with Content-Range, 416 with an unsatisfied-range Content-Range naming the size, 304, 412.
  *
- * Small files are answered from memory (small-file-cache.ts), large ones streamed from the opened
- * descriptor through reused buffers (file-streamer.ts). With a front door (striker/http/front-door.ts),
+ * Small files are answered from memory (small-file-cache.ts), large ones sent from the opened
+ * descriptor (file-streamer.ts: sendfile(2) when its addon is built, else reused buffers). With a front door (striker/http/front-door.ts),
  * a plain GET/HEAD of a URL this route has already answered from memory is answered again from
  * memory before fastify routes it (hot-url-index.ts): a Map lookup, no disk access, so the
  * synchronous front door can never block. Everything else reaches these routes.
@@ -32,6 +32,7 @@ import type { FrontDoor } from '../striker/http/front-door.js';
 import { answerFor } from './content-conditions.js';
 import { inertHeaders, fileHeaders, type FileHeaders } from './file-headers.js';
 import { FileStreamer } from './file-streamer.js';
+import { loadSendFileAddon } from './send-file-addon.js';
 import { HotUrlIndex } from './hot-url-index.js';
 import { UPSTREAM_KEY_FILE } from './repo-paths.js';
 import { openUnderRoot, resolveRoot, type OpenedFile } from './safe-open.js';
@@ -43,6 +44,8 @@ export interface RepoRouteOptions {
   treesDir: string;
   /** Read size for file streams (default 256 KiB; memory per in-flight download). */
   readChunkBytes?: number;
+  /** Large files with sendfile(2) when its addon is built (default true); false streams them (benchmarks compare the two). */
+  sendfile?: boolean;
   /**
    * When given, plain GET/HEAD requests (no Range, no If-*) for small files these routes have
    * already answered from memory are answered before fastify routes them, with the same bytes and
@@ -62,8 +65,8 @@ export interface RepoRouteCounters {
 const namePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
 /**
- * Read size for file streams. Node has no sendfile(2); 256 KiB reads come close to memory
- * bandwidth while bounding memory at 2 × 256 KiB per in-flight download (file-streamer.ts).
+ * Read size for the stream path (TLS, or without the sendfile addon): 256 KiB reads come close to
+ * memory bandwidth while bounding memory at 2 × 256 KiB per in-flight download (file-streamer.ts).
  */
 const defaultReadChunkBytes = 256 * 1024;
 
@@ -116,7 +119,7 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
   const cache = new SmallFileCache();
   const links = new SnapshotLinks();
   const hot = new HotUrlIndex();
-  const streamer = new FileStreamer(options.readChunkBytes ?? defaultReadChunkBytes);
+  const streamer = new FileStreamer(options.readChunkBytes ?? defaultReadChunkBytes, 8, options.sendfile === false ? null : loadSendFileAddon());
   const warned = new Set<string>();
   app.addHook('onClose', async () => links.close());
   // Answers fastify gives without reaching the routes below (no route for the URL or method) are inert too.

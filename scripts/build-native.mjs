@@ -4,6 +4,7 @@
 //   pxe/dhcp/native  bind_to_device  SO_BINDTODEVICE for the DHCP server's socket
 //   pxe/tftp/native  transfer_socket a TFTP transfer's socket: recv(2) per ACK, send(2) per block
 //   pxe/ipv6/native  icmp6_socket    a raw ICMPv6 socket for router solicitations and advertisements
+//   repo-sync/native send_file       sendfile(2) of a file range on an HTTP response's socket
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,7 @@ const addons = [
   { dir: join('pxe', 'dhcp', 'native'), target: 'bind_to_device' },
   { dir: join('pxe', 'tftp', 'native'), target: 'transfer_socket' },
   { dir: join('pxe', 'ipv6', 'native'), target: 'icmp6_socket' },
+  { dir: join('repo-sync', 'native'), target: 'send_file' },
 ];
 const nodeDir = dirname(dirname(process.execPath));
 const bundled = join(nodeDir, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');

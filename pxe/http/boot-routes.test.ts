@@ -108,6 +108,23 @@ describe('boot routes', () => {
     expect(gone.statusCode).toBe(503);
     expect(gone.body).toBe('loader snponly.efi is configured but missing\n');
   });
+
+  it('sends a loader over a real socket byte-identical (sendfile when built), and answers HEAD with its size and no body', async () => {
+    const { app, timeline } = setup();
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const got = await fetch(`${base}/boot/loaders/ipxe.efi`);
+      expect(got.status).toBe(200);
+      expect(Buffer.from(await got.arrayBuffer()).equals(Buffer.alloc(1000, 7))).toBe(true);
+      const head = await fetch(`${base}/boot/loaders/ipxe.efi`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-length')).toBe('1000');
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
+      await expect.poll(() => timeline.events.filter((e) => e.details['outcome'] === 'ok').length).toBe(2);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 describe('boot configs as virtual TFTP files', () => {

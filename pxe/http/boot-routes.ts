@@ -9,8 +9,7 @@
  * and reveals only what the machine's own MAC selects. A malformed MAC is a 404 (counted, logged
  * at debug), never a broken script. Every file served is an `http.file` boot timeline step.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { BootTimeline } from '../boot/timeline.js';
@@ -18,6 +17,7 @@ import type { BootFormat, BootResolver } from './boot-resolver.js';
 import { GRUB_HTTP_PROBE, GRUB_HTTP_PROBE_TEXT, renderGrubDispatch } from './grub-config.js';
 import { normalizeMac } from '../../striker/core/net/mac.js';
 import { systemClock, type Clock } from '../../striker/core/clock.js';
+import { FileStreamer } from '../../repo-sync/index.js';
 
 export interface BootRouteCounters {
   served: Record<string, number>;
@@ -42,12 +42,15 @@ export interface BootRouteDeps {
   macOfIp?: (ip: string) => string | undefined;
   counters?: BootRouteCounters;
   now?: Clock;
+  /** Sends loader files (sendfile(2) when the addon is built); one is made when not given. */
+  streamer?: FileStreamer;
 }
 
 export function bootRoutes(deps: BootRouteDeps): FastifyPluginAsync {
   const counters = deps.counters ?? createBootRouteCounters();
   const now = deps.now ?? systemClock;
   const log = deps.logger;
+  const streamer = deps.streamer ?? new FileStreamer();
   const opts = { config: { access: 'public' as const } };
   const count = (what: string): void => {
     counters.served[what] = (counters.served[what] ?? 0) + 1;
@@ -99,10 +102,13 @@ export function bootRoutes(deps: BootRouteDeps): FastifyPluginAsync {
     app.get<{ Params: { name: string } }>('/boot/loaders/:name', opts, async (req, reply) => {
       const path = deps.loaders?.get(req.params.name);
       if (path === undefined) return notFound(req, reply, 'no such loader');
+      let file: FileHandle | undefined;
       let size: number;
       try {
-        size = (await stat(path)).size;
+        file = await open(path, 'r');
+        size = (await file.stat()).size;
       } catch (error) {
+        await file?.close().catch(() => undefined);
         counters.failed++;
         log.warn({ err: error, path }, 'boot loader missing on disk');
         return reply.code(503).type('text/plain').send(`loader ${req.params.name} is configured but missing\n`);
@@ -118,7 +124,13 @@ export function bootRoutes(deps: BootRouteDeps): FastifyPluginAsync {
         deps.timeline.record(mac === undefined ? event : { ...event, mac });
       });
       count('loader');
-      return reply.header('content-length', size).type('application/octet-stream').send(createReadStream(path));
+      // The body goes past fastify's reply, from the opened descriptor (file-streamer.ts).
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-length': size, 'content-type': 'application/octet-stream' });
+      if (req.method === 'HEAD') reply.raw.end();
+      else await streamer.send(reply.raw, file.fd, size).catch((error: unknown) => log.warn({ err: error, path }, 'boot loader send failed'));
+      await file.close().catch(() => undefined);
+      return reply;
     });
   };
 }

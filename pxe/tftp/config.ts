@@ -24,6 +24,11 @@ export const tftpConfigSchema = z.strictObject({
    * node:dgram sockets, the fallback that needs no compiled code.
    */
   nativeSockets: z.boolean().default(true),
+  /**
+   * Where transfers run: `worker` (default), a thread of their own, so HTTP downloads and database
+   * work on the main thread do not delay DATA blocks; `main`, on the main event loop.
+   */
+  thread: z.enum(['worker', 'main']).default('worker'),
   limits: z
     .strictObject({
       /** Transfers at once; a request beyond this is not answered, so the client repeats it later. */

@@ -36,6 +36,8 @@ export interface TftpServerOptions {
    * true); false forces node:dgram (the fallback, and what tests of it use).
    */
   readonly nativeSockets?: boolean;
+  /** The counters object to update in place (default: a new one); the worker's tracks changes. */
+  readonly counters?: TftpCounters;
 }
 
 export interface TftpServer {
@@ -54,7 +56,7 @@ export async function startTftpServer(options: TftpServerOptions): Promise<TftpS
   const policy: RetransmitPolicy = { retransmitMs: 1000, minRetransmitMs: 50, maxRetransmitMs: 8000, maxRetries: 5, ...options.retransmit };
   const negotiation = { blksizeMax: options.blksizeMax, windowsizeMax: options.windowsizeMax ?? 64, windowBytesMax: options.windowBytesMax ?? 96 * 1024 };
   const native = options.nativeSockets !== false && nativeChannelsAvailable();
-  const counters = createCounters();
+  const counters = options.counters ?? createCounters();
   const perClient = new Map<string, number>();
   /** Running transfers by client "address:port". */
   const sessions = new Map<string, { session: TransferSession | null; filename: string }>();

@@ -55,6 +55,7 @@ const buildOutputs = [
   { output: 'ui/build/handler.js', sources: ['ui/src', 'ui/static', 'ui/svelte.config.js'] },
   { output: 'pxe/dhcp/native/build/Release/bind_to_device.node', sources: ['pxe/dhcp/native'] },
   { output: 'pxe/tftp/native/build/Release/transfer_socket.node', sources: ['pxe/tftp/native'] },
+  { output: 'repo-sync/native/build/Release/send_file.node', sources: ['repo-sync/native'] },
 ];
 const addons = buildOutputs.map((b) => join(root, b.output)).filter((p) => p.endsWith('.node'));
 

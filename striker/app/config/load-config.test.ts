@@ -65,6 +65,13 @@ describe('loadConfig', () => {
     expect(problems.map((p) => p.path)).toEqual(['pxe.tftp.nativeSockets']);
   });
 
+  it('reads pxe.tftp.thread (default worker) and names a bad value', () => {
+    expect(loadConfig({ env: {} }).pxe.tftp.thread).toBe('worker');
+    expect(loadConfig({ file: yamlFile('pxe:\n  tftp:\n    thread: main\n'), env: {} }).pxe.tftp.thread).toBe('main');
+    const problems = problemsOf(() => loadConfig({ file: yamlFile('pxe:\n  tftp:\n    thread: both\n'), env: {} }));
+    expect(problems.map((p) => p.path)).toEqual(['pxe.tftp.thread']);
+  });
+
   it('reports unreadable and invalid YAML files', () => {
     expect(problemsOf(() => loadConfig({ file: '/nonexistent/striker.yaml', env: {} }))[0]!.message).toContain('ENOENT');
     const bad = yamlFile('http: [unclosed\n');

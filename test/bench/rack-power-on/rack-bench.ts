@@ -25,7 +25,9 @@
  * for Striker the latency of GET /api/machines (the Machines page's request), polled every
  * 250 ms during the boot, against the same request before the boot.
  * Env: RACK_SETTINGS='pxe.tftp.nativeSockets=false,…' adds config keys (JSON values) to Striker's;
- * RACK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/x' adds Node options to `striker serve`.
+ * RACK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/x' adds Node options to `striker serve`;
+ * RACK_MAIN runs another build's main.js (a copy of dist/ inside the checkout, so the native
+ * addons and node_modules resolve as from dist/), so the checkout can be rebuilt during a run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -40,7 +42,7 @@ import { makeKickstartMedia } from './kickstart-media.js';
 requirePeers('ip', 'udhcpc', 'curl', 'dnsmasq', 'nginx', 'rpmbuild', 'createrepo_c', 'dnf');
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
-const MAIN = join(root, 'dist/striker/app/main.js');
+const MAIN = process.env['RACK_MAIN'] ?? join(root, 'dist/striker/app/main.js');
 if (!existsSync(MAIN)) {
   console.error(`${MAIN} is missing: run npm run build first`);
   process.exit(2);
@@ -424,6 +426,11 @@ try {
       const s = summary(r);
       console.error(`round ${round + 1} ${side.name.padEnd(14)} last done ${Number(s['lastDone']).toFixed(2)} s, failed ${s['failed']}, CPU ${Number(s['cpu']).toFixed(2)} s`);
       for (const c of r.clients) if (!c.ok) console.error(`  ${c.line}`);
+      const slowest = r.clients.filter((c) => c.ok).sort((a, b) => b.end - a.end)[0];
+      if (slowest !== undefined) {
+        const [dhcp, tftp, http, ks] = slowest.phases.map((x) => x.toFixed(2));
+        console.error(`  slowest client (${r.clients.indexOf(slowest)}): started ${(slowest.start - r.goAt).toFixed(2)} s after go, DHCP ${dhcp} s, TFTP ${tftp} s, HTTP ${http} s, kickstart ${ks} s`);
+      }
       if (r.counted !== '') console.error(`  ${r.counted}`);
     }
   }

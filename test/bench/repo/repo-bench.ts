@@ -7,7 +7,9 @@
  *    by `createrepo_c` (+ `--update` when incremental), measured in the same run. Goal ≥ 2×.
  * 2. Serving: `wrk -t1 -c16 -d8s` against Striker's /repos route (fastify + registerRepoRoutes with
  *    its front door, as `striker serve` builds it) and
- *    against nginx on the same directory, for a 1 KiB and a 10 MiB file. Goal ≥ 0.8× nginx.
+ *    against nginx on the same directory, for a 1 KiB and a 10 MiB file. Goal ≥ 0.8× nginx. Then the
+ *    server CPU per GB sent of the 10 MiB file: Striker with sendfile(2), Striker's stream path
+ *    (`sendfile: false`) and nginx. `… repo-bench.ts serve` runs only this part.
  *
  * RPMs are built once and cached under /tmp/striker-bench-repo (delete it to rebuild).
  *
@@ -18,7 +20,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -208,6 +210,38 @@ async function serveBench(): Promise<string[]> {
       const fmt = (x: { rps: number; mbps: number }) => (metric === 'rps' ? `${Math.round(x.rps)} req/s` : `${Math.round(x.mbps)} MB/s (${Math.round(x.rps)} req/s)`);
       rows.push(`| ${label} | ${fmt(s)} | ${fmt(n)} | ${(s[metric] / n[metric]).toFixed(2)}× |`);
     }
+    // CPU per GB sent for a large file: this process (Striker's routes, sendfile(2) and the
+    // stream path) against nginx's master and workers (sendfile on), each under the same wrk load.
+    const streamApp = Fastify({ logger: false });
+    await registerRepoRoutes(streamApp, { reposDir: published, treesDir: join(work, 'trees'), sendfile: false });
+    await streamApp.listen({ host: '127.0.0.1', port: 0 });
+    const streamAddr = streamApp.server.address();
+    const streamPort = typeof streamAddr === 'object' && streamAddr ? streamAddr.port : 0;
+    try {
+      const perGb = async (url: string, cpu: () => number): Promise<number> => {
+        const before = cpu();
+        const r = await wrk(url);
+        return (cpu() - before) / ((r.mbps * 8) / 1000);
+      };
+      const own = (): number => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+      };
+      const nginxCpu = (): number => processTreeCpuSeconds(nginx.pid ?? 0);
+      const viaSendfile = await perGb(`http://127.0.0.1:${sport}/repos/bench/Packages/big-10m.rpm`, own);
+      const viaStream = await perGb(`http://127.0.0.1:${streamPort}/repos/bench/Packages/big-10m.rpm`, own);
+      const viaNginx = await perGb(`http://127.0.0.1:${nport}/Packages/big-10m.rpm`, nginxCpu);
+      rows.push(
+        '',
+        '| server CPU per GB sent (10 MiB file, wrk -t1 -c16 -d8s) | CPU s/GB | against nginx |',
+        '| --- | --- | --- |',
+        `| Striker, sendfile(2) | ${viaSendfile.toFixed(2)} | ${(viaSendfile / viaNginx).toFixed(2)}× |`,
+        `| Striker, stream path (sendfile: false) | ${viaStream.toFixed(2)} | ${(viaStream / viaNginx).toFixed(2)}× |`,
+        `| nginx (sendfile on) | ${viaNginx.toFixed(2)} | 1.00× |`,
+      );
+    } finally {
+      await streamApp.close();
+    }
   } finally {
     await app.close();
     nginx.kill('SIGTERM');
@@ -216,10 +250,34 @@ async function serveBench(): Promise<string[]> {
   return rows;
 }
 
+/** CPU seconds (user + system) of a process and its children now running (nginx's master and workers). */
+function processTreeCpuSeconds(pid: number): number {
+  const ticks = 100; // USER_HZ on Linux
+  const pids = [pid, ...readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+    try {
+      return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+    } catch {
+      return false;
+    }
+  })];
+  let total = 0;
+  for (const p of pids) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
 requirePeers('rpmbuild', 'createrepo_c', 'nginx', 'dnf', 'wrk');
-const { v1, v2 } = await cachedRpms();
 const which = process.argv[2] ?? 'all';
 const out: string[] = [];
-if (which === 'all' || which === 'sync') out.push(...(await syncBench(v1, v2)), '');
+if (which === 'all' || which === 'sync') {
+  const { v1, v2 } = await cachedRpms();
+  out.push(...(await syncBench(v1, v2)), '');
+}
 if (which === 'all' || which === 'serve') out.push(...(await serveBench()));
 console.log(out.join('\n'));

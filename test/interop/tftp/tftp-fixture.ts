@@ -25,7 +25,8 @@ export interface Fixture {
   cleanup(): Promise<void>;
 }
 
-export async function startFixture(files: Record<string, Buffer>, options: Partial<TftpServerOptions> = {}): Promise<Fixture> {
+/** `start`: startTftpServer (this thread), or pxe/tftp/tftp-worker.ts's startTftpWorker. */
+export async function startFixture(files: Record<string, Buffer>, options: Partial<TftpServerOptions> = {}, start: (o: TftpServerOptions) => Promise<TftpServer> = startTftpServer): Promise<Fixture> {
   const base = await mkdtemp(join(tmpdir(), 'stk-tftp-'));
   const root = join(base, 'root');
   const out = join(base, 'out');
@@ -39,7 +40,7 @@ export async function startFixture(files: Record<string, Buffer>, options: Parti
   await runCommand(['mkfifo', join(root, 'fifo')], { timeoutMs: 5000 });
   const timeline = new MemoryTimeline();
   const virtual = new VirtualFiles((path, peer) => (path === 'virtual/whoami.txt' ? Buffer.from(`you are ${peer.address}\n`) : null));
-  const server = await startTftpServer({
+  const server = await start({
     host: '127.0.0.1',
     port: 0,
     source: composeSources(virtual, new DirectorySource(root)),

@@ -1,0 +1,5 @@
+{
+  "targets": [
+    { "target_name": "send_file", "sources": ["send-file.c"], "cflags": ["-Wall", "-Wextra"] }
+  ]
+}
