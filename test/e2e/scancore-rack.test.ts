@@ -96,7 +96,8 @@ async function waitForNewMail(mark: number, what: string, timeoutMs: number, mat
 /** A decision not among `before` (the ids of the decisions already made) that matches. */
 async function waitForNewDecision(before: readonly StoredDecision[], what: string, timeoutMs: number, match: (d: StoredDecision) => boolean): Promise<StoredDecision> {
   const seen = new Set(before.map((d) => d.id));
-  return waitForDecision(what, timeoutMs, (d) => !seen.has(d.id) && match(d));
+  // An acted decision is recorded first, its jobs a moment later: wait for them.
+  return waitForDecision(what, timeoutMs, (d) => !seen.has(d.id) && (d.outcome !== 'acted' || d.jobIds.length > 0) && match(d));
 }
 
 interface HostReading { agent: string; subject: string; metric: string; value: unknown; status: string; at: string }
@@ -160,13 +161,28 @@ beforeAll(async () => {
       '  thermal: { lastNodeHotSeconds: 300, coolDownBaseSeconds: 20, coolDownFactor: 2 }',
       '  alerts: { holdSeconds: 2 }',
     ],
-    // Each node powers itself off through its own BMC (on the BCN, as fence_ipmilan reaches it).
-    agentConfig: (node, agentDir) => {
+    // Each node powers itself off through its own BMC (on the BCN, as fence_ipmilan reaches it), and
+    // leaves the cluster as `pcs cluster stop` would without systemd: pacemakerd is asked to shut
+    // down (SIGTERM: its resources stop or move first), then corosync, each awaited.
+    agentConfig: (node, agentDir, l) => {
       const passwordFile = join(agentDir, 'bmc-password');
       writeFileSync(passwordFile, BMC_USER.password, { mode: 0o600 });
+      const stopScript = join(agentDir, 'cluster-stop.sh');
+      writeFileSync(stopScript, [
+        '#!/bin/sh',
+        `d=${node.dir}`,
+        'for p in pacemakerd corosync; do',
+        '  pid=$(cat $d/$p.pid 2>/dev/null) || continue',
+        '  kill -TERM "$pid" 2>/dev/null || continue',
+        '  for i in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done',
+        'done',
+        'exit 0',
+        '',
+      ].join('\n'), { mode: 0o755 });
       const ipmitool = ['ipmitool', '-I', 'lanplus', '-C', '3', '-H', BMC_BCN_ADDRESS, '-p', String(node.bmcPort), '-U', BMC_USER.name, '-f', passwordFile, 'chassis', 'power', 'off'];
       return {
         scancore: { scan: { intervalSeconds: 5 } },
+        cluster: { startCommand: l.clusterStartCommand(node.index), stopCommand: [stopScript], pollSeconds: 0.5 },
         allowPowerActions: true,
         powerOffCommand: ['sh', '-c', `(sleep 2; exec ${ipmitool.join(' ')}) </dev/null >>${join(agentDir, 'poweroff.log')} 2>&1 &`],
       };
