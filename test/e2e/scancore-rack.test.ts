@@ -372,6 +372,9 @@ describe('ScanCore on a simulated rack', () => {
     const backMail = await waitForNewMail(mails2, 'the boot notice', 120_000, (subject) => subject.startsWith(`[Notice] ${PAIR}: Booting ${N1} again`));
     expect(backMail.envelopeTo).toEqual([ADMIN_MAIL]);
     await decisionJobsEnded(back, 300_000);
+    // The pair whole again and nothing hot: the thermal alerts are cleared (a new heat event is then
+    // a new alert, not a repeat of the open one).
+    await waitForNewMail(mails2, 'the thermal alerts cleared', 300_000, (subject) => subject.startsWith(`[Cleared] ${PAIR}: Temperatures of ${PAIR} are normal again`));
 
     // Both hot (the room lost its cooling): shed load — node2 keeps the servers, node1 powers off.
     const before3 = await decisions();
