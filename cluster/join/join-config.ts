@@ -12,6 +12,8 @@ const argv = z.array(z.string().min(1).max(4096)).min(1).max(64);
 export const joinConfigSchema = z.strictObject({
   /** Starts the cluster stack now and enables it at boot. */
   startCommand: argv.default(['systemctl', 'enable', '--now', 'corosync', 'pacemaker']),
+  /** Stops pacemaker, then corosync, on this node (`node.withdraw`): its resources stop or move away first. */
+  stopCommand: argv.default(['pcs', 'cluster', 'stop']),
   /** Makes a running corosync read a changed corosync.conf. */
   reloadCommand: argv.default(['corosync-cfgtool', '-R']),
   /** Where corosync.conf and authkey are written. */

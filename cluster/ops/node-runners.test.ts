@@ -11,7 +11,7 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/crm_mon/${na
  * standby flips its standby flag, cluster stop makes crm_mon fail as pacemaker does when it is not
  * running, cluster start brings it back online.
  */
-function fakeNode(start: { standby?: boolean; running?: boolean; pcsIgnored?: boolean } = {}) {
+function fakeNode(start: { standby?: boolean; running?: boolean; pcsIgnored?: boolean; stopLine?: string } = {}) {
   let standby = start.standby ?? false;
   let running = start.running ?? true;
   const calls: string[] = [];
@@ -28,7 +28,7 @@ function fakeNode(start: { standby?: boolean; running?: boolean; pcsIgnored?: bo
     if (!start.pcsIgnored) {
       if (line.startsWith('pcs node standby')) standby = true;
       if (line.startsWith('pcs node unstandby')) standby = false;
-      if (line === 'pcs cluster stop') running = false;
+      if (line === (start.stopLine ?? 'pcs cluster stop')) running = false;
       if (line.startsWith('pcs cluster start')) running = true;
     }
     return ok('');
@@ -78,6 +78,14 @@ describe('node runners', () => {
     expect(await nodeJobRunners({ run: node.run })['node.withdraw'](ctx)).toEqual({ message: 'node1 left the cluster: corosync and pacemaker are stopped on it' });
     expect(node.calls).toContain('pcs cluster stop');
     expect(ctx.said[0]).toBe('Stopping the cluster stack on node1 (its resources stop or move first)');
+  });
+
+  it('withdraw runs the configured stop command instead of pcs cluster stop', async () => {
+    const node = fakeNode({ stopLine: '/usr/local/sbin/stack-stop --graceful' });
+    const runners = nodeJobRunners({ run: node.run, stopCommand: ['/usr/local/sbin/stack-stop', '--graceful'] });
+    expect(await runners['node.withdraw'](context())).toEqual({ message: 'node1 left the cluster: corosync and pacemaker are stopped on it' });
+    expect(node.calls).toContain('/usr/local/sbin/stack-stop --graceful');
+    expect(node.calls).not.toContain('pcs cluster stop');
   });
 
   it('withdraw of a node whose stack is not running changes nothing', async () => {

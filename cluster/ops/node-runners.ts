@@ -6,7 +6,7 @@
  * |---|---|---|
  * | `node.standby` | `pcs node standby --wait=<s>` | the node is in standby |
  * | `node.unstandby` | `pcs node unstandby --wait=<s>` | the node is out of standby |
- * | `node.withdraw` | `pcs cluster stop` | pacemaker no longer answers on the node |
+ * | `node.withdraw` | `pcs cluster stop` (or the agent's `cluster.stopCommand`) | pacemaker no longer answers on the node |
  * | `node.join` | `pcs cluster start --wait=<s>` | the node is online |
  *
  * Without a node name pcs acts on the local node, so the payload names none: a job runs on the
@@ -35,6 +35,8 @@ export type NodeJobKind = (typeof nodeJobKinds)[number];
 
 export interface NodeRunnerDeps {
   run: CommandRunner;
+  /** What `node.withdraw` runs to stop the stack (`cluster.stopCommand` in agent.json): `pcs cluster stop` by default. */
+  stopCommand?: readonly string[];
   /** Time allowed to pcs for one action (resources moving away, the stack stopping or starting). */
   actionTimeoutMs?: number;
   /** Time allowed to a reading command (crm_node, crm_mon). */
@@ -82,12 +84,13 @@ export function nodeJobRunners(deps: NodeRunnerDeps): Record<NodeJobKind, NodeJo
       });
       if (before === undefined) return { noChange: `the cluster stack is not running on ${name}` };
       await ctx.progress(10, 'Stopping the cluster stack on {node} (its resources stop or move first)', { node: name, reason: ctx.payload.reason ?? '' });
-      await deps.run(['pcs', 'cluster', 'stop'], { timeoutMs: actionTimeoutMs, signal: ctx.signal });
+      const stop = deps.stopCommand ?? ['pcs', 'cluster', 'stop'];
+      await deps.run(stop, { timeoutMs: actionTimeoutMs, signal: ctx.signal });
       const still = await state(ctx.signal).then(() => true, (error: unknown) => {
         if (notRunning(error)) return false;
         throw error;
       });
-      if (still) throw new Error(`pcs cluster stop returned, but pacemaker still answers on ${name}`);
+      if (still) throw new Error(`${stop.join(' ')} returned, but pacemaker still answers on ${name}`);
       return { message: `${name} left the cluster: corosync and pacemaker are stopped on it` };
     },
     'node.join': async (ctx) => {

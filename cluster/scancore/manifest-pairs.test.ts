@@ -7,7 +7,7 @@ import type { ScancorePair } from './scancore-config.js';
 function storedSample() {
   const m = sampleManifest() as Record<string, unknown> & { hosts: { node1: { ipmi: { parameters: Record<string, unknown> } } }; upses: unknown[] };
   m.hosts.node1.ipmi.parameters = { lanplus: true, ipport: 6231, cipher: 3 };
-  m.upses = [...m.upses, { name: 'ups2', source: 'snmp', address: '10.201.3.2', powers: ['node2'] }];
+  m.upses = [...m.upses, { name: 'ups2', source: 'snmp', address: '10.201.3.2', powers: ['node2'] }, { name: 'ups3', source: 'nut', address: '127.0.0.1', port: 34931, powers: ['node2'] }];
   const text = JSON.stringify(m).replace(/"password":"[^"]*"/g, '"password":{"set":true}').replace(/"clusterPassword":"[^"]*"/, '"clusterPassword":{"set":true}');
   return manifestViewSchema.parse(JSON.parse(text));
 }
@@ -23,7 +23,11 @@ describe('pairs from the manifest', () => {
         { name: 'an-a01n02', hostId: '52-54-00-a1-00-02', ipmi: { address: '10.201.11.2', username: 'admin', password: 'bmc-secret-2' } },
       ],
       // ups2 is SNMP: not read through upsc. The DR host fed by ups1 is not a node of the pair.
-      upses: [{ name: 'ups1', upsName: 'ups1', address: '10.201.3.1', feeds: ['an-a01n01', 'an-a01n02'] }],
+      // ups3's upsd answers on its own port (absent: NUT's 3493, as upsc assumes).
+      upses: [
+        { name: 'ups1', upsName: 'ups1', address: '10.201.3.1', feeds: ['an-a01n01', 'an-a01n02'] },
+        { name: 'ups3', upsName: 'ups3', address: '127.0.0.1', port: 34931, feeds: ['an-a01n02'] },
+      ],
     });
   });
 

@@ -4,7 +4,7 @@
  * Anvil! name, the nodes their short host names (as the cluster knows them) and host ids (the
  * machine's dashed MAC, the agent's id), each node's BMC (address, user, `ipport` and `cipher`
  * parameters, the password from the manifest's sealed secrets) and each NUT UPS with the nodes it
- * powers — read by this Striker with `upsc <upsName>@<address>`. An SNMP UPS is left out: the UPS
+ * powers — read by this Striker with `upsc <upsName>@<address>[:<port>]`. An SNMP UPS is left out: the UPS
  * agent reads NUT. A configured pair with the same id wins over the manifest's.
  */
 import { hostIdOfMachine, listManifests, manifestRuns, openManifestSecrets, pairNames, type ManifestView } from '../../striker/manifest/index.js';
@@ -39,6 +39,7 @@ export function pairFromManifest(manifest: ManifestView, secretOf: SecretOf): Sc
       name: u.name,
       upsName: u.upsName ?? u.name,
       address: u.address,
+      ...(u.port === undefined ? {} : { port: u.port }),
       feeds: u.powers.filter((h): h is 'node1' | 'node2' => h === 'node1' || h === 'node2').map((h) => names.hosts[h].short),
     }));
   return scancorePairSchema.parse({ id: names.anvil, nodes, upses });

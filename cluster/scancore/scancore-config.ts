@@ -102,6 +102,12 @@ export const scancoreConfigSchema = z.strictObject({
     /** Thermal shutdowns older than this no longer lengthen the cool-down. */
     repeatWindowHours: z.number().int().min(1).max(24 * 30).default(24),
   }).prefault({}),
+  alerts: z.strictObject({
+    /** How long an alert's set or clear is held before it is sent (a flap inside it sends nothing); 0 sends at once. */
+    holdSeconds: seconds(86_400).default(30),
+    /** Per SMTP relay: seconds to connect, to get the greeting, and of silence. */
+    smtpTimeoutSeconds: z.number().int().min(1).max(600).default(15),
+  }).prefault({}),
 });
 
 export type ScancoreConfig = z.output<typeof scancoreConfigSchema>;

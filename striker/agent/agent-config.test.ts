@@ -50,6 +50,26 @@ describe('agent configuration', () => {
     expect(error.message).toContain('extra: is not a known setting');
   });
 
+  it('takes the power-off command as an argv array, systemctl poweroff by default', async () => {
+    await writeFile(join(dir, 'power.json'), JSON.stringify({ strikerUrls: ['http://10.201.4.1'], hostId }));
+    expect((await loadAgentConfig(join(dir, 'power.json'))).powerOffCommand).toEqual(['systemctl', 'poweroff']);
+    const ipmi = ['ipmitool', '-I', 'lanplus', '-H', '10.201.11.1', '-U', 'admin', '-f', '/etc/striker/bmc-password', 'chassis', 'power', 'off'];
+    await writeFile(join(dir, 'power.json'), JSON.stringify({ strikerUrls: ['http://10.201.4.1'], hostId, powerOffCommand: ipmi }));
+    expect((await loadAgentConfig(join(dir, 'power.json'))).powerOffCommand).toEqual(ipmi);
+  });
+
+  it('refuses a power-off command that is not an argv array, naming the key', async () => {
+    for (const [bad, message] of [
+      [[], 'powerOffCommand: must name a command'],
+      ['systemctl poweroff', 'powerOffCommand: '],
+      [['systemctl poweroff'], 'powerOffCommand: must start with the program alone'],
+      [['systemctl', ''], 'powerOffCommand.1: must not be an empty argument'],
+    ] as const) {
+      await writeFile(join(dir, 'bad-power.json'), JSON.stringify({ strikerUrls: ['http://10.201.4.1'], hostId, powerOffCommand: bad }));
+      await expect(loadAgentConfig(join(dir, 'bad-power.json'))).rejects.toThrow(message);
+    }
+  });
+
   it('refuses a credentials file others may read, naming the mode and the fix', async () => {
     const path = join(dir, 'creds.json');
     await writeFile(path, JSON.stringify({ hostId, credentialId: '7f0c1e52-4a9b-4f4e-9a55-0c3f0f6f2b10', credential, issuedAt: '2026-01-01T00:00:00.000Z' }));

@@ -35,6 +35,16 @@ const agentConfigObject = z.strictObject({
   role: z.enum(['node', 'dr', 'striker']).default('node'),
   /** Run host.reboot / host.poweroff for real; otherwise they are dry runs that say what would run. */
   allowPowerActions: z.boolean().default(false),
+  /**
+   * The argv `host.poweroff` runs (no shell): `systemctl poweroff` by default; a host without
+   * systemd, or one that must be cut through its own BMC, names another command here.
+   */
+  powerOffCommand: z
+    .array(z.string().min(1, 'must not be an empty argument').max(4096))
+    .min(1, 'must name a command: an argv array like ["systemctl", "poweroff"]')
+    .max(64)
+    .refine((argv) => argv.length === 0 || !/\s/.test(argv[0]!), { message: 'must start with the program alone (no spaces): an argv array, not a shell line' })
+    .default(['systemctl', 'poweroff']),
   /** Let host.configure-network write NetworkManager keyfiles and bring networks up; otherwise it records the plan only. */
   manageHost: z.boolean().default(false),
   heartbeatSeconds: z.number().int().min(1).max(300).default(10),

@@ -33,11 +33,11 @@ const run: CommandRunner = async (argv) => {
 /** The credentials file as the agent would read it again. */
 let credentialsFile: IssuedCredential;
 
-async function runtime(allowPowerActions: boolean): Promise<AgentRuntime> {
+async function runtime(allowPowerActions: boolean, powerOffCommand?: string[]): Promise<AgentRuntime> {
   const area = agentArea({ db: t.t.db, logger: quietLogger, inventoryMaxBytes: 65536 });
   const issued = await t.t.db.tx((tx) => area.onRegistered(tx, hostId, '127.0.0.1'));
   credentialsFile = issued;
-  const config = agentConfigSchema.parse({ strikerUrls: [url], hostId, allowPowerActions, heartbeatSeconds: 1 });
+  const config = agentConfigSchema.parse({ strikerUrls: [url], hostId, allowPowerActions, heartbeatSeconds: 1, ...(powerOffCommand === undefined ? {} : { powerOffCommand }) });
   const r = new AgentRuntime({
     config, credentials: issued, version: 'test', logger: quietLogger, run, collectInventory: async () => inventory,
     reloadCredentials: async () => credentialsFile,
@@ -137,6 +137,19 @@ describe('AgentRuntime', () => {
       const job = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.poweroff', payload: {} });
       expect((await settled(job.id)).status).toBe('succeeded');
       expect(ran.filter((a) => a[0] === 'systemctl')).toEqual([['systemctl', 'poweroff']]);
+    } finally {
+      await agent.stop(2000);
+    }
+  });
+
+  it('runs the configured power-off command instead of systemctl', async () => {
+    const argv = ['ipmitool', '-I', 'lanplus', '-H', '127.0.0.1', '-U', 'admin', '-f', '/run/bmc-password', 'chassis', 'power', 'off'];
+    const agent = await runtime(true, argv);
+    try {
+      const before = ran.length;
+      const job = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.poweroff', payload: { reason: 'load shed' } });
+      expect((await settled(job.id)).status).toBe('succeeded');
+      expect(ran.slice(before).filter((a) => a[0] === 'ipmitool' || a[0] === 'systemctl')).toEqual([argv]);
     } finally {
       await agent.stop(2000);
     }

@@ -122,6 +122,7 @@ export class AgentRuntime {
     this.runners = { ...hostJobRunners({
       run: o.run,
       allowPowerActions: o.config.allowPowerActions,
+      powerOffCommand: o.config.powerOffCommand,
       manageHost: o.config.manageHost,
       applier: o.applier ?? systemHostApplier(o.run),
       refreshInventory: () => this.sendInventory(true),

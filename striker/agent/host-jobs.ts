@@ -2,7 +2,8 @@
  * What each host job kind does on the host. A runner receives its payload already validated
  * against the kind's schema (host-job-kinds.ts) and a context to report progress and messages;
  * every command goes through the argv command adapter. Power actions are dry runs (a message
- * saying what would run) unless the agent's configuration sets `allowPowerActions: true`;
+ * saying what would run) unless the agent's configuration sets `allowPowerActions: true`
+ * (`host.poweroff` runs its `powerOffCommand`, `systemctl poweroff` by default);
  * `host.configure-network` writes NetworkManager keyfiles (the plan striker/setup renders for the
  * Striker's own host) only when it sets `manageHost: true`, and otherwise records the plan and
  * says it was not applied.
@@ -39,6 +40,8 @@ export type HostJobResult =
 export interface HostJobDeps {
   run: CommandRunner;
   allowPowerActions: boolean;
+  /** The argv `host.poweroff` runs (`powerOffCommand` in agent.json); `powerCommands` when absent. */
+  powerOffCommand?: readonly string[];
   /** Write network keyfiles and bring networks up (`manageHost` in agent.json). */
   manageHost: boolean;
   /** How files are written and commands run when `manageHost` is on. */
@@ -86,7 +89,7 @@ export const powerCommands: Readonly<Record<'host.reboot' | 'host.poweroff', rea
 
 export function hostJobRunners(deps: HostJobDeps): HostJobRunners {
   const power = (kind: 'host.reboot' | 'host.poweroff') => async (ctx: HostJobContext<HostJobPayload<typeof kind>>) => {
-    const argv = powerCommands[kind];
+    const argv = kind === 'host.poweroff' ? deps.powerOffCommand ?? powerCommands[kind] : powerCommands[kind];
     const command = argv.join(' ');
     if (!deps.allowPowerActions) {
       await ctx.note('Dry run: would run {command}; set allowPowerActions to true in agent.json to act', { command, reason: ctx.payload.reason ?? '' });

@@ -44,7 +44,7 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
   // Cluster formation (cluster/join/), a later area's runner: the agent claims cluster.join because it is given it.
   const join = parseJoinConfig(config.cluster ?? {});
   const logger = createLogger({ level: options.logLevel ?? config.logLevel, redactPaths: ['credential', '*.credential'] });
-  const nodeRunners = nodeJobRunners({ run: runCommand });
+  const nodeRunners = nodeJobRunners({ run: runCommand, stopCommand: join.stopCommand });
   const scanLoop = hostScanLoop({
     hostName: hostname(),
     targets: async () => hostScanTargets(await collectInventory({ run: runCommand }), config.role),

@@ -33,7 +33,7 @@ import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes,
 import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
-import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
+import { alertsArea, renderer } from '../../cluster/scancore/alerts/index.js';
 import { serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
 import { systemClock } from '../core/clock.js';
 import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport } from '../../cluster/ops/index.js';
@@ -241,7 +241,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   // made once and sealed, node1's fencing CIB with the manifest's passwords) while its job runs.
   plugins.push((app) => joinPlanRoutes(app, { db, keys: manifestKeys }));
   // Alerts: recipients, SMTP relays, de-bounced e-mails sent as jobs, the history.
-  const alerts = alertsArea({ db, keys: siteKeys(config.dataDir), clock: systemClock, settings: defaultAlertsSettings, renderer: renderer(), logger: logger.child({ component: 'alerts' }) });
+  const alerts = alertsArea({ db, keys: siteKeys(config.dataDir), clock: systemClock, settings: config.scancore.alerts, renderer: renderer(), logger: logger.child({ component: 'alerts' }) });
   jobKinds.push(...alerts.jobKinds);
   plugins.push((app) => alerts.plugin(app));
   starts.push(async () => alerts.start());

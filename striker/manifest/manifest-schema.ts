@@ -124,6 +124,8 @@ function manifestShape<S extends z.ZodType>(secret: S) {
     name: deviceName,
     source: z.enum(['nut', 'snmp'], { error: 'must be nut or snmp' }),
     address: hostOrIp,
+    /** The TCP port upsd (NUT) answers on; absent means NUT's 3493. */
+    port: z.number({ error: 'must be a TCP port from 1 to 65535' }).int('must be a TCP port from 1 to 65535').min(1, 'must be a TCP port from 1 to 65535').max(65535, 'must be a TCP port from 1 to 65535').optional(),
     upsName: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'must be the UPS name NUT knows, like ups1').optional(),
     username: text('the UPS user').optional(),
     password: secret.optional(),

@@ -81,9 +81,10 @@ export function planChecks(m: ManifestView, secrets: SecretsBySlot): CheckPlan {
       skipped.push(`UPS ${ups.name} (${ups.address}): an SNMP UPS is read by ScanCore, not probed here`);
       continue;
     }
+    const at = `${ups.upsName ?? ups.name}@${ups.address}${ups.port === undefined ? '' : `:${ups.port}`}`;
     probes.push({
-      what: `UPS ${ups.name} (${ups.upsName ?? ups.name}@${ups.address})`,
-      argv: ['upsc', `${ups.upsName ?? ups.name}@${ups.address}`, 'ups.status'],
+      what: `UPS ${ups.name} (${at})`,
+      argv: ['upsc', at, 'ups.status'],
       expect: /\S/,
     });
   }

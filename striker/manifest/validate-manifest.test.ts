@@ -56,6 +56,15 @@ describe('validateManifest', () => {
     }
   });
 
+  it("takes a NUT UPS's upsd port from 1 to 65535 (absent: NUT's 3493), naming the field otherwise", () => {
+    const withPort = (port: unknown) => ({ ...sampleManifest(), upses: sampleManifest().upses!.map((u) => ({ ...u, port })) });
+    expect(validateManifest(withPort(3500), context({ others: [] })).problems).toEqual([]);
+    for (const bad of [0, 65536, 34.5, '3493']) {
+      const problems = validateManifest(withPort(bad), context({ others: [] })).problems;
+      expect(problems, String(bad)).toEqual([expect.objectContaining({ path: 'upses.0.port', message: expect.stringMatching(/must be a TCP port from 1 to 65535/) })]);
+    }
+  });
+
   it('keeps a stored secret only where one is stored, and requires the cluster password', () => {
     const keep = { ...sampleManifest(), clusterPassword: { set: true } };
     expect(validateManifest(keep, context({ others: [], storedSecrets: new Set(['clusterPassword']) })).ok).toBe(true);

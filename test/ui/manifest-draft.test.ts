@@ -80,11 +80,23 @@ describe('manifest draft', () => {
     expect(rest.upses).toEqual(view.upses);
   });
 
+  it("carries a NUT UPS's port: typed as text, a number in the document, absent when empty", () => {
+    const d = fromDocument(shown());
+    expect(d.upses[0]!.port).toBe('');
+    expect(toDocument(d).upses?.[0]).not.toHaveProperty('port');
+    d.upses[0]!.port = '3500';
+    expect(toDocument(d).upses?.[0]?.port).toBe(3500);
+    expect(fromDocument({ ...shown(), upses: [{ ...shown().upses[0]!, port: 3500 }] }).upses[0]!.port).toBe('3500');
+    d.upses[0]!.port = '70000';
+    const bad = manifestSchema.safeParse(toDocument(d));
+    expect(bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['upses.0.port: must be a TCP port from 1 to 65535']);
+  });
+
   it('keeps no typed secret in the draft it stores in the browser', () => {
     const d = newDraft();
     d.clusterPassword.value = 'cluster-plain';
     d.hosts.node2.ipmi.password.value = 'bmc-plain';
-    d.upses.push({ name: 'ups1', source: 'nut', address: '10.201.3.1', upsName: '', username: '', password: { value: 'ups-plain', stored: false }, powers: ['node1'] });
+    d.upses.push({ name: 'ups1', source: 'nut', address: '10.201.3.1', port: '', upsName: '', username: '', password: { value: 'ups-plain', stored: false }, powers: ['node1'] });
     const text = JSON.stringify(withoutSecrets(d));
     for (const secret of ['cluster-plain', 'bmc-plain', 'ups-plain']) expect(text).not.toContain(secret);
     expect(d.clusterPassword.value).toBe('cluster-plain');

@@ -15,6 +15,7 @@ export interface AlertsSettings {
   smtpTimeoutSeconds: number;
 }
 
+/** The defaults of `scancore.alerts` in striker.yaml (scancore-config.ts), where the app reads them. */
 export const defaultAlertsSettings: AlertsSettings = Object.freeze({ holdSeconds: 30, smtpTimeoutSeconds: 15 });
 
 export interface AlertsDeps {

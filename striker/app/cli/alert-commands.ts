@@ -12,7 +12,6 @@ import {
   addRecipient,
   alertHistory,
   ALERT_LEVELS,
-  defaultAlertsSettings,
   listAlertMailServers,
   listAlertRecipients,
   RECIPIENT_LEVELS,
@@ -30,7 +29,7 @@ import type { CliContext } from './cli-context.js';
 export function addAlertCommands(program: Command, c: CliContext): void {
   const alerts = program.command('alerts').description('alert history, recipients, SMTP relays and the test e-mail');
   const withAlerts = <T>(fn: (deps: AlertsDeps) => Promise<T>) =>
-    c.withDb((db, logger) => fn({ db, keys: siteKeys(c.config().dataDir), clock: systemClock, settings: defaultAlertsSettings, renderer: renderer(), logger: logger.child({ component: 'alerts' }) }));
+    c.withDb((db, logger) => fn({ db, keys: siteKeys(c.config().dataDir), clock: systemClock, settings: c.config().scancore.alerts, renderer: renderer(), logger: logger.child({ component: 'alerts' }) }));
 
   alerts
     .command('list')

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueToken } from '../../../kickstart/index.js';
 import { PgTokenStore } from '../../../kickstart/token-store.js';
-import type { ManifestRunView, RunManifestResponse } from '../../../striker/manifest/index.js';
+import type { ManifestInput, ManifestRunView, RunManifestResponse } from '../../../striker/manifest/index.js';
 import { freePort, requireBuilt, runStriker, spawnServe, type SpawnedServe } from '../striker-process.js';
 import { createTestDatabase, type TestDatabase } from '../test-database.js';
-import { BMC_USER, ClusterLab, waitFor, type LabBmcSetup } from './cluster-lab.js';
+import { BMC_USER, ClusterLab, waitFor, type LabBmcSetup, type LabNode } from './cluster-lab.js';
 
 const AGENT_MAIN = fileURLToPath(new URL('../../../dist/striker/app/agent-main.js', import.meta.url));
 const PASSWORD = 'a long enough admin password';
@@ -44,7 +44,9 @@ export interface FormationRig {
  * `database` makes the migrated database Striker uses (a vitest file's test database by default; a
  * script outside vitest passes its own). `bmc` is the lab's BMC setup (e.g. the rack simulator's
  * sensors), `strikerConfig` extra lines of striker.yaml (e.g. a `scancore:` block), `agentConfig`
- * extra keys of each node agent's agent.json (e.g. `scancore`).
+ * extra keys of each node agent's agent.json (e.g. `scancore`), or a function of the node and its
+ * agent's directory giving them (e.g. a `powerOffCommand` through the node's own BMC), `upses` the
+ * manifest's UPSes (none by default).
  */
 export async function startFormationRig(options: {
   prefix: string;
@@ -52,7 +54,8 @@ export async function startFormationRig(options: {
   database?: () => Promise<TestDatabase>;
   bmc?: LabBmcSetup;
   strikerConfig?: string[];
-  agentConfig?: Record<string, unknown>;
+  agentConfig?: Record<string, unknown> | ((node: LabNode, agentDir: string, lab: ClusterLab) => Record<string, unknown>);
+  upses?: ManifestInput['upses'];
 }): Promise<FormationRig> {
   requireBuilt();
   statSync(AGENT_MAIN);
@@ -120,7 +123,7 @@ export async function startFormationRig(options: {
       writeFileSync(join(agentDir, 'agent.json'), JSON.stringify({
         strikerUrls: [nodeUrl], hostId, role: 'node', heartbeatSeconds: 2, inventorySeconds: 300, logLevel: 'info',
         cluster: { startCommand: l.clusterStartCommand(node.index), pollSeconds: 0.5 },
-        ...options.agentConfig,
+        ...(typeof options.agentConfig === 'function' ? options.agentConfig(node, agentDir, l) : options.agentConfig),
       }));
       await l.setServices(node.index, [{ argv: [process.execPath, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', credentials] }]);
       await l.powerOn(node.index);
@@ -143,7 +146,7 @@ export async function startFormationRig(options: {
       ntp: [],
       hosts: { node1: host(1), node2: host(2) },
       fenceDevices: [],
-      upses: [],
+      upses: options.upses ?? [],
       clusterPassword: 'a cluster password',
     });
     if (created.status !== 201 || created.json.manifest === undefined) throw new Error(`storing the manifest answered ${created.status}: ${JSON.stringify(created.json)}`);

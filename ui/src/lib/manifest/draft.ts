@@ -49,6 +49,8 @@ export interface UpsDraft {
   name: string;
   source: 'nut' | 'snmp';
   address: string;
+  /** upsd's TCP port as typed; empty means NUT's 3493. */
+  port: string;
   upsName: string;
   username: string;
   password: SecretDraft;
@@ -179,6 +181,7 @@ export function toDocument(d: ManifestDraft): ManifestDoc {
   });
   const upses = d.upses.map((u): UpsDoc => {
     const doc: UpsDoc = { name: u.name, source: u.source, address: u.address, powers: [...u.powers] };
+    if (u.port.trim() !== '') doc.port = numeric(u.port);
     if (u.upsName !== '') doc.upsName = u.upsName;
     if (u.username !== '') doc.username = u.username;
     const password = secretIn(u.password);
@@ -230,7 +233,7 @@ export function fromDocument(doc: ManifestShown): ManifestDraft {
     withDr: doc.hosts.dr !== undefined,
     hosts: { node1: host(doc.hosts.node1), node2: host(doc.hosts.node2), dr: host(doc.hosts.dr) },
     fenceDevices: doc.fenceDevices.map((f) => ({ name: f.name, agent: f.agent, parameters: textValues(f.parameters), password: storedSecret(f.password) })),
-    upses: doc.upses.map((u) => ({ name: u.name, source: u.source, address: u.address, upsName: u.upsName ?? '', username: u.username ?? '', password: storedSecret(u.password), powers: [...u.powers] })),
+    upses: doc.upses.map((u) => ({ name: u.name, source: u.source, address: u.address, port: u.port === undefined ? '' : String(u.port), upsName: u.upsName ?? '', username: u.username ?? '', password: storedSecret(u.password), powers: [...u.powers] })),
   };
 }
 
