@@ -54,7 +54,7 @@ export function planProtection(server: Server, link: DrLink, config: ServersConf
     });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const problems = ((error.details['problems'] as Problem[] | undefined) ?? []).map((p) => ({ path: 'server', message: `${server.name} cannot have ${link.drHost} added: ${p.path} ${p.message}` }));
+    const problems = ((error.details['problems'] as Problem[] | undefined) ?? []).map((p) => ({ path: 'server', message: `${server.name} cannot have ${link.drHost} added: ${p.path === 'minor' || p.path === 'port' ? '' : `${p.path} `}${p.message}` }));
     throw new ValidationError(problems, 'DR protection');
   }
   const storage = storageOf(config);
