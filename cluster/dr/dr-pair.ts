@@ -1,9 +1,11 @@
 /**
  * A pair's DR host as the DR link needs it, from the pair's install manifest: its short name, its
  * agent's host id, its SN address (the first SN network, where DRBD replicates), its addresses,
- * and its BMC. Pure.
+ * and its BMC. Pure, except `drBmcFromManifests`, which reads the stored manifest when asked.
  */
-import { hostIdOfMachine, networkKey, pairNames, type ManifestView } from '../../striker/manifest/index.js';
+import type { SiteKeys } from '../../striker/core/secrets/index.js';
+import type { Database } from '../../striker/db/database.js';
+import { hostIdOfMachine, listManifests, networkKey, openManifestSecrets, pairNames, type ManifestView } from '../../striker/manifest/index.js';
 import type { IpmiMethod } from '../pair-input.js';
 
 export interface DrHost {
@@ -43,5 +45,15 @@ export function drBmcOf(manifest: ManifestView, secretOf: (slot: string) => stri
       ...(p['cipher'] === undefined ? {} : { cipher: Number(p['cipher']) }),
     },
     password,
+  };
+}
+
+/** The DR host's BMC of a pair, read from its stored manifest and sealed secrets when asked. */
+export function drBmcFromManifests(deps: { db: Database; keys: SiteKeys }): (anvil: string) => Promise<{ ipmi: IpmiMethod; password: string } | undefined> {
+  return async (anvil) => {
+    const m = (await listManifests(deps.db)).find((x) => x.name === anvil || pairNames(x.document.pair).anvil === anvil);
+    if (m === undefined) return undefined;
+    const secrets = await openManifestSecrets({ db: deps.db, keys: deps.keys }, m.id);
+    return drBmcOf(m.document, (slot) => secrets.get(slot));
   };
 }
