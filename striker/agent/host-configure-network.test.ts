@@ -170,7 +170,7 @@ describe('cluster.join and dr.link', () => {
     nodes: [{ hostName: 'an-a01n01', addresses: { bcn1: '10.201.10.1' } }, { hostName: 'an-a01n02', addresses: { bcn1: '10.201.10.2' } }],
   };
 
-  it('cluster.join waits for the network job and is claimed only by an agent given its runner; dr.link stays held', async () => {
+  it('cluster.join and dr.link wait for the network job and are claimed only by an agent given their runners', async () => {
     expect(agentRunKinds).not.toContain('cluster.join');
     expect(agentRunKinds).not.toContain('dr.link');
     const [net, joinJob, drJob] = await t.t.db.tx(async (tx) => {
@@ -181,7 +181,8 @@ describe('cluster.join and dr.link', () => {
     });
     expect(joinJob.heldReason).toBeNull();
     expect(joinJob.message).toBe('Waiting for 1 job to succeed');
-    expect(drJob.heldReason).toBe('DR linking is not available yet');
+    expect(drJob.heldReason).toBeNull();
+    expect(drJob.message).toBe('Waiting for 1 job to succeed');
     // An agent without the injected runner: the network job runs, the join is left for another agent.
     const done = await withAgent(false, async () => {
       const d = await settled(net.id);
@@ -193,25 +194,25 @@ describe('cluster.join and dr.link', () => {
     const waiting = await getJob(t.t.db, joinJob.id);
     expect(waiting.status).toBe('queued');
     expect(waiting.attempts).toBe(0);
-    // An agent given the runners claims and runs the join, with its validated payload; the held kind stays held.
+    expect((await getJob(t.t.db, drJob.id)).status).toBe('queued');
+    // An agent given the runners claims and runs both, each with its validated payload.
     const seen: unknown[] = [];
-    const joined = await withAgent(false, () => settled(joinJob.id), {
+    const joined = await withAgent(false, async () => { await settled(drJob.id); return settled(joinJob.id); }, {
       'cluster.join': async (ctx) => {
         seen.push(ctx.payload);
         await ctx.progress(50, 'Joining {anvilName}', { anvilName: ctx.payload.anvilName });
         return { noChange: 'already a member of an-anvil-01' };
       },
-      'dr.link': async () => {
-        throw new Error('a held job must not run');
+      'dr.link': async (ctx) => {
+        seen.push(ctx.payload);
+        return { message: 'linked' };
       },
     });
     expect(joined.status).toBe('succeeded');
     expect(joined.noChange).toBe('already a member of an-anvil-01');
-    expect(seen).toEqual([joinPayload]);
-    const held = await getJob(t.t.db, drJob.id);
-    expect(held.status).toBe('queued');
-    expect(held.attempts).toBe(0);
-    expect(held.heldReason).toBe('DR linking is not available yet');
+    expect(seen).toEqual(expect.arrayContaining([joinPayload, drPayload]));
+    expect(seen).toHaveLength(2);
+    expect((await getJob(t.t.db, drJob.id)).status).toBe('succeeded');
   });
 
   it('validate their payloads: names, addresses per network, no secret', async () => {

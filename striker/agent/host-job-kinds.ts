@@ -5,8 +5,9 @@
  * it over the agent's authenticated API).
  *
  * `cluster.join` and `dr.link` are enqueued by a manifest run with their payloads validated here.
- * `dr.link` is held: no agent runs it until its runner exists and releases it (`heldReason` is what
- * the UI and the API show meanwhile). `cluster.join` (cluster/join/), the server actions
+ * A kind with a `heldReason` is enqueued held: no agent runs it until a later feature releases it
+ * (the reason is what the UI and the API show meanwhile). `cluster.join` (cluster/join/), the DR
+ * host's kinds (`dr.*`, cluster/dr/), the server actions
  * (`servers.migrate`, `servers.stop`, `servers.start`), server provisioning and the `node.*` kinds
  * run on a node through runners the app injects (cluster/join/, cluster/actions/, cluster/servers/,
  * cluster/ops/node-runners.ts): an agent claims such a kind only when it was given its runner.
@@ -89,6 +90,44 @@ const drLink = z.strictObject({
   nodes: z.tuple([peer, peer]),
 });
 
+const drServer = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,47}$/, 'must be a server name like srv01-web');
+const drStorage = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('lvm'), volumeGroup: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,126}$/, 'must be an LVM volume group name') }),
+  z.strictObject({ kind: z.literal('file'), directory: z.string().regex(/^\/[A-Za-z0-9._+@:,=\/-]*$/, 'must be an absolute path') }),
+]);
+
+/**
+ * Adding the DR host to a server's DRBD resource (cluster/dr/dr-protect-runner.ts), one job per
+ * host of the three: each writes the resource file Striker rendered (pair + DR) and runs
+ * `drbdadm adjust`; the DR host first makes the backing volume and the metadata (`volume`).
+ * `dr.unprotect` writes the pair-only file on the subnodes and adjusts (the DR peer is dropped);
+ * on the DR host it takes the resource down and removes its file and volume.
+ */
+const drProtect = z.strictObject({
+  server: drServer,
+  anvilName: hostName,
+  role: z.enum(['node1', 'node2', 'dr']),
+  /** This host's name in the resource file's `on` sections. */
+  hostName,
+  /** The file to write; absent on the DR host when unprotecting (its file is removed). */
+  drbdResource: z.string().min(1).max(65_536).optional(),
+  /** Run drbdadm with -d (print, do not act): hosts without the DRBD kernel module. */
+  drbdDryRun: z.boolean(),
+  /** DR host only: its backing volume (made when protecting, removed when unprotecting). */
+  volume: z.strictObject({ diskGiB: z.number().int().min(1).max(65_536), storage: drStorage }).optional(),
+});
+
+/**
+ * On the DR host during a boot-sync-shutdown cycle: read `drbdsetup status --json` until every
+ * named resource is UpToDate here and connected to a subnode, or the time limit passes.
+ */
+const drSyncWait = z.strictObject({
+  anvilName: hostName,
+  resources: z.array(drServer).min(1).max(500),
+  timeoutSeconds: z.number().int().min(1).max(7 * 86_400),
+  pollSeconds: z.number().min(0.05).max(600).default(10),
+});
+
 /**
  * A server's share on one subnode (cluster/servers/provision-host.ts): the files are rendered by
  * Striker, so both subnodes get the same resource file and domain XML. `create` makes what is
@@ -122,6 +161,9 @@ export const hostJobPayloads = {
   'host.configure-network': configureNetwork,
   'cluster.join': clusterJoin,
   'dr.link': drLink,
+  'dr.protect': drProtect,
+  'dr.unprotect': drProtect,
+  'dr.sync-wait': drSyncWait,
   'servers.migrate': z.strictObject({ servers: z.array(z.string().min(1).max(100)).min(1).max(500), to: hostName, reason }),
   'servers.stop': z.strictObject({ servers: z.array(z.string().min(1).max(100)).max(500), reason }),
   'servers.start': z.strictObject({ servers: z.array(z.string().min(1).max(100)).min(1).max(500), reason }),
@@ -157,7 +199,11 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   // Writing the same keyfiles again is harmless, so a run cut short is retried.
   'host.configure-network': { kind: 'host.configure-network', title: "Configure the host's networks", maxAttempts: 3, onStale: 'retry' },
   'cluster.join': { kind: 'cluster.join', title: 'Join the node pair', maxAttempts: 1, onStale: 'fail' },
-  'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 1, onStale: 'fail', heldReason: 'DR linking is not available yet' },
+  // The DR host's kinds (cluster/dr/, injected): writing the same files and adjusting again is harmless.
+  'dr.link': { kind: 'dr.link', title: 'Link the DR host to its pair', maxAttempts: 2, onStale: 'retry' },
+  'dr.protect': { kind: 'dr.protect', title: "Add the DR host to a server's DRBD resource", maxAttempts: 2, onStale: 'retry' },
+  'dr.unprotect': { kind: 'dr.unprotect', title: "Remove the DR host from a server's DRBD resource", maxAttempts: 2, onStale: 'retry' },
+  'dr.sync-wait': { kind: 'dr.sync-wait', title: "Wait until the DR host's copies are UpToDate", maxAttempts: 1, onStale: 'fail' },
   // Actions on the cluster (pacemaker): the server ones run through injected runners (cluster/actions/).
   'servers.migrate': { kind: 'servers.migrate', title: 'Live-migrate servers to the peer node', maxAttempts: 1, onStale: 'fail' },
   'servers.stop': { kind: 'servers.stop', title: 'Shut the servers down gracefully', maxAttempts: 1, onStale: 'fail' },
@@ -177,7 +223,7 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
  * one only when it was given its runner, held or not.
  */
 export const injectedHostJobKinds = [
-  'cluster.join', 'dr.link', 'servers.migrate', 'servers.stop', 'servers.start', 'server.provision',
+  'cluster.join', 'dr.link', 'dr.protect', 'dr.unprotect', 'dr.sync-wait', 'servers.migrate', 'servers.stop', 'servers.start', 'server.provision',
   'node.withdraw', 'node.standby', 'node.unstandby', 'node.join',
 ] as const;
 

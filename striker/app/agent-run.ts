@@ -13,6 +13,8 @@ import { hostScanLoop, hostScanTargets } from '../../cluster/scancore/scan-loop.
 import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
 import { defaultClusterActionTiming, serversRunners } from '../../cluster/actions/servers-runners.js';
 import { serverProvisionRunner } from '../../cluster/servers/provision-host.js';
+import { drHostRunners } from '../../cluster/dr/dr-host-runners.js';
+import { syncWaitRunner } from '../../cluster/dr/sync-wait-runner.js';
 import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
 import { collectClusterReport, withClusterReport } from '../../cluster/ops/cluster-collector.js';
 import { readFile } from 'node:fs/promises';
@@ -72,6 +74,8 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
       'cluster.join': clusterJoinRunner({ run: runCommand, config: join }),
       ...serversRunners({ run: runCommand, ...defaultClusterActionTiming }),
       'server.provision': serverProvisionRunner({ run: runCommand }),
+      ...drHostRunners({ run: runCommand }),
+      'dr.sync-wait': syncWaitRunner({ run: runCommand }),
       'node.standby': nodeRunners['node.standby'],
       'node.unstandby': nodeRunners['node.unstandby'],
       'node.withdraw': nodeRunners['node.withdraw'],

@@ -38,6 +38,7 @@ import { serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.
 import { systemClock } from '../core/clock.js';
 import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport } from '../../cluster/ops/index.js';
 import { joinPlanRoutes } from '../../cluster/join/index.js';
+import { drBmcFromManifests, drCycleJobKind, drRoutes, DrScheduler } from '../../cluster/dr/index.js';
 
 export interface Areas {
   /** Routes each area adds; they receive the finished job catalog. */
@@ -250,6 +251,15 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   // Servers on the pairs: the API, and provisioning as a Striker job that drives the nodes' agents.
   jobKinds.push(serverCreateJobKind({ db, config: config.servers }));
   plugins.push((app, catalog) => serversRoutes(app, { db, catalog }));
+  // The DR host of each pair: link, protection per server, the API.
+  plugins.push((app) => drRoutes(app, { db, servers: config.servers }));
+  // Boot-sync-shutdown: a cycle job per scheduled time of the links this Striker owns.
+  jobKinds.push(drCycleJobKind({ db, run: runCommand, bmcOf: drBmcFromManifests({ db, keys: siteKeys(config.dataDir) }), commandTimeoutMs: config.scancore.scan.commandTimeoutMs }));
+  starts.push(async (catalog) => {
+    const drSchedule = new DrScheduler(db, catalog, logger.child({ component: 'dr-schedule' }));
+    drSchedule.start();
+    stops.push(() => drSchedule.stop());
+  });
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });

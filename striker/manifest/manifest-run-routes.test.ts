@@ -75,7 +75,7 @@ describe('manifest run API and CLI', () => {
     const run = first.json<RunManifestResponse>();
     expect(run.jobs).toHaveLength(7);
     expect(run.jobs.find((j) => j.kind === 'cluster.join')!.text).toBe('Waiting for 3 jobs to succeed');
-    expect(run.jobs.find((j) => j.kind === 'dr.link')!.text).toBe('Waiting: DR linking is not available yet');
+    expect(run.jobs.find((j) => j.kind === 'dr.link')!.text).toBe('Waiting for 4 jobs to succeed');
 
     // The CLI, by name, answers the same live run.
     const cli = await striker('manifest', 'run', 'an-anvil-01');

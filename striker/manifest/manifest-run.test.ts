@@ -74,7 +74,7 @@ async function fresh(): Promise<void> {
 }
 
 describe('runManifest', () => {
-  it('makes the job graph: a check, a network job per host, cluster.join per subnode (waiting) and dr.link (held)', async () => {
+  it('makes the job graph: a check, a network job per host, cluster.join per subnode and dr.link (waiting)', async () => {
     await fresh();
     const run = await runManifest(deps, systemActor, 'an-anvil-01');
     expect(run.existing).toBe(false);
@@ -96,7 +96,8 @@ describe('runManifest', () => {
       expect(byKey.get(k)!.heldReason).toBeNull();
       expect(byKey.get(k)!.text).toBe('Waiting for 3 jobs to succeed');
     }
-    expect(byKey.get('dr:dr.link')!.heldReason).toBe('DR linking is not available yet');
+    expect(byKey.get('dr:dr.link')!.heldReason).toBeNull();
+    expect(byKey.get('dr:dr.link')!.text).toBe('Waiting for 4 jobs to succeed');
     expect(byKey.get('node1:host.configure-network')!.hostId).toBe('52-54-00-a1-00-01');
     const { rows } = await t.db.query<{ payload: { networks: { key: string; macs: string[] }[] } }>(`SELECT payload FROM jobs WHERE id = $1`, [id('node1:host.configure-network')]);
     expect(rows[0]!.payload.networks.map((n) => n.key)).toEqual(['bcn1', 'sn1', 'ifn1']);
@@ -121,10 +122,8 @@ describe('runManifest', () => {
     const first = await runManifest(deps, systemActor, manifest.id);
     await settle(() => 'succeeded');
     const done = await manifestRun(deps, manifest.id, first.runId);
-    // The held job remains: the run waits for DR linking; nothing pretends to have linked.
-    expect(done.state).toBe('waiting');
-    expect(done.jobs.filter((j) => j.status === 'succeeded').map((j) => j.key)).toHaveLength(6);
-    expect(done.jobs.filter((j) => j.status === 'queued').map((j) => j.key)).toEqual(['dr:dr.link']);
+    expect(done.state).toBe('succeeded');
+    expect(done.jobs.filter((j) => j.status === 'succeeded').map((j) => j.key)).toHaveLength(7);
     const again = await runManifest(deps, systemActor, manifest.id);
     expect(again.existing).toBe(false);
     expect(again.jobs.filter((j) => j.created).map((j) => j.key)).toEqual(['node1:cluster.join', 'node2:cluster.join']);
@@ -154,7 +153,7 @@ describe('runManifest', () => {
     expect(kept.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(await jobCount()).toBe(11);
     await settle(() => 'succeeded');
-    expect((await manifestRun(deps, manifest.id, second.runId)).state).toBe('waiting');
+    expect((await manifestRun(deps, manifest.id, second.runId)).state).toBe('succeeded');
   });
 
   it('re-creates only the jobs of a node that was rebuilt (it registered again)', async () => {

@@ -8,7 +8,7 @@
  *   - per host, `host.configure-network` (its agent): its networks as NetworkManager keyfiles;
  *   - per subnode, `cluster.join` (its agent, with the runner cluster/join/ gives it), waiting for
  *     the check and both subnodes' networks; for the DR host, `dr.link`, waiting for the check and
- *     all three hosts' networks, enqueued held (its runner does not exist yet).
+ *     all three hosts' networks (cluster/dr/ gives the agent its runner).
  *
  * Each planned job has a fingerprint: its kind, target, payload and the host's live agent
  * credential. A re-run keeps a job of the earlier run whose fingerprint is the same unless it

@@ -90,6 +90,9 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   // Servers on the pairs (cluster/servers): what each is, where it runs, its provisioning step,
   // and its migrations with their durations; any Striker shows and acts on them.
   servers: site,
+  // The DR host of each pair and the servers it protects (cluster/dr): site-wide, like the servers.
+  dr_links: site,
+  dr_protections: site,
   server_migrations: site,
   // Replication machinery. A conflict an admin settled stays settled: a peer whose apply worker was
   // behind records the same conflict later and shares an unsettled copy that is newer.

@@ -105,3 +105,9 @@ import type { ScancoreHostResponse, ScancoreSeriesResponse } from '../../../clus
 export type ScancoreHost = Wire<ScancoreHostResponse>;
 export type ScancoreSeries = Wire<ScancoreSeriesResponse>;
 export type { JobThroughputResponse as JobThroughput } from '../../../striker/jobs/job-throughput-routes.js';
+
+/** The DR host of a pair (cluster/dr): links, protections, the newest boot-sync-shutdown cycle. */
+import type { DrLinkResponse as DrLinkAnswer, DrProtectionResponse as DrProtectionAnswer, DrStatusResponse as DrStatusAnswer } from '../../../cluster/dr/index.js';
+export type DrStatus = Wire<DrStatusAnswer>;
+export type DrLinkJob = Wire<DrLinkAnswer>;
+export type DrProtectionJob = Wire<DrProtectionAnswer>;
