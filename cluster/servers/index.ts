@@ -24,6 +24,7 @@ export { pairForServers, type PairForServers, type PairHost } from './pair-hosts
 export { planProvisioning, type ProvisionPlan } from './provision-plan.js';
 export { serverCreateJobKind, serverCreateKind } from './provision-job.js';
 export { createServer, migrationReportSchema, recordMigration, serverAction } from './actions.js';
+export { followPacemaker, runStateOf, type NodeClusterView, type RunState } from './run-state.js';
 export { getServer, insertMigration, listServers, medianMigrationMs, serverMigrations, updateRunState } from './servers-store.js';
 export { serversRoutes, type ServerJobResponse, type ServerListResponse, type ServerResponse } from './servers-routes.js';
 export {

@@ -56,6 +56,15 @@ export async function listServers(q: DbReader, filter: { anvil?: string } = {}):
   return rows;
 }
 
+/** The servers one of whose hosts is `hostId` (a node's agent id). */
+export async function serversOnHost(q: DbReader, hostId: string): Promise<Server[]> {
+  const { rows } = await q.query<Server>(
+    `SELECT ${COLUMNS} FROM servers WHERE hosts @> jsonb_build_array(jsonb_build_object('hostId', $1::text)) ORDER BY name`,
+    [hostId],
+  );
+  return rows;
+}
+
 export async function getServer(q: DbReader, name: string): Promise<Server> {
   const { rows } = await q.query<Server>(`SELECT ${COLUMNS} FROM servers WHERE name = $1`, [name]);
   if (!rows[0]) throw new NotFoundError('server', name.slice(0, 80));
