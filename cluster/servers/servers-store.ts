@@ -119,6 +119,16 @@ export async function insertMigration(q: DbWriter, m: NewMigration): Promise<Ser
   return rows[0]!;
 }
 
+/** Stores a migration under the id its reporter gave it; false when that id is stored already. */
+export async function insertMigrationOnce(q: DbWriter, id: string, m: NewMigration): Promise<boolean> {
+  const { rowCount } = await q.write(
+    `INSERT INTO server_migrations (id, server_name, anvil, from_node, to_node, kind, outcome, started_at, duration_ms, downtime_ms, job_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+    [id, m.serverName, m.anvil, m.fromNode, m.toNode, m.kind, m.outcome, m.startedAt, m.durationMs, m.downtimeMs, m.jobId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
 /** A server's newest migrations first. */
 export async function serverMigrations(q: DbReader, name: string, limit = 20): Promise<ServerMigration[]> {
   const { rows } = await q.query<ServerMigration>(

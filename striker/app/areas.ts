@@ -34,7 +34,7 @@ import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
-import { followPacemaker, serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
+import { followPacemaker, recordReportedMigrations, serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
 import { systemClock } from '../core/clock.js';
 import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport, type ClusterReport } from '../../cluster/ops/index.js';
 import { joinPlanRoutes } from '../../cluster/join/index.js';
@@ -113,10 +113,12 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
 
   // ScanCore: host agents' scan reports, stored and scored; the decision round for the pairs this
   // Striker owns, its decisions carried out as jobs (booting through IPMI is a Striker job).
-  // A node's cluster report is kept (cluster/ops) and moves its servers' state and node to where pacemaker runs them (cluster/servers).
+  // A node's cluster report is kept (cluster/ops), moves its servers' state and node to where
+  // pacemaker runs them, and carries the migrations its resource agent recorded (cluster/servers).
   const onClusterReport = async (t: DbTx, hostId: string, report: ClusterReport, at: number) => {
     await saveClusterReport(t, hostId, report, at);
     await followPacemaker(t, hostId, report);
+    await recordReportedMigrations(t, hostId, report.migrations ?? []);
   };
   plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes, onClusterReport }));
   plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore }));
