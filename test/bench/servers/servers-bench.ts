@@ -53,7 +53,7 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 const max = (xs: readonly number[]) => Math.max(...xs);
 
 async function downtimeOn(lab: ClusterLab, node: number): Promise<number> {
-  const out = (await virsh(lab, node, ['domjobinfo', 'srv01', '--completed'])).stdout;
+  const out = (await virsh(lab, node, ['domjobinfo', 'srv01', '--completed', '--keep-completed'])).stdout;
   const m = /Total downtime:\s+(\d+)\s+ms/.exec(out);
   if (m === null) throw new Error(`no Total downtime in virsh domjobinfo --completed on node${node}:\n${out}`);
   return Number(m[1]);

@@ -29,6 +29,8 @@ export interface FormationRig {
   names: { anvil: string; nodes: [string, string] };
   /** Each node's agent host id. */
   hostIds: [string, string];
+  /** Node `index`'s agent as its service (for a later `setServices` that adds services of its own, e.g. libvirtd). */
+  agentService(index: number): { argv: readonly string[] };
   api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T }>;
   /** POST /api/manifests/:id/run. */
   runManifest(): Promise<{ status: number; json: RunManifestResponse }>;
@@ -44,7 +46,8 @@ export interface FormationRig {
  * `database` makes the migrated database Striker uses (a vitest file's test database by default; a
  * script outside vitest passes its own). `bmc` is the lab's BMC setup (e.g. the rack simulator's
  * sensors), `strikerConfig` extra lines of striker.yaml (e.g. a `scancore:` block), `agentConfig`
- * extra keys of each node agent's agent.json (e.g. `scancore`).
+ * extra keys of each node agent's agent.json (e.g. `scancore`). `sn` adds a storage network
+ * (sn1, 198.18.3.0/24; addresses only: the lab has no SN link) for servers' DRBD resources.
  */
 export async function startFormationRig(options: {
   prefix: string;
@@ -53,6 +56,7 @@ export async function startFormationRig(options: {
   bmc?: LabBmcSetup;
   strikerConfig?: string[];
   agentConfig?: Record<string, unknown>;
+  sn?: boolean;
 }): Promise<FormationRig> {
   requireBuilt();
   statSync(AGENT_MAIN);
@@ -102,6 +106,10 @@ export async function startFormationRig(options: {
       return `${await l.diagnostics()}\n${agents.join('\n')}\n--- striker\n${s.stderr().slice(-3000)}`;
     };
 
+    const agentService = (index: number) => {
+      const agentDir = join(l.dir, `agent-${index}`);
+      return { argv: [process.execPath, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', join(agentDir, 'agent-credentials.json')] };
+    };
     // Each node: its machine (the BCN NIC's MAC), registered as %post does, the agent as its service.
     const nodeUrl = await l.forwardFromHub(port);
     const store = new PgTokenStore(t.db);
@@ -122,7 +130,7 @@ export async function startFormationRig(options: {
         cluster: { startCommand: l.clusterStartCommand(node.index), pollSeconds: 0.5 },
         ...options.agentConfig,
       }));
-      await l.setServices(node.index, [{ argv: [process.execPath, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', credentials] }]);
+      await l.setServices(node.index, [agentService(node.index)]);
       await l.powerOn(node.index);
     }
     const hostIds = macs.map((m) => m.bcn.replaceAll(':', '-')) as [string, string];
@@ -131,14 +139,17 @@ export async function startFormationRig(options: {
 
     const host = (i: 1 | 2) => ({
       machine: macs[i - 1]!.bcn,
-      addresses: { bcn1: `198.18.1.${i}`, mn1: `198.18.2.${i}` },
+      addresses: { bcn1: `198.18.1.${i}`, mn1: `198.18.2.${i}`, ...(options.sn === true ? { sn1: `198.18.3.${i}` } : {}) },
       links: { bcn1: { macs: [macs[i - 1]!.bcn] }, mn1: { macs: [macs[i - 1]!.mn] } },
       ipmi: { address: l.bmcUplinkAddress(i), username: BMC_USER.name, password: BMC_USER.password, parameters: { lanplus: true, ipport: l.bmcUplinkPort(i), cipher: 3 } },
     });
     const created = await api<{ manifest?: { id: string } }>('POST', '/api/manifests', {
       version: 1,
       pair: { prefix: options.prefix, sequence: 1, domain: 'lab.example' },
-      networks: [{ kind: 'bcn', index: 1, subnet: '198.18.1.0/24', mtu: 1500 }, { kind: 'mn', index: 1, subnet: '198.18.2.0/24', mtu: 1500 }],
+      networks: [
+        { kind: 'bcn', index: 1, subnet: '198.18.1.0/24', mtu: 1500 }, { kind: 'mn', index: 1, subnet: '198.18.2.0/24', mtu: 1500 },
+        ...(options.sn === true ? [{ kind: 'sn', index: 1, subnet: '198.18.3.0/24', mtu: 1500 }] : []),
+      ],
       dns: [],
       ntp: [],
       hosts: { node1: host(1), node2: host(2) },
@@ -161,7 +172,7 @@ export async function startFormationRig(options: {
     };
 
     return {
-      lab: l, t, serve: s, manifestId, names: { anvil, nodes }, hostIds, api,
+      lab: l, t, serve: s, manifestId, names: { anvil, nodes }, hostIds, api, agentService,
       runManifest: () => api<RunManifestResponse>('POST', `/api/manifests/${manifestId}/run`, {}),
       joinsEnded, diagnostics, stop,
     };
