@@ -109,7 +109,7 @@ beforeAll(async () => {
       '  pollSeconds: 0.5',
     ],
     // Each scan report carries the node's crm_mon and its migration records.
-    agentConfig: { scancore: { scan: { intervalSeconds: 3 } } },
+    agentConfig: { scancore: { scan: { intervalSeconds: 5 } } },
   });
   lab = rig.lab;
   const run = await rig.runManifest();
