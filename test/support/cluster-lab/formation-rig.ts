@@ -47,7 +47,8 @@ export interface FormationRig {
  * script outside vitest passes its own). `bmc` is the lab's BMC setup (e.g. the rack simulator's
  * sensors), `strikerConfig` extra lines of striker.yaml (e.g. a `scancore:` block), `agentConfig`
  * extra keys of each node agent's agent.json (e.g. `scancore`). `sn` adds a storage network
- * (sn1, 198.18.3.0/24; addresses only: the lab has no SN link) for servers' DRBD resources.
+ * (sn1, 198.18.3.0/24) for servers' DRBD resources: the lab has no SN link, so its link names a
+ * MAC no NIC has (the agents do not manage the hosts' networks: the plan is only recorded).
  */
 export async function startFormationRig(options: {
   prefix: string;
@@ -140,7 +141,7 @@ export async function startFormationRig(options: {
     const host = (i: 1 | 2) => ({
       machine: macs[i - 1]!.bcn,
       addresses: { bcn1: `198.18.1.${i}`, mn1: `198.18.2.${i}`, ...(options.sn === true ? { sn1: `198.18.3.${i}` } : {}) },
-      links: { bcn1: { macs: [macs[i - 1]!.bcn] }, mn1: { macs: [macs[i - 1]!.mn] } },
+      links: { bcn1: { macs: [macs[i - 1]!.bcn] }, mn1: { macs: [macs[i - 1]!.mn] }, ...(options.sn === true ? { sn1: { macs: [`02:5e:00:00:03:0${i}`] } } : {}) },
       ipmi: { address: l.bmcUplinkAddress(i), username: BMC_USER.name, password: BMC_USER.password, parameters: { lanplus: true, ipport: l.bmcUplinkPort(i), cipher: 3 } },
     });
     const created = await api<{ manifest?: { id: string } }>('POST', '/api/manifests', {
