@@ -18,7 +18,7 @@
  * Pass criteria come from the API, crm_mon XML, the job messages, the console file and the BMC
  * log; waits are bounded polls, never timed assertions.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,7 +180,8 @@ describe('servers through the API on the pacemaker pair', () => {
     const migration = await waitFor('the migration recorded', 120_000, async () => (await server()).migrations[0] ?? false, 1000);
     expect(migration).toMatchObject({ serverName: 'srv01', fromNode: N1, toNode: N2, kind: 'live', outcome: 'succeeded' });
     expect(migration.durationMs).toBeGreaterThan(0);
-    expect(migration.downtimeMs).not.toBeNull();
+    const agentLog = async () => (await readFile(join(lab.node(1).dir, 'log-pacemaker', 'pacemaker.log'), 'utf8').catch(() => '')).split('\n').filter((l) => l.includes('srv01:')).slice(-20).join('\n');
+    expect(migration.downtimeMs, await agentLog()).not.toBeNull();
   }, 600_000);
 
   it("node2's corosync dies: node1 fences it through its BMC, srv01 restarts on node1 and the API shows it there", async () => {
