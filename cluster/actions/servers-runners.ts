@@ -46,7 +46,11 @@ export interface ServersRunners {
   'servers.start': (ctx: ActionContext<HostJobPayload<'servers.start'>>) => Promise<ActionResult>;
 }
 
-export const defaultClusterActionTiming = { commandTimeoutMs: 30_000, settleTimeoutMs: 300_000, pollMs: 2_000 } as const;
+/**
+ * crm_mon is read every half second while an action waits: a live migration ends within seconds,
+ * and the job's end (and the constraint's clearing) follows the cluster by at most one poll.
+ */
+export const defaultClusterActionTiming = { commandTimeoutMs: 30_000, settleTimeoutMs: 300_000, pollMs: 500 } as const;
 
 export const moveArgv = (id: string, to: string) => ['crm_resource', '--resource', id, '--move', '--node', to] as const;
 export const clearArgv = (id: string, to: string) => ['crm_resource', '--resource', id, '--clear', '--node', to] as const;

@@ -7,6 +7,7 @@
  * test). The schema is shared by the agent that sends it and the route that validates it.
  */
 import { z } from 'zod';
+import { maxReportedMigrations, migrationRecordSchema } from '../servers/migration-log.js';
 
 const name = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a name like an-a01n01');
 const text = (max: number) => z.string().max(max);
@@ -64,6 +65,8 @@ export const clusterReportSchema = z.strictObject({
   links: reading(knetStatus),
   fenceHistory: reading(z.array(fenceEventSchema).max(500)),
   fenceDevices: reading(z.array(fenceDevice).max(64)),
+  /** The servers' migrations the resource agent recorded on this node (cluster/servers/migration-log.ts). */
+  migrations: z.array(migrationRecordSchema).max(maxReportedMigrations).optional(),
 });
 
 export type ClusterReport = z.output<typeof clusterReportSchema>;

@@ -8,7 +8,8 @@
  *   field) and nothing is written when there is one.
  * - `serverAction`: migrate (to the peer, or the node named), start, stop — the host jobs
  *   `servers.migrate`, `servers.start` and `servers.stop` on a node of the pair.
- * - `recordMigration`: a migration's duration (and downtime), reported by the node that ran it.
+ * - `recordMigration`: a migration's duration (and downtime), reported by the node that ran it;
+ *   `recordReportedMigrations`: the records a node's cluster report carries (its migration log).
  */
 import { randomUUID } from 'node:crypto';
 import { addHostJob } from '../../striker/agent/index.js';
@@ -25,7 +26,8 @@ import { pairForServers, serverHosts } from './pair-hosts.js';
 import { serverCreateKind } from './provision-job.js';
 import type { Server, ServerMigration, ServerState } from './server-record.js';
 import { createServerSchema, serverActionSchema, type CreateServerRequest } from './server-request.js';
-import { existingAllocations, getServer, insertMigration, insertServer, lockAllocation, updateProvisioning, updateRunState, type NewMigration } from './servers-store.js';
+import type { MigrationRecord } from './migration-log.js';
+import { existingAllocations, getServer, insertMigration, insertMigrationOnce, insertServer, lockAllocation, serversOnHost, updateProvisioning, updateRunState, type NewMigration } from './servers-store.js';
 import { z } from 'zod';
 
 const at = (prefix: string, path: string) => (prefix === '' ? path : path === '' ? prefix : `${prefix}.${path}`);
@@ -155,4 +157,25 @@ export async function recordMigration(db: Database, hostId: string, name: string
     startedAt: new Date(m.startedAt), durationMs: m.durationMs, downtimeMs: m.downtimeMs ?? null, jobId: m.jobId ?? null,
   };
   return insertMigration(db, row);
+}
+
+/**
+ * Stores the migrations a node's cluster report carries (the resource agent's records): each id
+ * once, only for servers of the reporting host's pair (a record about any other name — a resource
+ * Striker did not provision — is left out). Returns how many were new.
+ */
+export async function recordReportedMigrations(q: Parameters<typeof serversOnHost>[0] & Parameters<typeof insertMigrationOnce>[0], hostId: string, records: readonly MigrationRecord[]): Promise<number> {
+  if (records.length === 0) return 0;
+  const servers = new Map((await serversOnHost(q, hostId)).map((s) => [s.name, s]));
+  let stored = 0;
+  for (const r of records) {
+    const server = servers.get(r.server);
+    if (server === undefined) continue;
+    const added = await insertMigrationOnce(q, r.id, {
+      serverName: r.server, anvil: server.anvil, fromNode: r.fromNode, toNode: r.toNode, kind: r.kind, outcome: r.outcome,
+      startedAt: new Date(r.startedAt), durationMs: r.durationMs, downtimeMs: r.downtimeMs ?? null, jobId: null,
+    });
+    if (added) stored++;
+  }
+  return stored;
 }

@@ -23,7 +23,9 @@ export { createServerSchema, serverActionSchema, type CreateServerInput, type Cr
 export { pairForServers, type PairForServers, type PairHost } from './pair-hosts.js';
 export { planProvisioning, type ProvisionPlan } from './provision-plan.js';
 export { serverCreateJobKind, serverCreateKind } from './provision-job.js';
-export { createServer, migrationReportSchema, recordMigration, serverAction } from './actions.js';
+export { createServer, migrationReportSchema, recordMigration, recordReportedMigrations, serverAction } from './actions.js';
+export { defaultMigrationLogPath, migrationRecordSchema, parseMigrationLog, readMigrationLog, type MigrationRecord } from './migration-log.js';
+export { followPacemaker, runStateOf, type NodeClusterView, type RunState } from './run-state.js';
 export { getServer, insertMigration, listServers, medianMigrationMs, serverMigrations, updateRunState } from './servers-store.js';
 export { serversRoutes, type ServerJobResponse, type ServerListResponse, type ServerResponse } from './servers-routes.js';
 export {

@@ -17,7 +17,7 @@ const paths = () => ({ resourceDir: join(root, 'drbd.d'), definitionsDir: join(r
 const payload = (over: Partial<ProvisionPayload> = {}): ProvisionPayload => ({
   server: 'srv01', action: 'create', role: 'node1', hostName: 'an-a01n01', diskGiB: 20,
   storage: { kind: 'lvm', volumeGroup: 'vg0' }, drbdResource: 'resource srv01 {}\n', domainXml: '<domain/>\n', drbdDryRun: false,
-  pacemaker: { liveMigration: true, preferredNode: 'an-a01n01' }, ...over,
+  pacemaker: { liveMigration: true, preferredNode: 'an-a01n01', migrationHosts: [{ node: 'an-a01n01', address: '10.199.0.1' }, { node: 'an-a01n02', address: '10.199.0.2' }] }, ...over,
 });
 
 interface Fake { run: CommandRunner; ran: string[]; env: Record<string, string>[] }
@@ -58,15 +58,16 @@ const node1Commands = [
   'drbdadm secondary srv01',
   'virsh define DEFS/srv01.xml',
   'pcs resource config srv01',
-  'pcs resource create srv01 ocf:striker:server name=srv01 drbd_resource=srv01 config=DEFS/srv01.xml live_migration=true drbd_dry_run=false meta allow-migrate=true',
+  'pcs resource create srv01 ocf:striker:server --disabled name=srv01 drbd_resource=srv01 config=DEFS/srv01.xml live_migration=true drbd_dry_run=false migration_hosts=an-a01n01=10.199.0.1 an-a01n02=10.199.0.2 meta allow-migrate=true resource-stickiness=100',
   'pcs constraint location srv01 prefers an-a01n01=50',
+  'pcs resource enable srv01',
 ];
 
 const withDefs = (lines: string[]) => lines.map((l) => l.replaceAll(join(root, 'defs'), 'DEFS'));
 
 describe('server.provision on a node', () => {
   it('steps by role: node2 makes no sync and no pacemaker resource', () => {
-    expect(stepsFor({ role: 'node1', pacemaker: { liveMigration: true, preferredNode: 'x' } })).toEqual(['volume', 'resource-file', 'metadata', 'up', 'initial-sync', 'definition', 'pacemaker', 'placement']);
+    expect(stepsFor({ role: 'node1', pacemaker: { liveMigration: true, preferredNode: 'x', migrationHosts: [] } })).toEqual(['volume', 'resource-file', 'metadata', 'up', 'initial-sync', 'definition', 'pacemaker', 'placement', 'enable']);
     expect(stepsFor({ role: 'node2', pacemaker: undefined })).toEqual(['volume', 'resource-file', 'metadata', 'up', 'definition']);
   });
 
@@ -78,7 +79,7 @@ describe('server.provision on a node', () => {
     expect(readFileSync(join(root, 'drbd.d', 'srv01.res'), 'utf8')).toBe('resource srv01 {}\n');
     expect(readFileSync(join(root, 'defs', 'srv01.xml'), 'utf8')).toBe('<domain/>\n');
     expect(JSON.parse(readFileSync(join(root, 'state', 'srv01.json'), 'utf8'))).toEqual({ made: stepsFor(payload()) });
-    expect(result).toEqual({ message: 'Provisioned srv01 on an-a01n01: volume, resource-file, metadata, up, initial-sync, definition, pacemaker, placement' });
+    expect(result).toEqual({ message: 'Provisioned srv01 on an-a01n01: volume, resource-file, metadata, up, initial-sync, definition, pacemaker, placement, enable' });
   });
 
   it('node2 with a file volume and DRBD dry run: a sparse file, drbdadm -d as this host, the printed calls noted', async () => {
@@ -120,7 +121,7 @@ describe('server.provision on a node', () => {
     await expect(serverProvisionRunner({ run: fake.run, paths: paths() })(ctx)).rejects.toThrow(
       'provisioning srv01 on an-a01n01 failed at pacemaker: pcs exited with 5: Volume group "vg0" has insufficient free space — rolled back domain undefined, DRBD resource down, resource file removed, volume removed',
     );
-    expect(withDefs(fake.ran.slice(node1Commands.length - 1))).toEqual([
+    expect(withDefs(fake.ran.slice(node1Commands.findIndex((l) => l.startsWith('pcs resource create')) + 1))).toEqual([
       'virsh undefine srv01',
       'drbdadm down srv01',
       'lvremove --yes vg0/srv01_0',
@@ -145,6 +146,26 @@ describe('server.provision on a node', () => {
     expect(fake.ran).toEqual(['pcs resource delete srv01', 'virsh undefine srv01', 'drbdadm down srv01', 'lvremove --yes vg0/srv01_0']);
     expect(result).toEqual({ message: 'Removed what provisioning made for srv01 on an-a01n01: pacemaker resource deleted, domain undefined, DRBD resource down, resource file removed, volume removed' });
     expect(await serverProvisionRunner({ run: fakeRunner().run, paths: paths() })(context(payload({ action: 'remove' })).ctx)).toEqual({ noChange: 'nothing of srv01 was made on an-a01n01' });
+  });
+
+  it('the resource is created stopped, constrained, then enabled; one argv per element (migration_hosts is one word)', async () => {
+    const fake = fakeRunner(undefined, { 'lvs ': 5, 'pcs resource config': 1 });
+    const argvs: string[][] = [];
+    const run: CommandRunner = async (argv, options) => { argvs.push([...argv]); return fake.run(argv, options); };
+    await serverProvisionRunner({ run, paths: paths() })(context(payload()).ctx);
+    const pcs = argvs.filter((a) => a[0] === 'pcs' && a[2] !== 'config').map((a) => a.slice(1, 3).join(' '));
+    expect(pcs).toEqual(['resource create', 'constraint location', 'resource enable']);
+    const create = argvs.find((a) => a[2] === 'create')!;
+    expect(create.indexOf('--disabled')).toBe(5);
+    expect(create).toContain('migration_hosts=an-a01n01=10.199.0.1 an-a01n02=10.199.0.2');
+    // Without an MN the parameter is left out: the agent then reaches the peer by its node name.
+    const none = fakeRunner(undefined, { 'lvs ': 5, 'pcs resource config': 1 });
+    await serverProvisionRunner({ run: none.run, paths: paths() })(context(payload({ server: 'srv02', pacemaker: { liveMigration: false, preferredNode: 'an-a01n02', migrationHosts: [] } })).ctx);
+    expect(none.ran.filter((l) => l.startsWith('pcs ') && !l.startsWith('pcs resource config'))).toEqual([
+      `pcs resource create srv02 ocf:striker:server --disabled name=srv02 drbd_resource=srv02 config=${join(root, 'defs')}/srv02.xml live_migration=false drbd_dry_run=false meta allow-migrate=false resource-stickiness=100`,
+      'pcs constraint location srv02 prefers an-a01n02=50',
+      'pcs resource enable srv02',
+    ]);
   });
 
   it('an existing logical volume and pacemaker resource are kept, not made twice', async () => {

@@ -9,8 +9,11 @@
  *                  the sync source and the resource is left for pacemaker to promote
  *   definition     the domain XML Striker rendered, kept in the definitions directory (the resource
  *                  agent's `config`), and `virsh define`
- *   pacemaker      node1 only: `pcs resource create <name> ocf:striker:server …` (cluster/servers/ocf)
+ *   pacemaker      node1 only: `pcs resource create <name> ocf:striker:server --disabled …`
+ *                  (cluster/servers/ocf): created stopped, so pacemaker cannot start it anywhere
+ *                  before it knows where the server belongs
  *   placement      node1 only: `pcs constraint location <name> prefers <preferred node>=50`
+ *   enable         node1 only: `pcs resource enable <name>`: the first start is on the preferred node
  *
  * Each step done is recorded in a state file on the host before the next starts, so a run cut
  * short (the agent died, the job is retried) resumes at the first step not recorded; every step
@@ -30,16 +33,17 @@ import { backingVolumePath } from './backing-volume.js';
 
 export type ProvisionPayload = HostJobPayload<'server.provision'>;
 
-export const provisionHostSteps = ['volume', 'resource-file', 'metadata', 'up', 'initial-sync', 'definition', 'pacemaker', 'placement'] as const;
+export const provisionHostSteps = ['volume', 'resource-file', 'metadata', 'up', 'initial-sync', 'definition', 'pacemaker', 'placement', 'enable'] as const;
 export type ProvisionHostStep = (typeof provisionHostSteps)[number];
 
-const node1Only: readonly ProvisionHostStep[] = ['initial-sync', 'pacemaker', 'placement'];
+const pacemakerSteps: readonly ProvisionHostStep[] = ['pacemaker', 'placement', 'enable'];
+const node1Only: readonly ProvisionHostStep[] = ['initial-sync', ...pacemakerSteps];
 
 /** The steps a payload takes on its host, in order. */
 export function stepsFor(p: Pick<ProvisionPayload, 'role' | 'pacemaker'>): ProvisionHostStep[] {
   return provisionHostSteps.filter((s) => {
     if (s === 'initial-sync') return p.role === 'node1';
-    if (s === 'pacemaker' || s === 'placement') return p.role === 'node1' && p.pacemaker !== undefined;
+    if (pacemakerSteps.includes(s)) return p.role === 'node1' && p.pacemaker !== undefined;
     return !node1Only.includes(s);
   });
 }
@@ -74,16 +78,28 @@ export function definitionPath(definitionsDir: string, server: string): string {
   return join(definitionsDir, `${server}.xml`);
 }
 
-/** The ocf:striker:server resource's parameters (the agent in cluster/servers/ocf/ reads these). */
+/** How strongly a server stays where it runs: above its placement score (50), so a server moved to its peer stays there once the move's constraint is cleared. */
+export const serverStickiness = 100;
+
+/**
+ * The ocf:striker:server resource, created stopped (`--disabled`), with the parameters the agent
+ * in cluster/servers/ocf/ reads: `migration_hosts` lists each node's MN address ("node=address",
+ * space-separated), so live migrations go over the migration network.
+ */
 export function pacemakerCreateArgv(p: ProvisionPayload, definitionsDir: string): string[] {
   const live = p.pacemaker?.liveMigration ?? false;
+  const hosts = p.pacemaker?.migrationHosts ?? [];
   return [
-    'pcs', 'resource', 'create', p.server, 'ocf:striker:server',
+    'pcs', 'resource', 'create', p.server, 'ocf:striker:server', '--disabled',
     `name=${p.server}`, `drbd_resource=${p.server}`, `config=${definitionPath(definitionsDir, p.server)}`,
     `live_migration=${String(live)}`, `drbd_dry_run=${String(p.drbdDryRun)}`,
-    'meta', `allow-migrate=${String(live)}`,
+    ...(hosts.length > 0 ? [`migration_hosts=${hosts.map((h) => `${h.node}=${h.address}`).join(' ')}`] : []),
+    'meta', `allow-migrate=${String(live)}`, `resource-stickiness=${serverStickiness}`,
   ];
 }
+
+export const placementArgv = (server: string, preferredNode: string) => ['pcs', 'constraint', 'location', server, 'prefers', `${preferredNode}=50`];
+export const enableArgv = (server: string) => ['pcs', 'resource', 'enable', server];
 
 interface StateFile { made: ProvisionHostStep[] }
 
@@ -231,7 +247,10 @@ class HostSteps {
         return;
       }
       case 'placement':
-        await this.run(['pcs', 'constraint', 'location', p.server, 'prefers', `${p.pacemaker!.preferredNode}=50`]);
+        await this.run(placementArgv(p.server, p.pacemaker!.preferredNode));
+        return;
+      case 'enable':
+        await this.run(enableArgv(p.server));
         return;
     }
   }
@@ -271,7 +290,9 @@ class HostSteps {
         if (p.storage.kind === 'lvm') await this.run(['lvremove', '--yes', `${p.storage.volumeGroup}/${p.server}_0`]);
         else await rm(this.volume, { force: true });
         return 'volume removed';
-      // The constraint goes with the resource, the metadata with the volume; the sync needs no undo.
+      // The constraint goes with the resource, the metadata with the volume; the sync needs no undo;
+      // deleting the resource stops it.
+      case 'enable':
       case 'placement':
       case 'metadata':
       case 'initial-sync':

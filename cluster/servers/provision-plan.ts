@@ -56,6 +56,7 @@ export function planProvisioning(server: Server, config: ServersConfig): Provisi
     ...(config.directBoot === undefined ? {} : { directBoot: config.directBoot }),
   });
   const preferred = server.preferredNode === 'node1' ? n1 : n2;
+  const migrationHosts = [n1, n2].flatMap((h) => (h.mnAddress === undefined || h.mnAddress === '' ? [] : [{ node: h.name, address: h.mnAddress }]));
   const payload = (host: ServerHost, role: 'node1' | 'node2'): ProvisionPayload => ({
     server: server.name,
     action: 'create',
@@ -66,7 +67,7 @@ export function planProvisioning(server: Server, config: ServersConfig): Provisi
     drbdResource: resourceFile,
     domainXml,
     drbdDryRun: config.drbdDryRun,
-    ...(role === 'node1' ? { pacemaker: { liveMigration: server.liveMigration, preferredNode: preferred.name } } : {}),
+    ...(role === 'node1' ? { pacemaker: { liveMigration: server.liveMigration, preferredNode: preferred.name, migrationHosts } } : {}),
   });
   return { resourceFile, domainXml, node1: { host: n1, payload: payload(n1, 'node1') }, node2: { host: n2, payload: payload(n2, 'node2') } };
 }

@@ -16,6 +16,8 @@ export interface ServerHost {
   /** The host's agent id (its machine's MAC, dashed). */
   hostId: string;
   snAddress: string;
+  /** The host's address on the migration network (MN), when the pair has one. */
+  mnAddress?: string | undefined;
 }
 
 export interface ServerNetwork {

@@ -56,6 +56,15 @@ export async function listServers(q: DbReader, filter: { anvil?: string } = {}):
   return rows;
 }
 
+/** The servers one of whose hosts is `hostId` (a node's agent id). */
+export async function serversOnHost(q: DbReader, hostId: string): Promise<Server[]> {
+  const { rows } = await q.query<Server>(
+    `SELECT ${COLUMNS} FROM servers WHERE hosts @> jsonb_build_array(jsonb_build_object('hostId', $1::text)) ORDER BY name`,
+    [hostId],
+  );
+  return rows;
+}
+
 export async function getServer(q: DbReader, name: string): Promise<Server> {
   const { rows } = await q.query<Server>(`SELECT ${COLUMNS} FROM servers WHERE name = $1`, [name]);
   if (!rows[0]) throw new NotFoundError('server', name.slice(0, 80));
@@ -108,6 +117,16 @@ export async function insertMigration(q: DbWriter, m: NewMigration): Promise<Ser
     [m.serverName, m.anvil, m.fromNode, m.toNode, m.kind, m.outcome, m.startedAt, m.durationMs, m.downtimeMs, m.jobId],
   );
   return rows[0]!;
+}
+
+/** Stores a migration under the id its reporter gave it; false when that id is stored already. */
+export async function insertMigrationOnce(q: DbWriter, id: string, m: NewMigration): Promise<boolean> {
+  const { rowCount } = await q.write(
+    `INSERT INTO server_migrations (id, server_name, anvil, from_node, to_node, kind, outcome, started_at, duration_ms, downtime_ms, job_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+    [id, m.serverName, m.anvil, m.fromNode, m.toNode, m.kind, m.outcome, m.startedAt, m.durationMs, m.downtimeMs, m.jobId],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 /** A server's newest migrations first. */

@@ -149,8 +149,15 @@ const serverProvision = z.strictObject({
   domainXml: z.string().min(1).max(262_144),
   /** Run drbdadm with -d (print, do not act): hosts without the DRBD kernel module. */
   drbdDryRun: z.boolean(),
-  /** node1 only: the pacemaker resource made once both subnodes are ready. */
-  pacemaker: z.strictObject({ liveMigration: z.boolean(), preferredNode: hostName }).optional(),
+  /**
+   * node1 only: the pacemaker resource made once both subnodes are ready. `migrationHosts`: each
+   * node's address on the migration network (the resource's `migration_hosts`).
+   */
+  pacemaker: z.strictObject({
+    liveMigration: z.boolean(),
+    preferredNode: hostName,
+    migrationHosts: z.array(z.strictObject({ node: hostName, address: ipv4Schema })).max(3).default([]),
+  }).optional(),
 });
 
 export const hostJobPayloads = {

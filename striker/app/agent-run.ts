@@ -15,6 +15,7 @@ import { defaultClusterActionTiming, serversRunners } from '../../cluster/action
 import { serverProvisionRunner } from '../../cluster/servers/provision-host.js';
 import { drHostRunners } from '../../cluster/dr/dr-host-runners.js';
 import { syncWaitRunner } from '../../cluster/dr/sync-wait-runner.js';
+import { readMigrationLog } from '../../cluster/servers/migration-log.js';
 import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
 import { collectClusterReport, withClusterReport } from '../../cluster/ops/cluster-collector.js';
 import { readFile } from 'node:fs/promises';
@@ -53,13 +54,22 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     config: scancore,
     run: runCommand,
   });
-  // A node's scan report also carries its view of the cluster (cluster/ops), kept per pair by Striker.
-  const clusterReport = (signal: AbortSignal) => collectClusterReport({
-    run: runCommand,
-    readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
-    hostName: hostname(),
-    timeoutMs: scancore.scan.commandTimeoutMs,
-  }, signal);
+  // A node's scan report also carries its view of the cluster (cluster/ops), kept per pair by
+  // Striker, and the servers' migrations its resource agent recorded (cluster/servers).
+  const clusterReport = async (signal: AbortSignal) => {
+    const report = await collectClusterReport({
+      run: runCommand,
+      readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+      hostName: hostname(),
+      timeoutMs: scancore.scan.commandTimeoutMs,
+    }, signal);
+    if (report === undefined) return undefined;
+    const migrations = await readMigrationLog().catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not read the server migration log');
+      return [];
+    });
+    return migrations.length === 0 ? report : { ...report, migrations };
+  };
   const runtime = new AgentRuntime({
     config,
     credentials,

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { runCommand } from '../core/command/run-command.js';
 import type { StrikerConfig } from './config/schema.js';
-import type { Database } from '../db/database.js';
+import type { Database, DbTx } from '../db/database.js';
 import type { HostJobKindTitle, JobKindDefinition } from '../jobs/job-kind.js';
 import { configureJobKind, setupChecklistRoutes, setupIdentityRoutes, systemHostApplier, type StepSources } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
@@ -34,9 +34,9 @@ import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, renderer } from '../../cluster/scancore/alerts/index.js';
-import { serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
+import { followPacemaker, recordReportedMigrations, serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
 import { systemClock } from '../core/clock.js';
-import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport } from '../../cluster/ops/index.js';
+import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport, type ClusterReport } from '../../cluster/ops/index.js';
 import { joinPlanRoutes } from '../../cluster/join/index.js';
 import { drBmcFromManifests, drCycleJobKind, drRoutes, DrScheduler } from '../../cluster/dr/index.js';
 
@@ -114,7 +114,14 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
 
   // ScanCore: host agents' scan reports, stored and scored; the decision round for the pairs this
   // Striker owns, its decisions carried out as jobs (booting through IPMI is a Striker job).
-  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes, onClusterReport: saveClusterReport }));
+  // A node's cluster report is kept (cluster/ops), moves its servers' state and node to where
+  // pacemaker runs them, and carries the migrations its resource agent recorded (cluster/servers).
+  const onClusterReport = async (t: DbTx, hostId: string, report: ClusterReport, at: number) => {
+    await saveClusterReport(t, hostId, report, at);
+    await followPacemaker(t, hostId, report);
+    await recordReportedMigrations(t, hostId, report.migrations ?? []);
+  };
+  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes, onClusterReport }));
   plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore }));
   // Pairs from the configuration and the applied manifests; decisions told through the alerts area.
   const scancorePairs = watchedPairs({ db, keys: siteKeys(config.dataDir), logger, configured: config.scancore.pairs, fromManifests: config.scancore.pairsFromManifests });

@@ -8,12 +8,14 @@
  * - the exact OCF exit codes of monitor and validate-all for each kind of fault;
  * - start promotes before the domain starts and stop demotes after it stopped (the dry-run log);
  * - stop is graceful (the guest powers off on the ACPI button), and with shutdown_timeout=0 the
- *   domain is destroyed.
+ *   domain is destroyed;
+ * - each migration, failed or not, is one record in migration_log (what the host agent sends).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMigrationLog } from '../../../cluster/servers/migration-log.js';
 import type { CommandResult } from '../../../striker/core/command/run-command.js';
 import { waitFor } from '../../support/cluster-lab/cluster-lab.js';
 import { buildTinyGuest, consoleFacts, writeTinyDomain } from '../../support/cluster-lab/libvirt-guest.js';
@@ -26,6 +28,7 @@ let config: string;
 let drbdConfig: string;
 let drbdLog: string;
 let consoleFile: string;
+let migrationLog: string;
 
 /** drbd.conf of a two-node resource `srv01` (dry runs read only this file). */
 const drbdConf = `global { usage-count no; }
@@ -40,7 +43,7 @@ resource srv01 {
 function params(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     name: 'srv01', config, drbd_resource: 'srv01', drbd_config: drbdConfig, drbd_dry_run: 'true',
-    drbd_dry_run_log: drbdLog, shutdown_timeout: '30', CRM_meta_on_node: NODE, ...overrides,
+    drbd_dry_run_log: drbdLog, migration_log: migrationLog, shutdown_timeout: '30', CRM_meta_on_node: NODE, ...overrides,
   };
 }
 
@@ -63,6 +66,7 @@ beforeAll(async () => {
   drbdConfig = join(dir, 'drbd.conf');
   await writeFile(drbdConfig, drbdConf);
   drbdLog = join(dir, 'drbd-dry-run.log');
+  migrationLog = join(dir, 'server-migrations.log');
   host = await StandaloneLibvirt.up('sv-ocf', join(dir, 'libvirt'));
 });
 
@@ -82,7 +86,7 @@ describe('ocf:striker:server', () => {
 
   it('answers meta-data that names every parameter, and 3 (unimplemented) for an unknown action', async () => {
     const meta = await agent('meta-data');
-    for (const p of ['name', 'config', 'drbd_resource', 'drbd_config', 'drbd_dry_run', 'drbd_dry_run_log', 'live_migration', 'migration_hosts', 'shutdown_timeout', 'libvirt_uri']) {
+    for (const p of ['name', 'config', 'drbd_resource', 'drbd_config', 'drbd_dry_run', 'drbd_dry_run_log', 'live_migration', 'migration_hosts', 'migration_log', 'shutdown_timeout', 'libvirt_uri']) {
       expect(meta.stdout).toContain(`<parameter name="${p}"`);
     }
     for (const a of ['start', 'stop', 'monitor', 'migrate_to', 'migrate_from', 'validate-all']) expect(meta.stdout).toContain(`<action name="${a}"`);
@@ -147,6 +151,9 @@ describe('ocf:striker:server', () => {
       `${NODE} migrate-to: drbdsetup net-options srv01 1 ${peer} --allow-two-primaries=yes`,
       `${NODE} migrate-to: drbdsetup net-options srv01 1 ${peer} --allow-two-primaries=no`,
     ]);
+    expect((await readMigrationLog(migrationLog)).map((r) => [r.server, r.fromNode, r.toNode, r.kind, r.outcome, r.downtimeMs])).toEqual([
+      ['srv01', NODE, 'node2', 'live', 'failed', undefined],
+    ]);
     expect((await agent('stop', { shutdown_timeout: '0' })).exitCode).toBe(0);
   }, 180_000);
 
@@ -156,15 +163,19 @@ describe('ocf:striker:server', () => {
     // The guest handles the ACPI power button once it ticks (its watcher starts before the counter).
     await waitFor('the guest ticks', 60_000, async () => (await consoleFacts(consoleFile)).lastTick >= 1);
     await rm(drbdLog, { force: true });
-    const cold = { live_migration: 'false' };
-    expect((await agent('migrate_to', cold, { CRM_meta_migrate_target: NODE })).exitCode).toBe(0);
+    const coldParams = { live_migration: 'false' };
+    expect((await agent('migrate_to', coldParams, { CRM_meta_migrate_target: NODE })).exitCode).toBe(0);
     expect(await domstate()).toBe('shut off (shutdown)');
-    expect((await agent('migrate_from', cold, { CRM_meta_migrate_source: NODE })).exitCode).toBe(0);
+    expect((await agent('migrate_from', coldParams, { CRM_meta_migrate_source: NODE })).exitCode).toBe(0);
     expect(await domstate()).toMatch(/^running/);
     expect((await readFile(drbdLog, 'utf8')).trim().split('\n')).toEqual([
       `${NODE} stop: drbdsetup secondary srv01`,
       `${NODE} migrate-from: drbdsetup primary srv01`,
     ]);
+    // Recorded by the target (migrate_from): down from the shutdown until it runs again.
+    const cold = (await readMigrationLog(migrationLog)).at(-1)!;
+    expect(cold).toMatchObject({ server: 'srv01', fromNode: NODE, toNode: NODE, kind: 'cold', outcome: 'succeeded' });
+    expect(cold.downtimeMs).toBe(cold.durationMs);
     expect((await agent('stop', { shutdown_timeout: '0' })).exitCode).toBe(0);
   }, 180_000);
 });

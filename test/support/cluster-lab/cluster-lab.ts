@@ -324,6 +324,8 @@ export class ClusterLab {
     const [hacluster, haclient] = await Promise.all([idOf(['id', '-u', 'hacluster']), idOf(['id', '-g', 'hacluster'])]);
     for (const node of this.nodes) {
       for (const [from] of nodeBinds) await mkdir(join(node.dir, from), { recursive: true });
+      // /etc/drbd.conf includes drbd.d/global_common.conf: each node's drbd.d starts with the host's.
+      await copyFile('/etc/drbd.d/global_common.conf', join(node.dir, 'etc-drbd', 'global_common.conf')).catch(() => undefined);
       for (const sub of ['cib', 'pengine', 'blackbox', 'cores']) await mkdir(join(node.dir, 'lib-pacemaker', sub), { recursive: true });
       if (this.formed) {
         await copyFile(conf, join(node.dir, 'etc-corosync', 'corosync.conf'));

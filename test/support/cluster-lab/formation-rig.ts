@@ -29,6 +29,8 @@ export interface FormationRig {
   names: { anvil: string; nodes: [string, string] };
   /** Each node's agent host id. */
   hostIds: [string, string];
+  /** Node `index`'s agent as its service (for a later `setServices` that adds services of its own, e.g. libvirtd). */
+  agentService(index: number): { argv: readonly string[] };
   api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T }>;
   /** POST /api/manifests/:id/run. */
   runManifest(): Promise<{ status: number; json: RunManifestResponse }>;
@@ -46,7 +48,9 @@ export interface FormationRig {
  * sensors), `strikerConfig` extra lines of striker.yaml (e.g. a `scancore:` block), `agentConfig`
  * extra keys of each node agent's agent.json (e.g. `scancore`), or a function of the node and its
  * agent's directory giving them (e.g. a `powerOffCommand` through the node's own BMC), `upses` the
- * manifest's UPSes (none by default).
+ * manifest's UPSes (none by default). `sn` adds a storage network (sn1, 198.18.3.0/24) for
+ * servers' DRBD resources: the lab has no SN link, so its link names a MAC no NIC has (the agents
+ * do not manage the hosts' networks: the plan is only recorded).
  */
 export async function startFormationRig(options: {
   prefix: string;
@@ -56,6 +60,7 @@ export async function startFormationRig(options: {
   strikerConfig?: string[];
   agentConfig?: Record<string, unknown> | ((node: LabNode, agentDir: string, lab: ClusterLab) => Record<string, unknown>);
   upses?: ManifestInput['upses'];
+  sn?: boolean;
 }): Promise<FormationRig> {
   requireBuilt();
   statSync(AGENT_MAIN);
@@ -105,6 +110,10 @@ export async function startFormationRig(options: {
       return `${await l.diagnostics()}\n${agents.join('\n')}\n--- striker\n${s.stderr().slice(-3000)}`;
     };
 
+    const agentService = (index: number) => {
+      const agentDir = join(l.dir, `agent-${index}`);
+      return { argv: [process.execPath, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', join(agentDir, 'agent-credentials.json')] };
+    };
     // Each node: its machine (the BCN NIC's MAC), registered as %post does, the agent as its service.
     const nodeUrl = await l.forwardFromHub(port);
     const store = new PgTokenStore(t.db);
@@ -125,7 +134,7 @@ export async function startFormationRig(options: {
         cluster: { startCommand: l.clusterStartCommand(node.index), pollSeconds: 0.5 },
         ...(typeof options.agentConfig === 'function' ? options.agentConfig(node, agentDir, l) : options.agentConfig),
       }));
-      await l.setServices(node.index, [{ argv: [process.execPath, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', credentials] }]);
+      await l.setServices(node.index, [agentService(node.index)]);
       await l.powerOn(node.index);
     }
     const hostIds = macs.map((m) => m.bcn.replaceAll(':', '-')) as [string, string];
@@ -134,14 +143,17 @@ export async function startFormationRig(options: {
 
     const host = (i: 1 | 2) => ({
       machine: macs[i - 1]!.bcn,
-      addresses: { bcn1: `198.18.1.${i}`, mn1: `198.18.2.${i}` },
-      links: { bcn1: { macs: [macs[i - 1]!.bcn] }, mn1: { macs: [macs[i - 1]!.mn] } },
+      addresses: { bcn1: `198.18.1.${i}`, mn1: `198.18.2.${i}`, ...(options.sn === true ? { sn1: `198.18.3.${i}` } : {}) },
+      links: { bcn1: { macs: [macs[i - 1]!.bcn] }, mn1: { macs: [macs[i - 1]!.mn] }, ...(options.sn === true ? { sn1: { macs: [`02:5e:00:00:03:0${i}`] } } : {}) },
       ipmi: { address: l.bmcUplinkAddress(i), username: BMC_USER.name, password: BMC_USER.password, parameters: { lanplus: true, ipport: l.bmcUplinkPort(i), cipher: 3 } },
     });
     const created = await api<{ manifest?: { id: string } }>('POST', '/api/manifests', {
       version: 1,
       pair: { prefix: options.prefix, sequence: 1, domain: 'lab.example' },
-      networks: [{ kind: 'bcn', index: 1, subnet: '198.18.1.0/24', mtu: 1500 }, { kind: 'mn', index: 1, subnet: '198.18.2.0/24', mtu: 1500 }],
+      networks: [
+        { kind: 'bcn', index: 1, subnet: '198.18.1.0/24', mtu: 1500 }, { kind: 'mn', index: 1, subnet: '198.18.2.0/24', mtu: 1500 },
+        ...(options.sn === true ? [{ kind: 'sn', index: 1, subnet: '198.18.3.0/24', mtu: 1500 }] : []),
+      ],
       dns: [],
       ntp: [],
       hosts: { node1: host(1), node2: host(2) },
@@ -164,7 +176,7 @@ export async function startFormationRig(options: {
     };
 
     return {
-      lab: l, t, serve: s, manifestId, names: { anvil, nodes }, hostIds, api,
+      lab: l, t, serve: s, manifestId, names: { anvil, nodes }, hostIds, api, agentService,
       runManifest: () => api<RunManifestResponse>('POST', `/api/manifests/${manifestId}/run`, {}),
       joinsEnded, diagnostics, stop,
     };

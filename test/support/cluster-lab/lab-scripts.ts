@@ -30,6 +30,11 @@ export const nodeBinds: readonly (readonly [string, string])[] = [
   ['log-corosync', '/var/log/corosync'],
   // Where corosync.conf as Striker renders it logs (cluster/corosync-plan.ts).
   ['log-cluster', '/var/log/cluster'],
+  // A server's files as provisioning makes them (cluster/servers/provision-host.ts: resource files,
+  // domain XML, step records) and the resource agent's migration records: each node its own.
+  ['etc-drbd', '/etc/drbd.d'],
+  ['etc-striker', '/etc/striker'],
+  ['lib-striker', '/var/lib/striker'],
 ];
 
 /** What a node's boot does about the cluster stack. */
