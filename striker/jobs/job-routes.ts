@@ -1,7 +1,7 @@
 /**
  * Jobs: list, detail with message history, cancel (operators), and live changes as server-sent
  * events (`GET /api/jobs/events`, each change an `event: job` with the job as JSON). A stream ends
- * when the session or token that opened it does (logout, expiry, revocation): see live-job-stream.ts.
+ * when the session or token that opened it does (logout, expiry, revocation): see striker/events/sse-stream.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -11,9 +11,7 @@ import { cancelJob } from './actions.js';
 import { countJobs, getJob, jobMessages, listJobs } from './job-store.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { isUuid, parseQuery, queryInstant } from '../http/body.js';
-import { credentialCheck } from '../http/credential-check.js';
-import { rawSecurityHeaders } from '../http/security-headers.js';
-import { LiveJobStream } from './live-job-stream.js';
+import { sseRoute } from '../events/sse-stream.js';
 
 const listQuery = z.strictObject({
   status: z.enum(jobStatuses).optional(),
@@ -107,32 +105,21 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
     return { jobs: jobs.map((j) => jobView(j, title(j.kind))), total, counts, limit: q.limit, offset: q.offset };
   });
 
+  const streams = sseRoute(app, {
+    db: deps.db,
+    recheckMs: deps.liveStreamRecheckMs ?? 5000,
+    keepAliveMs: deps.liveKeepAliveMs ?? 15_000,
+    maxPerCredential: deps.liveStreamsPerCredential ?? 8,
+  });
   app.get('/api/jobs/events', { config: { access: 'viewer' } }, async (request, reply) => {
     const events = deps.events;
     if (!events) throw new NotFoundError('event stream', 'jobs');
-    reply.hijack();
-    const res = reply.raw;
-    rawSecurityHeaders(res, true);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
     let unsubscribe = () => {};
-    const stream = new LiveJobStream({
-      res,
-      check: credentialCheck(request, deps.db),
-      recheckMs: deps.liveStreamRecheckMs ?? 5000,
-      keepAliveMs: 15_000,
-      onEnd: () => unsubscribe(),
-    });
+    const stream = streams.open(request, reply, () => unsubscribe());
     unsubscribe = events.subscribe((job) => {
       const event: JobEvent = jobView(job, title(job.kind));
       stream.push(job.id, `event: job\ndata: ${JSON.stringify(event)}\n\n`);
     });
-    res.on('close', () => stream.end());
   });
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id', { config: { access: 'viewer' } }, async (request): Promise<JobDetailResponse> => {
