@@ -1,7 +1,9 @@
 /**
  * `GET /api/live?topics=machines,alerts`: the live channel as server-sent events. Each change to
  * a followed topic is one `event: change` whose data is `{"topic":"...","key":"..."}`; the page
- * reads again what it shows. A comment line every `keepAliveMs` keeps proxies from closing an idle
+ * reads again what it shows. The `jobs` topic carries, besides those (a job created or its status
+ * changed), every change of a job's content as an `event: job` whose data is the job's view
+ * (`JobEvent`: status, progress, message), so progress bars move without a read. A comment line every `keepAliveMs` keeps proxies from closing an idle
  * stream; `event: resync` tells a stream that changes may have been missed (the database
  * connection came back), so pages read everything again.
  *
@@ -15,6 +17,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../core/errors/index.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { parseQuery } from '../http/body.js';
+import { jobView, kindTitles, type JobEvent } from '../jobs/job-routes.js';
 import { liveTopics, type LiveChange } from './live-topics.js';
 import { sseRoute } from './sse-stream.js';
 
@@ -38,20 +41,29 @@ export function liveRoutes(app: FastifyInstance, deps: AppDeps): void {
     keepAliveMs: deps.liveKeepAliveMs ?? 15_000,
     maxPerCredential: deps.liveStreamsPerCredential ?? DEFAULT_LIVE_STREAMS_PER_CREDENTIAL,
   });
+  const title = kindTitles(deps);
 
   app.get('/api/live', { config: { access: 'viewer' } }, async (request, reply) => {
     const live = deps.live;
     if (!live) throw new NotFoundError('event stream', 'live');
     const q = parseQuery(liveQuery, request.query);
-    let unsubscribe = () => {};
-    const stream = streams.open(request, reply, () => unsubscribe());
-    unsubscribe = live.subscribe({
+    const unsubscribe: (() => void)[] = [];
+    const stream = streams.open(request, reply, () => unsubscribe.forEach((u) => u()));
+    if (q.topics.includes('jobs') && deps.events) {
+      unsubscribe.push(
+        deps.events.subscribe((job) => {
+          const event: JobEvent = jobView(job, title(job.kind));
+          stream.push(`job\n${job.id}`, `event: job\ndata: ${JSON.stringify(event)}\n\n`);
+        }),
+      );
+    }
+    unsubscribe.push(live.subscribe({
       topics: new Set(q.topics),
       onChange: (change) => {
         const event: LiveChangeEvent = { topic: change.topic, key: change.key };
         stream.push(`${change.topic}\n${change.key}`, `event: change\ndata: ${JSON.stringify(event)}\n\n`);
       },
       onReconnect: () => stream.push('\nresync', 'event: resync\ndata: {}\n\n'),
-    });
+    }));
   });
 }

@@ -1,8 +1,10 @@
 /**
  * The live channel in real Chromium against a real `striker serve` (built by `npm run build`):
  * a machine added through the API in another tab appears on the open Machines page without a
- * reload, and no page polls — once a page is live, it makes no request over a quiet interval
- * longer than any refresh period the pages used to have, until something changes.
+ * reload; jobs ride the same stream (one EventSource per tab, a job's progress moving on the
+ * Jobs and job pages with no read); and no page polls — once a page is live, it makes no
+ * request over a quiet interval longer than any refresh period the pages used to have, until
+ * something changes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,6 +82,62 @@ describe('the live channel', () => {
     expect(await page.locator(`tr[data-mac="${MAC}"]`).textContent()).toContain('an-a01n01');
     expect(navigations).toEqual([]);
     await other.close();
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('carries the jobs on the same channel: one EventSource per tab, and a job\'s progress moves on the Jobs and job pages without a read', async () => {
+    const { context } = ui;
+    const page = await context.newPage();
+    // Every EventSource the tab makes, and whether each is still open.
+    await page.addInitScript({
+      content: `(() => {
+        const made = (window.__sources = []);
+        const Original = window.EventSource;
+        window.EventSource = class extends Original {
+          constructor(url, init) { super(url, init); made.push(this); }
+        };
+      })();`,
+    });
+    const sources = (): Promise<{ url: string; open: boolean }[]> =>
+      page.evaluate('window.__sources.map((s) => ({ url: new URL(s.url).pathname + new URL(s.url).search, open: s.readyState !== 2 }))');
+    const streams: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'eventsource') streams.push(new URL(r.url()).pathname);
+    });
+
+    // A host job as an agent runs it: running, its progress reported by writes to its row.
+    const { rows } = await t.db.query<{ id: string }>(
+      `INSERT INTO jobs (kind, target_host, status, progress, started_at, heartbeat_at, worker_id)
+       VALUES ('host.inventory', 'live-channel-host', 'running', 10, now(), now(), 'agent:live-channel-host') RETURNING id`,
+    );
+    const id = rows[0]!.id;
+    const bar = page.locator(`tr[data-job-id="${id}"] [role="progressbar"]`);
+
+    await open(page, `${base}/jobs`);
+    await waitLive(page);
+    await bar.waitFor();
+    expect(await bar.getAttribute('aria-valuenow')).toBe('10');
+    const rec = record(page);
+    await t.db.query('UPDATE jobs SET progress = 40, heartbeat_at = now() WHERE id = $1', [id]);
+    await page.locator(`tr[data-job-id="${id}"] [role="progressbar"][aria-valuenow="40"]`).waitFor();
+    rec.stop();
+    expect(rec.urls).toEqual([]); // the progress came on the channel, not from a read
+    const onJobs = await sources();
+    expect(onJobs.filter((s) => s.open)).toHaveLength(1);
+    expect(onJobs.find((s) => s.open)!.url).toMatch(/^\/api\/live\?topics=(.*,)?jobs(,|$)/);
+
+    await page.locator(`tr[data-job-id="${id}"] a`).click();
+    await page.waitForURL(`${base}/jobs/${id}`);
+    await waitLive(page);
+    const detailBar = page.locator('[role="progressbar"]').first();
+    await detailBar.waitFor();
+    await t.db.query('UPDATE jobs SET progress = 70, heartbeat_at = now() WHERE id = $1', [id]);
+    await page.locator('[role="progressbar"][aria-valuenow="70"]').first().waitFor();
+    expect((await sources()).filter((s) => s.open)).toHaveLength(1);
+    expect(new Set(streams)).toEqual(new Set(['/api/live']));
+    await t.db.query(`UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = now() WHERE id = $1`, [id]);
+    await page.locator('[role="progressbar"][aria-valuenow="100"]').first().waitFor();
+    await page.close();
     expect(ui.pageErrors).toEqual([]);
   });
 
