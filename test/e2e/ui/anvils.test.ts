@@ -5,25 +5,23 @@
  * the servers' last healthy node is refused with the reason shown in the confirmation, and the
  * forced withdraw is queued as a `node.withdraw` job on that node's host.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectClusterReport } from '../../../cluster/ops/cluster-collector.js';
 import { saveClusterReport } from '../../../cluster/ops/cluster-report-store.js';
 import { agentArea } from '../../../striker/agent/index.js';
 import type { CommandRunner } from '../../../striker/core/command/run-command.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { createTestDatabase, quietLogger, type TestDatabase } from '../../support/test-database.js';
-import { launchUi, open, type UiBrowser } from '../../support/ui-browser.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { quietLogger, type TestDatabase } from '../../support/test-database.js';
+import { type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 const fixture = (path: string) => readFileSync(new URL(`../../../cluster/fixtures/${path}`, import.meta.url), 'utf8');
 const hosts = { node1: '52-54-00-00-cf-21', node2: '52-54-00-00-cf-22' } as const;
 let t: TestDatabase;
-let dataDir: string;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -36,35 +34,23 @@ async function report(node: string, crmMon: string) {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-anvils-'));
-  const env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  const r = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(r.code, r.stderr).toBe(0);
+  s = await startUiStriker({ name: 'striker-ui-anvils', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  ({ striker, ui, base } = s);
+  t = s.t!;
   const area = agentArea({ db: t.db, logger: quietLogger, inventoryMaxBytes: 8192 });
   for (const hostId of Object.values(hosts)) await t.db.tx((tx) => area.onRegistered(tx, hostId, '10.201.10.1'));
   // node2 in standby: node1 is the last node able to run the server `dummy`.
   const standby = fixture('crm_mon/two-nodes-online.xml').replace('name="node2" id="2" online="true" standby="false"', 'name="node2" id="2" online="true" standby="true"');
   await saveClusterReport(t.db, hosts.node1, await report('node1', standby), Date.now());
   await saveClusterReport(t.db, hosts.node2, await report('node2', standby), Date.now());
-  ui = await launchUi();
 }, 180_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 async function login(page: Page): Promise<void> {
-  await open(page, `${base}/login`);
-  await page.locator('[id="username"]').fill('admin');
-  await page.locator('[id="password"]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/`);
+  await logIn(page, base, 'admin', PASSWORD);
 }
 
 describe('the Cluster pages', () => {
