@@ -38,7 +38,7 @@ function record(page: Page): { urls: string[]; stop(): void } {
   const urls: string[] = [];
   const on = (r: { url(): string }) => {
     const u = new URL(r.url());
-    if (u.pathname !== '/api/live' && u.pathname !== '/api/jobs/events') urls.push(u.pathname + u.search);
+    if (u.pathname !== '/api/live') urls.push(u.pathname + u.search);
   };
   page.on('request', on);
   return { urls, stop: () => page.off('request', on) };
