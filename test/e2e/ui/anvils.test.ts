@@ -3,7 +3,8 @@
  * stored cluster state (two nodes' reports built from the lab's captured outputs; no lab): the
  * list and the pair's page render nodes, links, fence history and the age of the state; withdrawing
  * the servers' last healthy node is refused with the reason shown in the confirmation, and the
- * forced withdraw is queued as a `node.withdraw` job on that node's host.
+ * forced withdraw is queued as a `node.withdraw` job on that node's host. Each node's health score is
+ * plotted on the pair's page.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -61,8 +62,16 @@ describe('the Cluster pages', () => {
     await page.waitForURL(`${base}/anvils`);
     const row = page.getByTestId('anvils').locator('tbody tr');
     await expect.poll(() => row.first().innerText()).toMatch(/labcl\s+node1 online, node2 standby\s+quorate\s+1 \/ 1 running/);
+    // Two health scores of node1 within the last day; none of node2: the pair page plots each node's.
+    await t.db.query(
+      `INSERT INTO health_scores (host_id, score, reasons, scored_at) VALUES ($1, 0, '[]', now() - interval '30 minutes'), ($1, 5, '[]', now() - interval '5 minutes')`,
+      [hosts.node1],
+    );
     await page.getByRole('link', { name: 'labcl' }).click();
     await page.waitForURL(`${base}/anvils/labcl`);
+    await expect.poll(() => page.getByTestId('plot-health-node1').getAttribute('data-points')).toBe('2');
+    expect(await page.getByTestId('plot-health-node1').innerText()).toMatch(/now 5 \(lowest 0, highest 5\)/);
+    expect(await page.getByTestId('plot-health-node2').innerText()).toContain('No readings in this range.');
     await expect.poll(() => page.getByTestId('node-node2').innerText()).toMatch(/link 1 198\.18\.2\.2: node1 disconnected/);
     expect(await page.getByTestId('anvil-state').innerText()).toMatch(/State from node\d, \d+ s old\. Quorate, DC node2\./);
     expect(await page.getByTestId('fence-history').innerText()).toContain('reboot of node1: success by node2 at 2026-12-06 11:54:13Z');
