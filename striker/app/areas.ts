@@ -29,6 +29,7 @@ import type { AgentCredentialCheck } from '../http/access.js';
 import { agentArea } from '../agent/index.js';
 import { keyringPath, siteKeys } from '../core/secrets/index.js';
 import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
+import { peerStatusSampler } from './peer-status-sampler.js';
 import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents/index.js';
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
@@ -219,6 +220,10 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     logger: logger.child({ component: 'peers' }),
   });
   plugins.push((app) => peers.plugin(app));
+  // A peer's lag and connection write no row: sampled, and announced on the live channel when they change.
+  const peerSampler = peerStatusSampler(peers.deps, db, logger.child({ component: 'peer-status' }));
+  starts.push(async () => peerSampler.start());
+  stops.push(() => peerSampler.stop());
 
   // Fence agents from their own metadata (the wizard's fence device forms and the manifest's fence
   // parameter check), installed in /usr/sbin by fence-agents on Debian and EL; read at start (the

@@ -14,8 +14,9 @@ import { publicHostNames } from './config/public-host-names.js';
 import type { StrikerConfig } from './config/schema.js';
 import { migrate } from '../db/migrate.js';
 import { prepareReplication, ReplicationWatch } from '../db/replication/index.js';
-import { JobEvents } from '../events/job-events.js';
-import { LiveEvents } from '../events/live-events.js';
+import { JobEvents, JOBS_CHANNEL } from '../events/job-events.js';
+import { LiveEvents, LIVE_CHANNEL } from '../events/live-events.js';
+import { NotifyListener } from '../events/notify-listener.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { MaintenanceSchedule } from '../jobs/maintenance-schedule.js';
 import { buildJobCatalog } from './job-catalog.js';
@@ -50,10 +51,13 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
       watch = started;
       cleanups.push(() => started.stop());
     }
-    const events = new JobEvents(db, logger.child({ component: 'job-events' }));
+    // One LISTEN connection for the job events and the live channel.
+    const notify = new NotifyListener(db, logger.child({ component: 'notify' }), [JOBS_CHANNEL, LIVE_CHANNEL]);
+    cleanups.push(() => notify.close());
+    const events = new JobEvents(db, logger.child({ component: 'job-events' }), notify);
     await events.start();
     cleanups.push(() => events.close());
-    const live = new LiveEvents(db, logger.child({ component: 'live-events' }));
+    const live = new LiveEvents(db, logger.child({ component: 'live-events' }), notify);
     await live.start();
     cleanups.push(() => live.close());
     const areas = await areaPlugins({ config, db, logger, events });

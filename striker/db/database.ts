@@ -54,10 +54,11 @@ export interface Database extends DbReader, DbWriter {
   /** Runs `fn` in a transaction; rolls back if it throws. */
   tx<T>(fn: (t: DbTx) => Promise<T>): Promise<T>;
   /**
-   * LISTENs on `channel` on a connection of its own. `onLost` is called once if that connection
-   * fails (the listener is then closed; listen again to resume).
+   * LISTENs on `channel` (or on each of several channels) on a connection of its own; `onNotify`
+   * is told which channel a payload came on. `onLost` is called once if that connection fails
+   * (the listener is then closed; listen again to resume).
    */
-  listen(channel: string, onNotify: (payload: string | undefined) => void, onLost: (error: Error) => void): Promise<DbListener>;
+  listen(channel: string | readonly string[], onNotify: (payload: string | undefined, channel: string) => void, onLost: (error: Error) => void): Promise<DbListener>;
   /** A dedicated connection (the migration engine's advisory lock). Release it when done. */
   connect(): Promise<pg.PoolClient>;
   ping(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
@@ -102,7 +103,9 @@ export function openPool(url: string, options: { poolSize: number; logger: Logge
       }
     },
     async listen(channel, onNotify, onLost) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new TypeError(`not a channel name: ${channel.slice(0, 80)}`);
+      const channels = typeof channel === 'string' ? [channel] : [...channel];
+      for (const c of channels) if (!/^[a-z_][a-z0-9_]*$/.test(c)) throw new TypeError(`not a channel name: ${c.slice(0, 80)}`);
+      if (channels.length === 0) throw new TypeError('listen needs at least one channel');
       const client = await pool.connect();
       let open = true;
       const end = (error?: Error) => {
@@ -113,13 +116,13 @@ export function openPool(url: string, options: { poolSize: number; logger: Logge
         return true;
       };
       client.on('notification', (msg) => {
-        if (open && msg.channel === channel) onNotify(msg.payload);
+        if (open && channels.includes(msg.channel)) onNotify(msg.payload, msg.channel);
       });
       client.on('error', (error) => {
         if (end(error)) onLost(error);
       });
       try {
-        await client.query(`LISTEN ${channel}`);
+        for (const c of channels) await client.query(`LISTEN ${c}`);
       } catch (error) {
         end(error as Error);
         throw error;

@@ -51,9 +51,9 @@ function gatedDatabase(db: Database) {
     listen(channel, onNotify, onLost) {
       return db.listen(
         channel,
-        (payload) => {
+        (payload, ch) => {
           notifications++;
-          onNotify(payload);
+          onNotify(payload, ch);
           // JobEvents' handler has taken its synchronous steps; let it go on before counting this one handled.
           setImmediate(() => notified.splice(0).forEach((f) => f()));
         },

@@ -1,7 +1,9 @@
 /**
- * Live job changes from PostgreSQL NOTIFY (trigger `jobs_notify`), fetched once per change and
- * fanned out to subscribers (the SSE route, the runner's cancel check). Works across processes:
- * a job changed by an agent or another Striker process is seen too.
+ * Live job changes from PostgreSQL NOTIFY `striker_jobs` (trigger `jobs_notify`, on every change
+ * of a job row, progress included), fetched once per change and fanned out to subscribers (the
+ * live channel's `jobs` topic, the runner's cancel check, the agents' long poll). Works across
+ * processes: a job changed by an agent or another Striker process is seen too. The LISTEN is the
+ * process's shared NotifyListener when one is given (else one of its own), which reconnects.
  *
  * Order: a job has at most one fetch in flight. Fetches on different pool connections can finish
  * out of order, and an older snapshot delivered last would move a live page backwards (progress
@@ -10,36 +12,33 @@
  * between are coalesced.
  */
 import type { Logger } from 'pino';
-import type { Database, DbListener } from '../db/database.js';
+import type { Database } from '../db/database.js';
 import { getJob } from '../jobs/job-store.js';
 import type { Job } from '../jobs/job.js';
+import { NotifyListener } from './notify-listener.js';
+
+export const JOBS_CHANNEL = 'striker_jobs';
 
 export type JobListener = (job: Job) => void;
 
 export class JobEvents {
-  private listener: DbListener | undefined;
+  private readonly notify: NotifyListener;
+  private readonly ownsNotify: boolean;
+  private stopListening: (() => void) | undefined;
   private readonly listeners = new Set<JobListener>();
   /** Jobs being fetched → whether another change arrived since that fetch began. */
   private readonly fetching = new Map<string, boolean>();
   private closed = false;
-  private reconnectTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Database, private readonly logger: Logger) {}
+  constructor(private readonly db: Database, private readonly logger: Logger, notify?: NotifyListener) {
+    this.ownsNotify = notify === undefined;
+    this.notify = notify ?? new NotifyListener(db, logger, [JOBS_CHANNEL]);
+  }
 
   async start(): Promise<void> {
-    let listener: DbListener | undefined;
-    listener = await this.db.listen(
-      'striker_jobs',
-      (payload) => void this.onNotification(payload),
-      (error) => {
-        if (listener === undefined || this.listener !== listener) return; // not started, closed or replaced
-        this.logger.warn({ err: error }, 'job event connection lost; reconnecting');
-        this.listener = undefined;
-        this.scheduleReconnect();
-      },
-    );
-    if (this.closed) listener.close();
-    else this.listener = listener;
+    if (this.closed) return;
+    this.stopListening ??= this.notify.on(JOBS_CHANNEL, (payload) => void this.onNotification(payload));
+    await this.notify.start();
   }
 
   subscribe(listener: JobListener): () => void {
@@ -52,23 +51,14 @@ export class JobEvents {
   }
 
   get connected(): boolean {
-    return this.listener !== undefined;
+    return this.notify.connected;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.reconnectTimer);
     this.listeners.clear();
-    const l = this.listener;
-    this.listener = undefined;
-    l?.close();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.start().catch(() => this.scheduleReconnect());
-    }, 1000);
+    this.stopListening?.();
+    if (this.ownsNotify) await this.notify.close();
   }
 
   private async onNotification(payload: string | undefined): Promise<void> {

@@ -2,13 +2,15 @@
  * The live channel's source: changes announced on NOTIFY `striker_live` (migration 0023's
  * `striker_notify_live` and the triggers of migration 0028), fanned out to the subscribers of
  * each change's topic. The payload names what changed, never its content, so nothing is read
- * here: a page that follows a topic reads what it shows again. Reconnects as JobEvents does:
- * a lost LISTEN connection is opened again a second later, and subscribers are told
- * (`onReconnect`) so they can read again what they may have missed while it was away.
+ * here: a page that follows a topic reads what it shows again. The LISTEN is the process's shared
+ * NotifyListener when one is given (else one of its own): a lost connection is opened again a
+ * second later, and subscribers are told (`onReconnect`) so they can read again what they may
+ * have missed while it was away.
  */
 import type { Logger } from 'pino';
-import type { Database, DbListener } from '../db/database.js';
+import type { Database } from '../db/database.js';
 import { decodeLiveChange, type LiveChange, type LiveTopic } from './live-topics.js';
+import { NotifyListener } from './notify-listener.js';
 
 export const LIVE_CHANNEL = 'striker_live';
 
@@ -20,36 +22,28 @@ export interface LiveSubscriber {
 }
 
 export class LiveEvents {
-  private listener: DbListener | undefined;
+  private readonly notify: NotifyListener;
+  private readonly ownsNotify: boolean;
+  private stopListening: (() => void)[] = [];
   private readonly subscribers = new Set<LiveSubscriber>();
   private closed = false;
-  private lost = false;
-  private reconnectTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Database, private readonly logger: Logger, private readonly reconnectMs = 1000) {}
+  constructor(db: Database, private readonly logger: Logger, notify?: NotifyListener) {
+    this.ownsNotify = notify === undefined;
+    this.notify = notify ?? new NotifyListener(db, logger, [LIVE_CHANNEL]);
+  }
 
   async start(): Promise<void> {
-    let listener: DbListener | undefined;
-    listener = await this.db.listen(
-      LIVE_CHANNEL,
-      (payload) => this.onNotification(payload),
-      (error) => {
-        if (listener === undefined || this.listener !== listener) return; // not started, closed or replaced
-        this.logger.warn({ err: error }, 'live event connection lost; reconnecting');
-        this.listener = undefined;
-        this.lost = true;
-        this.scheduleReconnect();
-      },
-    );
-    if (this.closed) {
-      listener.close();
-      return;
+    if (this.closed) return;
+    if (this.stopListening.length === 0) {
+      this.stopListening = [
+        this.notify.on(LIVE_CHANNEL, (payload) => this.onNotification(payload)),
+        this.notify.onReconnect(() => {
+          for (const s of [...this.subscribers]) s.onReconnect?.();
+        }),
+      ];
     }
-    this.listener = listener;
-    if (this.lost) {
-      this.lost = false;
-      for (const s of [...this.subscribers]) s.onReconnect?.();
-    }
+    await this.notify.start();
   }
 
   subscribe(subscriber: LiveSubscriber): () => void {
@@ -62,23 +56,14 @@ export class LiveEvents {
   }
 
   get connected(): boolean {
-    return this.listener !== undefined;
+    return this.notify.connected;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.reconnectTimer);
     this.subscribers.clear();
-    const l = this.listener;
-    this.listener = undefined;
-    l?.close();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.start().catch(() => this.scheduleReconnect());
-    }, this.reconnectMs);
+    for (const stop of this.stopListening) stop();
+    if (this.ownsNotify) await this.notify.close();
   }
 
   private onNotification(payload: string | undefined): void {

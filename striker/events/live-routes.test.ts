@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createTestApp, loginAs, type TestApp } from '../../test/support/test-app.js';
 import { createTestDatabase, quietLogger } from '../../test/support/test-database.js';
-import { LiveEvents } from './live-events.js';
+import { JOBS_CHANNEL } from './job-events.js';
+import { LiveEvents, LIVE_CHANNEL } from './live-events.js';
+import { NotifyListener } from './notify-listener.js';
 
 let t: TestApp;
 let live: LiveEvents;
@@ -97,6 +99,41 @@ describe('GET /api/live', () => {
     }
     expect(again?.status).toBe(200);
     controllers[1]!.abort();
+  });
+});
+
+describe('reconnect', () => {
+  it('after the database drops the listening connection: a resync is sent, and later changes still arrive', async () => {
+    const db = await createTestDatabase();
+    const notify = new NotifyListener(db.db, quietLogger, [JOBS_CHANNEL, LIVE_CHANNEL], 50);
+    const events = new LiveEvents(db.db, quietLogger, notify);
+    await events.start();
+    const app = await createTestApp({ db: db.db, live: events }, db);
+    await addUser(app, 'vera', 'viewer');
+    await app.app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { cookie } = await loginAs(app, 'vera');
+      const controller = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${(app.app.server.address() as { port: number }).port}/api/live?topics=machines`, { headers: { cookie }, signal: controller.signal });
+      const frames = frameReader(res);
+      expect(await frames.until((f) => f.startsWith('retry:'))).toBe(true);
+      // One connection listens on both channels; the database ends it.
+      const killed = await db.db.query<{ n: string }>(
+        `SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN %'`,
+      );
+      expect(killed.rows[0]!.n).toBe('1');
+      expect(await frames.until((f) => f.startsWith('event: resync'))).toBe(true);
+      expect(notify.connected).toBe(true);
+      await db.db.query(`INSERT INTO machines (mac) VALUES ('52:54:00:aa:00:02')`);
+      expect(await frames.until((f) => f.includes('event: change') && f.includes('52:54:00:aa:00:02'))).toBe(true);
+      controller.abort();
+    } finally {
+      await app.app.close();
+      await events.close();
+      await notify.close();
+      await db.drop();
+    }
   });
 });
 

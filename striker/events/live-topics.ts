@@ -9,7 +9,7 @@
  * | jobs | jobs (created, status changed) | job id |
  * | repos | repos, installation_trees | name |
  * | alerts | alerts | alert id |
- * | strikers | striker_peers, conflicts | peer name, conflict id |
+ * | strikers | striker_peers, conflicts; a peer's lag or connection when it changes (sampled: app/peer-status-sampler.ts) | peer name, conflict id |
  * | manifests | manifests, manifest_runs | manifest id |
  * | scancore | scan_readings, health_scores (host id), scancore_decisions (pair id) | host id or pair id |
  * | cluster, servers, files | the cluster areas' own tables | anvil name, server name, file id |

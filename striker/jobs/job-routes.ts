@@ -1,7 +1,7 @@
 /**
- * Jobs: list, detail with message history, cancel (operators), and live changes as server-sent
- * events (`GET /api/jobs/events`, each change an `event: job` with the job as JSON). A stream ends
- * when the session or token that opened it does (logout, expiry, revocation): see live-job-stream.ts.
+ * Jobs: list, detail with message history, cancel (operators). Live changes of jobs reach pages on
+ * the live channel's `jobs` topic (striker/events/live-routes.ts), each an `event: job` carrying
+ * the job's view made here (`jobView`).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -11,9 +11,6 @@ import { cancelJob } from './actions.js';
 import { countJobs, getJob, jobMessages, listJobs } from './job-store.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { isUuid, parseQuery, queryInstant } from '../http/body.js';
-import { credentialCheck } from '../http/credential-check.js';
-import { rawSecurityHeaders } from '../http/security-headers.js';
-import { LiveJobStream } from './live-job-stream.js';
 
 const listQuery = z.strictObject({
   status: z.enum(jobStatuses).optional(),
@@ -63,7 +60,7 @@ export interface JobKindsResponse {
   kinds: { kind: string; title: string; maxAttempts: number; onStale: 'retry' | 'fail'; target: 'striker' | 'host' }[];
 }
 
-/** GET /api/jobs/events: one `event: job` per change, its data a `JobView` as JSON. */
+/** On `GET /api/live` with the `jobs` topic: one `event: job` per change of a job, its data a `JobView` as JSON. */
 export type JobEvent = JobView;
 
 /** How a kind is titled: in general, and with a job's subject (`{subject}` in `subjectTitle`). */
@@ -84,14 +81,20 @@ export function jobView(job: Job, kind?: KindTitle | string): JobView {
   return { ...job, title: jobTitle(job, kind), text: renderMessage(job.message, job.messageVars) };
 }
 
-export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
+/** How each kind Striker knows is titled: its own kinds' (the catalog) and the host agents'. */
+export function kindTitles(deps: Pick<AppDeps, 'catalog' | 'hostJobKinds'>): (kind: string) => KindTitle | undefined {
   const hostKinds = new Map((deps.hostJobKinds ?? []).map((k) => [k.kind, k]));
-  const title = (kind: string): KindTitle | undefined => {
+  return (kind) => {
     const def = deps.catalog.get(kind);
     if (def) return { title: def.title, subjectTitle: def.subject?.title };
     const host = hostKinds.get(kind);
     return host && { title: host.title };
   };
+}
+
+export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const hostKinds = new Map((deps.hostJobKinds ?? []).map((k) => [k.kind, k]));
+  const title = kindTitles(deps);
 
   app.get('/api/job-kinds', { config: { access: 'viewer' } }, async (): Promise<JobKindsResponse> => ({
     kinds: [
@@ -105,34 +108,6 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
     const [jobs, counts] = await Promise.all([listJobs(deps.db, q), countJobs(deps.db, q)]);
     const total = q.status === undefined ? Object.values(counts).reduce((a, b) => a + b, 0) : counts[q.status];
     return { jobs: jobs.map((j) => jobView(j, title(j.kind))), total, counts, limit: q.limit, offset: q.offset };
-  });
-
-  app.get('/api/jobs/events', { config: { access: 'viewer' } }, async (request, reply) => {
-    const events = deps.events;
-    if (!events) throw new NotFoundError('event stream', 'jobs');
-    reply.hijack();
-    const res = reply.raw;
-    rawSecurityHeaders(res, true);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    let unsubscribe = () => {};
-    const stream = new LiveJobStream({
-      res,
-      check: credentialCheck(request, deps.db),
-      recheckMs: deps.liveStreamRecheckMs ?? 5000,
-      keepAliveMs: 15_000,
-      onEnd: () => unsubscribe(),
-    });
-    unsubscribe = events.subscribe((job) => {
-      const event: JobEvent = jobView(job, title(job.kind));
-      stream.push(job.id, `event: job\ndata: ${JSON.stringify(event)}\n\n`);
-    });
-    res.on('close', () => stream.end());
   });
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id', { config: { access: 'viewer' } }, async (request): Promise<JobDetailResponse> => {

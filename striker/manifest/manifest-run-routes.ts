@@ -1,6 +1,6 @@
 /**
  * Running manifests over HTTP (the same actions the CLI calls). A run's progress is its jobs: each
- * carries its job id, so the UI follows them on the live job stream (`GET /api/jobs/events`).
+ * carries its job id, so the UI follows them on the live channel's `jobs` topic (`GET /api/live?topics=jobs`).
  *
  *   POST /api/manifests/:id/run            run it (operators): the run, `existing` when nothing new was needed
  *   GET  /api/manifests/:id/runs           its runs, newest first, with their jobs' state

@@ -9,22 +9,20 @@
  * network), at 1280×800 and 390 wide: no serious or critical violation. Screenshots of each page
  * at both sizes go to test-artifacts/screenshots.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from '../../support/axe-audit.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { launchUi, NARROW, open, screenshots, WIDE, type UiBrowser } from '../../support/ui-browser.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import { runStriker, type ServeProcess } from '../../support/striker-process.js';
+import { NARROW, open, screenshots, WIDE, type UiBrowser, startUiStriker, type UiStriker } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 const MACHINE = '52:54:00:a1:1a:01';
 let t: TestDatabase;
-let dataDir: string;
 let env: Record<string, string>;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -84,19 +82,14 @@ async function typeInto(page: Page, values: Record<string, string>): Promise<voi
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-a11y-'));
-  env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  ui = await launchUi();
+  s = await startUiStriker({ name: 'striker-ui-a11y' });
+  ({ striker, ui, base } = s);
+  t = s.t!;
+  env = s.env;
 }, 120_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 describe('accessibility', () => {

@@ -6,18 +6,15 @@
  * level badge, filtered and acknowledged; a refused filter shows the load error. Screenshots at
  * 1280×800 and 390 wide.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raiseAlert } from '../../../cluster/scancore/alerts/raise-alert.js';
 import { renderer } from '../../../cluster/scancore/alerts/render-message.js';
 import { siteKeys } from '../../../striker/core/secrets/index.js';
 import { startSmtpSink, type SmtpSink } from '../../interop/alerts/smtp-sink.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { createTestDatabase, quietLogger, type TestDatabase } from '../../support/test-database.js';
-import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { quietLogger, type TestDatabase } from '../../support/test-database.js';
+import { open, screenshots, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 let t: TestDatabase;
@@ -25,6 +22,7 @@ let dataDir: string;
 let env: Record<string, string>;
 let striker: ServeProcess;
 let sink: SmtpSink;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -32,31 +30,20 @@ const field = (page: Page, id: string) => page.locator(`[id="${id}"]`);
 const errorsFor = (page: Page, name: string) => page.locator(`[data-error-for="${name}"]`);
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-alerts-'));
-  env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
+  s = await startUiStriker({ name: 'striker-ui-alerts', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  ({ striker, ui, base, dataDir } = s);
+  t = s.t!;
+  env = s.env;
   sink = await startSmtpSink({ username: 'ui-relay', password: 'relay password from the page' });
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  const r = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(r.code, r.stderr).toBe(0);
-  ui = await launchUi();
 }, 180_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
+  await s?.close();
   await sink?.close();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function login(page: Page): Promise<void> {
-  await open(page, `${base}/login`);
-  await field(page, 'username').fill('admin');
-  await field(page, 'password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/`);
+  await logIn(page, base, 'admin', PASSWORD);
 }
 
 describe('the Alerts pages', () => {

@@ -3,27 +3,26 @@
  * stored cluster state (two nodes' reports built from the lab's captured outputs; no lab): the
  * list and the pair's page render nodes, links, fence history and the age of the state; withdrawing
  * the servers' last healthy node is refused with the reason shown in the confirmation, and the
- * forced withdraw is queued as a `node.withdraw` job on that node's host.
+ * forced withdraw is queued as a `node.withdraw` job on that node's host. Each node's health score is
+ * plotted on the pair's page.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectClusterReport } from '../../../cluster/ops/cluster-collector.js';
 import { saveClusterReport } from '../../../cluster/ops/cluster-report-store.js';
 import { agentArea } from '../../../striker/agent/index.js';
 import type { CommandRunner } from '../../../striker/core/command/run-command.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { createTestDatabase, quietLogger, type TestDatabase } from '../../support/test-database.js';
-import { launchUi, open, type UiBrowser } from '../../support/ui-browser.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { quietLogger, type TestDatabase } from '../../support/test-database.js';
+import { type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 const fixture = (path: string) => readFileSync(new URL(`../../../cluster/fixtures/${path}`, import.meta.url), 'utf8');
 const hosts = { node1: '52-54-00-00-cf-21', node2: '52-54-00-00-cf-22' } as const;
 let t: TestDatabase;
-let dataDir: string;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -36,35 +35,23 @@ async function report(node: string, crmMon: string) {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-anvils-'));
-  const env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  const r = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(r.code, r.stderr).toBe(0);
+  s = await startUiStriker({ name: 'striker-ui-anvils', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  ({ striker, ui, base } = s);
+  t = s.t!;
   const area = agentArea({ db: t.db, logger: quietLogger, inventoryMaxBytes: 8192 });
   for (const hostId of Object.values(hosts)) await t.db.tx((tx) => area.onRegistered(tx, hostId, '10.201.10.1'));
   // node2 in standby: node1 is the last node able to run the server `dummy`.
   const standby = fixture('crm_mon/two-nodes-online.xml').replace('name="node2" id="2" online="true" standby="false"', 'name="node2" id="2" online="true" standby="true"');
   await saveClusterReport(t.db, hosts.node1, await report('node1', standby), Date.now());
   await saveClusterReport(t.db, hosts.node2, await report('node2', standby), Date.now());
-  ui = await launchUi();
 }, 180_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 async function login(page: Page): Promise<void> {
-  await open(page, `${base}/login`);
-  await page.locator('[id="username"]').fill('admin');
-  await page.locator('[id="password"]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/`);
+  await logIn(page, base, 'admin', PASSWORD);
 }
 
 describe('the Cluster pages', () => {
@@ -75,8 +62,16 @@ describe('the Cluster pages', () => {
     await page.waitForURL(`${base}/anvils`);
     const row = page.getByTestId('anvils').locator('tbody tr');
     await expect.poll(() => row.first().innerText()).toMatch(/labcl\s+node1 online, node2 standby\s+quorate\s+1 \/ 1 running/);
+    // Two health scores of node1 within the last day; none of node2: the pair page plots each node's.
+    await t.db.query(
+      `INSERT INTO health_scores (host_id, score, reasons, scored_at) VALUES ($1, 0, '[]', now() - interval '30 minutes'), ($1, 5, '[]', now() - interval '5 minutes')`,
+      [hosts.node1],
+    );
     await page.getByRole('link', { name: 'labcl' }).click();
     await page.waitForURL(`${base}/anvils/labcl`);
+    await expect.poll(() => page.getByTestId('plot-health-node1').getAttribute('data-points')).toBe('2');
+    expect(await page.getByTestId('plot-health-node1').innerText()).toMatch(/now 5 \(lowest 0, highest 5\)/);
+    expect(await page.getByTestId('plot-health-node2').innerText()).toContain('No readings in this range.');
     await expect.poll(() => page.getByTestId('node-node2').innerText()).toMatch(/link 1 198\.18\.2\.2: node1 disconnected/);
     expect(await page.getByTestId('anvil-state').innerText()).toMatch(/State from node\d, \d+ s old\. Quorate, DC node2\./);
     expect(await page.getByTestId('fence-history').innerText()).toContain('reboot of node1: success by node2 at 2026-12-06 11:54:13Z');

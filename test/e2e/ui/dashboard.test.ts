@@ -5,40 +5,29 @@
  * link; a short one refused beside its field) moves the checklist on. The PXE settings page lists
  * the host's real interfaces. Screenshots at 1280×800 and 390 wide.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { launchUi, NARROW, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { NARROW, open, screenshots, type UiBrowser, startUiStriker, type UiStriker } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 let t: TestDatabase;
-let dataDir: string;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
 const step = (page: Page, id: string) => page.locator(`[data-testid="checklist"] [data-step="${id}"]`);
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-dash-'));
-  const env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  const add = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(add.code, add.stderr).toBe(0);
-  ui = await launchUi();
+  s = await startUiStriker({ name: 'striker-ui-dash', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  ({ striker, ui, base } = s);
+  t = s.t!;
 }, 120_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 describe('the dashboard', () => {

@@ -4,18 +4,18 @@
  * says what failed — message, code, request id — with a retry, and never shows "No jobs yet" or
  * an empty list.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { apiFromPage, launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { apiFromPage, open, screenshots, type UiBrowser, startUiStriker, type UiStriker } from '../../support/ui-browser.js';
 import { isAlive } from '../../../striker/core/process-probe.js';
 
 const ADMIN_PASSWORD = 'correct horse battery';
 let dataDir: string;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 let jobId: string;
@@ -30,17 +30,13 @@ function postmasterPid(): number {
 const loadError = (page: Page) => page.getByTestId('load-error');
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-dbdown-'));
   // No database URL: serve starts its embedded PostgreSQL under the data dir.
-  striker = await startServeOnLoopback({ STRIKER_DATA_DIR: dataDir });
-  base = striker.url;
-  ui = await launchUi();
+  s = await startUiStriker({ name: 'striker-ui-dbdown', database: 'embedded', logLevel: null });
+  ({ striker, ui, base, dataDir } = s);
 });
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 describe('web UI with the database down', () => {

@@ -5,20 +5,18 @@
  * page, login/logout and wrong passwords, users, roles (a viewer gets no cancel button and a 403),
  * the expired-session page, screenshots at 1280×800 and 390 wide, and no request leaving the origin.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertJob } from '../../../striker/jobs/job-store.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { apiFromPage, launchUi, NARROW, open, screenshots, WIDE, type UiBrowser } from '../../support/ui-browser.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { apiFromPage, NARROW, open, screenshots, WIDE, type UiBrowser, startUiStriker, type UiStriker } from '../../support/ui-browser.js';
 
 const ADMIN_PASSWORD = 'correct horse battery';
 let t: TestDatabase;
-let dataDir: string;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -41,18 +39,13 @@ async function logout(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-'));
-  striker = await startServeOnLoopback({ STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]) });
-  base = striker.url;
-  ui = await launchUi();
+  s = await startUiStriker({ name: 'striker-ui', logLevel: null });
+  ({ striker, ui, base } = s);
+  t = s.t!;
 });
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 describe('web UI, first run to jobs', () => {

@@ -12,16 +12,16 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleIdentity } from '../../../striker/setup/sample-identity.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { apiFromPage, launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { apiFromPage, open, screenshots, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 let t: TestDatabase;
-let dataDir: string;
 let scratch: string;
 let env: Record<string, string>;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -30,28 +30,16 @@ const errorsFor = (page: Page, name: string) => page.locator(`[data-error-for="$
 const occurrences = (text: string, part: string) => text.split(part).length - 1;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-honest-'));
+  s = await startUiStriker({ name: 'striker-ui-honest', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  ({ striker, ui, base } = s);
+  t = s.t!;
+  env = s.env;
   scratch = mkdtempSync(join(tmpdir(), 'striker-ui-honest-src-'));
-  env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  const r = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(r.code, r.stderr).toBe(0);
-  ui = await launchUi();
-  const { page } = ui;
-  await open(page, `${base}/login`);
-  await field(page, 'username').fill('admin');
-  await field(page, 'password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((url) => url.pathname === '/' || url.pathname.startsWith('/setup'));
+  await logIn(ui.page, base, 'admin', PASSWORD, (url) => url.pathname === '/' || url.pathname.startsWith('/setup'));
 }, 120_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 

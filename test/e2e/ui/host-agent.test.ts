@@ -4,26 +4,22 @@
  * its inventory); an admin rotates (the new credentials file shown once) and revokes; a machine
  * that never registered says so; a viewer gets no buttons. Screenshots at 1280×800 and 390 wide.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCredentialAtRegistration } from '../../../striker/agent/index.js';
 import { recordAgentStart, saveInventory } from '../../../striker/agent/host-agent-store.js';
 import type { Inventory } from '../../../striker/agent/inventory-schema.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { logIn, open, screenshots, startUiStriker, type UiBrowser, type UiStriker } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 const REGISTERED = '52:54:00:ae:00:01';
 const NEVER = '52:54:00:ae:00:02';
 const hostId = REGISTERED.replaceAll(':', '-');
 let t: TestDatabase;
-let dataDir: string;
-let env: Record<string, string>;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -40,40 +36,21 @@ const inventory: Inventory = {
 };
 
 async function login(page: Page, username: string): Promise<void> {
-  if ((await page.getByTestId('logout').count()) > 0) {
-    await page.getByTestId('logout').click();
-    await page.waitForURL(/\/login/);
-  }
-  await open(page, `${base}/login`);
-  await page.locator('[id="username"]').fill(username);
-  await page.locator('[id="password"]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  // Login lands on the dashboard.
-  await page.waitForURL(`${base}/`);
+  await logIn(page, base, username, PASSWORD);
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'ag-ui-'));
-  env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  for (const [user, role] of [['admin', 'admin'], ['watcher', 'viewer']]) {
-    const r = await runStriker(['user', 'add', user!, '--role', role!], env, `${PASSWORD}\n`);
-    expect(r.code, r.stderr).toBe(0);
-  }
+  s = await startUiStriker({ name: 'ag-ui', users: [{ name: 'admin', role: 'admin', password: PASSWORD }, { name: 'watcher', role: 'viewer', password: PASSWORD }] });
+  ({ striker, ui, base } = s);
+  t = s.t!;
   for (const mac of [REGISTERED, NEVER]) await t.db.write(`INSERT INTO machines (mac, role, state, hostname) VALUES ($1, 'node', 'installed', $2)`, [mac, mac === REGISTERED ? 'an-a01n01' : 'an-a01n02']);
   await t.db.tx((tx) => issueCredentialAtRegistration(tx, hostId, '10.201.10.1'));
   await recordAgentStart(t.db, { hostId, instanceId: 'inst-ui-0001', version: '0.1.0', strikerUrl: 'http://10.201.4.1' });
   await saveInventory(t.db, hostId, inventory);
-  ui = await launchUi();
 }, 120_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 describe('web UI, a host\'s agent', () => {

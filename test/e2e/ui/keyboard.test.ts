@@ -9,22 +9,19 @@
  * focus on its first field in error, machines are chosen in their selects by typing, and the
  * manifest is stored and reviewed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCredentialAtRegistration } from '../../../striker/agent/index.js';
 import { recordAgentStart, saveInventory } from '../../../striker/agent/host-agent-store.js';
 import type { Inventory } from '../../../striker/agent/inventory-schema.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { open, screenshots, type UiBrowser, startUiStriker, type UiStriker } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 let t: TestDatabase;
-let dataDir: string;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -108,10 +105,9 @@ async function headingFocused(page: Page, step: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-kbd-'));
-  striker = await startServeOnLoopback({ STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' });
-  base = striker.url;
+  s = await startUiStriker({ name: 'striker-ui-kbd' });
+  ({ striker, ui, base } = s);
+  t = s.t!;
   for (const [i, mac] of NODES.entries()) {
     const n = i + 1;
     const hostId = mac.replaceAll(':', '-');
@@ -120,14 +116,10 @@ beforeAll(async () => {
     await recordAgentStart(t.db, { hostId, instanceId: `inst-node-000${n}`, version: '0.1.0', strikerUrl: base });
     await saveInventory(t.db, hostId, inventory(n));
   }
-  ui = await launchUi();
 }, 120_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 describe('setup wizard, keyboard only', () => {

@@ -9,8 +9,6 @@
  * secrets as "set" and keeps them. Screenshots of each step at 1280×800 and
  * 390 wide under test-artifacts/screenshots.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +17,9 @@ import { siteKeys } from '../../../striker/core/secrets/index.js';
 import { openManifestSecrets } from '../../../striker/manifest/index.js';
 import { recordAgentStart, saveInventory } from '../../../striker/agent/host-agent-store.js';
 import type { Inventory } from '../../../striker/agent/inventory-schema.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { screenshots, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 const NODES = ['52:54:00:d1:00:01', '52:54:00:d1:00:02'] as const;
@@ -30,6 +28,7 @@ const credentials = new Map<string, string>();
 let t: TestDatabase;
 let dataDir: string;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -51,11 +50,7 @@ function inventory(n: number): Inventory {
 }
 
 async function login(page: Page): Promise<void> {
-  await open(page, `${base}/login`);
-  await field(page, 'username').fill('admin');
-  await field(page, 'password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/`);
+  await logIn(page, base, 'admin', PASSWORD);
 }
 
 async function next(page: Page, to: string): Promise<void> {
@@ -77,13 +72,9 @@ async function agent(mac: string, path: string, body: unknown): Promise<unknown>
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'manifest-ui-'));
-  const env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  const r = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(r.code, r.stderr).toBe(0);
+  s = await startUiStriker({ name: 'manifest-ui', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  ({ striker, ui, base, dataDir } = s);
+  t = s.t!;
   for (const [i, mac] of NODES.entries()) {
     const n = i + 1;
     await t.db.write(`INSERT INTO machines (mac, role, state, hostname) VALUES ($1, 'node', 'installed', $2)`, [mac, `an-a01n0${n}`]);
@@ -92,14 +83,10 @@ beforeAll(async () => {
     await recordAgentStart(t.db, { hostId: hostIdOf(mac), instanceId: `inst-node-000${n}`, version: '0.1.0', strikerUrl: base });
     await saveInventory(t.db, hostIdOf(mac), inventory(n));
   }
-  ui = await launchUi();
 }, 120_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 describe('web UI, the install manifest wizard', () => {

@@ -16,9 +16,9 @@ import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildManyRpms } from '../../support/rpm-build.js';
 import { makeInstallTree, masterIso } from '../../support/rpm-iso-tree.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { open, screenshots, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 const CHUNK = 256 * 1024;
@@ -28,39 +28,29 @@ let scratch: string;
 let iso: string;
 let env: Record<string, string>;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-upload-'));
+  s = await startUiStriker({ name: 'striker-ui-upload', env: { STRIKER_REPOS__UPLOAD_CHUNK_BYTES: String(CHUNK) }, users: [{ name: 'ops', role: 'operator', password: PASSWORD }] });
+  ({ striker, ui, base, dataDir } = s);
+  t = s.t!;
+  env = s.env;
   scratch = mkdtempSync(join(tmpdir(), 'striker-ui-upload-iso-'));
-  env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn', STRIKER_REPOS__UPLOAD_CHUNK_BYTES: String(CHUNK) };
   iso = join(scratch, 'TestLinux-9.9-x86_64-dvd.iso');
   const files = await buildManyRpms(scratch, 'uplpkg', 5, '1.0', 20_000);
   await makeInstallTree(join(scratch, 'tree'), { baseOs: files.slice(0, 3), appStream: files.slice(3, 5) });
   await masterIso(join(scratch, 'tree'), iso);
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  const r = await runStriker(['user', 'add', 'ops', '--role', 'operator'], env, `${PASSWORD}\n`);
-  expect(r.code, r.stderr).toBe(0);
-  ui = await launchUi();
 }, 180_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
 async function login(page: Page): Promise<void> {
-  await open(page, `${base}/login`);
-  await page.locator('[id="username"]').fill('ops');
-  await page.locator('[id="password"]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/`);
+  await logIn(page, base, 'ops', PASSWORD);
 }
 
 /** The bar's percent and the percent in the text, read at the same instant. */

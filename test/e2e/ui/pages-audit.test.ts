@@ -6,15 +6,14 @@
  * audited by axe-core at 1280×800 and 390×844 (no serious or critical violation) and saved as
  * test-artifacts/screenshots/<route>-<size>.png.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from '../../support/axe-audit.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { apiFromPage, launchUi, NARROW, open, SCREENSHOT_DIR, WIDE, type UiBrowser } from '../../support/ui-browser.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import { apiFromPage, NARROW, open, SCREENSHOT_DIR, WIDE, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 import { saveHealthScore, saveReadings } from '../../../cluster/scancore/readings-store.js';
 import type { TimedReading } from '../../../cluster/scancore/reading.js';
 import { sampleManifest } from '../../../striker/manifest/sample-manifest.js';
@@ -25,8 +24,8 @@ const HOST = '52-54-00-a1-00-01';
 const ROUTES_DIR = join(process.cwd(), 'ui', 'src', 'routes');
 const SIZES = [{ name: '1280x800', ...WIDE }, { name: '390x844', ...NARROW }];
 let t: TestDatabase;
-let dataDir: string;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -45,29 +44,17 @@ function pageRoutes(dir = ROUTES_DIR): string[] {
 const slug = (route: string) => (route === '/' ? 'dashboard' : route.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, ''));
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-audit-'));
-  const env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  striker = await startServeOnLoopback(env);
-  base = striker.url.replace(/\/$/, '');
-  const add = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(add.code, add.stderr).toBe(0);
-  ui = await launchUi();
+  s = await startUiStriker({ name: 'striker-ui-audit', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  ({ striker, ui, base } = s);
+  t = s.t!;
 }, 180_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 async function login(page: Page): Promise<void> {
-  await open(page, `${base}/login`);
-  await page.locator('[id="username"]').fill('admin');
-  await page.locator('[id="password"]').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/`);
+  await logIn(page, base, 'admin', PASSWORD);
 }
 
 /** Stored data for every page: a machine, a manifest and its run, a host's readings and scores, an alert. */

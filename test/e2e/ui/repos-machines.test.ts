@@ -17,7 +17,7 @@ import { buildManyRpms, makeUpstreamRepo } from '../../support/rpm-build.js';
 import { makeInstallTree, masterIso } from '../../support/rpm-iso-tree.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { freePort, runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { apiFromPage, launchUi, NARROW, open, screenshots, WIDE, type UiBrowser } from '../../support/ui-browser.js';
+import { apiFromPage, launchUi, NARROW, open, screenshots, WIDE, type UiBrowser, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 const PACKAGES = 150;
@@ -42,15 +42,7 @@ async function fill(page: Page, values: Record<string, string>): Promise<void> {
 }
 
 async function login(page: Page, username: string): Promise<void> {
-  if ((await page.getByTestId('logout').count()) > 0) {
-    await page.getByTestId('logout').click();
-    await page.waitForURL(/\/login/);
-  }
-  await open(page, `${base}/login`);
-  await fill(page, { username, password: PASSWORD });
-  await page.getByRole('button', { name: 'Log in' }).click();
-  // Login lands on the dashboard.
-  await page.waitForURL(`${base}/`);
+  await logIn(page, base, username, PASSWORD);
 }
 
 async function addUser(username: string, role: string): Promise<void> {

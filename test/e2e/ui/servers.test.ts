@@ -5,22 +5,19 @@
  * is created; a valid request lists the server with its provisioning step and a link to its
  * provisioning job, whose page opens. A server page that cannot load says so.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestSchema, sampleManifest } from '../../../striker/manifest/index.js';
 import { splitSecrets } from '../../../striker/manifest/manifest-secrets.js';
 import { insertManifest } from '../../../striker/manifest/manifest-store.js';
-import { runStriker, startServeOnLoopback, type ServeProcess } from '../../support/striker-process.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import type { ServeProcess } from '../../support/striker-process.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import { open, screenshots, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 let t: TestDatabase;
-let dataDir: string;
 let striker: ServeProcess;
+let s: UiStriker;
 let ui: UiBrowser;
 let base: string;
 
@@ -28,31 +25,19 @@ const field = (page: Page, id: string) => page.locator(`[id="${id}"]`);
 const errorsFor = (page: Page, name: string) => page.locator(`[data-error-for="${name}"]`);
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'striker-ui-servers-'));
-  const env = { STRIKER_DATA_DIR: dataDir, STRIKER_DATABASE__URLS: JSON.stringify([t.url]), STRIKER_LOG__LEVEL: 'warn' };
-  striker = await startServeOnLoopback(env);
-  base = striker.url;
-  const r = await runStriker(['user', 'add', 'admin', '--role', 'admin'], env, `${PASSWORD}\n`);
-  expect(r.code, r.stderr).toBe(0);
+  s = await startUiStriker({ name: 'striker-ui-servers', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  ({ striker, ui, base } = s);
+  t = s.t!;
   const document = splitSecrets(manifestSchema.parse(sampleManifest()), () => false).view;
   await insertManifest(t.db, { name: 'an-anvil-01', sequence: 1, document });
-  ui = await launchUi();
 }, 180_000);
 
 afterAll(async () => {
-  await ui?.close();
-  await striker?.stop();
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await s?.close();
 });
 
 async function login(page: Page): Promise<void> {
-  await open(page, `${base}/login`);
-  await field(page, 'username').fill('admin');
-  await field(page, 'password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/`);
+  await logIn(page, base, 'admin', PASSWORD);
 }
 
 describe('the Servers page', () => {

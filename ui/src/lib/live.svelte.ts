@@ -11,10 +11,12 @@
  * server's `event: resync`) every follower reads again, for what the channel could not tell while
  * it was away.
  *
- * Job progress has its own feed (live-jobs.svelte.ts): it carries each job's content.
+ * The `jobs` topic also carries each job's content (`event: job`, a JobView: status, progress,
+ * message) on every change; the live-jobs store (live-jobs.svelte.ts) follows it with `onJob`
+ * and is where pages read jobs from.
  */
 import { checkSession } from './api';
-import type { LiveChangeEvent, LiveTopic } from './api-types';
+import type { LiveChangeEvent, LiveJob, LiveTopic } from './api-types';
 
 export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting';
 
@@ -23,6 +25,14 @@ interface Follower {
   onChange: (change: LiveChangeEvent | null) => void;
   /** Whether this follower has seen the stream open (a later open means it may have missed changes). */
   seenOpen: boolean;
+  handlers: FollowHandlers;
+}
+
+export interface FollowHandlers {
+  /** The stream opened (the first time, or again after a drop or a change of topics). */
+  onOpen?: () => void;
+  /** A job changed (only with the `jobs` topic): its view as the server read it. */
+  onJob?: (job: LiveJob) => void;
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -44,8 +54,8 @@ class LiveChannel {
    * Calls `onChange` with each change to these topics (and with `null` when changes may have been
    * missed: read everything again) until the returned function is called.
    */
-  follow(topics: readonly LiveTopic[], onChange: (change: LiveChangeEvent | null) => void): () => void {
-    const follower: Follower = { topics: new Set(topics), onChange, seenOpen: this.state === 'live' };
+  follow(topics: readonly LiveTopic[], onChange: (change: LiveChangeEvent | null) => void, handlers: FollowHandlers = {}): () => void {
+    const follower: Follower = { topics: new Set(topics), onChange, seenOpen: this.state === 'live', handlers };
     this.#followers.add(follower);
     clearTimeout(this.#linger);
     this.#linger = undefined;
@@ -113,7 +123,18 @@ class LiveChannel {
       for (const f of [...this.#followers]) {
         if (f.seenOpen) f.onChange(null);
         f.seenOpen = true;
+        f.handlers.onOpen?.();
       }
+    });
+    source.addEventListener('job', (event) => {
+      if (this.#source !== source) return;
+      let job: LiveJob;
+      try {
+        job = JSON.parse((event as MessageEvent<string>).data) as LiveJob;
+      } catch {
+        return;
+      }
+      for (const f of [...this.#followers]) if (f.topics.has('jobs')) f.handlers.onJob?.(job);
     });
     source.addEventListener('change', (event) => {
       if (this.#source !== source) return;
