@@ -62,8 +62,15 @@ function mirroredRepoId(name: string): string {
 }
 
 export type HostDraftResult =
-  | { ok: true; hostId: string; machine: Machine; draft: HostDraft; checkRepos: CheckRepo[]; fingerprint: string }
+  | { ok: true; hostId: string; machine: Machine; draft: HostDraft; checkRepos: CheckRepo[]; fingerprint: string; installer: TreeInstaller }
   | { ok: false; hostId: string; machine: Machine; problems: Problem[] };
+
+/** Where the installer boots from: the kickstart's tree (its URL, and kernel and initrd paths from its `.treeinfo`). */
+export interface TreeInstaller {
+  url: string;
+  kernel: string;
+  initrd: string;
+}
 
 function strikerUrlOf(place: DraftPlace, bcnAddress: string): string {
   if (place.publicUrl !== undefined) return place.publicUrl.replace(/\/+$/, '');
@@ -165,7 +172,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
   const checkRepos: CheckRepo[] = all.map((r) => ({ id: r.name, url: `file://${r.dir}`, dir: r.dir }));
   const versions = { tree: [tree.name, tree.tree.snapshotId], repos: facts.repos.filter((r) => repoNames.includes(r.name)).map((r) => [r.name, r.lastSyncedAt?.toISOString() ?? null]) };
   const fingerprint = createHash('sha256').update(JSON.stringify({ draft, versions })).digest('hex');
-  return { ok: true, hostId, machine, draft, checkRepos, fingerprint };
+  return { ok: true, hostId, machine, draft, checkRepos, fingerprint, installer: { url: treeUrl, kernel: tree.tree.kernel, initrd: tree.tree.initrd } };
 }
 
 /** Names in a tree's root directory; none when it cannot be read (the tree then has no keys: a problem). */

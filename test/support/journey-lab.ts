@@ -5,7 +5,8 @@
  * `striker serve` running inside it on its embedded PostgreSQL (a fresh Striker: nothing
  * configured, no user); a site repo served over HTTP inside it (busybox httpd on the namespace's
  * loopback); and Chromium started inside it (through a wrapper that enters the namespace), so the
- * browser, the Striker and the machines share one network and nothing reaches the host's.
+ * browser, the Striker and the machines share one network and nothing reaches the host's. The
+ * browser opens the Striker on the namespace's loopback.
  * `down()` ends what was started here, by pid, and deletes the namespace. Spawns with argv arrays.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -32,8 +33,11 @@ function must(argv: string[], timeoutMs = 20_000): string {
 export class JourneyLab {
   readonly ns: string;
   readonly dir: string;
-  /** The Striker as the browser reaches it. */
-  readonly url = `http://${BCN_ADDRESS}:${STRIKER_PORT}`;
+  /**
+   * The Striker as the browser reaches it: on loopback, as from the Striker's own console or an
+   * SSH tunnel (the first admin can only be created from there).
+   */
+  readonly url = `http://127.0.0.1:${STRIKER_PORT}`;
   /** The site repo as the Striker reaches it. */
   readonly repoUrl = `http://127.0.0.1:${REPO_PORT}/`;
   private readonly processes: ChildProcess[] = [];

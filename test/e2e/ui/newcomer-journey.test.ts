@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeJourneyMedia, type JourneyMedia } from '../../support/journey-media.js';
 import { BCN_ADDRESS, BCN_SUBNET, JourneyLab } from '../../support/journey-lab.js';
 import { ensureNativeAddon } from '../../support/netns-dhcp.js';
@@ -88,6 +88,18 @@ afterAll(async () => {
 });
 
 describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted machine', () => {
+  // Each step builds on the one before: after a failure the rest are skipped, and the page as it
+  // stood is saved beside the step screenshots.
+  let failed = false;
+  beforeEach((ctx) => {
+    if (failed) ctx.skip();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    failed = true;
+    await page.screenshot({ path: join(SHOTS, 'failed-step.png'), fullPage: true }).catch(() => undefined);
+  });
+
   it('is led to the setup wizard and finishes it', async () => {
     await page.goto(`${lab.url}/`);
     await page.waitForURL(`${lab.url}/setup`);
@@ -215,6 +227,7 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     await follow(page.locator(`tr[data-mac="${MAC}"]`).getByRole('link'), new RegExp(`/machines/${MAC}`));
     await field('machine-role').selectOption('node');
     await field('machine-hostname').fill('an-a01n01');
+    await field('machine-reservedIp').fill('10.201.10.1');
     await page.getByTestId('assign').click();
     await page.getByTestId('machine-state').filter({ hasText: 'assigned' }).waitFor();
     await page.getByTestId('check-now').click();
