@@ -96,8 +96,8 @@ describe('buildHostDraft', () => {
   it.each<[string, Partial<HostFacts> | ((f: HostFacts) => HostFacts), string[]]>([
     ['an address outside the BCN', (f) => ({ ...f, machine: { ...f.machine, reservedIp: '192.168.1.5' } }), ['machine.reservedIp: must be a host address inside the BCN 10.201.0.0/16 — got \'192.168.1.5\'']],
     ["the Striker's own address", (f) => ({ ...f, machine: { ...f.machine, reservedIp: '10.201.4.1' } }), ["machine.reservedIp: is the Striker's own BCN address 10.201.4.1"]],
-    ['no tree', { trees: [] }, ['settings.tree: no installation tree has been imported yet: import the OS media first (striker repo import <iso>)']],
-    ['a chosen tree that is gone', (f) => ({ ...f, settings: { ...f.settings, treeName: 'rocky9' } }), ['settings.tree: installation tree rocky9 has not been imported (striker repo import <iso>)']],
+    ['no tree', { trees: [] }, ['settings.tree: no installation tree has been imported yet: import the OS media first (Upload OS media on the Repos page; striker repo import <iso>)']],
+    ['a chosen tree that is gone', (f) => ({ ...f, settings: { ...f.settings, treeName: 'rocky9' } }), ['settings.tree: installation tree rocky9 has not been imported (Upload OS media on the Repos page; striker repo import <iso>)']],
     ['chosen repos missing or never synced', (f) => ({ ...f, settings: { ...f.settings, repoNames: ['epel', 'nope'] } }), ['settings.repos: repo epel has not been synced yet (striker repo sync epel)', 'settings.repos: repo nope does not exist']],
     ['a tree with no key at its root', (f) => ({ ...f, trees: [{ ...tree('alma9'), gpgKeyFiles: ['.treeinfo', 'RPM-GPG-KEY-'] }] }), ["settings.tree: installation tree alma9 carries no RPM-GPG-KEY-* file at its root: its packages cannot be verified (import the distribution's own media)"]],
     ['no SSH key yet', { sshPublicKey: undefined }, ["sshKey: the Striker's SSH key has not been created yet: striker serve creates it when it starts"]],

@@ -227,9 +227,16 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     await follow(page.locator(`tr[data-mac="${MAC}"]`).getByRole('link'), new RegExp(`/machines/${MAC}`));
     await field('machine-role').selectOption('node');
     await field('machine-hostname').fill('an-a01n01');
-    await field('machine-reservedIp').fill('10.201.10.1');
     await page.getByTestId('assign').click();
     await page.getByTestId('machine-state').filter({ hasText: 'assigned' }).waitFor();
+    // Without a reserved address the kickstart cannot be built: the page says which field, on this page.
+    const missing = page.locator('[data-testid="kickstart-problems"] li[data-path="machine.reservedIp"]');
+    await missing.waitFor();
+    expect(await missing.textContent()).toContain("Reserved IP on the machine's page");
+    await screenshot('machine-needs-reserved-ip');
+    await field('machine-reservedIp').fill('10.201.10.1');
+    await page.getByTestId('assign').click();
+    await missing.waitFor({ state: 'detached' });
     await page.getByTestId('check-now').click();
     await page.locator('[data-testid="kickstart-status"][data-status="ready"]').waitFor({ timeout: 120_000 });
     await screenshot('machine-assigned-ready');
