@@ -118,7 +118,7 @@ export class JourneyLab {
     });
     const context = await this.browser.newContext({ viewport: JOURNEY_VIEWPORT });
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(60_000);
     return page;
   }
 

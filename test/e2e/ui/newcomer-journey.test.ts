@@ -29,7 +29,7 @@ const ADMIN_PASSWORD = 'correct horse battery';
 const ROOT_PASSWORD = 'a long root password';
 const MAC = '52:54:00:75:0a:01';
 const SHOTS = join(process.cwd(), 'test-artifacts', 'journey');
-const GUEST_TIMEOUT_MS = 240_000;
+const GUEST_TIMEOUT_MS = 600_000;
 
 let lab: JourneyLab;
 let scratch: string;
@@ -87,7 +87,10 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted machine', () => {
+// Each step may wait minutes on a loaded machine (an 8 MiB chunk, an import, a TCG boot).
+const STEP_MS = 360_000;
+
+describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted machine', { timeout: STEP_MS }, () => {
   // Each step builds on the one before: after a failure the rest are skipped, and the page as it
   // stood is saved beside the step screenshots.
   let failed = false;
@@ -148,8 +151,8 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     await follow(checklistStep('media').getByRole('link').first(), /\/repos/);
     await field('media-file').setInputFiles(media.iso);
     await page.getByTestId('upload').click();
-    await page.getByTestId('upload-notice').filter({ hasText: 'Uploaded' }).waitFor({ timeout: 120_000 });
-    await page.getByTestId('import-job').filter({ hasText: /succeeded/ }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('upload-notice').filter({ hasText: 'Uploaded' }).waitFor({ timeout: 300_000 });
+    await page.getByTestId('import-job').filter({ hasText: /succeeded/ }).waitFor({ timeout: 300_000 });
     const tree = page.locator('tr[data-tree^="testlinux-"]');
     await tree.waitFor();
     expect(await tree.textContent()).toContain('TestLinux 9.9 x86_64');
@@ -168,7 +171,7 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     const row = page.locator('tr[data-repo="site-tools"]');
     await row.waitFor();
     await row.getByTestId('sync').click();
-    await row.getByTestId('package-count').waitFor({ timeout: 120_000 });
+    await row.getByTestId('package-count').waitFor({ timeout: 300_000 });
     expect(await row.getByTestId('package-count').textContent()).toBe('2');
     await screenshot('repo-synced');
     await dashboard();
@@ -216,12 +219,12 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     await page.evaluate(() => ((globalThis as unknown as { journeyMark: boolean }).journeyMark = true));
     guest = bootGuest({ ns: lab.ns, tap: lab.tap(), mac: MAC, firmware: 'bios', timeoutMs: GUEST_TIMEOUT_MS, workDir: lab.dir });
     const row = page.locator(`tr[data-mac="${MAC}"]`);
-    await row.waitFor({ timeout: 90_000 });
+    await row.waitFor({ timeout: 180_000 });
     expect(await page.evaluate(() => (globalThis as unknown as { journeyMark?: boolean }).journeyMark)).toBe(true);
     expect(await row.getAttribute('data-state')).toBe('discovered');
     await page.getByTestId('discovered-note').waitFor();
     await screenshot('machine-discovered');
-  }, 120_000);
+  });
 
   it('gives the machine a role and checks its kickstart', async () => {
     await follow(page.locator(`tr[data-mac="${MAC}"]`).getByRole('link'), new RegExp(`/machines/${MAC}`));
@@ -238,9 +241,9 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     await page.getByTestId('assign').click();
     await missing.waitFor({ state: 'detached' });
     await page.getByTestId('check-now').click();
-    await page.locator('[data-testid="kickstart-status"][data-status="ready"]').waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="kickstart-status"][data-status="ready"]').waitFor({ timeout: 300_000 });
     await screenshot('machine-assigned-ready');
-  }, 180_000);
+  });
 
   it('boots into its installer, which fetches its kickstart: on the serial console and on its timeline', async () => {
     const result = await guest!;
@@ -250,7 +253,7 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     expect(result.serial, tail).toMatch(/STK-PXE-KS bytes=\d+/);
     expect(result.markers['installed'], tail).toBeDefined();
     const timeline = page.getByTestId('timeline');
-    await timeline.locator('tr[data-step="kickstart.fetched"]').waitFor({ timeout: 30_000 });
+    await timeline.locator('tr[data-step="kickstart.fetched"]').waitFor({ timeout: 60_000 });
     const steps = await timeline.locator('tr[data-step]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-step')));
     for (const s of ['dhcp.discover', 'dhcp.ack', 'kickstart.fetched']) expect(steps, s).toContain(s);
     await screenshot('machine-timeline');
