@@ -34,6 +34,8 @@ describe('buildHostDraft', () => {
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     expect(r.hostId).toBe('52-54-00-0a-01-01');
     expect(r.draft.tree).toBe('http://10.201.4.1:8080/trees/alma9/');
+    // PXE boots the installer from the same tree when its configuration names none.
+    expect(r.installer).toEqual({ url: 'http://10.201.4.1:8080/trees/alma9/', kernel: 'k', initrd: 'i' });
     expect(r.draft.repos).toEqual([
       { name: 'striker-baseos', url: 'http://10.201.4.1:8080/trees/alma9/BaseOS/', gpgKeyUrls: ['http://10.201.4.1:8080/trees/alma9/RPM-GPG-KEY-AlmaLinux-9'] },
       { name: 'striker', url: 'http://10.201.4.1:8080/repos/striker/', gpgKeyUrls: ['http://10.201.4.1:8080/repos/RPM-GPG-KEY-striker'] },
@@ -48,6 +50,16 @@ describe('buildHostDraft', () => {
       { id: 'striker', url: 'file:///var/repos/striker/current', dir: '/var/repos/striker/current' },
     ]);
     expect(renderKickstart({ ...r.draft, registration: { url: `${r.draft.strikerUrl}/ks/x/register`, token: `srt_${'a'.repeat(43)}` }, timelineUrl: `${r.draft.strikerUrl}/ks/x/events` })).toContain('rootpw --iscrypted $6$');
+  });
+
+  it("names the field on the machine's page before the CLI command for what the machine lacks", () => {
+    const base = facts();
+    const r = buildHostDraft({ ...base, machine: { ...base.machine, role: null, hostname: null, reservedIp: null } }, place);
+    expect(r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "machine.role: is not set: assign striker, node or dr (Role on the machine's page; striker machines set 52:54:00:0a:01:01 --role node)",
+      "machine.hostname: is not set (Host name on the machine's page; striker machines set 52:54:00:0a:01:01 --hostname an-a01n01)",
+      "machine.reservedIp: is not set: reserve a BCN address (Reserved IP on the machine's page; striker machines set 52:54:00:0a:01:01 --ip 10.201.10.1)",
+    ]);
   });
 
   it('uses http.publicUrl when set, drops :80, and serves a tree whose repo is its root', () => {
