@@ -263,6 +263,11 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     await dashboard();
     expect(await checklistState()).toEqual({ media: 'true', repos: 'true', 'root-password': 'true', pxe: 'true', machines: 'true', manifest: 'false' });
     expect(await page.getByTestId('checklist').getAttribute('data-next')).toBe('manifest');
+    // Each item says what it found.
+    expect(await checklistStep('media').textContent()).toContain('testlinux-9.9-x86_64');
+    expect(await checklistStep('repos').textContent()).toContain('site-tools');
+    expect(await checklistStep('pxe').textContent()).toContain('PXE answers on br0.');
+    expect(await checklistStep('machines').textContent()).toContain('1 seen, 0 installed.');
     await screenshot('dashboard-checklist-moved-on');
   });
 });
