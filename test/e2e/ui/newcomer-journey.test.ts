@@ -37,6 +37,8 @@ let media: JourneyMedia;
 let page: Page;
 let guest: Promise<GuestResult> | undefined;
 let shot = 0;
+/** API answers of 400 and above the pages received, printed when a step fails. */
+const apiRefusals: string[] = [];
 
 /** `test-artifacts/journey/NN-<name>.png`, the whole page at 1280×800. */
 async function screenshot(name: string): Promise<void> {
@@ -79,6 +81,9 @@ beforeAll(async () => {
   lab.serveRepo(media.extraRepo);
   await lab.startStriker();
   page = await lab.launchBrowser();
+  page.on('response', (r) => {
+    if (r.url().includes('/api/') && r.status() >= 400) apiRefusals.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
+  });
 }, 600_000);
 
 afterAll(async () => {
@@ -100,6 +105,7 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail') return;
     failed = true;
+    console.log(`API answers >= 400 so far: ${apiRefusals.join(', ') || 'none'}\nstriker serve stderr: ${lab.strikerLog().slice(-3000)}`);
     await page.screenshot({ path: join(SHOTS, 'failed-step.png'), fullPage: true }).catch(() => undefined);
   });
 
