@@ -37,7 +37,7 @@ let media: JourneyMedia;
 let page: Page;
 let guest: Promise<GuestResult> | undefined;
 let shot = 0;
-/** API answers of 400 and above the pages received, printed when a step fails. */
+/** API answers of 400 and above, /api/session answers and failed requests, printed when a step fails. */
 const apiRefusals: string[] = [];
 
 /** `test-artifacts/journey/NN-<name>.png`, the whole page at 1280×800. */
@@ -82,8 +82,11 @@ beforeAll(async () => {
   await lab.startStriker();
   page = await lab.launchBrowser();
   page.on('response', (r) => {
-    if (r.url().includes('/api/') && r.status() >= 400) apiRefusals.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/api/') && r.status() >= 400) apiRefusals.push(`${r.request().method()} ${path} ${r.status()}`);
+    if (path === '/api/session') void r.text().then((t) => apiRefusals.push(`session ${r.status()} ${t.slice(0, 120)}`), () => undefined);
   });
+  page.on('requestfailed', (r) => apiRefusals.push(`failed ${r.url()} ${r.failure()?.errorText ?? ''}`));
 }, 600_000);
 
 afterAll(async () => {
@@ -105,7 +108,7 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail') return;
     failed = true;
-    console.log(`API answers >= 400 so far: ${apiRefusals.join(', ') || 'none'}\nstriker serve stderr: ${lab.strikerLog().slice(-3000)}`);
+    console.log(`API answers >= 400, session answers, failed requests so far: ${apiRefusals.join(', ') || 'none'}\nstriker serve stderr: ${lab.strikerLog().slice(-3000)}`);
     await page.screenshot({ path: join(SHOTS, 'failed-step.png'), fullPage: true }).catch(() => undefined);
   });
 
