@@ -34,6 +34,8 @@ describe('buildHostDraft', () => {
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     expect(r.hostId).toBe('52-54-00-0a-01-01');
     expect(r.draft.tree).toBe('http://10.201.4.1:8080/trees/alma9/');
+    // PXE boots the installer from the same tree when its configuration names none.
+    expect(r.installer).toEqual({ url: 'http://10.201.4.1:8080/trees/alma9/', kernel: 'k', initrd: 'i' });
     expect(r.draft.repos).toEqual([
       { name: 'striker-baseos', url: 'http://10.201.4.1:8080/trees/alma9/BaseOS/', gpgKeyUrls: ['http://10.201.4.1:8080/trees/alma9/RPM-GPG-KEY-AlmaLinux-9'] },
       { name: 'striker', url: 'http://10.201.4.1:8080/repos/striker/', gpgKeyUrls: ['http://10.201.4.1:8080/repos/RPM-GPG-KEY-striker'] },
@@ -48,6 +50,16 @@ describe('buildHostDraft', () => {
       { id: 'striker', url: 'file:///var/repos/striker/current', dir: '/var/repos/striker/current' },
     ]);
     expect(renderKickstart({ ...r.draft, registration: { url: `${r.draft.strikerUrl}/ks/x/register`, token: `srt_${'a'.repeat(43)}` }, timelineUrl: `${r.draft.strikerUrl}/ks/x/events` })).toContain('rootpw --iscrypted $6$');
+  });
+
+  it("names the field on the machine's page before the CLI command for what the machine lacks", () => {
+    const base = facts();
+    const r = buildHostDraft({ ...base, machine: { ...base.machine, role: null, hostname: null, reservedIp: null } }, place);
+    expect(r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "machine.role: is not set: assign striker, node or dr (Role on the machine's page; striker machines set 52:54:00:0a:01:01 --role node)",
+      "machine.hostname: is not set (Host name on the machine's page; striker machines set 52:54:00:0a:01:01 --hostname an-a01n01)",
+      "machine.reservedIp: is not set: reserve a BCN address (Reserved IP on the machine's page; striker machines set 52:54:00:0a:01:01 --ip 10.201.10.1)",
+    ]);
   });
 
   it('uses http.publicUrl when set, drops :80, and serves a tree whose repo is its root', () => {
@@ -96,8 +108,8 @@ describe('buildHostDraft', () => {
   it.each<[string, Partial<HostFacts> | ((f: HostFacts) => HostFacts), string[]]>([
     ['an address outside the BCN', (f) => ({ ...f, machine: { ...f.machine, reservedIp: '192.168.1.5' } }), ['machine.reservedIp: must be a host address inside the BCN 10.201.0.0/16 — got \'192.168.1.5\'']],
     ["the Striker's own address", (f) => ({ ...f, machine: { ...f.machine, reservedIp: '10.201.4.1' } }), ["machine.reservedIp: is the Striker's own BCN address 10.201.4.1"]],
-    ['no tree', { trees: [] }, ['settings.tree: no installation tree has been imported yet: import the OS media first (striker repo import <iso>)']],
-    ['a chosen tree that is gone', (f) => ({ ...f, settings: { ...f.settings, treeName: 'rocky9' } }), ['settings.tree: installation tree rocky9 has not been imported (striker repo import <iso>)']],
+    ['no tree', { trees: [] }, ['settings.tree: no installation tree has been imported yet: import the OS media first (Upload OS media on the Repos page; striker repo import <iso>)']],
+    ['a chosen tree that is gone', (f) => ({ ...f, settings: { ...f.settings, treeName: 'rocky9' } }), ['settings.tree: installation tree rocky9 has not been imported (Upload OS media on the Repos page; striker repo import <iso>)']],
     ['chosen repos missing or never synced', (f) => ({ ...f, settings: { ...f.settings, repoNames: ['epel', 'nope'] } }), ['settings.repos: repo epel has not been synced yet (striker repo sync epel)', 'settings.repos: repo nope does not exist']],
     ['a tree with no key at its root', (f) => ({ ...f, trees: [{ ...tree('alma9'), gpgKeyFiles: ['.treeinfo', 'RPM-GPG-KEY-'] }] }), ["settings.tree: installation tree alma9 carries no RPM-GPG-KEY-* file at its root: its packages cannot be verified (import the distribution's own media)"]],
     ['no SSH key yet', { sshPublicKey: undefined }, ["sshKey: the Striker's SSH key has not been created yet: striker serve creates it when it starts"]],

@@ -62,8 +62,15 @@ function mirroredRepoId(name: string): string {
 }
 
 export type HostDraftResult =
-  | { ok: true; hostId: string; machine: Machine; draft: HostDraft; checkRepos: CheckRepo[]; fingerprint: string }
+  | { ok: true; hostId: string; machine: Machine; draft: HostDraft; checkRepos: CheckRepo[]; fingerprint: string; installer: TreeInstaller }
   | { ok: false; hostId: string; machine: Machine; problems: Problem[] };
+
+/** Where the installer boots from: the kickstart's tree (its URL, and kernel and initrd paths from its `.treeinfo`). */
+export interface TreeInstaller {
+  url: string;
+  kernel: string;
+  initrd: string;
+}
 
 function strikerUrlOf(place: DraftPlace, bcnAddress: string): string {
   if (place.publicUrl !== undefined) return place.publicUrl.replace(/\/+$/, '');
@@ -74,10 +81,10 @@ function chooseTree(facts: HostFacts, problems: Problem[]): HostFacts['trees'][n
   const wanted = facts.settings.treeName;
   if (wanted !== null) {
     const tree = facts.trees.find((t) => t.name === wanted);
-    if (!tree) problems.push({ path: 'settings.tree', message: `installation tree ${wanted} has not been imported (striker repo import <iso>)` });
+    if (!tree) problems.push({ path: 'settings.tree', message: `installation tree ${wanted} has not been imported (Upload OS media on the Repos page; striker repo import <iso>)` });
     return tree;
   }
-  if (facts.trees.length === 0) problems.push({ path: 'settings.tree', message: 'no installation tree has been imported yet: import the OS media first (striker repo import <iso>)' });
+  if (facts.trees.length === 0) problems.push({ path: 'settings.tree', message: 'no installation tree has been imported yet: import the OS media first (Upload OS media on the Repos page; striker repo import <iso>)' });
   else if (facts.trees.length > 1) problems.push({ path: 'settings.tree', message: `several installation trees are imported (${facts.trees.map((t) => t.name).join(', ')}): choose one in the kickstart settings` });
   return facts.trees.length === 1 ? facts.trees[0] : undefined;
 }
@@ -98,9 +105,9 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
   const { machine, identity, settings } = facts;
   const hostId = hostIdOf(machine.mac);
   const problems: Problem[] = [];
-  if (machine.role === null) problems.push({ path: 'machine.role', message: `is not set: assign striker, node or dr (striker machines set ${machine.mac} --role node)` });
-  if (machine.hostname === null) problems.push({ path: 'machine.hostname', message: `is not set (striker machines set ${machine.mac} --hostname an-a01n01)` });
-  if (machine.reservedIp === null) problems.push({ path: 'machine.reservedIp', message: `is not set: reserve a BCN address (striker machines set ${machine.mac} --ip 10.201.10.1)` });
+  if (machine.role === null) problems.push({ path: 'machine.role', message: `is not set: assign striker, node or dr (Role on the machine's page; striker machines set ${machine.mac} --role node)` });
+  if (machine.hostname === null) problems.push({ path: 'machine.hostname', message: `is not set (Host name on the machine's page; striker machines set ${machine.mac} --hostname an-a01n01)` });
+  if (machine.reservedIp === null) problems.push({ path: 'machine.reservedIp', message: `is not set: reserve a BCN address (Reserved IP on the machine's page; striker machines set ${machine.mac} --ip 10.201.10.1)` });
   if (identity === undefined) problems.push({ path: 'identity', message: 'Striker has no identity yet: finish the first-run wizard (domain, networks, DNS, NTP)' });
   if (settings.rootPasswordHash === null) problems.push({ path: 'settings.rootPassword', message: 'is not set: an admin sets it under Settings → Kickstart (/settings/kickstart)' });
   const bcn = identity === undefined ? undefined : parseCidr(identity.networks.bcn.subnet);
@@ -165,7 +172,7 @@ export function buildHostDraft(facts: HostFacts, place: DraftPlace): HostDraftRe
   const checkRepos: CheckRepo[] = all.map((r) => ({ id: r.name, url: `file://${r.dir}`, dir: r.dir }));
   const versions = { tree: [tree.name, tree.tree.snapshotId], repos: facts.repos.filter((r) => repoNames.includes(r.name)).map((r) => [r.name, r.lastSyncedAt?.toISOString() ?? null]) };
   const fingerprint = createHash('sha256').update(JSON.stringify({ draft, versions })).digest('hex');
-  return { ok: true, hostId, machine, draft, checkRepos, fingerprint };
+  return { ok: true, hostId, machine, draft, checkRepos, fingerprint, installer: { url: treeUrl, kernel: tree.tree.kernel, initrd: tree.tree.initrd } };
 }
 
 /** Names in a tree's root directory; none when it cannot be read (the tree then has no keys: a problem). */

@@ -151,10 +151,13 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
     },
     bootKickstart: async (mac) => {
       const facts = await loadHostFacts(deps.db, mac, check.place);
-      const status = statusOf(buildHostDraft(facts, check.place), await loadCheck(deps.db, mac));
+      const draft = buildHostDraft(facts, check.place);
+      const status = statusOf(draft, await loadCheck(deps.db, mac));
       if (status.status === 'incomplete') return undefined;
       const kernelArgs = facts.settings.kernelArgs;
-      if (status.status === 'ready') return { hostId: status.hostId, check: { status: 'ready' }, ...(kernelArgs.length === 0 ? {} : { kernelArgs }) };
+      // The installer boots from the kickstart's own tree (unless the PXE configuration names one).
+      const tree = draft.ok ? { tree: { ...draft.installer, stage2: true } } : {};
+      if (status.status === 'ready') return { hostId: status.hostId, check: { status: 'ready' }, ...tree, ...(kernelArgs.length === 0 ? {} : { kernelArgs }) };
       if (status.status === 'failed') return { hostId: status.hostId, check: { status: 'failed', problems: status.problems.map((p) => p.message) } };
       return { hostId: status.hostId, check: { status: 'unchecked' } };
     },

@@ -4,6 +4,7 @@ import { describePlan, planBoot, type BootKickstart, type BootMachine, type Boot
 const mac = '52:54:00:12:34:56';
 const node = (over: Partial<BootMachine> = {}): BootMachine => ({ mac, role: 'node', state: 'assigned', hostname: 'an-a01n01', ...over });
 const ready: BootKickstart = { hostId: 'an-a01n01', check: { status: 'ready' } };
+const ksTree = { url: 'http://10.201.4.1:8080/trees/alma-9.4-x86_64/', kernel: 'images/pxeboot/vmlinuz', initrd: 'images/pxeboot/initrd.img', stage2: true };
 const base: BootPlanInput = { mac, machine: node(), kickstart: ready, installTree: true, unknown: 'discovery' };
 
 const cases: [string, Partial<BootPlanInput>, BootPlan][] = [
@@ -15,6 +16,8 @@ const cases: [string, Partial<BootPlanInput>, BootPlan][] = [
   ['unchecked kickstart is never handed out', { kickstart: { hostId: 'h', check: { status: 'unchecked' } } }, { action: 'local', mac, reason: 'kickstart-unchecked' }],
   ['role but no kickstart host', { kickstart: undefined }, { action: 'local', mac, reason: 'no-kickstart' }],
   ['no installation tree imported', { installTree: false }, { action: 'local', mac, reason: 'no-installation-tree' }],
+  ['no tree configured: the kickstart\'s own tree boots the installer', { installTree: false, kickstart: { ...ready, tree: ksTree } }, { action: 'install', mac, hostId: 'an-a01n01', role: 'node', hostname: 'an-a01n01', reason: 'role-assigned', tree: ksTree }],
+  ['a configured tree wins over the kickstart\'s', { kickstart: { ...ready, tree: ksTree } }, { action: 'install', mac, hostId: 'an-a01n01', role: 'node', hostname: 'an-a01n01', reason: 'role-assigned' }],
   ['unknown MAC, default discovery', { machine: undefined, kickstart: undefined }, { action: 'discovery', mac, reason: 'unknown-machine' }],
   ['unknown MAC, default ignore', { machine: undefined, unknown: 'ignore' }, { action: 'ignore', mac, reason: 'unknown-machine' }],
   ['unknown MAC, default local', { machine: undefined, unknown: 'local' }, { action: 'local', mac, reason: 'default-local' }],

@@ -33,7 +33,17 @@ export interface BootKickstart {
   hostId: string;
   /** Kernel arguments the kickstart settings add to the installer's (after the PXE configuration's). */
   kernelArgs?: readonly string[];
+  /** The kickstart's installation tree: the installer boots from it when the PXE configuration names no `installTree`. */
+  tree?: BootTree;
   check: { status: 'ready' } | { status: 'failed'; problems: readonly string[] } | { status: 'unchecked' };
+}
+
+/** An installation tree's base URL and its kernel and initrd paths below it (same shape as the PXE `installTree`). */
+export interface BootTree {
+  url: string;
+  kernel: string;
+  initrd: string;
+  stage2: boolean;
 }
 
 export interface BootPlanInput {
@@ -43,7 +53,7 @@ export interface BootPlanInput {
   machine: BootMachine | undefined;
   /** The machine's kickstart host, when one is defined. */
   kickstart: BootKickstart | undefined;
-  /** Whether an installation tree (kernel, initrd, stage2) is available to boot the installer from. */
+  /** Whether the PXE configuration names an installation tree (kernel, initrd, stage2) to boot every installer from. */
   installTree: boolean;
   /** What a machine with no role gets. */
   unknown: UnknownMachineAction;
@@ -58,7 +68,7 @@ export type LocalReason =
   | 'no-installation-tree';
 
 export type BootPlan =
-  | { action: 'install'; mac: string; hostId: string; role: MachineRole; hostname: string | null; reason: 'role-assigned'; kernelArgs?: readonly string[] }
+  | { action: 'install'; mac: string; hostId: string; role: MachineRole; hostname: string | null; reason: 'role-assigned'; kernelArgs?: readonly string[]; tree?: BootTree }
   | { action: 'local'; mac: string; reason: LocalReason; problems?: readonly string[] }
   | { action: 'discovery'; mac: string; reason: 'unknown-machine' | 'no-role' }
   | { action: 'ignore'; mac: string; reason: 'unknown-machine' | 'no-role' };
@@ -75,8 +85,12 @@ export function planBoot(input: BootPlanInput): BootPlan {
   if (ks === undefined) return { action: 'local', mac, reason: 'no-kickstart' };
   if (ks.check.status === 'failed') return { action: 'local', mac, reason: 'kickstart-check-failed', problems: ks.check.problems };
   if (ks.check.status === 'unchecked') return { action: 'local', mac, reason: 'kickstart-unchecked' };
-  if (!input.installTree) return { action: 'local', mac, reason: 'no-installation-tree' };
-  return { action: 'install', mac, hostId: ks.hostId, role: machine.role, hostname: machine.hostname, reason: 'role-assigned', ...(ks.kernelArgs === undefined || ks.kernelArgs.length === 0 ? {} : { kernelArgs: ks.kernelArgs }) };
+  if (!input.installTree && ks.tree === undefined) return { action: 'local', mac, reason: 'no-installation-tree' };
+  return {
+    action: 'install', mac, hostId: ks.hostId, role: machine.role, hostname: machine.hostname, reason: 'role-assigned',
+    ...(ks.kernelArgs === undefined || ks.kernelArgs.length === 0 ? {} : { kernelArgs: ks.kernelArgs }),
+    ...(input.installTree || ks.tree === undefined ? {} : { tree: ks.tree }),
+  };
 }
 
 /** The timeline/log facts of a plan: never the kickstart URL (it carries a signature). */

@@ -39,6 +39,17 @@ describe('bootUrls', () => {
     expect(() => bootUrls({ ...install, kernelArgs: ['a b'] }, ctx)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
   });
 
+  it('boots the installer from the tree the plan carries when none is configured', () => {
+    const tree = { url: 'http://10.201.4.1:8080/trees/testlinux-9.9/', kernel: 'images/pxeboot/vmlinuz', initrd: 'images/pxeboot/initrd.img', stage2: false };
+    expect(bootUrls({ ...install, tree }, { ...ctx, tree: undefined }).installer).toEqual({
+      kernel: 'http://10.201.4.1:8080/trees/testlinux-9.9/images/pxeboot/vmlinuz',
+      initrd: 'http://10.201.4.1:8080/trees/testlinux-9.9/images/pxeboot/initrd.img',
+      initrdName: 'initrd.img',
+      args: [ks, 'console=ttyS0', 'ip=dhcp'],
+    });
+    expect(bootUrls(install, { ...ctx, tree: undefined }).installer).toBeUndefined();
+  });
+
   it('has no installer for other plans', () => {
     expect(bootUrls({ action: 'local', mac, reason: 'installed' }, ctx).installer).toBeUndefined();
   });

@@ -76,20 +76,22 @@ export function bootUrls(plan: BootPlan, ctx: BootUrlContext): BootUrls {
     grubConfig: scriptUrl(`${base}/boot/grub/grub.cfg-01-${mac.replaceAll(':', '-')}`, 'boot.strikerUrl'),
   };
   if (ctx.tftpServer !== undefined) urls.grubConfigTftp = grubTftpPath(ctx.tftpServer, `grub.cfg-01-${mac.replaceAll(':', '-')}`, 'tftpServer');
-  if (plan.action === 'install' && ctx.tree !== undefined) {
-    const tree = ctx.tree.url.replace(/\/+$/, '');
-    const initrd = scriptUrl(`${tree}/${ctx.tree.initrd.replace(/^\/+/, '')}`, 'installTree.initrd');
+  // The configured tree, else the one the plan carries (the kickstart's own).
+  const source = plan.action === 'install' ? (ctx.tree ?? plan.tree) : undefined;
+  if (plan.action === 'install' && source !== undefined) {
+    const tree = source.url.replace(/\/+$/, '');
+    const initrd = scriptUrl(`${tree}/${source.initrd.replace(/^\/+/, '')}`, 'installTree.initrd');
     const args = [kernelArg(`inst.ks=${scriptUrl(`${base}${ctx.kickstartPath(plan.hostId)}`, 'kickstart URL')}`)];
-    if (ctx.tree.stage2) args.push(kernelArg(`inst.stage2=${scriptUrl(tree, 'installTree.url')}`));
+    if (source.stage2) args.push(kernelArg(`inst.stage2=${scriptUrl(tree, 'installTree.url')}`));
     ctx.kernelArgs.forEach((a, i) => args.push(kernelArg(a, `kernelArgs.${i}`)));
     (plan.kernelArgs ?? []).forEach((a, i) => args.push(kernelArg(a, `kickstart.kernelArgs.${i}`)));
     urls.installer = {
-      kernel: scriptUrl(`${tree}/${ctx.tree.kernel.replace(/^\/+/, '')}`, 'installTree.kernel'),
+      kernel: scriptUrl(`${tree}/${source.kernel.replace(/^\/+/, '')}`, 'installTree.kernel'),
       initrd,
       initrdName: initrd.slice(initrd.lastIndexOf('/') + 1),
       args,
     };
-    if (ctx.tftpServer !== undefined && ctx.treeOverTftp === true) {
+    if (ctx.tree !== undefined && ctx.tftpServer !== undefined && ctx.treeOverTftp === true) {
       urls.installer.grubTftp = {
         kernel: grubTftpPath(ctx.tftpServer, tftpTreePath(ctx.tree.kernel), 'installTree.kernel'),
         initrd: grubTftpPath(ctx.tftpServer, tftpTreePath(ctx.tree.initrd), 'installTree.initrd'),
