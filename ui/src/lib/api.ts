@@ -10,6 +10,7 @@ import { goto } from '$app/navigation';
 import type { Problem } from '../../../striker/core/errors/index.js';
 import type { ErrorBody } from '../../../striker/http/error-handler.js';
 import { session } from './session.svelte';
+import type { SessionInfo } from './api-types';
 
 export type { Problem };
 
@@ -95,10 +96,12 @@ export function messageOf(error: unknown): string {
  */
 export async function checkSession(): Promise<void> {
   try {
-    const s = await api<{ authenticated: boolean }>('GET', '/api/session');
+    const s = await api<SessionInfo>('GET', '/api/session');
     if (!s.authenticated) {
-      session.info = null;
-      await goto('/login');
+      // Before the first admin exists nobody is logged in and the setup wizard is the place to be:
+      // keep what the server says (setupRequired) instead of forgetting the session.
+      session.info = s;
+      if (!s.setupRequired) await goto('/login');
     }
   } catch {
     // The server or its database is away: the feed's next attempt asks again.
