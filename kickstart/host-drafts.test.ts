@@ -3,7 +3,8 @@ import { renderKickstart } from './index.js';
 import type { InstallationTree } from '../repo-sync/index.js';
 import { sampleIdentity } from '../striker/setup/sample-identity.js';
 import { statusOf, type StoredCheck } from './check-store.js';
-import { buildHostDraft, type DraftPlace, type HostFacts } from './host-drafts.js';
+import { buildHostDraft, loadHostFacts, type DraftPlace, type HostFacts } from './host-drafts.js';
+import { CoalescedLoad } from './coalesced-load.js';
 import { hostIdOf, macOfHostId } from './host-id.js';
 import { testSshKey } from '../test/fixtures/kickstart/sample-input.js';
 
@@ -140,5 +141,29 @@ describe('host ids', () => {
   it('round-trips a MAC and refuses anything else', () => {
     expect(macOfHostId(hostIdOf('52:54:00:0a:01:01'))).toBe('52:54:00:0a:01:01');
     for (const bad of ['52-54-00-0A-01-01', '..', 'host-node-1', '52-54-00-0a-01']) expect(macOfHostId(bad)).toBeUndefined();
+  });
+});
+
+describe('loadHostFacts with shared facts', () => {
+  it('reads only each machine from the database and takes the common facts from one coalesced load', async () => {
+    const machines = ['52:54:00:0a:01:01', '52:54:00:0a:01:02', '52:54:00:0a:01:03', '52:54:00:0a:01:04'];
+    const queries: string[] = [];
+    const db = {
+      query: async (text: string, values?: readonly unknown[]) => {
+        queries.push(text);
+        if (!/FROM machines m\b/.test(text)) throw new Error(`unexpected query: ${text.slice(0, 60)}`);
+        return { rows: [{ ...facts().machine, mac: values?.[0] }], rowCount: 1 };
+      },
+      write: async () => { throw new Error('no writes expected'); },
+    } as unknown as Parameters<typeof loadHostFacts>[0];
+    let loads = 0;
+    const { machine: _machine, ...common } = facts();
+    const shared = new CoalescedLoad(async () => { loads++; return common; });
+    const all = await Promise.all(machines.map((mac) => loadHostFacts(db, mac, place, () => shared.get())));
+    expect(all.map((f) => f.machine.mac)).toEqual(machines);
+    expect(all.every((f) => f.settings === common.settings && f.sshPublicKey === testSshKey)).toBe(true);
+    expect(queries).toHaveLength(machines.length);
+    expect(loads).toBe(2); // the first caller's load, and one queued for the callers that came while it ran
+    expect(buildHostDraft(all[3]!, place)).toMatchObject({ ok: true, hostId: '52-54-00-0a-01-04' });
   });
 });

@@ -188,9 +188,11 @@ async function readPublicKey(file: string | undefined): Promise<string | undefin
   return line === undefined || line === '' ? undefined : line;
 }
 
-/** Reads the facts for one machine (NotFoundError when Striker does not know the MAC). */
-export async function loadHostFacts(q: DbReader & DbWriter, mac: string, place: DraftPlace): Promise<HostFacts> {
-  const machine = await getMachine(q, mac);
+/** The facts that are the same for every machine: all of HostFacts but the machine. */
+export type SharedFacts = Omit<HostFacts, 'machine'>;
+
+/** Reads the facts every machine's draft shares (four queries, the trees' root directories, the SSH public key). */
+export async function loadSharedFacts(q: DbReader & DbWriter, place: DraftPlace): Promise<SharedFacts> {
   const [identity, settings, trees, repos, sshPublicKey] = await Promise.all([
     loadIdentity(q),
     loadKickstartSettings(q),
@@ -198,9 +200,19 @@ export async function loadHostFacts(q: DbReader & DbWriter, mac: string, place: 
     listRepos(q).then((rows) => rows.map((r) => ({ name: r.name, lastSyncedAt: r.lastSyncedAt, upstreamKey: r.config.gpgKey !== undefined }))),
     readPublicKey(place.sshPublicKeyFile),
   ]);
-  return { machine, identity: identity?.identity, settings, trees, repos, sshPublicKey };
+  return { identity: identity?.identity, settings, trees, repos, sshPublicKey };
 }
 
-export async function loadHostDraft(q: DbReader & DbWriter, mac: string, place: DraftPlace): Promise<HostDraftResult> {
-  return buildHostDraft(await loadHostFacts(q, mac, place), place);
+/**
+ * Reads the facts for one machine (NotFoundError when Striker does not know the MAC). `shared`
+ * supplies the facts all machines share (a CoalescedLoad of loadSharedFacts under many concurrent
+ * requests); without it they are read here.
+ */
+export async function loadHostFacts(q: DbReader & DbWriter, mac: string, place: DraftPlace, shared?: () => Promise<SharedFacts>): Promise<HostFacts> {
+  const [machine, facts] = await Promise.all([getMachine(q, mac), shared?.() ?? loadSharedFacts(q, place)]);
+  return { machine, ...facts };
+}
+
+export async function loadHostDraft(q: DbReader & DbWriter, mac: string, place: DraftPlace, shared?: () => Promise<SharedFacts>): Promise<HostDraftResult> {
+  return buildHostDraft(await loadHostFacts(q, mac, place, shared), place);
 }

@@ -11,17 +11,21 @@ import type { KickstartHost, KickstartHostLookup } from './ks-routes.js';
 import { normalizeIp } from './access-decision.js';
 import { loadCheck, statusOf } from './check-store.js';
 import { macOfHostId } from './host-id.js';
-import { loadHostDraft, type DraftPlace } from './host-drafts.js';
+import { loadHostDraft, type DraftPlace, type SharedFacts } from './host-drafts.js';
 
 export class DbHostLookup implements KickstartHostLookup {
-  constructor(private readonly db: DbReader & DbWriter, private readonly place: DraftPlace, private readonly log: Logger) {}
+  /** `shared`: the facts common to all machines (loadSharedFacts, coalesced); read per request without it. */
+  constructor(private readonly db: DbReader & DbWriter, private readonly place: DraftPlace, private readonly log: Logger, private readonly shared?: () => Promise<SharedFacts>) {}
 
   async find(hostId: string): Promise<KickstartHost | undefined> {
     const mac = macOfHostId(hostId);
     if (mac === undefined) return undefined;
+    // The draft and the stored check are independent reads: made together.
+    const stored = loadCheck(this.db, mac);
+    stored.catch(() => undefined); // awaited below when the draft is served; not when it is not
     let draft;
     try {
-      draft = await loadHostDraft(this.db, mac, this.place);
+      draft = await loadHostDraft(this.db, mac, this.place, this.shared);
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;
@@ -31,7 +35,7 @@ export class DbHostLookup implements KickstartHostLookup {
       this.log.warn({ mac, hostId, problems: draft.problems.map((p) => p.path) }, 'kickstart requested for a machine whose kickstart cannot be built yet');
       return undefined;
     }
-    const status = statusOf(draft, await loadCheck(this.db, mac));
+    const status = statusOf(draft, await stored);
     const check: KickstartHost['check'] =
       status.status === 'ready' ? { status: 'ready' }
         : status.status === 'failed' ? { status: 'failed', problems: status.problems.map((p) => p.message) }

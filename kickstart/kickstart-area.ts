@@ -20,7 +20,8 @@ import { kickstartCheckJobKind } from './check-jobs.js';
 import { hostIdOf } from './host-id.js';
 import { DbHostLookup, leaseMacOf } from './host-store.js';
 import { registerHost, type RegisteredHook } from './actions.js';
-import { buildHostDraft, loadHostFacts, type DraftPlace } from './host-drafts.js';
+import { buildHostDraft, loadHostFacts, loadSharedFacts, type DraftPlace } from './host-drafts.js';
+import { CoalescedLoad } from './coalesced-load.js';
 import { kickstartApiRoutes } from './kickstart-api-routes.js';
 import { RequestHostTimeline } from './request-timeline.js';
 import { PgTokenStore } from './token-store.js';
@@ -114,13 +115,16 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
   const timeline = new DbTimeline({ db: deps.db, logger: log });
   const hostTimeline = new RequestHostTimeline(timeline);
   const now = deps.now ?? systemClock;
+  // Kickstart and boot-script requests from a rack powering on share one load of the facts common to all machines.
+  const sharedLoad = new CoalescedLoad(() => loadSharedFacts(deps.db, check.place));
+  const shared = () => sharedLoad.get();
 
   const plugins: KickstartArea['plugins'] = [
     async (app) => {
       await app.register(async (scope) => {
         hostTimeline.install(scope);
         await scope.register(kickstartRoutes({
-          hosts: new DbHostLookup(deps.db, check.place, log),
+          hosts: new DbHostLookup(deps.db, check.place, log, shared),
           tokens: new PgTokenStore(deps.db),
           timeline: hostTimeline,
           signingKey,
@@ -145,14 +149,14 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
     counters,
     timeline,
     bootUrl: async (mac) => {
-      const draft = buildHostDraft(await loadHostFacts(deps.db, mac, check.place), check.place);
+      const draft = buildHostDraft(await loadHostFacts(deps.db, mac, check.place, shared), check.place);
       if (!draft.ok) return undefined;
       return `${draft.draft.strikerUrl}${kickstartPath(signingKey, hostIdOf(mac), now(), check.config.urlTtlSeconds)}`;
     },
     bootKickstart: async (mac) => {
-      const facts = await loadHostFacts(deps.db, mac, check.place);
+      const [facts, stored] = await Promise.all([loadHostFacts(deps.db, mac, check.place, shared), loadCheck(deps.db, mac)]);
       const draft = buildHostDraft(facts, check.place);
-      const status = statusOf(draft, await loadCheck(deps.db, mac));
+      const status = statusOf(draft, stored);
       if (status.status === 'incomplete') return undefined;
       const kernelArgs = facts.settings.kernelArgs;
       // The installer boots from the kickstart's own tree (unless the PXE configuration names one).

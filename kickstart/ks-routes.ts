@@ -127,9 +127,10 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
 
   return async (app) => {
     async function allowed(req: FastifyRequest, hostId: string, purpose: 'ks' | 'events', query: Record<string, unknown>): Promise<KickstartHost | undefined> {
-      const host = hostIdPattern.test(hostId) ? await deps.hosts.find(hostId) : undefined;
+      const valid = hostIdPattern.test(hostId);
+      // The host and the peer's lease are independent lookups: made together.
+      const [host, peerMac] = await Promise.all([valid ? deps.hosts.find(hostId) : undefined, valid ? deps.peerMac?.(req.ip) : undefined]);
       const at = now();
-      const peerMac = host !== undefined && deps.peerMac !== undefined ? await deps.peerMac(req.ip) : undefined;
       const decision = decideAccess(host, { peerIp: req.ip, ...(peerMac === undefined ? {} : { peerMac }), query }, deps.signingKey, purpose, at);
       if (decision.allowed) return host;
       counters.refused++;
