@@ -51,10 +51,11 @@ function newestUnder(dir, skip = new Set(['node_modules', 'build', '.svelte-kit'
 
 /** What `npm run build` makes, each with the sources it is made from. */
 const buildOutputs = [
-  { output: 'dist/striker/app/main.js', sources: ['striker', 'pxe', 'kickstart', 'repo-sync'] },
+  { output: 'dist/striker/app/main.js', sources: ['striker', 'pxe', 'kickstart', 'repo-sync', 'cluster'] },
   { output: 'ui/build/handler.js', sources: ['ui/src', 'ui/static', 'ui/svelte.config.js'] },
   { output: 'pxe/dhcp/native/build/Release/bind_to_device.node', sources: ['pxe/dhcp/native'] },
   { output: 'pxe/tftp/native/build/Release/transfer_socket.node', sources: ['pxe/tftp/native'] },
+  { output: 'pxe/ipv6/native/build/Release/icmp6_socket.node', sources: ['pxe/ipv6/native'] },
   { output: 'repo-sync/native/build/Release/send_file.node', sources: ['repo-sync/native'] },
 ];
 const addons = buildOutputs.map((b) => join(root, b.output)).filter((p) => p.endsWith('.node'));

@@ -122,6 +122,8 @@ describe('the striker and striker-agent RPMs', () => {
       '/usr/lib/striker/ui/build/handler.js',
       '/usr/lib/striker/pxe/dhcp/native/build/Release/bind_to_device.node',
       '/usr/lib/striker/pxe/tftp/native/build/Release/transfer_socket.node',
+      '/usr/lib/striker/pxe/ipv6/native/build/Release/icmp6_socket.node',
+      '/usr/lib/striker/repo-sync/native/build/Release/send_file.node',
       '/usr/lib/striker/node_modules/fastify/package.json',
       '/usr/lib/striker/node_modules/pg/package.json',
       '/usr/lib/systemd/system/striker.service',
