@@ -28,8 +28,7 @@ export { detectCompression, openMetadata, type Compression, type OpenedMetadata 
 export { compareEvr, formatEvr, rpmvercmp, satisfies, type DepFlags, type Evr } from './metadata/rpm-version.js';
 export { mediaSetupStep, repoSyncSetupStep, type RepoSetupStep } from './setup-steps.js';
 export { uploadRoutes, uploadSessionRoutes, type UploadFinishResponse, type UploadListResponse, type UploadResponse } from './media/upload-routes.js';
-export { beginUpload, finishUploadWith, type UploadArea, type VerifiedUpload } from './media/upload-actions.js';
+export { beginUpload, finishUploadWith, readUpload, receiveChunk, type UploadArea, type VerifiedUpload } from './media/upload-actions.js';
 export { listUploads, type MediaUpload, type UploadPurpose } from './media/upload-store.js';
-export { hashFile } from './media/upload-file.js';
 export { selectRange } from './content-conditions.js';
 export { freeBytes as mediaFreeBytes } from './media/upload-file.js';

@@ -35,6 +35,7 @@ import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
+import { filesRoutes } from '../../cluster/files/index.js';
 import { systemClock } from '../core/clock.js';
 import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport } from '../../cluster/ops/index.js';
 import { joinPlanRoutes } from '../../cluster/join/index.js';
@@ -250,6 +251,9 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   // Servers on the pairs: the API, and provisioning as a Striker job that drives the nodes' agents.
   jobKinds.push(serverCreateJobKind({ db, config: config.servers }));
   plugins.push((app, catalog) => serversRoutes(app, { db, catalog }));
+
+  // Files synced to hosts: uploads kept under <dataDir>/files, fetched by the hosts' agents.
+  plugins.push((app) => filesRoutes(app, { db, dir: join(resolve(config.dataDir), 'files'), config: config.files, freeBytes: mediaFreeBytes }));
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });
