@@ -31,4 +31,4 @@ export { uploadRoutes, uploadSessionRoutes, type UploadFinishResponse, type Uplo
 export { beginUpload, finishUploadWith, readUpload, receiveChunk, type UploadArea, type VerifiedUpload } from './media/upload-actions.js';
 export { listUploads, type MediaUpload, type UploadPurpose } from './media/upload-store.js';
 export { selectRange } from './content-conditions.js';
-export { freeBytes as mediaFreeBytes } from './media/upload-file.js';
+export { freeBytes as mediaFreeBytes, freeBytes } from './media/upload-file.js';

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { beginUpload, finishUploadWith, readUpload, receiveChunk, type MediaUpload, type UploadArea } from '../../repo-sync/index.js';
 import { addHostJob } from '../../striker/agent/index.js';
-import { audit, type ActionOptions, type Actor } from '../../striker/audit/audit-store.js';
+import { audit, systemActor, type ActionOptions, type Actor } from '../../striker/audit/audit-store.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../striker/core/errors/index.js';
 import { isUuid } from '../../striker/core/validation/uuid.js';
 import { parseInput } from '../../striker/core/validation/zod-problems.js';
@@ -153,21 +153,38 @@ export async function pushFile(deps: FilesDeps, actor: Actor, ref: string, input
 
 /**
  * Makes sure the file `name` is on each host: nothing for a host where it is ready, the fetch
- * under way where one is, a new fetch otherwise. The answer is the fetch jobs to wait for.
+ * under way where one is, a new fetch otherwise. The answer is the fetch jobs to wait for, by host.
  */
-export async function ensureFileOnHosts(t: DbTx, config: FilesConfig, actor: Actor, name: string, hostIds: readonly string[], what = 'file'): Promise<string[]> {
+export async function ensureFileOnHosts(t: DbTx, config: FilesConfig, actor: Actor, name: string, hostIds: readonly string[], what = 'file'): Promise<{ hostId: string; jobId: string }[]> {
   const file = await fileByName(t, name);
   if (file === undefined) throw new ValidationError([{ path: what, message: `names no uploaded file — got '${name.slice(0, 130)}' (see GET /api/files)` }], 'server');
   const statuses = await jobStatuses(t, file.hosts.flatMap((h) => (h.jobId === null ? [] : [h.jobId])));
-  const waits: string[] = [];
+  const waits: { hostId: string; jobId: string }[] = [];
   for (const hostId of hostIds) {
     const h = file.hosts.find((x) => x.hostId === hostId);
     if (h?.state === 'ready') continue;
     const status = h?.jobId ? statuses.get(h.jobId) : undefined;
-    if (h?.jobId && (status === 'queued' || status === 'running' || status === 'interrupted')) waits.push(h.jobId);
-    else waits.push(await enqueueFetch(t, { config }, actor, file, hostId, {}));
+    if (h?.jobId && (status === 'queued' || status === 'running' || status === 'interrupted')) waits.push({ hostId, jobId: h.jobId });
+    else waits.push({ hostId, jobId: await enqueueFetch(t, { config }, actor, file, hostId, {}) });
   }
   return waits;
+}
+
+/**
+ * The fetch jobs a server's provisioning waits for on its nodes: its install and driver ISOs, when
+ * they are paths in the hosts' files directory (`files.hostDirectory/<name>`), are files that must
+ * be ready on every node first. Any other path is the operator's own and is not waited for.
+ */
+export function isoFetchWaits(config: FilesConfig) {
+  return async (t: DbTx, server: { installIso: string | null; driverIso: string | null }, hostIds: readonly string[]): Promise<Map<string, string[]>> => {
+    const waits = new Map<string, string[]>(hostIds.map((h) => [h, []]));
+    const prefix = `${config.hostDirectory.replace(/\/+$/, '')}/`;
+    for (const [what, path] of [['installIso', server.installIso], ['driverIso', server.driverIso]] as const) {
+      if (path === null || !path.startsWith(prefix)) continue;
+      for (const w of await ensureFileOnHosts(t, config, systemActor, path.slice(prefix.length), hostIds, what)) waits.get(w.hostId)!.push(w.jobId);
+    }
+    return waits;
+  };
 }
 
 /** The file a host's agent asks for and where its bytes are: only for a host it was pushed to. */

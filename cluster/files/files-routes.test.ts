@@ -15,6 +15,7 @@ import { finishJob, claimJobs, getJob } from '../../striker/jobs/job-store.js';
 import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../../test/support/test-app.js';
 import { createTestDatabase, quietLogger } from '../../test/support/test-database.js';
 import { parseFilesConfig } from './files-config.js';
+import { isoFetchWaits } from './actions.js';
 import { filesRoutes, type FileListResponse, type FilePushResponse, type FileResponse } from './files-routes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'files-routes-'));
@@ -206,5 +207,24 @@ describe('pushing and fetching', () => {
     expect((await t.app.inject({ method: 'DELETE', url: `/api/files/${fileId}`, headers: operator.headers })).statusCode).toBe(204);
     expect(existsSync(join(filesDir, fileId))).toBe(false);
     expect((await agentGet(hostA, fileId)).statusCode).toBe(404);
+  });
+});
+
+describe("a server's ISOs", () => {
+  it('are waited for on each node where they are not ready: a fetch under way is reused, a ready host adds nothing, other paths are not files', async () => {
+    const data = randomBytes(10_000);
+    const { file } = (await upload('install.iso', data)).json<FileResponse>();
+    const waits = isoFetchWaits(config);
+    const first = await t.t.db.tx((tx) => waits(tx, { installIso: '/mnt/shared/files/install.iso', driverIso: '/srv/own/drivers.iso' }, [hostA, hostB]));
+    expect([...first.keys()]).toEqual([hostA, hostB]);
+    expect(first.get(hostA)).toHaveLength(1);
+    const job = await getJob(t.t.db, first.get(hostA)![0]!);
+    expect(job).toMatchObject({ kind: 'file.fetch', targetHost: hostA, payload: { fileId: file.id, directory: '/mnt/shared/files' } });
+    await agentState(hostA, file.id, { jobId: first.get(hostA)![0], state: 'ready', bytes: data.length });
+    const again = await t.t.db.tx((tx) => waits(tx, { installIso: '/mnt/shared/files/install.iso', driverIso: null }, [hostA, hostB]));
+    expect(again.get(hostA)).toEqual([]);
+    expect(again.get(hostB)).toEqual(first.get(hostB));
+    const missing = await t.t.db.tx((tx) => waits(tx, { installIso: '/mnt/shared/files/nothing.iso', driverIso: null }, [hostA])).then(() => undefined, (e: Error) => e);
+    expect(missing?.message).toMatch(/installIso: names no uploaded file — got 'nothing.iso'/);
   });
 });

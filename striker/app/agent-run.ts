@@ -14,6 +14,7 @@ import { parseScancoreConfig } from '../../cluster/scancore/scancore-config.js';
 import { defaultClusterActionTiming, serversRunners } from '../../cluster/actions/servers-runners.js';
 import { serverProvisionRunner } from '../../cluster/servers/provision-host.js';
 import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
+import { fileFetchRunner } from '../../cluster/files/file-fetch.js';
 import { collectClusterReport, withClusterReport } from '../../cluster/ops/cluster-collector.js';
 import { readFile } from 'node:fs/promises';
 import { clusterJoinRunner } from '../../cluster/join/join-runner.js';
@@ -76,6 +77,8 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
       'node.unstandby': nodeRunners['node.unstandby'],
       'node.withdraw': nodeRunners['node.withdraw'],
       'node.join': nodeRunners['node.join'],
+      // Files synced to hosts (cluster/files): fetched from the Strikers this agent knows, with its credential.
+      'file.fetch': fileFetchRunner({ strikerUrls: config.strikerUrls, credential: async () => (await loadAgentCredentials(credentialsPath, config.hostId)).credential }),
     },
   });
   logger.info({ hostId: config.hostId, strikers: config.strikerUrls, version: options.version }, 'striker agent starting');

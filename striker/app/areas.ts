@@ -35,7 +35,7 @@ import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, defaultAlertsSettings, renderer } from '../../cluster/scancore/alerts/index.js';
 import { serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
-import { filesRoutes } from '../../cluster/files/index.js';
+import { filesRoutes, isoFetchWaits } from '../../cluster/files/index.js';
 import { systemClock } from '../core/clock.js';
 import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport } from '../../cluster/ops/index.js';
 import { joinPlanRoutes } from '../../cluster/join/index.js';
@@ -249,7 +249,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   stops.push(() => alerts.stop());
 
   // Servers on the pairs: the API, and provisioning as a Striker job that drives the nodes' agents.
-  jobKinds.push(serverCreateJobKind({ db, config: config.servers }));
+  jobKinds.push(serverCreateJobKind({ db, config: config.servers, isoWaits: isoFetchWaits(config.files) }));
   plugins.push((app, catalog) => serversRoutes(app, { db, catalog }));
 
   // Files synced to hosts: uploads kept under <dataDir>/files, fetched by the hosts' agents.

@@ -31,6 +31,7 @@ import { addManifestCommands } from './manifest-commands.js';
 import { addManifestRunCommands } from './manifest-run-commands.js';
 import { addScancoreCommands } from './scancore-commands.js';
 import { addServerCommands } from './server-commands.js';
+import { addFileCommands } from './file-commands.js';
 import { addClusterCommands } from './cluster-commands.js';
 import { addAlertCommands } from './alert-commands.js';
 
@@ -75,6 +76,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addManifestCommands(program, context);
   addScancoreCommands(program, context);
   addServerCommands(program, context);
+  addFileCommands(program, context);
   addClusterCommands(program, context);
   // After addManifestCommands: adds `run` to its `manifest` group.
   addManifestRunCommands(program, context, setExit);
