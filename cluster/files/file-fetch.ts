@@ -16,10 +16,9 @@
  * as the fetch goes.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Agent as HttpAgent, get as httpGet, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, get as httpsGet } from 'node:https';
 import type { HostJobContext, HostJobPayload, HostJobResult, HostJobRunner } from '../../striker/agent/index.js';
@@ -55,6 +54,16 @@ async function hashOf(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Bytes gathered before one write to the part. */
+const WRITE_BYTES = 4 * 1024 * 1024;
+
+async function writeAll(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
+  for (let written = 0; written < length; ) {
+    const { bytesWritten } = await handle.write(buffer, written, length - written, position + written);
+    written += bytesWritten;
+  }
 }
 
 /** A Striker's answer that is not the bytes: the next one is asked. */
@@ -177,20 +186,50 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
     await hashPrefix(part, from, hash);
     let done = from;
     let nextReport = from + reportEvery;
-    const counted = async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-      for await (const chunk of source) {
+    // The answer's small chunks are gathered into large buffers, two of them: one is written
+    // while the other fills. After a cut, what arrived is still written (the final SHA-256 covers
+    // it), so the next request goes on from the last byte received; it hashes the part again.
+    const handle = await open(part, from === 0 ? 'w' : 'r+');
+    const buffers = [Buffer.allocUnsafe(WRITE_BYTES), Buffer.allocUnsafe(WRITE_BYTES)];
+    let slot = 0;
+    let fill = 0;
+    let position = from;
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      await writing;
+      if (fill === 0) return;
+      writing = writeAll(handle, buffers[slot]!, fill, position);
+      position += fill;
+      slot ^= 1;
+      fill = 0;
+    };
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
         done += chunk.length;
         if (done > p.sizeBytes) throw new Error(`the Striker sent more than the file's ${p.sizeBytes} bytes`);
         hash.update(chunk);
-        yield chunk;
+        for (let at = 0; at < chunk.length; ) {
+          const n = Math.min(chunk.length - at, WRITE_BYTES - fill);
+          chunk.copy(buffers[slot]!, fill, at, at + n);
+          fill += n;
+          at += n;
+          if (fill === WRITE_BYTES) await flush();
+        }
         if (done >= nextReport) {
           nextReport = done + reportEvery;
           await report({ state: 'fetching', bytes: done });
           await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
         }
       }
-    };
-    await pipeline(res, counted, createWriteStream(part, from === 0 ? { flags: 'w' } : { flags: 'r+', start: from }));
+      await flush();
+      await writing;
+    } catch (error) {
+      await flush().then(() => writing).catch(() => undefined);
+      throw error;
+    } finally {
+      await writing.catch(() => undefined);
+      await handle.close();
+    }
     if (done !== p.sizeBytes) throw new Error(`the Striker's answer ended after ${done} of ${p.sizeBytes} bytes`);
     return hash.digest('hex');
   }
