@@ -56,9 +56,8 @@ async function hashOf(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Bytes gathered before one write to the part, and the most such writes queued at once. */
+/** Bytes gathered before one write to the part. */
 const WRITE_BYTES = 4 * 1024 * 1024;
-const MAX_QUEUED_WRITES = 4;
 
 async function writeAll(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
   for (let written = 0; written < length; ) {
@@ -187,68 +186,48 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
     await hashPrefix(part, from, hash);
     let done = from;
     let nextReport = from + reportEvery;
-    // The answer's small chunks are gathered into large blocks written in order, a few at most
-    // queued (the answer pauses meanwhile). After a cut, what arrived is still written (the final
-    // SHA-256 covers it), so the next request goes on from the last byte received.
+    // The answer's small chunks are gathered into large buffers, two of them: one is written
+    // while the other fills. After a cut, what arrived is still written (the final SHA-256 covers
+    // it), so the next request goes on from the last byte received; it hashes the part again.
     const handle = await open(part, from === 0 ? 'w' : 'r+');
-    let block = Buffer.allocUnsafe(WRITE_BYTES);
+    const buffers = [Buffer.allocUnsafe(WRITE_BYTES), Buffer.allocUnsafe(WRITE_BYTES)];
+    let slot = 0;
     let fill = 0;
     let position = from;
-    let queued = 0;
     let writing: Promise<void> = Promise.resolve();
-    let writeFailure: unknown;
-    const ship = () => {
+    const flush = async () => {
+      await writing;
       if (fill === 0) return;
-      const [buffer, length, at] = [block, fill, position];
+      writing = writeAll(handle, buffers[slot]!, fill, position);
       position += fill;
-      block = Buffer.allocUnsafe(WRITE_BYTES);
+      slot ^= 1;
       fill = 0;
-      queued++;
-      if (queued >= MAX_QUEUED_WRITES) res.pause();
-      writing = writing.then(() => writeAll(handle, buffer, length, at)).then(() => {
-        queued--;
-        if (queued < MAX_QUEUED_WRITES && res.isPaused()) res.resume();
-      });
-      writing.catch((error: unknown) => {
-        writeFailure ??= error;
-        res.destroy(error as Error);
-      });
     };
     try {
-      await new Promise<void>((resolve, reject) => {
-        res.on('data', (chunk: Buffer) => {
-          done += chunk.length;
-          if (done > p.sizeBytes) return void res.destroy(new Error(`the Striker sent more than the file's ${p.sizeBytes} bytes`));
-          hash.update(chunk);
-          for (let at = 0; at < chunk.length; ) {
-            const n = Math.min(chunk.length - at, WRITE_BYTES - fill);
-            chunk.copy(block, fill, at, at + n);
-            fill += n;
-            at += n;
-            if (fill === WRITE_BYTES) ship();
-          }
-          if (done >= nextReport) {
-            nextReport = done + reportEvery;
-            const bytes = done;
-            void report({ state: 'fetching', bytes })
-              .then(() => ctx.progress(Math.floor((bytes * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes, size: p.sizeBytes, name: p.name }))
-              .catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not report the fetch progress'));
-          }
-        });
-        res.on('end', () => resolve());
-        res.on('error', reject);
-        res.on('aborted', () => reject(new Error(`the connection to ${base} dropped after ${done} of ${p.sizeBytes} bytes`)));
-        res.on('close', () => {
-          if (!res.complete) reject(new Error(`the connection to ${base} dropped after ${done} of ${p.sizeBytes} bytes`));
-        });
-      });
-      ship();
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        done += chunk.length;
+        if (done > p.sizeBytes) throw new Error(`the Striker sent more than the file's ${p.sizeBytes} bytes`);
+        hash.update(chunk);
+        for (let at = 0; at < chunk.length; ) {
+          const n = Math.min(chunk.length - at, WRITE_BYTES - fill);
+          chunk.copy(buffers[slot]!, fill, at, at + n);
+          fill += n;
+          at += n;
+          if (fill === WRITE_BYTES) await flush();
+        }
+        if (done >= nextReport) {
+          nextReport = done + reportEvery;
+          await report({ state: 'fetching', bytes: done });
+          await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
+        }
+      }
+      await flush();
       await writing;
     } catch (error) {
-      ship();
-      await writing.catch(() => undefined);
-      throw writeFailure ?? error;
+      await flush().then(() => writing).catch(() => undefined);
+      throw error;
     } finally {
+      await writing.catch(() => undefined);
       await handle.close();
     }
     if (done !== p.sizeBytes) throw new Error(`the Striker's answer ended after ${done} of ${p.sizeBytes} bytes`);
