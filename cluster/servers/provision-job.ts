@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { addHostJob } from '../../striker/agent/index.js';
 import { systemActor } from '../../striker/audit/audit-store.js';
 import { StrikerError } from '../../striker/core/errors/index.js';
-import type { Database } from '../../striker/db/database.js';
+import type { Database, DbTx } from '../../striker/db/database.js';
 import type { Job } from '../../striker/jobs/job.js';
 import type { JobKindDefinition } from '../../striker/jobs/job-kind.js';
 import { jobsByIds } from '../../striker/jobs/job-store.js';
@@ -31,6 +31,11 @@ const payloadSchema = z.strictObject({ name: serverNameSchema });
 export interface ProvisionJobDeps {
   db: Database;
   config: ServersConfig;
+  /**
+   * The file.fetch jobs each node's share waits for, by host id: the server's ISOs when they are
+   * synced files (cluster/files isoFetchWaits), so provisioning starts only once they are ready on both.
+   */
+  isoWaits?: (t: DbTx, server: Server, hostIds: readonly string[]) => Promise<Map<string, string[]>>;
 }
 
 const finished = (j: Job) => j.status === 'succeeded' || j.status === 'failed' || j.status === 'cancelled';
@@ -58,8 +63,9 @@ export function serverCreateJobKind(deps: ProvisionJobDeps): JobKindDefinition<t
       await ctx.progress(5, 'Rendered the DRBD resource (minor {minor}, port {port}) and the domain of {server}', { server: server.name, minor: server.drbdMinor, port: server.drbdPort });
 
       const ids = server.provisionHostJobs ?? (await db.tx(async (t) => {
-        const node2 = await addHostJob(t, systemActor, { hostId: plan.node2.host.hostId, kind: 'server.provision', payload: plan.node2.payload });
-        const node1 = await addHostJob(t, systemActor, { hostId: plan.node1.host.hostId, kind: 'server.provision', payload: plan.node1.payload, waitsFor: [node2.id] });
+        const isos = await deps.isoWaits?.(t, server, [plan.node1.host.hostId, plan.node2.host.hostId]);
+        const node2 = await addHostJob(t, systemActor, { hostId: plan.node2.host.hostId, kind: 'server.provision', payload: plan.node2.payload, waitsFor: isos?.get(plan.node2.host.hostId) ?? [] });
+        const node1 = await addHostJob(t, systemActor, { hostId: plan.node1.host.hostId, kind: 'server.provision', payload: plan.node1.payload, waitsFor: [node2.id, ...(isos?.get(plan.node1.host.hostId) ?? [])] });
         const jobs = { node1: node1.id, node2: node2.id };
         await setProvisionHostJobs(t, server.name, jobs);
         return jobs;

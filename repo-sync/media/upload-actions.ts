@@ -1,35 +1,47 @@
 /**
- * Uploading OS media from the browser, each action once for the API: start (or resume) an upload
- * session, receive a chunk, finish (checksum, then the `repo.import-iso` job that every ISO
- * import uses), cancel. A chunk is accepted only at the offset the session has reached, with a
- * SHA-256 of its own (RFC 9530 Content-Digest); the finished file only when its SHA-256 and size
- * match what the browser computed. Anything else is never moved out of the upload area, so a
- * damaged or short upload is never imported.
+ * Chunked, checksummed uploads from the browser, each action once for the API: start (or resume)
+ * an upload session, receive a chunk, finish, cancel. A chunk is accepted only at the offset the
+ * session has reached, with a SHA-256 of its own (RFC 9530 Content-Digest); the finished file only
+ * when its SHA-256 and size match what the browser computed. Anything else is never moved out of
+ * the upload area, so a damaged or short upload is never used.
+ *
+ * Two purposes share the mechanism: OS media (finished by the `repo.import-iso` job that every ISO
+ * import uses) and files synced to hosts (cluster/files, which finishes its own way through
+ * `finishUploadWith`). A session answers only the routes of its own purpose.
  */
 import { z } from 'zod';
 import { audit, type ActionOptions, type Actor } from '../../striker/audit/audit-store.js';
 import { ConflictError, NotFoundError, StrikerError, ValidationError } from '../../striker/core/errors/index.js';
 import { parseInput } from '../../striker/core/validation/zod-problems.js';
 import { isUuid } from '../../striker/core/validation/uuid.js';
-import type { Database } from '../../striker/db/database.js';
+import type { Database, DbTx } from '../../striker/db/database.js';
 import { enqueueJob } from '../../striker/jobs/enqueue.js';
 import type { Job } from '../../striker/jobs/job.js';
 import type { JobCatalog } from '../../striker/jobs/job-kind.js';
 import { fileSize, hashFile, mediaTree, noRoom, promote, removePart, sha256Base64, writeChunkAt } from './upload-file.js';
-import { advanceUpload, completeUpload, endUpload, findOpenUpload, getUpload, insertUpload, type MediaUpload } from './upload-store.js';
+import { advanceUpload, completeUpload, endUpload, findOpenUpload, getUpload, insertUpload, type MediaUpload, type UploadPurpose } from './upload-store.js';
 
-
-export interface UploadDeps {
+/** Where one purpose's uploads live and how large they may be. */
+export interface UploadArea {
   db: Database;
-  catalog: JobCatalog;
+  /** The directory the bytes go under (`uploads/<id>.part`, then `<id>/<fileName>`). */
   mediaDir: string;
   /** Largest file an upload may announce. */
   maxBytes: number;
   /** Largest chunk one PUT may carry; the browser sends chunks of this size. */
   chunkBytes: number;
-  /** Free bytes where the media tree lives (statfs; injected by tests to stand for a full disk). */
+  /** Free bytes where the tree lives (statfs; injected by tests to stand for a full disk). */
   freeBytes: (dir: string) => Promise<number>;
+  /** 'media' when absent. */
+  purpose?: UploadPurpose;
 }
+
+export interface UploadDeps extends UploadArea {
+  catalog: JobCatalog;
+}
+
+const purposeOf = (deps: UploadArea): UploadPurpose => deps.purpose ?? 'media';
+const auditPrefix = (purpose: UploadPurpose) => (purpose === 'media' ? 'media.upload' : 'files.upload');
 
 /** A name for the file on disk: no path separators, no leading dot, an .iso ending. */
 const fileName = z
@@ -80,13 +92,13 @@ function uploadIdOf(id: string): string {
   return id;
 }
 
-async function openUpload(deps: UploadDeps, id: string): Promise<MediaUpload> {
+async function openUpload(deps: UploadArea, id: string): Promise<MediaUpload> {
   const upload = await getUpload(deps.db, uploadIdOf(id));
-  if (!upload) throw new NotFoundError('upload', id);
+  if (!upload || upload.purpose !== purposeOf(deps)) throw new NotFoundError('upload', id);
   return upload;
 }
 
-export async function readUpload(deps: UploadDeps, id: string): Promise<MediaUpload> {
+export async function readUpload(deps: UploadArea, id: string): Promise<MediaUpload> {
   return openUpload(deps, id);
 }
 
@@ -96,15 +108,29 @@ export async function readUpload(deps: UploadDeps, id: string): Promise<MediaUpl
  */
 export async function startUpload(deps: UploadDeps, actor: Actor, input: unknown, options: ActionOptions = {}): Promise<{ upload: MediaUpload; resumed: boolean }> {
   const request = parseInput(startUploadSchema(deps.maxBytes), input, 'upload', options.inputPath);
-  const open = await findOpenUpload(deps.db, request.fileName, request.size);
+  return beginUpload(deps, actor, { fileName: request.fileName, size: request.size, meta: {} }, options);
+}
+
+/**
+ * Starts an upload of an already validated name and size (the caller's own schema checked them),
+ * or resumes the open one of the same purpose, name and size. `meta` is kept for the finish.
+ */
+export async function beginUpload(
+  deps: UploadArea,
+  actor: Actor,
+  request: { fileName: string; size: number; meta: Record<string, unknown> },
+  options: ActionOptions = {},
+): Promise<{ upload: MediaUpload; resumed: boolean }> {
+  const purpose = purposeOf(deps);
+  const open = await findOpenUpload(deps.db, purpose, request.fileName, request.size);
   if (open) return { upload: open, resumed: true };
   const free = await deps.freeBytes(deps.mediaDir);
   if (free < request.size) {
     throw new StrikerError('INSUFFICIENT_STORAGE', `the Striker's disk has ${free} bytes free, too few for ${request.fileName} (${request.size} bytes)`, { details: { freeBytes: free, neededBytes: request.size } });
   }
   const upload = await deps.db.tx(async (t) => {
-    const u = await insertUpload(t, { fileName: request.fileName, sizeBytes: request.size, createdBy: actor.userId });
-    await audit(t, actor, { action: 'media.upload.start', targetKind: 'upload', targetId: u.id, details: { fileName: u.fileName, sizeBytes: u.sizeBytes }, requestId: options.requestId });
+    const u = await insertUpload(t, { purpose, fileName: request.fileName, sizeBytes: request.size, meta: request.meta, createdBy: actor.userId });
+    await audit(t, actor, { action: `${auditPrefix(purpose)}.start`, targetKind: 'upload', targetId: u.id, details: { fileName: u.fileName, sizeBytes: u.sizeBytes }, requestId: options.requestId });
     return u;
   });
   return { upload, resumed: false };
@@ -114,7 +140,7 @@ export async function startUpload(deps: UploadDeps, actor: Actor, input: unknown
 const busy = new Set<string>();
 
 /** Appends one verified chunk; the answer is the session with its new `receivedBytes`. */
-export async function receiveChunk(deps: UploadDeps, id: string, range: ChunkRange, digest: string, body: Buffer): Promise<MediaUpload> {
+export async function receiveChunk(deps: UploadArea, id: string, range: ChunkRange, digest: string, body: Buffer): Promise<MediaUpload> {
   const upload = await openUpload(deps, id);
   if (upload.state !== 'receiving') throw new ConflictError(`upload ${upload.fileName} is ${upload.state}; start a new one`, { state: upload.state });
   if (range.total !== upload.sizeBytes) throw new ValidationError([{ path: 'headers.content-range', message: `must end in /${upload.sizeBytes} (the size given at the start) — got /${range.total}` }], 'upload chunk');
@@ -144,11 +170,40 @@ export async function receiveChunk(deps: UploadDeps, id: string, range: ChunkRan
 }
 
 /**
- * Finishes an upload: every byte received, the SHA-256 of what is on disk equal to the
+ * Finishes an OS media upload: every byte received, the SHA-256 of what is on disk equal to the
  * browser's. Then the file moves to its final place and the import job is enqueued. A file whose
  * checksum differs is deleted and the upload failed: it is never imported.
  */
 export async function finishUpload(deps: UploadDeps, actor: Actor, id: string, input: unknown, options: ActionOptions = {}): Promise<{ upload: MediaUpload; job: Job }> {
+  return finishUploadWith(deps, actor, id, input, options, async (t, { upload, sha256, finalPath }) => {
+    const job = await enqueueJob(t, deps.catalog, { kind: 'repo.import-iso', payload: { path: finalPath }, createdBy: actor.userId });
+    await audit(t, actor, { action: 'media.upload.finish', targetKind: 'upload', targetId: upload.id, details: { fileName: upload.fileName, sizeBytes: upload.sizeBytes, sha256, jobId: job.id }, requestId: options.requestId });
+    return { result: { upload: { ...upload, state: 'complete' as const, sha256, jobId: job.id }, job }, jobId: job.id };
+  });
+}
+
+/** A finished upload whose bytes were checked: where they are now. */
+export interface VerifiedUpload {
+  upload: MediaUpload;
+  sha256: string;
+  /** `<dir>/<upload id>/<fileName>`. */
+  finalPath: string;
+}
+
+/**
+ * Checks a finished upload (every byte received, the SHA-256 on disk equal to `input.sha256`),
+ * moves it to its final place and, in one transaction, lets `complete` record what the purpose
+ * makes of it (an import job, a `files` row) before the session is ended complete. A short or
+ * damaged upload is deleted and the session failed; `complete` never sees it.
+ */
+export async function finishUploadWith<R>(
+  deps: UploadArea,
+  actor: Actor,
+  id: string,
+  input: unknown,
+  options: ActionOptions,
+  complete: (t: DbTx, verified: VerifiedUpload) => Promise<{ result: R; jobId: string | null }>,
+): Promise<R> {
   const request = parseInput(finishUploadSchema, input, 'upload', options.inputPath);
   const upload = await openUpload(deps, id);
   if (upload.state !== 'receiving') throw new ConflictError(`upload ${upload.fileName} is ${upload.state}`, { state: upload.state });
@@ -169,23 +224,29 @@ export async function finishUpload(deps: UploadDeps, actor: Actor, id: string, i
   const sha256 = await hashFile(part);
   if (sha256 !== request.sha256) {
     await fail(`SHA-256 of the received bytes is ${sha256}, the browser's file has ${request.sha256}`);
-    throw new ValidationError([{ path: `${options.inputPath ? `${options.inputPath}.` : ''}sha256`, message: `does not match the received bytes (${sha256}); the upload was discarded and nothing was imported` }], 'upload');
+    throw new ValidationError([{ path: `${options.inputPath ? `${options.inputPath}.` : ''}sha256`, message: `does not match the received bytes (${sha256}); the upload was discarded and nothing was used` }], 'upload');
   }
   const finalPath = tree.finalPath(upload.id, upload.fileName);
   await promote(part, finalPath);
-  return deps.db.tx(async (t) => {
-    const job = await enqueueJob(t, deps.catalog, { kind: 'repo.import-iso', payload: { path: finalPath }, createdBy: actor.userId });
-    await completeUpload(t, upload.id, sha256, job.id);
-    await audit(t, actor, { action: 'media.upload.finish', targetKind: 'upload', targetId: upload.id, details: { fileName: upload.fileName, sizeBytes: upload.sizeBytes, sha256, jobId: job.id }, requestId: options.requestId });
-    return { upload: { ...upload, state: 'complete' as const, sha256, jobId: job.id }, job };
-  });
+  try {
+    return await deps.db.tx(async (t) => {
+      const { result, jobId } = await complete(t, { upload, sha256, finalPath });
+      await completeUpload(t, upload.id, sha256, jobId);
+      return result;
+    });
+  } catch (error) {
+    // Refused at the last step (a file of that name appeared meanwhile): nothing is kept.
+    await endUpload(deps.db, upload.id, 'failed', error instanceof Error ? error.message.slice(0, 500) : String(error));
+    await removePart(finalPath);
+    throw error;
+  }
 }
 
 /** Cancels an open upload and deletes what was received. */
-export async function cancelUpload(deps: UploadDeps, actor: Actor, id: string, options: ActionOptions = {}): Promise<void> {
+export async function cancelUpload(deps: UploadArea, actor: Actor, id: string, options: ActionOptions = {}): Promise<void> {
   const upload = await openUpload(deps, id);
   if (!(await endUpload(deps.db, upload.id, 'cancelled', null))) throw new ConflictError(`upload ${upload.fileName} is ${upload.state}; only an open upload can be cancelled`, { state: upload.state });
   await removePart(mediaTree(deps.mediaDir).partPath(upload.id));
-  await audit(deps.db, actor, { action: 'media.upload.cancel', targetKind: 'upload', targetId: upload.id, details: { fileName: upload.fileName, receivedBytes: upload.receivedBytes }, requestId: options.requestId });
+  await audit(deps.db, actor, { action: `${auditPrefix(purposeOf(deps))}.cancel`, targetKind: 'upload', targetId: upload.id, details: { fileName: upload.fileName, receivedBytes: upload.receivedBytes }, requestId: options.requestId });
 }
 

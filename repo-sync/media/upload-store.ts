@@ -1,11 +1,14 @@
 /**
- * Upload sessions of OS media (migration 0029): created when the browser names a file and its
+ * Upload sessions (migration 0029; `purpose` and `meta` 0033) of OS media and of files synced to hosts: created when the browser names a file and its
  * size, moved forward chunk by chunk (`received_bytes` counts bytes on disk and verified), ended
  * complete (SHA-256 recorded, import job enqueued), failed or cancelled.
  */
 import type { DbReader, DbWriter } from '../../striker/db/database.js';
 
 export type UploadState = 'receiving' | 'complete' | 'failed' | 'cancelled';
+
+/** What an upload is for: OS media to import, or a file synced to hosts (cluster/files). */
+export type UploadPurpose = 'media' | 'file';
 
 export interface MediaUpload {
   id: string;
@@ -16,26 +19,29 @@ export interface MediaUpload {
   sha256: string | null;
   error: string | null;
   jobId: string | null;
+  purpose: UploadPurpose;
+  /** What the purpose needs when the upload completes (a file's kind). */
+  meta: Record<string, unknown>;
   createdBy: string | null;
   createdAt: Date;
 }
 
 const COLUMNS = `id, file_name AS "fileName", size_bytes::float8 AS "sizeBytes", received_bytes::float8 AS "receivedBytes", state, sha256, error,
-  job_id AS "jobId", created_by AS "createdBy", created_at AS "createdAt"`;
+  job_id AS "jobId", purpose, meta, created_by AS "createdBy", created_at AS "createdAt"`;
 
-export async function insertUpload(q: DbWriter, u: { fileName: string; sizeBytes: number; createdBy: string | null }): Promise<MediaUpload> {
+export async function insertUpload(q: DbWriter, u: { purpose: UploadPurpose; fileName: string; sizeBytes: number; meta: Record<string, unknown>; createdBy: string | null }): Promise<MediaUpload> {
   const { rows } = await q.write<MediaUpload>(
-    `INSERT INTO media_uploads (file_name, size_bytes, created_by) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-    [u.fileName, u.sizeBytes, u.createdBy],
+    `INSERT INTO media_uploads (purpose, file_name, size_bytes, meta, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+    [u.purpose, u.fileName, u.sizeBytes, JSON.stringify(u.meta), u.createdBy],
   );
   return rows[0]!;
 }
 
-/** The open upload of the same file (name and size), which a new start resumes instead of repeating. */
-export async function findOpenUpload(q: DbReader, fileName: string, sizeBytes: number): Promise<MediaUpload | undefined> {
+/** The open upload of the same file (purpose, name and size), which a new start resumes instead of repeating. */
+export async function findOpenUpload(q: DbReader, purpose: UploadPurpose, fileName: string, sizeBytes: number): Promise<MediaUpload | undefined> {
   const { rows } = await q.query<MediaUpload>(
-    `SELECT ${COLUMNS} FROM media_uploads WHERE state = 'receiving' AND file_name = $1 AND size_bytes = $2 ORDER BY created_at DESC LIMIT 1`,
-    [fileName, sizeBytes],
+    `SELECT ${COLUMNS} FROM media_uploads WHERE state = 'receiving' AND purpose = $1 AND file_name = $2 AND size_bytes = $3 ORDER BY created_at DESC LIMIT 1`,
+    [purpose, fileName, sizeBytes],
   );
   return rows[0];
 }
@@ -45,11 +51,11 @@ export async function getUpload(q: DbReader, id: string): Promise<MediaUpload | 
   return rows[0];
 }
 
-/** Open uploads first, then the most recent ended ones. */
-export async function listUploads(q: DbReader, limit = 20): Promise<MediaUpload[]> {
+/** Open uploads of one purpose first, then the most recent ended ones. */
+export async function listUploads(q: DbReader, purpose: UploadPurpose = 'media', limit = 20): Promise<MediaUpload[]> {
   const { rows } = await q.query<MediaUpload>(
-    `SELECT ${COLUMNS} FROM media_uploads ORDER BY (state = 'receiving') DESC, created_at DESC LIMIT $1`,
-    [limit],
+    `SELECT ${COLUMNS} FROM media_uploads WHERE purpose = $1 ORDER BY (state = 'receiving') DESC, created_at DESC LIMIT $2`,
+    [purpose, limit],
   );
   return rows;
 }
@@ -63,7 +69,8 @@ export async function advanceUpload(q: DbWriter, id: string, from: number, to: n
   return rowCount === 1;
 }
 
-export async function completeUpload(q: DbWriter, id: string, sha256: string, jobId: string): Promise<void> {
+/** Ends an upload complete with its SHA-256 and, when the purpose enqueued one, its job. */
+export async function completeUpload(q: DbWriter, id: string, sha256: string, jobId: string | null): Promise<void> {
   await q.write(`UPDATE media_uploads SET state = 'complete', sha256 = $2, job_id = $3 WHERE id = $1 AND state = 'receiving'`, [id, sha256, jobId]);
 }
 

@@ -160,6 +160,15 @@ const serverProvision = z.strictObject({
   }).optional(),
 });
 
+/** A file synced to hosts (cluster/files): fetched from a Striker, checked against its SHA-256, put in `directory`. */
+const fileFetch = z.strictObject({
+  fileId: z.uuid('must be the file\'s id (a UUID)'),
+  name: z.string().max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'must be a file name (no paths)').refine((n) => !n.includes('..'), 'must not contain ..'),
+  sizeBytes: z.number().int().min(1).max(1024 ** 4),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
+  directory: z.string().max(1024).regex(/^\/[A-Za-z0-9._+@:,=\/-]*$/, 'must be an absolute path').refine((p) => !p.split('/').includes('..'), 'must not contain a .. step'),
+});
+
 export const hostJobPayloads = {
   'host.inventory': z.strictObject({}),
   'host.run-checks': z.strictObject({}),
@@ -179,6 +188,7 @@ export const hostJobPayloads = {
   'node.standby': z.strictObject({ reason }),
   'node.unstandby': z.strictObject({ reason }),
   'node.join': z.strictObject({ reason }),
+  'file.fetch': fileFetch,
 } as const;
 
 export type HostJobKind = keyof typeof hostJobPayloads;
@@ -223,6 +233,8 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'node.standby': { kind: 'node.standby', title: 'Put the node in standby', maxAttempts: 1, onStale: 'fail' },
   'node.unstandby': { kind: 'node.unstandby', title: 'Take the node out of standby', maxAttempts: 1, onStale: 'fail' },
   'node.join': { kind: 'node.join', title: 'Join the node to the cluster', maxAttempts: 1, onStale: 'fail' },
+  // A fetch resumes from the bytes the host holds, so a run cut short is retried (cluster/files, injected).
+  'file.fetch': { kind: 'file.fetch', title: 'Fetch a file from a Striker', maxAttempts: 3, onStale: 'retry' },
 };
 
 /**
@@ -231,7 +243,7 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
  */
 export const injectedHostJobKinds = [
   'cluster.join', 'dr.link', 'dr.protect', 'dr.unprotect', 'dr.sync-wait', 'servers.migrate', 'servers.stop', 'servers.start', 'server.provision',
-  'node.withdraw', 'node.standby', 'node.unstandby', 'node.join',
+  'node.withdraw', 'node.standby', 'node.unstandby', 'node.join', 'file.fetch',
 ] as const;
 
 /** The kinds this agent runs itself (and so always claims). */

@@ -36,6 +36,7 @@ import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, renderer } from '../../cluster/scancore/alerts/index.js';
 import { followPacemaker, recordReportedMigrations, serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
+import { filesRoutes, isoFetchWaits } from '../../cluster/files/index.js';
 import { systemClock } from '../core/clock.js';
 import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport, type ClusterReport } from '../../cluster/ops/index.js';
 import { joinPlanRoutes } from '../../cluster/join/index.js';
@@ -261,7 +262,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   stops.push(() => alerts.stop());
 
   // Servers on the pairs: the API, and provisioning as a Striker job that drives the nodes' agents.
-  jobKinds.push(serverCreateJobKind({ db, config: config.servers }));
+  jobKinds.push(serverCreateJobKind({ db, config: config.servers, isoWaits: isoFetchWaits(config.files) }));
   plugins.push((app, catalog) => serversRoutes(app, { db, catalog }));
   // The DR host of each pair: link, protection per server, the API.
   plugins.push((app) => drRoutes(app, { db, servers: config.servers }));
@@ -272,6 +273,9 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     drSchedule.start();
     stops.push(() => drSchedule.stop());
   });
+
+  // Files synced to hosts: uploads kept under <dataDir>/files, fetched by the hosts' agents.
+  plugins.push((app) => filesRoutes(app, { db, dir: join(resolve(config.dataDir), 'files'), config: config.files, freeBytes: mediaFreeBytes }));
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });

@@ -33,6 +33,7 @@ export const peerPackages = {
   'qemu-system-x86_64': 'qemu-system-x86',
   renice: 'bsdutils',
   rpmbuild: 'rpm',
+  rsync: 'rsync',
   sdrcomp: 'openipmi',
   taskset: 'util-linux',
   tcpdump: 'tcpdump',

@@ -32,6 +32,7 @@ import { addManifestRunCommands } from './manifest-run-commands.js';
 import { addScancoreCommands } from './scancore-commands.js';
 import { addServerCommands } from './server-commands.js';
 import { addDrCommands } from './dr-commands.js';
+import { addFileCommands } from './file-commands.js';
 import { addClusterCommands } from './cluster-commands.js';
 import { addAlertCommands } from './alert-commands.js';
 
@@ -77,6 +78,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addScancoreCommands(program, context);
   addServerCommands(program, context);
   addDrCommands(program, context);
+  addFileCommands(program, context);
   addClusterCommands(program, context);
   // After addManifestCommands: adds `run` to its `manifest` group.
   addManifestRunCommands(program, context, setExit);

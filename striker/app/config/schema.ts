@@ -12,6 +12,7 @@ import { pxeConfigSchema } from '../../../pxe/pxe-config.js';
 import { peersConfigSchema } from '../../peers/peers-config.js';
 import { scancoreConfigSchema } from '../../../cluster/scancore/scancore-config.js';
 import { serversConfigSchema } from '../../../cluster/servers/servers-config.js';
+import { filesConfigSchema } from '../../../cluster/files/files-config.js';
 
 const logLevel = z.enum(logLevels);
 
@@ -127,6 +128,8 @@ export const configSchema = z.strictObject({
   scancore: scancoreConfigSchema.prefault({}),
   /** Servers on the pairs: backing volumes, DRBD dry runs, hypervisor (cluster/servers). */
   servers: serversConfigSchema.prefault({}),
+  /** Files synced to hosts: where hosts keep them, upload limits (cluster/files). */
+  files: filesConfigSchema.prefault({}),
   /** Peering with other Strikers: this Striker's address and database host as peers reach them (striker/peers). */
   peers: peersConfigSchema.prefault({}),
   host: z

@@ -94,6 +94,11 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   dr_links: site,
   dr_protections: site,
   server_migrations: site,
+  // Files synced to hosts (cluster/files): what each is and where it stands on each host; any
+  // Striker shows them, pushes them and answers agents' state reports (the bytes stay on the
+  // Striker that received the upload).
+  files: site,
+  file_hosts: site,
   // Replication machinery. A conflict an admin settled stays settled: a peer whose apply worker was
   // behind records the same conflict later and shares an unsettled copy that is newer.
   conflicts: { kind: 'replicated', mode: 'plain', settledBy: 'resolved_at' },

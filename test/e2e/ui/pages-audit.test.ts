@@ -104,6 +104,7 @@ describe('every page', () => {
       '/anvils': '/anvils',
       '/anvils/[name]': '/anvils/an-anvil-99',
       '/servers': '/servers',
+      '/files': '/files',
       '/servers/[name]': '/servers/no-such-server',
       '/hosts/[name]': `/hosts/${HOST}`,
       '/jobs': '/jobs',

@@ -14,7 +14,7 @@ import type { User } from '../../../striker/auth/user-store.js';
 import type { SessionResponse } from '../../../striker/auth/session-routes.js';
 import type { Role } from '../../../striker/auth/roles.js';
 import type { HostInterfacesResponse, MachineRole, PxeSettingsResponse } from '../../../pxe/index.js';
-import type { HostDetailResponse } from '../../../striker/agent/host-routes.js';
+import type { HostDetailResponse, HostListResponse } from '../../../striker/agent/host-routes.js';
 import type { IssuedCredential } from '../../../striker/agent/index.js';
 import type { ConflictRecord, PeersOverview, PeerView } from '../../../striker/peers/index.js';
 import type { FenceAgentListResponse, FenceAgentResponse, FenceFormField } from '../../../striker/manifest/fence-agents/index.js';
@@ -54,6 +54,7 @@ export type MediaUploadView = MediaUploads['uploads'][number];
 export type MediaUploadFinish = Wire<UploadFinishResponse>;
 
 export type HostDetail = Wire<HostDetailResponse>;
+export type HostList = Wire<HostListResponse>;
 export type IssuedCredentialAnswer = Wire<IssuedCredential>;
 
 export type Identity = Wire<IdentityResponse>;
@@ -90,6 +91,12 @@ export type AlertRecipient = Wire<RecipientRow>;
 export type AlertMailServer = Wire<MailServerView>;
 export type TestEmailAnswer = Wire<TestEmailResult>;
 
+import type { FileListResponse, FilePushResponse, FileResponse, SyncedFile as SyncedFileRow, FileHost as FileHostRow } from '../../../cluster/files/index.js';
+export type FileList = Wire<FileListResponse>;
+export type FileAnswer = Wire<FileResponse>;
+export type FilePush = Wire<FilePushResponse>;
+export type SyncedFile = Wire<SyncedFileRow>;
+export type FileHostView = Wire<FileHostRow>;
 import type { Server as ServerRow, ServerJobResponse as ServerJobAnswer, ServerListResponse as ServerListAnswer, ServerMigration as ServerMigrationRow, ServerResponse as ServerAnswer } from '../../../cluster/servers/index.js';
 export type ServerEntry = Wire<ServerRow>;
 export type ServerList = Wire<ServerListAnswer>;

@@ -54,9 +54,9 @@ const wait = (ms: number, signal: AbortSignal) =>
   });
 
 /** The answer of one chunk PUT: the upload as the server now holds it, or why not. */
-async function putChunk(id: string, chunk: Uint8Array, start: number, total: number, signal: AbortSignal): Promise<{ ok: true; received: number } | { ok: false; status: number; message: string; received?: number }> {
+async function putChunk(base: string, id: string, chunk: Uint8Array, start: number, total: number, signal: AbortSignal): Promise<{ ok: true; received: number } | { ok: false; status: number; message: string; received?: number }> {
   const csrf = (session.info?.authenticated ? session.info.csrfToken : null) ?? '';
-  const res = await fetch(`/api/media/uploads/${id}`, {
+  const res = await fetch(`${base}/${id}`, {
     method: 'PUT',
     headers: {
       'content-type': 'application/octet-stream',
@@ -87,11 +87,28 @@ export interface UploadOptions {
  * again); `cancelUpload` discards it.
  */
 export async function uploadMedia(file: File, options: UploadOptions): Promise<MediaUploadFinish> {
+  return uploadInChunks(file, {
+    base: '/api/media/uploads',
+    start: () => api<MediaUploadAnswer>('POST', '/api/media/uploads', { fileName: file.name, size: file.size }),
+    finish: (id, sha256) => api<MediaUploadFinish>('POST', `/api/media/uploads/${id}/complete`, { sha256 }),
+  }, options);
+}
+
+/** Where one purpose's uploads go: how a session starts, its session URL, how it finishes. */
+export interface UploadEndpoints<F> {
+  /** The session routes (PUT/GET/DELETE `${base}/:id`). */
+  base: string;
+  start: () => Promise<MediaUploadAnswer>;
+  finish: (id: string, sha256: string) => Promise<F>;
+}
+
+/** The chunked, checksummed upload every purpose shares (steps 1–4 above). */
+export async function uploadInChunks<F>(file: File, endpoints: UploadEndpoints<F>, options: UploadOptions): Promise<F> {
   const { signal, onProgress } = options;
   const attempts = options.attempts ?? 6;
   const total = file.size;
   onProgress({ phase: 'starting', done: 0, total, resumed: false, uploadId: null });
-  const started = await api<MediaUploadAnswer>('POST', '/api/media/uploads', { fileName: file.name, size: total });
+  const started = await endpoints.start();
   const id = started.upload.id;
   const chunkSize = started.chunkMaxBytes;
   let resumed = started.resumed === true && started.upload.receivedBytes > 0;
@@ -120,13 +137,13 @@ export async function uploadMedia(file: File, options: UploadOptions): Promise<M
     const chunk = await readSlice(file, offset, end);
     let answer: Awaited<ReturnType<typeof putChunk>> | undefined;
     try {
-      answer = await putChunk(id, chunk, offset, total, signal);
+      answer = await putChunk(endpoints.base, id, chunk, offset, total, signal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       // The connection dropped: the chunk may or may not have been written. Ask, after a pause.
       if (++failures >= attempts) throw new ApiError(0, 'UNREACHABLE', `the connection to the Striker dropped ${failures} times; upload the same file again to resume`, []);
       await wait(Math.min(8000, 500 * 2 ** failures), signal);
-      const now = await request<MediaUploadAnswer>('GET', `/api/media/uploads/${id}`).catch(() => undefined);
+      const now = await request<MediaUploadAnswer>('GET', `${endpoints.base}/${id}`).catch(() => undefined);
       if (now) answer = { ok: false, status: 409, message: 'resync', received: now.upload.receivedBytes };
       else continue;
     }
@@ -149,14 +166,14 @@ export async function uploadMedia(file: File, options: UploadOptions): Promise<M
     onProgress({ phase: 'sending', done: offset, total, resumed, uploadId: id });
   }
   onProgress({ phase: 'verifying', done: total, total, resumed, uploadId: id });
-  const finished = await api<MediaUploadFinish>('POST', `/api/media/uploads/${id}/complete`, { sha256: bytesToHex(hash.digest()) });
+  const finished = await endpoints.finish(id, bytesToHex(hash.digest()));
   onProgress({ phase: 'done', done: total, total, resumed, uploadId: id });
   return finished;
 }
 
 /** Discards an upload and what the Striker received of it. */
-export async function cancelUpload(id: string): Promise<void> {
-  await api('DELETE', `/api/media/uploads/${id}`);
+export async function cancelUpload(id: string, base = '/api/media/uploads'): Promise<void> {
+  await api('DELETE', `${base}/${id}`);
 }
 
 /** Uploads still open on the Striker (a reload left them): choosing the same file resumes one. */

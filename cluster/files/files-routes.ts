@@ -1,0 +1,95 @@
+/**
+ * Files synced to hosts over the API:
+ *   GET    /api/files                       every file with its state per host, and open uploads
+ *   GET    /api/files/:ref                  one file (by id or name)
+ *   POST   /api/files                       { name, kind, size } → 201 an upload, 200 the open one resumed
+ *   GET|PUT|DELETE /api/files/uploads/:id   the upload session: where it stands, one chunk, cancel
+ *   POST   /api/files/uploads/:id/complete  { sha256 } → 201 the file
+ *   POST   /api/files/:ref/push             { hosts: [hostId] } → 202 a file.fetch job per host
+ *   DELETE /api/files/:ref                  → 204; 409 while a server uses it
+ * and for host agents (their credential):
+ *   GET    /api/agent/files/:id/content     the bytes (Range: one byte range, 206), only to a host the file was pushed to
+ *   POST   /api/agent/files/:id/state       { jobId, state, bytes, error? } what the fetch reached
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { listUploads, selectRange, uploadSessionRoutes, type MediaUpload } from '../../repo-sync/index.js';
+import { NotFoundError, StrikerError } from '../../striker/core/errors/index.js';
+import type { SyncedFile } from './file-record.js';
+import { fileForHost, finishFileUpload, findFile, listFiles, pushFile, removeFile, reportHostState, startFileUpload, uploadAreaOf, type FilesDeps } from './actions.js';
+
+/** GET /api/files */
+export interface FileListResponse {
+  files: SyncedFile[];
+  /** File uploads still open (a reload resumes one by choosing the same file). */
+  uploads: MediaUpload[];
+  chunkMaxBytes: number;
+}
+
+/** GET /api/files/:ref, POST /api/files/uploads/:id/complete */
+export interface FileResponse {
+  file: SyncedFile;
+}
+
+/** POST /api/files/:ref/push */
+export interface FilePushResponse {
+  file: SyncedFile;
+  jobs: { hostId: string; jobId: string }[];
+}
+
+export async function filesRoutes(app: FastifyInstance, deps: FilesDeps): Promise<void> {
+  const area = uploadAreaOf(deps);
+
+  app.get('/api/files', { config: { access: 'viewer' } }, async (): Promise<FileListResponse> => ({
+    files: await listFiles(deps.db),
+    uploads: (await listUploads(deps.db, 'file')).filter((u) => u.state === 'receiving'),
+    chunkMaxBytes: deps.config.uploadChunkBytes,
+  }));
+
+  app.get<{ Params: { ref: string } }>('/api/files/:ref', { config: { access: 'viewer' } }, async (request): Promise<FileResponse> => ({
+    file: await findFile(deps.db, request.params.ref),
+  }));
+
+  app.post<{ Params: { ref: string } }>('/api/files/:ref/push', { config: { access: 'operator' } }, async (request, reply): Promise<FilePushResponse> => {
+    const result = await pushFile(deps, request.actor!, request.params.ref, request.body, { requestId: request.id, inputPath: 'body' });
+    void reply.code(202);
+    return result;
+  });
+
+  app.delete<{ Params: { ref: string } }>('/api/files/:ref', { config: { access: 'operator' } }, async (request, reply) => {
+    await removeFile(deps, request.actor!, request.params.ref, { requestId: request.id });
+    return reply.status(204).send();
+  });
+
+  await uploadSessionRoutes(app, area, '/api/files/uploads', (scope) => {
+    scope.post('/api/files', { config: { access: 'operator' } }, async (request, reply) => {
+      const { upload, resumed } = await startFileUpload(deps, request.actor!, request.body, { requestId: request.id, inputPath: 'body' });
+      return reply.status(resumed ? 200 : 201).send({ upload, resumed, chunkMaxBytes: deps.config.uploadChunkBytes });
+    });
+    scope.post<{ Params: { id: string } }>('/api/files/uploads/:id/complete', { config: { access: 'operator' } }, async (request, reply) => {
+      const file = await finishFileUpload(deps, request.actor!, request.params.id, request.body, { requestId: request.id, inputPath: 'body' });
+      return reply.status(201).send({ file } satisfies FileResponse);
+    });
+  });
+
+  app.get<{ Params: { id: string } }>('/api/agent/files/:id/content', { config: { access: 'agent' as const } }, async (request, reply) => {
+    const { file, path } = await fileForHost(deps, request.agent!.hostId, request.params.id);
+    const size = await stat(path).then((s) => s.size, () => undefined);
+    // Another Striker received the upload (the bytes stay where they were uploaded): the agent asks the next.
+    if (size === undefined) throw new NotFoundError(`the bytes of ${file.name} on this Striker`, file.id);
+    if (size !== file.sizeBytes) throw new StrikerError('CONFLICT', `this Striker's copy of ${file.name} has ${size} bytes, not ${file.sizeBytes}`);
+    const range = request.headers.range === undefined ? undefined : selectRange(request.headers.range, size);
+    void reply.header('accept-ranges', 'bytes').header('content-type', 'application/octet-stream').header('x-content-sha256', file.sha256);
+    if (range === 'unsatisfiable') {
+      return reply.status(416).header('content-range', `bytes */${size}`).send();
+    }
+    const { start, end } = range ?? { start: 0, end: size - 1 };
+    if (range !== undefined) void reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`);
+    void reply.header('content-length', end - start + 1);
+    return reply.send(createReadStream(path, { start, end, highWaterMark: 1 << 20 }));
+  });
+
+  app.post<{ Params: { id: string } }>('/api/agent/files/:id/state', { config: { access: 'agent' as const } }, async (request) =>
+    reportHostState(deps, request.agent!.hostId, request.params.id, request.body));
+}

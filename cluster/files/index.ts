@@ -1,0 +1,13 @@
+/**
+ * Files synced to hosts: ISOs, scripts and server definitions uploaded to a Striker (the chunked,
+ * checksummed upload of repo-sync), fetched by each host's agent over HTTP with Range resume and
+ * checked against their SHA-256 before they are ready; the API, the actions the CLI shares, and
+ * the wait a server's provisioning has on its ISOs.
+ */
+export { fetchPayloadOf, fileHostStates, fileKinds, fileKindSchema, fileNameSchema, hostPathOf, type FileFetchPayload, type FileHost, type FileHostState, type FileKind, type SyncedFile } from './file-record.js';
+export { filesConfigSchema, parseFilesConfig, type FilesConfig } from './files-config.js';
+export {
+  addFileSchema, addLocalFile, ensureFileOnHosts, isoFetchWaits, fileForHost, findFile, finishFileUpload, listFiles, pushFile, pushFileSchema, removeFile,
+  reportHostState, startFileUpload, strikerPathOf, type FilesDeps,
+} from './actions.js';
+export { filesRoutes, type FileListResponse, type FilePushResponse, type FileResponse } from './files-routes.js';

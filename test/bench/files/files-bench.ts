@@ -1,0 +1,182 @@
+/**
+ * File sync benchmark (`npm run bench:files` after `npm run build`; `FILES_BENCH_BYTES` sets the
+ * size, 1 GiB by default; `FILES_BENCH_RUNS` the runs of each, 2 by default).
+ *
+ * One host in a network namespace (prefix fsb) linked to the bench's namespace by a veth pair;
+ * `striker serve` (dist/) on the bench's end of the link with its own PostgreSQL, the real agent
+ * (dist/striker/app/agent-main.js) in the namespace. The same file (a seeded AES-CTR stream) goes
+ * over the same link two ways:
+ *   - the agent's `file.fetch` (HTTP GET from the Striker, SHA-256 checked, synced, renamed):
+ *     time from the job's claim to its end (the database's own timestamps), CPU of the agent and
+ *     of `striker serve` (from /proc) over the run;
+ *   - `rsync` from an rsync daemon on the bench's end of the link, serving the Striker's files
+ *     directory (a new file: rsync sends it whole, with its own whole-file checksum): wall time,
+ *     CPU of the client (`times` of its shell) and of the daemon (its reaped children, from /proc).
+ * Prints each run, the best of each, and the ratio of throughputs (agent / rsync; goal ≥ 1.0×).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createCipheriv, createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { issueToken } from '../../../kickstart/index.js';
+import { PgTokenStore } from '../../../kickstart/token-store.js';
+import { AgentLab, type LabHost } from '../../support/netns-agent-lab.js';
+import { freePort, runStriker, spawnServe } from '../../support/striker-process.js';
+import pino from 'pino';
+import { openPool } from '../../../striker/db/database.js';
+import { startEmbeddedPostgres } from '../../../striker/db/embedded-postgres.js';
+import { migrate } from '../../../striker/db/migrate.js';
+import { requirePeers } from '../require-peers.js';
+
+const AGENT_MAIN = fileURLToPath(new URL('../../../dist/striker/app/agent-main.js', import.meta.url));
+const SIZE = Number(process.env.FILES_BENCH_BYTES ?? 1024 ** 3);
+const RUNS = Number(process.env.FILES_BENCH_RUNS ?? 2);
+const HOST_FILES = '/run/striker-fsb-files';
+const TICK = 100; // USER_HZ on Linux
+
+function cpuMs(pid: number, children = false): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the comm field: utime 12, stime 13, cutime 14, cstime 15 (0-based from state).
+  const [u, s] = children ? [Number(fields[13]), Number(fields[14])] : [Number(fields[11]), Number(fields[12])];
+  return ((u + s) * 1000) / TICK;
+}
+
+function writeSeeded(path: string, size: number): string {
+  const cipher = createCipheriv('aes-128-ctr', createHash('md5').update('files-bench').digest(), Buffer.alloc(16));
+  const hash = createHash('sha256');
+  const zero = Buffer.alloc(4 << 20);
+  const fd = openSync(path, 'w');
+  for (let done = 0; done < size; ) {
+    const chunk = cipher.update(zero.subarray(0, Math.min(zero.length, size - done)));
+    hash.update(chunk);
+    writeSync(fd, chunk);
+    done += chunk.length;
+  }
+  closeSync(fd);
+  return hash.digest('hex');
+}
+
+interface Run { seconds: number; clientCpuMs: number; serverCpuMs: number }
+const mbps = (r: Run) => SIZE / 1024 / 1024 / r.seconds;
+const show = (what: string, r: Run) =>
+  `${what}: ${r.seconds.toFixed(2)} s, ${mbps(r).toFixed(0)} MiB/s; CPU client ${(r.clientCpuMs / 1000).toFixed(2)} s, server ${(r.serverCpuMs / 1000).toFixed(2)} s`;
+
+async function main(): Promise<void> {
+  requirePeers('ip', 'curl', 'rsync');
+  const lab = new AgentLab('fsb');
+  const quiet = pino({ level: 'silent' });
+  const pg = await startEmbeddedPostgres({ dataDir: join(lab.dir, 'pg'), port: 0, logger: quiet, database: 'striker' });
+  const t = { url: pg.url, db: openPool(pg.url, { poolSize: 4, logger: quiet }) };
+  await migrate(t.db, quiet);
+  const children: ChildProcess[] = [];
+  try {
+    const host: LabHost = lab.host('h1', 93, '52:54:00:f5:b0:01');
+    const port = await freePort();
+    const dir = join(lab.dir, 'striker');
+    mkdirSync(dir, { recursive: true });
+    const config = join(dir, 'striker.yaml');
+    writeFileSync(config, [
+      `dataDir: ${join(dir, 'var')}`,
+      `http: { host: ${host.gateway}, port: ${port} }`,
+      `database: { urls: ['${t.url}'], replication: { enabled: false } }`,
+      'jobs: { pollSeconds: 0.2 }',
+      `files: { hostDirectory: ${HOST_FILES} }`,
+      'log: { level: warn }',
+      '',
+    ].join('\n'));
+    const env = { STRIKER_CONFIG: config };
+    const serve = spawnServe(env);
+    const url = await Promise.race([serve.ready, serve.exited.then(({ code }) => { throw new Error(`striker serve exited ${code}: ${serve.stderr()}`); })]);
+    console.error(`striker serve at ${url}; writing and adding a ${SIZE}-byte file`);
+
+    const source = join(lab.dir, 'bench.iso');
+    const sha256 = writeSeeded(source, SIZE);
+    const added = await runStriker(['files', 'add', source, '--kind', 'iso', '--json'], env, undefined, 600_000);
+    if (added.code !== 0) throw new Error(added.stderr);
+    const fileId = (JSON.parse(added.stdout) as { file: { id: string } }).file.id;
+    rmSync(source);
+
+    const agentDir = join(lab.dir, 'agent');
+    const files = join(agentDir, 'files');
+    mkdirSync(files, { recursive: true });
+    writeFileSync(join(agentDir, 'agent.json'), JSON.stringify({ strikerUrls: [url], hostId: host.hostId, role: 'node', heartbeatSeconds: 5, inventorySeconds: 600, logLevel: 'warn' }));
+    await t.db.write(`INSERT INTO machines (mac, role, state) VALUES ($1, 'node', 'installing')`, [host.mac]);
+    const token = await issueToken(new PgTokenStore(t.db), host.hostId, new Date(), 3600);
+    const creds = join(agentDir, 'agent-credentials.json');
+    const reg = lab.exec(host.ns, ['sh', '-c', `umask 077; curl -fsS -X POST -H 'Content-Type: application/json' --data '{"hostId":"${host.hostId}","token":"${token.token}"}' -o '${creds}' '${url}/ks/${host.hostId}/register'`]);
+    if (reg.status !== 0) throw new Error(`registration failed: ${reg.stderr}`);
+    const agent = lab.spawn(host.ns, ['sh', '-c', `mkdir -p ${HOST_FILES} && mount --bind '${files}' ${HOST_FILES} && exec "$0" "$@"`, process.execPath, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', creds]);
+    children.push(agent);
+    let agentErr = '';
+    agent.stderr!.on('data', (d: Buffer) => (agentErr += d.toString()));
+    for (let waited = 0; ; waited += 200) {
+      if ((await t.db.query(`SELECT 1 FROM host_agents`)).rows.length === 1) break;
+      if (waited > 60_000) throw new Error(`the agent did not say hello: ${agentErr.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    console.error('the agent is up');
+
+    // rsync daemon on the bench's end of the link, serving the Striker's files directory.
+    const rsyncPort = await freePort();
+    const rsyncConf = join(lab.dir, 'rsyncd.conf');
+    writeFileSync(rsyncConf, `use chroot = no\n[files]\n  path = ${join(dir, 'var', 'files')}\n  read only = yes\n  uid = root\n  gid = root\n`);
+    const daemon = spawn('rsync', ['--daemon', '--no-detach', `--address=${host.gateway}`, `--port=${rsyncPort}`, `--config=${rsyncConf}`], { stdio: 'ignore' });
+    children.push(daemon);
+    await new Promise((r) => setTimeout(r, 500));
+
+    const agentRuns: Run[] = [];
+    const rsyncRuns: Run[] = [];
+    const rsyncSyncRuns: Run[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      // The agent's fetch.
+      rmSync(join(files, 'bench.iso'), { force: true });
+      const [a0, s0] = [cpuMs(agent.pid!), cpuMs(serve.child.pid!)];
+      const pushed = await runStriker(['files', 'push', fileId, host.hostId, '--json'], env);
+      if (pushed.code !== 0) throw new Error(pushed.stderr);
+      const jobId = (JSON.parse(pushed.stdout) as { jobs: { jobId: string }[] }).jobs[0]!.jobId;
+      let row: { status: string; seconds: number; last_error: string | null } | undefined;
+      for (;;) {
+        row = (await t.db.query<{ status: string; seconds: number; last_error: string | null }>(
+          `SELECT status, extract(epoch FROM finished_at - started_at)::float8 AS seconds, last_error FROM jobs WHERE id = $1`, [jobId])).rows[0];
+        if (row && ['succeeded', 'failed', 'cancelled'].includes(row.status)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (row.status !== 'succeeded') throw new Error(`the fetch ${row.status}: ${row.last_error}`);
+      agentRuns.push({ seconds: row.seconds, clientCpuMs: cpuMs(agent.pid!) - a0, serverCpuMs: cpuMs(serve.child.pid!) - s0 });
+      console.log(show(`agent fetch  run ${i + 1}`, agentRuns.at(-1)!));
+
+      // rsync over the same link, into the same directory: as it comes, and with --fsync (the
+      // agent syncs the file before it renames it into place and reports it ready).
+      for (const [runs, flags, what] of [[rsyncRuns, '', 'rsync'], [rsyncSyncRuns, '--fsync', 'rsync --fsync']] as const) {
+        rmSync(join(files, 'rsync.iso'), { force: true });
+        const d0 = cpuMs(daemon.pid!, true);
+        const started = process.hrtime.bigint();
+        const r = lab.exec(host.ns, ['sh', '-c', `rsync ${flags} rsync://${host.gateway}:${rsyncPort}/files/${fileId}/bench.iso '${join(files, 'rsync.iso')}' && times`], 600_000);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (r.status !== 0) throw new Error(`rsync failed: ${r.stderr}`);
+        const m = /\n(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(r.stdout.trim().replace(/^/, '\n'));
+        const clientCpuMs = m ? (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 : NaN;
+        runs.push({ seconds, clientCpuMs, serverCpuMs: cpuMs(daemon.pid!, true) - d0 });
+        console.log(show(`${what.padEnd(13)} run ${i + 1}`, runs.at(-1)!));
+      }
+    }
+    const best = (runs: Run[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const [ab, rb, rsb] = [best(agentRuns), best(rsyncRuns), best(rsyncSyncRuns)];
+    const same = spawnSync('cmp', [join(files, 'bench.iso'), join(files, 'rsync.iso')]).status === 0;
+    console.log(`\nfile: ${SIZE} bytes, SHA-256 ${sha256}; both copies identical: ${same}`);
+    console.log(show('agent fetch (best)', ab));
+    console.log(show('rsync       (best)', rb));
+    console.log(show('rsync --fsync (best)', rsb));
+    console.log(`throughput ratio agent / rsync: ${(mbps(ab) / mbps(rb)).toFixed(2)}× (goal ≥ 1.0×); agent / rsync --fsync: ${(mbps(ab) / mbps(rsb)).toFixed(2)}×`);
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await t.db.close();
+    await pg.stop();
+    await lab.destroy();
+  }
+}
+
+await main();
