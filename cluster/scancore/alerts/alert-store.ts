@@ -208,6 +208,24 @@ export async function heldAlertsForUpdate(q: DbReader, before: Date): Promise<Al
   return rows;
 }
 
+/**
+ * The recipients who received a set e-mail of an alert or of the alerts closed silently with its
+ * clear (same source and host, cleared at the moment its clear began, set sent, no clear sent).
+ */
+export async function setRecipientsOfClear(q: DbReader, alertId: string): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `SELECT DISTINCT d.recipient_id AS id
+       FROM alerts lead
+       JOIN alerts a ON a.id = lead.id
+          OR (a.source = lead.source AND a.host = lead.host AND a.state = 'cleared' AND a.set_sent AND NOT a.clear_sent
+              AND lead.cleared_at IS NOT NULL AND a.cleared_at = lead.cleared_at)
+       JOIN alert_deliveries d ON d.alert_id = a.id AND d.kind = 'set' AND d.recipient_id IS NOT NULL
+      WHERE lead.id = $1`,
+    [alertId],
+  );
+  return rows.map((r) => r.id);
+}
+
 export interface AlertFilter {
   level?: AlertLevel | undefined;
   host?: string | undefined;

@@ -9,7 +9,7 @@ import { parseOrThrow } from '../../../striker/core/validation/zod-problems.js';
 import type { DbTx } from '../../../striker/db/database.js';
 import { ALERT_LEVELS, severityRank } from './alert-level.js';
 import { enqueueDelivery } from './alert-delivery.js';
-import { escalateAlert, heldAlertsForUpdate, insertAlert, insertDelivery, listRecipients, openAlertForUpdate, updateAlertState, type AlertRow } from './alert-store.js';
+import { escalateAlert, heldAlertsForUpdate, insertAlert, insertDelivery, listRecipients, openAlertForUpdate, setRecipientsOfClear, updateAlertState, type AlertRow } from './alert-store.js';
 import type { AlertsDeps } from './alerts-deps.js';
 import { debounceStep, type AlertState, type DebounceInput } from './debounce.js';
 import { selectRecipients } from './recipient-selection.js';
@@ -23,7 +23,16 @@ const condition = {
 const messageKey = z.string().regex(/^[a-z][a-z0-9_.]{0,99}$/, 'a message key such as scancore.ups.on_battery');
 
 export const raiseInput = z.strictObject({ ...condition, level: z.enum(ALERT_LEVELS), messageKey, variables: variables.default({}) });
-export const clearInput = z.strictObject({ ...condition, messageKey: messageKey.optional(), variables: variables.default({}) });
+export const clearInput = z.strictObject({
+  ...condition,
+  messageKey: messageKey.optional(),
+  variables: variables.default({}),
+  /**
+   * Other conditions of the same source and host that end with this one (one cause's alerts):
+   * all are closed, but only the most severe of them whose set was sent sends a clear.
+   */
+  with: z.array(condition.key).max(50).default([]),
+});
 export type RaiseAlert = z.input<typeof raiseInput>;
 export type ClearAlert = z.input<typeof clearInput>;
 
@@ -55,14 +64,52 @@ export async function raiseAlert(deps: AlertsDeps, input: RaiseAlert): Promise<A
   });
 }
 
-/** Clears a condition; nothing happens when it is not open. */
+/**
+ * Clears a condition, and the conditions named in `with` together with it; nothing happens for
+ * one that is not open. Of the open ones whose set was sent, the most severe (the latest raised
+ * on a tie) is cleared as usual — its clear de-bounced and sent; every other one is closed
+ * silently: recorded as cleared with the clear message, no e-mail. The one clear goes to the
+ * recipients its level reaches and to every recipient who received a set of the conditions
+ * closed with it, so the admin gets one clear per ended cause. Returns the change of the
+ * condition that sent (or holds) the clear, else of `key`.
+ */
 export async function clearAlert(deps: AlertsDeps, input: ClearAlert): Promise<AlertChange> {
   const c = parseOrThrow(clearInput, input, 'alert clear');
   const now = deps.clock();
+  const message = c.messageKey === undefined ? undefined : { key: c.messageKey, variables: c.variables };
+  const keys = [c.key, ...c.with.filter((k) => k !== c.key)];
   return deps.db.tx(async (t) => {
-    const open = await openAlertForUpdate(t, c.source, c.host, c.key);
-    if (open === undefined) return { alertId: null, state: null, sent: null, deliveries: 0 };
-    return apply(deps, t, open, 'clear', now, c.messageKey === undefined ? undefined : { key: c.messageKey, variables: c.variables });
+    const open: AlertRow[] = [];
+    for (const key of keys) {
+      const a = await openAlertForUpdate(t, c.source, c.host, key);
+      if (a !== undefined) open.push(a);
+    }
+    const lead = open
+      .filter((a) => a.setSent)
+      .reduce<AlertRow | undefined>((best, a) => (best === undefined || severityRank(a.level) < severityRank(best.level) || (a.level === best.level && a.raisedAt > best.raisedAt) ? a : best), undefined);
+    let change: AlertChange = { alertId: null, state: null, sent: null, deliveries: 0 };
+    for (const a of open) {
+      if (lead !== undefined && a.setSent && a !== lead) {
+        await closeSilently(t, a, now, message);
+        if (a.key === c.key && change.alertId === null) change = { alertId: a.id, state: 'cleared', sent: null, deliveries: 0 };
+        continue;
+      }
+      const applied = await apply(deps, t, a, 'clear', now, message);
+      if (a === lead || (a.key === c.key && lead === undefined)) change = applied;
+    }
+    return change;
+  });
+}
+
+/** Closes an occurrence without a clear e-mail: another condition's clear speaks for it. */
+async function closeSilently(t: DbTx, a: AlertRow, now: Date, message: { key: string; variables: Record<string, unknown> } | undefined): Promise<void> {
+  await updateAlertState(t, a.id, {
+    state: 'cleared',
+    stateSince: now,
+    setSent: a.setSent,
+    clearSent: false,
+    clearedAt: now,
+    ...(message === undefined ? {} : { clearMessageKey: message.key, clearVariables: message.variables }),
   });
 }
 
@@ -108,9 +155,16 @@ async function apply(deps: AlertsDeps, t: DbTx, a: AlertRow, input: DebounceInpu
   return { alertId: a.id, state: s.phase, sent: step.send, deliveries };
 }
 
+/**
+ * Queues one delivery per recipient: those the alert's level reaches, and for a clear also every
+ * recipient who received a set of it or of the conditions closed silently with it.
+ */
 async function queueDeliveries(t: DbTx, a: Pick<AlertRow, 'id' | 'level' | 'host'>, kind: 'set' | 'clear'): Promise<number> {
   const ids: string[] = [];
-  for (const r of selectRecipients(await listRecipients(t), a)) {
+  const recipients = await listRecipients(t);
+  const informed = kind === 'clear' ? new Set(await setRecipientsOfClear(t, a.id)) : new Set<string>();
+  const selected = new Set(selectRecipients(recipients, a).map((r) => r.id));
+  for (const r of recipients.filter((x) => selected.has(x.id) || informed.has(x.id))) {
     ids.push(await insertDelivery(t, { alertId: a.id, kind, recipientId: r.id, email: r.email, language: r.language }));
   }
   if (ids.length > 0) await enqueueDelivery(t, ids);
