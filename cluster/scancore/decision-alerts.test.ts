@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision, PairMemory } from './decide.js';
-import { decisionAlert, endedConditions } from './decision-alerts.js';
+import { clearedKeys, decisionAlert, endedConditions } from './decision-alerts.js';
 import type { NodeView, PairView } from './pair-view.js';
 
 const node = (name: string, over: Partial<NodeView> = {}): NodeView => ({
@@ -28,10 +28,32 @@ describe('decision alerts', () => {
     });
   });
 
-  it('clears the conditions of every cause that has ended once the pair is whole', () => {
+  it('clears the conditions of every cause that has ended once the pair is whole: one clear per cause, closing all its kinds', () => {
     const clears = endedConditions(view(), memory({ imbalance: { healthier: 'node2', since: 0 } }));
-    expect(new Set(clears.map((c) => c.key.split(':')[0]))).toEqual(new Set(['power', 'thermal']));
-    expect(clears.find((c) => c.key === 'power:shutdown')).toEqual({ op: 'clear', host: 'pair-1', key: 'power:shutdown', messageKey: 'scancore.decision.power_restored', variables: { pair: 'pair-1', nodes: 'node1 and node2' } });
+    expect(clears.map((c) => c.key.split(':')[0])).toEqual(['power', 'thermal']);
+    expect(clears.find((c) => c.key.startsWith('power:'))).toEqual({
+      op: 'clear', host: 'pair-1', key: 'power:migrate-servers', with: ['power:withdraw-node', 'power:shutdown', 'power:boot-nodes'],
+      messageKey: 'scancore.decision.power_restored', variables: { pair: 'pair-1', nodes: 'node1 and node2' },
+    });
+  });
+
+  it('power back after load shed, shutdown and boot: one clear closes all three conditions raised', () => {
+    const pv = view({}, { temperature: 'ok' });
+    const raised = [
+      decisionAlert({ kind: 'withdraw-node', pair: 'pair-1', node: 'node2', to: 'node1', servers: ['srv1'], cause: 'power', reasons: ['on battery'] }, pv),
+      decisionAlert({ kind: 'shutdown', pair: 'pair-1', nodes: ['node1'], servers: ['srv1'], cause: 'power', reasons: ['below the floor'] }, pv),
+      decisionAlert({ kind: 'boot-nodes', pair: 'pair-1', nodes: ['node1', 'node2'], servers: ['srv1'], cause: 'power', reasons: ['mains back'] }, pv),
+    ];
+    const clears = endedConditions(pv, memory()).filter((c) => raised.some((r) => clearedKeys(c).includes(r.key)));
+    expect(clears).toHaveLength(1);
+    expect(clears[0]).toMatchObject({ host: 'pair-1', messageKey: 'scancore.decision.power_restored' });
+    expect(raised.every((r) => clearedKeys(clears[0]!).includes(r.key))).toBe(true);
+  });
+
+  it('a cause that raised one alert still gets its clear', () => {
+    const raised = decisionAlert({ kind: 'migrate-servers', pair: 'pair-1', from: 'node1', to: 'node2', servers: ['srv1'], cause: 'health', reasons: ['node1 scores 5'] }, view());
+    const clears = endedConditions(view(), memory()).filter((c) => clearedKeys(c).includes(raised.key));
+    expect(clears).toEqual([expect.objectContaining({ host: 'pair-1', key: 'health:migrate-servers', messageKey: 'scancore.decision.health_balanced' })]);
   });
 
   it('clears nothing while an action runs or a node is out of the cluster, nor a cause still active', () => {

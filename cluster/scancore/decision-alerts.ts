@@ -4,14 +4,17 @@
  *
  * Each decision raises the condition `<cause>:<kind>` of its pair (the alert's host is the pair's
  * id) at a level by decision: `shutdown` critical; `withdraw-node` (load shed, thermal) warning;
- * `migrate-servers` and `boot-nodes` notice. A condition is cleared, with a message saying what
- * ended, once its cause is over and the pair is whole again: no action of the pair running, both
- * nodes in the cluster, and
+ * `migrate-servers` and `boot-nodes` notice. A cause's conditions are cleared together, with one
+ * message saying what ended, once the cause is over and the pair is whole again: no action of the
+ * pair running, both nodes in the cluster, and
  * - health: the engine no longer sees one node sicker than the other;
  * - power: no UPS feeding the pair on battery, no node off for power;
  * - thermal: no node hot, no node off for heat.
- * De-bouncing is the alerts area's: a repeated raise of an open condition sends nothing, and a set
- * and clear that flap inside its hold window send nothing.
+ * The clear names one condition and the cause's others in `with`: the alerts area closes them all
+ * and sends one clear (from the most severe one whose set was sent) to everyone who received any
+ * of their sets, so a power cut that shed load, shut down and booted ends in one "power is back"
+ * e-mail. De-bouncing is the alerts area's: a repeated raise of an open condition sends nothing,
+ * and a set and clear that flap inside its hold window send nothing.
  */
 import type { AlertLevel } from './alerts/index.js';
 import type { Decision, DecisionCause, PairMemory } from './decide.js';
@@ -32,6 +35,8 @@ export interface AlertClear {
   op: 'clear';
   host: string;
   key: string;
+  /** The cause's other conditions, cleared with `key` (one clear message for them all). */
+  with: string[];
   messageKey: string;
   variables: Record<string, string>;
 }
@@ -84,10 +89,19 @@ const clearMessage: Record<DecisionCause, string> = {
   thermal: 'scancore.decision.thermal_normal',
 };
 
-/** The clears due for a pair after a round: every decision condition of each cause that has ended. */
+/** The decision conditions a clear of a cause closes: its `key` and those `with` it. */
+export const clearedKeys = (c: Pick<AlertClear, 'key' | 'with'>): string[] => [c.key, ...c.with];
+
+/**
+ * The clears due for a pair after a round: one per cause that has ended, closing every decision
+ * condition of the cause (`<cause>:migrate-servers` with the other kinds in `with`).
+ */
 export function endedConditions(view: PairView, memory: PairMemory | undefined): AlertClear[] {
   if (view.actionInProgress || !view.nodes.every((n) => n.inCluster)) return [];
   return causes
     .filter((c) => !causeActive(c, memory))
-    .flatMap((c) => kinds.map((k) => ({ op: 'clear' as const, host: view.id, key: decisionAlertKey(c, k), messageKey: clearMessage[c], variables: { pair: view.id, nodes: list(view.nodes.map((n) => n.name)) } })));
+    .map((c) => {
+      const [first, ...rest] = kinds.map((k) => decisionAlertKey(c, k));
+      return { op: 'clear' as const, host: view.id, key: first!, with: rest, messageKey: clearMessage[c], variables: { pair: view.id, nodes: list(view.nodes.map((n) => n.name)) } };
+    });
 }

@@ -143,7 +143,7 @@ describe('ScanCore decision round', () => {
 
   it('tells each decision as an alert at its level, and clears it once its cause has ended', async () => {
     const p = pair('an-a06', 6);
-    const told: { op: string; key: string; host: string; level?: string; messageKey: string }[] = [];
+    const told: { op: string; key: string; host: string; level?: string; messageKey: string; with?: string[] }[] = [];
     const jobs: string[] = [];
     const s = new ScancoreService({
       db: t.db, config, clock: () => new Date(now), logger: quietLogger, run: noCommands, pairs: async () => [p],
@@ -154,7 +154,7 @@ describe('ScanCore decision round', () => {
       },
       alerts: {
         raise: async (a) => void told.push({ op: 'raise', key: a.key, host: a.host, level: a.level, messageKey: a.messageKey }),
-        clear: async (a) => void told.push({ op: 'clear', key: a.key, host: a.host, messageKey: a.messageKey }),
+        clear: async (a) => void told.push({ op: 'clear', key: a.key, host: a.host, messageKey: a.messageKey, with: a.with }),
       },
     });
     for (let i = 0; i < 6; i++) {
@@ -172,6 +172,8 @@ describe('ScanCore decision round', () => {
       await s.round();
       now += 30_000;
     }
-    expect(cleared()).toEqual([{ op: 'clear', key: 'health:migrate-servers', host: 'an-a06', messageKey: 'scancore.decision.health_balanced' }]);
+    // One clear for the cause: its other conditions go with it (the alerts area sends one e-mail).
+    expect(cleared()).toEqual([{ op: 'clear', key: 'health:migrate-servers', host: 'an-a06', messageKey: 'scancore.decision.health_balanced', with: ['health:withdraw-node', 'health:shutdown', 'health:boot-nodes'] }]);
+    expect(told.filter((a) => a.op === 'clear' && a.key.startsWith('health:'))).toHaveLength(1);
   });
 });

@@ -13,9 +13,10 @@
  *    A decision not carried out (maintenance, or its jobs could not be queued) leaves the memory of
  *    which nodes the engine powered off as it was, so nothing is later "booted again" that never
  *    went down;
- * 5. each decision raises an alert, and a condition whose cause has ended is cleared
- *    (decision-alerts.ts). Clears are tried for every pair in the first round after a start (an
- *    alert left open by an earlier process) and afterwards only for conditions this process raised.
+ * 5. each decision raises an alert, and the conditions of a cause that has ended are cleared
+ *    together, with one clear e-mail for the cause (decision-alerts.ts). Clears are tried for every
+ *    pair in the first round after a start (an alert left open by an earlier process) and
+ *    afterwards only for causes with a condition this process raised.
  *    An alert that cannot be raised or cleared is logged; it never stops the round.
  */
 import type { Logger } from 'pino';
@@ -25,7 +26,7 @@ import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { Database } from '../../striker/db/database.js';
 import type { ClusterStatus } from './agents/scan-agent.js';
 import { decide, type Decision, type PairMemory } from './decide.js';
-import { alertSource, decisionAlert, endedConditions, type AlertClear, type AlertRaise } from './decision-alerts.js';
+import { alertSource, clearedKeys, decisionAlert, endedConditions, type AlertClear, type AlertRaise } from './decision-alerts.js';
 import { listDecisions, markNotActed, pairStates, pairsWithRunningActions, recordDecision, savePairMemory, setDecisionJobs } from './decisions-store.js';
 import { healthScore } from './health-score.js';
 import { nodeView, upsView, type PairView } from './pair-view.js';
@@ -53,7 +54,8 @@ export interface ScancoreServiceDeps {
 /** The alerts area's calls ScanCore uses (alerts/index.ts `AlertsArea`). */
 export interface DecisionAlerts {
   raise(alert: { source: string; host: string; key: string; level: AlertRaise['level']; messageKey: string; variables: Record<string, string> }): Promise<unknown>;
-  clear(alert: { source: string; host: string; key: string; messageKey: string; variables: Record<string, string> }): Promise<unknown>;
+  /** Clears `key` and the conditions `with` it, sending one clear for them all. */
+  clear(alert: { source: string; host: string; key: string; with: string[]; messageKey: string; variables: Record<string, string> }): Promise<unknown>;
 }
 
 export interface RoundResult {
@@ -184,7 +186,7 @@ export class ScancoreService {
     for (const [pairId, m] of Object.entries(nextMemory)) await savePairMemory(db, pairId, m);
     for (const view of views) {
       const ended = endedConditions(view, nextMemory[view.id]);
-      for (const c of ended) if (!this.clearedOnce || this.openAlerts.has(`${c.host} ${c.key}`)) await this.tell(c);
+      for (const c of ended) if (!this.clearedOnce || clearedKeys(c).some((k) => this.openAlerts.has(`${c.host} ${k}`))) await this.tell(c);
     }
     this.clearedOnce = true;
     return result;
@@ -206,7 +208,7 @@ export class ScancoreService {
         this.openAlerts.add(`${a.host} ${a.key}`);
       } else {
         await alerts.clear({ source: alertSource, ...(rest as Omit<AlertClear, 'op'>) });
-        this.openAlerts.delete(`${a.host} ${a.key}`);
+        for (const k of clearedKeys(a)) this.openAlerts.delete(`${a.host} ${k}`);
       }
     } catch (error) {
       this.log.error({ err: error, host: a.host, key: a.key, op }, 'ScanCore could not tell the alerts area');
