@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertRoutes } from '../../../cluster/scancore/alerts/alert-routes.js';
 import type { AlertsDeps } from '../../../cluster/scancore/alerts/alerts-deps.js';
-import { raiseAlert } from '../../../cluster/scancore/alerts/raise-alert.js';
+import { clearAlert, raiseAlert } from '../../../cluster/scancore/alerts/raise-alert.js';
 import { renderer } from '../../../cluster/scancore/alerts/render-message.js';
 import { siteKeys } from '../../../striker/core/secrets/index.js';
 import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../../support/test-app.js';
@@ -130,6 +130,31 @@ describe('history and acknowledge', () => {
     expect(ack.json()).toMatchObject({ id: a.id, acknowledgedBy: 'admin' });
     expect((await call(admin, 'POST', `/api/alerts/${a.id}/acknowledge`)).statusCode).toBe(409);
     expect((await call(admin, 'POST', '/api/alerts/00000000-0000-4000-8000-000000000000/acknowledge')).statusCode).toBe(404);
+  });
+});
+
+describe('a cause cleared together', () => {
+  it('shows every alert of the cause cleared with its message, and the clear deliveries on one of them only', async () => {
+    const add = await call(admin, 'POST', '/api/alerts/recipients', { name: 'Duty', email: 'duty@example.lan', level: 'notice' });
+    expect(add.statusCode).toBe(201);
+    const vars = { node: 'n1', survivor: 'n2', servers: 'vm1', reason: 'on battery' };
+    for (const [key, level, messageKey] of [['power:withdraw-node', 'warning', 'scancore.decision.shed_load'], ['power:shutdown', 'critical', 'scancore.decision.shutdown'], ['power:boot-nodes', 'notice', 'scancore.decision.boot']] as const) {
+      now += 1000;
+      await raiseAlert(deps, { source: 'scancore', host: 'an-anvil07', key, level, messageKey, variables: vars });
+    }
+    now += 1000;
+    const cleared = await clearAlert(deps, { source: 'scancore', host: 'an-anvil07', key: 'power:migrate-servers', with: ['power:withdraw-node', 'power:shutdown', 'power:boot-nodes'], messageKey: 'scancore.decision.power_restored', variables: { pair: 'an-anvil07', nodes: 'n1 and n2' } });
+    expect(cleared).toMatchObject({ state: 'cleared', sent: 'clear' });
+    const res = await call(viewer, 'GET', '/api/alerts?host=an-anvil07');
+    expect(res.statusCode).toBe(200);
+    const alerts = res.json().alerts as { key: string; state: string; clearMessage: string; deliveries: { kind: string; email: string }[] }[];
+    expect(alerts.map((a) => [a.key, a.state, a.clearMessage])).toEqual([
+      ['power:boot-nodes', 'cleared', 'Mains power is back for an-anvil07: n1 and n2 are on and in the cluster.'],
+      ['power:shutdown', 'cleared', 'Mains power is back for an-anvil07: n1 and n2 are on and in the cluster.'],
+      ['power:withdraw-node', 'cleared', 'Mains power is back for an-anvil07: n1 and n2 are on and in the cluster.'],
+    ]);
+    const clears = alerts.map((a) => [a.key, a.deliveries.filter((d) => d.kind === 'clear' && d.email === 'duty@example.lan').length]);
+    expect(clears).toEqual([['power:boot-nodes', 0], ['power:shutdown', 1], ['power:withdraw-node', 0]]);
   });
 });
 
