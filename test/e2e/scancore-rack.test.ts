@@ -334,6 +334,11 @@ describe('ScanCore on a simulated rack', () => {
     expect(bootMail.envelopeTo).toEqual([ADMIN_MAIL]);
     // The pair whole again: the power alerts are cleared.
     await waitForNewMail(mails4, 'the power alerts cleared', 300_000, (subject) => subject.startsWith(`[Cleared] ${PAIR}: Mains power is back for ${PAIR}`));
+    // One clear for the cause: load shed, shutdown and boot are all closed, one clear e-mail sent.
+    const { json: history } = await rig.api<{ alerts: { key: string; state: string; deliveries: { kind: string }[] }[] }>('GET', `/api/alerts?host=${PAIR}&limit=50`);
+    const powerAlerts = history.alerts.filter((a) => a.key.startsWith('power:'));
+    expect(powerAlerts.map((a) => [a.key, a.state]).sort()).toEqual([['power:boot-nodes', 'cleared'], ['power:shutdown', 'cleared'], ['power:withdraw-node', 'cleared']]);
+    expect(powerAlerts.flatMap((a) => a.deliveries.filter((d) => d.kind === 'clear'))).toHaveLength(1);
     expect((await decisions()).slice(0, 3).map((d) => d.kind)).toEqual(['boot-nodes', 'shutdown', 'withdraw-node']);
   }, 1_800_000);
 
