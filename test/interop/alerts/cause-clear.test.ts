@@ -110,6 +110,16 @@ describe('one clear per ended cause', () => {
     }
   });
 
+  it('a bad condition in with is refused with the field named', async () => {
+    const f = await alertsFixture({ holdSeconds: 0 });
+    try {
+      await expect(clearAlert(f.deps, { ...causeClear('pair-d', 'power'), with: ['power:shutdown', ''] })).rejects.toMatchObject({ problems: [{ path: 'with.1' }] });
+      await expect(clearAlert(f.deps, { ...causeClear('pair-d', 'power'), with: Array.from({ length: 51 }, (_, i) => `k${i}`) })).rejects.toMatchObject({ problems: [{ path: 'with' }] });
+    } finally {
+      await f.close();
+    }
+  });
+
   it('with a hold window: the one clear is held and sent once; a set never sent is closed without mail', async () => {
     const f = await alertsFixture({ holdSeconds: 60 });
     try {
