@@ -130,6 +130,8 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
           await runner.stop(config.jobs.shutdownGraceSeconds * 1000);
           await events.close();
           await live.close();
+          // The shared LISTEN connection holds a pool client: the pool cannot end while it is open.
+          await notify.close();
           await areas.stop();
           await watch?.stop();
           await opened.close();
