@@ -193,6 +193,8 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
       slot ^= 1;
       fill = 0;
     };
+    let reporting: Promise<void> | undefined;
+    let reportFailure: unknown;
     const progress = async () => {
       await report({ state: 'fetching', bytes: done });
       await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
@@ -206,22 +208,21 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
         const n = Math.min(chunk.length, WRITE_BYTES - fill);
         chunk.copy(buffers[slot]!, fill, 0, n);
         fill += n;
-        if (fill < WRITE_BYTES && done < nextReport) return undefined;
-        return (async () => {
-          if (fill === WRITE_BYTES) {
-            await flush();
-            fill = chunk.copy(buffers[slot]!, 0, n);
-          }
-          if (done >= nextReport) {
-            nextReport = done + reportEvery;
-            await progress();
-          }
-        })();
+        if (done >= nextReport && reporting === undefined) {
+          // Reported on the side, one report at a time: the bytes do not wait for the Striker's database.
+          nextReport = done + reportEvery;
+          reporting = progress().then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
+        }
+        if (fill < WRITE_BYTES) return undefined;
+        return flush().then(() => void (fill = chunk.copy(buffers[slot]!, 0, n)));
       });
+      await reporting;
+      if (reportFailure !== undefined) throw reportFailure;
       await flush();
       await writing;
     } catch (error) {
       await flush().then(() => writing).catch(() => undefined);
+      await reporting;
       throw error;
     } finally {
       await writing.catch(() => undefined);
