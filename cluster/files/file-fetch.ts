@@ -19,10 +19,9 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent as HttpAgent, get as httpGet, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, get as httpsGet } from 'node:https';
 import type { HostJobContext, HostJobPayload, HostJobResult, HostJobRunner } from '../../striker/agent/index.js';
 import { StrikerError } from '../../striker/core/errors/index.js';
+import { streamedGet } from './streamed-get.js';
 
 export interface FileFetchDeps {
   /** The Strikers the agent knows, in its order. */
@@ -58,6 +57,8 @@ async function hashOf(path: string): Promise<string> {
 
 /** Bytes gathered before one write to the part. */
 const WRITE_BYTES = 4 * 1024 * 1024;
+/** The connection's read buffer (at most WRITE_BYTES: one read fits a buffer after one flush). */
+const READ_BYTES = 1024 * 1024;
 
 async function writeAll(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
   for (let written = 0; written < length; ) {
@@ -75,17 +76,6 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
   const pauseMs = deps.pauseMs ?? 1000;
   const reportEvery = deps.reportEveryBytes ?? 64 * 1024 * 1024;
   if (deps.strikerUrls.length === 0) throw new TypeError('file.fetch needs at least one Striker URL');
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-
-  /** One GET; rejects when the Striker is silent for `idleTimeoutMs` (before the answer or within its body). */
-  const get = (url: string, headers: Record<string, string>, signal: AbortSignal) =>
-    new Promise<IncomingMessage>((resolve, reject) => {
-      const https = url.startsWith('https:');
-      const req = (https ? httpsGet : httpGet)(url, { headers, signal, agent: https ? agents.https : agents.http }, resolve);
-      req.on('error', reject);
-      req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`the Striker was silent for ${idleTimeoutMs} ms`)));
-    });
-
   return async (ctx: HostJobContext<Payload>): Promise<HostJobResult> => {
     const p = ctx.payload;
     const report = (s: State) => ctx.api('POST', `files/${p.fileId}/state`, { jobId: ctx.jobId, ...s });
@@ -156,24 +146,19 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
 
   /** Fetches the bytes from `held` on into the part; the SHA-256 of the whole part once it holds every byte. */
   async function fetchFrom(ctx: HostJobContext<Payload>, base: string, held: number, p: Payload, part: string, credential: string, report: (s: State) => Promise<unknown>): Promise<string> {
-    const res = await get(`${base}/api/agent/files/${p.fileId}/content`, { authorization: `Bearer ${credential}`, ...(held > 0 ? { range: `bytes=${held}-` } : {}) }, ctx.signal);
-    const text = async () => {
-      let t = '';
-      for await (const chunk of res) if (t.length < 2000) t += String(chunk);
-      return t;
-    };
+    const res = await streamedGet(`${base}/api/agent/files/${p.fileId}/content`, { authorization: `Bearer ${credential}`, ...(held > 0 ? { range: `bytes=${held}-` } : {}) }, { signal: ctx.signal, idleTimeoutMs, readBytes: READ_BYTES });
     let from: number;
     if (res.statusCode === 206 && held > 0) {
-      const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(res.headers['content-range'] ?? ''));
+      const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers['content-range'] ?? '');
       if (m === null || Number(m[1]) !== held || Number(m[3]) !== p.sizeBytes) {
         res.destroy();
-        throw new Refused(`answered Range bytes=${held}- with Content-Range '${String(res.headers['content-range'])}'`);
+        throw new Refused(`answered Range bytes=${held}- with Content-Range '${res.headers['content-range']}'`);
       }
       from = held;
     } else if (res.statusCode === 200) {
       from = 0;
     } else {
-      const body = (await text()).slice(0, 300);
+      const body = (await res.text(2000)).slice(0, 300);
       let message = body;
       try {
         message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? body;
@@ -182,13 +167,18 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
       }
       throw new Refused(`HTTP ${res.statusCode}: ${message}`);
     }
+    if (Number(res.headers['content-length']) !== p.sizeBytes - from) {
+      res.destroy();
+      throw new Error(`the Striker's answer has Content-Length '${res.headers['content-length'] ?? ''}', not the ${p.sizeBytes - from} bytes from byte ${from}`);
+    }
     const hash = createHash('sha256');
     await hashPrefix(part, from, hash);
     let done = from;
     let nextReport = from + reportEvery;
-    // The answer's small chunks are gathered into large buffers, two of them: one is written
-    // while the other fills. After a cut, what arrived is still written (the final SHA-256 covers
-    // it), so the next request goes on from the last byte received; it hashes the part again.
+    // Each read is hashed and copied into one of two large buffers: one is written while the
+    // other fills; when both are busy the socket waits. After a cut, what arrived is still
+    // written (the final SHA-256 covers it), so the next request goes on from the last byte
+    // received; it hashes the part again.
     const handle = await open(part, from === 0 ? 'w' : 'r+');
     const buffers = [Buffer.allocUnsafe(WRITE_BYTES), Buffer.allocUnsafe(WRITE_BYTES)];
     let slot = 0;
@@ -203,28 +193,36 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
       slot ^= 1;
       fill = 0;
     };
+    let reporting: Promise<void> | undefined;
+    let reportFailure: unknown;
+    const progress = async () => {
+      await report({ state: 'fetching', bytes: done });
+      await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
+    };
     try {
-      for await (const chunk of res as AsyncIterable<Buffer>) {
+      // The chunk is a view of the connection's read buffer: it stays as it is until the promise
+      // returned here settles (the socket waits), so the part that did not fit is copied after the flush.
+      await res.body((chunk) => {
         done += chunk.length;
-        if (done > p.sizeBytes) throw new Error(`the Striker sent more than the file's ${p.sizeBytes} bytes`);
         hash.update(chunk);
-        for (let at = 0; at < chunk.length; ) {
-          const n = Math.min(chunk.length - at, WRITE_BYTES - fill);
-          chunk.copy(buffers[slot]!, fill, at, at + n);
-          fill += n;
-          at += n;
-          if (fill === WRITE_BYTES) await flush();
-        }
-        if (done >= nextReport) {
+        const n = Math.min(chunk.length, WRITE_BYTES - fill);
+        chunk.copy(buffers[slot]!, fill, 0, n);
+        fill += n;
+        if (done >= nextReport && reporting === undefined) {
+          // Reported on the side, one report at a time: the bytes do not wait for the Striker's database.
           nextReport = done + reportEvery;
-          await report({ state: 'fetching', bytes: done });
-          await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
+          reporting = progress().then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
         }
-      }
+        if (fill < WRITE_BYTES) return undefined;
+        return flush().then(() => void (fill = chunk.copy(buffers[slot]!, 0, n)));
+      });
+      await reporting;
+      if (reportFailure !== undefined) throw reportFailure;
       await flush();
       await writing;
     } catch (error) {
       await flush().then(() => writing).catch(() => undefined);
+      await reporting;
       throw error;
     } finally {
       await writing.catch(() => undefined);

@@ -11,10 +11,9 @@
  *   GET    /api/agent/files/:id/content     the bytes (Range: one byte range, 206), only to a host the file was pushed to
  *   POST   /api/agent/files/:id/state       { jobId, state, bytes, error? } what the fetch reached
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { listUploads, selectRange, uploadSessionRoutes, type MediaUpload } from '../../repo-sync/index.js';
+import { FileStreamer, listUploads, selectRange, uploadSessionRoutes, type MediaUpload } from '../../repo-sync/index.js';
 import { NotFoundError, StrikerError } from '../../striker/core/errors/index.js';
 import type { SyncedFile } from './file-record.js';
 import { fileForHost, finishFileUpload, findFile, listFiles, pushFile, removeFile, reportHostState, startFileUpload, uploadAreaOf, type FilesDeps } from './actions.js';
@@ -40,6 +39,7 @@ export interface FilePushResponse {
 
 export async function filesRoutes(app: FastifyInstance, deps: FilesDeps): Promise<void> {
   const area = uploadAreaOf(deps);
+  const streamer = new FileStreamer(1 << 20);
 
   app.get('/api/files', { config: { access: 'viewer' } }, async (): Promise<FileListResponse> => ({
     files: await listFiles(deps.db),
@@ -80,14 +80,26 @@ export async function filesRoutes(app: FastifyInstance, deps: FilesDeps): Promis
     if (size === undefined) throw new NotFoundError(`the bytes of ${file.name} on this Striker`, file.id);
     if (size !== file.sizeBytes) throw new StrikerError('CONFLICT', `this Striker's copy of ${file.name} has ${size} bytes, not ${file.sizeBytes}`);
     const range = request.headers.range === undefined ? undefined : selectRange(request.headers.range, size);
-    void reply.header('accept-ranges', 'bytes').header('content-type', 'application/octet-stream').header('x-content-sha256', file.sha256);
+    const headers: Record<string, string | number> = { 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'x-content-sha256': file.sha256 };
     if (range === 'unsatisfiable') {
-      return reply.status(416).header('content-range', `bytes */${size}`).send();
+      return reply.status(416).headers(headers).header('content-range', `bytes */${size}`).send();
     }
     const { start, end } = range ?? { start: 0, end: size - 1 };
-    if (range !== undefined) void reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`);
-    void reply.header('content-length', end - start + 1);
-    return reply.send(createReadStream(path, { start, end, highWaterMark: 1 << 20 }));
+    if (range !== undefined) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    headers['content-length'] = end - start + 1;
+    const handle = await open(path, 'r');
+    // The body goes from the descriptor straight to the socket (sendfile(2) where it can), past fastify's reply.
+    reply.hijack();
+    try {
+      reply.raw.writeHead(range === undefined ? 200 : 206, headers);
+      if (end >= start) await streamer.send(reply.raw, handle.fd, end - start + 1, start);
+      else reply.raw.end();
+    } catch (error) {
+      request.log.warn({ err: error, file: file.id }, 'file content stream failed');
+    } finally {
+      await handle.close();
+    }
+    return reply;
   });
 
   app.post<{ Params: { id: string } }>('/api/agent/files/:id/state', { config: { access: 'agent' as const } }, async (request) =>
