@@ -233,7 +233,9 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     const row = page.locator(`tr[data-mac="${MAC}"]`);
     await row.waitFor({ timeout: 180_000 });
     // Missing optional loaders are said in plain words (what to do), their paths only inside the detail.
-    for (const remedy of await page.getByTestId('pxe-optional-remedy').all()) {
+    const remedies = await page.getByTestId('pxe-optional-remedy').all();
+    expect(remedies.length).toBeGreaterThan(0);
+    for (const remedy of remedies) {
       const words = await remedy.evaluate((li) => [...li.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join(''));
       expect(words).not.toMatch(/\/nonexistent|EFI\/BOOT|\/usr\/lib/);
       expect(words).toMatch(/OS media on the Repos page|install it on this Striker|ARM64/);
