@@ -18,7 +18,7 @@ import { loadOrCreateSshKey, sshKeyFilesIn } from './ssh-key.js';
 import { repoPaths } from '../repo-sync/index.js';
 import { kickstartCheckJobKind } from './check-jobs.js';
 import { hostIdOf } from './host-id.js';
-import { DbHostLookup, leaseMacOf } from './host-store.js';
+import { DbHostLookup, leaseMacOf, markInstalling } from './host-store.js';
 import { registerHost, type RegisteredHook } from './actions.js';
 import { buildHostDraft, loadHostFacts, loadSharedFacts, type DraftPlace } from './host-drafts.js';
 import { CoalescedLoad } from './coalesced-load.js';
@@ -133,6 +133,7 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
           counters,
           peerMac: (ip) => leaseMacOf(deps.db, ip),
           register: (hostId, tokenHash, peerIp, at) => registerHost(deps.db, { hostId, tokenHash, peerIp, now: at }, deps.onRegistered),
+          onServed: (hostId) => markInstalling(deps.db, hostId),
           ...(deps.onRegistrationRefused === undefined ? {} : { onRegistrationRefused: deps.onRegistrationRefused }),
           now,
         }));

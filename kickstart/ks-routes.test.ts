@@ -34,9 +34,11 @@ let clock: Date;
 const counters = createKickstartCounters();
 
 let refusals: { hostId: string; peer: string; reason: string }[] = [];
+let servedTo: string[] = [];
 
 beforeEach(async () => {
   refusals = [];
+  servedTo = [];
   logs = [];
   timeline = new MemoryTimeline();
   tokens = new MemoryTokenStore();
@@ -55,6 +57,7 @@ beforeEach(async () => {
     peerMac: async (ip) => (ip === '10.201.10.99' ? '52:54:00:00:0a:01' : undefined),
     register: memoryExchange(tokens, async (hostId) => ({ hostId, agentToken: 'issued-by-lead' })),
     onRegistrationRefused: async (hostId, peer, reason) => void refusals.push({ hostId, peer, reason }),
+    onServed: async (hostId) => void servedTo.push(hostId),
     now: () => clock,
   }));
 });
@@ -74,6 +77,14 @@ const get = (url: string, remoteAddress: string) => app.inject({ method: 'GET', 
 const post = (url: string, remoteAddress: string, payload: unknown) => app.inject({ method: 'POST', url, remoteAddress, payload: payload as object });
 
 describe('GET /ks/:hostId.ks', () => {
+  it('reports a served kickstart (the machine is installing), and not a refused or withheld one', async () => {
+    expect((await get('/ks/host-node-1.ks', strangerIp)).statusCode).toBe(403);
+    expect((await get('/ks/host-dr-1.ks', hosts.get('host-dr-1')!.reservedIp!)).statusCode).toBe(409);
+    expect(servedTo).toEqual([]);
+    expect((await get('/ks/host-node-1.ks', nodeIp)).statusCode).toBe(200);
+    expect(servedTo).toEqual(['host-node-1']);
+  });
+
   it('serves the kickstart to the reserved IP, with a fresh token and a signed events URL', async () => {
     const res = await get('/ks/host-node-1.ks', nodeIp);
     expect(res.statusCode).toBe(200);

@@ -78,6 +78,11 @@ export interface KickstartRouteDeps {
   register?: RegistrationExchange;
   /** Called when a registration is refused (for the audit log); its failure does not change the 403. */
   onRegistrationRefused?: (hostId: string, peerIp: string, reason: string) => Promise<void>;
+  /**
+   * Called once a kickstart was served (the installer has started): the machine moves to
+   * `installing`. Its failure is logged and does not change the reply.
+   */
+  onServed?: (hostId: string) => Promise<void>;
   now?: Clock;
 }
 
@@ -177,6 +182,7 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
       counters.served++;
       log.info({ hostId: host.hostId, peer: req.ip, bytes: text.length }, 'kickstart served');
       deps.timeline.record({ step: 'kickstart.fetched', ip: req.ip, at, details: { outcome: 'served', bytes: text.length } });
+      await deps.onServed?.(host.hostId).catch((error: unknown) => log.error({ err: error, hostId: host.hostId }, 'could not mark the machine installing'));
       return reply.type('text/plain; charset=utf-8').send(text);
     }
 

@@ -8,7 +8,10 @@ describe('planLoaders', () => {
   it('defaults to the Debian packages installed on this machine (the lab has ipxe, pxelinux, syslinux-common)', async () => {
     const config = loadersConfigSchema.parse({});
     const specs = planLoaders(config);
-    expect(specs.find((s) => s.name === 'undionly.kpxe')).toEqual({ name: 'undionly.kpxe', path: '/usr/lib/ipxe/undionly.kpxe', providedBy: 'the Debian package ipxe (loaders.ipxeDir = /usr/lib/ipxe)', required: true });
+    expect(specs.find((s) => s.name === 'undionly.kpxe')).toEqual({
+      name: 'undionly.kpxe', path: '/usr/lib/ipxe/undionly.kpxe', providedBy: 'the Debian package ipxe (loaders.ipxeDir = /usr/lib/ipxe)', required: true,
+      remedy: 'The iPXE loaders come from the Debian package ipxe: install it on this Striker (apt install ipxe).',
+    });
     const check = await checkLoaders(specs);
     for (const name of ['undionly.kpxe', 'ipxe.efi', 'snponly.efi', 'pxelinux.0', 'lpxelinux.0', 'ldlinux.c32'] as const) expect(check.available.get(name)).toBeDefined();
     // No installation tree configured: shim and grub are reported, not required; Debian 12's ipxe has no ARM64 build.
@@ -16,6 +19,9 @@ describe('planLoaders', () => {
       ['ipxe-arm64.efi', false], ['shimx64.efi', false], ['grubx64.efi', false], ['shimaa64.efi', false], ['grubaa64.efi', false],
     ]);
     expect(check.problems[1]!.message).toMatch(/^boot loader shimx64\.efi is missing: .* does not exist; it comes from an imported installation tree \(loaders\.installTreeDir is not set\)$/);
+    // In plain words, without paths: what is missing and what to do about it.
+    expect(check.problems[1]!.remedy).toBe('The Secure Boot loaders for x86_64 UEFI machines (shim and GRUB) come from an installation tree, and none is in use yet: import x86_64 OS media on the Repos page.');
+    for (const p of check.problems) expect(p.remedy).not.toMatch(/\/nonexistent|\/usr\/lib|EFI\/BOOT/);
   });
 
   it('names every missing loader with its package, and finds the shim in an installation tree', async () => {
@@ -35,6 +41,7 @@ describe('planLoaders', () => {
     expect(byName['lpxelinux.0']).toMatchObject({ required: true });
     expect(byName['lpxelinux.0']!.message).toContain('the Debian package pxelinux');
     expect(byName['grubx64.efi']).toMatchObject({ required: false, path: `${dir}/tree/EFI/BOOT/grubx64.efi` });
+    expect(byName['grubx64.efi']!.remedy).toBe('The installation tree in use lacks its Secure Boot loaders (shim and GRUB) for x86_64: import complete x86_64 OS media on the Repos page.');
   });
 
   it("requires the x64 shim chain when uefiChain is 'shim', and finds the ARM64 chain in the aarch64 tree", async () => {

@@ -68,6 +68,8 @@ export interface LoaderSpec {
   path: string;
   /** What provides it, for the error message. */
   providedBy: string;
+  /** In plain words, for the page: what is missing and what the operator does about it (no paths). */
+  remedy: string;
   required: boolean;
 }
 
@@ -76,6 +78,8 @@ export interface LoaderProblem {
   path: string;
   required: boolean;
   message: string;
+  /** What is missing and what to do, in plain words; `path` and `message` are the detail. */
+  remedy: string;
 }
 
 export interface LoaderCheck {
@@ -88,21 +92,29 @@ export function planLoaders(config: LoadersConfig): LoaderSpec[] {
   const required = new Set<LoaderName>(config.required);
   if (config.uefiChain === 'shim') for (const name of uefiChains.x64) required.add(name);
   const specs: LoaderSpec[] = [];
-  const add = (name: LoaderName, path: string, providedBy: string): void => {
-    specs.push({ name, path, providedBy, required: required.has(name) });
+  const add = (name: LoaderName, path: string, providedBy: string, remedy: string): void => {
+    specs.push({ name, path, providedBy, remedy, required: required.has(name) });
   };
-  for (const name of ['undionly.kpxe', 'ipxe.efi', 'snponly.efi'] as const) add(name, join(config.ipxeDir, name), `the Debian package ipxe (loaders.ipxeDir = ${config.ipxeDir})`);
-  for (const name of ['pxelinux.0', 'lpxelinux.0'] as const) add(name, join(config.pxelinuxDir, name), `the Debian package pxelinux (loaders.pxelinuxDir = ${config.pxelinuxDir})`);
-  add('ipxe-arm64.efi', join(config.ipxeDir, 'ipxe-arm64.efi'), `an iPXE build for ARM64 placed in loaders.ipxeDir = ${config.ipxeDir}`);
-  add('ldlinux.c32', join(config.syslinuxModulesDir, 'ldlinux.c32'), `the Debian package syslinux-common (loaders.syslinuxModulesDir = ${config.syslinuxModulesDir})`);
+  const pkg = (name: string, what: string) => `${what} come from the Debian package ${name}: install it on this Striker (apt install ${name}).`;
+  for (const name of ['undionly.kpxe', 'ipxe.efi', 'snponly.efi'] as const) add(name, join(config.ipxeDir, name), `the Debian package ipxe (loaders.ipxeDir = ${config.ipxeDir})`, pkg('ipxe', 'The iPXE loaders'));
+  for (const name of ['pxelinux.0', 'lpxelinux.0'] as const) add(name, join(config.pxelinuxDir, name), `the Debian package pxelinux (loaders.pxelinuxDir = ${config.pxelinuxDir})`, pkg('pxelinux', 'The PXELINUX loaders (for older BIOS machines)'));
+  add('ipxe-arm64.efi', join(config.ipxeDir, 'ipxe-arm64.efi'), `an iPXE build for ARM64 placed in loaders.ipxeDir = ${config.ipxeDir}`,
+    'iPXE for ARM64 machines is not part of the ipxe package: only needed to boot ARM64 machines without Secure Boot; place an ARM64 iPXE build beside the other iPXE loaders.');
+  add('ldlinux.c32', join(config.syslinuxModulesDir, 'ldlinux.c32'), `the Debian package syslinux-common (loaders.syslinuxModulesDir = ${config.syslinuxModulesDir})`, pkg('syslinux-common', 'The PXELINUX modules'));
   const tree = config.installTreeDir;
   const treeNote = tree === undefined ? 'an imported installation tree (loaders.installTreeDir is not set)' : `the installation tree ${tree}`;
-  add('shimx64.efi', join(tree ?? '/nonexistent-install-tree', 'EFI/BOOT/BOOTX64.EFI'), treeNote);
-  add('grubx64.efi', join(tree ?? '/nonexistent-install-tree', 'EFI/BOOT/grubx64.efi'), treeNote);
+  const treeRemedy = (arch: string) => tree === undefined
+    ? `The Secure Boot loaders for ${arch} UEFI machines (shim and GRUB) come from an installation tree, and none is in use yet: import ${arch} OS media on the Repos page.`
+    : `The installation tree in use lacks its Secure Boot loaders (shim and GRUB) for ${arch}: import complete ${arch} OS media on the Repos page.`;
+  add('shimx64.efi', join(tree ?? '/nonexistent-install-tree', 'EFI/BOOT/BOOTX64.EFI'), treeNote, treeRemedy('x86_64'));
+  add('grubx64.efi', join(tree ?? '/nonexistent-install-tree', 'EFI/BOOT/grubx64.efi'), treeNote, treeRemedy('x86_64'));
   const arm64 = config.arm64InstallTreeDir;
   const arm64Note = arm64 === undefined ? 'an imported aarch64 installation tree (loaders.arm64InstallTreeDir is not set)' : `the aarch64 installation tree ${arm64}`;
-  add('shimaa64.efi', join(arm64 ?? '/nonexistent-install-tree', 'EFI/BOOT/BOOTAA64.EFI'), arm64Note);
-  add('grubaa64.efi', join(arm64 ?? '/nonexistent-install-tree', 'EFI/BOOT/grubaa64.efi'), arm64Note);
+  const arm64Remedy = arm64 === undefined
+    ? 'The Secure Boot loaders for ARM64 (aarch64) UEFI machines come from an aarch64 installation tree, and none is in use: only needed for ARM64 machines; import aarch64 OS media on the Repos page.'
+    : 'The aarch64 installation tree in use lacks its Secure Boot loaders (shim and GRUB): import complete aarch64 OS media on the Repos page.';
+  add('shimaa64.efi', join(arm64 ?? '/nonexistent-install-tree', 'EFI/BOOT/BOOTAA64.EFI'), arm64Note, arm64Remedy);
+  add('grubaa64.efi', join(arm64 ?? '/nonexistent-install-tree', 'EFI/BOOT/grubaa64.efi'), arm64Note, arm64Remedy);
   return specs;
 }
 
@@ -140,7 +152,7 @@ export async function checkLoaders(specs: readonly LoaderSpec[]): Promise<Loader
       why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
     }
     if (why === undefined) available.set(spec.name, await realpath(spec.path));
-    else problems.push({ loader: spec.name, path: spec.path, required: spec.required, message: `boot loader ${spec.name} is missing: ${spec.path} ${why}; it comes from ${spec.providedBy}` });
+    else problems.push({ loader: spec.name, path: spec.path, required: spec.required, message: `boot loader ${spec.name} is missing: ${spec.path} ${why}; it comes from ${spec.providedBy}`, remedy: spec.remedy });
   }
   return { available, problems };
 }

@@ -70,16 +70,22 @@ describe('striker.configure', () => {
     expect(own[0]!.message).toContain('host.manage is off');
     expect(own.at(-1)!.message).toContain('Recorded the plan');
     expect(messages.map((m) => m.vars.path).filter(Boolean)).toEqual(plan.files.map((f) => f.path));
+    // Each step's message, shown while the job runs, says the step was recorded, not applied.
+    const steps = own.slice(1, -1).map((m) => m.message);
+    expect(steps.length).toBe(plan.files.length + plan.commands.length);
+    for (const step of steps) expect(step).toMatch(/^Recorded, not applied: (write|run) /);
     const stored = await latestPlan(t.db);
     expect(stored).toMatchObject({ jobId: job.id, applied: false, plan: JSON.parse(JSON.stringify(plan)) });
   });
 
   it('with host.manage on writes every file and runs every command through the applier', async () => {
     const applier = recordingApplier();
-    const { job } = await runConfigure(true, applier);
+    const { job, messages } = await runConfigure(true, applier);
     expect(job.status).toBe('succeeded');
     expect(job).toMatchObject({ noChange: null, message: 'Finished' });
     const plan = planNetwork(sampleIdentity());
+    const steps = messages.filter((m) => m.vars.why !== undefined).map((m) => m.message);
+    expect(steps).toEqual([...plan.files.map(() => 'Wrote {path} ({why})'), ...plan.commands.map(() => 'Ran {command} ({why})')]);
     expect(applier.calls).toEqual([
       ...plan.files.map((f) => `write ${f.path} ${f.mode.toString(8)}`),
       ...plan.commands.map((c) => `run ${c.argv.join(' ')}`),

@@ -2,8 +2,10 @@
  * `striker.configure`: turns the stored identity into a plan (host name, NetworkManager keyfiles,
  * chrony sources), records each step in the job's messages and the plan in `striker_apply_plans`.
  * It changes the machine only when the configuration says Striker manages its host
- * (`host.manage`, off by default); otherwise it says what it would have done, and the job ends as
- * a success that changed nothing ("recorded, not applied"), not as "Finished".
+ * (`host.manage`, off by default); otherwise each step's message says it was recorded, not
+ * applied, and the job ends as a success that changed nothing ("recorded, not applied"), not as
+ * "Finished". A step's message is written once the step is done, so while the job runs its latest
+ * message states what has happened ("Wrote …", "Ran …", or "Recorded, not applied: …").
  */
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
@@ -46,7 +48,8 @@ export function configureJobKind(deps: ConfigureDeps) {
       }
       const plan = planNetwork(stored.identity);
       const steps = plan.files.length + plan.commands.length;
-      const verb = deps.manage ? 'Writing' : 'Would write';
+      const wrote = deps.manage ? 'Wrote {path} ({why})' : 'Recorded, not applied: write {path} ({why})';
+      const ran = deps.manage ? 'Ran {command} ({why})' : 'Recorded, not applied: run {command} ({why})';
       await ctx.progress(5, deps.manage ? 'Applying identity {hostName}' : 'Planning identity {hostName} (host.manage is off: nothing on this machine changes)', {
         hostName: plan.hostName,
       });
@@ -55,12 +58,12 @@ export function configureJobKind(deps: ConfigureDeps) {
       for (const file of plan.files) {
         ctx.checkpoint();
         if (deps.manage) await deps.applier.writeFile(file.path, file.content, file.mode);
-        await ctx.progress(advance(), `${verb} {path} ({why})`, { path: file.path, why: file.why }, { milestone: true });
+        await ctx.progress(advance(), wrote, { path: file.path, why: file.why }, { milestone: true });
       }
       for (const command of plan.commands) {
         ctx.checkpoint();
         if (deps.manage) await deps.applier.run(command.argv, ctx.signal);
-        await ctx.progress(advance(), `${deps.manage ? 'Ran' : 'Would run'} {command} ({why})`, { command: command.argv.join(' '), why: command.why }, { milestone: true });
+        await ctx.progress(advance(), ran, { command: command.argv.join(' '), why: command.why }, { milestone: true });
       }
       await savePlan(deps.db, stored.id, ctx.job.id, plan, deps.manage);
       if (!deps.manage) ctx.nothingChanged(NOT_APPLIED);

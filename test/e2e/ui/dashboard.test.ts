@@ -9,7 +9,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../support/test-database.js';
 import type { ServeProcess } from '../../support/striker-process.js';
-import { NARROW, open, screenshots, type UiBrowser, startUiStriker, type UiStriker } from '../../support/ui-browser.js';
+import { sampleIdentity } from '../../../striker/setup/sample-identity.js';
+import { apiFromPage, NARROW, open, screenshots, type UiBrowser, startUiStriker, type UiStriker } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 let t: TestDatabase;
@@ -49,6 +50,10 @@ describe('the dashboard', () => {
     for (const panel of ['panel-strikers', 'panel-machines', 'panel-jobs', 'panel-repos', 'panel-pxe']) await page.getByTestId(panel).waitFor();
     expect(await page.getByTestId('load-error').count()).toBe(0);
     expect(await page.getByTestId('panel-pxe').textContent()).toContain('off');
+    // Before the wizard this Striker has no name or address to show: the panel says where to set them.
+    expect(await page.getByTestId('self-host-name').textContent()).toBe('This Striker');
+    expect(await page.getByTestId('self-addresses').textContent()).toContain('run the setup wizard');
+    expect(await page.getByTestId('self-detail').textContent()).toMatch(/Node id s[0-9a-f]{12}/);
     await screenshots(page, '60-dashboard-fresh');
     expect(ui.pageErrors).toEqual([]);
   });
@@ -82,6 +87,21 @@ describe('the dashboard', () => {
     await page.locator('[data-testid="checklist"] [data-step="root-password"][data-done="true"]').waitFor();
     expect(await step(page, 'pxe').getAttribute('data-done')).toBe('false');
     await screenshots(page, '63-dashboard-root-password-set');
+  });
+
+  it('names this Striker by the host name and addresses set in the wizard, the node id only as detail', async () => {
+    const { page } = ui;
+    const stored = await apiFromPage(page, 'PUT', '/api/setup/identity', sampleIdentity());
+    expect(stored.status, JSON.stringify(stored.json)).toBe(201);
+    await open(page, `${base}/`);
+    const panel = page.getByTestId('panel-strikers');
+    await panel.getByText('an-striker01.alteeve.example').waitFor();
+    expect(await page.getByTestId('self-host-name').textContent()).toBe('an-striker01.alteeve.example');
+    expect((await page.getByTestId('self-addresses').textContent())?.trim()).toBe('IFN 192.168.122.10 · BCN 10.201.4.1');
+    // The node id and the loopback URL are detail, not the Striker's name.
+    expect(await page.getByTestId('self-host-name').textContent()).not.toMatch(/^s[0-9a-f]{12}$/);
+    expect(await page.getByTestId('self-detail').textContent()).toMatch(/Node id s[0-9a-f]{12} · API at http:\/\//);
+    await screenshots(page, '63-dashboard-identity');
   });
 
   it('offers the host’s real interfaces on the PXE page and refuses an incomplete form field by field', async () => {

@@ -219,6 +219,9 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     await screenshot('pxe-on');
     await dashboard();
     await checklistStep('pxe').and(page.locator('[data-done="true"]')).waitFor();
+    // This Striker is named by the host name the wizard set, not its node id; the id is detail.
+    expect(await page.getByTestId('self-host-name').textContent()).toContain('alteeve.example');
+    expect(await page.getByTestId('self-addresses').textContent()).toContain('IFN 192.168.122.10');
     expect(await page.getByTestId('checklist').getAttribute('data-next')).toBe('machines');
   });
 
@@ -229,6 +232,14 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     guest = bootGuest({ ns: lab.ns, tap: lab.tap(), mac: MAC, firmware: 'bios', timeoutMs: GUEST_TIMEOUT_MS, workDir: lab.dir });
     const row = page.locator(`tr[data-mac="${MAC}"]`);
     await row.waitFor({ timeout: 180_000 });
+    // Missing optional loaders are said in plain words (what to do), their paths only inside the detail.
+    const remedies = await page.getByTestId('pxe-optional-remedy').all();
+    expect(remedies.length).toBeGreaterThan(0);
+    for (const remedy of remedies) {
+      const words = await remedy.evaluate((li) => [...li.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join(''));
+      expect(words).not.toMatch(/\/nonexistent|EFI\/BOOT|\/usr\/lib/);
+      expect(words).toMatch(/OS media on the Repos page|install it on this Striker|ARM64/);
+    }
     expect(await page.evaluate(() => (globalThis as unknown as { journeyMark?: boolean }).journeyMark)).toBe(true);
     expect(await row.getAttribute('data-state')).toBe('discovered');
     await page.getByTestId('discovered-note').waitFor();
@@ -265,6 +276,8 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     await timeline.locator('tr[data-step="kickstart.fetched"]').waitFor({ timeout: 60_000 });
     const steps = await timeline.locator('tr[data-step]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-step')));
     for (const s of ['dhcp.discover', 'dhcp.ack', 'kickstart.fetched']) expect(steps, s).toContain(s);
+    // Its kickstart fetched, the machine is installing, no longer assigned.
+    await page.getByTestId('machine-state').filter({ hasText: 'installing' }).waitFor({ timeout: 30_000 });
     await screenshot('machine-timeline');
   }, GUEST_TIMEOUT_MS + 30_000);
 

@@ -16,7 +16,7 @@ export interface PxeStatusView {
   interface?: string;
   address?: string;
   httpUrl?: string;
-  loaders?: { available: string[]; problems: { loader: string; path: string; required: boolean; message: string }[] };
+  loaders?: { available: string[]; problems: { loader: string; path: string; required: boolean; message: string; remedy?: string }[] };
   /** pxe/ipv6/router-advertiser.ts RouterAdvertiserStatus, the fields shown. */
   ipv6RouterAdvertisements?: { state: string; reason: string; foreignRouter?: { address: string } };
 }
