@@ -99,15 +99,15 @@ afterAll(async () => {
 const STEP_MS = 360_000;
 
 describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted machine', { timeout: STEP_MS }, () => {
-  // Each step builds on the one before: after a failure the rest are skipped, and the page as it
-  // stood is saved beside the step screenshots.
-  let failed = false;
-  beforeEach((ctx) => {
-    if (failed) ctx.skip();
+  // Each step builds on the one before: after a failure the rest fail at once (naming the step
+  // that failed first), and the page as it stood is saved beside the step screenshots.
+  let failed: string | undefined;
+  beforeEach(() => {
+    if (failed !== undefined) throw new Error(`not run: an earlier step failed (${failed})`);
   });
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail') return;
-    failed = true;
+    failed ??= ctx.task.name;
     console.log(`API answers >= 400, session answers, failed requests so far: ${apiRefusals.join(', ') || 'none'}\nstriker serve stderr: ${lab.strikerLog().slice(-3000)}`);
     await page.screenshot({ path: join(SHOTS, 'failed-step.png'), fullPage: true }).catch(() => undefined);
   });
