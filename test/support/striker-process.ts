@@ -22,7 +22,7 @@ export interface CommandOutcome {
 }
 
 /** Runs `striker <args>` to completion. */
-export function runStriker(args: string[], env: Record<string, string>, input?: string, timeoutMs = 60_000): Promise<CommandOutcome> {
+export function runStriker(args: string[], env: Record<string, string>, input?: string, timeoutMs = 180_000): Promise<CommandOutcome> {
   requireBuilt();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [STRIKER_MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
