@@ -52,6 +52,17 @@ describe('table classification', () => {
     expect((await ensurePublication(t.db)).added).toEqual([]);
   });
 
+  it('gives every replicated column a type with binary send and receive (subscriptions transfer binary, the initial copy too)', async () => {
+    const { rows } = await t.db.query<{ col: string; type: string }>(
+      `SELECT c.relname || '.' || a.attname AS col, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+         JOIN pg_type ty ON ty.oid = a.atttypid
+        WHERE c.relname = ANY($1::text[]) AND a.attnum > 0 AND NOT a.attisdropped
+          AND (ty.typsend = 0 OR ty.typreceive = 0)`,
+      [replicatedTables().map((r) => r.table)]);
+    expect(rows, 'a replicated column whose type PostgreSQL cannot transfer in binary').toEqual([]);
+  });
+
   it('refuses a peer name that is not a node name, and this Striker itself, naming the field', async () => {
     await expect(subscribeToPeer(t.db, { name: 'Bad Name', connectionString: 'postgres://x@127.0.0.1:1/striker', copyData: false })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ path: 'name' }] });
     const self = await localNodeName(t.db);

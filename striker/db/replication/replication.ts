@@ -19,7 +19,7 @@ import {
 } from './publication-store.js';
 import { CHECKED_SETTINGS, judgeServerSettings, settingsError, type SettingProblem } from './server-settings.js';
 import { readReplicationStatus, type ReplicationStatus } from './status-store.js';
-import { createSubscription, dropSubscription, listSubscriptions, peerPublishedTables, refreshSubscription, subscribedTables, type SubscribeOptions } from './subscription-store.js';
+import { applySubscriptionOptions, createSubscription, dropSubscription, listSubscriptions, peerPublishedTables, refreshSubscription, subscribedTables, SUBSCRIPTION_OPTIONS, type SubscribeOptions } from './subscription-store.js';
 import { shareConflicts } from './conflict-store.js';
 import { replicatedTables, tableClasses, unclassifiedTables, type TableClass } from './table-classification.js';
 
@@ -121,6 +121,8 @@ export interface PrepareResult extends PublicationResult {
   node: string;
   schemaVersion: number;
   refreshed: RefreshOutcome[];
+  /** Peers whose subscription was brought to SUBSCRIPTION_OPTIONS now (made before they were chosen). */
+  optionsSet: string[];
   schemaBehind: ReplicationStatus['schemaBehind'];
 }
 
@@ -128,7 +130,8 @@ export interface PrepareResult extends PublicationResult {
  * The start-up sequence, after migrations: check the server, name the node, attach the conflict
  * rules and publish (a new table first joins the publication here), record this Striker's schema
  * version (a peer that is behind refuses changes from here, visibly, until it is upgraded), say
- * when this Striker is behind a peer, and refresh the subscriptions (a peer's new tables).
+ * when this Striker is behind a peer, bring every subscription to SUBSCRIPTION_OPTIONS (binary
+ * transfer, parallel streaming) and refresh the subscriptions (a peer's new tables).
  */
 export async function prepareReplication(db: Database, options: PrepareOptions): Promise<PrepareResult> {
   const log = options.logger;
@@ -147,8 +150,10 @@ export async function prepareReplication(db: Database, options: PrepareOptions):
     log.error({ peer: b.peer, peerVersion: b.peerVersion, localVersion: b.localVersion },
       `schema behind: ${b.peer} is at migration ${b.peerVersion}, this Striker at ${b.localVersion}; changes from ${b.peer} are held until this Striker is upgraded`);
   }
+  const optionsSet = await applySubscriptionOptions(db);
+  if (optionsSet.length > 0) log.info({ peers: optionsSet, options: SUBSCRIPTION_OPTIONS }, 'subscriptions set to transfer options');
   const refreshed = await refreshSubscriptions(db);
   for (const r of refreshed) if (!r.ok) log.warn({ peer: r.peer, err: r.error }, 'could not refresh the subscription to a peer');
   await shareConflicts(db);
-  return { ...publication, node, schemaVersion, refreshed, schemaBehind: before.schemaBehind };
+  return { ...publication, node, schemaVersion, refreshed, optionsSet, schemaBehind: before.schemaBehind };
 }

@@ -3,7 +3,8 @@
  * Two embedded Strikers replicating both ways; B stopped, PROFILE_ROWS single-row inserts into
  * `jobs` on A (8 connections), B started with track_functions = all: time until B holds every row,
  * and B's pg_stat_user_functions (calls, self and total time of each trigger function). Run once
- * with every trigger, then with jobs' history trigger disabled on B, then with its conflict-rule
+ * with every trigger, then the same with B's subscription transferring text (binary = false,
+ * streaming = off), then with jobs' history trigger disabled on B, then with its conflict-rule
  * trigger disabled too, then with the live and notify triggers disabled as well (the apply
  * worker's own cost per row and transaction), so each trigger's share of the apply time shows. (Each run's time
  * includes the apply worker's start; compare runs made under the same load.) Also printed: the CPU
@@ -11,6 +12,7 @@
  * than the wall time.
  */
 import { startPeer, joinMesh, waitUntil, type Peer } from '../../support/replication-peers.js';
+import { subscriptionName } from '../../../striker/db/replication/names.js';
 import { applyWorkerPid, cpuMs } from './process-cpu.js';
 
 const ROWS = Number(process.env.PROFILE_ROWS ?? 10_000);
@@ -53,7 +55,11 @@ try {
   for (const p of [a, b]) await waitUntil(async () => (await p.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_subscription_rel WHERE srsubstate <> 'r'")).rows[0]!.n === 0, 120_000, 'the initial copy');
   await b.db.query("ALTER SYSTEM SET track_functions = 'all'");
   await b.db.query('SELECT pg_reload_conf()');
-  await catchUp(a, b, 'all triggers');
+  await catchUp(a, b, 'all triggers (binary transfer, streaming = parallel: as Strikers subscribe)');
+  // The same with the subscription's values in text and large transactions not streamed.
+  await b.db.query(`ALTER SUBSCRIPTION ${subscriptionName(a.name)} SET (binary = false, streaming = off)`);
+  await catchUp(a, b, 'all triggers (text transfer, streaming = off)');
+  await b.db.query(`ALTER SUBSCRIPTION ${subscriptionName(a.name)} SET (binary = true, streaming = parallel)`);
   await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_history');
   await catchUp(a, b, 'without history');
   await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_replication');
