@@ -45,9 +45,10 @@ describe('table classification', () => {
       expect(triggers.every((g) => g.tgenabled === 'A'), `${table} triggers ENABLE ALWAYS`).toBe(true);
       expect(triggers.some((g) => g.tgname === `${table}_replication`), `${table}_replication`).toBe(true);
     }
-    // A job that arrives from a peer wakes this Striker's listeners (live pages, agents' held claims).
-    const { rows: notify } = await t.db.query<{ tgenabled: string }>("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'public.jobs'::regclass AND tgname = 'jobs_notify'");
-    expect(notify).toEqual([{ tgenabled: 'A' }]);
+    // A job that arrives from a peer wakes this Striker's listeners (live pages, agents' held claims):
+    // the job feed is part of jobs' one ENABLE ALWAYS AFTER trigger (migration 0038).
+    const { rows: notify } = await t.db.query<{ tgenabled: string; def: string }>("SELECT tgenabled, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'public.jobs'::regclass AND tgname IN ('jobs_notify', 'jobs_history')");
+    expect(notify).toEqual([{ tgenabled: 'A', def: expect.stringContaining("'striker_jobs'") }]);
     // Idempotent: a second start changes nothing.
     expect((await ensurePublication(t.db)).added).toEqual([]);
   });

@@ -9,7 +9,6 @@ import { checkNodeName } from './names.js';
 import {
   appliedSchemaVersion,
   attachConflictRules,
-  notifyOnApply,
   localNodeName,
   readServerSettings,
   schemaTables,
@@ -42,18 +41,16 @@ export interface PublicationResult {
   unclassified: string[];
 }
 
-/** NOTIFY triggers that must fire for a peer's changes as for this Striker's own: [table, trigger]. */
-const NOTIFY_ON_APPLY: readonly (readonly [string, string])[] = [['jobs', 'jobs_notify']];
-
 /**
- * Attaches the conflict rules to every replicated table and makes the publication hold exactly
- * the replicated tables (idempotent: run at every start, after migrations).
+ * Attaches the conflict rules to every replicated table (and folds its live and feed triggers into
+ * its one AFTER row trigger, ENABLE ALWAYS: a peer's changes are announced here as this Striker's
+ * own are, see migration 0038) and makes the publication hold exactly the replicated tables
+ * (idempotent: run at every start, after migrations).
  */
 export async function ensurePublication(db: Database, classes: Readonly<Record<string, TableClass>> = tableClasses): Promise<PublicationResult> {
   const present = await schemaTables(db);
   const tables = replicatedTables(classes).filter((t) => present.includes(t.table));
   for (const t of tables) await attachConflictRules(db, t.table, t.mode, t.settledBy);
-  for (const [table, trigger] of NOTIFY_ON_APPLY) if (tables.some((t) => t.table === table)) await notifyOnApply(db, table, trigger);
   const published = tables.map((t) => t.table);
   const added = await setPublicationTables(db, published);
   return { published, added, unclassified: unclassifiedTables(present, classes) };

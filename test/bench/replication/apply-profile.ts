@@ -4,8 +4,9 @@
  * `jobs` on A (8 connections), B started with track_functions = all: time until B holds every row,
  * and B's pg_stat_user_functions (calls, self and total time of each trigger function). Run once
  * with every trigger, then the same with B's subscription transferring text (binary = false,
- * streaming = off), then with jobs' history trigger disabled on B, then with its conflict-rule
- * trigger disabled too, then with the live and notify triggers disabled as well (the apply
+ * streaming = off), then with history, live channel and job feed as three separate AFTER
+ * triggers, then with jobs' one AFTER trigger (history, live channel and job feed,
+ * migration 0038) disabled on B, then with its conflict-rule trigger disabled too (the apply
  * worker's own cost per row and transaction), so each trigger's share of the apply time shows. (Each run's time
  * includes the apply worker's start; compare runs made under the same load.) Also printed: the CPU
  * time B's apply worker spent (from /proc), which other work on the machine inflates far less
@@ -60,12 +61,18 @@ try {
   await b.db.query(`ALTER SUBSCRIPTION ${subscriptionName(a.name)} SET (binary = false, streaming = off)`);
   await catchUp(a, b, 'all triggers (text transfer, streaming = off)');
   await b.db.query(`ALTER SUBSCRIPTION ${subscriptionName(a.name)} SET (binary = true, streaming = parallel)`);
+  // The history, live-channel and job-feed triggers as three separate ENABLE ALWAYS AFTER
+  // triggers again (as they were before migration 0038 folded them into one), then folded back.
+  await b.db.query("CREATE OR REPLACE TRIGGER jobs_history AFTER INSERT OR UPDATE OR DELETE ON jobs FOR EACH ROW EXECUTE FUNCTION striker_history_jobs('{heartbeat_at}')");
+  await b.db.query("SELECT striker_history_function('jobs')");
+  await b.db.query("CREATE TRIGGER jobs_live AFTER INSERT OR DELETE OR UPDATE OF status ON jobs FOR EACH ROW EXECUTE FUNCTION striker_live_trigger('jobs', 'id')");
+  await b.db.query('CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify()');
+  for (const t of ['jobs_history', 'jobs_live', 'jobs_notify']) await b.db.query(`ALTER TABLE jobs ENABLE ALWAYS TRIGGER ${t}`);
+  await catchUp(a, b, 'all triggers, history, live and feed as three AFTER triggers');
+  await b.db.query("SELECT striker_merge_row_triggers('jobs')");
   await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_history');
-  await catchUp(a, b, 'without history');
+  await catchUp(a, b, 'without the AFTER trigger (history, live channel, job feed)');
   await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_replication');
-  await catchUp(a, b, 'without history nor conflict rules');
-  await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_live');
-  await b.db.query('ALTER TABLE jobs DISABLE TRIGGER jobs_notify');
   await catchUp(a, b, 'without any trigger (the apply worker alone)');
 } finally {
   await Promise.all([a, b].map((p) => p.remove()));
