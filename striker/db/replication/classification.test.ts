@@ -62,6 +62,9 @@ describe('table classification', () => {
           AND (ty.typsend = 0 OR ty.typreceive = 0)`,
       [replicatedTables().map((r) => r.table)]);
     expect(rows, 'a replicated column whose type PostgreSQL cannot transfer in binary').toEqual([]);
+    const { rows: [checked] } = await t.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ANY($1::text[])", [replicatedTables().map((r) => r.table)]);
+    expect(checked!.n).toBeGreaterThan(100);
   });
 
   it('refuses a peer name that is not a node name, and this Striker itself, naming the field', async () => {
