@@ -45,11 +45,26 @@ describe('table classification', () => {
       expect(triggers.every((g) => g.tgenabled === 'A'), `${table} triggers ENABLE ALWAYS`).toBe(true);
       expect(triggers.some((g) => g.tgname === `${table}_replication`), `${table}_replication`).toBe(true);
     }
-    // A job that arrives from a peer wakes this Striker's listeners (live pages, agents' held claims).
-    const { rows: notify } = await t.db.query<{ tgenabled: string }>("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'public.jobs'::regclass AND tgname = 'jobs_notify'");
-    expect(notify).toEqual([{ tgenabled: 'A' }]);
+    // A job that arrives from a peer wakes this Striker's listeners (live pages, agents' held claims):
+    // the job feed is part of jobs' one ENABLE ALWAYS AFTER trigger (migration 0038).
+    const { rows: notify } = await t.db.query<{ tgenabled: string; def: string }>("SELECT tgenabled, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'public.jobs'::regclass AND tgname IN ('jobs_notify', 'jobs_history')");
+    expect(notify).toEqual([{ tgenabled: 'A', def: expect.stringContaining("'striker_jobs'") }]);
     // Idempotent: a second start changes nothing.
     expect((await ensurePublication(t.db)).added).toEqual([]);
+  });
+
+  it('gives every replicated column a type with binary send and receive (subscriptions transfer binary, the initial copy too)', async () => {
+    const { rows } = await t.db.query<{ col: string; type: string }>(
+      `SELECT c.relname || '.' || a.attname AS col, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+         JOIN pg_type ty ON ty.oid = a.atttypid
+        WHERE c.relname = ANY($1::text[]) AND a.attnum > 0 AND NOT a.attisdropped
+          AND (ty.typsend = 0 OR ty.typreceive = 0)`,
+      [replicatedTables().map((r) => r.table)]);
+    expect(rows, 'a replicated column whose type PostgreSQL cannot transfer in binary').toEqual([]);
+    const { rows: [checked] } = await t.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ANY($1::text[])", [replicatedTables().map((r) => r.table)]);
+    expect(checked!.n).toBeGreaterThan(100);
   });
 
   it('refuses a peer name that is not a node name, and this Striker itself, naming the field', async () => {

@@ -24,7 +24,7 @@ export {
   type RefreshOutcome,
 } from './replication.js';
 export { localNodeName, schemaVersions, type SchemaVersionRow } from './publication-store.js';
-export { setSubscriptionEnabled, listSubscriptions, type SubscribeOptions, type SubscriptionRow } from './subscription-store.js';
+export { setSubscriptionEnabled, listSubscriptions, subscriptionOptions, SUBSCRIPTION_OPTIONS, type SubscribeOptions, type SubscriptionRow } from './subscription-store.js';
 export type { ReplicationStatus, SlotStatus, SubscriptionStatus } from './status-store.js';
 export { listConflicts, markConflictResolved, purgeRowDeletions, shareConflicts, type ConflictRow } from './conflict-store.js';
 export { judgeServerSettings, replicationServerFlags, type ReplicationServerOptions, type SettingProblem } from './server-settings.js';

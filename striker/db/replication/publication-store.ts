@@ -38,15 +38,6 @@ export async function attachConflictRules(db: DbWriter, table: string, mode: 're
   await db.write('SELECT public.striker_replicate($1, $2, $3)', [table, mode, settledBy ?? null]);
 }
 
-/**
- * Makes a replicated table's NOTIFY trigger fire for changes a peer's apply worker writes too
- * (ordinary triggers do not fire there): `jobs_notify` wakes live job pages and the agents' held
- * claims on this Striker when a job arrives from a peer. Idempotent.
- */
-export async function notifyOnApply(db: DbWriter, table: string, trigger: string): Promise<void> {
-  await db.write(`ALTER TABLE public.${quoteIdent(table)} ENABLE ALWAYS TRIGGER ${quoteIdent(trigger)}`);
-}
-
 export async function publishedTables(db: DbReader): Promise<string[]> {
   const { rows } = await db.query<{ tablename: string }>('SELECT tablename FROM pg_catalog.pg_publication_tables WHERE pubname = $1 ORDER BY tablename', [PUBLICATION]);
   return rows.map((r) => r.tablename);

@@ -9,7 +9,6 @@ import { checkNodeName } from './names.js';
 import {
   appliedSchemaVersion,
   attachConflictRules,
-  notifyOnApply,
   localNodeName,
   readServerSettings,
   schemaTables,
@@ -19,7 +18,7 @@ import {
 } from './publication-store.js';
 import { CHECKED_SETTINGS, judgeServerSettings, settingsError, type SettingProblem } from './server-settings.js';
 import { readReplicationStatus, type ReplicationStatus } from './status-store.js';
-import { createSubscription, dropSubscription, listSubscriptions, peerPublishedTables, refreshSubscription, subscribedTables, type SubscribeOptions } from './subscription-store.js';
+import { applySubscriptionOptions, createSubscription, dropSubscription, listSubscriptions, peerPublishedTables, refreshSubscription, subscribedTables, SUBSCRIPTION_OPTIONS, type SubscribeOptions } from './subscription-store.js';
 import { shareConflicts } from './conflict-store.js';
 import { replicatedTables, tableClasses, unclassifiedTables, type TableClass } from './table-classification.js';
 
@@ -42,18 +41,16 @@ export interface PublicationResult {
   unclassified: string[];
 }
 
-/** NOTIFY triggers that must fire for a peer's changes as for this Striker's own: [table, trigger]. */
-const NOTIFY_ON_APPLY: readonly (readonly [string, string])[] = [['jobs', 'jobs_notify']];
-
 /**
- * Attaches the conflict rules to every replicated table and makes the publication hold exactly
- * the replicated tables (idempotent: run at every start, after migrations).
+ * Attaches the conflict rules to every replicated table (and folds its live and feed triggers into
+ * its one AFTER row trigger, ENABLE ALWAYS: a peer's changes are announced here as this Striker's
+ * own are, see migration 0038) and makes the publication hold exactly the replicated tables
+ * (idempotent: run at every start, after migrations).
  */
 export async function ensurePublication(db: Database, classes: Readonly<Record<string, TableClass>> = tableClasses): Promise<PublicationResult> {
   const present = await schemaTables(db);
   const tables = replicatedTables(classes).filter((t) => present.includes(t.table));
   for (const t of tables) await attachConflictRules(db, t.table, t.mode, t.settledBy);
-  for (const [table, trigger] of NOTIFY_ON_APPLY) if (tables.some((t) => t.table === table)) await notifyOnApply(db, table, trigger);
   const published = tables.map((t) => t.table);
   const added = await setPublicationTables(db, published);
   return { published, added, unclassified: unclassifiedTables(present, classes) };
@@ -121,6 +118,8 @@ export interface PrepareResult extends PublicationResult {
   node: string;
   schemaVersion: number;
   refreshed: RefreshOutcome[];
+  /** Peers whose subscription was brought to SUBSCRIPTION_OPTIONS now (made before they were chosen). */
+  optionsSet: string[];
   schemaBehind: ReplicationStatus['schemaBehind'];
 }
 
@@ -128,7 +127,8 @@ export interface PrepareResult extends PublicationResult {
  * The start-up sequence, after migrations: check the server, name the node, attach the conflict
  * rules and publish (a new table first joins the publication here), record this Striker's schema
  * version (a peer that is behind refuses changes from here, visibly, until it is upgraded), say
- * when this Striker is behind a peer, and refresh the subscriptions (a peer's new tables).
+ * when this Striker is behind a peer, bring every subscription to SUBSCRIPTION_OPTIONS (binary
+ * transfer, parallel streaming) and refresh the subscriptions (a peer's new tables).
  */
 export async function prepareReplication(db: Database, options: PrepareOptions): Promise<PrepareResult> {
   const log = options.logger;
@@ -147,8 +147,10 @@ export async function prepareReplication(db: Database, options: PrepareOptions):
     log.error({ peer: b.peer, peerVersion: b.peerVersion, localVersion: b.localVersion },
       `schema behind: ${b.peer} is at migration ${b.peerVersion}, this Striker at ${b.localVersion}; changes from ${b.peer} are held until this Striker is upgraded`);
   }
+  const optionsSet = await applySubscriptionOptions(db);
+  if (optionsSet.length > 0) log.info({ peers: optionsSet, options: SUBSCRIPTION_OPTIONS }, 'subscriptions set to transfer options');
   const refreshed = await refreshSubscriptions(db);
   for (const r of refreshed) if (!r.ok) log.warn({ peer: r.peer, err: r.error }, 'could not refresh the subscription to a peer');
   await shareConflicts(db);
-  return { ...publication, node, schemaVersion, refreshed, schemaBehind: before.schemaBehind };
+  return { ...publication, node, schemaVersion, refreshed, optionsSet, schemaBehind: before.schemaBehind };
 }

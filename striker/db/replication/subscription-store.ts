@@ -29,19 +29,73 @@ export interface SubscriptionRow {
 }
 
 /**
+ * How every subscription of a Striker applies its peer's changes (PostgreSQL's subscription
+ * parameters; `applySubscriptionOptions` brings existing subscriptions to them):
+ * - `binary`: column values travel in their binary form, so the apply worker does not parse each
+ *   value's text (timestamps, uuids) for every row. PostgreSQL uses it for every column whose type
+ *   has binary send and receive functions, and the initial copy needs all of them to have one:
+ *   `apply-options.test.ts` checks every replicated column's type.
+ * - `streaming = parallel`: a transaction larger than the peer's logical_decoding_work_mem is
+ *   streamed while it is still being decoded and applied by a parallel apply worker as it
+ *   arrives, instead of being spilled to disk on the peer and sent whole at its commit. (When
+ *   applying one in parallel fails, PostgreSQL retries it in the apply worker itself.)
+ */
+export const SUBSCRIPTION_OPTIONS = Object.freeze({ binary: true, streaming: 'parallel' } as const);
+
+const OPTIONS_SQL = `binary = ${SUBSCRIPTION_OPTIONS.binary}, streaming = ${SUBSCRIPTION_OPTIONS.streaming}`;
+/** pg_subscription.substream of each streaming mode. */
+const SUBSTREAM = { off: 'f', on: 't', parallel: 'p' } as const;
+
+/**
  * Subscribes to the peer's publication with origin = none (changes a peer applied from a third
- * Striker are not sent again). disable_on_error stays off: PostgreSQL would also disable the
- * subscription when the peer merely restarts (a lost connection is an error of the apply worker
- * too), and the only apply error the conflict rules leave, a peer's schema being ahead, clears
- * itself once this Striker is upgraded; until then the apply worker retries and status says why.
+ * Striker are not sent again) and SUBSCRIPTION_OPTIONS. disable_on_error stays off: PostgreSQL
+ * would also disable the subscription when the peer merely restarts (a lost connection is an error
+ * of the apply worker too), and the only apply error the conflict rules leave, a peer's schema
+ * being ahead, clears itself once this Striker is upgraded; until then the apply worker retries
+ * and status says why.
  */
 export async function createSubscription(db: Db, localNode: string, options: SubscribeOptions): Promise<void> {
   const sub = subscriptionName(options.name);
   await db.write(
     `CREATE SUBSCRIPTION ${quoteIdent(sub)} CONNECTION ${quoteLiteral(options.connectionString)} PUBLICATION ${quoteIdent(PUBLICATION)}
-     WITH (origin = none, copy_data = ${options.copyData ? 'true' : 'false'}, disable_on_error = false,
+     WITH (origin = none, copy_data = ${options.copyData ? 'true' : 'false'}, disable_on_error = false, ${OPTIONS_SQL},
            slot_name = ${quoteLiteral(slotName(localNode, options.name))})`,
   );
+}
+
+/**
+ * Sets SUBSCRIPTION_OPTIONS on every subscription of this Striker that differs (one made before
+ * they were chosen); PostgreSQL restarts its apply worker, which goes on from where it was.
+ * Returns the peers whose subscription changed.
+ */
+export async function applySubscriptionOptions(db: Db): Promise<string[]> {
+  const { rows } = await db.query<{ subname: string }>(
+    `SELECT subname FROM pg_catalog.pg_subscription
+      WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+        AND (subbinary IS DISTINCT FROM $1 OR substream IS DISTINCT FROM $2::"char") ORDER BY subname`,
+    [SUBSCRIPTION_OPTIONS.binary, SUBSTREAM[SUBSCRIPTION_OPTIONS.streaming]],
+  );
+  const changed: string[] = [];
+  for (const r of rows) {
+    const peer = peerOfSubscription(r.subname);
+    if (peer === undefined) continue;
+    await db.write(`ALTER SUBSCRIPTION ${quoteIdent(r.subname)} SET (${OPTIONS_SQL})`);
+    changed.push(peer);
+  }
+  return changed;
+}
+
+/** Each subscription's transfer options, as PostgreSQL holds them. */
+export async function subscriptionOptions(db: DbReader): Promise<{ peer: string; binary: boolean; streaming: 'off' | 'on' | 'parallel' }[]> {
+  const { rows } = await db.query<{ subname: string; subbinary: boolean; substream: string }>(
+    `SELECT subname, subbinary, substream FROM pg_catalog.pg_subscription
+      WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) ORDER BY subname`,
+  );
+  const mode = (c: string) => (c === 'p' ? 'parallel' : c === 't' ? 'on' : 'off');
+  return rows.flatMap((r) => {
+    const peer = peerOfSubscription(r.subname);
+    return peer === undefined ? [] : [{ peer, binary: r.subbinary, streaming: mode(r.substream) }];
+  });
 }
 
 /**

@@ -6,7 +6,8 @@
  *
  * A host's jobs have one claimant, the host's agent, which may claim through either Striker: with
  * each host's agent talking to one Striker and jobs enqueued through both, each host job also runs
- * exactly once, woken by the job's arrival from the peer (jobs_notify fires for applied changes).
+ * exactly once, woken by the job's arrival from the peer (the job feed, part of jobs' ENABLE ALWAYS
+ * history trigger, fires for applied changes: migration 0038).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';

@@ -1,11 +1,12 @@
 /**
  * Two Strikers' databases (real embedded PostgreSQL, one cluster each) replicating both ways:
  * writes, history, and every conflict rule — update against update, insert against insert (the
- * stream must keep flowing), delete against update — each converging and reported in `conflicts`.
+ * stream must keep flowing), delete against update — each converging and reported in `conflicts`;
+ * and the subscriptions' transfer options (binary, parallel streaming of large transactions).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../striker/db/database.js';
-import { listConflicts, markConflictResolved, ReplicationWatch, replicationStatus, setSubscriptionEnabled, shareConflicts } from '../../../striker/db/replication/index.js';
+import { listConflicts, markConflictResolved, ReplicationWatch, replicationStatus, setSubscriptionEnabled, shareConflicts, subscriptionOptions } from '../../../striker/db/replication/index.js';
 import { converged, joinMesh, replicationLogger, startPeer, waitUntil, type Peer } from '../../support/replication-peers.js';
 
 let a: Peer;
@@ -200,5 +201,43 @@ describe('replication between two Strikers', () => {
     // B's newer unsettled copy arrived at A and was dropped there, not the other way round.
     await new Promise((r) => setTimeout(r, 500));
     expect((await Promise.all([a, b].map(async (p) => (await listConflicts(p.db, { unresolvedOnly: true })).filter((c) => c.id === id)))).flat()).toEqual([]);
+  });
+});
+
+describe('subscription transfer options', () => {
+  it('subscribes with binary transfer and parallel streaming, and sets them at start on a subscription made without', async () => {
+    for (const p of [a, b]) expect(await subscriptionOptions(p.db)).toEqual([{ peer: p === a ? b.name : a.name, binary: true, streaming: 'parallel' }]);
+    // A subscription made before the options were chosen: the next start brings it to them.
+    await b.db.query(`ALTER SUBSCRIPTION striker_sub_${a.name} SET (binary = false, streaming = off)`);
+    expect(await subscriptionOptions(b.db)).toEqual([{ peer: a.name, binary: false, streaming: 'off' }]);
+    await b.prepare();
+    expect(await subscriptionOptions(b.db)).toEqual([{ peer: a.name, binary: true, streaming: 'parallel' }]);
+    // Values of every kind cross in binary both ways: uuid, timestamptz, jsonb, uuid[], inet, macaddr.
+    const { rows: [m] } = await a.db.query<{ id: string }>(
+      "INSERT INTO machines (mac, hostname, reserved_ip) VALUES ($1, 'binary-a', '10.201.4.7') RETURNING id", [nextMac()]);
+    const { rows: [j] } = await b.db.query<{ id: string }>(
+      "INSERT INTO jobs (kind, payload, run_after) VALUES ('test.binary', '{\"n\": [1, 2.5, \"é\"]}', '2030-01-02T03:04:05.678901Z') RETURNING id");
+    const machineRow = (db: Database) => db.query('SELECT id, mac::text, hostname, host(reserved_ip) AS ip, modified_at FROM machines WHERE id = $1', [m!.id]).then((r) => r.rows);
+    const jobRow = (db: Database) => db.query('SELECT id, payload, run_after, waits_for, modified_at FROM jobs WHERE id = $1', [j!.id]).then((r) => r.rows);
+    expect(await converged([a, b], machineRow, 20_000, (v) => v.length === 1)).toMatchObject([{ hostname: 'binary-a', ip: '10.201.4.7' }]);
+    expect(await converged([a, b], jobRow, 20_000, (v) => v.length === 1)).toMatchObject([{ payload: { n: [1, 2.5, 'é'] }, waits_for: [] }]);
+  });
+
+  it('streams a transaction larger than logical_decoding_work_mem and applies all of it, with its history', async () => {
+    await a.db.query("ALTER SYSTEM SET logical_decoding_work_mem = '64kB'");
+    await a.db.query('SELECT pg_reload_conf()');
+    const slot = `striker_${b.name}_from_${a.name}`;
+    const streamed = async () => (await a.db.query<{ n: number }>('SELECT stream_txns::int AS n FROM pg_stat_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.n ?? 0;
+    const before = await streamed();
+    try {
+      await a.db.query("INSERT INTO jobs (kind, payload) SELECT 'test.streamed', jsonb_build_object('i', i) FROM generate_series(1, 3000) i");
+      const count = (db: Database, sql: string) => db.query<{ n: number }>(sql).then((r) => r.rows[0]!.n);
+      expect(await converged([a, b], (db) => count(db, "SELECT count(*)::int AS n FROM jobs WHERE kind = 'test.streamed'"), 30_000, (n) => n === 3000)).toBe(3000);
+      expect(await converged([a, b], (db) => count(db, "SELECT count(*)::int AS n FROM history.jobs WHERE kind = 'test.streamed' AND history_op = 'INSERT'"), 30_000, (n) => n === 3000)).toBe(3000);
+      await waitUntil(async () => (await streamed()) > before, 10_000, 'the slot to count a streamed transaction');
+    } finally {
+      await a.db.query('ALTER SYSTEM RESET logical_decoding_work_mem');
+      await a.db.query('SELECT pg_reload_conf()');
+    }
   });
 });
