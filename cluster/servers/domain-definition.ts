@@ -72,7 +72,7 @@ function parseDomain(xml: string): Node {
   if (Buffer.byteLength(xml, 'utf8') > maxDefinitionBytes) throw new DecodeError(`is larger than ${maxDefinitionBytes} bytes`, 'xml', maxDefinitionBytes);
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new DecodeError('must not carry a DOCTYPE or entity declarations', 'xml', xml.search(/<!DOCTYPE|<!ENTITY/i));
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new DecodeError(`is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`, 'xml', 0, { line: valid.err.line });
+  if (valid !== true) throw new DecodeError(`is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`, 'xml', 0, { details: { line: valid.err.line } });
   const roots = (parser.parse(xml) as Ordered[]).map(toNode).filter((n): n is Node => n !== undefined);
   if (roots.length !== 1 || roots[0]!.name !== 'domain') throw new DecodeError(`must be one <domain> element (found ${roots.map((r) => `<${r.name}>`).join(', ') || 'none'})`, 'xml', 0);
   return roots[0]!;

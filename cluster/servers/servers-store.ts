@@ -104,6 +104,8 @@ export async function updateRunState(q: DbWriter, name: string, state: ServerSta
 }
 
 export async function deleteServer(q: DbWriter, name: string): Promise<boolean> {
+  await q.write(`DELETE FROM server_definition_conflicts WHERE server_name = $1`, [name]);
+  await q.write(`DELETE FROM server_definitions WHERE server_name = $1`, [name]);
   const { rowCount } = await q.write(`DELETE FROM servers WHERE name = $1`, [name]);
   return (rowCount ?? 0) > 0;
 }
