@@ -30,7 +30,7 @@ import {
   conflictById, currentDefinition, definitionConflicts, definitionHistory, insertConflict, insertDefinition, lockServerDefinitions, markConflictSettled, openConflict,
 } from './definitions-store.js';
 import { definitionHash, maxDefinitionBytes, readDomainXml } from './domain-definition.js';
-import type { DefinitionConflict, Server, ServerDefinition, ServerHost } from './server-record.js';
+import type { DefinitionConflict, DefinitionReportAnswer, Server, ServerDefinition, ServerHost } from './server-record.js';
 import { getServer } from './servers-store.js';
 
 export const definitionReportSchema = z.strictObject({
@@ -45,9 +45,6 @@ export const settleConflictSchema = z.strictObject({
   choose: z.enum(['kept', 'other'], { error: 'must be kept (the version in force) or other (the change reported second)' }),
 });
 
-export type DefinitionReportAnswer =
-  | { outcome: 'unchanged' | 'accepted'; version: number; jobId?: string }
-  | { outcome: 'conflict'; version: number; conflictId: string };
 
 /** Stores version 1, the rendered XML, unless the server has a definition already. */
 export async function recordRenderedDefinition(t: DbTx, serverName: string, xml: string): Promise<ServerDefinition> {

@@ -97,3 +97,8 @@ export interface DefinitionConflict {
   settledAt: Date | null;
   createdAt: Date;
 }
+
+/** Striker's answer to a node reporting its changed definition. */
+export type DefinitionReportAnswer =
+  | { outcome: 'unchanged' | 'accepted'; version: number; jobId?: string }
+  | { outcome: 'conflict'; version: number; conflictId: string };
