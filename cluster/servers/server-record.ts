@@ -32,8 +32,12 @@ export interface Server {
   vcpus: number;
   memoryMiB: number;
   diskGiB: number;
+  /** The ISOs' paths on the subnodes. */
   installIso: string | null;
   driverIso: string | null;
+  /** The `files` rows the ISOs were named by (their paths then lie in files.hostDirectory); null for a path given as such. */
+  installIsoFile: string | null;
+  driverIsoFile: string | null;
   osVariant: string;
   networks: ServerNetwork[];
   hosts: ServerHost[];

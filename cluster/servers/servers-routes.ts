@@ -11,6 +11,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../striker/db/database.js';
+import type { FilesConfig } from '../files/index.js';
 import type { JobCatalog } from '../../striker/jobs/job-kind.js';
 import { createServer, recordMigration, serverAction } from './actions.js';
 import { definitionView, reportDefinition, settleDefinitionConflict, type DefinitionView } from './definition-actions.js';
@@ -23,7 +24,7 @@ export interface ServerResponse { server: Server; migrations: ServerMigration[];
 export interface DefinitionSettleResponse { conflict: DefinitionConflict; version: number; jobIds: string[] }
 export interface ServerJobResponse { server: Server; jobId: string }
 
-export function serversRoutes(app: FastifyInstance, deps: { db: Database; catalog: JobCatalog }): void {
+export function serversRoutes(app: FastifyInstance, deps: { db: Database; catalog: JobCatalog; files?: FilesConfig }): void {
   const { db } = deps;
   app.get('/api/servers', { config: { access: 'viewer' as const } }, async (): Promise<ServerListResponse> => ({ servers: await listServers(db) }));
 
@@ -33,7 +34,7 @@ export function serversRoutes(app: FastifyInstance, deps: { db: Database; catalo
   });
 
   app.post('/api/servers', { config: { access: 'operator' as const } }, async (request, reply): Promise<ServerJobResponse> => {
-    const { server, job } = await createServer(db, deps.catalog, request.actor!, request.body, { inputPath: 'body', requestId: request.id });
+    const { server, job } = await createServer(db, deps.catalog, request.actor!, request.body, { inputPath: 'body', requestId: request.id, files: deps.files });
     void reply.code(202);
     return { server, jobId: job.id };
   });

@@ -78,8 +78,8 @@ export function addServerCommands(program: Command, c: CliContext): void {
     .requiredOption('--vcpus <n>', 'vCPUs')
     .requiredOption('--memory <MiB>', 'RAM in MiB')
     .requiredOption('--disk <GiB>', 'disk size in GiB')
-    .option('--iso <path>', 'install ISO (a path on the nodes)')
-    .option('--driver-iso <path>', 'driver ISO (a path on the nodes)')
+    .option('--iso <file>', 'install ISO: an uploaded ISO (its name or id, see striker files list), or a path on the nodes')
+    .option('--driver-iso <file>', 'driver ISO: an uploaded ISO (its name or id), or a path on the nodes')
     .option('--os-variant <id>', 'OS variant, like rhel9.4', 'generic')
     .option('--network <key...>', 'networks to attach (ifn1, bcn1…)')
     .option('--preferred-node <node>', 'node1 or node2', 'node1')
@@ -93,7 +93,7 @@ export function addServerCommands(program: Command, c: CliContext): void {
       };
       const result = await c.withDb(async (db) => {
         const catalog = buildJobCatalog(db, [serverCreateJobKind({ db, config: c.config().servers })]);
-        const created = await createServer(db, catalog, c.cliActor(), input);
+        const created = await createServer(db, catalog, c.cliActor(), input, { files: c.config().files });
         const job = o.wait === true ? await followJob(db, created.job.id, (line) => (c.printer().json ? undefined : c.printer().out(line))) : created.job;
         return { server: created.server, job };
       });
