@@ -65,7 +65,8 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     client.setCredential((await loadAgentCredentials(credentialsPath, config.hostId)).credential);
     const checks = await checkDefinitions({
       run: runCommand,
-      report: (server, body) => client.call<DefinitionReportAnswer>('POST', `/api/agent/servers/${encodeURIComponent(server)}/definition`, body, { signal }),
+      // Bounded: with no Striker answering, the scan goes on and the change is reported next time.
+      report: (server, body) => client.call<DefinitionReportAnswer>('POST', `/api/agent/servers/${encodeURIComponent(server)}/definition`, body, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) }),
       timeoutMs: scancore.scan.commandTimeoutMs,
     }, signal);
     for (const c of checks) {
