@@ -87,7 +87,7 @@ export async function reportDefinition(db: Database, hostId: string, name: strin
     if (host === undefined) throw new ConflictError(`host ${hostId} is not a node of ${server.anvil}, where ${name} runs`, { name });
     const hash = checkXml(server, report.xml, 'body.xml');
     const current = await currentDefinition(t, name);
-    if (current === undefined) throw new ConflictError(`${name} has no definition yet (it is not provisioned)`, { name });
+    if (current === undefined) throw new ConflictError(`${name} has no definition recorded (it is being provisioned, or was provisioned before Striker kept definitions)`, { name });
     const open = await openConflict(t, name);
     if (open !== undefined) {
       if (hash === open.keptHash || hash === open.otherHash || hash === current.hash) return { outcome: 'conflict', version: current.version, conflictId: open.id };
