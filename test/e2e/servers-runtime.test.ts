@@ -21,7 +21,7 @@
  * Pass criteria come from the API, crm_mon XML, the job messages, the console file and the BMC
  * log; waits are bounded polls, never timed assertions.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,7 +167,9 @@ describe('servers through the API on the pacemaker pair', () => {
     const xml = (await virsh(lab, 1, ['dumpxml', '--inactive', 'srv01'])).stdout;
     expect(xml).toContain('<name>srv01</name>');
     const edited = xml.replace('<name>srv01</name>', '<name>srv01</name>\n  <title>edited on node1</title>');
-    await virsh(lab, 1, ['define', '/dev/stdin'], { input: edited });
+    const editedFile = join(dir, 'srv01-edited.xml');
+    await writeFile(editedFile, edited);
+    await virsh(lab, 1, ['define', editedFile]);
     const definition = await waitFor('version 2 reported by node1', 90_000, async () => {
       const d = (await server()).definition;
       return d !== null && d.version === 2 ? d : false;
