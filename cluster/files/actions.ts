@@ -13,7 +13,7 @@ import { audit, systemActor, type ActionOptions, type Actor } from '../../strike
 import { ConflictError, NotFoundError, ValidationError } from '../../striker/core/errors/index.js';
 import { isUuid } from '../../striker/core/validation/uuid.js';
 import { parseInput } from '../../striker/core/validation/zod-problems.js';
-import type { Database, DbTx } from '../../striker/db/database.js';
+import type { Database, DbReader, DbTx } from '../../striker/db/database.js';
 import { createHash } from 'node:crypto';
 import { fetchPayloadOf, fileHostStates, fileKindSchema, fileNameSchema, hostPathOf, type FileKind, type SyncedFile } from './file-record.js';
 import type { FilesConfig } from './files-config.js';
@@ -158,6 +158,10 @@ export async function pushFile(deps: FilesDeps, actor: Actor, ref: string, input
 export async function ensureFileOnHosts(t: DbTx, config: FilesConfig, actor: Actor, name: string, hostIds: readonly string[], what = 'file'): Promise<{ hostId: string; jobId: string }[]> {
   const file = await fileByName(t, name);
   if (file === undefined) throw new ValidationError([{ path: what, message: `names no uploaded file — got '${name.slice(0, 130)}' (see GET /api/files)` }], 'server');
+  return ensureOnHosts(t, config, actor, file, hostIds);
+}
+
+async function ensureOnHosts(t: DbTx, config: FilesConfig, actor: Actor, file: SyncedFile, hostIds: readonly string[]): Promise<{ hostId: string; jobId: string }[]> {
   const statuses = await jobStatuses(t, file.hosts.flatMap((h) => (h.jobId === null ? [] : [h.jobId])));
   const waits: { hostId: string; jobId: string }[] = [];
   for (const hostId of hostIds) {
@@ -171,15 +175,35 @@ export async function ensureFileOnHosts(t: DbTx, config: FilesConfig, actor: Act
 }
 
 /**
+ * The file a server request names as its install or driver ISO, by id or by name, and where it
+ * is on the hosts (`files.hostDirectory/<name>`); undefined when no file is called that.
+ */
+export async function fileForServerIso(q: DbReader, config: FilesConfig, ref: string): Promise<{ file: SyncedFile; hostPath: string } | undefined> {
+  const file = isUuid(ref) ? await fileById(q, ref) : fileNameSchema.safeParse(ref).success ? await fileByName(q, ref) : undefined;
+  return file === undefined ? undefined : { file, hostPath: hostPathOf(config.hostDirectory, file.name) };
+}
+
+/**
  * The fetch jobs a server's provisioning waits for on its nodes: its install and driver ISOs, when
- * they are paths in the hosts' files directory (`files.hostDirectory/<name>`), are files that must
- * be ready on every node first. Any other path is the operator's own and is not waited for.
+ * the request named them by file (`installIsoFile`, `driverIsoFile`: the `files` row's id) or by a
+ * path in the hosts' files directory (`files.hostDirectory/<name>`), are files that must be ready
+ * on every node first. Any other path is the operator's own and is not waited for.
  */
 export function isoFetchWaits(config: FilesConfig) {
-  return async (t: DbTx, server: { installIso: string | null; driverIso: string | null }, hostIds: readonly string[]): Promise<Map<string, string[]>> => {
+  return async (
+    t: DbTx,
+    server: { installIso: string | null; driverIso: string | null; installIsoFile?: string | null; driverIsoFile?: string | null },
+    hostIds: readonly string[],
+  ): Promise<Map<string, string[]>> => {
     const waits = new Map<string, string[]>(hostIds.map((h) => [h, []]));
     const prefix = `${config.hostDirectory.replace(/\/+$/, '')}/`;
-    for (const [what, path] of [['installIso', server.installIso], ['driverIso', server.driverIso]] as const) {
+    for (const [what, path, fileId] of [['installIso', server.installIso, server.installIsoFile], ['driverIso', server.driverIso, server.driverIsoFile]] as const) {
+      if (fileId !== undefined && fileId !== null) {
+        const file = await fileById(t, fileId);
+        if (file === undefined) throw new ValidationError([{ path: what, message: `names a file that was removed (${fileId}); create the server again with an ISO that exists` }], 'server');
+        for (const w of await ensureOnHosts(t, config, systemActor, file, hostIds)) waits.get(w.hostId)!.push(w.jobId);
+        continue;
+      }
       if (path === null || !path.startsWith(prefix)) continue;
       for (const w of await ensureFileOnHosts(t, config, systemActor, path.slice(prefix.length), hostIds, what)) waits.get(w.hostId)!.push(w.jobId);
     }

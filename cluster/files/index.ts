@@ -7,7 +7,7 @@
 export { fetchPayloadOf, fileHostStates, fileKinds, fileKindSchema, fileNameSchema, hostPathOf, type FileFetchPayload, type FileHost, type FileHostState, type FileKind, type SyncedFile } from './file-record.js';
 export { filesConfigSchema, parseFilesConfig, type FilesConfig } from './files-config.js';
 export {
-  addFileSchema, addLocalFile, ensureFileOnHosts, isoFetchWaits, fileForHost, findFile, finishFileUpload, listFiles, pushFile, pushFileSchema, removeFile,
+  addFileSchema, addLocalFile, ensureFileOnHosts, isoFetchWaits, fileForHost, fileForServerIso, findFile, finishFileUpload, listFiles, pushFile, pushFileSchema, removeFile,
   reportHostState, startFileUpload, strikerPathOf, type FilesDeps,
 } from './actions.js';
 export { filesRoutes, type FileListResponse, type FilePushResponse, type FileResponse } from './files-routes.js';

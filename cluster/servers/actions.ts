@@ -2,9 +2,10 @@
  * Each servers action once — validation, the change, the audit row — called by the HTTP routes
  * and the CLI alike.
  *
- * - `createServer`: checks the request, finds the pair's install manifest, allocates the DRBD
- *   minor and ports (serialised with other allocations), stores the server and enqueues its
- *   `server.create` job, in one transaction. Every problem is listed at once (a 400 naming each
+ * - `createServer`: checks the request, finds the pair's install manifest, resolves an ISO named
+ *   by file (an uploaded `files` row of kind iso, by name or id: its path in files.hostDirectory,
+ *   cluster/files), allocates the DRBD minor and ports (serialised with other allocations),
+ *   stores the server and enqueues its `server.create` job, in one transaction. Every problem is listed at once (a 400 naming each
  *   field) and nothing is written when there is one.
  * - `serverAction`: migrate (to the peer, or the node named), start, stop — the host jobs
  *   `servers.migrate`, `servers.start` and `servers.stop` on a node of the pair.
@@ -25,15 +26,22 @@ import { allocateServer } from './allocate-server.js';
 import { pairForServers, serverHosts } from './pair-hosts.js';
 import { serverCreateKind } from './provision-job.js';
 import type { Server, ServerMigration, ServerState } from './server-record.js';
-import { createServerSchema, serverActionSchema, type CreateServerRequest } from './server-request.js';
+import { createServerSchema, namesFile, serverActionSchema, type CreateServerRequest } from './server-request.js';
+import { fileForServerIso, parseFilesConfig, type FilesConfig } from '../files/index.js';
 import type { MigrationRecord } from './migration-log.js';
 import { existingAllocations, getServer, insertMigration, insertMigrationOnce, insertServer, lockAllocation, serversOnHost, updateProvisioning, updateRunState, type NewMigration } from './servers-store.js';
 import { z } from 'zod';
 
 const at = (prefix: string, path: string) => (prefix === '' ? path : path === '' ? prefix : `${prefix}.${path}`);
 
-export async function createServer(db: Database, catalog: JobCatalog, actor: Actor, input: unknown, options: ActionOptions = {}): Promise<{ server: Server; job: Job }> {
+export interface CreateServerOptions extends ActionOptions {
+  /** The `files:` configuration: where an ISO named by file lies on the hosts (default: its defaults). */
+  files?: FilesConfig | undefined;
+}
+
+export async function createServer(db: Database, catalog: JobCatalog, actor: Actor, input: unknown, options: CreateServerOptions = {}): Promise<{ server: Server; job: Job }> {
   const prefix = options.inputPath ?? '';
+  const filesConfig = options.files ?? parseFilesConfig({});
   if (input === undefined || input === null || typeof input !== 'object') throw new ValidationError([{ path: prefix === '' ? 'server' : prefix, message: 'is required (a JSON object)' }], 'server');
   const parsed = createServerSchema.safeParse(input);
   const problems: Problem[] = parsed.success ? [] : problemsFromZod(parsed.error, input, prefix);
@@ -52,6 +60,16 @@ export async function createServer(db: Database, catalog: JobCatalog, actor: Act
           problems.push({ path: at(prefix, `networks.${i}.network`), message: `is not a network of ${pair.anvil} (it has ${pair.networks.join(', ') || 'none'})` });
         }
       });
+    }
+    // An ISO named by file must be an uploaded ISO; it lies in files.hostDirectory on the hosts.
+    const isoFiles: Partial<Record<'installIso' | 'driverIso', { path: string; fileId: string }>> = {};
+    for (const key of ['installIso', 'driverIso'] as const) {
+      const ref = raw[key];
+      if (typeof ref !== 'string' || !namesFile(ref) || problems.some((p) => p.path === at(prefix, key))) continue;
+      const found = await fileForServerIso(t, filesConfig, ref);
+      if (found === undefined) problems.push({ path: at(prefix, key), message: `names no uploaded file — got '${ref.slice(0, 130)}' (see GET /api/files)` });
+      else if (found.file.kind !== 'iso') problems.push({ path: at(prefix, key), message: `names ${found.file.name}, a ${found.file.kind} file, not an ISO` });
+      else isoFiles[key] = { path: found.hostPath, fileId: found.file.id };
     }
     let allocation: ReturnType<typeof allocateServer> | undefined;
     if (pair !== undefined || typeof raw['name'] === 'string') {
@@ -75,14 +93,19 @@ export async function createServer(db: Database, catalog: JobCatalog, actor: Act
     const req: CreateServerRequest = parsed.data;
     const server = await insertServer(t, {
       id: randomUUID(), name: req.name, anvil: pair.anvil, vcpus: req.vcpus, memoryMiB: req.memoryMiB, diskGiB: req.diskGiB,
-      installIso: req.installIso ?? null, driverIso: req.driverIso ?? null, osVariant: req.osVariant, networks: req.networks,
+      installIso: isoFiles.installIso?.path ?? req.installIso ?? null, driverIso: isoFiles.driverIso?.path ?? req.driverIso ?? null,
+      installIsoFile: isoFiles.installIso?.fileId ?? null, driverIsoFile: isoFiles.driverIso?.fileId ?? null, osVariant: req.osVariant, networks: req.networks,
       hosts: serverHosts(pair), drbdMinor: allocation.minor, drbdPort: allocation.port, preferredNode: req.preferredNode, liveMigration: req.liveMigration,
     });
     const job = await enqueueJob(t, catalog, { kind: serverCreateKind, payload: { name: server.name }, createdBy: actor.userId });
     await updateProvisioning(t, server.name, { job: job.id });
     await audit(t, actor, {
       action: 'server.create', targetKind: 'server', targetId: server.name,
-      details: { anvil: server.anvil, minor: server.drbdMinor, port: server.drbdPort, jobId: job.id }, requestId: options.requestId,
+      details: {
+        anvil: server.anvil, minor: server.drbdMinor, port: server.drbdPort, jobId: job.id,
+        ...(server.installIsoFile ? { installIsoFile: server.installIsoFile } : {}), ...(server.driverIsoFile ? { driverIsoFile: server.driverIsoFile } : {}),
+      },
+      requestId: options.requestId,
     });
     return { server: { ...server, provisionJob: job.id }, job };
   });

@@ -18,7 +18,7 @@ export {
 } from './allocate-server.js';
 export { backingVolumePath, type ServerStorage } from './backing-volume.js';
 export { parseServersConfig, serversConfigSchema, storageOf, type ServersConfig } from './servers-config.js';
-export { provisionSteps, serverStates, type ProvisionStep, type Server, type ServerHost, type ServerMigration, type ServerNetwork, type ServerState } from './server-record.js';
+export { provisionSteps, serverStates, type DefinitionConflict, type DefinitionReportAnswer, type ServerDefinition, type ProvisionStep, type Server, type ServerHost, type ServerMigration, type ServerNetwork, type ServerState } from './server-record.js';
 export { createServerSchema, serverActionSchema, type CreateServerInput, type CreateServerRequest, type ServerActionRequest } from './server-request.js';
 export { pairForServers, type PairForServers, type PairHost } from './pair-hosts.js';
 export { planProvisioning, type ProvisionPlan } from './provision-plan.js';
@@ -27,7 +27,13 @@ export { createServer, migrationReportSchema, recordMigration, recordReportedMig
 export { defaultMigrationLogPath, migrationRecordSchema, parseMigrationLog, readMigrationLog, type MigrationRecord } from './migration-log.js';
 export { followPacemaker, runStateOf, type NodeClusterView, type RunState } from './run-state.js';
 export { getServer, insertMigration, listServers, medianMigrationMs, serverMigrations, updateRunState } from './servers-store.js';
-export { serversRoutes, type ServerJobResponse, type ServerListResponse, type ServerResponse } from './servers-routes.js';
+export { serversRoutes, type DefinitionSettleResponse, type ServerJobResponse, type ServerListResponse, type ServerResponse } from './servers-routes.js';
+export {
+  definitionReportSchema, definitionView, recordRenderedDefinition, reportDefinition, settleConflictSchema, settleDefinitionConflict, type DefinitionView,
+} from './definition-actions.js';
+export { definitionHash, maxDefinitionBytes, normaliseDomainXml, readDomainXml } from './domain-definition.js';
+export { serverDefineRunner, type DefineHostDeps, type DefinePayload } from './define-host.js';
+export { checkDefinitions, type DefinitionCheck, type DefinitionWatchDeps } from './definition-watch.js';
 export {
   defaultProvisionHostPaths, definitionPath, pacemakerCreateArgv, provisionHostSteps, serverProvisionRunner, stepsFor,
   type ProvisionHostDeps, type ProvisionHostPaths, type ProvisionHostStep,

@@ -18,6 +18,7 @@ import type { Job } from '../../striker/jobs/job.js';
 import type { JobKindDefinition } from '../../striker/jobs/job-kind.js';
 import { jobsByIds } from '../../striker/jobs/job-store.js';
 import { renderMessage } from '../../striker/jobs/job.js';
+import { recordRenderedDefinition } from './definition-actions.js';
 import { planProvisioning, type ProvisionPayload } from './provision-plan.js';
 import type { Server } from './server-record.js';
 import type { ServersConfig } from './servers-config.js';
@@ -59,6 +60,8 @@ export function serverCreateJobKind(deps: ProvisionJobDeps): JobKindDefinition<t
       }
       if (server.provisionStep === 'rolled-back') throw new StrikerError('CONFLICT', `provisioning ${server.name} was rolled back; delete the server and create it again`, { retryable: false });
       const plan = planProvisioning(server, config);
+      // Version 1 of the server's definition (the nodes report later changes against it).
+      await db.tx((t) => recordRenderedDefinition(t, server.name, plan.domainXml));
       await updateProvisioning(db, server.name, { step: server.provisionStep === 'allocated' ? 'rendered' : server.provisionStep, job: ctx.job.id, error: null });
       await ctx.progress(5, 'Rendered the DRBD resource (minor {minor}, port {port}) and the domain of {server}', { server: server.name, minor: server.drbdMinor, port: server.drbdPort });
 

@@ -5,7 +5,7 @@ import { parseServersConfig } from './servers-config.js';
 
 const server = (over: Partial<Server> = {}): Server => ({
   id: '0b6c3f7e-5d1a-4c49-9a43-2f4d9c1e8a10', name: 'srv01', anvil: 'an-anvil-01', vcpus: 1, memoryMiB: 512, diskGiB: 4,
-  installIso: null, driverIso: null, osVariant: 'rhel9.4', networks: [{ network: 'ifn1' }],
+  installIso: null, driverIso: null, installIsoFile: null, driverIsoFile: null, osVariant: 'rhel9.4', networks: [{ network: 'ifn1' }],
   hosts: [
     { key: 'node1', name: 'an-a01n01', hostId: '52-54-00-00-00-01', snAddress: '10.101.10.1', mnAddress: '10.199.10.1' },
     { key: 'node2', name: 'an-a01n02', hostId: '52-54-00-00-00-02', snAddress: '10.101.10.2', mnAddress: '10.199.10.2' },

@@ -32,8 +32,12 @@ export interface Server {
   vcpus: number;
   memoryMiB: number;
   diskGiB: number;
+  /** The ISOs' paths on the subnodes. */
   installIso: string | null;
   driverIso: string | null;
+  /** The `files` rows the ISOs were named by (their paths then lie in files.hostDirectory); null for a path given as such. */
+  installIsoFile: string | null;
+  driverIsoFile: string | null;
   osVariant: string;
   networks: ServerNetwork[];
   hosts: ServerHost[];
@@ -64,3 +68,41 @@ export interface ServerMigration {
   downtimeMs: number | null;
   jobId: string | null;
 }
+
+/** One version of a server's libvirt definition (migration 0041). */
+export interface ServerDefinition {
+  serverName: string;
+  version: number;
+  xml: string;
+  /** SHA-256 of the normalised XML (domain-definition.ts). */
+  hash: string;
+  baseVersion: number | null;
+  source: 'rendered' | 'node' | 'settled';
+  reportedBy: string | null;
+  createdAt: Date;
+}
+
+/** Two nodes' different changes from the same version: the first kept, the other waiting for a person. */
+export interface DefinitionConflict {
+  id: string;
+  serverName: string;
+  baseVersion: number;
+  keptVersion: number;
+  keptBy: string | null;
+  keptXml: string;
+  keptHash: string;
+  otherBy: string;
+  otherXml: string;
+  otherHash: string;
+  state: 'open' | 'settled';
+  chosen: 'kept' | 'other' | null;
+  settledVersion: number | null;
+  settledBy: string | null;
+  settledAt: Date | null;
+  createdAt: Date;
+}
+
+/** Striker's answer to a node reporting its changed definition. */
+export type DefinitionReportAnswer =
+  | { outcome: 'unchanged' | 'accepted'; version: number; jobId?: string }
+  | { outcome: 'conflict'; version: number; conflictId: string };

@@ -6,6 +6,22 @@ import { z } from 'zod';
 import { domainNetworkSchema, osVariantSchema } from './domain-xml.js';
 import { absolutePathSchema, hostNameSchema, serverNameSchema } from './server-names.js';
 
+/**
+ * An ISO a server boots from: the name or id of an uploaded ISO (a `files` row, synced to the
+ * nodes and waited for before provisioning starts), or an absolute path the nodes have already.
+ */
+export const isoRefSchema = z.string('must be the name or id of an uploaded ISO, or an absolute path on the nodes').max(4096).superRefine((v, ctx) => {
+  if (v.startsWith('/')) {
+    const path = absolutePathSchema.safeParse(v);
+    if (!path.success) ctx.addIssue({ code: 'custom', message: path.error.issues[0]?.message ?? 'must be an absolute path' });
+  } else if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/.test(v) || v.includes('..')) {
+    ctx.addIssue({ code: 'custom', message: 'must be the name or id of an uploaded ISO (see GET /api/files), or an absolute path on the nodes' });
+  }
+});
+
+/** True when an ISO reference names a file (not a path). */
+export const namesFile = (ref: string) => !ref.startsWith('/');
+
 export const createServerSchema = z.strictObject({
   name: serverNameSchema,
   /** The pair's name (its install manifest's), like an-anvil-01. */
@@ -13,9 +29,8 @@ export const createServerSchema = z.strictObject({
   vcpus: z.int('must be a whole number of vCPUs').min(1, 'must be at least 1').max(256, 'must be at most 256'),
   memoryMiB: z.int('must be a whole number of MiB').min(64, 'must be at least 64 MiB').max(4 * 1024 * 1024, 'must be at most 4 TiB'),
   diskGiB: z.int('must be a whole number of GiB').min(1, 'must be at least 1 GiB').max(65_536, 'must be at most 64 TiB'),
-  /** Paths on the subnodes. */
-  installIso: absolutePathSchema.optional(),
-  driverIso: absolutePathSchema.optional(),
+  installIso: isoRefSchema.optional(),
+  driverIso: isoRefSchema.optional(),
   osVariant: osVariantSchema.default('generic'),
   networks: z.array(domainNetworkSchema).max(8, 'takes at most 8 networks').default([]),
   preferredNode: z.enum(['node1', 'node2'], { error: 'must be node1 or node2' }).default('node1'),

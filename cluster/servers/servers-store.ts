@@ -7,7 +7,7 @@ import type { ExistingServer } from './allocate-server.js';
 import type { ProvisionStep, Server, ServerHost, ServerMigration, ServerNetwork, ServerState } from './server-record.js';
 
 const COLUMNS = `id, name, anvil, vcpus, memory_mib AS "memoryMiB", disk_gib AS "diskGiB", install_iso AS "installIso",
-  driver_iso AS "driverIso", os_variant AS "osVariant", networks, hosts, drbd_minor AS "drbdMinor", drbd_port AS "drbdPort",
+  driver_iso AS "driverIso", install_iso_file AS "installIsoFile", driver_iso_file AS "driverIsoFile", os_variant AS "osVariant", networks, hosts, drbd_minor AS "drbdMinor", drbd_port AS "drbdPort",
   preferred_node AS "preferredNode", live_migration AS "liveMigration", state, running_on AS "runningOn",
   provision_step AS "provisionStep", provision_job AS "provisionJob", provision_host_jobs AS "provisionHostJobs", provision_error AS "provisionError",
   created_at AS "createdAt", modified_at AS "modifiedAt"`;
@@ -30,16 +30,16 @@ export async function existingAllocations(q: DbReader): Promise<ExistingServer[]
 
 /** What provisioning stores first: the server as allocated, before any state of its own. */
 export type NewServer = Pick<Server, 'id' | 'name' | 'anvil' | 'vcpus' | 'memoryMiB' | 'diskGiB' | 'installIso' | 'driverIso' | 'osVariant'
-  | 'networks' | 'hosts' | 'drbdMinor' | 'drbdPort' | 'preferredNode' | 'liveMigration'>;
+  | 'networks' | 'hosts' | 'drbdMinor' | 'drbdPort' | 'preferredNode' | 'liveMigration'> & Partial<Pick<Server, 'installIsoFile' | 'driverIsoFile'>>;
 
 export async function insertServer(q: DbWriter, s: NewServer): Promise<Server> {
   try {
     const { rows } = await q.write<Server>(
       `INSERT INTO servers (id, name, anvil, vcpus, memory_mib, disk_gib, install_iso, driver_iso, os_variant, networks, hosts,
-                            drbd_minor, drbd_port, preferred_node, live_migration)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $14, $15) RETURNING ${COLUMNS}`,
+                            drbd_minor, drbd_port, preferred_node, live_migration, install_iso_file, driver_iso_file)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16, $17) RETURNING ${COLUMNS}`,
       [s.id, s.name, s.anvil, s.vcpus, s.memoryMiB, s.diskGiB, s.installIso, s.driverIso, s.osVariant, JSON.stringify(s.networks),
-        JSON.stringify(s.hosts), s.drbdMinor, s.drbdPort, s.preferredNode, s.liveMigration],
+        JSON.stringify(s.hosts), s.drbdMinor, s.drbdPort, s.preferredNode, s.liveMigration, s.installIsoFile ?? null, s.driverIsoFile ?? null],
     );
     return rows[0]!;
   } catch (error) {
@@ -104,6 +104,8 @@ export async function updateRunState(q: DbWriter, name: string, state: ServerSta
 }
 
 export async function deleteServer(q: DbWriter, name: string): Promise<boolean> {
+  await q.write(`DELETE FROM server_definition_conflicts WHERE server_name = $1`, [name]);
+  await q.write(`DELETE FROM server_definitions WHERE server_name = $1`, [name]);
   const { rowCount } = await q.write(`DELETE FROM servers WHERE name = $1`, [name]);
   return (rowCount ?? 0) > 0;
 }

@@ -237,7 +237,7 @@ describe('host job kinds beside Striker\'s', () => {
   it('lists host kinds by title in /api/job-kinds and titles host jobs in the job list and a job\'s page', async () => {
     const kinds = (await call(adminToken, '/api/job-kinds', undefined, 'GET')).json().kinds as { kind: string; title: string; target: string }[];
     expect(kinds).toContainEqual({ kind: 'host.reboot', title: 'Reboot the host', maxAttempts: 1, onStale: 'fail', target: 'host' });
-    expect(kinds.filter((k) => k.target === 'host').map((k) => k.kind).sort()).toEqual(['cluster.join', 'dr.link', 'dr.protect', 'dr.sync-wait', 'dr.unprotect', 'file.fetch', 'host.configure-network', 'host.inventory', 'host.poweroff', 'host.reboot', 'host.run-checks', 'node.join', 'node.standby', 'node.unstandby', 'node.withdraw', 'server.provision', 'servers.migrate', 'servers.start', 'servers.stop']);
+    expect(kinds.filter((k) => k.target === 'host').map((k) => k.kind).sort()).toEqual(['cluster.join', 'dr.link', 'dr.protect', 'dr.sync-wait', 'dr.unprotect', 'file.fetch', 'host.configure-network', 'host.inventory', 'host.poweroff', 'host.reboot', 'host.run-checks', 'node.join', 'node.standby', 'node.unstandby', 'node.withdraw', 'server.define', 'server.provision', 'servers.migrate', 'servers.start', 'servers.stop']);
     expect(kinds.some((k) => k.target === 'striker')).toBe(true);
     const job = (await call(adminToken, `/api/hosts/${hostA}/jobs`, { kind: 'host.run-checks' })).json().job as { id: string };
     const list = (await call(adminToken, '/api/jobs', undefined, 'GET')).json().jobs as { id: string; title: string }[];

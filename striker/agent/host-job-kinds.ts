@@ -185,6 +185,15 @@ export const hostJobPayloads = {
   'servers.start': z.strictObject({ servers: z.array(z.string().min(1).max(100)).min(1).max(500), reason }),
   'node.withdraw': z.strictObject({ reason }),
   'server.provision': serverProvision,
+  // A server's definition version (cluster/servers/define-host.ts): `virsh define` on the node.
+  'server.define': z.strictObject({
+    server: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,47}$/, 'must be a server name like srv01-web'),
+    version: z.int().min(1),
+    xml: z.string().min(1).max(256 * 1024),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    /** Definitions the node may hold now and that this one replaces (a settled conflict's two sides). */
+    replaces: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(4).default([]),
+  }),
   'node.standby': z.strictObject({ reason }),
   'node.unstandby': z.strictObject({ reason }),
   'node.join': z.strictObject({ reason }),
@@ -228,6 +237,8 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
   'servers.start': { kind: 'servers.start', title: 'Start the servers through pacemaker', maxAttempts: 2, onStale: 'retry' },
   // Each step is recorded on the host, so a run cut short (the agent died) resumes where it stopped.
   'server.provision': { kind: 'server.provision', title: "Provision a server's volume, DRBD resource and domain on the node", maxAttempts: 2, onStale: 'retry' },
+  // Defining the same version again is harmless.
+  'server.define': { kind: 'server.define', title: "Define a server's definition version on the node", maxAttempts: 2, onStale: 'retry' },
   // Node actions (cluster/ops/node-runners.ts, injected): pcs on the node itself.
   'node.withdraw': { kind: 'node.withdraw', title: 'Withdraw the node from the cluster', maxAttempts: 1, onStale: 'fail' },
   'node.standby': { kind: 'node.standby', title: 'Put the node in standby', maxAttempts: 1, onStale: 'fail' },
@@ -242,7 +253,7 @@ export const hostJobKinds: Readonly<Record<HostJobKind, HostJobKindInfo>> = {
  * one only when it was given its runner, held or not.
  */
 export const injectedHostJobKinds = [
-  'cluster.join', 'dr.link', 'dr.protect', 'dr.unprotect', 'dr.sync-wait', 'servers.migrate', 'servers.stop', 'servers.start', 'server.provision',
+  'cluster.join', 'dr.link', 'dr.protect', 'dr.unprotect', 'dr.sync-wait', 'servers.migrate', 'servers.stop', 'servers.start', 'server.provision', 'server.define',
   'node.withdraw', 'node.standby', 'node.unstandby', 'node.join', 'file.fetch',
 ] as const;
 

@@ -16,13 +16,16 @@ import { serverProvisionRunner } from '../../cluster/servers/provision-host.js';
 import { drHostRunners } from '../../cluster/dr/dr-host-runners.js';
 import { syncWaitRunner } from '../../cluster/dr/sync-wait-runner.js';
 import { readMigrationLog } from '../../cluster/servers/migration-log.js';
+import { serverDefineRunner } from '../../cluster/servers/define-host.js';
+import { checkDefinitions } from '../../cluster/servers/definition-watch.js';
+import type { DefinitionReportAnswer } from '../../cluster/servers/server-record.js';
 import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
 import { fileFetchRunner } from '../../cluster/files/file-fetch.js';
 import { collectClusterReport, withClusterReport } from '../../cluster/ops/cluster-collector.js';
 import { readFile } from 'node:fs/promises';
 import { clusterJoinRunner } from '../../cluster/join/join-runner.js';
 import { parseJoinConfig } from '../../cluster/join/join-config.js';
-import { AgentRuntime, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
+import { AgentRuntime, StrikerClient, collectInventory, defaultAgentConfigPath, defaultCredentialsPath, loadAgentConfig, loadAgentCredentials } from '../agent/host.js';
 
 export interface AgentRunOptions {
   configPath?: string | undefined;
@@ -55,9 +58,28 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
     config: scancore,
     run: runCommand,
   });
+  // With each scan a node also reports its servers' definitions changed on it (cluster/servers),
+  // on a client of its own with the credential read afresh (it may have been rotated).
+  const client = new StrikerClient({ urls: config.strikerUrls, credential: credentials.credential, logger: logger.child({ hostId: config.hostId, component: 'definition-watch' }) });
+  const watchDefinitions = async (signal: AbortSignal) => {
+    client.setCredential((await loadAgentCredentials(credentialsPath, config.hostId)).credential);
+    const checks = await checkDefinitions({
+      run: runCommand,
+      // Bounded: with no Striker answering, the scan goes on and the change is reported next time.
+      report: (server, body) => client.call<DefinitionReportAnswer>('POST', `/api/agent/servers/${encodeURIComponent(server)}/definition`, body, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) }),
+      timeoutMs: scancore.scan.commandTimeoutMs,
+    }, signal);
+    for (const c of checks) {
+      if (c.outcome === 'failed') logger.warn({ server: c.server, error: c.error }, 'could not check or report the server definition');
+      else if (c.outcome !== 'same' && c.outcome !== 'absent') logger.info({ server: c.server, outcome: c.outcome, version: c.version }, 'reported a changed server definition');
+    }
+  };
   // A node's scan report also carries its view of the cluster (cluster/ops), kept per pair by
   // Striker, and the servers' migrations its resource agent recorded (cluster/servers).
   const clusterReport = async (signal: AbortSignal) => {
+    await watchDefinitions(signal).catch((error: unknown) => {
+      if (!signal.aborted) logger.warn({ err: error }, 'could not check the server definitions');
+    });
     const report = await collectClusterReport({
       run: runCommand,
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
@@ -85,6 +107,7 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
       'cluster.join': clusterJoinRunner({ run: runCommand, config: join }),
       ...serversRunners({ run: runCommand, ...defaultClusterActionTiming }),
       'server.provision': serverProvisionRunner({ run: runCommand }),
+      'server.define': serverDefineRunner({ run: runCommand }),
       ...drHostRunners({ run: runCommand }),
       'dr.sync-wait': syncWaitRunner({ run: runCommand }),
       'node.standby': nodeRunners['node.standby'],
@@ -100,7 +123,8 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
   const done = new Promise<void>((r) => (resolveDone = r));
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= runtime.stop(10_000).then(() => {
+    stopping ??= runtime.stop(10_000).then(async () => {
+      await client.close().catch(() => undefined);
       logger.info('striker agent stopped');
       resolveDone();
     });

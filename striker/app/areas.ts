@@ -263,7 +263,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
 
   // Servers on the pairs: the API, and provisioning as a Striker job that drives the nodes' agents.
   jobKinds.push(serverCreateJobKind({ db, config: config.servers, isoWaits: isoFetchWaits(config.files) }));
-  plugins.push((app, catalog) => serversRoutes(app, { db, catalog }));
+  plugins.push((app, catalog) => serversRoutes(app, { db, catalog, files: config.files }));
   // The DR host of each pair: link, protection per server, the API.
   plugins.push((app) => drRoutes(app, { db, servers: config.servers }));
   // Boot-sync-shutdown: a cycle job per scheduled time of the links this Striker owns.

@@ -9,20 +9,23 @@
  *    DRBD dry-run commands asserted), the pacemaker resource created disabled, constrained to
  *    node1 and enabled; the guest runs there, and `GET /api/servers` shows it running on node1
  *    (from the nodes' crm_mon reports);
- * 2. `striker servers migrate srv01` (the CLI) moves it live to node2: the guest keeps running (one
+ * 2. the definition edited on node1 (`virsh define` of its edited inactive XML, as `virsh edit`
+ *    does) flows back: node1's agent reports it with its next scan, the API shows version 2 from
+ *    node1, and `server.define` makes it node2's definition too;
+ * 3. `striker servers migrate srv01` (the CLI) moves it live to node2: the guest keeps running (one
  *    boot, its tick counter rising in order), the API shows it on node2, and the migration's
  *    duration and downtime are recorded (`GET /api/servers/srv01`);
- * 3. node2's corosync killed: node1 fences it through its BMC, srv01 restarts on node1, and the
+ * 4. node2's corosync killed: node1 fences it through its BMC, srv01 restarts on node1, and the
  *    API shows it there.
  *
  * Pass criteria come from the API, crm_mon XML, the job messages, the console file and the BMC
  * log; waits are bounded polls, never timed assertions.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Server, ServerMigration } from '../../cluster/servers/index.js';
+import type { Server, ServerResponse } from '../../cluster/servers/index.js';
 import { jobMessages, getJob } from '../../striker/jobs/job-store.js';
 import { waitFor, type ClusterLab } from '../support/cluster-lab/cluster-lab.js';
 import { crmMonFacts, nodeOnline, runsOn, type CrmMonFacts } from '../support/cluster-lab/crm-mon-facts.js';
@@ -53,8 +56,8 @@ async function waitForState(index: number, what: string, timeoutMs: number, hold
   }
 }
 
-async function server(): Promise<{ server: Server; migrations: ServerMigration[] }> {
-  const { status, json } = await rig.api<{ server: Server; migrations: ServerMigration[] }>('GET', '/api/servers/srv01');
+async function server(): Promise<ServerResponse> {
+  const { status, json } = await rig.api<ServerResponse>('GET', '/api/servers/srv01');
   expect(status).toBe(200);
   return json;
 }
@@ -158,6 +161,24 @@ describe('servers through the API on the pacemaker pair', () => {
     await waitFor('srv01 ticks on its console', 90_000, async () => (await consoleFacts(consoleFile)).lastTick >= 2);
     await waitForApi('the API shows srv01 running on node1', 120_000, (x) => x.state === 'running' && x.runningOn === N1);
   }, 600_000);
+
+  it('the definition edited on node1 flows back: version 2 from node1 in the API, defined on node2', async () => {
+    expect((await server()).definition).toMatchObject({ version: 1, source: 'rendered' });
+    const xml = (await virsh(lab, 1, ['dumpxml', '--inactive', 'srv01'])).stdout;
+    expect(xml).toContain('<name>srv01</name>');
+    const edited = xml.replace('<name>srv01</name>', '<name>srv01</name>\n  <title>edited on node1</title>');
+    const editedFile = join(dir, 'srv01-edited.xml');
+    await writeFile(editedFile, edited);
+    await virsh(lab, 1, ['define', editedFile]);
+    const definition = await waitFor('version 2 reported by node1', 90_000, async () => {
+      const d = (await server()).definition;
+      return d !== null && d.version === 2 ? d : false;
+    }, 1000).catch(async (error: Error) => { throw new Error(`${error.message}\n${JSON.stringify((await server()).definition)}\n${await rig.diagnostics()}`); });
+    expect(definition).toMatchObject({ source: 'node', reportedBy: N1, conflicts: [] });
+    await waitFor('node2 defines version 2', 90_000, async () => (await virsh(lab, 2, ['dumpxml', '--inactive', 'srv01'])).stdout.includes('<title>edited on node1</title>'), 1000)
+      .catch(async (error: Error) => { throw new Error(`${error.message}\n${await rig.diagnostics()}`); });
+    expect(await domainOn(1, 'srv01')).toBe('running');
+  }, 240_000);
 
   it('`striker servers migrate srv01` moves it live to node2: the guest keeps running, the API follows, the duration is recorded', async () => {
     const before = await consoleFacts(consoleFile);

@@ -13,6 +13,8 @@ import { insertManifest } from '../../manifest/manifest-store.js';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../../../test/support/test-database.js';
 import { ValidationError } from '../../core/errors/index.js';
 import { buildProgram } from './program.js';
+import { getServer, recordRenderedDefinition, renderDomainXml, reportDefinition } from '../../../cluster/servers/index.js';
+import { issueCredentialAtRegistration } from '../../agent/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'striker-servers-cli-'));
 let t: TestDatabase;
@@ -65,5 +67,24 @@ describe('striker servers', () => {
     expect(show.server.networks).toEqual([{ network: 'ifn1' }, { network: 'bcn1' }]);
 
     await expect(striker('servers', 'migrate', 'srv01')).rejects.toThrow('server srv01 is not provisioned (step allocated); it cannot migrate yet');
+  });
+
+  it('shows the definition and an open conflict between two nodes, and settles it by the side chosen', async () => {
+    const server = await getServer(t.db, 'srv01');
+    const [n1, n2] = [server.hosts.find((h) => h.key === 'node1')!, server.hosts.find((h) => h.key === 'node2')!];
+    for (const h of [n1, n2]) await t.db.tx((tx) => issueCredentialAtRegistration(tx, h.hostId, '127.0.0.1'));
+    const xml = renderDomainXml({ name: 'srv01', uuid: server.id, vcpus: 2, memoryMiB: 2048, disk: '/dev/drbd0' });
+    await t.db.tx((tx) => recordRenderedDefinition(tx, 'srv01', xml));
+    await reportDefinition(t.db, n1.hostId, 'srv01', { baseVersion: 1, xml: xml.replace('>2</vcpu>', '>4</vcpu>') });
+    await reportDefinition(t.db, n2.hostId, 'srv01', { baseVersion: 1, xml: xml.replace('>2</vcpu>', '>6</vcpu>') });
+    const show = JSON.parse((await striker('servers', 'show', 'srv01')).out) as { definition: { version: number; conflicts: { id: string; state: string; keptBy: string; otherBy: string }[] } };
+    expect(show.definition.version).toBe(2);
+    expect(show.definition.conflicts).toEqual([expect.objectContaining({ state: 'open', keptBy: n1.name, otherBy: n2.name })]);
+    await expect(striker('servers', 'settle-definition', 'srv01', show.definition.conflicts[0]!.id, '--choose', 'neither')).rejects.toBeInstanceOf(ValidationError);
+    const settled = JSON.parse((await striker('servers', 'settle-definition', 'srv01', show.definition.conflicts[0]!.id, '--choose', 'other')).out) as { definition: { version: number }; jobIds: string[] };
+    expect(settled.definition.version).toBe(3);
+    expect(settled.jobIds).toHaveLength(2);
+    const after = JSON.parse((await striker('servers', 'show', 'srv01')).out) as { definition: { version: number; source: string; conflicts: { state: string; chosen: string }[] } };
+    expect(after.definition).toMatchObject({ version: 3, source: 'settled', conflicts: [{ state: 'settled', chosen: 'other' }] });
   });
 });

@@ -1,11 +1,15 @@
 /**
- * `striker servers list|show|create|migrate|start|stop`: the servers on the pairs, through the
- * same actions as the API (cluster/servers/actions.ts). `create` allocates and stores the server
+ * `striker servers list|show|create|migrate|start|stop|settle-definition`: the servers on the
+ * pairs, through the same actions as the API (cluster/servers/actions.ts, definition-actions.ts).
+ * `show` gives the definition version in force and any conflict between two nodes' changes;
+ * `settle-definition` settles one by choosing a side. `create` allocates and stores the server
  * and enqueues its provisioning job for `striker serve` to run (it drives the nodes' agents);
  * `--wait` follows it to its end.
  */
 import type { Command } from 'commander';
-import { createServer, getServer, listServers, serverAction, serverCreateJobKind, serverMigrations } from '../../../cluster/servers/index.js';
+import {
+  createServer, definitionView, getServer, listServers, serverAction, serverCreateJobKind, serverMigrations, settleDefinitionConflict,
+} from '../../../cluster/servers/index.js';
 import { ValidationError } from '../../core/errors/index.js';
 import { buildJobCatalog } from '../job-catalog.js';
 import { printResult } from './output.js';
@@ -37,9 +41,9 @@ export function addServerCommands(program: Command, c: CliContext): void {
 
   servers
     .command('show <name>')
-    .description('one server with its newest migrations')
+    .description('one server with its newest migrations, its definition version and any definition conflict')
     .action(async (name: string) => {
-      const result = await c.withDb(async (db) => ({ server: await getServer(db, name), migrations: await serverMigrations(db, name) }));
+      const result = await c.withDb(async (db) => ({ server: await getServer(db, name), migrations: await serverMigrations(db, name), definition: await definitionView(db, name) }));
       const p = c.printer();
       printResult(p, result, () => {
         const s = result.server;
@@ -47,7 +51,24 @@ export function addServerCommands(program: Command, c: CliContext): void {
         p.out(`  ${s.vcpus} vCPU, ${s.memoryMiB} MiB, ${s.diskGiB} GiB; DRBD minor ${s.drbdMinor}, port ${s.drbdPort}; networks ${s.networks.map((n) => n.network).join(', ') || '-'}`);
         p.out(`  provisioning: ${s.provisionStep}${s.provisionJob ? ` (job ${s.provisionJob})` : ''}${s.provisionError ? ` — ${s.provisionError}` : ''}`);
         for (const m of result.migrations) p.out(`  ${m.startedAt.toISOString()}  ${m.kind} ${m.fromNode} → ${m.toNode}  ${m.outcome}  ${m.durationMs} ms${m.downtimeMs === null ? '' : ` (downtime ${m.downtimeMs} ms)`}`);
+        const d = result.definition;
+        if (d === null) p.out('  definition: none yet');
+        else p.out(`  definition: version ${d.version} (${d.source}${d.reportedBy ? ` by ${d.reportedBy}` : ''}, ${d.createdAt.toISOString()}), sha256 ${d.hash.slice(0, 12)}`);
+        for (const x of d?.conflicts.filter((k) => k.state === 'open') ?? []) {
+          p.out(`  CONFLICT ${x.id}: from version ${x.baseVersion}, ${x.keptBy ?? 'Striker'} made version ${x.keptVersion} (kept, in force) and ${x.otherBy} made another change (not applied)`);
+          p.out(`    settle: striker servers settle-definition ${s.name} ${x.id} --choose kept|other`);
+        }
       });
+    });
+
+  servers
+    .command('settle-definition <name> <conflict>')
+    .description("settle a conflict between two nodes' definition changes: the side chosen is defined on both nodes")
+    .requiredOption('--choose <side>', 'kept (the version in force) or other (the change reported second)')
+    .action(async (name: string, conflict: string, o: { choose: string }) => {
+      const result = await c.withDb((db) => settleDefinitionConflict(db, c.cliActor(), name, conflict, { choose: o.choose }));
+      const p = c.printer();
+      printResult(p, result, () => p.out(`${name}: version ${result.definition.version} (${result.conflict.chosen} chosen) is being defined on both nodes: jobs ${result.jobIds.join(', ')}`));
     });
 
   servers
@@ -57,8 +78,8 @@ export function addServerCommands(program: Command, c: CliContext): void {
     .requiredOption('--vcpus <n>', 'vCPUs')
     .requiredOption('--memory <MiB>', 'RAM in MiB')
     .requiredOption('--disk <GiB>', 'disk size in GiB')
-    .option('--iso <path>', 'install ISO (a path on the nodes)')
-    .option('--driver-iso <path>', 'driver ISO (a path on the nodes)')
+    .option('--iso <file>', 'install ISO: an uploaded ISO (its name or id, see striker files list), or a path on the nodes')
+    .option('--driver-iso <file>', 'driver ISO: an uploaded ISO (its name or id), or a path on the nodes')
     .option('--os-variant <id>', 'OS variant, like rhel9.4', 'generic')
     .option('--network <key...>', 'networks to attach (ifn1, bcn1…)')
     .option('--preferred-node <node>', 'node1 or node2', 'node1')
@@ -72,7 +93,7 @@ export function addServerCommands(program: Command, c: CliContext): void {
       };
       const result = await c.withDb(async (db) => {
         const catalog = buildJobCatalog(db, [serverCreateJobKind({ db, config: c.config().servers })]);
-        const created = await createServer(db, catalog, c.cliActor(), input);
+        const created = await createServer(db, catalog, c.cliActor(), input, { files: c.config().files });
         const job = o.wait === true ? await followJob(db, created.job.id, (line) => (c.printer().json ? undefined : c.printer().out(line))) : created.job;
         return { server: created.server, job };
       });

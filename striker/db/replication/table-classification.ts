@@ -94,6 +94,10 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   dr_links: site,
   dr_protections: site,
   server_migrations: site,
+  // Each server's definition versions and the conflicts between two nodes' changes (cluster/servers):
+  // any Striker shows them and settles a conflict.
+  server_definitions: site,
+  server_definition_conflicts: site,
   // Files synced to hosts (cluster/files): what each is and where it stands on each host; any
   // Striker shows them, pushes them and answers agents' state reports (the bytes stay on the
   // Striker that received the upload).

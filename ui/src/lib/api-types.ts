@@ -103,6 +103,9 @@ export type ServerList = Wire<ServerListAnswer>;
 export type ServerDetail = Wire<ServerAnswer>;
 export type ServerMigrationEntry = Wire<ServerMigrationRow>;
 export type ServerJob = Wire<ServerJobAnswer>;
+import type { DefinitionSettleResponse as DefinitionSettleAnswer } from '../../../cluster/servers/index.js';
+export type ServerDefinitionView = NonNullable<ServerDetail['definition']>;
+export type DefinitionSettle = Wire<DefinitionSettleAnswer>;
 /** The live channel (GET /api/live): topics a page follows, and one change. */
 export type { LiveTopic } from '../../../striker/events/live-topics.js';
 export type { LiveChangeEvent } from '../../../striker/events/live-routes.js';
