@@ -49,6 +49,12 @@ describe('table classification', () => {
     // the job feed is part of jobs' one ENABLE ALWAYS AFTER trigger (migration 0038).
     const { rows: notify } = await t.db.query<{ tgenabled: string; def: string }>("SELECT tgenabled, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'public.jobs'::regclass AND tgname IN ('jobs_notify', 'jobs_history')");
     expect(notify).toEqual([{ tgenabled: 'A', def: expect.stringContaining("'striker_jobs'") }]);
+    // A peer's change to a replicated table reaches this Striker's live pages: every live trigger is
+    // ENABLE ALWAYS (and so folded into the table's one trigger): a plain one does not fire for applied rows.
+    const { rows: apart } = await t.db.query<{ tgname: string }>(
+      `SELECT g.tgname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+        WHERE c.relname = ANY($1::text[]) AND g.tgfoid = 'public.striker_live_trigger()'::regprocedure AND g.tgenabled <> 'A' ORDER BY g.tgname`, [expected]);
+    expect(apart.map((r) => r.tgname), 'live triggers of replicated tables that are not ENABLE ALWAYS').toEqual([]);
     // Idempotent: a second start changes nothing.
     expect((await ensurePublication(t.db)).added).toEqual([]);
   });
