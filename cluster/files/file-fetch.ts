@@ -15,13 +15,11 @@
  * The host's state (fetching with bytes so far, ready, failed with why) is posted to the Striker
  * as the fetch goes.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostJobContext, HostJobPayload, HostJobResult, HostJobRunner } from '../../striker/agent/index.js';
 import { StrikerError } from '../../striker/core/errors/index.js';
-import { streamedGet } from './streamed-get.js';
+import { receivePart, Refused, sha256Of } from './part-receiver.js';
 
 export interface FileFetchDeps {
   /** The Strikers the agent knows, in its order. */
@@ -41,34 +39,7 @@ export interface FileFetchDeps {
 type Payload = HostJobPayload<'file.fetch'>;
 type State = { state: 'fetching' | 'ready' | 'failed'; bytes: number; error?: string };
 
-/** Feeds a file's first `length` bytes into `hash` (so a fetch can go on from there). */
-async function hashPrefix(path: string, length: number, hash: Hash): Promise<void> {
-  if (length === 0) return;
-  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-}
-
 const sizeOf = (path: string) => stat(path).then((s) => s.size, () => undefined);
-
-async function hashOf(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Bytes gathered before one write to the part. */
-const WRITE_BYTES = 4 * 1024 * 1024;
-/** The connection's read buffer (at most WRITE_BYTES: one read fits a buffer after one flush). */
-const READ_BYTES = 1024 * 1024;
-
-async function writeAll(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
-  for (let written = 0; written < length; ) {
-    const { bytesWritten } = await handle.write(buffer, written, length - written, position + written);
-    written += bytesWritten;
-  }
-}
-
-/** A Striker's answer that is not the bytes: the next one is asked. */
-class Refused extends Error {}
 
 export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'> {
   const idleTimeoutMs = deps.idleTimeoutMs ?? 30_000;
@@ -83,7 +54,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
     const part = join(p.directory, `.${p.name}.part`);
     await mkdir(p.directory, { recursive: true });
 
-    if ((await sizeOf(target)) === p.sizeBytes && (await hashOf(target)) === p.sha256) {
+    if ((await sizeOf(target)) === p.sizeBytes && (await sha256Of(target)) === p.sha256) {
       await report({ state: 'ready', bytes: p.sizeBytes });
       return { noChange: `${target} is there already with SHA-256 ${p.sha256}` };
     }
@@ -126,7 +97,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
       }
     }
 
-    const sha256 = fetched ?? (await hashOf(part));
+    const sha256 = fetched ?? (await sha256Of(part));
     if (sha256 !== p.sha256) {
       await rm(part, { force: true });
       const reason = `the fetched bytes of ${p.name} have SHA-256 ${sha256}, not ${p.sha256}; the copy was deleted`;
@@ -145,90 +116,22 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
   };
 
   /** Fetches the bytes from `held` on into the part; the SHA-256 of the whole part once it holds every byte. */
-  async function fetchFrom(ctx: HostJobContext<Payload>, base: string, held: number, p: Payload, part: string, credential: string, report: (s: State) => Promise<unknown>): Promise<string> {
-    const res = await streamedGet(`${base}/api/agent/files/${p.fileId}/content`, { authorization: `Bearer ${credential}`, ...(held > 0 ? { range: `bytes=${held}-` } : {}) }, { signal: ctx.signal, idleTimeoutMs, readBytes: READ_BYTES });
-    let from: number;
-    if (res.statusCode === 206 && held > 0) {
-      const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers['content-range'] ?? '');
-      if (m === null || Number(m[1]) !== held || Number(m[3]) !== p.sizeBytes) {
-        res.destroy();
-        throw new Refused(`answered Range bytes=${held}- with Content-Range '${res.headers['content-range']}'`);
-      }
-      from = held;
-    } else if (res.statusCode === 200) {
-      from = 0;
-    } else {
-      const body = (await res.text(2000)).slice(0, 300);
-      let message = body;
-      try {
-        message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? body;
-      } catch {
-        // not JSON: the text as it is
-      }
-      throw new Refused(`HTTP ${res.statusCode}: ${message}`);
-    }
-    if (Number(res.headers['content-length']) !== p.sizeBytes - from) {
-      res.destroy();
-      throw new Error(`the Striker's answer has Content-Length '${res.headers['content-length'] ?? ''}', not the ${p.sizeBytes - from} bytes from byte ${from}`);
-    }
-    const hash = createHash('sha256');
-    await hashPrefix(part, from, hash);
-    let done = from;
-    let nextReport = from + reportEvery;
-    // Each read is hashed and copied into one of two large buffers: one is written while the
-    // other fills; when both are busy the socket waits. After a cut, what arrived is still
-    // written (the final SHA-256 covers it), so the next request goes on from the last byte
-    // received; it hashes the part again.
-    const handle = await open(part, from === 0 ? 'w' : 'r+');
-    const buffers = [Buffer.allocUnsafe(WRITE_BYTES), Buffer.allocUnsafe(WRITE_BYTES)];
-    let slot = 0;
-    let fill = 0;
-    let position = from;
-    let writing: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      await writing;
-      if (fill === 0) return;
-      writing = writeAll(handle, buffers[slot]!, fill, position);
-      position += fill;
-      slot ^= 1;
-      fill = 0;
-    };
-    let reporting: Promise<void> | undefined;
-    let reportFailure: unknown;
-    const progress = async () => {
-      await report({ state: 'fetching', bytes: done });
-      await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
-    };
-    try {
-      // The chunk is a view of the connection's read buffer: it stays as it is until the promise
-      // returned here settles (the socket waits), so the part that did not fit is copied after the flush.
-      await res.body((chunk) => {
-        done += chunk.length;
-        hash.update(chunk);
-        const n = Math.min(chunk.length, WRITE_BYTES - fill);
-        chunk.copy(buffers[slot]!, fill, 0, n);
-        fill += n;
-        if (done >= nextReport && reporting === undefined) {
-          // Reported on the side, one report at a time: the bytes do not wait for the Striker's database.
-          nextReport = done + reportEvery;
-          reporting = progress().then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
-        }
-        if (fill < WRITE_BYTES) return undefined;
-        return flush().then(() => void (fill = chunk.copy(buffers[slot]!, 0, n)));
-      });
-      await reporting;
-      if (reportFailure !== undefined) throw reportFailure;
-      await flush();
-      await writing;
-    } catch (error) {
-      await flush().then(() => writing).catch(() => undefined);
-      await reporting;
-      throw error;
-    } finally {
-      await writing.catch(() => undefined);
-      await handle.close();
-    }
-    if (done !== p.sizeBytes) throw new Error(`the Striker's answer ended after ${done} of ${p.sizeBytes} bytes`);
-    return hash.digest('hex');
+  function fetchFrom(ctx: HostJobContext<Payload>, base: string, held: number, p: Payload, part: string, credential: string, report: (s: State) => Promise<unknown>): Promise<string> {
+    return receivePart({
+      url: `${base}/api/agent/files/${p.fileId}/content`,
+      headers: { authorization: `Bearer ${credential}` },
+      part,
+      held,
+      sizeBytes: p.sizeBytes,
+      signal: ctx.signal,
+      idleTimeoutMs,
+      progress: {
+        everyBytes: reportEvery,
+        report: async (done) => {
+          await report({ state: 'fetching', bytes: done });
+          await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
+        },
+      },
+    });
   }
 }

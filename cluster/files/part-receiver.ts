@@ -1,0 +1,141 @@
+/**
+ * Receives a file's bytes from a Striker's content route into a part file, from the part's
+ * length on (`Range: bytes=<held>-` after a cut), and answers the SHA-256 of the whole part once
+ * it holds every byte. Both the agent's `file.fetch` and a Striker's copy from a peer use it.
+ *
+ *   - An answer that is not the bytes (an HTTP error, a Range answered with other bytes) is
+ *     `Refused`: the caller asks the next Striker. A transport failure (silence, a cut) is an
+ *     ordinary error: what arrived is kept in the part, so the next request goes on from there.
+ *   - A Striker that ignores the Range (200) restarts the part from byte 0.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { streamedGet } from './streamed-get.js';
+
+/** A Striker's answer that is not the bytes: the next one is asked. */
+export class Refused extends Error {}
+
+export interface PartRequest {
+  url: string;
+  headers: Record<string, string>;
+  part: string;
+  /** Bytes the part holds already (the request asks for the rest). */
+  held: number;
+  sizeBytes: number;
+  signal: AbortSignal;
+  idleTimeoutMs: number;
+  /** Called on the side, one call at a time, about every `everyBytes`; a failure ends the transfer. */
+  progress?: { everyBytes: number; report: (bytes: number) => Promise<void> };
+}
+
+/** Bytes gathered before one write to the part. */
+const WRITE_BYTES = 4 * 1024 * 1024;
+/** The connection's read buffer (at most WRITE_BYTES: one read fits a buffer after one flush). */
+const READ_BYTES = 1024 * 1024;
+
+/** Feeds a file's first `length` bytes into `hash` (so a fetch can go on from there). */
+async function hashPrefix(path: string, length: number, hash: Hash): Promise<void> {
+  if (length === 0) return;
+  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+}
+
+/** The SHA-256 of a whole file, hex. */
+export async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await hashPrefix(path, Infinity, hash);
+  return hash.digest('hex');
+}
+
+async function writeAll(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
+  for (let written = 0; written < length; ) {
+    const { bytesWritten } = await handle.write(buffer, written, length - written, position + written);
+    written += bytesWritten;
+  }
+}
+
+/** Fetches the bytes from `held` on into the part; the SHA-256 of the whole part once it holds every byte. */
+export async function receivePart(r: PartRequest): Promise<string> {
+  const { held, sizeBytes } = r;
+  const res = await streamedGet(r.url, { ...r.headers, ...(held > 0 ? { range: `bytes=${held}-` } : {}) }, { signal: r.signal, idleTimeoutMs: r.idleTimeoutMs, readBytes: READ_BYTES });
+  let from: number;
+  if (res.statusCode === 206 && held > 0) {
+    const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers['content-range'] ?? '');
+    if (m === null || Number(m[1]) !== held || Number(m[3]) !== sizeBytes) {
+      res.destroy();
+      throw new Refused(`answered Range bytes=${held}- with Content-Range '${res.headers['content-range']}'`);
+    }
+    from = held;
+  } else if (res.statusCode === 200) {
+    from = 0;
+  } else {
+    const body = (await res.text(2000)).slice(0, 300);
+    let message = body;
+    try {
+      message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? body;
+    } catch {
+      // not JSON: the text as it is
+    }
+    throw new Refused(`HTTP ${res.statusCode}: ${message}`);
+  }
+  if (Number(res.headers['content-length']) !== sizeBytes - from) {
+    res.destroy();
+    throw new Error(`the Striker's answer has Content-Length '${res.headers['content-length'] ?? ''}', not the ${sizeBytes - from} bytes from byte ${from}`);
+  }
+  const hash = createHash('sha256');
+  await hashPrefix(r.part, from, hash);
+  let done = from;
+  const everyBytes = r.progress?.everyBytes ?? Infinity;
+  let nextReport = from + everyBytes;
+  // Each read is hashed and copied into one of two large buffers: one is written while the
+  // other fills; when both are busy the socket waits. After a cut, what arrived is still
+  // written (the final SHA-256 covers it), so the next request goes on from the last byte
+  // received; it hashes the part again.
+  const handle = await open(r.part, from === 0 ? 'w' : 'r+');
+  const buffers = [Buffer.allocUnsafe(WRITE_BYTES), Buffer.allocUnsafe(WRITE_BYTES)];
+  let slot = 0;
+  let fill = 0;
+  let position = from;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    await writing;
+    if (fill === 0) return;
+    writing = writeAll(handle, buffers[slot]!, fill, position);
+    position += fill;
+    slot ^= 1;
+    fill = 0;
+  };
+  let reporting: Promise<void> | undefined;
+  let reportFailure: unknown;
+  try {
+    // The chunk is a view of the connection's read buffer: it stays as it is until the promise
+    // returned here settles (the socket waits), so the part that did not fit is copied after the flush.
+    await res.body((chunk) => {
+      done += chunk.length;
+      hash.update(chunk);
+      const n = Math.min(chunk.length, WRITE_BYTES - fill);
+      chunk.copy(buffers[slot]!, fill, 0, n);
+      fill += n;
+      if (done >= nextReport && reporting === undefined && r.progress !== undefined) {
+        // Reported on the side, one report at a time: the bytes do not wait for the Striker's database.
+        nextReport = done + everyBytes;
+        reporting = r.progress.report(done).then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
+      }
+      if (fill < WRITE_BYTES) return undefined;
+      return flush().then(() => void (fill = chunk.copy(buffers[slot]!, 0, n)));
+    });
+    await reporting;
+    if (reportFailure !== undefined) throw reportFailure;
+    await flush();
+    await writing;
+  } catch (error) {
+    await flush().then(() => writing).catch(() => undefined);
+    await reporting;
+    throw error;
+  } finally {
+    await writing.catch(() => undefined);
+    await handle.close();
+  }
+  if (done !== sizeBytes) throw new Error(`the Striker's answer ended after ${done} of ${sizeBytes} bytes`);
+  return hash.digest('hex');
+}
