@@ -32,12 +32,20 @@ interface Striker {
   /** Flip the byte at this offset of the file in every answer. */
   flipAt?: number;
   status?: number;
+  /** What it answers to the agent's "do you hold it?" (default: whether it serves the bytes). */
+  claimsHeld?: boolean;
+  probes: number;
   credentials: string[];
 }
 
 async function striker(): Promise<Striker> {
-  const s = { ranges: [], served: 0, credentials: [] } as unknown as Striker;
+  const s = { ranges: [], served: 0, probes: 0, credentials: [] } as unknown as Striker;
   s.server = createServer((req, res) => {
+    if (req.url === `/api/agent/files/${fileId}/held`) {
+      s.probes++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ held: s.claimsHeld ?? s.status === undefined }));
+      return;
+    }
     s.ranges.push(req.headers.range ?? '');
     s.credentials.push(req.headers.authorization ?? '');
     if (req.url !== `/api/agent/files/${fileId}/content`) return void res.writeHead(404).end();
@@ -77,7 +85,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 afterEach(() => {
-  for (const s of [a, b]) Object.assign(s, { ranges: [], served: 0, cutAfter: undefined, flipAt: undefined, status: undefined, credentials: [] });
+  for (const s of [a, b]) Object.assign(s, { ranges: [], served: 0, probes: 0, cutAfter: undefined, flipAt: undefined, status: undefined, claimsHeld: undefined, credentials: [] });
 });
 
 /** Runs the runner once with a fresh destination; what it reported and how it ended. */
@@ -152,10 +160,23 @@ describe('file.fetch', () => {
     const r1 = await run([gone, b.url]);
     expect(r1.outcome.ok).toBe(true);
     expect(b.ranges).toHaveLength(1);
+    // A Striker that said it holds the bytes but answers 404 (it lost them meanwhile): the next one.
     a.status = 404;
+    a.claimsHeld = true;
     const r2 = await run([a.url, b.url]);
     expect(r2.outcome.ok).toBe(true);
+    expect(a.ranges).toHaveLength(1);
     expect(readFileSync(r2.target).equals(data)).toBe(true);
+  });
+
+  it('asks a Striker that holds the bytes first, whatever its place in the agent\'s list', async () => {
+    a.claimsHeld = false;
+    const r = await run([a.url, b.url]);
+    expect(r.outcome.ok).toBe(true);
+    expect([a.probes, b.probes]).toEqual([1, 1]);
+    expect(a.ranges).toEqual([]);
+    expect(b.ranges).toEqual(['']);
+    expect(readFileSync(r.target).equals(data)).toBe(true);
   });
 
   it('fails for good, with each Striker\'s answer, when every Striker refuses', async () => {

@@ -5,8 +5,9 @@
  *   - The bytes go to `<directory>/.<name>.part`. After a cut (the connection dropped, the agent
  *     restarted) the fetch goes on with `Range: bytes=<part length>-` instead of starting over; a
  *     Striker that ignores the Range (200) restarts the part from byte 0.
- *   - The strikers are asked in the agent's order; one that does not answer, or answers without the
- *     bytes (404: the upload went to another Striker), is left for the next. A round in which
+ *   - The Strikers that hold the bytes now (`GET …/held`, asked of each at once) are asked first,
+ *     then the others, each group in the agent's order; one that does not answer, or answers
+ *     without the bytes (404: it is still fetching its own copy from a peer), is left for the next. A round in which
  *     every Striker refused ends the job with each one's answer.
  *   - When the part holds every byte, its SHA-256 is compared with the payload's: equal, it is
  *     synced and renamed into place and the host reports `ready`; different, the part is deleted
@@ -46,6 +47,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
   const rounds = deps.rounds ?? 5;
   const pauseMs = deps.pauseMs ?? 1000;
   const reportEvery = deps.reportEveryBytes ?? 64 * 1024 * 1024;
+  const probeTimeoutMs = Math.min(idleTimeoutMs, 5000);
   if (deps.strikerUrls.length === 0) throw new TypeError('file.fetch needs at least one Striker URL');
   return async (ctx: HostJobContext<Payload>): Promise<HostJobResult> => {
     const p = ctx.payload;
@@ -59,6 +61,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
       return { noChange: `${target} is there already with SHA-256 ${p.sha256}` };
     }
 
+    const urls = await holdersFirst(ctx, p, await deps.credential());
     const refusals = new Map<string, string>();
     /** The SHA-256 of the whole part, when a fetch ended with every byte. */
     let fetched: string | undefined;
@@ -72,7 +75,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
         held = 0;
       }
       if (held === p.sizeBytes) break;
-      const base = deps.strikerUrls[index % deps.strikerUrls.length]!;
+      const base = urls[index % urls.length]!;
       try {
         await report({ state: 'fetching', bytes: held });
         fetched = await fetchFrom(ctx, base, held, p, part, await deps.credential(), report);
@@ -84,9 +87,9 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
         else refusals.delete(base);
         ctx.logger.warn({ peer: base, err: error }, 'file fetch from a Striker stopped; asking the next');
         index++;
-        if (index % deps.strikerUrls.length === 0) {
+        if (index % urls.length === 0) {
           attempt++;
-          if (refusals.size === deps.strikerUrls.length) {
+          if (refusals.size === urls.length) {
             const reason = `no Striker gave the bytes of ${p.name}: ${[...refusals].map(([u, w]) => `${u}: ${w}`).join('; ')}`;
             await report({ state: 'failed', bytes: (await sizeOf(part)) ?? 0, error: reason });
             throw new StrikerError('NOT_FOUND', reason, { retryable: false });
@@ -114,6 +117,23 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
     await report({ state: 'ready', bytes: p.sizeBytes });
     return { message: `${target}: ${p.sizeBytes} bytes, SHA-256 checked` };
   };
+
+  /**
+   * The agent's Strikers with those that hold the bytes now first (each asked at once, briefly;
+   * one that does not answer goes last), so a Striker still fetching its own copy is not asked first.
+   */
+  async function holdersFirst(ctx: HostJobContext<Payload>, p: Payload, credential: string): Promise<readonly string[]> {
+    if (deps.strikerUrls.length < 2) return deps.strikerUrls;
+    const answers = await Promise.all(deps.strikerUrls.map(async (url) => {
+      try {
+        const r = await fetch(`${url}/api/agent/files/${p.fileId}/held`, { headers: { authorization: `Bearer ${credential}` }, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(probeTimeoutMs)]) });
+        return r.ok && ((await r.json()) as { held?: unknown }).held === true ? 0 : 1;
+      } catch {
+        return 2;
+      }
+    }));
+    return deps.strikerUrls.map((url, i) => ({ url, rank: answers[i]! })).sort((x, y) => x.rank - y.rank).map((x) => x.url);
+  }
 
   /** Fetches the bytes from `held` on into the part; the SHA-256 of the whole part once it holds every byte. */
   function fetchFrom(ctx: HostJobContext<Payload>, base: string, held: number, p: Payload, part: string, credential: string, report: (s: State) => Promise<unknown>): Promise<string> {
