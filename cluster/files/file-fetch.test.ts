@@ -89,7 +89,7 @@ afterEach(() => {
 });
 
 /** Runs the runner once with a fresh destination; what it reported and how it ended. */
-async function run(urls: string[], prepare?: (directory: string) => void) {
+async function run(urls: string[], prepare?: (directory: string) => void, hashIn: 'worker' | 'main' = 'worker') {
   const directory = join(dir, `d${n++}`);
   prepare?.(directory);
   const states: { state: string; bytes: number; error?: string }[] = [];
@@ -103,7 +103,7 @@ async function run(urls: string[], prepare?: (directory: string) => void) {
       return undefined as T;
     },
   };
-  const runner = fileFetchRunner({ strikerUrls: urls, credential: async () => 'host-secret', pauseMs: 10, rounds: 3, reportEveryBytes: 1024 * 1024 });
+  const runner = fileFetchRunner({ strikerUrls: urls, credential: async () => 'host-secret', pauseMs: 10, rounds: 3, reportEveryBytes: 1024 * 1024, hashIn });
   const outcome = await runner(ctx).then((r) => ({ ok: true as const, r }), (e: Error) => ({ ok: false as const, e }));
   return { directory, states, outcome, target: join(directory, 'alma.iso'), part: join(directory, '.alma.iso.part') };
 }
@@ -130,6 +130,18 @@ describe('file.fetch', () => {
     expect(resumedAt).toBeGreaterThan(0);
     expect(resumedAt).toBeLessThanOrEqual(1024 * 1024 + 5);
     expect(a.served).toBeLessThan(data.length * 1.5);
+  });
+
+  it.each(['worker', 'main'] as const)('checks the SHA-256 hashed in the %s thread: a cut copy resumed is ready, a corrupted one is not', async (hashIn) => {
+    a.cutAfter = 2 * 1024 * 1024 + 3;
+    const good = await run([a.url], undefined, hashIn);
+    expect(good.outcome.ok).toBe(true);
+    expect(readFileSync(good.target).equals(data)).toBe(true);
+    a.flipAt = 5;
+    const bad = await run([a.url], undefined, hashIn);
+    expect(bad.outcome.ok).toBe(false);
+    expect(existsSync(bad.target)).toBe(false);
+    expect(bad.states.at(-1)).toMatchObject({ state: 'failed' });
   });
 
   it('resumes a part left by an earlier run (the agent restarted) with a Range', async () => {

@@ -20,6 +20,8 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostJobContext, HostJobPayload, HostJobResult, HostJobRunner } from '../../striker/agent/index.js';
 import { StrikerError } from '../../striker/core/errors/index.js';
+import { parseOrThrow } from '../../striker/core/validation/zod-problems.js';
+import { z } from 'zod';
 import { receivePart, Refused, sha256Of } from './part-receiver.js';
 
 export interface FileFetchDeps {
@@ -35,6 +37,18 @@ export interface FileFetchDeps {
   pauseMs?: number;
   /** The host reports how many bytes it holds after each this many. */
   reportEveryBytes?: number;
+  /** Where the SHA-256 is computed: a worker thread beside the transfer (default), or the main thread. */
+  hashIn?: 'worker' | 'main';
+}
+
+/** The agent configuration's `files:` section (what of the runner an operator may set). */
+export const fileFetchConfigSchema = z.strictObject({
+  /** `main` turns the hashing thread off: the SHA-256 is then computed between reads on the main thread. */
+  hashIn: z.enum(['worker', 'main'], { error: 'must be worker or main' }).default('worker'),
+});
+
+export function parseFileFetchConfig(input: unknown): z.output<typeof fileFetchConfigSchema> {
+  return parseOrThrow(fileFetchConfigSchema, input ?? {}, 'agent files configuration', 'files');
 }
 
 type Payload = HostJobPayload<'file.fetch'>;
@@ -145,6 +159,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
       sizeBytes: p.sizeBytes,
       signal: ctx.signal,
       idleTimeoutMs,
+      hashIn: deps.hashIn ?? 'worker',
       progress: {
         everyBytes: reportEvery,
         report: async (done) => {

@@ -11,5 +11,6 @@ export {
   addFileSchema, addLocalFile, ensureFileOnHosts, isoFetchWaits, fileForHost, findFile, finishFileUpload, listFiles, pushFile, pushFileSchema, removeFile,
   reportHostState, startFileUpload, strikerPathOf, type FilesDeps,
 } from './actions.js';
+export { fileFetchConfigSchema, parseFileFetchConfig } from './file-fetch.js';
 export { FileCopyKeeper, type FilePeers, type PeerLink } from './file-copy-keeper.js';
 export { filesRoutes, type FileHeldResponse, type FileListResponse, type FilePushResponse, type FileResponse } from './files-routes.js';

@@ -11,6 +11,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { sharedBuffer, WorkerSha256 } from './sha256-worker.js';
 import { streamedGet } from './streamed-get.js';
 
 /** A Striker's answer that is not the bytes: the next one is asked. */
@@ -25,12 +26,18 @@ export interface PartRequest {
   sizeBytes: number;
   signal: AbortSignal;
   idleTimeoutMs: number;
+  /** Where the SHA-256 is computed (default: a worker thread, beside the transfer). */
+  hashIn?: 'worker' | 'main';
   /** Called on the side, one call at a time, about every `everyBytes`; a failure ends the transfer. */
   progress?: { everyBytes: number; report: (bytes: number) => Promise<void> };
 }
 
 /** Bytes gathered before one write to the part. */
 const WRITE_BYTES = 4 * 1024 * 1024;
+/** Buffers of WRITE_BYTES in the ring: one filling, the others being written and hashed. */
+const RING = 4;
+/** Written bytes flushed to the disk on the side each time this many more were written. */
+const SYNC_EVERY_BYTES = 128 * 1024 * 1024;
 /** The connection's read buffer (at most WRITE_BYTES: one read fits a buffer after one flush). */
 const READ_BYTES = 1024 * 1024;
 
@@ -82,39 +89,51 @@ export async function receivePart(r: PartRequest): Promise<string> {
     res.destroy();
     throw new Error(`the Striker's answer has Content-Length '${res.headers['content-length'] ?? ''}', not the ${sizeBytes - from} bytes from byte ${from}`);
   }
-  const hash = createHash('sha256');
-  await hashPrefix(r.part, from, hash);
+  const hasher: Hasher = r.hashIn === 'main' ? mainThreadHasher() : workerHasher();
+  const handle = await open(r.part, from === 0 ? 'w' : 'r+');
   let done = from;
   const everyBytes = r.progress?.everyBytes ?? Infinity;
   let nextReport = from + everyBytes;
-  // Each read is hashed and copied into one of two large buffers: one is written while the
-  // other fills; when both are busy the socket waits. After a cut, what arrived is still
-  // written (the final SHA-256 covers it), so the next request goes on from the last byte
-  // received; it hashes the part again.
-  const handle = await open(r.part, from === 0 ? 'w' : 'r+');
-  const buffers = [Buffer.allocUnsafe(WRITE_BYTES), Buffer.allocUnsafe(WRITE_BYTES)];
+  // Each read is copied into the ring's current buffer; a full buffer is written (the thread
+  // pool) and hashed (the hashing thread) while the next ones fill, and is filled again only once
+  // both are done: the socket waits only when every buffer is busy. What was written is flushed
+  // to the disk on the side every SYNC_EVERY_BYTES, so the sync after the last byte has little
+  // left to do. After a cut, what arrived is still written (the final SHA-256 covers it), so the
+  // next request goes on from the last byte received; it hashes the part again.
+  const ring = Array.from({ length: RING }, () => ({ buffer: hasher.buffer(WRITE_BYTES), busy: Promise.resolve() }));
   let slot = 0;
   let fill = 0;
   let position = from;
-  let writing: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  let syncing: Promise<void> | undefined;
+  let nextSync = from + SYNC_EVERY_BYTES;
+  const settle = (p: Promise<unknown>) => p.then(() => undefined, (error: unknown) => void (failure ??= error));
+  /** Sends the current buffer to be written and hashed; waits for the next one to be free. */
   const flush = async () => {
-    await writing;
-    if (fill === 0) return;
-    writing = writeAll(handle, buffers[slot]!, fill, position);
-    position += fill;
-    slot ^= 1;
-    fill = 0;
+    if (fill > 0) {
+      const b = ring[slot]!;
+      b.busy = settle(Promise.all([writeAll(handle, b.buffer, fill, position), hasher.update(b.buffer, fill)]));
+      position += fill;
+      fill = 0;
+      slot = (slot + 1) % RING;
+      if (position >= nextSync && syncing === undefined) {
+        nextSync = position + SYNC_EVERY_BYTES;
+        // Written so far, not yet on the disk: flushed now, beside the transfer.
+        const written = Promise.all(ring.map((x) => x.busy));
+        syncing = settle(written.then(() => handle.datasync())).finally(() => (syncing = undefined));
+      }
+    }
+    await ring[slot]!.busy;
+    if (failure !== undefined) throw failure;
   };
   let reporting: Promise<void> | undefined;
   let reportFailure: unknown;
   try {
-    // The chunk is a view of the connection's read buffer: it stays as it is until the promise
-    // returned here settles (the socket waits), so the part that did not fit is copied after the flush.
+    await hasher.prefix(r.part, from);
     await res.body((chunk) => {
       done += chunk.length;
-      hash.update(chunk);
       const n = Math.min(chunk.length, WRITE_BYTES - fill);
-      chunk.copy(buffers[slot]!, fill, 0, n);
+      chunk.copy(ring[slot]!.buffer, fill, 0, n);
       fill += n;
       if (done >= nextReport && reporting === undefined && r.progress !== undefined) {
         // Reported on the side, one report at a time: the bytes do not wait for the Striker's database.
@@ -122,20 +141,52 @@ export async function receivePart(r: PartRequest): Promise<string> {
         reporting = r.progress.report(done).then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
       }
       if (fill < WRITE_BYTES) return undefined;
-      return flush().then(() => void (fill = chunk.copy(buffers[slot]!, 0, n)));
+      // The chunk is a view of the connection's read buffer: it stays as it is until the promise
+      // returned here settles (the socket waits), so the part that did not fit is copied after the flush.
+      return flush().then(() => void (fill = chunk.copy(ring[slot]!.buffer, 0, n)));
     });
     await reporting;
     if (reportFailure !== undefined) throw reportFailure;
     await flush();
-    await writing;
+    await Promise.all(ring.map((x) => x.busy));
+    await syncing;
+    if (failure !== undefined) throw failure;
+    if (done !== sizeBytes) throw new Error(`the Striker's answer ended after ${done} of ${sizeBytes} bytes`);
+    return await hasher.digest();
   } catch (error) {
-    await flush().then(() => writing).catch(() => undefined);
+    await flush().catch(() => undefined);
     await reporting;
     throw error;
   } finally {
-    await writing.catch(() => undefined);
+    await Promise.all(ring.map((x) => x.busy));
+    await syncing;
     await handle.close();
+    await hasher.close();
   }
-  if (done !== sizeBytes) throw new Error(`the Striker's answer ended after ${done} of ${sizeBytes} bytes`);
-  return hash.digest('hex');
+}
+
+/** Where the SHA-256 of a transfer is computed: a worker thread, or the main thread. */
+interface Hasher {
+  /** A buffer `update` can take. */
+  buffer(bytes: number): Buffer;
+  prefix(path: string, length: number): Promise<void>;
+  update(buffer: Buffer, length: number): Promise<void>;
+  digest(): Promise<string>;
+  close(): Promise<void>;
+}
+
+function workerHasher(): Hasher {
+  const w = new WorkerSha256();
+  return { buffer: sharedBuffer, prefix: (path, length) => w.updateFromFile(path, length), update: (b, n) => w.update(b, n), digest: () => w.digest(), close: () => w.close() };
+}
+
+function mainThreadHasher(): Hasher {
+  const hash = createHash('sha256');
+  return {
+    buffer: (bytes) => Buffer.allocUnsafeSlow(bytes),
+    prefix: (path, length) => hashPrefix(path, length, hash),
+    update: async (b, n) => void hash.update(b.subarray(0, n)),
+    digest: async () => hash.digest('hex'),
+    close: async () => undefined,
+  };
 }

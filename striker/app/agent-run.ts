@@ -17,7 +17,7 @@ import { drHostRunners } from '../../cluster/dr/dr-host-runners.js';
 import { syncWaitRunner } from '../../cluster/dr/sync-wait-runner.js';
 import { readMigrationLog } from '../../cluster/servers/migration-log.js';
 import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
-import { fileFetchRunner } from '../../cluster/files/file-fetch.js';
+import { fileFetchRunner, parseFileFetchConfig } from '../../cluster/files/file-fetch.js';
 import { collectClusterReport, withClusterReport } from '../../cluster/ops/cluster-collector.js';
 import { readFile } from 'node:fs/promises';
 import { clusterJoinRunner } from '../../cluster/join/join-runner.js';
@@ -92,7 +92,7 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
       'node.withdraw': nodeRunners['node.withdraw'],
       'node.join': nodeRunners['node.join'],
       // Files synced to hosts (cluster/files): fetched from the Strikers this agent knows, with its credential.
-      'file.fetch': fileFetchRunner({ strikerUrls: config.strikerUrls, credential: async () => (await loadAgentCredentials(credentialsPath, config.hostId)).credential }),
+      'file.fetch': fileFetchRunner({ ...parseFileFetchConfig(config.files), strikerUrls: config.strikerUrls, credential: async () => (await loadAgentCredentials(credentialsPath, config.hostId)).credential }),
     },
   });
   logger.info({ hostId: config.hostId, strikers: config.strikerUrls, version: options.version }, 'striker agent starting');
