@@ -39,12 +39,16 @@ export interface FileFetchDeps {
   reportEveryBytes?: number;
   /** Where the SHA-256 is computed: a worker thread beside the transfer (default), or the main thread. */
   hashIn?: 'worker' | 'main';
+  /** Flush written bytes to the disk on the side every this many (0: only after the last byte). */
+  syncEveryBytes?: number;
 }
 
 /** The agent configuration's `files:` section (what of the runner an operator may set). */
 export const fileFetchConfigSchema = z.strictObject({
   /** `main` turns the hashing thread off: the SHA-256 is then computed between reads on the main thread. */
   hashIn: z.enum(['worker', 'main'], { error: 'must be worker or main' }).default('worker'),
+  /** Written bytes are flushed to the disk on the side each time this many more were written; 0: only once, after the last byte. */
+  syncEveryBytes: z.number().int().min(0).max(1024 ** 4).default(128 * 1024 * 1024),
 });
 
 export function parseFileFetchConfig(input: unknown): z.output<typeof fileFetchConfigSchema> {
@@ -160,6 +164,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
       signal: ctx.signal,
       idleTimeoutMs,
       hashIn: deps.hashIn ?? 'worker',
+      ...(deps.syncEveryBytes === undefined ? {} : { syncEveryBytes: deps.syncEveryBytes }),
       progress: {
         everyBytes: reportEvery,
         report: async (done) => {

@@ -26,6 +26,8 @@ export interface PartRequest {
   sizeBytes: number;
   signal: AbortSignal;
   idleTimeoutMs: number;
+  /** Flush written bytes to the disk on the side each time this many more were written (0: never here). */
+  syncEveryBytes?: number;
   /** Where the SHA-256 is computed (default: a worker thread, beside the transfer). */
   hashIn?: 'worker' | 'main';
   /** Called on the side, one call at a time, about every `everyBytes`; a failure ends the transfer. */
@@ -36,7 +38,7 @@ export interface PartRequest {
 const WRITE_BYTES = 4 * 1024 * 1024;
 /** Buffers of WRITE_BYTES in the ring: one filling, the others being written and hashed. */
 const RING = 4;
-/** Written bytes flushed to the disk on the side each time this many more were written. */
+/** Written bytes flushed to the disk on the side each time this many more were written (by default). */
 const SYNC_EVERY_BYTES = 128 * 1024 * 1024;
 /** The connection's read buffer (at most WRITE_BYTES: one read fits a buffer after one flush). */
 const READ_BYTES = 1024 * 1024;
@@ -97,7 +99,7 @@ export async function receivePart(r: PartRequest): Promise<string> {
   // Each read is copied into the ring's current buffer; a full buffer is written (the thread
   // pool) and hashed (the hashing thread) while the next ones fill, and is filled again only once
   // both are done: the socket waits only when every buffer is busy. What was written is flushed
-  // to the disk on the side every SYNC_EVERY_BYTES, so the sync after the last byte has little
+  // to the disk on the side every `syncEveryBytes`, so the sync after the last byte has little
   // left to do. After a cut, what arrived is still written (the final SHA-256 covers it), so the
   // next request goes on from the last byte received; it hashes the part again.
   const ring = Array.from({ length: RING }, () => ({ buffer: hasher.buffer(WRITE_BYTES), busy: Promise.resolve() }));
@@ -106,7 +108,8 @@ export async function receivePart(r: PartRequest): Promise<string> {
   let position = from;
   let failure: unknown;
   let syncing: Promise<void> | undefined;
-  let nextSync = from + SYNC_EVERY_BYTES;
+  const syncEvery = r.syncEveryBytes === undefined ? SYNC_EVERY_BYTES : r.syncEveryBytes === 0 ? Infinity : r.syncEveryBytes;
+  let nextSync = from + syncEvery;
   const settle = (p: Promise<unknown>) => p.then(() => undefined, (error: unknown) => void (failure ??= error));
   /** Sends the current buffer to be written and hashed; waits for the next one to be free. */
   const flush = async () => {
@@ -117,7 +120,7 @@ export async function receivePart(r: PartRequest): Promise<string> {
       fill = 0;
       slot = (slot + 1) % RING;
       if (position >= nextSync && syncing === undefined) {
-        nextSync = position + SYNC_EVERY_BYTES;
+        nextSync = position + syncEvery;
         // Written so far, not yet on the disk: flushed now, beside the transfer.
         const written = Promise.all(ring.map((x) => x.busy));
         syncing = settle(written.then(() => handle.datasync())).finally(() => (syncing = undefined));
