@@ -211,3 +211,12 @@ describe('file.fetch', () => {
     expect(r.states).toEqual([{ jobId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', state: 'ready', bytes: data.length }]);
   });
 });
+
+describe('the agent configuration\'s files section', () => {
+  it('defaults to the hashing thread and a flush every 128 MiB, and names a bad field', async () => {
+    const { parseFileFetchConfig } = await import('./file-fetch.js');
+    expect(parseFileFetchConfig(undefined)).toEqual({ hashIn: 'worker', syncEveryBytes: 128 * 1024 * 1024 });
+    expect(parseFileFetchConfig({ hashIn: 'main', syncEveryBytes: 0 })).toEqual({ hashIn: 'main', syncEveryBytes: 0 });
+    expect(() => parseFileFetchConfig({ hashIn: 'gpu', syncEvery: 1 })).toThrow(/files\.hashIn[\s\S]*must be worker or main|must be worker or main[\s\S]*files\.hashIn/);
+  });
+});
