@@ -66,6 +66,8 @@ export interface CopyKeeperDeps {
 }
 
 const PROGRESS_BYTES = 32 * 1024 * 1024;
+/** How long changes are gathered into one look. */
+const POKE_GATHER_MS = 500;
 
 export class FileCopyKeeper {
   private readonly root: string;
@@ -74,6 +76,7 @@ export class FileCopyKeeper {
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private pokeTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly abort = new AbortController();
   private readonly busy = new Set<string>();
@@ -83,17 +86,26 @@ export class FileCopyKeeper {
   }
 
   start(): void {
-    const poke = () => void this.look();
+    // Changes come in bursts (a fetch's progress on any Striker is a change): they are gathered
+    // for a moment into one look.
+    const poke = () => {
+      if (this.pokeTimer !== undefined || this.stopped) return;
+      this.pokeTimer = setTimeout(() => {
+        this.pokeTimer = undefined;
+        void this.look();
+      }, POKE_GATHER_MS);
+    };
     this.unsubscribe = this.deps.changes?.subscribe({ topics: new Set(['files'] as const), onChange: poke, onReconnect: poke });
     this.timer = setInterval(poke, this.deps.sweepMs);
     this.timer.unref();
-    poke();
+    void this.look();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     clearInterval(this.timer);
+    clearTimeout(this.pokeTimer);
     this.abort.abort(new Error('striker serve is stopping'));
     await this.running;
   }
