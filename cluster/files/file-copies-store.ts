@@ -72,9 +72,3 @@ export async function scanCopies(q: DbReader, node: string): Promise<CopyScan> {
   }
   return { files, openUploads };
 }
-
-/** Whether this Striker's copy of a file is held (what its content routes may serve). */
-export async function copyHeld(q: DbReader, fileId: string, node: string): Promise<boolean> {
-  const { rows } = await q.query(`SELECT 1 FROM file_copies WHERE file_id = $1 AND node = $2 AND state = 'held'`, [fileId, node]);
-  return rows.length === 1;
-}
