@@ -17,6 +17,8 @@ import type { Database, DbReader, DbTx } from '../../striker/db/database.js';
 import { createHash } from 'node:crypto';
 import { fetchPayloadOf, fileHostStates, fileKindSchema, fileNameSchema, hostPathOf, type FileKind, type SyncedFile } from './file-record.js';
 import type { FilesConfig } from './files-config.js';
+import { localNode, recordCopy } from './file-copies-store.js';
+import type { FilePeers } from './file-copy-keeper.js';
 import { deleteFile, fileById, fileByName, insertFile, jobStatuses, listFiles, markPending, recordHostState, serversUsingPath } from './files-store.js';
 
 export interface FilesDeps {
@@ -26,6 +28,8 @@ export interface FilesDeps {
   config: FilesConfig;
   /** Free bytes where `dir` lives (statfs; injected by tests). */
   freeBytes: (dir: string) => Promise<number>;
+  /** Peer Strikers (for their copies of the bytes); without it, no peer may fetch from here. */
+  peers?: FilePeers;
 }
 
 export function uploadAreaOf(deps: FilesDeps): UploadArea {
@@ -81,7 +85,10 @@ export async function startFileUpload(deps: FilesDeps, actor: Actor, input: unkn
 export async function finishFileUpload(deps: FilesDeps, actor: Actor, uploadId: string, input: unknown, options: ActionOptions = {}): Promise<SyncedFile> {
   return finishUploadWith(uploadAreaOf(deps), actor, uploadId, input, options, async (t, { upload, sha256 }) => {
     const kind = fileKindSchema.parse(upload.meta['kind']);
-    const file = await insertFile(t, { id: upload.id, name: upload.fileName, kind, sizeBytes: upload.sizeBytes, sha256, uploadedBy: actor.userId });
+    await insertFile(t, { id: upload.id, name: upload.fileName, kind, sizeBytes: upload.sizeBytes, sha256, uploadedBy: actor.userId });
+    // This Striker holds the bytes it just checked; its peers pull them from here.
+    await recordCopy(t, upload.id, await localNode(t), { state: 'held', bytes: upload.sizeBytes, source: null, error: null });
+    const file = (await fileById(t, upload.id))!;
     await audit(t, actor, { action: 'files.add', targetKind: 'file', targetId: file.id, details: { name: file.name, kind, sizeBytes: file.sizeBytes, sha256 }, requestId: options.requestId });
     return { result: file, jobId: null };
   });
@@ -118,7 +125,10 @@ export async function addLocalFile(deps: FilesDeps, actor: Actor, path: string, 
   }
 }
 
-/** Removes a file (its rows and this Striker's bytes); refused (409) while a server uses it. */
+/**
+ * Removes a file (its rows and this Striker's bytes; every other Striker removes its copy when the
+ * deletion reaches it); refused (409) while a server uses it.
+ */
 export async function removeFile(deps: FilesDeps, actor: Actor, ref: string, options: ActionOptions = {}): Promise<void> {
   const file = await findFile(deps.db, ref);
   const users = await serversUsingPath(deps.db, hostPathOf(deps.config.hostDirectory, file.name));
@@ -218,6 +228,13 @@ export async function fileForHost(deps: FilesDeps, hostId: string, fileId: strin
   if (file === undefined) throw new NotFoundError('file', fileId);
   if (!file.hosts.some((h) => h.hostId === hostId)) throw new NotFoundError('file for this host', fileId);
   return { file, path: strikerPathOf(deps, file) };
+}
+
+/** A file by id (a peer Striker's fetch); 404 otherwise. */
+export async function findFileById(deps: Pick<FilesDeps, 'db'>, id: string): Promise<SyncedFile> {
+  const file = isUuid(id) ? await fileById(deps.db, id) : undefined;
+  if (file === undefined) throw new NotFoundError('file', id.slice(0, 80));
+  return file;
 }
 
 /** What a host's agent reports about a fetch. */

@@ -32,12 +32,20 @@ interface Striker {
   /** Flip the byte at this offset of the file in every answer. */
   flipAt?: number;
   status?: number;
+  /** What it answers to the agent's "do you hold it?" (default: whether it serves the bytes). */
+  claimsHeld?: boolean;
+  probes: number;
   credentials: string[];
 }
 
 async function striker(): Promise<Striker> {
-  const s = { ranges: [], served: 0, credentials: [] } as unknown as Striker;
+  const s = { ranges: [], served: 0, probes: 0, credentials: [] } as unknown as Striker;
   s.server = createServer((req, res) => {
+    if (req.url === `/api/agent/files/${fileId}/held`) {
+      s.probes++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ held: s.claimsHeld ?? s.status === undefined }));
+      return;
+    }
     s.ranges.push(req.headers.range ?? '');
     s.credentials.push(req.headers.authorization ?? '');
     if (req.url !== `/api/agent/files/${fileId}/content`) return void res.writeHead(404).end();
@@ -77,11 +85,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 afterEach(() => {
-  for (const s of [a, b]) Object.assign(s, { ranges: [], served: 0, cutAfter: undefined, flipAt: undefined, status: undefined, credentials: [] });
+  for (const s of [a, b]) Object.assign(s, { ranges: [], served: 0, probes: 0, cutAfter: undefined, flipAt: undefined, status: undefined, claimsHeld: undefined, credentials: [] });
 });
 
 /** Runs the runner once with a fresh destination; what it reported and how it ended. */
-async function run(urls: string[], prepare?: (directory: string) => void) {
+async function run(urls: string[], prepare?: (directory: string) => void, hashIn: 'worker' | 'main' = 'worker') {
   const directory = join(dir, `d${n++}`);
   prepare?.(directory);
   const states: { state: string; bytes: number; error?: string }[] = [];
@@ -95,7 +103,7 @@ async function run(urls: string[], prepare?: (directory: string) => void) {
       return undefined as T;
     },
   };
-  const runner = fileFetchRunner({ strikerUrls: urls, credential: async () => 'host-secret', pauseMs: 10, rounds: 3, reportEveryBytes: 1024 * 1024 });
+  const runner = fileFetchRunner({ strikerUrls: urls, credential: async () => 'host-secret', pauseMs: 10, rounds: 3, reportEveryBytes: 1024 * 1024, hashIn });
   const outcome = await runner(ctx).then((r) => ({ ok: true as const, r }), (e: Error) => ({ ok: false as const, e }));
   return { directory, states, outcome, target: join(directory, 'alma.iso'), part: join(directory, '.alma.iso.part') };
 }
@@ -122,6 +130,18 @@ describe('file.fetch', () => {
     expect(resumedAt).toBeGreaterThan(0);
     expect(resumedAt).toBeLessThanOrEqual(1024 * 1024 + 5);
     expect(a.served).toBeLessThan(data.length * 1.5);
+  });
+
+  it.each(['worker', 'main'] as const)('checks the SHA-256 hashed in the %s thread: a cut copy resumed is ready, a corrupted one is not', async (hashIn) => {
+    a.cutAfter = 2 * 1024 * 1024 + 3;
+    const good = await run([a.url], undefined, hashIn);
+    expect(good.outcome.ok).toBe(true);
+    expect(readFileSync(good.target).equals(data)).toBe(true);
+    a.flipAt = 5;
+    const bad = await run([a.url], undefined, hashIn);
+    expect(bad.outcome.ok).toBe(false);
+    expect(existsSync(bad.target)).toBe(false);
+    expect(bad.states.at(-1)).toMatchObject({ state: 'failed' });
   });
 
   it('resumes a part left by an earlier run (the agent restarted) with a Range', async () => {
@@ -152,10 +172,23 @@ describe('file.fetch', () => {
     const r1 = await run([gone, b.url]);
     expect(r1.outcome.ok).toBe(true);
     expect(b.ranges).toHaveLength(1);
+    // A Striker that said it holds the bytes but answers 404 (it lost them meanwhile): the next one.
     a.status = 404;
+    a.claimsHeld = true;
     const r2 = await run([a.url, b.url]);
     expect(r2.outcome.ok).toBe(true);
+    expect(a.ranges).toHaveLength(1);
     expect(readFileSync(r2.target).equals(data)).toBe(true);
+  });
+
+  it('asks a Striker that holds the bytes first, whatever its place in the agent\'s list', async () => {
+    a.claimsHeld = false;
+    const r = await run([a.url, b.url]);
+    expect(r.outcome.ok).toBe(true);
+    expect([a.probes, b.probes]).toEqual([1, 1]);
+    expect(a.ranges).toEqual([]);
+    expect(b.ranges).toEqual(['']);
+    expect(readFileSync(r.target).equals(data)).toBe(true);
   });
 
   it('fails for good, with each Striker\'s answer, when every Striker refuses', async () => {
@@ -176,5 +209,14 @@ describe('file.fetch', () => {
     expect(r.outcome).toMatchObject({ ok: true, r: { noChange: expect.stringContaining(sha256) } });
     expect(a.ranges).toEqual([]);
     expect(r.states).toEqual([{ jobId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', state: 'ready', bytes: data.length }]);
+  });
+});
+
+describe('the agent configuration\'s files section', () => {
+  it('defaults to the hashing thread and a flush every 128 MiB, and names a bad field', async () => {
+    const { parseFileFetchConfig } = await import('./file-fetch.js');
+    expect(parseFileFetchConfig(undefined)).toEqual({ hashIn: 'worker', syncEveryBytes: 128 * 1024 * 1024 });
+    expect(parseFileFetchConfig({ hashIn: 'main', syncEveryBytes: 0 })).toEqual({ hashIn: 'main', syncEveryBytes: 0 });
+    expect(() => parseFileFetchConfig({ hashIn: 'gpu', syncEvery: 1 })).toThrow(/files\.hashIn[\s\S]*must be worker or main|must be worker or main[\s\S]*files\.hashIn/);
   });
 });

@@ -5,8 +5,9 @@
  *   - The bytes go to `<directory>/.<name>.part`. After a cut (the connection dropped, the agent
  *     restarted) the fetch goes on with `Range: bytes=<part length>-` instead of starting over; a
  *     Striker that ignores the Range (200) restarts the part from byte 0.
- *   - The strikers are asked in the agent's order; one that does not answer, or answers without the
- *     bytes (404: the upload went to another Striker), is left for the next. A round in which
+ *   - The Strikers that hold the bytes now (`GET …/held`, asked of each at once) are asked first,
+ *     then the others, each group in the agent's order; one that does not answer, or answers
+ *     without the bytes (404: it is still fetching its own copy from a peer), is left for the next. A round in which
  *     every Striker refused ends the job with each one's answer.
  *   - When the part holds every byte, its SHA-256 is compared with the payload's: equal, it is
  *     synced and renamed into place and the host reports `ready`; different, the part is deleted
@@ -15,13 +16,13 @@
  * The host's state (fetching with bytes so far, ready, failed with why) is posted to the Striker
  * as the fetch goes.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostJobContext, HostJobPayload, HostJobResult, HostJobRunner } from '../../striker/agent/index.js';
 import { StrikerError } from '../../striker/core/errors/index.js';
-import { streamedGet } from './streamed-get.js';
+import { parseOrThrow } from '../../striker/core/validation/zod-problems.js';
+import { z } from 'zod';
+import { receivePart, Refused, sha256Of } from './part-receiver.js';
 
 export interface FileFetchDeps {
   /** The Strikers the agent knows, in its order. */
@@ -36,45 +37,35 @@ export interface FileFetchDeps {
   pauseMs?: number;
   /** The host reports how many bytes it holds after each this many. */
   reportEveryBytes?: number;
+  /** Where the SHA-256 is computed: a worker thread beside the transfer (default), or the main thread. */
+  hashIn?: 'worker' | 'main';
+  /** Flush written bytes to the disk on the side every this many (0: only after the last byte). */
+  syncEveryBytes?: number;
+}
+
+/** The agent configuration's `files:` section (what of the runner an operator may set). */
+export const fileFetchConfigSchema = z.strictObject({
+  /** `main` turns the hashing thread off: the SHA-256 is then computed between reads on the main thread. */
+  hashIn: z.enum(['worker', 'main'], { error: 'must be worker or main' }).default('worker'),
+  /** Written bytes are flushed to the disk on the side each time this many more were written; 0: only once, after the last byte. */
+  syncEveryBytes: z.number().int().min(0).max(1024 ** 4).default(128 * 1024 * 1024),
+});
+
+export function parseFileFetchConfig(input: unknown): z.output<typeof fileFetchConfigSchema> {
+  return parseOrThrow(fileFetchConfigSchema, input ?? {}, 'agent files configuration', 'files');
 }
 
 type Payload = HostJobPayload<'file.fetch'>;
 type State = { state: 'fetching' | 'ready' | 'failed'; bytes: number; error?: string };
 
-/** Feeds a file's first `length` bytes into `hash` (so a fetch can go on from there). */
-async function hashPrefix(path: string, length: number, hash: Hash): Promise<void> {
-  if (length === 0) return;
-  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-}
-
 const sizeOf = (path: string) => stat(path).then((s) => s.size, () => undefined);
-
-async function hashOf(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Bytes gathered before one write to the part. */
-const WRITE_BYTES = 4 * 1024 * 1024;
-/** The connection's read buffer (at most WRITE_BYTES: one read fits a buffer after one flush). */
-const READ_BYTES = 1024 * 1024;
-
-async function writeAll(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
-  for (let written = 0; written < length; ) {
-    const { bytesWritten } = await handle.write(buffer, written, length - written, position + written);
-    written += bytesWritten;
-  }
-}
-
-/** A Striker's answer that is not the bytes: the next one is asked. */
-class Refused extends Error {}
 
 export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'> {
   const idleTimeoutMs = deps.idleTimeoutMs ?? 30_000;
   const rounds = deps.rounds ?? 5;
   const pauseMs = deps.pauseMs ?? 1000;
   const reportEvery = deps.reportEveryBytes ?? 64 * 1024 * 1024;
+  const probeTimeoutMs = Math.min(idleTimeoutMs, 5000);
   if (deps.strikerUrls.length === 0) throw new TypeError('file.fetch needs at least one Striker URL');
   return async (ctx: HostJobContext<Payload>): Promise<HostJobResult> => {
     const p = ctx.payload;
@@ -83,11 +74,12 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
     const part = join(p.directory, `.${p.name}.part`);
     await mkdir(p.directory, { recursive: true });
 
-    if ((await sizeOf(target)) === p.sizeBytes && (await hashOf(target)) === p.sha256) {
+    if ((await sizeOf(target)) === p.sizeBytes && (await sha256Of(target)) === p.sha256) {
       await report({ state: 'ready', bytes: p.sizeBytes });
       return { noChange: `${target} is there already with SHA-256 ${p.sha256}` };
     }
 
+    const urls = await holdersFirst(ctx, p, await deps.credential());
     const refusals = new Map<string, string>();
     /** The SHA-256 of the whole part, when a fetch ended with every byte. */
     let fetched: string | undefined;
@@ -101,7 +93,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
         held = 0;
       }
       if (held === p.sizeBytes) break;
-      const base = deps.strikerUrls[index % deps.strikerUrls.length]!;
+      const base = urls[index % urls.length]!;
       try {
         await report({ state: 'fetching', bytes: held });
         fetched = await fetchFrom(ctx, base, held, p, part, await deps.credential(), report);
@@ -113,9 +105,9 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
         else refusals.delete(base);
         ctx.logger.warn({ peer: base, err: error }, 'file fetch from a Striker stopped; asking the next');
         index++;
-        if (index % deps.strikerUrls.length === 0) {
+        if (index % urls.length === 0) {
           attempt++;
-          if (refusals.size === deps.strikerUrls.length) {
+          if (refusals.size === urls.length) {
             const reason = `no Striker gave the bytes of ${p.name}: ${[...refusals].map(([u, w]) => `${u}: ${w}`).join('; ')}`;
             await report({ state: 'failed', bytes: (await sizeOf(part)) ?? 0, error: reason });
             throw new StrikerError('NOT_FOUND', reason, { retryable: false });
@@ -126,7 +118,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
       }
     }
 
-    const sha256 = fetched ?? (await hashOf(part));
+    const sha256 = fetched ?? (await sha256Of(part));
     if (sha256 !== p.sha256) {
       await rm(part, { force: true });
       const reason = `the fetched bytes of ${p.name} have SHA-256 ${sha256}, not ${p.sha256}; the copy was deleted`;
@@ -144,91 +136,42 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
     return { message: `${target}: ${p.sizeBytes} bytes, SHA-256 checked` };
   };
 
-  /** Fetches the bytes from `held` on into the part; the SHA-256 of the whole part once it holds every byte. */
-  async function fetchFrom(ctx: HostJobContext<Payload>, base: string, held: number, p: Payload, part: string, credential: string, report: (s: State) => Promise<unknown>): Promise<string> {
-    const res = await streamedGet(`${base}/api/agent/files/${p.fileId}/content`, { authorization: `Bearer ${credential}`, ...(held > 0 ? { range: `bytes=${held}-` } : {}) }, { signal: ctx.signal, idleTimeoutMs, readBytes: READ_BYTES });
-    let from: number;
-    if (res.statusCode === 206 && held > 0) {
-      const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers['content-range'] ?? '');
-      if (m === null || Number(m[1]) !== held || Number(m[3]) !== p.sizeBytes) {
-        res.destroy();
-        throw new Refused(`answered Range bytes=${held}- with Content-Range '${res.headers['content-range']}'`);
-      }
-      from = held;
-    } else if (res.statusCode === 200) {
-      from = 0;
-    } else {
-      const body = (await res.text(2000)).slice(0, 300);
-      let message = body;
+  /**
+   * The agent's Strikers with those that hold the bytes now first (each asked at once, briefly;
+   * one that does not answer goes last), so a Striker still fetching its own copy is not asked first.
+   */
+  async function holdersFirst(ctx: HostJobContext<Payload>, p: Payload, credential: string): Promise<readonly string[]> {
+    if (deps.strikerUrls.length < 2) return deps.strikerUrls;
+    const answers = await Promise.all(deps.strikerUrls.map(async (url) => {
       try {
-        message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? body;
+        const r = await fetch(`${url}/api/agent/files/${p.fileId}/held`, { headers: { authorization: `Bearer ${credential}` }, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(probeTimeoutMs)]) });
+        return r.ok && ((await r.json()) as { held?: unknown }).held === true ? 0 : 1;
       } catch {
-        // not JSON: the text as it is
+        return 2;
       }
-      throw new Refused(`HTTP ${res.statusCode}: ${message}`);
-    }
-    if (Number(res.headers['content-length']) !== p.sizeBytes - from) {
-      res.destroy();
-      throw new Error(`the Striker's answer has Content-Length '${res.headers['content-length'] ?? ''}', not the ${p.sizeBytes - from} bytes from byte ${from}`);
-    }
-    const hash = createHash('sha256');
-    await hashPrefix(part, from, hash);
-    let done = from;
-    let nextReport = from + reportEvery;
-    // Each read is hashed and copied into one of two large buffers: one is written while the
-    // other fills; when both are busy the socket waits. After a cut, what arrived is still
-    // written (the final SHA-256 covers it), so the next request goes on from the last byte
-    // received; it hashes the part again.
-    const handle = await open(part, from === 0 ? 'w' : 'r+');
-    const buffers = [Buffer.allocUnsafe(WRITE_BYTES), Buffer.allocUnsafe(WRITE_BYTES)];
-    let slot = 0;
-    let fill = 0;
-    let position = from;
-    let writing: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      await writing;
-      if (fill === 0) return;
-      writing = writeAll(handle, buffers[slot]!, fill, position);
-      position += fill;
-      slot ^= 1;
-      fill = 0;
-    };
-    let reporting: Promise<void> | undefined;
-    let reportFailure: unknown;
-    const progress = async () => {
-      await report({ state: 'fetching', bytes: done });
-      await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
-    };
-    try {
-      // The chunk is a view of the connection's read buffer: it stays as it is until the promise
-      // returned here settles (the socket waits), so the part that did not fit is copied after the flush.
-      await res.body((chunk) => {
-        done += chunk.length;
-        hash.update(chunk);
-        const n = Math.min(chunk.length, WRITE_BYTES - fill);
-        chunk.copy(buffers[slot]!, fill, 0, n);
-        fill += n;
-        if (done >= nextReport && reporting === undefined) {
-          // Reported on the side, one report at a time: the bytes do not wait for the Striker's database.
-          nextReport = done + reportEvery;
-          reporting = progress().then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
-        }
-        if (fill < WRITE_BYTES) return undefined;
-        return flush().then(() => void (fill = chunk.copy(buffers[slot]!, 0, n)));
-      });
-      await reporting;
-      if (reportFailure !== undefined) throw reportFailure;
-      await flush();
-      await writing;
-    } catch (error) {
-      await flush().then(() => writing).catch(() => undefined);
-      await reporting;
-      throw error;
-    } finally {
-      await writing.catch(() => undefined);
-      await handle.close();
-    }
-    if (done !== p.sizeBytes) throw new Error(`the Striker's answer ended after ${done} of ${p.sizeBytes} bytes`);
-    return hash.digest('hex');
+    }));
+    return deps.strikerUrls.map((url, i) => ({ url, rank: answers[i]! })).sort((x, y) => x.rank - y.rank).map((x) => x.url);
+  }
+
+  /** Fetches the bytes from `held` on into the part; the SHA-256 of the whole part once it holds every byte. */
+  function fetchFrom(ctx: HostJobContext<Payload>, base: string, held: number, p: Payload, part: string, credential: string, report: (s: State) => Promise<unknown>): Promise<string> {
+    return receivePart({
+      url: `${base}/api/agent/files/${p.fileId}/content`,
+      headers: { authorization: `Bearer ${credential}` },
+      part,
+      held,
+      sizeBytes: p.sizeBytes,
+      signal: ctx.signal,
+      idleTimeoutMs,
+      hashIn: deps.hashIn ?? 'worker',
+      ...(deps.syncEveryBytes === undefined ? {} : { syncEveryBytes: deps.syncEveryBytes }),
+      progress: {
+        everyBytes: reportEvery,
+        report: async (done) => {
+          await report({ state: 'fetching', bytes: done });
+          await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
+        },
+      },
+    });
   }
 }

@@ -38,6 +38,23 @@ export interface FileHost {
   updatedAt: Date;
 }
 
+export const fileCopyStates = ['fetching', 'held', 'failed'] as const;
+export type FileCopyState = (typeof fileCopyStates)[number];
+
+/** One Striker's copy of a file's bytes (migration 0040). */
+export interface FileCopy {
+  /** The Striker's node name. */
+  node: string;
+  state: FileCopyState;
+  /** Bytes it holds (while fetching: so far). */
+  bytes: number;
+  /** The peer the bytes come (or came) from; null for the Striker that received the upload. */
+  source: string | null;
+  /** Why its last fetch failed (state failed). */
+  error: string | null;
+  updatedAt: Date;
+}
+
 export interface SyncedFile {
   id: string;
   name: string;
@@ -48,6 +65,8 @@ export interface SyncedFile {
   uploadedAt: Date;
   modifiedAt: Date;
   hosts: FileHost[];
+  /** Each Striker's copy of the bytes, by node name. */
+  copies: FileCopy[];
 }
 
 /** The payload of a `file.fetch` host job: what to fetch and where to put it. */

@@ -5,7 +5,7 @@
  * (whole, a Range, an unsatisfiable Range) and recording their state; a file a server uses kept (409).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +177,22 @@ describe('pushing and fetching', () => {
     const past = await agentGet(hostA, fileId, { range: `bytes=${data.length}-` });
     expect(past.statusCode).toBe(416);
     expect((await t.app.inject({ method: 'GET', url: `/api/agent/files/${fileId}/content`, headers: operator.headers })).statusCode).toBe(401);
+  });
+
+  it('tells a host whether this Striker holds the bytes now (its copy recorded held by the upload)', async () => {
+    const held = await t.app.inject({ method: 'GET', url: `/api/agent/files/${fileId}/held`, headers: { authorization: `Bearer ${credentials.get(hostA)}` } });
+    expect(held.json()).toEqual({ held: true });
+    const file = (await t.app.inject({ method: 'GET', url: `/api/files/${fileId}`, headers: viewer.headers })).json<FileResponse>().file;
+    expect(file.copies).toEqual([expect.objectContaining({ state: 'held', bytes: data.length, source: null, error: null })]);
+    const moved = `${filesDir}/${fileId}/web.xml`;
+    renameSync(moved, `${moved}.away`);
+    try {
+      expect((await t.app.inject({ method: 'GET', url: `/api/agent/files/${fileId}/held`, headers: { authorization: `Bearer ${credentials.get(hostA)}` } })).json()).toEqual({ held: false });
+      expect((await agentGet(hostA, fileId)).statusCode).toBe(404);
+    } finally {
+      renameSync(`${moved}.away`, moved);
+    }
+    expect((await t.app.inject({ method: 'GET', url: `/api/agent/files/${fileId}/held`, headers: { authorization: `Bearer ${credentials.get(hostC)}` } })).statusCode).toBe(404);
   });
 
   it('records what an agent reports for its current fetch only, and shows a fetch whose job failed as failed with the reason', async () => {

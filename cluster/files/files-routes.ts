@@ -9,14 +9,17 @@
  *   DELETE /api/files/:ref                  → 204; 409 while a server uses it
  * and for host agents (their credential):
  *   GET    /api/agent/files/:id/content     the bytes (Range: one byte range, 206), only to a host the file was pushed to
+ *   GET    /api/agent/files/:id/held        { held } whether this Striker has the bytes (agents ask one that does first)
  *   POST   /api/agent/files/:id/state       { jobId, state, bytes, error? } what the fetch reached
+ * and for peer Strikers (the peer headers of striker/peers):
+ *   GET    /api/peering/files/:id/content   the bytes of this Striker's copy (Range as above)
  */
 import { open, stat } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FileStreamer, listUploads, selectRange, uploadSessionRoutes, type MediaUpload } from '../../repo-sync/index.js';
 import { NotFoundError, StrikerError } from '../../striker/core/errors/index.js';
 import type { SyncedFile } from './file-record.js';
-import { fileForHost, finishFileUpload, findFile, listFiles, pushFile, removeFile, reportHostState, startFileUpload, uploadAreaOf, type FilesDeps } from './actions.js';
+import { fileForHost, findFileById, finishFileUpload, findFile, listFiles, pushFile, removeFile, reportHostState, startFileUpload, strikerPathOf, uploadAreaOf, type FilesDeps } from './actions.js';
 
 /** GET /api/files */
 export interface FileListResponse {
@@ -29,6 +32,11 @@ export interface FileListResponse {
 /** GET /api/files/:ref, POST /api/files/uploads/:id/complete */
 export interface FileResponse {
   file: SyncedFile;
+}
+
+/** GET /api/agent/files/:id/held: whether this Striker can give the bytes now. */
+export interface FileHeldResponse {
+  held: boolean;
 }
 
 /** POST /api/files/:ref/push */
@@ -73,10 +81,10 @@ export async function filesRoutes(app: FastifyInstance, deps: FilesDeps): Promis
     });
   });
 
-  app.get<{ Params: { id: string } }>('/api/agent/files/:id/content', { config: { access: 'agent' as const } }, async (request, reply) => {
-    const { file, path } = await fileForHost(deps, request.agent!.hostId, request.params.id);
+  /** Sends this Striker's copy of a file's bytes (whole, or the one Range asked for). */
+  async function sendContent(request: FastifyRequest, reply: FastifyReply, file: SyncedFile, path: string): Promise<FastifyReply> {
     const size = await stat(path).then((s) => s.size, () => undefined);
-    // Another Striker received the upload (the bytes stay where they were uploaded): the agent asks the next.
+    // This Striker has no copy yet (it is fetching it from a peer): the agent asks the next.
     if (size === undefined) throw new NotFoundError(`the bytes of ${file.name} on this Striker`, file.id);
     if (size !== file.sizeBytes) throw new StrikerError('CONFLICT', `this Striker's copy of ${file.name} has ${size} bytes, not ${file.sizeBytes}`);
     const range = request.headers.range === undefined ? undefined : selectRange(request.headers.range, size);
@@ -100,6 +108,24 @@ export async function filesRoutes(app: FastifyInstance, deps: FilesDeps): Promis
       await handle.close();
     }
     return reply;
+  }
+
+  app.get<{ Params: { id: string } }>('/api/agent/files/:id/content', { config: { access: 'agent' as const } }, async (request, reply) => {
+    const { file, path } = await fileForHost(deps, request.agent!.hostId, request.params.id);
+    return sendContent(request, reply, file, path);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/agent/files/:id/held', { config: { access: 'agent' as const } }, async (request): Promise<FileHeldResponse> => {
+    const { file, path } = await fileForHost(deps, request.agent!.hostId, request.params.id);
+    return { held: (await stat(path).then((s) => s.size, () => undefined)) === file.sizeBytes };
+  });
+
+  // A peer Striker fetching its own copy (its peer credential for this Striker).
+  app.get<{ Params: { id: string } }>('/api/peering/files/:id/content', { config: { access: 'public' } }, async (request, reply) => {
+    if (deps.peers === undefined) throw new StrikerError('UNAUTHENTICATED', 'this Striker has no peers');
+    await deps.peers.authenticate(request.headers);
+    const file = await findFileById(deps, request.params.id);
+    return sendContent(request, reply, file, strikerPathOf(deps, file));
   });
 
   app.post<{ Params: { id: string } }>('/api/agent/files/:id/state', { config: { access: 'agent' as const } }, async (request) =>

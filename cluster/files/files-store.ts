@@ -1,9 +1,10 @@
 /**
- * SQL for files synced to hosts and their per-host state (migration 0033).
+ * SQL for files synced to hosts and their per-host state (migration 0033), with each Striker's
+ * copy of the bytes (migration 0040, written by `file-copies-store.ts`).
  */
 import { ConflictError } from '../../striker/core/errors/index.js';
 import type { DbReader, DbWriter } from '../../striker/db/database.js';
-import type { FileHost, FileHostState, FileKind, SyncedFile } from './file-record.js';
+import type { FileCopy, FileHost, FileHostState, FileKind, SyncedFile } from './file-record.js';
 
 /**
  * Each host's state; a fetch whose job ended without the agent's last word (cancelled, failed
@@ -17,12 +18,23 @@ const HOSTS = `COALESCE((SELECT jsonb_agg(jsonb_build_object('hostId', h.host_id
   'jobId', h.job_id, 'updatedAt', h.updated_at) ORDER BY h.host_id)
   FROM file_hosts h LEFT JOIN jobs j ON j.id = h.job_id WHERE h.file_id = f.id), '[]'::jsonb) AS hosts`;
 
+/** Each Striker's copy of the bytes (migration 0040). */
+const COPIES = `COALESCE((SELECT jsonb_agg(jsonb_build_object('node', c.node, 'state', c.state, 'bytes', c.bytes, 'source', c.source,
+  'error', c.error, 'updatedAt', c.updated_at) ORDER BY c.node) FROM file_copies c WHERE c.file_id = f.id), '[]'::jsonb) AS copies`;
+
 const COLUMNS = `f.id, f.name, f.kind, f.size_bytes::float8 AS "sizeBytes", f.sha256, f.uploaded_by AS "uploadedBy",
-  f.uploaded_at AS "uploadedAt", f.modified_at AS "modifiedAt", ${HOSTS}`;
+  f.uploaded_at AS "uploadedAt", f.modified_at AS "modifiedAt", ${HOSTS}, ${COPIES}`;
 
-type Row = Omit<SyncedFile, 'hosts'> & { hosts: (Omit<FileHost, 'updatedAt'> & { updatedAt: string })[] };
+type Row = Omit<SyncedFile, 'hosts' | 'copies'> & {
+  hosts: (Omit<FileHost, 'updatedAt'> & { updatedAt: string })[];
+  copies: (Omit<FileCopy, 'updatedAt'> & { updatedAt: string })[];
+};
 
-const fileOf = (r: Row): SyncedFile => ({ ...r, hosts: r.hosts.map((h) => ({ ...h, bytes: Number(h.bytes), updatedAt: new Date(h.updatedAt) })) });
+const fileOf = (r: Row): SyncedFile => ({
+  ...r,
+  hosts: r.hosts.map((h) => ({ ...h, bytes: Number(h.bytes), updatedAt: new Date(h.updatedAt) })),
+  copies: r.copies.map((c) => ({ ...c, bytes: Number(c.bytes), updatedAt: new Date(c.updatedAt) })),
+});
 
 export async function insertFile(q: DbReader & DbWriter, f: { id: string; name: string; kind: FileKind; sizeBytes: number; sha256: string; uploadedBy: string | null }): Promise<SyncedFile> {
   try {

@@ -63,6 +63,11 @@ const agentConfigObject = z.strictObject({
    * by cluster/join's own schema where the app injects the runner; absent means its defaults.
    */
   cluster: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * File sync's configuration on the host (`files.hashIn`), validated by cluster/files' own schema
+   * where the app injects the `file.fetch` runner; absent means its defaults.
+   */
+  files: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const agentConfigSchema = agentConfigObject

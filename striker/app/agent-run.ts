@@ -20,7 +20,7 @@ import { serverDefineRunner } from '../../cluster/servers/define-host.js';
 import { checkDefinitions } from '../../cluster/servers/definition-watch.js';
 import type { DefinitionReportAnswer } from '../../cluster/servers/server-record.js';
 import { nodeJobRunners } from '../../cluster/ops/node-runners.js';
-import { fileFetchRunner } from '../../cluster/files/file-fetch.js';
+import { fileFetchRunner, parseFileFetchConfig } from '../../cluster/files/file-fetch.js';
 import { collectClusterReport, withClusterReport } from '../../cluster/ops/cluster-collector.js';
 import { readFile } from 'node:fs/promises';
 import { clusterJoinRunner } from '../../cluster/join/join-runner.js';
@@ -115,7 +115,7 @@ export async function startAgent(options: AgentRunOptions): Promise<RunningAgent
       'node.withdraw': nodeRunners['node.withdraw'],
       'node.join': nodeRunners['node.join'],
       // Files synced to hosts (cluster/files): fetched from the Strikers this agent knows, with its credential.
-      'file.fetch': fileFetchRunner({ strikerUrls: config.strikerUrls, credential: async () => (await loadAgentCredentials(credentialsPath, config.hostId)).credential }),
+      'file.fetch': fileFetchRunner({ ...parseFileFetchConfig(config.files), strikerUrls: config.strikerUrls, credential: async () => (await loadAgentCredentials(credentialsPath, config.hostId)).credential }),
     },
   });
   logger.info({ hostId: config.hostId, strikers: config.strikerUrls, version: options.version }, 'striker agent starting');

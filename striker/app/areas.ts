@@ -25,10 +25,11 @@ import { pxeSettingsRoutes } from './pxe-settings-routes.js';
 import { loadPxeSettings } from './pxe-settings-store.js';
 import type { JobCatalog } from '../jobs/job-kind.js';
 import type { JobEvents } from '../events/job-events.js';
+import type { LiveEvents } from '../events/live-events.js';
 import type { AgentCredentialCheck } from '../http/access.js';
 import { agentArea } from '../agent/index.js';
 import { keyringPath, siteKeys } from '../core/secrets/index.js';
-import { checkKeyringHoldsSealingKeys, peersArea } from '../peers/index.js';
+import { authenticatePeer, checkKeyringHoldsSealingKeys, peerCallLinks, peersArea } from '../peers/index.js';
 import { peerStatusSampler } from './peer-status-sampler.js';
 import { listManifests, manifestCheckJobKind, manifestRoutes, manifestRunRoutes, openManifestSecrets } from '../manifest/index.js';
 import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents/index.js';
@@ -36,7 +37,7 @@ import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, renderer } from '../../cluster/scancore/alerts/index.js';
 import { followPacemaker, recordReportedMigrations, serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
-import { filesRoutes, isoFetchWaits } from '../../cluster/files/index.js';
+import { FileCopyKeeper, filesRoutes, isoFetchWaits } from '../../cluster/files/index.js';
 import { systemClock } from '../core/clock.js';
 import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport, type ClusterReport } from '../../cluster/ops/index.js';
 import { joinPlanRoutes } from '../../cluster/join/index.js';
@@ -71,6 +72,8 @@ export interface AreaDeps {
   db: Database;
   logger: Logger;
   events?: JobEvents;
+  /** The live channel (areas that act on other Strikers' changes follow it). */
+  live?: LiveEvents;
   /** How many install manifests exist, for the setup checklist's last step (default: the manifest area's table). */
   manifestCount?: () => Promise<number>;
 }
@@ -274,8 +277,26 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     stops.push(() => drSchedule.stop());
   });
 
-  // Files synced to hosts: uploads kept under <dataDir>/files, fetched by the hosts' agents.
-  plugins.push((app) => filesRoutes(app, { db, dir: join(resolve(config.dataDir), 'files'), config: config.files, freeBytes: mediaFreeBytes }));
+  // Files synced to hosts: uploads kept under <dataDir>/files, fetched by the hosts' agents; every
+  // Striker pulls the bytes it lacks from a peer that holds them.
+  const filesDir = join(resolve(config.dataDir), 'files');
+  const filePeers = {
+    links: () => peerCallLinks(peers.deps),
+    authenticate: async (headers: Record<string, string | string[] | undefined>) => (await authenticatePeer(peers.deps, headers)).id,
+  };
+  plugins.push((app) => filesRoutes(app, { db, dir: filesDir, config: config.files, freeBytes: mediaFreeBytes, peers: filePeers }));
+  const fileCopies = new FileCopyKeeper({
+    db,
+    dir: filesDir,
+    peers: filePeers,
+    ...(deps.live ? { changes: deps.live } : {}),
+    logger: logger.child({ component: 'file-copies' }),
+    freeBytes: mediaFreeBytes,
+    sweepMs: config.files.copySweepSeconds * 1000,
+    retryAfterMs: config.files.copyRetrySeconds * 1000,
+  });
+  starts.push(async () => fileCopies.start());
+  stops.push(() => fileCopies.stop());
 
   // Striker identity (first-run wizard) and the web UI.
   const configureKind = configureJobKind({ db, manage: config.host.manage, applier: systemHostApplier(runCommand) });

@@ -60,7 +60,7 @@ export async function serve(config: Readonly<StrikerConfig>, logger: Logger, ver
     const live = new LiveEvents(db, logger.child({ component: 'live-events' }), notify);
     await live.start();
     cleanups.push(() => live.close());
-    const areas = await areaPlugins({ config, db, logger, events });
+    const areas = await areaPlugins({ config, db, logger, events, live });
     cleanups.push(() => areas.stop());
     const catalog = buildJobCatalog(db, areas.jobKinds);
     const runner = new JobRunner({

@@ -191,6 +191,15 @@ export async function authenticatePeer(deps: Pick<PeeringDeps, 'db' | 'keys'>, h
   return peer;
 }
 
+/**
+ * Each peer's API address and the headers that authenticate this Striker there: for calls other
+ * areas make to peers (a file's bytes fetched from a peer that holds them).
+ */
+export async function peerCallLinks(deps: Pick<PeeringDeps, 'db' | 'keys'>): Promise<{ name: string; address: string; headers: Record<string, string> }[]> {
+  const local = await localNodeName(deps.db);
+  return (await listPeers(deps.db)).map((p) => ({ name: p.id, address: p.address, headers: { [PEER_ID_HEADER]: local, [PEER_TOKEN_HEADER]: deps.keys.decrypt(p.peerToken, TOKEN) } }));
+}
+
 function peerAuth(deps: PeeringDeps, local: string, peer: PeerRow) {
   return { peerId: local, token: deps.keys.decrypt(peer.peerToken, TOKEN) };
 }

@@ -3,7 +3,7 @@
  * re-seed), the site key's rotation, settling replication conflicts, and the area as
  * `striker serve` carries it.
  */
-export { addPeer, removePeer, reseedFromPeer, reseedPeer, rotateKeys, type PeeringDeps } from './actions.js';
+export { addPeer, authenticatePeer, peerCallLinks, removePeer, reseedFromPeer, reseedPeer, rotateKeys, type PeeringDeps } from './actions.js';
 export { resolveConflict, type ConflictRecord } from './conflict-actions.js';
 export { conflictView } from './conflict-view.js';
 export { peersArea, type PeersArea } from './peers-area.js';

@@ -2,8 +2,12 @@
  * Two real `striker serve`s, each on its own embedded PostgreSQL, peered through the CLI and
  * through the API: the site key reaches the new peer, writes on either appear on both, the key
  * rotates on both, /api/health shows the peer, removal drops subscriptions, slots and roles on
- * both sides; and every new endpoint refuses hostile input with a clear 4xx.
+ * both sides; a file added on A is pulled by B and removed from both when B removes it; and every
+ * new endpoint refuses hostile input with a clear 4xx.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, runStriker } from '../support/striker-process.js';
 import { eventually, sideApi as api, sideKeyring as keyring, sideSql as sql, startSide, type Side } from '../support/striker-sides.js';
@@ -53,6 +57,27 @@ describe('peering two Strikers', () => {
     const health = await api<{ peers: { node: string; peers: { name: string; state: string }[] } }>(a, 'GET', '/api/health', undefined, {});
     expect(health.body.peers).toMatchObject({ node: a.name, peers: [{ name: b.name, state: 'replicating' }] });
   }, 120_000);
+
+  it('copies a file uploaded to A onto B (pulled from A, SHA-256 checked), and removes it from both when B removes it', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 11);
+    const source = join(a.dir, 'peers-file.iso');
+    writeFileSync(source, data);
+    const added = await runStriker(['--json', 'files', 'add', source, '--kind', 'iso'], a.env);
+    expect(added.code, added.stderr).toBe(0);
+    const id = (JSON.parse(added.stdout) as { file: { id: string } }).file.id;
+    const copies = await eventually(`the copies of ${id} on B`, async () => (await api<{ file: { copies: { node: string; state: string; source: string | null }[] } }>(b, 'GET', `/api/files/${id}`)).body.file?.copies ?? [],
+      (c) => c.filter((x) => x.state === 'held').length === 2);
+    const byNode = new Map(copies.map((c) => [c.node, c]));
+    expect(byNode.get(a.name)).toMatchObject({ state: 'held', source: null });
+    expect(byNode.get(b.name)).toMatchObject({ state: 'held', source: a.name });
+    expect(readFileSync(join(b.dir, 'files', id, 'peers-file.iso')).equals(data)).toBe(true);
+    // B's copy replicated back to A: A's page shows both.
+    await eventually('both copies on A', async () => (await api<{ file: { copies: { state: string }[] } }>(a, 'GET', `/api/files/${id}`)).body.file.copies.filter((c) => c.state === 'held').length, (n) => n === 2);
+
+    expect((await api(b, 'DELETE', `/api/files/${id}`)).status).toBe(204);
+    expect(existsSync(join(b.dir, 'files', id))).toBe(false);
+    await eventually('the bytes gone from A', async () => existsSync(join(a.dir, 'files', id)), (there) => !there);
+  }, 60_000);
 
   it('rotates the site key: the new key is current on both and every sealed value is re-encrypted', async () => {
     const before = keyring(a).current;

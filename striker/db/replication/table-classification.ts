@@ -99,10 +99,12 @@ export const tableClasses: Readonly<Record<string, TableClass>> = Object.freeze(
   server_definitions: site,
   server_definition_conflicts: site,
   // Files synced to hosts (cluster/files): what each is and where it stands on each host; any
-  // Striker shows them, pushes them and answers agents' state reports (the bytes stay on the
-  // Striker that received the upload).
+  // Striker shows them, pushes them and answers agents' state reports.
   files: site,
   file_hosts: site,
+  // Each Striker's copy of each file's bytes (it pulls them from a peer that holds them): written
+  // only by that Striker, its own newest word about its own disk, so the newer version wins silently.
+  file_copies: machinery,
   // Replication machinery. A conflict an admin settled stays settled: a peer whose apply worker was
   // behind records the same conflict later and shares an unsettled copy that is newer.
   conflicts: { kind: 'replicated', mode: 'plain', settledBy: 'resolved_at' },

@@ -1,6 +1,7 @@
 /**
  * File sync benchmark (`npm run bench:files` after `npm run build`; `FILES_BENCH_BYTES` sets the
- * size, 1 GiB by default; `FILES_BENCH_RUNS` the runs of each, 2 by default).
+ * size, 1 GiB by default; `FILES_BENCH_RUNS` the runs of each, 2 by default;
+ * `FILES_BENCH_AGENT_FILES` the agent's `files:` settings as JSON, e.g. '{"hashIn":"main"}').
  *
  * One host in a network namespace (prefix fsb) linked to the bench's namespace by a veth pair;
  * `striker serve` (dist/) on the bench's end of the link with its own PostgreSQL, the real agent
@@ -32,6 +33,8 @@ import { requirePeers } from '../require-peers.js';
 const AGENT_MAIN = fileURLToPath(new URL('../../../dist/striker/app/agent-main.js', import.meta.url));
 const SIZE = Number(process.env.FILES_BENCH_BYTES ?? 1024 ** 3);
 const RUNS = Number(process.env.FILES_BENCH_RUNS ?? 2);
+/** The agent configuration's `files:` section (FILES_BENCH_AGENT_FILES, JSON), to compare its settings. */
+const AGENT_FILES = JSON.parse(process.env.FILES_BENCH_AGENT_FILES ?? '{}') as Record<string, unknown>;
 const HOST_FILES = '/run/striker-fsb-files';
 const TICK = 100; // USER_HZ on Linux
 
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
     const agentDir = join(lab.dir, 'agent');
     const files = join(agentDir, 'files');
     mkdirSync(files, { recursive: true });
-    writeFileSync(join(agentDir, 'agent.json'), JSON.stringify({ strikerUrls: [url], hostId: host.hostId, role: 'node', heartbeatSeconds: 5, inventorySeconds: 600, logLevel: 'warn' }));
+    writeFileSync(join(agentDir, 'agent.json'), JSON.stringify({ strikerUrls: [url], hostId: host.hostId, role: 'node', heartbeatSeconds: 5, inventorySeconds: 600, logLevel: 'warn', files: AGENT_FILES }));
     await t.db.write(`INSERT INTO machines (mac, role, state) VALUES ($1, 'node', 'installing')`, [host.mac]);
     const token = await issueToken(new PgTokenStore(t.db), host.hostId, new Date(), 3600);
     const creds = join(agentDir, 'agent-credentials.json');
@@ -145,6 +148,14 @@ async function main(): Promise<void> {
       if (row.status !== 'succeeded') throw new Error(`the fetch ${row.status}: ${row.last_error}`);
       agentRuns.push({ seconds: row.seconds, clientCpuMs: cpuMs(agent.pid!) - a0, serverCpuMs: cpuMs(serve.child.pid!) - s0 });
       console.log(show(`agent fetch  run ${i + 1}`, agentRuns.at(-1)!));
+      // Where the job's time went: from the claim to the host's first report, to its report that
+      // the file is ready (received, checked, synced, renamed), to the job's end.
+      const steps = (await t.db.query<{ fetching: number | null; ready: number | null; ended: number }>(
+        `SELECT extract(epoch FROM (SELECT min(h.history_at) FROM history.file_hosts h WHERE h.job_id = j.id AND h.state = 'fetching') - j.started_at)::float8 AS fetching,
+                extract(epoch FROM (SELECT min(h.history_at) FROM history.file_hosts h WHERE h.job_id = j.id AND h.state = 'ready') - j.started_at)::float8 AS ready,
+                extract(epoch FROM j.finished_at - j.started_at)::float8 AS ended
+           FROM jobs j WHERE j.id = $1`, [jobId])).rows[0]!;
+      console.log(`  claimed → fetching ${steps.fetching?.toFixed(2)} s → ready ${steps.ready?.toFixed(2)} s → job ended ${steps.ended.toFixed(2)} s`);
 
       // rsync over the same link, into the same directory: as it comes, and with --fsync (the
       // agent syncs the file before it renames it into place and reports it ready).
@@ -179,4 +190,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// The bench is a script: it ends once main has printed and cleaned up, even when a library
+// (the embedded PostgreSQL's process handling, a pool) leaves a handle open behind it.
+await main().then(() => process.exit(0), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

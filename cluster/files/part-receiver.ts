@@ -1,0 +1,195 @@
+/**
+ * Receives a file's bytes from a Striker's content route into a part file, from the part's
+ * length on (`Range: bytes=<held>-` after a cut), and answers the SHA-256 of the whole part once
+ * it holds every byte. Both the agent's `file.fetch` and a Striker's copy from a peer use it.
+ *
+ *   - An answer that is not the bytes (an HTTP error, a Range answered with other bytes) is
+ *     `Refused`: the caller asks the next Striker. A transport failure (silence, a cut) is an
+ *     ordinary error: what arrived is kept in the part, so the next request goes on from there.
+ *   - A Striker that ignores the Range (200) restarts the part from byte 0.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { sharedBuffer, WorkerSha256 } from './sha256-worker.js';
+import { streamedGet } from './streamed-get.js';
+
+/** A Striker's answer that is not the bytes: the next one is asked. */
+export class Refused extends Error {}
+
+export interface PartRequest {
+  url: string;
+  headers: Record<string, string>;
+  part: string;
+  /** Bytes the part holds already (the request asks for the rest). */
+  held: number;
+  sizeBytes: number;
+  signal: AbortSignal;
+  idleTimeoutMs: number;
+  /** Flush written bytes to the disk on the side each time this many more were written (0: never here). */
+  syncEveryBytes?: number;
+  /** Where the SHA-256 is computed (default: a worker thread, beside the transfer). */
+  hashIn?: 'worker' | 'main';
+  /** Called on the side, one call at a time, about every `everyBytes`; a failure ends the transfer. */
+  progress?: { everyBytes: number; report: (bytes: number) => Promise<void> };
+}
+
+/** Bytes gathered before one write to the part. */
+const WRITE_BYTES = 4 * 1024 * 1024;
+/** Buffers of WRITE_BYTES in the ring: one filling, the others being written and hashed. */
+const RING = 4;
+/** Written bytes flushed to the disk on the side each time this many more were written (by default). */
+const SYNC_EVERY_BYTES = 128 * 1024 * 1024;
+/** The connection's read buffer (at most WRITE_BYTES: one read fits a buffer after one flush). */
+const READ_BYTES = 1024 * 1024;
+
+/** Feeds a file's first `length` bytes into `hash` (so a fetch can go on from there). */
+async function hashPrefix(path: string, length: number, hash: Hash): Promise<void> {
+  if (length === 0) return;
+  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+}
+
+/** The SHA-256 of a whole file, hex. */
+export async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await hashPrefix(path, Infinity, hash);
+  return hash.digest('hex');
+}
+
+async function writeAll(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
+  for (let written = 0; written < length; ) {
+    const { bytesWritten } = await handle.write(buffer, written, length - written, position + written);
+    written += bytesWritten;
+  }
+}
+
+/** Fetches the bytes from `held` on into the part; the SHA-256 of the whole part once it holds every byte. */
+export async function receivePart(r: PartRequest): Promise<string> {
+  const { held, sizeBytes } = r;
+  const res = await streamedGet(r.url, { ...r.headers, ...(held > 0 ? { range: `bytes=${held}-` } : {}) }, { signal: r.signal, idleTimeoutMs: r.idleTimeoutMs, readBytes: READ_BYTES });
+  let from: number;
+  if (res.statusCode === 206 && held > 0) {
+    const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers['content-range'] ?? '');
+    if (m === null || Number(m[1]) !== held || Number(m[3]) !== sizeBytes) {
+      res.destroy();
+      throw new Refused(`answered Range bytes=${held}- with Content-Range '${res.headers['content-range']}'`);
+    }
+    from = held;
+  } else if (res.statusCode === 200) {
+    from = 0;
+  } else {
+    const body = (await res.text(2000)).slice(0, 300);
+    let message = body;
+    try {
+      message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? body;
+    } catch {
+      // not JSON: the text as it is
+    }
+    throw new Refused(`HTTP ${res.statusCode}: ${message}`);
+  }
+  if (Number(res.headers['content-length']) !== sizeBytes - from) {
+    res.destroy();
+    throw new Error(`the Striker's answer has Content-Length '${res.headers['content-length'] ?? ''}', not the ${sizeBytes - from} bytes from byte ${from}`);
+  }
+  const hasher: Hasher = r.hashIn === 'main' ? mainThreadHasher() : workerHasher();
+  const handle = await open(r.part, from === 0 ? 'w' : 'r+');
+  let done = from;
+  const everyBytes = r.progress?.everyBytes ?? Infinity;
+  let nextReport = from + everyBytes;
+  // Each read is copied into the ring's current buffer; a full buffer is written (the thread
+  // pool) and hashed (the hashing thread) while the next ones fill, and is filled again only once
+  // both are done: the socket waits only when every buffer is busy. What was written is flushed
+  // to the disk on the side every `syncEveryBytes`, so the sync after the last byte has little
+  // left to do. After a cut, what arrived is still written (the final SHA-256 covers it), so the
+  // next request goes on from the last byte received; it hashes the part again.
+  const ring = Array.from({ length: RING }, () => ({ buffer: hasher.buffer(WRITE_BYTES), busy: Promise.resolve() }));
+  let slot = 0;
+  let fill = 0;
+  let position = from;
+  let failure: unknown;
+  let syncing: Promise<void> | undefined;
+  const syncEvery = r.syncEveryBytes === undefined ? SYNC_EVERY_BYTES : r.syncEveryBytes === 0 ? Infinity : r.syncEveryBytes;
+  let nextSync = from + syncEvery;
+  const settle = (p: Promise<unknown>) => p.then(() => undefined, (error: unknown) => void (failure ??= error));
+  /** Sends the current buffer to be written and hashed; waits for the next one to be free. */
+  const flush = async () => {
+    if (fill > 0) {
+      const b = ring[slot]!;
+      b.busy = settle(Promise.all([writeAll(handle, b.buffer, fill, position), hasher.update(b.buffer, fill)]));
+      position += fill;
+      fill = 0;
+      slot = (slot + 1) % RING;
+      if (position >= nextSync && syncing === undefined) {
+        nextSync = position + syncEvery;
+        // Written so far, not yet on the disk: flushed now, beside the transfer.
+        const written = Promise.all(ring.map((x) => x.busy));
+        syncing = settle(written.then(() => handle.datasync())).finally(() => (syncing = undefined));
+      }
+    }
+    await ring[slot]!.busy;
+    if (failure !== undefined) throw failure;
+  };
+  let reporting: Promise<void> | undefined;
+  let reportFailure: unknown;
+  try {
+    await hasher.prefix(r.part, from);
+    await res.body((chunk) => {
+      done += chunk.length;
+      const n = Math.min(chunk.length, WRITE_BYTES - fill);
+      chunk.copy(ring[slot]!.buffer, fill, 0, n);
+      fill += n;
+      if (done >= nextReport && reporting === undefined && r.progress !== undefined) {
+        // Reported on the side, one report at a time: the bytes do not wait for the Striker's database.
+        nextReport = done + everyBytes;
+        reporting = r.progress.report(done).then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
+      }
+      if (fill < WRITE_BYTES) return undefined;
+      // The chunk is a view of the connection's read buffer: it stays as it is until the promise
+      // returned here settles (the socket waits), so the part that did not fit is copied after the flush.
+      return flush().then(() => void (fill = chunk.copy(ring[slot]!.buffer, 0, n)));
+    });
+    await reporting;
+    if (reportFailure !== undefined) throw reportFailure;
+    await flush();
+    await Promise.all(ring.map((x) => x.busy));
+    await syncing;
+    if (failure !== undefined) throw failure;
+    if (done !== sizeBytes) throw new Error(`the Striker's answer ended after ${done} of ${sizeBytes} bytes`);
+    return await hasher.digest();
+  } catch (error) {
+    await flush().catch(() => undefined);
+    await reporting;
+    throw error;
+  } finally {
+    await Promise.all(ring.map((x) => x.busy));
+    await syncing;
+    await handle.close();
+    await hasher.close();
+  }
+}
+
+/** Where the SHA-256 of a transfer is computed: a worker thread, or the main thread. */
+interface Hasher {
+  /** A buffer `update` can take. */
+  buffer(bytes: number): Buffer;
+  prefix(path: string, length: number): Promise<void>;
+  update(buffer: Buffer, length: number): Promise<void>;
+  digest(): Promise<string>;
+  close(): Promise<void>;
+}
+
+function workerHasher(): Hasher {
+  const w = new WorkerSha256();
+  return { buffer: sharedBuffer, prefix: (path, length) => w.updateFromFile(path, length), update: (b, n) => w.update(b, n), digest: () => w.digest(), close: () => w.close() };
+}
+
+function mainThreadHasher(): Hasher {
+  const hash = createHash('sha256');
+  return {
+    buffer: (bytes) => Buffer.allocUnsafeSlow(bytes),
+    prefix: (path, length) => hashPrefix(path, length, hash),
+    update: async (b, n) => void hash.update(b.subarray(0, n)),
+    digest: async () => hash.digest('hex'),
+    close: async () => undefined,
+  };
+}
