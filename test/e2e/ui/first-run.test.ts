@@ -133,8 +133,8 @@ describe('web UI, first run to jobs', () => {
     await messages.getByText('Recorded the plan').waitFor();
     const text = (await messages.textContent()) ?? '';
     expect(text).toContain('host.manage is off');
-    expect(text).toContain('Recorded, not applied: write /etc/NetworkManager/system-connections/ifn1_bridge1.nmconnection');
-    expect(text).toContain('Recorded, not applied: run nmcli connection reload');
+    expect(text).toContain('Planned, not applied (host management is off): write /etc/NetworkManager/system-connections/ifn1_bridge1.nmconnection');
+    expect(text).toContain('Planned, not applied (host management is off): run nmcli connection reload');
     expect(text).not.toContain('Would ');
     await screenshots(page, '06-job-detail');
   });
