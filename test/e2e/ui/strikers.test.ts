@@ -1,6 +1,7 @@
 /**
  * The Strikers page in real Chromium against two real `striker serve`s (each on its own embedded
- * PostgreSQL): an address that is not https is refused beside its field; adding the other Striker
+ * PostgreSQL): the other Striker's admin API token is made on its Users page; an address that is
+ * not https is refused beside its field; adding the other Striker
  * shows it replicating; a row edited on both while partitioned shows up as an unresolved
  * conflict, and keeping the discarded version from the page makes it the value on both Strikers,
  * with an audit row. Each Striker names the other by the host name its wizard set (the node id as
@@ -50,6 +51,20 @@ afterAll(async () => {
 describe('the Strikers page', () => {
   it('adds a peer, shows it replicating, and settles a conflict from the page', async () => {
     const { page } = ui;
+    // The admin API token A presents to B is made on B's Users page, not with the CLI: a bad
+    // validity is refused beside its field, and the secret is shown once.
+    await login(page, b);
+    await open(page, `${b.url}/users`);
+    await page.locator('[id="token-name"]').fill('peering');
+    await page.locator('[id="token-days"]').fill('soon');
+    await page.getByTestId('make-token').click();
+    await expect(page.locator('[data-error-for="token-days"]').textContent()).resolves.toMatch(/days/);
+    await page.locator('[id="token-days"]').fill('30');
+    await page.getByTestId('make-token').click();
+    const madeToken = (await page.getByTestId('new-token').textContent())!.trim();
+    await page.locator('tr[data-token="peering"]').waitFor();
+    expect(madeToken.length).toBeGreaterThan(20);
+
     await login(page, a);
     await open(page, `${a.url}/strikers`);
     await expect(page.getByTestId('self').textContent()).resolves.toContain(a.name);
@@ -57,7 +72,7 @@ describe('the Strikers page', () => {
 
     // A plain-http address off loopback is refused beside its field.
     await page.locator('[id="peer-address"]').fill('http://10.0.0.9:8080/');
-    await page.locator('[id="peer-token"]').fill(b.token);
+    await page.locator('[id="peer-token"]').fill(madeToken);
     await page.getByTestId('add-peer').click();
     await expect(page.locator('[data-error-for="peer-address"]').textContent()).resolves.toMatch(/https/);
 
