@@ -40,6 +40,8 @@ export const progressBody = z.strictObject({
   progress: z.number().int().min(0).max(99),
   message: z.string().max(500).default(''),
   vars,
+  /** Keep this report in the job's history even when its template and 10 % step repeat (a step of a plan). */
+  milestone: z.boolean().optional(),
 });
 
 export const messageBody = z.strictObject({

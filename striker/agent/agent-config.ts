@@ -33,7 +33,7 @@ const agentConfigObject = z.strictObject({
   strikerUrl: strikerUrl.optional(),
   hostId: z.string().regex(hostIdPattern, 'must be a host id like 52-54-00-12-34-56'),
   role: z.enum(['node', 'dr', 'striker']).default('node'),
-  /** Run host.reboot / host.poweroff for real; otherwise they are dry runs that say what would run. */
+  /** Run host.reboot / host.poweroff for real; otherwise they record the command and end as a success that changed nothing. */
   allowPowerActions: z.boolean().default(false),
   /**
    * The argv `host.poweroff` runs (no shell): `systemctl poweroff` by default; a host without

@@ -194,7 +194,7 @@ export function agentRoutes(app: FastifyInstance, deps: AgentRouteDeps): void {
   app.post<{ Params: { id: string } }>('/api/agent/jobs/:id/progress', access, async (request): Promise<JobWriteResponse> => {
     const id = await ownJob(request);
     const b = await body(request, progressBody);
-    const held = await reportProgress(db, { id, workerId: agentWorkerId(principal(request).hostId, b.instanceId), progress: b.progress, message: b.message, vars: b.vars });
+    const held = await reportProgress(db, { id, workerId: agentWorkerId(principal(request).hostId, b.instanceId), progress: b.progress, message: b.message, vars: b.vars, milestone: b.milestone === true });
     return { held };
   });
 

@@ -9,6 +9,7 @@ import { systemActor } from '../audit/audit-store.js';
 import type { CommandRunner } from '../core/command/run-command.js';
 import { JobEvents } from '../events/job-events.js';
 import { getJob, insertJob, jobMessages } from '../jobs/job-store.js';
+import { renderMessage } from '../jobs/job.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { createTestDatabase, quietLogger } from '../../test/support/test-database.js';
 import { enqueueHostJob, rotateCredential, type IssuedCredential } from './actions.js';
@@ -122,9 +123,15 @@ describe('AgentRuntime', () => {
       expect(ran.filter((a) => a[0] === 'systemctl')).toEqual([]);
 
       const reboot = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.reboot', payload: { reason: 'test' } });
-      expect((await settled(reboot.id)).status).toBe('succeeded');
+      // With power actions off the job succeeds without changing anything, and says so: not "Finished".
+      const rebooted = await settled(reboot.id);
+      expect(rebooted.status).toBe('succeeded');
+      expect(rebooted.noChange).toBe('not run: power actions are off');
+      expect(renderMessage(rebooted.message, rebooted.messageVars)).toBe('Nothing changed: not run: power actions are off');
       const messages = await jobMessages(t.t.db, reboot.id);
-      expect(messages.map((m) => m.message)).toContain('Dry run: would run {command}; set allowPowerActions to true in agent.json to act');
+      const lines = messages.map((m) => renderMessage(m.message, m.vars));
+      expect(lines).toContain('Planned, not applied (power actions are off): run systemctl reboot; set allowPowerActions to true in agent.json to act');
+      expect(lines.join('\n')).not.toMatch(/[Ww]ould |Dry run/);
       expect(ran.filter((a) => a[0] === 'systemctl')).toEqual([]);
     } finally {
       await agent.stop(2000);
@@ -135,7 +142,10 @@ describe('AgentRuntime', () => {
     const agent = await runtime(true);
     try {
       const job = await enqueueHostJob(t.t.db, systemActor, { hostId, kind: 'host.poweroff', payload: {} });
-      expect((await settled(job.id)).status).toBe('succeeded');
+      const done = await settled(job.id);
+      expect(done.status).toBe('succeeded');
+      expect(done.noChange).toBeNull();
+      expect(done.message).toBe('Ran systemctl poweroff');
       expect(ran.filter((a) => a[0] === 'systemctl')).toEqual([['systemctl', 'poweroff']]);
     } finally {
       await agent.stop(2000);

@@ -265,10 +265,10 @@ export class AgentRuntime {
       payload: parsed.data,
       signal: controller.signal,
       logger: log,
-      progress: async (percent, message, vars) => {
+      progress: async (percent, message, vars, options) => {
         const pct = Math.max(entry.progress, Math.min(99, Math.floor(percent)));
         entry.progress = pct;
-        const r = await this.client.call<JobWriteResponse>('POST', `/api/agent/jobs/${job.id}/progress`, { instanceId: this.instanceId, progress: pct, message, vars: vars ?? {} });
+        const r = await this.client.call<JobWriteResponse>('POST', `/api/agent/jobs/${job.id}/progress`, { instanceId: this.instanceId, progress: pct, message, vars: vars ?? {}, ...(options?.milestone === true ? { milestone: true } : {}) });
         if (!r.held) controller.abort(new HostJobAbort('lost'));
       },
       note: async (message, vars, level) => {

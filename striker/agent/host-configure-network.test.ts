@@ -24,7 +24,7 @@ import { agentConfigSchema } from './agent-config.js';
 import { AgentRuntime } from './agent-runtime.js';
 import { agentRunKinds, hostJobPayloads, type HostJobPayload } from './host-job-kinds.js';
 import type { Inventory } from './inventory-schema.js';
-import type { InjectedHostJobRunners } from './host-jobs.js';
+import { hostNetworkPlan, type InjectedHostJobRunners } from './host-jobs.js';
 
 const hostId = '52-54-00-00-0c-01';
 let t: TestApp;
@@ -97,8 +97,18 @@ describe('host.configure-network', () => {
     expect(done.status).toBe('succeeded');
     expect(done.noChange).toBe('recorded, not applied: host management is off');
     expect(renderMessage(done.message, done.messageVars)).toBe('Nothing changed: recorded, not applied: host management is off');
-    const texts = (await jobMessages(t.t.db, job.id)).map((m) => m.message);
-    expect(texts).toContain('Would write {path} ({why})');
+    const messages = await jobMessages(t.t.db, job.id);
+    const texts = messages.map((m) => m.message);
+    const lines = messages.map((m) => renderMessage(m.message, m.vars));
+    // Every step line in the job history says plainly that it was planned and not applied.
+    expect(lines).toContain('Planned, not applied (host management is off): write /etc/hostname (host name)');
+    expect(lines).toContain('Planned, not applied (host management is off): run nmcli connection reload (make NetworkManager read the keyfiles)');
+    const steps = messages.filter((m) => m.vars.why !== undefined).map((m) => m.message);
+    // The history keeps every step of the plan, not only each new template or 10 % step.
+    const plan = hostNetworkPlan(networkPayload);
+    expect(steps.length).toBe(plan.files.length + plan.commands.length);
+    for (const step of steps) expect(step).toMatch(/^Planned, not applied \(host management is off\): (write|run) /);
+    expect(lines.join('\n')).not.toMatch(/[Ww]ould |Wrote |Ran /);
     expect(texts).toContain('recorded, not applied: host management is off; set manageHost to true in agent.json to apply');
     expect(ran).toEqual([]);
     await expect(stat(join(root, 'etc/hostname'))).rejects.toThrow(/ENOENT/);
@@ -110,6 +120,9 @@ describe('host.configure-network', () => {
     const done = await withAgent(true, () => settled(job.id));
     expect(done.status).toBe('succeeded');
     expect(done.message).toMatch(/^Applied \d+ files and 5 commands$/);
+    expect(done.noChange).toBeNull();
+    const steps = (await jobMessages(t.t.db, job.id)).filter((m) => m.vars.why !== undefined).map((m) => m.message);
+    for (const step of steps) expect(step).toMatch(/^(Wrote|Ran) /);
     const dir = join(root, 'etc/NetworkManager/system-connections');
     expect(await readFile(join(root, 'etc/hostname'), 'utf8')).toBe('an-a01n01.example.lan\n');
     const link = await readFile(join(dir, 'bcn1_link2.nmconnection'), 'utf8');

@@ -1,12 +1,12 @@
 /**
  * What each host job kind does on the host. A runner receives its payload already validated
  * against the kind's schema (host-job-kinds.ts) and a context to report progress and messages;
- * every command goes through the argv command adapter. Power actions are dry runs (a message
- * saying what would run) unless the agent's configuration sets `allowPowerActions: true`
- * (`host.poweroff` runs its `powerOffCommand`, `systemctl poweroff` by default);
- * `host.configure-network` writes NetworkManager keyfiles (the plan striker/setup renders for the
- * Striker's own host) only when it sets `manageHost: true`, and otherwise records the plan and
- * says it was not applied.
+ * every command goes through the argv command adapter. Power actions run only when the agent's
+ * configuration sets `allowPowerActions: true` (`host.poweroff` runs its `powerOffCommand`,
+ * `systemctl poweroff` by default); `host.configure-network` writes NetworkManager keyfiles (the
+ * plan striker/setup renders for the Striker's own host) only when it sets `manageHost: true`.
+ * Otherwise the job records its plan, each line saying "Planned, not applied (…): …", and ends as
+ * a success that changed nothing (`noChange`), never as a plain "Finished".
  */
 import type { Logger } from 'pino';
 import type { CommandRunner } from '../core/command/run-command.js';
@@ -21,8 +21,11 @@ export interface HostJobContext<P> {
   /** Aborted on cancellation, shutdown, or when the job was taken from this agent. */
   signal: AbortSignal;
   logger: Logger;
-  /** Raises progress (0-99, never backwards) with a message template and its variables. */
-  progress(percent: number, message: string, vars?: Record<string, unknown>): Promise<void>;
+  /**
+   * Raises progress (0-99, never backwards) with a message template and its variables. The job's
+   * history keeps a report when its template or 10 % step is new, or when marked `milestone`.
+   */
+  progress(percent: number, message: string, vars?: Record<string, unknown>, options?: { milestone?: boolean }): Promise<void>;
   note(message: string, vars?: Record<string, unknown>, level?: 'info' | 'warn' | 'error'): Promise<void>;
   /**
    * Calls Striker's agent API with this agent's credential (a secret the job needs, its peer's
@@ -63,6 +66,14 @@ export type InjectedHostJobRunners = { [K in Exclude<HostJobKind, AgentRunKind>]
 
 export const NOT_APPLIED = 'recorded, not applied: host management is off';
 
+/** Why a power action changed nothing when `allowPowerActions` is off. */
+export const POWER_NOT_RUN = 'not run: power actions are off';
+
+/** The prefix of every step line of a plan that is recorded but not carried out, and why. */
+export const plannedNotApplied = (why: string) => `Planned, not applied (${why}): `;
+const MANAGEMENT_OFF = plannedNotApplied('host management is off');
+const POWER_OFF = plannedNotApplied('power actions are off');
+
 /** The keyfile plan of a `host.configure-network` payload: bonds of the given NICs by MAC, bridges on BCN and IFN, DNS on the network with the gateway. */
 export function hostNetworkPlan(p: HostJobPayload<'host.configure-network'>): NetworkPlan {
   const networks: KeyfileNetwork[] = p.networks.map((n) => {
@@ -88,15 +99,16 @@ export const powerCommands: Readonly<Record<'host.reboot' | 'host.poweroff', rea
 };
 
 export function hostJobRunners(deps: HostJobDeps): HostJobRunners {
-  const power = (kind: 'host.reboot' | 'host.poweroff') => async (ctx: HostJobContext<HostJobPayload<typeof kind>>) => {
+  const power = (kind: 'host.reboot' | 'host.poweroff') => async (ctx: HostJobContext<HostJobPayload<typeof kind>>): Promise<HostJobResult> => {
     const argv = kind === 'host.poweroff' ? deps.powerOffCommand ?? powerCommands[kind] : powerCommands[kind];
     const command = argv.join(' ');
     if (!deps.allowPowerActions) {
-      await ctx.note('Dry run: would run {command}; set allowPowerActions to true in agent.json to act', { command, reason: ctx.payload.reason ?? '' });
-      return;
+      await ctx.note(`${POWER_OFF}run {command}; set allowPowerActions to true in agent.json to act`, { command, reason: ctx.payload.reason ?? '' });
+      return { noChange: POWER_NOT_RUN };
     }
     await ctx.progress(50, 'Running {command}', { command, reason: ctx.payload.reason ?? '' });
     await deps.run(argv, { timeoutMs: 60_000, signal: ctx.signal });
+    return { message: `Ran ${command}` };
   };
   return {
     'host.inventory': async (ctx) => {
@@ -133,11 +145,11 @@ export function hostJobRunners(deps: HostJobDeps): HostJobRunners {
       const advance = () => 5 + Math.floor((++done / steps) * 90);
       for (const file of plan.files) {
         if (apply) await deps.applier.writeFile(file.path, file.content, file.mode);
-        await ctx.progress(advance(), `${apply ? 'Wrote' : 'Would write'} {path} ({why})`, { path: file.path, why: file.why });
+        await ctx.progress(advance(), `${apply ? 'Wrote' : `${MANAGEMENT_OFF}write`} {path} ({why})`, { path: file.path, why: file.why }, { milestone: true });
       }
       for (const command of plan.commands) {
         if (apply) await deps.applier.run(command.argv, ctx.signal);
-        await ctx.progress(advance(), `${apply ? 'Ran' : 'Would run'} {command} ({why})`, { command: command.argv.join(' '), why: command.why });
+        await ctx.progress(advance(), `${apply ? 'Ran' : `${MANAGEMENT_OFF}run`} {command} ({why})`, { command: command.argv.join(' '), why: command.why }, { milestone: true });
       }
       if (!apply) {
         await ctx.note(`${NOT_APPLIED}; set manageHost to true in agent.json to apply`, { files: plan.files.length, commands: plan.commands.length });

@@ -8,6 +8,7 @@ import { peerStatusSample } from './peer-status-sampler.js';
 
 const peer: PeerView = {
   name: 'striker-b',
+  hostName: 'an-striker02.alteeve.example',
   address: 'http://10.0.0.2:8080',
   state: 'replicating',
   connected: true,

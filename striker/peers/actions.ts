@@ -34,11 +34,12 @@ import {
 import { parseInput } from '../core/validation/zod-problems.js';
 import type { Database } from '../db/database.js';
 import { z } from 'zod';
+import { loadIdentity } from '../setup/index.js';
 import { callPeer } from './peer-client.js';
 import { generatedSecret, type SelfLink } from './peer-link.js';
 import { connectionString, type PeerReplication } from './peer-replication.js';
 import { deletePeer, findPeer, insertPeer, listPeers, localNodeName, type PeerRow } from './peer-store.js';
-import { addPeerInput, joinAnswer, joinRequest, keyOffer, nodeName, PEER_ID_HEADER, PEER_TOKEN_HEADER, type DatabaseLink, type JoinAnswer } from './peering-wire.js';
+import { addPeerInput, hostName, joinAnswer, joinRequest, keyOffer, nodeName, PEER_ID_HEADER, PEER_TOKEN_HEADER, type DatabaseLink, type JoinAnswer } from './peering-wire.js';
 import { dropPeerRole, dropSlot, endRoleSessions, ensurePeerRole, peerRoleName } from './replication-role-store.js';
 import { acceptKey, reencryptSecrets, rotateSiteKey, type KeyChannel, type RotationResult } from './secret-rotation.js';
 
@@ -56,14 +57,19 @@ export interface PeeringDeps {
 const PASSWORD = columnContext('striker_peers', 'db_password');
 const TOKEN = columnContext('striker_peers', 'peer_token');
 
-const nodeAnswer = z.strictObject({ name: nodeName, peers: z.number().int().min(0) });
+const nodeAnswer = z.strictObject({ name: nodeName, peers: z.number().int().min(0), hostName: hostName.default(null) });
 
 /** What `POST /api/peering/node` answers: who this Striker is. */
 export async function nodeFacts(db: Database): Promise<z.infer<typeof nodeAnswer>> {
-  return { name: await localNodeName(db), peers: (await listPeers(db)).length };
+  return { name: await localNodeName(db), peers: (await listPeers(db)).length, hostName: await ownHostName(db) };
 }
 
-export async function addPeer(deps: PeeringDeps, actor: Actor, input: unknown, options: ActionOptions = {}): Promise<{ peer: string; address: string; seeded: boolean }> {
+/** This Striker's host name from its setup wizard; null before the wizard is finished. */
+async function ownHostName(db: Database): Promise<string | null> {
+  return (await loadIdentity(db))?.identity.hostName ?? null;
+}
+
+export async function addPeer(deps: PeeringDeps, actor: Actor, input: unknown, options: ActionOptions = {}): Promise<{ peer: string; hostName: string | null; address: string; seeded: boolean }> {
   const { address, token } = parseInput(addPeerInput, input, 'the peer', options.inputPath);
   const { db, replication } = deps;
   const self = deps.self();
@@ -84,7 +90,7 @@ export async function addPeer(deps: PeeringDeps, actor: Actor, input: unknown, o
         peerName: node.name,
         path: 'api/peering/join',
         body: {
-          node: { name: local, address: self.address },
+          node: { name: local, address: self.address, hostName: await ownHostName(db) },
           database: { ...self.database, user: role, password },
           keyring: { version: 1, current: deps.keys.keyring().current, keys: deps.keys.keyring().keys.map(keyToWire) },
           token: peerToken,
@@ -97,6 +103,7 @@ export async function addPeer(deps: PeeringDeps, actor: Actor, input: unknown, o
     if (answer.node.name !== node.name) throw new StrikerError('PEER_UNREACHABLE', `${address} answered the join as ${answer.node.name}, not ${node.name}`, { details: { peer: node.name } });
     await insertPeer(db, {
       id: node.name,
+      hostName: node.hostName,
       address,
       dbHost: answer.database.host,
       dbPort: answer.database.port,
@@ -115,7 +122,7 @@ export async function addPeer(deps: PeeringDeps, actor: Actor, input: unknown, o
     }
     await audit(db, actor, { action: 'striker.peer.add', targetKind: 'striker_peer', targetId: node.name, details: { address, seededPeer: answer.seeded }, requestId: options.requestId });
     deps.logger.info({ peer: node.name, address, seeded: answer.seeded }, 'peered with another Striker');
-    return { peer: node.name, address, seeded: answer.seeded };
+    return { peer: node.name, hostName: node.hostName, address, seeded: answer.seeded };
   } catch (error) {
     if (!(await findPeer(db, node.name))) await dropPeerRole(db, role).catch(() => undefined);
     throw error;
@@ -151,6 +158,7 @@ export async function acceptJoin(deps: PeeringDeps, actor: Actor, body: unknown,
   try {
     await insertPeer(db, {
       id: from,
+      hostName: join.node.hostName,
       address: join.node.address,
       dbHost: join.database.host,
       dbPort: join.database.port,

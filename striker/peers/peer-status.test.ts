@@ -4,7 +4,7 @@ import { peerViews, type PeerState } from './peer-status.js';
 import type { SlotState, SubscriptionState } from './peer-replication.js';
 
 const peer = (id: string): PeerRow => ({
-  id, address: `https://${id}/`, dbHost: 'h', dbPort: 5432, dbName: 'striker', dbUser: `striker_peer_x`, dbPassword: 'sk1.x', localRole: `striker_peer_${id}`,
+  id, hostName: null, address: `https://${id}/`, dbHost: 'h', dbPort: 5432, dbName: 'striker', dbUser: `striker_peer_x`, dbPassword: 'sk1.x', localRole: `striker_peer_${id}`,
   peerToken: 'sk1.y', seededFromPeer: false, lastError: null, createdAt: new Date(0), modifiedAt: new Date(0),
 });
 const sub = (p: string, over: Partial<SubscriptionState> = {}): SubscriptionState => ({ peer: p, enabled: true, workerRunning: true, lagBytes: 0, lagSeconds: 0, peerSlotStatus: 'reserved', lastError: null, ...over });

@@ -23,7 +23,10 @@ export type PeerState =
   | 'not-subscribed';
 
 export interface PeerView {
+  /** The peer's node name. */
   name: string;
+  /** The peer's host name, as it told it when peered; null when it had none yet. */
+  hostName: string | null;
   address: string;
   state: PeerState;
   connected: boolean;
@@ -64,6 +67,7 @@ export function peerViews(args: {
                 : 'disconnected';
     return {
       name: p.id,
+      hostName: p.hostName,
       address: p.address,
       state,
       connected: sub?.workerRunning ?? false,

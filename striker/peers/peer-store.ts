@@ -11,6 +11,8 @@ export const peerSecrets: EncryptedTable = { table: 'striker_peers', key: 'id', 
 export interface PeerRow {
   /** The peer's node name. */
   id: string;
+  /** The peer's host name as it told it when peered; null when it had none yet. */
+  hostName: string | null;
   address: string;
   dbHost: string;
   dbPort: number;
@@ -27,7 +29,7 @@ export interface PeerRow {
   modifiedAt: Date;
 }
 
-const COLUMNS = `id, address, db_host AS "dbHost", db_port AS "dbPort", db_name AS "dbName", db_user AS "dbUser",
+const COLUMNS = `id, host_name AS "hostName", address, db_host AS "dbHost", db_port AS "dbPort", db_name AS "dbName", db_user AS "dbUser",
   db_password AS "dbPassword", local_role AS "localRole", peer_token AS "peerToken", seeded_from_peer AS "seededFromPeer",
   last_error AS "lastError", created_at AS "createdAt", modified_at AS "modifiedAt"`;
 
@@ -47,9 +49,9 @@ export async function findPeer(q: DbReader, id: string): Promise<PeerRow | undef
 
 export async function insertPeer(q: DbWriter, p: Omit<PeerRow, 'createdAt' | 'modifiedAt' | 'lastError'>): Promise<void> {
   await q.write(
-    `INSERT INTO striker_peers (id, address, db_host, db_port, db_name, db_user, db_password, local_role, peer_token, seeded_from_peer)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [p.id, p.address, p.dbHost, p.dbPort, p.dbName, p.dbUser, p.dbPassword, p.localRole, p.peerToken, p.seededFromPeer],
+    `INSERT INTO striker_peers (id, address, db_host, db_port, db_name, db_user, db_password, local_role, peer_token, seeded_from_peer, host_name)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [p.id, p.address, p.dbHost, p.dbPort, p.dbName, p.dbUser, p.dbPassword, p.localRole, p.peerToken, p.seededFromPeer, p.hostName],
   );
 }
 

@@ -9,6 +9,8 @@ import { peerAddress } from './peer-address.js';
 
 const nodeName = z.string().regex(/^[a-z][a-z0-9_]{0,23}$/, 'must be a Striker node name like s0123456789ab');
 const token = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a 32-byte base64url token');
+/** A Striker's host name as its setup wizard stored it; null before the wizard is finished. */
+const hostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a host name').nullable();
 
 export const databaseLink = z.strictObject({
   host: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address'),
@@ -20,7 +22,7 @@ export const databaseLink = z.strictObject({
 export type DatabaseLink = z.infer<typeof databaseLink>;
 
 export const joinRequest = z.strictObject({
-  node: z.strictObject({ name: nodeName, address: peerAddress }),
+  node: z.strictObject({ name: nodeName, address: peerAddress, hostName: hostName.default(null) }),
   database: databaseLink,
   keyring: keyringWire,
   /** The token both Strikers present to each other from now on. */
@@ -50,7 +52,7 @@ export const addPeerInput = z.strictObject({
   token: z.string().min(10).max(200),
 });
 
-export { nodeName };
+export { hostName, nodeName };
 
 /** Which version of a conflicting row an admin keeps: the one the rules kept, or the discarded one. */
 export const resolveConflictInput = z.strictObject({ keep: z.enum(['kept', 'discarded']) });

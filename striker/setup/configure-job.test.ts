@@ -73,7 +73,7 @@ describe('striker.configure', () => {
     // Each step's message, shown while the job runs, says the step was recorded, not applied.
     const steps = own.slice(1, -1).map((m) => m.message);
     expect(steps.length).toBe(plan.files.length + plan.commands.length);
-    for (const step of steps) expect(step).toMatch(/^Recorded, not applied: (write|run) /);
+    for (const step of steps) expect(step).toMatch(/^Planned, not applied \(host management is off\): (write|run) /);
     const stored = await latestPlan(t.db);
     expect(stored).toMatchObject({ jobId: job.id, applied: false, plan: JSON.parse(JSON.stringify(plan)) });
   });

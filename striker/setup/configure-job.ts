@@ -5,7 +5,8 @@
  * (`host.manage`, off by default); otherwise each step's message says it was recorded, not
  * applied, and the job ends as a success that changed nothing ("recorded, not applied"), not as
  * "Finished". A step's message is written once the step is done, so while the job runs its latest
- * message states what has happened ("Wrote …", "Ran …", or "Recorded, not applied: …").
+ * message states what has happened ("Wrote …", "Ran …", or "Planned, not applied (host management
+ * is off): …", the words the agent's host jobs use).
  */
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
@@ -25,6 +26,9 @@ export type ConfigurePayload = z.output<typeof configurePayload>;
 
 /** Why a configure job with host.manage off changed nothing; the UI shows it in place of "Finished". */
 export const NOT_APPLIED = 'recorded, not applied (host.manage is off, so nothing on this machine changed)';
+
+/** The prefix of each step line when host.manage is off. */
+const PLANNED = 'Planned, not applied (host management is off): ';
 
 export interface ConfigureDeps {
   db: Database;
@@ -48,8 +52,8 @@ export function configureJobKind(deps: ConfigureDeps) {
       }
       const plan = planNetwork(stored.identity);
       const steps = plan.files.length + plan.commands.length;
-      const wrote = deps.manage ? 'Wrote {path} ({why})' : 'Recorded, not applied: write {path} ({why})';
-      const ran = deps.manage ? 'Ran {command} ({why})' : 'Recorded, not applied: run {command} ({why})';
+      const wrote = deps.manage ? 'Wrote {path} ({why})' : `${PLANNED}write {path} ({why})`;
+      const ran = deps.manage ? 'Ran {command} ({why})' : `${PLANNED}run {command} ({why})`;
       await ctx.progress(5, deps.manage ? 'Applying identity {hostName}' : 'Planning identity {hostName} (host.manage is off: nothing on this machine changes)', {
         hostName: plan.hostName,
       });

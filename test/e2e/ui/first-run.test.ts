@@ -57,6 +57,27 @@ describe('web UI, first run to jobs', () => {
     await screenshots(page, '01-setup-admin');
   });
 
+  it('reads nothing for the dashboard before it knows nobody is logged in, so the wizard keeps its admin step', async () => {
+    const { page } = ui;
+    // The dashboard's eight reads, held back: had they gone out beside the question of who is
+    // logged in, their 401 answers would arrive after the wizard showed, and forget its session.
+    const reads: string[] = [];
+    await page.route(/\/api\/(?!session)/, async (route) => {
+      reads.push(new URL(route.request().url()).pathname);
+      await new Promise((r) => setTimeout(r, 500));
+      await route.continue();
+    });
+    try {
+      await open(page, `${base}/`);
+      await page.waitForURL(`${base}/setup`);
+      await page.locator('form[data-step="admin"]').waitFor();
+      expect(reads).toEqual([]);
+      expect(await page.getByRole('list', { name: 'Steps' }).locator('li').allTextContents()).toEqual(['Administrator', 'Identity', 'Networks', 'Services', 'Review']);
+    } finally {
+      await page.unroute(/\/api\/(?!session)/);
+    }
+  });
+
   it('validates the admin step on the server and shows the problems beside their fields', async () => {
     const { page } = ui;
     await fill(page, { username: '9bad name', password: 'short', confirm: 'short' });
@@ -133,8 +154,8 @@ describe('web UI, first run to jobs', () => {
     await messages.getByText('Recorded the plan').waitFor();
     const text = (await messages.textContent()) ?? '';
     expect(text).toContain('host.manage is off');
-    expect(text).toContain('Recorded, not applied: write /etc/NetworkManager/system-connections/ifn1_bridge1.nmconnection');
-    expect(text).toContain('Recorded, not applied: run nmcli connection reload');
+    expect(text).toContain('Planned, not applied (host management is off): write /etc/NetworkManager/system-connections/ifn1_bridge1.nmconnection');
+    expect(text).toContain('Planned, not applied (host management is off): run nmcli connection reload');
     expect(text).not.toContain('Would ');
     await screenshots(page, '06-job-detail');
   });
@@ -244,8 +265,14 @@ describe('web UI, first run to jobs', () => {
   it('sends a browser with an expired session to the expired-session page', async () => {
     const { page } = ui;
     await t.db.query("UPDATE sessions SET expires_at = clock_timestamp() - interval '1 minute'");
+    // The answers and navigations seen on the way, named if the page does not end where it should.
+    const seen: string[] = [];
+    page.on('response', (r) => seen.push(`${r.status()} ${new URL(r.url()).pathname}`));
+    page.on('framenavigated', (f) => seen.push(`nav ${f.url()}`));
     await open(page, `${base}/jobs`);
-    await page.waitForURL(`${base}/session-expired`);
+    await page.waitForURL(`${base}/session-expired`).catch((e: unknown) => {
+      throw new Error(`${String(e)}\nseen: ${seen.join(', ')}`);
+    });
     await page.getByTestId('login-again').waitFor();
     await screenshots(page, '11-session-expired');
     await page.getByTestId('login-again').click();

@@ -1,18 +1,24 @@
 /**
  * The Strikers page in real Chromium against two real `striker serve`s (each on its own embedded
- * PostgreSQL): an address that is not https is refused beside its field; adding the other Striker
+ * PostgreSQL): the other Striker's admin API token is made on its Users page; an address that is
+ * not https is refused beside its field; adding the other Striker
  * shows it replicating; a row edited on both while partitioned shows up as an unresolved
  * conflict, and keeping the discarded version from the page makes it the value on both Strikers,
- * with an audit row. Screenshots at 1280×800 and 390 wide.
+ * with an audit row. Each Striker names the other by the host name its wizard set (the node id as
+ * a detail), on the Strikers page and in the dashboard's Strikers panel. Screenshots at 1280×800
+ * and 390 wide.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
+import { sampleIdentity } from '../../../striker/setup/sample-identity.js';
 import { eventually, SIDE_PASSWORD, sideApi, sideSql, startSide, type Side } from '../../support/striker-sides.js';
 
 let a: Side;
 let b: Side;
 let ui: UiBrowser;
+const A_HOST = 'an-striker01.alteeve.example';
+const B_HOST = 'an-striker02.alteeve.example';
 
 async function login(page: Page, side: Side): Promise<void> {
   await open(page, `${side.url}/login`);
@@ -29,6 +35,11 @@ async function displayName(side: Side, username: string): Promise<string | undef
 
 beforeAll(async () => {
   [a, b] = await Promise.all([startSide('ua'), startSide('ub')]);
+  // Each Striker's identity as its setup wizard stores it: the host name its peer will show.
+  for (const [side, hostName] of [[a, A_HOST], [b, B_HOST]] as const) {
+    const stored = await sideApi(side, 'PUT', '/api/setup/identity', sampleIdentity({ hostName, sequence: hostName === B_HOST ? 2 : 1 }));
+    if (stored.status >= 300) throw new Error(`identity of ${side.name}: ${stored.status} ${JSON.stringify(stored.body)}`);
+  }
   ui = await launchUi();
 }, 180_000);
 
@@ -40,6 +51,20 @@ afterAll(async () => {
 describe('the Strikers page', () => {
   it('adds a peer, shows it replicating, and settles a conflict from the page', async () => {
     const { page } = ui;
+    // The admin API token A presents to B is made on B's Users page, not with the CLI: a bad
+    // validity is refused beside its field, and the secret is shown once.
+    await login(page, b);
+    await open(page, `${b.url}/users`);
+    await page.locator('[id="token-name"]').fill('peering');
+    await page.locator('[id="token-days"]').fill('soon');
+    await page.getByTestId('make-token').click();
+    await expect(page.locator('[data-error-for="token-days"]').textContent()).resolves.toMatch(/days/);
+    await page.locator('[id="token-days"]').fill('30');
+    await page.getByTestId('make-token').click();
+    const madeToken = (await page.getByTestId('new-token').textContent())!.trim();
+    await page.locator('tr[data-token="peering"]').waitFor();
+    expect(madeToken.length).toBeGreaterThan(20);
+
     await login(page, a);
     await open(page, `${a.url}/strikers`);
     await expect(page.getByTestId('self').textContent()).resolves.toContain(a.name);
@@ -47,14 +72,28 @@ describe('the Strikers page', () => {
 
     // A plain-http address off loopback is refused beside its field.
     await page.locator('[id="peer-address"]').fill('http://10.0.0.9:8080/');
-    await page.locator('[id="peer-token"]').fill(b.token);
+    await page.locator('[id="peer-token"]').fill(madeToken);
     await page.getByTestId('add-peer').click();
     await expect(page.locator('[data-error-for="peer-address"]').textContent()).resolves.toMatch(/https/);
 
     await page.locator('[id="peer-address"]').fill(`${b.url}/`);
     await page.getByTestId('add-peer').click();
-    await page.getByTestId('strikers-notice').filter({ hasText: `Peered with ${b.name}` }).waitFor();
-    await page.locator(`tr[data-peer="${b.name}"][data-state="replicating"]`).waitFor({ timeout: 30_000 });
+    await page.getByTestId('strikers-notice').filter({ hasText: `Peered with ${B_HOST} (node id ${b.name})` }).waitFor();
+    const peerRow = page.locator(`tr[data-peer="${b.name}"]`);
+    await peerRow.and(page.locator('[data-state="replicating"]')).waitFor({ timeout: 30_000 });
+    // The peer is named by its host name; its node id is a detail beside its address.
+    await expect(peerRow.getByTestId('peer-host-name').textContent()).resolves.toBe(B_HOST);
+    await expect(peerRow.getByTestId('peer-detail').textContent()).resolves.toBe(`node id ${b.name} · ${b.url}/`);
+    // B learned A's host name from the join, the same way.
+    const onB = await sideApi<{ peers: { name: string; hostName: string | null }[] }>(b, 'GET', '/api/peers');
+    expect(onB.body.peers).toEqual([expect.objectContaining({ name: a.name, hostName: A_HOST })]);
+    // The dashboard's Strikers panel names it the same way.
+    await open(page, `${a.url}/`);
+    const panelPeer = page.getByTestId('panel-strikers').locator(`[data-testid="dashboard-peer"][data-peer="${b.name}"]`);
+    await panelPeer.waitFor();
+    expect(await panelPeer.locator('strong').textContent()).toBe(B_HOST);
+    expect(await panelPeer.textContent()).toContain(`Node id ${b.name}`);
+    await open(page, `${a.url}/strikers`);
 
     // A row both sides hold (A's admin, copied to B), edited on both while partitioned.
     await eventually('A\'s admin on B', () => displayName(b, a.admin), (v) => v !== undefined);

@@ -11,6 +11,7 @@ import type { RepoJobResponse, RepoListResponse, RepoView, TreeListResponse, Tre
 import type { HostNicsResponse, IdentityResponse, SetupChecklistResponse } from '../../../striker/setup/index.js';
 import type { UserListResponse } from '../../../striker/auth/user-routes.js';
 import type { User } from '../../../striker/auth/user-store.js';
+import type { ApiToken } from '../../../striker/auth/api-token-store.js';
 import type { SessionResponse } from '../../../striker/auth/session-routes.js';
 import type { Role } from '../../../striker/auth/roles.js';
 import type { HostInterfacesResponse, MachineRole, PxeSettingsResponse } from '../../../pxe/index.js';
@@ -64,6 +65,9 @@ export type HostInterfaces = Wire<HostInterfacesResponse>;
 export type HostNics = Wire<HostNicsResponse>;
 export type UserView = Wire<User>;
 export type Users = Wire<UserListResponse>;
+export type ApiTokenView = Wire<ApiToken>;
+/** POST /api/tokens: the secret (shown once) and the token's row. */
+export type NewApiToken = Wire<{ token: string; info: ApiToken }>;
 export type SessionInfo = Wire<SessionResponse>;
 
 export type Peers = Wire<PeersOverview>;

@@ -24,6 +24,8 @@ export type Loaded<T> = { ok: true; data: T } | { ok: false; error: LoadError };
 export interface LoadContext {
   fetch: Fetch;
   url: URL;
+  /** The layouts' data: a page's reads wait for the root layout's answer to who is logged in. */
+  parent?: () => Promise<unknown>;
 }
 
 export function loadErrorOf(error: unknown, what: string): LoadError {
@@ -38,6 +40,12 @@ export function loadErrorOf(error: unknown, what: string): LoadError {
  * instead of redirecting (the layout, on the login and expired-session pages themselves).
  */
 export async function loadApi<T>(event: LoadContext, path: string, what: string, options: { redirect?: boolean } = {}): Promise<Loaded<T>> {
+  // SvelteKit runs a page's load beside its layouts'. Reading before the root layout knows who is
+  // logged in would send reads without a session (on a Striker that needs its setup wizard, or
+  // after logout) whose late 401 answers would forget the session the layout has just stored,
+  // after it led the browser on (to the wizard, which then lacks its admin step). The layout's
+  // redirect, if any, is thrown here too, so such a page sends no read at all.
+  await event.parent?.();
   try {
     return { ok: true, data: await request<T>('GET', path, undefined, event.fetch) };
   } catch (error) {
