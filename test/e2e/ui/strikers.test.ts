@@ -55,14 +55,14 @@ describe('the Strikers page', () => {
     // validity is refused beside its field, and the secret is shown once.
     await login(page, b);
     await open(page, `${b.url}/users`);
-    await page.locator('[id="token-name"]').fill('peering');
+    await page.locator('[id="token-name"]').fill('made-on-the-page');
     await page.locator('[id="token-days"]').fill('soon');
     await page.getByTestId('make-token').click();
     await expect(page.locator('[data-error-for="token-days"]').textContent()).resolves.toMatch(/days/);
     await page.locator('[id="token-days"]').fill('30');
     await page.getByTestId('make-token').click();
     const madeToken = (await page.getByTestId('new-token').textContent())!.trim();
-    await page.locator('tr[data-token="peering"]').waitFor();
+    await page.locator('tr[data-token="made-on-the-page"]').waitFor();
     expect(madeToken.length).toBeGreaterThan(20);
 
     await login(page, a);
