@@ -55,17 +55,6 @@ export async function leaseMacOf(db: DbReader, peerIp: string): Promise<string |
   return rows[0]?.mac;
 }
 
-/**
- * A host fetched its kickstart: the installer is running, so an `assigned` machine becomes
- * `installing`. A machine already `installed` (a reinstall) keeps its state until it registers
- * again; `discovered` machines get no kickstart.
- */
-export async function markInstalling(db: DbWriter, hostId: string): Promise<void> {
-  const mac = macOfHostId(hostId);
-  if (mac === undefined) return;
-  await db.write(`UPDATE machines SET state = 'installing' WHERE mac = $1 AND state = 'assigned'`, [mac]);
-}
-
 /** A registered host has finished installing (%post runs last): its machine becomes `installed`. */
 export async function markRegistered(db: DbWriter, hostId: string): Promise<Record<string, unknown>> {
   const mac = macOfHostId(hostId);

@@ -18,13 +18,13 @@ import { loadOrCreateSshKey, sshKeyFilesIn } from './ssh-key.js';
 import { repoPaths } from '../repo-sync/index.js';
 import { kickstartCheckJobKind } from './check-jobs.js';
 import { hostIdOf } from './host-id.js';
-import { DbHostLookup, leaseMacOf, markInstalling } from './host-store.js';
+import { DbHostLookup, leaseMacOf } from './host-store.js';
 import { registerHost, type RegisteredHook } from './actions.js';
 import { buildHostDraft, loadHostFacts, loadSharedFacts, type DraftPlace } from './host-drafts.js';
 import { CoalescedLoad } from './coalesced-load.js';
 import { kickstartApiRoutes } from './kickstart-api-routes.js';
 import { RequestHostTimeline } from './request-timeline.js';
-import { PgTokenStore } from './token-store.js';
+import { ServedKickstartTokens } from './token-store.js';
 import { loadCheck, statusOf } from './check-store.js';
 import type { BootKickstart } from '../pxe/index.js';
 import type { CheckDeps } from './run-check.js';
@@ -125,7 +125,8 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
         hostTimeline.install(scope);
         await scope.register(kickstartRoutes({
           hosts: new DbHostLookup(deps.db, check.place, log, shared),
-          tokens: new PgTokenStore(deps.db),
+          // Storing a served kickstart's token also marks its machine installing; concurrent requests' writes are one statement.
+          tokens: new ServedKickstartTokens(deps.db),
           timeline: hostTimeline,
           signingKey,
           config: check.config,
@@ -133,7 +134,6 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
           counters,
           peerMac: (ip) => leaseMacOf(deps.db, ip),
           register: (hostId, tokenHash, peerIp, at) => registerHost(deps.db, { hostId, tokenHash, peerIp, now: at }, deps.onRegistered),
-          onServed: (hostId) => markInstalling(deps.db, hostId),
           ...(deps.onRegistrationRefused === undefined ? {} : { onRegistrationRefused: deps.onRegistrationRefused }),
           now,
         }));
