@@ -49,7 +49,8 @@ export interface TokenIssue {
  * Stores the tokens of served kickstarts, in one statement however many: each machine's row gets
  * the latest of its issues (the items' order), and an `assigned` machine becomes `installing` (a
  * host that fetched its kickstart is running the installer; an `installed` machine being reinstalled
- * keeps its state until it registers again). Answers, per issue, whether its machine exists.
+ * keeps its state until it registers again). The install timeout counts from now
+ * (`install_started_at`). Answers, per issue, whether its machine exists.
  */
 export async function issueServedTokens(q: DbWriter, issues: readonly TokenIssue[]): Promise<boolean[]> {
   const macs = issues.map((i) => macOfHostId(i.hostId) ?? null);
@@ -66,7 +67,9 @@ export async function issueServedTokens(q: DbWriter, issues: readonly TokenIssue
          used_at = NULL, created_at = clock_timestamp()
        RETURNING machine_id
      ), installing AS (
-       UPDATE machines SET state = 'installing' WHERE id IN (SELECT machine_id FROM issued) AND state = 'assigned'
+       UPDATE machines SET install_started_at = clock_timestamp(),
+              state = CASE WHEN state = 'assigned' THEN 'installing' ELSE state END
+        WHERE id IN (SELECT machine_id FROM issued)
      )
      SELECT (m.id IS NOT NULL) AS known FROM req LEFT JOIN machines m ON m.mac = req.mac ORDER BY req.ord`,
     [macs, issues.map((i) => i.hash), issues.map((i) => i.expiresAt)],
