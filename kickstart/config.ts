@@ -26,6 +26,11 @@ export const kickstartConfigSchema = z
      * Striker's URL first and these after it, and fails over along that list.
      */
     otherStrikerUrls: z.array(z.url({ protocol: /^https?$/ })).max(15).default([]),
+    /**
+     * An installing machine that has not registered this many minutes after it fetched its
+     * kickstart becomes `failed` ("no report from the installer in N minutes").
+     */
+    installTimeoutMinutes: z.number().int().min(10).max(7 * 24 * 60).default(120),
   })
   .prefault({});
 

@@ -19,7 +19,7 @@ const tree = (name: string, path = 'BaseOS'): HostFacts['trees'][number] => ({
 
 function facts(over: Partial<HostFacts> = {}): HostFacts {
   return {
-    machine: { id: 'm1', mac: '52:54:00:0a:01:01', hostname: 'an-a01n01', role: 'node', state: 'assigned', reservedIp: '10.201.10.1', reservedIpConfirmed: true, vendor: null, firmware: null, firstSeenAt: null, lastSeenAt: null, installDisks: null },
+    machine: { id: 'm1', mac: '52:54:00:0a:01:01', hostname: 'an-a01n01', role: 'node', state: 'assigned', reservedIp: '10.201.10.1', reservedIpConfirmed: true, vendor: null, firmware: null, firstSeenAt: null, lastSeenAt: null, installDisks: null, installError: null, installStartedAt: null },
     identity: sampleIdentity(),
     settings: { rootPasswordHash: hash, timezone: 'Etc/UTC', keyboard: 'us', language: 'en_US.UTF-8', treeName: null, repoNames: null, rootSshKeys: [], kernelArgs: [], modifiedAt: new Date(0) },
     trees: [tree('alma9')],

@@ -56,19 +56,43 @@ export async function leaseMacOf(db: DbReader, peerIp: string): Promise<string |
 }
 
 /**
- * A host fetched its kickstart: the installer is running, so an `assigned` machine becomes
- * `installing`. A machine already `installed` (a reinstall) keeps its state until it registers
- * again; `discovered` machines get no kickstart.
+ * A registered host has finished installing (%post runs last): its machine becomes `installed`,
+ * whatever an earlier failure or the install timeout said.
  */
-export async function markInstalling(db: DbWriter, hostId: string): Promise<void> {
-  const mac = macOfHostId(hostId);
-  if (mac === undefined) return;
-  await db.write(`UPDATE machines SET state = 'installing' WHERE mac = $1 AND state = 'assigned'`, [mac]);
-}
-
-/** A registered host has finished installing (%post runs last): its machine becomes `installed`. */
 export async function markRegistered(db: DbWriter, hostId: string): Promise<Record<string, unknown>> {
   const mac = macOfHostId(hostId);
-  await db.write(`UPDATE machines SET state = 'installed' WHERE mac = $1`, [mac]);
+  await db.write(`UPDATE machines SET state = 'installed', install_error = NULL WHERE mac = $1`, [mac]);
   return { hostId, mac };
+}
+
+/**
+ * The installer reported a failed install: the machine whose latest registration token has this
+ * hash becomes `failed` with the reason. False (nothing changed) when the hash is not that
+ * machine's latest token: a report from an earlier install, or a forged one.
+ */
+export async function markInstallFailed(db: DbWriter, hostId: string, tokenHash: string, reason: string): Promise<boolean> {
+  const mac = macOfHostId(hostId);
+  if (mac === undefined) return false;
+  const { rowCount } = await db.write(
+    `UPDATE machines m SET state = 'failed', install_error = $3
+       FROM kickstart_tokens t
+      WHERE m.mac = $1 AND t.machine_id = m.id AND t.token_hash = $2 AND m.role IS NOT NULL`,
+    [mac, tokenHash, reason],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Machines still `installing` more than `minutes` after they fetched their kickstart (the installer
+ * never registered nor reported a failure) become `failed`; returns their MACs and the reason.
+ */
+export async function failStalledInstalls(db: DbWriter, minutes: number): Promise<{ macs: string[]; reason: string }> {
+  const reason = `no report from the installer in ${minutes} minutes`;
+  const { rows } = await db.write<{ mac: string }>(
+    `UPDATE machines SET state = 'failed', install_error = $2
+      WHERE state = 'installing' AND COALESCE(install_started_at, modified_at) < clock_timestamp() - make_interval(mins => $1)
+      RETURNING mac`,
+    [minutes, reason],
+  );
+  return { macs: rows.map((r) => r.mac).sort(), reason };
 }

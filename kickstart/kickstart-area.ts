@@ -1,6 +1,7 @@
 /**
  * Kickstarts in `striker serve`: kickstart's own routes (`/ks/…`: the kickstart, install events,
- * registration) backed by the database, the `kickstart.check` job kind, and the API routes.
+ * failure reports, registration) backed by the database, the `kickstart.check` job kind, the API
+ * routes, and the install timeout (install-timeout.ts).
  * The URL-signing key lives at `<dataDir>/keys/kickstart.key` and the SSH key pair hosts trust for
  * root at `<dataDir>/keys/ssh/id_ed25519` (both created on first start).
  */
@@ -18,13 +19,14 @@ import { loadOrCreateSshKey, sshKeyFilesIn } from './ssh-key.js';
 import { repoPaths } from '../repo-sync/index.js';
 import { kickstartCheckJobKind } from './check-jobs.js';
 import { hostIdOf } from './host-id.js';
-import { DbHostLookup, leaseMacOf, markInstalling } from './host-store.js';
+import { DbHostLookup, leaseMacOf, markInstallFailed } from './host-store.js';
+import { InstallTimeout } from './install-timeout.js';
 import { registerHost, type RegisteredHook } from './actions.js';
 import { buildHostDraft, loadHostFacts, loadSharedFacts, type DraftPlace } from './host-drafts.js';
 import { CoalescedLoad } from './coalesced-load.js';
 import { kickstartApiRoutes } from './kickstart-api-routes.js';
 import { RequestHostTimeline } from './request-timeline.js';
-import { PgTokenStore } from './token-store.js';
+import { ServedKickstartTokens } from './token-store.js';
 import { loadCheck, statusOf } from './check-store.js';
 import type { BootKickstart } from '../pxe/index.js';
 import type { CheckDeps } from './run-check.js';
@@ -117,6 +119,8 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
   const now = deps.now ?? systemClock;
   // Kickstart and boot-script requests from a rack powering on share one load of the facts common to all machines.
   const sharedLoad = new CoalescedLoad(() => loadSharedFacts(deps.db, check.place));
+  const installTimeout = new InstallTimeout({ db: deps.db, timeline, minutes: check.config.installTimeoutMinutes, log, now });
+  installTimeout.start();
   const shared = () => sharedLoad.get();
 
   const plugins: KickstartArea['plugins'] = [
@@ -125,7 +129,8 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
         hostTimeline.install(scope);
         await scope.register(kickstartRoutes({
           hosts: new DbHostLookup(deps.db, check.place, log, shared),
-          tokens: new PgTokenStore(deps.db),
+          // Storing a served kickstart's token also marks its machine installing; concurrent requests' writes are one statement.
+          tokens: new ServedKickstartTokens(deps.db),
           timeline: hostTimeline,
           signingKey,
           config: check.config,
@@ -133,7 +138,7 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
           counters,
           peerMac: (ip) => leaseMacOf(deps.db, ip),
           register: (hostId, tokenHash, peerIp, at) => registerHost(deps.db, { hostId, tokenHash, peerIp, now: at }, deps.onRegistered),
-          onServed: (hostId) => markInstalling(deps.db, hostId),
+          onFailed: (report) => markInstallFailed(deps.db, report.hostId, report.tokenHash, report.reason),
           ...(deps.onRegistrationRefused === undefined ? {} : { onRegistrationRefused: deps.onRegistrationRefused }),
           now,
         }));
@@ -167,6 +172,9 @@ export async function kickstartArea(deps: KickstartAreaDeps): Promise<KickstartA
       return { hostId: status.hostId, check: { status: 'unchecked' } };
     },
     kickstartPath: (hostId) => kickstartPath(signingKey, hostId, now(), check.config.urlTtlSeconds),
-    stop: () => timeline.close(),
+    stop: async () => {
+      await installTimeout.stop();
+      await timeline.close();
+    },
   };
 }

@@ -86,7 +86,7 @@ export const kickstartInputSchema = z.strictObject({
   strikerUrl: safeUrl,
   /** The other Strikers' base URLs: the agent's configuration lists them after `strikerUrl`. */
   otherStrikerUrls: z.array(safeUrl).max(15).default([]),
-  /** Where `%post` reports "install finished" and `%onerror` "install failed" (may carry a signature). */
+  /** Where `%post` reports "install finished" (may carry a signature); `%onerror` reports a failure to the `failed` route beside it, with the same query. */
   timelineUrl: safeUrl,
 });
 

@@ -7,7 +7,7 @@ import { sampleInput, testRootHash } from '../test/fixtures/kickstart/sample-inp
 import { kickstartConfigSchema } from './config.js';
 import { lintKickstart } from './lint.js';
 import { memoryExchange, MemoryTokenStore } from './registration-token.js';
-import { createKickstartCounters, kickstartPath, kickstartRoutes, type KickstartHost } from './ks-routes.js';
+import { createKickstartCounters, installErrorOf, kickstartPath, kickstartRoutes, type InstallFailure, type KickstartHost } from './ks-routes.js';
 import { signedPath, signHost } from './signed-url.js';
 
 const key = Buffer.alloc(32, 0x5a);
@@ -35,10 +35,12 @@ const counters = createKickstartCounters();
 
 let refusals: { hostId: string; peer: string; reason: string }[] = [];
 let servedTo: string[] = [];
+let failures: InstallFailure[] = [];
 
 beforeEach(async () => {
   refusals = [];
   servedTo = [];
+  failures = [];
   logs = [];
   timeline = new MemoryTimeline();
   tokens = new MemoryTokenStore();
@@ -58,6 +60,12 @@ beforeEach(async () => {
     register: memoryExchange(tokens, async (hostId) => ({ hostId, agentToken: 'issued-by-lead' })),
     onRegistrationRefused: async (hostId, peer, reason) => void refusals.push({ hostId, peer, reason }),
     onServed: async (hostId) => void servedTo.push(hostId),
+    // As the database does: only the host's latest token names its install.
+    onFailed: async (report) => {
+      if (tokens.entries.get(report.hostId)?.hash !== report.tokenHash) return false;
+      failures.push(report);
+      return true;
+    },
     now: () => clock,
   }));
 });
@@ -201,14 +209,19 @@ describe('registration and install events', () => {
   });
 });
 
-describe('POST /ks/:hostId/events install.failed', () => {
-  const signedEvents = async () => {
+describe('POST /ks/:hostId/failed: the installer reports a failed install', () => {
+  /** Fetches host-node-1's kickstart: the signed failure URL %onerror posts to and the token served with it. */
+  const served = async () => {
     const body = (await get('/ks/host-node-1.ks', nodeIp)).body;
-    return /'http:\/\/10\.201\.4\.1(\/ks\/host-node-1\/events\?[^']+)'/.exec(body)?.[1] as string;
+    const url = /urllib\.request\.Request\('http:\/\/10\.201\.4\.1(\/ks\/host-node-1\/failed\?[^']+)'/.exec(body)?.[1] as string;
+    const token = /'token': '(srt_[A-Za-z0-9_-]{43})'/.exec(body)?.[1] as string;
+    expect(url).toBeDefined();
+    expect(token).toBeDefined();
+    return { url, token };
   };
 
-  it('puts the log tails on the timeline with secrets redacted', async () => {
-    const signed = await signedEvents();
+  it('marks the install failed with its reason and puts the log tails on the timeline, secrets redacted', async () => {
+    const { url, token } = await served();
     const tail = [
       'anaconda 34.25: running %post',
       `rootpw --iscrypted ${testRootHash}`,
@@ -216,13 +229,16 @@ describe('POST /ks/:hostId/events install.failed', () => {
       'GET /ks/host-node-1/events?exp=1&sig=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg',
       'Error in POSTIN scriptlet: exit status 1',
     ].join('\n');
-    const res = await post(signed, '192.0.2.9', { event: 'install.failed', hostId: 'host-node-1', logs: [{ file: '/mnt/sysimage/root/striker-ks-post.log', tail }, { file: '/tmp/anaconda.log', tail: 'x' }] });
+    const reason = '%post failed while checking the package signatures (exit 1): packages not signed by a key this Striker trusts: evil-1.0-1.noarch';
+    const res = await post(url, '192.0.2.9', { token, hostId: 'host-node-1', reason, logs: [{ file: '/mnt/sysimage/root/striker-ks-post.log', tail }, { file: '/tmp/anaconda.log', tail: 'x' }] });
     expect(res.statusCode).toBe(204);
-    const failed = timeline.events.filter((e) => e.step === 'install.failed');
+    expect(failures).toEqual([{ hostId: 'host-node-1', tokenHash: tokens.entries.get('host-node-1')!.hash, reason, at: start }]);
+    const failed = timeline.events.filter((e) => e.step === 'kickstart.failed');
     expect(failed).toEqual([{
-      step: 'install.failed', ip: '192.0.2.9', at: start,
+      step: 'kickstart.failed', ip: '192.0.2.9', at: start,
       details: {
         hostId: 'host-node-1',
+        reason,
         logs: [
           {
             file: '/mnt/sysimage/root/striker-ks-post.log',
@@ -242,22 +258,67 @@ describe('POST /ks/:hostId/events install.failed', () => {
     expect(logs.join('\n')).toContain('"msg":"install failed"');
   });
 
-  it('refuses a stranger, and bodies that are not understood or too large with the field named', async () => {
-    expect((await post('/ks/host-node-1/events', strangerIp, { event: 'install.failed', logs: [] })).statusCode).toBe(403);
-    const cases: [unknown, string][] = [
-      [{ event: 'install.failed', logs: [{ file: 'relative/path', tail: '' }] }, 'body.logs.0.file'],
-      [{ event: 'install.failed', logs: [{ file: '/tmp/a.log', tail: 'y'.repeat(8193) }] }, 'body.logs.0.tail'],
-      [{ event: 'install.failed', logs: Array.from({ length: 7 }, () => ({ file: '/tmp/a.log', tail: '' })) }, 'body.logs'],
-      [{ event: 'install.failed', logs: [{ file: '/tmp/a.log', tail: '', extra: 1 }] }, 'body.logs.0.extra'],
-      [{ event: 'install.exploded' }, 'body.event'],
+  it('refuses a report with a token that is not the one served with the latest kickstart, changing nothing', async () => {
+    const { url, token } = await served();
+    const stranger = `srt_${'Q'.repeat(43)}`;
+    expect((await post(url, nodeIp, { token: stranger, reason: 'forged' })).statusCode).toBe(403);
+    // A second fetch (a reinstall) replaces the token: the first install's report no longer counts.
+    await served();
+    const stale = await post(url, nodeIp, { token, reason: 'the earlier install failed' });
+    expect(stale.statusCode).toBe(403);
+    expect(stale.body).toBe('');
+    expect(failures).toEqual([]);
+    expect(timeline.events.filter((e) => e.step === 'kickstart.failed')).toEqual([]);
+    expect(logs.join('\n')).toContain('not-current-token');
+  });
+
+  it('refuses a stranger without a signature, and an unknown host', async () => {
+    const { token } = await served();
+    expect((await post('/ks/host-node-1/failed', strangerIp, { token, reason: 'x' })).statusCode).toBe(403);
+    expect((await post('/ks/host-nobody/failed', nodeIp, { token, reason: 'x' })).statusCode).toBe(403);
+    expect((await post('/ks/..%2f..%2fetc/failed', nodeIp, { token, reason: 'x' })).statusCode).toBe(403);
+    expect(failures).toEqual([]);
+  });
+
+  it('refuses bodies that are not understood with the field named, and oversized ones with 413', async () => {
+    const { url, token } = await served();
+    const cases: [unknown, string[]][] = [
+      [{ reason: 'x' }, ['body.token']],
+      [{ token: 'srt_short', reason: 'x' }, ['body.token']],
+      [{ token, reason: '' }, ['body.reason']],
+      [{ token, reason: 'r'.repeat(2001) }, ['body.reason']],
+      [{ token, reason: 42 }, ['body.reason']],
+      [{ token, reason: 'x', logs: [{ file: 'relative/path', tail: '' }] }, ['body.logs.0.file']],
+      [{ token, reason: 'x', logs: [{ file: '/tmp/../../etc/$(reboot)', tail: '' }] }, ['body.logs.0.file']],
+      [{ token, reason: 'x', logs: [{ file: '/tmp/a.log', tail: 'y'.repeat(8193) }] }, ['body.logs.0.tail']],
+      [{ token, reason: 'x', logs: Array.from({ length: 7 }, () => ({ file: '/tmp/a.log', tail: '' })) }, ['body.logs']],
+      [{ token, reason: 'x', logs: [{ file: '/tmp/a.log', tail: '', extra: 1 }] }, ['body.logs.0.extra']],
+      [{ token, reason: 'x', state: 'installed' }, ['body.state']],
+      [[1, 2, 3], ['body']],
     ];
-    for (const [body, path] of cases) {
-      const res = await post('/ks/host-node-1/events', nodeIp, body);
-      expect(res.statusCode, path).toBe(400);
-      expect(res.json().error.details.problems.map((p: { path: string }) => p.path)).toEqual([path]);
+    for (const [body, paths] of cases) {
+      const res = await post(url, nodeIp, body);
+      expect(res.statusCode, paths.join()).toBe(400);
+      expect(res.json().error.details.problems.map((p: { path: string }) => p.path)).toEqual(paths);
     }
-    const huge = await post('/ks/host-node-1/events', nodeIp, { event: 'install.failed', logs: [{ file: '/tmp/a.log', tail: 'z'.repeat(70_000) }] });
+    const notJson = await app.inject({ method: 'POST', url, remoteAddress: nodeIp, payload: '{"token": ', headers: { 'content-type': 'application/json' } });
+    expect(notJson.statusCode).toBe(400);
+    const huge = await post(url, nodeIp, { token, reason: 'x', logs: [{ file: '/tmp/a.log', tail: 'z'.repeat(70_000) }] });
     expect(huge.statusCode).toBe(413);
-    expect(timeline.events.filter((e) => e.step === 'install.failed')).toEqual([]);
+    expect(failures).toEqual([]);
+    expect(timeline.events.filter((e) => e.step === 'kickstart.failed')).toEqual([]);
+  });
+
+  it('keeps a hostile reason as one bounded line, secrets redacted', async () => {
+    const { url, token } = await served();
+    const hostile = `<script>alert(1)</script>\u0000\r\n\u001b[31m--iscrypted ${testRootHash} srt_${'A'.repeat(43)} ${'ä'.repeat(1500)}`.slice(0, 2000);
+    expect((await post(url, nodeIp, { token, reason: hostile })).statusCode).toBe(204);
+    const kept = failures[0]!.reason;
+    expect(kept.length).toBeLessThanOrEqual(1000);
+    expect(kept).not.toMatch(/[\u0000-\u001f]/);
+    expect(kept).not.toContain(testRootHash.slice(0, 20));
+    expect(kept.startsWith('<script>alert(1)</script> [31m--iscrypted [redacted] [redacted] ää')).toBe(true);
+    expect(kept.endsWith('ä…')).toBe(true);
+    expect(installErrorOf(' \n\t ')).toBe('the installer reported a failure without a reason');
   });
 });

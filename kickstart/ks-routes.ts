@@ -4,13 +4,18 @@
  *                                 a signature rides as `?exp=…&sig=…`
  *   GET  /ks/:hostId/:exp.:sig.ks the same with the signature in the path: no `&` or `?` for boot
  *                                 loaders that treat them specially (GRUB script metacharacters)
- *   POST /ks/:hostId/events       `{ "event": "install.finished" }` from %post, or
- *                                 `{ "event": "install.failed", "logs": [{ "file", "tail" }] }` from
- *                                 %onerror (the log tails redacted) → boot timeline
+ *   POST /ks/:hostId/events       `{ "event": "install.finished" }` from %post → boot timeline
+ *   POST /ks/:hostId/failed       `{ "token": "srt_…", "reason", "logs": [{ "file", "tail" }] }` from
+ *                                 %onerror: the install this kickstart's token belongs to failed →
+ *                                 the machine is `failed` with the reason (deps.onFailed), and a
+ *                                 `kickstart.failed` timeline event with the log tails (redacted)
  *   POST /ks/:hostId/register     `{ "token": "srt_…" }` from %post → exchanged once (deps.register) for
  *                                 the answer, the host's agent credentials
- * GET and events are allowed only from the host's reserved IP/MAC or with a valid signature
- * (access-decision.ts); every refusal is 403 with an empty body, the reason goes to the log.
+ * GET, events and failure reports are allowed only from the host's reserved IP/MAC or with a valid
+ * signature (access-decision.ts); a failure report must also carry the registration token served
+ * with the kickstart, so only the install that kickstart started can be reported failed (not an
+ * earlier one's stray report after a reinstall). Every refusal is 403 with an empty body, the
+ * reason goes to the log.
  * Nothing secret is logged: the request URL is logged with its signature redacted, the
  * kickstart body never.
  */
@@ -24,7 +29,7 @@ import { decideAccess } from './access-decision.js';
 import type { KickstartConfig } from './config.js';
 import type { KickstartInputDraft } from './kickstart-input.js';
 import { redactSecrets, redactString } from './redact.js';
-import { generateToken, presentedTokenHash, type RegistrationExchange, type TokenStore } from './registration-token.js';
+import { generateToken, hashToken, presentedTokenHash, type RegistrationExchange, type TokenStore } from './registration-token.js';
 import { renderKickstart } from './render.js';
 import { signedPath, signHost } from './signed-url.js';
 import { systemClock, type Clock } from '../striker/core/clock.js';
@@ -83,27 +88,55 @@ export interface KickstartRouteDeps {
    * `installing`. Its failure is logged and does not change the reply.
    */
   onServed?: (hostId: string) => Promise<void>;
+  /**
+   * The installer reported its install failed: the machine whose latest token has this hash
+   * becomes `failed` with the reason. False when the hash is not that machine's latest token (the
+   * report is refused, nothing changes).
+   */
+  onFailed: (report: InstallFailure) => Promise<boolean>;
   now?: Clock;
 }
 
+/** A failure report the installer made, as handed to `onFailed`. */
+export interface InstallFailure {
+  hostId: string;
+  tokenHash: string;
+  /** One line, at most `installErrorChars`, secrets redacted. */
+  reason: string;
+  at: Date;
+}
+
+/** The longest reason a machine keeps for its failed install. */
+export const installErrorChars = 1000;
+
 const hostIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** What %onerror may send (render-onerror.ts sends at most 4 tails of 6,000 characters). */
-const logTailLimits = { logs: 6, fileChars: 255, tailChars: 8192 } as const;
-/** Room for the largest valid install.failed body, JSON escapes included. */
-const eventsBodyLimit = 64 * 1024;
+/** What %onerror may send (render-onerror.ts sends at most 4 tails of 6,000 characters and a reason of at most 1,000). */
+const logTailLimits = { logs: 6, fileChars: 255, tailChars: 8192, reasonChars: 2000 } as const;
+/** Room for the largest valid failure report, JSON escapes included. */
+const failedBodyLimit = 64 * 1024;
 
-const eventBodySchema = z.discriminatedUnion('event', [
-  z.object({ event: z.literal('install.finished'), hostId: z.string().max(64).optional() }),
-  z.object({
-    event: z.literal('install.failed'),
-    hostId: z.string().max(64).optional(),
-    logs: z.array(z.strictObject({
-      file: z.string().max(logTailLimits.fileChars).regex(/^\/[A-Za-z0-9._\/-]*$/, 'must be an absolute path of letters, digits, dot, dash, underscore and slash'),
-      tail: z.string().max(logTailLimits.tailChars),
-    })).max(logTailLimits.logs).default([]),
-  }),
-], { error: 'must be "install.finished" or "install.failed"' });
+const eventBodySchema = z.object({ event: z.literal('install.finished', { error: 'must be "install.finished"' }), hostId: z.string().max(64).optional() });
+
+const failureBodySchema = z.strictObject({
+  token: z.string().max(100).regex(/^srt_[A-Za-z0-9_-]{43}$/, 'must be the registration token served with the kickstart'),
+  reason: z.string().min(1).max(logTailLimits.reasonChars),
+  hostId: z.string().max(64).optional(),
+  logs: z.array(z.strictObject({
+    file: z.string().max(logTailLimits.fileChars).regex(/^\/[A-Za-z0-9._\/-]*$/, 'must be an absolute path of letters, digits, dot, dash, underscore and slash'),
+    tail: z.string().max(logTailLimits.tailChars),
+  })).max(logTailLimits.logs).default([]),
+});
+
+/**
+ * The reason a machine keeps: one line (control characters and runs of white space become one
+ * space), secrets redacted, at most `installErrorChars`.
+ */
+export function installErrorOf(reason: string): string {
+  const line = redactString(reason).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
+  const text = line === '' ? 'the installer reported a failure without a reason' : line;
+  return text.length <= installErrorChars ? text : `${text.slice(0, installErrorChars - 1)}…`;
+}
 
 /**
  * The signed path at which a host fetches its kickstart, `/ks/<hostId>/<exp>.<sig>.ks`: put it
@@ -194,20 +227,32 @@ export function kickstartRoutes(deps: KickstartRouteDeps): FastifyPluginAsync {
       return serveKickstart(req, reply, m === null ? undefined : req.params.hostId, m === null ? {} : { exp: m[1], sig: m[2] });
     });
 
-    app.post<{ Params: { hostId: string } }>('/ks/:hostId/events', { ...routeOptions, bodyLimit: eventsBodyLimit }, async (req, reply) => {
+    app.post<{ Params: { hostId: string } }>('/ks/:hostId/events', { ...routeOptions, bodyLimit: 4096 }, async (req, reply) => {
       const host = await allowed(req, req.params.hostId, 'events', (req.query ?? {}) as Record<string, unknown>);
       if (host === undefined) return reply.code(403).send();
-      const body = parseInput(eventBodySchema, req.body, 'kickstart event', 'body');
+      parseInput(eventBodySchema, req.body, 'kickstart event', 'body');
       counters.events++;
-      if (body.event === 'install.failed') {
-        counters.failed++;
-        log.warn({ hostId: host.hostId, peer: req.ip, logs: body.logs.map((l) => l.file) }, 'install failed');
-        const logs = body.logs.map((l) => ({ file: l.file, tail: redactString(l.tail) }));
-        deps.timeline.record({ step: 'install.failed', ip: req.ip, at: now(), details: redactSecrets({ hostId: host.hostId, logs }) as Record<string, unknown> });
-        return reply.code(204).send();
-      }
       log.info({ hostId: host.hostId, peer: req.ip }, 'install finished');
       deps.timeline.record({ step: 'install.finished', ip: req.ip, at: now(), details: { hostId: host.hostId } });
+      return reply.code(204).send();
+    });
+
+    app.post<{ Params: { hostId: string } }>('/ks/:hostId/failed', { ...routeOptions, bodyLimit: failedBodyLimit }, async (req, reply) => {
+      const host = await allowed(req, req.params.hostId, 'events', (req.query ?? {}) as Record<string, unknown>);
+      if (host === undefined) return reply.code(403).send();
+      const body = parseInput(failureBodySchema, req.body, 'install failure report', 'body');
+      const at = now();
+      const reason = installErrorOf(body.reason);
+      const recorded = await deps.onFailed({ hostId: host.hostId, tokenHash: hashToken(body.token), reason, at });
+      if (!recorded) {
+        counters.refused++;
+        log.info({ hostId: host.hostId, peer: req.ip, reason: 'not-current-token' }, 'install failure report refused');
+        return reply.code(403).send();
+      }
+      counters.failed++;
+      log.warn({ hostId: host.hostId, peer: req.ip, reason, logs: body.logs.map((l) => l.file) }, 'install failed');
+      const logs = body.logs.map((l) => ({ file: l.file, tail: redactString(l.tail) }));
+      deps.timeline.record({ step: 'kickstart.failed', ip: req.ip, at, details: redactSecrets({ hostId: host.hostId, reason, logs }) as Record<string, unknown> });
       return reply.code(204).send();
     });
 

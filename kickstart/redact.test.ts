@@ -36,7 +36,8 @@ describe('pino redaction paths', () => {
 
 describe('kickstart config', () => {
   it('has defaults and rejects unknown keys', () => {
-    expect(kickstartConfigSchema.parse(undefined)).toEqual({ urlTtlSeconds: 21600, tokenTtlSeconds: 86400, requireReadyCheck: true, checkEngine: 'auto', checkTimeoutSeconds: 600, rootPasswordLogin: false, otherStrikerUrls: [] });
+    expect(kickstartConfigSchema.parse(undefined)).toEqual({ urlTtlSeconds: 21600, tokenTtlSeconds: 86400, requireReadyCheck: true, checkEngine: 'auto', checkTimeoutSeconds: 600, rootPasswordLogin: false, otherStrikerUrls: [], installTimeoutMinutes: 120 });
+    expect(kickstartConfigSchema.safeParse({ installTimeoutMinutes: 5 }).success).toBe(false);
     expect(kickstartConfigSchema.safeParse({ otherStrikerUrls: ['ftp://x'] }).success).toBe(false);
     expect(kickstartConfigSchema.safeParse({ urlTTL: 5 }).success).toBe(false);
     expect(kickstartConfigSchema.safeParse({ urlTtlSeconds: 5 }).success).toBe(false);

@@ -16,6 +16,11 @@
 import type { KickstartInput } from './kickstart-input.js';
 
 export const postLog = '/root/striker-ks-post.log';
+/**
+ * Where `%pre` and `%post` write why they failed (one line), for `%onerror` to send as the reason:
+ * `%pre`'s in the installer's /tmp, `%post`'s in the installed system's (/mnt/sysimage/tmp).
+ */
+export const installErrorFile = '/tmp/striker-install-error';
 
 const curl = 'curl -fsS --retry 5 --retry-delay 3';
 
@@ -38,6 +43,7 @@ const signatureAudit = [
   "foreign=$(rpm -qa --qf '%{NAME} %{NAME}-%{VERSION}-%{RELEASE}.%{ARCH} %|RSAHEADER?{%{RSAHEADER:pgpsig}}:{%|DSAHEADER?{%{DSAHEADER:pgpsig}}:{unsigned}|}|\\n' \\",
   "  | awk -v trusted=\"$trusted\" 'BEGIN { n = split(trusted, t, \" \"); for (i = 1; i <= n; i++) ok[tolower(t[i])] = 1 } $1 == \"gpg-pubkey\" { next } { id = tolower($NF); if (!(substr(id, length(id) - 7) in ok)) print $2 }')",
   'if [ -n "$foreign" ]; then',
+  '  detail="packages not signed by a key this Striker trusts: $(echo $foreign | cut -c1-500)"',
   '  echo "striker: installed packages not signed by a key this Striker trusts:" $foreign >&2',
   '  exit 1',
   'fi',
@@ -68,27 +74,39 @@ export function renderPost(input: KickstartInput): string[] {
   return [
     `%post --interpreter=/bin/bash --erroronfail --log=${postLog}`,
     'set -eu',
+    // Says why it failed: the step it was at, for %onerror's report (never the command line: the
+    // registration's carries the token).
+    "step='disabling the distribution repos'",
+    `trap 'rc=$?; [ "$rc" = 0 ] || echo "%post failed while $step (exit $rc)\${detail:+: $detail}" > ${installErrorFile}' EXIT`,
     ...disableDistributionRepos,
+    "step='writing striker.repo'",
     'install -d -m 0755 /etc/yum.repos.d',
     "cat > /etc/yum.repos.d/striker.repo <<'STRIKER_REPO'",
     ...repoFile,
     'STRIKER_REPO',
+    "step='importing the repo signing keys from Striker'",
     'keys=$(mktemp -d)',
     ...keyUrls.flatMap((url, i) => [`${curl} -o "$keys/${i + 1}.asc" '${url}'`, `rpm --import "$keys/${i + 1}.asc"`]),
     'rm -rf "$keys"',
+    "step='checking the package signatures'",
     ...signatureAudit,
+    "step='configuring sshd'",
     'install -d -m 0755 /etc/ssh/sshd_config.d',
     `cat > ${sshdDropIn} <<'STRIKER_SSHD'`,
     `PermitRootLogin ${input.rootPasswordLogin ? 'yes' : 'prohibit-password'}`,
     'STRIKER_SSHD',
     `chmod 0600 ${sshdDropIn}`,
+    "step='writing the agent configuration'",
     'install -d -m 0700 /etc/striker',
     "cat > /etc/striker/agent.json <<'STRIKER_AGENT'",
     agentConfig,
     'STRIKER_AGENT',
     'umask 077',
+    "step='registering the host with Striker'",
     `${post} --data '${registration}' -o /etc/striker/agent-credentials.json '${input.registration.url}'`,
+    "step='reporting the finished install to Striker'",
     `${post} --data '${finished}' -o /dev/null '${input.timelineUrl}'`,
+    "step='finishing'",
     '%end',
   ];
 }

@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCommand } from '../striker/core/command/run-command.js';
 import { ValidationError } from '../striker/core/errors/index.js';
 import { sampleInput, testRootHash, testSshKey, testStrikerKeyUrl, testToken, testTreeKeyUrl } from '../test/fixtures/kickstart/sample-input.js';
 import { golden } from '../test/fixtures/kickstart/golden-file.js';
@@ -18,7 +22,8 @@ describe('renderKickstart', () => {
 
   it('embeds the role disk planner as %pre and includes what it writes', () => {
     const text = renderKickstart(sampleInput('dr'));
-    expect(text).toContain(`%pre --interpreter=/bin/sh --erroronfail --log=/tmp/striker-ks-pre.log\n${renderDiskScript(diskRulesByRole.dr)}%end\n`);
+    expect(text).toMatch(/%pre --interpreter=\/bin\/sh --erroronfail --log=\/tmp\/striker-ks-pre.log\ntrap [^\n]* EXIT\n/);
+    expect(text).toContain(` EXIT\n${renderDiskScript(diskRulesByRole.dr)}%end\n`);
     expect(text).toContain('\n%include /tmp/part-include\n');
   });
 
@@ -78,14 +83,36 @@ describe('renderKickstart', () => {
     expect(() => renderKickstart({ ...sampleInput('node'), extraRootSshKeys: ['ssh-ed25519 AAAA" --username=evil'] })).toThrow(ValidationError);
   });
 
-  it('reports a failed install from %onerror to the signed events URL', () => {
+  it('reports a failed install from %onerror to the signed failure URL, with its token and the reason %pre or %post wrote', () => {
     const input = sampleInput('node');
     input.timelineUrl = 'http://10.201.4.1/ks/host-node-1/events?exp=1&sig=abc';
     const text = renderKickstart(input);
     const onerror = /\n%onerror ([^\n]*)\n([\s\S]*?)\n%end\n/.exec(text);
     expect(onerror?.[1]).toBe('--interpreter=/usr/bin/python3 --log=/tmp/striker-ks-onerror.log');
-    expect(onerror?.[2]).toContain("urllib.request.Request('http://10.201.4.1/ks/host-node-1/events?exp=1&sig=abc'");
-    expect(onerror?.[2]).toContain("'event': 'install.failed'");
+    expect(onerror?.[2]).toContain("urllib.request.Request('http://10.201.4.1/ks/host-node-1/failed?exp=1&sig=abc'");
+    expect(onerror?.[2]).toContain(`'token': '${input.registration.token}'`);
+    expect(onerror?.[2]).toContain('for path in ["/tmp/striker-install-error","/mnt/sysimage/tmp/striker-install-error"]:');
+    // %pre and %post write that reason when they fail.
+    const pre = /\n%pre [^\n]*\n([^\n]*)\n/.exec(text)?.[1];
+    expect(pre).toMatch(/^trap '.*> \/tmp\/striker-install-error; fi' EXIT$/);
+    const post = /\n%post [^\n]*\nset -eu\n(?:[^\n]*\n)*?(trap [^\n]*)\n/.exec(text)?.[1];
+    expect(post).toBe(`trap 'rc=$?; [ "$rc" = 0 ] || echo "%post failed while $step (exit $rc)\${detail:+: $detail}" > /tmp/striker-install-error' EXIT`);
+    expect(lintKickstart(text)).toEqual({ ok: true, problems: [] });
+  });
+
+  it('%pre that fails writes the disk planner\'s own reason for %onerror (run under dash against a machine without disks)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ks-pre-'));
+    try {
+      mkdirSync(join(dir, 'sys', 'block'), { recursive: true });
+      const pre = /\n%pre [^\n]*\n([\s\S]*?)\n%end\n/.exec(renderKickstart(sampleInput('node')))![1]!;
+      writeFileSync(join(dir, 'pre.sh'), pre.replaceAll('/tmp/part-include', join(dir, 'part-include')).replaceAll('/tmp/striker-install-error', join(dir, 'reason')));
+      const r = await runCommand(['dash', join(dir, 'pre.sh')], { timeoutMs: 20_000, env: { SYSFS_ROOT: join(dir, 'sys') }, okExitCodes: [0, 1] });
+      expect(r.exitCode).toBe(1);
+      expect(readFileSync(join(dir, 'reason'), 'utf8')).toMatch(/^%pre failed \(exit 1\): .+\n$/);
+      expect(readFileSync(join(dir, 'reason'), 'utf8')).not.toContain('the disk planner stopped');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes the network without a gateway or DNS when there is none', () => {

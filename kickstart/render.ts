@@ -9,8 +9,15 @@ import { renderDiskScript } from './disk-script.js';
 import { parseKickstartInput, type KickstartInput, type KickstartInputDraft } from './kickstart-input.js';
 import { renderCommands } from './render-commands.js';
 import { renderOnerror } from './render-onerror.js';
-import { renderPost } from './render-post.js';
+import { installErrorFile, renderPost } from './render-post.js';
 import { packagesByRole } from './role-packages.js';
+
+/**
+ * `%pre` says why it failed: on a non-zero exit it writes the disk planner's own message (the
+ * `# Striker disk plan failed: …` line its `fail` leaves in /tmp/part-include) to the reason file
+ * `%onerror` sends.
+ */
+const preFailureTrap = `trap 'rc=$?; if [ "$rc" != 0 ]; then r=$(sed -n "s/^# Striker disk plan failed: //p" /tmp/part-include 2>/dev/null | head -n 1); echo "%pre failed (exit $rc): \${r:-the disk planner stopped}" > ${installErrorFile}; fi' EXIT`;
 
 export interface RenderOptions {
   /** Overrides the role's disk rules (diskRulesByRole). */
@@ -28,6 +35,7 @@ export function renderKickstart(draft: KickstartInputDraft | KickstartInput, opt
     '%end',
     '',
     '%pre --interpreter=/bin/sh --erroronfail --log=/tmp/striker-ks-pre.log',
+    preFailureTrap,
     renderDiskScript(rules, input.disks ?? []).trimEnd(),
     '%end',
     '',

@@ -5,7 +5,7 @@
  */
 export { startPxeServices, type PxeServices, type PxeServicesDeps, type PxeStatusSource } from './pxe-services.js';
 export { pxeConfigSchema, parsePxeConfig, checkPxeConfig, type PxeConfig, type PxeConfigInput } from './pxe-config.js';
-export { machineRoles, type MachineRole, type MachineState, type BootMachine, type BootKickstart } from './boot/boot-plan.js';
+export { machineRoles, machineStates, type MachineRole, type MachineState, type BootMachine, type BootKickstart } from './boot/boot-plan.js';
 export { MemoryTimeline, type BootEvent, type BootStep, type BootTimeline } from './boot/timeline.js';
 export type { BootFacts } from './http/boot-resolver.js';
 export { noMachines, type MachineLookup, type Reservation } from './dhcp/machine-lookup.js';

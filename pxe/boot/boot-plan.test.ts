@@ -11,6 +11,7 @@ const cases: [string, Partial<BootPlanInput>, BootPlan][] = [
   ['known machine with a role and a ready kickstart installs', {}, { action: 'install', mac, hostId: 'an-a01n01', role: 'node', hostname: 'an-a01n01', reason: 'role-assigned' }],
   ['an installing machine that boots again installs again', { machine: node({ state: 'installing' }) }, { action: 'install', mac, hostId: 'an-a01n01', role: 'node', hostname: 'an-a01n01', reason: 'role-assigned' }],
   ['installed machine boots its disk', { machine: node({ state: 'installed' }) }, { action: 'local', mac, reason: 'installed' }],
+  ['a machine whose install failed boots its disk until it is set to reinstall', { machine: node({ state: 'failed' }) }, { action: 'local', mac, reason: 'install-failed' }],
   ['installed wins over a failed check', { machine: node({ state: 'installed' }), kickstart: { hostId: 'h', check: { status: 'failed', problems: ['x'] } } }, { action: 'local', mac, reason: 'installed' }],
   ['failed check: local disk with the problems', { kickstart: { hostId: 'h', check: { status: 'failed', problems: ['package foo missing'] } } }, { action: 'local', mac, reason: 'kickstart-check-failed', problems: ['package foo missing'] }],
   ['unchecked kickstart is never handed out', { kickstart: { hostId: 'h', check: { status: 'unchecked' } } }, { action: 'local', mac, reason: 'kickstart-unchecked' }],

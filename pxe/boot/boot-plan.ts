@@ -6,6 +6,8 @@
  *
  * - A known machine with a role whose kickstart passed its check → the installer.
  * - An installed machine → its local disk.
+ * - A machine whose install failed → its local disk (no install loop), until an operator asks for a
+ *   reinstall (the machine is `assigned` again).
  * - A machine Striker does not know, or knows without a role → the configured default
  *   (`ignore`, `local` or the `discovery` menu, which waits until the operator assigns a role).
  * - A machine that should install but cannot (kickstart check failed or not run, no kickstart,
@@ -15,7 +17,8 @@
 export const machineRoles = ['striker', 'node', 'dr'] as const;
 export type MachineRole = (typeof machineRoles)[number];
 /** Where a machine is on its way from bare iron to installed. */
-export type MachineState = 'discovered' | 'assigned' | 'installing' | 'installed';
+export type MachineState = 'discovered' | 'assigned' | 'installing' | 'installed' | 'failed';
+export const machineStates: readonly MachineState[] = ['discovered', 'assigned', 'installing', 'installed', 'failed'];
 
 export const unknownMachineActions = ['ignore', 'local', 'discovery'] as const;
 export type UnknownMachineAction = (typeof unknownMachineActions)[number];
@@ -61,6 +64,7 @@ export interface BootPlanInput {
 
 export type LocalReason =
   | 'installed'
+  | 'install-failed'
   | 'default-local'
   | 'kickstart-check-failed'
   | 'kickstart-unchecked'
@@ -81,6 +85,7 @@ export function planBoot(input: BootPlanInput): BootPlan {
     return { action: input.unknown, mac, reason };
   }
   if (machine.state === 'installed') return { action: 'local', mac, reason: 'installed' };
+  if (machine.state === 'failed') return { action: 'local', mac, reason: 'install-failed' };
   const ks = input.kickstart;
   if (ks === undefined) return { action: 'local', mac, reason: 'no-kickstart' };
   if (ks.check.status === 'failed') return { action: 'local', mac, reason: 'kickstart-check-failed', problems: ks.check.problems };

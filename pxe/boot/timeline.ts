@@ -20,7 +20,7 @@ export type BootStep =
   | 'http.file'
   | 'kickstart.fetched'
   | 'install.finished'
-  | 'install.failed'
+  | 'kickstart.failed'
   | 'host.registered';
 
 export interface BootEvent {

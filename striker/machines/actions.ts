@@ -1,18 +1,18 @@
 /**
  * The machines actions, each once for the API and the CLI: validation, the change and its audit
  * row in one transaction. Describing a machine: its role, host name, reserved address and the
- * disks its OS install must use.
+ * disks its OS install must use. Reinstalling a machine whose install failed.
  */
 import { z } from 'zod';
 import { audit, type ActionOptions, type Actor } from '../audit/audit-store.js';
-import { NotFoundError, ValidationError } from '../core/errors/index.js';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors/index.js';
 import { ipv4Schema } from '../core/net/ipv4.js';
 import { macSchema } from '../core/net/mac.js';
 import { parseInput } from '../core/validation/zod-problems.js';
 import type { Database } from '../db/database.js';
 import { machineRoles } from '../../pxe/index.js';
 import { installDisksSchema } from './install-disks.js';
-import { applyMachineChange, confirmReservation, getMachine, type Machine, type MachineChange } from './machine-store.js';
+import { applyMachineChange, assignAgain, confirmReservation, getMachine, type Machine, type MachineChange } from './machine-store.js';
 
 export const machineChangeSchema = z
   .strictObject({
@@ -55,5 +55,22 @@ export async function describeMachine(db: Database, actor: Actor, rawMac: string
     }
     await audit(t, actor, { action: 'machine.describe', targetKind: 'machine', targetId: mac, details: { ...change }, requestId: options.requestId });
     return machine;
+  });
+}
+
+/**
+ * Reinstalls a machine whose install failed: back to `assigned`, so its next PXE boot installs it
+ * again; its failure reason is cleared (the timeline keeps it). A machine in any other state is a
+ * conflict naming that state (reinstalling an installed machine is describing it anew).
+ */
+export async function reinstallMachine(db: Database, actor: Actor, rawMac: string, options: ActionOptions = {}): Promise<Machine> {
+  const mac = machineMacOf(rawMac);
+  return db.tx(async (t) => {
+    const before = await getMachine(t, mac);
+    if (!(await assignAgain(t, mac))) {
+      throw new ConflictError(`machine ${mac} is ${before.state}: only a machine whose install failed can be reinstalled`, { mac, state: before.state });
+    }
+    await audit(t, actor, { action: 'machine.reinstall', targetKind: 'machine', targetId: mac, details: { installError: before.installError }, requestId: options.requestId });
+    return getMachine(t, mac);
   });
 }

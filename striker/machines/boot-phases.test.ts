@@ -63,7 +63,7 @@ describe('boot phases', () => {
       ev(100, 'http.file', { file: 'boot/ipxe', outcome: 'ok', durationMs: 2 }),
       ev(300, 'kickstart.fetched', { outcome: 'blocked' }),
       ev(20_000, 'kickstart.fetched', { outcome: 'served' }),
-      ev(400_000, 'install.failed', {}),
+      ev(400_000, 'kickstart.failed', {}),
     ];
     expect(summary(events)).toEqual(['start→dhcp 20', 'dhcp→script 80', 'script→kickstart 19900', 'kickstart→install 380000']);
     expect(bootPhases(events).at(-1)?.outcome).toBe('failed');

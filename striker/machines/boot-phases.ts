@@ -39,7 +39,7 @@ export interface BootPhase {
   /** The transfer's own duration and size, when recorded. */
   transferMs?: number;
   bytes?: number;
-  /** `failed` for install.failed. */
+  /** `failed` for kickstart.failed. */
   outcome?: string;
 }
 
@@ -118,7 +118,7 @@ function milestoneOf(step: string, d: Record<string, unknown>, at: number): Mile
       return d['outcome'] === 'served' ? { name: 'kickstart', at } : undefined;
     case 'install.finished':
       return { name: 'install', at };
-    case 'install.failed':
+    case 'kickstart.failed':
       return { name: 'install', at, outcome: 'failed' };
     case 'host.registered':
       return { name: 'registered', at };

@@ -4,7 +4,7 @@
  */
 export { getMachine, listMachines, machineTimeline, macSchema, type Machine, type MachineChange, type TimelineEntry } from './machine-store.js';
 export { diskNamePattern, installDisksSchema, MAX_INSTALL_DISKS, parseDiskList } from './install-disks.js';
-export { describeMachine, machineChangeSchema, machineMacOf, type ReservedIpCheck } from './actions.js';
+export { describeMachine, machineChangeSchema, machineMacOf, reinstallMachine, type ReservedIpCheck } from './actions.js';
 export { machineRoutes, type MachineDetailResponse, type MachineListResponse, type MachineResponse } from './machine-routes.js';
 export { bootPhases, fileKind, type BootPhase, type BootPhaseName, type PhaseEvent } from './boot-phases.js';
 export { DbTimeline, DEFAULT_MAX_EVENTS_PER_MACHINE, purgeBootEvents } from './timeline-store.js';

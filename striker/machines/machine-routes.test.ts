@@ -105,3 +105,36 @@ describe('GET /api/machines/:mac boot phases', () => {
     expect(body.phases[0]!.startAt).toBe('2026-12-06T08:00:00.000Z');
   });
 });
+
+describe('a machine whose install failed', () => {
+  const failedMac = '52:54:00:d1:00:09';
+  const reinstall = (login: Login, m = failedMac) => t.app.inject({ method: 'POST', url: `/api/machines/${m}/reinstall`, headers: login.headers });
+
+  it('is listed and shown as failed with its reason', async () => {
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/machines/${failedMac}`, headers: operator.headers, payload: { role: 'node' } })).statusCode).toBe(200);
+    await t.t.db.write(`UPDATE machines SET state = 'failed', install_error = 'no report from the installer in 120 minutes' WHERE mac = $1`, [failedMac]);
+    const list = await t.app.inject({ method: 'GET', url: '/api/machines', headers: viewer.headers });
+    expect((list.json() as { machines: MachineResponse['machine'][] }).machines.find((m) => m.mac === failedMac)).toMatchObject({ state: 'failed', installError: 'no report from the installer in 120 minutes' });
+    const shown = await t.app.inject({ method: 'GET', url: `/api/machines/${failedMac}`, headers: viewer.headers });
+    expect((shown.json() as MachineDetailResponse).machine).toMatchObject({ state: 'failed', installError: 'no report from the installer in 120 minutes' });
+  });
+
+  it('goes back to assigned when an operator reinstalls it, its reason cleared and the action audited; a viewer may not', async () => {
+    expect((await reinstall(viewer)).statusCode).toBe(403);
+    const before = changes;
+    const res = await reinstall(operator);
+    expect(res.statusCode, res.body).toBe(200);
+    expect((res.json() as MachineResponse).machine).toMatchObject({ mac: failedMac, state: 'assigned', installError: null });
+    const [row] = (await listAudit(t.t.db, 10)).filter((r) => r.action === 'machine.reinstall');
+    expect(row).toMatchObject({ actorName: 'oli', targetId: failedMac, details: { installError: 'no report from the installer in 120 minutes' } });
+    expect(changes).toBe(before + 1);
+  });
+
+  it('refuses to reinstall a machine that has not failed (409 naming its state) and an unknown one (404)', async () => {
+    const again = await reinstall(operator);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toMatchObject({ code: 'CONFLICT', message: `machine ${failedMac} is assigned: only a machine whose install failed can be reinstalled` });
+    expect((await reinstall(operator, '52:54:00:d1:00:77')).statusCode).toBe(404);
+    expect((await reinstall(operator, 'not-a-mac')).statusCode).toBe(404);
+  });
+});

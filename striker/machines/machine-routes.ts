@@ -1,11 +1,11 @@
 /**
  * Machines, their boot timelines, DHCP leases and PXE counters over the API. Describing a machine
- * is the machines action (actions.ts).
+ * and reinstalling one whose install failed are the machines actions (actions.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { PxeStatusSource } from '../../pxe/index.js';
 import type { Database } from '../db/database.js';
-import { describeMachine, machineMacOf, type ReservedIpCheck } from './actions.js';
+import { describeMachine, machineMacOf, reinstallMachine, type ReservedIpCheck } from './actions.js';
 import { bootPhases, type BootPhase } from './boot-phases.js';
 import { getMachine, listMachines, machineTimeline, type Machine, type TimelineEntry } from './machine-store.js';
 
@@ -38,6 +38,12 @@ export function machineRoutes(app: FastifyInstance, deps: { db: Database; pxe: P
 
   app.patch<{ Params: { mac: string } }>('/api/machines/:mac', { config: { access: 'operator' } }, async (request): Promise<MachineResponse> => {
     const machine = await describeMachine(deps.db, request.actor!, request.params.mac, request.body, { requestId: request.id, inputPath: 'body' }, deps.checkReservedIp);
+    deps.onMachineChanged?.();
+    return { machine };
+  });
+
+  app.post<{ Params: { mac: string } }>('/api/machines/:mac/reinstall', { config: { access: 'operator' } }, async (request): Promise<MachineResponse> => {
+    const machine = await reinstallMachine(deps.db, request.actor!, request.params.mac, { requestId: request.id });
     deps.onMachineChanged?.();
     return { machine };
   });

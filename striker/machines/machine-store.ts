@@ -22,6 +22,10 @@ export interface Machine {
   reservedIpConfirmed: boolean;
   /** The disks the OS install must use, in order; null lets the kickstart's disk planner pick the local disks. */
   installDisks: string[] | null;
+  /** Why the last install failed (state `failed`): the installer's report or the install timeout; null otherwise. */
+  installError: string | null;
+  /** When the machine last fetched its kickstart (the install timeout counts from it). */
+  installStartedAt: Date | null;
   vendor: string | null;
   firmware: string | null;
   firstSeenAt: Date | null;
@@ -37,7 +41,7 @@ export interface TimelineEntry {
 
 const COLUMNS = `m.id, m.mac, m.hostname, m.role, m.state, host(m.reserved_ip) AS "reservedIp",
   (m.reserved_ip IS NOT NULL AND c.ip IS NOT NULL AND c.ip = m.reserved_ip) AS "reservedIpConfirmed",
-  m.install_disks AS "installDisks", m.vendor, m.firmware, m.first_seen_at AS "firstSeenAt", m.last_seen_at AS "lastSeenAt"`;
+  m.install_disks AS "installDisks", m.install_error AS "installError", m.install_started_at AS "installStartedAt", m.vendor, m.firmware, m.first_seen_at AS "firstSeenAt", m.last_seen_at AS "lastSeenAt"`;
 const FROM = 'machines m LEFT JOIN reservation_confirmations c ON c.mac = m.mac';
 
 
@@ -89,6 +93,18 @@ export async function applyMachineChange(t: DbTx, mac: string, change: MachineCh
     throw error;
   }
   return getMachine(t, mac);
+}
+
+/**
+ * A machine whose install failed goes back to `assigned` (its next PXE boot installs it again),
+ * its failure reason cleared. False when the machine is not `failed` (nothing changed).
+ */
+export async function assignAgain(t: DbWriter, mac: string): Promise<boolean> {
+  const { rowCount } = await t.write(
+    `UPDATE machines SET state = 'assigned', install_error = NULL WHERE mac = $1 AND state = 'failed' AND role IS NOT NULL`,
+    [mac],
+  );
+  return rowCount === 1;
 }
 
 /**

@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/support/test-database.js';
 import { systemActor } from '../audit/audit-store.js';
+import type { DbWriter } from '../db/database.js';
 import { DbTimeline, purgeBootEvents } from './timeline-store.js';
 import { describeMachine } from './actions.js';
 import { getMachine, listMachines, machineTimeline } from './machine-store.js';
@@ -159,5 +161,31 @@ describe('install disks in PostgreSQL', () => {
     }
     await expect(t.db.query("UPDATE machines SET install_disks = '{{sda},{sdb}}' WHERE mac = $1", [mac])).rejects.toMatchObject({ code: '23514' });
     expect((await getMachine(t.db, mac)).installDisks).toBeNull();
+  });
+});
+
+describe('boot timeline when the database refuses a batch', () => {
+  it('writes a batch the database refused again later, logging each refusal, and loses none of its events', async () => {
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    let refusals = 2;
+    // The database refuses the first two writes (as while it restarts), then accepts.
+    const flaky: DbWriter = { write: (text, values) => (refusals-- > 0 ? Promise.reject(new Error('connection terminated')) : t.db.write(text, values)) };
+    const timeline = new DbTimeline({ db: flaky, logger, flushMs: 5, maxRetryMs: 20 });
+    const mac = '52:54:00:aa:bb:04';
+    timeline.record({ step: 'kickstart.fetched', mac, at: new Date(Date.now() - 1000), details: { outcome: 'served' } });
+    timeline.record({ step: 'install.finished', mac, at: new Date(), details: {} });
+    await vi.waitFor(async () => expect(await machineTimeline(t.db, mac)).toHaveLength(2), { timeout: 10_000 });
+    expect((await machineTimeline(t.db, mac)).map((e) => e.step)).toEqual(['kickstart.fetched', 'install.finished']);
+    expect(timeline.stats).toMatchObject({ recorded: 2, written: 2, dropped: 0, failedBatches: 2 });
+    expect(warnings.filter((w) => w.includes('will be written again'))).toHaveLength(2);
+    await timeline.close();
+  });
+
+  it('counts as dropped what it still cannot write when it is closed', async () => {
+    const timeline = new DbTimeline({ db: { write: () => Promise.reject(new Error('database gone')) }, logger: quietLogger, flushMs: 10_000 });
+    timeline.record({ step: 'dhcp.discover', mac: '52:54:00:aa:bb:05', at: new Date(), details: {} });
+    await timeline.close();
+    expect(timeline.stats).toMatchObject({ recorded: 1, written: 0, dropped: 1, failedBatches: 1 });
   });
 });

@@ -1,7 +1,11 @@
 /**
  * The boot timeline in PostgreSQL. `record` never blocks the packet path: events are queued and
  * written in batches (one statement per batch); if the database falls behind, the queue is bounded
- * and the oldest events are dropped and counted rather than slowing DHCP or TFTP down.
+ * and the oldest events are dropped and counted rather than slowing DHCP or TFTP down. A batch the
+ * database refuses (it is restarting, a connection broke) is logged and goes back to the head of
+ * the queue, and is written again after a pause that grows with each failure in a row (up to
+ * `maxRetryMs`); only the queue's bound, or closing while the database is still failing, drops
+ * events, and those are counted.
  * Every event with a MAC also creates or refreshes that machine's row (discovery).
  *
  * A machine's timeline is capped (`maxEventsPerMachine`): the statement that writes a batch also
@@ -25,6 +29,8 @@ export interface DbTimelineOptions {
   maxQueue?: number;
   /** Newest events kept per machine (default DEFAULT_MAX_EVENTS_PER_MACHINE). */
   maxEventsPerMachine?: number;
+  /** Longest pause before writing a refused batch again (default 5 s); the first is `flushMs`. */
+  maxRetryMs?: number;
   /** Called after a batch naming machines seen for the first time (for OUI vendor lookup, UI). */
   onDiscovered?: (macs: string[]) => void;
 }
@@ -34,6 +40,8 @@ export class DbTimeline implements BootTimeline {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private closed = false;
+  /** Batches refused in a row; sets the pause before the next attempt. */
+  private failures = 0;
   readonly stats = { recorded: 0, written: 0, dropped: 0, failedBatches: 0 };
 
   constructor(private readonly o: DbTimelineOptions) {}
@@ -50,26 +58,58 @@ export class DbTimeline implements BootTimeline {
     this.timer ??= setTimeout(() => void this.flush(), this.o.flushMs ?? 200);
   }
 
-  /** Writes everything queued so far. */
+  /**
+   * Writes everything queued so far. When the database refuses a batch, the batch is queued again
+   * and retried later (flush resolves then; the timer retries).
+   */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.flushing) await this.flushing;
     if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, 5000);
-    this.flushing = this.write(batch).finally(() => {
+    let written = false;
+    this.flushing = this.write(batch).then((ok) => {
+      written = ok;
+    }).finally(() => {
       this.flushing = undefined;
     });
     await this.flushing;
+    if (!written) {
+      this.requeue(batch);
+      return;
+    }
     if (this.queue.length > 0) await this.flush();
   }
 
   async close(): Promise<void> {
-    await this.flush();
     this.closed = true;
+    await this.flush();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    // Still refused at close: what is left cannot be written by this process.
+    this.stats.dropped += this.queue.length;
+    this.queue = [];
   }
 
-  private async write(batch: BootEvent[]): Promise<void> {
+  /** Puts a refused batch back at the head of the queue (within its bound) and schedules the retry. */
+  private requeue(batch: BootEvent[]): void {
+    this.failures++;
+    this.queue.unshift(...batch);
+    const over = this.queue.length - (this.o.maxQueue ?? 50_000);
+    if (over > 0) {
+      this.queue.splice(0, over);
+      this.stats.dropped += over;
+    }
+    if (this.closed) return;
+    const first = this.o.flushMs ?? 200;
+    const pause = Math.min(first * 2 ** (this.failures - 1), Math.max(first, this.o.maxRetryMs ?? 5000));
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), pause);
+  }
+
+  /** One statement for the batch; false (logged) when the database refused it. */
+  private async write(batch: BootEvent[]): Promise<boolean> {
     // Reporters pass what they saw on the wire; anything malformed is stored as unknown, never fatal
     // (PostgreSQL's jsonb refuses NUL characters, so they become U+FFFD).
     const macs = batch.map((e) => (e.mac !== undefined && isMac(e.mac) ? e.mac : null));
@@ -107,11 +147,13 @@ export class DbTimeline implements BootTimeline {
         [macs, ips, batch.map((e) => e.step), batch.map((e) => e.at), batch.map((e) => JSON.stringify(e.details).replace(/\\u0000/g, '\\ufffd')), this.o.maxEventsPerMachine ?? DEFAULT_MAX_EVENTS_PER_MACHINE],
       );
       this.stats.written += batch.length;
+      this.failures = 0;
       if (rows.length > 0) this.o.onDiscovered?.(rows.map((r) => r.mac));
+      return true;
     } catch (error) {
       this.stats.failedBatches++;
-      this.stats.dropped += batch.length;
-      this.o.logger.warn({ err: error, events: batch.length }, 'boot timeline batch could not be written');
+      this.o.logger.warn({ err: error, events: batch.length, failuresInARow: this.failures + 1 }, 'boot timeline batch could not be written; it will be written again');
+      return false;
     }
   }
 }

@@ -183,4 +183,24 @@ describe('one action, two callers', () => {
     });
     expect(JSON.parse(await striker('machines', 'set', '52:54:00:0c:00:09', '--role', 'node', '--ip', '10.201.10.9'))).toMatchObject({ reservedIp: '10.201.10.9' });
   });
+
+  it('machine reinstall: a failed machine goes back to assigned from either caller with the same audit row; neither reinstalls one that has not failed', async () => {
+    const [a, b] = ['52:54:00:0c:00:21', '52:54:00:0c:00:22'];
+    for (const mac of [a, b]) {
+      expect((await t.app.inject({ method: 'PATCH', url: `/api/machines/${mac}`, headers: operator.headers, payload: { role: 'node' } })).statusCode).toBe(200);
+      await t.t.db.write(`UPDATE machines SET state = 'failed', install_error = 'no report from the installer in 120 minutes' WHERE mac = $1`, [mac]);
+    }
+    const listed = JSON.parse(await striker('machines', 'list')) as { mac: string; state: string; installError: string | null }[];
+    expect(listed.find((m) => m.mac === b)).toMatchObject({ state: 'failed', installError: 'no report from the installer in 120 minutes' });
+    const viaRoute = await t.app.inject({ method: 'POST', url: `/api/machines/${a}/reinstall`, headers: operator.headers });
+    expect(viaRoute.statusCode, viaRoute.body).toBe(200);
+    const viaCli = JSON.parse(await striker('machines', 'reinstall', b)) as Record<string, unknown>;
+    expect(viaCli).toMatchObject({ mac: b, state: 'assigned', installError: null });
+    const [route, cli] = (await auditRows('machine.reinstall')) as [AuditRow, AuditRow];
+    expect(route).toMatchObject({ actorName: 'oli', targetId: a, details: { installError: 'no report from the installer in 120 minutes' } });
+    expect(cli).toEqual({ ...route, actorName: cliActorName, targetId: b, requestId: '' });
+    expect((await t.app.inject({ method: 'POST', url: `/api/machines/${a}/reinstall`, headers: operator.headers })).statusCode).toBe(409);
+    await expect(striker('machines', 'reinstall', b)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await auditRows('machine.reinstall')).toHaveLength(2);
+  });
 });

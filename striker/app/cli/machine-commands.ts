@@ -1,11 +1,12 @@
 /**
- * `striker machines list|show|set` and `striker leases`; `set` is the machines area's describe action.
+ * `striker machines list|show|set|reinstall` and `striker leases`; `set` is the machines area's describe
+ * action, `reinstall` its reinstall action (a machine whose install failed).
  */
 import type { Command } from 'commander';
 import { pxeHttpUrl } from '../config/cross-checks.js';
 import { savedPxeConfig } from '../pxe-settings-actions.js';
 import { reservedIpCheck } from '../reserved-ip-check.js';
-import { describeMachine, getMachine, listMachines, machineMacOf, machineTimeline, parseDiskList, storedLeases } from '../../machines/index.js';
+import { describeMachine, getMachine, listMachines, machineMacOf, machineTimeline, parseDiskList, reinstallMachine, storedLeases } from '../../machines/index.js';
 import { printResult, printRows } from './output.js';
 import type { CliContext } from './cli-context.js';
 
@@ -17,7 +18,7 @@ export function addMachineCommands(program: Command, c: CliContext): void {
     .description('discovered and known machines')
     .action(async () => {
       const list = await c.withDb((db) => listMachines(db));
-      printRows(c.printer(), list, ['mac', 'hostname', 'role', 'state', 'reservedIp', 'vendor', 'firmware', 'lastSeenAt']);
+      printRows(c.printer(), list, ['mac', 'hostname', 'role', 'state', 'reservedIp', 'vendor', 'firmware', 'lastSeenAt', 'installError']);
     });
 
   machines
@@ -31,6 +32,7 @@ export function addMachineCommands(program: Command, c: CliContext): void {
         const x = result.machine;
         p.out(`${x.mac}  ${x.hostname ?? '-'}  ${x.role ?? 'no role'}  ${x.state}  ${x.reservedIp ?? ''}`);
         p.out(`install disks: ${x.installDisks?.join(' ') ?? 'the local disks the installer finds'}`);
+        if (x.state === 'failed') p.out(`install failed: ${x.installError ?? 'no reason recorded'} (striker machines reinstall ${x.mac} installs it again at its next PXE boot)`);
         for (const e of result.timeline) p.out(`${e.at.toISOString()}  ${e.step.padEnd(18)} ${e.ip ?? ''}  ${JSON.stringify(e.details)}`);
       });
     });
@@ -54,6 +56,15 @@ export function addMachineCommands(program: Command, c: CliContext): void {
         describeMachine(db, c.cliActor(), raw, input, {}, reservedIpCheck(db, () => savedPxeConfig({ db, base: config.pxe, httpUrl }))));
       const p = c.printer();
       printResult(p, machine, () => p.out(`${machine.mac} ${machine.role ?? 'no role'} ${machine.state}`));
+    });
+
+  machines
+    .command('reinstall <mac>')
+    .description('install a machine whose install failed again: it goes back to assigned, and its next PXE boot installs it')
+    .action(async (raw: string) => {
+      const machine = await c.withDb((db) => reinstallMachine(db, c.cliActor(), raw));
+      const p = c.printer();
+      printResult(p, machine, () => p.out(`${machine.mac} ${machine.role ?? 'no role'} ${machine.state}: its next PXE boot installs it`));
     });
 
   program

@@ -284,6 +284,33 @@ describe('web UI, machines', () => {
     const shown = await apiFromPage(page, 'GET', `/api/machines/${DISCOVERED}`);
     expect((shown.json as { machine: { installDisks: string[] | null } }).machine.installDisks).toEqual(['sdb', 'sda', 'nvme0n1']);
   });
+
+  it('shows a failed install with its reason on the list and the machine page, and Reinstall sets it back to assigned', async () => {
+    const { page } = ui;
+    const reason = '%pre failed (exit 1): no local disk of at least 8 GiB';
+    const failed = `UPDATE machines SET state = 'failed', install_error = $2 WHERE mac = $1`;
+    await t.db.query(failed, [DESCRIBED, reason]);
+    await page.goto(`${base}/machines`);
+    const row = page.locator(`tr[data-mac="${DESCRIBED}"]`);
+    await page.locator(`tr[data-mac="${DESCRIBED}"][data-state="failed"]`).waitFor();
+    expect(await row.getByTestId('install-error').textContent()).toBe(reason);
+    await row.getByTestId('reinstall').click();
+    await page.locator(`tr[data-mac="${DESCRIBED}"][data-state="assigned"]`).waitFor();
+    expect(await row.getByTestId('install-error').count()).toBe(0);
+    expect(await page.getByTestId('reinstall-notice').textContent()).toContain('an-a01n02 is assigned again: its next PXE boot installs it.');
+    // The machine page: the reason in its own panel, and the same action.
+    await t.db.query(failed, [DESCRIBED, reason]);
+    await page.goto(`${base}/machines/${DESCRIBED}`);
+    await page.getByTestId('install-failed').waitFor();
+    expect(await page.getByTestId('machine-state').textContent()).toBe('failed');
+    expect(await page.getByTestId('install-failed').getByTestId('install-error').textContent()).toBe(reason);
+    await screenshots(page, '24b-machine-install-failed');
+    await page.getByTestId('install-failed').getByTestId('reinstall').click();
+    await page.getByTestId('machine-state').filter({ hasText: 'assigned' }).waitFor();
+    expect(await page.getByTestId('install-failed').count()).toBe(0);
+    const shown = await apiFromPage(page, 'GET', `/api/machines/${DESCRIBED}`);
+    expect((shown.json as { machine: { state: string; installError: string | null } }).machine).toMatchObject({ state: 'assigned', installError: null });
+  });
 });
 
 describe('web UI, viewer and narrow screens', () => {

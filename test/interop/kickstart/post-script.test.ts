@@ -23,8 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../striker/core/command/run-command.js';
 import { MemoryTimeline } from '../../../pxe/boot/timeline.js';
 import { kickstartConfigSchema } from '../../../kickstart/config.js';
-import { memoryExchange, MemoryTokenStore } from '../../../kickstart/registration-token.js';
-import { kickstartRoutes, type KickstartHost } from '../../../kickstart/ks-routes.js';
+import { hashToken, memoryExchange, MemoryTokenStore } from '../../../kickstart/registration-token.js';
+import { kickstartRoutes, type InstallFailure, type KickstartHost } from '../../../kickstart/ks-routes.js';
 import { onerrorLogLines, onerrorLineChars } from '../../../kickstart/render-onerror.js';
 import { sampleInput, testRootHash } from '../../fixtures/kickstart/sample-input.js';
 import { buildRpms, makeGpgKey, makeUpstreamRepo, signRpms, stopGpgAgents, type TestGpgKey } from '../../support/rpm-build.js';
@@ -33,6 +33,9 @@ const work = mkdtempSync(join(tmpdir(), 'ks-post-'));
 const logs: string[] = [];
 const timeline = new MemoryTimeline();
 const tokens = new MemoryTokenStore();
+/** The failure reports the routes accepted, and the hash of the token the kickstart was served with. */
+const failures: InstallFailure[] = [];
+let servedTokenHash = '';
 let app: FastifyInstance;
 let relay: Server;
 let base: string;
@@ -75,6 +78,11 @@ beforeAll(async () => {
     tokens, timeline, signingKey: Buffer.alloc(32, 3), log,
     config: kickstartConfigSchema.parse({}),
     register: memoryExchange(tokens, async (hostId) => ({ hostId, agentSecret: 'agent-credential-from-lead' })),
+    onFailed: async (report) => {
+      if (report.tokenHash !== servedTokenHash) return false;
+      failures.push(report);
+      return true;
+    },
   }));
   await app.register(fastifyStatic, { root: join(work, 'mirror'), prefix: '/repos/' });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -162,6 +170,7 @@ describe('%post and %onerror against a real Striker HTTP server', () => {
     const r = await curl(`${base}/ks/host-node-1.ks`, '127.0.0.1');
     kickstart = readFileSync(join(work, 'body'), 'utf8');
     expect(r.stdout).toBe(`200 ${Buffer.byteLength(kickstart)}`);
+    servedTokenHash = hashToken(/"token":"(srt_[A-Za-z0-9_-]{43})"/.exec(kickstart)![1]!);
     expect(kickstart).toContain(`rootpw --iscrypted ${testRootHash}`);
     expect(section(kickstart, 'packages')?.split('\n')).toContain('striker-agent');
   });
@@ -216,6 +225,11 @@ describe('%post and %onerror against a real Striker HTTP server', () => {
     expect(rcOf('anaconda2'), out('anaconda2')).toBe(0);
     expect(rcOf('post2')).toBe(1);
     expect(out('post2')).toContain('striker: installed packages not signed by a key this Striker trusts: striker-unsigned-1.0-1.noarch');
+    // ...and says why, for %onerror.
+    expect(readFileSync(join(work, 'root2', 'tmp', 'striker-install-error'), 'utf8')).toBe(
+      '%post failed while checking the package signatures (exit 1): packages not signed by a key this Striker trusts: striker-unsigned-1.0-1.noarch\n',
+    );
+    expect(readFileSync(join(root, 'tmp', 'striker-install-error'), 'utf8')).toBe('%post failed while registering the host with Striker (exit 22)\n');
 
     expect(timeline.events.map((e) => `${e.step}:${String(e.details.outcome ?? '')}`)).toEqual([
       'kickstart.fetched:refused', 'kickstart.fetched:served', 'host.registered:', 'install.finished:',
@@ -240,6 +254,8 @@ describe('%post and %onerror against a real Striker HTTP server', () => {
       'mount -t tmpfs tmpfs /mnt', 'mkdir -p /mnt/work /mnt/sysimage/root', `mount --bind ${work} /mnt/work`,
       'mount -t tmpfs tmpfs /tmp',
       'cp /mnt/work/fake-logs/post.log /mnt/sysimage/root/striker-ks-post.log',
+      // The reason the failed %post wrote in the installed system's /tmp.
+      'mkdir -p /mnt/sysimage/tmp', 'cp /mnt/work/root2/tmp/striker-install-error /mnt/sysimage/tmp/striker-install-error',
       'cp /mnt/work/fake-logs/anaconda.log /tmp/anaconda.log',
       // The installer's own interpreter (%onerror --interpreter), not whatever python3 is first on PATH.
       '/usr/bin/python3 /mnt/work/onerror.py',
@@ -248,10 +264,13 @@ describe('%post and %onerror against a real Striker HTTP server', () => {
     const r = await runCommand(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', inner], { timeoutMs: 120_000, cwd: '/' });
     expect(r.stdout).toContain('install failure reported to Striker');
 
-    const failed = timeline.events.filter((e) => e.step === 'install.failed');
+    const failed = timeline.events.filter((e) => e.step === 'kickstart.failed');
     expect(failed).toHaveLength(1);
-    const reported = failed[0]!.details as { hostId: string; logs: { file: string; tail: string }[] };
+    const reported = failed[0]!.details as { hostId: string; reason: string; logs: { file: string; tail: string }[] };
     expect(reported.hostId).toBe('host-node-1');
+    const reason = '%post failed while checking the package signatures (exit 1): packages not signed by a key this Striker trusts: striker-unsigned-1.0-1.noarch';
+    expect(reported.reason).toBe(reason);
+    expect(failures).toEqual([expect.objectContaining({ hostId: 'host-node-1', reason })]);
     expect(reported.logs.map((l) => l.file)).toEqual(['/mnt/sysimage/root/striker-ks-post.log', '/tmp/anaconda.log']);
     expect(reported.logs[0]!.tail).toContain('not signed by a key this Striker trusts: striker-unsigned-1.0-1.noarch');
     const tail = reported.logs[1]!.tail.split('\n');
