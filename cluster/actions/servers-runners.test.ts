@@ -139,6 +139,21 @@ describe('servers.stop and servers.start', () => {
     expect(f.changes()).toEqual([['crm_resource', '--resource', 'srv1', '--meta', '--set-parameter', 'target-role', '--parameter-value', 'Started']]);
   });
 
+  it('acts only once the cluster has a DC with quorum (a node just booted may not have joined yet)', async () => {
+    const forming = crmMon({ srv1: { on: [] } }).replace('<current_dc present="true" name="node1" id="1" with_quorum="true"/>', '<current_dc present="false"/>');
+    const f = fakeCluster([forming, forming, crmMon({ srv1: { on: [] } }), crmMon({ srv1: { on: ['node1'] } })]);
+    expect(await f.runners['servers.start'](ctx({ servers: ['srv1'] }))).toEqual({ message: 'Started srv1' });
+    // Two looks without a DC, then the change, then the look that shows it running.
+    expect(f.calls.map((c) => c[0])).toEqual(['crm_mon', 'crm_mon', 'crm_mon', 'crm_resource', 'crm_mon']);
+  });
+
+  it('fails saying the cluster is still forming when no DC with quorum appears in time', async () => {
+    const noQuorum = crmMon({ srv1: { on: [] } }).replace('with_quorum="true"', 'with_quorum="false"');
+    const f = fakeCluster([noQuorum]);
+    await expect(f.runners['servers.start'](ctx({ servers: ['srv1'] }))).rejects.toThrow('waiting for the cluster to start srv1: not done after 10 s — no DC with quorum yet (the cluster is still forming)');
+    expect(f.changes()).toEqual([]);
+  });
+
   it('an empty list changes nothing', async () => {
     const f = fakeCluster([crmMon({})]);
     expect(await f.runners['servers.stop'](ctx({ servers: [] }))).toEqual({ noChange: 'no servers to stop' });

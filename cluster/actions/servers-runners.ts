@@ -20,7 +20,8 @@
  * **Stop** and **start** set the resource's `target-role` meta attribute (`Stopped` / `Started`)
  * with `crm_resource --meta --set-parameter`; pacemaker then runs the resource agent's stop
  * (for a server: a graceful shutdown, within the stop operation's timeout) or start. The runner
- * waits until none / each of them is active.
+ * waits until none / each of them is active. Both first wait for a DC with quorum, so that the
+ * change is written to the cluster's CIB and not to that of a node still joining.
  */
 import type { HostJobPayload } from '../../striker/agent/index.js';
 import { StrikerError } from '../../striker/core/errors/index.js';
@@ -138,7 +139,11 @@ export function serversRunners(deps: ClusterActionDeps): ServersRunners {
     const { servers } = ctx.payload;
     const verb = role === 'Stopped' ? 'stop' : 'start';
     if (servers.length === 0) return { noChange: `no servers to ${verb}` };
-    const before = await readCluster(deps, ctx.signal);
+    // A node whose host has just booted may not have joined the cluster yet: a target-role written
+    // to its own CIB then is replaced by the cluster's CIB when it joins, and lost. The runner acts
+    // once crm_mon names a DC with quorum (the CIB is the cluster's).
+    const before = await waitForCluster(deps, ctx.signal, `waiting for the cluster to ${verb} ${listOf([...servers])}`, (state): WaitVerdict =>
+      state.dc !== undefined && state.quorate === true ? { done: true } : { done: false, waitingFor: 'no DC with quorum yet (the cluster is still forming)' });
     refuseUnknown(before, servers);
     const want = (s: string, state: ClusterState) => (role === 'Stopped' ? placement(state, s).nodes.length === 0 : placement(state, s).nodes.length === 1);
     const changing = servers.filter((s) => !want(s, before));
