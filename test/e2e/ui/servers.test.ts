@@ -44,8 +44,11 @@ describe('the Servers page', () => {
   it('ties each refused field to its error, then lists a created server with its provisioning job', async () => {
     const { page } = ui;
     await login(page);
+    // The dashboard's own load follows the login: the link is followed once the page is hydrated,
+    // and the wait for the Servers page is a guard against a hang on a loaded machine.
+    await page.locator('body[data-hydrated]').waitFor();
     await page.getByRole('link', { name: 'Servers' }).first().click();
-    await page.waitForURL(`${base}/servers`);
+    await page.waitForURL(`${base}/servers`, { timeout: 60_000 });
     await page.getByTestId('no-servers').waitFor();
 
     await field(page, 'server-name').fill('1 bad name');
