@@ -13,7 +13,8 @@ export interface XmlElement {
   children: XmlElement[];
 }
 
-const parser = new XMLParser({
+/** fast-xml-parser's options for an ordered tree with attributes as plain strings (shared with cluster/servers' domain XML). */
+export const orderedXmlOptions = {
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -23,7 +24,9 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   trimValues: true,
-});
+} as const;
+
+const parser = new XMLParser(orderedXmlOptions);
 
 type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
 

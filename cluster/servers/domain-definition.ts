@@ -24,6 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { orderedXmlOptions } from '../pacemaker-xml.js';
 import { DecodeError } from '../../striker/core/errors/index.js';
 
 /** The largest definition accepted from a node (bytes of UTF-8). */
@@ -36,18 +37,7 @@ interface Node {
   text: string;
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  processEntities: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  trimValues: true,
-  commentPropName: '#comment',
-});
+const parser = new XMLParser({ ...orderedXmlOptions, commentPropName: '#comment' });
 
 type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
 
