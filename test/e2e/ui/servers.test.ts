@@ -3,7 +3,8 @@
  * stored pair (its install manifest) and no lab: the create form's errors appear beside their
  * fields (a bad name, no vCPUs, a pair that does not exist, a network the pair lacks) and nothing
  * is created; a valid request lists the server with its provisioning step and a link to its
- * provisioning job, whose page opens. A server page that cannot load says so.
+ * provisioning job, whose page opens. A server page that cannot load says so. A live change that
+ * reaches the dashboard while the Servers page it was left for is loading does not lose the click.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,14 +42,44 @@ async function login(page: Page): Promise<void> {
 }
 
 describe('the Servers page', () => {
+  it('is reached from the dashboard even when a live change arrives while it loads', async () => {
+    const { page } = ui;
+    await login(page);
+    await page.locator('[data-testid="live"][data-state="live"]').waitFor();
+    // The live channel's messages as the browser received them (DevTools protocol: Playwright has no SSE events).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const changes: string[] = [];
+    cdp.on('Network.eventSourceMessageReceived', (m: { eventName: string; data: string }) => {
+      if (m.eventName === 'change') changes.push(m.data);
+    });
+    // The Servers page's read is held until the dashboard has been told of a new machine: the
+    // dashboard reads again on that change, and SvelteKit would abort the navigation in flight.
+    let held = false;
+    await page.route('**/api/servers', async (route) => {
+      if (!held) {
+        held = true;
+        await t.db.write(`INSERT INTO machines (mac, role, state, hostname) VALUES ('52:54:00:aa:bb:01', 'node', 'installed', 'an-a09n01')`);
+        await expect.poll(() => changes.some((c) => c.includes('52:54:00:aa:bb:01')), { timeout: 15_000 }).toBe(true);
+      }
+      await route.continue();
+    });
+    try {
+      await page.getByRole('link', { name: 'Servers' }).first().click();
+      await page.waitForURL(`${base}/servers`);
+      await page.getByTestId('no-servers').waitFor();
+      expect(held).toBe(true);
+    } finally {
+      await page.unroute('**/api/servers');
+      await cdp.detach();
+    }
+  });
+
   it('ties each refused field to its error, then lists a created server with its provisioning job', async () => {
     const { page } = ui;
     await login(page);
-    // The dashboard's own load follows the login: the link is followed once the page is hydrated,
-    // and the wait for the Servers page is a guard against a hang on a loaded machine.
-    await page.locator('body[data-hydrated]').waitFor();
     await page.getByRole('link', { name: 'Servers' }).first().click();
-    await page.waitForURL(`${base}/servers`, { timeout: 60_000 });
+    await page.waitForURL(`${base}/servers`);
     await page.getByTestId('no-servers').waitFor();
 
     await field(page, 'server-name').fill('1 bad name');
