@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUi, open, screenshots, type UiBrowser } from '../../support/ui-browser.js';
 import { sampleIdentity } from '../../../striker/setup/sample-identity.js';
 import { eventually, SIDE_PASSWORD, sideApi, sideSql, startSide, type Side } from '../../support/striker-sides.js';
+import { peerStateText } from '../../../ui/src/lib/peers.js';
 
 let a: Side;
 let b: Side;
@@ -93,6 +94,10 @@ describe('the Strikers page', () => {
     await panelPeer.waitFor();
     expect(await panelPeer.locator('strong').textContent()).toBe(B_HOST);
     expect(await panelPeer.textContent()).toContain(`Node id ${b.name}`);
+    // Its replication state in the same words as the Strikers page, not the API's name for it.
+    const badge = panelPeer.locator('.status');
+    const peerState = (await badge.getAttribute('data-state')) as keyof typeof peerStateText;
+    expect(await badge.textContent()).toBe(peerStateText[peerState]);
     await open(page, `${a.url}/strikers`);
 
     // A row both sides hold (A's admin, copied to B), edited on both while partitioned.
