@@ -74,7 +74,10 @@ describe('definitions of servers provisioned before 0041', () => {
   it("records version 1 from a node's first report when the job is gone, and a different change from the same base is a conflict", async () => {
     const xml = xmlOf(jobGone);
     await expect(reportDefinition(t.db, N1, jobGone.name, { baseVersion: 1, xml: vcpus(xml, 4) })).rejects.toThrow(ConflictError);
-    await expect(reportDefinition(t.db, N1, jobGone.name, { baseVersion: 1, xml: vcpus(xml, 4), baseXml: xmlOf(withJob) })).rejects.toThrow(ValidationError);
+    // Another server's XML as version 1: a 400 naming body.baseXml.
+    const refused = await reportDefinition(t.db, N1, jobGone.name, { baseVersion: 1, xml: vcpus(xml, 4), baseXml: xmlOf(withJob) }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).problems.map((p) => p.path)).toEqual(['body.baseXml', 'body.baseXml']);
     expect(await currentDefinition(t.db, jobGone.name)).toBeUndefined();
     expect(await reportDefinition(t.db, N1, jobGone.name, { baseVersion: 1, xml: vcpus(xml, 4), baseXml: xml })).toMatchObject({ outcome: 'accepted', version: 2 });
     expect(await definitionVersion(t.db, jobGone.name, 1)).toMatchObject({ xml, hash: definitionHash(xml), source: 'rendered', reportedBy: 'an-a01n01' });
