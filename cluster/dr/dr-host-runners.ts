@@ -12,9 +12,9 @@
  *   on the DR host, `drbdadm down`, then the file, the metadata record and the volume are
  *   removed, and it reports the server unprotected.
  *
- * With `drbdDryRun` (hosts without the DRBD kernel module), drbdadm runs with `-d` as the host
- * (`__DRBD_NODE__`): it prints the drbdsetup and drbdmeta calls it would make, and the job notes
- * them.
+ * With `drbdDryRun` set in Striker's configuration (hosts without the DRBD kernel module),
+ * drbdadm runs with `-d` as the host (cluster/servers/drbd-dry-run.ts): it prints the drbdsetup and
+ * drbdmeta calls without making them, and the job notes the command and those calls.
  */
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { HostJobContext, HostJobPayload, HostJobRunner } from '../../striker/agent/index.js';
 import { renderDrbdGlobalCommon } from '../drbd-global-plan.js';
 import { backingVolumePath } from '../servers/backing-volume.js';
+import { drbdadmArgv, drbdadmEnv, drbdDryRunNote, drbdDryRunVars, printedCalls } from '../servers/index.js';
 
 export interface DrHostPaths {
   /** Where DRBD reads resource files and global_common.conf. */
@@ -107,7 +108,9 @@ export function drHostRunners(deps: DrHostDeps): { 'dr.link': HostJobRunner<'dr.
   return { 'dr.link': link, 'dr.protect': protect, 'dr.unprotect': unprotect };
 }
 
-const dryRunSuffix = (p: ProtectPayload, commands: string[]) => (p.drbdDryRun ? ` (dry run: ${commands.length} drbdsetup/drbdmeta calls noted)` : '');
+const dryRunSuffix = (p: ProtectPayload, commands: string[]) => (p.drbdDryRun
+  ? ` (configured DRBD dry-run mode: drbdadm -d printed ${commands.length} drbdsetup/drbdmeta calls and made none)`
+  : '');
 
 class DrHostSteps {
   private readonly p: ProtectPayload;
@@ -128,15 +131,13 @@ class DrHostSteps {
     return this.deps.run(argv, { timeoutMs: this.timeoutMs, signal: this.ctx.signal, okExitCodes });
   }
 
-  /** Runs drbdadm (with -d as this host when dry); returns the calls a dry run printed. */
+  /** Runs drbdadm (with -d as this host in the configured dry-run mode); returns the calls a dry run printed. */
   async drbdadm(args: string[]): Promise<string[]> {
     const dry = this.p.drbdDryRun;
-    const argv = ['drbdadm', ...(this.deps.drbdConfig ? ['-c', this.deps.drbdConfig] : []), ...(dry ? ['-d'] : []), ...args];
-    const env: Record<string, string> = dry ? { __DRBD_NODE__: this.p.hostName, DRBD_DRIVER_VERSION_OVERRIDE: '9.0.0' } : {};
-    const r = await this.deps.run(argv, { timeoutMs: this.timeoutMs, signal: this.ctx.signal, env });
+    const r = await this.deps.run(drbdadmArgv(args, { dryRun: dry, config: this.deps.drbdConfig }), { timeoutMs: this.timeoutMs, signal: this.ctx.signal, env: drbdadmEnv(dry, this.p.hostName) });
     if (!dry) return [];
-    const commands = r.stdout.trim().split('\n').filter((l) => l !== '');
-    await this.ctx.note('Dry run: drbdadm {args} would run: {commands}', { args: args.join(' '), commands: commands.join('; ') });
+    const commands = printedCalls(r.stdout);
+    await this.ctx.note(drbdDryRunNote, drbdDryRunVars(args, this.p.hostName, commands));
     return commands;
   }
 

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HostJobContext } from '../../striker/agent/index.js';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import { readDefinitionState } from './definition-state.js';
-import { checkDefinitions } from './definition-watch.js';
+import { checkDefinitions, type DefinitionReportBody } from './definition-watch.js';
 import { serverDefineRunner, type DefinePayload } from './define-host.js';
 import { definitionHash } from './domain-definition.js';
 import { renderDomainXml } from './domain-xml.js';
@@ -117,14 +117,15 @@ describe('the definition watch', () => {
   it("reports a node's change once with its base version, and moves on with Striker's answer", async () => {
     await provisionedAt(v1);
     const virsh = fakeVirsh(v1);
-    const reports: { server: string; baseVersion: number; xml: string }[] = [];
+    const reports: ({ server: string } & DefinitionReportBody)[] = [];
     let answer: DefinitionReportAnswer = { outcome: 'accepted', version: 2, jobId: 'j' };
-    const deps = { run: virsh.run, paths: paths(), report: async (server: string, body: { baseVersion: number; xml: string }) => { reports.push({ server, ...body }); return answer; } };
+    const deps = { run: virsh.run, paths: paths(), report: async (server: string, body: DefinitionReportBody) => { reports.push({ server, ...body }); return answer; } };
     // libvirt's form of the provisioned XML is no change.
     expect(await checkDefinitions(deps)).toEqual([{ server: 'srv01', outcome: 'same', version: 1 }]);
     virsh.edit(withVcpus(4));
     expect(await checkDefinitions(deps)).toEqual([{ server: 'srv01', outcome: 'accepted', version: 2 }]);
-    expect(reports).toEqual([{ server: 'srv01', baseVersion: 1, xml: asLibvirt(withVcpus(4)) }]);
+    // Version 1's XML goes with a report against it (Striker records it when it has none).
+    expect(reports).toEqual([{ server: 'srv01', baseVersion: 1, xml: asLibvirt(withVcpus(4)), baseXml: v1 }]);
     expect(await readFile(join(paths().definitionsDir, 'srv01.xml'), 'utf8')).toBe(asLibvirt(withVcpus(4)));
     expect(await checkDefinitions(deps)).toEqual([{ server: 'srv01', outcome: 'same', version: 2 }]);
     // A change Striker records as a conflict is not sent again; the config keeps the version in force.
@@ -132,7 +133,7 @@ describe('the definition watch', () => {
     answer = { outcome: 'conflict', version: 3, conflictId: 'c' };
     expect((await checkDefinitions(deps))[0]).toMatchObject({ outcome: 'conflict', version: 3 });
     expect(await checkDefinitions(deps)).toEqual([{ server: 'srv01', outcome: 'same', version: 2 }]);
-    expect(reports.map((r) => r.baseVersion)).toEqual([1, 2]);
+    expect(reports.map((r) => [r.baseVersion, r.baseXml !== undefined])).toEqual([[1, true], [2, false]]);
     expect(await readFile(join(paths().definitionsDir, 'srv01.xml'), 'utf8')).toBe(asLibvirt(withVcpus(4)));
   });
 

@@ -2,7 +2,12 @@
  * Server definitions flowing back from the nodes (issue: a change made on a node with `virsh
  * edit` reaches the database and the peer; two different changes are both kept and shown).
  *
- * - `recordRenderedDefinition`: version 1, the domain XML provisioning rendered.
+ * - `recordRenderedDefinition`: version 1, the domain XML provisioning rendered. A server
+ *   provisioned before Striker kept definitions got it from its `server.provision` job (migration
+ *   0047; `normaliseVersionOneHashes` gives those the normalised hash at start), or, when that job
+ *   was purged, from the first report of one of its nodes: a node reporting against version 1
+ *   sends that version's XML too (`baseXml`, the file provisioning left on it), recorded as version
+ *   1 before the report is weighed.
  * - `reportDefinition`: a node of the server's pair reports its domain's inactive XML and the
  *   version it started from. The XML must be a domain XML of this server (its name, and its uuid
  *   when it has one) and at most 256 KiB; otherwise 400 naming `body.xml`. Then, with the
@@ -28,6 +33,7 @@ import { parseInput } from '../../striker/core/validation/zod-problems.js';
 import type { Database, DbTx } from '../../striker/db/database.js';
 import {
   conflictById, currentDefinition, definitionConflicts, definitionHistory, insertConflict, insertDefinition, lockServerDefinitions, markConflictSettled, openConflict,
+  setDefinitionHash, versionOneDefinitions,
 } from './definitions-store.js';
 import { definitionHash, maxDefinitionBytes, readDomainXml } from './domain-definition.js';
 import type { DefinitionConflict, DefinitionReportAnswer, Server, ServerDefinition, ServerHost } from './server-record.js';
@@ -39,6 +45,9 @@ export const definitionReportSchema = z.strictObject({
   /** `virsh dumpxml --inactive <server>` on the node. */
   xml: z.string('must be the domain XML as a string').min(1, 'must not be empty')
     .refine((x) => Buffer.byteLength(x, 'utf8') <= maxDefinitionBytes, `must be at most ${maxDefinitionBytes} bytes`),
+  /** The XML of the version the node held, when it is version 1 (its definitions directory's file). */
+  baseXml: z.string('must be the domain XML as a string').min(1, 'must not be empty')
+    .refine((x) => Buffer.byteLength(x, 'utf8') <= maxDefinitionBytes, `must be at most ${maxDefinitionBytes} bytes`).optional(),
 });
 
 export const settleConflictSchema = z.strictObject({
@@ -52,6 +61,22 @@ export async function recordRenderedDefinition(t: DbTx, serverName: string, xml:
   const current = await currentDefinition(t, serverName);
   if (current !== undefined) return current;
   return insertDefinition(t, { serverName, version: 1, xml, hash: definitionHash(xml), baseVersion: null, source: 'rendered', reportedBy: null });
+}
+
+/**
+ * Gives every version 1 the SHA-256 of its normalised XML. Migration 0047 stored the versions it
+ * recovered with the hash of their text (SQL cannot normalise); run when Striker starts. Returns
+ * the servers whose hash was replaced.
+ */
+export async function normaliseVersionOneHashes(db: Database): Promise<string[]> {
+  const fixed: string[] = [];
+  for (const d of await versionOneDefinitions(db)) {
+    const hash = definitionHash(d.xml);
+    if (hash === d.hash) continue;
+    await db.tx((t) => setDefinitionHash(t, d.serverName, 1, hash));
+    fixed.push(d.serverName);
+  }
+  return fixed;
 }
 
 function pairNodes(server: Server): ServerHost[] {
@@ -86,8 +111,7 @@ export async function reportDefinition(db: Database, hostId: string, name: strin
     const host = pairNodes(server).find((h) => h.hostId === hostId);
     if (host === undefined) throw new ConflictError(`host ${hostId} is not a node of ${server.anvil}, where ${name} runs`, { name });
     const hash = checkXml(server, report.xml, 'body.xml');
-    const current = await currentDefinition(t, name);
-    if (current === undefined) throw new ConflictError(`${name} has no definition recorded (it is being provisioned, or was provisioned before Striker kept definitions)`, { name });
+    const current = (await currentDefinition(t, name)) ?? (await versionOneFromNode(t, server, host, report));
     const open = await openConflict(t, name);
     if (open !== undefined) {
       if (hash === open.keptHash || hash === open.otherHash || hash === current.hash) return { outcome: 'conflict', version: current.version, conflictId: open.id };
@@ -117,6 +141,24 @@ export async function reportDefinition(db: Database, hostId: string, name: strin
     });
     return { outcome: 'conflict', version: current.version, conflictId: conflict.id };
   });
+}
+
+/**
+ * Version 1 of a provisioned server Striker holds no definition of (provisioned before it kept
+ * them, its provisioning job since purged): the XML the reporting node was provisioned with.
+ */
+async function versionOneFromNode(t: DbTx, server: Server, host: ServerHost, report: z.infer<typeof definitionReportSchema>): Promise<ServerDefinition> {
+  if (server.provisionStep !== 'done') throw new ConflictError(`${server.name} has no definition recorded yet: it is being provisioned`, { name: server.name });
+  if (report.baseVersion !== 1 || report.baseXml === undefined) {
+    throw new ConflictError(`${server.name} has no definition recorded; a node reports against version 1 with its XML (baseXml) to record it`, { name: server.name });
+  }
+  const hash = checkXml(server, report.baseXml, 'body.baseXml');
+  const first = await insertDefinition(t, { serverName: server.name, version: 1, xml: report.baseXml, hash, baseVersion: null, source: 'rendered', reportedBy: host.name });
+  await audit(t, systemActor, {
+    action: 'server.definition.recover', targetKind: 'server', targetId: server.name,
+    details: { version: 1, reportedBy: host.name, hash },
+  });
+  return first;
 }
 
 export async function settleDefinitionConflict(

@@ -2,7 +2,7 @@
  * The agent's side of definitions flowing back: with each scan, a node compares each of its
  * servers' domains (`virsh dumpxml --inactive`) with the version it holds (definition-state.ts)
  * and reports a changed one to Striker (`POST /api/agent/servers/:name/definition` with the
- * version it started from). The servers are those provisioning left a definition for in the
+ * version it started from, and that version's XML when it is version 1). The servers are those provisioning left a definition for in the
  * definitions directory; a domain not defined on this node (it was migrated away) is skipped.
  *
  * Compared normalised (domain-definition.ts), so libvirt's own additions are no change. Striker's
@@ -12,7 +12,7 @@
  * again (the person settling it decides). A refused or failed report is tried again next scan.
  * Pure of the agent runtime: the command runner and the report call are given.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { DefinitionReportAnswer } from './server-record.js';
 import { readDefinitionState, writeDefinitionState, writeFileAtomically } from './definition-state.js';
@@ -24,10 +24,20 @@ import { serverNamePattern } from './server-names.js';
 export interface DefinitionWatchDeps {
   run: CommandRunner;
   /** Reports one server's changed definition; Striker's answer. */
-  report: (server: string, body: { baseVersion: number; xml: string }) => Promise<DefinitionReportAnswer>;
+  report: (server: string, body: DefinitionReportBody) => Promise<DefinitionReportAnswer>;
   paths?: Partial<Pick<ProvisionHostPaths, 'definitionsDir' | 'stateDir'>>;
   libvirtUri?: string;
   timeoutMs?: number;
+}
+
+/**
+ * A report: the version the node held, its XML now, and, when it held version 1, that version's XML
+ * (the definitions directory's file), from which Striker records version 1 when it has none.
+ */
+export interface DefinitionReportBody {
+  baseVersion: number;
+  xml: string;
+  baseXml?: string;
 }
 
 export interface DefinitionCheck {
@@ -67,7 +77,8 @@ export async function checkDefinitions(deps: DefinitionWatchDeps, signal?: Abort
         out.push({ server, outcome: 'same', version: state.version });
         continue;
       }
-      const answer = await deps.report(server, { baseVersion: state.version, xml });
+      const baseXml = state.version === 1 ? await readFile(configFile, 'utf8').catch(() => undefined) : undefined;
+      const answer = await deps.report(server, { baseVersion: state.version, xml, ...(baseXml === undefined ? {} : { baseXml }) });
       if (answer.outcome === 'conflict') {
         await writeDefinitionState(paths.stateDir, server, { ...state, reportedHash: hash });
       } else {

@@ -31,6 +31,19 @@ export async function insertDefinition(q: DbWriter, d: NewDefinition): Promise<S
   return rows[0]!;
 }
 
+/** Every server's version 1: its XML and the hash stored with it. */
+export async function versionOneDefinitions(q: DbReader): Promise<Pick<ServerDefinition, 'serverName' | 'xml' | 'hash'>[]> {
+  const { rows } = await q.query<Pick<ServerDefinition, 'serverName' | 'xml' | 'hash'>>(
+    `SELECT server_name AS "serverName", xml, hash FROM server_definitions WHERE version = 1 ORDER BY server_name`,
+  );
+  return rows;
+}
+
+/** Replaces the hash stored with a version (one migration 0047 stored as the hash of the text). */
+export async function setDefinitionHash(q: DbWriter, serverName: string, version: number, hash: string): Promise<void> {
+  await q.write(`UPDATE server_definitions SET hash = $3, modified_at = clock_timestamp() WHERE server_name = $1 AND version = $2 AND hash <> $3`, [serverName, version, hash]);
+}
+
 /** The versions of a server, newest first, without their XML. */
 export async function definitionHistory(q: DbReader, serverName: string, limit = 20): Promise<Omit<ServerDefinition, 'xml'>[]> {
   const { rows } = await q.query<Omit<ServerDefinition, 'xml'>>(

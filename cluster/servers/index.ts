@@ -29,10 +29,11 @@ export { followPacemaker, runStateOf, type NodeClusterView, type RunState } from
 export { getServer, insertMigration, listServers, medianMigrationMs, serverMigrations, updateRunState } from './servers-store.js';
 export { serversRoutes, type DefinitionSettleResponse, type ServerJobResponse, type ServerListResponse, type ServerResponse } from './servers-routes.js';
 export {
-  definitionReportSchema, definitionView, recordRenderedDefinition, reportDefinition, settleConflictSchema, settleDefinitionConflict, type DefinitionView,
+  definitionReportSchema, definitionView, normaliseVersionOneHashes, recordRenderedDefinition, reportDefinition, settleConflictSchema, settleDefinitionConflict, type DefinitionView,
 } from './definition-actions.js';
 export { definitionHash, maxDefinitionBytes, normaliseDomainXml, readDomainXml } from './domain-definition.js';
 export { serverDefineRunner, type DefineHostDeps, type DefinePayload } from './define-host.js';
+export { drbdadmArgv, drbdadmEnv, drbdDryRunNote, drbdDryRunVars, printedCalls } from './drbd-dry-run.js';
 export { checkDefinitions, type DefinitionCheck, type DefinitionWatchDeps } from './definition-watch.js';
 export {
   defaultProvisionHostPaths, definitionPath, pacemakerCreateArgv, provisionHostSteps, serverProvisionRunner, stepsFor,

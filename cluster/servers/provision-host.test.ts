@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandError } from '../../striker/core/command/command-error.js';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { HostJobContext } from '../../striker/agent/index.js';
+import { renderMessage } from '../../striker/jobs/job.js';
+import { drbdDryRunNote } from './drbd-dry-run.js';
 import { serverProvisionRunner, stepsFor, type ProvisionPayload } from './provision-host.js';
 
 let root: string;
@@ -73,9 +75,12 @@ describe('server.provision on a node', () => {
 
   it('node1: the exact commands in order, the files written, every step recorded', async () => {
     const fake = fakeRunner(undefined, { 'lvs ': 5, 'pcs resource config': 1 });
-    const { ctx } = context(payload());
+    const { ctx, notes } = context(payload());
     const result = await serverProvisionRunner({ run: fake.run, paths: paths() })(ctx);
     expect(withDefs(fake.ran)).toEqual(node1Commands);
+    // Not in dry-run mode: no -d, no dry-run environment, no dry-run note.
+    expect(fake.env.every((e) => Object.keys(e).length === 0)).toBe(true);
+    expect(notes.filter((n) => n.message === drbdDryRunNote)).toEqual([]);
     expect(readFileSync(join(root, 'drbd.d', 'srv01.res'), 'utf8')).toBe('resource srv01 {}\n');
     expect(readFileSync(join(root, 'defs', 'srv01.xml'), 'utf8')).toBe('<domain/>\n');
     expect(JSON.parse(readFileSync(join(root, 'state', 'srv01.json'), 'utf8'))).toEqual({ made: stepsFor(payload()) });
@@ -94,10 +99,13 @@ describe('server.provision on a node', () => {
     ]);
     expect(fake.env[0]).toEqual({ __DRBD_NODE__: 'an-a01n02', DRBD_DRIVER_VERSION_OVERRIDE: '9.0.0' });
     expect(statSync(join(root, 'volumes', 'srv01.img')).size).toBe(20 * 1024 ** 3);
-    expect(notes.filter((n) => n.message.startsWith('Dry run')).map((n) => n.vars)).toEqual([
-      { args: 'create-md --force --max-peers=2 srv01', commands: 'drbdsetup for srv01' },
-      { args: 'adjust srv01', commands: 'drbdsetup for srv01' },
+    expect(notes.filter((n) => n.message === drbdDryRunNote).map((n) => n.vars)).toEqual([
+      { args: 'create-md --force --max-peers=2 srv01', command: 'drbdadm -d create-md --force --max-peers=2 srv01', host: 'an-a01n02', commands: 'drbdsetup for srv01' },
+      { args: 'adjust srv01', command: 'drbdadm -d adjust srv01', host: 'an-a01n02', commands: 'drbdsetup for srv01' },
     ]);
+    expect(renderMessage(drbdDryRunNote, notes.find((n) => n.message === drbdDryRunNote)!.vars!)).toBe(
+      'Configured DRBD dry-run mode (servers.drbdDryRun): `drbdadm -d create-md --force --max-peers=2 srv01` ran as an-a01n02 and printed these calls without making them: drbdsetup for srv01',
+    );
   });
 
   it('a run cut short resumes at the first step not recorded', async () => {

@@ -22,14 +22,16 @@
  * volume removed), the job says what it undid, and fails. `remove` undoes a finished run the same
  * way (Striker asks for it when the other subnode failed).
  *
- * With `drbdDryRun` (hosts without the DRBD kernel module), drbdadm runs with `-d`: it prints the
- * drbdsetup and drbdmeta calls it would make, and the job records them.
+ * With `drbdDryRun` set in Striker's configuration (hosts without the DRBD kernel module),
+ * drbdadm runs with `-d` (drbd-dry-run.ts): it prints the drbdsetup and drbdmeta calls without
+ * making them, and the job notes the command and those calls.
  */
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { HostJobContext, HostJobPayload, HostJobResult, HostJobRunner } from '../../striker/agent/index.js';
 import { backingVolumePath } from './backing-volume.js';
+import { drbdadmArgv, drbdadmEnv, drbdDryRunNote, drbdDryRunVars, printedCalls } from './drbd-dry-run.js';
 
 export type ProvisionPayload = HostJobPayload<'server.provision'>;
 
@@ -180,12 +182,9 @@ class HostSteps {
   }
 
   private async drbdadm(args: string[]): Promise<void> {
-    const argv = ['drbdadm', ...(this.deps.drbdConfig ? ['-c', this.deps.drbdConfig] : []), ...(this.p.drbdDryRun ? ['-d'] : []), ...args];
-    const env: Record<string, string> = this.p.drbdDryRun ? { __DRBD_NODE__: this.p.hostName, DRBD_DRIVER_VERSION_OVERRIDE: '9.0.0' } : {};
-    const r = await this.deps.run(argv, { timeoutMs: this.timeoutMs, signal: this.ctx.signal, env });
-    if (this.p.drbdDryRun) {
-      await this.ctx.note('Dry run: drbdadm {args} would run: {commands}', { args: args.join(' '), commands: r.stdout.trim().split('\n').filter((l) => l !== '').join('; ') });
-    }
+    const argv = drbdadmArgv(args, { dryRun: this.p.drbdDryRun, config: this.deps.drbdConfig });
+    const r = await this.deps.run(argv, { timeoutMs: this.timeoutMs, signal: this.ctx.signal, env: drbdadmEnv(this.p.drbdDryRun, this.p.hostName) });
+    if (this.p.drbdDryRun) await this.ctx.note(drbdDryRunNote, drbdDryRunVars(args, this.p.hostName, printedCalls(r.stdout)));
   }
 
   private virsh(args: string[], okExitCodes: number[] = [0]) {

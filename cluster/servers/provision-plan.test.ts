@@ -28,6 +28,15 @@ describe('planProvisioning', () => {
     expect(plan.node1.payload.domainXml).toBe(plan.node2.payload.domainXml);
   });
 
+  it('DRBD runs for real unless the configuration sets its dry-run mode: payloads and the domain disk', () => {
+    const real = planProvisioning(server(), parseServersConfig({}));
+    expect([real.node1.payload.drbdDryRun, real.node2.payload.drbdDryRun]).toEqual([false, false]);
+    expect(real.domainXml).toContain("<source dev='/dev/drbd0'/>");
+    const dry = planProvisioning(server(), parseServersConfig({ drbdDryRun: true }));
+    expect([dry.node1.payload.drbdDryRun, dry.node2.payload.drbdDryRun]).toEqual([true, true]);
+    expect(dry.domainXml).not.toContain('/dev/drbd0');
+  });
+
   it('hosts stored before MN addresses were kept (or a pair without an MN) give no migration addresses', () => {
     const hosts = server().hosts.map(({ mnAddress: _, ...h }) => h);
     expect(planProvisioning(server({ hosts }), config).node1.payload.pacemaker?.migrationHosts).toEqual([]);

@@ -36,7 +36,7 @@ import { fenceAgentRoutes, installedFenceAgents } from '../manifest/fence-agents
 import { configuredUrl, encryptedColumns, peerReplication } from './peering.js';
 import { actOnDecisions, ipmiBootJobKind, ScancoreService, scancoreAgentRoutes, scancoreHostRoutes, scancoreRoutes, watchedPairs } from '../../cluster/scancore/index.js';
 import { alertsArea, renderer } from '../../cluster/scancore/alerts/index.js';
-import { followPacemaker, recordReportedMigrations, serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
+import { followPacemaker, normaliseVersionOneHashes, recordReportedMigrations, serverCreateJobKind, serversRoutes } from '../../cluster/servers/index.js';
 import { FileCopyKeeper, filesRoutes, isoFetchWaits } from '../../cluster/files/index.js';
 import { systemClock } from '../core/clock.js';
 import { bmcFromScancorePairs, clusterRoutes, nodePowerJobKind, saveClusterReport, type ClusterReport } from '../../cluster/ops/index.js';
@@ -267,6 +267,11 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   // Servers on the pairs: the API, and provisioning as a Striker job that drives the nodes' agents.
   jobKinds.push(serverCreateJobKind({ db, config: config.servers, isoWaits: isoFetchWaits(config.files) }));
   plugins.push((app, catalog) => serversRoutes(app, { db, catalog, files: config.files }));
+  // Version 1 of a server provisioned before Striker kept definitions (migration 0047) gets its normalised hash.
+  starts.push(async () => {
+    const fixed = await normaliseVersionOneHashes(db);
+    if (fixed.length > 0) logger.info({ servers: fixed }, 'normalised the hash of version 1 of server definitions recovered from provisioning jobs');
+  });
   // The DR host of each pair: link, protection per server, the API.
   plugins.push((app) => drRoutes(app, { db, servers: config.servers }));
   // Boot-sync-shutdown: a cycle job per scheduled time of the links this Striker owns.

@@ -12,6 +12,11 @@
  * 2. the definition edited on node1 (`virsh define` of its edited inactive XML, as `virsh edit`
  *    does) flows back: node1's agent reports it with its next scan, the API shows version 2 from
  *    node1, and `server.define` makes it node2's definition too;
+ * 2b. two different changes while node2's agent is cut off from Striker (a firewall rule in node2's
+ *    namespace; the cluster untouched): node1's becomes version 3, node2's, reported once it is
+ *    back, is a conflict against version 2 and version 3 is not defined over it; the server's page
+ *    (Chromium) shows both XMLs, an operator chooses node2's change there, and both nodes converge
+ *    on version 4;
  * 3. `striker servers migrate srv01` (the CLI) moves it live to node2: the guest keeps running (one
  *    boot, its tick counter rising in order), the API shows it on node2, and the migration's
  *    duration and downtime are recorded (`GET /api/servers/srv01`);
@@ -25,7 +30,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Server, ServerResponse } from '../../cluster/servers/index.js';
+import { drbdDryRunNote, type Server, type ServerResponse } from '../../cluster/servers/index.js';
 import { jobMessages, getJob } from '../../striker/jobs/job-store.js';
 import { waitFor, type ClusterLab } from '../support/cluster-lab/cluster-lab.js';
 import { crmMonFacts, nodeOnline, runsOn, type CrmMonFacts } from '../support/cluster-lab/crm-mon-facts.js';
@@ -33,6 +38,7 @@ import { startFormationRig, type FormationRig } from '../support/cluster-lab/for
 import { buildTinyGuest, consoleFacts } from '../support/cluster-lab/libvirt-guest.js';
 import { requireLibvirtTools, startLibvirtInLab, virsh } from '../support/cluster-lab/libvirt-lab.js';
 import { runStriker } from '../support/striker-process.js';
+import { launchUi, logIn, open } from '../support/ui-browser.js';
 
 const N1 = 'sv-a01n01';
 const N2 = 'sv-a01n02';
@@ -138,7 +144,7 @@ describe('servers through the API on the pacemaker pair', () => {
     const s = await getServerRow();
     expect(s.provisionStep).toBe('done');
     const hostJobs = s.provisionHostJobs!;
-    const dryRuns = async (id: string) => (await jobMessages(rig.t.db, id)).filter((m) => m.message.startsWith('Dry run')).map((m) => m.vars as { args: string; commands: string });
+    const dryRuns = async (id: string) => (await jobMessages(rig.t.db, id)).filter((m) => m.message === drbdDryRunNote).map((m) => m.vars as { args: string; commands: string });
     const volume = join(dir, 'volumes', 'srv01.img');
     const node2 = await dryRuns(hostJobs.node2);
     expect(node2.map((d) => d.args)).toEqual(['create-md --force --max-peers=2 srv01', 'adjust srv01']);
@@ -179,6 +185,83 @@ describe('servers through the API on the pacemaker pair', () => {
       .catch(async (error: Error) => { throw new Error(`${error.message}\n${await rig.diagnostics()}`); });
     expect(await domainOn(1, 'srv01')).toBe('running');
   }, 240_000);
+
+  it('two different changes made while node2 is cut off from Striker are a conflict, shown on the page, settled there, and both nodes converge', async () => {
+    const port = new URL(await rig.serve.ready).port;
+    // node2's agent cut off from Striker (its way in: the hub's forward on the BCN); the cluster is untouched.
+    const cut = ['-p', 'tcp', '-d', '198.18.1.254', '--dport', port, '-j', 'REJECT', '--reject-with', 'tcp-reset'];
+    const editOn = async (index: number, edit: (xml: string) => string) => {
+      const xml = (await virsh(lab, index, ['dumpxml', '--inactive', 'srv01'])).stdout;
+      const file = join(dir, `srv01-node${index}.xml`);
+      await writeFile(file, edit(xml));
+      await virsh(lab, index, ['define', file]);
+    };
+    const node1Change = (x: string) => x.replace('<title>edited on node1</title>', '<title>edited again on node1</title>');
+    const node2Change = (x: string) => x.replace('<title>edited on node1</title>', '<title>edited on node1</title>\n  <description>changed on node2</description>');
+    await lab.execInNetwork(2, ['iptables', '-I', 'OUTPUT', ...cut]);
+    try {
+      await editOn(2, node2Change);
+      await editOn(1, node1Change);
+      await waitFor('version 3 reported by node1', 90_000, async () => (await server()).definition?.version === 3, 1000)
+        .catch(async (error: Error) => { throw new Error(`${error.message}\n${JSON.stringify((await server()).definition)}\n${await rig.diagnostics()}`); });
+    } finally {
+      await lab.execInNetwork(2, ['iptables', '-D', 'OUTPUT', ...cut]);
+    }
+    // node2, back: its change is reported against version 2 (a conflict), and version 3 is not defined over it.
+    const conflict = await waitFor('the conflict recorded', 90_000, async () => (await server()).definition?.conflicts.find((c) => c.state === 'open') ?? false, 1000)
+      .catch(async (error: Error) => { throw new Error(`${error.message}\n${JSON.stringify((await server()).definition)}\n${await rig.diagnostics()}`); });
+    expect(conflict).toMatchObject({ baseVersion: 2, keptVersion: 3, keptBy: N1, otherBy: N2 });
+    expect(conflict.keptXml).toContain('<title>edited again on node1</title>');
+    expect(conflict.otherXml).toContain('<description>changed on node2</description>');
+    expect((await server()).definition).toMatchObject({ version: 3, source: 'node', reportedBy: N1 });
+    const refused = await waitFor('node2 refuses to define version 3 over its change', 60_000, async () => {
+      const { rows } = await rig.t.db.query<{ last_error: string | null }>(
+        `SELECT last_error FROM jobs WHERE kind = 'server.define' AND target_host = $1 AND (payload->>'version')::int = 3`, [rig.hostIds[1]]);
+      return rows[0]?.last_error ?? false;
+    }, 1000);
+    expect(refused).toMatch(/Striker has not seen that change; it is not overwritten with version 3/);
+    const node2Xml = (await virsh(lab, 2, ['dumpxml', '--inactive', 'srv01'])).stdout;
+    expect(node2Xml).toContain('<description>changed on node2</description>');
+    expect(node2Xml).not.toContain('edited again on node1');
+
+    // The server's page shows both sides; an operator settles it there with node2's change.
+    const env = { STRIKER_CONFIG: join(lab.dir, 'striker', 'striker.yaml') };
+    const password = 'an operator password for the page';
+    const added = await runStriker(['user', 'add', 'oper', '--role', 'operator'], env, `${password}\n`);
+    expect(added.code, added.stderr).toBe(0);
+    const ui = await launchUi();
+    try {
+      const base = await rig.serve.ready;
+      await logIn(ui.page, base, 'oper', password);
+      await open(ui.page, `${base}/servers/srv01`);
+      const shown = ui.page.getByTestId('definition-conflict');
+      await shown.waitFor();
+      expect(await shown.innerText()).toContain(`Two different changes from version 2.`);
+      expect(await ui.page.getByTestId('definition-kept-xml').innerText()).toContain('<title>edited again on node1</title>');
+      expect(await ui.page.getByTestId('definition-other-xml').innerText()).toContain('<description>changed on node2</description>');
+      expect(await ui.page.getByTestId('definition-version').innerText()).toMatch(/^Version 3, changed on sv-a01n01/);
+      await ui.page.getByTestId('definition-choose-other').click();
+      expect(await ui.page.getByTestId('definition-settled').innerText()).toMatch(/^Version 4 is being defined on both nodes/);
+      await ui.page.getByTestId('definition-past-conflict').waitFor();
+      expect(await ui.page.getByTestId('definition-conflict').count()).toBe(0);
+      expect(await ui.page.getByTestId('definition-version').innerText()).toMatch(/^Version 4, chosen by oper settling a conflict/);
+      expect(ui.pageErrors).toEqual([]);
+    } finally {
+      await ui.close();
+    }
+
+    // Both nodes get node2's change; neither reports anything new after it.
+    for (const index of [1, 2]) {
+      await waitFor(`node${index} defines version 4`, 60_000, async () => {
+        const xml = (await virsh(lab, index, ['dumpxml', '--inactive', 'srv01'])).stdout;
+        return xml.includes('<description>changed on node2</description>') && !xml.includes('edited again on node1');
+      }, 1000).catch(async (error: Error) => { throw new Error(`${error.message}\n${await rig.diagnostics()}`); });
+    }
+    const settled = (await server()).definition!;
+    expect(settled).toMatchObject({ version: 4, source: 'settled', reportedBy: 'oper' });
+    expect(settled.conflicts[0]).toMatchObject({ id: conflict.id, state: 'settled', chosen: 'other', settledVersion: 4 });
+    expect(await domainOn(1, 'srv01')).toBe('running');
+  }, 300_000);
 
   it('`striker servers migrate srv01` moves it live to node2: the guest keeps running, the API follows, the duration is recorded', async () => {
     const before = await consoleFacts(consoleFile);

@@ -56,8 +56,12 @@ function context<P>(h: Host, payload: P): HostJobContext<P> {
 }
 
 const runnersFor = (h: Host) => drHostRunners({ run: runCommand, drbdConfig: h.config, paths: { resourceDir: join(h.dir, 'drbd.d'), stateDir: join(h.dir, 'state') }, commandTimeoutMs: 30_000 });
-const calls = (h: Host, args: string) => h.notes.filter((n) => n.startsWith(`Dry run: drbdadm ${args} would run: `)).map((n) => n.slice(`Dry run: drbdadm ${args} would run: `.length).split('; '));
-
+/** The calls a dry-run note of `drbdadm -d <args>` lists (the note as a person reads it). */
+const calls = (h: Host, args: string) => {
+  const head = `Configured DRBD dry-run mode (servers.drbdDryRun): \`drbdadm -d ${args}\` ran as `;
+  const made = ' and printed these calls without making them: ';
+  return h.notes.filter((n) => n.startsWith(head) && n.includes(made)).map((n) => n.slice(n.indexOf(made) + made.length).split('; '));
+};
 const pairPeer = '--after-sb-0pri=discard-zero-changes --after-sb-1pri=discard-secondary --after-sb-2pri=disconnect --timeout=60 --ping-timeout=5 --connect-int=10';
 const peer = (id: number, name: string, protocol: string, fencing: string) => `drbdsetup new-peer srv01 ${id} --_name=${name} ${pairPeer} --protocol=${protocol} --fencing=${fencing}`;
 const attach = (disk: string) => [`drbdmeta 3 v09 ${disk} internal apply-al`, `drbdsetup attach 3 ${disk} ${disk} internal`];

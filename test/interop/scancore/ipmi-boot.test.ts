@@ -2,14 +2,38 @@
  * `scancore.ipmi-boot` against a real BMC simulator: OpenIPMI's `ipmi_sim` on loopback (ports
  * 6261/6262) driven with the real `ipmitool`. The chassis is powered off first; the job powers it
  * on (the simulator's chassis hook records the call), with the password in the environment only.
+ *
+ * The same BMC is then a DR host's (cluster/dr): the link's schedule fires (DrScheduler), and the
+ * `dr.cycle` job it enqueues, run by Striker's job runner with the real `ipmitool`, powers it on,
+ * has the DR host's agent wait for the protected resources and powers it off. The DR host is the real agent runtime (AgentRuntime) against Striker's agent API on
+ * loopback, running the product's `dr.sync-wait` runner; it runs while its BMC reports the chassis
+ * on, as a host boots with its chassis. What the lab cannot run is DRBD (no kernel module): the
+ * DR host's `drbdsetup status --json` is answered from drbdsetup 9's own JSON
+ * (test/fixtures/scancore/drbd), the protected resources UpToDate and connected, or Inconsistent
+ * while syncing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drCycleJobKind } from '../../../cluster/dr/dr-cycle.js';
+import { DrScheduler } from '../../../cluster/dr/dr-scheduler.js';
+import { getDrLink, insertDrLink, insertProtection, updateProtection } from '../../../cluster/dr/dr-store.js';
+import { syncWaitRunner } from '../../../cluster/dr/sync-wait-runner.js';
 import { ipmiBootJobKind } from '../../../cluster/scancore/actions.js';
+import { agentArea } from '../../../striker/agent/agent-area.js';
+import { agentConfigSchema } from '../../../striker/agent/agent-config.js';
+import { AgentRuntime } from '../../../striker/agent/agent-runtime.js';
+import { JobEvents } from '../../../striker/events/job-events.js';
+import { catalogOf } from '../../../striker/jobs/job-kind.js';
+import { JobRunner } from '../../../striker/jobs/job-runner.js';
+import { getJob, listJobs } from '../../../striker/jobs/job-store.js';
+import type { Job } from '../../../striker/jobs/job.js';
+import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { createTestDatabase } from '../../support/test-database.js';
 import type { ScancorePair } from '../../../cluster/scancore/scancore-config.js';
 import { runCommand, type CommandRunner } from '../../../striker/core/command/run-command.js';
 import type { JobContext } from '../../../striker/jobs/job-kind.js';
@@ -93,4 +117,153 @@ describe('scancore.ipmi-boot against ipmi_sim', () => {
     await expect(wrong.run(context({ pairId: 'an-anvil-01', node: 'an-a01n01' }).ctx)).rejects.toThrow(/ipmitool/);
     await expect(wrong.run(context({ pairId: 'an-anvil-01', node: 'an-a01n02' }).ctx)).rejects.toThrow('node an-a01n02 has no BMC in scancore.pairs (ipmi)');
   });
+});
+
+describe('a DR cycle against the same BMC and a DR host agent', () => {
+  const drHostId = '52-54-00-00-ad-03';
+  const resources = ['srv01', 'srv02'];
+  let app: TestApp;
+  let events: JobEvents;
+  let url: string;
+  /** What the DR host's drbdsetup reports: drbdsetup 9's JSON for the protected resources. */
+  let diskState: 'UpToDate' | 'Inconsistent' = 'UpToDate';
+  const drbdStatus = () => {
+    const sample = JSON.parse(readFileSync(join(lab, '..', 'drbd', 'status-published.json'), 'utf8')) as Record<string, unknown>[];
+    return JSON.stringify(resources.map((name, i) => {
+      const r = structuredClone(sample[0]!) as { name: string; devices: Record<string, unknown>[]; connections: { peer_devices: Record<string, unknown>[] }[] };
+      r.name = name;
+      r.devices[0]!['minor'] = i;
+      r.devices[0]!['disk-state'] = diskState;
+      if (diskState !== 'UpToDate') Object.assign(r.connections[0]!.peer_devices[0]!, { 'replication-state': 'SyncTarget', 'percent-in-sync': 40 });
+      return r;
+    }));
+  };
+  const drHostRun: CommandRunner = async (argv, options) => {
+    if (argv.join(' ') !== 'drbdsetup status --json') return runCommand(argv, options);
+    return { argv, exitCode: 0, stdout: drbdStatus(), stderr: '', durationMs: 0 };
+  };
+
+  /**
+   * The DR host: its agent runs while the BMC reports the chassis on, and stops when it reports it
+   * off. Returns the power states seen, in order (each change once), and a stop function.
+   */
+  async function drHost() {
+    const seen: string[] = [];
+    let agent: AgentRuntime | undefined;
+    let stopped = false;
+    const area = agentArea({ db: app.t.db, logger: quietLogger, inventoryMaxBytes: 65536 });
+    const credentials = await app.t.db.tx((tx) => area.onRegistered(tx, drHostId, '127.0.0.1'));
+    const look = async () => {
+      const power = (await ipmitool('chassis', 'power', 'status')).stdout.trim().replace('Chassis Power is ', '');
+      if (seen.at(-1) !== power) seen.push(power);
+      return power;
+    };
+    await look();
+    const loop = (async () => {
+      while (!stopped) {
+        const power = await look();
+        if (power === 'on' && agent === undefined) {
+          agent = new AgentRuntime({
+            config: agentConfigSchema.parse({ strikerUrls: [url], hostId: drHostId, heartbeatSeconds: 1 }), credentials, version: 'test', logger: quietLogger,
+            run: drHostRun, collectInventory: async () => ({ systemUuid: null, hostName: 'an-a01dr01', cpu: { model: 'x', count: 1 }, memoryBytes: 1, disks: [], nics: [] }),
+            injectedRunners: { 'dr.sync-wait': syncWaitRunner({ run: drHostRun }) },
+          });
+          await agent.start();
+        } else if (power === 'off' && agent !== undefined) {
+          await agent.stop(500);
+          agent = undefined;
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await agent?.stop(500);
+    })();
+    return { seen, stop: async () => { stopped = true; await loop; } };
+  }
+
+  const bmcOf = async () => ({ ipmi: { address: '127.0.0.1', port: LAN_PORT, username: 'admin', passwordRef: 'hosts.dr.ipmi' }, password: 'secret' });
+  const catalog = () => catalogOf([drCycleJobKind({ db: app.t.db, run: runCommand, bmcOf, commandTimeoutMs: 15_000, pollMs: 200 })]);
+
+  /** The schedule fires for `slot` (its cron time): the `dr.cycle` job it enqueued, once it ended. */
+  async function scheduledCycle(slot: string, cycle: { syncTimeoutSeconds: number; pollSeconds: number }): Promise<Job> {
+    const scheduler = new DrScheduler(app.t.db, catalog(), quietLogger, { cycle: { bootTimeoutSeconds: 30, ...cycle } });
+    const at = Date.parse(slot);
+    expect(await scheduler.tick(new Date(at - 10_000))).toEqual([]);
+    expect(await scheduler.tick(new Date(at + 10_000))).toEqual(['an-anvil-01']);
+    const [queued] = await listJobs(app.t.db, { kind: 'dr.cycle', status: 'queued', limit: 1 });
+    expect(queued?.payload).toMatchObject({ anvil: 'an-anvil-01', slot: new Date(at).toISOString() });
+    for (let i = 0; i < 600; i++) {
+      const job = await getJob(app.t.db, queued!.id);
+      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`dr.cycle ${queued!.id} did not end`);
+  }
+  const chassisCalls = () => readFileSync(join(dir, 'chassis', 'calls.log'), 'utf8').split('\n').filter((l) => / set power /.test(l)).map((l) => l.replace(/^\d+ /, ''));
+
+  let runner: JobRunner;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    events = new JobEvents(database.db, quietLogger);
+    await events.start();
+    const area = agentArea({ db: database.db, logger: quietLogger, inventoryMaxBytes: 65536 });
+    app = await createTestApp({ agentCredentials: area.credentialCheck, events, plugins: [(a) => area.plugin(a, events)] }, database);
+    await app.app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.app.server.address() as AddressInfo).port}`;
+    // Striker's job runner: it runs the dr.cycle jobs the schedule enqueues.
+    runner = new JobRunner({ db: database.db, catalog: catalog(), logger: quietLogger, host: 'striker1', workers: 1, pollSeconds: 0.1, heartbeatSeconds: 0.5, staleAfterSeconds: 60 });
+    await runner.start();
+    await insertDrLink(database.db, { anvil: 'an-anvil-01', drHost: 'an-a01dr01', drHostId, drSnAddress: '10.101.10.3', protocol: 'A', mode: 'boot-sync-shutdown', schedule: '0 2 * * *', state: 'linked' });
+    for (const server of resources) {
+      await insertProtection(database.db, { serverName: server, anvil: 'an-anvil-01', jobs: null });
+      await updateProtection(database.db, server, { state: 'protected', protectedNow: true });
+    }
+  });
+
+  afterAll(async () => {
+    await runner?.stop(1000);
+    await events?.close();
+    await app?.close();
+  });
+
+  it('the schedule\'s dr.cycle powers the DR host on through the BMC, its agent reports the resources UpToDate, it is powered off and the cycle recorded', async () => {
+    await ipmitool('chassis', 'power', 'off');
+    const callsBefore = chassisCalls().length;
+    diskState = 'UpToDate';
+    const host = await drHost();
+    let job: Job;
+    try {
+      job = await scheduledCycle('2026-12-07T02:00:00Z', { syncTimeoutSeconds: 30, pollSeconds: 0.2 });
+      expect((await ipmitool('chassis', 'power', 'status')).stdout.trim()).toBe('Chassis Power is off');
+    } finally {
+      await host.stop();
+    }
+    expect(job.status, job.lastError ?? '').toBe('succeeded');
+    expect(host.seen).toEqual(['off', 'on', 'off']);
+    expect(chassisCalls().slice(callsBefore)).toEqual(['set power 1', 'set power 0']);
+    const [wait] = await listJobs(app.t.db, { kind: 'dr.sync-wait', limit: 1 });
+    expect(wait).toMatchObject({ status: 'succeeded', targetHost: drHostId });
+    const link = (await getDrLink(app.t.db, 'an-anvil-01'))!;
+    expect(link.lastCycleOutcome).toBe('succeeded');
+    expect(link.lastCycleMessage).toBe('an-a01dr01 was powered on, synced (Every protected resource of an-anvil-01 is UpToDate here (srv01, srv02), after 1 look(s)) and powered off');
+  }, 60_000);
+
+  it('a wait that ends without the resources in sync fails the cycle, recorded with the reason, and the DR host is still powered off', async () => {
+    await ipmitool('chassis', 'power', 'off');
+    const callsBefore = chassisCalls().length;
+    diskState = 'Inconsistent';
+    const host = await drHost();
+    let job: Job;
+    try {
+      job = await scheduledCycle('2026-12-08T02:00:00Z', { syncTimeoutSeconds: 10, pollSeconds: 1 });
+      expect((await ipmitool('chassis', 'power', 'status')).stdout.trim()).toBe('Chassis Power is off');
+    } finally {
+      await host.stop();
+    }
+    const reason = 'the sync on an-a01dr01 did not finish: not in sync after 10 s: srv01: disk Inconsistent (SyncTarget 40% in sync); srv02: disk Inconsistent (SyncTarget 40% in sync)';
+    expect(job).toMatchObject({ status: 'failed', lastError: reason });
+    expect(host.seen).toEqual(['off', 'on', 'off']);
+    expect(chassisCalls().slice(callsBefore)).toEqual(['set power 1', 'set power 0']);
+    expect(await getDrLink(app.t.db, 'an-anvil-01')).toMatchObject({ lastCycleOutcome: 'failed', lastCycleMessage: reason });
+  }, 60_000);
 });
