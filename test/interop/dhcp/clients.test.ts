@@ -17,6 +17,17 @@ let s: string, c: string, r: string, c2: string, u: string;
 let hook: string;
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
+/** What the kernel dropped for `ns`'s UDP sockets on `port` (their receive queues were full): /proc/net/udp's last column. */
+function udpDrops(ns: string, port: number): number {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return must(['ip', 'netns', 'exec', ns, 'cat', '/proc/net/udp'])
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f[1]?.endsWith(hexPort))
+    .reduce((total, f) => total + Number(f[f.length - 1]), 0);
+}
+
 function mac(ns: string, iface: string): string {
   return /link\/ether ([0-9a-f:]+)/.exec(must(['ip', '-n', ns, 'link', 'show', iface]))![1]!;
 }
@@ -150,18 +161,22 @@ describe('hostile input over the wire', () => {
   it('50,000 random and mutated packets: nothing crashes, each is counted, real clients are still served', async () => {
     must(['ip', '-n', c, 'addr', 'add', '10.88.0.250/24', 'dev', 'c0']);
     const before = await server.status();
+    const dropsBefore = udpDrops(s, 67);
     const flood = lab.exec(c, [process.execPath, '--no-deprecation', '--import', 'tsx', join(import.meta.dirname, '../../support/netns-dhcp-flood.ts'), '10.88.0.1', '67', '50000', '99'], 120_000);
     must(['ip', '-n', c, 'addr', 'flush', 'dev', 'c0']);
     expect(flood.stdout, flood.stderr).toContain('sent 50000');
     await sleep(500);
     const after = await server.status();
     const received = after.counters.received - before.counters.received;
-    // The kernel may drop some of a burst before the server reads it; every packet that arrives is counted.
-    expect(received).toBeGreaterThan(30_000);
+    // The kernel may drop some of a burst before the server reads it (more on a busy machine): every
+    // packet it did not drop reached the server and is counted, and most did.
+    const kernelDropped = udpDrops(s, 67) - dropsBefore;
+    expect(received + kernelDropped).toBe(50_000);
+    expect(received).toBeGreaterThan(5_000);
     const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
-    console.log('flood: received', received, 'counters', JSON.stringify(after.counters));
+    console.log('flood: received', received, 'kernel dropped', kernelDropped, 'counters', JSON.stringify(after.counters));
     const decodeDrops = Object.entries(after.counters.dropped).filter(([k]) => k.startsWith('decode:')).reduce((a, [, v]) => a + v, 0);
-    expect(decodeDrops).toBeGreaterThan(15_000);
+    expect(decodeDrops).toBeGreaterThan(received * 0.5);
     expect(after.counters.dropped['internal'] ?? 0).toBe(0);
     const accounted = sum(after.counters.dropped) - sum(before.counters.dropped) + sum(after.counters.answered) - sum(before.counters.answered);
     expect(accounted).toBeGreaterThan(received * 0.95);
