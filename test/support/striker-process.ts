@@ -50,9 +50,20 @@ export interface ServeProcess {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
-/** `striker serve` on 127.0.0.1 at a free port, logging warnings only, with `env` on top. */
+/**
+ * `striker serve` on 127.0.0.1 at a free port, logging warnings only, with `env` on top. A port
+ * found free can be taken by another process before serve listens on it (tests run in parallel):
+ * serve then exits with EADDRINUSE, and it is started again on another free port.
+ */
 export async function startServeOnLoopback(env: Record<string, string>): Promise<ServeProcess> {
-  return startServe({ STRIKER_HTTP__HOST: '127.0.0.1', STRIKER_HTTP__PORT: String(await freePort()), STRIKER_LOG__LEVEL: 'warn', ...env });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServe({ STRIKER_HTTP__HOST: '127.0.0.1', STRIKER_HTTP__PORT: String(await freePort()), STRIKER_LOG__LEVEL: 'warn', ...env });
+    } catch (error) {
+      const portTaken = error instanceof Error && /exited with \d+ before it was ready[\s\S]*EADDRINUSE/.test(error.message);
+      if (!portTaken || attempt === 3 || env.STRIKER_HTTP__PORT !== undefined) throw error;
+    }
+  }
 }
 
 /** Starts `striker serve` and waits until it prints its URL; rejects if it exits first or takes longer than `timeoutMs`. */
