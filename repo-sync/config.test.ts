@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { repoConfigSchema, repoSyncConfigSchema } from './config.js';
+import { sendfileThreadsOf } from './send-file-addon.js';
 
 const key = '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQ==\n-----END PGP PUBLIC KEY BLOCK-----\n';
 
@@ -34,7 +36,15 @@ describe('repoConfigSchema', () => {
     expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['gpgKey: is required when requireRepoSignature or requirePackageSignatures is true']);
   });
 
+  it('sendfileThreads is auto or a count from 0 to 16, and a wrong one is named', () => {
+    expect(repoSyncConfigSchema.parse({ sendfileThreads: 0 }).sendfileThreads).toBe(0);
+    const r = repoSyncConfigSchema.safeParse({ sendfileThreads: 17 });
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['sendfileThreads']);
+    expect(sendfileThreadsOf('auto')).toBe(Math.min(availableParallelism(), 16));
+    expect(sendfileThreadsOf(3)).toBe(3);
+  });
+
   it('the area schema defaults to no repos', () => {
-    expect(repoSyncConfigSchema.parse({})).toEqual({ repos: [], uploadMaxBytes: 32 * 1024 ** 3, uploadChunkBytes: 8 * 1024 ** 2 });
+    expect(repoSyncConfigSchema.parse({})).toEqual({ repos: [], uploadMaxBytes: 32 * 1024 ** 3, uploadChunkBytes: 8 * 1024 ** 2, sendfileThreads: 'auto' });
   });
 });

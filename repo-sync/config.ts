@@ -94,6 +94,11 @@ export const repoSyncConfigSchema = z.strictObject({
   uploadMaxBytes: z.number().int().min(1024 * 1024).max(1024 ** 4).default(32 * 1024 ** 3),
   /** Size of the chunks the browser sends an upload in (each is checksummed, written and synced before the next). */
   uploadChunkBytes: z.number().int().min(64 * 1024).max(32 * 1024 * 1024).default(8 * 1024 * 1024),
+  /**
+   * Threads that send files with sendfile(2) (installation trees, repos, boot loaders): `auto` is
+   * one per core; 0 sends on Node's own event loop (send-file-addon.ts).
+   */
+  sendfileThreads: z.union([z.literal('auto'), z.int().min(0).max(16)]).default('auto'),
 }).superRefine((config, ctx) => {
   config.repos.forEach((repo, i) => {
     if (repo.name === 'striker') ctx.addIssue({ code: 'custom', path: ['repos', i, 'name'], message: "'striker' is the repo of Striker's own packages (from ownPackagesDir): choose another name" });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createServer, get, request, Agent, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -62,17 +62,26 @@ function fetchAll(url: string, agent?: Agent): Promise<{ status: number; body: B
 // `npm run build` builds the addon (scripts/build-native.mjs): a missing one fails here, it never skips.
 const addon = loadSendFileAddon();
 
-describe('FileStreamer with sendfile(2)', () => {
+const threadsNow = (): number => readdirSync('/proc/self/task').length;
+
+// 0: sendfile(2) on Node's own loop; 2: on two sender threads (repos.sendfileThreads).
+describe.each([0, 2])('FileStreamer with sendfile(2), %i sender thread(s)', (threads) => {
   it('has the sendfile addon built', () => {
     expect(addon, 'repo-sync/native is not built: run node scripts/build-native.mjs').not.toBeNull();
   });
 
   let s: Awaited<ReturnType<typeof serve>>;
   const streamer = new FileStreamer(256 * 1024, 8, addon);
+  let threadsBefore = 0;
   beforeAll(async () => {
+    threadsBefore = threadsNow();
+    addon!.threads(threads);
     s = await serve(streamer);
   });
-  afterAll(() => s.server.close());
+  afterAll(() => {
+    s.server.close();
+    addon!.threads(0);
+  });
 
   it('sends a whole file byte-identical by sendfile, and the kept-alive connection answers the next request', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -122,6 +131,28 @@ describe('FileStreamer with sendfile(2)', () => {
     }
     await sleep(100); // the duplicate socket closes on the loop's next turn
     expect(openFds()).toBe(baseline);
+  });
+
+  it('ends the send of a client that stopped reading once its socket is destroyed, leaking no descriptor', async () => {
+    await fetchAll(`${s.url}?file=small`);
+    await sleep(100);
+    const baseline = openFds();
+    const done = s.sends.length;
+    const serverSide = new Promise<Socket>((resolve) => s.server.once('connection', resolve));
+    const req = get(`${s.url}?file=big`, { agent: false }, (res) => res.pause());
+    req.on('error', () => undefined);
+    const socket = await serverSide;
+    await sleep(300); // the socket buffers are full: the send waits for a writable socket that never comes
+    socket.destroy(); // as Node's idle timeout does
+    await expect(s.sends[done]).resolves.toEqual({});
+    req.destroy();
+    await sleep(200);
+    expect(openFds()).toBe(baseline);
+  });
+
+  it(`runs its sends on ${threads} sender thread(s) of its own`, () => {
+    // The sends above started the sender threads (none on Node's own loop); they stay for later sends.
+    expect(threadsNow() - threadsBefore).toBe(threads);
   });
 
   it('destroys the response and rejects when the file shrinks while being sent', async () => {

@@ -5,6 +5,7 @@ export { syncRepo, sourceFor, type SyncDeps, type SyncResult } from './sync-repo
 export { importIso, readInstallationTree, type InstallationTree, type ImportIsoDeps } from './iso/import-iso.js';
 export { registerRepoRoutes, type RepoRouteOptions, type RepoRouteCounters } from './content-routes.js';
 export { FileStreamer, type FileStreamerCounters } from './file-streamer.js';
+export { loadSendFileAddon, sendfileThreadsOf } from './send-file-addon.js';
 export { repoConfigSchema, repoSyncConfigSchema, type RepoConfig, type RepoConfigInput, type RepoSyncConfig } from './config.js';
 export { repoPaths, UPSTREAM_KEY_FILE, type RepoPaths } from './repo-paths.js';
 export { GpgRepoSigner, type RepoSigner } from './verify/repo-signer.js';

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +22,22 @@ export interface SendFileAddon {
    * Returns the handle, or -errno when it could not start.
    */
   start(socketFd: number, fileFd: number, offset: number, length: number, onDone: (code: number, sent: number) => void): SendHandle | number;
-  /** Stops a send at once; its onDone does not run. */
+  /** Stops a send (on a sender thread at that thread's next wake-up); its onDone does not run. */
   cancel(handle: SendHandle): void;
+  /**
+   * Where sends started from now on run: 0 on Node's own event loop; n ≥ 1 on n sender threads
+   * (each with its own event loop), so the kernel's work of a rack's downloads uses every core
+   * and Node's loop stays free for requests, the database and DHCP. 0 until set.
+   */
+  threads(n: number): void;
 }
 
-const ADDON_VERSION = 1;
+const ADDON_VERSION = 2;
+
+/** The sender threads for `repos.sendfileThreads`: `auto` is one per core (as nginx's `worker_processes auto`), at most 16. */
+export function sendfileThreadsOf(setting: 'auto' | number): number {
+  return setting === 'auto' ? Math.min(availableParallelism(), 16) : setting;
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Next to the source, or (when running from dist/) next to the source tree. */

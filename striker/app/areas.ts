@@ -14,7 +14,7 @@ import type { Database, DbTx } from '../db/database.js';
 import type { HostJobKindTitle, JobKindDefinition } from '../jobs/job-kind.js';
 import { configureJobKind, setupChecklistRoutes, setupIdentityRoutes, systemHostApplier, type StepSources } from '../setup/index.js';
 import { projectRoot, uiBuildDir, uiBuilt, uiPlugin } from './ui-plugin.js';
-import { findOwnPackages, mediaSetupStep, ownRepoConfig, repoSyncSetupStep, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, uploadRoutes, mediaFreeBytes, syncConfiguredRepos, type OwnRepoState } from '../../repo-sync/index.js';
+import { findOwnPackages, mediaSetupStep, ownRepoConfig, repoSyncSetupStep, publishOwnRepo, registerRepoRoutes, repoJobKinds, repoPaths, repoRoutes, RepoScheduler, uploadRoutes, mediaFreeBytes, syncConfiguredRepos, loadSendFileAddon, sendfileThreadsOf, type OwnRepoState } from '../../repo-sync/index.js';
 import { kickstartArea, rootPasswordSetupStep } from '../../kickstart/index.js';
 import { pxeHttpUrl } from './config/cross-checks.js';
 import { dbBootFacts, DbTimeline, LeaseMirror, loadOuiTable, machineRoutes, machinesSetupStep, recordVendors, ReservationCache } from '../machines/index.js';
@@ -95,6 +95,8 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   const treesDir = config.repos.treesDir ?? paths.trees;
   mkdirSync(reposDir, { recursive: true });
   mkdirSync(treesDir, { recursive: true });
+  // Every file sent with sendfile(2) (trees, repos, boot loaders, cluster files) runs on these threads.
+  loadSendFileAddon()?.threads(sendfileThreadsOf(config.repos.sendfileThreads));
   // Striker's own packages (the agent) are the repo `striker`, published (signed) at every start.
   const ownPackagesDir = config.repos.ownPackagesDir ?? defaultOwnPackagesDir(projectRoot());
   let ownRepo: OwnRepoState = await findOwnPackages(ownPackagesDir, 'repos.ownPackagesDir', runCommand, logger.child({ component: 'repos' }));
