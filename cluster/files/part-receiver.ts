@@ -120,7 +120,7 @@ function startGet(url: string, headers: Record<string, string>, signal: AbortSig
   });
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
-    req.once('error', reject);
+    req.on('error', reject);
   });
   req.end();
   return {
