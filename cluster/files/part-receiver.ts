@@ -204,22 +204,45 @@ async function intoPart(body: Readable, from: number, r: PartRequest): Promise<s
   };
   try {
     await hasher.prefix(r.part, from);
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      if (done + chunk.length > sizeBytes) throw new Error(`the Striker's answer is longer than the ${sizeBytes - from} bytes it announced`);
-      for (let at = 0; at < chunk.length; ) {
-        const n = chunk.copy(ring[slot]!.buffer, fill, at);
-        fill += n;
-        at += n;
-        done += n;
-        if (fill === WRITE_BYTES) await flush();
-      }
-      if (reportFailure !== undefined) throw reportFailure;
-      if (r.progress !== undefined && reporting === undefined && performance.now() >= nextReport) {
-        // Reported by time, on the side, one report at a time: the bytes do not wait for the Striker's database.
-        nextReport = performance.now() + everyMs;
-        reporting = r.progress.report(done).then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
-      }
-    }
+    // The body flows ('data'): node:http pauses the socket only when this pauses the body (every
+    // ring buffer busy), not after each chunk as a reader that pulls would make it.
+    await new Promise<void>((resolve, reject) => {
+      const stop = (error: unknown) => {
+        body.pause();
+        reject(error);
+      };
+      /** Copies `chunk` from `at` on into the ring; pauses the body while a full buffer waits for a free one. */
+      const take = (chunk: Buffer, at: number): void => {
+        while (at < chunk.length) {
+          const n = chunk.copy(ring[slot]!.buffer, fill, at);
+          fill += n;
+          at += n;
+          done += n;
+          if (fill === WRITE_BYTES) {
+            body.pause();
+            const rest = at;
+            flush().then(() => {
+              take(chunk, rest);
+              if (!body.destroyed) body.resume();
+            }, stop);
+            return;
+          }
+        }
+        if (reportFailure !== undefined) return stop(reportFailure);
+        if (r.progress !== undefined && reporting === undefined && performance.now() >= nextReport) {
+          // Reported by time, on the side, one report at a time: the bytes do not wait for the Striker's database.
+          nextReport = performance.now() + everyMs;
+          reporting = r.progress.report(done).then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
+        }
+      };
+      body.on('data', (chunk: Buffer) => {
+        if (done + chunk.length > sizeBytes) return stop(new Error(`the Striker's answer is longer than the ${sizeBytes - from} bytes it announced`));
+        take(chunk, 0);
+      });
+      body.once('end', resolve);
+      body.once('error', reject);
+      body.once('close', () => reject(new Error(`the Striker closed the connection after ${done - from} of ${sizeBytes - from} bytes`)));
+    });
     await reporting;
     if (reportFailure !== undefined) throw reportFailure;
     await flush();
