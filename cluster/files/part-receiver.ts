@@ -177,6 +177,7 @@ async function intoPart(body: Readable, from: number, r: PartRequest): Promise<s
   let position = from;
   let failure: unknown;
   let syncing: Promise<void> | undefined;
+  let writing: Promise<void> = Promise.resolve();
   const syncEvery = r.syncEveryBytes === undefined ? SYNC_EVERY_BYTES : r.syncEveryBytes === 0 ? Infinity : r.syncEveryBytes;
   let nextSync = from + syncEvery;
   const settle = (p: Promise<unknown>) => p.then(() => undefined, (error: unknown) => void (failure ??= error));
@@ -188,7 +189,12 @@ async function intoPart(body: Readable, from: number, r: PartRequest): Promise<s
   const flush = async () => {
     if (fill > 0) {
       const b = ring[slot]!;
-      b.busy = settle(Promise.all([writeAll(handle, b.buffer, fill, position), hasher.update(b.buffer, fill)]));
+      // One write at a time, in order (the thread pool would otherwise run them at once, and they
+      // take turns on the file's lock in the kernel anyway): the part then only ever grows by
+      // whole written bytes, so its length after a crash is where the next request goes on.
+      const [length, at] = [fill, position];
+      writing = writing.then(() => writeAll(handle, b.buffer, length, at));
+      b.busy = settle(Promise.all([writing, hasher.update(b.buffer, fill)]));
       position += fill;
       fill = 0;
       slot = (slot + 1) % RING;
