@@ -8,8 +8,9 @@
  * (dist/striker/app/agent-main.js) in the namespace. The same file (a seeded AES-CTR stream) goes
  * over the same link two ways:
  *   - the agent's `file.fetch` (HTTP GET from the Striker, SHA-256 checked, synced, renamed):
- *     time from the job's claim to its end (the database's own timestamps), CPU of the agent and
- *     of `striker serve` (from /proc) over the run;
+ *     time from the job's claim to its end (the database's own timestamps), CPU of the agent (also
+ *     split by thread: main, other threads, the hashing worker) and of `striker serve` (from
+ *     /proc) over the run;
  *   - `rsync` from an rsync daemon on the bench's end of the link, serving the Striker's files
  *     directory (a new file: rsync sends it whole, with its own whole-file checksum): wall time,
  *     CPU of the client (`times` of its shell) and of the daemon (its reaped children, from /proc).
