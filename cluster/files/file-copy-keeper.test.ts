@@ -65,7 +65,7 @@ beforeAll(async () => {
     freeBytes: async () => 1e12,
     sweepMs: 3_600_000,
     retryAfterMs: 3_600_000,
-    progressEveryBytes: 256 * 1024,
+    progressEveryMs: 0,
   });
 }, 60_000);
 

@@ -61,11 +61,11 @@ export interface CopyKeeperDeps {
   idleTimeoutMs?: number;
   /** Attempts per look at one file (each goes on from the part's length), before it is failed. */
   attempts?: number;
-  /** How often the row's byte count moves while fetching. */
-  progressEveryBytes?: number;
+  /** How often (ms) the row's byte count moves while fetching. */
+  progressEveryMs?: number;
 }
 
-const PROGRESS_BYTES = 32 * 1024 * 1024;
+const PROGRESS_MS = 2000;
 /** How long changes are gathered into one look. */
 const POKE_GATHER_MS = 500;
 
@@ -220,7 +220,7 @@ export class FileCopyKeeper {
             sizeBytes: file.sizeBytes,
             signal: this.abort.signal,
             idleTimeoutMs: this.deps.idleTimeoutMs ?? 30_000,
-            progress: { everyBytes: this.deps.progressEveryBytes ?? PROGRESS_BYTES, report: (bytes) => recordCopyProgress(this.deps.db, file.id, node, bytes) },
+            progress: { everyMs: this.deps.progressEveryMs ?? PROGRESS_MS, report: (bytes) => recordCopyProgress(this.deps.db, file.id, node, bytes) },
           });
         } catch (error) {
           if (this.stopped) return;

@@ -89,7 +89,7 @@ afterEach(() => {
 });
 
 /** Runs the runner once with a fresh destination; what it reported and how it ended. */
-async function run(urls: string[], prepare?: (directory: string) => void, hashIn: 'worker' | 'main' = 'worker') {
+async function run(urls: string[], prepare?: (directory: string) => void, hashIn: 'worker' | 'main' = 'worker', reportEveryMs?: number) {
   const directory = join(dir, `d${n++}`);
   prepare?.(directory);
   const states: { state: string; bytes: number; error?: string }[] = [];
@@ -103,7 +103,7 @@ async function run(urls: string[], prepare?: (directory: string) => void, hashIn
       return undefined as T;
     },
   };
-  const runner = fileFetchRunner({ strikerUrls: urls, credential: async () => 'host-secret', pauseMs: 10, rounds: 3, reportEveryBytes: 1024 * 1024, hashIn });
+  const runner = fileFetchRunner({ strikerUrls: urls, credential: async () => 'host-secret', pauseMs: 10, rounds: 3, hashIn, ...(reportEveryMs === undefined ? {} : { reportEveryMs }) });
   const outcome = await runner(ctx).then((r) => ({ ok: true as const, r }), (e: Error) => ({ ok: false as const, e }));
   return { directory, states, outcome, target: join(directory, 'alma.iso'), part: join(directory, '.alma.iso.part') };
 }
@@ -117,6 +117,19 @@ describe('file.fetch', () => {
     expect(a.credentials).toEqual(['Bearer host-secret']);
     expect(r.states.at(0)).toMatchObject({ state: 'fetching', bytes: 0 });
     expect(r.states.at(-1)).toMatchObject({ state: 'ready', bytes: data.length });
+  });
+
+  it('reports the bytes it holds by time while they arrive, not per chunk', async () => {
+    // Every 0 ms: a report after each buffer written (one report at a time), with the bytes so far.
+    const often = await run([a.url], undefined, 'worker', 0);
+    expect(often.outcome.ok).toBe(true);
+    const between = often.states.filter((s) => s.state === 'fetching' && s.bytes > 0 && s.bytes < data.length);
+    expect(between.length).toBeGreaterThan(0);
+    expect(between.map((s) => s.bytes)).toEqual([...between.map((s) => s.bytes)].sort((x, y) => x - y));
+    // Every 10 minutes: the first report and the last only, whatever the chunks.
+    const seldom = await run([a.url], undefined, 'worker', 600_000);
+    expect(seldom.outcome.ok).toBe(true);
+    expect(seldom.states.map((s) => [s.state, s.bytes])).toEqual([['fetching', 0], ['ready', data.length]]);
   });
 
   it('goes on from the bytes it holds after a cut (Range from the part length), serving less than 1.5× the file', async () => {

@@ -35,8 +35,8 @@ export interface FileFetchDeps {
   rounds?: number;
   /** Pause between rounds (ms). */
   pauseMs?: number;
-  /** The host reports how many bytes it holds after each this many. */
-  reportEveryBytes?: number;
+  /** How often (ms) the host reports how many bytes it holds while they arrive. */
+  reportEveryMs?: number;
   /** Where the SHA-256 is computed: a worker thread beside the transfer (default), or the main thread. */
   hashIn?: 'worker' | 'main';
   /** Flush written bytes to the disk on the side every this many (0: only after the last byte). */
@@ -64,7 +64,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
   const idleTimeoutMs = deps.idleTimeoutMs ?? 30_000;
   const rounds = deps.rounds ?? 5;
   const pauseMs = deps.pauseMs ?? 1000;
-  const reportEvery = deps.reportEveryBytes ?? 64 * 1024 * 1024;
+  const reportEveryMs = deps.reportEveryMs ?? 2000;
   const probeTimeoutMs = Math.min(idleTimeoutMs, 5000);
   if (deps.strikerUrls.length === 0) throw new TypeError('file.fetch needs at least one Striker URL');
   return async (ctx: HostJobContext<Payload>): Promise<HostJobResult> => {
@@ -166,7 +166,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
       hashIn: deps.hashIn ?? 'worker',
       ...(deps.syncEveryBytes === undefined ? {} : { syncEveryBytes: deps.syncEveryBytes }),
       progress: {
-        everyBytes: reportEvery,
+        everyMs: reportEveryMs,
         report: async (done) => {
           await report({ state: 'fetching', bytes: done });
           await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });

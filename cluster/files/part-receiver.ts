@@ -11,8 +11,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import { sharedBuffer, WorkerSha256 } from './sha256-worker.js';
-import { streamedGet } from './streamed-get.js';
 
 /** A Striker's answer that is not the bytes: the next one is asked. */
 export class Refused extends Error {}
@@ -30,8 +32,8 @@ export interface PartRequest {
   syncEveryBytes?: number;
   /** Where the SHA-256 is computed (default: a worker thread, beside the transfer). */
   hashIn?: 'worker' | 'main';
-  /** Called on the side, one call at a time, about every `everyBytes`; a failure ends the transfer. */
-  progress?: { everyBytes: number; report: (bytes: number) => Promise<void> };
+  /** Called on the side, one call at a time, about every `everyMs` while bytes arrive; a failure ends the transfer. */
+  progress?: { everyMs: number; report: (bytes: number) => Promise<void> };
 }
 
 /** Bytes gathered before one write to the part. */
@@ -40,8 +42,6 @@ const WRITE_BYTES = 4 * 1024 * 1024;
 const RING = 4;
 /** Written bytes flushed to the disk on the side each time this many more were written (by default). */
 const SYNC_EVERY_BYTES = 128 * 1024 * 1024;
-/** The connection's read buffer (at most WRITE_BYTES: one read fits a buffer after one flush). */
-const READ_BYTES = 1024 * 1024;
 
 /** Feeds a file's first `length` bytes into `hash` (so a fetch can go on from there). */
 async function hashPrefix(path: string, length: number, hash: Hash): Promise<void> {
@@ -66,39 +66,108 @@ async function writeAll(handle: FileHandle, buffer: Buffer, length: number, posi
 /** Fetches the bytes from `held` on into the part; the SHA-256 of the whole part once it holds every byte. */
 export async function receivePart(r: PartRequest): Promise<string> {
   const { held, sizeBytes } = r;
-  const res = await streamedGet(r.url, { ...r.headers, ...(held > 0 ? { range: `bytes=${held}-` } : {}) }, { signal: r.signal, idleTimeoutMs: r.idleTimeoutMs, readBytes: READ_BYTES });
-  let from: number;
-  if (res.statusCode === 206 && held > 0) {
-    const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers['content-range'] ?? '');
-    if (m === null || Number(m[1]) !== held || Number(m[3]) !== sizeBytes) {
-      res.destroy();
-      throw new Refused(`answered Range bytes=${held}- with Content-Range '${res.headers['content-range']}'`);
+  const get = startGet(r.url, { ...r.headers, ...(held > 0 ? { range: `bytes=${held}-` } : {}) }, r.signal, r.idleTimeoutMs);
+  try {
+    const res = await get.response;
+    const header = (name: string): string | undefined => {
+      const v = res.headers[name];
+      return Array.isArray(v) ? v.at(-1) : v;
+    };
+    let from: number;
+    if (res.statusCode === 206 && held > 0) {
+      const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header('content-range') ?? '');
+      if (m === null || Number(m[1]) !== held || Number(m[3]) !== sizeBytes) {
+        throw new Refused(`answered Range bytes=${held}- with Content-Range '${header('content-range')}'`);
+      }
+      from = held;
+    } else if (res.statusCode === 200) {
+      from = 0;
+    } else {
+      const body = (await textOf(res, 2000)).slice(0, 300);
+      let message = body;
+      try {
+        message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? body;
+      } catch {
+        // not JSON: the text as it is
+      }
+      throw new Refused(`HTTP ${res.statusCode}: ${message}`);
     }
-    from = held;
-  } else if (res.statusCode === 200) {
-    from = 0;
-  } else {
-    const body = (await res.text(2000)).slice(0, 300);
-    let message = body;
-    try {
-      message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? body;
-    } catch {
-      // not JSON: the text as it is
+    if (Number(header('content-length')) !== sizeBytes - from) {
+      throw new Error(`the Striker's answer has Content-Length '${header('content-length') ?? ''}', not the ${sizeBytes - from} bytes from byte ${from}`);
     }
-    throw new Refused(`HTTP ${res.statusCode}: ${message}`);
+    return await intoPart(res, from, r);
+  } catch (error) {
+    throw r.signal.aborted ? error : get.named(error);
+  } finally {
+    get.close();
   }
-  if (Number(res.headers['content-length']) !== sizeBytes - from) {
-    res.destroy();
-    throw new Error(`the Striker's answer has Content-Length '${res.headers['content-length'] ?? ''}', not the ${sizeBytes - from} bytes from byte ${from}`);
+}
+
+/**
+ * One GET with node:http's client on a connection of its own (`agent: false`; TLS for https:
+ * with Node's default trust: the system's CAs and NODE_EXTRA_CA_CERTS), closed by `close`.
+ * Silence for `idleTimeoutMs` (connecting, before the head, within the body) ends it; `named`
+ * gives a transport failure the name an operator reads.
+ */
+function startGet(url: string, headers: Record<string, string>, signal: AbortSignal, idleTimeoutMs: number) {
+  const u = new URL(url);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${url}`);
+  let silent = false;
+  const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, { method: 'GET', headers, signal, agent: false });
+  req.setTimeout(idleTimeoutMs, () => {
+    silent = true;
+    req.destroy();
+  });
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve);
+    req.on('error', reject);
+  });
+  req.end();
+  return {
+    response,
+    close: () => req.destroy(),
+    named: (error: unknown): unknown => {
+      if (silent) return new Error(`the Striker was silent for ${idleTimeoutMs} ms`, { cause: error });
+      if (!(error instanceof Error) || error instanceof Refused) return error;
+      const code = (error as { code?: string }).code;
+      if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+        return new Error(`the Striker closed the connection before the whole answer (${error.message})`, { cause: error });
+      }
+      if (code?.startsWith('HPE_') === true) return new Error(`not an HTTP answer (${error.message})`, { cause: error });
+      return error;
+    },
+  };
+}
+
+/** Reads an error answer's text (at most `maxBytes`), then drops the rest. */
+async function textOf(body: Readable, maxBytes: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      parts.push(chunk.subarray(0, maxBytes - size));
+      size += Math.min(chunk.length, maxBytes - size);
+      if (size >= maxBytes) break;
+    }
+  } catch {
+    // what arrived before the connection failed
   }
+  body.destroy();
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/**
+ * Writes the body into the part from byte `from` on and hashes it; the SHA-256 of the whole part
+ * when the body ended with every byte.
+ */
+async function intoPart(body: Readable, from: number, r: PartRequest): Promise<string> {
+  const { sizeBytes } = r;
   const hasher: Hasher = r.hashIn === 'main' ? mainThreadHasher() : workerHasher();
   const handle = await open(r.part, from === 0 ? 'w' : 'r+');
   let done = from;
-  const everyBytes = r.progress?.everyBytes ?? Infinity;
-  let nextReport = from + everyBytes;
-  // Each read is copied into the ring's current buffer; a full buffer is written (the thread
+  // Each chunk is copied into the ring's current buffer; a full buffer is written (the thread
   // pool) and hashed (the hashing thread) while the next ones fill, and is filled again only once
-  // both are done: the socket waits only when every buffer is busy. What was written is flushed
+  // both are done: the body is read on only while a buffer is free. What was written is flushed
   // to the disk on the side every `syncEveryBytes`, so the sync after the last byte has little
   // left to do. After a cut, what arrived is still written (the final SHA-256 covers it), so the
   // next request goes on from the last byte received; it hashes the part again.
@@ -108,14 +177,24 @@ export async function receivePart(r: PartRequest): Promise<string> {
   let position = from;
   let failure: unknown;
   let syncing: Promise<void> | undefined;
+  let writing: Promise<void> = Promise.resolve();
   const syncEvery = r.syncEveryBytes === undefined ? SYNC_EVERY_BYTES : r.syncEveryBytes === 0 ? Infinity : r.syncEveryBytes;
   let nextSync = from + syncEvery;
   const settle = (p: Promise<unknown>) => p.then(() => undefined, (error: unknown) => void (failure ??= error));
+  const everyMs = r.progress?.everyMs ?? Infinity;
+  let nextReport = performance.now() + everyMs;
+  let reporting: Promise<void> | undefined;
+  let reportFailure: unknown;
   /** Sends the current buffer to be written and hashed; waits for the next one to be free. */
   const flush = async () => {
     if (fill > 0) {
       const b = ring[slot]!;
-      b.busy = settle(Promise.all([writeAll(handle, b.buffer, fill, position), hasher.update(b.buffer, fill)]));
+      // One write at a time, in order (the thread pool would otherwise run them at once, and they
+      // take turns on the file's lock in the kernel anyway): the part then only ever grows by
+      // whole written bytes, so its length after a crash is where the next request goes on.
+      const [length, at] = [fill, position];
+      writing = writing.then(() => writeAll(handle, b.buffer, length, at));
+      b.busy = settle(Promise.all([writing, hasher.update(b.buffer, fill)]));
       position += fill;
       fill = 0;
       slot = (slot + 1) % RING;
@@ -129,24 +208,46 @@ export async function receivePart(r: PartRequest): Promise<string> {
     await ring[slot]!.busy;
     if (failure !== undefined) throw failure;
   };
-  let reporting: Promise<void> | undefined;
-  let reportFailure: unknown;
   try {
     await hasher.prefix(r.part, from);
-    await res.body((chunk) => {
-      done += chunk.length;
-      const n = Math.min(chunk.length, WRITE_BYTES - fill);
-      chunk.copy(ring[slot]!.buffer, fill, 0, n);
-      fill += n;
-      if (done >= nextReport && reporting === undefined && r.progress !== undefined) {
-        // Reported on the side, one report at a time: the bytes do not wait for the Striker's database.
-        nextReport = done + everyBytes;
-        reporting = r.progress.report(done).then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
-      }
-      if (fill < WRITE_BYTES) return undefined;
-      // The chunk is a view of the connection's read buffer: it stays as it is until the promise
-      // returned here settles (the socket waits), so the part that did not fit is copied after the flush.
-      return flush().then(() => void (fill = chunk.copy(ring[slot]!.buffer, 0, n)));
+    // The body flows ('data'): node:http pauses the socket only when this pauses the body (every
+    // ring buffer busy), not after each chunk as a reader that pulls would make it.
+    await new Promise<void>((resolve, reject) => {
+      const stop = (error: unknown) => {
+        body.pause();
+        reject(error);
+      };
+      /** Copies `chunk` from `at` on into the ring; pauses the body while a full buffer waits for a free one. */
+      const take = (chunk: Buffer, at: number): void => {
+        while (at < chunk.length) {
+          const n = chunk.copy(ring[slot]!.buffer, fill, at);
+          fill += n;
+          at += n;
+          done += n;
+          if (fill === WRITE_BYTES) {
+            body.pause();
+            const rest = at;
+            flush().then(() => {
+              take(chunk, rest);
+              if (!body.destroyed) body.resume();
+            }, stop);
+            return;
+          }
+        }
+        if (reportFailure !== undefined) return stop(reportFailure);
+        if (r.progress !== undefined && reporting === undefined && performance.now() >= nextReport) {
+          // Reported by time, on the side, one report at a time: the bytes do not wait for the Striker's database.
+          nextReport = performance.now() + everyMs;
+          reporting = r.progress.report(done).then(() => undefined, (error: unknown) => void (reportFailure ??= error)).finally(() => (reporting = undefined));
+        }
+      };
+      body.on('data', (chunk: Buffer) => {
+        if (done + chunk.length > sizeBytes) return stop(new Error(`the Striker's answer is longer than the ${sizeBytes - from} bytes it announced`));
+        take(chunk, 0);
+      });
+      body.once('end', resolve);
+      body.once('error', reject);
+      body.once('close', () => reject(new Error(`the Striker closed the connection after ${done - from} of ${sizeBytes - from} bytes`)));
     });
     await reporting;
     if (reportFailure !== undefined) throw reportFailure;
@@ -157,6 +258,7 @@ export async function receivePart(r: PartRequest): Promise<string> {
     if (done !== sizeBytes) throw new Error(`the Striker's answer ended after ${done} of ${sizeBytes} bytes`);
     return await hasher.digest();
   } catch (error) {
+    body.destroy();
     await flush().catch(() => undefined);
     await reporting;
     throw error;

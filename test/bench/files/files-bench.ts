@@ -8,8 +8,9 @@
  * (dist/striker/app/agent-main.js) in the namespace. The same file (a seeded AES-CTR stream) goes
  * over the same link two ways:
  *   - the agent's `file.fetch` (HTTP GET from the Striker, SHA-256 checked, synced, renamed):
- *     time from the job's claim to its end (the database's own timestamps), CPU of the agent and
- *     of `striker serve` (from /proc) over the run;
+ *     time from the job's claim to its end (the database's own timestamps), CPU of the agent (also
+ *     split by thread: main, other threads, the hashing worker) and of `striker serve` (from
+ *     /proc) over the run;
  *   - `rsync` from an rsync daemon on the bench's end of the link, serving the Striker's files
  *     directory (a new file: rsync sends it whole, with its own whole-file checksum): wall time,
  *     CPU of the client (`times` of its shell) and of the daemon (its reaped children, from /proc).
@@ -17,7 +18,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueToken } from '../../../kickstart/index.js';
@@ -43,6 +44,37 @@ function cpuMs(pid: number, children = false): number {
   // After the comm field: utime 12, stime 13, cutime 14, cstime 15 (0-based from state).
   const [u, s] = children ? [Number(fields[13]), Number(fields[14])] : [Number(fields[11]), Number(fields[12])];
   return ((u + s) * 1000) / TICK;
+}
+
+/** CPU (ms) of each thread of `pid` now, by thread id. */
+function threadCpuMs(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      out.set(Number(tid), ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Where a process's CPU went between two looks: its main thread, its other threads that lived
+ * through the run (libuv's thread pool: the part's writes and syncs; V8's), and threads that ended
+ * within it (the agent's hashing worker, started and ended per transfer).
+ */
+function threadSplit(pid: number, before: Map<number, number>, after: Map<number, number>, totalMs: number): string {
+  let main = 0;
+  let others = 0;
+  for (const [tid, ms] of after) {
+    const d = ms - (before.get(tid) ?? 0);
+    if (tid === pid) main += d;
+    else others += d;
+  }
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  return `main thread ${s(main)}, other live threads ${s(others)}, threads ended in the run (hashing worker) ${s(totalMs - main - others)}`;
 }
 
 function writeSeeded(path: string, size: number): string {
@@ -135,6 +167,7 @@ async function main(): Promise<void> {
       // The agent's fetch.
       rmSync(join(files, 'bench.iso'), { force: true });
       const [a0, s0] = [cpuMs(agent.pid!), cpuMs(serve.child.pid!)];
+      const threads0 = threadCpuMs(agent.pid!);
       const pushed = await runStriker(['files', 'push', fileId, host.hostId, '--json'], env);
       if (pushed.code !== 0) throw new Error(pushed.stderr);
       const jobId = (JSON.parse(pushed.stdout) as { jobs: { jobId: string }[] }).jobs[0]!.jobId;
@@ -148,6 +181,7 @@ async function main(): Promise<void> {
       if (row.status !== 'succeeded') throw new Error(`the fetch ${row.status}: ${row.last_error}`);
       agentRuns.push({ seconds: row.seconds, clientCpuMs: cpuMs(agent.pid!) - a0, serverCpuMs: cpuMs(serve.child.pid!) - s0 });
       console.log(show(`agent fetch  run ${i + 1}`, agentRuns.at(-1)!));
+      console.log(`  agent CPU: ${threadSplit(agent.pid!, threads0, threadCpuMs(agent.pid!), agentRuns.at(-1)!.clientCpuMs)}`);
       // Where the job's time went: from the claim to the host's first report, to its report that
       // the file is ready (received, checked, synced, renamed), to the job's end.
       const steps = (await t.db.query<{ fetching: number | null; ready: number | null; ended: number }>(
