@@ -2,7 +2,7 @@
  * Migration 0036 (the apply cost of a peer's changes): the live channel's row trigger reads an
  * `id` key straight from the row and any other key column through jsonb, announcing the same
  * payload either way, for inserts, updates and deletes; and the queued jobs keep one claim index.
- * Migration 0045: jobs' checks are one CHECK constraint that refuses the same rows, naming the
+ * Migration 0044: jobs' checks are one CHECK constraint that refuses the same rows, naming the
  * check that failed as the separate constraints did.
  */
 import pg from 'pg';
