@@ -1,7 +1,7 @@
 -- The checks of `jobs` as one CHECK constraint (striker/db/replication/README.md, "What an applied
 -- row costs"). An apply worker builds a new result relation for every row it applies, and
 -- PostgreSQL then reads every CHECK constraint of the table back from its stored expression tree
--- and prepares it again, for that one row: jobs had eight, and reading them was the largest part of
+-- and prepares it again, for that one row: jobs had eight, and reading them was a large part of
 -- applying a peer's job. One constraint calling public.jobs_valid_row() is one small tree to read.
 --
 -- The rows accepted and refused are the same, and a refused row is reported as before: SQLSTATE
