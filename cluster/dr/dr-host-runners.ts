@@ -22,7 +22,7 @@ import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { HostJobContext, HostJobPayload, HostJobRunner } from '../../striker/agent/index.js';
 import { renderDrbdGlobalCommon } from '../drbd-global-plan.js';
 import { backingVolumePath } from '../servers/backing-volume.js';
-import { drbdadmArgv, drbdadmEnv, drbdDryRunNote, drbdDryRunVars, printedCalls } from '../servers/index.js';
+import { runDrbdadm } from '../servers/index.js';
 
 export interface DrHostPaths {
   /** Where DRBD reads resource files and global_common.conf. */
@@ -133,12 +133,7 @@ class DrHostSteps {
 
   /** Runs drbdadm (with -d as this host in the configured dry-run mode); returns the calls a dry run printed. */
   async drbdadm(args: string[]): Promise<string[]> {
-    const dry = this.p.drbdDryRun;
-    const r = await this.deps.run(drbdadmArgv(args, { dryRun: dry, config: this.deps.drbdConfig }), { timeoutMs: this.timeoutMs, signal: this.ctx.signal, env: drbdadmEnv(dry, this.p.hostName) });
-    if (!dry) return [];
-    const commands = printedCalls(r.stdout);
-    await this.ctx.note(drbdDryRunNote, drbdDryRunVars(args, this.p.hostName, commands));
-    return commands;
+    return runDrbdadm({ run: this.deps.run, ctx: this.ctx, dryRun: this.p.drbdDryRun, host: this.p.hostName, config: this.deps.drbdConfig, timeoutMs: this.timeoutMs }, args);
   }
 
   async writeResource(text: string): Promise<void> {

@@ -33,7 +33,7 @@ export {
 } from './definition-actions.js';
 export { definitionHash, maxDefinitionBytes, normaliseDomainXml, readDomainXml } from './domain-definition.js';
 export { serverDefineRunner, type DefineHostDeps, type DefinePayload } from './define-host.js';
-export { drbdadmArgv, drbdadmEnv, drbdDryRunNote, drbdDryRunVars, printedCalls } from './drbd-dry-run.js';
+export { drbdDryRunNote, runDrbdadm } from './drbd-dry-run.js';
 export { checkDefinitions, type DefinitionCheck, type DefinitionWatchDeps } from './definition-watch.js';
 export {
   defaultProvisionHostPaths, definitionPath, pacemakerCreateArgv, provisionHostSteps, serverProvisionRunner, stepsFor,

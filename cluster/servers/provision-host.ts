@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { HostJobContext, HostJobPayload, HostJobResult, HostJobRunner } from '../../striker/agent/index.js';
 import { backingVolumePath } from './backing-volume.js';
-import { drbdadmArgv, drbdadmEnv, drbdDryRunNote, drbdDryRunVars, printedCalls } from './drbd-dry-run.js';
+import { runDrbdadm } from './drbd-dry-run.js';
 
 export type ProvisionPayload = HostJobPayload<'server.provision'>;
 
@@ -182,9 +182,7 @@ class HostSteps {
   }
 
   private async drbdadm(args: string[]): Promise<void> {
-    const argv = drbdadmArgv(args, { dryRun: this.p.drbdDryRun, config: this.deps.drbdConfig });
-    const r = await this.deps.run(argv, { timeoutMs: this.timeoutMs, signal: this.ctx.signal, env: drbdadmEnv(this.p.drbdDryRun, this.p.hostName) });
-    if (this.p.drbdDryRun) await this.ctx.note(drbdDryRunNote, drbdDryRunVars(args, this.p.hostName, printedCalls(r.stdout)));
+    await runDrbdadm({ run: this.deps.run, ctx: this.ctx, dryRun: this.p.drbdDryRun, host: this.p.hostName, config: this.deps.drbdConfig, timeoutMs: this.timeoutMs }, args);
   }
 
   private virsh(args: string[], okExitCodes: number[] = [0]) {
