@@ -181,14 +181,16 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 
 /** A failed curl as the error an operator reads: refused (the next Striker is asked) or a transport failure (the part is kept). */
 async function named(error: CommandError, r: PartRequest, from: number): Promise<Error> {
-  const said = error.stderr.trim().split('\n').at(-1) ?? '';
+  const lines = error.stderr.trim().split('\n');
+  const said = lines.find((line) => /^curl: \(\d+\)/.test(line)) ?? lines.at(-1) ?? '';
   const head = lastHead(error.stdout);
   const got = async () => Math.max(0, ((await stat(r.part).then((s) => s.size, () => from)) - from));
+  // The whole file to a Range (curl refuses it: 33, or its length is more than asked: 63).
+  if (from > 0 && head?.status === 200 && (error.exitCode === 33 || error.exitCode === 63)) return new RangeIgnored();
   switch (error.failure === 'exit' ? error.exitCode : undefined) {
     case 22:
       return new Refused(`HTTP ${head?.status ?? '?'}${await errorText(r)}`);
     case 33:
-      if (head?.status === 200) return new RangeIgnored();
       return new Refused(`answered Range bytes=${from}- with Content-Range '${head?.headers.get('content-range') ?? ''}'`);
     case 63:
       return new Refused(`the Striker announced Content-Length '${head?.headers.get('content-length') ?? ''}', more than the ${r.sizeBytes - from} bytes asked`);
@@ -202,7 +204,7 @@ async function named(error: CommandError, r: PartRequest, from: number): Promise
     case 8:
       return new Error(`not an HTTP answer (${said})`, { cause: error });
     default:
-      return error;
+      return new Error(`curl could not fetch from the Striker: ${said}`, { cause: error });
   }
 }
 
