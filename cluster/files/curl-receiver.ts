@@ -134,7 +134,10 @@ async function transfer(r: PartRequest, from: number, run: CommandRunner): Promi
     } catch (error) {
       control.stop();
       if (r.signal.aborted) throw error;
-      if (hashFailure !== undefined) throw new Error(`the Striker's answer is longer than the ${sizeBytes - from} bytes asked (${messageOf(hashFailure)})`, { cause: hashFailure });
+      if (hashFailure !== undefined) {
+        await truncate(part, from);
+        throw new Error(`the Striker's answer is longer than the ${sizeBytes - from} bytes asked (${messageOf(hashFailure)})`, { cause: hashFailure });
+      }
       if (reportFailure !== undefined) throw reportFailure;
       if (!(error instanceof CommandError)) throw error;
       throw await named(error, r, from);
