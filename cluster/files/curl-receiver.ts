@@ -20,7 +20,8 @@
  *     answer without a length that sends more).
  *   - Silence: `--connect-timeout` and `--speed-limit 1 --speed-time` (whole seconds); a cut keeps
  *     what arrived in the part (curl appends in order), so the next request goes on from there.
- *   - The credential goes to curl on its standard input (`--config -`), never in its argv.
+ *   - The credential goes to curl on its standard input (`--config -`), never in its argv; no
+ *     curlrc is read (`--disable`) and no proxy from the environment is used (as node:http's client).
  * Written bytes are flushed to the disk on the side every `syncEveryBytes`, like `receivePart`.
  */
 import { open, truncate, stat, type FileHandle } from 'node:fs/promises';
@@ -50,7 +51,7 @@ export function curlArgv(r: Pick<PartRequest, 'part' | 'sizeBytes' | 'idleTimeou
   const seconds = String(Math.max(1, Math.ceil(r.idleTimeoutMs / 1000)));
   return [
     'curl', '--disable', '--config', '-',
-    '--silent', '--show-error', '--fail', '--globoff', '--proto', '=http,https', '--max-redirs', '0',
+    '--silent', '--show-error', '--fail', '--globoff', '--proto', '=http,https', '--max-redirs', '0', '--noproxy', '*',
     '--connect-timeout', seconds, '--speed-limit', '1', '--speed-time', seconds,
     '--max-filesize', String(r.sizeBytes - from),
     ...(from > 0 ? ['--continue-at', String(from)] : []),

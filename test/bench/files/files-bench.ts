@@ -3,7 +3,8 @@
  * size, 1 GiB by default; `FILES_BENCH_RUNS` the runs of each, 2 by default;
  * `FILES_BENCH_AGENT_FILES` the agent's `files:` settings to compare as JSON, one object or a list
  * of them, each measured with an agent started with it; by default curl and node:http:
- * '[{"fetchWith":"curl"},{"fetchWith":"node"}]').
+ * '[{"fetchWith":"curl"},{"fetchWith":"node"}]'; a key "nodeFlags" (a list) is not a setting but
+ * flags for the agent's node, e.g. ["--max-semi-space-size=64"]).
  *
  * One host in a network namespace (prefix fsb) linked to the bench's namespace by a veth pair;
  * `striker serve` (dist/) on the bench's end of the link with its own PostgreSQL, the real agent
@@ -144,10 +145,11 @@ async function main(): Promise<void> {
     if (reg.status !== 0) throw new Error(`registration failed: ${reg.stderr}`);
 
     /** Starts the agent with these `files:` settings; resolves once it said hello (a new instance). */
-    const startAgent = async (settings: Record<string, unknown>): Promise<ChildProcess> => {
+    const startAgent = async (variant: Record<string, unknown>): Promise<ChildProcess> => {
+      const { nodeFlags = [], ...settings } = variant as { nodeFlags?: string[] };
       const before = (await t.db.query<{ instance_id: string }>(`SELECT instance_id FROM host_agents`)).rows[0]?.instance_id;
       writeFileSync(join(agentDir, 'agent.json'), JSON.stringify({ strikerUrls: [url], hostId: host.hostId, role: 'node', heartbeatSeconds: 5, inventorySeconds: 600, logLevel: 'warn', files: settings }));
-      const agent = lab.spawn(host.ns, ['sh', '-c', `mkdir -p ${HOST_FILES} && mount --bind '${files}' ${HOST_FILES} && exec "$0" "$@"`, process.execPath, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', creds]);
+      const agent = lab.spawn(host.ns, ['sh', '-c', `mkdir -p ${HOST_FILES} && mount --bind '${files}' ${HOST_FILES} && exec "$0" "$@"`, process.execPath, ...nodeFlags, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', creds]);
       children.push(agent);
       let agentErr = '';
       agent.stderr!.on('data', (d: Buffer) => (agentErr += d.toString()));
@@ -157,7 +159,7 @@ async function main(): Promise<void> {
         if (agent.exitCode !== null || waited > 60_000) throw new Error(`the agent did not say hello: ${agentErr.slice(-2000)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      console.error(`the agent is up with files: ${JSON.stringify(settings)}`);
+      console.error(`the agent is up with files: ${JSON.stringify(settings)}, node flags: ${nodeFlags.join(' ')}`);
       return agent;
     };
 
