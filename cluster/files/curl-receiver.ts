@@ -23,6 +23,9 @@
  *   - The credential goes to curl on its standard input (`--config -`), never in its argv; no
  *     curlrc is read (`--disable`) and no proxy from the environment is used (as node:http's client).
  * Written bytes are flushed to the disk on the side every `syncEveryBytes`, like `receivePart`.
+ * curl is the agent's child: a cancelled job ends it (the adapter's signal), and if the agent
+ * itself dies, systemd ends what is left in the unit's cgroup (KillMode=mixed) before a restart,
+ * so no curl outlives the agent to append to a part the next fetch goes on from.
  */
 import { open, truncate, stat, type FileHandle } from 'node:fs/promises';
 import { CommandError } from '../../striker/core/command/command-error.js';

@@ -2,7 +2,8 @@
  * `file.fetch` on a host (the agent's runner, injected by the app): gets a file's bytes from a
  * Striker over HTTP with the host's agent credential and puts them in the payload's directory.
  *
- *   - The bytes go to `<directory>/.<name>.part`. After a cut (the connection dropped, the agent
+ *   - The bytes go to `<directory>/.<name>.part`, received by curl (`curl-receiver.ts`; the
+ *     configuration's `fetchWith: node`: node:http's client, `part-receiver.ts`). After a cut (the connection dropped, the agent
  *     restarted) the fetch goes on with `Range: bytes=<part length>-` instead of starting over; a
  *     Striker that ignores the Range (200) restarts the part from byte 0.
  *   - The Strikers that hold the bytes now (`GET …/held`, asked of each at once) are asked first,
