@@ -2,7 +2,8 @@
  * `file.fetch` on a host (the agent's runner, injected by the app): gets a file's bytes from a
  * Striker over HTTP with the host's agent credential and puts them in the payload's directory.
  *
- *   - The bytes go to `<directory>/.<name>.part`. After a cut (the connection dropped, the agent
+ *   - The bytes go to `<directory>/.<name>.part`, received by curl (`curl-receiver.ts`; the
+ *     configuration's `fetchWith: node`: node:http's client, `part-receiver.ts`). After a cut (the connection dropped, the agent
  *     restarted) the fetch goes on with `Range: bytes=<part length>-` instead of starting over; a
  *     Striker that ignores the Range (200) restarts the part from byte 0.
  *   - The Strikers that hold the bytes now (`GET …/held`, asked of each at once) are asked first,
@@ -22,7 +23,9 @@ import type { HostJobContext, HostJobPayload, HostJobResult, HostJobRunner } fro
 import { StrikerError } from '../../striker/core/errors/index.js';
 import { parseOrThrow } from '../../striker/core/validation/zod-problems.js';
 import { z } from 'zod';
-import { receivePart, Refused, sha256Of } from './part-receiver.js';
+import { runCommand, type CommandRunner } from '../../striker/core/command/run-command.js';
+import { receivePartWithCurl } from './curl-receiver.js';
+import { receivePart, Refused, sha256Of, type PartRequest } from './part-receiver.js';
 
 export interface FileFetchDeps {
   /** The Strikers the agent knows, in its order. */
@@ -41,6 +44,10 @@ export interface FileFetchDeps {
   hashIn?: 'worker' | 'main';
   /** Flush written bytes to the disk on the side every this many (0: only after the last byte). */
   syncEveryBytes?: number;
+  /** What receives the bytes: `curl` writing the part with the SHA-256 read behind it (default), or node:http's client. */
+  fetchWith?: 'curl' | 'node';
+  /** Runs curl (the command adapter). */
+  run?: CommandRunner;
 }
 
 /** The agent configuration's `files:` section (what of the runner an operator may set). */
@@ -49,6 +56,8 @@ export const fileFetchConfigSchema = z.strictObject({
   hashIn: z.enum(['worker', 'main'], { error: 'must be worker or main' }).default('worker'),
   /** Written bytes are flushed to the disk on the side each time this many more were written; 0: only once, after the last byte. */
   syncEveryBytes: z.number().int().min(0).max(1024 ** 4).default(128 * 1024 * 1024),
+  /** `curl` writes the part itself (the hashing thread reads it behind curl); `node`: node:http's client, the body through the main thread. */
+  fetchWith: z.enum(['curl', 'node'], { error: 'must be curl or node' }).default('curl'),
 });
 
 export function parseFileFetchConfig(input: unknown): z.output<typeof fileFetchConfigSchema> {
@@ -155,7 +164,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
 
   /** Fetches the bytes from `held` on into the part; the SHA-256 of the whole part once it holds every byte. */
   function fetchFrom(ctx: HostJobContext<Payload>, base: string, held: number, p: Payload, part: string, credential: string, report: (s: State) => Promise<unknown>): Promise<string> {
-    return receivePart({
+    const request: PartRequest = {
       url: `${base}/api/agent/files/${p.fileId}/content`,
       headers: { authorization: `Bearer ${credential}` },
       part,
@@ -172,6 +181,7 @@ export function fileFetchRunner(deps: FileFetchDeps): HostJobRunner<'file.fetch'
           await ctx.progress(Math.floor((done * 99) / p.sizeBytes), 'Fetched {bytes} of {size} bytes of {name}', { bytes: done, size: p.sizeBytes, name: p.name });
         },
       },
-    });
+    };
+    return (deps.fetchWith ?? 'curl') === 'curl' ? receivePartWithCurl(request, deps.run ?? runCommand) : receivePart(request);
   }
 }

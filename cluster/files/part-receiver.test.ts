@@ -1,18 +1,20 @@
 /**
- * receivePart against raw TCP (and TLS) servers that write an HTTP answer exactly as given: the
- * head split over writes and a body in many small writes, a 200 to a Range, a cut, an error answer,
- * an answer without Content-Length, silence, an answer that is not HTTP, a certificate the
- * system does not trust. Outcomes asserted: the part's bytes and SHA-256, the request sent, the
- * error's kind (Refused or a transport failure) and its words.
+ * receivePart (node:http) and receivePartWithCurl (curl) against raw TCP (and TLS) servers that
+ * write an HTTP answer exactly as given: the head split over writes and a body in many small
+ * writes, a 200 to a Range, a cut, an error answer, an answer without Content-Length, silence, an
+ * answer that is not HTTP, a certificate the system does not trust, and hostile answers: a wrong
+ * Content-Range, a wrong Content-Length, more bytes than asked. Outcomes asserted: the part's bytes
+ * and SHA-256, the request sent, the error's kind (Refused or a transport failure) and its words.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../striker/core/command/run-command.js';
+import { receivePartWithCurl } from './curl-receiver.js';
 import { receivePart, Refused, type PartRequest } from './part-receiver.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'part-receiver-'));
@@ -55,13 +57,39 @@ function writeInPieces(socket: Socket, body: Buffer, size: number, then: () => v
   next();
 }
 
+/** The argv of each curl run (to see what it was given). */
+const argvs: (readonly string[])[] = [];
+const receivers = {
+  node: receivePart,
+  curl: (r: PartRequest) => receivePartWithCurl(r, (argv, options) => {
+    argvs.push(argv);
+    return runCommand(argv, options);
+  }),
+};
+let receiver: keyof typeof receivers = 'node';
+
 const receive = (url: string, over: Partial<PartRequest> = {}) => {
   const part = over.part ?? join(dir, `p${n++}`);
   const request: PartRequest = { url, headers: { authorization: 'Bearer t' }, part, held: 0, sizeBytes: data.length, signal: new AbortController().signal, idleTimeoutMs: 5000, ...over };
-  return { part, done: receivePart(request).then((sha) => ({ ok: true as const, sha }), (error: Error) => ({ ok: false as const, error })) };
+  return { part, done: receivers[receiver](request).then((sha) => ({ ok: true as const, sha }), (error: Error) => ({ ok: false as const, error })) };
 };
 
-describe('receivePart', () => {
+/** A part holding the file's first `held` bytes. */
+function partWith(held: number): string {
+  const part = join(dir, `p${n++}`);
+  writeFileSync(part, data.subarray(0, held));
+  return part;
+}
+
+/** Answers a Range from byte `from` with `head` (the status line and headers) and `body`. */
+const answer = (head: string, body: Buffer) => (socket: Socket) => {
+  socket.write(`${head}\r\n\r\n`);
+  writeInPieces(socket, body, 256 * 1024, () => socket.end());
+};
+
+describe.each(['node', 'curl'] as const)('receiving with %s', (name) => {
+  beforeAll(() => void (receiver = name));
+
   it('takes a head split over writes and a body in small pieces into the part, in order, with the request it sent', async () => {
     let seen = '';
     const url = await serve((socket, request) => {
@@ -122,11 +150,13 @@ describe('receivePart', () => {
 
   it('gives up on a silent Striker (before the head and within the body) and on an answer that is not HTTP', async () => {
     const silent = await serve(() => undefined);
+    // curl counts silence in whole seconds.
+    const silence = name === 'node' ? /^the Striker was silent for 200 ms$/ : /^the Striker was silent for 1 s \(curl: \(28\)/;
     const r1 = await receive(silent, { idleTimeoutMs: 200 }).done;
-    expect(r1.ok ? '' : r1.error.message).toBe('the Striker was silent for 200 ms');
+    expect(r1.ok ? '' : r1.error.message).toMatch(silence);
     const stalls = await serve((socket) => socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n${'x'.repeat(1000)}`));
     const r2 = await receive(stalls, { idleTimeoutMs: 200 }).done;
-    expect(r2.ok ? '' : r2.error.message).toBe('the Striker was silent for 200 ms');
+    expect(r2.ok ? '' : r2.error.message).toMatch(silence);
     const garbage = await serve((socket) => socket.end('SSH-2.0-OpenSSH\r\n\r\n'));
     const r3 = await receive(garbage).done;
     expect(r3.ok ? '' : r3.error.message).toMatch(/^not an HTTP answer/);
@@ -142,5 +172,76 @@ describe('receivePart', () => {
     const r = await receive(url).done;
     expect(r.ok ? '' : r.error.message).toMatch(/self[- ]signed certificate/);
     expect(asked).toBe(0);
+  });
+  it('refuses a 206 whose Content-Range is not the bytes asked (another start, another size) and keeps the part as it was', async () => {
+    const held = 1000;
+    const rest = data.subarray(held);
+    for (const range of [`bytes ${held + 5}-${data.length - 1}/${data.length}`, `bytes ${held}-${data.length}/${data.length + 1}`]) {
+      const url = await serve(answer(`HTTP/1.1 206 Partial Content\r\nContent-Length: ${rest.length}\r\nContent-Range: ${range}`, rest));
+      const part = partWith(held);
+      const r = await receive(url, { part, held }).done;
+      expect(r.ok ? undefined : r.error).toBeInstanceOf(Refused);
+      expect(r.ok ? '' : r.error.message).toBe(`answered Range bytes=${held}- with Content-Range '${range}'`);
+      expect(readFileSync(part).equals(data.subarray(0, held))).toBe(true);
+    }
+  });
+
+  it('takes no answer whose Content-Length is not the bytes asked, shorter or longer, and keeps the part as it was', async () => {
+    const held = 4096;
+    const rest = data.subarray(held);
+    for (const length of [rest.length - 10, rest.length + 100]) {
+      const body = length < rest.length ? rest.subarray(0, length) : Buffer.concat([rest, Buffer.alloc(100, 0x41)]);
+      const url = await serve(answer(`HTTP/1.1 206 Partial Content\r\nContent-Length: ${length}\r\nContent-Range: bytes ${held}-${data.length - 1}/${data.length}`, body));
+      const part = partWith(held);
+      const r = await receive(url, { part, held }).done;
+      expect(r.ok).toBe(false);
+      expect(r.ok ? '' : r.error.message).toMatch(new RegExp(`Content-Length '${length}'`));
+      expect(readFileSync(part).equals(data.subarray(0, held))).toBe(true);
+    }
+  });
+
+  it('never keeps more bytes than the file has: an answer without a length that goes on past them fails, the part as it was', async () => {
+    const url = await serve(answer('HTTP/1.1 200 OK\r\nConnection: close', Buffer.concat([data, randomBytes(3 * 1024 * 1024)])));
+    const { part, done } = receive(url);
+    const r = await done;
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.error.message).toMatch(/Content-Length ''|longer than the \d+ bytes/);
+    expect(existsSync(part) ? readFileSync(part).length : 0).toBe(0);
+  });
+
+  it('takes only the bytes asked when the Striker sends more after an answer of the right length', async () => {
+    const url = await serve((socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`);
+      writeInPieces(socket, Buffer.concat([data, Buffer.alloc(64 * 1024, 0x42)]), 1 << 20, () => socket.end());
+    });
+    const { part, done } = receive(url);
+    const r = await done;
+    expect(r).toEqual({ ok: true, sha: sha256(data) });
+    expect(readFileSync(part).equals(data)).toBe(true);
+  });
+
+  it('names a Striker that closes the connection before any answer', async () => {
+    const url = await serve((socket) => socket.destroy());
+    const r = await receive(url).done;
+    expect(r.ok ? undefined : r.error).not.toBeInstanceOf(Refused);
+    expect(r.ok ? '' : r.error.message).toMatch(/closed the connection before the whole answer|socket hang up/);
+  });
+});
+
+describe('receiving with curl', () => {
+  it('gives curl the credential on its standard input, never in its argv', async () => {
+    receiver = 'curl';
+    argvs.length = 0;
+    let seen = '';
+    const url = await serve((socket, request) => {
+      seen = request;
+      answer(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}`, data)(socket);
+    });
+    const r = await receive(url, { headers: { authorization: 'Bearer s3cret-"quoted"\\' } }).done;
+    expect(r).toEqual({ ok: true, sha: sha256(data) });
+    expect(seen).toContain('authorization: Bearer s3cret-"quoted"\\\r\n');
+    expect(argvs).toHaveLength(1);
+    expect(argvs[0]!.join(' ')).not.toContain('s3cret');
+    expect(argvs[0]![1]).toBe('--disable');
   });
 });

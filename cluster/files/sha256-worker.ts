@@ -5,7 +5,8 @@
  * The bytes are never copied to the worker: `update` takes a view of a SharedArrayBuffer (see
  * `sharedBuffer`) and resolves once the worker hashed it, after which the caller may fill that
  * memory again. Requests are taken in order, so the digest covers the bytes in the order given.
- * `updateFromFile` hashes a file's first bytes (the part a resumed transfer already holds).
+ * `updateFromFile` hashes a file's first bytes (the part a resumed transfer already holds);
+ * `follow` hashes a file while another process (curl) writes it, reading it from the page cache.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -13,8 +14,60 @@ import { Worker } from 'node:worker_threads';
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { openSync, readSync, closeSync, fstatSync } = require('node:fs');
 let hash = createHash('sha256');
+// Hashes the first m.length bytes of the file at m.path while another process writes it: reads
+// what is there, waits (a few ms at a time, or until told) for more, and ends when every byte was
+// hashed and the writer ended (control[0] set). The file growing past m.length, or ending short
+// once the writer ended, is an error; control[1] set stops it. Bytes hashed so far: progress[0].
+function follow(m) {
+  const control = new Int32Array(m.control, 0, 2);
+  const progress = new BigInt64Array(m.control, 8, 1);
+  const chunk = Buffer.allocUnsafeSlow(4 << 20);
+  const ended = () => Atomics.load(control, 0) === 1;
+  const stopped = () => {
+    if (Atomics.load(control, 1) === 1) throw new Error('stopped');
+  };
+  let fd;
+  while (fd === undefined) {
+    try {
+      fd = openSync(m.path, 'r');
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+      if (ended()) throw new Error(m.path + ' ended after 0 of ' + m.length + ' bytes');
+      stopped();
+      Atomics.wait(control, 0, 0, 5);
+    }
+  }
+  const longer = () => {
+    const size = fstatSync(fd).size;
+    if (size > m.length) throw new Error(m.path + ' grew to ' + size + ' bytes, past the ' + m.length + ' expected');
+  };
+  try {
+    for (let at = 0; ; ) {
+      stopped();
+      longer();
+      if (at === m.length) {
+        if (ended()) break;
+        Atomics.wait(control, 0, 0, 5);
+        continue;
+      }
+      const wasEnded = ended();
+      const n = readSync(fd, chunk, 0, Math.min(chunk.length, m.length - at), at);
+      if (n > 0) {
+        hash.update(chunk.subarray(0, n));
+        at += n;
+        Atomics.store(progress, 0, BigInt(at));
+      } else if (wasEnded) {
+        throw new Error(m.path + ' ended after ' + at + ' of ' + m.length + ' bytes');
+      } else {
+        Atomics.wait(control, 0, 0, 5);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 parentPort.on('message', (m) => {
   try {
     if (m.op === 'update') {
@@ -34,6 +87,9 @@ parentPort.on('message', (m) => {
         closeSync(fd);
       }
       parentPort.postMessage({ id: m.id });
+    } else if (m.op === 'follow') {
+      follow(m);
+      parentPort.postMessage({ id: m.id });
     } else if (m.op === 'digest') {
       parentPort.postMessage({ id: m.id, digest: hash.digest('hex') });
       hash = createHash('sha256');
@@ -47,6 +103,31 @@ parentPort.on('message', (m) => {
 /** A Buffer over shared memory, which `update` hands to the worker without a copy. */
 export function sharedBuffer(bytes: number): Buffer {
   return Buffer.from(new SharedArrayBuffer(bytes));
+}
+
+/** What the caller of `WorkerSha256.follow` tells the hashing thread, and what it reads back. */
+export class FollowControl {
+  readonly memory = new SharedArrayBuffer(16);
+  private readonly flags = new Int32Array(this.memory, 0, 2);
+  private readonly progress = new BigInt64Array(this.memory, 8, 1);
+
+  /** The writer ended: what the file holds now is all there is. */
+  ended(): void {
+    Atomics.store(this.flags, 0, 1);
+    Atomics.notify(this.flags, 0);
+  }
+
+  /** Stop following (the hashing thread ends its `follow` with an error). */
+  stop(): void {
+    Atomics.store(this.flags, 1, 1);
+    Atomics.store(this.flags, 0, 1);
+    Atomics.notify(this.flags, 0);
+  }
+
+  /** Bytes of the file hashed so far. */
+  hashed(): number {
+    return Number(Atomics.load(this.progress, 0));
+  }
 }
 
 export class WorkerSha256 {
@@ -76,6 +157,15 @@ export class WorkerSha256 {
   /** Hashes the first `length` bytes of the file at `path`. */
   updateFromFile(path: string, length: number): Promise<void> {
     return length === 0 ? Promise.resolve() : this.ask({ op: 'file', path, length }).then(() => undefined);
+  }
+
+  /**
+   * Hashes the first `length` bytes of the file at `path` while another process writes it (see
+   * `FollowControl`): resolves once every byte was hashed and the writer was told ended; rejects
+   * when the file grows past `length`, ends short, or `stop` was called.
+   */
+  follow(path: string, length: number, control: FollowControl): Promise<void> {
+    return this.ask({ op: 'follow', path, length, control: control.memory }).then(() => undefined);
   }
 
   /** The hex digest of everything given so far (after which it starts again from nothing). */

@@ -1,16 +1,19 @@
 /**
  * File sync benchmark (`npm run bench:files` after `npm run build`; `FILES_BENCH_BYTES` sets the
  * size, 1 GiB by default; `FILES_BENCH_RUNS` the runs of each, 2 by default;
- * `FILES_BENCH_AGENT_FILES` the agent's `files:` settings as JSON, e.g. '{"hashIn":"main"}').
+ * `FILES_BENCH_AGENT_FILES` the agent's `files:` settings to compare as JSON, one object or a list
+ * of them, each measured with an agent started with it; by default curl and node:http:
+ * '[{"fetchWith":"curl"},{"fetchWith":"node"}]'; a key "nodeFlags" (a list) is not a setting but
+ * flags for the agent's node, e.g. ["--max-semi-space-size=64"]).
  *
  * One host in a network namespace (prefix fsb) linked to the bench's namespace by a veth pair;
  * `striker serve` (dist/) on the bench's end of the link with its own PostgreSQL, the real agent
  * (dist/striker/app/agent-main.js) in the namespace. The same file (a seeded AES-CTR stream) goes
  * over the same link two ways:
  *   - the agent's `file.fetch` (HTTP GET from the Striker, SHA-256 checked, synced, renamed):
- *     time from the job's claim to its end (the database's own timestamps), CPU of the agent (also
- *     split by thread: main, other threads, the hashing worker) and of `striker serve` (from
- *     /proc) over the run;
+ *     time from the job's claim to its end (the database's own timestamps), CPU of the agent with
+ *     its children (curl) — also split: main thread, other threads, the hashing worker, children —
+ *     and of `striker serve` (from /proc) over the run;
  *   - `rsync` from an rsync daemon on the bench's end of the link, serving the Striker's files
  *     directory (a new file: rsync sends it whole, with its own whole-file checksum): wall time,
  *     CPU of the client (`times` of its shell) and of the daemon (its reaped children, from /proc).
@@ -34,8 +37,8 @@ import { requirePeers } from '../require-peers.js';
 const AGENT_MAIN = fileURLToPath(new URL('../../../dist/striker/app/agent-main.js', import.meta.url));
 const SIZE = Number(process.env.FILES_BENCH_BYTES ?? 1024 ** 3);
 const RUNS = Number(process.env.FILES_BENCH_RUNS ?? 2);
-/** The agent configuration's `files:` section (FILES_BENCH_AGENT_FILES, JSON), to compare its settings. */
-const AGENT_FILES = JSON.parse(process.env.FILES_BENCH_AGENT_FILES ?? '{}') as Record<string, unknown>;
+/** The agent configuration's `files:` sections to compare (FILES_BENCH_AGENT_FILES, JSON: one or a list). */
+const AGENT_FILES = [JSON.parse(process.env.FILES_BENCH_AGENT_FILES ?? '[{"fetchWith":"curl"},{"fetchWith":"node"}]') as Record<string, unknown> | Record<string, unknown>[]].flat();
 const HOST_FILES = '/run/striker-fsb-files';
 const TICK = 100; // USER_HZ on Linux
 
@@ -135,22 +138,30 @@ async function main(): Promise<void> {
     const agentDir = join(lab.dir, 'agent');
     const files = join(agentDir, 'files');
     mkdirSync(files, { recursive: true });
-    writeFileSync(join(agentDir, 'agent.json'), JSON.stringify({ strikerUrls: [url], hostId: host.hostId, role: 'node', heartbeatSeconds: 5, inventorySeconds: 600, logLevel: 'warn', files: AGENT_FILES }));
     await t.db.write(`INSERT INTO machines (mac, role, state) VALUES ($1, 'node', 'installing')`, [host.mac]);
     const token = await issueToken(new PgTokenStore(t.db), host.hostId, new Date(), 3600);
     const creds = join(agentDir, 'agent-credentials.json');
     const reg = lab.exec(host.ns, ['sh', '-c', `umask 077; curl -fsS -X POST -H 'Content-Type: application/json' --data '{"hostId":"${host.hostId}","token":"${token.token}"}' -o '${creds}' '${url}/ks/${host.hostId}/register'`]);
     if (reg.status !== 0) throw new Error(`registration failed: ${reg.stderr}`);
-    const agent = lab.spawn(host.ns, ['sh', '-c', `mkdir -p ${HOST_FILES} && mount --bind '${files}' ${HOST_FILES} && exec "$0" "$@"`, process.execPath, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', creds]);
-    children.push(agent);
-    let agentErr = '';
-    agent.stderr!.on('data', (d: Buffer) => (agentErr += d.toString()));
-    for (let waited = 0; ; waited += 200) {
-      if ((await t.db.query(`SELECT 1 FROM host_agents`)).rows.length === 1) break;
-      if (waited > 60_000) throw new Error(`the agent did not say hello: ${agentErr.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    console.error('the agent is up');
+
+    /** Starts the agent with these `files:` settings; resolves once it said hello (a new instance). */
+    const startAgent = async (variant: Record<string, unknown>): Promise<ChildProcess> => {
+      const { nodeFlags = [], ...settings } = variant as { nodeFlags?: string[] };
+      const before = (await t.db.query<{ instance_id: string }>(`SELECT instance_id FROM host_agents`)).rows[0]?.instance_id;
+      writeFileSync(join(agentDir, 'agent.json'), JSON.stringify({ strikerUrls: [url], hostId: host.hostId, role: 'node', heartbeatSeconds: 5, inventorySeconds: 600, logLevel: 'warn', files: settings }));
+      const agent = lab.spawn(host.ns, ['sh', '-c', `mkdir -p ${HOST_FILES} && mount --bind '${files}' ${HOST_FILES} && exec "$0" "$@"`, process.execPath, ...nodeFlags, AGENT_MAIN, '--config', join(agentDir, 'agent.json'), '--credentials', creds]);
+      children.push(agent);
+      let agentErr = '';
+      agent.stderr!.on('data', (d: Buffer) => (agentErr += d.toString()));
+      for (let waited = 0; ; waited += 200) {
+        const now = (await t.db.query<{ instance_id: string }>(`SELECT instance_id FROM host_agents`)).rows[0]?.instance_id;
+        if (now !== undefined && now !== before) break;
+        if (agent.exitCode !== null || waited > 60_000) throw new Error(`the agent did not say hello: ${agentErr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      console.error(`the agent is up with files: ${JSON.stringify(settings)}, node flags: ${nodeFlags.join(' ')}`);
+      return agent;
+    };
 
     // rsync daemon on the bench's end of the link, serving the Striker's files directory.
     const rsyncPort = await freePort();
@@ -160,13 +171,15 @@ async function main(): Promise<void> {
     children.push(daemon);
     await new Promise((r) => setTimeout(r, 500));
 
-    const agentRuns: Run[] = [];
+    const agentRuns: Run[][] = AGENT_FILES.map(() => []);
     const rsyncRuns: Run[] = [];
     const rsyncSyncRuns: Run[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      // The agent's fetch.
+    /** One fetch of the file by `agent`, started with the settings `v`. */
+    const agentFetch = async (agent: ChildProcess, v: number, i: number) => {
       rmSync(join(files, 'bench.iso'), { force: true });
-      const [a0, s0] = [cpuMs(agent.pid!), cpuMs(serve.child.pid!)];
+      // The agent's CPU with its children's (curl, reaped by the end of the job).
+      const both = () => cpuMs(agent.pid!) + cpuMs(agent.pid!, true);
+      const [a0, c0, s0] = [both(), cpuMs(agent.pid!, true), cpuMs(serve.child.pid!)];
       const threads0 = threadCpuMs(agent.pid!);
       const pushed = await runStriker(['files', 'push', fileId, host.hostId, '--json'], env);
       if (pushed.code !== 0) throw new Error(pushed.stderr);
@@ -179,9 +192,11 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 100));
       }
       if (row.status !== 'succeeded') throw new Error(`the fetch ${row.status}: ${row.last_error}`);
-      agentRuns.push({ seconds: row.seconds, clientCpuMs: cpuMs(agent.pid!) - a0, serverCpuMs: cpuMs(serve.child.pid!) - s0 });
-      console.log(show(`agent fetch  run ${i + 1}`, agentRuns.at(-1)!));
-      console.log(`  agent CPU: ${threadSplit(agent.pid!, threads0, threadCpuMs(agent.pid!), agentRuns.at(-1)!.clientCpuMs)}`);
+      const childMs = cpuMs(agent.pid!, true) - c0;
+      const run = { seconds: row.seconds, clientCpuMs: both() - a0, serverCpuMs: cpuMs(serve.child.pid!) - s0 };
+      agentRuns[v]!.push(run);
+      console.log(show(`agent ${JSON.stringify(AGENT_FILES[v])} run ${i + 1}`, run));
+      console.log(`  agent CPU: ${threadSplit(agent.pid!, threads0, threadCpuMs(agent.pid!), run.clientCpuMs - childMs)}, children (curl) ${(childMs / 1000).toFixed(2)} s`);
       // Where the job's time went: from the claim to the host's first report, to its report that
       // the file is ready (received, checked, synced, renamed), to the job's end.
       const steps = (await t.db.query<{ fetching: number | null; ready: number | null; ended: number }>(
@@ -190,6 +205,16 @@ async function main(): Promise<void> {
                 extract(epoch FROM j.finished_at - j.started_at)::float8 AS ended
            FROM jobs j WHERE j.id = $1`, [jobId])).rows[0]!;
       console.log(`  claimed → fetching ${steps.fetching?.toFixed(2)} s → ready ${steps.ready?.toFixed(2)} s → job ended ${steps.ended.toFixed(2)} s`);
+    };
+    for (let i = 0; i < RUNS; i++) {
+      // Each setting in turn, by an agent started with it (one agent of the host at a time).
+      for (let v = 0; v < AGENT_FILES.length; v++) {
+        const agent = await startAgent(AGENT_FILES[v]!);
+        await agentFetch(agent, v, i);
+        const exited = new Promise((r) => agent.once('exit', r));
+        agent.kill('SIGTERM');
+        await exited;
+      }
 
       // rsync over the same link, into the same directory: as it comes, and with --fsync (the
       // agent syncs the file before it renames it into place and reports it ready).
@@ -207,13 +232,16 @@ async function main(): Promise<void> {
       }
     }
     const best = (runs: Run[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-    const [ab, rb, rsb] = [best(agentRuns), best(rsyncRuns), best(rsyncSyncRuns)];
+    const [rb, rsb] = [best(rsyncRuns), best(rsyncSyncRuns)];
     const same = spawnSync('cmp', [join(files, 'bench.iso'), join(files, 'rsync.iso')]).status === 0;
-    console.log(`\nfile: ${SIZE} bytes, SHA-256 ${sha256}; both copies identical: ${same}`);
-    console.log(show('agent fetch (best)', ab));
-    console.log(show('rsync       (best)', rb));
+    console.log(`\nfile: ${SIZE} bytes, SHA-256 ${sha256}; both copies identical: ${same}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    console.log(show('rsync         (best)', rb));
     console.log(show('rsync --fsync (best)', rsb));
-    console.log(`throughput ratio agent / rsync: ${(mbps(ab) / mbps(rb)).toFixed(2)}× (goal ≥ 1.0×); agent / rsync --fsync: ${(mbps(ab) / mbps(rsb)).toFixed(2)}×`);
+    for (const [v, settings] of AGENT_FILES.entries()) {
+      const ab = best(agentRuns[v]!);
+      console.log(show(`agent ${JSON.stringify(settings)} (best)`, ab));
+      console.log(`  throughput ratio agent / rsync: ${(mbps(ab) / mbps(rb)).toFixed(2)}× (goal ≥ 1.0×); agent / rsync --fsync: ${(mbps(ab) / mbps(rsb)).toFixed(2)}×`);
+    }
     serve.child.kill('SIGTERM');
     await serve.exited;
   } finally {
