@@ -11,7 +11,7 @@ import { nodeReadings, simNode } from '../../test/support/scancore-pair-sim.js';
 import { clusterReadings } from './agents/cluster-agent.js';
 import type { Decision } from './decide.js';
 import { listDecisions, setMaintenance } from './decisions-store.js';
-import { recordScan } from './readings-store.js';
+import { healthHistory, latestReadings, recordScan, saveHealthScore } from './readings-store.js';
 import { parseScancoreConfig, type ScancorePair } from './scancore-config.js';
 import { actOnDecisions } from './actions.js';
 import { maintenanceReason, ScancoreService } from './scancore-service.js';
@@ -105,7 +105,7 @@ describe('ScanCore decision round', () => {
     for (let i = 0; i < 6; i++) {
       await scan(p, 'critical', p.nodes[0].name);
       const round = await service([p]).round();
-      expect(round).toEqual({ decidedPairs: [], othersPairs: ['an-a03'], decisions: [] });
+      expect(round).toMatchObject({ decidedPairs: [], othersPairs: ['an-a03'], decisions: [] });
       now += 30_000;
     }
     expect(await listDecisions(t.db, { limit: 10, pairId: 'an-a03' })).toEqual([]);
@@ -175,5 +175,35 @@ describe('ScanCore decision round', () => {
     // One clear for the cause: its other conditions go with it (the alerts area sends one e-mail).
     expect(cleared()).toEqual([{ op: 'clear', key: 'health:migrate-servers', host: 'an-a06', messageKey: 'scancore.decision.health_balanced', with: ['health:withdraw-node', 'health:shutdown', 'health:boot-nodes'] }]);
     expect(told.filter((a) => a.op === 'clear' && a.key.startsWith('health:'))).toHaveLength(1);
+  });
+
+  it('ages out the time series: in the first round, then again once purgeEveryMinutes have passed', async () => {
+    const host = '52-54-00-00-71-01';
+    const hours = (h: number) => now - h * 3_600_000;
+    const fan = (status: 'ok' | 'critical') => nodeReadings(simNode('an-a07n01', { fan: status })).filter((r) => r.metric === 'ipmi.fan' && r.subject === 'FAN1');
+    await recordScan(t.db, host, hours(72), fan('ok'));
+    await recordScan(t.db, host, hours(50), fan('critical'));
+    await recordScan(t.db, host, hours(1), fan('critical'));
+    await saveHealthScore(t.db, { hostId: host, score: 5, reasons: [] }, hours(100 * 24));
+    await saveHealthScore(t.db, { hostId: host, score: 5, reasons: [] }, hours(1));
+    const rows = async () => (await t.db.query<{ at: Date }>('SELECT read_at AS at FROM scan_readings WHERE host_id = $1 ORDER BY read_at', [host])).rows.map((r) => r.at.getTime());
+    const s = service([]);
+
+    const first = await s.round();
+    expect(first.purged?.readings).toBeGreaterThanOrEqual(2);
+    expect(first.purged?.scores).toBeGreaterThanOrEqual(1);
+    // Older than 48 h goes; the reading of 1 h ago stays, and keeps the since of the spell it belongs to.
+    expect(await rows()).toEqual([hours(1)]);
+    expect((await latestReadings(t.db, [host]))[0]).toMatchObject({ status: 'critical', since: hours(50) });
+    expect((await healthHistory(t.db, host, 0)).map((h) => h.at)).toEqual([hours(1)]);
+
+    // Within the hour: no purge, however old the rows.
+    await recordScan(t.db, host, hours(60), fan('ok'));
+    now += 59 * 60_000;
+    expect((await s.round()).purged).toBeUndefined();
+    expect(await rows()).toHaveLength(2);
+    now += 60_000;
+    expect((await s.round()).purged?.readings).toBeGreaterThanOrEqual(1);
+    expect(await rows()).toHaveLength(1);
   });
 });

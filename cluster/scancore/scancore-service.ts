@@ -18,6 +18,12 @@
  *    pair in the first round after a start (an alert left open by an earlier process) and
  *    afterwards only for causes with a condition this process raised.
  *    An alert that cannot be raised or cleared is logged; it never stops the round.
+ *
+ * Each round also applies the age-out policy to this Striker's time series (`purgeScanHistory`:
+ * readings past `readings.keepReadingsHours`, scores past `readings.keepHealthDays`) when
+ * `readings.purgeEveryMinutes` have passed since the last purge, and in the first round after a
+ * start. The series are local to each Striker, so every Striker purges its own, whichever pairs it
+ * owns; a purge that fails is logged and tried again next round.
  */
 import type { Logger } from 'pino';
 import { getHostAgent } from '../../striker/agent/index.js';
@@ -31,7 +37,7 @@ import { listDecisions, markNotActed, pairStates, pairsWithRunningActions, recor
 import { healthScore } from './health-score.js';
 import { nodeView, upsView, type PairView } from './pair-view.js';
 import type { TimedReading } from './reading.js';
-import { latestReadings, recordScan } from './readings-store.js';
+import { latestReadings, purgeScanHistory, recordScan } from './readings-store.js';
 import { runScanCycle } from './scan-cycle.js';
 import type { ScancoreConfig, ScancorePair } from './scancore-config.js';
 
@@ -64,6 +70,8 @@ export interface RoundResult {
   /** Pairs left to the Striker that owns them. */
   othersPairs: string[];
   decisions: { id: string; pairId: string; kind: Decision['kind']; outcome: 'acted' | 'not-acted'; jobIds: string[]; notActedReason?: string }[];
+  /** What this round's age-out purge removed; absent when no purge was due. */
+  purged?: { readings: number; scores: number };
 }
 
 export const maintenanceReason = 'not acted: maintenance mode (ScanCore reads and decides but does not act)';
@@ -100,6 +108,8 @@ export class ScancoreService {
   private clearedOnce = false;
   /** The pairs of the last round (for the boot job, which looks its BMC up when it runs). */
   private lastPairs: readonly ScancorePair[] = [];
+  /** When this process last purged the time series (none yet: the next round purges). */
+  private lastPurgeAt: number | undefined;
 
   constructor(private readonly d: ScancoreServiceDeps) {
     this.log = d.logger.child({ component: 'scancore' });
@@ -130,11 +140,12 @@ export class ScancoreService {
   /** One round over every pair; see the file comment. */
   async round(): Promise<RoundResult> {
     const { db, config } = this.d;
+    const purged = await this.purgeIfDue();
     const pairs = this.d.pairs === undefined ? config.pairs : await this.d.pairs();
     this.lastPairs = pairs;
     const states = await db.tx((t) => pairStates(t, pairs.map((p) => p.id)));
     const mine = pairs.filter((p) => states.get(p.id)?.mine === true);
-    const result: RoundResult = { decidedPairs: mine.map((p) => p.id), othersPairs: pairs.filter((p) => !mine.includes(p)).map((p) => p.id), decisions: [] };
+    const result: RoundResult = { decidedPairs: mine.map((p) => p.id), othersPairs: pairs.filter((p) => !mine.includes(p)).map((p) => p.id), decisions: [], ...(purged === undefined ? {} : { purged }) };
     for (const pair of mine) await this.readRemote(pair);
 
     const now = this.d.clock().getTime();
@@ -190,6 +201,21 @@ export class ScancoreService {
     }
     this.clearedOnce = true;
     return result;
+  }
+
+  /** The age-out purge, when `readings.purgeEveryMinutes` have passed since the last one; a failure is logged, never thrown. */
+  private async purgeIfDue(): Promise<{ readings: number; scores: number } | undefined> {
+    const now = this.d.clock().getTime();
+    if (this.lastPurgeAt !== undefined && now - this.lastPurgeAt < this.d.config.readings.purgeEveryMinutes * 60_000) return undefined;
+    try {
+      const purged = await purgeScanHistory(this.d.db, now, this.d.config);
+      this.lastPurgeAt = now;
+      this.log.info({ ...purged, keepReadingsHours: this.d.config.readings.keepReadingsHours, keepHealthDays: this.d.config.readings.keepHealthDays }, 'ScanCore time series aged out');
+      return purged;
+    } catch (error) {
+      this.log.error({ err: error }, 'ScanCore could not age out its time series');
+      return undefined;
+    }
   }
 
   /** The pairs the last round watched. */
