@@ -6,6 +6,8 @@
 export type Catalogue = Readonly<Record<string, string>>;
 
 export const english: Catalogue = Object.freeze({
+  // The language's own name, as a recipient choosing it reads it.
+  'language.name': 'English',
   // Words of the e-mail itself.
   'mail.level.critical': 'Critical',
   'mail.level.warning': 'Warning',
@@ -52,4 +54,9 @@ export const catalogues: Readonly<Record<string, Catalogue>> = Object.freeze({ e
 /** The languages a recipient may choose. */
 export function shippedLanguages(): string[] {
   return Object.keys(catalogues).sort();
+}
+
+/** Each shipped language with its own name (`language.name`, else its tag), for a recipient's choice. */
+export function languageChoices(shipped: Readonly<Record<string, Catalogue>> = catalogues): { tag: string; name: string }[] {
+  return Object.keys(shipped).sort().map((tag) => ({ tag, name: shipped[tag]?.['language.name'] ?? tag }));
 }
