@@ -3,7 +3,12 @@
  * an action whose job is still running is not issued again, maintenance mode records decisions
  * without acting, and a pair owned by another Striker is left to it.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { siteKeys } from '../../striker/core/secrets/index.js';
+import { clearAlert, raiseAlert, renderer, type AlertsDeps } from './alerts/index.js';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import { insertJob } from '../../striker/jobs/job-store.js';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/support/test-database.js';
@@ -162,7 +167,8 @@ describe('ScanCore decision round', () => {
       await s.round();
       now += 30_000;
     }
-    expect(told.filter((a) => a.op === 'raise')).toEqual([{ op: 'raise', key: 'health:migrate-servers', host: 'an-a06', level: 'notice', messageKey: 'scancore.decision.migrate' }]);
+    // The decisions' alerts are the pair's (the failed fan is its node's own condition alert).
+    expect(told.filter((a) => a.op === 'raise' && a.host === 'an-a06')).toEqual([{ op: 'raise', key: 'health:migrate-servers', host: 'an-a06', level: 'notice', messageKey: 'scancore.decision.migrate' }]);
     expect(told.some((a) => a.op === 'clear' && a.key === 'health:migrate-servers')).toBe(false);
     // The servers moved and the fan is repaired: the condition ends and its alert is cleared, once.
     await t.db.write(`UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = now() WHERE id = ANY($1)`, [jobs]);
@@ -205,5 +211,46 @@ describe('ScanCore decision round', () => {
     now += 60_000;
     expect((await s.round()).purged?.readings).toBeGreaterThanOrEqual(1);
     expect(await rows()).toHaveLength(1);
+  });
+
+  it('tells a node\'s failed fan and a UPS on battery as alerts of their own, and clears them when fresh readings show them over', async () => {
+    const p: ScancorePair = { ...pair('an-a08', 8), upses: [{ name: 'ups8', upsName: 'ups8', address: '127.0.0.1', feeds: ['an-a08n01', 'an-a08n02'] }] };
+    const deps: AlertsDeps = { db: t.db, keys: siteKeys(mkdtempSync(join(tmpdir(), 'scancore-alerts-'))), clock: () => new Date(now), settings: { holdSeconds: 0, smtpTimeoutSeconds: 5 }, renderer: renderer(), logger: quietLogger };
+    // The UPS is read by this Striker (upsc), answered here as NUT's dummy-ups would.
+    let upsStatus = 'OB DISCHRG';
+    const upsc: CommandRunner = async (argv) => ({ argv, exitCode: 0, stdout: `battery.charge: 88\nbattery.runtime: 1700\nups.status: ${upsStatus}\n`, stderr: '', durationMs: 0 });
+    const s = new ScancoreService({
+      db: t.db, config, clock: () => new Date(now), logger: quietLogger, run: upsc, pairs: async () => [p],
+      act: async () => [],
+      alerts: { raise: (a) => raiseAlert(deps, a), clear: (a) => clearAlert(deps, a) },
+    });
+    const open = async () => (await t.db.query<{ host: string; key: string; level: string; state: string; messageKey: string; clearMessageKey: string | null }>(
+      `SELECT host, key, level, state, message_key AS "messageKey", clear_message_key AS "clearMessageKey" FROM alerts WHERE source = 'scancore.condition' AND host IN ('an-a08', 'an-a08n01', 'an-a08n02') ORDER BY raised_at, key`,
+    )).rows;
+
+    await scan(p, 'critical', p.nodes[1].name);
+    await s.round();
+    await scan(p, 'critical', p.nodes[1].name);
+    await s.round(); // a second round raises nothing again
+    expect((await open()).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { host: 'an-a08n01', key: 'fan-failed:FAN1', level: 'warning', state: 'raised', messageKey: 'scancore.condition.fan_failed', clearMessageKey: null },
+      { host: 'an-a08', key: 'ups8:on_battery', level: 'warning', state: 'raised', messageKey: 'scancore.ups.on_battery', clearMessageKey: null },
+    ]);
+
+    // node1's readings stop (powered off): its fan is unknown, not repaired — the alert stays open.
+    now += (config.readings.staleAfterSeconds + 30) * 1000;
+    await t.db.tx((tx) => recordScan(tx, p.nodes[1].hostId, now, nodeReadings(simNode(p.nodes[1].name))));
+    await s.round();
+    expect((await open()).find((a) => a.key === 'fan-failed:FAN1')?.state).toBe('raised');
+
+    // The fan repaired and mains back: both cleared, each with its message.
+    now += 30_000;
+    upsStatus = 'OL CHRG';
+    await scan(p, 'ok', p.nodes[1].name);
+    await s.round();
+    expect((await open()).map((a) => [a.key, a.state, a.clearMessageKey]).sort()).toEqual([
+      ['fan-failed:FAN1', 'cleared', 'scancore.condition.cleared'],
+      ['ups8:on_battery', 'cleared', 'scancore.ups.on_mains'],
+    ]);
   });
 });

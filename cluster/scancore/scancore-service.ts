@@ -16,7 +16,10 @@
  * 5. each decision raises an alert, and the conditions of a cause that has ended are cleared
  *    together, with one clear e-mail for the cause (decision-alerts.ts). Clears are tried for every
  *    pair in the first round after a start (an alert left open by an earlier process) and
- *    afterwards only for causes with a condition this process raised.
+ *    afterwards only for causes with a condition this process raised;
+ * 6. the nodes' health conditions and the UPSes' states are told as alerts of their own
+ *    (condition-alerts.ts: a failed fan, a degraded array, a UPS on battery), raised when they
+ *    begin and cleared when a fresh reading shows them over, maintenance mode or not.
  *    An alert that cannot be raised or cleared is logged; it never stops the round.
  *
  * Each round also applies the age-out policy to this Striker's time series (`purgeScanHistory`:
@@ -32,6 +35,8 @@ import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { Database } from '../../striker/db/database.js';
 import type { ClusterStatus } from './agents/scan-agent.js';
 import { decide, type Decision, type PairMemory } from './decide.js';
+import { openConditions } from './alerts/index.js';
+import { conditionAlertSource, conditionChanges, type ConditionChange } from './condition-alerts.js';
 import { alertSource, clearedKeys, decisionAlert, endedConditions, type AlertClear, type AlertRaise } from './decision-alerts.js';
 import { listDecisions, markNotActed, pairStates, pairsWithRunningActions, recordDecision, savePairMemory, setDecisionJobs } from './decisions-store.js';
 import { healthScore } from './health-score.js';
@@ -151,7 +156,13 @@ export class ScancoreService {
     const now = this.d.clock().getTime();
     const busy = await pairsWithRunningActions(db, mine.map((p) => p.id));
     const views: PairView[] = [];
-    for (const pair of mine) views.push(await this.viewOf(pair, now, busy.has(pair.id)));
+    /** Each node's fresh readings, by node name, for the condition alerts. */
+    const fresh = new Map<string, TimedReading[]>();
+    for (const pair of mine) {
+      const seen = await this.viewOf(pair, now, busy.has(pair.id));
+      views.push(seen.view);
+      for (const [name, readings] of seen.fresh) fresh.set(name, readings);
+    }
     const memory: Record<string, PairMemory> = {};
     for (const pair of mine) {
       const m = states.get(pair.id)?.memory;
@@ -200,6 +211,7 @@ export class ScancoreService {
       for (const c of ended) if (!this.clearedOnce || clearedKeys(c).some((k) => this.openAlerts.has(`${c.host} ${k}`))) await this.tell(c);
     }
     this.clearedOnce = true;
+    await this.tellConditions(views, fresh);
     return result;
   }
 
@@ -241,6 +253,28 @@ export class ScancoreService {
     }
   }
 
+  /**
+   * The nodes' health conditions and the UPSes' states as alerts (condition-alerts.ts), against
+   * what the alerts area has open for them; a failure is logged, never thrown.
+   */
+  private async tellConditions(views: readonly PairView[], fresh: ReadonlyMap<string, readonly TimedReading[]>): Promise<void> {
+    const alerts = this.d.alerts;
+    if (alerts === undefined || views.length === 0) return;
+    try {
+      const hostsOf = (v: PairView) => [v.id, ...v.nodes.map((n) => n.name)];
+      const open = await openConditions(this.d.db, conditionAlertSource, views.flatMap(hostsOf));
+      for (const view of views) {
+        const hosts = new Set(hostsOf(view));
+        for (const { op, ...change } of conditionChanges(view, fresh, open.filter((o) => hosts.has(o.host)))) {
+          if (op === 'raise') await alerts.raise({ source: conditionAlertSource, ...(change as Omit<Extract<ConditionChange, { op: 'raise' }>, 'op'>) });
+          else await alerts.clear({ source: conditionAlertSource, ...(change as Omit<Extract<ConditionChange, { op: 'clear' }>, 'op'>) });
+        }
+      }
+    } catch (error) {
+      this.log.error({ err: error }, 'ScanCore could not tell the alerts area of the conditions it sees');
+    }
+  }
+
   /** This Striker's own reads of the pair: each node's BMC, and the UPSes (stored under the first node). */
   private async readRemote(pair: ScancorePair): Promise<void> {
     for (const [i, node] of pair.nodes.entries()) {
@@ -252,7 +286,7 @@ export class ScancoreService {
     }
   }
 
-  private async viewOf(pair: ScancorePair, now: number, actionInProgress: boolean): Promise<PairView> {
+  private async viewOf(pair: ScancorePair, now: number, actionInProgress: boolean): Promise<{ view: PairView; fresh: Map<string, TimedReading[]> }> {
     const { config } = this.d;
     const readings = await latestReadings(this.d.db, pair.nodes.map((n) => n.hostId));
     const cluster = clusterStatusFromReadings(readings, now, config);
@@ -267,11 +301,15 @@ export class ScancoreService {
       const health = healthScore({ hostId: n.hostId, readings: own, facts: facts[i], peerFacts: facts[1 - i] }, now, config);
       return nodeView({ name: n.name, hostId: n.hostId, readings: own, cluster, health, now, config });
     };
+    const staleBefore = now - config.readings.staleAfterSeconds * 1000;
     return {
-      id: pair.id,
-      nodes: [node(0), node(1)],
-      upses: pair.upses.map((u) => upsView({ name: u.name, feeds: u.feeds, readings, now, config })),
-      actionInProgress,
+      view: {
+        id: pair.id,
+        nodes: [node(0), node(1)],
+        upses: pair.upses.map((u) => upsView({ name: u.name, feeds: u.feeds, readings, now, config })),
+        actionInProgress,
+      },
+      fresh: new Map(pair.nodes.map((n) => [n.name, readings.filter((r) => r.hostId === n.hostId && r.at >= staleBefore)])),
     };
   }
 }
