@@ -253,4 +253,34 @@ describe('ScanCore decision round', () => {
       ['ups8:on_battery', 'cleared', 'scancore.ups.on_mains'],
     ]);
   });
+
+  it('issues no action while an operator\'s action on the pair runs (a queued host job does not hold it back)', async () => {
+    const p = pair('an-a09', 9);
+    const before = acted.length;
+    const operatorJob = await insertJob(t.db, { kind: 'servers.migrate', payload: { servers: ['vm1'], to: 'an-a09n02' }, targetHost: p.nodes[0].hostId, maxAttempts: 1, retryOnStale: false });
+    await t.db.write(`UPDATE jobs SET status = 'running', started_at = now(), heartbeat_at = now() WHERE id = $1`, [operatorJob.id]);
+    const bmcJob = await insertJob(t.db, { kind: 'cluster.node-power', payload: { anvil: 'an-a09', node: 'an-a09n01', power: 'on' }, maxAttempts: 1, retryOnStale: false });
+    for (let i = 0; i < 6; i++) {
+      await scan(p, 'critical', p.nodes[0].name);
+      await service([p]).round();
+      now += 30_000;
+    }
+    expect(acted.length).toBe(before);
+    // The operator's migration ends; a BMC power job for the pair is still queued: still nothing.
+    await t.db.write(`UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = now() WHERE id = $1`, [operatorJob.id]);
+    await scan(p, 'critical', p.nodes[0].name);
+    expect((await service([p]).round()).decisions).toEqual([]);
+    // Only a host job queued for a node is left: ScanCore acts (that job may wait for a node that is off).
+    await t.db.write(`UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = now() WHERE id = $1`, [bmcJob.id]);
+    // (The engine counts its grace period from the first round not held back.)
+    await insertJob(t.db, { kind: 'node.standby', payload: {}, targetHost: p.nodes[1].hostId, maxAttempts: 1, retryOnStale: false });
+    const kinds: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      now += 30_000;
+      await scan(p, 'critical', p.nodes[0].name);
+      kinds.push(...(await service([p]).round()).decisions.map((d) => d.kind));
+    }
+    expect(kinds).toEqual(['migrate-servers']);
+    expect(acted.length).toBe(before + 1);
+  });
 });

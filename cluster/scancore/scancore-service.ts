@@ -6,7 +6,8 @@
  *    each node's BMC and the UPSes feeding the pair (the `striker` agents), stored as readings;
  * 2. each pair's view is built from the latest readings (cluster membership and servers from the
  *    host agents' `cluster` readings), with `actionInProgress` when an earlier decision's jobs are
- *    still queued or running — so an action is never issued again while it runs;
+ *    still queued or running, or an operator's action on the pair is running
+ *    (decisions-store.ts `pairsWithRunningActions`) — so no action is issued alongside another;
  * 3. the pure engine decides, with its memory loaded from and saved to the database;
  * 4. each decision is recorded with its reasons and carried out by `act` (jobs), unless the pair is
  *    in maintenance mode: then it is recorded "not acted: maintenance mode" (once, not every round).
@@ -154,7 +155,7 @@ export class ScancoreService {
     for (const pair of mine) await this.readRemote(pair);
 
     const now = this.d.clock().getTime();
-    const busy = await pairsWithRunningActions(db, mine.map((p) => p.id));
+    const busy = await pairsWithRunningActions(db, mine.map((p) => ({ id: p.id, hostIds: p.nodes.map((n) => n.hostId) })));
     const views: PairView[] = [];
     /** Each node's fresh readings, by node name, for the condition alerts. */
     const fresh = new Map<string, TimedReading[]>();
