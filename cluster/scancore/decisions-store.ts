@@ -114,12 +114,28 @@ export async function listDecisions(q: DbReader, args: { limit: number; before?:
   return rows.map((r) => ({ ...r, decidedAt: r.decidedAt.toISOString() }));
 }
 
-/** Pairs with an acted decision whose jobs are not all finished: no new action is issued for them. */
-export async function pairsWithRunningActions(q: DbReader, pairIds: readonly string[]): Promise<Set<string>> {
+/** Host job kinds that change a node's cluster state or its servers: one running is an action on the pair. */
+export const clusterActionKinds = ['servers.migrate', 'servers.stop', 'servers.start', 'node.withdraw', 'node.standby', 'node.unstandby', 'node.join', 'cluster.join', 'host.poweroff', 'host.reboot'] as const;
+
+/**
+ * Pairs with an action under way, whoever started it: an acted ScanCore decision whose jobs are
+ * not all finished; a job of `clusterActionKinds` running on one of the pair's nodes (an
+ * operator's migration, standby or power-off); or a BMC power job (`cluster.node-power`) for the
+ * pair queued or running. No new action is issued for them. A host job merely queued for a node
+ * does not count: it cannot start while the node is off, and counting it could keep ScanCore from
+ * ever booting that node.
+ */
+export async function pairsWithRunningActions(q: DbReader, pairs: readonly { id: string; hostIds: readonly string[] }[]): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set();
   const { rows } = await q.query<{ pairId: string }>(
-    `SELECT DISTINCT d.pair_id AS "pairId" FROM scancore_decisions d JOIN jobs j ON j.id = ANY(d.job_ids)
-      WHERE d.pair_id = ANY($1::text[]) AND d.outcome = 'acted' AND j.status IN ('queued', 'running')`,
-    [pairIds],
+    `WITH p AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, host_ids text[]))
+     SELECT DISTINCT d.pair_id AS "pairId" FROM scancore_decisions d JOIN jobs j ON j.id = ANY(d.job_ids)
+      WHERE d.pair_id IN (SELECT id FROM p) AND d.outcome = 'acted' AND j.status IN ('queued', 'running')
+     UNION
+     SELECT p.id FROM p JOIN jobs j ON j.target_host = ANY(p.host_ids) WHERE j.status = 'running' AND j.kind = ANY($2::text[])
+     UNION
+     SELECT p.id FROM p JOIN jobs j ON j.kind = 'cluster.node-power' AND j.payload->>'anvil' = p.id WHERE j.status IN ('queued', 'running')`,
+    [JSON.stringify(pairs.map((p) => ({ id: p.id, host_ids: p.hostIds }))), clusterActionKinds],
   );
   return new Set(rows.map((r) => r.pairId));
 }

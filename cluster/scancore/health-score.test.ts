@@ -29,7 +29,7 @@ describe('health score', () => {
 
   it('counts less RAM than the peer, with the amounts in the reason', () => {
     const result = healthScore({ hostId: 'n1', readings: [], facts: { ramBytes: 64 * 2 ** 30 }, peerFacts: { ramBytes: 128 * 2 ** 30 } }, now, config);
-    expect(result).toEqual({ hostId: 'n1', score: 3, reasons: [{ condition: 'less-ram-than-peer', weight: 3, subject: 'ramBytes', text: 'less RAM than the peer: 64.0 GiB here, 128.0 GiB on the peer' }] });
+    expect(result).toEqual({ hostId: 'n1', score: 3, reasons: [{ condition: 'less-ram-than-peer', weight: 3, subject: 'ramBytes', text: 'less RAM than the peer: 64.0 GiB here, 128.0 GiB on the peer', detail: '64.0 GiB here, 128.0 GiB on the peer' }] });
     expect(healthScore({ hostId: 'n2', readings: [], facts: { ramBytes: 128 * 2 ** 30 }, peerFacts: { ramBytes: 64 * 2 ** 30 } }, now, config).score).toBe(0);
   });
 

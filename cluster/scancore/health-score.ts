@@ -13,6 +13,8 @@ export interface HealthReason {
   subject: string;
   /** A sentence for a person: the condition's title and what the reading said. */
   text: string;
+  /** What the reading said (its message, else `<subject> is <value>`), without the title. */
+  detail?: string;
 }
 
 export interface HealthScore {
@@ -75,13 +77,15 @@ export function healthScore(input: HealthInput, now: number, config: ScancoreCon
     const hit = index.byMetric.get(r.metric)?.find((c) => holds(c.condition, r, now))
       ?? index.prefixes.find((c) => r.metric.startsWith(c.condition.metric) && holds(c.condition, r, now));
     if (hit === undefined) continue;
-    reasons.push({ condition: hit.condition.id, weight: hit.weight, subject: r.subject, text: `${hit.condition.title}: ${r.message ?? `${r.subject} is ${String(r.value)}`}` });
+    const detail = r.message ?? `${r.subject} is ${String(r.value)}`;
+    reasons.push({ condition: hit.condition.id, weight: hit.weight, subject: r.subject, text: `${hit.condition.title}: ${detail}`, detail });
   }
   for (const { condition: c, weight } of index.peer) {
     const mine = input.facts?.[c.fact];
     const theirs = input.peerFacts?.[c.fact];
     if (mine !== undefined && theirs !== undefined && mine < theirs) {
-      reasons.push({ condition: c.id, weight, subject: c.fact, text: `${c.title}: ${gib(mine)} here, ${gib(theirs)} on the peer` });
+      const detail = `${gib(mine)} here, ${gib(theirs)} on the peer`;
+      reasons.push({ condition: c.id, weight, subject: c.fact, text: `${c.title}: ${detail}`, detail });
     }
   }
   reasons.sort((a, b) => b.weight - a.weight || a.condition.localeCompare(b.condition) || a.subject.localeCompare(b.subject));

@@ -71,6 +71,8 @@ export const scancoreConfigSchema = z.strictObject({
     keepReadingsHours: z.number().int().min(1).max(24 * 366).default(48),
     /** Health score history is purged after this many days. */
     keepHealthDays: z.number().int().min(1).max(3660).default(90),
+    /** How often the decision service applies the two limits above (the first round after a start does too). */
+    purgeEveryMinutes: z.number().int().min(1).max(24 * 60).default(60),
   }).prefault({}),
   health: z.strictObject({
     /** Weight per condition id (health-conditions.ts), replacing the table's default. */

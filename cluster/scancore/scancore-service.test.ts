@@ -3,7 +3,12 @@
  * an action whose job is still running is not issued again, maintenance mode records decisions
  * without acting, and a pair owned by another Striker is left to it.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { siteKeys } from '../../striker/core/secrets/index.js';
+import { clearAlert, raiseAlert, renderer, type AlertsDeps } from './alerts/index.js';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import { insertJob } from '../../striker/jobs/job-store.js';
 import { createTestDatabase, quietLogger, type TestDatabase } from '../../test/support/test-database.js';
@@ -11,7 +16,7 @@ import { nodeReadings, simNode } from '../../test/support/scancore-pair-sim.js';
 import { clusterReadings } from './agents/cluster-agent.js';
 import type { Decision } from './decide.js';
 import { listDecisions, setMaintenance } from './decisions-store.js';
-import { recordScan } from './readings-store.js';
+import { healthHistory, latestReadings, recordScan, saveHealthScore } from './readings-store.js';
 import { parseScancoreConfig, type ScancorePair } from './scancore-config.js';
 import { actOnDecisions } from './actions.js';
 import { maintenanceReason, ScancoreService } from './scancore-service.js';
@@ -105,7 +110,7 @@ describe('ScanCore decision round', () => {
     for (let i = 0; i < 6; i++) {
       await scan(p, 'critical', p.nodes[0].name);
       const round = await service([p]).round();
-      expect(round).toEqual({ decidedPairs: [], othersPairs: ['an-a03'], decisions: [] });
+      expect(round).toMatchObject({ decidedPairs: [], othersPairs: ['an-a03'], decisions: [] });
       now += 30_000;
     }
     expect(await listDecisions(t.db, { limit: 10, pairId: 'an-a03' })).toEqual([]);
@@ -162,7 +167,8 @@ describe('ScanCore decision round', () => {
       await s.round();
       now += 30_000;
     }
-    expect(told.filter((a) => a.op === 'raise')).toEqual([{ op: 'raise', key: 'health:migrate-servers', host: 'an-a06', level: 'notice', messageKey: 'scancore.decision.migrate' }]);
+    // The decisions' alerts are the pair's (the failed fan is its node's own condition alert).
+    expect(told.filter((a) => a.op === 'raise' && a.host === 'an-a06')).toEqual([{ op: 'raise', key: 'health:migrate-servers', host: 'an-a06', level: 'notice', messageKey: 'scancore.decision.migrate' }]);
     expect(told.some((a) => a.op === 'clear' && a.key === 'health:migrate-servers')).toBe(false);
     // The servers moved and the fan is repaired: the condition ends and its alert is cleared, once.
     await t.db.write(`UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = now() WHERE id = ANY($1)`, [jobs]);
@@ -175,5 +181,106 @@ describe('ScanCore decision round', () => {
     // One clear for the cause: its other conditions go with it (the alerts area sends one e-mail).
     expect(cleared()).toEqual([{ op: 'clear', key: 'health:migrate-servers', host: 'an-a06', messageKey: 'scancore.decision.health_balanced', with: ['health:withdraw-node', 'health:shutdown', 'health:boot-nodes'] }]);
     expect(told.filter((a) => a.op === 'clear' && a.key.startsWith('health:'))).toHaveLength(1);
+  });
+
+  it('ages out the time series: in the first round, then again once purgeEveryMinutes have passed', async () => {
+    const host = '52-54-00-00-71-01';
+    const hours = (h: number) => now - h * 3_600_000;
+    const fan = (status: 'ok' | 'critical') => nodeReadings(simNode('an-a07n01', { fan: status })).filter((r) => r.metric === 'ipmi.fan' && r.subject === 'FAN1');
+    await recordScan(t.db, host, hours(72), fan('ok'));
+    await recordScan(t.db, host, hours(50), fan('critical'));
+    await recordScan(t.db, host, hours(1), fan('critical'));
+    await saveHealthScore(t.db, { hostId: host, score: 5, reasons: [] }, hours(100 * 24));
+    await saveHealthScore(t.db, { hostId: host, score: 5, reasons: [] }, hours(1));
+    const rows = async () => (await t.db.query<{ at: Date }>('SELECT read_at AS at FROM scan_readings WHERE host_id = $1 ORDER BY read_at', [host])).rows.map((r) => r.at.getTime());
+    const s = service([]);
+
+    const first = await s.round();
+    expect(first.purged?.readings).toBeGreaterThanOrEqual(2);
+    expect(first.purged?.scores).toBeGreaterThanOrEqual(1);
+    // Older than 48 h goes; the reading of 1 h ago stays, and keeps the since of the spell it belongs to.
+    expect(await rows()).toEqual([hours(1)]);
+    expect((await latestReadings(t.db, [host]))[0]).toMatchObject({ status: 'critical', since: hours(50) });
+    expect((await healthHistory(t.db, host, 0)).map((h) => h.at)).toEqual([hours(1)]);
+
+    // Within the hour: no purge, however old the rows.
+    await recordScan(t.db, host, hours(60), fan('ok'));
+    now += 59 * 60_000;
+    expect((await s.round()).purged).toBeUndefined();
+    expect(await rows()).toHaveLength(2);
+    now += 60_000;
+    expect((await s.round()).purged?.readings).toBeGreaterThanOrEqual(1);
+    expect(await rows()).toHaveLength(1);
+  });
+
+  it('tells a node\'s failed fan and a UPS on battery as alerts of their own, and clears them when fresh readings show them over', async () => {
+    const p: ScancorePair = { ...pair('an-a08', 8), upses: [{ name: 'ups8', upsName: 'ups8', address: '127.0.0.1', feeds: ['an-a08n01', 'an-a08n02'] }] };
+    const deps: AlertsDeps = { db: t.db, keys: siteKeys(mkdtempSync(join(tmpdir(), 'scancore-alerts-'))), clock: () => new Date(now), settings: { holdSeconds: 0, smtpTimeoutSeconds: 5 }, renderer: renderer(), logger: quietLogger };
+    // The UPS is read by this Striker (upsc), answered here as NUT's dummy-ups would.
+    let upsStatus = 'OB DISCHRG';
+    const upsc: CommandRunner = async (argv) => ({ argv, exitCode: 0, stdout: `battery.charge: 88\nbattery.runtime: 1700\nups.status: ${upsStatus}\n`, stderr: '', durationMs: 0 });
+    const s = new ScancoreService({
+      db: t.db, config, clock: () => new Date(now), logger: quietLogger, run: upsc, pairs: async () => [p],
+      act: async () => [],
+      alerts: { raise: (a) => raiseAlert(deps, a), clear: (a) => clearAlert(deps, a) },
+    });
+    const open = async () => (await t.db.query<{ host: string; key: string; level: string; state: string; messageKey: string; clearMessageKey: string | null }>(
+      `SELECT host, key, level, state, message_key AS "messageKey", clear_message_key AS "clearMessageKey" FROM alerts WHERE source = 'scancore.condition' AND host IN ('an-a08', 'an-a08n01', 'an-a08n02') ORDER BY raised_at, key`,
+    )).rows;
+
+    await scan(p, 'critical', p.nodes[1].name);
+    await s.round();
+    await scan(p, 'critical', p.nodes[1].name);
+    await s.round(); // a second round raises nothing again
+    expect((await open()).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { host: 'an-a08n01', key: 'fan-failed:FAN1', level: 'warning', state: 'raised', messageKey: 'scancore.condition.fan_failed', clearMessageKey: null },
+      { host: 'an-a08', key: 'ups8:on_battery', level: 'warning', state: 'raised', messageKey: 'scancore.ups.on_battery', clearMessageKey: null },
+    ]);
+
+    // node1's readings stop (powered off): its fan is unknown, not repaired — the alert stays open.
+    now += (config.readings.staleAfterSeconds + 30) * 1000;
+    await t.db.tx((tx) => recordScan(tx, p.nodes[1].hostId, now, nodeReadings(simNode(p.nodes[1].name))));
+    await s.round();
+    expect((await open()).find((a) => a.key === 'fan-failed:FAN1')?.state).toBe('raised');
+
+    // The fan repaired and mains back: both cleared, each with its message.
+    now += 30_000;
+    upsStatus = 'OL CHRG';
+    await scan(p, 'ok', p.nodes[1].name);
+    await s.round();
+    expect((await open()).map((a) => [a.key, a.state, a.clearMessageKey]).sort()).toEqual([
+      ['fan-failed:FAN1', 'cleared', 'scancore.condition.cleared'],
+      ['ups8:on_battery', 'cleared', 'scancore.ups.on_mains'],
+    ]);
+  });
+
+  it('issues no action while an operator\'s action on the pair runs (a queued host job does not hold it back)', async () => {
+    const p = pair('an-a09', 9);
+    const before = acted.length;
+    const operatorJob = await insertJob(t.db, { kind: 'servers.migrate', payload: { servers: ['vm1'], to: 'an-a09n02' }, targetHost: p.nodes[0].hostId, maxAttempts: 1, retryOnStale: false });
+    await t.db.write(`UPDATE jobs SET status = 'running', started_at = now(), heartbeat_at = now() WHERE id = $1`, [operatorJob.id]);
+    const bmcJob = await insertJob(t.db, { kind: 'cluster.node-power', payload: { anvil: 'an-a09', node: 'an-a09n01', power: 'on' }, maxAttempts: 1, retryOnStale: false });
+    for (let i = 0; i < 6; i++) {
+      await scan(p, 'critical', p.nodes[0].name);
+      await service([p]).round();
+      now += 30_000;
+    }
+    expect(acted.length).toBe(before);
+    // The operator's migration ends; a BMC power job for the pair is still queued: still nothing.
+    await t.db.write(`UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = now() WHERE id = $1`, [operatorJob.id]);
+    await scan(p, 'critical', p.nodes[0].name);
+    expect((await service([p]).round()).decisions).toEqual([]);
+    // Only a host job queued for a node is left: ScanCore acts (that job may wait for a node that is off).
+    await t.db.write(`UPDATE jobs SET status = 'succeeded', progress = 100, finished_at = now() WHERE id = $1`, [bmcJob.id]);
+    // (The engine counts its grace period from the first round not held back.)
+    await insertJob(t.db, { kind: 'node.standby', payload: {}, targetHost: p.nodes[1].hostId, maxAttempts: 1, retryOnStale: false });
+    const kinds: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      now += 30_000;
+      await scan(p, 'critical', p.nodes[0].name);
+      kinds.push(...(await service([p]).round()).decisions.map((d) => d.kind));
+    }
+    expect(kinds).toEqual(['migrate-servers']);
+    expect(acted.length).toBe(before + 1);
   });
 });

@@ -6,7 +6,8 @@
  *    each node's BMC and the UPSes feeding the pair (the `striker` agents), stored as readings;
  * 2. each pair's view is built from the latest readings (cluster membership and servers from the
  *    host agents' `cluster` readings), with `actionInProgress` when an earlier decision's jobs are
- *    still queued or running — so an action is never issued again while it runs;
+ *    still queued or running, or an operator's action on the pair is running
+ *    (decisions-store.ts `pairsWithRunningActions`) — so no action is issued alongside another;
  * 3. the pure engine decides, with its memory loaded from and saved to the database;
  * 4. each decision is recorded with its reasons and carried out by `act` (jobs), unless the pair is
  *    in maintenance mode: then it is recorded "not acted: maintenance mode" (once, not every round).
@@ -16,8 +17,17 @@
  * 5. each decision raises an alert, and the conditions of a cause that has ended are cleared
  *    together, with one clear e-mail for the cause (decision-alerts.ts). Clears are tried for every
  *    pair in the first round after a start (an alert left open by an earlier process) and
- *    afterwards only for causes with a condition this process raised.
+ *    afterwards only for causes with a condition this process raised;
+ * 6. the nodes' health conditions and the UPSes' states are told as alerts of their own
+ *    (condition-alerts.ts: a failed fan, a degraded array, a UPS on battery), raised when they
+ *    begin and cleared when a fresh reading shows them over, maintenance mode or not.
  *    An alert that cannot be raised or cleared is logged; it never stops the round.
+ *
+ * Each round also applies the age-out policy to this Striker's time series (`purgeScanHistory`:
+ * readings past `readings.keepReadingsHours`, scores past `readings.keepHealthDays`) when
+ * `readings.purgeEveryMinutes` have passed since the last purge, and in the first round after a
+ * start. The series are local to each Striker, so every Striker purges its own, whichever pairs it
+ * owns; a purge that fails is logged and tried again next round.
  */
 import type { Logger } from 'pino';
 import { getHostAgent } from '../../striker/agent/index.js';
@@ -26,12 +36,14 @@ import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { Database } from '../../striker/db/database.js';
 import type { ClusterStatus } from './agents/scan-agent.js';
 import { decide, type Decision, type PairMemory } from './decide.js';
+import { openConditions } from './alerts/index.js';
+import { conditionAlertSource, conditionChanges, type ConditionChange } from './condition-alerts.js';
 import { alertSource, clearedKeys, decisionAlert, endedConditions, type AlertClear, type AlertRaise } from './decision-alerts.js';
 import { listDecisions, markNotActed, pairStates, pairsWithRunningActions, recordDecision, savePairMemory, setDecisionJobs } from './decisions-store.js';
 import { healthScore } from './health-score.js';
 import { nodeView, upsView, type PairView } from './pair-view.js';
 import type { TimedReading } from './reading.js';
-import { latestReadings, recordScan } from './readings-store.js';
+import { latestReadings, purgeScanHistory, recordScan } from './readings-store.js';
 import { runScanCycle } from './scan-cycle.js';
 import type { ScancoreConfig, ScancorePair } from './scancore-config.js';
 
@@ -64,6 +76,8 @@ export interface RoundResult {
   /** Pairs left to the Striker that owns them. */
   othersPairs: string[];
   decisions: { id: string; pairId: string; kind: Decision['kind']; outcome: 'acted' | 'not-acted'; jobIds: string[]; notActedReason?: string }[];
+  /** What this round's age-out purge removed; absent when no purge was due. */
+  purged?: { readings: number; scores: number };
 }
 
 export const maintenanceReason = 'not acted: maintenance mode (ScanCore reads and decides but does not act)';
@@ -100,6 +114,8 @@ export class ScancoreService {
   private clearedOnce = false;
   /** The pairs of the last round (for the boot job, which looks its BMC up when it runs). */
   private lastPairs: readonly ScancorePair[] = [];
+  /** When this process last purged the time series (none yet: the next round purges). */
+  private lastPurgeAt: number | undefined;
 
   constructor(private readonly d: ScancoreServiceDeps) {
     this.log = d.logger.child({ component: 'scancore' });
@@ -130,17 +146,24 @@ export class ScancoreService {
   /** One round over every pair; see the file comment. */
   async round(): Promise<RoundResult> {
     const { db, config } = this.d;
+    const purged = await this.purgeIfDue();
     const pairs = this.d.pairs === undefined ? config.pairs : await this.d.pairs();
     this.lastPairs = pairs;
     const states = await db.tx((t) => pairStates(t, pairs.map((p) => p.id)));
     const mine = pairs.filter((p) => states.get(p.id)?.mine === true);
-    const result: RoundResult = { decidedPairs: mine.map((p) => p.id), othersPairs: pairs.filter((p) => !mine.includes(p)).map((p) => p.id), decisions: [] };
+    const result: RoundResult = { decidedPairs: mine.map((p) => p.id), othersPairs: pairs.filter((p) => !mine.includes(p)).map((p) => p.id), decisions: [], ...(purged === undefined ? {} : { purged }) };
     for (const pair of mine) await this.readRemote(pair);
 
     const now = this.d.clock().getTime();
-    const busy = await pairsWithRunningActions(db, mine.map((p) => p.id));
+    const busy = await pairsWithRunningActions(db, mine.map((p) => ({ id: p.id, hostIds: p.nodes.map((n) => n.hostId) })));
     const views: PairView[] = [];
-    for (const pair of mine) views.push(await this.viewOf(pair, now, busy.has(pair.id)));
+    /** Each node's fresh readings, by node name, for the condition alerts. */
+    const fresh = new Map<string, TimedReading[]>();
+    for (const pair of mine) {
+      const seen = await this.viewOf(pair, now, busy.has(pair.id));
+      views.push(seen.view);
+      for (const [name, readings] of seen.fresh) fresh.set(name, readings);
+    }
     const memory: Record<string, PairMemory> = {};
     for (const pair of mine) {
       const m = states.get(pair.id)?.memory;
@@ -189,7 +212,23 @@ export class ScancoreService {
       for (const c of ended) if (!this.clearedOnce || clearedKeys(c).some((k) => this.openAlerts.has(`${c.host} ${k}`))) await this.tell(c);
     }
     this.clearedOnce = true;
+    await this.tellConditions(views, fresh);
     return result;
+  }
+
+  /** The age-out purge, when `readings.purgeEveryMinutes` have passed since the last one; a failure is logged, never thrown. */
+  private async purgeIfDue(): Promise<{ readings: number; scores: number } | undefined> {
+    const now = this.d.clock().getTime();
+    if (this.lastPurgeAt !== undefined && now - this.lastPurgeAt < this.d.config.readings.purgeEveryMinutes * 60_000) return undefined;
+    try {
+      const purged = await purgeScanHistory(this.d.db, now, this.d.config);
+      this.lastPurgeAt = now;
+      this.log.info({ ...purged, keepReadingsHours: this.d.config.readings.keepReadingsHours, keepHealthDays: this.d.config.readings.keepHealthDays }, 'ScanCore time series aged out');
+      return purged;
+    } catch (error) {
+      this.log.error({ err: error }, 'ScanCore could not age out its time series');
+      return undefined;
+    }
   }
 
   /** The pairs the last round watched. */
@@ -215,6 +254,28 @@ export class ScancoreService {
     }
   }
 
+  /**
+   * The nodes' health conditions and the UPSes' states as alerts (condition-alerts.ts), against
+   * what the alerts area has open for them; a failure is logged, never thrown.
+   */
+  private async tellConditions(views: readonly PairView[], fresh: ReadonlyMap<string, readonly TimedReading[]>): Promise<void> {
+    const alerts = this.d.alerts;
+    if (alerts === undefined || views.length === 0) return;
+    try {
+      const hostsOf = (v: PairView) => [v.id, ...v.nodes.map((n) => n.name)];
+      const open = await openConditions(this.d.db, conditionAlertSource, views.flatMap(hostsOf));
+      for (const view of views) {
+        const hosts = new Set(hostsOf(view));
+        for (const { op, ...change } of conditionChanges(view, fresh, open.filter((o) => hosts.has(o.host)))) {
+          if (op === 'raise') await alerts.raise({ source: conditionAlertSource, ...(change as Omit<Extract<ConditionChange, { op: 'raise' }>, 'op'>) });
+          else await alerts.clear({ source: conditionAlertSource, ...(change as Omit<Extract<ConditionChange, { op: 'clear' }>, 'op'>) });
+        }
+      }
+    } catch (error) {
+      this.log.error({ err: error }, 'ScanCore could not tell the alerts area of the conditions it sees');
+    }
+  }
+
   /** This Striker's own reads of the pair: each node's BMC, and the UPSes (stored under the first node). */
   private async readRemote(pair: ScancorePair): Promise<void> {
     for (const [i, node] of pair.nodes.entries()) {
@@ -226,7 +287,7 @@ export class ScancoreService {
     }
   }
 
-  private async viewOf(pair: ScancorePair, now: number, actionInProgress: boolean): Promise<PairView> {
+  private async viewOf(pair: ScancorePair, now: number, actionInProgress: boolean): Promise<{ view: PairView; fresh: Map<string, TimedReading[]> }> {
     const { config } = this.d;
     const readings = await latestReadings(this.d.db, pair.nodes.map((n) => n.hostId));
     const cluster = clusterStatusFromReadings(readings, now, config);
@@ -241,11 +302,15 @@ export class ScancoreService {
       const health = healthScore({ hostId: n.hostId, readings: own, facts: facts[i], peerFacts: facts[1 - i] }, now, config);
       return nodeView({ name: n.name, hostId: n.hostId, readings: own, cluster, health, now, config });
     };
+    const staleBefore = now - config.readings.staleAfterSeconds * 1000;
     return {
-      id: pair.id,
-      nodes: [node(0), node(1)],
-      upses: pair.upses.map((u) => upsView({ name: u.name, feeds: u.feeds, readings, now, config })),
-      actionInProgress,
+      view: {
+        id: pair.id,
+        nodes: [node(0), node(1)],
+        upses: pair.upses.map((u) => upsView({ name: u.name, feeds: u.feeds, readings, now, config })),
+        actionInProgress,
+      },
+      fresh: new Map(pair.nodes.map((n) => [n.name, readings.filter((r) => r.hostId === n.hostId && r.at >= staleBefore)])),
     };
   }
 }

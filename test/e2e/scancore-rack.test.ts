@@ -8,9 +8,11 @@
  *
  * (i) node1's fan fails → after the grace period ScanCore decides a preventative migration
  *     (`/api/scancore/decisions`), the stand-ins move to node2 (crm_mon XML), and a `notice`
- *     e-mail naming the pair reaches the recipient through the sink.
+ *     e-mail naming the pair reaches the recipient through the sink, beside node1's own `warning`
+ *     for its fan (cleared when it is repaired).
  * (ii) power, from two NUT `dummy-ups` UPSes (test/support/rack-sim) named in the manifest with
- *     their upsd port: one UPS on battery → nothing decided, nothing sent; both on battery past the
+ *     their upsd port: one UPS on battery → nothing decided, only the UPS's own warning sent; both
+ *     on battery past the
  *     grace → load shed (node1 withdraws and powers off through its BMC, node2 keeps the servers,
  *     a warning); hold-up time below the floor → the servers stopped and node2 powered off (a
  *     critical); mains back and charged → the Striker boots both nodes through IPMI, the servers
@@ -250,8 +252,14 @@ describe('ScanCore on a simulated rack', () => {
     expect(mail.parsed.text).toMatch(/fan failed: FAN1/);
     expect(mail.parsed.text).toMatch(new RegExp(`^Host: ${PAIR}$`, 'm'));
     expect(mail.parsed.text).toMatch(/^Level: Notice$/m);
-    const { json } = await rig.api<{ alerts: { key: string; level: string; host: string }[] }>('GET', '/api/alerts?limit=50');
-    expect(json.alerts).toContainEqual(expect.objectContaining({ key: 'health:migrate-servers', level: 'notice', host: PAIR }));
+    // The failed fan itself is told too, as node1's own condition (a warning).
+    const fanMail = await waitForMail('the fan warning', 120_000, (subject) => subject.startsWith(`[Warning] ${N1}: Fan FAN1 on ${N1} has failed`));
+    expect(fanMail.envelopeTo).toEqual([ADMIN_MAIL]);
+    expect(fanMail.parsed.text).toMatch(new RegExp(`^Fan FAN1 on ${N1} has failed: FAN1 reads 300 RPM \\(l?cr\\)\\.$`, 'm'));
+    expect(fanMail.parsed.text).toMatch(/^Level: Warning$/m);
+    const { json } = await rig.api<{ alerts: { source: string; key: string; level: string; host: string }[] }>('GET', '/api/alerts?limit=50');
+    expect(json.alerts).toContainEqual(expect.objectContaining({ source: 'scancore', key: 'health:migrate-servers', level: 'notice', host: PAIR }));
+    expect(json.alerts).toContainEqual(expect.objectContaining({ source: 'scancore.condition', key: 'fan-failed:FAN1', level: 'warning', host: N1 }));
     // Only this one decision: the servers are where the healthier node is.
     expect((await decisions()).map((d) => d.kind)).toEqual(['migrate-servers']);
   }, 900_000);
@@ -261,16 +269,22 @@ describe('ScanCore on a simulated rack', () => {
     const cleared = sink.received.length;
     await setFan(lab.node(1), 6000);
     await waitForNewMail(cleared, 'the health alert cleared', 300_000, (subject) => subject.startsWith(`[Cleared] ${PAIR}:`) && subject.includes('equally healthy again'));
+    await waitForNewMail(cleared, 'the fan condition cleared', 120_000, (subject) => subject.startsWith(`[Cleared] ${N1}: FAN1 on ${N1} is back to normal: FAN1 is 6000 RPM.`));
 
-    // One UPS on battery: ScanCore reads it and decides nothing (no decision recorded, no alert).
+    // One UPS on battery: ScanCore reads it and decides nothing (no decision recorded); the admin
+    // is told of the UPS itself, one warning for the pair and nothing else.
     const before1 = await decisions();
     const mails1 = sink.received.length;
-    const alerts1 = (await rig.api<{ alerts: unknown[] }>('GET', '/api/alerts?limit=200')).json.alerts.length;
+    const alerts1 = (await rig.api<{ alerts: { id: string }[] }>('GET', '/api/alerts?limit=200')).json.alerts.map((a) => a.id);
     await upses.set('ups1', { status: 'OB DISCHRG', chargePct: 90, runtimeS: 1800 });
     await roundsSaw(['ups1'], 'OB DISCHRG', 4);
     expect(await decisions()).toEqual(before1);
-    expect((await rig.api<{ alerts: unknown[] }>('GET', '/api/alerts?limit=200')).json.alerts).toHaveLength(alerts1);
-    expect(sink.received.slice(mails1).map((m) => m.parsed.subject)).toEqual([]);
+    const upsMail = await waitForNewMail(mails1, 'the UPS on battery warning', 120_000, (subject) => subject.startsWith(`[Warning] ${PAIR}: UPS ups1 is running on battery`));
+    expect(upsMail.envelopeTo).toEqual([ADMIN_MAIL]);
+    expect(upsMail.parsed.text).toContain('UPS ups1 is running on battery (90% charged, 1800 s left).');
+    expect(sink.received.slice(mails1).map((m) => m.parsed.subject).filter((subject) => subject?.includes(`] ${PAIR}:`))).toEqual([upsMail.parsed.subject]);
+    const newAlerts = (await rig.api<{ alerts: { id: string; source: string; key: string; level: string; host: string }[] }>('GET', '/api/alerts?limit=200')).json.alerts.filter((a) => !alerts1.includes(a.id));
+    expect(newAlerts.map((a) => [a.source, a.host, a.key, a.level])).toEqual([['scancore.condition', PAIR, 'ups1:on_battery', 'warning']]);
     expect((await upsStatus('ups1'))?.status).toBe('warning');
 
     // Both on battery past the grace: load shed. node2 runs the servers, so node1 withdraws and powers off.
@@ -308,10 +322,12 @@ describe('ScanCore on a simulated rack', () => {
     expect(downJobs.map((j) => [j.kind, j.status])).toEqual([['servers.stop', 'succeeded'], ['host.poweroff', 'succeeded']]);
     await waitFor('node2 cut by its BMC', 60_000, async () => (await bmcCallsSince(2, bmc2)).some((l) => / set power 0$/.test(l)), 500);
     expect([await chassisPower(1), await chassisPower(2)]).toEqual(['Chassis Power is off', 'Chassis Power is off']);
-    const downMail = await waitForNewMail(mails3, 'the shutdown critical', 120_000, (subject) => subject.startsWith(`[Critical] ${PAIR}:`));
+    const downMail = await waitForNewMail(mails3, 'the shutdown critical', 120_000, (subject) => subject.startsWith(`[Critical] ${PAIR}: Shutting down`));
     expect(downMail.envelopeTo).toEqual([ADMIN_MAIL]);
     expect(downMail.parsed.text).toContain(`Shutting down the servers and powering off ${N2}: every UPS feeding ${PAIR} is on battery`);
     expect(downMail.parsed.text).toMatch(/^Level: Critical$/m);
+    const lowMail = await waitForNewMail(mails3, 'the low battery critical', 120_000, (subject) => subject.startsWith(`[Critical] ${PAIR}: UPS ups1 is low on battery`));
+    expect(lowMail.parsed.text).toContain('UPS ups1 is low on battery (12% charged, 240 s left).');
 
     // Mains back and the best UPS charged past the safe level (35 %): the Striker boots both nodes
     // through their BMCs and the servers it stopped start again.
@@ -334,6 +350,8 @@ describe('ScanCore on a simulated rack', () => {
     expect(bootMail.envelopeTo).toEqual([ADMIN_MAIL]);
     // The pair whole again: the power alerts are cleared.
     await waitForNewMail(mails4, 'the power alerts cleared', 300_000, (subject) => subject.startsWith(`[Cleared] ${PAIR}: Mains power is back for ${PAIR}`));
+    // Each UPS's own alerts clear with one message each (ups1's on battery and low battery together).
+    for (const ups of ['ups1', 'ups2']) await waitForNewMail(mails4, `${ups} back on mains`, 120_000, (subject) => subject === `[Cleared] ${PAIR}: UPS ${ups} is back on mains power.`);
     // One clear for the cause: load shed, shutdown and boot are all closed, one clear e-mail sent.
     const { json: history } = await rig.api<{ alerts: { key: string; state: string; deliveries: { kind: string }[] }[] }>('GET', `/api/alerts?host=${PAIR}&limit=50`);
     const powerAlerts = history.alerts.filter((a) => a.key.startsWith('power:'));
@@ -399,10 +417,17 @@ describe('ScanCore on a simulated rack', () => {
 
     // Cooled again: node1 boots after a cool-down that doubled (the second thermal shutdown today).
     const before4 = await decisions();
+    const mails4 = sink.received.length;
+    const bmc1d = (await lab.bmcCalls(1)).length;
     await setTemperature(consoleAt, lab.node(2), 45);
     await setTemperature(consoleAt, lab.node(1), 45);
     const again = await waitForNewDecision(before4, 'node1 booted after the longer cool-down', 300_000, (d) => d.kind === 'boot-nodes');
+    expect(again.decision).toMatchObject({ kind: 'boot-nodes', cause: 'thermal', nodes: [N1], servers: [] });
     expect(again.reasons).toEqual([`${N1}'s temperatures are back to normal and its cool-down of 40 s (2 thermal shutdown(s) in 24 h) has passed`]);
+    await waitFor('node1 powered on by its BMC', 120_000, async () => (await bmcCallsSince(1, bmc1d)).some((l) => / set power 1$/.test(l)), 500);
     await waitForState(2, 'node1 back in the cluster', 300_000, (f) => f.quorate && nodeOnline(f, N1) && nodeOnline(f, N2));
+    const againMail = await waitForNewMail(mails4, 'the second boot notice', 120_000, (subject) => subject.startsWith(`[Notice] ${PAIR}: Booting ${N1} again`));
+    expect(againMail.envelopeTo).toEqual([ADMIN_MAIL]);
+    expect(againMail.parsed.text).toContain('cool-down of 40 s (2 thermal shutdown(s) in 24 h)');
   }, 1_800_000);
 });

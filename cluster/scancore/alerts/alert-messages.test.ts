@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeAlertMail, composeTestMail } from './compose-mail.js';
-import { english } from './message-catalogue.js';
+import { english, languageChoices, shippedLanguages } from './message-catalogue.js';
 import { fill, renderer } from './render-message.js';
 import { selectRecipients, thresholdFor, type Recipient } from './recipient-selection.js';
 
@@ -23,6 +23,14 @@ describe('message templates', () => {
   it('fills only names that were given and leaves other braces alone', () => {
     expect(fill('{a} {b} {not a name} {a}', { a: 'x', b: 0 })).toBe('x 0 {not a name} x');
     expect(fill('{toString}', {})).toBe('{toString}');
+  });
+
+  it('offers each shipped language by its own name (the recipient input accepts exactly these)', () => {
+    expect(languageChoices()).toEqual([{ tag: 'en', name: 'English' }]);
+    expect(languageChoices().map((l) => l.tag)).toEqual(shippedLanguages());
+    expect(languageChoices({ en: english, fr: { 'language.name': 'Français' }, de: {} })).toEqual([
+      { tag: 'de', name: 'de' }, { tag: 'en', name: 'English' }, { tag: 'fr', name: 'Français' },
+    ]);
   });
 
   it('every English template names only plain variables', () => {

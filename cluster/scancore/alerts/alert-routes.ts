@@ -1,6 +1,7 @@
 /**
  * The alerts API: history (filtered by level and host, paged) and acknowledge for operators;
- * recipients, mail servers and the test e-mail for admins. Relay passwords are never returned.
+ * recipients (and the languages they may choose), mail servers and the test e-mail for admins.
+ * Relay passwords are never returned.
  */
 import type { FastifyInstance } from 'fastify';
 import {
@@ -17,6 +18,7 @@ import {
   sendTestEmail,
 } from './actions.js';
 import type { AlertsDeps } from './alerts-deps.js';
+import { languageChoices } from './message-catalogue.js';
 
 const BODY_LIMIT = 64 * 1024;
 type WithId = { Params: { id: string } };
@@ -28,6 +30,7 @@ export function alertRoutes(app: FastifyInstance, deps: AlertsDeps): void {
   );
 
   app.get('/api/alerts/recipients', { config: { access: 'admin' } }, async () => listAlertRecipients(deps));
+  app.get('/api/alerts/languages', { config: { access: 'admin' } }, async () => ({ languages: languageChoices() }));
   app.post('/api/alerts/recipients', { config: { access: 'admin' }, bodyLimit: BODY_LIMIT }, async (request, reply) =>
     reply.status(201).send(await addRecipient(deps, request.actor!, request.body, { requestId: request.id, inputPath: 'body' })),
   );

@@ -166,6 +166,15 @@ export async function openAlertForUpdate(q: DbReader, source: string, host: stri
   return rows[0];
 }
 
+/** The conditions of `source` open for these hosts: pending or raised (not those whose clear is held). */
+export async function openConditions(q: DbReader, source: string, hosts: readonly string[]): Promise<{ host: string; key: string }[]> {
+  const { rows } = await q.query<{ host: string; key: string }>(
+    `SELECT host, key FROM alerts WHERE source = $1 AND host = ANY($2::text[]) AND state IN ('pending', 'raised') ORDER BY host, key`,
+    [source, hosts],
+  );
+  return rows;
+}
+
 export async function findAlert(q: DbReader, id: string): Promise<AlertRow | undefined> {
   return (await q.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [id])).rows[0];
 }

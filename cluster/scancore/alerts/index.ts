@@ -7,11 +7,11 @@
 export { ALERT_LEVELS, RECIPIENT_LEVELS, levelReaches, type AlertLevel, type RecipientLevel } from './alert-level.js';
 export { alertsArea, type AlertsArea } from './alerts-area.js';
 export { defaultAlertsSettings, type AlertsDeps, type AlertsSettings } from './alerts-deps.js';
-export { alertSecrets, type RecipientRow } from './alert-store.js';
+export { alertSecrets, openConditions, type RecipientRow } from './alert-store.js';
 export { DELIVER_KIND } from './alert-delivery.js';
 export { clearAlert, flushHeldAlerts, raiseAlert, type AlertChange, type ClearAlert, type RaiseAlert } from './raise-alert.js';
 export { renderer, type Renderer } from './render-message.js';
-export { catalogues, english, shippedLanguages, type Catalogue } from './message-catalogue.js';
+export { catalogues, english, languageChoices, shippedLanguages, type Catalogue } from './message-catalogue.js';
 export {
   acknowledgeAlert,
   addMailServer,

@@ -6,6 +6,8 @@
 export type Catalogue = Readonly<Record<string, string>>;
 
 export const english: Catalogue = Object.freeze({
+  // The language's own name, as a recipient choosing it reads it.
+  'language.name': 'English',
   // Words of the e-mail itself.
   'mail.level.critical': 'Critical',
   'mail.level.warning': 'Warning',
@@ -36,6 +38,24 @@ export const english: Catalogue = Object.freeze({
   'scancore.storage.array_restored': 'Array {array} is healthy again.',
   'scancore.link.down': 'Network link {link} is down.',
   'scancore.link.up': 'Network link {link} is up again.',
+  // A node's health conditions (cluster/scancore/health-conditions.ts), `{detail}` is what the reading said.
+  'scancore.condition.array_degraded': 'RAID array {subject} on {node} is degraded: {detail}.',
+  'scancore.condition.array_rebuilding': 'RAID array {subject} on {node} is rebuilding: {detail}.',
+  'scancore.condition.drbd_disk_failed': 'Replicated storage {subject} on {node} has no usable local disk: {detail}.',
+  'scancore.condition.drbd_disk_syncing': 'Replicated storage {subject} on {node} is not up to date: {detail}.',
+  'scancore.condition.disk_failing': 'Disk {subject} on {node} fails its SMART check: {detail}.',
+  'scancore.condition.disk_sectors': 'Disk {subject} on {node} has reallocated or pending sectors: {detail}.',
+  'scancore.condition.fan_failed': 'Fan {subject} on {node} has failed: {detail}.',
+  'scancore.condition.fan_warning': 'Fan {subject} on {node} is slow: {detail}.',
+  'scancore.condition.temperature_critical': 'Temperature {subject} on {node} is critical: {detail}.',
+  'scancore.condition.temperature_warning': 'Temperature {subject} on {node} is high: {detail}.',
+  'scancore.condition.sensor_critical': 'Sensor {subject} on {node} is critical: {detail}.',
+  'scancore.condition.sensor_warning': 'Sensor {subject} on {node} is out of its normal range: {detail}.',
+  'scancore.condition.link_down': 'Network link {subject} on {node} has been down for more than 60 s: {detail}.',
+  'scancore.condition.bond_down': 'Every member of bond {subject} on {node} has been down for more than 60 s: {detail}.',
+  'scancore.condition.bond_degraded': 'A member of bond {subject} on {node} has been down for more than 60 s: {detail}.',
+  'scancore.condition.server_crashed': 'Server {subject} on {node} crashed: {detail}.',
+  'scancore.condition.cleared': '{subject} on {node} is back to normal: {detail}.',
   'scancore.decision.migrate': 'Moving servers from {from} to {to}: {reason}.',
   'scancore.decision.shed_load': 'Shedding load: {node} withdraws and powers off; {survivor} keeps the servers. {reason}.',
   'scancore.decision.shutdown': 'Shutting down the servers and powering off {node}: {reason}.',
@@ -52,4 +72,9 @@ export const catalogues: Readonly<Record<string, Catalogue>> = Object.freeze({ e
 /** The languages a recipient may choose. */
 export function shippedLanguages(): string[] {
   return Object.keys(catalogues).sort();
+}
+
+/** Each shipped language with its own name (`language.name`, else its tag), for a recipient's choice. */
+export function languageChoices(shipped: Readonly<Record<string, Catalogue>> = catalogues): { tag: string; name: string }[] {
+  return Object.keys(shipped).sort().map((tag) => ({ tag, name: shipped[tag]?.['language.name'] ?? tag }));
 }

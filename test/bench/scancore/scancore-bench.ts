@@ -6,8 +6,8 @@
  *    readings (IPMI sensors, chassis power, SEL, arrays, disks, links, bond, DRBD, two UPSes) as the
  *    simulated pair reports them, some hosts sick (failed fans, degraded arrays, links down, UPSes
  *    on battery, hot CPUs) and changing between rounds. One round = every host's health score,
- *    every pair's view and one decide() over all pairs, with the engine's memory carried
- *    over. ROUNDS rounds (default 50) 30 simulated seconds apart; median and p95. Goal ≤ 100 ms.
+ *    every pair's view, one decide() over all pairs, with the engine's memory carried over, and
+ *    every pair's condition alerts (conditionChanges, against nothing open: the most to raise). ROUNDS rounds (default 50) 30 simulated seconds apart; median and p95. Goal ≤ 100 ms.
  * 2. Scan cycle CPU per host: every agent a node and its Striker run (cluster, drbd, links,
  *    storage with 2 disks and an array, servers; ipmi, ups with 2 UPSes) on the captured
  *    fixtures through a runner that answers from memory, so the figure is ScanCore's own
@@ -26,6 +26,7 @@ import { loadavg } from 'node:os';
 import type { CommandResult, CommandRunner } from '../../../striker/core/command/run-command.js';
 import { runCommand } from '../../../striker/core/command/run-command.js';
 import { linkReadings, ipAddrArgv, ipLinkArgv } from '../../../cluster/scancore/agents/links-agent.js';
+import { conditionChanges } from '../../../cluster/scancore/condition-alerts.js';
 import { decide, type EngineMemory } from '../../../cluster/scancore/decide.js';
 import { parseIpAddr, parseIpLink } from '../../../cluster/scancore/parsers/links.js';
 import { runScanCycle } from '../../../cluster/scancore/scan-cycle.js';
@@ -64,6 +65,7 @@ let memory: EngineMemory = {};
 const roundMs: number[] = [];
 const roundCpuMs: number[] = [];
 let decisions = 0;
+let alertChanges = 0;
 let readingsPerHost = 0;
 for (let round = 0; round < ROUNDS + 10; round++) {
   clock.now += 30_000;
@@ -73,6 +75,11 @@ for (let round = 0; round < ROUNDS + 10; round++) {
   const t0 = performance.now();
   const views = pairs.map((p) => viewOf(p, clock.now, config));
   const result = decide(views, clock.now, config, memory);
+  let raises = 0;
+  views.forEach((v, i) => {
+    const p = pairs[i]!;
+    raises += conditionChanges(v, new Map(p.nodes.map((n) => [n.name, p.previous.get(n.name) ?? []])), []).length;
+  });
   const t = performance.now() - t0;
   const c = process.cpuUsage(c0);
   memory = result.memory;
@@ -82,6 +89,7 @@ for (let round = 0; round < ROUNDS + 10; round++) {
     roundMs.push(t);
     roundCpuMs.push((c.user + c.system) / 1000);
     decisions += result.decisions.length;
+    alertChanges += raises;
   }
   readingsPerHost = pairs[0]?.previous.get(pairs[0].nodes[0].name)?.length ?? 0;
 }
@@ -188,7 +196,7 @@ console.log(`\nScanCore benchmark, node ${process.version}, load ${loadavg().map
 console.log(`1. decision round: ${PAIRS} pairs (${PAIRS * 2} hosts), ${readingsPerHost} readings per host, ${ROUNDS} rounds`);
 console.log(`   median ${ms(percentile(sortedRounds, 50))}, p95 ${ms(percentile(sortedRounds, 95))}, max ${ms(sortedRounds.at(-1) ?? Number.NaN)} — goal ≤ 100 ms: ${percentile(sortedRounds, 95) <= 100 ? 'met' : 'NOT met'}`);
 console.log(`   CPU per round: median ${ms(percentile(sortedCpu, 50))}, p95 ${ms(percentile(sortedCpu, 95))} (wall exceeds CPU when other processes share the cores)`);
-console.log(`   ${decisions} decisions over the ${ROUNDS} rounds`);
+console.log(`   ${decisions} decisions over the ${ROUNDS} rounds; ${alertChanges} condition alerts to raise (nothing taken as open)`);
 console.log(`2. scan cycle CPU per host (node + Striker side, fixtures from memory): ${(cycleCpuUs / 1000).toFixed(3)} ms for ${readingsPerCycle} readings`);
 console.log(`   at a 30 s interval: ${((cycleCpuUs / 1e6 / 30) * 100).toFixed(4)} % of one core per host`);
 console.log(`3. peer, real \`ip -j -d link\` + \`ip -j addr\` here (${linkOut.length + addrOut.length} bytes): child CPU ${childCpuMs.toFixed(2)} ms, wall ${realWallMs.toFixed(2)} ms per pair of runs`);

@@ -60,7 +60,19 @@ describe('recipients', () => {
     expect((await call(admin, 'PUT', '/api/alerts/recipients/not-a-uuid', { name: 'x', email: 'x@y.z', level: 'info' })).statusCode).toBe(404);
   });
 
+  it('lists the languages a recipient may choose, each by its own name; a language not shipped is refused', async () => {
+    const languages = await call(admin, 'GET', '/api/alerts/languages');
+    expect(languages.statusCode).toBe(200);
+    expect(languages.json()).toEqual({ languages: [{ tag: 'en', name: 'English' }] });
+    for (const { tag } of languages.json().languages as { tag: string }[]) {
+      const added = await call(admin, 'POST', '/api/alerts/recipients', { name: `In ${tag}`, email: `lang-${tag}@example.lan`, level: 'info', language: tag });
+      expect(added.json()).toMatchObject({ language: tag });
+      expect((await call(admin, 'DELETE', `/api/alerts/recipients/${added.json().id}`)).statusCode).toBe(200);
+    }
+  });
+
   it('is for admins only', async () => {
+    expect((await call(viewer, 'GET', '/api/alerts/languages')).statusCode).toBe(403);
     expect((await call(viewer, 'GET', '/api/alerts/recipients')).statusCode).toBe(403);
     expect((await call(viewer, 'POST', '/api/alerts/test-email', { to: 'a@b.c' })).statusCode).toBe(403);
   });
