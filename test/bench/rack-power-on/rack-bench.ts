@@ -439,7 +439,7 @@ try {
       const r = await bootRack(side);
       results.push(r);
       const s = summary(r);
-      console.error(`round ${round + 1} ${side.name.padEnd(14)} last done ${Number(s['lastDone']).toFixed(2)} s, failed ${s['failed']}, CPU ${Number(s['cpu']).toFixed(2)} s`);
+      console.error(`round ${round + 1} ${side.name.padEnd(14)} last done ${Number(s['lastDone']).toFixed(2)} s, failed ${s['failed']}, CPU ${Number(s['cpu']).toFixed(2)} s (go at ${r.goAt.toFixed(3)}, epoch s)`);
       for (const c of r.clients) if (!c.ok) console.error(`  ${c.line}`);
       const slowest = r.clients.filter((c) => c.ok).sort((a, b) => b.end - a.end)[0];
       if (slowest !== undefined) {
