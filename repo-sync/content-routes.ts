@@ -35,7 +35,6 @@ import { FileStreamer } from './file-streamer.js';
 import { loadSendFileAddon } from './send-file-addon.js';
 import { HotUrlIndex } from './hot-url-index.js';
 import { UPSTREAM_KEY_FILE } from './repo-paths.js';
-import { OpenFileCache } from './open-file-cache.js';
 import { openUnderRoot, resolveRoot, type OpenedFile } from './safe-open.js';
 import { SmallFileCache } from './small-file-cache.js';
 import { SnapshotLinks } from './snapshot-links.js';
@@ -107,11 +106,8 @@ function asksForPartOrCondition(rawHeaders: readonly string[]): boolean {
 
 type ContentRequest = FastifyRequest<{ Params: { name: string; '*': string } }>;
 
-/**
- * What a file is served from: bytes in memory, or a descriptor the safe opener opened; `done`
- * runs once the response no longer needs it (closes it, or gives a kept one back).
- */
-type Body = { readonly kind: 'memory'; readonly bytes: Buffer } | { readonly kind: 'file'; readonly file: OpenedFile; readonly done: () => Promise<void> };
+/** What a file is served from: bytes in memory, or a descriptor the safe opener opened. */
+type Body = { readonly kind: 'memory'; readonly bytes: Buffer } | { readonly kind: 'file'; readonly file: OpenedFile };
 
 export async function registerRepoRoutes(app: FastifyInstance, options: RepoRouteOptions): Promise<RepoRouteCounters> {
   const counters: RepoRouteCounters = { served: 0, refused: 0, fromMemory: 0 };
@@ -123,13 +119,9 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
   const cache = new SmallFileCache();
   const links = new SnapshotLinks();
   const hot = new HotUrlIndex();
-  const openFiles = new OpenFileCache();
   const streamer = new FileStreamer(options.readChunkBytes ?? defaultReadChunkBytes, 8, options.sendfile === false ? null : loadSendFileAddon());
   const warned = new Set<string>();
-  app.addHook('onClose', async () => {
-    links.close();
-    await openFiles.clear();
-  });
+  app.addHook('onClose', async () => links.close());
   // Answers fastify gives without reaching the routes below (no route for the URL or method) are inert too.
   app.addHook('onRequest', async (req, reply) => {
     if (isContentUrl(req.url)) void reply.headers(inertHeaders);
@@ -161,7 +153,7 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
 
   /** Answers a file per RFC 9110 (validators, conditionals, one byte range); closes an opened file. */
   const respond = async (req: FastifyRequest, reply: FastifyReply, h: FileHeaders, body: Body): Promise<FastifyReply | undefined> => {
-    const closeFile = () => (body.kind === 'file' ? body.done().catch(() => undefined) : undefined);
+    const closeFile = () => (body.kind === 'file' ? body.file.handle.close().catch(() => undefined) : undefined);
     const answer = answerFor(req.method, req.headers, h);
     if (answer.status === 304 || answer.status === 412 || answer.status === 416) {
       await closeFile();
@@ -200,17 +192,6 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
   const serveUnder = async (req: FastifyRequest, reply: FastifyReply, rootPath: string, tail: string, link?: string) => {
     const generation = links.generation;
     const watched = link !== undefined && links.watch(link);
-    // A large file this route opened through the same unchanged link is still open: no disk access.
-    const keptKey = `${rootPath}\0${tail}`;
-    const kept = watched ? openFiles.take(keptKey, generation) : undefined;
-    if (kept !== undefined) {
-      const before = kept.file.stats;
-      const now = await kept.file.handle.stat().catch(() => undefined);
-      if (now !== undefined && now.size === before.size && now.mtimeMs === before.mtimeMs && now.ino === before.ino) {
-        return respond(req, reply, kept.headers, { kind: 'file', file: kept.file, done: kept.release });
-      }
-      await kept.discard(); // changed in place: opened afresh below
-    }
     const root = await resolveRoot(rootPath);
     if (root === undefined) return notFound(req, reply);
     const key = join(root, tail);
@@ -226,12 +207,7 @@ export async function registerRepoRoutes(app: FastifyInstance, options: RepoRout
         await file.handle.close().catch(() => undefined);
         throw error;
       }
-      if (cached === undefined) {
-        const headers = fileHeaders(key, file.stats);
-        if (!watched) return respond(req, reply, headers, { kind: 'file', file, done: () => file.handle.close() });
-        const lease = openFiles.keep(keptKey, file, headers, generation);
-        return respond(req, reply, headers, { kind: 'file', file, done: lease.release });
-      }
+      if (cached === undefined) return respond(req, reply, fileHeaders(key, file.stats), { kind: 'file', file });
       await file.handle.close().catch(() => undefined);
     }
     const url = req.raw.url ?? '';
