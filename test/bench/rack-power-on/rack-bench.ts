@@ -394,9 +394,12 @@ async function bootRack(side: Side): Promise<RoundResult> {
   return { side: side.name, clients, goAt, cpu, latencies, idleLatencies, counted };
 }
 
+/** The median; of an even count, the mean of the middle two (of two rounds, not the lower one). */
 const median = (xs: number[]): number => {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)]!;
+  if (s.length === 0) return NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
 function summary(r: RoundResult): Record<string, number | string> {
