@@ -6,7 +6,7 @@
  * together and boot with real clients (client.sh): DHCP with PXE options (udhcpc) → TFTP of a
  * 1 MiB loader (curl) → HTTP of the per-MAC boot script, a 10 MiB kernel and a 60 MiB initrd
  * (curl) → the machine's kickstart. Against, in the same run and on the same bridge, one after
- * the other (RACK_ROUNDS rounds, default 1, the order alternating):
+ * the other (RACK_ROUNDS rounds, default 1, the order rotating):
  *   - Striker: the built `striker serve` (dist/) with PXE on the bridge, its own PostgreSQL,
  *     set up as an operator would before the first boot: the 50 machines described (role node,
  *     host name, reserved address) through the API, OS media (kickstart-media.ts) imported with
@@ -23,7 +23,9 @@
  * median per phase, the servers' CPU seconds during the boot (a cgroup-v1 cpuacct group each,
  * children included: PostgreSQL for Striker, nginx's workers for the peer), and the ratio; and
  * for Striker the latency of GET /api/machines (the Machines page's request), polled every
- * 250 ms during the boot, against the same request before the boot.
+ * 250 ms during the boot, against the same request before the boot. Each boot's line names its
+ * start ("go at", epoch seconds), to cut a `perf record -a --clockid=CLOCK_REALTIME` of the run
+ * (`perf report --time START,END`) to one side's boot.
  * Env: RACK_SETTINGS='pxe.tftp.nativeSockets=false,…' adds config keys (JSON values) to Striker's;
  * RACK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/x' adds Node options to `striker serve`;
  * RACK_MAIN runs another build's main.js (a copy of dist/ inside the checkout, so the native
