@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../striker/core/command/run-command.js';
-import { DirectorySource } from './directory-source.js';
+import { DirectorySource, descriptorFile } from './directory-source.js';
 import { composeSources, type OpenResult } from './file-source.js';
 import { VirtualFiles } from './virtual-files.js';
 
@@ -130,5 +130,28 @@ describe('VirtualFiles in front of the directory', () => {
     seen.length = 0;
     expect(await source.open('../pxelinux.cfg/x', peer)).toMatchObject({ kind: 'refused', reason: 'traversal' });
     expect(seen).toEqual([]);
+  });
+});
+
+describe('descriptorFile (what the TFTP worker thread reads a file on disk through)', () => {
+  it('names its descriptor, releases it only after every read already started, and refuses reads after close', async () => {
+    const handle = await open(join(root, 'huge.img'), 'r');
+    const events: string[] = [];
+    const file = descriptorFile(handle.fd, 5 * 1024 ** 3, async () => {
+      events.push('released');
+      await handle.close();
+    });
+    expect(file.fd).toBe(handle.fd);
+    const tail = Buffer.alloc(4);
+    const head = Buffer.alloc(1024 * 1024);
+    const reads = [file.read([tail], 5 * 1024 ** 3 - 4), file.read([head], 0)].map((read) => read.then((n) => (events.push(`read ${n}`), n)));
+    const closed = file.close();
+    await expect(file.read([Buffer.alloc(1)], 0)).rejects.toThrow('file closed');
+    await Promise.all([closed, ...reads]);
+    expect(tail.toString()).toBe('END!');
+    expect(events.slice(0, 2).sort()).toEqual(['read 1048576', 'read 4']);
+    expect(events.slice(2)).toEqual(['released']);
+    await file.close();
+    expect(events.filter((e) => e === 'released')).toHaveLength(1);
   });
 });

@@ -77,34 +77,49 @@ function fromFsError(error: unknown): OpenResult {
   return { kind: 'refused', reason: 'unreadable', message: `cannot open: ${code ?? 'unknown error'}` };
 }
 
-/** preadv(2) on an open descriptor, retried until the targets are full or the file ends. */
-function descriptorFile(fd: number, size: number): OpenFile {
-  let closed = false;
+/**
+ * An open descriptor as an `OpenFile`: reads are preadv(2) (`readDescriptor`); `release` runs once
+ * on close (default: close(2) the descriptor), after every read already started has settled, so
+ * a read never lands on a descriptor number that was closed and reused meanwhile.
+ */
+export function descriptorFile(fd: number, size: number, release: () => Promise<void> = () => closeAsync(fd)): OpenFile {
+  let closing: Promise<void> | undefined;
+  const reading = new Set<Promise<number>>();
   return {
     size,
+    fd,
     read(targets, position) {
-      return new Promise((resolve, reject) => {
-        let total = 0;
-        let pending = targets;
-        const next = (): void => {
-          readv(fd, pending as NodeJS.ArrayBufferView[], position + total, (error, bytes) => {
-            if (error) return reject(error);
-            total += bytes;
-            const wanted = pending.reduce((n, t) => n + t.length, 0);
-            if (bytes === 0 || bytes === wanted) return resolve(total);
-            pending = remaining(pending, bytes);
-            next();
-          });
-        };
-        next();
-      });
+      if (closing !== undefined) return Promise.reject(new Error('file closed'));
+      const read = readDescriptor(fd, targets, position);
+      reading.add(read);
+      const done = (): void => void reading.delete(read);
+      read.then(done, done);
+      return read;
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await closeAsync(fd);
+    close() {
+      closing ??= Promise.allSettled([...reading]).then(release);
+      return closing;
     },
   };
+}
+
+/** preadv(2) on an open descriptor into `targets` from `position`, retried until they are full or the file ends. */
+export function readDescriptor(fd: number, targets: readonly Uint8Array[], position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let total = 0;
+    let pending = targets;
+    const next = (): void => {
+      readv(fd, pending as NodeJS.ArrayBufferView[], position + total, (error, bytes) => {
+        if (error) return reject(error);
+        total += bytes;
+        const wanted = pending.reduce((n, t) => n + t.length, 0);
+        if (bytes === 0 || bytes === wanted) return resolve(total);
+        pending = remaining(pending, bytes);
+        next();
+      });
+    };
+    next();
+  });
 }
 
 /** The part of `targets` not yet filled after `filled` bytes. */

@@ -28,6 +28,12 @@ export interface OpenFile {
    */
   read(targets: readonly Uint8Array[], position: number): Promise<number>;
   close(): Promise<void>;
+  /**
+   * The open descriptor `read` reads, when the file is one on disk (DirectorySource): the TFTP
+   * worker thread then reads it itself, straight into its read-ahead ring, instead of asking the
+   * main thread for the bytes. Valid until `close`.
+   */
+  readonly fd?: number;
 }
 
 export type OpenResult =

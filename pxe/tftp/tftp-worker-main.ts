@@ -2,14 +2,17 @@
  * The TFTP worker thread's entry (started by tftp-worker.ts): runs `startTftpServer` — the
  * listener, every transfer's sockets and timers, the pure `step()` — on this thread's own event
  * loop, so HTTP downloads and database work on the main thread do not delay DATA blocks. What it
- * needs from the main thread goes by message (worker-messages.ts): files are opened and read
- * there (a read fills a whole read-ahead ring, up to 1 MiB, so a loader is a few messages), and
+ * needs from the main thread goes by message (worker-messages.ts): files are opened there (boot
+ * configs are rendered from the database); a file on disk comes back as its descriptor, which
+ * this thread reads itself straight into the transfer's ring, while an in-memory file is read
+ * there (a read fills a whole read-ahead ring, up to 1 MiB, so a file is a few messages); and
  * timeline events, log lines and counters go back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { BootTimeline } from '../boot/timeline.js';
 import { createCounters, type TftpCounters } from './counters.js';
+import { descriptorFile } from './directory-source.js';
 import type { FileSource, OpenFile, OpenResult } from './file-source.js';
 import { startTftpServer } from './server.js';
 import type { FromWorker, OpenReply, ToWorker, WorkerStart } from './worker-messages.js';
@@ -56,7 +59,12 @@ const source: FileSource = {
     const reply = await ask({ type: 'open', path, peer: { address: peer.address, port: peer.port } });
     if (reply.error !== undefined || reply.open === undefined) throw new Error(reply.error ?? 'no answer');
     const opened: OpenReply = reply.open;
-    return opened.kind === 'file' ? ({ kind: 'file', file: remoteFile(opened.file, opened.size) } satisfies OpenResult) : opened;
+    if (opened.kind !== 'file') return opened;
+    // A file on disk is read here, on this thread's own thread pool, straight into the transfer's
+    // ring; the main thread keeps the descriptor and closes it on close-file, after the last read.
+    const { file, fd } = opened;
+    const local = fd === undefined ? remoteFile(file, opened.size) : descriptorFile(fd, opened.size, async () => post({ type: 'close-file', file }));
+    return { kind: 'file', file: local } satisfies OpenResult;
   },
 };
 

@@ -78,7 +78,8 @@ export async function startTftpWorker(options: TftpServerOptions): Promise<TftpS
               }
               const file = nextFile++;
               files.set(file, result.file);
-              send({ type: 'reply', id: message.id, open: { kind: 'file', file, size: result.file.size } });
+              const { fd } = result.file;
+              send({ type: 'reply', id: message.id, open: { kind: 'file', file, size: result.file.size, ...(fd === undefined ? {} : { fd }) } });
             },
             (error: unknown) => send({ type: 'reply', id: message.id, error: errorText(error) }),
           );

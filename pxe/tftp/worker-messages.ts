@@ -36,7 +36,10 @@ export type FromWorker =
   | { readonly type: 'closed' };
 
 /** What the main thread answers an `open` with: a file becomes a number the worker reads through. */
-export type OpenReply = Exclude<OpenResult, { kind: 'file' }> | { readonly kind: 'file'; readonly file: number; readonly size: number };
+export type OpenReply =
+  | Exclude<OpenResult, { kind: 'file' }>
+  /** `fd`: the file's open descriptor (a file on disk), which the worker reads itself until it sends close-file. */
+  | { readonly kind: 'file'; readonly file: number; readonly size: number; readonly fd?: number };
 
 /** Main → worker. */
 export type ToWorker =

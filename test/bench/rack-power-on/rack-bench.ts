@@ -6,7 +6,7 @@
  * together and boot with real clients (client.sh): DHCP with PXE options (udhcpc) → TFTP of a
  * 1 MiB loader (curl) → HTTP of the per-MAC boot script, a 10 MiB kernel and a 60 MiB initrd
  * (curl) → the machine's kickstart. Against, in the same run and on the same bridge, one after
- * the other (RACK_ROUNDS rounds, default 1, the order alternating):
+ * the other (RACK_ROUNDS rounds, default 1, the order rotating):
  *   - Striker: the built `striker serve` (dist/) with PXE on the bridge, its own PostgreSQL,
  *     set up as an operator would before the first boot: the 50 machines described (role node,
  *     host name, reserved address) through the API, OS media (kickstart-media.ts) imported with
@@ -23,11 +23,17 @@
  * median per phase, the servers' CPU seconds during the boot (a cgroup-v1 cpuacct group each,
  * children included: PostgreSQL for Striker, nginx's workers for the peer), and the ratio; and
  * for Striker the latency of GET /api/machines (the Machines page's request), polled every
- * 250 ms during the boot, against the same request before the boot.
+ * 250 ms during the boot, against the same request before the boot. Each boot's line names its
+ * start ("go at", epoch seconds), to cut a `perf record -a --clockid=CLOCK_REALTIME` of the run
+ * (`perf report --time START,END`) to one side's boot.
  * Env: RACK_SETTINGS='pxe.tftp.nativeSockets=false,…' adds config keys (JSON values) to Striker's;
  * RACK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/x' adds Node options to `striker serve`;
  * RACK_MAIN runs another build's main.js (a copy of dist/ inside the checkout, so the native
  * addons and node_modules resolve as from dist/), so the checkout can be rebuilt during a run.
+ * RACK_MAIN_B (and RACK_SETTINGS_B, config keys as RACK_SETTINGS, applied after them) adds a
+ * second Striker, "Striker B", to every round: the same data directory, database and setup,
+ * another build or other settings. The rounds then boot Striker, Striker B and the peer (the
+ * order rotating), and B/A is printed per round: an A/B of a change within one run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -43,9 +49,12 @@ requirePeers('ip', 'udhcpc', 'curl', 'dnsmasq', 'nginx', 'rpmbuild', 'createrepo
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
 const MAIN = process.env['RACK_MAIN'] ?? join(root, 'dist/striker/app/main.js');
-if (!existsSync(MAIN)) {
-  console.error(`${MAIN} is missing: run npm run build first`);
-  process.exit(2);
+const MAIN_B = process.env['RACK_MAIN_B'] ?? (process.env['RACK_SETTINGS_B'] === undefined ? undefined : MAIN);
+for (const main of [MAIN, MAIN_B]) {
+  if (main !== undefined && !existsSync(main)) {
+    console.error(`${main} is missing: run npm run build first`);
+    process.exit(2);
+  }
 }
 
 const MACHINES = Number(process.env['RACK_MACHINES'] ?? 50);
@@ -164,8 +173,8 @@ function writeFiles(): void {
   for (const d of ['logs', 'tmp', 'striker-var']) mkdirSync(join(W, d), { recursive: true });
 }
 
-function strikerConfig(): string {
-  const extra = (process.env['RACK_SETTINGS'] ?? '')
+function strikerConfig(file: string, settings: string): string {
+  const extra = settings
     .split(',')
     .filter((s) => s !== '')
     .map((pair) => pair.split('=') as [string, string]);
@@ -188,7 +197,6 @@ function strikerConfig(): string {
     for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
     at[keys.at(-1)!] = JSON.parse(value) as unknown;
   }
-  const file = join(W, 'striker.json');
   writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
 }
@@ -240,13 +248,14 @@ async function setUpKickstarts(): Promise<void> {
   if (pending.size > 0) throw new Error(`${pending.size} kickstart check(s) did not finish within 15 minutes`);
 }
 
-const strikerSide: Side = {
-  name: 'Striker',
+/** A Striker side: `main` with the config file `config` (the same data directory for both). */
+const strikerSide = (name: string, main: string, config: string): Side => ({
+  name,
   group: 'rk-striker',
   async start() {
     const log = join(W, 'logs/striker.log');
     const nodeArgs = (process.env['RACK_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-    const child = startIn(this.group, [process.execPath, ...nodeArgs, MAIN, '--config', join(W, 'striker.json'), 'serve'], log);
+    const child = startIn(this.group, [process.execPath, ...nodeArgs, main, '--config', config, 'serve'], log);
     this.stop = () => stop(child, 30_000);
     await waitFor('striker serve answering', () => child.exitCode === null && curlIn(`http://${ADDRESS}:${PORT}/api/health`)[0] > 0);
     if (child.exitCode !== null) throw new Error(`striker serve exited: ${readFileSync(log, 'utf8').slice(-3000)}`);
@@ -284,7 +293,7 @@ const strikerSide: Side = {
     const [status, , seconds] = curlIn(`http://${ADDRESS}:${PORT}/api/machines`, ['-o', '/dev/null', '-H', `authorization: Bearer ${token}`]);
     return status === 200 ? seconds * 1000 : NaN;
   },
-};
+});
 
 const peerSide: Side = {
   name: 'dnsmasq+nginx',
@@ -387,9 +396,12 @@ async function bootRack(side: Side): Promise<RoundResult> {
   return { side: side.name, clients, goAt, cpu, latencies, idleLatencies, counted };
 }
 
+/** The median; of an even count, the mean of the middle two (of two rounds, not the lower one). */
 const median = (xs: number[]): number => {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)]!;
+  if (s.length === 0) return NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
 function summary(r: RoundResult): Record<string, number | string> {
@@ -416,15 +428,23 @@ try {
   setUpNetwork();
   writeFiles();
   ISO = await makeKickstartMedia(W);
-  strikerConfig();
-  console.error(`${MACHINES} machines, ${ROUNDS} round(s); ${process.env['RACK_SETTINGS'] ?? 'Striker with its defaults'}; ${W}`);
+  const settingsA = process.env['RACK_SETTINGS'] ?? '';
+  const sides = [strikerSide('Striker', MAIN, strikerConfig(join(W, 'striker.json'), settingsA))];
+  if (MAIN_B !== undefined) {
+    const settingsB = [settingsA, process.env['RACK_SETTINGS_B'] ?? ''].filter((x) => x !== '').join(',');
+    sides.push(strikerSide('Striker B', MAIN_B, strikerConfig(join(W, 'striker-b.json'), settingsB)));
+    console.error(`Striker B: ${MAIN_B}, ${settingsB === '' ? 'defaults' : settingsB}`);
+  }
+  sides.push(peerSide);
+  console.error(`${MACHINES} machines, ${ROUNDS} round(s); ${settingsA === '' ? 'Striker with its defaults' : settingsA}; ${W}`);
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? [strikerSide, peerSide] : [peerSide, strikerSide];
+    // Rotates, so every side boots first, in the middle and last in turn.
+    const order = sides.map((_, k) => sides[(k + round) % sides.length]!);
     for (const side of order) {
       const r = await bootRack(side);
       results.push(r);
       const s = summary(r);
-      console.error(`round ${round + 1} ${side.name.padEnd(14)} last done ${Number(s['lastDone']).toFixed(2)} s, failed ${s['failed']}, CPU ${Number(s['cpu']).toFixed(2)} s`);
+      console.error(`round ${round + 1} ${side.name.padEnd(14)} last done ${Number(s['lastDone']).toFixed(2)} s, failed ${s['failed']}, CPU ${Number(s['cpu']).toFixed(2)} s (go at ${r.goAt.toFixed(3)}, epoch s)`);
       for (const c of r.clients) if (!c.ok) console.error(`  ${c.line}`);
       const slowest = r.clients.filter((c) => c.ok).sort((a, b) => b.end - a.end)[0];
       if (slowest !== undefined) {
@@ -465,6 +485,23 @@ try {
   for (const [label, key] of [['last client', 'lastDone'], ['server CPU', 'cpu'], ['median TFTP', 'tftp'], ['median HTTP', 'http']] as const) {
     const ratios = paired(key);
     console.log(`Striker/peer per round, ${label}: ${ratios.map((x) => `${fmt(x)}×`).join(', ')} (median ${fmt(median(ratios))}×)`);
+  }
+  const sb = bySide('Striker B');
+  if (sb.length > 0) {
+    console.log(`\nStriker B (${MAIN_B}${process.env['RACK_SETTINGS_B'] === undefined ? '' : `, ${process.env['RACK_SETTINGS_B']}`}) against Striker, medians of ${ROUNDS} round(s)`);
+    console.log('| measure                          | Striker  | Striker B | B/A      | B/peer   |');
+    console.log('| -------------------------------- | -------- | --------- | -------- | -------- |');
+    for (const [label, key, ratio] of rows) {
+      const a = pick(s, key);
+      const b = pick(sb, key);
+      const peer = pick(p, key);
+      const digits = key === 'failed' ? 0 : 2;
+      console.log(`| ${label.padEnd(32)} | ${fmt(a, digits).padStart(8)} | ${fmt(b, digits).padStart(9)} | ${(ratio && a > 0 ? `${(b / a).toFixed(2)}×` : '-').padStart(8)} | ${(ratio && peer > 0 ? `${(b / peer).toFixed(2)}×` : '-').padStart(8)} |`);
+    }
+    for (const [label, key] of [['last client', 'lastDone'], ['server CPU', 'cpu'], ['median TFTP', 'tftp'], ['median HTTP', 'http'], ['median kickstart', 'ks']] as const) {
+      const ratios = sb.map((row, k) => Number(row[key]) / Number(s[k]?.[key]));
+      console.log(`Striker B/Striker per round, ${label}: ${ratios.map((x) => `${fmt(x)}×`).join(', ')} (median ${fmt(median(ratios))}×)`);
+    }
   }
   const striker = results.filter((r) => r.side === 'Striker');
   console.log(`\nStriker's counters after its last boot (limits: a refusal names limit-total or limit-client): ${striker.at(-1)?.counted ?? '-'}`);

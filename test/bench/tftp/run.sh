@@ -9,6 +9,8 @@
 #   ONLY='curl 1468|atftp 1468 w4' # only rows whose label (without the size) matches this regex
 #   REPS=7 ...                     # runs per cell (median)
 #   SAME_CPU=1 ...                 # diagnostic: clients on the servers' CPU (see below)
+#   PARALLEL=50 ...                # each run is that many clients fetching at once (a rack powering
+#                                  # on: lockstep transfers sharing the server); MB/s is their total
 #   PEERS='tftpd-hpa' ...          # which C servers run (default all three; '' for none)
 #   VARIANTS='striker dgram:nativeSockets=false old@/tmp/old-checkout'
 #                                  # several Striker servers side by side, each NAME[@DIR][:KEY=VALUE,…]
@@ -99,7 +101,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   ip netns del $NS_S 2>/dev/null
   ip netns del $NS_C 2>/dev/null
-  rm -f /dev/shm/stk-tftp-probe.out /dev/shm/stk-tftp-bench.out
+  rm -f /dev/shm/stk-tftp-probe.out /dev/shm/stk-tftp-bench.out*
   sleep 0.3
   for d in "$CG"/stk-tftp-*; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
 }
@@ -166,36 +168,49 @@ cpu_ns() { cat "$CG/stk-tftp-$1/cpuacct.usage" 2>/dev/null || echo -; }
 
 # Clients write to files under /dev/shm, never to /dev/null: busybox tftp unlinks its local
 # file when a transfer fails, and a later `> /dev/null` then makes it a regular file.
+PARALLEL=${PARALLEL:-1}
+# One client's fetch of FILE from SRV_IP into OUT (arguments: client blksize windowsize).
+get() {
+  local client=$1 bs=$2 ws=$3
+  case $client in
+    hpa)     ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT tftp -m binary $SRV_IP 69 -c get $FILE $OUT >/dev/null 2>&1 ;;
+    curl)    ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT curl -sS --tftp-blksize $bs -o $OUT tftp://$SRV_IP/$FILE >/dev/null 2>&1 ;;
+    busybox) ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT busybox tftp -b $bs -g -r $FILE -l $OUT $SRV_IP >/dev/null 2>&1 ;;
+    atftp)   ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT atftp --option "blksize $bs" --option "windowsize $ws" -g -r $FILE -l $OUT $SRV_IP 69 >/dev/null 2>&1 ;;
+  esac
+}
+
 fetch() { # server client blksize windowsize MB → prints "MB/s CPU-ms-per-MB CPU-µs-per-block" or a failure word
-  local server=$1 client=$2 bs=$3 ws=$4 mb=$5 out=/dev/shm/stk-tftp-bench.out
-  local SRV_IP=${IP[$server]} FILE=loader-$5.bin bytes=$(($5 * 1048576))
-  rm -f $out
-  local s e rc c0 c1 cpu_mb=- cpu_block=-
+  local server=$1 client=$2 bs=$3 ws=$4 mb=$5
+  local SRV_IP=${IP[$server]} FILE=loader-$5.bin bytes=$(($5 * 1048576 * PARALLEL))
+  local s e rc=0 c0 c1 cpu_mb=- cpu_block=- k OUT pids=()
+  rm -f /dev/shm/stk-tftp-bench.out*
   c0=$(cpu_ns "$server")
   s=$(date +%s.%N)
-  case $client in
-    hpa)     ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT tftp -m binary $SRV_IP 69 -c get $FILE $out >/dev/null 2>&1 ;;
-    curl)    ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT curl -sS --tftp-blksize $bs -o $out tftp://$SRV_IP/$FILE >/dev/null 2>&1 ;;
-    busybox) ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT busybox tftp -b $bs -g -r $FILE -l $out $SRV_IP >/dev/null 2>&1 ;;
-    atftp)   ip netns exec $NS_C "${C_PIN[@]}" timeout $RUN_TIMEOUT atftp --option "blksize $bs" --option "windowsize $ws" -g -r $FILE -l $out $SRV_IP 69 >/dev/null 2>&1 ;;
-  esac
-  rc=$?
+  if [ "$PARALLEL" = 1 ]; then
+    OUT=/dev/shm/stk-tftp-bench.out get "$client" "$bs" "$ws"; rc=$?
+  else
+    for k in $(seq 1 "$PARALLEL"); do OUT=/dev/shm/stk-tftp-bench.out.$k get "$client" "$bs" "$ws" & pids+=($!); done
+    for k in "${pids[@]}"; do wait "$k" || rc=1; done
+  fi
   e=$(echo "$(date +%s.%N) - $s" | bc)
   c1=$(cpu_ns "$server")
   if [ $rc -ne 0 ]; then echo "fail"; return; fi
-  if [ "$(md5sum < $out | cut -d' ' -f1)" != "${SUM[$mb]}" ]; then echo "BADSUM"; return; fi
+  for k in /dev/shm/stk-tftp-bench.out*; do
+    if [ "$(md5sum < "$k" | cut -d' ' -f1)" != "${SUM[$mb]}" ]; then echo "BADSUM"; return; fi
+  done
   if [[ $c0$c1 =~ ^[0-9]+$ ]]; then
-    cpu_mb=$(echo "($c1 - $c0) / 1000000 / $mb" | bc -l | xargs printf '%.2f')
+    cpu_mb=$(echo "($c1 - $c0) / 1000000 / ($mb * $PARALLEL)" | bc -l | xargs printf '%.2f')
     # DATA blocks in the file: floor(size / blksize) + 1 (tftp-hpa's client uses 512).
-    cpu_block=$(echo "($c1 - $c0) / 1000 / ($bytes / ${bs:-512} + 1)" | bc -l | xargs printf '%.2f')
+    cpu_block=$(echo "($c1 - $c0) / 1000 / (($mb * 1048576 / ${bs:-512} + 1) * $PARALLEL)" | bc -l | xargs printf '%.2f')
   fi
   printf '%s %s %s' "$(echo "$bytes / 1000000 / $e" | bc -l | xargs printf '%.1f')" "$cpu_mb" "$cpu_block"
-  rm -f $out
+  rm -f /dev/shm/stk-tftp-bench.out*
 }
 
 median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -n | awk '{v[NR]=$1} END {if (NR==0) print "-"; else print v[int((NR+1)/2)]}'; }
 
-echo "servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU (taskset); $REPS runs per cell; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "servers on CPU $SERVER_CPU, clients on CPU $CLIENT_CPU (taskset); $REPS runs per cell, $PARALLEL client(s) at once; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for server in "${SERVERS[@]}"; do start_server $server || exit 1; done
 for v in "${STRIKERS[@]}"; do echo "$v (${SETTINGS[$v]:-defaults}): $(grep -m1 'transfer sockets' "$W/logs/$v.log")" >&2; done
 declare -A RESULT CPU BLOCK
@@ -256,7 +271,7 @@ print_table() {
     fi
   done
 }
-printf '\nservers on CPU %s, clients on CPU %s; median of %s runs\n' "$SERVER_CPU" "$CLIENT_CPU" "$REPS"
+printf '\nservers on CPU %s, clients on CPU %s; median of %s runs; %s client(s) at once\n' "$SERVER_CPU" "$CLIENT_CPU" "$REPS" "$PARALLEL"
 printf '\nthroughput, MB/s (higher is better)\n'
 print_table RESULT higher
 printf '\nserver CPU per MB served, ms (lower is better)\n'
