@@ -7,29 +7,30 @@ import { describe, expect, it } from 'vitest';
 import { causeText, decisionNodes, decisionResult, decisionWords, hostIndex, type ScancoreDecision } from '../../ui/src/lib/scancore-decisions.js';
 
 type Job = ScancoreDecision['jobs'][number];
+type D = ScancoreDecision['decision'];
 const job = (status: Job['status'], kind = 'servers.migrate'): Job => ({ id: `${kind}-${status}`, kind, status, targetHost: null });
 
 describe('decisionWords and decisionNodes', () => {
   it('tell each kind and cause in plain words, naming the nodes and servers', () => {
-    const migrate = { kind: 'migrate-servers', pair: 'p', from: 'n1', to: 'n2', servers: ['vm1', 'vm2'], cause: 'health', reasons: [] } as const;
+    const migrate: D = { kind: 'migrate-servers', pair: 'p', from: 'n1', to: 'n2', servers: ['vm1', 'vm2'], cause: 'health', reasons: [] };
     expect(decisionWords(migrate).title).toBe('Move servers to the healthier node');
     expect(decisionWords(migrate).text).toContain('servers vm1, vm2 move live to n2');
     expect(decisionNodes(migrate)).toEqual({ from: ['n1'], to: ['n2'] });
 
-    const shed = { kind: 'withdraw-node', pair: 'p', node: 'n2', to: 'n1', servers: ['vm1'], cause: 'power', reasons: [] } as const;
+    const shed: D = { kind: 'withdraw-node', pair: 'p', node: 'n2', to: 'n1', servers: ['vm1'], cause: 'power', reasons: [] };
     expect(decisionWords(shed).title).toBe('Shed load to save battery');
     expect(decisionWords(shed).text).toContain('n1 takes server vm1, and n2 leaves the cluster and powers off');
     expect(decisionNodes(shed)).toEqual({ from: ['n2'], to: ['n1'] });
     expect(decisionWords({ ...shed, cause: 'thermal' }).title).toBe('Take a hot node out');
     expect(decisionWords({ ...shed, cause: 'thermal' }).text).toContain('n2 is too hot');
 
-    const shutdown = { kind: 'shutdown', pair: 'p', nodes: ['n1', 'n2'], servers: [], cause: 'power', reasons: [] } as const;
+    const shutdown: D = { kind: 'shutdown', pair: 'p', nodes: ['n1', 'n2'], servers: [], cause: 'power', reasons: [] };
     expect(decisionWords(shutdown).title).toBe('Shut down before the batteries run out');
     expect(decisionWords(shutdown).text).toBe('n1 and n2 power off: the UPSes cannot hold on much longer.');
     expect(decisionNodes(shutdown)).toEqual({ from: ['n1', 'n2'], to: [] });
     expect(decisionWords({ ...shutdown, cause: 'thermal' }).title).toBe('Shut down: still too hot');
 
-    const boot = { kind: 'boot-nodes', pair: 'p', nodes: ['n1'], servers: ['vm1'], cause: 'thermal', reasons: [] } as const;
+    const boot: D = { kind: 'boot-nodes', pair: 'p', nodes: ['n1'], servers: ['vm1'], cause: 'thermal', reasons: [] };
     expect(decisionWords(boot).title).toBe('Cooled down: boot the nodes');
     expect(decisionWords(boot).text).toBe('n1 is powered on through its BMC, then server vm1 starts again.');
     expect(decisionWords({ ...boot, cause: 'power', nodes: ['n1', 'n2'], servers: [] }).text).toBe('n1 and n2 are powered on through their BMCs.');
