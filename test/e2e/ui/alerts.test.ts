@@ -4,7 +4,8 @@
  * (a bad port, a bad address and a per-host level without a level refused beside their fields), "Send a test e-mail" reaches the
  * sink; an alert raised on the Striker's database is e-mailed by its job runner, shown with its
  * level badge, filtered and acknowledged; a refused filter shows the load error. The ScanCore page:
- * decisions stored through ScanCore's store listed with their words, reasons, outcome and jobs,
+ * decisions stored through ScanCore's store listed with their words, reasons, outcome and jobs
+ * (axe at both sizes with them),
  * filtered by outcome, a new one arriving live; maintenance mode turned on and off in the page,
  * after its confirmation, changing the API's state. Screenshots at 1280×800 and 390 wide.
  */
@@ -15,9 +16,10 @@ import { renderer } from '../../../cluster/scancore/alerts/render-message.js';
 import { maintenanceStates, pairStates, recordDecision } from '../../../cluster/scancore/decisions-store.js';
 import { siteKeys } from '../../../striker/core/secrets/index.js';
 import { startSmtpSink, type SmtpSink } from '../../interop/alerts/smtp-sink.js';
+import { seriousViolations } from '../../support/axe-audit.js';
 import type { ServeProcess } from '../../support/striker-process.js';
 import { quietLogger, type TestDatabase } from '../../support/test-database.js';
-import { apiFromPage, open, screenshots, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
+import { apiFromPage, NARROW, open, screenshots, WIDE, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 let t: TestDatabase;
@@ -185,6 +187,11 @@ describe('the Alerts pages', () => {
     const viaApi = await apiFromPage(page, 'GET', '/api/scancore/maintenance');
     expect((viaApi.json as { pairs: { pairId: string; maintenance: boolean; changedBy: string }[] }).pairs).toEqual([expect.objectContaining({ pairId: pair, maintenance: true, changedBy: 'admin' })]);
     expect(await maintenanceStates(t.db)).toEqual([expect.objectContaining({ pairId: pair, maintenance: true })]);
+    // With its data (the page audit sees it empty): no serious or critical axe violation at either size.
+    for (const size of [WIDE, NARROW]) {
+      await page.setViewportSize(size);
+      expect((await seriousViolations(page)).map((v) => `${v.id}: ${v.help}`), `${size.width} wide`).toEqual([]);
+    }
     await screenshots(page, 'scancore');
 
     // And off again.
