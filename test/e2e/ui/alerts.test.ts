@@ -201,6 +201,11 @@ describe('the Alerts pages', () => {
     await page.locator(`tr[data-pair="${pair}"][data-maintenance="false"]`).waitFor();
     expect(await maintenanceStates(t.db)).toEqual([expect.objectContaining({ pairId: pair, maintenance: false })]);
 
+    // An outcome the API refuses: the load error, with the message beside the field.
+    await open(page, `${base}/scancore?outcome=maybe`);
+    await expect(page.getByTestId('error-code').textContent()).resolves.toBe('VALIDATION_FAILED');
+    await errorsFor(page, 'filter-outcome').first().waitFor();
+
     expect(ui.pageErrors).toEqual([]);
     expect(ui.cspViolations).toEqual([]);
   });
