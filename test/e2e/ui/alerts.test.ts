@@ -7,7 +7,8 @@
  * decisions stored through ScanCore's store listed with their words, reasons, outcome and jobs
  * (axe at both sizes with them),
  * filtered by outcome, a new one arriving live; maintenance mode turned on and off in the page,
- * after its confirmation, changing the API's state. Screenshots at 1280×800 and 390 wide.
+ * after its confirmation, changing the API's state; a decision's node leads to its host page, whose
+ * decisions lead back here filtered by pair. Screenshots at 1280×800 and 390 wide.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +36,10 @@ const field = (page: Page, id: string) => page.locator(`[id="${id}"]`);
 const errorsFor = (page: Page, name: string) => page.locator(`[data-error-for="${name}"]`);
 
 beforeAll(async () => {
-  s = await startUiStriker({ name: 'striker-ui-alerts', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  // One watched pair (no BMC, no UPS, no readings: ScanCore's rounds decide nothing for it), so the
+  // ScanCore page links its nodes to their hosts' pages and the host page lists its decisions.
+  const pairs = [{ id: 'an-anvil-07', nodes: [{ name: 'an-a07n01', hostId: '52-54-00-07-00-01' }, { name: 'an-a07n02', hostId: '52-54-00-07-00-02' }] }];
+  s = await startUiStriker({ name: 'striker-ui-alerts', users: [{ name: 'admin', role: 'admin', password: PASSWORD }], env: { STRIKER_SCANCORE__PAIRS: JSON.stringify(pairs) } });
   ({ striker, ui, base, dataDir } = s);
   t = s.t!;
   env = s.env;
@@ -154,6 +158,7 @@ describe('the Alerts pages', () => {
     await expect(row(migrated).getByTestId('decision-jobs').textContent()).resolves.toContain('servers.migrate (failed)');
     await expect(row(migrated).getByRole('link', { name: 'servers.migrate' }).getAttribute('href')).resolves.toBe(`/jobs/${failedJob!.id}`);
     await expect(row(migrated).getByTestId('decision-nodes').textContent()).resolves.toMatch(/an-a07n01\s*→\s*an-a07n02/);
+    await expect(row(migrated).getByTestId('decision-nodes').getByRole('link', { name: 'an-a07n02' }).getAttribute('href')).resolves.toBe('/hosts/52-54-00-07-00-02');
     await expect(row(held).getByTestId('decision-result').textContent()).resolves.toBe('not acted: maintenance mode');
     await expect(row(held).textContent()).resolves.toContain('Shed load to save battery');
     await expect(row(held).getByTestId('decision-reasons').textContent()).resolves.toContain('every UPS feeding the pair on battery');
@@ -200,6 +205,16 @@ describe('the Alerts pages', () => {
     await page.getByTestId('maintenance-confirm-yes').click();
     await page.locator(`tr[data-pair="${pair}"][data-maintenance="false"]`).waitFor();
     expect(await maintenanceStates(t.db)).toEqual([expect.objectContaining({ pairId: pair, maintenance: false })]);
+
+    // The host page lists its pair's decisions and leads to all of them here, filtered by its pair.
+    await open(page, `${base}/scancore`);
+    await row(migrated).getByTestId('decision-nodes').getByRole('link', { name: 'an-a07n01' }).click();
+    await page.waitForURL(`${base}/hosts/52-54-00-07-00-01`);
+    await page.getByTestId('decisions').waitFor();
+    await page.getByTestId('decisions-link').click();
+    await page.waitForURL(`${base}/scancore?pair=${pair}`);
+    await expect(field(page, 'filter-pair').inputValue()).resolves.toBe(pair);
+    await row(migrated).waitFor();
 
     // An outcome the API refuses: the load error, with the message beside the field.
     await open(page, `${base}/scancore?outcome=maybe`);
