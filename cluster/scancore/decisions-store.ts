@@ -51,11 +51,26 @@ export async function setMaintenance(q: DbReader & DbWriter, enabled: boolean, p
   return rows.map((r) => r.pairId).sort();
 }
 
-export async function maintenanceStates(q: DbReader): Promise<{ pairId: string; maintenance: boolean; ownerNode: string | null }[]> {
-  const { rows } = await q.query<{ pairId: string; maintenance: boolean; ownerNode: string | null }>(
-    `SELECT pair_id AS "pairId", maintenance, owner_node AS "ownerNode" FROM scancore_memory ORDER BY pair_id`,
+/** Each pair's maintenance flag, and who last turned it on or off and when (from the audit log; null when never). */
+export interface MaintenanceState {
+  pairId: string;
+  maintenance: boolean;
+  ownerNode: string | null;
+  changedBy: string | null;
+  changedAt: string | null;
+}
+
+export async function maintenanceStates(q: DbReader): Promise<MaintenanceState[]> {
+  const { rows } = await q.query<Omit<MaintenanceState, 'changedAt'> & { changedAt: Date | null }>(
+    `SELECT m.pair_id AS "pairId", m.maintenance, m.owner_node AS "ownerNode", a.actor_name AS "changedBy", a.at AS "changedAt"
+       FROM scancore_memory m
+       LEFT JOIN LATERAL (
+         SELECT actor_name, at FROM audit_log
+          WHERE action IN ('scancore.maintenance.on', 'scancore.maintenance.off') AND details->'pairs' ? m.pair_id
+          ORDER BY at DESC LIMIT 1) a ON true
+      ORDER BY m.pair_id`,
   );
-  return rows;
+  return rows.map((r) => ({ ...r, changedAt: r.changedAt === null ? null : r.changedAt.toISOString() }));
 }
 
 export interface DecisionRecord {
@@ -86,6 +101,14 @@ export async function markNotActed(q: DbWriter, decisionId: string, reason: stri
   await q.write(`UPDATE scancore_decisions SET outcome = 'not-acted', not_acted_reason = $2, modified_at = clock_timestamp() WHERE id = $1`, [decisionId, reason.slice(0, 1000)]);
 }
 
+/** A job that carries a decision out, as it stands. */
+export interface DecisionJob {
+  id: string;
+  kind: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+  targetHost: string | null;
+}
+
 export interface StoredDecision {
   id: string;
   pairId: string;
@@ -98,18 +121,35 @@ export interface StoredDecision {
   outcome: 'acted' | 'not-acted';
   notActedReason: string | null;
   jobIds: string[];
+  /** The jobs of `jobIds` still stored, in that order. */
+  jobs: DecisionJob[];
 }
 
+/**
+ * What became of decisions, for a filter: `not-acted`; `failed` (acted, and one of its jobs failed,
+ * was cancelled or interrupted); `acted` (acted, none of its jobs failed).
+ */
+export const decisionOutcomes = ['acted', 'not-acted', 'failed'] as const;
+export type DecisionOutcome = (typeof decisionOutcomes)[number];
+
 /** Newest first; `before` is the id of the last decision of the previous page. */
-export async function listDecisions(q: DbReader, args: { limit: number; before?: string | undefined; pairId?: string | undefined }): Promise<StoredDecision[]> {
+export async function listDecisions(q: DbReader, args: { limit: number; before?: string | undefined; pairId?: string | undefined; outcome?: DecisionOutcome | undefined }): Promise<StoredDecision[]> {
   const { rows } = await q.query<StoredDecision & { decidedAt: Date }>(
     `SELECT id, pair_id AS "pairId", kind, cause, decision, reasons, decided_at AS "decidedAt", decided_by AS "decidedBy",
-            outcome, not_acted_reason AS "notActedReason", job_ids AS "jobIds"
+            outcome, not_acted_reason AS "notActedReason", job_ids AS "jobIds",
+            COALESCE((SELECT jsonb_agg(jsonb_build_object('id', j.id, 'kind', j.kind, 'status', j.status, 'targetHost', j.target_host)
+                                       ORDER BY array_position(d.job_ids, j.id))
+                        FROM jobs j WHERE j.id = ANY(d.job_ids)), '[]'::jsonb) AS jobs
        FROM scancore_decisions d
       WHERE ($2::text IS NULL OR pair_id = $2)
         AND ($3::uuid IS NULL OR (decided_at, id) < (SELECT decided_at, id FROM scancore_decisions WHERE id = $3))
+        AND CASE $4::text
+              WHEN 'not-acted' THEN outcome = 'not-acted'
+              WHEN 'acted' THEN outcome = 'acted' AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = ANY(d.job_ids) AND j.status IN ('failed', 'cancelled', 'interrupted'))
+              WHEN 'failed' THEN outcome = 'acted' AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = ANY(d.job_ids) AND j.status IN ('failed', 'cancelled', 'interrupted'))
+              ELSE true END
       ORDER BY decided_at DESC, id DESC LIMIT $1`,
-    [args.limit, args.pairId ?? null, args.before ?? null],
+    [args.limit, args.pairId ?? null, args.before ?? null, args.outcome ?? null],
   );
   return rows.map((r) => ({ ...r, decidedAt: r.decidedAt.toISOString() }));
 }

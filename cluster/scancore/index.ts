@@ -13,9 +13,9 @@ export { nodeView, upsView, type NodeView, type PairView, type UpsView } from '.
 export { coolDownMs, decide, type DecideResult, type Decision, type DecisionCause, type EngineMemory, type PairMemory } from './decide.js';
 export { defaultScancoreConfig, parseScancoreConfig, scancoreConfigSchema, scancorePairSchema, type ScancoreConfig, type ScancorePair } from './scancore-config.js';
 export { hostScanLoop, hostScanTargets, maxReadingsPerReport, scanReportSchema, type HostScanLoop, type HostScanLoopDeps, type ScanReport } from './scan-loop.js';
-export { acceptScanReport, scancoreAgentRoutes, scancoreRoutes, type ScancoreRouteDeps } from './scancore-routes.js';
+export { acceptScanReport, scancoreAgentRoutes, scancoreRoutes, type ScancoreDecisionsResponse, type ScancoreRouteDeps } from './scancore-routes.js';
 export { clusterStatusFromReadings, maintenanceReason, ScancoreService, type ActOnDecision, type DecisionAlerts, type RoundResult, type ScancoreServiceDeps } from './scancore-service.js';
-export { listDecisions, maintenanceStates, setMaintenance, type StoredDecision } from './decisions-store.js';
+export { decisionOutcomes, listDecisions, maintenanceStates, setMaintenance, type DecisionJob, type DecisionOutcome, type MaintenanceState, type StoredDecision } from './decisions-store.js';
 export { actionReason, actOnDecisions, decisionJobs, ipmiBootJobKind, ipmiBootKind, maintenanceInputSchema, setMaintenanceMode } from './actions.js';
 export { mergePairs, pairFromManifest, watchedPairs, type WatchedPairsDeps } from './manifest-pairs.js';
 export { alertSource, causeActive, decisionAlert, decisionAlertKey, endedConditions, type AlertClear, type AlertRaise } from './decision-alerts.js';

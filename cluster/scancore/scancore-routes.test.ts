@@ -114,12 +114,43 @@ describe('ScanCore API', () => {
     }
   });
 
+  it('GET /api/scancore/decisions filters by outcome (a failed job makes an acted decision failed), with each decision\'s jobs and its pair\'s nodes', async () => {
+    const job = async (status: string, host: string) =>
+      (await t.t.db.query<{ id: string }>(`INSERT INTO jobs (kind, status, progress, target_host) VALUES ('servers.migrate', $1, $2, $3) RETURNING id`, [status, status === 'succeeded' ? 100 : 0, host])).rows[0]!.id;
+    const decision = (reason: string) => ({ kind: 'migrate-servers' as const, pair: 'an-anvil-02', from: 'an-a02n01', to: 'an-a02n02', servers: ['vm9'], cause: 'health' as const, reasons: [reason] });
+    const ok = await job('succeeded', '52-54-00-00-5c-22');
+    const bad = await job('failed', '52-54-00-00-5c-22');
+    await recordDecision(t.t.db, { pairId: 'an-anvil-02', decidedAt: now + 10_000, outcome: 'acted', jobIds: [ok], decision: decision('went well') });
+    await recordDecision(t.t.db, { pairId: 'an-anvil-02', decidedAt: now + 11_000, outcome: 'acted', jobIds: [ok, bad], decision: decision('went wrong') });
+    await recordDecision(t.t.db, { pairId: 'an-anvil-02', decidedAt: now + 12_000, outcome: 'not-acted', notActedReason: 'not acted: maintenance mode', decision: decision('held back') });
+    const of = async (q: string) => ((await get(`/api/scancore/decisions?pair=an-anvil-02${q}`)).json().decisions as { reasons: string[] }[]).map((d) => d.reasons[0]);
+    await expect(of('')).resolves.toEqual(['held back', 'went wrong', 'went well']);
+    await expect(of('&outcome=acted')).resolves.toEqual(['went well']);
+    await expect(of('&outcome=failed')).resolves.toEqual(['went wrong']);
+    await expect(of('&outcome=not-acted')).resolves.toEqual(['held back']);
+    const failed = (await get('/api/scancore/decisions?pair=an-anvil-02&outcome=failed')).json();
+    expect(failed.decisions[0].jobs).toEqual([
+      { id: ok, kind: 'servers.migrate', status: 'succeeded', targetHost: '52-54-00-00-5c-22' },
+      { id: bad, kind: 'servers.migrate', status: 'failed', targetHost: '52-54-00-00-5c-22' },
+    ]);
+    // an-anvil-02 is not among the watched pairs: no nodes to link; an-anvil-01 is.
+    expect(failed.nodes).toEqual([]);
+    expect((await get('/api/scancore/decisions?pair=an-anvil-01&limit=1')).json().nodes).toEqual([
+      { pair: 'an-anvil-01', node: 'an-a01n01', hostId }, { pair: 'an-anvil-01', node: 'an-a01n02', hostId: '52-54-00-00-5c-02' },
+    ]);
+    const refused = await get('/api/scancore/decisions?outcome=maybe');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('query.outcome');
+  });
+
   it('PUT /api/scancore/maintenance: admin only, audited, one pair or all; bad input names the field', async () => {
     expect((await put({ enabled: true }, viewer)).statusCode).toBe(403);
     const on = await put({ enabled: true, pair: 'an-anvil-01' });
     expect(on.statusCode).toBe(200);
-    expect(on.json()).toMatchObject({ changed: ['an-anvil-01'], pairs: [{ pairId: 'an-anvil-01', maintenance: true }] });
-    expect((await get('/api/scancore/maintenance')).json().pairs).toMatchObject([{ pairId: 'an-anvil-01', maintenance: true }]);
+    expect(on.json()).toMatchObject({ changed: ['an-anvil-01'], pairs: [{ pairId: 'an-anvil-01', maintenance: true, changedBy: 'admin' }] });
+    const states = (await get('/api/scancore/maintenance')).json().pairs as { pairId: string; maintenance: boolean; changedBy: string | null; changedAt: string | null }[];
+    expect(states).toMatchObject([{ pairId: 'an-anvil-01', maintenance: true, changedBy: 'admin' }]);
+    expect(Number.isNaN(Date.parse(states[0]!.changedAt ?? ''))).toBe(false);
     expect((await put({ enabled: false })).json()).toMatchObject({ changed: ['an-anvil-01'], pairs: [{ maintenance: false }] });
     const audited = await t.t.db.query<{ action: string }>(`SELECT action FROM audit_log WHERE action LIKE 'scancore.maintenance.%' ORDER BY at`);
     expect(audited.rows.map((x) => x.action)).toEqual(['scancore.maintenance.on', 'scancore.maintenance.off']);

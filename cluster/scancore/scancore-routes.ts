@@ -6,8 +6,10 @@
  *
  * For people: `GET /api/scancore/hosts` (each host's newest score, its reasons and its latest
  * readings, with the pair and node name when the host is in `scancore.pairs`),
- * `GET /api/scancore/decisions` (newest first, paged by `before`), `GET /api/scancore/maintenance`
- * and `PUT /api/scancore/maintenance` (admin, audited).
+ * `GET /api/scancore/decisions` (newest first, paged by `before`, filtered by `pair` and `outcome`,
+ * each with its jobs as they stand, and the host id of each node of the pairs listed),
+ * `GET /api/scancore/maintenance` (each pair's flag, who changed it last and when) and
+ * `PUT /api/scancore/maintenance` (admin, audited).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -19,9 +21,9 @@ import type { Database, DbTx } from '../../striker/db/database.js';
 import { healthScore, type HealthScore } from './health-score.js';
 import { latestHealthScores, latestReadings, recordScan, saveHealthScore } from './readings-store.js';
 import { setMaintenanceMode } from './actions.js';
-import { listDecisions, maintenanceStates } from './decisions-store.js';
+import { decisionOutcomes, listDecisions, maintenanceStates, type StoredDecision } from './decisions-store.js';
 import { scanReportSchema, type ScanReport } from './scan-loop.js';
-import type { ScancoreConfig } from './scancore-config.js';
+import type { ScancoreConfig, ScancorePair } from './scancore-config.js';
 
 export interface ScancoreRouteDeps {
   db: Database;
@@ -70,7 +72,17 @@ const decisionsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.uuid().optional(),
   pair: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a pair id like an-anvil-01').optional(),
+  outcome: z.enum(decisionOutcomes).optional(),
 });
+
+/** GET /api/scancore/decisions */
+export interface ScancoreDecisionsResponse {
+  decisions: StoredDecision[];
+  /** The `before` of the next page; null on the last. */
+  next: string | null;
+  /** Each node of the pairs in `decisions` ScanCore watches, with its host id (for links to the host's page). */
+  nodes: { pair: string; node: string; hostId: string }[];
+}
 
 function parseQuery<S extends z.ZodType>(request: FastifyRequest, schema: S): z.output<S> {
   const parsed = schema.safeParse(request.query ?? {});
@@ -78,8 +90,10 @@ function parseQuery<S extends z.ZodType>(request: FastifyRequest, schema: S): z.
   return parsed.data;
 }
 
-export function scancoreRoutes(app: FastifyInstance, deps: { db: Database; config: ScancoreConfig }): void {
+export function scancoreRoutes(app: FastifyInstance, deps: { db: Database; config: ScancoreConfig; pairs?: () => readonly ScancorePair[] | Promise<readonly ScancorePair[]> }): void {
   const { db } = deps;
+  /** The pairs ScanCore watches (configured and from applied manifests); the configured ones when not given. */
+  const pairs = deps.pairs ?? (() => deps.config.pairs);
   const nodeOf = new Map(deps.config.pairs.flatMap((p) => p.nodes.map((n) => [n.hostId, { pair: p.id, node: n.name }] as const)));
 
   app.get('/api/scancore/hosts', { config: { access: 'viewer' as const } }, async () => {
@@ -102,11 +116,13 @@ export function scancoreRoutes(app: FastifyInstance, deps: { db: Database; confi
     };
   });
 
-  app.get('/api/scancore/decisions', { config: { access: 'viewer' as const } }, async (request) => {
+  app.get('/api/scancore/decisions', { config: { access: 'viewer' as const } }, async (request): Promise<ScancoreDecisionsResponse> => {
     const q = parseQuery(request, decisionsQuery);
-    const decisions = await listDecisions(db, { limit: q.limit + 1, before: q.before, pairId: q.pair });
+    const decisions = await listDecisions(db, { limit: q.limit + 1, before: q.before, pairId: q.pair, outcome: q.outcome });
     const page = decisions.slice(0, q.limit);
-    return { decisions: page, next: decisions.length > q.limit ? page.at(-1)!.id : null };
+    const listed = new Set(page.map((d) => d.pairId));
+    const nodes = listed.size === 0 ? [] : (await pairs()).filter((p) => listed.has(p.id)).flatMap((p) => p.nodes.map((n) => ({ pair: p.id, node: n.name, hostId: n.hostId })));
+    return { decisions: page, next: decisions.length > q.limit ? page.at(-1)!.id : null, nodes };
   });
 
   app.get('/api/scancore/maintenance', { config: { access: 'viewer' as const } }, async () => ({ pairs: await maintenanceStates(db) }));

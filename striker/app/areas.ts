@@ -129,9 +129,9 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     await recordReportedMigrations(t, hostId, report.migrations ?? []);
   };
   plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes, onClusterReport }));
-  plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore }));
   // Pairs from the configuration and the applied manifests; decisions told through the alerts area.
   const scancorePairs = watchedPairs({ db, keys: siteKeys(config.dataDir), logger, configured: config.scancore.pairs, fromManifests: config.scancore.pairsFromManifests });
+  plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore, pairs: scancorePairs }));
   jobKinds.push(ipmiBootJobKind({ pairs: scancorePairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   // Cluster operations: the pairs' state from their nodes' reports, node actions (power through
   // the BMCs of scancore.pairs, run by Striker).

@@ -3,18 +3,24 @@
  * server pointing at a real smtp-server sink with AUTH and a recipient are added from the page
  * (a bad port, a bad address and a per-host level without a level refused beside their fields), "Send a test e-mail" reaches the
  * sink; an alert raised on the Striker's database is e-mailed by its job runner, shown with its
- * level badge, filtered and acknowledged; a refused filter shows the load error. Screenshots at
- * 1280×800 and 390 wide.
+ * level badge, filtered and acknowledged; a refused filter shows the load error. The ScanCore page:
+ * decisions stored through ScanCore's store listed with their words, reasons, outcome and jobs
+ * (axe at both sizes with them),
+ * filtered by outcome, a new one arriving live; maintenance mode turned on and off in the page,
+ * after its confirmation, changing the API's state; a decision's node leads to its host page, whose
+ * decisions lead back here filtered by pair. Screenshots at 1280×800 and 390 wide.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raiseAlert } from '../../../cluster/scancore/alerts/raise-alert.js';
 import { renderer } from '../../../cluster/scancore/alerts/render-message.js';
+import { maintenanceStates, pairStates, recordDecision } from '../../../cluster/scancore/decisions-store.js';
 import { siteKeys } from '../../../striker/core/secrets/index.js';
 import { startSmtpSink, type SmtpSink } from '../../interop/alerts/smtp-sink.js';
+import { seriousViolations } from '../../support/axe-audit.js';
 import type { ServeProcess } from '../../support/striker-process.js';
 import { quietLogger, type TestDatabase } from '../../support/test-database.js';
-import { open, screenshots, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
+import { apiFromPage, NARROW, open, screenshots, WIDE, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 let t: TestDatabase;
@@ -30,7 +36,10 @@ const field = (page: Page, id: string) => page.locator(`[id="${id}"]`);
 const errorsFor = (page: Page, name: string) => page.locator(`[data-error-for="${name}"]`);
 
 beforeAll(async () => {
-  s = await startUiStriker({ name: 'striker-ui-alerts', users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+  // One watched pair (no BMC, no UPS, no readings: ScanCore's rounds decide nothing for it), so the
+  // ScanCore page links its nodes to their hosts' pages and the host page lists its decisions.
+  const pairs = [{ id: 'an-anvil-07', nodes: [{ name: 'an-a07n01', hostId: '52-54-00-07-00-01' }, { name: 'an-a07n02', hostId: '52-54-00-07-00-02' }] }];
+  s = await startUiStriker({ name: 'striker-ui-alerts', users: [{ name: 'admin', role: 'admin', password: PASSWORD }], env: { STRIKER_SCANCORE__PAIRS: JSON.stringify(pairs) } });
   ({ striker, ui, base, dataDir } = s);
   t = s.t!;
   env = s.env;
@@ -122,6 +131,95 @@ describe('the Alerts pages', () => {
     await open(page, `${base}/alerts?host=${encodeURIComponent('bad host!')}`);
     await expect(page.getByTestId('error-code').textContent()).resolves.toBe('VALIDATION_FAILED');
     await errorsFor(page, 'filter-host').first().waitFor();
+
+    expect(ui.pageErrors).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
+  });
+
+  it('ScanCore page: lists the stored decisions with their reasons and outcome, filters them, shows a new one live, and turns maintenance mode on and off', async () => {
+    const { page } = ui;
+    const pair = 'an-anvil-07';
+    await pairStates(t.db, [pair]);
+    const { rows: [failedJob] } = await t.db.query<{ id: string }>(
+      `INSERT INTO jobs (kind, status, target_host, last_error, finished_at) VALUES ('servers.migrate', 'failed', '52-54-00-07-00-02', 'migration refused', now()) RETURNING id`,
+    );
+    const now = Date.now();
+    const migrated = await recordDecision(t.db, { pairId: pair, decidedAt: now - 60_000, outcome: 'acted', jobIds: [failedJob!.id],
+      decision: { kind: 'migrate-servers', pair, from: 'an-a07n01', to: 'an-a07n02', servers: ['srv-web'], cause: 'health', reasons: ['an-a07n01 scores 5 (fan FAN1 failed), an-a07n02 scores 0, for 120 s'] } });
+    const held = await recordDecision(t.db, { pairId: pair, decidedAt: now - 30_000, outcome: 'not-acted', notActedReason: 'not acted: maintenance mode',
+      decision: { kind: 'withdraw-node', pair, node: 'an-a07n02', to: 'an-a07n01', servers: ['srv-web'], cause: 'power', reasons: ['every UPS feeding the pair on battery for 120 s'] } });
+
+    await page.getByRole('link', { name: 'ScanCore' }).first().click();
+    await page.waitForURL(`${base}/scancore`);
+    const row = (id: string) => page.locator(`li[data-decision="${id}"]`);
+    await expect(row(migrated).getByTestId('decision-reasons').textContent()).resolves.toContain('fan FAN1 failed');
+    await expect(row(migrated).getAttribute('data-result')).resolves.toBe('failed');
+    await expect(row(migrated).textContent()).resolves.toContain('Move servers to the healthier node');
+    await expect(row(migrated).getByTestId('decision-jobs').textContent()).resolves.toContain('servers.migrate (failed)');
+    await expect(row(migrated).getByRole('link', { name: 'servers.migrate' }).getAttribute('href')).resolves.toBe(`/jobs/${failedJob!.id}`);
+    await expect(row(migrated).getByTestId('decision-nodes').textContent()).resolves.toMatch(/an-a07n01\s*→\s*an-a07n02/);
+    await expect(row(migrated).getByTestId('decision-nodes').getByRole('link', { name: 'an-a07n02' }).getAttribute('href')).resolves.toBe('/hosts/52-54-00-07-00-02');
+    await expect(row(held).getByTestId('decision-result').textContent()).resolves.toBe('not acted: maintenance mode');
+    await expect(row(held).textContent()).resolves.toContain('Shed load to save battery');
+    await expect(row(held).getByTestId('decision-reasons').textContent()).resolves.toContain('every UPS feeding the pair on battery');
+
+    // Filtered by outcome: only the failed one.
+    await field(page, 'filter-outcome').selectOption('failed');
+    await page.getByTestId('apply-filters').click();
+    await page.waitForURL(`${base}/scancore?outcome=failed`);
+    await row(held).waitFor({ state: 'detached' });
+    await expect(page.locator('li[data-decision]').count()).resolves.toBe(1);
+    await field(page, 'filter-outcome').selectOption('');
+    await page.getByTestId('apply-filters').click();
+    await page.waitForURL(`${base}/scancore`);
+
+    // A decision recorded now arrives on the live channel, without a reload.
+    const booted = await recordDecision(t.db, { pairId: pair, decidedAt: Date.now(), outcome: 'not-acted', notActedReason: 'not acted: maintenance mode',
+      decision: { kind: 'boot-nodes', pair, nodes: ['an-a07n02'], servers: [], cause: 'power', reasons: ['mains back, best UPS charged to 80 %'] } });
+    await expect(row(booted).getByTestId('decision-reasons').textContent()).resolves.toContain('mains back');
+
+    // Maintenance mode on, after a confirmation saying what it means; the API and the page agree.
+    const pairRow = page.locator(`tr[data-pair="${pair}"]`);
+    await expect(pairRow.getAttribute('data-maintenance')).resolves.toBe('false');
+    await pairRow.getByTestId('maintenance-toggle').click();
+    const confirm = page.getByTestId('maintenance-confirm');
+    await expect(confirm.textContent()).resolves.toMatch(/keep reading .* sending alerts, but it will take no action/s);
+    await screenshots(page, 'scancore-confirm');
+    await page.getByTestId('maintenance-confirm-yes').click();
+    await page.locator(`tr[data-pair="${pair}"][data-maintenance="true"]`).waitFor();
+    await expect(pairRow.getByTestId('maintenance-state').textContent()).resolves.toContain('not acting');
+    await expect(pairRow.getByTestId('maintenance-changed-by').textContent()).resolves.toContain('on by admin');
+    const viaApi = await apiFromPage(page, 'GET', '/api/scancore/maintenance');
+    expect((viaApi.json as { pairs: { pairId: string; maintenance: boolean; changedBy: string }[] }).pairs).toEqual([expect.objectContaining({ pairId: pair, maintenance: true, changedBy: 'admin' })]);
+    expect(await maintenanceStates(t.db)).toEqual([expect.objectContaining({ pairId: pair, maintenance: true })]);
+    // With its data (the page audit sees it empty): no serious or critical axe violation at either size.
+    for (const size of [WIDE, NARROW]) {
+      await page.setViewportSize(size);
+      expect((await seriousViolations(page)).map((v) => `${v.id}: ${v.help}`), `${size.width} wide`).toEqual([]);
+    }
+    await screenshots(page, 'scancore');
+
+    // And off again.
+    await pairRow.getByTestId('maintenance-toggle').click();
+    await expect(confirm.textContent()).resolves.toContain('will act for');
+    await page.getByTestId('maintenance-confirm-yes').click();
+    await page.locator(`tr[data-pair="${pair}"][data-maintenance="false"]`).waitFor();
+    expect(await maintenanceStates(t.db)).toEqual([expect.objectContaining({ pairId: pair, maintenance: false })]);
+
+    // The host page lists its pair's decisions and leads to all of them here, filtered by its pair.
+    await open(page, `${base}/scancore`);
+    await row(migrated).getByTestId('decision-nodes').getByRole('link', { name: 'an-a07n01' }).click();
+    await page.waitForURL(`${base}/hosts/52-54-00-07-00-01`);
+    await page.getByTestId('decisions').waitFor();
+    await page.getByTestId('decisions-link').click();
+    await page.waitForURL(`${base}/scancore?pair=${pair}`);
+    await expect(field(page, 'filter-pair').inputValue()).resolves.toBe(pair);
+    await row(migrated).waitFor();
+
+    // An outcome the API refuses: the load error, with the message beside the field.
+    await open(page, `${base}/scancore?outcome=maybe`);
+    await expect(page.getByTestId('error-code').textContent()).resolves.toBe('VALIDATION_FAILED');
+    await errorsFor(page, 'filter-outcome').first().waitFor();
 
     expect(ui.pageErrors).toEqual([]);
     expect(ui.cspViolations).toEqual([]);

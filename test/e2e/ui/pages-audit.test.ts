@@ -121,6 +121,7 @@ describe('every page', () => {
       '/manifests/[id]/review': `/manifests/${ids.manifestId}/review`,
       '/manifests/[id]/runs/[runId]': `/manifests/${ids.manifestId}/runs/${ids.runId}`,
       '/repos': '/repos',
+      '/scancore': '/scancore',
       '/session-expired': '/session-expired',
       '/settings': '/settings',
       '/settings/kickstart': '/settings/kickstart',

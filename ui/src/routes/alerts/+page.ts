@@ -1,6 +1,7 @@
 import type { PageLoad } from './$types';
 import type { AlertHistory } from '$lib/api-types';
 import { loadApi } from '$lib/load';
+import { keepQueryProblems } from '$lib/query-problems';
 import { PAGE_SIZE } from './page-size';
 
 export const load: PageLoad = async (event) => {
@@ -12,14 +13,6 @@ export const load: PageLoad = async (event) => {
   }
   q.set('limit', String(PAGE_SIZE));
   // A refused filter's problems (by query parameter), to show beside the filter fields.
-  const problems: Record<string, string[]> = {};
-  const fetch: typeof event.fetch = async (input, init) => {
-    const res = await event.fetch(input, init);
-    if (res.status === 400) {
-      const body = (await res.clone().json().catch(() => null)) as { error?: { details?: { problems?: { path: string; message: string }[] } } } | null;
-      for (const p of body?.error?.details?.problems ?? []) (problems[p.path.replace(/^query\.?/, '')] ??= []).push(p.message);
-    }
-    return res;
-  };
+  const { fetch, problems } = keepQueryProblems(event.fetch);
   return { history: await loadApi<AlertHistory>({ fetch, url: event.url }, `/api/alerts?${q}`, 'the alert history'), problems };
 };
