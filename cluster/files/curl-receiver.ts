@@ -225,11 +225,14 @@ async function errorText(r: PartRequest): Promise<string> {
     }
     const parts: Uint8Array[] = [];
     let size = 0;
-    for await (const chunk of res.body) {
-      parts.push(chunk);
-      size += chunk.length;
-      if (size >= 2000) break;
+    const reader = res.body.getReader();
+    while (size < 2000) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.length;
     }
+    await reader.cancel();
     const text = Buffer.concat(parts).subarray(0, 2000).toString('utf8').slice(0, 300);
     let message = text;
     try {
