@@ -25,7 +25,7 @@ let database: TestDatabase;
 const creds: Record<string, string> = {};
 let operator: Login;
 let viewer: Login;
-const bmcOf: BmcLookup = (anvil, node) => (anvil === 'labcl' && node === 'node1' ? { ipmi: { address: '198.18.1.254', port: 6231, username: 'admin', passwordRef: 'x' }, password: 'secret' } : undefined);
+const bmcOf: BmcLookup = async (anvil, node) => (anvil === 'labcl' && node === 'node1' ? { ipmi: { address: '198.18.1.254', port: 6231, username: 'admin', passwordRef: 'x' }, password: 'secret' } : undefined);
 
 /** A node's report as its agent would collect it, crm_mon text given. */
 async function report(node: 'node1' | 'node2', crmMon: string) {

@@ -96,8 +96,8 @@ export async function requestNodeAction(deps: ClusterOpsDeps, actor: Actor, targ
 
   const reason = body.reason ?? `${body.action} requested by ${actor.name}`;
   const hostKind = hostKinds[body.action];
-  if (hostKind === undefined && deps.bmcOf(name, node) === undefined) {
-    throw new ConflictError(`${node} of ${name} has no BMC in the configuration (scancore.pairs ipmi): it cannot be ${body.action === 'boot' ? 'booted' : 'powered off'} remotely`, { anvil: name, node });
+  if (hostKind === undefined && (await deps.bmcOf(name, node)) === undefined) {
+    throw new ConflictError(`${node} of ${name} has no BMC, neither in the configuration (scancore.pairs ipmi) nor in an applied manifest: it cannot be ${body.action === 'boot' ? 'booted' : 'powered off'} remotely`, { anvil: name, node });
   }
   if (hostKind !== undefined && nodeView.hostId === undefined) {
     throw new ConflictError(`${node} of ${name} has not reported from a host agent, so there is no agent to run ${body.action} on it`, { anvil: name, node });

@@ -42,14 +42,25 @@ describe('cluster.node-power', () => {
     expect(b.calls.filter((c) => c.argv.at(-1) === 'status')).toHaveLength(2);
   });
 
+  it('reads the watched pairs (configured and from applied manifests) when it runs: a pair applied after the Striker started is found', async () => {
+    const b = bmc(1);
+    let watched: typeof pairs = [];
+    const kind = nodePowerJobKind({ bmcOf: bmcFromScancorePairs(async () => watched), run: b.run, timeoutMs: 1000, pollMs: 1 });
+    await expect(kind.run(ctx({ anvil: 'labcl', node: 'node1', power: 'on' }))).rejects.toThrow('node1 of labcl has no BMC');
+    expect(b.calls).toHaveLength(0);
+    watched = pairs;
+    await kind.run(ctx({ anvil: 'labcl', node: 'node1', power: 'on' }));
+    expect(b.calls[0]!.argv.slice(-3)).toEqual(['chassis', 'power', 'on']);
+  });
+
   it('fails when the BMC never reports the wanted state, and for a node without a BMC', async () => {
     const b = bmc(99);
     const kind = nodePowerJobKind({ bmcOf: bmcFromScancorePairs(() => pairs), run: b.run, timeoutMs: 1000, pollMs: 1, attempts: 3 });
     await expect(kind.run(ctx({ anvil: 'labcl', node: 'node1', power: 'off' }))).rejects.toThrow('the BMC of node1 did not report the chassis off after power off');
-    await expect(kind.run(ctx({ anvil: 'labcl', node: 'node2', power: 'on' }))).rejects.toThrow('node2 of labcl has no BMC in scancore.pairs');
+    await expect(kind.run(ctx({ anvil: 'labcl', node: 'node2', power: 'on' }))).rejects.toThrow('node2 of labcl has no BMC (neither in scancore.pairs nor in an applied manifest)');
   });
 
   it('refuses a payload with a hostile name', () => {
-    expect(nodePowerJobKind({ bmcOf: () => undefined, run: bmc().run, timeoutMs: 1 }).payload.safeParse({ anvil: 'labcl', node: '-H evil', power: 'off' }).success).toBe(false);
+    expect(nodePowerJobKind({ bmcOf: async () => undefined, run: bmc().run, timeoutMs: 1 }).payload.safeParse({ anvil: 'labcl', node: '-H evil', power: 'off' }).success).toBe(false);
   });
 });

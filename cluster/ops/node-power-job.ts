@@ -27,8 +27,8 @@ export const nodePowerPayload = z.strictObject({
   reason: z.string().max(200).optional(),
 });
 
-/** A node's BMC and its password, or undefined when the pair's configuration has none. */
-export type BmcLookup = (anvil: string, node: string) => { ipmi: IpmiMethod; password: string } | undefined;
+/** A node's BMC and its password, or undefined when no watched pair (configured or from an applied manifest) gives one. */
+export type BmcLookup = (anvil: string, node: string) => Promise<{ ipmi: IpmiMethod; password: string } | undefined>;
 
 export function nodePowerJobKind(deps: { bmcOf: BmcLookup; run: CommandRunner; timeoutMs: number; pollMs?: number; attempts?: number }): JobKindDefinition<typeof nodePowerPayload> {
   return {
@@ -41,8 +41,8 @@ export function nodePowerJobKind(deps: { bmcOf: BmcLookup; run: CommandRunner; t
     onStale: 'fail',
     async run(ctx) {
       const { anvil, node, power } = ctx.payload;
-      const bmc = deps.bmcOf(anvil, node);
-      if (bmc === undefined) throw new StrikerError('CONFIG_INVALID', `${node} of ${anvil} has no BMC in scancore.pairs (ipmi)`, { retryable: false });
+      const bmc = await deps.bmcOf(anvil, node);
+      if (bmc === undefined) throw new StrikerError('CONFIG_INVALID', `${node} of ${anvil} has no BMC (neither in scancore.pairs nor in an applied manifest)`, { retryable: false });
       const command = nodeActionCommand(power === 'off' ? 'poweroff' : 'boot', node, bmc);
       const options = { timeoutMs: deps.timeoutMs, signal: ctx.signal, env: command.env ?? {} };
       await ctx.progress(10, power === 'off' ? 'Powering {node} off through its BMC at {address}' : 'Powering {node} on through its BMC at {address}', { node, address: bmc.ipmi.address, reason: ctx.payload.reason ?? '' });
@@ -63,9 +63,9 @@ export function nodePowerJobKind(deps: { bmcOf: BmcLookup; run: CommandRunner; t
 }
 
 /** The BMCs of `scancore.pairs` (pair id = the pair's name), the nodes' power source until the manifest supplies them. */
-export function bmcFromScancorePairs(pairs: () => readonly ScancorePair[]): BmcLookup {
-  return (anvil, node) => {
-    const ipmi = pairs().find((p) => p.id === anvil)?.nodes.find((n) => n.name === node)?.ipmi;
+export function bmcFromScancorePairs(pairs: () => readonly ScancorePair[] | Promise<readonly ScancorePair[]>): BmcLookup {
+  return async (anvil, node) => {
+    const ipmi = (await pairs()).find((p) => p.id === anvil)?.nodes.find((n) => n.name === node)?.ipmi;
     if (ipmi === undefined) return undefined;
     return {
       ipmi: { address: ipmi.address, username: ipmi.username, passwordRef: `scancore.pairs.${anvil}.${node}`, ...(ipmi.port === undefined ? {} : { port: ipmi.port }), ...(ipmi.cipher === undefined ? {} : { cipher: ipmi.cipher }) },

@@ -134,8 +134,8 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore, pairs: scancorePairs }));
   jobKinds.push(ipmiBootJobKind({ pairs: scancorePairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   // Cluster operations: the pairs' state from their nodes' reports, node actions (power through
-  // the BMCs of scancore.pairs, run by Striker).
-  const bmcOf = bmcFromScancorePairs(() => config.scancore.pairs);
+  // the BMCs of the watched pairs, configured or from applied manifests, run by Striker).
+  const bmcOf = bmcFromScancorePairs(scancorePairs);
   jobKinds.push(nodePowerJobKind({ bmcOf, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   plugins.push((app, catalog) => clusterRoutes(app, { db, catalog: () => catalog, bmcOf, now: () => systemClock().getTime(), staleAfterMs: config.scancore.readings.staleAfterSeconds * 1000 }));
   plugins.push((app) => scancoreHostRoutes(app, { db, config: config.scancore }));

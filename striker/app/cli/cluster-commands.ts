@@ -5,6 +5,8 @@
  */
 import type { Command } from 'commander';
 import { anvilSummary, anvilView, bmcFromScancorePairs, clusterReports, loadAnvil, nodePowerJobKind, requestNodeAction } from '../../../cluster/ops/index.js';
+import { watchedPairs } from '../../../cluster/scancore/index.js';
+import { siteKeys } from '../../core/secrets/index.js';
 import { runCommand } from '../../core/command/run-command.js';
 import { ValidationError } from '../../core/errors/index.js';
 import { printResult } from './output.js';
@@ -19,9 +21,10 @@ async function anvilOf(db: Parameters<typeof clusterReports>[0], node: string): 
 
 export function addClusterCommands(program: Command, c: CliContext): void {
   const cluster = program.command('cluster').description('node pairs: their state and node actions');
-  const deps = (db: Parameters<Parameters<CliContext['withDb']>[0]>[0]) => {
+  const deps = (db: Parameters<Parameters<CliContext['withDb']>[0]>[0], logger: Parameters<Parameters<CliContext['withDb']>[0]>[1]) => {
     const config = c.config();
-    const bmcOf = bmcFromScancorePairs(() => config.scancore.pairs);
+    const pairs = watchedPairs({ db, keys: siteKeys(config.dataDir), logger, configured: config.scancore.pairs, fromManifests: config.scancore.pairsFromManifests });
+    const bmcOf = bmcFromScancorePairs(pairs);
     const power = nodePowerJobKind({ bmcOf, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs });
     return { db, catalog: () => new Map([[power.kind, power]]), bmcOf, now: () => Date.now(), staleAfterMs: config.scancore.readings.staleAfterSeconds * 1000 };
   };
@@ -33,8 +36,8 @@ export function addClusterCommands(program: Command, c: CliContext): void {
     .action(async (anvil: string | undefined) => {
       const p = c.printer();
       if (anvil === undefined) {
-        const anvils = await c.withDb(async (db) => {
-          const d = deps(db);
+        const anvils = await c.withDb(async (db, logger) => {
+          const d = deps(db, logger);
           const reports = await clusterReports(db);
           return [...new Set(reports.map((r) => r.anvilName))].map((n) => anvilSummary(anvilView(n, reports.filter((r) => r.anvilName === n), d.now(), d.staleAfterMs)));
         });
@@ -47,7 +50,7 @@ export function addClusterCommands(program: Command, c: CliContext): void {
         });
         return;
       }
-      const view = await c.withDb((db) => loadAnvil(deps(db), anvil));
+      const view = await c.withDb((db, logger) => loadAnvil(deps(db, logger), anvil));
       printResult(p, view, () => {
         p.out(`${view.name}  ${view.quorate ? 'quorate' : 'not quorate or unknown'}  DC ${view.dc ?? '-'}  (${age(view.source)}${view.source ? ` from ${view.source.node}` : ''})`);
         if (view.stateError !== undefined) p.out(`  no cluster state: ${view.stateError}`);
@@ -70,7 +73,7 @@ export function addClusterCommands(program: Command, c: CliContext): void {
     .option('--force', 'act even when the safety check refuses', false)
     .option('--reason <text>', 'why (kept with the job and the audit row)')
     .action(async (action: string, node: string, o: { anvil?: string; force: boolean; reason?: string }) => {
-      const result = await c.withDb(async (db) => requestNodeAction(deps(db), c.cliActor(), { name: o.anvil ?? (await anvilOf(db, node)), node }, { action, force: o.force, ...(o.reason === undefined ? {} : { reason: o.reason }) }, { targetPrefix: '', prefix: '' }));
+      const result = await c.withDb(async (db, logger) => requestNodeAction(deps(db, logger), c.cliActor(), { name: o.anvil ?? (await anvilOf(db, node)), node }, { action, force: o.force, ...(o.reason === undefined ? {} : { reason: o.reason }) }, { targetPrefix: '', prefix: '' }));
       const p = c.printer();
       printResult(p, { jobId: result.job.id, kind: result.job.kind, action: result.action, forced: result.forced, warning: result.warning }, () => {
         if (result.warning !== undefined) p.out(`warning: ${result.warning}`);
