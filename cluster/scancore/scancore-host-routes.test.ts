@@ -17,6 +17,8 @@ const hostId = '52-54-00-00-5d-01';
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 const HOUR = 3_600_000;
 const config = parseScancoreConfig({ pairs: [{ id: 'an-anvil-01', nodes: [{ name: 'an-a01n01', hostId }, { name: 'an-a01n02', hostId: '52-54-00-00-5d-02' }] }] });
+/** The pairs ScanCore watches, read per request (an applied manifest's pair appears without a restart). */
+let watched = config.pairs;
 let t: TestApp;
 let viewer: Login;
 
@@ -24,7 +26,7 @@ const temp = (subject: string, value: number | string, at: number): TimedReading
 
 beforeAll(async () => {
   const database = await createTestDatabase();
-  t = await createTestApp({ plugins: [(app) => scancoreHostRoutes(app, { db: database.db, config, now: () => T0 + 4 * HOUR })] }, database);
+  t = await createTestApp({ plugins: [(app) => scancoreHostRoutes(app, { db: database.db, config: parseScancoreConfig({}), pairs: async () => watched, now: () => T0 + 4 * HOUR })] }, database);
   // Four hours of a CPU sensor every minute (value = minute of the hour), a board sensor for the last hour, and a text value that is not plotted.
   const readings: TimedReading[] = [];
   for (let m = 0; m < 240; m++) readings.push(temp('CPU1', m % 60, T0 + m * 60_000));
@@ -46,6 +48,16 @@ describe('GET /api/scancore/hosts/:hostId', () => {
     const body = res.json();
     expect(body).toMatchObject({ hostId, pair: 'an-anvil-01', node: 'an-a01n01', score: 3, decisions: [] });
     expect(body.readings.map((r: { subject: string; value: unknown }) => [r.subject, r.value]).sort()).toEqual([['Board', 30], ['CPU1', 59]]);
+  });
+
+  it('places the host in a pair as the watched pairs stand at each request (a manifest applied later)', async () => {
+    watched = [];
+    try {
+      expect((await get(`/api/scancore/hosts/${hostId}`)).json()).toMatchObject({ hostId, pair: null, node: null });
+    } finally {
+      watched = config.pairs;
+    }
+    expect((await get(`/api/scancore/hosts/${hostId}`)).json()).toMatchObject({ pair: 'an-anvil-01', node: 'an-a01n01' });
   });
 
   it('answers 404 for a host it knows nothing of, and 400 for a malformed id', async () => {

@@ -14,7 +14,8 @@ import { listDecisions, type StoredDecision } from './decisions-store.js';
 import type { HealthReason } from './health-score.js';
 import { latestHealthScores, latestReadings } from './readings-store.js';
 import type { ReadingStatus } from './reading.js';
-import type { ScancoreConfig } from './scancore-config.js';
+import type { ScancoreConfig, ScancorePair } from './scancore-config.js';
+import { nodesOfPairs } from './scancore-routes.js';
 import { alignSeries, bucketSeconds, HEALTH_METRIC, MAX_SERIES_POINTS, type Series } from './series.js';
 import { healthSeries, readingSeries } from './series-store.js';
 
@@ -66,15 +67,16 @@ function hostIdOf(raw: string): string {
   return parsed.data;
 }
 
-export function scancoreHostRoutes(app: FastifyInstance, deps: { db: Database; config: ScancoreConfig; now?: () => number }): void {
+export function scancoreHostRoutes(app: FastifyInstance, deps: { db: Database; config: ScancoreConfig; now?: () => number; pairs?: () => readonly ScancorePair[] | Promise<readonly ScancorePair[]> }): void {
   const { db } = deps;
   const now = deps.now ?? Date.now;
-  const nodeOf = new Map(deps.config.pairs.flatMap((p) => p.nodes.map((n) => [n.hostId, { pair: p.id, node: n.name }] as const)));
+  /** The pairs ScanCore watches (configured and from applied manifests); the configured ones when not given. */
+  const pairs = deps.pairs ?? (() => deps.config.pairs);
 
   app.get<{ Params: { hostId: string } }>('/api/scancore/hosts/:hostId', { config: { access: 'viewer' as const } }, async (request): Promise<ScancoreHostResponse> => {
     const hostId = hostIdOf(request.params.hostId);
     const [scores, readings] = await Promise.all([latestHealthScores(db, [hostId]), latestReadings(db, [hostId])]);
-    const placed = nodeOf.get(hostId);
+    const placed = nodesOfPairs(await pairs()).get(hostId);
     const score = scores[0];
     if (score === undefined && readings.length === 0 && placed === undefined) throw new NotFoundError('host', hostId);
     const decisions = placed === undefined ? [] : await listDecisions(db, { limit: 10, pairId: placed.pair });

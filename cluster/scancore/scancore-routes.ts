@@ -5,7 +5,7 @@
  * health score is computed again from its latest readings.
  *
  * For people: `GET /api/scancore/hosts` (each host's newest score, its reasons and its latest
- * readings, with the pair and node name when the host is in `scancore.pairs`),
+ * readings, with the pair and node name when the host is a node of a watched pair: `scancore.pairs` or an applied manifest's),
  * `GET /api/scancore/decisions` (newest first, paged by `before`, filtered by `pair` and `outcome`,
  * each with its jobs as they stand, and the host id of each node of the pairs listed),
  * `GET /api/scancore/maintenance` (each pair's flag, who changed it last and when) and
@@ -90,13 +90,18 @@ function parseQuery<S extends z.ZodType>(request: FastifyRequest, schema: S): z.
   return parsed.data;
 }
 
+/** Each watched node's pair and node name, by host id. */
+export function nodesOfPairs(pairs: readonly ScancorePair[]): Map<string, { pair: string; node: string }> {
+  return new Map(pairs.flatMap((p) => p.nodes.map((n) => [n.hostId, { pair: p.id, node: n.name }] as const)));
+}
+
 export function scancoreRoutes(app: FastifyInstance, deps: { db: Database; config: ScancoreConfig; pairs?: () => readonly ScancorePair[] | Promise<readonly ScancorePair[]> }): void {
   const { db } = deps;
   /** The pairs ScanCore watches (configured and from applied manifests); the configured ones when not given. */
   const pairs = deps.pairs ?? (() => deps.config.pairs);
-  const nodeOf = new Map(deps.config.pairs.flatMap((p) => p.nodes.map((n) => [n.hostId, { pair: p.id, node: n.name }] as const)));
 
   app.get('/api/scancore/hosts', { config: { access: 'viewer' as const } }, async () => {
+    const nodeOf = nodesOfPairs(await pairs());
     const scores = await latestHealthScores(db);
     const hostIds = [...new Set([...scores.map((s) => s.hostId), ...nodeOf.keys()])].sort();
     const readings = await latestReadings(db, hostIds);

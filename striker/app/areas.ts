@@ -138,7 +138,7 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
   const bmcOf = bmcFromScancorePairs(scancorePairs);
   jobKinds.push(nodePowerJobKind({ bmcOf, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   plugins.push((app, catalog) => clusterRoutes(app, { db, catalog: () => catalog, bmcOf, now: () => systemClock().getTime(), staleAfterMs: config.scancore.readings.staleAfterSeconds * 1000 }));
-  plugins.push((app) => scancoreHostRoutes(app, { db, config: config.scancore }));
+  plugins.push((app) => scancoreHostRoutes(app, { db, config: config.scancore, pairs: scancorePairs }));
   let scancoreCatalog: JobCatalog | undefined;
   const scancore = new ScancoreService({
     db, config: config.scancore, clock: systemClock, logger, run: runCommand,
