@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentArea } from '../../striker/agent/index.js';
 import { addUser, createTestApp, loginAs, type Login, type TestApp } from '../../test/support/test-app.js';
 import { createTestDatabase, quietLogger } from '../../test/support/test-database.js';
-import { healthHistory, latestReadings } from './readings-store.js';
+import { healthHistory, latestHealthScores, latestReadings } from './readings-store.js';
 import { parseScancoreConfig } from './scancore-config.js';
 import { recordDecision } from './decisions-store.js';
 import { scancoreAgentRoutes, scancoreRoutes } from './scancore-routes.js';
@@ -158,6 +158,26 @@ describe('ScanCore API', () => {
       const r = await put(body);
       expect(r.statusCode, JSON.stringify(body)).toBe(400);
       expect(r.body).toContain(field);
+    }
+  });
+});
+
+describe('POST /api/agent/scan, a node of a watched pair', () => {
+  it('scores "less RAM than the peer" from both nodes\' inventories, as the decision round does', async () => {
+    const peer = '52-54-00-00-5c-02';
+    for (const [id, gib] of [[hostId, 64], [peer, 256]] as const) {
+      const inventory = { systemUuid: null, hostName: id, cpu: { model: 'x', count: 1 }, memoryBytes: gib * 2 ** 30, disks: [], nics: [] };
+      await t.t.db.write(`INSERT INTO host_agents (host_id, version, instance_id, striker_url, started_at, last_heartbeat_at, inventory, inventory_at)
+                          VALUES ($1, 'test', 'i', 'http://s', now(), now(), $2, now())
+                          ON CONFLICT (host_id) DO UPDATE SET inventory = EXCLUDED.inventory`, [id, JSON.stringify(inventory)]);
+    }
+    try {
+      now += 30_000;
+      const scored = (await post({ readings: [fan(6000, 'ok')], outcomes: [] })).json().health;
+      expect(scored.reasons.map((r: { condition: string }) => r.condition)).toContain('less-ram-than-peer');
+      expect((await latestHealthScores(t.t.db, [hostId]))[0]!.reasons.map((r) => r.condition)).toContain('less-ram-than-peer');
+    } finally {
+      await t.t.db.write(`UPDATE host_agents SET inventory = NULL WHERE host_id = ANY($1)`, [[hostId, peer]]);
     }
   });
 });

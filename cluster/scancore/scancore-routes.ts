@@ -19,6 +19,7 @@ import { ValidationError } from '../../striker/core/errors/index.js';
 import { problemsFromZod } from '../../striker/core/validation/zod-problems.js';
 import type { Database, DbTx } from '../../striker/db/database.js';
 import { healthScore, type HealthScore } from './health-score.js';
+import { hostFacts } from './host-facts.js';
 import { latestHealthScores, latestReadings, recordScan, saveHealthScore } from './readings-store.js';
 import { setMaintenanceMode } from './actions.js';
 import { decisionOutcomes, listDecisions, maintenanceStates, type StoredDecision } from './decisions-store.js';
@@ -32,14 +33,21 @@ export interface ScancoreRouteDeps {
   logger: Logger;
   /** Largest scan report accepted, in bytes. */
   reportMaxBytes: number;
+  /** The pairs ScanCore watches (configured and from applied manifests), for the peer's facts; the configured ones when not given. */
+  pairs?: () => readonly ScancorePair[] | Promise<readonly ScancorePair[]>;
   /** Keeps the cluster part of a report (cluster/ops), in the same transaction. */
   onClusterReport?: (t: DbTx, hostId: string, report: NonNullable<ScanReport['cluster']>, at: number) => Promise<void>;
 }
 
-/** Stores one host's scan and its new health score; both in one transaction. */
-export async function acceptScanReport(t: DbTx, hostId: string, report: ScanReport, at: number, config: ScancoreConfig): Promise<{ stored: number; health: HealthScore }> {
+/**
+ * Stores one host's scan and its new health score; both in one transaction. `peerHostId`: the
+ * host's peer in its pair, when it is a node of a watched pair, for the conditions that compare
+ * the two (as the decision round scores it).
+ */
+export async function acceptScanReport(t: DbTx, hostId: string, report: ScanReport, at: number, config: ScancoreConfig, peerHostId?: string): Promise<{ stored: number; health: HealthScore }> {
   const stamped = await recordScan(t, hostId, at, report.readings);
-  const health = healthScore({ hostId, readings: await latestReadings(t, [hostId]) }, at, config);
+  const peerFacts = peerHostId === undefined ? undefined : await hostFacts(t, peerHostId);
+  const health = healthScore({ hostId, readings: await latestReadings(t, [hostId]), facts: await hostFacts(t, hostId), ...(peerFacts === undefined ? {} : { peerFacts }) }, at, config);
   await saveHealthScore(t, health, at);
   return { stored: stamped.length, health };
 }
@@ -58,8 +66,10 @@ export function scancoreAgentRoutes(app: FastifyInstance, deps: ScancoreRouteDep
     const report = parseBody(request, scanReportSchema, 'scan report');
     const hostId = request.agent!.hostId;
     const at = deps.clock().getTime();
+    const pair = (await (deps.pairs ?? (() => deps.config.pairs))()).find((p) => p.nodes.some((n) => n.hostId === hostId));
+    const peerHostId = pair?.nodes.find((n) => n.hostId !== hostId)?.hostId;
     const { stored, health } = await deps.db.tx(async (t) => {
-      const accepted = await acceptScanReport(t, hostId, report, at, deps.config);
+      const accepted = await acceptScanReport(t, hostId, report, at, deps.config, peerHostId);
       if (report.cluster !== undefined) await deps.onClusterReport?.(t, hostId, report.cluster, at);
       return accepted;
     });

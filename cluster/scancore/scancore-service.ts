@@ -30,7 +30,6 @@
  * owns; a purge that fails is logged and tried again next round.
  */
 import type { Logger } from 'pino';
-import { getHostAgent } from '../../striker/agent/index.js';
 import type { Clock } from '../../striker/core/clock.js';
 import type { CommandRunner } from '../../striker/core/command/run-command.js';
 import type { Database } from '../../striker/db/database.js';
@@ -41,6 +40,7 @@ import { conditionAlertSource, conditionChanges, type ConditionChange } from './
 import { alertSource, clearedKeys, decisionAlert, endedConditions, type AlertClear, type AlertRaise } from './decision-alerts.js';
 import { listDecisions, markNotActed, pairStates, pairsWithRunningActions, recordDecision, savePairMemory, setDecisionJobs } from './decisions-store.js';
 import { healthScore } from './health-score.js';
+import { hostFacts } from './host-facts.js';
 import { nodeView, upsView, type PairView } from './pair-view.js';
 import type { TimedReading } from './reading.js';
 import { latestReadings, purgeScanHistory, recordScan } from './readings-store.js';
@@ -292,10 +292,7 @@ export class ScancoreService {
     const readings = await latestReadings(this.d.db, pair.nodes.map((n) => n.hostId));
     const cluster = clusterStatusFromReadings(readings, now, config);
     // RAM from each node's inventory, for "less RAM than the peer".
-    const facts = await Promise.all(pair.nodes.map(async (n) => {
-      const bytes = (await getHostAgent(this.d.db, n.hostId))?.inventory?.memoryBytes;
-      return bytes === undefined ? {} : { ramBytes: bytes };
-    }));
+    const facts = await Promise.all(pair.nodes.map((n) => hostFacts(this.d.db, n.hostId)));
     const node = (i: 0 | 1) => {
       const n = pair.nodes[i];
       const own = readings.filter((r) => r.hostId === n.hostId);

@@ -128,9 +128,9 @@ export async function areaPlugins(deps: AreaDeps): Promise<Areas> {
     await followPacemaker(t, hostId, report);
     await recordReportedMigrations(t, hostId, report.migrations ?? []);
   };
-  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes, onClusterReport }));
   // Pairs from the configuration and the applied manifests; decisions told through the alerts area.
   const scancorePairs = watchedPairs({ db, keys: siteKeys(config.dataDir), logger, configured: config.scancore.pairs, fromManifests: config.scancore.pairsFromManifests });
+  plugins.push((app) => scancoreAgentRoutes(app, { db, config: config.scancore, clock: systemClock, logger, reportMaxBytes: config.scancore.scan.reportMaxBytes, pairs: scancorePairs, onClusterReport }));
   plugins.push((app) => scancoreRoutes(app, { db, config: config.scancore, pairs: scancorePairs }));
   jobKinds.push(ipmiBootJobKind({ pairs: scancorePairs, run: runCommand, timeoutMs: config.scancore.scan.commandTimeoutMs }));
   // Cluster operations: the pairs' state from their nodes' reports, node actions (power through
