@@ -96,6 +96,21 @@ describe('one AFTER row trigger per replicated table (migration 0038)', () => {
     expect(direct).toHaveLength(1);
   });
 
+  it('sends the job feed and the live payloads byte for byte as json_build_object wrote them, with no query run per NOTIFY (migration 0048)', async () => {
+    const { rows: [fn] } = await t.db.query<{ src: string }>("SELECT prosrc AS src FROM pg_proc WHERE oid = 'public.striker_history_jobs()'::regprocedure");
+    expect(fn!.src).toContain('pg_notify');
+    expect(fn!.src).not.toMatch(/PERFORM|json_build_object/);
+    let expected: { live: string; feed: string } | undefined;
+    await announcedBy(async () => {
+      [expected] = (await t.db.query<{ live: string; feed: string }>(
+        "INSERT INTO jobs (kind, payload, status, progress, no_change) VALUES ('test.bytes', '{}', 'succeeded', 100, 'already so') "
+        + "RETURNING json_build_object('topic', 'jobs'::text, 'key', id::text)::text AS live, json_build_object('id', id, 'status', status, 'progress', progress)::text AS feed")).rows;
+    });
+    // announcedBy parses the payloads; the raw text is in `heard`.
+    expect(heard.filter((h) => h.channel === 'striker_live' && h.payload.startsWith('{')).map((h) => h.payload)).toEqual([expected!.live]);
+    expect(heard.filter((h) => h.channel === 'striker_jobs').map((h) => h.payload)).toEqual([expected!.feed]);
+  });
+
   it('announces every update of a table whose live trigger named no columns, and writes history only for columns that are not quiet', async () => {
     let m: { id: string } | undefined;
     await announcedBy(async () => { [m] = (await t.db.query<{ id: string }>("INSERT INTO machines (mac) VALUES ('52:54:00:ab:00:02') RETURNING id")).rows; });

@@ -5,12 +5,10 @@
 import { readFileSync } from 'node:fs';
 import type { Database } from '../../../striker/db/database.js';
 
-/** CPU time (user + system) of a process so far, ms; NaN once it is gone. */
+/** CPU time (user + system) of a process so far, ms, from the scheduler's count in ns; NaN once it is gone. */
 export function cpuMs(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
   } catch {
     return Number.NaN;
   }

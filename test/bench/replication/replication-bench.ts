@@ -10,7 +10,8 @@
  *    row B announces before A's acknowledgement reaches the client counts as 0. Also printed: the
  *    same from the moment the INSERT was issued (includes waiting for A), and the rate A reached.
  * 2. Catch-up: B stopped, CATCHUP row inserts on A (8 connections, one row per transaction),
- *    B started: time until B holds every row, from B's PostgreSQL accepting connections again,
+ *    B started: time until B holds every row (B holds the row A committed after them; then B's
+ *    count of them is checked), from B's PostgreSQL accepting connections again,
  *    and the CPU time B's apply worker spent per row. Then the same with BATCH rows per
  *    transaction (a writer that batches: the apply worker's cost per transaction is shared).
  * The peer is PostgreSQL's own replication; the figures are its lag with Striker's conflict rules
@@ -97,6 +98,10 @@ async function catchUp(a: Peer, b: Peer, batch: number): Promise<void> {
       await a.db.query('INSERT INTO jobs (kind, payload) SELECT $1, \'{}\' FROM generate_series(1, $2)', [kind, n]);
     }
   }));
+  // Written last, so committed after every row above: B's apply worker applies A's transactions
+  // in commit order, so B holds every row once it holds this one (a primary-key lookup; counting
+  // the rows on every poll would take CPU from B's apply worker on this machine's few cores).
+  const last = (await a.db.query<{ id: string }>('INSERT INTO jobs (kind, payload) VALUES ($1, \'{}\') RETURNING id', [`${kind}-last`])).rows[0]!.id;
   const writeSeconds = (performance.now() - writeStart) / 1000;
   const startCall = performance.now();
   await b.start();
@@ -110,9 +115,11 @@ async function catchUp(a: Peer, b: Peer, batch: number): Promise<void> {
       senderPid = await walSenderPid(a.db, subscriptionName(a.name));
       senderCpuAtStart = senderPid ? cpuMs(senderPid) : 0;
     }
-    return (await b.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE kind = $1', [kind])).rows[0]!.n >= CATCHUP;
+    return (await b.db.query('SELECT 1 FROM jobs WHERE id = $1', [last])).rows.length === 1;
   }, 600_000, 'B to catch up');
   const done = performance.now();
+  const held = (await b.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE kind = $1', [kind])).rows[0]!.n;
+  if (held !== CATCHUP) throw new Error(`B holds ${held} of the ${CATCHUP} rows written on A although it holds the row written after them`);
   const cpu = cpuMs(applyPid);
   const senderCpu = cpuMs(senderPid) - senderCpuAtStart;
   console.log(`catch-up after ${CATCHUP} rows written on A (${batch} per transaction) while B was stopped (written in ${writeSeconds.toFixed(1)} s):`);
