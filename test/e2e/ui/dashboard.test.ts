@@ -3,7 +3,9 @@
  * fresh database: login lands on it, the setup checklist starts at importing OS media with every
  * step undone, and setting the kickstart root password in the UI (reached from the checklist's
  * link; a short one refused beside its field) moves the checklist on. The PXE settings page lists
- * the host's real interfaces. Screenshots at 1280×800 and 390 wide.
+ * the host's real interfaces. A node's scan (a UPS on battery, its health score) and an alert
+ * stored while the dashboard is open appear on it without a reload; a cleared alert is not open.
+ * Screenshots at 1280×800 and 390 wide.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +13,11 @@ import type { TestDatabase } from '../../support/test-database.js';
 import type { ServeProcess } from '../../support/striker-process.js';
 import { sampleIdentity } from '../../../striker/setup/sample-identity.js';
 import { apiFromPage, NARROW, open, screenshots, type UiBrowser, startUiStriker, type UiStriker } from '../../support/ui-browser.js';
+import { saveHealthScore, saveReadings } from '../../../cluster/scancore/readings-store.js';
+import type { TimedReading } from '../../../cluster/scancore/reading.js';
 
 const PASSWORD = 'correct horse battery';
+const HOST = '52-54-00-d4-00-01';
 let t: TestDatabase;
 let striker: ServeProcess;
 let s: UiStriker;
@@ -116,6 +121,42 @@ describe('the dashboard', () => {
     await page.getByTestId('pxe-save').click();
     await expect(page.locator('[data-error-for="interface"]').textContent()).resolves.toMatch(/interface name/);
     await screenshots(page, '64-pxe-settings');
+  });
+
+  it('shows the hosts’ health, each UPS and the open alerts, live', async () => {
+    const { page } = ui;
+    await open(page, `${base}/`);
+    await page.getByTestId('panel-ups').waitFor();
+    expect(await page.getByTestId('panel-ups').textContent()).toContain('No UPS reported');
+    expect(await page.getByTestId('alerts-none').textContent()).toBe('No open alerts.');
+    await page.locator('[data-testid="live"][data-state="live"]').waitFor();
+    // A node's scan, its score and an alert, stored after the page was read: each panel follows.
+    const now = Date.now();
+    const scan: TimedReading[] = [
+      { hostId: HOST, agent: 'ups', metric: 'ups.status', subject: 'ups1', value: 'OB', status: 'warning', message: 'ups1 is on battery', at: now, since: now },
+      { hostId: HOST, agent: 'ups', metric: 'ups.charge', subject: 'ups1', value: 87, unit: '%', status: 'ok', at: now, since: now },
+      { hostId: HOST, agent: 'ups', metric: 'ups.runtime', subject: 'ups1', value: 2520, unit: 's', status: 'ok', at: now, since: now },
+    ];
+    await saveReadings(t.db, scan);
+    await saveHealthScore(t.db, { hostId: HOST, score: 2, reasons: [{ condition: 'ups-on-battery', weight: 2, subject: 'ups1', text: 'UPS ups1 is on battery' }] }, now);
+    await t.db.write(
+      `INSERT INTO alerts (source, host, key, level, message_key, state, state_since, raised_at) VALUES
+         ('scancore', 'an-a01n01', 'ups1.battery', 'warning', 'ups.on_battery', 'raised', now(), now()),
+         ('scancore', 'an-a01n01', 'old.thing', 'warning', 'ups.on_battery', 'cleared', now(), now() - interval '1 day')`,
+    );
+    const ups = page.locator('[data-testid="dashboard-ups"][data-ups="ups1"]');
+    await ups.waitFor({ timeout: 15_000 });
+    expect(await ups.getByTestId('ups-state').textContent()).toBe('on battery');
+    expect(await ups.textContent()).toContain('charge 87 % · runtime 42 min');
+    await page.locator(`[data-testid="panel-hosts"] [data-host="${HOST}"]`).filter({ hasText: 'score 2' }).waitFor({ timeout: 15_000 });
+    // The cleared alert is history, not open.
+    await page.getByTestId('alerts-count').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('alerts-count').textContent()).toMatch(/^1 open\s+1 not acknowledged$/);
+    expect(await page.getByTestId('dashboard-alert').count()).toBe(1);
+    expect(await page.getByTestId('dashboard-alert').getAttribute('data-level')).toBe('warning');
+    expect(await page.getByTestId('dashboard-alert').textContent()).toContain('an-a01n01');
+    await screenshots(page, '65-dashboard-site');
+    expect(ui.pageErrors).toEqual([]);
   });
 
   it('fits 390 wide', async () => {
