@@ -4,7 +4,7 @@
  * alert, jobs), so no page is audited empty. The routes are listed from ui/src/routes: a page
  * added there without a URL here fails the test, and so does one not visited. Each page is
  * audited by axe-core at 1280×800 and 390×844 (no serious or critical violation) and saved as
- * test-artifacts/screenshots/<route>-<size>.png. The host page's plots (health, temperature, fans,
+ * test-artifacts/screenshots/<route>-<size>.png; no page is wider than the window. The host page's plots (health, temperature, fans,
  * power, UPS charge and runtime) and the Jobs page's throughput plot draw the stored series.
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -161,6 +161,9 @@ describe('every page', () => {
       }
       for (const size of SIZES) {
         await page.setViewportSize({ width: size.width, height: size.height });
+        // Nothing makes the page wider than the window (the navigation included).
+        const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+        if (width > size.width) violations.push(`${route} @${size.name}: the page is ${width} px wide`);
         for (const v of await seriousViolations(page)) {
           violations.push(`${route} @${size.name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
         }
