@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assembleChecklist, readChecklist, setupStepOrder } from './setup-checklist.js';
 
@@ -37,5 +38,10 @@ describe('readChecklist', () => {
 
   it('has one entry per step id', () => {
     expect(new Set(setupStepOrder.map((s) => s.id)).size).toBe(setupStepOrder.length);
+  });
+
+  it('links every step to a page the UI has (ui/src/routes/<href>/+page.svelte)', () => {
+    const missing = setupStepOrder.filter((s) => !existsSync(new URL(`../../ui/src/routes${s.href}/+page.svelte`, import.meta.url)));
+    expect(missing.map((s) => `${s.id} → ${s.href}`)).toEqual([]);
   });
 });

@@ -42,7 +42,7 @@ export const setupStepOrder: readonly { id: SetupStepId; title: string; href: st
   { id: 'root-password', title: 'Set the kickstart root password', href: '/settings/kickstart' },
   { id: 'pxe', title: 'Turn PXE on', href: '/settings/pxe' },
   { id: 'machines', title: 'Power on your nodes', href: '/machines' },
-  { id: 'manifest', title: 'Describe the pair', href: '/manifest' },
+  { id: 'manifest', title: 'Describe the pair', href: '/manifests' },
 ];
 
 /** The checklist from each step's state (`undefined`: not wired, left out; an Error: the read failed). */

@@ -4,18 +4,23 @@
  * list and the pair's page render nodes, links, fence history and the age of the state; withdrawing
  * the servers' last healthy node is refused with the reason shown in the confirmation, and the
  * forced withdraw is queued as a `node.withdraw` job on that node's host. Each node's health score is
- * plotted on the pair's page.
+ * plotted on the pair's page, and the DRBD resources its nodes' scans read are shown there. The
+ * dashboard lists the pair with its nodes.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectClusterReport } from '../../../cluster/ops/cluster-collector.js';
 import { saveClusterReport } from '../../../cluster/ops/cluster-report-store.js';
+import { drbdReadings } from '../../../cluster/scancore/agents/drbd-agent.js';
+import { parseDrbdStatus } from '../../../cluster/scancore/parsers/drbd.js';
+import { stampReadings } from '../../../cluster/scancore/reading.js';
+import { saveReadings } from '../../../cluster/scancore/readings-store.js';
 import { agentArea } from '../../../striker/agent/index.js';
 import type { CommandRunner } from '../../../striker/core/command/run-command.js';
 import type { ServeProcess } from '../../support/striker-process.js';
 import { quietLogger, type TestDatabase } from '../../support/test-database.js';
-import { type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
+import { open, type UiBrowser, startUiStriker, type UiStriker, logIn } from '../../support/ui-browser.js';
 
 const PASSWORD = 'correct horse battery';
 const fixture = (path: string) => readFileSync(new URL(`../../../cluster/fixtures/${path}`, import.meta.url), 'utf8');
@@ -84,4 +89,32 @@ describe('the Cluster pages', () => {
     const { rows } = await t.db.query<{ kind: string; target_host: string }>(`SELECT kind, target_host FROM jobs WHERE kind = 'node.withdraw'`);
     expect(rows).toEqual([{ kind: 'node.withdraw', target_host: hosts.node1 }]);
   }, 120_000);
+
+  it('shows each pair and its nodes on the dashboard, linked to the pair’s page', async () => {
+    const { page } = ui;
+    await open(page, `${base}/`);
+    const pair = page.locator('[data-testid="dashboard-pair"][data-pair="labcl"]');
+    await pair.waitFor();
+    expect(await pair.innerText()).toMatch(/labcl\s+quorate\s+node1 online · node2 standby\s+1 of 1 server running/);
+    await pair.getByRole('link', { name: 'labcl' }).click();
+    await page.waitForURL(`${base}/anvils/labcl`);
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('shows the DRBD resources each node’s scan read, live, on the pair’s page', async () => {
+    const { page } = ui;
+    await open(page, `${base}/anvils/labcl`);
+    await page.getByTestId('drbd-node1').waitFor();
+    expect(await page.getByTestId('drbd-node2').innerText()).toContain('No DRBD readings');
+    await page.locator('[data-testid="live"][data-state="live"]').waitFor();
+    // node1's scan of a resource syncing to its peer (the published drbdsetup sample), stored after the page was read.
+    const readings = drbdReadings(parseDrbdStatus(readFileSync(new URL('../../fixtures/scancore/drbd/status-sync-source.json', import.meta.url), 'utf8')));
+    await saveReadings(t.db, stampReadings(hosts.node1, Date.now(), readings, []));
+    const row = page.getByTestId('drbd-node1-1-single-0');
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.innerText()).toMatch(/node1\s+1-single-0\s+Primary\s+0: UpToDate\s+SLE15-sp1-gm-drbd1145296-node1: Connected, 0: SyncSource \(37\.5 % in sync\)/);
+    expect(await row.getAttribute('data-status')).toBe('warning');
+    expect(await page.getByTestId('drbd-node1').count()).toBe(0);
+    expect(ui.pageErrors).toEqual([]);
+  });
 });

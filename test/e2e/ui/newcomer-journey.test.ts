@@ -291,5 +291,8 @@ describe('a newcomer, in the browser only, from a fresh Striker to a PXE-booted 
     expect(await checklistStep('pxe').textContent()).toContain('PXE answers on br0.');
     expect(await checklistStep('machines').textContent()).toContain('1 seen, 0 installed.');
     await screenshot('dashboard-checklist-moved-on');
+    // The next step's link leads to the page that does it.
+    await follow(checklistStep('manifest').getByRole('link').first(), /\/manifests$/);
+    expect(await page.locator('main h1').textContent()).toBe('Install manifests');
   });
 });

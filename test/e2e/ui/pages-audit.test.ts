@@ -4,7 +4,8 @@
  * alert, jobs), so no page is audited empty. The routes are listed from ui/src/routes: a page
  * added there without a URL here fails the test, and so does one not visited. Each page is
  * audited by axe-core at 1280×800 and 390×844 (no serious or critical violation) and saved as
- * test-artifacts/screenshots/<route>-<size>.png.
+ * test-artifacts/screenshots/<route>-<size>.png; no page is wider than the window. The host page's plots (health, temperature, fans,
+ * power, UPS charge and runtime) and the Jobs page's throughput plot draw the stored series.
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -77,6 +78,8 @@ async function seed(page: Page): Promise<{ manifestId: string; runId: string; jo
     readings.push({ hostId: HOST, agent: 'ipmi', metric: 'ipmi.temperature', subject: 'CPU1', value: 40 + (m % 7), unit: 'C', status: 'ok', at, since: now - 2 * 3_600_000 });
     readings.push({ hostId: HOST, agent: 'ipmi', metric: 'ipmi.fan', subject: 'FAN1', value: 6000 + m, unit: 'RPM', status: 'ok', at, since: now - 2 * 3_600_000 });
     readings.push({ hostId: HOST, agent: 'ups', metric: 'ups.charge', subject: 'ups1', value: 100 - m / 10, unit: '%', status: 'ok', at, since: now - 2 * 3_600_000 });
+    readings.push({ hostId: HOST, agent: 'ups', metric: 'ups.runtime', subject: 'ups1', value: 3000 - m, unit: 's', status: 'ok', at, since: now - 2 * 3_600_000 });
+    readings.push({ hostId: HOST, agent: 'ipmi', metric: 'ipmi.power', subject: 'PSU1', value: 200 + m, unit: 'W', status: 'ok', at, since: now - 2 * 3_600_000 });
   }
   await saveReadings(t.db, readings);
   await saveHealthScore(t.db, { hostId: HOST, score: 2, reasons: [{ condition: 'ups-on-battery', weight: 2, subject: 'ups1', text: 'UPS ups1 is on battery' }] }, now);
@@ -147,8 +150,21 @@ describe('every page', () => {
       }
       await page.locator('main h1, h1').first().waitFor();
       await page.waitForLoadState('networkidle').catch(() => undefined);
+      // The plots draw the stored series: the host's metrics and score, the jobs ended per hour.
+      const plots: [string, RegExp][] = route === '/hosts/[name]'
+        ? [['health', /now 2\b/], ['ipmi.temperature', /CPU1: now 4\d/], ['ipmi.fan', /FAN1: now 60\d\d/], ['ipmi.power', /PSU1: now 2\d\d/], ['ups.charge', /ups1: now (100|9\d)/], ['ups.runtime', /ups1: now (29|30)\d\d/]]
+        : route === '/jobs' ? [['jobs', /highest [1-9]/]] : [];
+      for (const [metric, summary] of plots) {
+        const plot = page.getByTestId(`plot-${metric}`);
+        await plot.waitFor();
+        expect(Number(await plot.getAttribute('data-points')), `${route} plot-${metric}`).toBeGreaterThan(0);
+        expect(await plot.innerText(), `${route} plot-${metric}`).toMatch(summary);
+      }
       for (const size of SIZES) {
         await page.setViewportSize({ width: size.width, height: size.height });
+        // Nothing makes the page wider than the window (the navigation included).
+        const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+        if (width > size.width) violations.push(`${route} @${size.name}: the page is ${width} px wide`);
         for (const v of await seriousViolations(page)) {
           violations.push(`${route} @${size.name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
         }

@@ -5,6 +5,7 @@
  * is created; a valid request lists the server with its provisioning step and a link to its
  * provisioning job, whose page opens. A server page that cannot load says so. A live change that
  * reaches the dashboard while the Servers page it was left for is loading does not lose the click.
+ * The dashboard lists each server, its pair and where it runs, and follows a change live.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,5 +120,26 @@ describe('the Servers page', () => {
 
     await open(page, `${base}/servers/no-such-server`);
     await expect(page.locator('body').textContent()).resolves.toMatch(/server no-such-server/);
+  });
+
+  it('shows on the dashboard each server and where it runs, live', async () => {
+    const { page } = ui;
+    await open(page, `${base}/`);
+    const panel = page.getByTestId('panel-servers');
+    const provisioning = panel.locator('[data-testid="dashboard-server"][data-server="srv01-web"]');
+    await provisioning.waitFor();
+    expect(await provisioning.getByTestId('server-where').textContent()).toMatch(/^provisioning \((allocated|rendered|node2|node1|rolled-back)\)$/);
+    expect(await provisioning.textContent()).toContain('an-anvil-01');
+    await page.locator('[data-testid="live"][data-state="live"]').waitFor();
+    // A second server, provisioned and running on node2 as the cluster reported it, written after
+    // the page was read: the dashboard shows it and where it runs without a reload.
+    await t.db.write(`INSERT INTO servers (name, anvil, vcpus, memory_mib, disk_gib, os_variant, networks, hosts, drbd_minor, drbd_port, state, running_on, provision_step)
+      SELECT 'srv02-db', anvil, vcpus, memory_mib, disk_gib, os_variant, networks, hosts, drbd_minor + 1, drbd_port + 3, 'running', 'an-a01n02', 'done' FROM servers WHERE name = 'srv01-web'`);
+    const running = panel.locator('[data-testid="dashboard-server"][data-server="srv02-db"]');
+    await running.waitFor({ timeout: 15_000 });
+    expect(await running.getByTestId('server-where').textContent()).toBe('running on an-a01n02');
+    expect(await running.getByRole('link', { name: 'srv02-db' }).getAttribute('href')).toBe('/servers/srv02-db');
+    await screenshots(page, 'dashboard-servers');
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * A node pair's page: the pair as its nodes last reported it, and each node's health score over
- * the last day (ScanCore's series, plotted as the host page plots it).
+ * A node pair's page: the pair as its nodes last reported it, each node's health score over the
+ * last day (ScanCore's series, plotted as the host page plots it) and the DRBD resources each
+ * node's newest scan read (ScanCore's view of the host; none yet is a 404, not an error).
  */
 import type { PageLoad } from './$types';
-import type { ScancoreSeries } from '$lib/api-types';
+import type { ScancoreHost, ScancoreSeries } from '$lib/api-types';
 import { loadApi } from '$lib/load';
 import type { AnvilView } from '$lib/anvils';
 
@@ -16,11 +17,14 @@ export const load: PageLoad = async (event) => {
   const from = new Date(Date.now() - HEALTH_RANGE_MS).toISOString();
   const nodes = anvil.ok ? anvil.data.nodes.filter((n) => n.hostId !== undefined) : [];
   const health = await Promise.all(
-    nodes.map(async (n) => ({
-      node: n.name,
-      hostId: n.hostId!,
-      series: await loadApi<ScancoreSeries>(event, `/api/scancore/hosts/${encodeURIComponent(n.hostId!)}/series?metric=health&from=${encodeURIComponent(from)}&points=500`, `the health score of ${n.name}`),
-    })),
+    nodes.map(async (n) => {
+      const at = `/api/scancore/hosts/${encodeURIComponent(n.hostId!)}`;
+      const [series, scanned] = await Promise.all([
+        loadApi<ScancoreSeries>(event, `${at}/series?metric=health&from=${encodeURIComponent(from)}&points=500`, `the health score of ${n.name}`),
+        loadApi<ScancoreHost>(event, at, `ScanCore's view of ${n.name}`),
+      ]);
+      return { node: n.name, hostId: n.hostId!, series, scanned };
+    }),
   );
   return { name, anvil, health };
 };
