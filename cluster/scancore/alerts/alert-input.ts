@@ -58,6 +58,8 @@ export const testEmailInput = z
 export const historyQuery = z.strictObject({
   level: z.enum(ALERT_LEVELS).optional(),
   host: hostName.optional(),
+  /** `true`: only the open alerts (raised, or clearing and not yet cleared). */
+  open: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 });

@@ -238,12 +238,14 @@ export async function setRecipientsOfClear(q: DbReader, alertId: string): Promis
 export interface AlertFilter {
   level?: AlertLevel | undefined;
   host?: string | undefined;
+  /** 'true': only the open alerts (raised, or clearing and not yet cleared). */
+  open?: 'true' | 'false' | undefined;
   limit: number;
   offset: number;
 }
 
 export async function listAlerts(q: DbReader, f: AlertFilter): Promise<{ total: number; alerts: AlertRow[] }> {
-  const where = 'WHERE ($1::text IS NULL OR level = $1) AND ($2::text IS NULL OR host = $2)';
+  const where = `WHERE ($1::text IS NULL OR level = $1) AND ($2::text IS NULL OR host = $2)${f.open === 'true' ? ` AND state IN ('raised', 'clearing')` : ''}`;
   const params = [f.level ?? null, f.host ?? null];
   const total = (await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts ${where}`, params)).rows[0]!.n;
   const { rows } = await q.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts ${where} ORDER BY raised_at DESC, id LIMIT $3 OFFSET $4`, [...params, f.limit, f.offset]);

@@ -71,7 +71,7 @@ export function runtimeWords(seconds: number): string {
   return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-/** How many of the newest alerts the dashboard reads to find the open ones. */
+/** How many of the open alerts the dashboard reads (`/api/alerts?open=true`; their count comes from the answer's total). */
 export const ALERTS_READ = 200;
 
 /** An alert as much as the dashboard reads of it. */

@@ -27,7 +27,7 @@ export const load: PageLoad = async (event) => {
     loadApi<ScannedHosts>(event, '/api/scancore/hosts', 'the hosts’ health'),
     loadApi<{ anvils: AnvilSummary[] }>(event, '/api/anvils', 'the node pairs'),
     loadApi<ServerList>(event, '/api/servers', 'the servers'),
-    loadApi<AlertHistory>(event, `/api/alerts?limit=${ALERTS_READ}`, 'the alerts'),
+    loadApi<AlertHistory>(event, `/api/alerts?open=true&limit=${ALERTS_READ}`, 'the alerts'),
   ]);
   return { checklist, peers, machines, jobs, repos, trees, pxe, hosts, anvils, servers, alerts };
 };
