@@ -56,6 +56,9 @@ describe('striker scancore', () => {
     const json = JSON.parse(await striker('--json', 'scancore', 'decisions', '--pair', 'an-anvil-01'));
     expect(json.decisions).toMatchObject([{ pairId: 'an-anvil-01', kind: 'migrate-servers', outcome: 'acted' }]);
     await expect(striker('scancore', 'decisions', '--limit', '0')).rejects.toThrow(/--limit/);
+    expect(JSON.parse(await striker('--json', 'scancore', 'decisions', '--outcome', 'acted')).decisions).toHaveLength(1);
+    expect(JSON.parse(await striker('--json', 'scancore', 'decisions', '--outcome', 'not-acted')).decisions).toEqual([]);
+    await expect(striker('scancore', 'decisions', '--outcome', 'won')).rejects.toThrow(/--outcome/);
   });
 
   it('maintenance on|off changes the flag with an audit row; a bad pair id names the field', async () => {

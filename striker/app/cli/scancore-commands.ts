@@ -4,7 +4,7 @@
  * written to the database like the other verbs (maintenance through ScanCore's audited action).
  */
 import type { Command } from 'commander';
-import { latestHealthScores, listDecisions, maintenanceStates, setMaintenanceMode } from '../../../cluster/scancore/index.js';
+import { decisionOutcomes, latestHealthScores, listDecisions, maintenanceStates, setMaintenanceMode, type DecisionOutcome } from '../../../cluster/scancore/index.js';
 import { ValidationError } from '../../core/errors/index.js';
 import { printResult } from './output.js';
 import type { CliContext } from './cli-context.js';
@@ -33,10 +33,15 @@ export function addScancoreCommands(program: Command, c: CliContext): void {
     .description('decisions ScanCore made, newest first, with their reasons and outcome')
     .option('--limit <n>', 'how many (1-200)', '20')
     .option('--pair <id>', 'only this pair')
-    .action(async (o: { limit: string; pair?: string }) => {
+    .option('--outcome <outcome>', `only these: ${decisionOutcomes.join(', ')} (acted with a job failed, cancelled or interrupted)`)
+    .action(async (o: { limit: string; pair?: string; outcome?: string }) => {
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ValidationError([{ path: '--limit', message: `must be a whole number from 1 to 200 — got '${o.limit}'` }], 'arguments');
-      const decisions = await c.withDb((db) => listDecisions(db, { limit, pairId: o.pair }));
+      if (o.outcome !== undefined && !(decisionOutcomes as readonly string[]).includes(o.outcome)) {
+        throw new ValidationError([{ path: '--outcome', message: `must be one of ${decisionOutcomes.join(', ')} — got '${o.outcome}'` }], 'arguments');
+      }
+      const outcome = o.outcome as DecisionOutcome | undefined;
+      const decisions = await c.withDb((db) => listDecisions(db, { limit, pairId: o.pair, outcome }));
       const p = c.printer();
       printResult(p, { decisions }, () => {
         if (decisions.length === 0) p.out('no decisions');
