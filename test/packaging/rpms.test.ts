@@ -4,7 +4,7 @@
  * then the packages read with `rpm -qp`, their units checked by `systemd-analyze verify` in a root
  * holding both packages' files, and `striker-agent` installed by the real `dnf --installroot` from
  * the `striker` repo a real `striker serve` publishes on loopback, with gpgcheck=1 against
- * Striker's key. `nodejs`, `systemd` and `/bin/sh` come from a small test repo built here.
+ * Striker's key. `nodejs`, `systemd`, `curl` and `/bin/sh` come from a small test repo built here.
  * One set-up (the build) for the whole file; the scenarios run in sequence.
  */
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -107,7 +107,7 @@ describe('the striker and striker-agent RPMs', () => {
     expect(files.get('/var/lib/striker-agent')).toBe('drwx------ root root');
     const requires = await rpmQuery(agentRpm, '-R');
     expect(nodeRequire).toMatch(/^nodejs >= 20(\.\d+)*$/);
-    expect(requires.filter((r) => !r.startsWith('rpmlib(') && r !== '/bin/sh').sort()).toEqual([nodeRequire, 'systemd', 'systemd', 'systemd', 'systemd']);
+    expect(requires.filter((r) => !r.startsWith('rpmlib(') && r !== '/bin/sh').sort()).toEqual(['curl', nodeRequire, 'systemd', 'systemd', 'systemd', 'systemd']);
   });
 
   it('striker: the built app, UI, native addons, production modules only, the agent RPM, a system user and a sample config', async () => {
@@ -162,13 +162,15 @@ describe('the striker and striker-agent RPMs', () => {
   });
 
   it('striker serve publishes the agent, signed by its key, and dnf installs it into an empty root with gpgcheck=1', async () => {
-    // The test repo: nodejs 20 (with the epoch RHEL gives it), systemd, and /bin/sh (busybox) for the scriptlets.
+    // The test repo: nodejs 20 (with the epoch RHEL gives it), systemd, curl, and /bin/sh (busybox) for the scriptlets.
     const base = join(work, 'base-build');
     await mkdir(base);
     const top = await buildTestRpm(base, ['Name: nodejs', 'Epoch: 1', 'Version: 20.19.0', 'Release: 1', 'Summary: stand-in for Node.js 20'],
       ['mkdir -p %{buildroot}/usr/share/nodejs-test', 'echo 20.19.0 > %{buildroot}/usr/share/nodejs-test/version'], ['/usr/share/nodejs-test/version']);
     await buildTestRpm(base, ['Name: systemd', 'Version: 252', 'Release: 1', 'Summary: stand-in for systemd'],
       ['mkdir -p %{buildroot}/usr/lib/systemd/system'], ['%dir /usr/lib/systemd/system']);
+    await buildTestRpm(base, ['Name: curl', 'Version: 7.76.1', 'Release: 1', 'Summary: stand-in for curl (file.fetch receives with it)'],
+      ['mkdir -p %{buildroot}/usr/share/curl-test', 'echo 7.76.1 > %{buildroot}/usr/share/curl-test/version'], ['/usr/share/curl-test/version']);
     await buildTestRpm(base, ['Name: test-sh', 'Version: 1', 'Release: 1', 'Summary: /bin/sh for scriptlets', 'Provides: /bin/sh',
       // busybox is machine code in a noarch stand-in: fine for this machine's installroot.
       '%global _binaries_in_noarch_packages_terminate_build 0'],
