@@ -235,6 +235,8 @@ describe('a DR cycle against the same BMC and a DR host agent', () => {
     try {
       job = await scheduledCycle('2026-12-07T02:00:00Z', { syncTimeoutSeconds: 30, pollSeconds: 0.2 });
       expect((await ipmitool('chassis', 'power', 'status')).stdout.trim()).toBe('Chassis Power is off');
+      // The host looks at its chassis every 150 ms (between an agent's start or stop): wait for it to see it off.
+      await expect.poll(() => host.seen.at(-1), { timeout: 15_000, interval: 100 }).toBe('off');
     } finally {
       await host.stop();
     }
@@ -257,6 +259,8 @@ describe('a DR cycle against the same BMC and a DR host agent', () => {
     try {
       job = await scheduledCycle('2026-12-08T02:00:00Z', { syncTimeoutSeconds: 10, pollSeconds: 1 });
       expect((await ipmitool('chassis', 'power', 'status')).stdout.trim()).toBe('Chassis Power is off');
+      // The host looks at its chassis every 150 ms (between an agent's start or stop): wait for it to see it off.
+      await expect.poll(() => host.seen.at(-1), { timeout: 15_000, interval: 100 }).toBe('off');
     } finally {
       await host.stop();
     }
