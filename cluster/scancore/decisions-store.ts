@@ -141,12 +141,13 @@ export async function listDecisions(q: DbReader, args: { limit: number; before?:
                                        ORDER BY array_position(d.job_ids, j.id))
                         FROM jobs j WHERE j.id = ANY(d.job_ids)), '[]'::jsonb) AS jobs
        FROM scancore_decisions d
+      CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM jobs j WHERE j.id = ANY(d.job_ids) AND j.status IN ('failed', 'cancelled', 'interrupted')) AS job_failed) f
       WHERE ($2::text IS NULL OR pair_id = $2)
         AND ($3::uuid IS NULL OR (decided_at, id) < (SELECT decided_at, id FROM scancore_decisions WHERE id = $3))
         AND CASE $4::text
               WHEN 'not-acted' THEN outcome = 'not-acted'
-              WHEN 'acted' THEN outcome = 'acted' AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = ANY(d.job_ids) AND j.status IN ('failed', 'cancelled', 'interrupted'))
-              WHEN 'failed' THEN outcome = 'acted' AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = ANY(d.job_ids) AND j.status IN ('failed', 'cancelled', 'interrupted'))
+              WHEN 'acted' THEN outcome = 'acted' AND NOT f.job_failed
+              WHEN 'failed' THEN outcome = 'acted' AND f.job_failed
               ELSE true END
       ORDER BY decided_at DESC, id DESC LIMIT $1`,
     [args.limit, args.pairId ?? null, args.before ?? null, args.outcome ?? null],

@@ -14,8 +14,8 @@ import { listDecisions, type StoredDecision } from './decisions-store.js';
 import type { HealthReason } from './health-score.js';
 import { latestHealthScores, latestReadings } from './readings-store.js';
 import type { ReadingStatus } from './reading.js';
-import type { ScancoreConfig, ScancorePair } from './scancore-config.js';
-import { nodesOfPairs } from './scancore-routes.js';
+import type { ScancoreConfig } from './scancore-config.js';
+import { nodesOfPairs, pairsSource, type PairsSource } from './scancore-routes.js';
 import { alignSeries, bucketSeconds, HEALTH_METRIC, MAX_SERIES_POINTS, type Series } from './series.js';
 import { healthSeries, readingSeries } from './series-store.js';
 
@@ -67,11 +67,10 @@ function hostIdOf(raw: string): string {
   return parsed.data;
 }
 
-export function scancoreHostRoutes(app: FastifyInstance, deps: { db: Database; config: ScancoreConfig; now?: () => number; pairs?: () => readonly ScancorePair[] | Promise<readonly ScancorePair[]> }): void {
+export function scancoreHostRoutes(app: FastifyInstance, deps: { db: Database; config: ScancoreConfig; now?: () => number; pairs?: PairsSource }): void {
   const { db } = deps;
   const now = deps.now ?? Date.now;
-  /** The pairs ScanCore watches (configured and from applied manifests); the configured ones when not given. */
-  const pairs = deps.pairs ?? (() => deps.config.pairs);
+  const pairs = pairsSource(deps);
 
   app.get<{ Params: { hostId: string } }>('/api/scancore/hosts/:hostId', { config: { access: 'viewer' as const } }, async (request): Promise<ScancoreHostResponse> => {
     const hostId = hostIdOf(request.params.hostId);

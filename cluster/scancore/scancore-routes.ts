@@ -33,8 +33,8 @@ export interface ScancoreRouteDeps {
   logger: Logger;
   /** Largest scan report accepted, in bytes. */
   reportMaxBytes: number;
-  /** The pairs ScanCore watches (configured and from applied manifests), for the peer's facts; the configured ones when not given. */
-  pairs?: () => readonly ScancorePair[] | Promise<readonly ScancorePair[]>;
+  /** The pairs ScanCore watches, for the peer's facts (`pairsSource`). */
+  pairs?: PairsSource;
   /** Keeps the cluster part of a report (cluster/ops), in the same transaction. */
   onClusterReport?: (t: DbTx, hostId: string, report: NonNullable<ScanReport['cluster']>, at: number) => Promise<void>;
 }
@@ -66,7 +66,7 @@ export function scancoreAgentRoutes(app: FastifyInstance, deps: ScancoreRouteDep
     const report = parseBody(request, scanReportSchema, 'scan report');
     const hostId = request.agent!.hostId;
     const at = deps.clock().getTime();
-    const pair = (await (deps.pairs ?? (() => deps.config.pairs))()).find((p) => p.nodes.some((n) => n.hostId === hostId));
+    const pair = (await pairsSource(deps)()).find((p) => p.nodes.some((n) => n.hostId === hostId));
     const peerHostId = pair?.nodes.find((n) => n.hostId !== hostId)?.hostId;
     const { stored, health } = await deps.db.tx(async (t) => {
       const accepted = await acceptScanReport(t, hostId, report, at, deps.config, peerHostId);
@@ -100,15 +100,20 @@ function parseQuery<S extends z.ZodType>(request: FastifyRequest, schema: S): z.
   return parsed.data;
 }
 
+/** Where the routes read the pairs ScanCore watches: `pairs` (configured and from applied manifests), else the configured ones. */
+export type PairsSource = () => readonly ScancorePair[] | Promise<readonly ScancorePair[]>;
+export function pairsSource(deps: { config: ScancoreConfig; pairs?: PairsSource | undefined }): PairsSource {
+  return deps.pairs ?? (() => deps.config.pairs);
+}
+
 /** Each watched node's pair and node name, by host id. */
 export function nodesOfPairs(pairs: readonly ScancorePair[]): Map<string, { pair: string; node: string }> {
   return new Map(pairs.flatMap((p) => p.nodes.map((n) => [n.hostId, { pair: p.id, node: n.name }] as const)));
 }
 
-export function scancoreRoutes(app: FastifyInstance, deps: { db: Database; config: ScancoreConfig; pairs?: () => readonly ScancorePair[] | Promise<readonly ScancorePair[]> }): void {
+export function scancoreRoutes(app: FastifyInstance, deps: { db: Database; config: ScancoreConfig; pairs?: PairsSource }): void {
   const { db } = deps;
-  /** The pairs ScanCore watches (configured and from applied manifests); the configured ones when not given. */
-  const pairs = deps.pairs ?? (() => deps.config.pairs);
+  const pairs = pairsSource(deps);
 
   app.get('/api/scancore/hosts', { config: { access: 'viewer' as const } }, async () => {
     const nodeOf = nodesOfPairs(await pairs());
